@@ -1,0 +1,114 @@
+"""The ``saferbook`` command. Thin: it parses arguments and calls :mod:`engine.api`.
+
+Exit status: 0 done, 2 bad input (each problem on one line, no traceback), 1 a bug.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+from engine import __version__
+from engine.errors import SaferbookError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEMO_SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="saferbook", description="Partner workbooks from YAML indicator specs and raw partner data.")
+    parser.add_argument("--version", action="version", version=f"saferbook {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build one workbook per partner area")
+    build.add_argument("spec", type=Path, help="the spec YAML file")
+    build.add_argument("--area", action="append", metavar="NAME", help="only this partner area (repeatable)")
+    build.add_argument("--period-end", metavar="YYYY-MM", help="last month of the current 12 months (default: the spec's)")
+    build.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default: out)")
+    build.add_argument("--quiet", action="store_true", help="no progress or summary, for schedulers")
+
+    validate = commands.add_parser("validate", help="check the spec and its data; write nothing")
+    validate.add_argument("spec", type=Path)
+    validate.add_argument("--period-end", metavar="YYYY-MM")
+
+    demo = commands.add_parser("demo", help="build the nine Leicestershire demo workbooks from the bundled real data")
+    demo.add_argument("--out", type=Path, default=Path("saferbook-demo"), metavar="DIR", help="output folder (default: saferbook-demo)")
+    demo.add_argument("--quiet", action="store_true")
+
+    schema = commands.add_parser("schema", help="print the spec's JSON Schema (for editor autocompletion)")
+    schema.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of standard output")
+    return parser
+
+
+def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str | None, quiet: bool) -> int:
+    from engine.api import prepare, render_all
+    from engine.cli_output import print_build_summary, progress_bar
+
+    started = time.perf_counter()
+    prepared = prepare(spec, areas, period_end)
+    with progress_bar(len(prepared.reports), quiet) as advance:
+        paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area))
+    if not quiet:
+        print_build_summary(prepared, paths, time.perf_counter() - started)
+    return 0
+
+
+def _validate(spec: Path, period_end: str | None) -> int:
+    from engine.api import prepare
+
+    prepared = prepare(spec, None, period_end)
+    geo = prepared.inputs.geography
+    print(f"{spec}: valid. {len(prepared.spec.indicators)} indicators, {len(prepared.reports)} partner areas, "
+          f"{len(geo.small_area_codes):,} small areas, period to {prepared.reports[0].period_end}.")
+    for line in prepared.reports[0].quality:
+        print(f"  {line.source}: {line.reason}: {line.rows:,}" + (f" (e.g. {line.example})" if line.example else ""))
+    return 0
+
+
+def _schema(out: Path | None) -> int:
+    from engine.spec import json_schema
+
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "build":
+        return _build(args.spec, args.out, args.area, args.period_end, args.quiet)
+    if args.command == "validate":
+        return _validate(args.spec, args.period_end)
+    if args.command == "demo":
+        if not DEMO_SPEC.is_file():
+            raise SaferbookError(f"the demo spec {DEMO_SPEC} is not here: run the demo from a source checkout (pip install -e .)")
+        return _build(DEMO_SPEC, args.out, None, None, args.quiet)
+    return _schema(args.out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: bad input -> one line per problem and exit 2; a bug -> traceback and exit 1."""
+    try:
+        return run(argv)
+    except SaferbookError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; finished workbooks are complete, the rest were not written", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - anything else is our bug; show it in full
+        traceback.print_exc()
+        print("saferbook: internal error (a bug); please report it with the lines above", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""What the command line shows a person: a progress bar and a closing summary (rich)."""
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Callable, Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from engine.api import Prepared
+
+console = Console(stderr=True)
+
+
+@contextlib.contextmanager
+def progress_bar(total: int, quiet: bool) -> Iterator[Callable[[str], None]]:
+    """Yield ``advance(label)``; shows a bar only for several areas on an interactive terminal."""
+    if quiet or total < 2:
+        yield lambda label: None
+        return
+    with Progress(TextColumn("[bold]Building"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("", total=total)
+        yield lambda label: progress.update(task, advance=1, description=label)
+
+
+def print_build_summary(prepared: Prepared, paths: list[Path], seconds: float) -> None:
+    out = Console()
+    first = prepared.reports[0]
+    headline = first.kpis[0]
+    table = Table(title=f"{len(paths)} workbook(s): {first.current_window}, written to {paths[0].parent}")
+    table.add_column("Partner area")
+    table.add_column(headline.name, justify="right")
+    table.add_column("Change", justify="right")
+    table.add_column("Workbook")
+    for report, path in zip(prepared.reports, paths):
+        kpi = report.kpis[0]
+        change = f"{kpi.percent_change:+.1%}" if kpi.percent_change is not None else "n/a"
+        table.add_row(report.partner_area, f"{kpi.current:,}", change, path.name)
+    out.print(table)
+    for line in prepared.reports[0].quality:
+        out.print(f"  {line.source}: {line.reason}: {line.rows:,}" + (f" (e.g. {line.example})" if line.example else ""))
+    times = ", ".join(f"{k} {v:.2f} s" for k, v in prepared.timings.items())
+    out.print(f"Done in {seconds:.2f} s ({times}).")

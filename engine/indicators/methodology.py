@@ -1,0 +1,46 @@
+"""The Methodology sheet's notes: sources, vintages, definitions and methods, in words."""
+from __future__ import annotations
+
+from engine.indicators.describe import describe_banding, describe_indicator
+from engine.indicators.periods import ReportPeriods
+from engine.ingest import Inputs
+from engine.months import MONTH_NAMES, month_text
+from engine.report import MethodNote
+from engine.spec.models import Spec
+
+
+def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods) -> list[MethodNote]:
+    geo = inputs.geography
+    start = spec.periods.financial_year.start_month
+    notes = [
+        MethodNote("Period", f"Current: the {spec.periods.window_months} months {periods.current.label}. "
+                             f"Compared with the {spec.periods.window_months} months before: {periods.previous.label}."),
+        MethodNote("Financial years", f"Financial years run from {MONTH_NAMES[start]} to {MONTH_NAMES[(start + 10) % 12 + 1]}."),
+    ]
+    for name, source in inputs.sources.items():
+        months = sorted(m for m in source.months_present if m >= 0)
+        notes.append(MethodNote(f"Source: {name}",
+                                f"{source.description or name}: {len(source.files)} files, {month_text(months[0])} to "
+                                f"{month_text(months[-1])}, {len(source.rows):,} rows. {spec.sources[name].licence}".strip()))
+    notes += [
+        MethodNote("Geography", f"{len(geo.small_area_codes):,} {geo.small_area_label}s in {len(geo.partner_names)} "
+                                f"{geo.partner_label.lower()}s ({', '.join(geo.partner_names)}); the benchmark, "
+                                f"{geo.benchmark_name}, is all of them together. Lookup: "
+                                f"{spec.sources[spec.geography.small_areas.source].description or spec.geography.small_areas.source}."),
+        MethodNote("Population", f"{spec.geography.population.description or spec.geography.population.source}: "
+                                 f"{geo.benchmark_population:,.0f} residents in {geo.benchmark_name}. Partner-area and "
+                                 f"benchmark populations are the sums of their {geo.small_area_label} populations."),
+        MethodNote("Rates", "Rate = count in the current window ÷ resident population × the indicator's multiplier "
+                            "(per 1,000 residents unless stated)."),
+        MethodNote("Significance", describe_banding(spec.banding, geo.benchmark_name, geo.small_area_label)),
+        MethodNote("Top areas", f"Each {geo.partner_label.lower()}'s {geo.small_area_label}s with at least one event, ranked "
+                                f"by count (ties: higher rate first, then name) unless an indicator ranks by rate."),
+        MethodNote("Direction of travel", "Increase or Reduction of the current window's count against the previous "
+                                          "window's; Better or Worse by the indicator's polarity."),
+    ]
+    for indicator in spec.indicators:
+        source = spec.sources[indicator.source]
+        notes.append(MethodNote(f"Indicator: {indicator.name}", describe_indicator(indicator, source.description)))
+    if spec.attribution:
+        notes.append(MethodNote("Licence and attribution", spec.attribution))
+    return notes

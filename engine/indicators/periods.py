@@ -1,0 +1,92 @@
+"""The periods a report covers: rolling windows and financial years, as month numbers."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+from engine.errors import Problem, SpecError
+from engine.months import month_label, month_number, month_of, year_of
+from engine.spec.models import Periods
+
+
+@dataclass(frozen=True)
+class Window:
+    first: int
+    last: int
+
+    @property
+    def label(self) -> str:
+        return f"{month_label(self.first)} – {month_label(self.last)}"
+
+    def months(self) -> range:
+        return range(self.first, self.last + 1)
+
+
+@dataclass(frozen=True)
+class FinancialYearColumn:
+    window: Window
+    label: str
+    covered_months: int  # how many of its months the data has, up to the period end
+
+
+@dataclass(frozen=True)
+class ReportPeriods:
+    end: int
+    current: Window
+    previous: Window
+    years: list[FinancialYearColumn]
+
+    @property
+    def first_needed(self) -> int:
+        return min([self.previous.first] + [y.window.first for y in self.years])
+
+
+def resolve_period_end(periods: Periods, override: str | None, latest_in_data: int, spec_file: str) -> int:
+    """The month the report runs to: the CLI's --period-end, else the spec's, else the latest data month."""
+    text = override or periods.period_end
+    if text == "latest":
+        return latest_in_data
+    try:
+        return month_number(text)
+    except ValueError:
+        raise SpecError(Problem(f"period end must be YYYY-MM, not {text!r}", file=spec_file, key_path="periods.period_end")) from None
+
+
+def financial_years(periods: Periods, end: int, first_data_month: int) -> list[FinancialYearColumn]:
+    """Financial years up to the one holding ``end``, oldest first, dropping years with no data."""
+    start_month = periods.financial_year.start_month
+    offset = (month_of(end) - start_month) % 12
+    latest_start = end - offset
+    columns = []
+    for back in range(periods.trend_years - 1, -1, -1):
+        first = latest_start - 12 * back
+        window = Window(first, first + 11)
+        covered = max(0, min(window.last, end) - max(window.first, first_data_month) + 1)
+        if covered == 0:
+            continue
+        start_year, end_year = year_of(window.first), year_of(window.last)
+        label = periods.financial_year.label.format(start_year=start_year, end_year=end_year,
+                                                    short_end_year=f"{end_year % 100:02d}")
+        columns.append(FinancialYearColumn(window, label, covered))
+    return columns
+
+
+def report_periods(periods: Periods, end: int, first_data_month: int) -> ReportPeriods:
+    size = periods.window_months
+    current = Window(end - size + 1, end)
+    previous = Window(end - 2 * size + 1, end - size)
+    return ReportPeriods(end, current, previous, financial_years(periods, end, first_data_month))
+
+
+def generated_timestamp(end: int) -> dt.datetime:
+    """The workbook's date: ``SOURCE_DATE_EPOCH`` if set, else the last day of the period.
+
+    Never the wall clock: the same spec and data must give the same bytes, so that "changed
+    since the last send?" is a checksum comparison.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
+    next_month = end + 1
+    return dt.datetime(year_of(next_month), month_of(next_month), 1) - dt.timedelta(days=1)

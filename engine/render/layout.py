@@ -1,0 +1,147 @@
+"""Shared sheet mechanics: Excel tables sized to their content, band rules, print setup."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
+
+from engine.render.formats import Formats
+from engine.render.theme import BAND_NAMES
+
+MAX_WIDTH = 60
+SUBTOTAL_CODES = {"sum": 109, "average": 101, "count": 103, "max": 104, "min": 105}
+TABLE_STYLE = "Table Style Light 1"  # Excel draws it; our explicit header format carries the look elsewhere
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    format: Format | None = None
+    width: float | None = None  # characters; None fits to content
+    total: str | None = None  # Excel total-row function, e.g. "sum"
+
+
+@dataclass(frozen=True)
+class TablePlacement:
+    """Where a written table sits (0-based, inclusive), so rules and charts can refer to it."""
+
+    name: str
+    first_row: int  # the header row
+    last_row: int
+    first_col: int
+    last_col: int
+
+    @property
+    def first_data_row(self) -> int:
+        return self.first_row + 1
+
+    def column_range(self, offset: int, include_total: bool = False) -> tuple[int, int, int, int]:
+        col = self.first_col + offset
+        last = self.last_row if include_total else self.data_last_row
+        return self.first_data_row, col, last, col
+
+    data_last_row: int = -1
+
+
+def display_width(value: Any, fmt_is_number: bool = False) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        return len(f"{value:,.1f}")
+    if isinstance(value, int):
+        return len(f"{value:,}") + 1
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: int,
+                columns: Sequence[Column], rows: Sequence[Sequence[Any]], widths: dict[int, float],
+                totals: Sequence[Any] | None = None) -> TablePlacement:
+    """An Excel table with a stable name; values are written as values (never formulas).
+
+    ``totals`` gives the total row's cached values, so that viewers that do not recalculate
+    (mail previews, LibreOffice by default) show the right numbers, not 0.
+    """
+    data = [list(r) for r in rows] or [[None] * len(columns)]
+    last_row = row + len(data) + (1 if totals is not None else 0)
+    options: dict[str, Any] = {
+        "name": name,
+        "style": TABLE_STYLE,
+        "data": data,
+        "autofilter": False,
+        "columns": [],
+    }
+    for position, column in enumerate(columns):
+        spec: dict[str, Any] = {"header": column.header, "header_format": formats.header}
+        if column.format is not None:
+            spec["format"] = column.format
+        if totals is not None:
+            value = totals[position]
+            if column.total:
+                # A1 references, not [Column] ones: LibreOffice shows Err:507 for the structured form.
+                first = xl_rowcol_to_cell(row + 1, col + position)
+                last = xl_rowcol_to_cell(row + len(data), col + position)
+                spec["total_function"] = f"SUBTOTAL({SUBTOTAL_CODES[column.total]},{first}:{last})"
+                spec["total_value"] = value
+                spec["format"] = column.format
+            elif value is not None:
+                spec["total_string"] = str(value)
+        spec.setdefault("format", formats.text)
+        options["columns"].append(spec)
+    if totals is not None:
+        options["total_row"] = True
+    sheet.add_table(row, col, last_row, col + len(columns) - 1, options)
+    for position, column in enumerate(columns):
+        fitted = max([display_width(column.header) * 0.9] + [display_width(r[position]) for r in data]
+                     + ([display_width(totals[position])] if totals else []))
+        widths[col + position] = max(widths.get(col + position, 0), column.width or min(MAX_WIDTH, fitted + 2))
+    placement = TablePlacement(name, row, last_row, col, col + len(columns) - 1,
+                               data_last_row=row + len(data))
+    return placement
+
+
+def apply_widths(sheet: Worksheet, widths: dict[int, float]) -> None:
+    for col, width in widths.items():
+        sheet.set_column(col, col, width)
+
+
+def band_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int, int, int], higher_is_better: bool) -> None:
+    """Real conditional formats: one rule per band, matching the band's words in the cell."""
+    for band in BAND_NAMES:
+        sheet.conditional_format(*cell_range, {
+            "type": "cell", "criteria": "equal to", "value": f'"{band}"',
+            "format": formats.band(band, higher_is_better),
+        })
+
+
+def outcome_rules(sheet: Worksheet, formats: Formats, target: tuple[int, int, int, int], outcome_col: int) -> None:
+    """Colour the direction-of-travel arrows by the row's Better/Worse outcome (polarity-aware)."""
+    first_row, _, _, _ = target
+    anchor = f"${xl_col_to_name(outcome_col)}{first_row + 1}"
+    for outcome in ("Better", "Worse"):
+        sheet.conditional_format(*target, {
+            "type": "formula", "criteria": f'={anchor}="{outcome}"', "format": formats.outcome(outcome),
+        })
+
+
+def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str, repeat_rows: tuple[int, int] | None = None) -> None:
+    """A4 landscape, fit to one page wide, repeated headers, page numbers and the date in the footer."""
+    theme = formats.theme
+    sheet.set_paper(9)
+    if theme.landscape:
+        sheet.set_landscape()
+    m = theme.margin_inches
+    sheet.set_margins(left=m * 0.8, right=m * 0.8, top=m, bottom=m)
+    sheet.fit_to_pages(1, 0)
+    if repeat_rows:
+        sheet.repeat_rows(*repeat_rows)
+    safe_title = title.replace("&", "&&")
+    sheet.set_header(f"&L&8{safe_title}")
+    sheet.set_footer(f"&L&8{footer_date}&C&8Page &P of &N&R&8Saferbook")
+    sheet.hide_gridlines(2)
+
+
+def cell(row: int, col: int) -> str:
+    return xl_rowcol_to_cell(row, col)

@@ -1,0 +1,39 @@
+"""The Methodology sheet: sources, vintages, definitions, methods and data quality, in words."""
+from __future__ import annotations
+
+from xlsxwriter.worksheet import Worksheet
+
+from engine.render.formats import Formats
+from engine.render.layout import Column, apply_widths, page_setup, write_table
+from engine.render.names import SHEET_SUMMARY, internal_link, table_name
+from engine.report import Report
+
+DETAIL_WIDTH = 110
+
+
+def write_methodology(sheet: Worksheet, report: Report, formats: Formats) -> None:
+    sheet.set_row(0, 26)
+    sheet.write(0, 0, f"Methodology — {report.partner_area}", formats.title)
+    sheet.write_url(1, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
+    about = [
+        ("Report", f"{report.title}: {report.partner_area} ({report.partner_label.lower()}), benchmark {report.benchmark_name}."),
+        ("Produced", f"{report.generated:%d/%m/%Y} by Saferbook {report.engine_version}, spec version {report.spec_version}."),
+    ]
+    rows = [[topic, text] for topic, text in about] + [[n.topic, n.text] for n in report.methodology]
+    widths: dict[int, float] = {}
+    columns = [Column("Topic", formats.bold, 28), Column("Detail", formats.wrap, DETAIL_WIDTH)]
+    placement = write_table(sheet, formats, table_name("methodology"), 3, 0, columns, rows, widths)
+    for offset, (_, text) in enumerate(rows):
+        lines = max(1, -(-len(text) // int(DETAIL_WIDTH * 1.1)))
+        sheet.set_row(placement.first_data_row + offset, 13.5 * lines)
+
+    row = placement.last_row + 2
+    sheet.write(row, 0, "Data quality", formats.heading)
+    quality_columns = [Column("Source", formats.text, 28), Column("What happened", formats.wrap, DETAIL_WIDTH - 30),
+                       Column("Rows", formats.count, 12), Column("Examples", formats.wrap, 40)]
+    quality_rows = [[q.source, q.reason, q.rows, q.example] for q in report.quality]
+    write_table(sheet, formats, table_name("data_quality"), row + 1, 0, quality_columns, quality_rows, widths)
+    apply_widths(sheet, widths)
+    sheet.freeze_panes(4, 0)
+    page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}",
+               repeat_rows=(3, 3))

@@ -1,0 +1,20 @@
+"""Stable names of sheets and Excel tables: refresh, tests and analysts' formulas rely on them."""
+from __future__ import annotations
+
+import re
+
+SHEET_SUMMARY = "Summary"
+SHEET_TOP = "Top 10"
+SHEET_TRENDS = "Trends"
+SHEET_METHODOLOGY = "Methodology"
+TABLE_PREFIX = "sb_"
+
+
+def table_name(*parts: str) -> str:
+    """``table_name('top10', 'total_crime')`` -> ``sb_top10_total_crime`` (valid, never cell-like)."""
+    name = TABLE_PREFIX + "_".join(parts)
+    return re.sub(r"[^A-Za-z0-9_]", "_", name)[:255]
+
+
+def internal_link(sheet: str, row: int = 0, col: str = "A") -> str:
+    return f"internal:'{sheet}'!{col}{row + 1}"

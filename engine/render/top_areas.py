@@ -1,0 +1,54 @@
+"""The Top 10 sheet: each indicator's highest small areas in the partner area, banded."""
+from __future__ import annotations
+
+from xlsxwriter.worksheet import Worksheet
+
+from engine.render.formats import Formats
+from engine.render.layout import Column, apply_widths, band_rules, page_setup, write_table
+from engine.render.names import SHEET_SUMMARY, internal_link, table_name
+from engine.report import Report
+
+TABLES_PER_PAGE = 2
+
+
+def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[str, int]:
+    """Write every indicator's table; return the row of each table's heading (for links)."""
+    sheet.set_row(0, 26)
+    sheet.write(0, 0, f"Top 10 highest areas in {report.partner_area}", formats.title)
+    sheet.write(1, 0, f"{report.small_area_label}s ranked by count in {report.current_window}; each rate is compared "
+                      f"with the {report.benchmark_name} rate (method on the Methodology sheet).", formats.note)
+    sheet.write_url(2, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
+    widths: dict[int, float] = {0: 7}
+    heading_rows: dict[str, int] = {}
+    breaks = []
+    row = 4
+    for number, table in enumerate(report.top_tables, start=1):
+        if number > 1 and (number - 1) % TABLES_PER_PAGE == 0:
+            breaks.append(row)
+        heading_rows[table.indicator_id] = row
+        ranked = "" if table.rank_by == "count" else " (ranked by rate)"
+        sheet.write(row, 0, f"Table {number}: Top {len(table.rows) or ''} Highest {table.indicator_name} Areas in "
+                            f"{report.partner_area}{ranked}".replace("Top  ", "Top "), formats.heading)
+        unit = table.unit.capitalize()
+        singular = unit[:-1] if unit.endswith("s") else unit
+        columns = [
+            Column("Rank", formats.centre, 7), Column(report.partner_label, formats.text),
+            Column(f"{report.small_area_label} code", formats.text), Column(f"{report.small_area_label} name", formats.text),
+            Column(f"Total {table.unit}", formats.count, 11),
+            Column(f"{singular} rate (per {table.rate_per:,} population)", formats.rate, 15),
+            Column(f"Comparison against {report.benchmark_name}", formats.text, 26),
+        ]
+        rows = [[r.rank, r.partner_area, r.code, r.name, r.count, r.rate, r.band] for r in table.rows]
+        if not rows:
+            rows = [[None, report.partner_area, None, f"No {table.unit} recorded in {report.current_window}", 0, None, None]]
+        placement = write_table(sheet, formats, table_name("top10", table.indicator_id), row + 1, 0, columns, rows, widths)
+        sheet.set_row(row + 1, 30)
+        band_rules(sheet, formats, placement.column_range(6), higher_is_better=False)
+        sheet.write(placement.last_row + 1, 0, f"{report.benchmark_name} rate: {table.benchmark_rate:,.1f} per "
+                                               f"{table.rate_per:,} population.", formats.note)
+        row = placement.last_row + 3
+    sheet.set_h_pagebreaks(breaks)
+    apply_widths(sheet, widths)
+    sheet.freeze_panes(3, 0)
+    page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}")
+    return heading_rows

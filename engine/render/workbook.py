@@ -1,0 +1,61 @@
+"""Report -> .xlsx bytes (xlsxwriter), deterministic, then written atomically."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import xlsxwriter
+
+from engine.atomic import write_bytes_atomic
+from engine.render.formats import Formats
+from engine.render.methodology import write_methodology
+from engine.render.names import SHEET_METHODOLOGY, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS
+from engine.render.summary import write_summary
+from engine.render.theme import Theme
+from engine.render.top_areas import write_top_areas
+from engine.render.trends import write_trends
+from engine.report import Report
+
+WORKBOOK_OPTIONS = {
+    "in_memory": True,
+    # Partner text is data: never turn "=…" into a formula or "http…" into a link, nor "00250" into 250.
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "nan_inf_to_errors": True,
+}
+
+
+def render_workbook(report: Report, theme: Theme) -> bytes:
+    """The workbook's bytes; the same Report and theme always give the same bytes."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    workbook.set_properties({
+        "title": f"{report.title} — {report.partner_area}",
+        "subject": f"{report.current_window} compared with {report.previous_window}",
+        "author": report.organisation or "Saferbook",
+        "company": report.organisation,
+        "keywords": f"community safety, {report.partner_area}, {report.period_end}",
+        "comments": f"Built by Saferbook {report.engine_version} from spec version {report.spec_version}.",
+        "created": report.generated,
+    })
+    workbook.set_custom_property("Saferbook partner area", report.partner_area)
+    workbook.set_custom_property("Saferbook period end", report.period_end)
+    formats = Formats(workbook, theme)
+    summary = workbook.add_worksheet(SHEET_SUMMARY)
+    top = workbook.add_worksheet(SHEET_TOP)
+    trends = workbook.add_worksheet(SHEET_TRENDS)
+    methodology = workbook.add_worksheet(SHEET_METHODOLOGY)
+    top_rows = write_top_areas(top, report, formats)
+    write_summary(summary, report, formats, top_rows)
+    write_trends(workbook, trends, report, formats)
+    write_methodology(methodology, report, formats)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def write_workbook(report: Report, theme: Theme, out_dir: Path) -> Path:
+    """Render and write ``<partner>_<period>.xlsx`` atomically; return its path."""
+    path = out_dir / f"{report.file_stem}.xlsx"
+    write_bytes_atomic(path, render_workbook(report, theme))
+    return path

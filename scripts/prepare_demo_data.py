@@ -1,0 +1,75 @@
+"""Rebuild the bundled demo data in ``data/`` from the original public files.
+
+Run once by a developer (``python scripts/prepare_demo_data.py SOURCE_DIR``), never by the
+engine or the tests: the project ships the trimmed, compressed result so that it needs nothing
+outside the repository at run or test time.
+
+What it keeps, and why:
+- police.uk street-level crime and ASB for the 24 months 2020-11 to 2022-10, as one gzip file a
+  month in police.uk's own layout (so the ``police_uk`` reader is exercised on the real format),
+  trimmed to the columns the engine reads;
+- the ONS LSOA (2011) -> district lookup and mid-2020 LSOA populations, cut to the LSOAs of the
+  districts in the chosen police force area (selected through the district -> PFA lookup,
+  never by code ranges);
+- the whole district -> CSP -> police force area lookup (small), so a spec can pick any force.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+from pathlib import Path
+
+import pandas as pd
+
+POLICE_COLUMNS = ["Month", "Falls within", "LSOA code", "LSOA name", "Crime type"]
+LSOA_LOOKUP = "LSOA_(2011)_to_LSOA_(2021)_to_Local_Authority_District_(2022)_Lookup_for_England_and_Wales_(Version_2).csv"
+PFA_LOOKUP = "Local_Authority_District_to_CSPs_to_Police_Force_Areas_(December__2023)_Lookup_.csv"
+POPULATION = "population20_lsoa11_all_ages.csv"
+
+
+def write_gzip_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Gzip with a zero mtime so that rebuilding gives identical bytes."""
+    text = frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=9, mtime=0, filename="") as handle:
+        handle.write(text)
+    path.write_bytes(buffer.getvalue())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", type=Path, help="the shared data folder (holds police_uk/ and ons/)")
+    parser.add_argument("--force", default="Leicestershire", help="PFA23NM of the police force area")
+    parser.add_argument("--first", default="2020-11")
+    parser.add_argument("--last", default="2022-10")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "data")
+    args = parser.parse_args()
+
+    police_in = args.source / "police_uk" / args.force.lower()
+    police_out = args.out / "police_uk" / args.force.lower()
+    police_out.mkdir(parents=True, exist_ok=True)
+    for csv in sorted(police_in.glob("*-street.csv")):
+        if args.first <= csv.name[:7] <= args.last:
+            frame = pd.read_csv(csv, dtype=str, keep_default_na=False, usecols=POLICE_COLUMNS)
+            write_gzip_csv(frame[POLICE_COLUMNS], police_out / (csv.name + ".gz"))
+
+    ons_out = args.out / "ons"
+    ons_out.mkdir(parents=True, exist_ok=True)
+    pfa = pd.read_csv(args.source / "ons" / PFA_LOOKUP, dtype=str, encoding="utf-8-sig")
+    pfa.to_csv(ons_out / "lad23_csp23_pfa23_lookup.csv", index=False)
+    districts = set(pfa.loc[pfa["PFA23NM"] == args.force, "LAD23CD"])
+
+    lookup = pd.read_csv(args.source / "ons" / LSOA_LOOKUP, dtype=str, encoding="utf-8-sig")
+    lookup = lookup.loc[lookup["LAD22CD"].isin(districts), ["LSOA11CD", "LSOA11NM", "LAD22CD", "LAD22NM"]]
+    lookup = lookup.drop_duplicates("LSOA11CD").sort_values("LSOA11CD")
+    lookup.to_csv(ons_out / f"lsoa11_lad22_{args.force.lower()}.csv", index=False)
+
+    population = pd.read_csv(args.source / "ons" / POPULATION, dtype=str)
+    population = population.loc[population["LSOA11CD"].isin(set(lookup["LSOA11CD"]))]
+    population.sort_values("LSOA11CD").to_csv(ons_out / f"population20_lsoa11_{args.force.lower()}.csv", index=False)
+    print(f"{len(lookup)} LSOAs in {len(districts)} districts; police files -> {police_out}")
+
+
+if __name__ == "__main__":
+    main()
