@@ -15,6 +15,7 @@ from engine.ingest import Inputs, load_inputs
 from engine.render import load_theme, write_workbook
 from engine.report import Report
 from engine.spec import Spec, load_spec
+from engine.spec.loader import locate
 from engine.spec.suggest import did_you_mean
 
 
@@ -49,7 +50,10 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     loaded = time.perf_counter()
     inputs = load_inputs(spec, spec_dir)
     ingested = time.perf_counter()
-    reports = select_areas(build_reports(spec, inputs, str(spec_path), period_end), areas, str(spec_path))
+    try:
+        reports = select_areas(build_reports(spec, inputs, str(spec_path), period_end), areas, str(spec_path))
+    except SpecError as error:
+        raise locate(error, spec_path) from None
     computed = time.perf_counter()
     timings = {"spec": loaded - started, "ingest": ingested - loaded, "compute": computed - ingested}
     return Prepared(spec, spec_dir, inputs, reports, timings)

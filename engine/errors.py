@@ -24,19 +24,15 @@ class Problem:
     value: object | None = None
 
     def __str__(self) -> str:
-        where = []
-        if self.file:
-            where.append(self.file + (f":{self.line}" if self.line else ""))
-        if self.sheet:
-            where.append(f"sheet {self.sheet!r}")
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column!r}")
-        if self.key_path:
-            where.append(self.key_path)
-        text = ": ".join([", ".join(where), self.message]) if where else self.message
-        if self.value is not None and self.key_path is None:
+        """``file:line: key.path: message`` for specs; ``file: sheet 'S', row 5, column 'C': message (value …)`` for data."""
+        head = (self.file or "") + (f":{self.line}" if self.file and self.line else "")
+        place = [f"sheet {self.sheet!r}" if self.sheet else "", f"row {self.row}" if self.row is not None else "",
+                 f"column {self.column!r}" if self.column else "", self.key_path or ""]
+        parts = [head] if head else []
+        if any(place):
+            parts.append(", ".join(p for p in place if p))
+        text = ": ".join(parts + [self.message])
+        if self.value is not None:
             text += f" (value {self.value!r})"
         return text
 

@@ -55,16 +55,24 @@ class TopAreaTable:
 class TrendRow:
     indicator_id: str
     name: str
-    values: list[int]
+    values: list[int]  # one per financial-year column
+    monthly: list[int]  # one per month in TrendTable.months
 
 
 @dataclass(frozen=True)
 class TrendTable:
+    """Category × financial year (the seeds' table) and the same categories month by month.
+
+    The chart is drawn from the monthly counts: a partial financial year would otherwise look
+    like a collapse in crime.
+    """
+
     title: str
     columns: list[str]
     rows: list[TrendRow]
     grand_total: list[int]
     notes: list[str]
+    months: list[dt.date]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ per partner: nine workbooks cost little more than one.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,7 @@ from engine.indicators.counts import count_matrix, indicator_mask
 from engine.indicators.methodology import methodology_notes
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.ingest import Inputs
-from engine.months import month_text
+from engine.months import month_of, month_text, year_of
 from engine.report import Kpi, QualityLine, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
 from engine.spec.models import Indicator, Spec
 from engine.stats import BAND_LABELS, band_codes
@@ -37,9 +38,10 @@ def _data_months(inputs: Inputs, spec: Spec) -> tuple[int, int]:
     return min(months), max(months)
 
 
-def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, first: int, latest: int) -> None:
+def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, first: int, latest: int,
+                    overridden: bool) -> None:
     """The windows must lie inside the data, and no month inside them may be missing."""
-    where = "periods.period_end (or --period-end)"
+    where = "--period-end" if overridden else "periods.period_end"
     if periods.end > latest:
         raise SpecError(Problem(f"period end {month_text(periods.end)} is after the latest month in the data "
                                 f"({month_text(latest)})", file=spec_file, key_path=where))
@@ -108,17 +110,28 @@ def _trend_table(spec: Spec, periods: ReportPeriods, all_counts: dict[str, Indic
     columns = [y.label + ("" if y.covered_months == 12 else f" ({y.covered_months} of 12 months)") for y in periods.years]
     notes = [f"{y.label} covers {y.window.label}; the data holds {y.covered_months} of its 12 months."
              for y in periods.years if y.covered_months < 12]
+    first_shown = max(periods.years[0].window.first, first_month)
+    months = [dt.date(year_of(m), month_of(m), 1) for m in range(first_shown, periods.end + 1)]
     by_partner: list[list[TrendRow]] = [[] for _ in range(n_partners)]
     for indicator_id in spec.trend_table.rows:
         counts = all_counts[indicator_id]
         per_year = np.stack([_window_sum(counts, first_month, y.window.first, min(y.window.last, periods.end))
                              for y in periods.years], axis=1)
-        per_partner = np.zeros((n_partners, len(periods.years)), dtype=np.int64)
-        np.add.at(per_partner, partner_of, per_year)
+        partner_years = _sum_by_partner(per_year, partner_of, n_partners)
+        partner_months = _sum_by_partner(counts.by_month[:, first_shown - first_month:], partner_of, n_partners)
         for p in range(n_partners):
-            by_partner[p].append(TrendRow(indicator_id, counts.indicator.name, [int(v) for v in per_partner[p]]))
-    return [TrendTable(spec.trend_table.title, columns, rows, [int(sum(col)) for col in zip(*(r.values for r in rows))], notes)
+            by_partner[p].append(TrendRow(indicator_id, counts.indicator.name, partner_years[p].tolist(),
+                                          partner_months[p].tolist()))
+    return [TrendTable(spec.trend_table.title, columns, rows, [int(sum(col)) for col in zip(*(r.values for r in rows))],
+                       notes, months)
             for rows in by_partner]
+
+
+def _sum_by_partner(values: np.ndarray, partner_of: np.ndarray, n_partners: int) -> np.ndarray:
+    """Sum small-area rows of ``values`` into partner-area rows."""
+    totals = np.zeros((n_partners,) + values.shape[1:], dtype=np.int64)
+    np.add.at(totals, partner_of, values)
+    return totals
 
 
 def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | None = None) -> list[Report]:
@@ -126,7 +139,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     first_data, latest = _data_months(inputs, spec)
     end = resolve_period_end(spec.periods, period_end, latest, spec_file)
     periods = report_periods(spec.periods, end, first_data)
-    _check_coverage(inputs, periods, spec_file, first_data, latest)
+    _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None)
 
     geo = inputs.geography
     first_month = max(periods.first_needed, first_data)

@@ -50,7 +50,8 @@ def resolve_period_end(periods: Periods, override: str | None, latest_in_data: i
     try:
         return month_number(text)
     except ValueError:
-        raise SpecError(Problem(f"period end must be YYYY-MM, not {text!r}", file=spec_file, key_path="periods.period_end")) from None
+        where = "--period-end" if override else "periods.period_end"
+        raise SpecError(Problem(f"period end must be YYYY-MM, not {text!r}", file=spec_file, key_path=where)) from None
 
 
 def financial_years(periods: Periods, end: int, first_data_month: int) -> list[FinancialYearColumn]:

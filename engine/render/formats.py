@@ -13,6 +13,7 @@ RATE = "#,##0.0"
 PERCENT = "0.0%;-0.0%;0.0%"
 CHANGE = "+#,##0;-#,##0;0"
 UK_DATE = "dd/mm/yyyy"
+MONTH = "mmm yyyy"
 
 
 class Formats:
@@ -38,6 +39,7 @@ class Formats:
         self.rate = self.get(num_format=RATE)
         self.percent = self.get(num_format=PERCENT)
         self.centre = self.get(align="center")
+        self.month = self.get(num_format=MONTH, align="left")
         self.link = self.get(font_color=c.get("link", "#0B5394"), underline=1)
         self.total_text = self.get(bold=True, top=1)
         self.total_count = self.get(bold=True, top=1, num_format=COUNT)

@@ -1,15 +1,55 @@
-"""The Trends sheet: category × financial year with a Grand Total, and a line chart of it."""
+"""The Trends sheet: category × financial year with a Grand Total, and a monthly line chart."""
 from __future__ import annotations
 
+from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, apply_widths, page_setup, write_table
+from engine.render.layout import Column, TablePlacement, apply_widths, page_setup, write_table
 from engine.render.names import SHEET_SUMMARY, SHEET_TRENDS, internal_link, table_name
-from engine.report import Report
+from engine.report import Report, TrendTable
 
 TABLE_FIRST_ROW = 4
+CHART_ROWS = 20  # rows the chart covers at the default row height
+
+
+def _write_monthly(sheet: Worksheet, formats: Formats, trend: TrendTable, row: int, widths: dict[int, float]) -> TablePlacement:
+    """The same categories month by month: the chart's data, and a table analysts can reuse."""
+    sheet.write(row, 0, "Monthly counts", formats.heading)
+    columns = ([Column("Month", formats.month, 11)] + [Column(r.name, formats.count, 12) for r in trend.rows]
+               + [Column("Total", formats.count, 10)])
+    rows = [[month] + [r.monthly[i] for r in trend.rows] + [sum(r.monthly[i] for r in trend.rows)]
+            for i, month in enumerate(trend.months)]
+    placement = write_table(sheet, formats, table_name("trend_monthly"), row + 1, 0, columns, rows, widths)
+    sheet.set_row(row + 1, 30)
+    return placement
+
+
+def _monthly_chart(workbook: Workbook, trend: TrendTable, table: TablePlacement, partner_area: str) -> Chart:
+    """A line per category over the months, bound to the monthly table's columns."""
+    chart = workbook.add_chart({"type": "line"})
+    for offset in range(len(trend.rows)):
+        col = table.first_col + 1 + offset
+        chart.add_series({
+            "name": [SHEET_TRENDS, table.first_row, col],
+            "categories": [SHEET_TRENDS, table.first_data_row, table.first_col, table.data_last_row, table.first_col],
+            "values": [SHEET_TRENDS, table.first_data_row, col, table.data_last_row, col],
+            "marker": {"type": "none"},
+            "line": {"width": 2.25},
+        })
+    chart.set_title({"name": f"{trend.title}: monthly counts, {partner_area}", "name_font": {"size": 12, "bold": True}})
+    chart.set_y_axis({"name": "Count per month", "num_format": "#,##0",
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_x_axis({"date_axis": True, "num_format": "mmm yy", "major_unit": 3, "major_unit_type": "months"})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 900, "height": CHART_ROWS * 20})
+    return chart
+
+
+def _chart_description(trend: TrendTable, partner_area: str) -> str:
+    return (f"Line chart of monthly counts in {partner_area}, {trend.months[0]:%B %Y} to {trend.months[-1]:%B %Y}, "
+            f"one line per category: {', '.join(r.name for r in trend.rows)}.")
 
 
 def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> None:
@@ -28,28 +68,16 @@ def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: 
     placement = write_table(sheet, formats, table_name("trend"), TABLE_FIRST_ROW, 0, columns, rows, widths,
                             totals=["Grand Total"] + trend.grand_total)
     sheet.set_row(TABLE_FIRST_ROW, 30)
-    apply_widths(sheet, widths)
     sheet.freeze_panes(TABLE_FIRST_ROW + 1, 1)
     note_row = placement.last_row + 2
     for offset, note in enumerate(trend.notes):
         sheet.write(note_row + offset, 0, note, formats.note)
 
-    chart = workbook.add_chart({"type": "line"})
-    last_col = placement.last_col
-    for data_row in range(placement.first_data_row, placement.data_last_row + 1):
-        chart.add_series({
-            "name": [SHEET_TRENDS, data_row, 0],
-            "categories": [SHEET_TRENDS, placement.first_row, 1, placement.first_row, last_col],
-            "values": [SHEET_TRENDS, data_row, 1, data_row, last_col],
-            "marker": {"type": "circle", "size": 6},
-            "line": {"width": 2.25},
-        })
-    chart.set_title({"name": f"{trend.title}, {report.partner_area}", "name_font": {"size": 12, "bold": True}})
-    chart.set_y_axis({"name": "Count", "num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    chart.set_x_axis({"name": "Financial year"})
-    chart.set_legend({"position": "right"})
-    chart.set_size({"width": 760, "height": 360})
-    description = (f"Line chart of {trend.title.lower()} in {report.partner_area}: one line per category "
-                   f"({', '.join(r.name for r in trend.rows)}) across {', '.join(trend.columns)}.")
-    sheet.insert_chart(note_row + len(trend.notes) + 1, 0, chart, {"description": description, "object_position": 3})
+    chart_row = note_row + len(trend.notes) + 1
+    monthly_row = chart_row + CHART_ROWS + 1
+    monthly = _write_monthly(sheet, formats, trend, monthly_row, widths)
+    sheet.set_h_pagebreaks([monthly_row])  # the monthly table starts its own printed page
+    apply_widths(sheet, widths)
+    sheet.insert_chart(chart_row, 0, _monthly_chart(workbook, trend, monthly, report.partner_area),
+                       {"description": _chart_description(trend, report.partner_area), "object_position": 3})
     page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}")

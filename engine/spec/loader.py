@@ -7,6 +7,7 @@ one-line messages with file, line, key path and, for unknown keys, the valid cho
 from __future__ import annotations
 
 import typing
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -156,9 +157,34 @@ def load_spec(path: str | Path) -> tuple[Spec, Path]:
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
+        spec = None
         problems += [_translate(error, index) for error in exc.errors()]
-        raise SpecError(problems) from None
-    problems += [index.problem(key_path, message) for key_path, message in cross_reference_problems(spec)]
-    if problems:
-        raise SpecError(problems)
+    problems += [index.problem(key_path, message) for key_path, message in cross_reference_problems(data)]
+    if problems or spec is None:
+        raise SpecError(sorted(problems, key=lambda p: p.line or 0))
     return spec, path.resolve().parent
+
+
+def parse_key_path(text: str) -> KeyPath:
+    """``indicators[3].where`` -> ``('indicators', 3, 'where')`` (inverse of format_key_path)."""
+    parts: list[str | int] = []
+    for piece in text.replace("]", "").split("."):
+        name, *positions = piece.split("[")
+        if name:
+            parts.append(name)
+        parts += [int(p) for p in positions]
+    return tuple(parts)
+
+
+def locate(error: SpecError, spec_path: str | Path) -> SpecError:
+    """Add line numbers to problems found after loading (e.g. a period outside the data)."""
+    try:
+        index = LineIndex(yaml.compose(Path(spec_path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader), str(spec_path))
+    except (OSError, yaml.YAMLError):
+        return error
+    located = [
+        replace(p, line=index.line_of(parse_key_path(p.key_path)))
+        if p.file == str(spec_path) and p.line is None and p.key_path and not p.key_path.startswith("-") else p
+        for p in error.problems
+    ]
+    return type(error)(located)

@@ -25,7 +25,8 @@ def byars_limits(counts: np.ndarray, confidence: float) -> tuple[np.ndarray, np.
     with np.errstate(divide="ignore", invalid="ignore"):
         lower = o * (1 - 1 / (9 * o) - z / (3 * np.sqrt(o))) ** 3
         upper = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * np.sqrt(o + 1))) ** 3
-    return lower, upper
+    # A negative lower limit (tiny counts at high confidence) is undefined, as in the reference.
+    return np.where(lower < 0, np.nan, lower), upper
 
 
 def exact_limits(counts: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
