@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from engine.quality import QualityNote
+
 
 @dataclass(frozen=True)
 class Kpi:
@@ -82,14 +84,6 @@ class MethodNote:
 
 
 @dataclass(frozen=True)
-class QualityLine:
-    source: str
-    reason: str
-    rows: int
-    example: str = ""
-
-
-@dataclass(frozen=True)
 class Report:
     """One partner area's workbook contents."""
 
@@ -107,7 +101,7 @@ class Report:
     top_tables: list[TopAreaTable]
     trend: TrendTable | None
     methodology: list[MethodNote]
-    quality: list[QualityLine]
+    quality: list[QualityNote]
     attribution: str
     spec_version: str
     engine_version: str

@@ -128,6 +128,31 @@ def test_validate_invalid_yaml_exits_2_with_line(workdir):
     assert f"bad.yaml:{line_of(text, 'window_months: 12: 3')}:" in line, line
 
 
+def test_validate_period_end_in_spec_outside_the_data_names_its_line(workdir):
+    path, text = write_spec(workdir, ("period_end: latest", "period_end: 2023-05"))
+    result = saferbook("validate", path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    (line,) = error_lines(result.stderr)
+    match = ERROR_LINE.match(line)
+    assert match, f"not 'error: <file>:<line>: <key.path>: <message>': {line!r}"
+    assert int(match["line"]) == line_of(text, "period_end: 2023-05"), line
+    assert match["key"] == "periods.period_end", line
+    assert "2022-10" in match["message"], line
+
+
+def test_validate_reports_shape_and_reference_mistakes_in_one_run(workdir):
+    path, text = write_spec(workdir, ("  window_months: 12\n", "  window_month: 12\n"),
+                            ("crime_type: {equals: Burglary}", "crime_type: {equals: Burglery}"))
+    result = saferbook("validate", path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = error_lines(result.stderr)
+    assert len(lines) == 2, result.stderr
+    assert any(f"bad.yaml:{line_of(text, 'window_month: 12')}: periods.window_month:" in l for l in lines), lines
+    assert any(f"bad.yaml:{line_of(text, 'Burglery')}: indicators[7].where.crime_type.equals:" in l for l in lines), lines
+
+
 def test_validate_missing_spec_exits_2(tmp_path):
     result = saferbook("validate", tmp_path / "missing.yaml")
     assert result.returncode == 2
@@ -169,7 +194,8 @@ def test_build_period_end_after_the_data_exits_2(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     (line,) = error_lines(result.stderr)
-    assert SPEC.name in line and "period_end" in line and "2023-05" in line, line
+    assert SPEC.name in line and ("--period-end" in line or "periods.period_end" in line), line
+    assert "2023-05" in line and "2022-10" in line, line
     assert not out.exists() or not any(out.iterdir()), "no workbook for a bad period"
 
 

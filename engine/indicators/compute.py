@@ -17,7 +17,7 @@ from engine.indicators.methodology import methodology_notes
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.ingest import Inputs
 from engine.months import month_of, month_text, year_of
-from engine.report import Kpi, QualityLine, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
+from engine.report import Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
 from engine.spec.models import Indicator, Spec
 from engine.stats import BAND_LABELS, band_codes
 
@@ -178,7 +178,6 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
 
     trends = _trend_table(spec, periods, all_counts, first_month, geo.small_area_partner, n_partners)
     notes = methodology_notes(spec, inputs, periods)
-    quality = [QualityLine(q.source, q.reason, q.rows, q.example) for q in inputs.quality]
     generated = generated_timestamp(end)
     priorities = list(dict.fromkeys(i.priority for i in spec.indicators))
     return [
@@ -187,7 +186,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             partner_label=geo.partner_label, small_area_label=geo.small_area_label, benchmark_name=geo.benchmark_name,
             period_end=month_text(end), current_window=periods.current.label, previous_window=periods.previous.label,
             generated=generated, kpis=kpis[p], top_tables=tops[p], trend=trends[p] if trends else None,
-            methodology=notes, quality=quality, attribution=spec.attribution, spec_version=spec.spec_version,
+            methodology=notes, quality=list(inputs.quality), attribution=spec.attribution, spec_version=spec.spec_version,
             engine_version=__version__, theme=spec.theme, priorities=priorities,
         )
         for p in range(n_partners)

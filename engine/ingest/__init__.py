@@ -15,20 +15,11 @@ from engine.errors import SpecError
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.police_uk import CRIME_TYPES, read_police_uk
 from engine.months import month_number
+from engine.quality import QualityNote
 from engine.spec.models import Spec
 
 NO_LOCATION = -1
 OUTSIDE_AREA = -2
-
-
-@dataclass(frozen=True)
-class QualityNote:
-    """A count of rows that were kept aside or looked odd, and why (shown on the Methodology sheet)."""
-
-    source: str
-    reason: str
-    rows: int
-    example: str = ""
 
 
 @dataclass

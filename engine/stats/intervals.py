@@ -7,10 +7,15 @@ are small). Reference: PHEindicatormethods, and ``STATISTICS.md`` in the project
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtri
-from scipy.stats import chi2
+from scipy.special import chdtri, ndtri
 
 BYARS_MINIMUM = 10
+
+
+def chi2_quantile(probability: float, df: np.ndarray) -> np.ndarray:
+    """χ² quantile via ``scipy.special.chdtri`` (the inverse upper tail): the same values as
+    ``scipy.stats.chi2.ppf`` without importing scipy.stats, which costs half a second of start-up."""
+    return chdtri(df, 1 - probability)
 
 
 def z_value(confidence: float) -> float:
@@ -34,8 +39,8 @@ def exact_limits(counts: np.ndarray, confidence: float) -> tuple[np.ndarray, np.
     o = np.asarray(counts, dtype=float)
     alpha = 1 - confidence
     with np.errstate(invalid="ignore"):
-        lower = np.where(o > 0, chi2.ppf(alpha / 2, 2 * o) / 2, 0.0)
-    upper = chi2.ppf(1 - alpha / 2, 2 * o + 2) / 2
+        lower = np.where(o > 0, chi2_quantile(alpha / 2, 2 * o) / 2, 0.0)
+    upper = chi2_quantile(1 - alpha / 2, 2 * o + 2) / 2
     return lower, upper
 
 
