@@ -29,6 +29,7 @@ class Kpi:
     benchmark_rate: float
     band: str  # the partner area's rate against the benchmark's rate
     rate_per: int
+    polarity: str = "higher_is_worse"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class TopAreaTable:
     rate_per: int
     benchmark_rate: float
     rows: list[TopAreaRow]
+    polarity: str = "higher_is_worse"
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ def _top_tables(spec: Spec, inputs: Inputs, counts: IndicatorCounts, current: np
                            str(geo.small_area_names[i]), int(current[i]), float(rate[i]), BAND_LABELS[int(bands[i])])
                 for rank, i in enumerate(picked)]
         tables.append(TopAreaTable(indicator.id, indicator.name, indicator.unit, indicator.top.rank_by,
-                                   indicator.rate_per, benchmark_rate, rows))
+                                   indicator.rate_per, benchmark_rate, rows, indicator.polarity))
     return tables
 
 
@@ -172,7 +172,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
                 float(change / partner_previous[p]) if partner_previous[p] else None,
                 _direction(change), _outcome(change, indicator.polarity),
                 float(partner_current[p] / partner_population[p] * indicator.rate_per), benchmark_rate,
-                BAND_LABELS[int(partner_bands[p])], indicator.rate_per))
+                BAND_LABELS[int(partner_bands[p])], indicator.rate_per, indicator.polarity))
         for p, table in enumerate(_top_tables(spec, inputs, counts, current, benchmark_rate)):
             tops[p].append(table)
 

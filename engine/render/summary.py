@@ -51,7 +51,9 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
         if kpi.indicator_id in top_rows:
             sheet.write_url(placement.first_data_row + offset, 1,
                             internal_link(SHEET_TOP, top_rows[kpi.indicator_id]), formats.link, string=kpi.name)
-    band_rules(sheet, formats, placement.column_range(10), higher_is_better=False)
+    for first, last, polarity in _polarity_runs(kpis):
+        band_rules(sheet, formats, (placement.first_data_row + first, 10, placement.first_data_row + last, 10),
+                   higher_is_better=polarity == "higher_is_better")
     outcome_rules(sheet, formats, placement.column_range(6), outcome_col=7)
     sheet.set_row(TABLE_FIRST_ROW, 30)
     apply_widths(sheet, widths)
@@ -62,3 +64,14 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}",
                repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
     sheet.activate()
+
+
+def _polarity_runs(kpis: list[Kpi]) -> list[tuple[int, int, str]]:
+    """Consecutive rows sharing a polarity, so each run gets band colours the right way round."""
+    runs: list[tuple[int, int, str]] = []
+    for position, kpi in enumerate(kpis):
+        if runs and runs[-1][2] == kpi.polarity:
+            runs[-1] = (runs[-1][0], position, kpi.polarity)
+        else:
+            runs.append((position, position, kpi.polarity))
+    return runs
