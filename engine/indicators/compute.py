@@ -30,7 +30,7 @@ class IndicatorCounts:
     by_month: np.ndarray  # [small area, month − first_month]
 
 
-def _data_months(inputs: Inputs, spec: Spec) -> tuple[int, int]:
+def _data_months(inputs: Inputs) -> tuple[int, int]:
     months = set().union(*(s.months_present for s in inputs.sources.values()))
     months.discard(-1)
     if not months:
@@ -136,7 +136,7 @@ def _sum_by_partner(values: np.ndarray, partner_of: np.ndarray, n_partners: int)
 
 def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | None = None) -> list[Report]:
     """Every partner area's Report, in partner-name order."""
-    first_data, latest = _data_months(inputs, spec)
+    first_data, latest = _data_months(inputs)
     end = resolve_period_end(spec.periods, period_end, latest, spec_file)
     periods = report_periods(spec.periods, end, first_data)
     _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None)

@@ -41,12 +41,6 @@ class Geography:
     def benchmark_population(self) -> float:
         return float(self.small_area_population.sum())
 
-    def partner_index(self, name: str) -> int:
-        matches = np.flatnonzero(self.partner_names == name)
-        if not len(matches):
-            raise KeyError(name)
-        return int(matches[0])
-
 
 def source_path(spec: Spec, base_dir: Path, source_name: str) -> Path:
     return (base_dir / spec.sources[source_name].path).resolve()

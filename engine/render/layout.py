@@ -33,20 +33,20 @@ class TablePlacement:
     last_row: int
     first_col: int
     last_col: int
+    data_last_row: int  # last_row, less the total row if there is one
 
     @property
     def first_data_row(self) -> int:
         return self.first_row + 1
 
-    def column_range(self, offset: int, include_total: bool = False) -> tuple[int, int, int, int]:
+    def column_range(self, offset: int) -> tuple[int, int, int, int]:
+        """(first row, col, last row, col) of one column's data cells, for rules and charts."""
         col = self.first_col + offset
-        last = self.last_row if include_total else self.data_last_row
-        return self.first_data_row, col, last, col
-
-    data_last_row: int = -1
+        return self.first_data_row, col, self.data_last_row, col
 
 
-def display_width(value: Any, fmt_is_number: bool = False) -> int:
+def display_width(value: Any) -> int:
+    """Characters a value shows as (for fitting column widths)."""
     if value is None:
         return 0
     if isinstance(value, float):
@@ -97,9 +97,7 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
         fitted = max([display_width(column.header) * 0.9] + [display_width(r[position]) for r in data]
                      + ([display_width(totals[position])] if totals else []))
         widths[col + position] = max(widths.get(col + position, 0), column.width or min(MAX_WIDTH, fitted + 2))
-    placement = TablePlacement(name, row, last_row, col, col + len(columns) - 1,
-                               data_last_row=row + len(data))
-    return placement
+    return TablePlacement(name, row, last_row, col, col + len(columns) - 1, data_last_row=row + len(data))
 
 
 def apply_widths(sheet: Worksheet, widths: dict[int, float]) -> None:

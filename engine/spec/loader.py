@@ -6,6 +6,7 @@ one-line messages with file, line, key path and, for unknown keys, the valid cho
 """
 from __future__ import annotations
 
+import types
 import typing
 from dataclasses import replace
 from pathlib import Path
@@ -98,7 +99,7 @@ def _unwrap(annotation: Any) -> Any:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
             annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        elif origin in (typing.Union, types.UnionType):
             options = [a for a in typing.get_args(annotation) if a is not type(None)]
             models = [a for a in options if isinstance(a, type) and issubclass(a, BaseModel)]
             annotation = models[0] if models else options[0]
