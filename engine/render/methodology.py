@@ -9,6 +9,7 @@ from engine.render.names import SHEET_SUMMARY, internal_link, table_name
 from engine.report import Report
 
 DETAIL_WIDTH = 110
+TOPIC_WIDTH = 40
 
 
 def write_methodology(sheet: Worksheet, report: Report, formats: Formats) -> None:
@@ -21,7 +22,7 @@ def write_methodology(sheet: Worksheet, report: Report, formats: Formats) -> Non
     ]
     rows = [[topic, text] for topic, text in about] + [[n.topic, n.text] for n in report.methodology]
     widths: dict[int, float] = {}
-    columns = [Column("Topic", formats.bold, 28), Column("Detail", formats.wrap, DETAIL_WIDTH)]
+    columns = [Column("Topic", formats.get(bold=True, text_wrap=True), TOPIC_WIDTH), Column("Detail", formats.wrap, DETAIL_WIDTH)]
     placement = write_table(sheet, formats, table_name("methodology"), 3, 0, columns, rows, widths)
     for offset, (_, text) in enumerate(rows):
         lines = max(1, -(-len(text) // int(DETAIL_WIDTH * 1.1)))
@@ -29,7 +30,7 @@ def write_methodology(sheet: Worksheet, report: Report, formats: Formats) -> Non
 
     row = placement.last_row + 2
     sheet.write(row, 0, "Data quality", formats.heading)
-    quality_columns = [Column("Source", formats.text, 28), Column("What happened", formats.wrap, DETAIL_WIDTH - 30),
+    quality_columns = [Column("Source", formats.text, TOPIC_WIDTH), Column("What happened", formats.wrap, DETAIL_WIDTH - 30),
                        Column("Rows", formats.count, 12), Column("Examples", formats.wrap, 40)]
     quality_rows = [[q.source, q.reason, q.rows, q.example] for q in report.quality]
     write_table(sheet, formats, table_name("data_quality"), row + 1, 0, quality_columns, quality_rows, widths)
