@@ -128,7 +128,7 @@ def _trend_table(spec: Spec, periods: ReportPeriods, all_counts: dict[str, Indic
 
 
 def _sum_by_partner(values: np.ndarray, partner_of: np.ndarray, n_partners: int) -> np.ndarray:
-    """Sum small-area rows of ``values`` into partner-area rows."""
+    """Sum small-area rows of ``values`` (counts, any trailing shape) into partner-area rows, as integers."""
     totals = np.zeros((n_partners,) + values.shape[1:], dtype=np.int64)
     np.add.at(totals, partner_of, values)
     return totals
@@ -159,8 +159,8 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         counts = all_counts[indicator.id]
         current = _window_sum(counts, first_month, periods.current.first, periods.current.last)
         previous = _window_sum(counts, first_month, periods.previous.first, periods.previous.last)
-        partner_current = np.bincount(geo.small_area_partner, weights=current, minlength=n_partners).astype(np.int64)
-        partner_previous = np.bincount(geo.small_area_partner, weights=previous, minlength=n_partners).astype(np.int64)
+        partner_current = _sum_by_partner(current, geo.small_area_partner, n_partners)
+        partner_previous = _sum_by_partner(previous, geo.small_area_partner, n_partners)
         benchmark_rate = float(current.sum()) / geo.benchmark_population * indicator.rate_per
         partner_bands = band_codes(partner_current, partner_population, benchmark_rate,
                                    spec.banding_for(indicator).levels, indicator.rate_per)

@@ -105,8 +105,12 @@ def apply_widths(sheet: Worksheet, widths: dict[int, float]) -> None:
         sheet.set_column(col, col, width)
 
 
-def band_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int, int, int], higher_is_better: bool) -> None:
-    """Real conditional formats: one rule per band, matching the band's words in the cell."""
+def band_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int, int, int], polarity: str) -> None:
+    """Real conditional formats: one rule per band, matching the band's words in the cell.
+
+    ``polarity`` is the indicator's: where higher is better the colour scale flips.
+    """
+    higher_is_better = polarity == "higher_is_better"
     for band in BAND_NAMES:
         sheet.conditional_format(*cell_range, {
             "type": "cell", "criteria": "equal to", "value": f'"{band}"',

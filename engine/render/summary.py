@@ -52,8 +52,7 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
             sheet.write_url(placement.first_data_row + offset, 1,
                             internal_link(SHEET_TOP, top_rows[kpi.indicator_id]), formats.link, string=kpi.name)
     for first, last, polarity in _polarity_runs(kpis):
-        band_rules(sheet, formats, (placement.first_data_row + first, 10, placement.first_data_row + last, 10),
-                   higher_is_better=polarity == "higher_is_better")
+        band_rules(sheet, formats, (placement.first_data_row + first, 10, placement.first_data_row + last, 10), polarity)
     outcome_rules(sheet, formats, placement.column_range(6), outcome_col=7)
     sheet.set_row(TABLE_FIRST_ROW, 30)
     apply_widths(sheet, widths)

@@ -43,7 +43,7 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
             rows = [[None, report.partner_area, None, f"No {table.unit} recorded in {report.current_window}", 0, None, None]]
         placement = write_table(sheet, formats, table_name("top10", table.indicator_id), row + 1, 0, columns, rows, widths)
         sheet.set_row(row + 1, 30)
-        band_rules(sheet, formats, placement.column_range(6), higher_is_better=table.polarity == "higher_is_better")
+        band_rules(sheet, formats, placement.column_range(6), table.polarity)
         sheet.write(placement.last_row + 1, 0, f"{report.benchmark_name} rate: {table.benchmark_rate:,.1f} per "
                                                f"{table.rate_per:,} population.", formats.note)
         row = placement.last_row + 3
