@@ -1,6 +1,8 @@
 """Months as integers (year × 12 + month − 1), so that windows and years are plain arithmetic."""
 from __future__ import annotations
 
+import datetime as dt
+
 
 MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
@@ -33,3 +35,8 @@ def month_label(number: int, long: bool = False) -> str:
     """``'Oct 2022'`` or ``'October 2022'``: how the seeds write months."""
     names = MONTH_NAMES if long else MONTH_ABBREVIATIONS
     return f"{names[month_of(number)]} {year_of(number)}"
+
+
+def month_date(number: int) -> dt.date:
+    """The first day of the month, for Excel date cells and chart axes."""
+    return dt.date(year_of(number), month_of(number), 1)

@@ -80,6 +80,85 @@ class TrendTable:
 
 
 @dataclass(frozen=True)
+class Peak:
+    """The run of consecutive months with most events, kept only when it is significantly high."""
+
+    first: dt.date
+    last: dt.date
+    count: int
+    expected: float  # the run's share of the window's events if every month were alike
+    p_value: float  # one-sided exact binomial, adjusted for the number of runs tried
+
+    @property
+    def label(self) -> str:
+        """"November to January", the seeds' wording."""
+        return f"{self.first:%B} to {self.last:%B}" if self.first != self.last else f"{self.first:%B}"
+
+
+@dataclass(frozen=True)
+class IndicatorSeries:
+    """One indicator over time for the partner area: the sparkline, the monthly profile and its peak."""
+
+    indicator_id: str
+    name: str
+    unit: str
+    months: list[dt.date]  # the current window's months, oldest first
+    monthly: list[int]  # the partner area's count in each of those months
+    quarter_labels: list[str]  # rolling quarters ending at the period end, oldest first ("Nov 21–Jan 22")
+    quarterly: list[int | None]  # None where the data does not cover the quarter
+    peak: Peak | None
+
+
+@dataclass(frozen=True)
+class AreaComparison:
+    """One indicator's rate in every partner area and the benchmark: the Comparisons bar chart."""
+
+    indicator_id: str
+    name: str
+    unit: str
+    rate_per: int
+    polarity: str
+    areas: list[str]
+    counts: list[int]
+    rates: list[float]
+    benchmark_rate: float
+    peer_average: float | None = None
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """One category's share of the partner area's total against its share of the benchmark's."""
+
+    group: str  # the characteristic, e.g. "Gender"; the breakdown's title when it has one characteristic
+    category: str
+    count: int
+    percent: float | None  # fractions; None when the group total is 0
+    benchmark_count: int
+    benchmark_percent: float | None
+    flag: str  # "▲" higher than the benchmark, "▼" lower, "=" the same at one decimal place
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A profile (several characteristics, ▲/▼) or an area-% vs benchmark-% breakdown."""
+
+    breakdown_id: str
+    title: str
+    unit: str
+    rows: list[BreakdownRow]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One key-findings sentence and the figures it quotes, so tests can check each number."""
+
+    topic: str
+    text: str
+    figures: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class MethodNote:
     topic: str
     text: str
@@ -109,6 +188,10 @@ class Report:
     engine_version: str
     theme: str = "default"
     priorities: list[str] = field(default_factory=list)
+    series: list[IndicatorSeries] = field(default_factory=list)
+    comparisons: list[AreaComparison] = field(default_factory=list)
+    breakdowns: list[Breakdown] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def file_stem(self) -> str:

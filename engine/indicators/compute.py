@@ -12,12 +12,15 @@ import numpy as np
 
 from engine import __version__
 from engine.errors import DataError, Problem, SpecError
+from engine.indicators.breakdowns import breakdown_tables
+from engine.indicators.comparisons import area_comparison
 from engine.indicators.counts import count_matrix, indicator_mask
 from engine.indicators.methodology import methodology_notes
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
+from engine.indicators.series import partner_series
 from engine.ingest import Inputs
 from engine.months import month_of, month_text, year_of
-from engine.report import Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
+from engine.report import AreaComparison, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
 from engine.spec.models import Indicator, Spec
 from engine.stats import BAND_LABELS, band_codes
 
@@ -134,6 +137,27 @@ def _sum_by_partner(values: np.ndarray, partner_of: np.ndarray, n_partners: int)
     return totals
 
 
+def _series_and_comparisons(spec: Spec, inputs: Inputs, periods: ReportPeriods, all_counts: dict[str, IndicatorCounts],
+                             first_month: int) -> tuple[list[list[IndicatorSeries]], list[AreaComparison]]:
+    """Per indicator: each partner's quarters and monthly profile, and all partners' rates side by side."""
+    geo = inputs.geography
+    n_partners = len(geo.partner_names)
+    significance = 1 - spec.banding.levels[0]
+    charted = set(spec.comparisons) if spec.comparisons is not None else {i.id for i in spec.indicators}
+    series, comparisons = [], []
+    for indicator in spec.indicators:
+        counts = all_counts[indicator.id]
+        partner_by_month = _sum_by_partner(counts.by_month, geo.small_area_partner, n_partners)
+        series.append(partner_series(indicator, partner_by_month, first_month, periods, significance))
+        if indicator.id in charted:
+            current = _window_sum(counts, first_month, periods.current.first, periods.current.last)
+            benchmark_rate = float(current.sum()) / geo.benchmark_population * indicator.rate_per
+            comparisons.append(area_comparison(indicator, [str(n) for n in geo.partner_names],
+                                               _sum_by_partner(current, geo.small_area_partner, n_partners),
+                                               geo.partner_population, benchmark_rate))
+    return series, comparisons
+
+
 def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | None = None) -> list[Report]:
     """Every partner area's Report, in partner-name order."""
     first_data, latest = _data_months(inputs)
@@ -177,6 +201,9 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             tops[p].append(table)
 
     trends = _trend_table(spec, periods, all_counts, first_month, geo.small_area_partner, n_partners)
+    series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, first_month)
+    breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners, periods.current)
+                  for b in spec.breakdowns]
     notes = methodology_notes(spec, inputs, periods)
     generated = generated_timestamp(end)
     priorities = list(dict.fromkeys(i.priority for i in spec.indicators))
@@ -188,6 +215,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             generated=generated, kpis=kpis[p], top_tables=tops[p], trend=trends[p] if trends else None,
             methodology=notes, quality=list(inputs.quality), attribution=spec.attribution, spec_version=spec.spec_version,
             engine_version=__version__, theme=spec.theme, priorities=priorities,
+            series=[s[p] for s in series], comparisons=comparisons, breakdowns=[b[p] for b in breakdowns],
         )
         for p in range(n_partners)
     ]

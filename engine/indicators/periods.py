@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 
 from engine.errors import Problem, SpecError
-from engine.months import month_label, month_number, month_of, year_of
+from engine.months import MONTH_ABBREVIATIONS, month_label, month_number, month_of, year_of
 from engine.spec.models import Periods
 
 
@@ -18,6 +18,12 @@ class Window:
     @property
     def label(self) -> str:
         return f"{month_label(self.first)} – {month_label(self.last)}"
+
+    @property
+    def short_label(self) -> str:
+        """``'Nov 21–Jan 22'``: fits a narrow column header."""
+        return f"{MONTH_ABBREVIATIONS[month_of(self.first)]} {year_of(self.first) % 100:02d}–" \
+               f"{MONTH_ABBREVIATIONS[month_of(self.last)]} {year_of(self.last) % 100:02d}"
 
     def months(self) -> range:
         return range(self.first, self.last + 1)
@@ -36,10 +42,11 @@ class ReportPeriods:
     current: Window
     previous: Window
     years: list[FinancialYearColumn]
+    quarters: list[Window]  # the sparkline's rolling quarters ending at ``end``, oldest first
 
     @property
     def first_needed(self) -> int:
-        return min([self.previous.first] + [y.window.first for y in self.years])
+        return min([self.previous.first, self.quarters[0].first] + [y.window.first for y in self.years])
 
 
 def resolve_period_end(periods: Periods, override: str | None, latest_in_data: int, spec_file: str) -> int:
@@ -73,11 +80,19 @@ def financial_years(periods: Periods, end: int, first_data_month: int) -> list[F
     return columns
 
 
+SPARKLINE_QUARTERS = 8
+
+
+def rolling_quarters(end: int, count: int = SPARKLINE_QUARTERS) -> list[Window]:
+    """``count`` three-month windows ending at ``end``, oldest first: a trend that is never a partial quarter."""
+    return [Window(end - 3 * (count - k) + 1, end - 3 * (count - k - 1)) for k in range(count)]
+
+
 def report_periods(periods: Periods, end: int, first_data_month: int) -> ReportPeriods:
     size = periods.window_months
     current = Window(end - size + 1, end)
     previous = Window(end - 2 * size + 1, end - size)
-    return ReportPeriods(end, current, previous, financial_years(periods, end, first_data_month))
+    return ReportPeriods(end, current, previous, financial_years(periods, end, first_data_month), rolling_quarters(end))
 
 
 def generated_timestamp(end: int) -> dt.datetime:

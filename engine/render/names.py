@@ -6,6 +6,9 @@ import re
 SHEET_SUMMARY = "Summary"
 SHEET_TOP = "Top 10"
 SHEET_TRENDS = "Trends"
+SHEET_COMPARISONS = "Comparisons"
+SHEET_PROFILES = "Profiles"
+SHEET_FINDINGS = "Key findings"
 SHEET_METHODOLOGY = "Methodology"
 TABLE_PREFIX = "sb_"
 

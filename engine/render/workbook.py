@@ -9,7 +9,9 @@ import xlsxwriter
 from engine.atomic import write_bytes_atomic
 from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
-from engine.render.names import SHEET_METHODOLOGY, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS
+from engine.render.comparisons import write_comparisons
+from engine.render.names import SHEET_COMPARISONS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS
+from engine.render.profiles import write_profiles
 from engine.render.summary import write_summary
 from engine.render.theme import Theme
 from engine.render.top_areas import write_top_areas
@@ -45,10 +47,14 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     summary = workbook.add_worksheet(SHEET_SUMMARY)
     top = workbook.add_worksheet(SHEET_TOP)
     trends = workbook.add_worksheet(SHEET_TRENDS)
+    comparisons = workbook.add_worksheet(SHEET_COMPARISONS)
+    profiles = workbook.add_worksheet(SHEET_PROFILES)
     methodology = workbook.add_worksheet(SHEET_METHODOLOGY)
     top_rows = write_top_areas(top, report, formats)
     write_summary(summary, report, formats, top_rows)
     write_trends(workbook, trends, report, formats)
+    write_comparisons(workbook, comparisons, report, formats)
+    write_profiles(profiles, report, formats)
     write_methodology(methodology, report, formats)
     workbook.close()
     return buffer.getvalue()

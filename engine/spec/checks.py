@@ -46,10 +46,32 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
         elif _mapping(sources[ref]).get("type") == "police_uk":
             yield from _police_uk_filter_problems(_mapping(indicator.get("where")), here + ("where",))
 
-    rows = _mapping(data.get("trend_table")).get("rows")
+    yield from _indicator_list_problems(_mapping(data.get("trend_table")).get("rows"), ("trend_table", "rows"), ids)
+    yield from _indicator_list_problems(data.get("comparisons"), ("comparisons",), ids)
+
+    breakdowns = data.get("breakdowns") if isinstance(data.get("breakdowns"), list) else []
+    for position, breakdown in enumerate(breakdowns):
+        breakdown = _mapping(breakdown)
+        here = ("breakdowns", position)
+        ref = breakdown.get("source")
+        if not isinstance(ref, str):
+            continue
+        if ref not in sources:
+            yield here + ("source",), f"unknown source {ref!r}{did_you_mean(ref, sources)}"
+        elif _mapping(sources[ref]).get("type") == "police_uk":
+            yield from _police_uk_filter_problems(_mapping(breakdown.get("where")), here + ("where",))
+            by = breakdown.get("by") if isinstance(breakdown.get("by"), list) else []
+            for column_position, column in enumerate(by):
+                if isinstance(column, str) and column not in POLICE_UK_COLUMNS:
+                    yield (here + ("by", column_position),
+                           f"unknown police.uk column {column!r}{did_you_mean(column, POLICE_UK_COLUMNS)}")
+
+
+def _indicator_list_problems(rows: Any, here: KeyPath, ids: list[str]) -> Iterator[tuple[KeyPath, str]]:
+    """Every entry of a list of indicator ids must name an indicator."""
     for position, row in enumerate(rows if isinstance(rows, list) else []):
         if isinstance(row, str) and row not in ids:
-            yield ("trend_table", "rows", position), f"unknown indicator {row!r}{did_you_mean(row, ids)}"
+            yield here + (position,), f"unknown indicator {row!r}{did_you_mean(row, ids)}"
 
 
 def _police_uk_filter_problems(where: dict, here: KeyPath) -> Iterator[tuple[KeyPath, str]]:

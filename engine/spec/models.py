@@ -149,6 +149,22 @@ class TopAreas(Strict):
     rank_by: Literal["count", "rate"] = "count"
 
 
+class Target(Strict):
+    """A target or threshold the partnership has set: the Summary shows whether it is met."""
+
+    measure: Literal["percent_change", "rate", "current"] = Field(
+        "percent_change", description="percent_change (a fraction: -0.05 is a 5% reduction), rate, or current (the count).")
+    at_most: float | None = Field(None, description="Met when the measure is at most this.")
+    at_least: float | None = Field(None, description="Met when the measure is at least this.")
+    label: str = Field("", description="How the target reads in the workbook, e.g. 'Reduce by 5%'.")
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> "Target":
+        if (self.at_most is None) == (self.at_least is None):
+            raise ValueError("a target needs exactly one of at_most or at_least")
+        return self
+
+
 class Indicator(Strict):
     """One thing counted: rows of a source that pass a filter, per small area and month."""
 
@@ -162,11 +178,28 @@ class Indicator(Strict):
     rate_per: int = Field(1000, gt=0)
     banding: Banding | None = None
     top: TopAreas = Field(default_factory=TopAreas)
+    target: Target | None = None
 
 
 class TrendTable(Strict):
     title: str = "Trends by financial year"
     rows: list[str] = Field(min_length=1, description="Indicator ids, one row each; the Grand Total is their sum.")
+
+
+class BreakdownSpec(Strict):
+    """Shares of the current window's rows by category, the partner area against the benchmark.
+
+    One column in ``by`` gives an area-% vs benchmark-% table (youth-offending style); several
+    give a profile with one block per characteristic (offender-caseload style). Both flag ▲/▼.
+    """
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$", description="Stable id; names the workbook's table.")]
+    title: str
+    source: str
+    by: list[str] = Field(min_length=1, description="Columns whose values are the categories.")
+    labels: dict[str, str] = Field(default_factory=dict, description="How each column is called in the table.")
+    where: Where = Field(default_factory=dict)
+    unit: str = "crimes"
 
 
 class Spec(Strict):
@@ -182,6 +215,9 @@ class Spec(Strict):
     banding: Banding = Field(default_factory=Banding)
     indicators: list[Indicator] = Field(min_length=1)
     trend_table: TrendTable | None = None
+    comparisons: list[str] | None = Field(
+        None, description="Indicator ids charted against every partner area and month by month; all when absent.")
+    breakdowns: list[BreakdownSpec] = Field(default_factory=list)
     theme: str = Field("default", description="A theme in workbook_templates/, or a path to a theme YAML file.")
 
     def banding_for(self, indicator: Indicator) -> Banding:

@@ -1,0 +1,149 @@
+"""The Comparisons sheet: each charted indicator's rate in every partner area beside the benchmark,
+and the partner area's monthly profile with its peak named (only when the peak is significant).
+
+Charts are bound to the two data tables below them, so an in-Excel refresh that rewrites the
+tables redraws the charts.
+"""
+from __future__ import annotations
+
+from xlsxwriter.chart import Chart
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from engine.render.formats import Formats
+from engine.render.layout import Column, TablePlacement, apply_widths, page_setup, write_table
+from engine.render.names import SHEET_COMPARISONS, SHEET_SUMMARY, internal_link, table_name
+from engine.report import AreaComparison, IndicatorSeries, Report
+
+CHART_WIDTH, CHART_HEIGHT = 520, 300
+CHART_ROWS = 16  # rows one chart row covers at the default height, with a gap
+CHARTS_PER_PAGE = 2
+
+
+def _rate_header(comparison: AreaComparison) -> str:
+    return f"{comparison.name}: rate per {comparison.rate_per:,}"
+
+
+def _rates_table(sheet: Worksheet, formats: Formats, report: Report, row: int, widths: dict[int, float]) -> TablePlacement:
+    """Partner areas (and the benchmark, last) × charted indicators' rates."""
+    comparisons = report.comparisons
+    columns = [Column(report.partner_label, formats.text)] + [Column(_rate_header(c), formats.rate, 14) for c in comparisons]
+    areas = comparisons[0].areas
+    rows = [[area] + [c.rates[i] for c in comparisons] for i, area in enumerate(areas)]
+    rows.append([f"{report.benchmark_name} (benchmark)"] + [c.benchmark_rate for c in comparisons])
+    placement = write_table(sheet, formats, table_name("comparison_rates"), row, 0, columns, rows, widths)
+    sheet.set_row(row, 45)
+    return placement
+
+
+def _monthly_table(sheet: Worksheet, formats: Formats, series: list[IndicatorSeries], row: int,
+                   widths: dict[int, float]) -> TablePlacement:
+    """The partner area's monthly counts in the current window, one column per charted indicator."""
+    columns = [Column("Month", formats.month, 11)] + [Column(s.name, formats.count, 14) for s in series]
+    rows = [[month] + [s.monthly[i] for s in series] for i, month in enumerate(series[0].months)]
+    placement = write_table(sheet, formats, table_name("monthly_profile"), row, 0, columns, rows, widths)
+    sheet.set_row(row, 45)
+    return placement
+
+
+def _bar_chart(workbook: Workbook, formats: Formats, report: Report, comparison: AreaComparison, table: TablePlacement,
+               column: int) -> Chart:
+    """Horizontal bars, the partner area picked out in the theme's link colour, the benchmark in dark grey."""
+    colours = formats.theme.colours
+    highlight, other, benchmark = colours.get("link", "#0B5394"), "#A6A6A6", colours.get("neutral", "#404040")
+    points = [{"fill": {"color": highlight if area == report.partner_area else other}} for area in comparison.areas]
+    points.append({"fill": {"color": benchmark}})
+    chart = workbook.add_chart({"type": "bar"})
+    chart.add_series({
+        "name": _rate_header(comparison),
+        "categories": [SHEET_COMPARISONS, table.first_data_row, table.first_col, table.data_last_row, table.first_col],
+        "values": [SHEET_COMPARISONS, table.first_data_row, column, table.data_last_row, column],
+        "points": points,
+        "data_labels": {"value": True, "num_format": "#,##0.0", "font": {"size": 8}},
+        "gap": 60,
+    })
+    chart.set_title({"name": f"{comparison.name}: rate per {comparison.rate_per:,}", "name_font": {"size": 11, "bold": True}})
+    chart.set_x_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 8}, "interval_unit": 1})  # the category axis
+    chart.set_legend({"none": True})
+    chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
+    return chart
+
+
+def _profile_title(series: IndicatorSeries) -> str:
+    peak = f"peak {series.peak.label}" if series.peak else "no significant peak"
+    return f"{series.name}: monthly counts ({peak})"
+
+
+def _profile_chart(workbook: Workbook, formats: Formats, series: IndicatorSeries, table: TablePlacement, column: int) -> Chart:
+    """Columns per month; the peak months, when significant, in the 'worse' colour with a label."""
+    colours = formats.theme.colours
+    base, peak_colour = "#7F9FBF", colours.get("worse", "#D55E00")
+    points = None
+    if series.peak:
+        points = [{"fill": {"color": peak_colour if series.peak.first <= month <= series.peak.last else base}}
+                  for month in series.months]
+    chart = workbook.add_chart({"type": "column"})
+    chart.add_series({
+        "name": series.name,
+        "categories": [SHEET_COMPARISONS, table.first_data_row, table.first_col, table.data_last_row, table.first_col],
+        "values": [SHEET_COMPARISONS, table.first_data_row, column, table.data_last_row, column],
+        "fill": {"color": base},
+        "points": points,
+        "gap": 40,
+    })
+    chart.set_title({"name": _profile_title(series), "name_font": {"size": 11, "bold": True}})
+    chart.set_x_axis({"date_axis": False, "num_format": "mmm yy", "num_font": {"size": 8}})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
+    return chart
+
+
+def _descriptions(report: Report, comparison: AreaComparison, series: IndicatorSeries) -> tuple[str, str]:
+    """Alt text that says what the chart shows, in numbers, for screen-reader users."""
+    own = comparison.areas.index(report.partner_area) if report.partner_area in comparison.areas else None
+    own_text = f"{report.partner_area} {comparison.rates[own]:,.1f}, " if own is not None else ""
+    bar = (f"Bar chart of {comparison.name.lower()} per {comparison.rate_per:,} residents in each "
+           f"{report.partner_label.lower()}: {own_text}{report.benchmark_name} {comparison.benchmark_rate:,.1f}.")
+    busiest = max(range(len(series.monthly)), key=lambda i: series.monthly[i])
+    profile = (f"Column chart of monthly {series.unit} in {report.partner_area}, {series.months[0]:%B %Y} to "
+               f"{series.months[-1]:%B %Y}; highest {series.monthly[busiest]:,} in {series.months[busiest]:%B %Y}; "
+               + (f"significant peak {series.peak.label}." if series.peak else "no significant peak."))
+    return bar, profile
+
+
+def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> None:
+    sheet.set_row(0, 26)
+    sheet.write(0, 0, f"Comparisons — {report.partner_area}", formats.title)
+    sheet.write_url(1, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
+    if not report.comparisons:
+        sheet.write(3, 0, "The spec charts no indicators.", formats.note)
+        return
+    sheet.write(2, 0, f"Rates for {report.current_window}: {report.partner_area} is highlighted, {report.benchmark_name} "
+                      f"is the darkest bar. A peak is named only when its three months are significantly busier than a "
+                      f"flat year (exact binomial test).", formats.note)
+    by_id = {s.indicator_id: s for s in report.series}
+    charted = [by_id[c.indicator_id] for c in report.comparisons]
+    chart_top = 4
+    data_row = chart_top + CHART_ROWS * len(report.comparisons) + 1
+    widths: dict[int, float] = {}
+    sheet.write(data_row, 0, "Chart data", formats.heading)
+    rates = _rates_table(sheet, formats, report, data_row + 1, widths)
+    monthly_row = rates.last_row + 3
+    sheet.write(monthly_row - 1, 0, f"Monthly counts, {report.partner_area}", formats.heading)
+    monthly = _monthly_table(sheet, formats, charted, monthly_row, widths)
+    apply_widths(sheet, widths)
+    breaks = []
+    for position, (comparison, series) in enumerate(zip(report.comparisons, charted)):
+        row = chart_top + CHART_ROWS * position
+        if position and position % CHARTS_PER_PAGE == 0:
+            breaks.append(row)
+        bar_text, profile_text = _descriptions(report, comparison, series)
+        sheet.insert_chart(row, 0, _bar_chart(workbook, formats, report, comparison, rates, rates.first_col + 1 + position),
+                           {"description": bar_text, "object_position": 3})
+        sheet.insert_chart(row, 0, _profile_chart(workbook, formats, series, monthly, monthly.first_col + 1 + position),
+                           {"description": profile_text, "object_position": 3, "x_offset": CHART_WIDTH + 20})
+    breaks.append(data_row)
+    sheet.set_h_pagebreaks(breaks)
+    page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}")
