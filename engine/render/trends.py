@@ -52,19 +52,38 @@ def _chart_description(trend: TrendTable, partner_area: str) -> str:
             f"one line per category: {', '.join(r.name for r in trend.rows)}.")
 
 
-def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> None:
+QuarterRows = dict[str, tuple[int, int, int]]  # indicator id -> (row, first col, last col) of its quarters
+
+
+def _write_quarterly(sheet: Worksheet, formats: Formats, report: Report, row: int, widths: dict[int, float]) -> QuarterRows:
+    """Every indicator's rolling quarters: the data behind the Summary's sparklines."""
+    series = report.series
+    sheet.write(row, 0, "Quarterly counts (rolling quarters to the period end)", formats.heading)
+    columns = [Column("Indicator", formats.text)] + [Column(label, formats.count, 12) for label in series[0].quarter_labels]
+    rows = [[s.name] + [q if q is not None else "n/a" for q in s.quarterly] for s in series]
+    placement = write_table(sheet, formats, table_name("trend_quarterly"), row + 1, 0, columns, rows, widths)
+    sheet.set_row(row + 1, 30)
+    return {s.indicator_id: (placement.first_data_row + i, placement.first_col + 1, placement.last_col)
+            for i, s in enumerate(series)}
+
+
+def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> QuarterRows:
+    """Write the sheet; return where each indicator's quarterly counts are (for the Summary's sparklines)."""
     sheet.set_row(0, 26)
     trend = report.trend
     sheet.write(0, 0, f"{trend.title if trend else 'Trends'} — {report.partner_area}", formats.title)
     sheet.write_url(1, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
+    widths: dict[int, float] = {}
     if trend is None:
         sheet.write(3, 0, "The spec defines no trend table.", formats.note)
-        return
+        quarters = _write_quarterly(sheet, formats, report, 5, widths) if report.series else {}
+        apply_widths(sheet, widths)
+        page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}")
+        return quarters
     sheet.write(2, 0, "Counts by financial year; the Grand Total is the sum of the categories.", formats.note)
     columns = [Column("Category", formats.text)] + [Column(label, formats.count, max(11, len(label) * 0.9), total="sum")
                                                     for label in trend.columns]
     rows = [[r.name] + r.values for r in trend.rows]
-    widths: dict[int, float] = {}
     placement = write_table(sheet, formats, table_name("trend"), TABLE_FIRST_ROW, 0, columns, rows, widths,
                             totals=["Grand Total"] + trend.grand_total)
     sheet.set_row(TABLE_FIRST_ROW, 30)
@@ -76,8 +95,11 @@ def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: 
     chart_row = note_row + len(trend.notes) + 1
     monthly_row = chart_row + CHART_ROWS + 1
     monthly = _write_monthly(sheet, formats, trend, monthly_row, widths)
-    sheet.set_h_pagebreaks([monthly_row])  # the monthly table starts its own printed page
+    quarterly_row = monthly.last_row + 3
+    quarters = _write_quarterly(sheet, formats, report, quarterly_row, widths) if report.series else {}
+    sheet.set_h_pagebreaks([monthly_row, quarterly_row])  # each data table starts its own printed page
     apply_widths(sheet, widths)
     sheet.insert_chart(chart_row, 0, _monthly_chart(workbook, trend, monthly, report.partner_area),
                        {"description": _chart_description(trend, report.partner_area), "object_position": 3})
     page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}")
+    return quarters

@@ -1,0 +1,34 @@
+"""The Key findings sheet: the Report's sentences, numbered, ready to paste into a board paper."""
+from __future__ import annotations
+
+import math
+
+from xlsxwriter.worksheet import Worksheet
+
+from engine.render.formats import Formats
+from engine.render.layout import page_setup
+from engine.render.names import SHEET_SUMMARY, internal_link
+from engine.report import Report
+
+TEXT_WIDTH = 110  # characters in the sentence column
+LINE_HEIGHT = 15  # points per wrapped line at the theme's body size
+
+
+def write_findings(sheet: Worksheet, report: Report, formats: Formats) -> None:
+    sheet.set_row(0, 26)
+    sheet.write(0, 0, f"Key findings — {report.partner_area}", formats.title)
+    sheet.write_url(1, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
+    sheet.write(2, 0, f"The 12 months {report.current_window} against {report.previous_window}. Changes are called "
+                      f"increases or reductions only when significant (method on the Methodology sheet).", formats.note)
+    sheet.set_column(0, 0, 4)
+    sheet.set_column(1, 1, TEXT_WIDTH)
+    wrap = formats.get(text_wrap=True, valign="top")
+    number = formats.get(align="right", valign="top", bold=True)
+    if not report.findings:
+        sheet.write(4, 1, "No findings: the spec has no indicators with data for this period.", formats.note)
+    for offset, finding in enumerate(report.findings):
+        row = 4 + offset
+        sheet.write(row, 0, f"{offset + 1}.", number)
+        sheet.write_string(row, 1, finding.text, wrap)
+        sheet.set_row(row, LINE_HEIGHT * max(1, math.ceil(len(finding.text) / (TEXT_WIDTH * 0.95))) + 3)
+    page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}")
