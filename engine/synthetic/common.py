@@ -1,0 +1,115 @@
+"""Messiness helpers shared by every synthetic source: bad rows, markers, dates, footnotes.
+
+Real partner extracts are messy in a small number of recurring ways; each way is one function
+here so every source is messy in the same, countable manner and the manifest can say exactly
+how many cells or rows of each kind were written.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Sequence
+
+import numpy as np
+
+#: Text that no UK date reader should accept: impossible days and months, not "missing" words
+#: (a reader may rightly treat "Unknown" as a missing-value marker rather than a bad date).
+BAD_DAY_DATES = ("31/02/2021", "30/02/2022", "00/00/0000", "32/01/2022", "15/13/2021", "29/02/2021")
+BAD_MONTH_DATES = ("Jnu-21", "Mar-2x", "13-22", "Sepember-21")
+
+
+def bad_row_counts(n_rows: int, rates: dict[str, float]) -> dict[str, int]:
+    """How many rows of each bad kind: the rate of ``n_rows``, at least one when the rate is positive."""
+    return {kind: min(n_rows, max(1, round(rate * n_rows))) if rate > 0 else 0 for kind, rate in rates.items()}
+
+
+def pick_rows(rng: np.random.Generator, n_rows: int, counts: dict[str, int],
+              exclude: Iterable[int] = ()) -> dict[str, np.ndarray]:
+    """Disjoint sorted row indices per kind, so that each bad row is bad in exactly one way."""
+    allowed = np.ones(n_rows, dtype=bool)
+    allowed[np.fromiter(exclude, dtype=np.int64)] = False
+    available = np.flatnonzero(allowed)
+    chosen = available[rng.choice(len(available), size=sum(counts.values()), replace=False)]
+    picked, start = {}, 0
+    for kind, count in counts.items():
+        picked[kind] = np.sort(chosen[start:start + count])
+        start += count
+    return picked
+
+
+def unknown_codes(rng: np.random.Generator, known: Sequence[str], n: int) -> np.ndarray:
+    """Codes that look like ``known`` ones but are not in it: half unused numbers, half truncated."""
+    known_set = set(known)
+    prefix = min(known)[:3] if known else "E01"
+    width = max((len(code) for code in known), default=9) - len(prefix)
+    out: list[str] = []
+    while len(out) < n:
+        if len(out) % 2 == 0 or not known:
+            code = f"{prefix}{rng.integers(10 ** (width - 1), 10 ** width):0{width}d}"
+        else:
+            code = str(known[rng.integers(0, len(known))])[:-1]
+        if code not in known_set:
+            out.append(code)
+    return np.array(out, dtype=object)
+
+
+def replace_at(column: np.ndarray, rows: np.ndarray, pool: Sequence[object], rng: np.random.Generator) -> None:
+    """Overwrite ``column[rows]`` with values drawn from ``pool`` (bad codes, bad dates, markers)."""
+    if len(rows):
+        column[rows] = np.array(pool, dtype=object)[rng.integers(0, len(pool), len(rows))]
+
+
+def mark(column: np.ndarray, rng: np.random.Generator, share: float, marker: str,
+         exclude: np.ndarray | None = None) -> np.ndarray:
+    """Replace a random ``share`` of cells with a status marker; returns the rows marked."""
+    allowed = np.ones(len(column), dtype=bool)
+    if exclude is not None:
+        allowed[exclude] = False
+    candidates = np.flatnonzero(allowed)
+    rows = np.sort(candidates[rng.random(len(candidates)) < share])
+    column[rows] = marker
+    return rows
+
+
+def _day_table(days: np.ndarray) -> tuple[np.datetime64, np.ndarray]:
+    first = days.min()
+    span = np.arange(first, days.max() + 1)
+    return first, span
+
+
+def uk_date_text(days: np.ndarray) -> np.ndarray:
+    """``dd/mm/yyyy`` text, the way partner CSV exports write dates (formatted once per distinct day)."""
+    first, span = _day_table(days)
+    labels = np.array([d.strftime("%d/%m/%Y") for d in span.astype(dt.date)], dtype=object)
+    return labels[(days - first).astype(int)]
+
+
+def month_year_text(days: np.ndarray) -> np.ndarray:
+    """``Jan-22``: how Excel shows a month and how it lands in a CSV saved from Excel."""
+    first, span = _day_table(days)
+    labels = np.array([d.strftime("%b-%y") for d in span.astype(dt.date)], dtype=object)
+    return labels[(days - first).astype(int)]
+
+
+def as_datetimes(days: np.ndarray, seconds: np.ndarray | None = None) -> np.ndarray:
+    """Python datetimes (what xlsxwriter writes as real Excel dates), optionally with a time of day."""
+    stamps = days.astype("datetime64[s]")
+    if seconds is not None:
+        stamps = stamps + seconds.astype("timedelta64[s]")
+    return np.array(stamps.astype(dt.datetime).tolist() if len(stamps) else [], dtype=object)
+
+
+def footnoted(label: str, number: int) -> str:
+    """A footnote digit glued to a label, as published tables do (``Coalville1``)."""
+    return f"{label}{number}"
+
+
+def count_markers(columns: dict[str, Sequence[object]], meanings: dict[str, str]) -> dict[str, dict]:
+    """Exactly how many cells hold each marker, and in which columns (for the manifest)."""
+    found: dict[str, dict] = {}
+    for marker, meaning in meanings.items():
+        per_column = {name: int(np.count_nonzero(np.asarray(values, dtype=object) == marker))
+                      for name, values in columns.items()}
+        used = {name: n for name, n in per_column.items() if n}
+        if used:
+            found[marker] = {"meaning": meaning, "count": sum(used.values()), "columns": used}
+    return found

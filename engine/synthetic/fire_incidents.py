@@ -1,0 +1,2 @@
+SOURCE_ID = "fire_incidents"
+PROVENANCE = ""

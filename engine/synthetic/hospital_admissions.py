@@ -1,0 +1,2 @@
+SOURCE_ID = "hospital_admissions"
+PROVENANCE = ""

@@ -1,0 +1,2 @@
+SOURCE_ID = "marac_referrals"
+PROVENANCE = ""

@@ -1,0 +1,2 @@
+SOURCE_ID = "probation_caseload"
+PROVENANCE = ""

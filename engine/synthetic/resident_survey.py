@@ -1,0 +1,2 @@
+SOURCE_ID = "resident_survey"
+PROVENANCE = ""

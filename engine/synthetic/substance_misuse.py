@@ -1,0 +1,2 @@
+SOURCE_ID = "substance_misuse"
+PROVENANCE = ""

@@ -1,0 +1,2 @@
+SOURCE_ID = "youth_offending"
+PROVENANCE = ""
