@@ -58,6 +58,26 @@ def replace_at(column: np.ndarray, rows: np.ndarray, pool: Sequence[object], rng
         column[rows] = np.array(pool, dtype=object)[rng.integers(0, len(pool), len(rows))]
 
 
+def spoil(rng: np.random.Generator, rates: dict[str, float],
+          targets: dict[str, tuple[np.ndarray, Sequence[object]]], exclude: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Make a known number of rows bad, one way each: ``targets[kind]`` is (column, bad values).
+
+    Returns the rows spoilt per kind (the manifest counts them); ``exclude`` rows are left alone
+    (rows that already carry a missing-value marker, say).
+    """
+    unknown = set(rates) - set(targets)
+    if unknown:
+        raise ValueError(f"no way to make rows bad by {sorted(unknown)}; this source knows {sorted(targets)}")
+    targets = {kind: targets[kind] for kind in rates}
+    n_rows = len(next(iter(targets.values()))[0])
+    excluded = np.array([], dtype=np.int64) if exclude is None else exclude
+    bad = pick_rows(rng, n_rows, bad_row_counts(n_rows - len(excluded), rates), excluded)
+    for kind, rows in bad.items():
+        column, pool = targets[kind]
+        replace_at(column, rows, pool, rng)
+    return bad
+
+
 def mark(column: np.ndarray, rng: np.random.Generator, share: float, marker: str,
          exclude: np.ndarray | None = None) -> np.ndarray:
     """Replace a random ``share`` of cells with a status marker; returns the rows marked."""
@@ -96,6 +116,19 @@ def as_datetimes(days: np.ndarray, seconds: np.ndarray | None = None) -> np.ndar
     if seconds is not None:
         stamps = stamps + seconds.astype("timedelta64[s]")
     return np.array(stamps.astype(dt.datetime).tolist() if len(stamps) else [], dtype=object)
+
+
+def yearly_references(days: np.ndarray, template: str) -> np.ndarray:
+    """Case numbers that count up through each calendar year in date order, as case systems issue them.
+
+    ``template`` uses ``{year}``, ``{yy}`` and ``{n}``, e.g. ``"CR/{yy:02d}/{n:06d}"``.
+    """
+    years = days.astype("datetime64[Y]").astype(int) + 1970
+    references = np.empty(len(days), dtype=object)
+    for year in np.unique(years).tolist():
+        rows = np.flatnonzero(years == year)
+        references[rows] = [template.format(year=year, yy=year % 100, n=n) for n in range(1, len(rows) + 1)]
+    return references
 
 
 def footnoted(label: str, number: int) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from engine.errors import Problem, SpecError
 
@@ -39,6 +39,16 @@ class AreaProfileSettings(Strict):
     urban_intercept: float
     urban_slope: float
     classification: dict[str, dict[str, float]]
+    ethnicity: dict[str, dict[str, float]]
+
+    @model_validator(mode="after")
+    def _every_band_and_default(self) -> "AreaProfileSettings":
+        missing = {"rural", "urban_low", "urban_mid", "urban_high"} - set(self.classification)
+        if missing:
+            raise ValueError(f"classification needs shares for {sorted(missing)}")
+        if "default" not in self.ethnicity:
+            raise ValueError("ethnicity needs a 'default' mix")
+        return self
 
 
 class PartnerConfig(Strict):

@@ -139,13 +139,16 @@ def _write_sheet(sheet, table: Table, styles: _Styles) -> None:
     top = table.header_row - 1
     if table.groups:
         for label, first, last in table.groups:
-            sheet.merge_range(top, first, top, last, label, styles.group)
-        for col, cell in enumerate(table.header_cells()[0]):
-            if table.header_cells()[1][col] is None:
-                sheet.merge_range(top, col, top + 1, col, cell, styles.header)
-        for col, cell in enumerate(table.header_cells()[1]):
-            if cell is not None:
-                sheet.write_string(top + 1, col, cell, styles.header)
+            if first == last:
+                sheet.write_string(top, first, label, styles.group)
+            else:
+                sheet.merge_range(top, first, top, last, label, styles.group)
+        upper, lower = table.header_cells()
+        for col, (above, below) in enumerate(zip(upper, lower)):
+            if below is None:
+                sheet.merge_range(top, col, top + 1, col, above, styles.header)
+            else:
+                sheet.write_string(top + 1, col, below, styles.header)
     else:
         for col, name in enumerate(table.header):
             sheet.write_string(top, col, name, styles.header)

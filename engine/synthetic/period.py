@@ -61,6 +61,11 @@ class Period:
         """Length in years, to turn annual rates into expected counts."""
         return (self.last_month - self.first_month + 1) / 12
 
+    @property
+    def span_text(self) -> str:
+        """``01/11/2020 to 31/10/2022``, for the notes above a table."""
+        return f"{self.first_day.astype(object):%d/%m/%Y} to {self.last_day.astype(object):%d/%m/%Y}"
+
     def random_days(self, rng: np.random.Generator, n: int, seasonality: list[float] | None = None) -> np.ndarray:
         """``n`` dates in the period, uniform or weighted by a month-of-year profile (Jan..Dec)."""
         days = self.days

@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.synthetic.common import (BAD_DAY_DATES, bad_row_counts, pick_rows, replace_at, uk_date_text,
-                                     unknown_codes)
+from engine.synthetic.common import BAD_DAY_DATES, spoil, uk_date_text, unknown_codes, yearly_references
 from engine.synthetic.context import Context
 from engine.synthetic.manifest import describe, rows_in
 from engine.synthetic.output import Table, write_csv
@@ -71,16 +70,6 @@ def _flags(rng: np.random.Generator, chosen: np.ndarray, options: list[tuple[str
     return flags
 
 
-def _references(days: np.ndarray, prefix: str) -> np.ndarray:
-    """``CR/21/000123``: a sequence number that restarts each calendar year."""
-    years = days.astype("datetime64[Y]").astype(int) + 1970
-    references = np.empty(len(days), dtype=object)
-    for year in np.unique(years).tolist():
-        rows = np.flatnonzero(years == year)
-        references[rows] = [f"{prefix}/{year % 100:02d}/{n:06d}" for n in range(1, len(rows) + 1)]
-    return references
-
-
 def _records(ctx: Context, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """LSOA position (-1 for no location), date and crime-type index of every crime, in date order."""
     counts, blank = ctx.police.counts, ctx.police.no_location
@@ -109,17 +98,15 @@ def generate(ctx: Context) -> dict:
 
     codes = np.where(lsoa >= 0, ctx.geography.lsoa_codes[np.maximum(lsoa, 0)], MISSING).astype(object)
     dates = uk_date_text(days)
-    located = np.flatnonzero(lsoa >= 0)
-    counts = bad_row_counts(len(located), settings.bad_rows)
-    bad = pick_rows(rng, len(days), counts, exclude=np.flatnonzero(lsoa < 0))
-    replace_at(codes, bad.get("unknown_lsoa", np.array([], int)), unknown_codes(rng, list(ctx.geography.lsoa_codes), 50), rng)
-    replace_at(dates, bad.get("bad_date", np.array([], int)), BAD_DAY_DATES, rng)
+    bad = spoil(rng, settings.bad_rows, {
+        "unknown_lsoa": (codes, unknown_codes(rng, list(ctx.geography.lsoa_codes), 50)),
+        "bad_date": (dates, BAD_DAY_DATES),
+    }, exclude=np.flatnonzero(lsoa < 0))
     yes_no = np.array(["N", "Y"], dtype=object)
-    columns = [_references(days, settings.reference_prefix), dates, codes, group, subgroup,
+    columns = [yearly_references(days, settings.reference_prefix + "/{yy:02d}/{n:06d}"), dates, codes, group, subgroup,
                *(yes_no[flags[name].astype(int)] for name in FLAGS)]
-    period = f"{uk_date_text(np.array([ctx.period.first_day]))[0]} to {uk_date_text(np.array([ctx.period.last_day]))[0]}"
     table = Table(
-        preamble=[f"Recorded crime extract – all offences, {period} (SYNTHETIC DEMO DATA)",
+        preamble=[f"Recorded crime extract – all offences, {ctx.period.span_text} (SYNTHETIC DEMO DATA)",
                   "Source: force crime recording system (simulated by Saferbook; counts follow police.uk)",
                   f"Run date: {ctx.config.document_date:%d/%m/%Y}"],
         header=HEADER, columns=columns, footer=[f"Records: {len(days)}"])

@@ -20,10 +20,20 @@ class AreaProfile:
     intensity: np.ndarray  # per LSOA; population-weighted mean 1
     urban: np.ndarray  # bool per LSOA
     classification: np.ndarray  # area classification label per LSOA
+    ethnicity_mix: dict[str, dict[str, float]]  # by classification, with a 'default'
 
     def weights(self, population: np.ndarray, exponent: float) -> np.ndarray:
         """Expected share of incidents per LSOA: residents x intensity^exponent."""
         return population * self.intensity ** exponent
+
+    def ethnicity(self, rng: np.random.Generator, lsoa: np.ndarray) -> np.ndarray:
+        """An ethnic group for each person living in ``lsoa``, by the mix of the LSOA's classification."""
+        out = np.empty(len(lsoa), dtype=object)
+        classes = self.classification[lsoa]
+        for name in dict.fromkeys(classes.tolist()):
+            rows = np.flatnonzero(classes == name)
+            out[rows] = weighted_choice(rng, self.ethnicity_mix.get(name, self.ethnicity_mix["default"]), len(rows))
+        return out
 
 
 def weighted_choice(rng: np.random.Generator, shares: dict[str, float], n: int) -> np.ndarray:
@@ -53,4 +63,4 @@ def build_profile(geography: DemoGeography, settings: AreaProfileSettings, rng: 
     for name, shares in settings.classification.items():
         chosen = band == name
         classification[chosen] = weighted_choice(rng, shares, int(chosen.sum()))
-    return AreaProfile(intensity, urban, classification)
+    return AreaProfile(intensity, urban, classification, settings.ethnicity)
