@@ -136,6 +136,8 @@ def _write_cell(sheet, row: int, col: int, value: object, style: object | None) 
 def _write_sheet(sheet, table: Table, styles: _Styles) -> None:
     for row, text in enumerate(table.preamble):
         sheet.write_string(row, 0, text, styles.title if row == 0 else styles.note)
+    if not table.header:  # a notes sheet: text only
+        return
     top = table.header_row - 1
     if table.groups:
         for label, first, last in table.groups:
