@@ -24,9 +24,16 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 LOOKUP = REPO / "data" / "ons" / "lsoa11_lad22_leicestershire.csv"
 UP, DOWN = "▲", "▼"
-PROBATION_CHARACTERISTICS = ["Gender", "Age Band", "Ethnicity", "Urban/Rural", "Area Classification (OAC)",
-                             "Accommodation", "ETE", "Finance", "Relationships", "Lifestyle", "Drugs", "Alcohol",
-                             "Thinking & Behaviour", "Attitudes"]
+#: probation columns (group and name, as the two-row header reads) -> the dashboard's characteristic
+PROBATION_CHARACTERISTICS = {
+    "Demographics Gender": "Gender", "Demographics Age Band": "Age Band", "Demographics Ethnicity": "Ethnicity",
+    "Where they live Urban/Rural": "Urban/Rural",
+    "Where they live Area Classification (OAC)": "Area Classification (OAC)",
+    **{f"Assessed needs (OASys) {need}": need for need in
+       ("Accommodation", "ETE", "Finance", "Relationships", "Lifestyle", "Drugs", "Alcohol",
+        "Thinking & Behaviour", "Attitudes")},
+}
+PROBATION_REOFFENDED = "Outcome Reoffended (12 months)"
 PROBATION_MISSING = {"N/A", "[x]"}
 SUBSTANCE_GROUPS = ["Alcohol", "Drug", "Young People"]
 
@@ -47,15 +54,27 @@ def _entry(folder: Path, source: str) -> dict:
     return manifest(folder)["sources"][source]
 
 
+def _header_names(upper: list[object], lower: list[object]) -> list[str]:
+    """Names from a two-row header: a label merged down both rows stands alone; a label under a
+    merged group label is joined to it ("2021/22 Admissions"), as is a group of one column."""
+    names, group = [], None
+    for above, below in zip(upper, lower):
+        if below is None:
+            names.append(str(above))
+            group = None
+            continue
+        group = above if above is not None else group
+        names.append(f"{group} {below}" if group is not None else str(below))
+    return names
+
+
 def _sheet_table(path: Path, sheet: str, header_row: int, header_rows: int) -> pd.DataFrame:
-    """An xlsx table: header from its row(s) (the lower label, or the merged one above it), data to the first blank row."""
+    """An xlsx table: header from its row(s), data down to the first blank row."""
     raw = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, keep_default_na=False)
     raw = raw.replace("", None)  # markers like N/A stay text; only empty cells are empty
     top = header_row - 1
-    names = []
-    for col in range(raw.shape[1]):
-        lower = raw.iat[top + header_rows - 1, col]
-        names.append(str(raw.iat[top, col] if lower is None else lower))
+    header = raw.iloc[top:top + header_rows].to_numpy().tolist()
+    names = [str(c) for c in header[0]] if header_rows == 1 else _header_names(*header)
     body = raw.iloc[top + header_rows:]
     blank = body.isna().all(axis=1).to_numpy()
     end = int(np.argmax(blank)) if blank.any() else len(body)
@@ -182,9 +201,9 @@ def probation_profile(folder: Path, reoffenders: bool = False, known: list[str] 
     cases = probation_cases(folder, known)
     all_districts = sorted(cases["district"].unique())
     rows = []
-    for characteristic in PROBATION_CHARACTERISTICS:
-        present = cases[~cases[characteristic].isin(PROBATION_MISSING).to_numpy()]
-        hits = present["Reoffended (12 months)"] == "Y" if reoffenders else None
+    for column, characteristic in PROBATION_CHARACTERISTICS.items():
+        present = cases[~cases[column].isin(PROBATION_MISSING).to_numpy()].rename(columns={column: characteristic})
+        hits = present[PROBATION_REOFFENDED] == "Y" if reoffenders else None
         rows.append(_shares(present, characteristic, all_districts, hits))
     return _against_county(pd.concat(rows, ignore_index=True))
 
