@@ -304,3 +304,20 @@ def substance_misuse_changes(folder: Path, known: list[str] | None = None) -> pd
     return out.sort_values(["district", "group", "quarter"], key=lambda s: s.map(_quarter_key) if s.name == "quarter" else s
                            ).reset_index(drop=True)[["district", "group", "quarter", "previous_quarter", "clients",
                                                      "previous", "change", "pct_change"]]
+
+
+# --------------------------------------------------------------------------------------------
+# Resident survey
+# --------------------------------------------------------------------------------------------
+
+def survey_results(folder: Path, known: list[str] | None = None) -> pd.DataFrame:
+    """district, question, quarter, pct (0-100, NaN where [c] or not asked), respondents and the
+    number agreeing recovered from them (for Wilson intervals); "All areas" rows left out."""
+    known = known or districts()
+    table = read_source(folder, "resident_survey")
+    table = table[table["Area"].isin(known).to_numpy()]
+    pct = pd.to_numeric(table["% Agree"], errors="coerce")
+    respondents = pd.to_numeric(table["Respondents"], errors="coerce")
+    return pd.DataFrame({"district": table["Area"], "question": table["Question"], "quarter": table["Survey Period"],
+                         "pct": pct, "respondents": respondents,
+                         "agree": (pct * respondents / 100).round()}).reset_index(drop=True)

@@ -37,7 +37,7 @@ BAD_COLUMNS = {
     "marac_referrals": {"unknown_district": "District", "bad_date": "Referral Month"},
     "substance_misuse": {"unknown_area": "District", "total_row": "District"},
     "hospital_admissions": {"unknown_area": "Area"},
-    "resident_survey": {},
+    "resident_survey": {"total_row": "Area"},
 }
 
 
@@ -160,9 +160,9 @@ def is_bad(kind: str, value: object, source: str, lsoas: set[str], districts: se
         return not (isinstance(value, dt.datetime) or is_uk_date_text(value))
     label = re.sub(r"\d+$", "", str(value))
     if kind == "unknown_area":
-        return label not in districts and label != "Total"
+        return label not in districts and label not in ("Total", "All areas")
     if kind == "total_row":
-        return label == "Total"
+        return label in ("Total", "All areas")
     raise AssertionError(kind)
 
 

@@ -1,7 +1,7 @@
 """Resident survey: percentage agreeing with each question, by district and quarter, with respondents.
 
 Mimics a community-based survey's results workbook: a Notes sheet first, then a long table of
-district x question x quarter with "% Agree" and the number of respondents (so Wilson
+district (and "All areas") x question x quarter with "% Agree" and the number of respondents (so Wilson
 intervals can be computed), ``[c]`` where fewer than 30 answered and ``-`` where a question was
 not asked that quarter (the annual question is asked in Q2 only).
 """
@@ -18,6 +18,7 @@ SOURCE_ID = "resident_survey"
 FILE_NAME = "resident_survey.xlsx"
 SHEET = "Results"
 NOTES_SHEET = "Notes"
+ALL_AREAS = "All areas"
 CONFIDENTIAL = "[c]"
 NOT_ASKED = "-"
 ANNUAL_QUARTER = "Q2"
@@ -63,6 +64,15 @@ def _bases(ctx: Context, rng: np.random.Generator, settings: Settings, n_quarter
     return bases
 
 
+def _cells(answered: int, agree: int, asked: bool, suppress_below: int) -> list[object]:
+    """% Agree and Respondents as published: not asked, too few to show, or the figures."""
+    if not asked:
+        return [NOT_ASKED, NOT_ASKED]
+    if answered < suppress_below:
+        return [CONFIDENTIAL, answered]
+    return [round(100 * agree / answered, 1), answered]
+
+
 def generate(ctx: Context) -> dict:
     settings = ctx.settings(SOURCE_ID, Settings)
     rng = ctx.rng(SOURCE_ID)
@@ -71,19 +81,16 @@ def generate(ctx: Context) -> dict:
     bases = _bases(ctx, rng, settings, len(quarters))
     shift = settings.intensity_effect * np.log(ctx.district_intensity(1.0))
     rows: list[list[object]] = []
-    for k, (question, spec) in enumerate(settings.questions.items()):
+    for question, spec in settings.questions.items():
         level = _logit(np.array(spec.agree)) + shift + rng.normal(0, settings.district_spread, len(names))
-        for d, name in enumerate(names):
+        chance = 1 / (1 + np.exp(-(level[:, None] + rng.normal(0, 0.08, bases.shape))))
+        answered = bases - rng.binomial(bases, 0.03)
+        agree = rng.binomial(answered, chance)
+        asked = [spec.every_quarter or quarter.startswith(ANNUAL_QUARTER) for quarter in quarters]
+        for d, name in enumerate([*names, ALL_AREAS]):
             for q, quarter in enumerate(quarters):
-                chance = 1 / (1 + np.exp(-(level[d] + rng.normal(0, 0.08))))
-                answered = int(bases[d, q] - rng.binomial(bases[d, q], 0.03))
-                agree = int(rng.binomial(answered, chance))
-                if not spec.every_quarter and not quarter.startswith(ANNUAL_QUARTER):
-                    rows.append([name, question, quarter, NOT_ASKED, NOT_ASKED])
-                elif answered < settings.suppress_below:
-                    rows.append([name, question, quarter, CONFIDENTIAL, answered])
-                else:
-                    rows.append([name, question, quarter, round(100 * agree / answered, 1), answered])
+                n, k = (answered[:, q].sum(), agree[:, q].sum()) if name == ALL_AREAS else (answered[d, q], agree[d, q])
+                rows.append([name, question, quarter, *_cells(int(n), int(k), asked[q], settings.suppress_below)])
     table = Table(
         preamble=[f"Community survey results by district, {quarters[0]} to {quarters[-1]} (SYNTHETIC DEMO DATA)",
                   "Source: community-based survey of residents aged 16+ (simulated by Saferbook)"],
@@ -101,4 +108,5 @@ def generate(ctx: Context) -> dict:
                     provenance=PROVENANCE, date_forms={"Survey Period": "financial quarter text, Q1 2021-22"},
                     markers={CONFIDENTIAL: f"fewer than {settings.suppress_below} respondents",
                              NOT_ASKED: "question not asked that quarter"},
-                    bad_rows={}, other_sheets=[NOTES_SHEET], questions=list(settings.questions))
+                    bad_rows={"total_row": [(SHEET, i) for i, row in enumerate(rows) if row[0] == ALL_AREAS]},
+                    other_sheets=[NOTES_SHEET], questions=list(settings.questions))
