@@ -118,16 +118,18 @@ def as_datetimes(days: np.ndarray, seconds: np.ndarray | None = None) -> np.ndar
     return np.array(stamps.astype(dt.datetime).tolist() if len(stamps) else [], dtype=object)
 
 
-def yearly_references(days: np.ndarray, template: str) -> np.ndarray:
+def yearly_references(days: np.ndarray, prefix: str, width: int) -> np.ndarray:
     """Case numbers that count up through each calendar year in date order, as case systems issue them.
 
-    ``template`` uses ``{year}``, ``{yy}`` and ``{n}``, e.g. ``"CR/{yy:02d}/{n:06d}"``.
+    ``prefix`` may use ``{year}`` and ``{yy}``; the number follows, zero-padded to ``width``
+    (``"CR/{yy:02d}/"``, 6 -> ``CR/21/000123``).
     """
     years = days.astype("datetime64[Y]").astype(int) + 1970
     references = np.empty(len(days), dtype=object)
     for year in np.unique(years).tolist():
         rows = np.flatnonzero(years == year)
-        references[rows] = [template.format(year=year, yy=year % 100, n=n) for n in range(1, len(rows) + 1)]
+        head = prefix.format(year=year, yy=year % 100)
+        references[rows] = [f"{head}{n:0{width}d}" for n in range(1, len(rows) + 1)]
     return references
 
 

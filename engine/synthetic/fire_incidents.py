@@ -79,7 +79,7 @@ def generate(ctx: Context) -> dict:
     order = np.lexsort((seconds, days))
     lsoa, days, category, prop, motive, seconds = (a[order] for a in (lsoa, days, category, prop, motive, seconds))
 
-    numbers = yearly_references(days, "{year}{n:06d}")
+    numbers = yearly_references(days, "{year}", 6)
     when = as_datetimes(days, seconds)
     codes = ctx.geography.lsoa_codes[lsoa].astype(object)
     bad = spoil(rng, settings.bad_rows, {

@@ -59,7 +59,7 @@ def generate(ctx: Context) -> dict:
     districts = geo.district_names[district].astype(object)
     bad = spoil(rng, settings.bad_rows, {"unknown_district": (districts, UNKNOWN_DISTRICTS),
                                          "bad_date": (months, BAD_MONTH_DATES)})
-    columns = [yearly_references(days, "MARAC/{yy:02d}/{n:04d}"), months, districts,
+    columns = [yearly_references(days, "MARAC/{yy:02d}/", 4), months, districts,
                weighted_choice(rng, settings.agencies, len(lsoa)),
                np.where(rng.random(len(lsoa)) < settings.male_victim_share, "M", "F").astype(object),
                yes_no[repeat.astype(int)], yes_no[(rng.random(len(lsoa)) < settings.idva_engaged).astype(int)]]

@@ -81,8 +81,13 @@ def _quoted(value: str) -> str:
 
 def _csv_column(values: np.ndarray) -> list[str]:
     """Text cells quoted as RFC 4180 (minimal) requires, each distinct value quoted once."""
-    cells = ["" if value is None else str(value) for value in values.tolist()]
-    if not any(ch in "\x00".join(cells) for ch in ',"\r\n'):
+    cells = values.tolist()
+    try:
+        joined = "\x00".join(cells)  # fast path: a column of text only
+    except TypeError:
+        cells = ["" if value is None else str(value) for value in cells]
+        joined = "\x00".join(cells)
+    if not any(ch in joined for ch in ',"\r\n'):
         return cells
     distinct = {cell: _quoted(cell) for cell in set(cells)}
     return [distinct[cell] for cell in cells]

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from engine.errors import DataError, Problem
 from engine.months import month_number, month_text
@@ -44,26 +46,39 @@ def _files(folder: Path, period: Period) -> list[Path]:
     return files
 
 
+def _positions(column: pa.ChunkedArray, labels) -> np.ndarray:
+    """Each value's position in ``labels`` (-1 if absent), looked up once per distinct value."""
+    encoded = column.combine_chunks().dictionary_encode()
+    table = pd.Index(list(labels)).get_indexer(encoded.dictionary.to_pylist())
+    return table[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
 def read_police_counts(folder: Path, geography: DemoGeography, period: Period,
                        crime_types: tuple[str, ...]) -> PoliceCounts:
     """Count rows of the named crime types; other types (anti-social behaviour) are left out."""
     if not folder.is_dir():
         raise DataError(Problem("police.uk folder not found", file=str(folder)))
-    rows = pd.concat([pd.read_csv(path, usecols=COLUMNS, dtype=str, keep_default_na=False, engine="pyarrow")
-                      for path in _files(folder, period)], ignore_index=True)
-    month_labels = pd.Index([month_text(m) for m in range(period.first_month, period.last_month + 1)])
-    month = month_labels.get_indexer(rows["Month"])
-    kind = pd.Index(crime_types).get_indexer(rows["Crime type"])
-    lsoa = pd.Index(geography.lsoa_codes).get_indexer(rows["LSOA code"])
+    table = pa.concat_tables([pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+        include_columns=COLUMNS, column_types={c: pa.string() for c in COLUMNS}, strings_can_be_null=False))
+        for path in _files(folder, period)])
+    month_labels = [month_text(m) for m in range(period.first_month, period.last_month + 1)]
+    month = _positions(table.column("Month"), month_labels)
+    kind = _positions(table.column("Crime type"), crime_types)
+    lsoa = _positions(table.column("LSOA code"), geography.lsoa_codes)
+    blank_lsoa = _positions(table.column("LSOA code"), [""]) == 0
     months = period.last_month - period.first_month + 1
     wanted = (kind >= 0) & (month >= 0)
     placed = wanted & (lsoa >= 0)
-    counts = np.zeros((len(geography.lsoa_codes), months, len(crime_types)), dtype=np.int64)
-    np.add.at(counts, (lsoa[placed], month[placed], kind[placed]), 1)
-    blank = wanted & (rows["LSOA code"] == "").to_numpy()
-    no_location = np.zeros((months, len(crime_types)), dtype=np.int64)
-    np.add.at(no_location, (month[blank], kind[blank]), 1)
+    counts = _tally((lsoa[placed], month[placed], kind[placed]), (len(geography.lsoa_codes), months, len(crime_types)))
+    blank = wanted & blank_lsoa
+    no_location = _tally((month[blank], kind[blank]), (months, len(crime_types)))
     return PoliceCounts(crime_types, counts, no_location)
+
+
+def _tally(index: tuple[np.ndarray, ...], shape: tuple[int, ...]) -> np.ndarray:
+    """How many rows fall in each cell of an array of ``shape``."""
+    flat = np.ravel_multi_index(index, shape)
+    return np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
 
 
 def simulated_counts(geography: DemoGeography, period: Period, rates: dict[str, float],

@@ -103,7 +103,7 @@ def generate(ctx: Context) -> dict:
         "bad_date": (dates, BAD_DAY_DATES),
     }, exclude=np.flatnonzero(lsoa < 0))
     yes_no = np.array(["N", "Y"], dtype=object)
-    columns = [yearly_references(days, settings.reference_prefix + "/{yy:02d}/{n:06d}"), dates, codes, group, subgroup,
+    columns = [yearly_references(days, settings.reference_prefix + "/{yy:02d}/", 6), dates, codes, group, subgroup,
                *(yes_no[flags[name].astype(int)] for name in FLAGS)]
     table = Table(
         preamble=[f"Recorded crime extract – all offences, {ctx.period.span_text} (SYNTHETIC DEMO DATA)",
