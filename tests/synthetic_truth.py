@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from functools import lru_cache
 from io import StringIO
 from pathlib import Path
 
@@ -95,9 +96,17 @@ def read_source(folder: Path, source: str, sheet: str | None = None) -> pd.DataF
     """The data rows of one generated file (the first data sheet unless ``sheet`` is named)."""
     entry = _entry(folder, source)
     path = Path(folder) / entry["file"]
-    if entry["format"] == "csv":
-        return _csv_table(path, entry["header_row"], entry["encoding"])
-    return _sheet_table(path, sheet or entry["sheets"][0], entry["header_row"], entry["header_rows"])
+    return _read(path, path.stat().st_mtime_ns, entry["format"], entry["encoding"], sheet or (entry["sheets"] or [None])[0],
+                 entry["header_row"], entry["header_rows"]).copy()
+
+
+@lru_cache(maxsize=32)
+def _read(path: Path, _mtime: int, file_format: str, encoding: str | None, sheet: str | None,
+          header_row: int, header_rows: int) -> pd.DataFrame:
+    """Read each file once per session (the modification time keys out a regenerated file)."""
+    if file_format == "csv":
+        return _csv_table(path, header_row, encoding)
+    return _sheet_table(path, sheet, header_row, header_rows)
 
 
 def uk_date(value: object) -> pd.Timestamp:
