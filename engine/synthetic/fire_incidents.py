@@ -7,12 +7,12 @@ crime hotspots too); accidental dwelling fires follow residents.
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 
 from engine.synthetic.common import BAD_DAY_DATES, as_datetimes, spoil, unknown_codes, yearly_references
+from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
-from engine.synthetic.manifest import describe, rows_in
-from engine.synthetic.output import Table, write_xlsx
+from engine.synthetic.manifest import publish, rows_in
+from engine.synthetic.output import Table
 from engine.synthetic.profile import weighted_choice
 
 SOURCE_ID = "fire_incidents"
@@ -33,9 +33,7 @@ PROVENANCE = (
 )
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Settings(Strict):
     deliberate_rate: float
     deliberate_primary_share: float
     road_vehicle_share_of_primary: float
@@ -93,10 +91,8 @@ def generate(ctx: Context) -> dict:
         header=HEADER, columns=[numbers, when, codes, category, prop, motive],
         footer=["Produced by the Data & Intelligence team. Figures are provisional."],
         formats={1: "dd/mm/yyyy hh:mm"})
-    path = ctx.out_dir / FILE_NAME
-    write_xlsx(path, {SHEET: table}, ctx.created, "Fire and rescue incidents (synthetic)")
-    return describe(SOURCE_ID, path, {SHEET: table}, encoding=None,
-                    description="fires attended: deliberate primary / secondary, accidental dwelling, other",
-                    provenance=PROVENANCE, date_forms={"Incident Date": "Excel date-time"},
-                    markers={}, bad_rows={kind: rows_in(SHEET, rows) for kind, rows in bad.items()},
-                    categories=[DELIBERATE_PRIMARY, DELIBERATE_SECONDARY, ACCIDENTAL_DWELLING, ACCIDENTAL_OTHER])
+    return publish(ctx, FILE_NAME, {SHEET: table},
+                   description="fires attended: deliberate primary / secondary, accidental dwelling, other",
+                   provenance=PROVENANCE, date_forms={"Incident Date": "Excel date-time"},
+                   markers={}, bad_rows={kind: rows_in(SHEET, rows) for kind, rows in bad.items()},
+                   categories=[DELIBERATE_PRIMARY, DELIBERATE_SECONDARY, ACCIDENTAL_DWELLING, ACCIDENTAL_OTHER])

@@ -8,12 +8,12 @@ available ``..``, and a footnote digit on one label.
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 
 from engine.synthetic.common import footnoted
+from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
-from engine.synthetic.manifest import describe
-from engine.synthetic.output import Table, write_xlsx
+from engine.synthetic.manifest import publish
+from engine.synthetic.output import Table
 from engine.synthetic.period import fy_label
 
 SOURCE_ID = "hospital_admissions"
@@ -30,9 +30,7 @@ PROVENANCE = (
 )
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Settings(Strict):
     rate_per_100000: float
     intensity_exponent: float
     plausible: tuple[float, float]
@@ -84,13 +82,11 @@ def generate(ctx: Context) -> dict:
                 f"1 Boundary change: admissions for {geo.district_names[label_index]} include a small area transferred in.",
                 f"{settings.comparator}: rate only, for comparison."],
         formats={1 + 3 * i + 2: "0.0" for i in range(len(years))})
-    path = ctx.out_dir / FILE_NAME
-    write_xlsx(path, {SHEET: table}, ctx.created, "Hospital admissions for violence (synthetic)")
-    return describe(SOURCE_ID, path, {SHEET: table}, encoding=None,
-                    description="admissions for violence, population and rate per 100,000 by district and financial year",
-                    provenance=PROVENANCE, date_forms={"header": "financial year, 2021/22"},
-                    markers={SUPPRESSED: f"1 to {settings.suppress_below - 1} admissions, suppressed",
-                             NOT_AVAILABLE: "not available"},
-                    bad_rows={"unknown_area": [(SHEET, n_districts)]},
-                    footnoted_labels={labels[label_index]: str(geo.district_names[label_index])},
-                    financial_years=[fy_label(year) for year in years])
+    return publish(ctx, FILE_NAME, {SHEET: table},
+                   description="admissions for violence, population and rate per 100,000 by district and financial year",
+                   provenance=PROVENANCE, date_forms={"header": "financial year, 2021/22"},
+                   markers={SUPPRESSED: f"1 to {settings.suppress_below - 1} admissions, suppressed",
+                            NOT_AVAILABLE: "not available"},
+                   bad_rows={"unknown_area": [(SHEET, n_districts)]},
+                   footnoted_labels={labels[label_index]: str(geo.district_names[label_index])},
+                   financial_years=[fy_label(year) for year in years])

@@ -12,7 +12,8 @@ import numpy as np
 
 from engine.atomic import write_bytes_atomic
 from engine.synthetic.common import count_markers
-from engine.synthetic.output import Table
+from engine.synthetic.context import Context
+from engine.synthetic.output import Table, write_csv, write_xlsx
 
 MANIFEST_NAME = "manifest.json"
 
@@ -28,10 +29,30 @@ def _merge_markers(found: list[dict[str, dict]]) -> dict[str, dict]:
     return merged
 
 
-def describe(source_id: str, path: Path, tables: dict[str | None, Table], *, encoding: str | None,
-             description: str, provenance: str, date_forms: dict[str, str], markers: dict[str, str],
-             bad_rows: dict[str, list[tuple[str | None, int]]], **extra: object) -> dict:
-    """One source's manifest entry; ``bad_rows`` holds (sheet, data-row index) pairs per kind."""
+def publish(ctx: Context, file_name: str, tables: dict[str | None, Table], *, description: str,
+            provenance: str, date_forms: dict[str, str], markers: dict[str, str],
+            bad_rows: dict[str, list[tuple[str | None, int]]], encoding: str | None = None,
+            notes_sheets: dict[str, Table] | None = None, **extra: object) -> dict:
+    """Write one source's file and return its manifest entry.
+
+    ``tables`` maps sheet name to table (``{None: table}`` for a CSV in ``encoding``);
+    ``notes_sheets`` come first in the workbook and hold no data; ``bad_rows`` holds
+    (sheet, data-row index) pairs per kind.
+    """
+    path = ctx.out_dir / file_name
+    if list(tables) == [None]:
+        write_csv(path, tables[None], encoding or "utf-8")
+    else:
+        write_xlsx(path, {**(notes_sheets or {}), **tables}, ctx.created, f"{description} (synthetic)")
+    if notes_sheets:
+        extra["other_sheets"] = list(notes_sheets)
+    return _entry(path, tables, encoding, description=description, provenance=provenance, date_forms=date_forms,
+                  markers=markers, bad_rows=bad_rows, **extra)
+
+
+def _entry(path: Path, tables: dict[str | None, Table], encoding: str | None, *, description: str,
+           provenance: str, date_forms: dict[str, str], markers: dict[str, str],
+           bad_rows: dict[str, list[tuple[str | None, int]]], **extra: object) -> dict:
     first = next(iter(tables.values()))
     row_of = {sheet: table.first_data_row for sheet, table in tables.items()}
     is_csv = list(tables) == [None]

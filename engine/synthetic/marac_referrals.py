@@ -8,12 +8,12 @@ some below.
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 
 from engine.synthetic.common import BAD_MONTH_DATES, month_year_text, spoil, yearly_references
+from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
-from engine.synthetic.manifest import describe, rows_in
-from engine.synthetic.output import Table, write_csv
+from engine.synthetic.manifest import publish, rows_in
+from engine.synthetic.output import Table
 from engine.synthetic.profile import weighted_choice
 
 SOURCE_ID = "marac_referrals"
@@ -31,9 +31,7 @@ PROVENANCE = (
 )
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Settings(Strict):
     referral_rate: float
     intensity_exponent: float
     plausible: tuple[float, float]
@@ -68,10 +66,8 @@ def generate(ctx: Context) -> dict:
                   "Source: MARAC coordinator's referral log (simulated by Saferbook)",
                   "Repeat Referral: a further referral within 12 months of a previous one (SafeLives definition)."],
         header=HEADER, columns=columns)
-    path = ctx.out_dir / FILE_NAME
-    write_csv(path, table, ENCODING)
-    return describe(SOURCE_ID, path, {None: table}, encoding=ENCODING,
-                    description="MARAC referrals with repeat-referral and IDVA-engagement flags",
-                    provenance=PROVENANCE, date_forms={"Referral Month": "mmm-yy text (Jan-22)"},
-                    markers={}, bad_rows={kind: rows_in(None, rows) for kind, rows in bad.items()},
-                    unknown_district_values=list(UNKNOWN_DISTRICTS), threshold=0.40)
+    return publish(ctx, FILE_NAME, {None: table}, encoding=ENCODING,
+                   description="MARAC referrals with repeat-referral and IDVA-engagement flags",
+                   provenance=PROVENANCE, date_forms={"Referral Month": "mmm-yy text (Jan-22)"},
+                   markers={}, bad_rows={kind: rows_in(None, rows) for kind, rows in bad.items()},
+                   unknown_district_values=list(UNKNOWN_DISTRICTS), threshold=0.40)

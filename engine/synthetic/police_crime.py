@@ -8,12 +8,13 @@ and the domestic / hate / alcohol / drug flags) is drawn at the seeds' rates.
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from engine.synthetic.common import BAD_DAY_DATES, spoil, uk_date_text, unknown_codes, yearly_references
+from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
-from engine.synthetic.manifest import describe, rows_in
-from engine.synthetic.output import Table, write_csv
+from engine.synthetic.manifest import publish, rows_in
+from engine.synthetic.output import Table
 
 SOURCE_ID = "police_crime"
 FILE_NAME = "police_crime_extract.csv"
@@ -31,9 +32,7 @@ PROVENANCE = (
 )
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Settings(Strict):
     fallback_rates: dict[str, float]
     plausible: tuple[float, float]
     reference_prefix: str = Field(min_length=1)
@@ -110,12 +109,10 @@ def generate(ctx: Context) -> dict:
                   "Source: force crime recording system (simulated by Saferbook; counts follow police.uk)",
                   f"Run date: {ctx.config.document_date:%d/%m/%Y}"],
         header=HEADER, columns=columns, footer=[f"Records: {len(days)}"])
-    path = ctx.out_dir / FILE_NAME
-    write_csv(path, table, ENCODING)
     bad_rows = {kind: rows_in(None, rows) for kind, rows in bad.items()}
     bad_rows["missing_lsoa"] = rows_in(None, np.flatnonzero(lsoa < 0))
-    return describe(SOURCE_ID, path, {None: table}, encoding=ENCODING,
-                    description="record-level recorded crime with Home Office classes and flags",
-                    provenance=PROVENANCE, date_forms={"Date Committed": "dd/mm/yyyy text"},
-                    markers={MISSING: "no location recorded"}, bad_rows=bad_rows,
-                    flag_values={"Y": "flagged", "N": "not flagged"})
+    return publish(ctx, FILE_NAME, {None: table}, encoding=ENCODING,
+                   description="record-level recorded crime with Home Office classes and flags",
+                   provenance=PROVENANCE, date_forms={"Date Committed": "dd/mm/yyyy text"},
+                   markers={MISSING: "no location recorded"}, bad_rows=bad_rows,
+                   flag_values={"Y": "flagged", "N": "not flagged"})

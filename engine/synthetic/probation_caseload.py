@@ -10,12 +10,12 @@ profiles carry real ▲ / ▼ differences.
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 
 from engine.synthetic.common import BAD_DAY_DATES, as_datetimes, mark, spoil
+from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
-from engine.synthetic.manifest import describe, rows_in
-from engine.synthetic.output import Table, write_xlsx
+from engine.synthetic.manifest import publish, rows_in
+from engine.synthetic.output import Table
 
 SOURCE_ID = "probation_caseload"
 FILE_NAME = "probation_caseload.xlsx"
@@ -34,9 +34,7 @@ PROVENANCE = (
 )
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Settings(Strict):
     caseload_rate: float
     intensity_exponent: float
     plausible: tuple[float, float]
@@ -140,12 +138,10 @@ def generate(ctx: Context) -> dict:
                 ("Assessed needs (OASys)", first_need, first_need + len(need_columns) - 1),
                 ("Outcome", first_need + len(need_columns), first_need + len(need_columns))],
         formats={1: "d-mmm-yy"})
-    path = ctx.out_dir / FILE_NAME
-    write_xlsx(path, {SHEET: table}, ctx.created, "Probation caseload (synthetic)")
-    return describe(SOURCE_ID, path, {SHEET: table}, encoding=None,
-                    description="probation caseload profile: demographics, area, needs, reoffending",
-                    provenance=PROVENANCE, date_forms={"Sentence Date": "Excel date shown d-mmm-yy"},
-                    markers={NOT_ASSESSED: "no OASys assessment: needs not known",
-                             NOT_GEOCODED: "address not matched to an area"},
-                    bad_rows={kind: rows_in(SHEET, rows) for kind, rows in bad.items()},
-                    unknown_district_values=list(UNKNOWN_DISTRICTS))
+    return publish(ctx, FILE_NAME, {SHEET: table},
+                   description="probation caseload profile: demographics, area, needs, reoffending",
+                   provenance=PROVENANCE, date_forms={"Sentence Date": "Excel date shown d-mmm-yy"},
+                   markers={NOT_ASSESSED: "no OASys assessment: needs not known",
+                            NOT_GEOCODED: "address not matched to an area"},
+                   bad_rows={kind: rows_in(SHEET, rows) for kind, rows in bad.items()},
+                   unknown_district_values=list(UNKNOWN_DISTRICTS))

@@ -8,11 +8,11 @@ not asked that quarter (the annual question is asked in Q2 only).
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 
+from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
-from engine.synthetic.manifest import describe
-from engine.synthetic.output import Table, write_xlsx
+from engine.synthetic.manifest import publish
+from engine.synthetic.output import Table
 
 SOURCE_ID = "resident_survey"
 FILE_NAME = "resident_survey.xlsx"
@@ -32,16 +32,12 @@ PROVENANCE = (
 )
 
 
-class Question(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Question(Strict):
     agree: float
     every_quarter: bool
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Settings(Strict):
     questions: dict[str, Question]
     respondents_per_1000: float
     respondents_minimum: int
@@ -101,12 +97,10 @@ def generate(ctx: Context) -> dict:
         f"{CONFIDENTIAL} fewer than {settings.suppress_below} respondents: not shown.",
         f"{NOT_ASKED} question not asked that quarter (the question on people from different backgrounds is asked in {ANNUAL_QUARTER} only).",
         "Results are unweighted."], header=[], columns=[])
-    path = ctx.out_dir / FILE_NAME
-    write_xlsx(path, {NOTES_SHEET: notes, SHEET: table}, ctx.created, "Resident survey (synthetic)")
-    return describe(SOURCE_ID, path, {SHEET: table}, encoding=None,
-                    description="% agreeing and respondents by district, question and quarter",
-                    provenance=PROVENANCE, date_forms={"Survey Period": "financial quarter text, Q1 2021-22"},
-                    markers={CONFIDENTIAL: f"fewer than {settings.suppress_below} respondents",
-                             NOT_ASKED: "question not asked that quarter"},
-                    bad_rows={"total_row": [(SHEET, i) for i, row in enumerate(rows) if row[0] == ALL_AREAS]},
-                    other_sheets=[NOTES_SHEET], questions=list(settings.questions))
+    return publish(ctx, FILE_NAME, {SHEET: table}, notes_sheets={NOTES_SHEET: notes},
+                   description="% agreeing and respondents by district, question and quarter",
+                   provenance=PROVENANCE, date_forms={"Survey Period": "financial quarter text, Q1 2021-22"},
+                   markers={CONFIDENTIAL: f"fewer than {settings.suppress_below} respondents",
+                            NOT_ASKED: "question not asked that quarter"},
+                   bad_rows={"total_row": [(SHEET, i) for i, row in enumerate(rows) if row[0] == ALL_AREAS]},
+                   questions=list(settings.questions))

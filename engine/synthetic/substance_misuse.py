@@ -10,12 +10,12 @@ changes are non-trivial, as in the seeds (+10% and +39%).
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 
+from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
 from engine.synthetic.common import footnoted
-from engine.synthetic.manifest import describe
-from engine.synthetic.output import Table, write_xlsx
+from engine.synthetic.manifest import publish
+from engine.synthetic.output import Table
 
 SOURCE_ID = "substance_misuse"
 FILE_NAME = "substance_misuse_clients.xlsx"
@@ -33,9 +33,7 @@ PROVENANCE = (
 )
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Settings(Strict):
     groups: dict[str, float]
     intensity_exponent: dict[str, float]
     plausible: tuple[float, float]
@@ -99,13 +97,11 @@ def generate(ctx: Context) -> dict:
                       "Source: substance-misuse treatment provider's quarterly return (simulated by Saferbook)",
                       f"{SUPPRESSED} = 1 to {settings.suppress_below - 1} clients (suppressed); {NONE} = none."],
             header=["District", *settings.groups, TOTAL], columns=columns, footer=notes)
-    path = ctx.out_dir / FILE_NAME
-    write_xlsx(path, sheets, ctx.created, "Substance-misuse treatment clients (synthetic)")
     n_districts = len(ctx.geography.district_names)
-    return describe(SOURCE_ID, path, sheets, encoding=None,
-                    description="clients in treatment by district and client group, one sheet per quarter",
-                    provenance=PROVENANCE, date_forms={"sheet name": "financial quarter, Q1 2021-22"},
-                    markers={SUPPRESSED: f"1 to {settings.suppress_below - 1} clients, suppressed", NONE: "none"},
-                    bad_rows={"unknown_area": [(name, n_districts) for name in names],
-                              "total_row": [(name, n_districts + 1) for name in names]},
-                    footnoted_labels=footnoted_labels, quarters={name: q.label for name, q in zip(names, quarters)})
+    return publish(ctx, FILE_NAME, sheets,
+                   description="clients in treatment by district and client group, one sheet per quarter",
+                   provenance=PROVENANCE, date_forms={"sheet name": "financial quarter, Q1 2021-22"},
+                   markers={SUPPRESSED: f"1 to {settings.suppress_below - 1} clients, suppressed", NONE: "none"},
+                   bad_rows={"unknown_area": [(name, n_districts) for name in names],
+                             "total_row": [(name, n_districts + 1) for name in names]},
+                   footnoted_labels=footnoted_labels, quarters={name: q.label for name, q in zip(names, quarters)})

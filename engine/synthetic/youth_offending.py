@@ -9,12 +9,12 @@ the seeds.
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 
 from engine.synthetic.common import BAD_DAY_DATES, as_datetimes, mark, spoil, uk_date_text
+from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
-from engine.synthetic.manifest import describe, rows_in
-from engine.synthetic.output import Table, write_xlsx
+from engine.synthetic.manifest import publish, rows_in
+from engine.synthetic.output import Table
 from engine.synthetic.profile import weighted_choice
 
 SOURCE_ID = "youth_offending"
@@ -34,9 +34,7 @@ PROVENANCE = (
 )
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Settings(Strict):
     offences_rate: float
     offences_per_offender_extra: float
     fte_share: float
@@ -118,13 +116,11 @@ def generate(ctx: Context) -> dict:
                   "Source: youth offending service case management system (simulated by Saferbook)",
                   "One row per offence. First Time Entrant: the young person's first formal outcome."],
         header=HEADER, columns=columns, formats={1: "dd/mm/yyyy"})
-    path = ctx.out_dir / FILE_NAME
-    write_xlsx(path, {SHEET: table}, ctx.created, "Youth offending (synthetic)")
     text_dates = np.setdiff1d(typed, bad.get("bad_date", []))
-    return describe(SOURCE_ID, path, {SHEET: table}, encoding=None,
-                    description="offences by 10-17 year olds with first-time-entrant flag and outcome",
-                    provenance=PROVENANCE,
-                    date_forms={"Offence Date": "Excel date; some typed as dd/mm/yyyy text"},
-                    markers={MISSING: "ethnicity not recorded"},
-                    bad_rows={kind: rows_in(SHEET, rows) for kind, rows in bad.items()},
-                    text_dates=len(text_dates), unknown_district_values=list(UNKNOWN_DISTRICTS))
+    return publish(ctx, FILE_NAME, {SHEET: table},
+                   description="offences by 10-17 year olds with first-time-entrant flag and outcome",
+                   provenance=PROVENANCE,
+                   date_forms={"Offence Date": "Excel date; some typed as dd/mm/yyyy text"},
+                   markers={MISSING: "ethnicity not recorded"},
+                   bad_rows={kind: rows_in(SHEET, rows) for kind, rows in bad.items()},
+                   text_dates=len(text_dates), unknown_district_values=list(UNKNOWN_DISTRICTS))
