@@ -27,14 +27,14 @@ LOOKUP = REPO / "data" / "ons" / "lsoa11_lad22_leicestershire.csv"
 UP, DOWN = "▲", "▼"
 #: probation columns (group and name, as the two-row header reads) -> the dashboard's characteristic
 PROBATION_CHARACTERISTICS = {
-    "Demographics Gender": "Gender", "Demographics Age Band": "Age Band", "Demographics Ethnicity": "Ethnicity",
-    "Where they live Urban/Rural": "Urban/Rural",
-    "Where they live Area Classification (OAC)": "Area Classification (OAC)",
-    **{f"Assessed needs (OASys) {need}": need for need in
+    "Demographics / Gender": "Gender", "Demographics / Age Band": "Age Band", "Demographics / Ethnicity": "Ethnicity",
+    "Where they live / Urban/Rural": "Urban/Rural",
+    "Where they live / Area Classification (OAC)": "Area Classification (OAC)",
+    **{f"Assessed needs (OASys) / {need}": need for need in
        ("Accommodation", "ETE", "Finance", "Relationships", "Lifestyle", "Drugs", "Alcohol",
         "Thinking & Behaviour", "Attitudes")},
 }
-PROBATION_REOFFENDED = "Outcome Reoffended (12 months)"
+PROBATION_REOFFENDED = "Outcome / Reoffended (12 months)"
 PROBATION_MISSING = {"N/A", "[x]"}
 SUBSTANCE_GROUPS = ["Alcohol", "Drug", "Young People"]
 
@@ -57,7 +57,7 @@ def _entry(folder: Path, source: str) -> dict:
 
 def _header_names(upper: list[object], lower: list[object]) -> list[str]:
     """Names from a two-row header: a label merged down both rows stands alone; a label under a
-    merged group label is joined to it ("2021/22 Admissions"), as is a group of one column."""
+    merged group label is joined to it ("2021/22 / Admissions"), as is a group of one column."""
     names, group = [], None
     for above, below in zip(upper, lower):
         if below is None:
@@ -65,7 +65,7 @@ def _header_names(upper: list[object], lower: list[object]) -> list[str]:
             group = None
             continue
         group = above if above is not None else group
-        names.append(f"{group} {below}" if group is not None else str(below))
+        names.append(f"{group} / {below}" if group is not None else str(below))
     return names
 
 

@@ -7,6 +7,7 @@ how many cells or rows of each kind were written.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -50,6 +51,14 @@ def unknown_codes(rng: np.random.Generator, known: Sequence[str], n: int) -> np.
         if code not in known_set:
             out.append(code)
     return np.array(out, dtype=object)
+
+
+def code_shape_counts(values: Sequence[str], known: Sequence[str]) -> dict[str, int]:
+    """Unknown codes split by whether they have a known code's shape (digits as 9s): a well-formed
+    code outside the area and a malformed one (a typo) are different rejections for an ingest."""
+    shapes = {re.sub(r"\d", "9", code) for code in known}
+    well_formed = sum(re.sub(r"\d", "9", str(value)) in shapes for value in values)
+    return {"well_formed": well_formed, "malformed": len(values) - well_formed}
 
 
 def replace_at(column: np.ndarray, rows: np.ndarray, pool: Sequence[object], rng: np.random.Generator) -> None:

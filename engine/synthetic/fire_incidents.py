@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.synthetic.common import BAD_DAY_DATES, as_datetimes, spoil, unknown_codes, yearly_references
+from engine.synthetic.common import (BAD_DAY_DATES, as_datetimes, code_shape_counts, spoil, unknown_codes,
+                                     yearly_references)
 from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
 from engine.synthetic.manifest import publish, rows_in
@@ -95,4 +96,5 @@ def generate(ctx: Context) -> dict:
                    description="fires attended: deliberate primary / secondary, accidental dwelling, other",
                    provenance=PROVENANCE, date_forms={"Incident Date": "Excel date-time"},
                    markers={}, bad_rows={kind: rows_in(SHEET, rows) for kind, rows in bad.items()},
-                   categories=[DELIBERATE_PRIMARY, DELIBERATE_SECONDARY, ACCIDENTAL_DWELLING, ACCIDENTAL_OTHER])
+                   categories=[DELIBERATE_PRIMARY, DELIBERATE_SECONDARY, ACCIDENTAL_DWELLING, ACCIDENTAL_OTHER],
+                   bad_row_detail={"unknown_lsoa": code_shape_counts(codes[bad["unknown_lsoa"]], ctx.geography.lsoa_codes)})

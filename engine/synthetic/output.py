@@ -16,6 +16,7 @@ import xlsxwriter
 
 from engine.atomic import write_bytes_atomic
 
+SEPARATOR = " / "  # how multi-row header labels are joined (as engine.ingest flattens them)
 WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                     "strings_to_numbers": False, "nan_inf_to_errors": True}
 
@@ -50,11 +51,11 @@ class Table:
 
     @property
     def column_names(self) -> list[str]:
-        """Names a reader gets by joining a group label and the name under it (``2021/22 Admissions``)."""
+        """Names a reader gets by joining a group label and the name under it (``2021/22 / Admissions``)."""
         names = list(self.header)
         for label, first, last in self.groups:
             for col in range(first, last + 1):
-                names[col] = f"{label} {self.header[col]}"
+                names[col] = f"{label}{SEPARATOR}{self.header[col]}"
         return names
 
     def header_cells(self) -> list[list[str | None]]:

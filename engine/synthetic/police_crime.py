@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from engine.synthetic.common import BAD_DAY_DATES, spoil, uk_date_text, unknown_codes, yearly_references
+from engine.synthetic.common import (BAD_DAY_DATES, code_shape_counts, spoil, uk_date_text, unknown_codes,
+                                     yearly_references)
 from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
 from engine.synthetic.manifest import publish, rows_in
@@ -115,4 +116,5 @@ def generate(ctx: Context) -> dict:
                    description="record-level recorded crime with Home Office classes and flags",
                    provenance=PROVENANCE, date_forms={"Date Committed": "dd/mm/yyyy text"},
                    markers={MISSING: "no location recorded"}, bad_rows=bad_rows,
-                   flag_values={"Y": "flagged", "N": "not flagged"})
+                   flag_values={"Y": "flagged", "N": "not flagged"},
+                   bad_row_detail={"unknown_lsoa": code_shape_counts(codes[bad["unknown_lsoa"]], ctx.geography.lsoa_codes)})
