@@ -251,12 +251,12 @@ def test_messiness_of_the_formats(out: Path, manifest: dict) -> None:
     assert (out / manifest["sources"]["marac_referrals"]["file"]).read_bytes().startswith(b"\xef\xbb\xbf")
     for source in ("probation_caseload", "hospital_admissions"):
         entry = manifest["sources"][source]
-        sheet = Sheet(out, entry, entry["sheets"][0])
+        sheet, = sheets_of(out, entry).values()
         assert entry["header_rows"] == 2 and any(r.endswith(str(entry["header_row"])) for r in sheet.merged), source
     substance = manifest["sources"]["substance_misuse"]
     assert len(substance["sheets"]) >= 4 and any(name != name.strip() for name in substance["sheets"])
     assert substance["footnoted_labels"] and manifest["sources"]["hospital_admissions"]["footnoted_labels"]
-    youth = Sheet(out, manifest["sources"]["youth_offending"], "Offences")
+    youth, = sheets_of(out, manifest["sources"]["youth_offending"]).values()
     dates = youth.column("Offence Date")
     assert sum(is_uk_date_text(v) for v in dates) == manifest["sources"]["youth_offending"]["text_dates"] > 0
     assert sum(isinstance(v, dt.datetime) for v in dates) > len(dates) / 2
