@@ -87,14 +87,9 @@ def spoil(rng: np.random.Generator, rates: dict[str, float],
     return bad
 
 
-def mark(column: np.ndarray, rng: np.random.Generator, share: float, marker: str,
-         exclude: np.ndarray | None = None) -> np.ndarray:
+def mark(column: np.ndarray, rng: np.random.Generator, share: float, marker: str) -> np.ndarray:
     """Replace a random ``share`` of cells with a status marker; returns the rows marked."""
-    allowed = np.ones(len(column), dtype=bool)
-    if exclude is not None:
-        allowed[exclude] = False
-    candidates = np.flatnonzero(allowed)
-    rows = np.sort(candidates[rng.random(len(candidates)) < share])
+    rows = np.flatnonzero(rng.random(len(column)) < share)
     column[rows] = marker
     return rows
 

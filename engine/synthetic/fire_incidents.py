@@ -97,4 +97,4 @@ def generate(ctx: Context) -> dict:
                    provenance=PROVENANCE, date_forms={"Incident Date": "Excel date-time"},
                    markers={}, bad_rows={kind: rows_in(SHEET, rows) for kind, rows in bad.items()},
                    categories=[DELIBERATE_PRIMARY, DELIBERATE_SECONDARY, ACCIDENTAL_DWELLING, ACCIDENTAL_OTHER],
-                   bad_row_detail={"unknown_lsoa": code_shape_counts(codes[bad["unknown_lsoa"]], ctx.geography.lsoa_codes)})
+                   bad_row_detail={"unknown_lsoa": code_shape_counts(codes[bad.get("unknown_lsoa", [])], ctx.geography.lsoa_codes)})

@@ -117,4 +117,4 @@ def generate(ctx: Context) -> dict:
                    provenance=PROVENANCE, date_forms={"Date Committed": "dd/mm/yyyy text"},
                    markers={MISSING: "no location recorded"}, bad_rows=bad_rows,
                    flag_values={"Y": "flagged", "N": "not flagged"},
-                   bad_row_detail={"unknown_lsoa": code_shape_counts(codes[bad["unknown_lsoa"]], ctx.geography.lsoa_codes)})
+                   bad_row_detail={"unknown_lsoa": code_shape_counts(codes[bad.get("unknown_lsoa", [])], ctx.geography.lsoa_codes)})
