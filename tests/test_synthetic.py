@@ -374,6 +374,22 @@ def test_works_for_any_lookup(tmp_path: Path) -> None:
     assert police["LSOA Code"].isin(codes).mean() > 0.99
 
 
+def test_extracts_missing_a_column_for_bad_input_tests(out: Path, tmp_path: Path) -> None:
+    omit = {"probation_caseload": ["District", "Assessed needs (OASys) / ETE"], "marac_referrals": ["Referral Month"]}
+    generate_all(tmp_path, SEED, sources=list(omit), omit_columns=omit)
+    made = truth.manifest(tmp_path)["sources"]
+    full = truth.manifest(out)["sources"]
+    for source, columns in omit.items():
+        assert made[source]["columns"] == [c for c in full[source]["columns"] if c not in columns]
+        assert made[source]["omitted_columns"] == sorted(columns)
+        sheet, = sheets_of(tmp_path, made[source]).values()
+        assert sheet.columns == made[source]["columns"]
+    assert ["Assessed needs (OASys)", None, None, None, None, None, None, None] == \
+        made["probation_caseload"]["header"][0][7:15]
+    with pytest.raises(ValueError, match="no column"):
+        generate_all(tmp_path, SEED, sources=["fire_incidents"], omit_columns={"fire_incidents": ["Incident date"]})
+
+
 def test_settings_errors_name_the_key(tmp_path: Path, settings: dict) -> None:
     broken = dict(settings, sources=dict(settings["sources"]))
     broken["sources"]["marac_referrals"] = dict(settings["sources"]["marac_referrals"], repeat_shares=0.4)

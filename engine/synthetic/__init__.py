@@ -44,7 +44,7 @@ MANIFEST_ABOUT = (
 
 
 def _context(out_dir: Path, seed: int, geography_files: GeographyFiles, police_uk_dir: Path | None,
-             config: PartnerConfig) -> Context:
+             config: PartnerConfig, omit_columns: dict[str, frozenset[str]]) -> Context:
     geography = load_geography(geography_files)
     period = Period.from_text(config.period.first_month, config.period.last_month)
     police_settings = source_settings(config, police_crime.SOURCE_ID, police_crime.Settings)
@@ -57,26 +57,30 @@ def _context(out_dir: Path, seed: int, geography_files: GeographyFiles, police_u
         profile = build_profile(geography, config.area_profile, profile_rng)
         police = simulated_counts(geography, period, police_settings.fallback_rates, profile.intensity,
                                   stream(seed, "police_counts"))
-    return Context(seed, out_dir, geography, profile, period, config, police)
+    return Context(seed, out_dir, geography, profile, period, config, police, omit_columns)
 
 
 def generate_all(out_dir: Path, seed: int = 2012, *, geography_files: GeographyFiles = GeographyFiles(),
                  police_uk_dir: Path | None = DEFAULT_POLICE_UK, config_path: Path = DEFAULT_CONFIG,
-                 sources: Iterable[str] | None = None) -> dict[str, Path]:
+                 sources: Iterable[str] | None = None,
+                 omit_columns: dict[str, Iterable[str]] | None = None) -> dict[str, Path]:
     """Write every synthetic partner extract (or the named ``sources``) and ``manifest.json`` into ``out_dir``.
 
     Deterministic: the same seed, inputs and settings give byte-identical files. ``police_uk_dir``
     is a folder of police.uk monthly street files whose counts the police extract copies and
     whose crime rates place every other source's incidents; ``None`` simulates them instead.
-    Returns source id -> file path (the manifest is ``out_dir / MANIFEST_NAME``).
+    ``omit_columns`` (source id -> column names, as the manifest flattens them) writes extracts
+    missing those columns, for bad-input tests. Returns source id -> file path (the manifest is
+    ``out_dir / MANIFEST_NAME``).
     """
     out_dir = Path(out_dir)
     config = load_config(config_path)
     wanted = list(SOURCES) if sources is None else list(dict.fromkeys(sources))
-    unknown = [name for name in wanted if name not in SOURCES]
+    unknown = [name for name in [*wanted, *(omit_columns or {})] if name not in SOURCES]
     if unknown:
         raise ValueError(f"unknown synthetic source(s) {unknown}; choose from {list(SOURCES)}")
-    ctx = _context(out_dir, seed, geography_files, police_uk_dir, config)
+    omitted = {name: frozenset(columns) for name, columns in (omit_columns or {}).items()}
+    ctx = _context(out_dir, seed, geography_files, police_uk_dir, config, omitted)
     entries = {name: SOURCES[name].generate(ctx) for name in wanted}
     write_manifest(out_dir, {
         "about": MANIFEST_ABOUT,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -37,6 +37,7 @@ class Context:
     period: Period
     config: PartnerConfig
     police: PoliceCounts
+    omit_columns: dict[str, frozenset[str]] = field(default_factory=dict)  # source id -> columns left out
 
     def rng(self, source_id: str) -> np.random.Generator:
         return stream(self.seed, source_id)

@@ -92,7 +92,7 @@ def generate(ctx: Context) -> dict:
         header=HEADER, columns=[numbers, when, codes, category, prop, motive],
         footer=["Produced by the Data & Intelligence team. Figures are provisional."],
         formats={1: "dd/mm/yyyy hh:mm"})
-    return publish(ctx, FILE_NAME, {SHEET: table},
+    return publish(ctx, SOURCE_ID, FILE_NAME, {SHEET: table},
                    description="fires attended: deliberate primary / secondary, accidental dwelling, other",
                    provenance=PROVENANCE, date_forms={"Incident Date": "Excel date-time"},
                    markers={}, bad_rows={kind: rows_in(SHEET, rows) for kind, rows in bad.items()},

@@ -82,7 +82,7 @@ def generate(ctx: Context) -> dict:
                 f"1 Boundary change: admissions for {geo.district_names[label_index]} include a small area transferred in.",
                 f"{settings.comparator}: rate only, for comparison."],
         formats={1 + 3 * i + 2: "0.0" for i in range(len(years))})
-    return publish(ctx, FILE_NAME, {SHEET: table},
+    return publish(ctx, SOURCE_ID, FILE_NAME, {SHEET: table},
                    description="admissions for violence, population and rate per 100,000 by district and financial year",
                    provenance=PROVENANCE, date_forms={"header": "financial year, 2021/22"},
                    markers={SUPPRESSED: f"1 to {settings.suppress_below - 1} admissions, suppressed",

@@ -29,7 +29,7 @@ def _merge_markers(found: list[dict[str, dict]]) -> dict[str, dict]:
     return merged
 
 
-def publish(ctx: Context, file_name: str, tables: dict[str | None, Table], *, description: str,
+def publish(ctx: Context, source_id: str, file_name: str, tables: dict[str | None, Table], *, description: str,
             provenance: str, date_forms: dict[str, str], markers: dict[str, str],
             bad_rows: dict[str, list[tuple[str | None, int]]], encoding: str | None = None,
             notes_sheets: dict[str, Table] | None = None, **extra: object) -> dict:
@@ -37,8 +37,16 @@ def publish(ctx: Context, file_name: str, tables: dict[str | None, Table], *, de
 
     ``tables`` maps sheet name to table (``{None: table}`` for a CSV in ``encoding``);
     ``notes_sheets`` come first in the workbook and hold no data; ``bad_rows`` holds
-    (sheet, data-row index) pairs per kind.
+    (sheet, data-row index) pairs per kind. Columns the context omits for this source are left
+    out of the file (bad-row counts still describe the full extract).
     """
+    omitted = ctx.omit_columns.get(source_id, frozenset())
+    if omitted:
+        unknown = omitted - set(next(iter(tables.values())).column_names)
+        if unknown:
+            raise ValueError(f"{source_id} has no column {sorted(unknown)} to omit")
+        tables = {sheet: table.without(omitted) for sheet, table in tables.items()}
+        extra["omitted_columns"] = sorted(omitted)
     path = ctx.out_dir / file_name
     if list(tables) == [None]:
         write_csv(path, tables[None], encoding or "utf-8")

@@ -66,7 +66,7 @@ def generate(ctx: Context) -> dict:
                   "Source: MARAC coordinator's referral log (simulated by Saferbook)",
                   "Repeat Referral: a further referral within 12 months of a previous one (SafeLives definition)."],
         header=HEADER, columns=columns)
-    return publish(ctx, FILE_NAME, {None: table}, encoding=ENCODING,
+    return publish(ctx, SOURCE_ID, FILE_NAME, {None: table}, encoding=ENCODING,
                    description="MARAC referrals with repeat-referral and IDVA-engagement flags",
                    provenance=PROVENANCE, date_forms={"Referral Month": "mmm-yy text (Jan-22)"},
                    markers={}, bad_rows={kind: rows_in(None, rows) for kind, rows in bad.items()},

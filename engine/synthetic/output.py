@@ -58,6 +58,18 @@ class Table:
                 names[col] = f"{label}{SEPARATOR}{self.header[col]}"
         return names
 
+    def without(self, names: set[str]) -> "Table":
+        """The table with the named columns (flattened names) left out: a "missing column" extract."""
+        keep = [col for col, name in enumerate(self.column_names) if name not in names]
+        position = {old: new for new, old in enumerate(keep)}
+        groups = []
+        for label, first, last in self.groups:
+            inside = [position[col] for col in range(first, last + 1) if col in position]
+            if inside:
+                groups.append((label, inside[0], inside[-1]))
+        return Table(self.preamble, [self.header[c] for c in keep], [self.columns[c] for c in keep], self.footer,
+                     groups, {position[c]: f for c, f in self.formats.items() if c in position})
+
     def header_cells(self) -> list[list[str | None]]:
         """The header exactly as written: merged labels in their first cell, None elsewhere."""
         if not self.groups:

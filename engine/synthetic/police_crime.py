@@ -112,7 +112,7 @@ def generate(ctx: Context) -> dict:
         header=HEADER, columns=columns, footer=[f"Records: {len(days)}"])
     bad_rows = {kind: rows_in(None, rows) for kind, rows in bad.items()}
     bad_rows["missing_lsoa"] = rows_in(None, np.flatnonzero(lsoa < 0))
-    return publish(ctx, FILE_NAME, {None: table}, encoding=ENCODING,
+    return publish(ctx, SOURCE_ID, FILE_NAME, {None: table}, encoding=ENCODING,
                    description="record-level recorded crime with Home Office classes and flags",
                    provenance=PROVENANCE, date_forms={"Date Committed": "dd/mm/yyyy text"},
                    markers={MISSING: "no location recorded"}, bad_rows=bad_rows,

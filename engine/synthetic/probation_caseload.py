@@ -138,7 +138,7 @@ def generate(ctx: Context) -> dict:
                 ("Assessed needs (OASys)", first_need, first_need + len(need_columns) - 1),
                 ("Outcome", first_need + len(need_columns), first_need + len(need_columns))],
         formats={1: "d-mmm-yy"})
-    return publish(ctx, FILE_NAME, {SHEET: table},
+    return publish(ctx, SOURCE_ID, FILE_NAME, {SHEET: table},
                    description="probation caseload profile: demographics, area, needs, reoffending",
                    provenance=PROVENANCE, date_forms={"Sentence Date": "Excel date shown d-mmm-yy"},
                    markers={NOT_ASSESSED: "no OASys assessment: needs not known",

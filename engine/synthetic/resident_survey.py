@@ -97,7 +97,7 @@ def generate(ctx: Context) -> dict:
         f"{CONFIDENTIAL} fewer than {settings.suppress_below} respondents: not shown.",
         f"{NOT_ASKED} question not asked that quarter (the question on people from different backgrounds is asked in {ANNUAL_QUARTER} only).",
         "Results are unweighted."], header=[], columns=[])
-    return publish(ctx, FILE_NAME, {SHEET: table}, notes_sheets={NOTES_SHEET: notes},
+    return publish(ctx, SOURCE_ID, FILE_NAME, {SHEET: table}, notes_sheets={NOTES_SHEET: notes},
                    description="% agreeing and respondents by district, question and quarter",
                    provenance=PROVENANCE, date_forms={"Survey Period": "financial quarter text, Q1 2021-22"},
                    markers={CONFIDENTIAL: f"fewer than {settings.suppress_below} respondents",

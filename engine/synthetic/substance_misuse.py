@@ -98,7 +98,7 @@ def generate(ctx: Context) -> dict:
                       f"{SUPPRESSED} = 1 to {settings.suppress_below - 1} clients (suppressed); {NONE} = none."],
             header=["District", *settings.groups, TOTAL], columns=columns, footer=notes)
     n_districts = len(ctx.geography.district_names)
-    return publish(ctx, FILE_NAME, sheets,
+    return publish(ctx, SOURCE_ID, FILE_NAME, sheets,
                    description="clients in treatment by district and client group, one sheet per quarter",
                    provenance=PROVENANCE, date_forms={"sheet name": "financial quarter, Q1 2021-22"},
                    markers={SUPPRESSED: f"1 to {settings.suppress_below - 1} clients, suppressed", NONE: "none"},

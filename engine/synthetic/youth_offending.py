@@ -117,7 +117,7 @@ def generate(ctx: Context) -> dict:
                   "One row per offence. First Time Entrant: the young person's first formal outcome."],
         header=HEADER, columns=columns, formats={1: "dd/mm/yyyy"})
     text_dates = np.setdiff1d(typed, bad.get("bad_date", []))
-    return publish(ctx, FILE_NAME, {SHEET: table},
+    return publish(ctx, SOURCE_ID, FILE_NAME, {SHEET: table},
                    description="offences by 10-17 year olds with first-time-entrant flag and outcome",
                    provenance=PROVENANCE,
                    date_forms={"Offence Date": "Excel date; some typed as dd/mm/yyyy text"},
