@@ -10,6 +10,7 @@ from engine.atomic import write_bytes_atomic
 from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
 from engine.render.names import SHEET_METHODOLOGY, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS
+from engine.render.settings_sheet import write_settings_sheet
 from engine.render.summary import write_summary
 from engine.render.theme import Theme
 from engine.render.top_areas import write_top_areas
@@ -50,6 +51,7 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     write_summary(summary, report, formats, top_rows)
     write_trends(workbook, trends, report, formats)
     write_methodology(methodology, report, formats)
+    write_settings_sheet(workbook, report)  # last: it lists what the sheets above hold, for Refresh in Excel
     workbook.close()
     return buffer.getvalue()
 
