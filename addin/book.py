@@ -5,7 +5,7 @@ Refresh talks to this small protocol, never to xlwings directly, so the same cod
 screen updating and alerts), xlwings' remote engine in tests, and an in-memory fake book.
 
 Coordinates are 0-based (row, column); rectangles are (first row, first col, last row, last col),
-inclusive. Values written are Excel *input* values (see :mod:`addin.values`).
+inclusive. Values written are Excel *input* values (see :func:`addin.fresh.excel_input`).
 """
 from __future__ import annotations
 
