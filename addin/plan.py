@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from engine.render.settings_sheet import OwnedTable, WorkbookSettings, parse_range, range_ref
+from engine.render.settings_sheet import OwnedTable, WorkbookSettings, inside, parse_range, range_ref, row_runs
 from addin.book import Rect
 from addin.fresh import FreshWorkbook, same_value
 
@@ -104,21 +104,6 @@ def moved(cell: Cell, shifts: Iterable[Shift]) -> Cell | None:
 def moved_rect(rect: Rect, shifts: list[Shift]) -> Rect | None:
     top_left, bottom_right = moved(rect[:2], shifts), moved(rect[2:], shifts)
     return (*top_left, *bottom_right) if top_left and bottom_right else None
-
-
-def inside(cell: Cell, rect: Rect) -> bool:
-    return rect[0] <= cell[0] <= rect[2] and rect[1] <= cell[1] <= rect[3]
-
-
-def runs(cells: Iterable[Cell]) -> list[Rect]:
-    """Cells grouped into horizontal runs of neighbours, row by row."""
-    found: list[Rect] = []
-    for row, col in sorted(set(cells)):
-        if found and found[-1][0] == row and found[-1][3] == col - 1:
-            found[-1] = (row, found[-1][1], row, col)
-        else:
-            found.append((row, col, row, col))
-    return found
 
 
 @dataclass
@@ -309,10 +294,10 @@ def make_plan(old: WorkbookSettings, fresh: FreshWorkbook, state: dict[str, Shee
                                  f"{'table' if target not in new_cells else 'text'}")
 
         stale = {moved(c, shifts) for c in old_cells} - {None} - new_cells
-        plan.clears += [(sheet, r) for r in runs(c for c in stale if not any(inside(c, n) for n in new_rects))]
+        plan.clears += [(sheet, r) for r in row_runs(c for c in stale if not any(inside(c, n) for n in new_rects))]
         plan.writes += [Write(sheet, t.rect, fresh.block(sheet, t.rect), table=t.name) for t in new_tables[sheet]]
         changed = [c for c in new_cells if not same_value(now.get(c), fresh.value(sheet, c))]
-        plan.writes += [Write(sheet, r, fresh.block(sheet, r)) for r in runs(changed)]
+        plan.writes += [Write(sheet, r, fresh.block(sheet, r)) for r in row_runs(changed)]
         links_now = {moved(cell_of(link.cell), shifts): link.target for link in old.links if link.sheet == sheet}
         for link in (link for link in new.links if link.sheet == sheet):
             cell = cell_of(link.cell)

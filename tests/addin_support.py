@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
@@ -46,6 +47,18 @@ def land_latest_month(root: Path) -> None:
 def build_bytes(spec: Path, period_end: str | None) -> bytes:
     prepared = prepare(spec, areas=[AREA], period_end=period_end)
     return workbook_bytes(prepared, prepared.reports[0])
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The longer demo project's spec (see make_project); tests must not change it."""
+    return make_project(tmp_path_factory.mktemp("project"))
+
+
+@pytest.fixture(scope="session")
+def september(project: Path) -> bytes:
+    """Melton's workbook built for the period to September 2022."""
+    return build_bytes(project, "2022-09")
 
 
 def shown(data: bytes) -> dict[str, Any]:

@@ -7,8 +7,6 @@ they were; a failure must write nothing and say what the CLI says.
 from __future__ import annotations
 
 import copy
-import gzip
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +15,12 @@ import pytest
 from addin.fresh import Formula, excel_input, same_value
 from addin.refresh import find_spec, refresh
 from engine.render.settings_sheet import SHEET_SETTINGS
-from addin_support import AREA, REPO_ROOT, build_bytes, cli_errors, land_latest_month, make_project, shown
+from addin_support import AREA, build_bytes, cli_errors, land_latest_month, make_project, shown
+from addin_support import project, september  # noqa: F401 - shared fixtures
 from fake_excel import ExcelRefused, FakeExcel, parse_input
 
 COMMENTARY = {(0, 0): "Partnership commentary, Q3", (1, 0): "Burglary is up again in Melton North.",
               (2, 1): Formula("=SUM(sb_summary[Current 12 months])"), (3, 2): 42}
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_project(tmp_path_factory.mktemp("project"))
-
-
-@pytest.fixture(scope="module")
-def september(project: Path) -> bytes:
-    return build_bytes(project, "2022-09")
 
 
 @pytest.fixture(scope="module")
@@ -209,36 +198,36 @@ def test_missing_spec_writes_nothing_and_says_what_the_cli_says(book):
     assert "stopped" in title and text.splitlines()[:len(expected)] == expected and "Nothing was changed" in text
 
 
-def test_bad_spec_writes_nothing_and_says_what_the_cli_says(book, tmp_path):
-    project = make_project(tmp_path / "broken")
-    spec = project
-    spec.write_text(spec.read_text(encoding="utf-8").replace("  window_months: 12\n", "  window_month: 12\n")
-                    .replace("{not_in: [Anti-social behaviour]}", "{not_in: [Anti-social behavior]}"), encoding="utf-8")
+def assert_fails_like_the_cli(book: FakeExcel, spec: Path, out: Path) -> str:
+    """Refresh with ``spec`` stops, writes nothing, and says what ``saferbook build`` says; returns the message."""
     set_setting(book, "spec_path", str(spec))
     before = copy.deepcopy(book)
     outcome = refresh(book)
     assert outcome.status == "failed"
     assert_unchanged(book, before)
-    expected = cli_errors("build", spec, "--area", AREA, "--period-end", "2022-09", "--out", tmp_path / "out")
-    assert len(expected) >= 2 and outcome.message.splitlines() == expected
+    expected = cli_errors("build", spec, "--area", AREA, "--period-end", "2022-09", "--out", out)
+    assert expected and outcome.message.splitlines() == expected
+    return outcome.message
+
+
+def test_bad_spec_writes_nothing_and_says_what_the_cli_says(book, tmp_path):
+    spec = make_project(tmp_path / "broken")
+    spec.write_text(spec.read_text(encoding="utf-8").replace("  window_months: 12\n", "  window_month: 12\n")
+                    .replace("{not_in: [Anti-social behaviour]}", "{not_in: [Anti-social behavior]}"), encoding="utf-8")
+    message = assert_fails_like_the_cli(book, spec, tmp_path / "out")
+    assert "window_month" in message and "Anti-social behavior" in message
 
 
 def test_broken_data_writes_nothing_and_says_what_the_cli_says(book, tmp_path):
     spec = make_project(tmp_path / "baddata")
     population = tmp_path / "baddata" / "data" / "ons" / "population20_lsoa11_leicestershire.csv"
     lines = population.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
+    column = next(i for i, h in enumerate(lines[0].split(",")) if "All Ages" in h)
     first = lines[1].split(",")
-    first[next(i for i, h in enumerate(header) if "All Ages" in h)] = "lots"
+    first[column] = "lots"
     lines[1] = ",".join(first)
     population.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    set_setting(book, "spec_path", str(spec))
-    before = copy.deepcopy(book)
-    outcome = refresh(book)
-    assert outcome.status == "failed"
-    assert_unchanged(book, before)
-    expected = cli_errors("build", spec, "--area", AREA, "--period-end", "2022-09", "--out", tmp_path / "out")
-    assert expected and outcome.message.splitlines() == expected and "population" in outcome.message
+    assert "population" in assert_fails_like_the_cli(book, spec, tmp_path / "out")
 
 
 def test_a_workbook_without_settings_is_refused(book):

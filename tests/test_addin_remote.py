@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,6 +29,7 @@ import saferbook  # noqa: E402
 from addin.fresh import Formula  # noqa: E402
 from engine.render.settings_sheet import SHEET_SETTINGS, range_ref  # noqa: E402
 from addin_support import AREA, build_bytes, make_project, shown  # noqa: E402
+from addin_support import project, september  # noqa: E402,F401 - shared fixtures
 from fake_excel import FakeExcel  # noqa: E402
 
 EPOCH = dt.datetime(1899, 12, 30)
@@ -72,16 +72,6 @@ def payload(data: bytes, analyst: dict[tuple[int, int], Any]) -> dict[str, Any]:
                    "tables": [], "pictures": [], "charts": [], "visibility": "Visible"})
     return {"client": "Office.js", "version": xw.__version__, "names": [], "sheets": sheets,
             "book": {"name": f"{AREA}_2022-09.xlsx", "active_sheet_index": 0, "selection": "A1"}}
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_project(tmp_path_factory.mktemp("remote"))
-
-
-@pytest.fixture(scope="module")
-def september(project: Path) -> bytes:
-    return build_bytes(project, "2022-09")
 
 
 def set_setting(book: Any, key: str, value: str) -> None:

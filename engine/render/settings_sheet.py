@@ -185,16 +185,25 @@ def parse_cells(text: str) -> list[tuple[int, int]]:
     return cells
 
 
-def _cells_text(cells: Iterable[tuple[int, int]]) -> list[str]:
-    """Cells as row runs (``A1``, ``B4:D4``), comma-separated, in chunks that fit a cell comfortably."""
+def row_runs(cells: Iterable[tuple[int, int]]) -> list[Rect]:
+    """Cells grouped into horizontal runs of neighbours, row by row."""
     runs: list[Rect] = []
     for row, col in sorted(set(cells)):
         if runs and runs[-1][0] == row and runs[-1][3] == col - 1:
             runs[-1] = (row, runs[-1][1], row, col)
         else:
             runs.append((row, col, row, col))
+    return runs
+
+
+def inside(cell: tuple[int, int], rect: Rect) -> bool:
+    return rect[0] <= cell[0] <= rect[2] and rect[1] <= cell[1] <= rect[3]
+
+
+def _cells_text(cells: Iterable[tuple[int, int]]) -> list[str]:
+    """Cells as row runs (``A1``, ``B4:D4``), comma-separated, in chunks that fit a cell comfortably."""
     chunks: list[str] = []
-    for run in runs:
+    for run in row_runs(cells):
         ref = xl_rowcol_to_cell(run[0], run[1]) if run[1] == run[3] else range_ref(run)
         if chunks and len(chunks[-1]) + len(ref) < MAX_CELLS_TEXT:
             chunks[-1] += "," + ref
@@ -211,10 +220,6 @@ def _cells_text(cells: Iterable[tuple[int, int]]) -> list[str]:
 def _link_target(url: Any) -> str:
     original = url.get("url", "") if isinstance(url, dict) else getattr(url, "_original_url", "")
     return "#" + original[len("internal:"):] if original.startswith("internal:") else original
-
-
-def _inside(row: int, col: int, rects: list[Rect]) -> bool:
-    return any(r0 <= row <= r1 and c0 <= col <= c1 for r0, c0, r1, c1 in rects)
 
 
 def capture(workbook: Workbook, report: Report) -> WorkbookSettings:
@@ -237,7 +242,7 @@ def capture(workbook: Workbook, report: Report) -> WorkbookSettings:
         settings.tables += tables
         rects = [t.rect for t in tables]
         cells = [(row, col) for row, columns in sheet.table.items() for col, cell in columns.items()
-                 if type(cell).__name__ != "Blank" and not _inside(row, col, rects)]
+                 if type(cell).__name__ != "Blank" and not any(inside((row, col), r) for r in rects)]
         if cells:
             settings.cells[sheet.name] = sorted(cells)
         settings.links += [OwnedLink(sheet.name, xl_rowcol_to_cell(row, col), _link_target(url))
