@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from engine.render.settings_sheet import parse_range
 
 Rect = tuple[int, int, int, int]
+LAST_COLUMN = 16383  # XFD: a rectangle from column 0 to here is whole sheet rows
 
 
 class Book(Protocol):
@@ -37,7 +38,8 @@ class Book(Protocol):
         """Clear the contents (not the formats) of a range."""
 
     def insert(self, sheet: str, rect: Rect, shift: str) -> None:
-        """Insert cells, shifting the others ``down`` or ``right`` (tables grow when this is inside them)."""
+        """Insert cells, shifting the others ``down`` or ``right`` (tables grow when this is inside them);
+        a rectangle from column 0 to LAST_COLUMN is whole rows."""
 
     def delete(self, sheet: str, rect: Rect, shift: str) -> None:
         """Delete cells, shifting the others ``up`` or ``left``."""
@@ -97,6 +99,8 @@ class XlwingsBook:
         return {table.name: rect_of(table.range.address) for table in self._sheet(sheet).tables}
 
     def _range(self, sheet: str, rect: Rect) -> Any:
+        if rect[1] == 0 and rect[3] == LAST_COLUMN:  # whole rows: they carry their heights along
+            return self._sheet(sheet).range(f"{rect[0] + 1}:{rect[2] + 1}")
         return self._sheet(sheet).range(*a1(rect))
 
     def write(self, sheet: str, rect: Rect, values: list[list[Any]]) -> None:

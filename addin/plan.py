@@ -6,10 +6,11 @@ and tables (to find the analyst's own content), and the freshly rendered workboo
 
 Tables keep their order and their left column; they may grow or shrink (a top 10 with nine
 areas, a new financial-year column, one more month). The plan makes room the way a person would
-in Excel: it inserts or deletes cells *inside* each table (so the table, its conditional formats
-and the chart bound to it follow), and rows between tables to keep the gaps the new layout has.
-Row shifts span the engine's columns only, so the analyst's content to the right never moves;
-content in those columns below a table moves with it, as it would in Excel.
+in Excel: it inserts or deletes sheet rows *inside* each table (so the table, its conditional
+formats, the chart bound to it and the rows' heights follow), rows between tables to keep the gaps
+the new layout has, and cells inside a table's rows for a new column. The analyst's content moves
+with the rows it sits on (a note beside a table stays beside it); it is never overwritten, and a
+refresh that would delete it, or cut through the analyst's own table, stops before writing.
 
 If the new layout does not map onto the workbook (tables added or removed, a table moved by hand)
 the plan raises :class:`LayoutChange`; if the analyst's content is where the engine must write,
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from engine.render.settings_sheet import OwnedTable, WorkbookSettings, inside, parse_range, range_ref, row_runs
-from addin.book import Rect
+from addin.book import LAST_COLUMN, Rect
 from addin.fresh import FreshWorkbook, same_value
 
 Cell = tuple[int, int]
@@ -184,28 +185,30 @@ def _check_same_tables(old: WorkbookSettings, new: WorkbookSettings, state: dict
         raise LayoutChange(lines, added, removed)
 
 
-def _gap_shift(sheet: str, first: int, last: int, delta: int, engine_rows: set[int], width: int) -> Shift:
-    """Rows inserted or deleted between two tables (rows ``first``..``last``), in the longest empty stretch."""
+def _gap_shift(sheet: str, first: int, last: int, delta: int, rows_in_use: dict[bool, set[int]]) -> Shift:
+    """Rows inserted or deleted between two tables (rows ``first``..``last``), in the longest stretch
+    without the engine's cells (inserting), or without anything at all (deleting)."""
+    avoid = rows_in_use[delta > 0]
     best: tuple[int, int] = (last + 1, 0)  # (start, length): by default just before the next table
     start = None
     for row in range(first, last + 2):
-        if row <= last and row not in engine_rows:
+        if row <= last and row not in avoid:
             start = row if start is None else start
         elif start is not None:
             if row - start > best[1]:
                 best = (start, row - start)
             start = None
     if delta > 0:
-        return Shift(sheet, (best[0], 0, best[0] + delta - 1, width - 1), insert=True, rows=True)
+        return Shift(sheet, (best[0], 0, best[0] + delta - 1, LAST_COLUMN), insert=True, rows=True)
     count = -delta
     at = best[0] if best[1] >= count else last - count + 1
     if at < first:
         raise LayoutChange([f"{sheet_ref(sheet)}: the space between two tables would shrink below nothing"])
-    return Shift(sheet, (at, 0, at + count - 1, width - 1), insert=False, rows=True)
+    return Shift(sheet, (at, 0, at + count - 1, LAST_COLUMN), insert=False, rows=True)
 
 
-def _sheet_shifts(sheet: str, old: list[OwnedTable], new: list[OwnedTable], engine_rows: set[int],
-                  width: int) -> tuple[list[Shift], list[str]]:
+def _sheet_shifts(sheet: str, old: list[OwnedTable], new: list[OwnedTable],
+                  rows_in_use: dict[bool, set[int]]) -> tuple[list[Shift], list[str]]:
     """The shifts that turn the old layout of one sheet into the new, bottom-up, in old coordinates."""
     shifts: list[Shift] = []
     resized: list[str] = []
@@ -216,7 +219,7 @@ def _sheet_shifts(sheet: str, old: list[OwnedTable], new: list[OwnedTable], engi
         if i + 1 < len(old):
             delta = (new[i + 1].rect[0] - n[2]) - (old[i + 1].rect[0] - o[2])
             if delta:
-                shifts.append(_gap_shift(sheet, o[2] + 1, old[i + 1].rect[0] - 1, delta, engine_rows, width))
+                shifts.append(_gap_shift(sheet, o[2] + 1, old[i + 1].rect[0] - 1, delta, rows_in_use))
         columns = (n[3] - n[1]) - (o[3] - o[1])
         if columns > 0:  # at the last column: inside the table, which grows
             shifts.append(Shift(sheet, (o[0], o[3], o[2], o[3] + columns - 1), insert=True, rows=False))
@@ -225,9 +228,9 @@ def _sheet_shifts(sheet: str, old: list[OwnedTable], new: list[OwnedTable], engi
         rows = (n[2] - n[0]) - (o[2] - o[0])
         last_data = o[2] - (1 if old[i].total_row else 0)
         if rows > 0:  # at the last data row: inside the table
-            shifts.append(Shift(sheet, (last_data, 0, last_data + rows - 1, width - 1), insert=True, rows=True))
+            shifts.append(Shift(sheet, (last_data, 0, last_data + rows - 1, LAST_COLUMN), insert=True, rows=True))
         elif rows < 0:
-            shifts.append(Shift(sheet, (last_data + rows, 0, last_data - 1, width - 1), insert=False, rows=True))
+            shifts.append(Shift(sheet, (last_data + rows, 0, last_data - 1, LAST_COLUMN), insert=False, rows=True))
         change = [f"{abs(d)} {'more' if d > 0 else 'fewer'} {word}{'s' if abs(d) > 1 else ''}"
                   for d, word in ((rows, "row"), (columns, "column")) if d]
         if change:
@@ -235,12 +238,13 @@ def _sheet_shifts(sheet: str, old: list[OwnedTable], new: list[OwnedTable], engi
     if old:
         delta = new[0].rect[0] - old[0].rect[0]
         if delta:
-            shifts.append(_gap_shift(sheet, 0, old[0].rect[0] - 1, delta, engine_rows, width))
+            shifts.append(_gap_shift(sheet, 0, old[0].rect[0] - 1, delta, rows_in_use))
     return shifts, list(reversed(resized))
 
 
 def _check_other_tables(shifts: list[Shift], state: SheetState, engine_tables: set[str]) -> list[str]:
-    """Excel refuses to shift part of a table: the analyst's tables must be clear of every shift."""
+    """The analyst's tables must be clear of every shift: a row inserted or deleted through one would
+    change it, and Excel refuses to shift part of a table."""
     problems = []
     for name, (t0, u0, t1, u1) in state.tables.items():
         if name in engine_tables:
@@ -268,9 +272,8 @@ def make_plan(old: WorkbookSettings, fresh: FreshWorkbook, state: dict[str, Shee
     for sheet in old.sheets:
         sheet_state = state[sheet]
         old_cells, new_cells = set(old.cells.get(sheet, [])), set(new.cells.get(sheet, []))
-        width = 1 + max([t.rect[3] for t in old_tables[sheet] + new_tables[sheet]]
-                        + [c for _, c in old_cells | new_cells], default=0)
-        shifts, resized = _sheet_shifts(sheet, old_tables[sheet], new_tables[sheet], {r for r, _ in old_cells}, width)
+        rows_in_use = {True: {r for r, _ in old_cells}, False: {r for r, _ in sheet_state.filled()}}
+        shifts, resized = _sheet_shifts(sheet, old_tables[sheet], new_tables[sheet], rows_in_use)
         plan.shifts += shifts
         plan.resized += resized
         for before, after in zip(old_tables[sheet], new_tables[sheet]):

@@ -44,6 +44,8 @@ def book(september: bytes, tmp_path: Path) -> FakeExcel:
     fake.cells["Summary"][(2, 12)] = "Analyst: figures agreed at the JAG"  # M3, right of the engine's columns
     robbery = table_rect(fake, "sb_top10_robbery")
     fake.cells["Top 10"][(robbery[0] + 1, 8)] = "Check the town-centre LSOA"  # I, beside the robbery table
+    vehicle = table_rect(fake, "sb_top10_vehicle_crime")
+    fake.cells["Top 10"][(vehicle[0] + 1, 8)] = "Vehicle crime: new operation from May"  # beside the next table
     monthly = table_rect(fake, "sb_trend_monthly")
     fake.cells["Trends"][(monthly[2] + 3, 0)] = "Counts checked by JB"  # below the monthly table, column A
     return fake
@@ -81,6 +83,7 @@ def test_refreshed_workbook_shows_what_a_fresh_build_shows(book, october):
     assert outcome.status == "refreshed", outcome.message
     sheets = list(october["cells"])
     analyst = {("Summary", (2, 12)), ("Top 10", (table_rect(book, "sb_top10_robbery")[0] + 1, 8)),
+               ("Top 10", (table_rect(book, "sb_top10_vehicle_crime")[0] + 1, 8)),
                ("Trends", (table_rect(book, "sb_trend_monthly")[2] + 3, 0))}
     got = engine_view(book, sheets, analyst)
     assert sorted(got["tables"]) == sorted(october["tables"])
@@ -90,6 +93,22 @@ def test_refreshed_workbook_shows_what_a_fresh_build_shows(book, october):
     for sheet in sheets:
         assert got["cells"][sheet] == october["cells"][sheet], sheet
     assert got["links"] == october["links"]
+
+
+def test_refreshing_back_a_month_shrinks_what_grew(october, september):
+    """October's workbook refreshed to September: rows and a column are deleted, inside the tables,
+    and it shows exactly what September's build shows."""
+    fake = FakeExcel.from_xlsx(october["bytes"])
+    fake.cells["Top 10"][(2, 9)] = "kept"
+    outcome = refresh(fake, period_end="2022-09")
+    assert outcome.status == "refreshed", outcome.message
+    assert any(not s.insert and s.rows for s in outcome.plan.shifts)
+    assert any(not s.insert and not s.rows for s in outcome.plan.shifts)
+    expected = shown(september)
+    got = engine_view(fake, list(expected["cells"]), {("Top 10", (2, 9))})
+    assert got["tables"] == expected["tables"]
+    assert got["cells"] == expected["cells"] and got["links"] == expected["links"]
+    assert fake.value("Top 10", (2, 9)) == "kept"
 
 
 def test_the_refresh_really_changed_shapes_and_numbers(september, october):
@@ -108,11 +127,29 @@ def test_analyst_sheets_and_cells_are_untouched(book, october):
     assert book.cells["Commentary"] == before_commentary == COMMENTARY
     assert not [call for call in book.calls if call[1] == "Commentary"]
     assert book.value("Summary", (2, 12)) == "Analyst: figures agreed at the JAG"
-    robbery = october["tables"]["sb_top10_robbery"][1]
+    # Notes beside a table stay beside it: the robbery table grew below its note; the vehicle crime
+    # table, and its note, moved down a row with it.
+    robbery, vehicle = (october["tables"][f"sb_top10_{name}"][1] for name in ("robbery", "vehicle_crime"))
     assert book.value("Top 10", (robbery[0] + 1, 8)) == "Check the town-centre LSOA"
-    # Below the monthly table in its own columns: it moved down with the table, as in Excel.
+    assert book.value("Top 10", (vehicle[0] + 1, 8)) == "Vehicle crime: new operation from May"
     monthly = october["tables"]["sb_trend_monthly"][1]
     assert book.value("Trends", (monthly[2] + 3, 0)) == "Counts checked by JB"
+    analyst_values = {v for sheet in ("Summary", "Top 10", "Trends") for v in book.cells[sheet].values()}
+    assert {"Analyst: figures agreed at the JAG", "Counts checked by JB"} <= analyst_values
+
+
+def test_an_analyst_table_below_moves_down_with_the_rows(book, october):
+    monthly = table_rect(book, "sb_trend_monthly")
+    mine = (monthly[2] + 5, 0, monthly[2] + 7, 1)
+    book.table_rects["my_counts"] = ("Trends", mine)
+    book.cells["Trends"].update({(mine[0], 0): "Ward", (mine[0], 1): "Count", (mine[0] + 1, 0): "North",
+                                 (mine[0] + 1, 1): 12, (mine[0] + 2, 0): "South", (mine[0] + 2, 1): 7})
+    assert refresh(book, period_end="2022-10").status == "refreshed"
+    down = october["tables"]["sb_trend_monthly"][1][2] - monthly[2]
+    assert down == 2  # one more month in the table, one more note above it
+    moved = (mine[0] + down, 0, mine[2] + down, 1)
+    assert book.table_rects["my_counts"] == ("Trends", moved)
+    assert book.value("Trends", (moved[0] + 1, 1)) == 12 and book.value("Trends", (moved[0] + 2, 0)) == "South"
 
 
 def test_one_write_per_table_and_screen_updating_off(book, october):
@@ -319,10 +356,10 @@ def test_analyst_text_where_the_engine_must_write_stops_the_refresh(book):
 
 
 def test_an_analyst_table_in_the_way_stops_the_refresh(book):
-    """Excel will not shift part of a table: an analyst's table straddling the engine's columns below a
-    growing table is reported before anything is written."""
+    """A row inserted into a growing engine table would also cut through the analyst's table beside it:
+    reported before anything is written."""
     monthly = table_rect(book, "sb_trend_monthly")
-    book.table_rects["my_table"] = ("Trends", (monthly[2] + 10, 5, monthly[2] + 14, 9))
+    book.table_rects["my_table"] = ("Trends", (monthly[0], 9, monthly[2], 10))
     before = copy.deepcopy(book)
     outcome = refresh(book, period_end="2022-10")
     assert outcome.status == "conflict" and "my_table" in outcome.message
