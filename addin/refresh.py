@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from engine.api import Prepared, prepare, workbook_bytes, write_report
 from engine.errors import SaferbookError
+from engine.render.names import table_name
 from engine.render.settings_sheet import SHEET_SETTINGS, WorkbookSettings
 from engine.report import Report
 from addin.book import Book, XlwingsBook
@@ -143,8 +144,12 @@ def refresh(book: Book, period_end: str | None = None) -> Outcome:
         return Outcome("failed", text)
     except LayoutChange as change:
         book.status(None)
+        indicators = {table_name("top10", t.indicator_id): t.indicator_name for t in report.top_tables}
+        new_indicators = [indicators[t] for t in change.added if t in indicators]
+        lines = ([f"the spec now has indicators this workbook lacks: {', '.join(new_indicators)}"] if new_indicators
+                 else []) + change.lines
         why = ("This workbook's layout no longer matches what its spec makes, so Refresh changed nothing "
-               "rather than half-update it:\n" + "\n".join(f"• {line}" for line in change.lines))
+               "rather than half-update it:\n" + "\n".join(f"• {line}" for line in lines))
         return _offer_rebuild(book, prepared, report, "new_layout", why)
     except Conflict as conflict:
         book.status(None)

@@ -304,6 +304,7 @@ def test_new_indicator_is_reported_and_nothing_changes(book, tmp_path):
     before = copy.deepcopy(book)
     outcome = refresh(book, period_end="2022-10")
     assert outcome.status == "new_layout"
+    assert "indicators this workbook lacks: Theft and criminal damage" in outcome.message
     assert "sb_top10_theft_and_damage" in outcome.message and "changed nothing" in outcome.message
     assert book.questions and outcome.rebuilt is None
     assert_unchanged(book, before)
