@@ -261,8 +261,7 @@ def _check_other_tables(shifts: list[Shift], state: SheetState, engine_tables: s
     return problems
 
 
-def make_plan(old: WorkbookSettings, fresh: FreshWorkbook, state: dict[str, SheetState],
-              settings_size: tuple[int, int]) -> Plan:
+def make_plan(old: WorkbookSettings, fresh: FreshWorkbook, state: dict[str, SheetState]) -> Plan:
     """Every shift and write that turns the workbook into the fresh layout, analyst content kept."""
     new = fresh.settings
     _check_same_tables(old, new, state)
@@ -270,9 +269,9 @@ def make_plan(old: WorkbookSettings, fresh: FreshWorkbook, state: dict[str, Shee
     conflicts: list[str] = []
     old_tables, new_tables = _by_sheet(old.tables, old.sheets), _by_sheet(new.tables, new.sheets)
     for sheet in old.sheets:
-        sheet_state = state[sheet]
+        sheet_state, filled = state[sheet], state[sheet].filled()
         old_cells, new_cells = set(old.cells.get(sheet, [])), set(new.cells.get(sheet, []))
-        rows_in_use = {True: {r for r, _ in old_cells}, False: {r for r, _ in sheet_state.filled()}}
+        rows_in_use = {True: {r for r, _ in old_cells}, False: {r for r, _ in filled}}
         shifts, resized = _sheet_shifts(sheet, old_tables[sheet], new_tables[sheet], rows_in_use)
         plan.shifts += shifts
         plan.resized += resized
@@ -283,7 +282,7 @@ def make_plan(old: WorkbookSettings, fresh: FreshWorkbook, state: dict[str, Shee
 
         new_rects = [t.rect for t in new_tables[sheet]]
         now: dict[Cell, Any] = {}  # what each cell will hold after the shifts, before any write
-        for cell, value in sheet_state.filled().items():
+        for cell, value in filled.items():
             engine = cell in old_cells or any(inside(cell, t.rect) for t in old_tables[sheet])
             target = moved(cell, shifts)
             if target is not None:

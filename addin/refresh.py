@@ -85,7 +85,12 @@ def _offer_rebuild(book: Book, prepared: Prepared, report: Report, status: str, 
                 f"\"{target.name}\" beside this one? This workbook stays as it is.")
     if not book.ask(question, f"{TITLE}: nothing was changed"):
         return Outcome(status, question)
-    write_report(prepared, report, target)
+    try:
+        write_report(prepared, report, target)
+    except OSError as error:
+        text = f"Could not write {target}: {error.strerror or error}. This workbook is unchanged."
+        book.alert(text, f"{TITLE}: nothing was changed")
+        return Outcome(status, f"{question}\n{text}")
     done = f"Built {target}.\nThis workbook is unchanged: copy your commentary and sheets across to the new one."
     book.alert(done, TITLE)
     return Outcome(status, f"{question}\n{done}", rebuilt=target)
@@ -123,7 +128,7 @@ def refresh(book: Book, period_end: str | None = None) -> Outcome:
         book.status(f"{TITLE}: reading this workbook's settings…")
         if SHEET_SETTINGS not in book.sheet_names():
             raise SaferbookError(f"this workbook has no {SHEET_SETTINGS} sheet: Refresh updates workbooks made by "
-                                 "'saferbook build' (version 0.1 or later); build one first")
+                                 "'saferbook build' (this version or later); build it again first")
         settings_values = book.values(SHEET_SETTINGS)
         settings = WorkbookSettings.from_rows(settings_values)
         spec = find_spec(settings.spec_path, book.path)
@@ -135,7 +140,7 @@ def refresh(book: Book, period_end: str | None = None) -> Outcome:
         names = book.sheet_names()
         state = {s: SheetState(book.values(s), book.tables(s)) for s in settings.sheets if s in names}
         old_size = SheetState(settings_values, {}).size
-        plan = make_plan(settings, fresh, state, old_size)
+        plan = make_plan(settings, fresh, state)
         plan.writes.append(settings_write(fresh, SHEET_SETTINGS, old_size))
     except SaferbookError as error:
         book.status(None)
