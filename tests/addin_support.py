@@ -56,9 +56,14 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def september(project: Path) -> bytes:
-    """Melton's workbook built for the period to September 2022."""
-    return build_bytes(project, "2022-09")
+def september(project: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Melton's workbook for the period to September 2022, as ``saferbook build`` writes it."""
+    out = tmp_path_factory.mktemp("september")
+    result = subprocess.run([sys.executable, "-m", "engine.cli", "build", str(project), "--area", AREA,
+                             "--period-end", "2022-09", "--out", str(out), "--quiet"],
+                            env=_env(), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return (out / f"{AREA}_2022-09.xlsx").read_bytes()
 
 
 def shown(data: bytes) -> dict[str, Any]:
@@ -87,11 +92,15 @@ def shown(data: bytes) -> dict[str, Any]:
     return {"tables": tables, "cells": cells, "links": links}
 
 
-def cli_errors(*args: str | Path, cwd: Path = REPO_ROOT) -> list[str]:
-    """The ``error:`` lines ``saferbook ARGS`` prints."""
+def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    result = subprocess.run([sys.executable, "-m", "engine.cli", *map(str, args)], cwd=cwd, env=env,
+    return env
+
+
+def cli_errors(*args: str | Path, cwd: Path = REPO_ROOT) -> list[str]:
+    """The ``error:`` lines ``saferbook ARGS`` prints."""
+    result = subprocess.run([sys.executable, "-m", "engine.cli", *map(str, args)], cwd=cwd, env=_env(),
                             capture_output=True, text=True, encoding="utf-8", timeout=300)
     assert result.returncode == 2, result.stderr
     return [line for line in result.stderr.splitlines() if line.startswith("error:")]
