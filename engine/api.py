@@ -5,15 +5,16 @@ Each step is timed so the benchmark and ``--verbose`` runs can show where time g
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
+from engine.atomic import write_bytes_atomic
 from engine.errors import Problem, SpecError
 from engine.indicators import build_reports
 from engine.ingest import Inputs, load_inputs
-from engine.render import load_theme, write_workbook
-from engine.report import Report
+from engine.render import load_theme, render_workbook, write_workbook
+from engine.report import Provenance, Report
 from engine.spec import Spec, load_spec
 from engine.spec.loader import locate
 from engine.spec.suggest import did_you_mean
@@ -55,6 +56,12 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     except SpecError as error:
         raise locate(error, spec_path) from None
     computed = time.perf_counter()
+    provenance = Provenance(
+        spec_path=str(Path(spec_path).resolve()),
+        period_end_setting=period_end or spec.periods.period_end,
+        data_locations=tuple((name, str((spec_dir / source.path).resolve())) for name, source in spec.sources.items()),
+    )
+    reports = [replace(report, provenance=provenance) for report in reports]
     timings = {"spec": loaded - started, "ingest": ingested - loaded, "compute": computed - ingested}
     return Prepared(spec, spec_dir, inputs, reports, timings)
 
@@ -72,6 +79,17 @@ def render_all(prepared: Prepared, out_dir: Path,
             on_written(report, path)
     prepared.timings["render"] = time.perf_counter() - started
     return paths
+
+
+def workbook_bytes(prepared: Prepared, report: Report) -> bytes:
+    """One prepared Report's workbook, in memory (the add-in reads it; nothing is written)."""
+    return render_workbook(report, load_theme(prepared.spec.theme, prepared.spec_dir))
+
+
+def write_report(prepared: Prepared, report: Report, path: Path) -> Path:
+    """One prepared Report's workbook written atomically at ``path`` (any name, e.g. a rebuild beside a workbook)."""
+    write_bytes_atomic(path, workbook_bytes(prepared, report))
+    return path
 
 
 def build(spec_path: str | Path, out_dir: str | Path, areas: Sequence[str] | None = None,

@@ -41,6 +41,13 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the spec's JSON Schema (for editor autocompletion)")
     schema.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of standard output")
+
+    addin = commands.add_parser("addin", help="the Excel add-in (Refresh on a Saferbook ribbon tab)")
+    addin_commands = addin.add_subparsers(dest="addin_command", required=True, metavar="ACTION")
+    addin_build = addin_commands.add_parser("build", help="make saferbook.xlam")
+    addin_build.add_argument("--out", type=Path, default=Path("."), metavar="DIR", help="output folder (default: here)")
+    addin_install = addin_commands.add_parser("install", help="install the add-in into Excel for this Python (Windows, Mac)")
+    addin_install.add_argument("--dir", type=Path, metavar="DIR", help="install here instead of Excel's startup folder")
     return parser
 
 
@@ -80,8 +87,16 @@ def _schema(out: Path | None) -> int:
     return 0
 
 
+def _addin(args: argparse.Namespace) -> int:
+    from addin.cli import run_addin  # the only place the engine reaches the add-in: on request
+
+    return run_addin(args)
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "addin":
+        return _addin(args)
     if args.command == "build":
         return _build(args.spec, args.out, args.area, args.period_end, args.quiet)
     if args.command == "validate":

@@ -165,6 +165,15 @@ class MethodNote:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a Report came from, so that the workbook can be refreshed later from the same spec and data."""
+
+    spec_path: str  # absolute
+    period_end_setting: str  # what a refresh asks for: "latest" or "YYYY-MM"
+    data_locations: tuple[tuple[str, str], ...] = ()  # (source name, absolute path)
+
+
+@dataclass(frozen=True)
 class Report:
     """One partner area's workbook contents."""
 
@@ -192,6 +201,7 @@ class Report:
     comparisons: list[AreaComparison] = field(default_factory=list)
     breakdowns: list[Breakdown] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    provenance: Provenance | None = None  # set by engine.api.prepare; the workbook's settings sheet records it
 
     @property
     def file_stem(self) -> str:

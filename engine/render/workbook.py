@@ -12,6 +12,7 @@ from engine.render.methodology import write_methodology
 from engine.render.comparisons import write_comparisons
 from engine.render.names import SHEET_COMPARISONS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS
 from engine.render.profiles import write_profiles
+from engine.render.settings_sheet import write_settings_sheet
 from engine.render.summary import write_summary
 from engine.render.theme import Theme
 from engine.render.top_areas import write_top_areas
@@ -56,6 +57,7 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     write_comparisons(workbook, comparisons, report, formats)
     write_profiles(profiles, report, formats)
     write_methodology(methodology, report, formats)
+    write_settings_sheet(workbook, report)  # last: it lists what the sheets above hold, for Refresh in Excel
     workbook.close()
     return buffer.getvalue()
 

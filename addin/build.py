@@ -1,0 +1,85 @@
+"""``saferbook addin build``: the ``.xlam`` made from xlwings' own custom-ribbon add-in template.
+
+The template (shipped inside the installed xlwings package, BSD-licensed, its VBA matching that
+xlwings version) is copied entry by entry; only the ribbon XML is ours, and, for ``install``, the
+add-in's own settings sheet gets the Python interpreter. Nothing binary is committed.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from engine.atomic import write_bytes_atomic
+from engine.errors import SaferbookError
+from addin.ribbon import ribbon_xml
+
+ADDIN_FILE = "saferbook.xlam"  # the ribbon imports the module named like the file: keep it "saferbook"
+TEMPLATE = "quickstart_addin_ribbon.xlam"
+CUSTOM_UI = "customUI/customUI.xml"
+CONFIG_SHEET_XML = "xl/worksheets/sheet1.xml"
+# The template's VBA reads its settings from a sheet named after its project, "myaddin"; the
+# template ships it switched off (a leading underscore).
+CONFIG_SHEET_OFF, CONFIG_SHEET_ON = "_myaddin.conf", "myaddin.conf"
+
+
+def template_path() -> Path:
+    try:
+        import xlwings
+    except ImportError:
+        raise SaferbookError("the Excel add-in needs xlwings: pip install \"saferbook[addin]\" "
+                             "(or pip install -e \".[addin]\" in a source checkout)") from None
+    path = Path(xlwings.__file__).parent / TEMPLATE
+    if not path.is_file():
+        raise SaferbookError(f"xlwings {xlwings.__version__} has no ribbon add-in template ({TEMPLATE}): "
+                             "install xlwings 0.33 or later")
+    return path
+
+
+def _config_sheet(sheet_xml: bytes, shared_strings: bytes, settings: dict[str, str]) -> bytes:
+    """The template's settings sheet (keys in column A) with ``settings`` written into column B."""
+    strings = [re.sub(r"<[^>]+>", "", s) for s in re.findall(r"<si>(.*?)</si>", shared_strings.decode("utf-8"))]
+    text = sheet_xml.decode("utf-8")
+    for key, value in settings.items():
+        # <row r="1" ...><c r="A1" s="1" t="s"><v>6</v></c>[<c r="B1" ...>...</c>]</row>, 6 being the key's string
+        match = key in strings and re.search(
+            rf'<row r="(\d+)"[^>]*><c r="A\d+"[^>]*t="s"[^>]*><v>{strings.index(key)}</v></c>', text)
+        if not match:
+            raise SaferbookError(f"the xlwings add-in template has no {key!r} setting")
+        end = text.index("</row>", match.end())
+        row = text[match.start():match.end()].replace(' spans="1:1"', ' spans="1:2"')
+        cell = f'<c r="B{match.group(1)}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+        text = text[:match.start()] + row + cell + text[end:]  # any old value in column B is replaced
+    return text.encode("utf-8")
+
+
+def addin_bytes(interpreter_settings: dict[str, str] | None = None) -> bytes:
+    """The add-in's bytes: the template with our ribbon (and, if given, its interpreter settings)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(template_path()) as template, zipfile.ZipFile(buffer, "w") as out:
+        for info in template.infolist():
+            data = template.read(info)
+            if info.filename == CUSTOM_UI:
+                data = ribbon_xml()
+            elif interpreter_settings and info.filename == "xl/workbook.xml":
+                data = data.replace(f'name="{CONFIG_SHEET_OFF}"'.encode(), f'name="{CONFIG_SHEET_ON}"'.encode())
+            elif interpreter_settings and info.filename == CONFIG_SHEET_XML:
+                data = _config_sheet(data, template.read("xl/sharedStrings.xml"), interpreter_settings)
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)  # the template's dates: same bytes each build
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            out.writestr(entry, data)
+    return buffer.getvalue()
+
+
+def build_addin(out_dir: Path, interpreter_settings: dict[str, str] | None = None) -> Path:
+    """Write ``saferbook.xlam`` into ``out_dir`` (atomically); return its path."""
+    path = Path(out_dir) / ADDIN_FILE
+    data = addin_bytes(interpreter_settings)
+    try:
+        write_bytes_atomic(path, data)
+    except PermissionError:
+        raise SaferbookError(f"cannot write {path}: if Excel has the add-in open, quit Excel and try again") from None
+    return path

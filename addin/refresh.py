@@ -1,0 +1,190 @@
+"""Refresh: the ribbon button's entry point.
+
+It reads the workbook's own settings (the hidden ``_saferbook`` sheet written by ``saferbook
+build``), runs the engine exactly as ``saferbook build SPEC --area AREA --period-end SETTING``
+would, and rewrites the engine-owned tables and cells in the open workbook. The analyst's own
+sheets and cells are never written. Everything is computed before the first write: bad data or a
+bad spec shows the CLI's one-line messages and leaves the workbook unchanged.
+"""
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from engine.api import Prepared, prepare, workbook_bytes, write_report
+from engine.errors import SaferbookError
+from engine.render.names import table_name
+from engine.render.settings_sheet import SHEET_SETTINGS, WorkbookSettings
+from engine.report import Report
+from addin.book import Book, XlwingsBook
+from addin.fresh import FreshWorkbook, excel_input
+from addin.plan import Conflict, LayoutChange, Plan, SheetState, make_plan, settings_write
+
+TITLE = "Saferbook"
+
+
+@dataclass
+class Outcome:
+    """What a refresh did: ``refreshed``, ``failed`` (bad input), ``new_layout``, ``conflict`` or ``error`` (a bug)."""
+
+    status: str
+    message: str
+    plan: Plan | None = None
+    rebuilt: Path | None = None
+
+
+def main() -> None:
+    """Called by the ribbon: ``saferbook.xlam`` runs ``import saferbook; saferbook.main()``."""
+    import xlwings as xw
+
+    refresh(XlwingsBook(xw.Book.caller()))
+
+
+def find_spec(recorded: str, workbook: Path | None) -> str:
+    """The recorded spec path, or, if the project folder has moved, the same file found from the workbook's folder.
+
+    Tries the recorded path's tail (``specs/x.yaml``, then longer) in the workbook's folder and each
+    folder above it, so a project copied or mapped to another drive still refreshes.
+    """
+    if Path(recorded).is_file() or workbook is None:
+        return recorded
+    windows = "\\" in recorded or re.match(r"^[A-Za-z]:", recorded)
+    parts = (PureWindowsPath(recorded) if windows else PurePosixPath(recorded)).parts[1:]
+    tails = [parts[-k:] for k in range(len(parts), 0, -1)]
+    for folder in [workbook.parent, *workbook.parent.parents]:
+        for tail in tails:
+            candidate = folder.joinpath(*tail)
+            if candidate.is_file():
+                return str(candidate)
+    return recorded
+
+
+def _rebuild_path(book: Book, report: Report) -> Path | None:
+    if book.path is None:
+        return None
+    folder = book.path.parent
+    path = folder / f"{report.file_stem}.xlsx"
+    number = 1
+    while path.exists() or path == book.path:
+        path = folder / f"{report.file_stem} (rebuilt{'' if number == 1 else f' {number}'}).xlsx"
+        number += 1
+    return path
+
+
+def _offer_rebuild(book: Book, prepared: Prepared, report: Report, status: str, why: str) -> Outcome:
+    target = _rebuild_path(book, report)
+    command = f"saferbook build \"{report.provenance.spec_path if report.provenance else ''}\" --area \"{report.partner_area}\""
+    if target is None:
+        text = f"{why}\n\nTo start a new workbook with the new layout, run:\n{command}"
+        book.alert(text, f"{TITLE}: nothing was changed")
+        return Outcome(status, text)
+    question = (f"{why}\n\nBuild a new workbook for {report.partner_area}, {report.current_window}, as "
+                f"\"{target.name}\" beside this one? This workbook stays as it is.")
+    if not book.ask(question, f"{TITLE}: nothing was changed"):
+        return Outcome(status, question)
+    try:
+        write_report(prepared, report, target)
+    except OSError as error:
+        text = f"Could not write {target}: {error.strerror or error}. This workbook is unchanged."
+        book.alert(text, f"{TITLE}: nothing was changed")
+        return Outcome(status, f"{question}\n{text}")
+    done = f"Built {target}.\nThis workbook is unchanged: copy your commentary and sheets across to the new one."
+    book.alert(done, TITLE)
+    return Outcome(status, f"{question}\n{done}", rebuilt=target)
+
+
+def _summary(settings: WorkbookSettings, report: Report, plan: Plan) -> str:
+    lines = [f"{report.partner_area}: refreshed to the 12 months {report.current_window} "
+             f"(the workbook showed the period to {settings.shows_period_end or 'unknown'})."]
+    if report.kpis:
+        kpi = report.kpis[0]
+        change = f"{kpi.percent_change:+.1%}" if kpi.percent_change is not None else "n/a"
+        lines.append(f"{kpi.name}: {kpi.current:,} ({change} on the previous 12 months).")
+    lines.append(f"{len(plan.table_writes)} tables updated" + (f"; resized: {'; '.join(plan.resized)}." if plan.resized
+                                                               else ", none resized."))
+    if report.quality:
+        lines.append("Data quality:")
+        lines += [f"  {q.source}: {q.reason}: {q.rows:,}" for q in report.quality]
+    return "\n".join(lines)
+
+
+def _apply(book: Book, plan: Plan) -> None:
+    for shift in plan.shifts:
+        (book.insert if shift.insert else book.delete)(shift.sheet, shift.rect, shift.direction)
+    for sheet, rect in plan.clears:
+        book.clear(sheet, rect)
+    for write in plan.writes:
+        book.write(write.sheet, write.rect, [[excel_input(v) for v in row] for row in write.values])
+    for link in plan.links:
+        book.link(link.sheet, link.cell, link.target, link.text)
+
+
+def refresh(book: Book, period_end: str | None = None) -> Outcome:
+    """Refresh ``book`` in place; ``period_end`` overrides the workbook's own setting."""
+    try:
+        book.status(f"{TITLE}: reading this workbook's settings…")
+        if SHEET_SETTINGS not in book.sheet_names():
+            raise SaferbookError(f"this workbook has no {SHEET_SETTINGS} sheet: Refresh updates workbooks made by "
+                                 "'saferbook build' (this version or later); build it again first")
+        settings_values = book.values(SHEET_SETTINGS)
+        settings = WorkbookSettings.from_rows(settings_values)
+        spec = find_spec(settings.spec_path, book.path)
+        request = period_end or settings.period_end or "latest"
+        book.status(f"{TITLE}: computing {settings.partner_area}, period end {request}…")
+        prepared = prepare(spec, [settings.partner_area], request)
+        report = prepared.reports[0]
+        fresh = FreshWorkbook(workbook_bytes(prepared, report))
+        names = book.sheet_names()
+        state = {s: SheetState(book.values(s), book.tables(s)) for s in settings.sheets if s in names}
+        old_size = SheetState(settings_values, {}).size
+        plan = make_plan(settings, fresh, state)
+        plan.writes.append(settings_write(fresh, SHEET_SETTINGS, old_size))
+    except SaferbookError as error:
+        book.status(None)
+        text = "\n".join(f"error: {problem}" for problem in error.problems)
+        book.alert(f"{text}\n\nNothing was changed.", f"{TITLE}: Refresh stopped")
+        return Outcome("failed", text)
+    except LayoutChange as change:
+        book.status(None)
+        indicators = {table_name("top10", t.indicator_id): t.indicator_name for t in report.top_tables}
+        new_indicators = [indicators[t] for t in change.added if t in indicators]
+        lines = ([f"the spec now has indicators this workbook lacks: {', '.join(new_indicators)}"] if new_indicators
+                 else []) + change.lines
+        why = ("This workbook's layout no longer matches what its spec makes, so Refresh changed nothing "
+               "rather than half-update it:\n" + "\n".join(f"• {line}" for line in lines))
+        return _offer_rebuild(book, prepared, report, "new_layout", why)
+    except Conflict as conflict:
+        book.status(None)
+        why = ("Your own content is where the refreshed layout needs the engine's, so Refresh changed nothing:\n"
+               + "\n".join(f"• {line}" for line in conflict.lines[:10])
+               + ("\n• …" if len(conflict.lines) > 10 else "") + "\nMove it and click Refresh again, or:")
+        return _offer_rebuild(book, prepared, report, "conflict", why)
+    except Exception as error:  # noqa: BLE001 - a bug: say so in Excel, where the analyst is, and keep the trace
+        traceback.print_exc(file=sys.stderr)
+        book.status(None)
+        text = f"Refresh stopped because of an internal error (a bug; please report it). Nothing was changed.\n\n{error!r}"
+        book.alert(text, f"{TITLE}: internal error")
+        return Outcome("error", text)
+
+    failure = None
+    try:
+        book.screen_updating(False)
+        book.status(f"{TITLE}: writing {len(plan.table_writes)} tables…")
+        _apply(book, plan)
+    except Exception as error:  # noqa: BLE001 - Excel refused something mid-way: the book is partly written
+        traceback.print_exc(file=sys.stderr)
+        failure = error
+    finally:
+        book.screen_updating(True)
+        book.status(None)
+    if failure is not None:
+        text = (f"Refresh failed part-way through writing, so this workbook is partly updated: close it without "
+                f"saving and try again.\n\n{failure!r}")
+        book.alert(text, f"{TITLE}: Refresh failed")
+        return Outcome("error", text, plan)
+    text = _summary(settings, report, plan)
+    book.alert(text, f"{TITLE}: Refresh done")
+    return Outcome("refreshed", text, plan)

@@ -1,0 +1,106 @@
+"""Shared by the add-in tests: a demo project one month longer, builds, and an independent reader of
+what a built workbook shows."""
+from __future__ import annotations
+
+import gzip
+import io
+import shutil
+import subprocess
+import sys
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+
+from engine.api import prepare, workbook_bytes
+from fake_excel import typed
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+AREA = "Melton"
+POLICE = Path("data/police_uk/leicestershire")
+OCTOBER_2022 = "2022-10-leicestershire-street.csv.gz"
+
+
+def make_project(root: Path, latest_month: bool = True) -> Path:
+    """A copy of the demo spec and data whose police.uk files start in October 2020 (November 2020's
+    rows relabelled), so that a workbook can be built for 2022-09 and refreshed to 2022-10. Without
+    ``latest_month`` the October 2022 file has not "landed" yet. Returns the spec's path."""
+    shutil.copytree(REPO_ROOT / "data", root / "data")
+    shutil.copytree(REPO_ROOT / "specs", root / "specs")
+    shutil.copy(REPO_ROOT / "saferbook.schema.json", root / "saferbook.schema.json")
+    police = root / POLICE
+    text = gzip.open(police / "2020-11-leicestershire-street.csv.gz", "rt", encoding="utf-8").read()
+    with gzip.open(police / "2020-10-leicestershire-street.csv.gz", "wt", encoding="utf-8") as out:
+        out.write(text.replace("\n2020-11,", "\n2020-10,"))
+    if not latest_month:
+        (police / OCTOBER_2022).unlink()
+    return root / "specs" / "community_safety.yaml"
+
+
+def land_latest_month(root: Path) -> None:
+    shutil.copy(REPO_ROOT / POLICE / OCTOBER_2022, root / POLICE / OCTOBER_2022)
+
+
+def build_bytes(spec: Path, period_end: str | None) -> bytes:
+    prepared = prepare(spec, areas=[AREA], period_end=period_end)
+    return workbook_bytes(prepared, prepared.reports[0])
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The longer demo project's spec (see make_project); tests must not change it."""
+    return make_project(tmp_path_factory.mktemp("project"))
+
+
+@pytest.fixture(scope="session")
+def september(project: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Melton's workbook for the period to September 2022, as ``saferbook build`` writes it."""
+    out = tmp_path_factory.mktemp("september")
+    result = subprocess.run([sys.executable, "-m", "engine.cli", "build", str(project), "--area", AREA,
+                             "--period-end", "2022-09", "--out", str(out), "--quiet"],
+                            env=_env(), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return (out / f"{AREA}_2022-09.xlsx").read_bytes()
+
+
+def shown(data: bytes) -> dict[str, Any]:
+    """What a workbook shows, read straight from the file (not through the settings sheet):
+    ``tables``: name -> (sheet, rect, values), ``cells``: sheet -> {cell: value} outside tables,
+    ``links``: {(sheet, cell): target}."""
+    workbook = load_workbook(io.BytesIO(data))
+    tables, cells, links = {}, {}, {}
+    for ws in workbook.worksheets:
+        rects = {}
+        for table in ws.tables.values():
+            min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+            rect = (min_row - 1, min_col - 1, max_row - 1, max_col - 1)
+            rects[table.name] = rect
+            tables[table.name] = (ws.title, rect, [[typed(c) for c in row] for row in ws.iter_rows(
+                min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col)])
+        cells[ws.title] = {}
+        for row in ws.iter_rows():
+            for c in row:
+                cell = (c.row - 1, c.column - 1)
+                if c.value is not None and not any(r[0] <= cell[0] <= r[2] and r[1] <= cell[1] <= r[3]
+                                                   for r in rects.values()):
+                    cells[ws.title][cell] = typed(c)
+                if c.hyperlink is not None and c.hyperlink.location:
+                    links[(ws.title, cell)] = "#" + c.hyperlink.location
+    return {"tables": tables, "cells": cells, "links": links}
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def cli_errors(*args: str | Path, cwd: Path = REPO_ROOT) -> list[str]:
+    """The ``error:`` lines ``saferbook ARGS`` prints."""
+    result = subprocess.run([sys.executable, "-m", "engine.cli", *map(str, args)], cwd=cwd, env=_env(),
+                            capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert result.returncode == 2, result.stderr
+    return [line for line in result.stderr.splitlines() if line.startswith("error:")]

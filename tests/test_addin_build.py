@@ -1,0 +1,132 @@
+"""``saferbook addin build|install``: the .xlam made from xlwings' own ribbon add-in template."""
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+xlwings = pytest.importorskip("xlwings", reason="the add-in needs the addin extra: pip install -e \".[dev,addin]\"")
+
+from addin.build import ADDIN_FILE, CONFIG_SHEET_ON, addin_bytes, build_addin, template_path  # noqa: E402
+from addin.install import install, interpreter_settings  # noqa: E402
+from addin.ribbon import CUSTOM_UI_NAMESPACE, ON_ACTION  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+UI = f"{{{CUSTOM_UI_NAMESPACE}}}"
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def saferbook(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, "-m", "engine.cli", *map(str, args)], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("addin")
+    result = saferbook("addin", "build", "--out", out)
+    assert result.returncode == 0, result.stderr
+    return out / ADDIN_FILE
+
+
+def test_build_writes_a_valid_xlam_with_the_templates_parts(built):
+    with zipfile.ZipFile(built) as xlam, zipfile.ZipFile(template_path()) as template:
+        assert xlam.testzip() is None
+        assert xlam.namelist() == template.namelist()
+        for name in template.namelist():  # the VBA and everything else exactly as xlwings ships them
+            if name != "customUI/customUI.xml":
+                assert xlam.read(name) == template.read(name), name
+        rels = xlam.read("_rels/.rels").decode()
+    assert 'Target="customUI/customUI.xml"' in rels and "ui/extensibility" in rels
+
+
+def test_ribbon_has_a_saferbook_tab_with_a_refresh_button(built):
+    with zipfile.ZipFile(built) as xlam:
+        root = ElementTree.fromstring(xlam.read("customUI/customUI.xml"))
+    assert root.tag == f"{UI}customUI"
+    tabs = root.findall(f"{UI}ribbon/{UI}tabs/{UI}tab")
+    assert [t.get("label") for t in tabs] == ["Saferbook"]
+    buttons = tabs[0].findall(f".//{UI}button")
+    assert [(b.get("label"), b.get("onAction")) for b in buttons] == [("Refresh", ON_ACTION)]
+
+
+def test_the_button_runs_saferbook_main():
+    """The template's callback imports the module named like the add-in file: saferbook.main() is Refresh."""
+    import saferbook
+    from addin.refresh import main
+
+    assert Path(ADDIN_FILE).stem == "saferbook" and saferbook.main is main
+    # The VBA the template ships: RunMain runs "import <file name>; <file name>.main()".
+    vba = zipfile.ZipFile(template_path()).read("xl/vbaProject.bin")
+    assert b"RibbonMyAddin" in vba and ON_ACTION.split(".")[0].encode() in vba
+
+
+def test_builds_are_byte_identical(tmp_path, built):
+    assert build_addin(tmp_path).read_bytes() == built.read_bytes()
+
+
+def _config_values(data: bytes) -> tuple[list[str], dict[str, str]]:
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as xlam:
+        workbook = ElementTree.fromstring(xlam.read("xl/workbook.xml"))
+        sheet = ElementTree.fromstring(xlam.read("xl/worksheets/sheet1.xml"))
+        strings = ["".join(si.itertext()) for si in ElementTree.fromstring(xlam.read("xl/sharedStrings.xml"))]
+    names = [s.get("name") for s in workbook.iter(f"{MAIN}sheet")]
+    values = {}
+    for row in sheet.iter(f"{MAIN}row"):
+        cells = {c.get("r")[0]: c for c in row.findall(f"{MAIN}c")}
+        if "A" in cells and "B" in cells and cells["B"].get("t") == "inlineStr":
+            values[strings[int(cells["A"].find(f"{MAIN}v").text)]] = "".join(cells["B"].itertext())
+    return names, values
+
+
+def test_install_sets_this_interpreter_in_the_addin(tmp_path):
+    installed = install(tmp_path, platform="win32")
+    assert installed.addin == tmp_path / ADDIN_FILE
+    names, values = _config_values(installed.addin.read_bytes())
+    assert names == [CONFIG_SHEET_ON]  # switched on: the template's VBA reads it
+    assert values["Interpreter_Win"] == sys.executable == installed.interpreter
+
+
+def test_install_on_a_mac_sets_the_mac_interpreter_and_the_applescript(tmp_path, monkeypatch):
+    monkeypatch.setattr(Path, "home", lambda: tmp_path / "home")
+    installed = install(tmp_path / "startup", platform="darwin")
+    assert _config_values(installed.addin.read_bytes())[1] == {"Interpreter_Mac": sys.executable}
+    scripts = tmp_path / "home" / "Library" / "Application Scripts" / "com.microsoft.Excel"
+    assert [p.name for p in scripts.iterdir()] == [f"xlwings-{xlwings.__version__}.applescript"]
+
+
+def test_conda_on_windows_also_sets_conda(tmp_path):
+    settings = interpreter_settings("windows", r"C:\envs\sb\python.exe",
+                                    {"CONDA_DEFAULT_ENV": "sb", "CONDA_EXE": r"C:\miniconda3\Scripts\conda.exe"})
+    assert settings == {"Interpreter_Win": r"C:\envs\sb\python.exe", "Conda Path": r"C:\miniconda3", "Conda Env": "sb"}
+    assert _config_values(addin_bytes(settings))[1] == settings
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="checks the message where Excel is not available")
+def test_install_where_there_is_no_excel_says_so(tmp_path):
+    result = saferbook("addin", "install")
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Excel is not available" in errors[0] and "Windows" in errors[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_refresh_uses_only_xlwings_bsd_core():
+    """The refresh path never imports xlwings' PolyForm-licensed parts (xlwings.pro, the remote engine)."""
+    sources = [REPO_ROOT / "saferbook.py", *sorted((REPO_ROOT / "addin").glob("*.py"))]
+    for path in sources:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+        imported += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+        assert not [m for m in imported if re.match(r"xlwings\.(pro|server|_xlremote)", m)], path
+        calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+        assert not [c for c in calls if any(k.arg in ("engine", "json", "mode") for k in c.keywords)], path

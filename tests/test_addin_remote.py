@@ -1,0 +1,176 @@
+"""Refresh driven through xlwings itself: its remote engine (``xw.Book(json=payload)``, the book the
+ribbon would hand over, set as the mock caller) records every action Refresh asks of Excel.
+
+The remote engine is under xlwings' PolyForm Noncommercial licence, so these tests run only where
+the environment provides XLWINGS_LICENSE_KEY (``.ci/run`` sets ``noncommercial``). Refresh itself
+uses only xlwings' BSD core (``xw.Book.caller()``, ranges, tables, the app).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("XLWINGS_LICENSE_KEY"),
+    reason="xlwings' remote engine is PolyForm Noncommercial-licensed: set XLWINGS_LICENSE_KEY (e.g. noncommercial) "
+           "to run these tests")
+
+xw = pytest.importorskip("xlwings", reason="the add-in needs the addin extra: pip install -e \".[dev,addin]\"")
+
+from openpyxl import load_workbook  # noqa: E402
+from openpyxl.utils.cell import range_boundaries  # noqa: E402
+
+import saferbook  # noqa: E402
+from addin.fresh import Formula  # noqa: E402
+from engine.render.settings_sheet import SHEET_SETTINGS, range_ref  # noqa: E402
+from addin_support import AREA, build_bytes, make_project, shown  # noqa: E402
+from addin_support import project, september  # noqa: E402,F401 - shared fixtures
+from fake_excel import FakeExcel  # noqa: E402
+
+EPOCH = dt.datetime(1899, 12, 30)
+ANALYST_SHEET = "Commentary"
+
+
+def _payload_value(value: Any) -> Any:
+    """A cell as Office.js hands it over: dates as serial numbers, empty cells as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return (value - EPOCH).total_seconds() / 86400
+    return value
+
+
+def _table_api(name: str, ref: str, totals: bool) -> dict[str, Any]:
+    min_col, min_row, max_col, max_row = range_boundaries(ref)
+    last_data = max_row - (1 if totals else 0)
+    return {
+        "name": name, "range_address": ref,
+        "header_row_range_address": range_ref((min_row - 1, min_col - 1, min_row - 1, max_col - 1)),
+        "data_body_range_address": range_ref((min_row, min_col - 1, last_data - 1, max_col - 1)),
+        "total_row_range_address": range_ref((max_row - 1, min_col - 1, max_row - 1, max_col - 1)) if totals else None,
+        "show_headers": True, "show_totals": totals, "table_style": "TableStyleLight1", "show_autofilter": False,
+        "row_count": max_row - min_row + 1, "column_count": max_col - min_col + 1,
+    }
+
+
+def payload(data: bytes, analyst: dict[tuple[int, int], Any]) -> dict[str, Any]:
+    """The JSON the xlwings client sends for this workbook (cached values, as Excel shows them)."""
+    workbook = load_workbook(io.BytesIO(data), data_only=True)
+    sheets = []
+    for ws in workbook.worksheets:
+        values = [[_payload_value(c.value) for c in row] for row in ws.iter_rows()]
+        tables = [_table_api(t.name, t.ref, bool(t.totalsRowCount)) for t in ws.tables.values()]
+        sheets.append({"name": ws.title, "values": values, "tables": tables, "pictures": [], "charts": [],
+                       "visibility": "Visible" if ws.sheet_state == "visible" else "Hidden"})
+    rows = max(r for r, _ in analyst) + 1
+    sheets.append({"name": ANALYST_SHEET, "values": [[analyst.get((r, c), "") for c in range(3)] for r in range(rows)],
+                   "tables": [], "pictures": [], "charts": [], "visibility": "Visible"})
+    return {"client": "Office.js", "version": xw.__version__, "names": [], "sheets": sheets,
+            "book": {"name": f"{AREA}_2022-09.xlsx", "active_sheet_index": 0, "selection": "A1"}}
+
+
+def set_setting(book: Any, key: str, value: str) -> None:
+    """Edit the settings sheet in the payload, as an analyst may (spec_path, period_end)."""
+    values = book.sheets[SHEET_SETTINGS].api["values"]
+    next(row for row in values if row and row[0] == key)[1] = value
+
+
+def run_refresh(data: bytes, **settings: str) -> tuple[Any, list]:
+    """Open ``data`` in the remote engine as the caller, press Refresh (``saferbook.main()``), return the actions."""
+    book = xw.Book(json=payload(data, {(0, 0): "Our commentary", (1, 1): 42}))
+    for key, value in settings.items():
+        set_setting(book, key, value)
+    book.set_mock_caller()
+    saferbook.main()
+    return book, book.json()["actions"]
+
+
+def rect_of(action: dict[str, Any]) -> tuple[int, int, int, int]:
+    r0, c0 = action["start_row"], action["start_column"]
+    return r0, c0, r0 + action["row_count"] - 1, c0 + action["column_count"] - 1
+
+
+def replay(actions: list[dict[str, Any]], book: FakeExcel, names: list[str]) -> None:
+    """Apply recorded actions to the fake workbook, as Excel would (ISO dates are read as dates)."""
+    def value(v: Any) -> Any:
+        if v == "":
+            return None
+        if isinstance(v, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", v):
+            return dt.datetime.fromisoformat(v)
+        return v
+
+    for action in actions:
+        func = action["func"]
+        if func in ("setScreenUpdating", "alert"):
+            continue
+        sheet = names[action["sheet_position"]]
+        if func == "setValues":
+            book.write(sheet, rect_of(action), [[value(v) for v in row] for row in action["values"]])
+        elif func == "rangeInsert":
+            book.insert(sheet, rect_of(action), action["args"][0])
+        elif func == "rangeDelete":
+            book.delete(sheet, rect_of(action), action["args"][0])
+        elif func == "rangeClearContents":
+            book.clear(sheet, rect_of(action))
+        elif func == "addHyperlink":
+            book.link(sheet, rect_of(action)[:2], action["args"][0], action["args"][1])
+        else:
+            raise AssertionError(f"unexpected action {func}")
+
+
+def test_refresh_through_xlwings_records_the_right_actions(september, project):
+    book, actions = run_refresh(september, period_end="2022-10")
+    funcs = [a["func"] for a in actions]
+    names = [s.name for s in book.sheets]
+    october = shown(build_bytes(project, "2022-10"))
+    # Screen updating off before the first change, back on after; one alert at the end.
+    first_change = next(i for i, f in enumerate(funcs) if f not in ("setScreenUpdating", "alert"))
+    assert funcs[:first_change] == ["setScreenUpdating"] and actions[0]["args"] == [False]
+    assert funcs[-2:] == ["setScreenUpdating", "alert"] and actions[-2]["args"] == [True]
+    assert "Refresh done" in actions[-1]["args"][1] and "Nov 2021 – Oct 2022" in actions[-1]["args"][0]
+    # One setValues per table, exactly on the table's new range.
+    writes = [(names[a["sheet_position"]], rect_of(a)) for a in actions if a["func"] == "setValues"]
+    for name, (sheet, rect, _) in october["tables"].items():
+        assert writes.count((sheet, rect)) == 1, name
+    assert {f for f in funcs} <= {"setScreenUpdating", "alert", "setValues", "rangeInsert", "rangeDelete",
+                                   "rangeClearContents", "addHyperlink"}
+    assert "rangeInsert" in funcs  # the layout really grew
+    # Nothing on the analyst's sheet.
+    assert names.index(ANALYST_SHEET) not in {a["sheet_position"] for a in actions}
+
+
+def test_the_recorded_actions_give_the_fresh_workbook(september, project):
+    """Replayed with Excel's rules, the actions xlwings recorded turn the September workbook into
+    exactly what a build for October shows."""
+    book, actions = run_refresh(september, period_end="2022-10")
+    fake = FakeExcel.from_xlsx(september)
+    fake.add_sheet(ANALYST_SHEET, {(0, 0): "Our commentary", (1, 1): 42})
+    replay(actions, fake, [s.name for s in book.sheets])
+    october = shown(build_bytes(project, "2022-10"))
+    for name, (sheet, rect, values) in october["tables"].items():
+        assert fake.table_rects[name] == (sheet, rect), name
+        r0, c0, r1, c1 = rect
+        assert [[fake.value(sheet, (r, c)) for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)] == values, name
+    for sheet, cells in october["cells"].items():
+        rects = [r for s, r in fake.table_rects.values() if s == sheet]
+        outside = {c: v for c, v in fake.cells[sheet].items()
+                   if not any(r[0] <= c[0] <= r[2] and r[1] <= c[1] <= r[3] for r in rects)}
+        assert outside == cells, sheet
+    assert {k: v for k, v in fake.hyperlinks.items() if k[0] != SHEET_SETTINGS} == october["links"]
+    assert fake.cells[ANALYST_SHEET] == {(0, 0): "Our commentary", (1, 1): 42}
+    assert any(isinstance(v, Formula) for v in fake.cells["Trends"].values())  # the Grand Total's SUBTOTALs
+
+
+def test_bad_spec_through_xlwings_writes_nothing(september, tmp_path):
+    spec = make_project(tmp_path / "broken")
+    spec.write_text(spec.read_text(encoding="utf-8").replace("  window_months: 12\n", "  window_month: 12\n"),
+                    encoding="utf-8")
+    book, actions = run_refresh(september, spec_path=str(spec))
+    assert [a["func"] for a in actions] == ["alert"]
+    text = actions[0]["args"][0]
+    assert text.startswith(f"error: {spec}:") and "window_month" in text and "Nothing was changed" in text
