@@ -24,12 +24,13 @@ import pytest
 from openpyxl.utils.cell import range_boundaries
 
 from workbook_helpers import (AREAS, PARTNER_LABEL, PERIOD_END, RATE, Book, Raw, build_books, charted,
-                              data_rows, expected_peak_words, indicator, month_name, parse_ref, spec, theme)
+                              data_rows, expected_peak_words, indicator, load_raw, month_name, parse_ref, spec,
+                              theme)
 
 
 @pytest.fixture(scope="module")
 def raw() -> Raw:
-    return Raw()
+    return load_raw()
 
 
 @pytest.fixture(scope="module")

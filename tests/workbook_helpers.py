@@ -206,23 +206,34 @@ class Raw:
         self.lsoa_pop = pop.reindex(self.lsoa_district.index)
         assert self.lsoa_pop.notna().all()
         self.district_pop = self.lsoa_pop.groupby(self.lsoa_district).sum()
-        crimes = crimes[crimes["LSOA code"].isin(self.lsoa_district.index)].copy()
-        crimes["district"] = crimes["LSOA code"].map(self.lsoa_district)
-        self.crimes = crimes
+        crimes = crimes[crimes["LSOA code"].isin(self.lsoa_district.index)]
+        # rows counted by district, month and crime type: every expected value is a sum over this
+        self.counts = (crimes.assign(district=crimes["LSOA code"].map(self.lsoa_district))
+                       .groupby(["district", "Month", "Crime type"]).size().rename("n").reset_index())
+        self.rows_placed = len(crimes)
 
-    def rows(self, where: dict, months: list[str], area: str | None = None) -> pd.DataFrame:
-        c = self.crimes
+    def select(self, where: dict, months: list[str], area: str | None = None) -> pd.DataFrame:
+        c = self.counts
         keep = crime_type_mask(c["Crime type"], where) & c["Month"].isin(months)
         if area is not None:
             keep &= c["district"] == area
         return c[keep]
 
     def count(self, ind_id: str, months: list[str], area: str | None = None) -> int:
-        return len(self.rows(indicator(ind_id)["where"], months, area))
+        return int(self.select(indicator(ind_id)["where"], months, area)["n"].sum())
 
     def monthly(self, ind_id: str, area: str) -> list[int]:
-        per_month = self.rows(indicator(ind_id)["where"], CURRENT, area)["Month"].value_counts()
+        per_month = self.select(indicator(ind_id)["where"], CURRENT, area).groupby("Month")["n"].sum()
         return [int(per_month.get(m, 0)) for m in CURRENT]
+
+    def by_crime_type(self, where: dict, months: list[str], area: str | None = None) -> pd.Series:
+        return self.select(where, months, area).groupby("Crime type")["n"].sum()
+
+
+@lru_cache(maxsize=None)
+def load_raw() -> Raw:
+    """Read once per test process; never modified."""
+    return Raw()
 
 
 def rate(count: int, population: float) -> float:
@@ -434,8 +445,21 @@ def read_book(area: str, path: Path) -> Book:
     return Book(area, path, load_workbook(path, data_only=True), order, sheet_xml, print_titles, charts)
 
 
+_BUILT: dict[tuple[str, tuple[str, ...]], dict[str, Book]] = {}
+
+
 def build_books(out: Path, areas: list[str], spec_path: Path = SPEC) -> dict[str, Book]:
-    """The partner workbooks of ``areas``, built by the engine (its only use here) and opened for reading."""
+    """The partner workbooks of ``areas``, built by the engine (its only use here) and opened for reading.
+
+    Built once per test process for each spec and list of areas (both test modules read the same files).
+    """
+    key = (str(spec_path), tuple(areas))
+    if key not in _BUILT:
+        _BUILT[key] = _build(out, areas, spec_path)
+    return _BUILT[key]
+
+
+def _build(out: Path, areas: list[str], spec_path: Path) -> dict[str, Book]:
     from engine.api import build
 
     saved = os.environ.pop("SOURCE_DATE_EPOCH", None)  # dates then come from the period end
