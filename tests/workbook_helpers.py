@@ -1,0 +1,472 @@
+"""Shared by test_workbook_structure.py and test_workbook_charts.py: the expected side (the spec and
+theme as plain YAML, an independent recomputation from the raw CSVs with pandas and scipy, never
+the engine's code) and the reading side (openpyxl for cells, tables and formats; the package XML
+for charts, which openpyxl drops on load). Workbooks are only read, never saved.
+"""
+from __future__ import annotations
+
+import calendar
+import os
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import pandas as pd
+import yaml
+from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+from scipy.stats import binomtest
+
+REPO = Path(__file__).resolve().parents[1]
+SPEC = REPO / "specs" / "community_safety.yaml"
+THEME = REPO / "workbook_templates" / "default.yaml"
+CRIME_DIR = REPO / "data" / "police_uk" / "leicestershire"
+LSOA_LOOKUP = REPO / "data" / "ons" / "lsoa11_lad22_leicestershire.csv"
+DISTRICT_LOOKUP = REPO / "data" / "ons" / "lad23_csp23_pfa23_lookup.csv"
+POPULATION = REPO / "data" / "ons" / "population20_lsoa11_leicestershire.csv"
+POP_COL = "All Ages (mid-2020)"
+
+AREAS = ["Rutland", "Charnwood", "Leicester"]  # the smallest, one with an "=" share, the largest
+PERIOD_END = "2022-10"  # the data's latest month (checked in test_raw_data_facts)
+CURRENT = pd.period_range(end=PERIOD_END, periods=12, freq="M").strftime("%Y-%m").tolist()
+GENERATED = "31/10/2022"  # no SOURCE_DATE_EPOCH: the last day of the period, dd/mm/yyyy
+BENCHMARK = "Leicestershire"
+PARTNER_LABEL = "District"
+
+# The sheets in order. The lead is adding "Key findings" after "Summary": insert it here (and
+# its tables, if any, in tables_on_sheet() below); every check follows these two.
+SHEET_ORDER = ["Summary", "Top 10", "Trends", "Comparisons", "Profiles", "Methodology"]
+
+BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",
+         "Below Average", "Significantly Low", "Very Significantly Low"]
+
+COUNT = "#,##0"
+RATE = "#,##0.0"
+PERCENT = re.compile(r"0\.0%(;-0\.0%(;0\.0%)?)?")  # 0.0%, optionally with explicit negative/zero sections
+POINTS = re.compile(r"\+?0\.0(;-0\.0(;0\.0)?)?")  # percentage points: one decimal, never a % sign
+
+NS = {
+    "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
+    "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+}
+R_ID = f"{{{NS['r']}}}id"
+
+
+# --------------------------------------------------------------------------------------------
+# The spec and theme, read as plain YAML (the expected side never uses engine code)
+# --------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def spec() -> dict:
+    return yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def theme() -> dict:
+    return yaml.safe_load(THEME.read_text(encoding="utf-8"))
+
+
+def indicators() -> list[dict]:
+    return spec()["indicators"]
+
+
+def indicator(ind_id: str) -> dict:
+    (found,) = [i for i in indicators() if i["id"] == ind_id]
+    return found
+
+
+def unit(ind_id: str) -> str:
+    return indicator(ind_id).get("unit", "crimes")
+
+
+def charted() -> list[str]:
+    return list(spec()["comparisons"])
+
+
+def tables_on_sheet() -> dict[str, list[str]]:
+    """Every sheet's ``sb_*`` tables, in the order they appear on the sheet."""
+    return {
+        "Summary": ["sb_summary"],
+        "Top 10": [f"sb_top10_{i['id']}" for i in indicators()],
+        "Trends": ["sb_trend", "sb_trend_monthly", "sb_trend_quarterly"],
+        "Comparisons": ["sb_comparison_rates", "sb_monthly_profile"],
+        "Profiles": [f"sb_breakdown_{b['id']}" for b in spec()["breakdowns"]],
+        "Methodology": ["sb_methodology", "sb_data_quality"],
+    }
+
+
+def month_name(period: pd.Period) -> str:
+    return calendar.month_name[period.month]
+
+
+def short_quarter_label(first: pd.Period, last: pd.Period) -> str:
+    """'Nov 21–Jan 22' (an en dash), the quarterly table's headers."""
+    return f"{calendar.month_abbr[first.month]} {first.year % 100:02d}–{calendar.month_abbr[last.month]} {last.year % 100:02d}"
+
+
+def rolling_quarters() -> list[list[str]]:
+    """Eight three-month windows ending at the period end, oldest first."""
+    months = pd.period_range(end=PERIOD_END, periods=24, freq="M")
+    return [[m.strftime("%Y-%m") for m in months[3 * k: 3 * k + 3]] for k in range(8)]
+
+
+def financial_year_labels(data_months: list[str]) -> list[str]:
+    """October–September years (label by end year) up to the period end's, those with data only."""
+    start = spec()["periods"]["financial_year"]["start_month"]
+    n_years = spec()["periods"]["trend_years"]
+
+    def fy(month: str) -> int:
+        return int(month[:4]) + (1 if int(month[5:7]) >= start else 0)
+
+    last = fy(PERIOD_END)
+    labels = []
+    for year in range(last - n_years + 1, last + 1):
+        held = sum(1 for m in data_months if fy(m) == year and m <= PERIOD_END)
+        if held:
+            labels.append(f"FY {year}" if held == 12 else f"FY {year} ({held} of 12 months)")
+    return labels
+
+
+def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
+    trend_names = [indicator(i)["name"] for i in spec()["trend_table"]["rows"]]
+    headers = {
+        "sb_summary": ["Priority", "Indicator", "Previous 12 months", "Current 12 months", "Change", "% change",
+                       "Direction of travel", "Better or worse", "Rate per 1,000", f"{BENCHMARK} rate per 1,000",
+                       f"Comparison with {BENCHMARK}"],
+        "sb_trend": ["Category", *financial_year_labels(data_months)],
+        "sb_trend_monthly": ["Month", *trend_names, "Total"],
+        "sb_trend_quarterly": ["Indicator", *(short_quarter_label(pd.Period(q[0]), pd.Period(q[-1]))
+                                              for q in rolling_quarters())],
+        "sb_comparison_rates": [PARTNER_LABEL, *(f"{indicator(i)['name']}: rate per 1,000" for i in charted())],
+        "sb_monthly_profile": ["Month", *(indicator(i)["name"] for i in charted())],
+        "sb_methodology": ["Topic", "Detail"],
+        "sb_data_quality": ["Source", "What happened", "Rows", "Examples"],
+    }
+    for ind in indicators():
+        word = unit(ind["id"])
+        singular = word.capitalize()[:-1] if word.endswith("s") else word.capitalize()
+        headers[f"sb_top10_{ind['id']}"] = [
+            "Rank", PARTNER_LABEL, "LSOA code", "LSOA name", f"Total {word}",
+            f"{singular} rate (per 1,000 population)", f"Comparison against {BENCHMARK}"]
+    for breakdown in spec()["breakdowns"]:
+        assert len(breakdown["by"]) == 1, "a grouped breakdown has Characteristic/Category columns: extend this"
+        headers[f"sb_breakdown_{breakdown['id']}"] = [
+            breakdown["title"], f"{area}: {breakdown.get('unit', 'crimes')}", f"{area} %", f"{BENCHMARK} %",
+            "Difference (percentage points)", f"Against {BENCHMARK}"]
+    return headers
+
+
+# --------------------------------------------------------------------------------------------
+# Independent recomputation from the raw files
+# --------------------------------------------------------------------------------------------
+
+def _read_csv(path: Path, **kwargs: Any) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, **kwargs)
+
+
+def crime_type_mask(crime_type: pd.Series, where: dict) -> pd.Series:
+    assert set(where) == {"crime_type"}, where
+    ((op, value),) = where["crime_type"].items()
+    if op == "equals":
+        return crime_type == value
+    if op == "in":
+        return crime_type.isin(value)
+    if op == "not_in":
+        return ~crime_type.isin(value)
+    raise AssertionError(f"unexpected operator {op!r}")
+
+
+class Raw:
+    """Crime rows placed in the nine partner areas (blank or outside LSOAs dropped), and populations."""
+
+    def __init__(self) -> None:
+        files = sorted(CRIME_DIR.glob("*-leicestershire-street.csv.gz"))
+        crimes = pd.concat([_read_csv(f, usecols=["Month", "LSOA code", "Crime type"]) for f in files],
+                           ignore_index=True)
+        self.data_months = sorted(crimes["Month"].unique())
+        districts = _read_csv(DISTRICT_LOOKUP)
+        partners = districts[districts["PFA23NM"] == BENCHMARK].drop_duplicates("LAD23CD")
+        self.partner_names = sorted(partners["LAD23NM"])
+        lsoas = _read_csv(LSOA_LOOKUP)
+        lsoas = lsoas[lsoas["LAD22CD"].isin(set(partners["LAD23CD"]))]
+        code_to_name = dict(zip(partners["LAD23CD"], partners["LAD23NM"]))
+        pop = _read_csv(POPULATION).set_index("LSOA11CD")[POP_COL].astype(int)
+        self.lsoa_district = pd.Series(lsoas["LAD22CD"].map(code_to_name).to_numpy(), index=lsoas["LSOA11CD"])
+        self.lsoa_pop = pop.reindex(self.lsoa_district.index)
+        assert self.lsoa_pop.notna().all()
+        self.district_pop = self.lsoa_pop.groupby(self.lsoa_district).sum()
+        crimes = crimes[crimes["LSOA code"].isin(self.lsoa_district.index)]
+        # rows counted by district, month and crime type: every expected value is a sum over this
+        self.counts = (crimes.assign(district=crimes["LSOA code"].map(self.lsoa_district))
+                       .groupby(["district", "Month", "Crime type"]).size().rename("n").reset_index())
+        self.rows_placed = len(crimes)
+
+    def select(self, where: dict, months: list[str], area: str | None = None) -> pd.DataFrame:
+        c = self.counts
+        keep = crime_type_mask(c["Crime type"], where) & c["Month"].isin(months)
+        if area is not None:
+            keep &= c["district"] == area
+        return c[keep]
+
+    def count(self, ind_id: str, months: list[str], area: str | None = None) -> int:
+        return int(self.select(indicator(ind_id)["where"], months, area)["n"].sum())
+
+    def monthly(self, ind_id: str, area: str) -> list[int]:
+        per_month = self.select(indicator(ind_id)["where"], CURRENT, area).groupby("Month")["n"].sum()
+        return [int(per_month.get(m, 0)) for m in CURRENT]
+
+    def by_crime_type(self, where: dict, months: list[str], area: str | None = None) -> pd.Series:
+        return self.select(where, months, area).groupby("Crime type")["n"].sum()
+
+
+@lru_cache(maxsize=None)
+def load_raw() -> Raw:
+    """Read once per test process; never modified."""
+    return Raw()
+
+
+def rate(count: int, population: float) -> float:
+    return count / population * 1000
+
+
+def shown_percent(part: int, whole: int) -> Decimal:
+    """A share as the reader sees it in a 0.0% cell: exact, rounded half up to one decimal place."""
+    exact = Fraction(part, whole) * 100
+    return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def expected_peak_words(monthly: list[int]) -> str:
+    """"peak June to August" or "no significant peak": busiest 3-month run, exact binomial, Bonferroni."""
+    counts = pd.Series(monthly, index=pd.period_range(end=PERIOD_END, periods=len(monthly), freq="M"))
+    total = int(counts.sum())
+    runs = counts.rolling(3).sum().dropna()  # indexed by each run's last month
+    if total == 0 or runs.empty:
+        return "no significant peak"
+    last = runs.idxmax()  # the first (earliest) of equal runs
+    busiest = int(runs.max())
+    p_value = min(1.0, binomtest(busiest, total, 3 / len(monthly), alternative="greater").pvalue * len(runs))
+    if p_value >= 0.05:
+        return "no significant peak"
+    first = last - 2
+    return f"peak {month_name(first)} to {month_name(last)}"
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the workbooks: openpyxl for cells, tables, formats; the package XML for charts
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class Series:
+    name_ref: str | None  # a cell reference, or None when the name is a literal
+    name: str
+    cat_ref: str
+    val_ref: str
+    cat_cache: list[Any]
+    val_cache: list[float]
+
+
+@dataclass
+class ChartInfo:
+    sheet: str
+    part: str
+    kind: str  # "bar", "col" or "line"
+    title: str
+    descr: str | None
+    anchor: tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int]]  # x from, x to, y from, y to
+    series: list[Series] = field(default_factory=list)
+    points: dict[int, str] = field(default_factory=dict)  # data-point index -> fill colour (RRGGBB)
+    label_format: str | None = None  # the data labels' number format, if the chart has labels
+
+
+def _part_rels(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Relationship id -> target part name, for one part of the package."""
+    folder, name = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", f"{name}.rels")
+    if rels_name not in archive.namelist():
+        return {}
+    root = ElementTree.fromstring(archive.read(rels_name))
+    found = {}
+    for rel in root.findall("rel:Relationship", NS):
+        target = rel.get("Target")
+        found[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join(folder, target))
+    return found
+
+
+def _cache(element: ElementTree.Element | None) -> list[Any]:
+    if element is None:
+        return []
+    points = {int(pt.get("idx")): pt.findtext("c:v", namespaces=NS) for pt in element.iter(f"{{{NS['c']}}}pt")}
+    return [points.get(i) for i in range(len(points))]
+
+
+def _series(ser: ElementTree.Element) -> Series:
+    tx = ser.find("c:tx", NS)
+    name_ref = tx.findtext("c:strRef/c:f", namespaces=NS) if tx is not None else None
+    name = (tx.findtext("c:strRef/c:strCache/c:pt/c:v", namespaces=NS) if name_ref
+            else tx.findtext("c:v", namespaces=NS)) if tx is not None else ""
+    cat = ser.find("c:cat", NS)
+    val = ser.find("c:val", NS)
+    cat_ref = cat.findtext(".//c:f", namespaces=NS) if cat is not None else None
+    val_ref = val.findtext(".//c:f", namespaces=NS) if val is not None else None
+    cat_cache = _cache(cat.find(".//c:strCache", NS) if cat is not None and cat.find(".//c:strCache", NS) is not None
+                       else cat.find(".//c:numCache", NS) if cat is not None else None)
+    val_cache = [float(v) for v in _cache(val.find(".//c:numCache", NS) if val is not None else None)]
+    return Series(name_ref, name or "", cat_ref, val_ref, cat_cache, val_cache)
+
+
+def read_package(path: Path) -> tuple[list[str], dict[str, str], dict[str, str], list[ChartInfo]]:
+    """(sheet names in order, sheet -> worksheet XML, sheet -> print-titles definition, charts)."""
+    with zipfile.ZipFile(path) as archive:
+        workbook_xml = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        workbook_rels = _part_rels(archive, "xl/workbook.xml")
+        sheets = [(s.get("name"), workbook_rels[s.get(R_ID)]) for s in workbook_xml.findall("main:sheets/main:sheet", NS)]
+        names = [name for name, _ in sheets]
+        print_titles = {}
+        for defined in workbook_xml.findall("main:definedNames/main:definedName", NS):
+            if defined.get("name") == "_xlnm.Print_Titles":
+                print_titles[names[int(defined.get("localSheetId"))]] = defined.text
+        sheet_xml: dict[str, str] = {}
+        charts: list[ChartInfo] = []
+        for name, part in sheets:
+            sheet_xml[name] = archive.read(part).decode("utf-8")
+            sheet_root = ElementTree.fromstring(sheet_xml[name])
+            rels = _part_rels(archive, part)
+            for drawing_ref in sheet_root.findall("main:drawing", NS):
+                drawing_part = rels[drawing_ref.get(R_ID)]
+                drawing_rels = _part_rels(archive, drawing_part)
+                drawing = ElementTree.fromstring(archive.read(drawing_part))
+                for frame in drawing.iter(f"{{{NS['xdr']}}}graphicFrame"):
+                    chart_ref = frame.find(".//c:chart", NS)
+                    if chart_ref is None:
+                        continue
+                    descr = frame.find("xdr:nvGraphicFramePr/xdr:cNvPr", NS).get("descr")
+                    chart_part = drawing_rels[chart_ref.get(R_ID)]
+                    charts.append(_chart(ElementTree.fromstring(archive.read(chart_part)), name, chart_part, descr,
+                                         _anchor(frame, drawing)))
+    return names, sheet_xml, print_titles, charts
+
+
+def _anchor(frame: ElementTree.Element, drawing: ElementTree.Element) -> tuple:
+    """The cells a chart covers: ((col, offset) from, to), ((row, offset) from, to), 0-based."""
+    (anchor,) = [a for a in drawing if frame in list(a)]
+    assert anchor.tag == f"{{{NS['xdr']}}}twoCellAnchor", anchor.tag
+
+    def point(tag: str, axis: str) -> tuple[int, int]:
+        return (int(anchor.findtext(f"xdr:{tag}/xdr:{axis}", namespaces=NS)),
+                int(anchor.findtext(f"xdr:{tag}/xdr:{axis}Off", namespaces=NS)))
+
+    return point("from", "col"), point("to", "col"), point("from", "row"), point("to", "row")
+
+
+def _chart(root: ElementTree.Element, sheet: str, part: str, descr: str | None, anchor: tuple) -> ChartInfo:
+    plot = root.find("c:chart/c:plotArea", NS)
+    kinds = []
+    for child in plot:
+        tag = child.tag.split("}")[1]
+        if tag == "barChart":
+            kinds.append(child.find("c:barDir", NS).get("val"))
+        elif tag.endswith("Chart"):
+            kinds.append(tag[: -len("Chart")])
+    assert len(kinds) == 1, f"{part}: expected one plot type, found {kinds}"
+    title = "".join(t.text or "" for t in root.findall("c:chart/c:title//a:t", NS))
+    series = [_series(ser) for ser in plot.iter(f"{{{NS['c']}}}ser")]
+    points = {int(pt.find("c:idx", NS).get("val")): pt.find(".//a:srgbClr", NS).get("val").upper()
+              for pt in plot.iter(f"{{{NS['c']}}}dPt") if pt.find(".//a:srgbClr", NS) is not None}
+    label_format = plot.find(".//c:dLbls/c:numFmt", NS)
+    return ChartInfo(sheet, part, kinds[0], title, descr, anchor, series, points,
+                     label_format.get("formatCode") if label_format is not None else None)
+
+
+@dataclass
+class Book:
+    area: str
+    path: Path
+    wb: Any  # openpyxl Workbook, values only; never saved
+    sheet_order: list[str]
+    sheet_xml: dict[str, str]
+    print_titles: dict[str, str]
+    charts: list[ChartInfo]
+
+    def table(self, name: str) -> tuple[Any, Any]:
+        """(worksheet, openpyxl Table) of a named table."""
+        hits = [(ws, ws.tables[name]) for ws in self.wb.worksheets if name in ws.tables]
+        assert len(hits) == 1, f"{self.path.name}: table {name} found {len(hits)} times"
+        return hits[0]
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """A table's data rows (no total row) as a DataFrame with the header row as columns."""
+        ws, table = self.table(name)
+        first, last = data_rows(table)
+        min_col, _, max_col, _ = range_boundaries(table.ref)
+        header_row = first - 1
+        header = [ws.cell(header_row, c).value for c in range(min_col, max_col + 1)]
+        rows = [[ws.cell(r, c).value for c in range(min_col, max_col + 1)] for r in range(first, last + 1)]
+        return pd.DataFrame(rows, columns=header)
+
+
+def data_rows(table: Any) -> tuple[int, int]:
+    """(first, last) 1-based data rows of a table: after the header, before any total row."""
+    _, min_row, _, max_row = range_boundaries(table.ref)
+    header_rows = 1 if table.headerRowCount is None else table.headerRowCount
+    assert header_rows == 1, f"{table.name} has no header row"
+    return min_row + 1, max_row - (table.totalsRowCount or 0)
+
+
+def column_of(ws: Any, table: Any, header: str) -> int:
+    """The 1-based sheet column of a table column, by header."""
+    min_col, min_row, max_col, _ = range_boundaries(table.ref)
+    found = [c for c in range(min_col, max_col + 1) if ws.cell(min_row, c).value == header]
+    assert len(found) == 1, f"{table.name}: header {header!r} found {len(found)} times"
+    return found[0]
+
+
+def parse_ref(ref: str) -> tuple[str, tuple[int, int, int, int]]:
+    """``'Top 10'!$A$2:$A$9`` -> ('Top 10', (min_col, min_row, max_col, max_row))."""
+    match = re.fullmatch(r"(?:'((?:[^']|'')+)'|([^'!]+))!(.+)", ref)
+    assert match, f"not a sheet-qualified reference: {ref!r}"
+    sheet = (match.group(1) or "").replace("''", "'") or match.group(2)
+    return sheet, range_boundaries(match.group(3).replace("$", ""))
+
+
+def read_book(area: str, path: Path) -> Book:
+    order, sheet_xml, print_titles, charts = read_package(path)
+    return Book(area, path, load_workbook(path, data_only=True), order, sheet_xml, print_titles, charts)
+
+
+_BUILT: dict[tuple[str, tuple[str, ...]], dict[str, Book]] = {}
+
+
+def build_books(out: Path, areas: list[str], spec_path: Path = SPEC) -> dict[str, Book]:
+    """The partner workbooks of ``areas``, built by the engine (its only use here) and opened for reading.
+
+    Built once per test process for each spec and list of areas (both test modules read the same files).
+    """
+    key = (str(spec_path), tuple(areas))
+    if key not in _BUILT:
+        _BUILT[key] = _build(out, areas, spec_path)
+    return _BUILT[key]
+
+
+def _build(out: Path, areas: list[str], spec_path: Path) -> dict[str, Book]:
+    from engine.api import build
+
+    saved = os.environ.pop("SOURCE_DATE_EPOCH", None)  # dates then come from the period end
+    try:
+        paths = build(spec_path, out, areas=areas)
+    finally:
+        if saved is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+    assert [p.name for p in paths] == [f"{area.replace(' ', '_')}_{PERIOD_END}.xlsx" for area in areas]
+    return {area: read_book(area, path) for area, path in zip(areas, paths)}
