@@ -43,7 +43,7 @@ def _check_template(value: str) -> str:
 def _check_address(value: str) -> str:
     """A bare address (``name@example.org``): one ``@``, no spaces, no display name."""
     if parseaddr(value)[1] != value or value.count("@") != 1 or any(c.isspace() for c in value) \
-            or not all(value.split("@")):
+            or not all(value.split("@")) or not value.isascii():
         raise ValueError(f"{value!r} is not an e-mail address like name@example.org")
     return value
 
