@@ -160,7 +160,7 @@ class Ledger:
         return None
 
     def open_sends(self, run_id: int, workbook_id: int, keys: Iterable[SendKey], message_id: str,
-                   forced: bool, status: str = "pending") -> dict[str, int]:
+                   forced: bool, status: str = "pending", reply: str | None = None) -> dict[str, int]:
         """One row per recipient, in one transaction; return recipient -> row id."""
         stamp = now()
         ids = {}
@@ -169,9 +169,9 @@ class Ledger:
             for key in keys:
                 cursor = self.db.execute(
                     "INSERT INTO sends (run_id, workbook_id, area, period, checksum, recipient, message_id, status, "
-                    "forced, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "reply, forced, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (run_id, workbook_id, key.area, key.period, key.checksum, key.recipient, message_id, status,
-                     int(forced), stamp, stamp))
+                     reply, int(forced), stamp, stamp))
                 ids[key.recipient] = int(cursor.lastrowid)
         return ids
 

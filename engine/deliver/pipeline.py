@@ -181,9 +181,9 @@ class PipelineFile:
     def lock_path(self) -> Path:
         return self.ledger_path.with_name(self.ledger_path.name + ".lock")
 
-    def problem(self, key_path: str, message: str) -> SpecError:
-        """A located problem in this pipeline file (found after loading, e.g. an area the spec lacks)."""
-        return locate(SpecError(Problem(message, file=str(self.path), key_path=key_path)), self.path)
+    def problems(self, found: list[tuple[str, str]]) -> SpecError:
+        """Located problems, as (key path, message), found after loading (e.g. an area the spec lacks)."""
+        return locate(SpecError([Problem(message, file=str(self.path), key_path=key) for key, message in found]), self.path)
 
 
 def _cross_checks(data: dict, folder: Path) -> list[tuple[tuple, str]]:
