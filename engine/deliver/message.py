@@ -66,7 +66,8 @@ def compose(*, sender: str, to: Sequence[str], cc: Sequence[str], reply_to: str 
     for path in attachments:
         maintype, subtype = CONTENT_TYPES.get(path.suffix.lower()) or tuple(
             (mimetypes.guess_type(path.name)[0] or "application/octet-stream").split("/", 1))
-        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name,
+                               params={"charset": "utf-8"} if maintype == "text" else {})
     return message
 
 
