@@ -92,13 +92,15 @@ def free_port() -> int:
 class MailServer:
     """A loopback SMTP server that can be stopped (connections refused) and started again on its port."""
 
-    def __init__(self) -> None:
+    def __init__(self, **options: object) -> None:
+        """``options`` go to aiosmtpd's SMTP (e.g. ``authenticator=``, ``auth_require_tls=False``)."""
         self.port = free_port()
         self.handler = Recorder()
+        self.options = options
         self.controller: Controller | None = None
 
     def start(self) -> "MailServer":
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **self.options)
         self.controller.start()
         return self
 
