@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--dry-run", action="store_true", help="write the messages as .eml files to the outbox; send nothing")
     run.add_argument("--only", action="append", metavar="AREA", help="only this partner area (repeatable)")
     run.add_argument("--force", action="store_true", help="send even what was already sent (or is in doubt)")
-    run.add_argument("--quiet", action="store_true", help="print only warnings and failures, for schedulers")
+    run.add_argument("--quiet", action="store_true", help="print nothing unless something needs attention, for schedulers")
 
     history = commands.add_parser("history", help="the run ledger: recent runs, workbooks and sends")
     history.add_argument("pipeline", type=Path, help="the pipeline YAML file")

@@ -62,7 +62,9 @@ def _describe(error: BaseException) -> str:
     if isinstance(error, TimeoutError):
         return f"timed out ({error})" if str(error) else "timed out"
     if isinstance(error, ConnectionRefusedError):
-        return f"connection refused ({error.strerror or error})"
+        return "connection refused"
+    if isinstance(error, OSError) and error.strerror:
+        return f"{type(error).__name__}: {error.strerror}"
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 

@@ -41,10 +41,10 @@ def _recipients(partner: PartnerResult) -> str:
 
 
 def print_run_summary(result: RunResult, quiet: bool) -> None:
-    err = Console(stderr=True, highlight=False)
-    for warning in result.warnings:
-        err.print(f"warning: {warning}", markup=False)
-    if not quiet:
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    if not quiet:  # quiet output is only what needs attention; every partner that does has its line below
+        for warning in result.warnings:
+            err.print(f"warning: {warning}", markup=False)
         table = Table(title=f"saferbook run {result.pipeline}", title_justify="left")
         for column in ("Partner area", "Workbook", "Recipients", "Result", "Detail"):
             table.add_column(column, overflow="fold")
