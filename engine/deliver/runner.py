@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -193,28 +194,23 @@ class _Run:
         due = [r for r in partner.recipients if self.options.force or prior[r] is None]
         if not due:
             return result
-        pipeline = self.pipeline_file.pipeline
-        too_big = oversize(built.attachments, pipeline.privacy.max_attachment_mb)
+        too_big = oversize(built.attachments, self.pipeline_file.pipeline.privacy.max_attachment_mb)
         if too_big:
             self.ledger.open_sends(self.run_id, workbook_id, [keys[r] for r in due], "", self.options.force, "failed",
                                    reply=too_big)
             return self._all(result, due, "failed", too_big)
-        values = template_values(report, built.path.name, headline_kpi(report, pipeline.headline))
         resend = any(prior[r] is not None for r in due)
-        msg_id = message_id(pipeline.sender, report.file_stem, built.checksum, self.run_id if resend else None)
-        message = compose(
-            sender=pipeline.sender, to=partner.to, cc=partner.cc, reply_to=pipeline.reply_to,
-            subject=fill(partner.subject or pipeline.subject, values), body=fill(partner.body or pipeline.body, values),
-            attachments=built.attachments, msg_id=msg_id,
-            headers={"X-Saferbook-Area": built.area, "X-Saferbook-Period": report.period_end,
-                     "X-Saferbook-Checksum": built.checksum})
+        msg_id = message_id(self.pipeline_file.pipeline.sender, report.file_stem, built.checksum,
+                            self.run_id if resend else None)
+        message = self._message(partner, built, msg_id)
         if self.options.dry_run:
             eml = write_eml(self.pipeline_file.outbox_dir, report.file_stem, message)
             self.ledger.open_sends(self.run_id, workbook_id, [keys[r] for r in due], msg_id, self.options.force, "dry_run")
             self.echo(f"wrote {eml}")
             return self._all(result, due, "dry run", f"written to {eml}")
         send_ids = self.ledger.open_sends(self.run_id, workbook_id, [keys[r] for r in due], msg_id, self.options.force)
-        outcomes = self.sender.send(pipeline.sender, due, as_bytes(message), _LedgerHooks(self.ledger, send_ids))
+        outcomes = self.sender.send(self.pipeline_file.pipeline.sender, due, as_bytes(message),
+                                    _LedgerHooks(self.ledger, send_ids))
         for recipient, outcome in outcomes.items():
             status = outcome.status.replace("_", " ")
             self.ledger.mark([send_ids[recipient]], outcome.status, attempts=outcome.attempts, reply=outcome.reply)
@@ -223,6 +219,19 @@ class _Run:
             if outcome.status != "sent":
                 result.detail = outcome.reply
         return result
+
+    def _message(self, partner: Partner, built: Built, msg_id: str) -> EmailMessage:
+        """The partner's message: its templates filled from its own Report, its own attachments."""
+        pipeline = self.pipeline_file.pipeline
+        report = built.report
+        assert built.path is not None and built.checksum is not None
+        values = template_values(report, built.path.name, headline_kpi(report, pipeline.headline))
+        return compose(
+            sender=pipeline.sender, to=partner.to, cc=partner.cc, reply_to=pipeline.reply_to,
+            subject=fill(partner.subject or pipeline.subject, values), body=fill(partner.body or pipeline.body, values),
+            attachments=built.attachments, msg_id=msg_id,
+            headers={"X-Saferbook-Area": built.area, "X-Saferbook-Period": report.period_end,
+                     "X-Saferbook-Checksum": built.checksum})
 
     @staticmethod
     def _all(result: PartnerResult, recipients: Sequence[str], state: str, detail: str) -> PartnerResult:
