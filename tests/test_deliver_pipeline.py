@@ -3,6 +3,7 @@ located line per problem; partner text is filled in, never evaluated; passwords 
 """
 from __future__ import annotations
 
+import dataclasses
 import email
 import re
 import sqlite3
@@ -13,13 +14,14 @@ from email.policy import default as default_policy
 import pytest
 from aiosmtpd.smtp import AuthResult
 
-from deliver_support import AREAS, MailServer, write_pipeline
+from deliver_support import AREAS, SPEC, MailServer, write_pipeline
+from engine.api import prepare
 from engine.cli import main
 from engine.deliver.credentials import smtp_password
 from engine.deliver.pipeline import Smtp, load_pipeline
 from engine.deliver.runner import run_pipeline
 from engine.deliver.smtp import dot_stuffed
-from engine.deliver.templates import fill, template_problems
+from engine.deliver.templates import fill, headline_kpi, template_problems, template_values
 from engine.errors import DeliveryError, SpecError
 
 ERROR_LINE = re.compile(r"^error: (?P<file>.+?):(?P<line>\d+): (?P<key>[^:\s]+): (?P<message>\S.*)$")
@@ -188,3 +190,14 @@ def test_dry_run_writes_eml_files_and_sends_nothing(tmp_path, capsys):
 
 def test_dot_stuffing_and_line_ends():
     assert dot_stuffed(b"a\n.b\r\n..c\rd") == b"a\r\n..b\r\n...c\r\nd\r\n.\r\n"
+
+
+def test_headline_placeholders_never_show_a_suppressed_number():
+    [report] = prepare(SPEC, ["Rutland"]).reports
+    kpi = headline_kpi(report, "total_crime")
+    shown = template_values(report, "Rutland_2022-10.xlsx", kpi)
+    assert shown["headline_count"] == f"{kpi.current:,}" and shown["headline"].startswith("Total recorded crime: ")
+    hidden = dataclasses.replace(kpi, current=None, previous=None, change=None, percent_change=None, band=None)
+    values = template_values(report, "Rutland_2022-10.xlsx", hidden)
+    assert values["headline_count"] == "[c]" and values["headline_change"] == "n/a" and values["headline_band"] == ""
+    assert "suppressed" in values["headline"] and str(kpi.current) not in values["headline"]

@@ -64,6 +64,11 @@ def headline_kpi(report: Report, indicator_id: str | None) -> Kpi | None:
     return next((k for k in report.kpis if k.indicator_id == indicator_id), None)
 
 
+def _count(value: int | None) -> str:
+    """``6,784``; ``[c]`` (the statistical symbol for confidential) for a number suppression hides."""
+    return "[c]" if value is None else f"{value:,}"
+
+
 def template_values(report: Report, workbook_name: str, headline: Kpi | None) -> dict[str, str]:
     """Every placeholder's text for one partner's message."""
     values = {
@@ -79,13 +84,13 @@ def template_values(report: Report, workbook_name: str, headline: Kpi | None) ->
     }
     if headline is not None:
         change = f"{headline.percent_change:+.1%}" if headline.percent_change is not None else "n/a"
-        values.update(
-            headline_name=headline.name,
-            headline_count=f"{headline.current:,}",
-            headline_change=change,
-            headline_band=headline.band,
-            headline=(f"{headline.name}: {headline.current:,} {headline.unit} in {report.current_window}, "
-                      f"{change} on the previous 12 months ({headline.previous:,})."),
-        )
+        values.update(headline_name=headline.name, headline_count=_count(headline.current), headline_change=change,
+                      headline_band=headline.band or "")
+        if headline.current is None:  # hidden by small-number suppression: say so, never the number
+            values["headline"] = f"{headline.name}: not shown for {report.current_window} (small numbers are suppressed)."
+        else:
+            previous = f" ({_count(headline.previous)})" if headline.previous is not None else ""
+            values["headline"] = (f"{headline.name}: {_count(headline.current)} {headline.unit} in {report.current_window}, "
+                                  f"{change} on the previous 12 months{previous}.")
     assert values.keys() == PLACEHOLDERS.keys()
     return values
