@@ -54,5 +54,7 @@ def print_run_summary(result: RunResult, quiet: bool) -> None:
         out = report_console()
         out.print(table)
         out.print(counts_line(result), markup=False)
+        if result.outbox:
+            out.print(f"Dry run: nothing was sent; the messages are in {result.outbox}", markup=False)
     for line in failure_lines(result):
         err.print(line, markup=False)
