@@ -48,6 +48,20 @@ def _parser() -> argparse.ArgumentParser:
     addin_build.add_argument("--out", type=Path, default=Path("."), metavar="DIR", help="output folder (default: here)")
     addin_install = addin_commands.add_parser("install", help="install the add-in into Excel for this Python (Windows, Mac)")
     addin_install.add_argument("--dir", type=Path, metavar="DIR", help="install here instead of Excel's startup folder")
+
+    run = commands.add_parser("run", help="build every partner's workbook and e-mail each partner its own, once",
+                              description="Exit status: 0 all sent (or already sent), 1 something failed or another "
+                                          "run is in progress, 2 bad input.")
+    run.add_argument("pipeline", type=Path, help="the pipeline YAML file")
+    run.add_argument("--dry-run", action="store_true", help="write the messages as .eml files to the outbox; send nothing")
+    run.add_argument("--only", action="append", metavar="AREA", help="only this partner area (repeatable)")
+    run.add_argument("--force", action="store_true", help="send even what was already sent (or is in doubt)")
+    run.add_argument("--quiet", action="store_true", help="print nothing unless something needs attention, for schedulers")
+
+    history = commands.add_parser("history", help="the run ledger: recent runs, workbooks and sends")
+    history.add_argument("pipeline", type=Path, help="the pipeline YAML file")
+    history.add_argument("--runs", type=int, default=10, metavar="N", help="how many recent runs (default 10)")
+    history.add_argument("--area", metavar="NAME", help="only this partner area's sends")
     return parser
 
 
@@ -92,6 +106,20 @@ def _addin(args: argparse.Namespace) -> int:
 
     return run_addin(args)
 
+def _run(pipeline: Path, dry_run: bool, only: Sequence[str] | None, force: bool, quiet: bool) -> int:
+    from engine.deliver.lock import RunLocked
+    from engine.deliver.runner import RunOptions, run_pipeline
+    from engine.deliver.summary import print_run_summary
+
+    echo = (lambda line: None) if quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    try:
+        result = run_pipeline(pipeline, RunOptions(dry_run=dry_run, only=only, force=force), echo=echo)
+    except RunLocked as error:
+        print(f"saferbook run: {error}", file=sys.stderr)
+        return 1
+    print_run_summary(result, quiet)
+    return result.exit_code
+
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
@@ -105,6 +133,13 @@ def run(argv: Sequence[str] | None = None) -> int:
         if not DEMO_SPEC.is_file():
             raise SaferbookError(f"the demo spec {DEMO_SPEC} is not here: run the demo from a source checkout (pip install -e .)")
         return _build(DEMO_SPEC, args.out, None, None, args.quiet)
+    if args.command == "run":
+        return _run(args.pipeline, args.dry_run, args.only, args.force, args.quiet)
+    if args.command == "history":
+        from engine.deliver.history import print_history
+
+        print_history(args.pipeline, args.runs, args.area)
+        return 0
     return _schema(args.out)
 
 

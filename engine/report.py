@@ -136,6 +136,7 @@ class BreakdownRow:
     benchmark_count: int
     benchmark_percent: float | None
     flag: str  # "▲" higher than the benchmark, "▼" lower, "=" the same at one decimal place
+    difference: float | None = None  # percentage points between the shares as shown (one decimal place)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ the current window's rows by category, per partner area and in total.
 """
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import numpy as np
 import pandas as pd
 
@@ -20,12 +22,19 @@ from engine.spec.suggest import did_you_mean
 NOT_RECORDED = "Not recorded"
 
 
-def share_flag(area_percent: float | None, benchmark_percent: float | None) -> str:
-    """▲/▼ as the reader sees the numbers: equal at one decimal place is "=", never an arrow."""
+def shown_percent(fraction: float) -> Decimal:
+    """The percentage as Excel shows it with one decimal place (half away from zero, as ``0.0%``)."""
+    return Decimal(fraction * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def share_difference(area_percent: float | None, benchmark_percent: float | None) -> tuple[str, float | None]:
+    """▲/▼ and the difference in percentage points, both from the shares as the reader sees them:
+    equal at one decimal place is "=" and 0.0, never an arrow beside a zero."""
     if area_percent is None or benchmark_percent is None:
-        return ""
-    area, benchmark = round(area_percent * 100, 1), round(benchmark_percent * 100, 1)
-    return "▲" if area > benchmark else "▼" if area < benchmark else "="
+        return "", None
+    area, benchmark = shown_percent(area_percent), shown_percent(benchmark_percent)
+    flag = "▲" if area > benchmark else "▼" if area < benchmark else "="
+    return flag, float(area - benchmark)
 
 
 def _category_counts(values: pd.Series, partner: np.ndarray, n_partners: int) -> tuple[list[str], np.ndarray]:
@@ -64,6 +73,7 @@ def breakdown_tables(spec: BreakdownSpec, source: SourceRows, partner_of_small_a
             for c, category in enumerate(categories):
                 area_percent = _percent(int(counts[p, c]), total)
                 benchmark_percent = _percent(int(benchmark[c]), benchmark_total)
+                flag, difference = share_difference(area_percent, benchmark_percent)
                 per_partner[p].append(BreakdownRow(group, category, int(counts[p, c]), area_percent, int(benchmark[c]),
-                                                   benchmark_percent, share_flag(area_percent, benchmark_percent)))
+                                                   benchmark_percent, flag, difference))
     return [Breakdown(spec.id, spec.title, spec.unit, rows) for rows in per_partner]

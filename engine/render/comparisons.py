@@ -11,7 +11,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, TablePlacement, apply_widths, page_setup, write_table
+from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, write_table
 from engine.render.names import SHEET_COMPARISONS, SHEET_SUMMARY, internal_link, table_name
 from engine.report import AreaComparison, IndicatorSeries, Report
 
@@ -119,6 +119,7 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
     sheet.write_url(1, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
     if not report.comparisons:
         sheet.write(3, 0, "The spec charts no indicators.", formats.note)
+        report_page_setup(sheet, formats, report)
         return
     sheet.write(2, 0, f"Rates for {report.current_window}: {report.partner_area} is highlighted, {report.benchmark_name} "
                       f"is the darkest bar. A peak is named only when its three months are significantly busier than a "
@@ -146,4 +147,4 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
                            {"description": profile_text, "object_position": 3, "x_offset": CHART_WIDTH + 20})
     breaks.append(data_row)
     sheet.set_h_pagebreaks(breaks)
-    page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}")
+    report_page_setup(sheet, formats, report)

@@ -6,7 +6,7 @@ import math
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import page_setup
+from engine.render.layout import report_page_setup
 from engine.render.names import SHEET_SUMMARY, internal_link
 from engine.report import Report
 
@@ -31,4 +31,4 @@ def write_findings(sheet: Worksheet, report: Report, formats: Formats) -> None:
         sheet.write(row, 0, f"{offset + 1}.", number)
         sheet.write_string(row, 1, finding.text, wrap)
         sheet.set_row(row, LINE_HEIGHT * max(1, math.ceil(len(finding.text) / (TEXT_WIDTH * 0.95))) + 3)
-    page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}")
+    report_page_setup(sheet, formats, report)

@@ -10,6 +10,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.theme import BAND_NAMES
+from engine.report import Report
 
 MAX_WIDTH = 60
 SUBTOTAL_CODES = {"sum": 109, "average": 101, "count": 103, "max": 104, "min": 105}
@@ -143,6 +144,12 @@ def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str,
     sheet.set_header(f"&L&8{safe_title}")
     sheet.set_footer(f"&L&8{footer_date}&C&8Page &P of &N&R&8Saferbook")
     sheet.hide_gridlines(2)
+
+
+def report_page_setup(sheet: Worksheet, formats: Formats, report: Report, repeat_rows: tuple[int, int] | None = None) -> None:
+    """:func:`page_setup` with the header and footer every sheet of a partner's workbook shares."""
+    page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}",
+               repeat_rows=repeat_rows)
 
 
 def cell(row: int, col: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, apply_widths, page_setup, write_table
+from engine.render.layout import Column, apply_widths, report_page_setup, write_table
 from engine.render.names import SHEET_SUMMARY, internal_link, table_name
 from engine.report import Report
 
@@ -36,5 +36,5 @@ def write_methodology(sheet: Worksheet, report: Report, formats: Formats) -> Non
     write_table(sheet, formats, table_name("data_quality"), row + 1, 0, quality_columns, quality_rows, widths)
     apply_widths(sheet, widths)
     sheet.freeze_panes(4, 0)
-    page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}",
+    report_page_setup(sheet, formats, report,
                repeat_rows=(3, 3))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, apply_widths, page_setup, write_table
+from engine.render.layout import Column, apply_widths, report_page_setup, write_table
 from engine.render.names import SHEET_SUMMARY, internal_link, table_name
 from engine.report import Breakdown, Report
 
@@ -31,11 +31,8 @@ def _columns(breakdown: Breakdown, report: Report, formats: Formats, grouped: bo
 def _rows(breakdown: Breakdown, grouped: bool) -> list[list]:
     rows = []
     for r in breakdown.rows:
-        # Rounded as shown, so that "=" rows read 0.0 rather than +0.0.
-        difference = round((r.percent - r.benchmark_percent) * 100, 1) + 0.0 \
-            if r.percent is not None and r.benchmark_percent is not None else None
         label = [r.group, r.category] if grouped else [r.category]
-        rows.append(label + [r.count, r.percent, r.benchmark_percent, difference, r.flag])
+        rows.append(label + [r.count, r.percent, r.benchmark_percent, r.difference, r.flag])
     return rows
 
 
@@ -45,6 +42,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
     sheet.write_url(1, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
     if not report.breakdowns:
         sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
+        report_page_setup(sheet, formats, report)
         return
     sheet.write(2, 0, f"Shares of {report.current_window}. ▲ the share is higher than {report.benchmark_name}'s, "
                       f"▼ lower, = the same to one decimal place.", formats.note)
@@ -59,4 +57,4 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
         row = placement.last_row + 3
     apply_widths(sheet, widths)
     sheet.freeze_panes(4, 0)
-    page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}")
+    report_page_setup(sheet, formats, report)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, apply_widths, band_rules, outcome_rules, page_setup, write_table
+from engine.render.layout import Column, apply_widths, band_rules, outcome_rules, report_page_setup, write_table
 from engine.render.names import SHEET_METHODOLOGY, SHEET_TOP, SHEET_TRENDS, internal_link, table_name
 from engine.report import Kpi, Report
 
@@ -60,7 +60,7 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     sheet.write(placement.last_row + 2, 0, "Indicator names link to their top 10 areas. Direction of travel compares "
                 "the current 12 months with the previous 12; 'Better or worse' applies each indicator's polarity.",
                 formats.note)
-    page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}",
+    report_page_setup(sheet, formats, report,
                repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
     sheet.activate()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, apply_widths, band_rules, page_setup, write_table
+from engine.render.layout import Column, apply_widths, band_rules, report_page_setup, write_table
 from engine.render.names import SHEET_SUMMARY, internal_link, table_name
 from engine.report import Report
 
@@ -50,5 +50,5 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
     sheet.set_h_pagebreaks(breaks)
     apply_widths(sheet, widths)
     sheet.freeze_panes(3, 0)
-    page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}")
+    report_page_setup(sheet, formats, report)
     return heading_rows

@@ -6,7 +6,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, TablePlacement, apply_widths, page_setup, write_table
+from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, write_table
 from engine.render.names import SHEET_SUMMARY, SHEET_TRENDS, internal_link, table_name
 from engine.report import Report, TrendTable
 
@@ -78,7 +78,7 @@ def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: 
         sheet.write(3, 0, "The spec defines no trend table.", formats.note)
         quarters = _write_quarterly(sheet, formats, report, 5, widths) if report.series else {}
         apply_widths(sheet, widths)
-        page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}")
+        report_page_setup(sheet, formats, report)
         return quarters
     sheet.write(2, 0, "Counts by financial year; the Grand Total is the sum of the categories.", formats.note)
     columns = [Column("Category", formats.text)] + [Column(label, formats.count, max(11, len(label) * 0.9), total="sum")
@@ -101,5 +101,5 @@ def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: 
     apply_widths(sheet, widths)
     sheet.insert_chart(chart_row, 0, _monthly_chart(workbook, trend, monthly, report.partner_area),
                        {"description": _chart_description(trend, report.partner_area), "object_position": 3})
-    page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}")
+    report_page_setup(sheet, formats, report)
     return quarters

@@ -69,9 +69,9 @@ class LineIndex:
         return Problem(message, file=self.file, line=self.line_of(path), key_path=format_key_path(path) or "(top level)")
 
 
-def _model_at(path: KeyPath) -> type[BaseModel] | None:
-    """The pydantic model that owns the mapping at ``path`` (to list its valid keys)."""
-    annotation: Any = Spec
+def _model_at(path: KeyPath, root: type[BaseModel] = Spec) -> type[BaseModel] | None:
+    """The pydantic model that owns the mapping at ``path`` in a ``root`` document (to list its valid keys)."""
+    annotation: Any = root
     for part in path:
         annotation = _unwrap(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -111,12 +111,12 @@ def _valid_keys(model: type[BaseModel]) -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
 
 
-def _translate(error: dict[str, Any], index: LineIndex) -> Problem:
+def _translate(error: dict[str, Any], index: LineIndex, root: type[BaseModel] = Spec) -> Problem:
     """One pydantic error -> one located, actionable problem."""
     path: KeyPath = tuple(error["loc"])
     kind = error["type"]
     if kind == "extra_forbidden":
-        model = _model_at(path[:-1])
+        model = _model_at(path[:-1], root)
         hint = did_you_mean(str(path[-1]), _valid_keys(model)) if model else ""
         return index.problem(path, f"unknown key {path[-1]!r}{hint}")
     if kind == "missing":
@@ -130,19 +130,19 @@ def _translate(error: dict[str, Any], index: LineIndex) -> Problem:
     return index.problem(path, message)
 
 
-def load_spec(path: str | Path) -> tuple[Spec, Path]:
-    """Read, validate and cross-check a spec; return it with the folder its paths are relative to.
+def read_yaml(path: str | Path, what: str = "spec") -> tuple[Any, LineIndex]:
+    """Read a YAML file safely; return its data and the index of its key paths' lines.
 
-    Raises :class:`SpecError` listing every problem found, one per line.
+    ``what`` names the kind of file in messages ("spec", "pipeline"). Raises :class:`SpecError`.
     """
     path = Path(path)
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SpecError(Problem("spec file not found", file=shown)) from None
+        raise SpecError(Problem(f"{what} file not found", file=shown)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(Problem(f"cannot read spec: {exc}", file=shown)) from None
+        raise SpecError(Problem(f"cannot read {what}: {exc}", file=shown)) from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -151,15 +151,35 @@ def load_spec(path: str | Path) -> tuple[Spec, Path]:
         reason = getattr(exc, "problem", None) or str(exc)
         raise SpecError(Problem(f"not valid YAML: {reason}", file=shown,
                                 line=mark.line + 1 if mark else None)) from None
-    index = LineIndex(root, shown)
+    return data, LineIndex(root, shown)
+
+
+ModelT = typing.TypeVar("ModelT", bound=BaseModel)
+
+
+def validate_model(model: type[ModelT], data: Any, index: LineIndex,
+                   not_a_mapping: str) -> tuple[ModelT | None, list[Problem]]:
+    """Validate ``data`` as ``model``: the instance (None if invalid) and every located problem.
+
+    Raises :class:`SpecError` with the message ``not_a_mapping`` when the document is not a mapping.
+    """
     if not isinstance(data, dict):
-        raise SpecError(Problem("a spec must be a YAML mapping of keys (title:, sources:, indicators: …)", file=shown, line=1))
+        raise SpecError(Problem(not_a_mapping, file=index.file, line=1))
     problems = list(index.duplicates)
     try:
-        spec = Spec.model_validate(data)
+        return model.model_validate(data), problems
     except ValidationError as exc:
-        spec = None
-        problems += [_translate(error, index) for error in exc.errors()]
+        return None, problems + [_translate(error, index, model) for error in exc.errors()]
+
+
+def load_spec(path: str | Path) -> tuple[Spec, Path]:
+    """Read, validate and cross-check a spec; return it with the folder its paths are relative to.
+
+    Raises :class:`SpecError` listing every problem found, one per line.
+    """
+    path = Path(path)
+    data, index = read_yaml(path)
+    spec, problems = validate_model(Spec, data, index, "a spec must be a YAML mapping of keys (title:, sources:, indicators: …)")
     problems += [index.problem(key_path, message) for key_path, message in cross_reference_problems(data)]
     if problems or spec is None:
         raise SpecError(sorted(problems, key=lambda p: p.line or 0))

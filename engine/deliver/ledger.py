@@ -1,0 +1,207 @@
+"""The run ledger (SQLite, stdlib): every run, every workbook's checksum, every send.
+
+A send is one workbook to one recipient, keyed on (area, period, checksum, recipient). Its
+status moves ``pending`` → ``sending`` (committed just before the SMTP DATA command) → ``sent``
+(after the server's 250 reply) or ``failed``. A row still ``sending`` when the next run starts
+belongs to a run that was killed while the server may or may not have taken the message: it
+becomes ``in_doubt`` and is never resent automatically (``--force`` resends it). A row still
+``pending`` never reached DATA, so nothing was delivered and it is simply sent again.
+
+Only one run writes at a time (see :mod:`engine.deliver.lock`); WAL lets ``saferbook history``
+read while a run writes, and ``synchronous=FULL`` makes each status change durable before the
+next network step.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id         INTEGER PRIMARY KEY,
+    started    TEXT NOT NULL,
+    finished   TEXT,
+    pipeline   TEXT NOT NULL,
+    mode       TEXT NOT NULL,               -- send | dry-run
+    forced     INTEGER NOT NULL DEFAULT 0,
+    only_areas TEXT,
+    status     TEXT NOT NULL,               -- running | ok | failed | interrupted
+    host       TEXT,
+    pid        INTEGER,
+    note       TEXT
+);
+CREATE TABLE IF NOT EXISTS workbooks (
+    id        INTEGER PRIMARY KEY,
+    run_id    INTEGER NOT NULL REFERENCES runs(id),
+    area      TEXT NOT NULL,
+    period    TEXT NOT NULL,
+    path      TEXT,
+    checksum  TEXT,                         -- sha256 of the file's bytes
+    bytes     INTEGER,
+    status    TEXT NOT NULL,                -- built | failed
+    error     TEXT,
+    built_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sends (
+    id          INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES runs(id),
+    workbook_id INTEGER REFERENCES workbooks(id),
+    area        TEXT NOT NULL,
+    period      TEXT NOT NULL,
+    checksum    TEXT NOT NULL,
+    recipient   TEXT NOT NULL,
+    message_id  TEXT,
+    status      TEXT NOT NULL,              -- pending | sending | sent | failed | in_doubt | dry_run
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    reply       TEXT,                       -- the server's last reply, or why it failed
+    forced      INTEGER NOT NULL DEFAULT 0,
+    created     TEXT NOT NULL,
+    updated     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sends_key ON sends (area, period, checksum, recipient);
+CREATE INDEX IF NOT EXISTS sends_run ON sends (run_id);
+CREATE INDEX IF NOT EXISTS workbooks_run ON workbooks (run_id);
+"""
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class SendKey:
+    """What "the same send" means: this workbook version to this person."""
+
+    area: str
+    period: str
+    checksum: str
+    recipient: str
+
+
+class Ledger:
+    """A connection to the ledger file; use as a context manager."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)  # autocommit: each change is durable
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"{path} was written by a newer Saferbook (ledger schema {version})")
+        self.db.executescript(SCHEMA)
+        self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- runs ---------------------------------------------------------------------------------
+
+    def recover(self) -> int:
+        """Settle what killed runs left behind (call holding the run lock); return how many sends are now in doubt."""
+        stamp = now()
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("UPDATE runs SET status='interrupted', finished=? WHERE status='running'", (stamp,))
+            self.db.execute("UPDATE sends SET status='failed', updated=?, reply='the run stopped before sending this' "
+                            "WHERE status='pending'", (stamp,))
+            doubtful = self.db.execute(
+                "UPDATE sends SET status='in_doubt', updated=?, reply='the run stopped while the server was receiving "
+                "this message: it may have been delivered' WHERE status='sending'", (stamp,)).rowcount
+        return doubtful
+
+    def start_run(self, pipeline: Path, mode: str, forced: bool, only: Sequence[str] | None) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO runs (started, pipeline, mode, forced, only_areas, status, host, pid) "
+            "VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
+            (now(), str(pipeline), mode, int(forced), ", ".join(only) if only else None, socket.gethostname(), os.getpid()))
+        return int(cursor.lastrowid)
+
+    def finish_run(self, run_id: int, status: str, note: str | None = None) -> None:
+        self.db.execute("UPDATE runs SET finished=?, status=?, note=? WHERE id=?", (now(), status, note, run_id))
+
+    # --- workbooks ----------------------------------------------------------------------------
+
+    def record_workbook(self, run_id: int, area: str, period: str, path: Path | None, checksum: str | None,
+                        size: int | None, error: str | None = None) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO workbooks (run_id, area, period, path, checksum, bytes, status, error, built_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (run_id, area, period, str(path) if path else None, checksum, size,
+             "failed" if error else "built", error, now()))
+        return int(cursor.lastrowid)
+
+    # --- sends --------------------------------------------------------------------------------
+
+    def prior_state(self, key: SendKey) -> str | None:
+        """``sent`` if this workbook already reached this recipient, ``in_doubt`` if it may have, else None."""
+        statuses = {row[0] for row in self.db.execute(
+            "SELECT DISTINCT status FROM sends WHERE area=? AND period=? AND checksum=? AND recipient=?",
+            (key.area, key.period, key.checksum, key.recipient))}
+        if "sent" in statuses:
+            return "sent"
+        if statuses & {"in_doubt", "sending"}:
+            return "in_doubt"
+        return None
+
+    def open_sends(self, run_id: int, workbook_id: int, keys: Iterable[SendKey], message_id: str,
+                   forced: bool, status: str = "pending", reply: str | None = None) -> dict[str, int]:
+        """One row per recipient, in one transaction; return recipient -> row id."""
+        stamp = now()
+        ids = {}
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            for key in keys:
+                cursor = self.db.execute(
+                    "INSERT INTO sends (run_id, workbook_id, area, period, checksum, recipient, message_id, status, "
+                    "reply, forced, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (run_id, workbook_id, key.area, key.period, key.checksum, key.recipient, message_id, status,
+                     reply, int(forced), stamp, stamp))
+                ids[key.recipient] = int(cursor.lastrowid)
+        return ids
+
+    def mark(self, send_ids: Iterable[int], status: str, attempts: int | None = None, reply: str | None = None) -> None:
+        """Set the status (and attempts, reply) of several sends at once, durably."""
+        ids = list(send_ids)
+        if not ids:
+            return
+        marks = ",".join("?" * len(ids))
+        self.db.execute(
+            f"UPDATE sends SET status=?, attempts=COALESCE(?, attempts), reply=COALESCE(?, reply), updated=? "
+            f"WHERE id IN ({marks})", (status, attempts, reply, now(), *ids))
+
+    # --- reading (history) --------------------------------------------------------------------
+
+    def runs(self, limit: int) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+
+    def sends(self, run_ids: Sequence[int], area: str | None = None) -> list[sqlite3.Row]:
+        return self._rows_of_runs("sends", run_ids, area)
+
+    def workbooks(self, run_ids: Sequence[int], area: str | None = None) -> list[sqlite3.Row]:
+        return self._rows_of_runs("workbooks", run_ids, area)
+
+    def _rows_of_runs(self, table: str, run_ids: Sequence[int], area: str | None) -> list[sqlite3.Row]:
+        assert table in ("sends", "workbooks")
+        marks = ",".join("?" * len(run_ids)) or "NULL"
+        query = f"SELECT * FROM {table} WHERE run_id IN ({marks})"
+        args: list[object] = list(run_ids)
+        if area:
+            query += " AND area = ? COLLATE NOCASE"
+            args.append(area)
+        return self.db.execute(query + " ORDER BY id", args).fetchall()
