@@ -9,8 +9,9 @@ An area outside a limit is significantly high or low at that level.
   proportion whose Wilson interval just reaches p₀; the two are algebraically the same.)
 * Ratios and rates: exact Poisson limits. For O observed events the limit sits where the expected
   count E makes O just significant: E = χ²⁻¹(1 − p; 2O + 2)/2 for the lower limit on O/E,
-  E = χ²⁻¹(p; 2O)/2 for the upper. ``solver="fingertips"`` reproduces instead the bisection
-  Fingertips uses (its published tables differ from the closed form by up to 5e-5 relative).
+  E = χ²⁻¹(p; 2O)/2 for the upper. This closed form is exact; Fingertips' published tables were
+  made by a numerical search (bisection on a truncated series) and differ from it by up to
+  5e-5 relative, far below what a chart can show.
 
 The x-axis points follow Fingertips' rule exactly (100 points, geometric, rounded), so a chart
 drawn from them matches theirs.
@@ -22,7 +23,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import ndtri, pdtr, pdtrc
+from scipy.special import ndtri
 
 from engine.stats.compare import significance
 from engine.stats.intervals import as_counts, as_denominators, chi2_quantile, count_limits
@@ -41,9 +42,6 @@ FUNNEL_LABELS: dict[int, str] = {
     -2: "Low (0.001)",
     NOT_APPLICABLE: "Not applicable for events less than 10 for dsrs",
 }
-
-Solver = Literal["exact", "fingertips"]
-
 
 def _digits(value: float) -> int:
     return len(str(int(value)))
@@ -125,41 +123,19 @@ def proportion_significance(numerators: ArrayLike, denominators: ArrayLike) -> n
 # --- Poisson limits for ratios and rates ---------------------------------------------------------
 
 
-def _fingertips_bisection(observed: np.ndarray, p: float, for_lower_limit: bool) -> np.ndarray:
-    """Fingertips' numerical search for the expected count on a limit (vectorised).
-
-    It bisects v in (0, 1) with E = (1 + O)v/(1 − v), halving the step from 0.25 until it is
-    no more than 1e-7, and compares Poisson tail probabilities with p.
-    """
-    v = np.full(observed.shape, 0.5)
-    step = 0.5
-    while step > 1e-7:
-        step /= 2
-        expected = (1 + observed) * v / (1 - v)
-        if for_lower_limit:  # the larger E: P(X ≤ O | E) = p
-            too_far = pdtr(observed, expected) < p
-        else:  # the smaller E: P(X ≥ O | E) = p
-            too_far = np.where(observed > 0, pdtrc(np.maximum(observed - 1, 0), expected), 1.0) > p
-        v = np.where(too_far, v - step, v + step)
-    return (1 + observed) * v / (1 - v)
-
-
-def expected_on_limit(observed: ArrayLike, p: float, for_lower_limit: bool, solver: Solver = "exact") -> np.ndarray:
+def expected_on_limit(observed: ArrayLike, p: float, for_lower_limit: bool) -> np.ndarray:
     """The expected count E at which O observed events sit exactly on a funnel limit.
 
     The lower limit of O/E uses the larger E (O is just significantly *low* there); the upper
     limit the smaller E.
     """
     o = as_counts(observed)
-    if solver == "fingertips":
-        return _fingertips_bisection(o, p, for_lower_limit)
     if for_lower_limit:
         return chi2_quantile(1 - p, 2 * o + 2) / 2
     return np.where(o > 0, chi2_quantile(p, 2 * o) / 2, 0.0)
 
 
-def ratio_funnel(observed: ArrayLike, expected: ArrayLike, ratio_type: Literal["count", "isr"] = "isr",
-                 solver: Solver = "exact") -> dict[str, np.ndarray]:
+def ratio_funnel(observed: ArrayLike, expected: ArrayLike, ratio_type: Literal["count", "isr"] = "isr") -> dict[str, np.ndarray]:
     """The 100-point limit table of a ratio funnel (O/E), on an axis of observed events.
 
     ``ratio_type="isr"`` gives 100 × O/E (an SMR, 100 = as expected); ``"count"`` gives
@@ -170,7 +146,7 @@ def ratio_funnel(observed: ArrayLike, expected: ArrayLike, ratio_type: Literal["
     table = {"Observed_events": events}
     for name, p in TAILS.items():
         for side, lower in (("lower", True), ("upper", False)):
-            e = expected_on_limit(events, p, lower, solver)
+            e = expected_on_limit(events, p, lower)
             ratio = events / e
             table[f"{side}_{name}_exp_events"] = e
             table[f"{side}_{name}_{ratio_type}"] = ratio - 1 if ratio_type == "count" else ratio * 100
@@ -209,8 +185,7 @@ def derived_denominators(events: ArrayLike, rates: ArrayLike, multiplier: float,
 
 
 def rate_funnel(events: ArrayLike, rates: ArrayLike, multiplier: float, years: float,
-                rate_type: Literal["dsr", "crude"], denominators: ArrayLike | None = None,
-                solver: Solver = "exact") -> dict[str, np.ndarray]:
+                rate_type: Literal["dsr", "crude"], denominators: ArrayLike | None = None) -> dict[str, np.ndarray]:
     """The 100-point limit table of a rate funnel, on an axis of events.
 
     Each limit is given as a rate (× multiplier) and as the one-year population at which that
@@ -224,7 +199,7 @@ def rate_funnel(events: ArrayLike, rates: ArrayLike, multiplier: float, years: f
     table = {"Events": axis}
     for name, p in TAILS.items():
         for side, lower in (("lower", True), ("upper", False)):
-            population = expected_on_limit(axis, p, lower, solver) / average
+            population = expected_on_limit(axis, p, lower) / average
             table[f"{side}_{name}_population_1_year"] = population / years
             table[f"{side}_{name}_limit"] = axis / population * multiplier
     table["baseline"] = np.full(axis.size, average * multiplier)

@@ -58,11 +58,20 @@ def dsr(counts: ArrayLike, populations: ArrayLike, standard: ArrayLike, confiden
 
 
 def expected_counts(populations: ArrayLike, reference_counts: ArrayLike, reference_populations: ArrayLike) -> np.ndarray:
-    """Events each area would have at the reference's category rates: Σ nᵢ × refOᵢ/refNᵢ."""
+    """Events each area would have at the reference's category rates: Σ nᵢ × refOᵢ/refNᵢ.
+
+    A category with a missing population or reference count adds nothing, as in the reference.
+    """
     ref_n = _table(reference_populations)
     if np.any(ref_n <= 0):
         raise ValueError("reference populations must be greater than zero")
-    return (_table(populations) * _table(reference_counts) / ref_n).sum(axis=1)
+    return np.nansum(_table(populations) * _table(reference_counts) / ref_n, axis=1)
+
+
+def reference_rate(reference_counts: ArrayLike, reference_populations: ArrayLike, multiplier: float = 100_000) -> float:
+    """The reference's overall rate, Σ events ÷ Σ population × multiplier: an indirectly
+    standardised rate is O/E times this."""
+    return float(np.nansum(reference_counts) / np.nansum(reference_populations) * multiplier)
 
 
 def isr(observed: ArrayLike, expected: ArrayLike, confidence: float, scale: ArrayLike = 1.0) -> Estimate:
