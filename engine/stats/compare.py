@@ -53,7 +53,7 @@ def band_codes_from_limits(values: ArrayLike, benchmark: ArrayLike, limits_at: L
         raise ValueError("give one or two confidence levels")
     v = np.asarray(values, dtype=float)
     b = np.broadcast_to(np.asarray(benchmark, dtype=float), v.shape)
-    codes = np.sign(v - b).astype(np.int8)
+    codes = np.nan_to_num(np.sign(v - b)).astype(np.int8)
     for code, level in enumerate(sorted(confidence_level(x) for x in levels), start=2):
         lower, upper = limits_at(level)
         side = significance(lower, upper, b)

@@ -60,34 +60,64 @@ def derivable(hidden: ArrayLike, row_totals: bool = False, column_totals: bool =
     return result
 
 
+def _costs(values: np.ndarray) -> np.ndarray:
+    """What hiding each cell costs: its count, so the smallest go first, but a zero costs more than
+    any count (a zero is often known to be zero anyway, so hiding it protects little)."""
+    return np.where(values > 0, values, 1 + values.sum())
+
+
+def _protect_in_line(costs: np.ndarray, h: np.ndarray, row: int, col: int, row_totals: bool) -> None:
+    """One total direction: hide the cheapest visible cell of the exposed cell's line."""
+    line = np.zeros_like(h)
+    if row_totals:
+        line[row, :] = True
+    else:
+        line[:, col] = True
+    candidates = np.where(line & ~h, costs, np.inf)
+    if np.isinf(candidates).all():
+        raise ValueError(f"cell ({row}, {col}) cannot be protected: every other cell of its line is hidden or absent")
+    h.flat[int(np.argmin(candidates))] = True
+
+
+def _protect_with_rectangle(costs: np.ndarray, h: np.ndarray, row: int, col: int) -> None:
+    """Totals both ways: hide the cheapest rectangle (row, col), (row, c), (r, c), (r, col), which
+    puts the exposed cell on a cycle of hidden cells."""
+    n_rows, n_cols = h.shape
+    if n_rows < 2 or n_cols < 2:
+        raise ValueError(f"cell ({row}, {col}) cannot be protected: a table needs two rows and two columns")
+    visible = np.where(h, 0.0, costs)
+    # cost[r, c] of completing the rectangle through (r, c); the exposed cell's own row and column excluded.
+    total = visible[row, :][None, :] + visible[:, col][:, None] + visible
+    total[row, :] = np.inf
+    total[:, col] = np.inf
+    r, c = np.unravel_index(int(np.argmin(total)), total.shape)
+    h[row, c] = h[r, c] = h[r, col] = True
+
+
 def secondary_suppression(values: ArrayLike, hidden: ArrayLike, row_totals: bool = False,
                           column_totals: bool = True) -> np.ndarray:
     """``hidden`` plus the further cells that must be hidden so that none is derivable.
 
-    For each derivable cell, the smallest visible count in a line through it that has a total is
-    hidden too (a non-zero count in preference to a zero, which is often known to be zero anyway;
-    ties go to the first in reading order), until no hidden cell is derivable. Raises
+    With totals one way, each derivable cell gets a partner: the smallest visible count in its
+    line. With totals both ways, it gets the cheapest rectangle of cells through it. A non-zero
+    count is hidden in preference to a zero, and ties go to the first in reading order. Raises
     ``ValueError`` when a hidden cell cannot be protected (its line has no other cell).
     """
     v = np.atleast_2d(np.asarray(values, dtype=float))
     h = np.atleast_2d(np.asarray(hidden, dtype=bool)).copy()
     if v.shape != h.shape:
         raise ValueError("values and hidden must have the same shape")
+    if np.isnan(v).any():
+        raise ValueError("a table with totals cannot have missing cells")
+    if not (row_totals or column_totals):
+        return h
+    costs = _costs(v)
     while True:
         exposed = np.argwhere(derivable(h, row_totals, column_totals))
         if exposed.size == 0:
             return h
-        row, col = exposed[0]
-        candidates = np.zeros_like(h)
-        if column_totals:
-            candidates[:, col] = True
-        if row_totals:
-            candidates[row, :] = True
-        candidates &= ~h & ~np.isnan(v)
-        if not candidates.any():
-            raise ValueError(f"cell ({row}, {col}) cannot be protected: no other cell of its row or column can be hidden")
-        # Smallest non-zero count first, then zeros; ties in reading order (argmin takes the first).
-        cost = np.where(candidates, np.where(v > 0, v, np.inf), np.nan)
-        if np.all(np.isnan(cost) | np.isinf(cost)):
-            cost = np.where(candidates, 0.0, np.nan)
-        h.flat[int(np.nanargmin(cost))] = True
+        row, col = (int(x) for x in exposed[0])
+        if row_totals and column_totals:
+            _protect_with_rectangle(costs, h, row, col)
+        else:
+            _protect_in_line(costs, h, row, col, row_totals)
