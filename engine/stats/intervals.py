@@ -70,7 +70,7 @@ def byars_limits(counts: ArrayLike, confidence: float) -> tuple[np.ndarray, np.n
     """
     o = as_counts(counts)
     z = z_value(confidence)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lower = o * _cube(1 - 1 / (9 * o) - z / (3 * np.sqrt(o)))
         o1 = o + 1
         upper = o1 * _cube(1 - 1 / (9 * o1) + z / (3 * np.sqrt(o1)))
