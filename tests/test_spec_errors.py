@@ -418,3 +418,93 @@ def test_spec_error_message_has_one_line_per_problem(spec_with):
     assert len(lines) == len(caught.value.problems) == 2
     for line in lines:
         assert "x.yaml" in line
+
+
+# --- 7. statistics settings: banding, change test, suppression, peers ----------------------------
+
+TOTAL_CRIME_SD = "    banding:                    # the seeds' crime-map bands: 1 and 2 SD from the mean LSOA rate\n" \
+                 "      method: sd\n      cut_points: [1, 2]"
+
+
+def test_unknown_banding_method_lists_the_methods(spec_with):
+    spec = spec_with(("banding:\n  method: ci\n", "banding:\n  method: zscore\n"))
+    problem = only_problem(spec.path)
+    assert_located(problem, spec, spec.line_of("method: zscore"), "banding.method")
+    assert "'zscore'" in problem.message and "'ci'" in problem.message and "'sd'" in problem.message
+
+
+@pytest.mark.parametrize("bad", ["[2, 1]", "[0, 2]", "[1, 20]"])
+def test_cut_points_must_be_two_increasing_positive_numbers(spec_with, bad):
+    spec = spec_with(("cut_points: [1, 2]", f"cut_points: {bad}"))
+    problem = only_problem(spec.path)
+    assert_located(problem, spec, spec.line_of(f"cut_points: {bad}"), "indicators[0].banding.cut_points")
+    assert "standard deviations" in problem.message and "[1, 2]" in problem.message
+
+
+def test_levels_given_to_the_sd_method_is_an_error(spec_with):
+    spec = spec_with((TOTAL_CRIME_SD, TOTAL_CRIME_SD + "\n      levels: [0.95, 0.998]"))
+    problem = only_problem(spec.path)
+    assert problem.key_path == "indicators[0].banding", str(problem)
+    assert problem.line == spec.line_of("    banding:                    # the seeds'"), str(problem)
+    assert "levels is not used by method: sd" in problem.message and "cut_points" in problem.message
+
+
+def test_cut_points_given_to_the_ci_method_is_an_error(spec_with):
+    spec = spec_with(("  levels: [0.95, 0.998]         #", "  cut_points: [1, 2]\n  levels: [0.95, 0.998]         #"))
+    problem = only_problem(spec.path)
+    assert problem.key_path == "banding", str(problem)
+    assert "cut_points is not used by method: ci" in problem.message
+
+
+def test_unknown_change_method_lists_the_methods(spec_with):
+    spec = spec_with(("change:\n  method: exact\n", "change:\n  method: chi2\n"))
+    problem = only_problem(spec.path)
+    assert_located(problem, spec, spec.line_of("method: chi2"), "change.method")
+    assert "'exact'" in problem.message and "'overlap'" in problem.message
+
+
+@pytest.mark.parametrize("bad, words", [("1.5", "less than 1"), ("ninety", "number")])
+def test_bad_change_level(spec_with, bad, words):
+    spec = spec_with(("change:\n  method: exact\n  level: 0.95", f"change:\n  method: exact\n  level: {bad}"))
+    problem = only_problem(spec.path)
+    assert_located(problem, spec, spec.line_of(f"level: {bad}"), "change.level")
+    assert words in problem.message
+
+
+def test_suppress_without_sensitive_is_an_error(spec_with):
+    spec = spec_with(("    sensitive: true             # includes sexual offences: small numbers hidden in partner deliveries\n",
+                      "    suppress: {below: 10}\n"))
+    problem = only_problem(spec.path)
+    assert problem.key_path == "indicators[5]", str(problem)
+    assert "add sensitive: true" in problem.message
+
+
+@pytest.mark.parametrize("bad, words", [("0", "greater than or equal to 1"), ("five", "integer")])
+def test_bad_suppression_threshold(spec_with, bad, words):
+    spec = spec_with(("  below: 5 ", f"  below: {bad} "))
+    problem = only_problem(spec.path)
+    assert_located(problem, spec, spec.line_of(f"below: {bad}"), "suppression.below")
+    assert words in problem.message
+
+
+def test_sensitive_must_be_true_or_false(spec_with):
+    spec = spec_with(("    sensitive: true ", "    sensitive: very "))
+    problem = only_problem(spec.path)
+    assert_located(problem, spec, spec.line_of("sensitive: very"), "indicators[5].sensitive")
+    assert "boolean" in problem.message
+
+
+def test_misspelt_statistics_key_suggests_the_right_one(spec_with):
+    spec = spec_with(("peers:\n  level: 0.95", "peers:\n  levle: 0.95"))
+    problem = only_problem(spec.path)
+    assert_located(problem, spec, spec.line_of("levle: 0.95"), "peers.levle")
+    assert "did you mean 'level'" in problem.message
+
+
+def test_the_demo_spec_uses_both_banding_methods_and_marks_a_sensitive_indicator():
+    spec, _ = load_spec(SPEC)
+    methods = {spec.banding_for(i).method for i in spec.indicators}
+    assert methods == {"ci", "sd"}
+    sensitive = [i.id for i in spec.indicators if spec.suppression_for(i) is not None]
+    assert sensitive == ["violence_and_sexual_offences"]
+    assert spec.change_for(spec.indicators[0]).method == "exact"
