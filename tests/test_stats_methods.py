@@ -268,3 +268,20 @@ def test_secondary_suppression_with_totals_both_ways():
 def test_a_cell_alone_in_its_line_cannot_be_protected():
     with pytest.raises(ValueError, match="cannot be protected"):
         secondary_suppression(np.array([[3.0]]), np.array([[True]]))
+
+
+def test_protection_across_groupings_and_changes():
+    """Published numbers as sums of unknown atoms (counts of crime types a, b, c): a, b, c, the
+    total a + b + c, a group a + b, and a change c − a. Hiding a alone would leave it as
+    group − b (and total − b − c, and c − change). The cheapest number in that derivation, b (40),
+    is hidden too; the change, which still gives a from c, must go as well."""
+    from engine.stats.suppression import derivable_items, protect
+
+    vectors = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1], [1, 1, 0], [-1, 0, 1]], dtype=float)
+    values = np.array([3.0, 40.0, 50.0, 93.0, 43.0, 47.0])
+    gram = vectors @ vectors.T
+    hidden = np.array([True, False, False, False, False, False])
+    assert derivable_items(gram, hidden).tolist() == [True, False, False, False, False, False]
+    result = protect(gram, values, hidden, hideable=[True, True, True, False, False, True])
+    assert result.tolist() == [True, True, False, False, False, True]
+    assert not derivable_items(gram, result).any()

@@ -1,17 +1,24 @@
-"""Small-number suppression: primary (hide small counts) and secondary (so that no hidden count
-can be worked out from the published totals and the counts left visible).
+"""Small-number suppression: primary (hide small counts) and secondary (so that no hidden number
+can be worked out from the numbers left visible).
 
-Tables are 2-D arrays of counts. A table may publish a total for every column (a "Grand Total"
-row), for every row, or both. A hidden cell is *derivable* when the visible cells and the
-totals fix its value exactly: alone among the hidden cells of a line with a total, or, with
-totals both ways, a hidden cell on no cycle of hidden cells (in the graph whose vertices are
-rows and columns and whose edges are the hidden cells, a bridge). Secondary suppression hides
-further cells, the smallest first, until no hidden cell is derivable.
+Every published number is a sum of unknown underlying counts ("atoms": say, the events of one
+crime type in one month in one small area). A table's total is the sum of its cells; a 12-month
+count is the sum of its months; a group of crime types is the sum of its types; a change is one
+count minus another. A hidden number is *derivable* when its vector of atoms is a linear
+combination of the visible numbers' vectors: then adding and subtracting visible numbers gives
+it exactly. Secondary suppression hides further numbers until no hidden one is derivable.
+
+The test needs only the inner products of the numbers' vectors (their Gram matrix), so it costs
+the same however finely the atoms are drawn. Bounds (counts are never negative) can still
+narrow a hidden number down; as in published practice, only exact recovery is prevented.
 """
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+#: Relative size below which a residual or a coefficient counts as zero.
+_TOLERANCE = 1e-9
 
 
 def primary_suppression(counts: ArrayLike, below: int = 5, zero: bool = False) -> np.ndarray:
@@ -23,101 +30,99 @@ def primary_suppression(counts: ArrayLike, below: int = 5, zero: bool = False) -
     return small if zero else small & (c > 0)
 
 
-def _bridges(hidden: np.ndarray) -> np.ndarray:
-    """Hidden cells whose edge is a bridge of the row–column graph of hidden cells."""
-    rows, cols = np.nonzero(hidden)
-    n_rows = hidden.shape[0]
-    edges = [(int(r), n_rows + int(c)) for r, c in zip(rows, cols)]
-    result = np.zeros_like(hidden)
-    for skip, (start, goal) in enumerate(edges):
-        adjacency: dict[int, list[int]] = {}
-        for index, (a, b) in enumerate(edges):
-            if index != skip:
-                adjacency.setdefault(a, []).append(b)
-                adjacency.setdefault(b, []).append(a)
-        seen, frontier = {start}, [start]
-        while frontier and goal not in seen:
-            node = frontier.pop()
-            for neighbour in adjacency.get(node, ()):
-                if neighbour not in seen:
-                    seen.add(neighbour)
-                    frontier.append(neighbour)
-        if goal not in seen:
-            result[rows[skip], cols[skip]] = True
-    return result
+def _representation(gram: np.ndarray, visible: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares coefficients expressing each target through the visible numbers, and the
+    squared length of what is left over (zero when the target is derivable)."""
+    g_vv = gram[np.ix_(visible, visible)]
+    g_vt = gram[np.ix_(visible, targets)]
+    coefficients = np.linalg.pinv(g_vv, rcond=_TOLERANCE, hermitian=True) @ g_vt if visible.size else g_vt
+    residual = gram[targets, targets] - np.einsum("vt,vt->t", g_vt, coefficients)
+    return coefficients, residual
 
 
-def derivable(hidden: ArrayLike, row_totals: bool = False, column_totals: bool = True) -> np.ndarray:
-    """Hidden cells whose value the visible cells and the published totals determine exactly."""
-    h = np.atleast_2d(np.asarray(hidden, dtype=bool))
-    if row_totals and column_totals:
-        return _bridges(h)
-    result = np.zeros_like(h)
-    if column_totals:
-        result |= h & (h.sum(axis=0, keepdims=True) == 1)
-    if row_totals:
-        result |= h & (h.sum(axis=1, keepdims=True) == 1)
+def derivable_items(gram: ArrayLike, hidden: ArrayLike) -> np.ndarray:
+    """Hidden numbers that the visible numbers determine exactly, from the Gram matrix of all the
+    numbers' atom vectors (``gram[i, j]`` = Σ over atoms of coefficient i × coefficient j)."""
+    g = np.asarray(gram, dtype=float)
+    h = np.asarray(hidden, dtype=bool)
+    result = np.zeros(h.shape, dtype=bool)
+    targets = np.flatnonzero(h)
+    if targets.size == 0:
+        return result
+    _, residual = _representation(g, np.flatnonzero(~h), targets)
+    scale = np.maximum(g[targets, targets], 1.0)
+    result[targets] = residual <= _TOLERANCE * scale
     return result
 
 
 def _costs(values: np.ndarray) -> np.ndarray:
-    """What hiding each cell costs: its count, so the smallest go first, but a zero costs more than
-    any count (a zero is often known to be zero anyway, so hiding it protects little)."""
-    return np.where(values > 0, values, 1 + values.sum())
+    """What hiding each number costs: its value, so the smallest go first, but a zero costs more
+    than any count (a zero is often known to be zero anyway, so hiding it protects little)."""
+    return np.where(values > 0, values, 1 + np.abs(values).sum())
 
 
-def _protect_in_line(costs: np.ndarray, h: np.ndarray, row: int, col: int, row_totals: bool) -> None:
-    """One total direction: hide the cheapest visible cell of the exposed cell's line."""
-    line = np.zeros_like(h)
+def protect(gram: ArrayLike, values: ArrayLike, hidden: ArrayLike, hideable: ArrayLike | None = None,
+            costs: ArrayLike | None = None) -> np.ndarray:
+    """``hidden`` plus the further numbers that must be hidden so that none is derivable.
+
+    While some hidden number is derivable, the cheapest hideable visible number that its
+    derivation uses is hidden too (by default the smallest non-zero value; ties go to the
+    first). Raises ``ValueError`` when a derivable number's derivation uses nothing hideable.
+    """
+    g = np.asarray(gram, dtype=float)
+    h = np.asarray(hidden, dtype=bool).copy()
+    can_hide = np.ones(h.shape, dtype=bool) if hideable is None else np.asarray(hideable, dtype=bool)
+    cost = _costs(np.asarray(values, dtype=float)) if costs is None else np.asarray(costs, dtype=float)
+    while True:
+        exposed = np.flatnonzero(derivable_items(g, h))
+        if exposed.size == 0:
+            return h
+        visible = np.flatnonzero(~h)
+        coefficients, _ = _representation(g, visible, exposed[:1])
+        used = visible[(np.abs(coefficients[:, 0]) > _TOLERANCE) & can_hide[visible]]
+        if used.size == 0:
+            raise ValueError(f"number {exposed[0]} cannot be protected: every number that reveals it must stay visible")
+        h[used[np.argmin(cost[used])]] = True
+
+
+# --- tables with totals --------------------------------------------------------------------------
+
+
+def _table_gram(shape: tuple[int, int], row_totals: bool, column_totals: bool) -> np.ndarray:
+    """Gram matrix of a table's cells (one atom each) followed by its published totals."""
+    n_rows, n_cols = shape
+    vectors = [np.eye(n_rows * n_cols)]
+    cells = np.arange(n_rows * n_cols).reshape(shape)
+    if column_totals:
+        vectors.append(np.array([np.isin(np.arange(cells.size), cells[:, c]) for c in range(n_cols)], dtype=float))
     if row_totals:
-        line[row, :] = True
-    else:
-        line[:, col] = True
-    candidates = np.where(line & ~h, costs, np.inf)
-    if np.isinf(candidates).all():
-        raise ValueError(f"cell ({row}, {col}) cannot be protected: every other cell of its line is hidden or absent")
-    h.flat[int(np.argmin(candidates))] = True
+        vectors.append(np.array([np.isin(np.arange(cells.size), cells[r, :]) for r in range(n_rows)], dtype=float))
+    v = np.vstack(vectors)
+    return v @ v.T
 
 
-def _protect_with_rectangle(costs: np.ndarray, h: np.ndarray, row: int, col: int) -> None:
-    """Totals both ways: hide the cheapest rectangle (row, col), (row, c), (r, c), (r, col), which
-    puts the exposed cell on a cycle of hidden cells."""
-    n_rows, n_cols = h.shape
-    if n_rows < 2 or n_cols < 2:
-        raise ValueError(f"cell ({row}, {col}) cannot be protected: a table needs two rows and two columns")
-    visible = np.where(h, 0.0, costs)
-    # cost[r, c] of completing the rectangle through (r, c); the exposed cell's own row and column excluded.
-    total = visible[row, :][None, :] + visible[:, col][:, None] + visible
-    total[row, :] = np.inf
-    total[:, col] = np.inf
-    r, c = np.unravel_index(int(np.argmin(total)), total.shape)
-    h[row, c] = h[r, c] = h[r, col] = True
+def derivable(hidden: ArrayLike, row_totals: bool = False, column_totals: bool = True) -> np.ndarray:
+    """Hidden cells of a table that its visible cells and its published totals determine exactly."""
+    h = np.atleast_2d(np.asarray(hidden, dtype=bool))
+    gram = _table_gram(h.shape, row_totals, column_totals)
+    totals = gram.shape[0] - h.size
+    return derivable_items(gram, np.concatenate([h.ravel(), np.zeros(totals, dtype=bool)]))[:h.size].reshape(h.shape)
 
 
 def secondary_suppression(values: ArrayLike, hidden: ArrayLike, row_totals: bool = False,
                           column_totals: bool = True) -> np.ndarray:
-    """``hidden`` plus the further cells that must be hidden so that none is derivable.
-
-    With totals one way, each derivable cell gets a partner: the smallest visible count in its
-    line. With totals both ways, it gets the cheapest rectangle of cells through it. A non-zero
-    count is hidden in preference to a zero, and ties go to the first in reading order. Raises
-    ``ValueError`` when a hidden cell cannot be protected (its line has no other cell).
-    """
+    """``hidden`` plus the cells a table must also hide so that no hidden cell can be worked out
+    from its published totals (a total for every column, every row, or both) and the cells left
+    visible. The totals stay visible; the smallest non-zero cells are hidden first."""
     v = np.atleast_2d(np.asarray(values, dtype=float))
-    h = np.atleast_2d(np.asarray(hidden, dtype=bool)).copy()
+    h = np.atleast_2d(np.asarray(hidden, dtype=bool))
     if v.shape != h.shape:
         raise ValueError("values and hidden must have the same shape")
     if np.isnan(v).any():
         raise ValueError("a table with totals cannot have missing cells")
-    if not (row_totals or column_totals):
-        return h
-    costs = _costs(v)
-    while True:
-        exposed = np.argwhere(derivable(h, row_totals, column_totals))
-        if exposed.size == 0:
-            return h
-        row, col = (int(x) for x in exposed[0])
-        if row_totals and column_totals:
-            _protect_with_rectangle(costs, h, row, col)
-        else:
-            _protect_in_line(costs, h, row, col, row_totals)
+    gram = _table_gram(v.shape, row_totals, column_totals)
+    totals = gram.shape[0] - v.size
+    result = protect(gram, np.concatenate([v.ravel(), np.zeros(totals)]),
+                     np.concatenate([h.ravel(), np.zeros(totals, dtype=bool)]),
+                     hideable=np.arange(gram.shape[0]) < v.size)
+    return result[:v.size].reshape(v.shape)
