@@ -6,10 +6,12 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, band_rules, outcome_rules, page_setup, write_table
 from engine.render.names import SHEET_METHODOLOGY, SHEET_TOP, SHEET_TRENDS, internal_link, table_name
-from engine.report import Kpi, Report
+from engine.report import SUPPRESSED, Kpi, Report
 
-ARROWS = {"Increase": "▲ Increase", "Reduction": "▼ Reduction", "No change": "► No change"}
+ARROWS = {"Increase (significant)": "▲ Increase (significant)", "Reduction (significant)": "▼ Reduction (significant)",
+          "No significant change": "► No significant change"}
 TABLE_FIRST_ROW = 6
+BAND_COLUMN = 11  # the "Comparison with" column, last in the table
 
 
 def ordered_kpis(report: Report) -> list[Kpi]:
@@ -38,13 +40,15 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
         Column("Priority", formats.text), Column("Indicator", formats.text),
         Column("Previous 12 months", formats.count, 11), Column("Current 12 months", formats.count, 11),
         Column("Change", formats.change, 9), Column("% change", formats.percent, 9),
-        Column("Direction of travel", formats.text, 14), Column("Better or worse", formats.centre, 9),
+        Column("Direction of travel", formats.text, 25), Column("Better or worse", formats.centre, 9),
         Column(rate_header, formats.rate, 9), Column(f"{bench} {rate_header.lower()}", formats.rate, 13),
+        Column(f"Rank among {report.partner_label.lower()}s (1 = lowest rate)", formats.centre, 12),
         Column(f"Comparison with {bench}", formats.text, 26),
     ]
-    rows = [[k.priority, k.name, k.previous, k.current, k.change,
-             k.percent_change if k.percent_change is not None else "n/a",
-             ARROWS[k.direction], k.outcome, k.rate, k.benchmark_rate, k.band] for k in kpis]
+    rows = [[k.priority, k.name, _shown(k.previous), _shown(k.current), _shown(k.change),
+             k.percent_change if k.percent_change is not None else (SUPPRESSED if k.change is None else "n/a"),
+             ARROWS[k.direction], k.outcome, _shown(k.rate), k.benchmark_rate, k.peer_rank_text, _shown(k.band)]
+            for k in kpis]
     widths: dict[int, float] = {}
     placement = write_table(sheet, formats, table_name("summary"), TABLE_FIRST_ROW, 0, columns, rows, widths)
     for offset, kpi in enumerate(kpis):
@@ -52,17 +56,26 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
             sheet.write_url(placement.first_data_row + offset, 1,
                             internal_link(SHEET_TOP, top_rows[kpi.indicator_id]), formats.link, string=kpi.name)
     for first, last, polarity in _polarity_runs(kpis):
-        band_rules(sheet, formats, (placement.first_data_row + first, 10, placement.first_data_row + last, 10), polarity)
+        band_rules(sheet, formats, (placement.first_data_row + first, BAND_COLUMN, placement.first_data_row + last,
+                                    BAND_COLUMN), polarity)
     outcome_rules(sheet, formats, placement.column_range(6), outcome_col=7)
     sheet.set_row(TABLE_FIRST_ROW, 30)
     apply_widths(sheet, widths)
     sheet.freeze_panes(TABLE_FIRST_ROW + 1, 2)
     sheet.write(placement.last_row + 2, 0, "Indicator names link to their top 10 areas. Direction of travel compares "
-                "the current 12 months with the previous 12; 'Better or worse' applies each indicator's polarity.",
+                "the current 12 months with the previous 12 and says whether the change is statistically significant; "
+                "'Better or worse' applies each indicator's polarity (methods on the Methodology sheet).",
                 formats.note)
+    if report.suppression_note:
+        sheet.write(placement.last_row + 3, 0, report.suppression_note, formats.note)
     page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}",
                repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
     sheet.activate()
+
+
+def _shown(value):
+    """A number, or the suppression symbol where it is hidden."""
+    return SUPPRESSED if value is None else value
 
 
 def _polarity_runs(kpis: list[Kpi]) -> list[tuple[int, int, str]]:

@@ -245,6 +245,9 @@ class Spec(Strict):
     trend_table: TrendTable | None = None
     theme: str = Field("default", description="A theme in workbook_templates/, or a path to a theme YAML file.")
 
+    def indicator(self, indicator_id: str) -> Indicator:
+        return next(i for i in self.indicators if i.id == indicator_id)
+
     def banding_for(self, indicator: Indicator) -> Banding:
         return indicator.banding or self.banding
 

@@ -127,7 +127,7 @@ def _on_distinct(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
         k = np.minimum(k, n - k)  # symmetric: k and n − k have the same p-value
     width = int(n.max()) + 1
     size = (int(k.max()) + 1) * width
-    if not shared or size > _MAX_TABLE:
+    if not shared or size > _MAX_TABLE or size > 16 * k.size:  # a table only pays when pairs repeat
         return _minimum_likelihood_p(k, n, p)
     key = k.astype(np.int64) * width + n.astype(np.int64)
     present = np.zeros(size, dtype=bool)

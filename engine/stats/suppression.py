@@ -17,8 +17,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-#: Relative size below which a residual or a coefficient counts as zero.
+#: Size below which a coefficient counts as zero.
 _TOLERANCE = 1e-9
+#: Relative size below which what is left of a number, once the visible numbers are used, is zero.
+_RESIDUAL = 1e-8
 
 
 def primary_suppression(counts: ArrayLike, below: int = 5, zero: bool = False) -> np.ndarray:
@@ -31,13 +33,26 @@ def primary_suppression(counts: ArrayLike, below: int = 5, zero: bool = False) -
 
 
 def _representation(gram: np.ndarray, visible: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Least-squares coefficients expressing each target through the visible numbers, and the
-    squared length of what is left over (zero when the target is derivable)."""
-    g_vv = gram[np.ix_(visible, visible)]
-    g_vt = gram[np.ix_(visible, targets)]
-    coefficients = np.linalg.pinv(g_vv, rcond=_TOLERANCE, hermitian=True) @ g_vt if visible.size else g_vt
-    residual = gram[targets, targets] - np.einsum("vt,vt->t", g_vt, coefficients)
-    return coefficients, residual
+    """Coefficients expressing each target through the visible numbers (non-zero only on a basis
+    of them), and whether each target is derivable (nothing left over once they are used).
+
+    A pivoted Cholesky factorisation of the visible numbers' Gram matrix picks the basis: on
+    small dense matrices it is hundreds of times faster than an eigen-decomposition.
+    """
+    from scipy.linalg import cho_solve  # imported here: only suppression needs it, and it is slow to import
+    from scipy.linalg.lapack import dpstrf
+
+    coefficients = np.zeros((visible.size, targets.size))
+    size = gram[targets, targets]
+    if visible.size == 0:
+        return coefficients, size <= _TOLERANCE * np.maximum(size, 1.0)
+    factor, pivots, rank, _ = dpstrf(gram[np.ix_(visible, visible)], tol=-1.0, lower=1)
+    basis = pivots[:rank] - 1  # positions in ``visible`` of a linearly independent subset
+    g_bt = gram[np.ix_(visible[basis], targets)]
+    if rank:
+        coefficients[basis] = cho_solve((np.tril(factor[:rank, :rank]), True), g_bt)
+    residual = size - np.einsum("bt,bt->t", g_bt, coefficients[basis])
+    return coefficients, residual <= _RESIDUAL * np.maximum(size, 1.0)
 
 
 def derivable_items(gram: ArrayLike, hidden: ArrayLike) -> np.ndarray:
@@ -47,11 +62,8 @@ def derivable_items(gram: ArrayLike, hidden: ArrayLike) -> np.ndarray:
     h = np.asarray(hidden, dtype=bool)
     result = np.zeros(h.shape, dtype=bool)
     targets = np.flatnonzero(h)
-    if targets.size == 0:
-        return result
-    _, residual = _representation(g, np.flatnonzero(~h), targets)
-    scale = np.maximum(g[targets, targets], 1.0)
-    result[targets] = residual <= _TOLERANCE * scale
+    if targets.size:
+        result[targets] = _representation(g, np.flatnonzero(~h), targets)[1]
     return result
 
 
@@ -65,24 +77,32 @@ def protect(gram: ArrayLike, values: ArrayLike, hidden: ArrayLike, hideable: Arr
             costs: ArrayLike | None = None) -> np.ndarray:
     """``hidden`` plus the further numbers that must be hidden so that none is derivable.
 
-    While some hidden number is derivable, the cheapest hideable visible number that its
-    derivation uses is hidden too (by default the smallest non-zero value; ties go to the
-    first). Raises ``ValueError`` when a derivable number's derivation uses nothing hideable.
+    Each derivable hidden number gets a partner: the cheapest hideable visible number its
+    derivation uses (by default the smallest non-zero value; ties go to the first). Numbers whose
+    derivations share a partner already chosen wait for the next round, so one partner can serve
+    several. Rounds repeat until nothing hidden is derivable. Raises ``ValueError`` when a
+    derivable number's derivation uses nothing hideable.
     """
     g = np.asarray(gram, dtype=float)
     h = np.asarray(hidden, dtype=bool).copy()
     can_hide = np.ones(h.shape, dtype=bool) if hideable is None else np.asarray(hideable, dtype=bool)
     cost = _costs(np.asarray(values, dtype=float)) if costs is None else np.asarray(costs, dtype=float)
     while True:
-        exposed = np.flatnonzero(derivable_items(g, h))
-        if exposed.size == 0:
+        targets, visible = np.flatnonzero(h), np.flatnonzero(~h)
+        if targets.size == 0:
             return h
-        visible = np.flatnonzero(~h)
-        coefficients, _ = _representation(g, visible, exposed[:1])
-        used = visible[(np.abs(coefficients[:, 0]) > _TOLERANCE) & can_hide[visible]]
-        if used.size == 0:
-            raise ValueError(f"number {exposed[0]} cannot be protected: every number that reveals it must stay visible")
-        h[used[np.argmin(cost[used])]] = True
+        coefficients, exposed = _representation(g, visible, targets)
+        if not exposed.any():
+            return h
+        chosen: set[int] = set()
+        for column in np.flatnonzero(exposed):
+            used = visible[(np.abs(coefficients[:, column]) > _TOLERANCE) & can_hide[visible]]
+            if used.size == 0:
+                raise ValueError(f"number {targets[column]} cannot be protected: every number that reveals it "
+                                 f"must stay visible")
+            if chosen.isdisjoint(used.tolist()):
+                chosen.add(int(used[np.argmin(cost[used])]))
+        h[list(chosen)] = True
 
 
 # --- tables with totals --------------------------------------------------------------------------
