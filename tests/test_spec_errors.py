@@ -426,19 +426,30 @@ TOTAL_CRIME_SD = "    banding:                    # the seeds' crime-map bands: 
                  "      method: sd\n      cut_points: [1, 2]"
 
 
-def test_unknown_banding_method_lists_the_methods(spec_with):
-    spec = spec_with(("banding:\n  method: ci\n", "banding:\n  method: zscore\n"))
+@pytest.mark.parametrize("old, new, key_path, words", [
+    # an unknown method lists the methods
+    ("banding:\n  method: ci\n", "banding:\n  method: zscore\n", "banding.method", ["'zscore'", "'ci'", "'sd'"]),
+    ("change:\n  method: exact\n", "change:\n  method: chi2\n", "change.method", ["'chi2'", "'exact'", "'overlap'"]),
+    # cut-points: two increasing numbers of standard deviations
+    ("cut_points: [1, 2]", "cut_points: [2, 1]", "indicators[0].banding.cut_points", ["standard deviations", "[1, 2]"]),
+    ("cut_points: [1, 2]", "cut_points: [0, 2]", "indicators[0].banding.cut_points", ["standard deviations"]),
+    ("cut_points: [1, 2]", "cut_points: [1, 20]", "indicators[0].banding.cut_points", ["standard deviations"]),
+    # levels and thresholds
+    ("  method: exact\n  level: 0.95", "  method: exact\n  level: 1.5", "change.level", ["less than 1"]),
+    ("  method: exact\n  level: 0.95", "  method: exact\n  level: ninety", "change.level", ["number"]),
+    ("  below: 5 ", "  below: 0 ", "suppression.below", ["greater than or equal to 1"]),
+    ("  below: 5 ", "  below: five ", "suppression.below", ["integer"]),
+    ("    sensitive: true ", "    sensitive: very ", "indicators[5].sensitive", ["boolean"]),
+    # a misspelt key
+    ("peers:\n  level: 0.95", "peers:\n  levle: 0.95", "peers.levle", ["did you mean 'level'"]),
+])
+def test_statistics_setting_mistakes(spec_with, old, new, key_path, words):
+    spec = spec_with((old, new))
     problem = only_problem(spec.path)
-    assert_located(problem, spec, spec.line_of("method: zscore"), "banding.method")
-    assert "'zscore'" in problem.message and "'ci'" in problem.message and "'sd'" in problem.message
-
-
-@pytest.mark.parametrize("bad", ["[2, 1]", "[0, 2]", "[1, 20]"])
-def test_cut_points_must_be_two_increasing_positive_numbers(spec_with, bad):
-    spec = spec_with(("cut_points: [1, 2]", f"cut_points: {bad}"))
-    problem = only_problem(spec.path)
-    assert_located(problem, spec, spec.line_of(f"cut_points: {bad}"), "indicators[0].banding.cut_points")
-    assert "standard deviations" in problem.message and "[1, 2]" in problem.message
+    changed = next(line for line in new.splitlines() if line not in old.splitlines())
+    assert_located(problem, spec, spec.line_of(changed.strip()), key_path)
+    for word in words:
+        assert word in problem.message
 
 
 def test_levels_given_to_the_sd_method_is_an_error(spec_with):
@@ -456,49 +467,12 @@ def test_cut_points_given_to_the_ci_method_is_an_error(spec_with):
     assert "cut_points is not used by method: ci" in problem.message
 
 
-def test_unknown_change_method_lists_the_methods(spec_with):
-    spec = spec_with(("change:\n  method: exact\n", "change:\n  method: chi2\n"))
-    problem = only_problem(spec.path)
-    assert_located(problem, spec, spec.line_of("method: chi2"), "change.method")
-    assert "'exact'" in problem.message and "'overlap'" in problem.message
-
-
-@pytest.mark.parametrize("bad, words", [("1.5", "less than 1"), ("ninety", "number")])
-def test_bad_change_level(spec_with, bad, words):
-    spec = spec_with(("change:\n  method: exact\n  level: 0.95", f"change:\n  method: exact\n  level: {bad}"))
-    problem = only_problem(spec.path)
-    assert_located(problem, spec, spec.line_of(f"level: {bad}"), "change.level")
-    assert words in problem.message
-
-
 def test_suppress_without_sensitive_is_an_error(spec_with):
     spec = spec_with(("    sensitive: true             # includes sexual offences: small numbers hidden in partner deliveries\n",
                       "    suppress: {below: 10}\n"))
     problem = only_problem(spec.path)
     assert problem.key_path == "indicators[5]", str(problem)
     assert "add sensitive: true" in problem.message
-
-
-@pytest.mark.parametrize("bad, words", [("0", "greater than or equal to 1"), ("five", "integer")])
-def test_bad_suppression_threshold(spec_with, bad, words):
-    spec = spec_with(("  below: 5 ", f"  below: {bad} "))
-    problem = only_problem(spec.path)
-    assert_located(problem, spec, spec.line_of(f"below: {bad}"), "suppression.below")
-    assert words in problem.message
-
-
-def test_sensitive_must_be_true_or_false(spec_with):
-    spec = spec_with(("    sensitive: true ", "    sensitive: very "))
-    problem = only_problem(spec.path)
-    assert_located(problem, spec, spec.line_of("sensitive: very"), "indicators[5].sensitive")
-    assert "boolean" in problem.message
-
-
-def test_misspelt_statistics_key_suggests_the_right_one(spec_with):
-    spec = spec_with(("peers:\n  level: 0.95", "peers:\n  levle: 0.95"))
-    problem = only_problem(spec.path)
-    assert_located(problem, spec, spec.line_of("levle: 0.95"), "peers.levle")
-    assert "did you mean 'level'" in problem.message
 
 
 def test_the_demo_spec_uses_both_banding_methods_and_marks_a_sensitive_indicator():
