@@ -13,12 +13,14 @@ from engine.stats.intervals import (byars_limits, confidence_level, count_limits
                                     rates, wilson_limits, z_value)
 from engine.stats.peers import PEER_LABELS, peer_comparison, peer_ranks, pooled_rates, quartiles
 from engine.stats.sd_bands import reference_mean_sd, sd_band_codes, sd_band_codes_from_z, z_scores
-from engine.stats.suppression import derivable, primary_suppression, secondary_suppression
+from engine.stats.standardised import dsr, expected_counts, isr, reference_rate
+from engine.stats.suppression import derivable, derivable_items, primary_suppression, protect, secondary_suppression
 
 __all__ = [
     "BAND_LABELS", "NOT_COMPARED", "PEER_LABELS", "band_codes", "band_codes_from_limits", "band_labels", "byars_limits",
-    "change", "change_codes", "confidence_level", "count_limits", "derivable", "exact_limits", "judgement", "mean_limits",
-    "peer_comparison", "peer_ranks", "poisson_change_p_values", "pooled_rates", "primary_suppression",
-    "proportion_band_codes", "quartiles", "rate_limits", "rates", "reference_mean_sd", "sd_band_codes",
+    "change", "change_codes", "confidence_level", "count_limits", "derivable", "derivable_items", "dsr", "exact_limits",
+    "expected_counts", "isr", "judgement", "mean_limits",
+    "peer_comparison", "peer_ranks", "poisson_change_p_values", "pooled_rates", "primary_suppression", "protect",
+    "proportion_band_codes", "quartiles", "rate_limits", "rates", "reference_mean_sd", "reference_rate", "sd_band_codes",
     "sd_band_codes_from_z", "secondary_suppression", "significance", "wilson_limits", "z_scores", "z_value",
 ]
