@@ -70,6 +70,7 @@ class TopAreaTable:
     benchmark_rate: float
     rows: list[TopAreaRow]
     polarity: str = "higher_is_worse"
+    band_basis: str | None = None  # for standard-deviation bands: the mean and SD they are measured from
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,7 @@ class IndicatorResults:
     peer_sizes: np.ndarray
     peer_quartiles: np.ndarray
     peer_codes: np.ndarray
+    band_basis: str | None  # standard-deviation bands: what they are measured from, in words
 
 
 def _band_codes(spec: Spec, indicator: Indicator, counts: np.ndarray, population: np.ndarray,
@@ -134,7 +135,20 @@ def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, firs
         poisson_change_p_values(partner_current, partner_previous) if change.method == "exact" else None,
         ranks, sizes, quartiles(ranks, sizes),
         peer_comparison(partner_current, partner_population, spec.peers.level, per=indicator.rate_per),
+        _band_basis(spec, indicator, small_rates, geo.small_area_label, geo.benchmark_name),
     )
+
+
+def _band_basis(spec: Spec, indicator: Indicator, small_rates: np.ndarray, small_area_label: str,
+                benchmark: str) -> str | None:
+    banding = spec.banding_for(indicator)
+    if banding.method != "sd":
+        return None
+    mean, sd = reference_mean_sd(small_rates)
+    low, high = (f"{c:g}" for c in banding.cut_points)
+    return (f"Bands: standard deviations (SD) from the mean rate of the {small_rates.size:,} {small_area_label}s in "
+            f"{benchmark} (mean {mean:,.1f}, SD {sd:,.1f} per {indicator.rate_per:,}): more than {low} SD above the "
+            f"mean is Significantly High, more than {high} SD Very Significantly High.")
 
 
 def _kpi(results: IndicatorResults, p: int, population: float, hidden: set) -> Kpi:
@@ -191,7 +205,7 @@ def _top_table(inputs: Inputs, results: IndicatorResults, p: int, picked: list[i
                                float(count / geo.small_area_population[i] * indicator.rate_per) if shown else None,
                                BAND_LABELS[int(results.small_bands[i])] if shown else None))
     return TopAreaTable(indicator.id, indicator.name, indicator.unit, indicator.top.rank_by, indicator.rate_per,
-                        results.benchmark_rate, rows, indicator.polarity)
+                        results.benchmark_rate, rows, indicator.polarity, results.band_basis)
 
 
 @dataclass(frozen=True)

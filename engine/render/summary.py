@@ -42,7 +42,7 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
         Column("Change", formats.change, 9), Column("% change", formats.percent, 9),
         Column("Direction of travel", formats.text, 25), Column("Better or worse", formats.centre, 9),
         Column(rate_header, formats.rate, 9), Column(f"{bench} {rate_header.lower()}", formats.rate, 13),
-        Column(f"Rank among {report.partner_label.lower()}s (1 = lowest rate)", formats.centre, 12),
+        Column(f"Rank among {report.partner_label.lower()}s (1 = lowest rate)", formats.centre, 15),
         Column(f"Comparison with {bench}", formats.text, 26),
     ]
     rows = [[k.priority, k.name, _shown(k.previous), _shown(k.current), _shown(k.change),

@@ -46,7 +46,8 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
         sheet.set_row(row + 1, 30)
         band_rules(sheet, formats, placement.column_range(6), table.polarity)
         sheet.write(placement.last_row + 1, 0, f"{report.benchmark_name} rate: {table.benchmark_rate:,.1f} per "
-                                               f"{table.rate_per:,} population.", formats.note)
+                                               f"{table.rate_per:,} population. {table.band_basis or ''}".strip(),
+                    formats.note)
         row = placement.last_row + 3
     if report.suppression_note:
         sheet.write(row, 0, report.suppression_note, formats.note)
