@@ -37,6 +37,7 @@ class Kpi:
     band: str | None  # the partner area's rate against the benchmark's rate
     rate_per: int
     polarity: str = "higher_is_worse"
+    change_code: int = 0  # +1 significant increase, −1 significant reduction, 0 no significant change
     change_p_value: float | None = None  # the exact test's two-sided p-value (None with the overlap rule)
     peer_rank: int | None = None  # among the spec's partner areas by rate, 1 = lowest
     peer_count: int = 0

@@ -165,7 +165,7 @@ def _kpi(results: IndicatorResults, p: int, population: float, hidden: set) -> K
         DIRECTIONS[code], _outcome(code, indicator.polarity),
         None if current is None else float(current / population * indicator.rate_per), results.benchmark_rate,
         None if current is None else BAND_LABELS[int(results.partner_bands[p])], indicator.rate_per,
-        indicator.polarity,
+        indicator.polarity, code,
         None if results.change_p_values is None else float(results.change_p_values[p]),
         int(results.peer_ranks[p]) or None, int(results.peer_sizes[p]), int(results.peer_quartiles[p]) or None,
         PEER_LABELS[int(results.peer_codes[p])],
