@@ -285,3 +285,17 @@ def test_protection_across_groupings_and_changes():
     result = protect(gram, values, hidden, hideable=[True, True, True, False, False, True])
     assert result.tolist() == [True, True, False, False, False, True]
     assert not derivable_items(gram, result).any()
+
+
+def test_large_arrays_look_their_limits_up_and_get_the_same_values():
+    """Arrays of whole counts look limits up in a table of 0 … the largest count: identical values."""
+    from engine.stats.intervals import _count_limits_at, count_limits_at
+
+    rng = np.random.default_rng(3)
+    counts = rng.poisson(rng.gamma(1.0, 30.0, 5000)).astype(float)
+    counts[[3, 70]] = np.nan
+    looked_up = count_limits_at(counts, (0.95, 0.998))
+    computed = _count_limits_at(counts, (0.95, 0.998))
+    for level in (0.95, 0.998):
+        for got, expected in zip(looked_up[level], computed[level]):
+            np.testing.assert_array_equal(got, expected)

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import bdtr, bdtrc, gammaln
 
-from engine.stats.intervals import as_counts, confidence_level, rate_limits
+from engine.stats.intervals import all_whole, as_counts, confidence_level, rate_limits
 
 ChangeMethod = Literal["exact", "overlap"]
 
@@ -103,9 +103,7 @@ def poisson_change_p_values(current: ArrayLike, previous: ArrayLike, current_exp
     """
     o1, o2 = as_counts(current), as_counts(previous)
     o1, o2 = np.broadcast_arrays(o1, o2)
-    with np.errstate(invalid="ignore"):
-        fractional = (o1 % 1 > 0) | (o2 % 1 > 0)
-    if np.any(fractional):
+    if not (all_whole(o1) and all_whole(o2)):
         raise ValueError("the exact test needs whole-number counts")
     e1, e2 = (np.broadcast_to(np.asarray(e, dtype=float), o1.shape) for e in (current_exposure, previous_exposure))
     if np.any(e1 <= 0) or np.any(e2 <= 0):

@@ -14,7 +14,7 @@ from typing import Callable, Literal, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from engine.stats.intervals import confidence_level, rate_limits, rates, wilson_limits
+from engine.stats.intervals import as_counts, as_denominators, confidence_level, count_limits_at, wilson_limits
 
 Polarity = Literal["higher_is_worse", "higher_is_better", "neither"]
 
@@ -63,9 +63,16 @@ def band_codes_from_limits(values: ArrayLike, benchmark: ArrayLike, limits_at: L
 
 def band_codes(counts: ArrayLike, denominators: ArrayLike, benchmark_rate: ArrayLike,
                levels: Sequence[float], per: ArrayLike = 1000.0) -> np.ndarray:
-    """Band code (−3..3) of each area's crude rate against ``benchmark_rate`` (Byar's / exact limits)."""
-    return band_codes_from_limits(rates(counts, denominators, per), benchmark_rate,
-                                  lambda level: rate_limits(counts, denominators, level, per), levels)
+    """Band code (−3..3) of each area's crude rate against ``benchmark_rate`` (Byar's / exact limits).
+
+    Compared on the scale of counts, which is the same comparison: the rate's limits are the
+    count's limits × per ÷ denominator, and the benchmark rate is the count the area would have at
+    that rate, × per ÷ denominator. It saves dividing a million limits at each level.
+    """
+    o = as_counts(counts)
+    expected = np.asarray(benchmark_rate, dtype=float) * as_denominators(denominators) / np.asarray(per, dtype=float)
+    limits = count_limits_at(o, levels)
+    return band_codes_from_limits(o, expected, limits.__getitem__, levels)
 
 
 def proportion_band_codes(numerators: ArrayLike, denominators: ArrayLike, benchmark: ArrayLike,

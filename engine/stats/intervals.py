@@ -12,6 +12,7 @@ well for proportions near 0 or 1, where the textbook normal interval does not.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -19,6 +20,8 @@ from scipy.special import chdtri, ndtri, stdtrit
 
 #: Counts from this size up use Byar's method; below it the exact chi-squared method.
 BYARS_MINIMUM = 10
+#: Arrays at least this long look their limits up in a table of 0 … the largest count.
+_LOOKUP_MINIMUM = 1024
 
 
 def confidence_level(confidence: float) -> float:
@@ -50,6 +53,11 @@ def as_counts(counts: ArrayLike) -> np.ndarray:
     return o
 
 
+def all_whole(values: np.ndarray) -> bool:
+    """Every value is a whole number (missing values aside): floor is far cheaper than ``% 1``."""
+    return bool(np.all((np.floor(values) == values) | np.isnan(values)))
+
+
 def as_denominators(denominators: ArrayLike) -> np.ndarray:
     """Denominators as floats; NaN stays missing, zero or negative is an error (a rate would be undefined)."""
     n = np.asarray(denominators, dtype=float)
@@ -58,8 +66,35 @@ def as_denominators(denominators: ArrayLike) -> np.ndarray:
     return n
 
 
-def _cube(x: np.ndarray) -> np.ndarray:
-    return x * x * x  # several times faster than ``x ** 3`` on large arrays
+def _byars_side(o: np.ndarray, inverse_ninths: np.ndarray, inverse_roots: np.ndarray, z: float) -> np.ndarray:
+    """o × (1 − 1/(9o) ∓ z/(3√o))³, given 1/(9o) and 1/(3√o); z is negative for the lower limit.
+
+    Written in place: a million areas at two levels would otherwise allocate dozens of temporary
+    arrays, which costs more than the arithmetic.
+    """
+    base = np.multiply(inverse_roots, z)
+    base += inverse_ninths
+    np.subtract(1.0, base, out=base)
+    result = np.multiply(base, base)
+    result *= base
+    result *= o
+    return result
+
+
+def _byars_pieces(o: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The parts of Byar's formula that do not depend on the confidence level."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        o1 = o + 1
+        return o, 1 / (9 * o), 1 / (3 * np.sqrt(o)), o1, 1 / (9 * o1), 1 / (3 * np.sqrt(o1))
+
+
+def _byars_at(pieces: tuple[np.ndarray, ...], z: float) -> tuple[np.ndarray, np.ndarray]:
+    o, ninth, root, o1, ninth1, root1 = pieces
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        lower = _byars_side(o, ninth, root, z)
+        upper = _byars_side(o1, ninth1, root1, -z)
+    lower[lower < 0] = np.nan  # undefined (a count of 1 at 99.8%), as in the reference
+    return lower, upper
 
 
 def byars_limits(counts: ArrayLike, confidence: float) -> tuple[np.ndarray, np.ndarray]:
@@ -68,13 +103,7 @@ def byars_limits(counts: ArrayLike, confidence: float) -> tuple[np.ndarray, np.n
     A negative lower limit (a count of 1 at 99.8%) is undefined and returned as NaN, as the
     reference does.
     """
-    o = as_counts(counts)
-    z = z_value(confidence)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        lower = o * _cube(1 - 1 / (9 * o) - z / (3 * np.sqrt(o)))
-        o1 = o + 1
-        upper = o1 * _cube(1 - 1 / (9 * o1) + z / (3 * np.sqrt(o1)))
-    return np.where(lower < 0, np.nan, lower), upper
+    return _byars_at(_byars_pieces(as_counts(counts)), z_value(confidence))
 
 
 def exact_limits(counts: ArrayLike, confidence: float) -> tuple[np.ndarray, np.ndarray]:
@@ -98,22 +127,54 @@ def _exact_table(confidence: float) -> tuple[np.ndarray, np.ndarray]:
     return lower, upper
 
 
+def count_limits_at(counts: ArrayLike, levels: Sequence[float]) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+    """:func:`count_limits` at several confidence levels at once (sharing the work), keyed by level
+    as a fraction.
+
+    Counts are nearly always whole numbers, and many areas share the same count: for a large
+    array the limits of 0, 1, 2 … up to the largest count are computed once and looked up, which
+    gives the same values several times faster than evaluating the formula for every area.
+    """
+    o = as_counts(counts)
+    present = ~np.isnan(o)
+    largest = float(np.nanmax(o)) if present.any() else 0.0
+    if o.size >= _LOOKUP_MINIMUM and largest <= 4 * o.size and all_whole(o):
+        index = np.where(present, o, 0).astype(np.intp)
+        tables = _count_limits_at(np.arange(largest + 1), levels)
+        result = {}
+        for level, (lower, upper) in tables.items():
+            lower, upper = lower[index], upper[index]
+            if not present.all():
+                lower[~present] = upper[~present] = np.nan
+            result[level] = (lower, upper)
+        return result
+    return _count_limits_at(o, levels)
+
+
+def _count_limits_at(o: np.ndarray, levels: Sequence[float]) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+    """The limits at each level, computed for every element of ``o``."""
+    pieces = _byars_pieces(o)
+    small = o < BYARS_MINIMUM
+    o_small = o[small] if small.any() else None
+    whole = o_small is not None and all_whole(o_small)
+    index = o_small.astype(np.intp) if whole else None
+    result = {}
+    for confidence in levels:
+        level = confidence_level(confidence)
+        lower, upper = _byars_at(pieces, z_value(level))
+        if o_small is not None:
+            if whole:
+                table_lower, table_upper = _exact_table(level)
+                lower[small], upper[small] = table_lower[index], table_upper[index]
+            else:
+                lower[small], upper[small] = exact_limits(o_small, level)
+        result[level] = (lower, upper)
+    return result
+
+
 def count_limits(counts: ArrayLike, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     """Fingertips' limits on a count: Byar's for 10 or more events, exact χ² below 10."""
-    o = as_counts(counts)
-    level = confidence_level(confidence)
-    lower, upper = byars_limits(o, level)
-    small = o < BYARS_MINIMUM
-    if small.any():
-        o_small = o[small]
-        whole = o_small == np.floor(o_small)
-        if whole.all():
-            table_lower, table_upper = _exact_table(level)
-            index = o_small.astype(np.intp)
-            lower[small], upper[small] = table_lower[index], table_upper[index]
-        else:
-            lower[small], upper[small] = exact_limits(o_small, level)
-    return lower, upper
+    return next(iter(count_limits_at(counts, [confidence]).values()))
 
 
 def rates(counts: ArrayLike, denominators: ArrayLike, per: ArrayLike = 1000.0) -> np.ndarray:
