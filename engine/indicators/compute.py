@@ -21,7 +21,7 @@ from engine.months import month_of, month_text, year_of
 from engine.report import SUPPRESSED, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
 from engine.spec.models import Indicator, Spec
 from engine.stats import (BAND_LABELS, PEER_LABELS, band_codes, change_codes, peer_comparison, peer_ranks,
-                          poisson_change_p_values, quartiles, rates, reference_mean_sd, sd_band_codes_from_z, z_scores)
+                          poisson_change_p_values, quartiles, rates, reference_mean_sd, sd_band_codes)
 
 
 @dataclass(frozen=True)
@@ -108,8 +108,7 @@ def _band_codes(spec: Spec, indicator: Indicator, counts: np.ndarray, population
     banding = spec.banding_for(indicator)
     if banding.method == "ci":
         return band_codes(counts, population, benchmark_rate, banding.levels, indicator.rate_per)
-    mean, sd = reference_mean_sd(reference_rates)
-    return sd_band_codes_from_z(z_scores(rates(counts, population, indicator.rate_per), mean, sd), banding.cut_points)
+    return sd_band_codes(rates(counts, population, indicator.rate_per), reference_rates, banding.cut_points)
 
 
 def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, first_month: int,
