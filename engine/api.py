@@ -43,8 +43,14 @@ def select_areas(reports: list[Report], areas: Sequence[str] | None, spec_file: 
     return [by_name[a.casefold()] for a in dict.fromkeys(areas)]
 
 
-def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_end: str | None = None) -> Prepared:
-    """Load spec and data and compute the Reports; raises SaferbookError for bad input."""
+def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_end: str | None = None,
+            suppress: bool = False) -> Prepared:
+    """Load spec and data and compute the Reports; raises SaferbookError for bad input.
+
+    ``suppress=True`` is for workbooks that leave the analysts' hands (partner deliveries): the
+    small counts of indicators marked ``sensitive: true``, and every number that would reveal
+    one, are hidden (``None`` in the Reports, ``[c]`` in the workbook).
+    """
     started = time.perf_counter()
     spec, spec_dir = load_spec(spec_path)
     load_theme(spec.theme, spec_dir)  # a bad theme is a spec problem: find it before reading data
@@ -52,7 +58,8 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     inputs = load_inputs(spec, spec_dir)
     ingested = time.perf_counter()
     try:
-        reports = select_areas(build_reports(spec, inputs, str(spec_path), period_end), areas, str(spec_path))
+        reports = select_areas(build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress), areas,
+                               str(spec_path))
     except SpecError as error:
         raise locate(error, spec_path) from None
     computed = time.perf_counter()
@@ -93,6 +100,6 @@ def write_report(prepared: Prepared, report: Report, path: Path) -> Path:
 
 
 def build(spec_path: str | Path, out_dir: str | Path, areas: Sequence[str] | None = None,
-          period_end: str | None = None) -> list[Path]:
-    """Build the partner workbooks a spec describes; return their paths."""
-    return render_all(prepare(spec_path, areas, period_end), Path(out_dir))
+          period_end: str | None = None, suppress: bool = False) -> list[Path]:
+    """Build the partner workbooks a spec describes; return their paths (``suppress``: see :func:`prepare`)."""
+    return render_all(prepare(spec_path, areas, period_end, suppress), Path(out_dir))

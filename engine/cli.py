@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--period-end", metavar="YYYY-MM", help="last month of the current 12 months (default: the spec's)")
     build.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default: out)")
     build.add_argument("--quiet", action="store_true", help="no progress or summary, for schedulers")
+    build.add_argument("--suppress", action="store_true",
+                       help="hide small counts of sensitive indicators as [c] (for workbooks sent to partners)")
 
     validate = commands.add_parser("validate", help="check the spec and its data; write nothing")
     validate.add_argument("spec", type=Path)
@@ -65,12 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str | None, quiet: bool) -> int:
+def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str | None, quiet: bool,
+           suppress: bool = False) -> int:
     from engine.api import prepare, render_all
     from engine.cli_output import print_build_summary, progress_bar
 
     started = time.perf_counter()
-    prepared = prepare(spec, areas, period_end)
+    prepared = prepare(spec, areas, period_end, suppress)
     with progress_bar(len(prepared.reports), quiet) as advance:
         paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area))
     if not quiet:
@@ -126,7 +129,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "addin":
         return _addin(args)
     if args.command == "build":
-        return _build(args.spec, args.out, args.area, args.period_end, args.quiet)
+        return _build(args.spec, args.out, args.area, args.period_end, args.quiet, args.suppress)
     if args.command == "validate":
         return _validate(args.spec, args.period_end)
     if args.command == "demo":

@@ -11,25 +11,45 @@ from dataclasses import dataclass, field
 from engine.quality import QualityNote
 
 
+#: What a hidden (suppressed) number is shown as, and why (Government Statistical Service symbol).
+SUPPRESSED = "[c]"
+
+
 @dataclass(frozen=True)
 class Kpi:
-    """One indicator for the partner area: this window against the one before, and the benchmark."""
+    """One indicator for the partner area: this window against the one before, and the benchmark.
+
+    ``None`` in a number means it is hidden by small-number suppression (shown as ``[c]``).
+    """
 
     indicator_id: str
     name: str
     priority: str
     unit: str
-    previous: int
-    current: int
-    change: int
-    percent_change: float | None  # a fraction (0.031 = 3.1%); None when the previous count is 0
-    direction: str  # "Increase", "Reduction", "No change"
-    outcome: str  # "Better", "Worse", "Same", "Neither" — direction judged by the indicator's polarity
-    rate: float
+    previous: int | None
+    current: int | None
+    change: int | None
+    percent_change: float | None  # a fraction (0.031 = 3.1%); None when the previous count is 0 or hidden
+    direction: str  # "Increase (significant)", "Reduction (significant)", "No significant change"
+    outcome: str  # "Better", "Worse" (a significant change, by polarity), "Neither" (no polarity), "Similar"
+    rate: float | None
     benchmark_rate: float
-    band: str  # the partner area's rate against the benchmark's rate
+    band: str | None  # the partner area's rate against the benchmark's rate
     rate_per: int
     polarity: str = "higher_is_worse"
+    change_code: int = 0  # +1 significant increase, −1 significant reduction, 0 no significant change
+    change_p_value: float | None = None  # the exact test's two-sided p-value (None with the overlap rule)
+    peer_rank: int | None = None  # among the spec's partner areas by rate, 1 = lowest
+    peer_count: int = 0
+    peer_quartile: int | None = None  # 1 = the lowest quarter of rates
+    peer_comparison: str | None = None  # "Above the peer average", "In line with …", "Below …"
+    target: str | None = None  # the spec's target in words ("Reduce by 5%"), None when it sets none
+    target_status: str | None = None  # "Met", "Not met", or SUPPRESSED when the measure is hidden
+
+    @property
+    def peer_rank_text(self) -> str:
+        """"3/9": the rank among the peers, as the seeds write it."""
+        return f"{self.peer_rank}/{self.peer_count}" if self.peer_rank else ""
 
 
 @dataclass(frozen=True)
@@ -38,9 +58,9 @@ class TopAreaRow:
     partner_area: str
     code: str
     name: str
-    count: int
-    rate: float
-    band: str
+    count: int | None  # None: hidden (small-number suppression)
+    rate: float | None
+    band: str | None
 
 
 @dataclass(frozen=True)
@@ -53,14 +73,15 @@ class TopAreaTable:
     benchmark_rate: float
     rows: list[TopAreaRow]
     polarity: str = "higher_is_worse"
+    band_basis: str | None = None  # for standard-deviation bands: the mean and SD they are measured from
 
 
 @dataclass(frozen=True)
 class TrendRow:
     indicator_id: str
     name: str
-    values: list[int]  # one per financial-year column
-    monthly: list[int]  # one per month in TrendTable.months
+    values: list[int | None]  # one per financial-year column; None: hidden (small-number suppression)
+    monthly: list[int | None]  # one per month in TrendTable.months
 
 
 @dataclass(frozen=True)
@@ -74,9 +95,10 @@ class TrendTable:
     title: str
     columns: list[str]
     rows: list[TrendRow]
-    grand_total: list[int]
+    grand_total: list[int | None]
     notes: list[str]
     months: list[dt.date]
+    monthly_totals: list[int | None] = field(default_factory=list)  # the rows' sum, month by month
 
 
 @dataclass(frozen=True)
@@ -203,6 +225,7 @@ class Report:
     breakdowns: list[Breakdown] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     provenance: Provenance | None = None  # set by engine.api.prepare; the workbook's settings sheet records it
+    suppression_note: str | None = None  # what [c] means, when this workbook hides any number
 
     @property
     def file_stem(self) -> str:

@@ -187,6 +187,18 @@ def test_build_one_area_quietly(tmp_path):
     assert tree(tmp_path) == {"out", "out/Rutland_2022-10.xlsx"}
 
 
+def test_build_with_suppression(tmp_path):
+    """--suppress is for workbooks sent to partners: the Methodology sheet says suppression is applied."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "out"
+    result = saferbook("build", SPEC, "--area", "Rutland", "--out", out, "--quiet", "--suppress", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    sheet = load_workbook(out / "Rutland_2022-10.xlsx", read_only=True)["Methodology"]
+    text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None)
+    assert "Violence and sexual offences (counts from 1 to 4)" in text and "This workbook applies it." in text
+
+
 def test_build_period_end_after_the_data_exits_2(tmp_path):
     out = tmp_path / "out"
     result = saferbook("build", SPEC, "--area", "Rutland", "--period-end", "2023-05", "--out", out, "--quiet",

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 from openpyxl import load_workbook
-from scipy.stats import chi2, norm
+from scipy.stats import binomtest, chi2, norm
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO / "specs" / "community_safety.yaml"
@@ -152,6 +152,37 @@ def band(o: int, pop: int, benchmark_rate: float) -> str:
     return "Average"
 
 
+def banding_of(ind_id: str) -> dict:
+    """The indicator's ``banding:`` from the YAML, else the spec's (an indicator's replaces the spec's)."""
+    return indicator_def(ind_id).get("banding") or spec()["banding"]
+
+
+def lsoa_rates(raw: "Raw", ind_id: str) -> pd.Series:
+    """Current-window rate per 1,000 of every LSOA in the benchmark, zeros included."""
+    counts = raw.rows(ind_id, CURRENT)["LSOA code"].value_counts().reindex(raw.lsoas.index, fill_value=0)
+    return counts / raw.lsoas["pop"] * 1000
+
+
+def sd_band(value: float, rates: pd.Series, cut_points: list[float]) -> str:
+    """Standard deviations from the mean of all LSOA rates (population SD); strictly beyond a cut-point."""
+    z = (value - rates.mean()) / rates.std(ddof=0)
+    size = abs(z)
+    side = "High" if z > 0 else "Low"
+    if size > cut_points[1]:
+        return f"Very Significantly {side}"
+    if size > cut_points[0]:
+        return f"Significantly {side}"
+    return "Average" if z == 0 else ("Above Average" if z > 0 else "Below Average")
+
+
+def expected_band(raw: "Raw", ind_id: str, o: int, pop: int, benchmark_rate: float) -> str:
+    banding = banding_of(ind_id)
+    if banding["method"] == "sd":
+        return sd_band(rate(o, pop), lsoa_rates(raw, ind_id), banding["cut_points"])
+    assert banding["method"] == "ci" and banding["levels"] == [0.95, 0.998]
+    return band(o, pop, benchmark_rate)
+
+
 def fy_of(month: str) -> int:
     """Financial year (by end year) of a YYYY-MM month, for October–September years."""
     y, m = int(month[:4]), int(month[5:7])
@@ -244,7 +275,35 @@ def test_summary_counts_and_rates(out_dir, raw, area, ind_id):
     assert row["% change"] == pytest.approx((current - previous) / previous, rel=1e-9)
     assert row["Rate per 1,000"] == pytest.approx(area_rate, rel=1e-9)
     assert row["Leicestershire rate per 1,000"] == pytest.approx(bench_rate, rel=1e-9)
-    assert row["Comparison with Leicestershire"] == band(current, area_pop, bench_rate)
+    assert row["Comparison with Leicestershire"] == expected_band(raw, ind_id, current, area_pop, bench_rate)
+
+
+@pytest.mark.parametrize("area", AREAS)
+@pytest.mark.parametrize("ind_id", INDICATORS)
+def test_direction_of_travel_says_whether_the_change_is_significant(out_dir, raw, area, ind_id):
+    """The exact conditional test: current | current + previous ~ Binomial(n, ½) (same population)."""
+    row = summary_row(out_dir, area, ind_id)
+    current, previous = len(raw.rows(ind_id, CURRENT, area)), len(raw.rows(ind_id, PREVIOUS, area))
+    change = spec().get("change", {"method": "exact", "level": 0.95})
+    assert change == {"method": "exact", "level": 0.95}
+    p_value = binomtest(current, current + previous, 0.5).pvalue
+    if p_value >= 0.05:
+        expected, outcome = "► No significant change", "Similar"
+    elif current > previous:
+        expected, outcome = "▲ Increase (significant)", "Worse"
+    else:
+        expected, outcome = "▼ Reduction (significant)", "Better"
+    assert row["Direction of travel"] == expected
+    assert row["Better or worse"] == outcome
+
+
+@pytest.mark.parametrize("ind_id", INDICATORS)
+def test_rank_among_districts(out_dir, raw, ind_id):
+    districts = sorted(raw.lsoas["LAD22NM"].unique())
+    rates = pd.Series({d: rate(len(raw.rows(ind_id, CURRENT, d)), raw.area_pop(d)) for d in districts})
+    ranks = rates.rank(method="min").astype(int)  # 1 = lowest rate; ties share the lower rank
+    for area in AREAS:
+        assert summary_row(out_dir, area, ind_id)["Rank among districts (1 = lowest rate)"] == f"{ranks[area]}/9"
 
 
 def test_total_crime_excludes_asb(out_dir, raw):
@@ -271,7 +330,7 @@ def expected_top10(raw: Raw, area: str, ind_id: str) -> pd.DataFrame:
     df["rate"] = df["count"] / df["pop"] * 1000
     df = df[df["count"] > 0].rename_axis("code").reset_index()
     df = df.sort_values(["count", "rate", "LSOA11NM"], ascending=[False, False, True], kind="mergesort").head(10)
-    df["band"] = [band(int(o), int(n), bench_rate) for o, n in zip(df["count"], df["pop"])]
+    df["band"] = [expected_band(raw, ind_id, int(o), int(n), bench_rate) for o, n in zip(df["count"], df["pop"])]
     return df.reset_index(drop=True)
 
 

@@ -216,15 +216,16 @@ def test_sheets_and_named_tables(reference_dir, name, indicator_ids):
 
 
 def _band_column_range(table: Any) -> tuple[str, int, int]:
-    """(column letter, first data row, last data row) of a table's last column."""
+    """(column letter, first data row, last data row) of a table's band column: "Comparison with/against …"."""
     min_col, min_row, max_col, max_row = range_boundaries(table.ref)
     first = min_row + (table.headerRowCount if table.headerRowCount is not None else 1)
     last = max_row - (table.totalsRowCount or 0)
-    return get_column_letter(max_col), first, last
+    offset = next(i for i, c in enumerate(table.tableColumns) if c.name.startswith("Comparison"))
+    return get_column_letter(min_col + offset), first, last
 
 
 def _check_band_rules(ws: Any, table: Any) -> None:
-    """Every data cell of the table's last column is covered by a fill rule for each of the seven bands.
+    """Every data cell of the table's band column is covered by a fill rule for each of the seven bands.
 
     Per cell, not per range: rows may be split into runs (e.g. by polarity), each with its own rules.
     """

@@ -418,3 +418,67 @@ def test_spec_error_message_has_one_line_per_problem(spec_with):
     assert len(lines) == len(caught.value.problems) == 2
     for line in lines:
         assert "x.yaml" in line
+
+
+# --- 7. statistics settings: banding, change test, suppression, peers ----------------------------
+
+TOTAL_CRIME_SD = "    banding:                    # the seeds' crime-map bands: 1 and 2 SD from the mean LSOA rate\n" \
+                 "      method: sd\n      cut_points: [1, 2]"
+
+
+@pytest.mark.parametrize("old, new, key_path, words", [
+    # an unknown method lists the methods
+    ("banding:\n  method: ci\n", "banding:\n  method: zscore\n", "banding.method", ["'zscore'", "'ci'", "'sd'"]),
+    ("change:\n  method: exact\n", "change:\n  method: chi2\n", "change.method", ["'chi2'", "'exact'", "'overlap'"]),
+    # cut-points: two increasing numbers of standard deviations
+    ("cut_points: [1, 2]", "cut_points: [2, 1]", "indicators[0].banding.cut_points", ["standard deviations", "[1, 2]"]),
+    ("cut_points: [1, 2]", "cut_points: [0, 2]", "indicators[0].banding.cut_points", ["standard deviations"]),
+    ("cut_points: [1, 2]", "cut_points: [1, 20]", "indicators[0].banding.cut_points", ["standard deviations"]),
+    # levels and thresholds
+    ("  method: exact\n  level: 0.95", "  method: exact\n  level: 1.5", "change.level", ["less than 1"]),
+    ("  method: exact\n  level: 0.95", "  method: exact\n  level: ninety", "change.level", ["number"]),
+    ("  below: 5 ", "  below: 0 ", "suppression.below", ["greater than or equal to 1"]),
+    ("  below: 5 ", "  below: five ", "suppression.below", ["integer"]),
+    ("    sensitive: true ", "    sensitive: very ", "indicators[5].sensitive", ["boolean"]),
+    # a misspelt key
+    ("peers:\n  level: 0.95", "peers:\n  levle: 0.95", "peers.levle", ["did you mean 'level'"]),
+])
+def test_statistics_setting_mistakes(spec_with, old, new, key_path, words):
+    spec = spec_with((old, new))
+    problem = only_problem(spec.path)
+    changed = next(line for line in new.splitlines() if line not in old.splitlines())
+    assert_located(problem, spec, spec.line_of(changed.strip()), key_path)
+    for word in words:
+        assert word in problem.message
+
+
+def test_levels_given_to_the_sd_method_is_an_error(spec_with):
+    spec = spec_with((TOTAL_CRIME_SD, TOTAL_CRIME_SD + "\n      levels: [0.95, 0.998]"))
+    problem = only_problem(spec.path)
+    assert problem.key_path == "indicators[0].banding", str(problem)
+    assert problem.line == spec.line_of("    banding:                    # the seeds'"), str(problem)
+    assert "levels is not used by method: sd" in problem.message and "cut_points" in problem.message
+
+
+def test_cut_points_given_to_the_ci_method_is_an_error(spec_with):
+    spec = spec_with(("  levels: [0.95, 0.998]         #", "  cut_points: [1, 2]\n  levels: [0.95, 0.998]         #"))
+    problem = only_problem(spec.path)
+    assert problem.key_path == "banding", str(problem)
+    assert "cut_points is not used by method: ci" in problem.message
+
+
+def test_suppress_without_sensitive_is_an_error(spec_with):
+    spec = spec_with(("    sensitive: true             # includes sexual offences: small numbers hidden in partner deliveries\n",
+                      "    suppress: {below: 10}\n"))
+    problem = only_problem(spec.path)
+    assert problem.key_path == "indicators[5]", str(problem)
+    assert "add sensitive: true" in problem.message
+
+
+def test_the_demo_spec_uses_both_banding_methods_and_marks_a_sensitive_indicator():
+    spec, _ = load_spec(SPEC)
+    methods = {spec.banding_for(i).method for i in spec.indicators}
+    assert methods == {"ci", "sd"}
+    sensitive = [i.id for i in spec.indicators if spec.suppression_for(i) is not None]
+    assert sensitive == ["violence_and_sexual_offences"]
+    assert spec.change_for(spec.indicators[0]).method == "exact"

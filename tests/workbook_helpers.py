@@ -40,9 +40,8 @@ GENERATED = "31/10/2022"  # no SOURCE_DATE_EPOCH: the last day of the period, dd
 BENCHMARK = "Leicestershire"
 PARTNER_LABEL = "District"
 
-# The sheets in order. The lead is adding "Key findings" after "Summary": insert it here (and
-# its tables, if any, in tables_on_sheet() below); every check follows these two.
-SHEET_ORDER = ["Summary", "Top 10", "Trends", "Comparisons", "Profiles", "Methodology"]
+# The sheets in order (their tables are in tables_on_sheet() below); every check follows these two.
+SHEET_ORDER = ["Summary", "Key findings", "Top 10", "Trends", "Comparisons", "Profiles", "Methodology"]
 
 BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",
          "Below Average", "Significantly Low", "Very Significantly Low"]
@@ -143,7 +142,8 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
     headers = {
         "sb_summary": ["Priority", "Indicator", "Previous 12 months", "Current 12 months", "Change", "% change",
                        "Direction of travel", "Better or worse", "Rate per 1,000", f"{BENCHMARK} rate per 1,000",
-                       f"Comparison with {BENCHMARK}"],
+                       f"Rank among {PARTNER_LABEL.lower()}s (1 = lowest rate)", f"Comparison with {BENCHMARK}",
+                       "Last 8 quarters", "Target", "Target status"],
         "sb_trend": ["Category", *financial_year_labels(data_months)],
         "sb_trend_monthly": ["Month", *trend_names, "Total"],
         "sb_trend_quarterly": ["Indicator", *(short_quarter_label(pd.Period(q[0]), pd.Period(q[-1]))

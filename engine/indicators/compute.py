@@ -15,14 +15,18 @@ from engine.errors import DataError, Problem, SpecError
 from engine.indicators.breakdowns import breakdown_tables
 from engine.indicators.comparisons import area_comparison
 from engine.indicators.counts import count_matrix, indicator_mask
+from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
+from engine.indicators.findings import key_findings
 from engine.indicators.methodology import methodology_notes
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
+from engine.indicators.targets import with_target
 from engine.ingest import Inputs
 from engine.months import month_of, month_text, year_of
-from engine.report import AreaComparison, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
+from engine.report import SUPPRESSED, AreaComparison, Breakdown, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
 from engine.spec.models import Indicator, Spec
-from engine.stats import BAND_LABELS, band_codes
+from engine.stats import (BAND_LABELS, PEER_LABELS, band_codes, change_codes, peer_comparison, peer_ranks,
+                          poisson_change_p_values, quartiles, rates, reference_mean_sd, sd_band_codes)
 
 
 @dataclass(frozen=True)
@@ -63,16 +67,17 @@ def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, firs
         raise DataError(problems)
 
 
-def _direction(change: int) -> str:
-    return "Increase" if change > 0 else "Reduction" if change < 0 else "No change"
+#: Direction of travel, by the change test's code (+1 significant increase, −1 significant reduction).
+DIRECTIONS = {1: "Increase (significant)", -1: "Reduction (significant)", 0: "No significant change"}
 
 
-def _outcome(change: int, polarity: str) -> str:
-    if change == 0:
-        return "Same"
+def _outcome(code: int, polarity: str) -> str:
+    """A significant change judged by the indicator's polarity; anything else is "Similar"."""
+    if code == 0:
+        return "Similar"
     if polarity == "neither":
         return "Neither"
-    return "Worse" if (change > 0) == (polarity == "higher_is_worse") else "Better"
+    return "Worse" if (code > 0) == (polarity == "higher_is_worse") else "Better"
 
 
 def _window_sum(counts: IndicatorCounts, first_month: int, window_first: int, window_last: int) -> np.ndarray:
@@ -80,34 +85,149 @@ def _window_sum(counts: IndicatorCounts, first_month: int, window_first: int, wi
     return counts.by_month[:, lo:hi].sum(axis=1)
 
 
-def _top_tables(spec: Spec, inputs: Inputs, counts: IndicatorCounts, current: np.ndarray,
-                benchmark_rate: float) -> list[TopAreaTable]:
-    """Each partner area's highest small areas for one indicator, banded against the benchmark."""
+@dataclass(frozen=True)
+class IndicatorResults:
+    """One indicator for every small area and every partner area (arrays, partner order)."""
+
+    indicator: Indicator
+    current: np.ndarray  # per small area
+    previous: np.ndarray
+    partner_current: np.ndarray
+    partner_previous: np.ndarray
+    benchmark_rate: float
+    small_bands: np.ndarray  # band codes (engine.stats.BAND_LABELS)
+    partner_bands: np.ndarray
+    change_codes: np.ndarray  # +1 significant increase, −1 significant reduction, 0 neither
+    change_p_values: np.ndarray | None  # the exact test's; None with the overlap rule
+    peer_ranks: np.ndarray
+    peer_sizes: np.ndarray
+    peer_quartiles: np.ndarray
+    peer_codes: np.ndarray
+    band_basis: str | None  # standard-deviation bands: what they are measured from, in words
+
+
+def _band_codes(spec: Spec, indicator: Indicator, counts: np.ndarray, population: np.ndarray,
+                benchmark_rate: float, reference_rates: np.ndarray) -> np.ndarray:
+    """Band codes by the indicator's method: its interval against the benchmark rate (ci), or its
+    rate's z-score among all small areas' rates (sd)."""
+    banding = spec.banding_for(indicator)
+    if banding.method == "ci":
+        return band_codes(counts, population, benchmark_rate, banding.levels, indicator.rate_per)
+    return sd_band_codes(rates(counts, population, indicator.rate_per), reference_rates, banding.cut_points)
+
+
+def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, first_month: int,
+                       periods: ReportPeriods) -> IndicatorResults:
     geo = inputs.geography
     indicator = counts.indicator
-    population = geo.small_area_population
-    rate = current / population * indicator.rate_per
-    bands = band_codes(current, population, benchmark_rate, spec.banding_for(indicator).levels, indicator.rate_per)
+    n_partners = len(geo.partner_names)
+    current = _window_sum(counts, first_month, periods.current.first, periods.current.last)
+    previous = _window_sum(counts, first_month, periods.previous.first, periods.previous.last)
+    partner_current = _sum_by_partner(current, geo.small_area_partner, n_partners)
+    partner_previous = _sum_by_partner(previous, geo.small_area_partner, n_partners)
+    partner_population = geo.partner_population
+    benchmark_rate = float(current.sum()) / geo.benchmark_population * indicator.rate_per
+    small_rates = rates(current, geo.small_area_population, indicator.rate_per)
+    change = spec.change_for(indicator)
+    ranks, sizes = peer_ranks(rates(partner_current, partner_population, indicator.rate_per))
+    return IndicatorResults(
+        indicator, current, previous, partner_current, partner_previous, benchmark_rate,
+        _band_codes(spec, indicator, current, geo.small_area_population, benchmark_rate, small_rates),
+        _band_codes(spec, indicator, partner_current, partner_population, benchmark_rate, small_rates),
+        change_codes(partner_current, partner_previous, change.method, change.level, partner_population,
+                     partner_population),
+        poisson_change_p_values(partner_current, partner_previous) if change.method == "exact" else None,
+        ranks, sizes, quartiles(ranks, sizes),
+        peer_comparison(partner_current, partner_population, spec.peers.level, per=indicator.rate_per),
+        _band_basis(spec, indicator, small_rates, geo.small_area_label, geo.benchmark_name),
+    )
+
+
+def _band_basis(spec: Spec, indicator: Indicator, small_rates: np.ndarray, small_area_label: str,
+                benchmark: str) -> str | None:
+    banding = spec.banding_for(indicator)
+    if banding.method != "sd":
+        return None
+    mean, sd = reference_mean_sd(small_rates)
+    low, high = (f"{c:g}" for c in banding.cut_points)
+    return (f"Bands: standard deviations (SD) from the mean rate of the {small_rates.size:,} {small_area_label}s in "
+            f"{benchmark} (mean {mean:,.1f}, SD {sd:,.1f} per {indicator.rate_per:,}): more than {low} SD above the "
+            f"mean is Significantly High, more than {high} SD Very Significantly High.")
+
+
+def _kpi(results: IndicatorResults, p: int, population: float, hidden: set) -> Kpi:
+    """The partner area's KPI; numbers in ``hidden`` (and what they would give away) become None."""
+    indicator = results.indicator
+    key = indicator.id
+    current = None if ("current", key) in hidden else int(results.partner_current[p])
+    previous = None if ("previous", key) in hidden else int(results.partner_previous[p])
+    change = None if ("change", key) in hidden or current is None or previous is None else current - previous
+    code = int(results.change_codes[p])
+    return Kpi(
+        key, indicator.name, indicator.priority, indicator.unit, previous, current, change,
+        float(change / previous) if change is not None and previous else None,
+        DIRECTIONS[code], _outcome(code, indicator.polarity),
+        None if current is None else float(current / population * indicator.rate_per), results.benchmark_rate,
+        None if current is None else BAND_LABELS[int(results.partner_bands[p])], indicator.rate_per,
+        indicator.polarity, code,
+        None if results.change_p_values is None else float(results.change_p_values[p]),
+        int(results.peer_ranks[p]) or None, int(results.peer_sizes[p]), int(results.peer_quartiles[p]) or None,
+        PEER_LABELS[int(results.peer_codes[p])],
+    )
+
+
+def _top_picks(inputs: Inputs, results: IndicatorResults) -> list[list[int]]:
+    """Each partner area's highest small areas (indices) for one indicator, at most ``top.n``."""
+    geo = inputs.geography
+    indicator = results.indicator
+    current = results.current
+    rate = current / geo.small_area_population * indicator.rate_per
     if indicator.top.rank_by == "count":
         primary, secondary = current, rate
     else:
         primary, secondary = rate, current
     # lexsort: last key sorts first -> partner, then -primary, then -secondary, then name.
     order = np.lexsort((geo.small_area_names, -secondary, -primary, geo.small_area_partner))
-    tables = []
-    for partner in range(len(geo.partner_names)):
-        picked = [i for i in order if geo.small_area_partner[i] == partner and current[i] > 0][: indicator.top.n]
-        rows = [TopAreaRow(rank + 1, str(geo.partner_names[partner]), str(geo.small_area_codes[i]),
-                           str(geo.small_area_names[i]), int(current[i]), float(rate[i]), BAND_LABELS[int(bands[i])])
-                for rank, i in enumerate(picked)]
-        tables.append(TopAreaTable(indicator.id, indicator.name, indicator.unit, indicator.top.rank_by,
-                                   indicator.rate_per, benchmark_rate, rows, indicator.polarity))
-    return tables
+    picks: list[list[int]] = [[] for _ in geo.partner_names]
+    for i in order:
+        chosen = picks[geo.small_area_partner[i]]
+        if current[i] > 0 and len(chosen) < indicator.top.n:
+            chosen.append(int(i))
+    return picks
 
 
-def _trend_table(spec: Spec, periods: ReportPeriods, all_counts: dict[str, IndicatorCounts],
-                 first_month: int, partner_of: np.ndarray, n_partners: int) -> list[TrendTable] | None:
-    """Category × financial year per partner area; the Grand Total is the sum of the rows."""
+def _top_table(inputs: Inputs, results: IndicatorResults, p: int, picked: list[int], hidden: set) -> TopAreaTable:
+    """One partner area's highest small areas for one indicator, banded against the benchmark."""
+    geo = inputs.geography
+    indicator = results.indicator
+    rows = []
+    for rank, i in enumerate(picked, start=1):
+        shown = ("top", indicator.id, i) not in hidden
+        count = int(results.current[i])
+        rows.append(TopAreaRow(rank, str(geo.partner_names[p]), str(geo.small_area_codes[i]), str(geo.small_area_names[i]),
+                               count if shown else None,
+                               float(count / geo.small_area_population[i] * indicator.rate_per) if shown else None,
+                               BAND_LABELS[int(results.small_bands[i])] if shown else None))
+    return TopAreaTable(indicator.id, indicator.name, indicator.unit, indicator.top.rank_by, indicator.rate_per,
+                        results.benchmark_rate, rows, indicator.polarity, results.band_basis)
+
+
+@dataclass(frozen=True)
+class TrendCounts:
+    """The trend table's counts for every partner area, and the months each cell sums."""
+
+    columns: list[str]
+    notes: list[str]
+    months: list[dt.date]
+    year_months: list[range]  # offsets from the first month counted, per financial-year column
+    shown: range  # offsets of the monthly table's months
+    years: dict[str, np.ndarray]  # indicator id -> [partner, financial year]
+    monthly: dict[str, np.ndarray]  # indicator id -> [partner, month shown]
+
+
+def _trend_counts(spec: Spec, periods: ReportPeriods, all_counts: dict[str, IndicatorCounts],
+                  first_month: int, partner_of: np.ndarray, n_partners: int) -> TrendCounts | None:
+    """Category × financial year (and × month) for every partner area."""
     if spec.trend_table is None or not periods.years:
         return None
     columns = [y.label + ("" if y.covered_months == 12 else f" ({y.covered_months} of 12 months)") for y in periods.years]
@@ -115,19 +235,32 @@ def _trend_table(spec: Spec, periods: ReportPeriods, all_counts: dict[str, Indic
              for y in periods.years if y.covered_months < 12]
     first_shown = max(periods.years[0].window.first, first_month)
     months = [dt.date(year_of(m), month_of(m), 1) for m in range(first_shown, periods.end + 1)]
-    by_partner: list[list[TrendRow]] = [[] for _ in range(n_partners)]
+    year_months = [range(max(y.window.first, first_month) - first_month, min(y.window.last, periods.end) - first_month + 1)
+                   for y in periods.years]
+    years, monthly = {}, {}
     for indicator_id in spec.trend_table.rows:
         counts = all_counts[indicator_id]
         per_year = np.stack([_window_sum(counts, first_month, y.window.first, min(y.window.last, periods.end))
                              for y in periods.years], axis=1)
-        partner_years = _sum_by_partner(per_year, partner_of, n_partners)
-        partner_months = _sum_by_partner(counts.by_month[:, first_shown - first_month:], partner_of, n_partners)
-        for p in range(n_partners):
-            by_partner[p].append(TrendRow(indicator_id, counts.indicator.name, partner_years[p].tolist(),
-                                          partner_months[p].tolist()))
-    return [TrendTable(spec.trend_table.title, columns, rows, [int(sum(col)) for col in zip(*(r.values for r in rows))],
-                       notes, months)
-            for rows in by_partner]
+        years[indicator_id] = _sum_by_partner(per_year, partner_of, n_partners)
+        monthly[indicator_id] = _sum_by_partner(counts.by_month[:, first_shown - first_month:], partner_of, n_partners)
+    return TrendCounts(columns, notes, months, year_months, range(first_shown - first_month, periods.end - first_month + 1),
+                       years, monthly)
+
+
+def _trend_table(spec: Spec, trend: TrendCounts, p: int, hidden: set) -> TrendTable:
+    """One partner area's trend table; the Grand Total and monthly totals are the sums of the rows."""
+    def shown(key: tuple, value: int) -> int | None:
+        return None if key in hidden else int(value)
+
+    assert spec.trend_table is not None
+    ids = spec.trend_table.rows
+    rows = [TrendRow(i, spec.indicator(i).name,
+                     [shown(("year", i, j), v) for j, v in enumerate(trend.years[i][p])],
+                     [shown(("month", i, m), v) for m, v in zip(trend.shown, trend.monthly[i][p])]) for i in ids]
+    grand_total = [shown(("year_total", j), sum(trend.years[i][p][j] for i in ids)) for j in range(len(trend.columns))]
+    monthly_totals = [shown(("month_total", m), sum(trend.monthly[i][p][k] for i in ids)) for k, m in enumerate(trend.shown)]
+    return TrendTable(spec.trend_table.title, trend.columns, rows, grand_total, trend.notes, trend.months, monthly_totals)
 
 
 def _sum_by_partner(values: np.ndarray, partner_of: np.ndarray, n_partners: int) -> np.ndarray:
@@ -137,8 +270,40 @@ def _sum_by_partner(values: np.ndarray, partner_of: np.ndarray, n_partners: int)
     return totals
 
 
+def _published_numbers(spec: Spec, results: dict[str, IndicatorResults], trend: TrendCounts | None,
+                       picks: dict[str, list[list[int]]], p: int) -> dict[tuple, float]:
+    """Every count one partner's workbook shows, keyed as :mod:`engine.indicators.disclosure` reads them."""
+    values: dict[tuple, float] = {}
+    for indicator_id, r in results.items():
+        values[("current", indicator_id)] = float(r.partner_current[p])
+        values[("previous", indicator_id)] = float(r.partner_previous[p])
+        values[("change", indicator_id)] = float(r.partner_current[p] - r.partner_previous[p])
+        for i in picks[indicator_id][p]:
+            values[("top", indicator_id, i)] = float(r.current[i])
+    if trend is not None and spec.trend_table is not None:
+        ids = spec.trend_table.rows
+        for j in range(len(trend.columns)):
+            for i in ids:
+                values[("year", i, j)] = float(trend.years[i][p][j])
+            values[("year_total", j)] = float(sum(trend.years[i][p][j] for i in ids))
+        for k, m in enumerate(trend.shown):
+            for i in ids:
+                values[("month", i, m)] = float(trend.monthly[i][p][k])
+            values[("month_total", m)] = float(sum(trend.monthly[i][p][k] for i in ids))
+    return values
+
+
+def _suppression_note(spec: Spec) -> str:
+    rules = [(i.name, spec.suppression_for(i)) for i in spec.indicators if spec.suppression_for(i) is not None]
+    described = "; ".join(f"{name}: counts below {rule.below}" + (" (zeros too)" if rule.zero else "")
+                          for name, rule in rules)
+    return (f"{SUPPRESSED} = not shown, to protect privacy. Hidden: small counts of sensitive indicators ({described}), "
+            f"and any number from which one could be worked out (a change, a rate, a band, another part of a total).")
+
+
 def _series_and_comparisons(spec: Spec, inputs: Inputs, periods: ReportPeriods, all_counts: dict[str, IndicatorCounts],
-                             first_month: int) -> tuple[list[list[IndicatorSeries]], list[AreaComparison]]:
+                             results: dict[str, IndicatorResults], first_month: int
+                             ) -> tuple[list[list[IndicatorSeries]], list[AreaComparison]]:
     """Per indicator: each partner's quarters and monthly profile, and all partners' rates side by side."""
     geo = inputs.geography
     n_partners = len(geo.partner_names)
@@ -146,20 +311,22 @@ def _series_and_comparisons(spec: Spec, inputs: Inputs, periods: ReportPeriods, 
     charted = set(spec.comparisons) if spec.comparisons is not None else {i.id for i in spec.indicators}
     series, comparisons = [], []
     for indicator in spec.indicators:
-        counts = all_counts[indicator.id]
-        partner_by_month = _sum_by_partner(counts.by_month, geo.small_area_partner, n_partners)
+        partner_by_month = _sum_by_partner(all_counts[indicator.id].by_month, geo.small_area_partner, n_partners)
         series.append(partner_series(indicator, partner_by_month, first_month, periods, significance))
         if indicator.id in charted:
-            current = _window_sum(counts, first_month, periods.current.first, periods.current.last)
-            benchmark_rate = float(current.sum()) / geo.benchmark_population * indicator.rate_per
-            comparisons.append(area_comparison(indicator, [str(n) for n in geo.partner_names],
-                                               _sum_by_partner(current, geo.small_area_partner, n_partners),
-                                               geo.partner_population, benchmark_rate))
+            r = results[indicator.id]
+            comparisons.append(area_comparison(indicator, [str(n) for n in geo.partner_names], r.partner_current,
+                                               geo.partner_population, r.benchmark_rate))
     return series, comparisons
 
 
-def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | None = None) -> list[Report]:
-    """Every partner area's Report, in partner-name order."""
+def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | None = None,
+                  suppress: bool = False) -> list[Report]:
+    """Every partner area's Report, in partner-name order.
+
+    ``suppress=True`` (partner deliveries) hides the small counts of the spec's sensitive
+    indicators, and every number that would reveal one, as ``None`` (shown as ``[c]``).
+    """
     first_data, latest = _data_months(inputs)
     end = resolve_period_end(spec.periods, period_end, latest, spec_file)
     periods = report_periods(spec.periods, end, first_data)
@@ -169,53 +336,68 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     first_month = max(periods.first_needed, first_data)
     n_months = end - first_month + 1
     n_partners = len(geo.partner_names)
+    masks = {indicator.id: indicator_mask(inputs.sources[indicator.source], indicator) for indicator in spec.indicators}
     all_counts = {
-        indicator.id: IndicatorCounts(indicator, count_matrix(
-            inputs.sources[indicator.source], indicator_mask(inputs.sources[indicator.source], indicator),
-            first_month, n_months, len(geo.small_area_codes)))
+        indicator.id: IndicatorCounts(indicator, count_matrix(inputs.sources[indicator.source], masks[indicator.id],
+                                                              first_month, n_months, len(geo.small_area_codes)))
         for indicator in spec.indicators
     }
+    results = {i.id: _indicator_results(spec, inputs, all_counts[i.id], first_month, periods) for i in spec.indicators}
+    picks = {i.id: _top_picks(inputs, results[i.id]) for i in spec.indicators}
+    trend = _trend_counts(spec, periods, all_counts, first_month, geo.small_area_partner, n_partners)
 
-    partner_population = geo.partner_population
-    kpis: list[list[Kpi]] = [[] for _ in range(n_partners)]
-    tops: list[list[TopAreaTable]] = [[] for _ in range(n_partners)]
-    for indicator in spec.indicators:
-        counts = all_counts[indicator.id]
-        current = _window_sum(counts, first_month, periods.current.first, periods.current.last)
-        previous = _window_sum(counts, first_month, periods.previous.first, periods.previous.last)
-        partner_current = _sum_by_partner(current, geo.small_area_partner, n_partners)
-        partner_previous = _sum_by_partner(previous, geo.small_area_partner, n_partners)
-        benchmark_rate = float(current.sum()) / geo.benchmark_population * indicator.rate_per
-        partner_bands = band_codes(partner_current, partner_population, benchmark_rate,
-                                   spec.banding_for(indicator).levels, indicator.rate_per)
+    rules = {i.id: (rule.below, rule.zero) for i in spec.indicators if (rule := spec.suppression_for(i)) is not None}
+    hidden: list[set] = [set() for _ in range(n_partners)]
+    if suppress and rules:
+        layout = Layout(n_months, range(periods.current.first - first_month, periods.current.last - first_month + 1),
+                        range(max(periods.previous.first - first_month, 0), periods.previous.last - first_month + 1),
+                        trend.year_months if trend else [], trend.shown if trend else range(0),
+                        list(spec.trend_table.rows) if trend and spec.trend_table else [])
+        kinds = event_kinds(spec, masks)
         for p in range(n_partners):
-            change = int(partner_current[p] - partner_previous[p])
-            kpis[p].append(Kpi(
-                indicator.id, indicator.name, indicator.priority, indicator.unit,
-                int(partner_previous[p]), int(partner_current[p]), change,
-                float(change / partner_previous[p]) if partner_previous[p] else None,
-                _direction(change), _outcome(change, indicator.polarity),
-                float(partner_current[p] / partner_population[p] * indicator.rate_per), benchmark_rate,
-                BAND_LABELS[int(partner_bands[p])], indicator.rate_per, indicator.polarity))
-        for p, table in enumerate(_top_tables(spec, inputs, counts, current, benchmark_rate)):
-            tops[p].append(table)
+            listed = {i.id: picks[i.id][p] for i in spec.indicators}
+            complete = {i.id for i in spec.indicators if len(listed[i.id]) < i.top.n}
+            hidden[p] = hidden_numbers(_published_numbers(spec, results, trend, picks, p), layout, kinds, listed,
+                                       complete, rules)
 
-    trends = _trend_table(spec, periods, all_counts, first_month, geo.small_area_partner, n_partners)
-    series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, first_month)
-    breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners, periods.current)
-                  for b in spec.breakdowns]
-    notes = methodology_notes(spec, inputs, periods)
+    # Series, comparisons and breakdowns repeat counts in other cuts (months, quarters, categories) from
+    # which a hidden count could be worked out; the disclosure check does not cover them yet, so a
+    # privacy-protected build of a spec with sensitive indicators leaves them out altogether.
+    protected = suppress and bool(rules)
+    if protected:
+        series: list[list[IndicatorSeries]] = []
+        comparisons: list[AreaComparison] = []
+        breakdowns: list[list[Breakdown]] = []
+    else:
+        series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, results, first_month)
+        breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners, periods.current)
+                      for b in spec.breakdowns]
+    notes = methodology_notes(spec, inputs, periods, suppress)
     generated = generated_timestamp(end)
     priorities = list(dict.fromkeys(i.priority for i in spec.indicators))
-    return [
-        Report(
-            title=spec.title, organisation=spec.organisation, partner_area=str(geo.partner_names[p]),
+    partner_population = geo.partner_population
+    reports = []
+    for p in range(n_partners):
+        partner_area = str(geo.partner_names[p])
+        kpis = [with_target(_kpi(results[i.id], p, float(partner_population[p]), hidden[p]), i.target)
+                for i in spec.indicators]
+        top_tables = [_top_table(inputs, results[i.id], p, picks[i.id][p], hidden[p]) for i in spec.indicators]
+        partner_series_list = [s[p] for s in series]
+        partner_breakdowns = [b[p] for b in breakdowns]
+        findings = key_findings(kpis, partner_series_list, top_tables, comparisons, partner_breakdowns,
+                                partner_area=partner_area, partner_label=geo.partner_label,
+                                small_area_label=geo.small_area_label, benchmark=geo.benchmark_name,
+                                period_end=month_text(end),
+                                band_methods={i.id: spec.banding_for(i).method for i in spec.indicators})
+        reports.append(Report(
+            title=spec.title, organisation=spec.organisation, partner_area=partner_area,
             partner_label=geo.partner_label, small_area_label=geo.small_area_label, benchmark_name=geo.benchmark_name,
             period_end=month_text(end), current_window=periods.current.label, previous_window=periods.previous.label,
-            generated=generated, kpis=kpis[p], top_tables=tops[p], trend=trends[p] if trends else None,
+            generated=generated, kpis=kpis, top_tables=top_tables,
+            trend=_trend_table(spec, trend, p, hidden[p]) if trend else None,
             methodology=notes, quality=list(inputs.quality), attribution=spec.attribution, spec_version=spec.spec_version,
             engine_version=__version__, theme=spec.theme, priorities=priorities,
-            series=[s[p] for s in series], comparisons=comparisons, breakdowns=[b[p] for b in breakdowns],
-        )
-        for p in range(n_partners)
-    ]
+            series=partner_series_list, comparisons=comparisons, breakdowns=partner_breakdowns, findings=findings,
+            suppression_note=_suppression_note(spec) if hidden[p] else None,
+        ))
+    return reports

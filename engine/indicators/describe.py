@@ -1,7 +1,7 @@
 """Spec settings in words, for the Methodology sheet: what an analyst can quote in a board paper."""
 from __future__ import annotations
 
-from engine.spec.models import Banding, Condition, Indicator
+from engine.spec.models import Banding, ChangeTest, Condition, Indicator, Peers, Suppression
 
 
 def describe_condition(column: str, condition: Condition) -> str:
@@ -23,13 +23,68 @@ def describe_indicator(indicator: Indicator, source_description: str) -> str:
     return f"Rows of {source_description or indicator.source} where {rule}. Rate per {indicator.rate_per:,} residents."
 
 
-def describe_banding(banding: Banding, benchmark: str, small_area_label: str) -> str:
-    low, high = (f"{level * 100:g}%" for level in banding.levels)
+def _percent(level: float) -> str:
+    return f"{level * 100:g}%"
+
+
+def describe_banding(banding: Banding, benchmark: str, small_area_label: str, partner_label: str = "partner area") -> str:
+    """The banding method in words an analyst can quote."""
+    areas = f"{small_area_label}s"
+    if banding.method == "sd":
+        low, high = (f"{c:g}" for c in banding.cut_points)
+        return (
+            f"Standard-deviation bands (the police crime-map convention). Each {small_area_label}'s rate is compared with "
+            f"the rates of all {areas} in {benchmark}: its distance from their mean, in standard deviations of those "
+            f"rates (the population standard deviation), is its z-score. More than {high} standard deviations above "
+            f"(below) the mean is 'Very Significantly High' ('Very Significantly Low'); more than {low}, "
+            f"'Significantly High' ('Significantly Low'); otherwise 'Above Average' or 'Below Average' ('Average' at "
+            f"the mean). A {partner_label.lower()}'s rate is placed on the same scale. Unlike confidence intervals, "
+            f"this does not allow for how few events a rate rests on."
+        )
+    low, high = (_percent(level) for level in banding.levels)
     return (
-        f"Each {small_area_label}'s rate is compared with the {benchmark} rate. A {high} confidence interval "
-        f"entirely above (below) the {benchmark} rate is 'Very Significantly High' ('Very Significantly Low'); "
-        f"otherwise a {low} interval entirely above (below) it is 'Significantly High' ('Significantly Low'); "
-        f"otherwise the rate is 'Above Average' or 'Below Average' ('Average' if equal). Intervals for counts "
-        f"use Byar's method for 10 or more events and the exact Poisson (chi-squared) method below 10, "
-        f"as in the Fingertips methods (UKHSA/OHID)."
+        f"Confidence intervals against the {benchmark} rate (the Fingertips method of UKHSA/OHID). Each area's rate "
+        f"is compared with the {benchmark} rate: a {high} confidence interval entirely above (below) it is "
+        f"'Very Significantly High' ('Very Significantly Low'); otherwise a {low} interval entirely above (below) "
+        f"it is 'Significantly High' ('Significantly Low'); otherwise the rate is 'Above Average' or 'Below Average' "
+        f"('Average' if equal). {low} and {high} confidence intervals for counts use Byar's method, or the exact "
+        f"Poisson (chi-squared) method for fewer than 10 events; a rate's interval is its count's interval divided "
+        f"by the population."
     )
+
+
+def describe_change(change: ChangeTest, window_months: int) -> str:
+    """The direction-of-travel test in words an analyst can quote."""
+    level = _percent(change.level)
+    if change.method == "overlap":
+        test = (f"when the {level} confidence intervals of the two windows' counts (Byar's method, exact below 10 "
+                f"events) do not overlap (Fingertips' conservative rule)")
+    else:
+        test = (f"by the exact conditional test for two Poisson counts: given the two windows' total, the current "
+                f"window's count is binomial with probability ½ if nothing changed (the population is the same for "
+                f"both windows). A two-sided p-value below {_percent(1 - change.level)} (the minimum-likelihood rule "
+                f"of R's poisson.test) is a significant change")
+    return (f"The current {window_months} months are compared with the {window_months} months before. A change is "
+            f"called significant {test}. Direction of travel says 'Increase (significant)', 'Reduction "
+            f"(significant)' or 'No significant change'; 'Better' or 'Worse' judges a significant change by the "
+            f"indicator's polarity, and 'Similar' means no significant change.")
+
+
+def describe_peers(peers: Peers, n_partners: int, partner_label: str, benchmark: str) -> str:
+    label = partner_label.lower()
+    return (f"Each {label}'s rate is ranked among the {n_partners} {label}s (1 = the lowest rate, shown as 'x/"
+            f"{n_partners}'; tied rates share a rank) and placed in a quartile (1 = the lowest quarter). It is 'Above' "
+            f"or 'Below the peer average' when its {_percent(peers.level)} confidence interval lies entirely above or "
+            f"below the pooled peer rate, all the {label}s' events divided by their population (here the {benchmark} "
+            f"rate), and 'In line with the peer average' otherwise.")
+
+
+def describe_suppression(rules: list[tuple[str, Suppression]], applied: bool) -> str:
+    described = "; ".join(f"{name} (counts from 1 to {rule.below - 1}" + (", and zeros" if rule.zero else "") + ")"
+                          for name, rule in rules)
+    where = ("This workbook applies it." if applied else
+             "This workbook does not: it is for analysts, not for onward release.")
+    return (f"Sensitive indicators have small counts hidden as [c] in partner deliveries: {described}. Any number from "
+            f"which a hidden count could be worked out, by adding or subtracting numbers shown anywhere in the "
+            f"workbook (a change, a rate, a band, a total's other parts, a group's other members), is hidden too. "
+            f"{where}")

@@ -21,6 +21,11 @@ def change_direction(kpi: Kpi) -> int:
     return kpi.change_code
 
 
+def _shown(kpi: Kpi) -> bool:
+    """A KPI whose counts are hidden for privacy ([c]) gets no sentence: a sentence would reveal them."""
+    return None not in (kpi.current, kpi.previous, kpi.change, kpi.rate)
+
+
 def _period_words(period_end: str) -> str:
     """"the 12 months to September 2022"."""
     return f"in the 12 months to {month_label(month_number(period_end), long=True)}"
@@ -54,8 +59,16 @@ def change_sentence(kpi: Kpi, period_end: str, series: IndicatorSeries | None) -
     return Finding("change", text, figures)
 
 
-def band_sentence(kpi: Kpi, partner_area: str, benchmark: str) -> Finding:
-    """How the area's rate stands against the benchmark, in words that follow the band."""
+def band_sentence(kpi: Kpi, partner_area: str, benchmark: str, method: str = "ci") -> Finding:
+    """How the area's rate stands against the benchmark, in words that follow the band.
+
+    Only confidence-interval bands are a significance test; standard-deviation bands are quoted
+    by their own words, never as "significantly".
+    """
+    if method == "sd":
+        text = (f"The rate of {_lower_first(kpi.name)} in {partner_area} ({kpi.rate:,.1f} per {kpi.rate_per:,} residents) "
+                f"is '{kpi.band}' against the {benchmark} rate ({kpi.benchmark_rate:,.1f}), by standard-deviation bands.")
+        return Finding("comparison", text, {"rate": kpi.rate, "benchmark_rate": kpi.benchmark_rate})
     if kpi.band in HIGHER_BANDS:
         relation = "significantly higher than"
     elif kpi.band in LOWER_BANDS:
@@ -69,7 +82,7 @@ def band_sentence(kpi: Kpi, partner_area: str, benchmark: str) -> Finding:
 
 def hotspot_sentence(table: TopAreaTable, kpi: Kpi, small_area_label: str) -> Finding | None:
     """"The main hotspot is Coalville Centre" — the first of the top 10, with its share of the area's total."""
-    if not table.rows or kpi.current == 0:
+    if not table.rows or kpi.current == 0 or table.rows[0].count is None:
         return None
     top = table.rows[0]
     share = top.count / kpi.current
@@ -109,14 +122,16 @@ def share_sentence(breakdown: Breakdown, partner_area: str, benchmark: str) -> F
 
 def key_findings(kpis: list[Kpi], series: list[IndicatorSeries], top_tables: list[TopAreaTable],
                  comparisons: list[AreaComparison], breakdowns: list[Breakdown], *, partner_area: str,
-                 partner_label: str, small_area_label: str, benchmark: str, period_end: str) -> list[Finding]:
+                 partner_label: str, small_area_label: str, benchmark: str, period_end: str,
+                 band_methods: dict[str, str] | None = None) -> list[Finding]:
     """The headline indicator (the spec's first) always; then the largest significant changes."""
+    kpis = [k for k in kpis if _shown(k)]
     if not kpis:
         return []
     by_series = {s.indicator_id: s for s in series}
     headline = kpis[0]
     findings = [change_sentence(headline, period_end, by_series.get(headline.indicator_id)),
-                band_sentence(headline, partner_area, benchmark)]
+                band_sentence(headline, partner_area, benchmark, (band_methods or {}).get(headline.indicator_id, "ci"))]
     comparison = next((c for c in comparisons if c.indicator_id == headline.indicator_id), None)
     if comparison is not None:
         findings.append(rank_sentence(comparison, partner_area, partner_label))
@@ -124,7 +139,9 @@ def key_findings(kpis: list[Kpi], series: list[IndicatorSeries], top_tables: lis
     if table is not None:
         findings.append(hotspot_sentence(table, headline, small_area_label))
     changed = [k for k in kpis[1:] if change_direction(k) != 0]
-    changed.sort(key=lambda k: (-abs(k.percent_change) if k.percent_change is not None else float("-inf"), k.name))
+    # The strongest evidence first (smallest p-value), then the largest change: a 200% rise on 20 crimes
+    # should not push a 30% rise on 1,000 off the list.
+    changed.sort(key=lambda k: (k.change_p_value if k.change_p_value is not None else 1.0, -abs(k.change), k.name))
     findings += [change_sentence(k, period_end, by_series.get(k.indicator_id)) for k in changed[:MAX_CHANGE_FINDINGS]]
     for breakdown in breakdowns[:1]:
         findings.append(share_sentence(breakdown, partner_area, benchmark))

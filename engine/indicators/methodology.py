@@ -1,15 +1,30 @@
 """The Methodology sheet's notes: sources, vintages, definitions and methods, in words."""
 from __future__ import annotations
 
-from engine.indicators.describe import describe_banding, describe_indicator
+from typing import Any, Callable, Hashable
+
+from engine.indicators.describe import (describe_banding, describe_change, describe_indicator, describe_peers,
+                                        describe_suppression)
 from engine.indicators.periods import ReportPeriods
 from engine.ingest import Inputs
 from engine.months import MONTH_NAMES, month_text
 from engine.report import MethodNote
-from engine.spec.models import Spec
+from engine.spec.models import Indicator, Spec
 
 
-def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods) -> list[MethodNote]:
+def _grouped(spec: Spec, setting: Callable[[Indicator], Hashable]) -> list[tuple[Any, list[str]]]:
+    """Indicators grouped by one of their statistics settings (banding, change test), spec order."""
+    groups: dict[Hashable, list[str]] = {}
+    for indicator in spec.indicators:
+        groups.setdefault(setting(indicator), []).append(indicator.name)
+    return list(groups.items())
+
+
+def _used_by(names: list[str], spec: Spec) -> str:
+    return "" if len(names) == len(spec.indicators) else f" Used for: {', '.join(names)}."
+
+
+def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppress: bool = False) -> list[MethodNote]:
     geo = inputs.geography
     start = spec.periods.financial_year.start_month
     notes = [
@@ -32,12 +47,23 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods) -> lis
                                  f"benchmark populations are the sums of their {geo.small_area_label} populations."),
         MethodNote("Rates", "Rate = count in the current window ÷ resident population × the indicator's multiplier "
                             "(per 1,000 residents unless stated)."),
-        MethodNote("Significance", describe_banding(spec.banding, geo.benchmark_name, geo.small_area_label)),
+    ]
+    for banding, names in _grouped(spec, spec.banding_for):
+        topic = "Comparison bands" + (" (standard deviations)" if banding.method == "sd" else "")
+        notes.append(MethodNote(topic, describe_banding(banding, geo.benchmark_name, geo.small_area_label,
+                                                        geo.partner_label) + _used_by(names, spec)))
+    notes += [
         MethodNote("Top areas", f"Each {geo.partner_label.lower()}'s {geo.small_area_label}s with at least one event, ranked "
                                 f"by count (ties: higher rate first, then name) unless an indicator ranks by rate."),
-        MethodNote("Direction of travel", "Increase or Reduction of the current window's count against the previous "
-                                          "window's; Better or Worse by the indicator's polarity."),
     ]
+    for change, names in _grouped(spec, spec.change_for):
+        notes.append(MethodNote("Direction of travel", describe_change(change, spec.periods.window_months)
+                                + _used_by(names, spec)))
+    notes.append(MethodNote("Peer comparison", describe_peers(spec.peers, len(geo.partner_names), geo.partner_label,
+                                                              geo.benchmark_name)))
+    rules = [(i.name, rule) for i in spec.indicators if (rule := spec.suppression_for(i)) is not None]
+    if rules:
+        notes.append(MethodNote("Small numbers", describe_suppression(rules, suppress)))
     for indicator in spec.indicators:
         source = spec.sources[indicator.source]
         notes.append(MethodNote(f"Indicator: {indicator.name}", describe_indicator(indicator, source.description)))

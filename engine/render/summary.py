@@ -1,15 +1,21 @@
 """The Summary sheet: every KPI, grouped by priority, with direction of travel and comparison."""
 from __future__ import annotations
 
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, band_rules, outcome_rules, report_page_setup, write_table
-from engine.render.names import SHEET_METHODOLOGY, SHEET_TOP, SHEET_TRENDS, internal_link, table_name
-from engine.report import Kpi, Report
+from engine.render.names import (SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_TOP,
+                                 SHEET_TRENDS, internal_link, table_name)
+from engine.render.trends import QuarterRows
+from engine.report import SUPPRESSED, Kpi, Report
 
-ARROWS = {"Increase": "▲ Increase", "Reduction": "▼ Reduction", "No change": "► No change"}
+ARROWS = {"Increase (significant)": "▲ Increase (significant)", "Reduction (significant)": "▼ Reduction (significant)",
+          "No significant change": "► No significant change"}
 TABLE_FIRST_ROW = 6
+BAND_COLUMN = 11  # the "Comparison with" column
+SPARKLINE_COLUMN = 12  # then the sparkline, then the target and its status when the spec sets targets
 
 
 def ordered_kpis(report: Report) -> list[Kpi]:
@@ -18,15 +24,51 @@ def ordered_kpis(report: Report) -> list[Kpi]:
     return sorted(report.kpis, key=lambda k: rank.get(k.priority, len(rank)))
 
 
-def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: dict[str, int]) -> None:
+SPARKLINE_HEADER = "Last 8 quarters"
+NAVIGATION = (("Key findings", SHEET_FINDINGS), ("Top 10 areas", SHEET_TOP), ("Trends", SHEET_TRENDS),
+              ("Comparisons", SHEET_COMPARISONS), ("Profiles", SHEET_PROFILES), ("Methodology", SHEET_METHODOLOGY))
+
+
+def _sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_row: int, col: int,
+                quarter_rows: QuarterRows) -> None:
+    """A line per KPI over its rolling quarters, drawn from the Trends sheet's quarterly table."""
+    colours = formats.theme.colours
+    for offset, kpi in enumerate(kpis):
+        where = quarter_rows.get(kpi.indicator_id)
+        if where is None:
+            continue
+        row, first, last = where
+        sheet.add_sparkline(first_data_row + offset, col, {
+            "range": f"'{SHEET_TRENDS}'!{xl_rowcol_to_cell(row, first)}:{xl_rowcol_to_cell(row, last)}",
+            "series_color": colours.get("title", "#1F3864"), "markers": False, "last_point": True,
+            "markers_color": colours.get("worse", "#D55E00"), "last_color": colours.get("worse", "#D55E00"),
+            "weight": 1.25,
+        })
+
+
+def _target_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int, int, int]) -> None:
+    """Met / Not met in the better / worse colours; the words carry the meaning in greyscale."""
+    for status, outcome in (("Met", "Better"), ("Not met", "Worse")):
+        sheet.conditional_format(*cell_range, {"type": "cell", "criteria": "equal to", "value": f'"{status}"',
+                                               "format": formats.outcome(outcome)})
+
+
+def _logo(sheet: Worksheet, formats: Formats, col: int) -> None:
+    logo = formats.theme.logo
+    if logo is not None and logo.is_file():
+        sheet.insert_image(0, col, str(logo), {"description": f"{formats.theme.name} logo", "object_position": 3,
+                                                "y_scale": 1, "x_scale": 1})
+
+
+def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: dict[str, int],
+                  quarter_rows: QuarterRows) -> None:
     sheet.set_row(0, 26)
     sheet.write(0, 0, report.title, formats.title)
     sheet.write(1, 0, f"{report.partner_area}: the 12 months {report.current_window} compared with {report.previous_window}",
                 formats.subtitle)
     sheet.write(2, 0, f"Benchmark: {report.benchmark_name}. Produced {report.generated:%d/%m/%Y}.", formats.note)
     sheet.write(3, 0, "Go to:", formats.bold)
-    for offset, (label, target) in enumerate((("Top 10 areas", SHEET_TOP), ("Trends", SHEET_TRENDS),
-                                              ("Methodology", SHEET_METHODOLOGY))):
+    for offset, (label, target) in enumerate(NAVIGATION):
         sheet.write_url(3, 1 + offset, internal_link(target), formats.link, string=label)
     sheet.write(5, 0, "Key performance indicators", formats.heading)
 
@@ -38,13 +80,20 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
         Column("Priority", formats.text), Column("Indicator", formats.text),
         Column("Previous 12 months", formats.count, 11), Column("Current 12 months", formats.count, 11),
         Column("Change", formats.change, 9), Column("% change", formats.percent, 9),
-        Column("Direction of travel", formats.text, 14), Column("Better or worse", formats.centre, 9),
+        Column("Direction of travel", formats.text, 25), Column("Better or worse", formats.centre, 9),
         Column(rate_header, formats.rate, 9), Column(f"{bench} {rate_header.lower()}", formats.rate, 13),
+        Column(f"Rank among {report.partner_label.lower()}s (1 = lowest rate)", formats.centre, 15),
         Column(f"Comparison with {bench}", formats.text, 26),
+        Column(SPARKLINE_HEADER, formats.text, 14),
     ]
-    rows = [[k.priority, k.name, k.previous, k.current, k.change,
-             k.percent_change if k.percent_change is not None else "n/a",
-             ARROWS[k.direction], k.outcome, k.rate, k.benchmark_rate, k.band] for k in kpis]
+    targets = any(k.target for k in kpis)
+    if targets:
+        columns += [Column("Target", formats.text), Column("Target status", formats.centre, 10)]
+    rows = [[k.priority, k.name, _shown(k.previous), _shown(k.current), _shown(k.change),
+             k.percent_change if k.percent_change is not None else (SUPPRESSED if k.change is None else "n/a"),
+             ARROWS[k.direction], k.outcome, _shown(k.rate), k.benchmark_rate, k.peer_rank_text, _shown(k.band), None]
+            + ([k.target, k.target_status] if targets else [])
+            for k in kpis]
     widths: dict[int, float] = {}
     placement = write_table(sheet, formats, table_name("summary"), TABLE_FIRST_ROW, 0, columns, rows, widths)
     for offset, kpi in enumerate(kpis):
@@ -52,17 +101,31 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
             sheet.write_url(placement.first_data_row + offset, 1,
                             internal_link(SHEET_TOP, top_rows[kpi.indicator_id]), formats.link, string=kpi.name)
     for first, last, polarity in _polarity_runs(kpis):
-        band_rules(sheet, formats, (placement.first_data_row + first, 10, placement.first_data_row + last, 10), polarity)
+        band_rules(sheet, formats, (placement.first_data_row + first, BAND_COLUMN, placement.first_data_row + last,
+                                    BAND_COLUMN), polarity)
     outcome_rules(sheet, formats, placement.column_range(6), outcome_col=7)
-    sheet.set_row(TABLE_FIRST_ROW, 30)
+    _sparklines(sheet, formats, kpis, placement.first_data_row, SPARKLINE_COLUMN, quarter_rows)
+    if targets:
+        _target_rules(sheet, formats, placement.column_range(SPARKLINE_COLUMN + 2))
+    _logo(sheet, formats, placement.last_col + 1)
+    sheet.set_row(TABLE_FIRST_ROW, 45)  # three lines of header text
     apply_widths(sheet, widths)
     sheet.freeze_panes(TABLE_FIRST_ROW + 1, 2)
     sheet.write(placement.last_row + 2, 0, "Indicator names link to their top 10 areas. Direction of travel compares "
-                "the current 12 months with the previous 12; 'Better or worse' applies each indicator's polarity.",
+                "the current 12 months with the previous 12 and says whether the change is statistically significant; "
+                "'Better or worse' applies each indicator's polarity (methods on the Methodology sheet).",
                 formats.note)
-    report_page_setup(sheet, formats, report,
-               repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
+    sheet.write(placement.last_row + 3, 0, f"{SPARKLINE_HEADER}: counts in rolling three-month periods to "
+                f"{report.current_window.split('– ')[-1]}, the latest marked (data on the Trends sheet).", formats.note)
+    if report.suppression_note:
+        sheet.write(placement.last_row + 4, 0, report.suppression_note, formats.note)
+    report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
     sheet.activate()
+
+
+def _shown(value):
+    """A number, or the suppression symbol where it is hidden."""
+    return SUPPRESSED if value is None else value
 
 
 def _polarity_runs(kpis: list[Kpi]) -> list[tuple[int, int, str]]:

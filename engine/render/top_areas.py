@@ -6,7 +6,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, band_rules, report_page_setup, write_table
 from engine.render.names import SHEET_SUMMARY, internal_link, table_name
-from engine.report import Report
+from engine.report import SUPPRESSED, Report
 
 TABLES_PER_PAGE = 2
 
@@ -38,15 +38,19 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
             Column(f"{singular} rate (per {table.rate_per:,} population)", formats.rate, 15),
             Column(f"Comparison against {report.benchmark_name}", formats.text, 26),
         ]
-        rows = [[r.rank, r.partner_area, r.code, r.name, r.count, r.rate, r.band] for r in table.rows]
+        rows = [[r.rank, r.partner_area, r.code, r.name, *(SUPPRESSED if v is None else v for v in (r.count, r.rate, r.band))]
+                for r in table.rows]
         if not rows:
             rows = [[None, report.partner_area, None, f"No {table.unit} recorded in {report.current_window}", 0, None, None]]
         placement = write_table(sheet, formats, table_name("top10", table.indicator_id), row + 1, 0, columns, rows, widths)
         sheet.set_row(row + 1, 30)
         band_rules(sheet, formats, placement.column_range(6), table.polarity)
         sheet.write(placement.last_row + 1, 0, f"{report.benchmark_name} rate: {table.benchmark_rate:,.1f} per "
-                                               f"{table.rate_per:,} population.", formats.note)
+                                               f"{table.rate_per:,} population. {table.band_basis or ''}".strip(),
+                    formats.note)
         row = placement.last_row + 3
+    if report.suppression_note:
+        sheet.write(row, 0, report.suppression_note, formats.note)
     sheet.set_h_pagebreaks(breaks)
     apply_widths(sheet, widths)
     sheet.freeze_panes(3, 0)

@@ -8,7 +8,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, write_table
 from engine.render.names import SHEET_SUMMARY, SHEET_TRENDS, internal_link, table_name
-from engine.report import Report, TrendTable
+from engine.report import SUPPRESSED, Report, TrendTable
 
 TABLE_FIRST_ROW = 4
 CHART_ROWS = 20  # rows the chart covers at the default row height
@@ -19,11 +19,16 @@ def _write_monthly(sheet: Worksheet, formats: Formats, trend: TrendTable, row: i
     sheet.write(row, 0, "Monthly counts", formats.heading)
     columns = ([Column("Month", formats.month, 11)] + [Column(r.name, formats.count, 12) for r in trend.rows]
                + [Column("Total", formats.count, 10)])
-    rows = [[month] + [r.monthly[i] for r in trend.rows] + [sum(r.monthly[i] for r in trend.rows)]
+    rows = [[month] + [_shown(r.monthly[i]) for r in trend.rows] + [_shown(trend.monthly_totals[i])]
             for i, month in enumerate(trend.months)]
     placement = write_table(sheet, formats, table_name("trend_monthly"), row + 1, 0, columns, rows, widths)
     sheet.set_row(row + 1, 30)
     return placement
+
+
+def _shown(value: int | None) -> int | str:
+    """A count, or the suppression symbol where it is hidden."""
+    return SUPPRESSED if value is None else value
 
 
 def _monthly_chart(workbook: Workbook, trend: TrendTable, table: TablePlacement, partner_area: str) -> Chart:
@@ -81,18 +86,22 @@ def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: 
         report_page_setup(sheet, formats, report)
         return quarters
     sheet.write(2, 0, "Counts by financial year; the Grand Total is the sum of the categories.", formats.note)
-    columns = [Column("Category", formats.text)] + [Column(label, formats.count, max(11, len(label) * 0.9), total="sum")
+    # With a hidden cell an Excel SUBTOTAL would add up only what is shown: write the totals as values then.
+    hidden = any(v is None for r in trend.rows for v in r.values)
+    columns = [Column("Category", formats.text)] + [Column(label, formats.count, max(11, len(label) * 0.9),
+                                                           total=None if hidden else "sum")
                                                     for label in trend.columns]
-    rows = [[r.name] + r.values for r in trend.rows]
+    rows = [[r.name] + [_shown(v) for v in r.values] for r in trend.rows]
     placement = write_table(sheet, formats, table_name("trend"), TABLE_FIRST_ROW, 0, columns, rows, widths,
-                            totals=["Grand Total"] + trend.grand_total)
+                            totals=["Grand Total"] + [_shown(v) for v in trend.grand_total])
     sheet.set_row(TABLE_FIRST_ROW, 30)
     sheet.freeze_panes(TABLE_FIRST_ROW + 1, 1)
     note_row = placement.last_row + 2
-    for offset, note in enumerate(trend.notes):
+    notes = trend.notes + ([report.suppression_note] if report.suppression_note else [])
+    for offset, note in enumerate(notes):
         sheet.write(note_row + offset, 0, note, formats.note)
 
-    chart_row = note_row + len(trend.notes) + 1
+    chart_row = note_row + len(notes) + 1
     monthly_row = chart_row + CHART_ROWS + 1
     monthly = _write_monthly(sheet, formats, trend, monthly_row, widths)
     quarterly_row = monthly.last_row + 3

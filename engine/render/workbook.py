@@ -10,7 +10,8 @@ from engine.atomic import write_bytes_atomic
 from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
 from engine.render.comparisons import write_comparisons
-from engine.render.names import SHEET_COMPARISONS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS
+from engine.render.findings import write_findings
+from engine.render.names import SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS
 from engine.render.profiles import write_profiles
 from engine.render.settings_sheet import write_settings_sheet
 from engine.render.summary import write_summary
@@ -46,14 +47,16 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     workbook.set_custom_property("Saferbook period end", report.period_end)
     formats = Formats(workbook, theme)
     summary = workbook.add_worksheet(SHEET_SUMMARY)
+    findings = workbook.add_worksheet(SHEET_FINDINGS)
     top = workbook.add_worksheet(SHEET_TOP)
     trends = workbook.add_worksheet(SHEET_TRENDS)
     comparisons = workbook.add_worksheet(SHEET_COMPARISONS)
     profiles = workbook.add_worksheet(SHEET_PROFILES)
     methodology = workbook.add_worksheet(SHEET_METHODOLOGY)
     top_rows = write_top_areas(top, report, formats)
-    write_summary(summary, report, formats, top_rows)
-    write_trends(workbook, trends, report, formats)
+    quarter_rows = write_trends(workbook, trends, report, formats)
+    write_summary(summary, report, formats, top_rows, quarter_rows)
+    write_findings(findings, report, formats)
     write_comparisons(workbook, comparisons, report, formats)
     write_profiles(profiles, report, formats)
     write_methodology(methodology, report, formats)

@@ -130,10 +130,17 @@ class Periods(Strict):
 
 
 class Banding(Strict):
-    """How a small area's rate is compared with the benchmark's rate."""
+    """How an area's rate is compared with the benchmark: the seven bands, by one of two methods."""
 
-    method: Literal["ci"] = Field("ci", description="ci: the area's confidence interval against the benchmark value.")
-    levels: tuple[float, float] = Field((0.95, 0.998), description="Significant and very significant confidence levels.")
+    method: Literal["ci", "sd"] = Field(
+        "ci", description="ci: the area's confidence interval against the benchmark's rate (Fingertips); "
+                          "sd: the area's rate in standard deviations from the mean of all small-area rates "
+                          "(police crime maps).")
+    levels: tuple[float, float] = Field(
+        (0.95, 0.998), description="method ci: the 'Significantly' and 'Very Significantly' confidence levels.")
+    cut_points: tuple[float, float] = Field(
+        (1.0, 2.0), description="method sd: the 'Significantly' and 'Very Significantly' distances from the mean, "
+                                "in standard deviations.")
 
     @field_validator("levels")
     @classmethod
@@ -142,6 +149,46 @@ class Banding(Strict):
         if not (0.5 < low < high < 1):
             raise ValueError("levels must be two confidence levels between 0.5 and 1, the lower first (e.g. [0.95, 0.998])")
         return value
+
+    @field_validator("cut_points")
+    @classmethod
+    def _ordered_cut_points(cls, value: tuple[float, float]) -> tuple[float, float]:
+        low, high = value
+        if not (0 < low < high <= 10):
+            raise ValueError("cut_points must be two numbers of standard deviations above 0, the smaller first "
+                             "(e.g. [1, 2])")
+        return value
+
+    @model_validator(mode="after")
+    def _settings_of_the_method(self) -> "Banding":
+        unused = {"ci": "cut_points", "sd": "levels"}[self.method]
+        if unused in self.model_fields_set:
+            used = {"ci": "levels", "sd": "cut_points"}[self.method]
+            raise ValueError(f"{unused} is not used by method: {self.method} (it uses {used}); "
+                             f"remove it or set method: {'sd' if self.method == 'ci' else 'ci'}")
+        return self
+
+
+class ChangeTest(Strict):
+    """When a change between the previous and the current window counts as significant."""
+
+    method: Literal["exact", "overlap"] = Field(
+        "exact", description="exact: the exact conditional (binomial) test for two Poisson counts; "
+                             "overlap: Fingertips' conservative rule, the two windows' intervals do not overlap.")
+    level: float = Field(0.95, gt=0.5, lt=1, description="Confidence level of the test, e.g. 0.95.")
+
+
+class Suppression(Strict):
+    """How small numbers of sensitive indicators are hidden in partner workbooks."""
+
+    below: int = Field(5, ge=1, le=1000, description="Counts from 1 up to below − 1 are hidden (5: 1–4 show as [c]).")
+    zero: bool = Field(False, description="Hide counts of 0 too.")
+
+
+class Peers(Strict):
+    """Each partner area against the others: rank, quartile and the pooled peer average."""
+
+    level: float = Field(0.95, gt=0.5, lt=1, description="Confidence level for 'above / below the peer average'.")
 
 
 class TopAreas(Strict):
@@ -176,9 +223,20 @@ class Indicator(Strict):
     unit: str = Field("crimes", description="Plural noun for the counted thing, e.g. crimes, incidents.")
     polarity: Literal["higher_is_worse", "higher_is_better", "neither"] = "higher_is_worse"
     rate_per: int = Field(1000, gt=0)
-    banding: Banding | None = None
+    banding: Banding | None = Field(None, description="This indicator's banding; replaces the spec's banding.")
+    change: ChangeTest | None = Field(None, description="This indicator's change test; replaces the spec's change.")
+    sensitive: bool = Field(False, description="Hide small numbers of this indicator in workbooks built with "
+                                               "suppression (partner deliveries).")
+    suppress: Suppression | None = Field(None, description="This sensitive indicator's rule; replaces the spec's "
+                                                           "suppression.")
     top: TopAreas = Field(default_factory=TopAreas)
     target: Target | None = None
+
+    @model_validator(mode="after")
+    def _suppress_needs_sensitive(self) -> "Indicator":
+        if self.suppress is not None and not self.sensitive:
+            raise ValueError("suppress applies only to sensitive indicators: add sensitive: true (or remove suppress)")
+        return self
 
 
 class TrendTable(Strict):
@@ -213,6 +271,9 @@ class Spec(Strict):
     geography: Geography
     periods: Periods = Field(default_factory=Periods)
     banding: Banding = Field(default_factory=Banding)
+    change: ChangeTest = Field(default_factory=ChangeTest)
+    suppression: Suppression = Field(default_factory=Suppression)
+    peers: Peers = Field(default_factory=Peers)
     indicators: list[Indicator] = Field(min_length=1)
     trend_table: TrendTable | None = None
     comparisons: list[str] | None = Field(
@@ -220,5 +281,15 @@ class Spec(Strict):
     breakdowns: list[BreakdownSpec] = Field(default_factory=list)
     theme: str = Field("default", description="A theme in workbook_templates/, or a path to a theme YAML file.")
 
+    def indicator(self, indicator_id: str) -> Indicator:
+        return next(i for i in self.indicators if i.id == indicator_id)
+
     def banding_for(self, indicator: Indicator) -> Banding:
         return indicator.banding or self.banding
+
+    def change_for(self, indicator: Indicator) -> ChangeTest:
+        return indicator.change or self.change
+
+    def suppression_for(self, indicator: Indicator) -> Suppression | None:
+        """The rule that hides this indicator's small numbers, or None if it is not sensitive."""
+        return (indicator.suppress or self.suppression) if indicator.sensitive else None
