@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from engine.quality import QualityNote
+from engine.quality import QualityIssue, QualityNote
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,8 @@ class Report:
     engine_version: str
     theme: str = "default"
     priorities: list[str] = field(default_factory=list)
+    quality_issues: list[QualityIssue] = field(default_factory=list)  # the first rejected/cleaned/excluded rows
+    quality_issue_count: int = 0  # all of them (every one is in the CSV beside the workbook)
 
     @property
     def file_stem(self) -> str:

@@ -180,6 +180,8 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     notes = methodology_notes(spec, inputs, periods)
     generated = generated_timestamp(end)
     priorities = list(dict.fromkeys(i.priority for i in spec.indicators))
+    issues = inputs.issues.detail(spec.quality.detail_rows)
+    issue_count = len(inputs.issues.frame())
     return [
         Report(
             title=spec.title, organisation=spec.organisation, partner_area=str(geo.partner_names[p]),
@@ -188,6 +190,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             generated=generated, kpis=kpis[p], top_tables=tops[p], trend=trends[p] if trends else None,
             methodology=notes, quality=list(inputs.quality), attribution=spec.attribution, spec_version=spec.spec_version,
             engine_version=__version__, theme=spec.theme, priorities=priorities,
+            quality_issues=issues, quality_issue_count=issue_count,
         )
         for p in range(n_partners)
     ]

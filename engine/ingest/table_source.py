@@ -15,7 +15,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.errors import DataError, Problem
 from engine.ingest.columns import body_kinds, convert, match_columns
 from engine.ingest.issues import IssueLog
 from engine.ingest.layout import HEAD_ROWS, Layout, find_layout, footer_start
@@ -106,13 +105,3 @@ def read_table(name: str, source: Source, path: Path, log: IssueLog) -> TableDat
     log.count_read(name, int(keep.sum()) + len(body.invalid_rows))
     log.note(name, f"rows read from {path.name}" + (f", sheet {sheet!r}" if sheet else ""), int(keep.sum()))
     return TableData(name, frame, [path], np.zeros(len(frame), dtype=np.int32), rows, sheet, list(body.notes))
-
-
-def require(data: TableData, columns: list[str], purpose: str) -> None:
-    """The tidy table must have these columns (after the spec's mapping)."""
-    from engine.spec.suggest import did_you_mean
-
-    missing = [c for c in columns if c not in data.frame.columns]
-    if missing:
-        raise DataError([Problem(f"column {c!r} needed for {purpose} is missing{did_you_mean(c, data.frame.columns)}",
-                                 file=str(data.files[0]), sheet=data.sheet, column=c) for c in missing])

@@ -101,6 +101,8 @@ class Column(Strict):
             raise ValueError("formats applies to date and month columns only")
         if self.pattern is not None and self.type not in ("text", "code"):
             raise ValueError("pattern applies to text and code columns only")
+        if self.name == "month" and self.type not in ("month", "date"):
+            raise ValueError("the column named month must be of type month or date")
         return self
 
 
