@@ -76,14 +76,23 @@ class _Origin:
     line: np.ndarray
 
     def log(self, log: IssueLog, source: str, mask: np.ndarray, column: str, values, action: str, reason: str) -> None:
-        values = np.asarray(values, dtype=object) if not isinstance(values, str) else values
-        for index in np.unique(self.file_index[mask]):
-            here = mask & (self.file_index == index)
-            log.add(source, str(self.files[index]), None, self.line[here], column,
-                    values if isinstance(values, str) else values[here], action, reason)
+        """Log the rows in ``mask``; ``values`` is one text for all, or one per masked row."""
+        at = np.flatnonzero(mask)
+        files = self.file_index[at]
+        for index in np.unique(files):
+            here = files == index
+            log.add(source, str(self.files[index]), None, self.line[at[here]], column,
+                    values if isinstance(values, str) else np.asarray(values, dtype=object)[here], action, reason)
 
 
-def _place(name: str, rows: pd.DataFrame, origin: _Origin, geography: Geography, log: IssueLog) -> tuple[np.ndarray, np.ndarray]:
+def _texts(categorical: pd.Series, mask: np.ndarray) -> np.ndarray:
+    """The masked rows of a categorical column as text, without converting the whole column."""
+    categories = np.append(categorical.cat.categories.to_numpy(dtype=object).astype(str), "")
+    return categories[categorical.cat.codes.to_numpy()[mask]]
+
+
+def _place(name: str, rows: pd.DataFrame, origin: _Origin, geography: Geography, log: IssueLog,
+           area_label: str) -> tuple[np.ndarray, np.ndarray]:
     """Month numbers and small-area positions of every row; what cannot be placed is logged."""
     for column in (MONTH_COLUMN, AREA_COLUMN):
         if not isinstance(rows[column].dtype, pd.CategoricalDtype):
@@ -109,16 +118,16 @@ def _place(name: str, rows: pd.DataFrame, origin: _Origin, geography: Geography,
                      int(moved.sum()), example=", ".join(str(c) for c in codes[moved].value_counts().head(3).index))
         ambiguous = codes.isin([c for c, p in recoded.items() if p == NOT_COUNTED]).to_numpy()
         if ambiguous.any():
-            origin.log(log, name, ambiguous, "small area", codes.astype(str).to_numpy(dtype=object), EXCLUDED,
+            origin.log(log, name, ambiguous, area_label, _texts(codes, ambiguous), EXCLUDED,
                        "code maps to several small areas of the geography (areas merged between vintages): not placed")
     no_location = area == NO_LOCATION
     if no_location.any():
-        origin.log(log, name, no_location, "small area", "", EXCLUDED,
+        origin.log(log, name, no_location, area_label, "", EXCLUDED,
                    "no location (blank small-area code): counted in no area, nor in the benchmark")
     outside = area == OUTSIDE_AREA
     if outside.any():
-        origin.log(log, name, outside, "small area", codes.astype(str).to_numpy(dtype=object), EXCLUDED,
-                   "small-area code outside the partner areas: excluded")
+        origin.log(log, name, outside, area_label, _texts(codes, outside), EXCLUDED,
+                   "small-area code outside the partner areas")
         distinct = codes[outside].value_counts()
         log.note(name, "distinct small-area codes outside the partner areas", len(distinct[distinct > 0]),
                  example=", ".join(f"{c} ({n})" for c, n in distinct.head(3).items()))
@@ -133,7 +142,7 @@ def _police_uk_rows(name: str, spec: Spec, base_dir: Path, geography: Geography,
     log.note(name, f"rows read from {len(data.files)} monthly files", len(rows))
     log.count_read(name, len(rows))
     repeats = quirks(name, data, source.repeated_crime_ids, log)
-    month, area = _place(name, rows, _Origin(data.files, data.file_index, data.line), geography, log)
+    month, area = _place(name, rows, _Origin(data.files, data.file_index, data.line), geography, log, "LSOA code")
     area[repeats] = NOT_COUNTED
     unknown = ~rows["crime_type"].isin(CRIME_TYPES)
     if unknown.any():
@@ -152,7 +161,9 @@ def _table_rows(name: str, spec: Spec, base_dir: Path, geography: Geography, log
         raise SpecError(Problem(f"indicators count rows of source {name!r}, so its columns: must name one column "
                                 f"{' and one '.join(missing)} (e.g. 'Incident date': {{name: month, type: date}})",
                                 key_path=f"sources.{name}.columns"))
-    month, area = _place(name, data.frame, _Origin(data.files, data.file_index, data.rows), geography, log)
+    label = next((partner for partner, column in (source.column_specs() or {}).items() if column.name == AREA_COLUMN),
+                 AREA_COLUMN)
+    month, area = _place(name, data.frame, _Origin(data.files, data.file_index, data.rows), geography, log, label)
     return SourceRows(name, source.description, path, data.frame, month, area, data.files)
 
 

@@ -20,23 +20,20 @@ class SourceCounts:
 
 @dataclass
 class IssueLog:
-    parts: list[pd.DataFrame] = field(default_factory=list)
+    parts: list[tuple] = field(default_factory=list)  # (source, file, sheet, rows, column, values, action, reason)
     notes: list[QualityNote] = field(default_factory=list)  # counted things that are not row issues ("rows read")
     counts: dict[str, SourceCounts] = field(default_factory=dict)
+    _frame: pd.DataFrame | None = field(default=None, repr=False)
 
     def add(self, source: str, file: str, sheet: str | None, rows, column: str, values, action: str, reason: str) -> None:
-        """Record issues for the 1-based ``rows`` (an array or one int); ``values`` an array or one value."""
+        """Record issues for the 1-based ``rows`` (an array or one int); ``values`` one per row, or one for all."""
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
         if not len(rows):
             return
-        if isinstance(values, (str, int, float)) or values is None:
-            values = [values] * len(rows)
-        series = pd.Series(values, dtype=object)
-        text = series.where(series.notna(), "").astype(str).to_numpy(dtype=object)
-        self.parts.append(pd.DataFrame({
-            "source": source, "file": file, "sheet": sheet or "", "row": rows, "column": column,
-            "value": text, "action": action, "reason": reason,
-        }, columns=list(ISSUE_FIELDS)))
+        if not (isinstance(values, (str, int, float)) or values is None):
+            values = np.asarray(values, dtype=object)
+        self.parts.append((source, file, sheet or "", rows, column, values, action, reason))
+        self._frame = None
 
     def note(self, source: str, reason: str, rows: int, example: str = "") -> None:
         self.notes.append(QualityNote(source, reason, int(rows), example))
@@ -48,9 +45,22 @@ class IssueLog:
         self.counts.setdefault(source, SourceCounts()).rejected += int(rows)
 
     def frame(self) -> pd.DataFrame:
+        """Every issue, one row each, in the order found."""
+        if self._frame is not None:
+            return self._frame
         if not self.parts:
             return pd.DataFrame({name: pd.Series(dtype=object) for name in ISSUE_FIELDS})
-        return pd.concat(self.parts, ignore_index=True)
+        sizes = [len(p[3]) for p in self.parts]
+
+        def repeated(position: int) -> np.ndarray:
+            return np.repeat(np.array([p[position] for p in self.parts], dtype=object), sizes)
+
+        values = np.concatenate([_text(p[5], len(p[3])) for p in self.parts])
+        self._frame = pd.DataFrame({
+            "source": repeated(0), "file": repeated(1), "sheet": repeated(2), "row": np.concatenate([p[3] for p in self.parts]),
+            "column": repeated(4), "value": values, "action": repeated(6), "reason": repeated(7),
+        }, columns=list(ISSUE_FIELDS))
+        return self._frame
 
     def summary(self) -> list[QualityNote]:
         """Plain notes first, then one note per (source, action, reason) with its count and an example."""
@@ -86,6 +96,23 @@ class IssueLog:
             return []
         frame = frame.assign(file=frame["file"].map(_file_name))
         return list(frame[list(ISSUE_FIELDS)].itertuples(index=False, name=None))
+
+
+def _one_text(value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _text(values, size: int) -> np.ndarray:
+    """Values as text: '' for missing, whole numbers without a trailing .0."""
+    if not isinstance(values, np.ndarray):
+        return np.full(size, _one_text(values), dtype=object)
+    if all(isinstance(v, str) for v in values):
+        return values
+    return np.array([_one_text(v) for v in values], dtype=object)
 
 
 def _file_name(path: str) -> str:

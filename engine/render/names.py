@@ -7,6 +7,7 @@ SHEET_SUMMARY = "Summary"
 SHEET_TOP = "Top 10"
 SHEET_TRENDS = "Trends"
 SHEET_METHODOLOGY = "Methodology"
+SHEET_DATA_QUALITY = "Data Quality"
 TABLE_PREFIX = "sb_"
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 import xlsxwriter
 
 from engine.atomic import write_bytes_atomic
+from engine.render.data_quality import write_data_quality
 from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
-from engine.render.names import SHEET_METHODOLOGY, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS
+from engine.render.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS
 from engine.render.summary import write_summary
 from engine.render.theme import Theme
 from engine.render.top_areas import write_top_areas
@@ -46,10 +47,12 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     top = workbook.add_worksheet(SHEET_TOP)
     trends = workbook.add_worksheet(SHEET_TRENDS)
     methodology = workbook.add_worksheet(SHEET_METHODOLOGY)
+    data_quality = workbook.add_worksheet(SHEET_DATA_QUALITY)
     top_rows = write_top_areas(top, report, formats)
     write_summary(summary, report, formats, top_rows)
     write_trends(workbook, trends, report, formats)
     write_methodology(methodology, report, formats)
+    write_data_quality(data_quality, report, formats)
     workbook.close()
     return buffer.getvalue()
 

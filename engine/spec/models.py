@@ -335,7 +335,7 @@ class QualitySettings(Strict):
 
     max_rejected_percent: float | None = Field(
         None, ge=0, le=100, description="Fail the build if a source rejects more than this share of its rows (e.g. 2).")
-    detail_rows: int = Field(500, ge=0, le=100_000, description="Rejected or cleaned rows listed in each workbook "
+    detail_rows: int = Field(200, ge=0, le=100_000, description="Rejected or cleaned rows listed in each workbook "
                                                                "(every one is in the CSV beside it).")
 
 
