@@ -239,7 +239,7 @@ def _dates(values: pa.Array, spec: Column, ctx: _Context, label: str, reject: np
         ctx.record(bad, label, np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)[bad], REJECTED,
                    f"not a {kind} in a known UK format (dd/mm/yyyy, Jan-22, an Excel date…)")
         reject |= bad
-    if spec.type == "month":
+    if spec.type == "month" or spec.name == "month":  # the month column holds YYYY-MM, as police.uk's does
         months = np.datetime_as_string(parsed.astype("datetime64[M]"), unit="M")
         return pa.array(np.where(np.isnat(parsed), None, months), pa.string())
     return pa.array(parsed, pa.timestamp("ns"))

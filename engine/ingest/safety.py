@@ -49,7 +49,7 @@ def _describe(head: bytes) -> str:
         return "an old-style Office file (xls) or a password-protected workbook"
     if head.startswith(GZIP_MAGIC):
         return "a gzip file"
-    if head.lstrip().startswith((b"<html", b"<!DOCTYPE", b"<!doctype", b"<HTML")):
+    if head.lstrip().lower().startswith((b"<html", b"<!doctype")):
         return "a web page (was it saved from a browser?)"
     if not head:
         return "empty"
@@ -70,7 +70,7 @@ def check_file(path: Path, limits: Limits = Limits(), sheet: str | None = None) 
     if size == 0:
         raise DataError(Problem("file is empty", file=shown))
     with path.open("rb") as handle:
-        head = handle.read(8)
+        head = handle.read(64)
     suffix = path.suffix.lower()
     if suffix in ZIP_FORMATS:
         if head.startswith(OLE2_MAGIC):
