@@ -220,3 +220,20 @@ def test_2021_codes_are_translated_to_the_2011_geography(tmp_path, loaded):
     assert np.array_equal(area[~merged], old_area[~merged])
     assert any(k.startswith("small-area codes of another vintage translated") for k in notes(result))
     assert issues_of(result, "code maps to several small areas")
+
+
+def test_local_names_replace_official_names_and_strays_are_reported(tmp_path):
+    """The analysts' own names ("Coalville Centre") for some LSOAs; a code not in the geography is listed."""
+    names = tmp_path / "local_names.csv"
+    names.write_text("LSOA,Local name\nE01013607,Clock Tower\nE01032597,Evington Park\nE09999999,Nowhere\n", encoding="utf-8")
+    result = inputs(tmp_path, more_sources=f"  local: {{type: csv, path: {names}}}",
+                    small_extra=", local_names: {source: local, code: LSOA, name: Local name}")
+    geo = result.geography
+    shown = dict(zip(geo.small_area_codes, geo.small_area_names))
+    assert shown["E01013607"] == "Clock Tower" and shown["E01032597"] == "Evington Park"
+    with LOOKUP.open(encoding="utf-8") as handle:
+        official = {r["LSOA11CD"]: r["LSOA11NM"] for r in csv.DictReader(handle)}
+    assert shown["E01013678"] == official["E01013678"]
+    stray = result.issues.frame()
+    stray = stray[stray["reason"].str.startswith("local name for a code")]
+    assert list(zip(stray["row"], stray["value"])) == [(4, "E09999999")]

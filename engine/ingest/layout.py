@@ -8,7 +8,8 @@ use two header rows, the upper one merged across the columns it groups, then a u
 rows of a sheet as text (every reader can give that cheaply) and finds:
 
 * the **header row**: the first row at least half as wide as the widest row (titles and notes
-  are one cell wide) — or the row(s) the spec names in ``header_row``;
+  are one cell wide), or the row under it if that one starts further left (the first was a row of
+  group labels) — or the row(s) the spec names in ``header_row``;
 * **upper header rows** above it: non-blank rows whose first label stands to the right of the
   header's first label (a title starts at the left margin; a group label sits over its columns);
 * the **data start**: the first row after the header with two or more values (units rows such as
@@ -92,6 +93,9 @@ def _auto_header_rows(head: list[list[Cell]], file: str | None, sheet: str | Non
     if header is None:
         raise DataError(Problem(f"no header row found in the first {len(head)} rows; give header_row in the spec",
                                 file=file, sheet=sheet))
+    # A group row sits to the right of the row-label columns: if the next row starts further left, it is the header.
+    while header + 1 < len(head) and _filled(head[header + 1]) and _filled(head[header + 1])[0] < _filled(head[header])[0]:
+        header += 1
     first_label = _filled(head[header])[0]
     rows = [header]
     above = header - 1
