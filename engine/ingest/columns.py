@@ -124,66 +124,121 @@ class _Context:
         self.log.add(self.source, self.file, self.sheet, self.rows[mask], label, values, action, reason)
 
 
-def _strings(array: pa.Array) -> pa.Array:
-    """Trimmed text; empty cells become null."""
-    if array.type != pa.string():
-        array = array.cast(pa.string())
-    trimmed = pc.utf8_trim_whitespace(array)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-
-
 def _np_mask(array: pa.Array) -> np.ndarray:
     return np.asarray(array.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _clean_markers(values: pa.Array, ctx: _Context, label: str) -> pa.Array:
-    """Status markers and Excel error values -> null, each counted (by marker)."""
-    missing = frozenset(ctx.markers | EXCEL_ERRORS)
-    is_marker = _np_mask(pc.is_in(values, value_set=pa.array(sorted(missing), pa.string())))
-    if not is_marker.any():
-        return values
-    found = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)[is_marker]
-    for marker in sorted(set(found)):
-        where = np.zeros(len(values), dtype=bool)
-        where[np.flatnonzero(is_marker)[found == marker]] = True
+def _trim(array: pa.Array) -> pa.Array:
+    """Trimmed text; empty cells become null."""
+    trimmed = pc.utf8_trim_whitespace(array)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+class _Strings:
+    """A text column as the values to check and, per row, which value it holds.
+
+    A dictionary-encoded column (most partner columns: months, codes, categories) is checked once
+    per distinct value and the results spread to the rows through its codes; a column of mostly
+    distinct values (IDs) is checked row by row. The checks are the same either way.
+    """
+
+    def __init__(self, array: pa.Array):
+        if pa.types.is_dictionary(array.type):
+            self.codes: np.ndarray | None = np.asarray(array.indices.fill_null(-1).to_numpy(zero_copy_only=False),
+                                                       dtype=np.int64)
+            values = array.dictionary
+        else:
+            self.codes = None
+            values = array
+        if values.type != pa.string():
+            values = values.cast(pa.string())
+        self.values = _trim(values)
+
+    def rows(self, flags: np.ndarray) -> np.ndarray:
+        """A per-value mask as a per-row mask."""
+        if self.codes is None:
+            return flags
+        return np.append(flags, False)[self.codes]
+
+    def row_values(self, mask: np.ndarray) -> np.ndarray:
+        """The (trimmed) text of the rows in ``mask``."""
+        text = np.asarray(self.values.to_numpy(zero_copy_only=False), dtype=object)
+        return text[mask] if self.codes is None else np.append(text, None)[self.codes[mask]]
+
+    def present(self) -> np.ndarray:
+        return self.rows(_np_mask(pc.is_valid(self.values)))
+
+    def blank_out(self, flags: np.ndarray) -> None:
+        self.values = pc.if_else(pa.array(flags), pa.scalar(None, pa.string()), self.values)
+
+    def map(self, function) -> None:
+        """Replace each value by ``function(value)`` (once per distinct value when encoded)."""
+        self.values = pa.array([None if v is None else function(v) for v in self.values.to_pylist()], pa.string())
+
+    def result(self, values: pa.Array | None = None) -> pa.Array:
+        """The column as Arrow: dictionary-encoded when it came so (pandas makes it categorical).
+
+        Values that became equal (``' a'`` and ``'a'`` once trimmed) or missing share one code.
+        """
+        values = self.values if values is None else values
+        if self.codes is None:
+            return values
+        encoded = values.dictionary_encode()
+        remap = np.append(np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64), -1)
+        codes = remap[self.codes]
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0, type=pa.int32()), encoded.dictionary)
+
+
+def _clean_markers(strings: _Strings, ctx: _Context, label: str) -> None:
+    """Status markers and Excel error values -> missing, each counted (by marker)."""
+    found = _np_mask(pc.is_in(strings.values, value_set=pa.array(sorted(ctx.markers | EXCEL_ERRORS), pa.string())))
+    if not found.any():
+        return
+    values = strings.values.to_pylist()
+    for marker in sorted({values[i] for i in np.flatnonzero(found)}):
         kind = "Excel error value" if marker in EXCEL_ERRORS else "status marker"
-        ctx.record(where, label, marker, CLEANED, f"{kind} {marker!r} read as missing")
-    return pc.if_else(pa.array(is_marker), pa.scalar(None, values.type), values)
+        one = np.array([v == marker for v in values]) if strings.codes is not None else \
+            _np_mask(pc.equal(strings.values, marker))
+        ctx.record(strings.rows(one), label, marker, CLEANED, f"{kind} {marker!r} read as missing")
+    strings.blank_out(found)
 
 
-def _per_distinct(values: pa.Array, function) -> tuple[pa.Array, pa.Array]:
-    """Apply ``function`` (list of distinct strings -> list of results) once per distinct value."""
-    encoded = values.dictionary_encode()
-    distinct = encoded.dictionary.to_pylist()
-    results = function(distinct)
-    return encoded.indices, results
+def _reject(strings: _Strings, bad: np.ndarray, ctx: _Context, label: str, reason: str, reject: np.ndarray) -> None:
+    rows = strings.rows(bad)
+    if rows.any():
+        ctx.record(rows, label, strings.row_values(rows), REJECTED, reason)
+        reject |= rows
 
 
 def _numbers(values: pa.Array, errors: tuple[np.ndarray, list[str]] | None, spec: Column, ctx: _Context,
              label: str, reject: np.ndarray) -> pa.Array:
-    if values.type == pa.float64():  # a workbook: numbers arrived typed; look at the cells that were not numbers
+    if pa.types.is_floating(values.type):  # a workbook: numbers arrived typed; look at the cells that were not
         numbers = values
-        if errors is not None:
+        if errors is not None and len(errors[0]):
             positions, texts = errors
-            text = pa.array([t.strip() or None for t in texts], pa.string())
-            cleaned = _clean_markers(text, _Context(ctx.log, ctx.source, ctx.file, ctx.sheet, ctx.rows[positions],
-                                                    ctx.markers), label)
-            parsed, bad = _parse_numbers(cleaned)
-            if len(positions):
-                filled = np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=float).copy()
-                filled[positions] = np.asarray(parsed.to_numpy(zero_copy_only=False), dtype=float)
-                numbers = pa.array(filled, mask=np.isnan(filled))
+            strings = _Strings(pa.array(texts, pa.string()))
+            _clean_markers(strings, _Context(ctx.log, ctx.source, ctx.file, ctx.sheet, ctx.rows[positions], ctx.markers),
+                           label)
+            parsed, bad = _parse_numbers(strings.values)
+            filled = np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=float).copy()
+            filled[positions] = np.asarray(parsed.to_numpy(zero_copy_only=False), dtype=float)
+            numbers = pa.array(filled, mask=np.isnan(filled))
             if bad.any():
                 where = np.zeros(len(values), dtype=bool)
                 where[positions[bad]] = True
                 ctx.record(where, label, np.asarray(texts, dtype=object)[bad], REJECTED, "not a number")
                 reject |= where
-    else:  # text (CSV): parse
-        text = _clean_markers(_strings(values), ctx, label)
-        numbers, bad = _parse_numbers(text)
-        if bad.any():
-            ctx.record(bad, label, np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)[bad], REJECTED, "not a number")
-            reject |= bad
+    else:  # text (CSV): the fast way when every cell is a plain number, else cell by cell
+        try:
+            numbers = pc.cast(values, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            strings = _Strings(values)
+            _clean_markers(strings, ctx, label)
+            numbers, bad = _parse_numbers(strings.result().cast(pa.string()) if strings.codes is not None else strings.values)
+            if bad.any():
+                ctx.record(bad, label, np.asarray(values.cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object)[bad],
+                           REJECTED, "not a number")
+                reject |= bad
     if spec.type == "integer":
         array = np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=float)
         fractional = ~np.isnan(array) & (array != np.floor(array))
@@ -225,66 +280,58 @@ def parse_dates(texts: list[str | None], formats: tuple[str, ...]) -> list[np.da
     return [None if pd.isna(v) else v for v in result.to_numpy(dtype="datetime64[ns]")]
 
 
-def _dates(values: pa.Array, spec: Column, ctx: _Context, label: str, reject: np.ndarray) -> pa.Array:
-    text = _clean_markers(_strings(values), ctx, label)
+def _dates(strings: _Strings, spec: Column, ctx: _Context, label: str, reject: np.ndarray) -> pa.Array:
+    _clean_markers(strings, ctx, label)
     formats = tuple(spec.formats) if spec.formats else DATE_FORMATS + (MONTH_FORMATS if spec.type == "month" else ())
-    indices, dates = _per_distinct(text, lambda distinct: parse_dates(distinct, formats))
-    table = np.array([np.datetime64("NaT") if d is None else d for d in dates] + [np.datetime64("NaT")],
-                     dtype="datetime64[ns]")
-    codes = np.asarray(indices.fill_null(len(dates)).to_numpy(zero_copy_only=False), dtype=np.int64)
-    parsed = table[codes]
-    bad = np.isnat(parsed) & _np_mask(pc.is_valid(text))
-    if bad.any():
-        kind = "month" if spec.type == "month" else "date"
-        ctx.record(bad, label, np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)[bad], REJECTED,
-                   f"not a {kind} in a known UK format (dd/mm/yyyy, Jan-22, an Excel date…)")
-        reject |= bad
+    parsed = np.array(parse_dates(strings.values.to_pylist(), formats) or [], dtype="datetime64[ns]")
+    bad = np.isnat(parsed) & _np_mask(pc.is_valid(strings.values))
+    kind = "month" if spec.type == "month" else "date"
+    _reject(strings, bad, ctx, label, f"not a {kind} in a known UK format (dd/mm/yyyy, Jan-22, an Excel date…)", reject)
     if spec.type == "month" or spec.name == "month":  # the month column holds YYYY-MM, as police.uk's does
         months = np.datetime_as_string(parsed.astype("datetime64[M]"), unit="M")
-        return pa.array(np.where(np.isnat(parsed), None, months), pa.string())
-    return pa.array(parsed, pa.timestamp("ns"))
+        return strings.result(pa.array(np.where(np.isnat(parsed), None, months).tolist(), pa.string()))
+    dates = pa.array(parsed, pa.timestamp("ns"))
+    return dates if strings.codes is None else pc.take(dates, pa.array(strings.codes, mask=strings.codes < 0))
 
 
-def _text(values: pa.Array, errors: tuple[np.ndarray, list[str]] | None, spec: Column, ctx: _Context, label: str,
+def _text(strings: _Strings, errors: tuple[np.ndarray, list[str]] | None, spec: Column, ctx: _Context, label: str,
           reject: np.ndarray) -> pa.Array:
-    text = _strings(values)
     if errors is not None and len(errors[0]):  # Excel error values in a text column
-        positions, texts = errors
-        where = np.zeros(len(values), dtype=bool)
-        where[positions] = True
-        ctx.record(where, label, texts, CLEANED, "Excel error value read as missing")
+        where = np.zeros(len(ctx.rows), dtype=bool)
+        where[errors[0]] = True
+        ctx.record(where, label, errors[1], CLEANED, "Excel error value read as missing")
     if spec.type == "code":
-        text = _clean_markers(text, ctx, label)
+        _clean_markers(strings, ctx, label)
     if spec.strip_footnotes:
-        indices, stripped = _per_distinct(text, lambda distinct: [strip_footnotes(v, capitals=True) if v else v for v in distinct])
-        text = pc.take(pa.array(stripped, pa.string()), indices)
+        strings.map(lambda v: strip_footnotes(v, capitals=True))
     if spec.pattern is not None:
-        regex = re.compile(spec.pattern)
-        indices, fits = _per_distinct(text, lambda distinct: [bool(regex.search(v)) for v in distinct])
-        ok = _np_mask(pc.take(pa.array(fits, pa.bool_()), indices))
-        bad = ~ok & _np_mask(pc.is_valid(text))
-        if bad.any():
-            ctx.record(bad, label, np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)[bad], REJECTED,
-                       f"does not match the pattern {spec.pattern}")
-            reject |= bad
-    return text
+        try:
+            fits = _np_mask(pc.match_substring_regex(strings.values, spec.pattern))
+        except pa.ArrowInvalid:  # a pattern RE2 does not take: Python's re, value by value
+            regex = re.compile(spec.pattern)
+            fits = np.array([v is not None and bool(regex.search(v)) for v in strings.values.to_pylist()], dtype=bool)
+        bad = ~fits & _np_mask(pc.is_valid(strings.values))
+        _reject(strings, bad, ctx, label, f"does not match the pattern {spec.pattern}", reject)
+    if spec.allowed is not None:
+        choices = [str(v) for v in spec.allowed]
+        bad = _np_mask(pc.and_(pc.is_valid(strings.values),
+                               pc.invert(pc.is_in(strings.values, value_set=pa.array(choices, pa.string())))))
+        values = strings.values.to_pylist()
+        for value in sorted({values[i] for i in np.flatnonzero(bad)}):
+            one = np.array([v == value for v in values]) if strings.codes is not None else \
+                _np_mask(pc.equal(strings.values, value))
+            _reject(strings, one, ctx, label, f"not an allowed value{did_you_mean(value, choices)}", reject)
+    return strings.result()
 
 
-def _check_allowed(values: pa.Array, spec: Column, ctx: _Context, label: str, reject: np.ndarray) -> None:
+def _allowed_numbers(values: pa.Array, spec: Column, ctx: _Context, label: str, reject: np.ndarray) -> None:
     if spec.allowed is None:
         return
-    if pa.types.is_floating(values.type):
-        allowed = pa.array([float(v) for v in spec.allowed if isinstance(v, (int, float))], pa.float64())
-    else:
-        allowed = pa.array([str(v) for v in spec.allowed], pa.string())
-        values = values.cast(pa.string())
+    allowed = pa.array([float(v) for v in spec.allowed if isinstance(v, (int, float))], pa.float64())
     bad = _np_mask(pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, value_set=allowed))))
     if bad.any():
-        shown = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)[bad]
-        choices = [str(v) for v in spec.allowed]
-        for value in sorted(set(map(str, shown))):
-            where = bad & (np.asarray(values.cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object) == value)
-            ctx.record(where, label, value, REJECTED, f"not an allowed value{did_you_mean(value, choices)}")
+        ctx.record(bad, label, np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)[bad], REJECTED,
+                   "not an allowed value")
         reject |= bad
 
 
@@ -292,22 +339,23 @@ def convert(body: Body, mapped: list[Mapped], keep: np.ndarray, markers: frozens
             source: str, file: str, sheet: str | None) -> tuple[pd.DataFrame, np.ndarray]:
     """The tidy table (spec names, typed) and each kept row's 1-based row number; rejections logged."""
     positions = np.flatnonzero(keep)
-    take = pa.array(positions, pa.int64())
+    every = len(positions) == len(body.rows)
+    take = None if every else pa.array(positions, pa.int64())
     rows = body.rows[positions]
     ctx = _Context(log, source, file, sheet, rows, markers)
     reject = np.zeros(len(positions), dtype=bool)
     out: dict[str, pa.Array] = {}
     for m in mapped:
-        values = body.columns[m.col].take(take) if len(positions) != len(body.rows) else body.columns[m.col]
+        values = body.columns[m.col] if every else body.columns[m.col].take(take)
         errors = _errors_in(body.cell_errors.get(m.col), positions)
         kind = m.spec.type
         if kind in NUMBER_TYPES:
             result = _numbers(values, errors, m.spec, ctx, m.label, reject)
+            _allowed_numbers(result, m.spec, ctx, m.label, reject)
         elif kind in ("date", "month"):
-            result = _dates(values, m.spec, ctx, m.label, reject)
+            result = _dates(_Strings(values), m.spec, ctx, m.label, reject)
         else:
-            result = _text(values, errors, m.spec, ctx, m.label, reject)
-        _check_allowed(result, m.spec, ctx, m.label, reject)
+            result = _text(_Strings(values), errors, m.spec, ctx, m.label, reject)
         if m.spec.blank == "reject" or kind == "month" or m.spec.name == "month":
             empty = ~_np_mask(pc.is_valid(result)) & ~reject
             if empty.any():
@@ -316,11 +364,11 @@ def convert(body: Body, mapped: list[Mapped], keep: np.ndarray, markers: frozens
         out[m.spec.name] = result
     if reject.any():
         log.count_rejected(source, int(reject.sum()))
-    kept = ~reject
-    frame = pd.DataFrame({name: _to_pandas(array.filter(pa.array(kept)) if reject.any() else array,
-                                           next(m.spec for m in mapped if m.spec.name == name))
+    kept = pa.array(~reject) if reject.any() else None
+    specs = {m.spec.name: m.spec for m in mapped}
+    frame = pd.DataFrame({name: _to_pandas(array if kept is None else array.filter(kept), specs[name])
                           for name, array in out.items()})
-    return frame, rows[kept]
+    return frame, rows[~reject]
 
 
 def _errors_in(errors: tuple[np.ndarray, list[str]] | None, positions: np.ndarray) -> tuple[np.ndarray, list[str]] | None:
@@ -335,7 +383,14 @@ def _errors_in(errors: tuple[np.ndarray, list[str]] | None, positions: np.ndarra
 
 
 def _to_pandas(array: pa.Array, spec: Column) -> pd.Series:
+    """Text columns: '' where empty (as the lookups always were); categorical when dictionary-encoded."""
     if spec.type in ("text", "code", "month"):
+        if pa.types.is_dictionary(array.type):
+            if array.null_count:
+                dictionary = pa.concat_arrays([array.dictionary, pa.array([""], pa.string())])
+                indices = pc.fill_null(array.indices, len(array.dictionary))
+                array = pa.DictionaryArray.from_arrays(indices, dictionary)
+            return array.to_pandas()
         return array.fill_null("").to_pandas()
     if spec.type == "integer":
         return pd.Series(array.to_pandas(), dtype="Int64")

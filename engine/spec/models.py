@@ -170,7 +170,7 @@ class Source(Strict):
                 raise ValueError(f"{', '.join(wrong)}: only police_uk sources take this")
         if self.sheet is not None and self.sheet_pattern is not None:
             raise ValueError("give sheet or sheet_pattern, not both")
-        if self.type == "csv" and ({"sheet", "sheet_pattern"} & given):
+        if self.type == "csv" and (self.sheet is not None or self.sheet_pattern is not None):
             raise ValueError("a csv source has no sheets")
         if self.columns:
             names = [c if isinstance(c, str) else c.name for c in self.columns.values()]

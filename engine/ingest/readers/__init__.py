@@ -54,6 +54,14 @@ class TableFile:
 
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".tab", ".gz"}
+SAMPLE = 20_000
+MIN_SAMPLE = 20
+REPEATING = 0.5  # at most this share of distinct values in a sample: dictionary-encode the column
+
+
+def repeats_enough(distinct: int, sampled: int) -> bool:
+    """Whether a text column's values repeat enough to be worth dictionary encoding (months, codes, types)."""
+    return sampled >= MIN_SAMPLE and distinct <= REPEATING * sampled
 
 
 def open_table(path: Path, kind: str = "table", *, sheet: str | None = None, sheet_pattern: str | None = None,

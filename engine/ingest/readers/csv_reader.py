@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 
 from engine.errors import DataError, Problem
 from engine.ingest.layout import Cell
-from engine.ingest.readers import Body, TableFile
+from engine.ingest.readers import NUMBER, Body, TableFile, repeats_enough
 from engine.ingest.safety import Limits, check_file
 
 HEAD_BYTES = 256 * 1024
@@ -145,9 +145,17 @@ class CsvFile(TableFile):
         if not hasattr(self, "_first_lines"):
             self.head(start + 1)
         skip = self._line_of_record(start) - 1
-        width = max(last_col + 1, self._widest_record(start))
+        sample = self._sample(start)
+        usual = Counter(len(r) for r in sample).most_common(1)[0][0] if sample else 0
+        width = max(last_col + 1, usual)
         names = [f"c{j}" for j in range(width)]
         wanted = names[first_col:last_col + 1]
+        dictionary = pa.dictionary(pa.int32(), pa.string())
+        types = {}
+        for j in range(first_col, last_col + 1):
+            values = [r[j] for r in sample if j < len(r)]
+            encode = kinds.get(j) != NUMBER and repeats_enough(len(set(values)), len(values))
+            types[names[j]] = dictionary if encode else pa.string()
         invalid: list[tuple[int | None, str]] = []
 
         def on_invalid(row) -> str:
@@ -162,7 +170,7 @@ class CsvFile(TableFile):
                                                block_size=1 << 24),
                 parse_options=pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True,
                                                  ignore_empty_lines=False, invalid_row_handler=on_invalid),
-                convert_options=pacsv.ConvertOptions(include_columns=wanted, column_types={n: pa.string() for n in wanted},
+                convert_options=pacsv.ConvertOptions(include_columns=wanted, column_types=types,
                                                      strings_can_be_null=False, quoted_strings_can_be_null=False),
             )
 
@@ -199,11 +207,15 @@ class CsvFile(TableFile):
         if invalid:
             lines = np.setdiff1d(lines, np.array([n for n, _ in invalid if n is not None], dtype=np.int64),
                                  assume_unique=True)[: table.num_rows]
-        columns = {first_col + k: table.column(k).combine_chunks() for k in range(len(wanted))}
+        columns = {}
+        for k in range(len(wanted)):
+            column = table.column(k)
+            if pa.types.is_dictionary(column.type):
+                column = column.unify_dictionaries()
+            columns[first_col + k] = column.combine_chunks()
         return Body(columns, lines, invalid_rows=invalid, notes=list(self.notes))
 
-    def _widest_record(self, start: int) -> int:
-        """Data rows may carry a trailing delimiter the header lacks: allow for the widest in the head."""
+    def _sample(self, start: int) -> list[list[str]]:
+        """The data records in the head (a trailing delimiter the header lacks shows up in their width)."""
         reader = csv.reader(io.StringIO(self._head_text, newline=""), delimiter=self.delimiter)
-        widths = [len(r) for i, r in enumerate(reader) if i >= start and r]
-        return Counter(widths).most_common(1)[0][0] if widths else 0
+        return [r for i, r in enumerate(reader) if i >= start and r]

@@ -18,7 +18,9 @@ import pyarrow as pa
 
 from engine.errors import DataError, Problem
 from engine.ingest.layout import Cell, Merge
-from engine.ingest.readers import NUMBER, Body, TableFile
+import pyarrow.compute as pc
+
+from engine.ingest.readers import NUMBER, SAMPLE, Body, TableFile, repeats_enough
 from engine.ingest.readers.xlsx_head import read_head, read_merges, sheet_parts
 from engine.ingest.safety import Limits, check_file
 from engine.spec.suggest import did_you_mean
@@ -153,6 +155,10 @@ class ExcelFile(TableFile):
                 values = values.combine_chunks()
             if kinds.get(column.absolute_index) == NUMBER and values.type != pa.float64():
                 values = values.cast(pa.float64())
+            elif pa.types.is_string(values.type):
+                sample = values.slice(0, SAMPLE)
+                if repeats_enough(pc.count_distinct(sample).as_py(), len(sample)):
+                    values = values.dictionary_encode()
             columns[column.absolute_index] = values
         for j in range(first_col, last_col + 1):  # columns past the sheet's used range are empty
             columns.setdefault(j, pa.nulls(table.num_rows, pa.float64() if kinds.get(j) == NUMBER else pa.string()))
