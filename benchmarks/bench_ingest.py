@@ -18,6 +18,7 @@ XLSX at least 150,000 rows/s, CSV at least 1,000,000 rows/s. Always exits 0.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 import time
@@ -100,6 +101,7 @@ def files(rows: int) -> tuple[Path, Path]:
 
 
 def timed(function, repeat: int) -> tuple[float, object]:
+    """Best wall time of ``repeat`` runs (the machine is shared: the best run is the least disturbed)."""
     times, result = [], None
     for _ in range(repeat):
         started = time.perf_counter()
@@ -138,8 +140,10 @@ def main() -> None:
     results.append(("XLSX", xlsx_ours, xlsx_pandas, XLSX_TARGET, "pandas.read_excel(engine='openpyxl')"))
     results.append(("CSV", csv_ours, csv_pandas, CSV_TARGET, "pandas.read_csv"))
 
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     print(f"\nSaferbook ingest benchmark — {args.rows:,} rows × 10 columns; {platform.python_implementation()} "
-          f"{platform.python_version()}, pandas {pd.__version__}, best of {args.repeat}")
+          f"{platform.python_version()}, pandas {pd.__version__}, {os.cpu_count()} CPUs, load average {load}; "
+          f"best of {args.repeat}")
     print(f"{'format':<6} {'Saferbook rows/s':>17} {'target':>10} {'':>4} {'pandas rows/s':>14} {'ratio':>7}  compared with")
     for name, mine, theirs, target, against in results:
         rate = args.rows / mine

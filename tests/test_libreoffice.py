@@ -21,7 +21,7 @@ from engine.api import build
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
 AREA = "Rutland"
-SHEETS = ["Summary", "Top 10", "Trends", "Methodology"]
+SHEETS = ["Summary", "Top 10", "Trends", "Methodology", "Data Quality"]
 HEADINGS = ["Key performance indicators", "Top 10", "Methodology", AREA, "Grand Total"]
 ERROR_VALUES = ["#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "Err:"]
 SOFFICE_TIMEOUT_S = 180
