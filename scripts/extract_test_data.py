@@ -65,10 +65,38 @@ def trim_sheet(source: Path, target: Path, part: str, last_row: int) -> None:
             new.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
 
 
+def format_fixtures(out: Path) -> None:
+    """Synthetic: one messy partner table as xlsx (xlsxwriter), then xls and ods (LibreOffice)."""
+    import subprocess
+
+    import xlsxwriter
+
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "partner_layout.xlsx"
+    workbook = xlsxwriter.Workbook(path)
+    sheet = workbook.add_worksheet("Incidents 2022 ")
+    sheet.write(0, 0, "Fire incidents by LSOA, 2022 (synthetic test data)")
+    sheet.merge_range(2, 2, 2, 3, "Incidents")
+    sheet.write_row(3, 0, ["Incident ID", "LSOA", "Primary3", "Secondary", "Date"])
+    sheet.write_row(4, 0, [None, None, "Numbers"])
+    rows = [["F1", "E01013607", 3, 1, "01/02/2022"], ["F2", "E01013646", "..", 2, "Jan-22"],
+            ["F3", "E01013647", 5, "[c]", "15/03/2022"]]
+    for offset, row in enumerate(rows):
+        sheet.write_row(5 + offset, 0, row)
+    sheet.write(9, 0, "Source: synthetic test data written for Saferbook's tests")
+    workbook.close()
+    for target in ("ods", "xls:MS Excel 97"):
+        subprocess.run(["soffice", "--headless", "--convert-to", target, "--outdir", str(out), str(path)], check=True,
+                       capture_output=True, timeout=180)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path, help="the shared data folder (holds police_uk/ and ons/)")
+    parser.add_argument("--formats", action="store_true", help="also rebuild the synthetic xlsx/xls/ods fixtures (needs soffice)")
     args = parser.parse_args()
+    if args.formats:
+        format_fixtures(ROOT / "tests" / "data" / "formats")
     tests = ROOT / "tests" / "data"
     police_extract(args.source, tests / "police_uk" / "leicestershire")
     ons = tests / "ons"

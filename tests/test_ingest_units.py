@@ -1,13 +1,20 @@
 """Small, exact rules of ingest: footnote markers, UK dates, delimiters, header layouts."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from engine.ingest.columns import DATE_FORMATS, parse_dates
+from engine.ingest.issues import IssueLog
 from engine.ingest.layout import find_layout, looks_like_note
 from engine.ingest.markers import strip_footnotes
 from engine.ingest.readers.csv_reader import CsvFile
+from engine.ingest.table_source import read_table
+from engine.spec.models import Source
 
 
 @pytest.mark.parametrize("label, expected", [
@@ -84,3 +91,47 @@ def test_given_header_row():
                                         ("8 '..'  indicates data not available.", True), ("Rutland", False), ("E01013607", False)])
 def test_notes(text, note):
     assert looks_like_note(text) is note
+
+
+FORMATS = Path(__file__).resolve().parent / "data" / "formats"
+LAYOUT_COLUMNS = {"Incident ID": "id", "LSOA": {"name": "small_area_code", "type": "code"},
+                  "Incidents / Primary": {"name": "primary", "type": "integer"},
+                  "Secondary": {"name": "secondary", "type": "integer"}, "Date": {"name": "month", "type": "date"}}
+
+
+def _xlsm(tmp_path: Path) -> Path:
+    """The xlsx fixture's table in a macro-enabled workbook (its VBA project is inert bytes: never run)."""
+    import xlsxwriter
+
+    vba = tmp_path / "vbaProject.bin"
+    vba.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    path = tmp_path / "partner_layout.xlsm"
+    workbook = xlsxwriter.Workbook(path)
+    sheet = workbook.add_worksheet("Incidents 2022 ")
+    source = load_workbook(FORMATS / "partner_layout.xlsx")["Incidents 2022 "]
+    for row in source.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                sheet.write(cell.row - 1, cell.column - 1, cell.value)
+    sheet.merge_range(2, 2, 2, 3, "Incidents")
+    workbook.add_vba_project(str(vba))
+    workbook.close()
+    return path
+
+
+@pytest.mark.parametrize("extension", ["xlsx", "xlsm", "xls", "ods"])
+def test_every_workbook_format_reads_the_same(tmp_path, extension):
+    path = _xlsm(tmp_path) if extension == "xlsm" else FORMATS / f"partner_layout.{extension}"
+    log = IssueLog()
+    data = read_table("t", Source(type="table", path=str(path), sheet="Incidents 2022", columns=LAYOUT_COLUMNS), path, log)
+    # expected: the cells as openpyxl reads the xlsx original
+    sheet = load_workbook(FORMATS / "partner_layout.xlsx")["Incidents 2022 "]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=6, max_row=8)]
+    assert data.rows.tolist() == [6, 7, 8]
+    assert data.frame["id"].tolist() == [r[0] for r in rows]
+    assert data.frame["small_area_code"].tolist() == [r[1] for r in rows]
+    assert [None if v is pd.NA else v for v in data.frame["primary"]] == [v if isinstance(v, int) else None for v in
+                                                                             (r[2] for r in rows)]
+    assert data.frame["month"].tolist() == ["2022-02", "2022-01", "2022-03"]
+    assert sorted((n.reason, n.rows) for n in log.summary() if n.reason.startswith("cleaned")) == [
+        ("cleaned: status marker '..' read as missing", 1), ("cleaned: status marker '[c]' read as missing", 1)]
