@@ -14,7 +14,7 @@ def write(tmp_path: Path, name: str, text: str | bytes, encoding: str = "utf-8")
     return path
 
 
-def spec_with_fire(tmp_path: Path, fire_path: Path, threshold: str = "") -> Path:
+def spec_with_fire(tmp_path: Path, fire_path: Path, max_rejected_percent: float = 100) -> Path:
     shutil.copytree(REPO / "specs", tmp_path / "specs")
     (tmp_path / "data").symlink_to(REPO / "data", target_is_directory=True)
     text = (tmp_path / "specs" / "community_safety.yaml").read_text(encoding="utf-8")
@@ -34,7 +34,8 @@ def spec_with_fire(tmp_path: Path, fire_path: Path, threshold: str = "") -> Path
     unit: incidents
     where: {incident_type: {equals: Primary fire}}
 """, 1)
-    text += threshold
+    assert text.count("max_rejected_percent: 2 ") == 1
+    text = text.replace("max_rejected_percent: 2 ", f"max_rejected_percent: {max_rejected_percent} ")
     path = tmp_path / "specs" / "fire.yaml"
     path.write_text(text, encoding="utf-8")
     return path

@@ -219,7 +219,7 @@ def test_excel_title_rows_units_and_footnotes(tmp_path):
 # --- whole builds: thresholds, several broken sources, outputs untouched -----------------------------------
 
 def test_rejection_threshold_turns_into_an_error_and_leaves_outputs_alone(tmp_path):
-    spec = spec_with_fire(tmp_path, fire_csv(tmp_path, bad_rows=10), "quality: {max_rejected_percent: 2}\n")
+    spec = spec_with_fire(tmp_path, fire_csv(tmp_path, bad_rows=10), max_rejected_percent=2)
     out = tmp_path / "out"
     out.mkdir()
     existing = out / "Rutland_2022-10.xlsx"

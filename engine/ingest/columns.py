@@ -19,10 +19,10 @@ import pyarrow.compute as pc
 
 from engine.errors import DataError, Problem
 from engine.ingest.issues import IssueLog
-from engine.ingest.markers import normalise_label, strip_footnotes
+from engine.ingest.markers import EXCEL_ERRORS, normalise_label, strip_footnotes
 from engine.ingest.readers import NUMBER, TEXT, Body
-from engine.ingest.readers.excel_reader import _EXCEL_ERRORS
 from engine.ingest.layout import SEPARATOR, Layout
+from engine.ingest.readers.xlsx_head import column_letters
 from engine.quality import CLEANED, REJECTED
 from engine.spec.models import Column
 from engine.spec.suggest import did_you_mean
@@ -36,7 +36,7 @@ MONTH_FORMATS = ("%Y-%m", "%m/%Y", "%Y/%m")
 SERIAL_RANGE = (10_000, 100_000)  # Excel day numbers 1927-05-18 .. 2173-10-14; a bare year is not a date
 EXCEL_EPOCH = np.datetime64("1899-12-30")
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
-EXCEL_ERRORS = frozenset(_EXCEL_ERRORS.values())
+EXCEL_ERROR_TEXTS = frozenset(EXCEL_ERRORS.values())
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,6 @@ class Mapped:
     col: int  # sheet column (0-based)
     label: str  # the partner's label, as flattened from the header
     spec: Column
-
-
-def _letter(col: int) -> str:
-    from engine.ingest.readers.xlsx_head import column_letters
-    return column_letters(col)
 
 
 def match_columns(layout: Layout, specs: dict[str, Column] | None, file: str, sheet: str | None) -> list[Mapped]:
@@ -74,7 +69,7 @@ def match_columns(layout: Layout, specs: dict[str, Column] | None, file: str, sh
         if len(found) == 1:
             mapped.append(Mapped(found[0], labels[found[0]], spec))
         elif len(found) > 1:
-            where = ", ".join(_letter(c) for c in found)
+            where = ", ".join(column_letters(c) for c in found)
             problems.append(Problem(f"column {partner!r} appears {len(found)} times in the header (columns {where}); "
                                     "rename the duplicates in the file or use the full ' / ' label", file=file, sheet=sheet,
                                     row=header_row, column=partner))
@@ -92,9 +87,9 @@ def _all_columns(labels: dict[int, str], file: str, sheet: str | None) -> list[M
     problems = []
     for col, text in labels.items():
         if text in seen:
-            problems.append(Problem(f"duplicate column header {text!r} (columns {_letter(seen[text])} and {_letter(col)}); "
-                                    "rename one, or list the columns you need under columns:", file=file, sheet=sheet,
-                                    column=text))
+            where = f"columns {column_letters(seen[text])} and {column_letters(col)}"
+            problems.append(Problem(f"duplicate column header {text!r} ({where}); rename one, or list the columns you "
+                                    "need under columns:", file=file, sheet=sheet, column=text))
         seen.setdefault(text, col)
     if problems:
         raise DataError(problems)
@@ -191,12 +186,12 @@ class _Strings:
 
 def _clean_markers(strings: _Strings, ctx: _Context, label: str) -> None:
     """Status markers and Excel error values -> missing, each counted (by marker)."""
-    found = _np_mask(pc.is_in(strings.values, value_set=pa.array(sorted(ctx.markers | EXCEL_ERRORS), pa.string())))
+    found = _np_mask(pc.is_in(strings.values, value_set=pa.array(sorted(ctx.markers | EXCEL_ERROR_TEXTS), pa.string())))
     if not found.any():
         return
     values = strings.values.to_pylist()
     for marker in sorted({values[i] for i in np.flatnonzero(found)}):
-        kind = "Excel error value" if marker in EXCEL_ERRORS else "status marker"
+        kind = "Excel error value" if marker in EXCEL_ERROR_TEXTS else "status marker"
         one = np.array([v == marker for v in values]) if strings.codes is not None else \
             _np_mask(pc.equal(strings.values, marker))
         ctx.record(strings.rows(one), label, marker, CLEANED, f"{kind} {marker!r} read as missing")

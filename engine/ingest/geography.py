@@ -63,7 +63,10 @@ class _Lookups:
             source = self.spec.sources[name]
             if source.type == "police_uk":
                 raise SpecError(Problem(f"source {name!r} is a police_uk folder, not a lookup table", key_path=f"sources.{name}"))
-            self._read[name] = read_table(name, source, source_path(self.spec, self.base_dir, name), self.log)
+            data = read_table(name, source, source_path(self.spec, self.base_dir, name), self.log)
+            categorical = [c for c in data.frame.columns if isinstance(data.frame[c].dtype, pd.CategoricalDtype)]
+            data.frame = data.frame.astype({c: object for c in categorical})  # lookups sort and map by value
+            self._read[name] = data
         return self._read[name]
 
 
@@ -109,8 +112,8 @@ def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> G
     if sa.recode is not None:
         table = lookup(sa.recode.source)
         require_columns(table.frame, [sa.recode.from_, sa.recode.to], table.files[0], "recoding small-area codes", table.sheet)
-        recoding = recode_table(table.frame, sa.recode.from_, sa.recode.to,
-                                f"{sa.recode.from_} to {sa.recode.to} ({spec.sources[sa.recode.source].description or sa.recode.source})")
+        about = spec.sources[sa.recode.source].description or sa.recode.source
+        recoding = recode_table(table.frame, sa.recode.from_, sa.recode.to, f"{sa.recode.from_} to {sa.recode.to} ({about})")
 
     position = {code: i for i, code in enumerate(partner_codes)}
     return Geography(

@@ -12,6 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+#: Excel's error values, as calamine names them -> as Excel shows them. Always read as missing.
+EXCEL_ERRORS: dict[str, str] = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!", "Num": "#NUM!",
+                                "Ref": "#REF!", "Value": "#VALUE!", "GettingData": "#GETTING_DATA"}
+
 #: Read as missing in number, date, month and code columns unless a source lists its own.
 DEFAULT_MISSING_MARKERS: tuple[str, ...] = (
     "..", ".", "-", "–", "—", ":", "*", "x", "~", "[x]", "[c]", "[z]", "[low]", "[u]", "[w]", "[k]",

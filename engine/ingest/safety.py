@@ -33,6 +33,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 ZIP_FORMATS = {".xlsx", ".xlsm", ".xlsb", ".ods"}
 EXCEL_FORMATS = ZIP_FORMATS | {".xls"}
+TEXT_FORMATS = {".csv", ".tsv", ".txt", ".tab"}
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,9 @@ def check_file(path: Path, limits: Limits = Limits(), sheet: str | None = None) 
         if head.startswith(ZIP_MAGIC):
             return  # an xlsx saved as .xls: calamine reads it by content
         raise DataError(Problem(f"not an .xls workbook: the file is {_describe(head)}", file=shown))
+    elif suffix in TEXT_FORMATS and head.startswith((ZIP_MAGIC, OLE2_MAGIC)):
+        raise DataError(Problem(f"this {suffix} file is really a workbook ({_describe(head)}): read it with type excel "
+                                "after giving it its proper extension", file=shown))
     elif suffix == ".gz":
         if not head.startswith(GZIP_MAGIC):
             raise DataError(Problem(f"not a gzip file: the file is {_describe(head)}", file=shown))

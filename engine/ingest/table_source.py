@@ -39,6 +39,10 @@ class TableData:
 
 
 def _filled(array: pa.Array) -> np.ndarray:
+    """Which cells hold something other than spaces (dictionary columns: decided once per value)."""
+    if pa.types.is_dictionary(array.type):
+        per_value = np.append(_filled(array.dictionary), False)
+        return per_value[np.asarray(array.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)]
     if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
         filled = pc.not_equal(pc.utf8_trim_whitespace(array), "")
     else:
@@ -77,8 +81,9 @@ def _data_rows(body: Body, layout: Layout, log: IssueLog, name: str) -> np.ndarr
         log.note(name, "blank rows inside the table skipped", blank)
     footer = int((counts[end:] > 0).sum())
     if footer:
+        first_note = end + int(np.argmax(counts[end:] > 0))
         log.note(name, "notes and footnote rows after the table skipped", footer,
-                 example=f"row {body.rows[end + int(np.argmax(counts[end:] > 0))]}: {first_text(end + int(np.argmax(counts[end:] > 0))) or ''}"[:120])
+                 example=f"row {body.rows[first_note]}: {first_text(first_note) or ''}"[:120])
     return keep
 
 

@@ -83,7 +83,8 @@ class Column(Strict):
     type: ColumnType = Field("text", description="text, code (trimmed, checked against pattern), number, integer, "
                                                  "date (UK day-first; Excel serials) or month (YYYY-MM, Jan-22, dates).")
     required: bool = Field(True, description="The column must be in the file (an error names it if not).")
-    blank: Literal["keep", "reject"] = Field("keep", description="What an empty cell does to its row (month columns always reject).")
+    blank: Literal["keep", "reject"] = Field(
+        "keep", description="What an empty cell does to its row (month columns always reject).")
     allowed: list[Scalar] | None = Field(None, description="The only values accepted; others reject their row.")
     pattern: str | None = Field(None, description="Regular expression every value must match, e.g. ^E01[0-9]{6}$.")
     formats: list[str] | None = Field(None, description="Date formats tried in order (strftime codes, e.g. '%d/%m/%Y', '%b-%y'); "
@@ -128,7 +129,8 @@ class Source(Strict):
                           "A plain string just renames a text column. Without columns every column is kept as text.")
     missing_markers: list[str] | None = Field(None, description="Cell values read as missing; default: .. . - : * x [x] [c] [z] "
                                                                 "[low] [u] [w] N/A n/a NA #N/A and similar.")
-    encoding: str = Field("auto", description="CSV text encoding; auto: UTF-8 (BOM or not), else Windows-1252, or UTF-16 by its BOM.")
+    encoding: str = Field(
+        "auto", description="CSV text encoding; auto: UTF-8 (BOM or not), else Windows-1252, or UTF-16 by its BOM.")
     delimiter: str = Field("auto", description="CSV delimiter; auto: whichever of , ; tab | fits the first lines.")
     max_file_mb: float = Field(512, gt=0, description="Larger files are refused unread.")
     repeated_crime_ids: Literal["first_month", "keep_all"] = Field(
@@ -163,7 +165,8 @@ class Source(Strict):
         if self.type == "police_uk":
             wrong = [k for k in TABLE_KEYS if k in given]
             if wrong:
-                raise ValueError(f"{', '.join(wrong)}: only csv, excel and table sources take this (police_uk has a fixed layout)")
+                raise ValueError(f"{', '.join(wrong)}: only csv, excel and table sources take this "
+                                 "(police_uk has a fixed layout)")
         else:
             wrong = [k for k in POLICE_UK_KEYS if k in given]
             if wrong:
@@ -213,7 +216,8 @@ class SmallAreas(Strict):
     partner_area_code: str = Field(description="Column holding the code of the containing partner area.")
     label: str = Field("LSOA", description="What a small area is called in the workbook.")
     local_names: LocalNames | None = Field(None, description="Local names shown instead of the lookup's names where given.")
-    recode: Recode | None = Field(None, description="Codes in the data that are not small areas but are found here are translated.")
+    recode: Recode | None = Field(
+        None, description="Codes in the data that are not small areas but are found here are translated.")
 
 
 class PartnerAreas(Strict):

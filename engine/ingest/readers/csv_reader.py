@@ -162,29 +162,40 @@ class CsvFile(TableFile):
             invalid.append((row.number, row.text))
             return "skip"
 
-        def read(encoding: str, threads: bool) -> pa.Table:
+        def read(encoding: str, threads: bool, careful: bool = True) -> pa.Table:
+            """``careful``: quoted values may hold line breaks and bad rows are set aside (slower)."""
             source = pa.BufferReader(self._data) if self._data is not None else str(self.file)
             return pacsv.read_csv(
                 source,
                 read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names, encoding=encoding, use_threads=threads,
-                                               block_size=1 << 24),
-                parse_options=pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True,
-                                                 ignore_empty_lines=False, invalid_row_handler=on_invalid),
+                                               block_size=1 << 22),
+                parse_options=pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=careful,
+                                                 ignore_empty_lines=False,
+                                                 invalid_row_handler=on_invalid if careful else None),
                 convert_options=pacsv.ConvertOptions(include_columns=wanted, column_types=types,
                                                      strings_can_be_null=False, quoted_strings_can_be_null=False),
             )
 
+        def read_any(encoding: str) -> pa.Table:
+            """The fast parse first; any row it cannot take (a line break in a value, a short row): the careful one."""
+            try:
+                return read(encoding, True, careful=False)
+            except pa.ArrowInvalid as exc:
+                if "invalid UTF8" in str(exc):
+                    raise
+                return read(encoding, True)
+
         encoding = "utf8" if self.encoding.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig") else self.encoding
         try:
             try:
-                table = read(encoding, True)
+                table = read_any(encoding)
             except pa.ArrowInvalid as exc:
                 if "invalid UTF8" not in str(exc) or encoding != "utf8" or not self._auto_fallback_allowed:
                     raise
                 self.notes.append("not valid UTF-8: read as Windows-1252 (cp1252)")
                 self.encoding = encoding = FALLBACK_ENCODING
                 invalid.clear()
-                table = read(encoding, True)
+                table = read_any(encoding)
             if invalid and any(number is None for number, _ in invalid):
                 invalid.clear()
                 table = read(encoding, False)  # single-threaded: the reader then knows each bad line's number

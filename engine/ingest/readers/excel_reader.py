@@ -15,11 +15,11 @@ from pathlib import Path
 import fastexcel
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.errors import DataError, Problem
 from engine.ingest.layout import Cell, Merge
-import pyarrow.compute as pc
-
+from engine.ingest.markers import EXCEL_ERRORS
 from engine.ingest.readers import NUMBER, SAMPLE, Body, TableFile, repeats_enough
 from engine.ingest.readers.xlsx_head import read_head, read_merges, sheet_parts
 from engine.ingest.safety import Limits, check_file
@@ -27,8 +27,6 @@ from engine.spec.suggest import did_you_mean
 
 STREAMED_HEAD = {".xlsx", ".xlsm"}
 _DETAIL = re.compile(r"got '(\w+)\((.*)\)'$", re.DOTALL)
-_EXCEL_ERRORS = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!", "Num": "#NUM!",
-                 "Ref": "#REF!", "Value": "#VALUE!", "GettingData": "#GETTING_DATA"}
 _ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|.)")
 
 
@@ -55,7 +53,7 @@ def cell_error_text(detail: str) -> str:
     if kind == "String":
         return _unescape(payload)
     if kind == "Error":
-        return _EXCEL_ERRORS.get(payload, f"#{payload.upper()}")
+        return EXCEL_ERRORS.get(payload, f"#{payload.upper()}")
     if kind == "Bool":
         return payload.upper()
     return payload
