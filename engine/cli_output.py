@@ -57,5 +57,5 @@ def print_quality_totals(prepared: Prepared, out: Console | None = None) -> None
     counts = frame.groupby("action")["row"].size()
     parts = ", ".join(f"{counts.get(a, 0):,} {a}" for a in ("rejected", "cleaned", "excluded"))
     first = prepared.reports[0]
-    out.print(f"Data quality: {parts}; every row is listed in {first.file_stem}_data_quality.csv (and the others) "
-              "and on each workbook's Data Quality sheet.")
+    out.print(f"Data quality: {parts}; each row is listed in the <workbook>_data_quality.csv beside each workbook "
+              f"(e.g. {first.file_stem}_data_quality.csv) and on its Data Quality sheet.")

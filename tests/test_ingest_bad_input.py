@@ -133,6 +133,16 @@ def test_zip_bomb_is_refused_before_reading(tmp_path):
         read(path)
 
 
+def test_gzip_bomb_is_refused_before_reading(tmp_path):
+    import gzip
+
+    path = tmp_path / "fire.csv.gz"
+    path.write_bytes(gzip.compress(INCIDENTS.encode() + b"\0" * (80 * 1024 * 1024), compresslevel=9))
+    assert path.stat().st_size < 200_000
+    with pytest.raises(DataError, match="compression bomb"):
+        read(path)
+
+
 def test_file_over_the_size_limit_is_refused(tmp_path):
     path = write(tmp_path, "fire.csv", INCIDENTS + "1,01/02/2022,E01013607,Primary fire,0\n" * 20_000)
     with pytest.raises(DataError, match="over the 0 MB limit"):
