@@ -13,7 +13,9 @@ from engine.atomic import write_bytes_atomic
 from engine.errors import Problem, SpecError
 from engine.indicators import build_reports
 from engine.ingest import Inputs, load_inputs
+from engine.quality import issues_csv
 from engine.render import load_theme, render_workbook, write_workbook
+from engine.render.data_quality import quality_csv_name
 from engine.report import Provenance, Report
 from engine.spec import Spec, load_spec
 from engine.spec.loader import locate
@@ -75,12 +77,14 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
 
 def render_all(prepared: Prepared, out_dir: Path,
                on_written: Callable[[Report, Path], None] | None = None) -> list[Path]:
-    """Write every prepared Report as a workbook in ``out_dir``."""
+    """Write every prepared Report as a workbook in ``out_dir``, each with its data-quality CSV beside it."""
     started = time.perf_counter()
     theme = load_theme(prepared.spec.theme, prepared.spec_dir)
+    quality = issues_csv(prepared.inputs.issues.rows())
     paths = []
     for report in prepared.reports:
         path = write_workbook(report, theme, out_dir)
+        write_bytes_atomic(out_dir / quality_csv_name(report), quality)
         paths.append(path)
         if on_written:
             on_written(report, path)

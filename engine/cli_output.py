@@ -42,5 +42,20 @@ def print_build_summary(prepared: Prepared, paths: list[Path], seconds: float) -
     out.print(table)
     for line in prepared.reports[0].quality:
         out.print(f"  {line.source}: {line.reason}: {line.rows:,}" + (f" (e.g. {line.example})" if line.example else ""))
+    print_quality_totals(prepared, out)
     times = ", ".join(f"{k} {v:.2f} s" for k, v in prepared.timings.items())
     out.print(f"Done in {seconds:.2f} s ({times}).")
+
+
+def print_quality_totals(prepared: Prepared, out: Console | None = None) -> None:
+    """One line: rows rejected, cleaned and excluded, and where the full list is."""
+    out = out or Console()
+    frame = prepared.inputs.issues.frame()
+    if frame.empty:
+        out.print("Data quality: no row rejected, cleaned or excluded.")
+        return
+    counts = frame.groupby("action")["row"].size()
+    parts = ", ".join(f"{counts.get(a, 0):,} {a}" for a in ("rejected", "cleaned", "excluded"))
+    first = prepared.reports[0]
+    out.print(f"Data quality: {parts}; each row is listed in the <workbook>_data_quality.csv beside each workbook "
+              f"(e.g. {first.file_stem}_data_quality.csv) and on its Data Quality sheet.")

@@ -1,10 +1,19 @@
-"""The data-quality record: rows kept aside or cleaned, and why.
+"""The data-quality records: rows kept aside or cleaned, and why.
 
-Shared by ingest (which finds them) and the Report (which shows them), so it lives apart from both.
+Shared by ingest (which finds them), the Report (which shows them) and the CSV written beside each
+workbook, so they live apart from all three.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+import io
+from dataclasses import dataclass, fields
+
+REJECTED = "rejected"  # the row was dropped: a value failed its column's checks
+CLEANED = "cleaned"  # a value was read as missing or tidied (a status marker such as '..'); the row was kept
+EXCLUDED = "excluded"  # the row was kept out of every count on purpose (no location, outside the areas, a repeat)
+ACTIONS = (REJECTED, CLEANED, EXCLUDED)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -15,3 +24,38 @@ class QualityNote:
     reason: str
     rows: int
     example: str = ""
+
+
+@dataclass(frozen=True)
+class QualityIssue:
+    """One rejected, cleaned or excluded row: where it is, what it held and what was done."""
+
+    source: str
+    file: str
+    sheet: str
+    row: int | None
+    column: str
+    value: str
+    action: str
+    reason: str
+
+
+ISSUE_FIELDS = tuple(f.name for f in fields(QualityIssue))
+
+
+def neutralise(text: str) -> str:
+    """Partner text for a CSV a spreadsheet may open: a leading ``=`` ``+`` ``-`` ``@`` must not become a formula.
+
+    OWASP's rule: prefix such a cell with an apostrophe, which spreadsheets read as "this is text".
+    """
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def issues_csv(rows: list[tuple]) -> bytes:
+    """The data-quality CSV (UTF-8 with BOM so Excel shows accents): one line per issue, partner text kept as text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(ISSUE_FIELDS)
+    for row in rows:
+        writer.writerow(["" if v is None else neutralise(v) if isinstance(v, str) else v for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from engine.quality import QualityNote
+from engine.quality import QualityIssue, QualityNote
 
 
 #: What a hidden (suppressed) number is shown as, and why (Government Statistical Service symbol).
@@ -226,6 +226,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     provenance: Provenance | None = None  # set by engine.api.prepare; the workbook's settings sheet records it
     suppression_note: str | None = None  # what [c] means, when this workbook hides any number
+    quality_issues: list[QualityIssue] = field(default_factory=list)  # the first rejected/cleaned/excluded rows
+    quality_issue_count: int = 0  # all of them (every one is in the CSV beside the workbook)
 
     @property
     def file_stem(self) -> str:

@@ -182,9 +182,9 @@ def test_build_one_area_quietly(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == "", "--quiet must print nothing on standard output"
     assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["Rutland_2022-10.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["Rutland_2022-10.xlsx", "Rutland_2022-10_data_quality.csv"]
     assert zipfile.is_zipfile(out / "Rutland_2022-10.xlsx")
-    assert tree(tmp_path) == {"out", "out/Rutland_2022-10.xlsx"}
+    assert tree(tmp_path) == {"out", "out/Rutland_2022-10.xlsx", "out/Rutland_2022-10_data_quality.csv"}
 
 
 def test_build_with_suppression(tmp_path):

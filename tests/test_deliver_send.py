@@ -201,7 +201,7 @@ def test_record_level_data_is_attached_only_when_the_pipeline_allows_it(tmp_path
     run_pipeline(allowed / "pipeline.yaml")
     attachments = server.handler.received[-1].attachments
     assert list(attachments) == ["Rutland_2022-10.xlsx", "Rutland_2022-10_data_quality.csv"]
-    assert attachments["Rutland_2022-10_data_quality.csv"].lstrip("\ufeff").startswith("source,reason,rows,example")
+    assert attachments["Rutland_2022-10_data_quality.csv"].lstrip("\ufeff").startswith("source,file,sheet,row,column,value,action,reason")
 
 
 def test_history_shows_runs_and_sends(tmp_path, server, capsys):

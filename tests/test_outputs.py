@@ -36,7 +36,8 @@ PERIOD_END = "2022-10"
 AREAS = ["Blaby", "Charnwood", "Harborough", "Hinckley and Bosworth", "Leicester", "Melton",
          "North West Leicestershire", "Oadby and Wigston", "Rutland"]
 FILES = [f"{area.replace(' ', '_')}_{PERIOD_END}.xlsx" for area in AREAS]
-SHEETS = ["Summary", "Top 10", "Trends", "Methodology"]
+QUALITY_CSVS = [name.replace(".xlsx", "_data_quality.csv") for name in FILES]  # written beside each workbook
+SHEETS = ["Summary", "Top 10", "Trends", "Methodology", "Data Quality"]
 BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",
          "Below Average", "Significantly Low", "Very Significantly Low"]
 DEFAULT_CREATED = "2022-10-31T00:00:00Z"  # no SOURCE_DATE_EPOCH: the last day of the period
@@ -161,7 +162,7 @@ def prepared_one():
 def test_build_writes_the_nine_expected_workbooks(reference_dir, reference):
     assert sorted(reference) == sorted(FILES)
     assert temp_files(reference_dir) == []
-    assert sorted(p.name for p in reference_dir.iterdir()) == sorted(FILES)
+    assert sorted(p.name for p in reference_dir.iterdir()) == sorted(FILES + QUALITY_CSVS)
 
 
 @pytest.mark.parametrize("how", ["in-process", "cli-subprocess-other-hash-seed"])
@@ -470,9 +471,9 @@ def test_sigkill_mid_build_never_leaves_a_truncated_workbook(tmp_path, reference
                             f"workbook: {len(data)} bytes, valid xlsx: {is_valid_xlsx(out / name)}")
         leftovers = temp_files(out)
         for leftover in leftovers:  # a temp file may survive a SIGKILL, but only beside, never at, a target
-            assert leftover not in FILES
-            assert re.fullmatch(r"\.(.+\.xlsx)\..+\.part", leftover).group(1) in FILES, leftover
-        unexpected = sorted(set(p.name for p in out.iterdir()) - set(FILES) - set(leftovers))
+            assert leftover not in FILES + QUALITY_CSVS
+            assert re.fullmatch(r"\.(.+\.(?:xlsx|csv))\..+\.part", leftover).group(1) in FILES + QUALITY_CSVS, leftover
+        unexpected = sorted(set(p.name for p in out.iterdir()) - set(FILES) - set(QUALITY_CSVS) - set(leftovers))
         assert unexpected == [], f"unexpected files after the kill: {unexpected}"
         attempts.append({"returncode": returncode, "what": what, "replaced": len(replaced), "kept": len(kept),
                          "temp_files_left": leftovers})

@@ -151,7 +151,7 @@ def test_list_where_a_number_belongs(spec_with):
 
 
 def test_value_outside_a_fixed_set_lists_the_choices(spec_with):
-    spec = spec_with(("    type: csv\n    path: ../data/ons/lsoa11", "    type: cvs\n    path: ../data/ons/lsoa11"))
+    spec = spec_with(("    type: csv\n    path: ../data/ons/lsoa11_lad22", "    type: cvs\n    path: ../data/ons/lsoa11_lad22"))
     problem = only_problem(spec.path)
     assert_located(problem, spec, spec.line_of("type: cvs"), "sources.lsoa_lookup.type")
     assert "'cvs'" in problem.message

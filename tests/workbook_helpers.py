@@ -41,7 +41,7 @@ BENCHMARK = "Leicestershire"
 PARTNER_LABEL = "District"
 
 # The sheets in order (their tables are in tables_on_sheet() below); every check follows these two.
-SHEET_ORDER = ["Summary", "Key findings", "Top 10", "Trends", "Comparisons", "Profiles", "Methodology"]
+SHEET_ORDER = ["Summary", "Key findings", "Top 10", "Trends", "Comparisons", "Profiles", "Methodology", "Data Quality"]
 
 BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",
          "Below Average", "Significantly Low", "Very Significantly Low"]
@@ -102,6 +102,7 @@ def tables_on_sheet() -> dict[str, list[str]]:
         "Comparisons": ["sb_comparison_rates", "sb_monthly_profile"],
         "Profiles": [f"sb_breakdown_{b['id']}" for b in spec()["breakdowns"]],
         "Methodology": ["sb_methodology", "sb_data_quality"],
+        "Data Quality": ["sb_data_quality_rows"],
     }
 
 
@@ -145,6 +146,7 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
                        f"Rank among {PARTNER_LABEL.lower()}s (1 = lowest rate)", f"Comparison with {BENCHMARK}",
                        "Last 8 quarters", "Target", "Target status"],
         "sb_trend": ["Category", *financial_year_labels(data_months)],
+        "sb_data_quality_rows": ["Source", "File", "Sheet", "Row", "Column", "Value", "Action", "Reason"],
         "sb_trend_monthly": ["Month", *trend_names, "Total"],
         "sb_trend_quarterly": ["Indicator", *(short_quarter_label(pd.Period(q[0]), pd.Period(q[-1]))
                                               for q in rolling_quarters())],

@@ -8,21 +8,20 @@ compares with earlier sends.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import inspect
-import io
 import multiprocessing
 import os
 import sys
 import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from engine.api import Prepared, prepare, render_all
+from engine.api import Prepared, prepare
 from engine.atomic import write_bytes_atomic
+from engine.quality import issues_csv
+from engine.render import load_theme, write_workbook
 from engine.report import Report
 from engine.spec import Spec
 
@@ -46,27 +45,14 @@ class Built:
 def prepare_partners(spec_path: Path, areas: Sequence[str], period_end: str | None, suppress_small_numbers: bool,
                      warn: Callable[[str], None]) -> Prepared:
     """Spec, data and every named area's Report (raises SaferbookError for bad input)."""
-    # ---- SUPPRESSION CALL SITE: the one place partner workbooks ask for small-number suppression. ----
-    # The stats layer's suppression (on another branch) arrives as ``prepare(..., suppress=True)`` and
-    # applies to the indicators the spec marks sensitive. Until it is merged, ``prepare`` has no
-    # ``suppress`` and no spec can mark an indicator sensitive (the spec model forbids unknown keys),
-    # so there is nothing to suppress; say so once.
-    # TODO(lead): after merging suppression, call prepare(..., suppress=suppress_small_numbers) directly.
-    if "suppress" in inspect.signature(prepare).parameters:
-        return prepare(spec_path, areas, period_end, suppress=suppress_small_numbers)  # type: ignore[call-arg]
-    if suppress_small_numbers:
-        warn("small-number suppression is requested but this engine has none yet; no indicator can be marked sensitive")
-    return prepare(spec_path, areas, period_end)
+    # The one place partner workbooks ask for small-number suppression: the indicators the spec
+    # marks sensitive have their small counts (and every number revealing one) hidden as [c].
+    return prepare(spec_path, areas, period_end, suppress=suppress_small_numbers)
 
 
 def quality_csv(report: Report) -> bytes:
-    """The data-quality notes as CSV (attached only when the pipeline allows record-level data)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["source", "reason", "rows", "example"])
-    for note in report.quality:
-        writer.writerow([note.source, note.reason, note.rows, note.example])
-    return buffer.getvalue().encode("utf-8-sig")
+    """The workbook's listed data-quality rows as CSV (attached only when the pipeline allows record-level data)."""
+    return issues_csv([astuple(issue) for issue in report.quality_issues])
 
 
 def sha256_of(path: Path) -> str:
@@ -80,7 +66,7 @@ def sha256_of(path: Path) -> str:
 def build_one(spec: Spec, spec_dir: Path, report: Report, out_dir: Path,
               record_level: bool) -> tuple[Path, str, int, list[Path]]:
     """Write one partner's workbook (and CSV); return path, checksum, size and attachments. Runs in a worker."""
-    [path] = render_all(Prepared(spec, spec_dir, None, [report]), out_dir)  # type: ignore[arg-type]  # no inputs needed
+    path = write_workbook(report, load_theme(spec.theme, spec_dir), out_dir)
     attachments = [path]
     if record_level:
         csv_path = out_dir / f"{report.file_stem}_data_quality.csv"

@@ -375,6 +375,8 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     notes = methodology_notes(spec, inputs, periods, suppress)
     generated = generated_timestamp(end)
     priorities = list(dict.fromkeys(i.priority for i in spec.indicators))
+    issues = inputs.issues.detail(spec.quality.detail_rows)
+    issue_count = len(inputs.issues.frame())
     partner_population = geo.partner_population
     reports = []
     for p in range(n_partners):
@@ -399,5 +401,6 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             engine_version=__version__, theme=spec.theme, priorities=priorities,
             series=partner_series_list, comparisons=comparisons, breakdowns=partner_breakdowns, findings=findings,
             suppression_note=_suppression_note(spec) if hidden[p] else None,
+            quality_issues=issues, quality_issue_count=issue_count,
         ))
     return reports

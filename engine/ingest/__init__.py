@@ -1,7 +1,8 @@
 """Ingest: read every source a spec names into tidy rows placed on the spec's geography.
 
 The result knows nothing of indicators or workbooks: it is rows with a month and a small-area
-position each, plus counts of what could not be placed and why (the data-quality notes).
+position each, plus every row that could not be placed or was rejected or cleaned, and why (the
+data-quality log). police.uk folders and generic tables (csv, excel) arrive in the same shape.
 """
 from __future__ import annotations
 
@@ -11,15 +12,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.errors import SpecError
+from engine.errors import DataError, Problem, SpecError
 from engine.ingest.geography import Geography, load_geography, source_path
-from engine.ingest.police_uk import CRIME_TYPES, read_police_uk
+from engine.ingest.issues import IssueLog
+from engine.ingest.police_uk import CRIME_TYPES, quirks, read_police_uk
+from engine.ingest.safety import Limits
+from engine.ingest.table_source import read_table
 from engine.months import month_number
-from engine.quality import QualityNote
+from engine.quality import EXCLUDED, QualityNote
 from engine.spec.models import Spec
 
 NO_LOCATION = -1
 OUTSIDE_AREA = -2
+NOT_COUNTED = -3  # placed nowhere on purpose: a repeat, or a code that maps to several small areas
+MONTH_COLUMN = "month"
+AREA_COLUMN = "small_area_code"
 
 
 @dataclass
@@ -31,7 +38,7 @@ class SourceRows:
     path: Path
     rows: pd.DataFrame
     month: np.ndarray  # month numbers (see engine.months)
-    area: np.ndarray  # index into Geography arrays, or NO_LOCATION / OUTSIDE_AREA
+    area: np.ndarray  # index into Geography arrays, or NO_LOCATION / OUTSIDE_AREA / NOT_COUNTED
     files: list[Path] = field(default_factory=list)
 
     @property
@@ -44,6 +51,7 @@ class Inputs:
     geography: Geography
     sources: dict[str, SourceRows]
     quality: list[QualityNote]
+    issues: IssueLog = field(default_factory=IssueLog)
 
 
 def _codes_to_positions(categorical: pd.Series, mapping: dict[str, int], default: int) -> np.ndarray:
@@ -52,42 +60,144 @@ def _codes_to_positions(categorical: pd.Series, mapping: dict[str, int], default
     return table[categorical.cat.codes.to_numpy()]  # code -1 (missing) picks the trailing default
 
 
-def _place_police_uk(name: str, spec: Spec, base_dir: Path, geography: Geography) -> tuple[SourceRows, list[QualityNote]]:
-    source = spec.sources[name]
-    path = source_path(spec, base_dir, name)
-    data = read_police_uk(path)
-    rows = data.rows
-    month_of = {text: month_number(text) for text in rows["month"].cat.categories}
-    month = _codes_to_positions(rows["month"], month_of, -1)
+def _month_or_none(text: str) -> int:
+    try:
+        return month_number(text)
+    except ValueError:
+        return -1  # readers reject bad months before this; a row that slips through is counted nowhere
+
+
+@dataclass
+class _Origin:
+    """Where each row came from, for the data-quality report."""
+
+    files: list[Path]
+    file_index: np.ndarray
+    line: np.ndarray
+
+    def log(self, log: IssueLog, source: str, mask: np.ndarray, column: str, values, action: str, reason: str) -> None:
+        """Log the rows in ``mask``; ``values`` is one text for all, or one per masked row."""
+        at = np.flatnonzero(mask)
+        files = self.file_index[at]
+        for index in np.unique(files):
+            here = files == index
+            log.add(source, str(self.files[index]), None, self.line[at[here]], column,
+                    values if isinstance(values, str) else np.asarray(values, dtype=object)[here], action, reason)
+
+
+def _texts(categorical: pd.Series, mask: np.ndarray) -> np.ndarray:
+    """The masked rows of a categorical column as text, without converting the whole column."""
+    categories = np.append(categorical.cat.categories.to_numpy(dtype=object).astype(str), "")
+    return categories[categorical.cat.codes.to_numpy()[mask]]
+
+
+def _place(name: str, rows: pd.DataFrame, origin: _Origin, geography: Geography, log: IssueLog,
+           area_label: str) -> tuple[np.ndarray, np.ndarray]:
+    """Month numbers and small-area positions of every row; what cannot be placed is logged."""
+    for column in (MONTH_COLUMN, AREA_COLUMN):
+        if not isinstance(rows[column].dtype, pd.CategoricalDtype):
+            rows[column] = rows[column].astype(str).astype("category")
+    month_of = {text: _month_or_none(text) for text in rows[MONTH_COLUMN].cat.categories}
+    month = _codes_to_positions(rows[MONTH_COLUMN], month_of, -1)
 
     position = {code: i for i, code in enumerate(geography.small_area_codes)}
     position[""] = NO_LOCATION
-    area = _codes_to_positions(rows["small_area_code"], position, OUTSIDE_AREA)
+    recoded: dict[str, int] = {}
+    if geography.recoding is not None:
+        for code in rows[AREA_COLUMN].cat.categories:
+            if code not in position and code in geography.recoding.to:
+                target = geography.recoding.target(code)
+                recoded[code] = position.get(target, OUTSIDE_AREA) if target is not None else NOT_COUNTED
+    area = _codes_to_positions(rows[AREA_COLUMN], {**position, **recoded}, OUTSIDE_AREA)
+    codes = rows[AREA_COLUMN]
 
-    notes = [QualityNote(name, f"rows read from {len(data.files)} monthly files", len(rows))]
-    no_location = int((area == NO_LOCATION).sum())
-    notes.append(QualityNote(name, "no location (blank LSOA): counted in no area, nor in the benchmark", no_location))
+    if recoded:
+        moved = codes.isin([c for c, p in recoded.items() if p >= 0]).to_numpy()
+        if moved.any():
+            log.note(name, f"small-area codes of another vintage translated ({geography.recoding.description})",
+                     int(moved.sum()), example=", ".join(str(c) for c in codes[moved].value_counts().head(3).index))
+        ambiguous = codes.isin([c for c, p in recoded.items() if p == NOT_COUNTED]).to_numpy()
+        if ambiguous.any():
+            origin.log(log, name, ambiguous, area_label, _texts(codes, ambiguous), EXCLUDED,
+                       "code maps to several small areas of the geography (areas merged between vintages): not placed")
+    no_location = area == NO_LOCATION
+    if no_location.any():
+        origin.log(log, name, no_location, area_label, "", EXCLUDED,
+                   "no location (blank small-area code): counted in no area, nor in the benchmark")
     outside = area == OUTSIDE_AREA
     if outside.any():
-        codes = rows["small_area_code"][outside].value_counts()
-        notes.append(QualityNote(name, "LSOA outside the partner areas: excluded", int(outside.sum()),
-                                 example=", ".join(f"{c} ({n})" for c, n in codes.head(3).items())))
+        origin.log(log, name, outside, area_label, _texts(codes, outside), EXCLUDED,
+                   "small-area code outside the partner areas")
+        distinct = codes[outside].value_counts()
+        log.note(name, "distinct small-area codes outside the partner areas", len(distinct[distinct > 0]),
+                 example=", ".join(f"{c} ({n})" for c, n in distinct.head(3).items()))
+    return month, area
+
+
+def _police_uk_rows(name: str, spec: Spec, base_dir: Path, geography: Geography, log: IssueLog) -> SourceRows:
+    source = spec.sources[name]
+    path = source_path(spec, base_dir, name)
+    data = read_police_uk(path, Limits(max_file_mb=source.max_file_mb))
+    rows = data.rows
+    log.note(name, f"rows read from {len(data.files)} monthly files", len(rows))
+    log.count_read(name, len(rows))
+    repeats = quirks(name, data, source.repeated_crime_ids, log)
+    month, area = _place(name, rows, _Origin(data.files, data.file_index, data.line), geography, log, "LSOA code")
+    area[repeats] = NOT_COUNTED
     unknown = ~rows["crime_type"].isin(CRIME_TYPES)
     if unknown.any():
         values = rows["crime_type"][unknown].value_counts()
-        notes.append(QualityNote(name, "crime type not in police.uk's list: kept, counted only by filters that include it",
-                                 int(unknown.sum()), example=", ".join(map(str, values.index[:3]))))
-    return SourceRows(name, source.description, path, rows, month, area, data.files), notes
+        log.note(name, "crime type not in police.uk's list: kept, counted only by filters that include it",
+                 int(unknown.sum()), example=", ".join(map(str, values.index[:3])))
+    return SourceRows(name, source.description, path, rows, month, area, data.files)
+
+
+def _table_rows(name: str, spec: Spec, base_dir: Path, geography: Geography, log: IssueLog) -> SourceRows:
+    source = spec.sources[name]
+    path = source_path(spec, base_dir, name)
+    data = read_table(name, source, path, log)
+    missing = [c for c in (MONTH_COLUMN, AREA_COLUMN) if c not in data.frame.columns]
+    if missing:
+        raise SpecError(Problem(f"indicators count rows of source {name!r}, so its columns: must name one column "
+                                f"{' and one '.join(missing)} (e.g. 'Incident date': {{name: month, type: date}})",
+                                key_path=f"sources.{name}.columns"))
+    label = next((partner for partner, column in (source.column_specs() or {}).items() if column.name == AREA_COLUMN),
+                 AREA_COLUMN)
+    month, area = _place(name, data.frame, _Origin(data.files, data.file_index, data.rows), geography, log, label)
+    return SourceRows(name, source.description, path, data.frame, month, area, data.files)
+
+
+def _check_threshold(spec: Spec, log: IssueLog) -> None:
+    limit = spec.quality.max_rejected_percent
+    if limit is None:
+        return
+    problems = []
+    for name, counts in log.counts.items():
+        if counts.read and counts.rejected / counts.read * 100 > limit:
+            frame = log.frame()
+            reasons = frame.loc[(frame["source"] == name) & (frame["action"] == "rejected"), "reason"].value_counts()
+            top = "; ".join(f"{reason} ({n:,})" for reason, n in reasons.head(3).items())
+            problems.append(Problem(
+                f"source {name!r} rejected {counts.rejected:,} of {counts.read:,} rows "
+                f"({counts.rejected / counts.read:.1%}), more than quality.max_rejected_percent ({limit:g}%): {top}",
+                file=str(spec.sources[name].path), key_path="quality.max_rejected_percent"))
+    if problems:
+        raise DataError(problems)
 
 
 def load_inputs(spec: Spec, base_dir: Path) -> Inputs:
-    """Read the geography and every source an indicator counts from."""
-    geography = load_geography(spec, base_dir)
+    """Read the geography and every source an indicator counts from; all broken sources reported together."""
+    log = IssueLog()
+    geography = load_geography(spec, base_dir, log)
     sources: dict[str, SourceRows] = {}
-    quality: list[QualityNote] = []
+    problems: list[Problem] = []
     for name in dict.fromkeys(indicator.source for indicator in spec.indicators):
-        if spec.sources[name].type != "police_uk":
-            raise SpecError(f"source {name!r}: indicators can count rows of police_uk sources only")
-        sources[name], notes = _place_police_uk(name, spec, base_dir, geography)
-        quality += notes
-    return Inputs(geography, sources, quality)
+        reader = _police_uk_rows if spec.sources[name].type == "police_uk" else _table_rows
+        try:
+            sources[name] = reader(name, spec, base_dir, geography, log)
+        except DataError as error:
+            problems += error.problems
+    if problems:
+        raise DataError(problems)
+    _check_threshold(spec, log)
+    return Inputs(geography, sources, log.summary(), log)

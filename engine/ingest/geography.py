@@ -11,8 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.errors import DataError, Problem
-from engine.ingest.tables import read_text_table, require_columns
+from engine.errors import DataError, Problem, SpecError
+from engine.ingest.issues import IssueLog
+from engine.ingest.lookups import Recoding, local_names, population_column, recode_table
+from engine.ingest.table_source import TableData, read_table
+from engine.ingest.tables import require_columns
 from engine.spec.filters import where_mask
 from engine.spec.models import Spec
 
@@ -32,6 +35,8 @@ class Geography:
     benchmark_name: str
     small_area_label: str
     partner_label: str
+    population_year: int | None = None
+    recoding: Recoding | None = None
 
     @property
     def partner_population(self) -> np.ndarray:
@@ -46,37 +51,74 @@ def source_path(spec: Spec, base_dir: Path, source_name: str) -> Path:
     return (base_dir / spec.sources[source_name].path).resolve()
 
 
-def load_geography(spec: Spec, base_dir: Path) -> Geography:
+class _Lookups:
+    """Each lookup source read once, however many parts of the geography use it."""
+
+    def __init__(self, spec: Spec, base_dir: Path, log: IssueLog):
+        self.spec, self.base_dir, self.log = spec, base_dir, log
+        self._read: dict[str, TableData] = {}
+
+    def __call__(self, name: str) -> TableData:
+        if name not in self._read:
+            source = self.spec.sources[name]
+            if source.type == "police_uk":
+                raise SpecError(Problem(f"source {name!r} is a police_uk folder, not a lookup table", key_path=f"sources.{name}"))
+            data = read_table(name, source, source_path(self.spec, self.base_dir, name), self.log)
+            categorical = [c for c in data.frame.columns if isinstance(data.frame[c].dtype, pd.CategoricalDtype)]
+            data.frame = data.frame.astype({c: object for c in categorical})  # lookups sort and map by value
+            self._read[name] = data
+        return self._read[name]
+
+
+def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> Geography:
+    log = log if log is not None else IssueLog()
+    lookup = _Lookups(spec, base_dir, log)
     geo = spec.geography
-    partner_path = source_path(spec, base_dir, geo.partner_areas.source)
-    partners = read_text_table(partner_path)
-    require_columns(partners, [geo.partner_areas.code, geo.partner_areas.name, *geo.partner_areas.where], partner_path, "partner areas")
+    partner_data = lookup(geo.partner_areas.source)
+    partner_path, partners = partner_data.files[0], partner_data.frame
+    require_columns(partners, [geo.partner_areas.code, geo.partner_areas.name, *geo.partner_areas.where], partner_path,
+                    "partner areas", partner_data.sheet)
     partners = partners.loc[where_mask(partners, geo.partner_areas.where)]
     partners = partners.drop_duplicates(geo.partner_areas.code).sort_values(geo.partner_areas.name)
     if partners.empty:
         raise DataError(Problem("no partner areas match geography.partner_areas.where", file=str(partner_path)))
 
-    small_path = source_path(spec, base_dir, geo.small_areas.source)
-    small = read_text_table(small_path)
+    small_data = lookup(geo.small_areas.source)
+    small_path, small = small_data.files[0], small_data.frame
     sa = geo.small_areas
-    require_columns(small, [sa.code, sa.name, sa.partner_area_code], small_path, "the small-area lookup")
+    require_columns(small, [sa.code, sa.name, sa.partner_area_code], small_path, "the small-area lookup", small_data.sheet)
     small = small.drop_duplicates(sa.code)
     partner_codes = partners[geo.partner_areas.code].to_numpy()
     small = small.loc[small[sa.partner_area_code].isin(partner_codes)].sort_values(sa.code)
     if small.empty:
-        raise DataError(Problem(f"no small areas belong to the partner areas ({', '.join(partner_codes)})",
+        raise DataError(Problem(f"no small areas belong to the partner areas ({', '.join(map(str, partner_codes))})",
                                 file=str(small_path), column=sa.partner_area_code))
+    codes = small[sa.code].to_numpy(dtype=object)
+    names = small[sa.name].to_numpy(dtype=object)
 
-    pop_path = source_path(spec, base_dir, geo.population.source)
-    pops = read_text_table(pop_path)
-    require_columns(pops, [geo.population.code, geo.population.value], pop_path, "population denominators")
-    pops = pops.drop_duplicates(geo.population.code).set_index(geo.population.code)[geo.population.value]
-    population = _population_values(small[sa.code], pops, pop_path, geo.population.value)
+    pop = geo.population
+    pop_data = lookup(pop.source)
+    pops, year = population_column(pop_data.frame, pop.code, pop.value, pop.values_by_year, pop.year_column, pop.year,
+                                   str(pop_data.files[0]))
+    population = _population_values(small[sa.code], pops, pop_data.files[0],
+                                     pop.value or (pop.values_by_year or {}).get(year, ""))
+
+    if sa.local_names is not None:
+        local = lookup(sa.local_names.source)
+        require_columns(local.frame, [sa.local_names.code, sa.local_names.name], local.files[0], "local names", local.sheet)
+        names = local_names(local.frame, sa.local_names.code, sa.local_names.name, codes, names, sa.local_names.source,
+                            str(local.files[0]), local.rows, log)
+    recoding = None
+    if sa.recode is not None:
+        table = lookup(sa.recode.source)
+        require_columns(table.frame, [sa.recode.from_, sa.recode.to], table.files[0], "recoding small-area codes", table.sheet)
+        about = spec.sources[sa.recode.source].description or sa.recode.source
+        recoding = recode_table(table.frame, sa.recode.from_, sa.recode.to, f"{sa.recode.from_} to {sa.recode.to} ({about})")
 
     position = {code: i for i, code in enumerate(partner_codes)}
     return Geography(
-        small_area_codes=small[sa.code].to_numpy(dtype=object),
-        small_area_names=small[sa.name].to_numpy(dtype=object),
+        small_area_codes=codes,
+        small_area_names=names,
         small_area_partner=small[sa.partner_area_code].map(position).to_numpy(dtype=np.int64),
         small_area_population=population,
         partner_codes=partner_codes.astype(object),
@@ -84,19 +126,24 @@ def load_geography(spec: Spec, base_dir: Path) -> Geography:
         benchmark_name=geo.benchmark.name,
         small_area_label=sa.label,
         partner_label=geo.partner_areas.label,
+        population_year=year,
+        recoding=recoding,
     )
 
 
 def _population_values(codes: pd.Series, pops: pd.Series, path: Path, column: str) -> np.ndarray:
     """Each small area's population; a missing, non-numeric or non-positive one is an error."""
     raw = codes.map(pops)
-    numbers = pd.to_numeric(raw.str.replace(",", "", regex=False), errors="coerce")
+    text = raw.where(raw.isna(), raw.astype(str).str.replace(",", "", regex=False))
+    numbers = pd.to_numeric(text, errors="coerce")
+    present = codes.isin(pops.index)
     problems = []
-    for code, text, number in zip(codes, raw, numbers):
-        if pd.isna(text):
+    for code, found, value, number in zip(codes, present, raw, numbers):
+        if not found:
             problems.append(Problem(f"no population for small area {code}", file=str(path), column=column))
         elif pd.isna(number) or number <= 0:
-            problems.append(Problem(f"population of {code} must be a positive number", file=str(path), column=column, value=text))
+            problems.append(Problem(f"population of {code} must be a positive number", file=str(path), column=column,
+                                    value=None if pd.isna(value) else value))
         if len(problems) >= MAX_LISTED:
             break
     if problems:

@@ -2,8 +2,16 @@
 
 police.uk files are published one a month with a fixed header. We read only the columns the
 engine uses (pyarrow's CSV reader, all as text), tolerate the optional ones being absent (our
-bundled demo copies are trimmed), and keep every row: ASB rows legitimately have blank IDs and
-legitimately repeat each other, so nothing is de-duplicated here.
+bundled demo copies are trimmed to five columns), and keep every row, with the file and line it
+came from. The real files' quirks are handled on purpose, each counted (:func:`quirks`):
+
+- anti-social behaviour rows have no Crime ID (police.uk publishes none): kept;
+- ASB rows that repeat another row exactly are distinct incidents at the same snapped location:
+  kept — never de-duplicate on whole rows;
+- a crime ID republished in a later month (its outcome changed) is the same crime: counted once,
+  in its first month, unless the source says ``repeated_crime_ids: keep_all``;
+- rows with no location and rows in LSOAs outside the partner areas are placed (or not) by
+  :mod:`engine.ingest` and listed in the data-quality report.
 """
 from __future__ import annotations
 
@@ -11,11 +19,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from engine.errors import DataError, Problem
+from engine.ingest.issues import IssueLog
+from engine.ingest.safety import Limits, check_file
+from engine.quality import EXCLUDED
 
 #: police.uk header -> tidy column name used in specs' ``where:`` filters.
 COLUMN_NAMES: dict[str, str] = {
@@ -23,6 +35,8 @@ COLUMN_NAMES: dict[str, str] = {
     "Month": "month",
     "Reported by": "reported_by",
     "Falls within": "falls_within",
+    "Longitude": "longitude",
+    "Latitude": "latitude",
     "Location": "location",
     "LSOA code": "small_area_code",
     "LSOA name": "small_area_name",
@@ -45,6 +59,10 @@ MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MAX_LISTED = 20
 
 
+ASB = "Anti-social behaviour"
+REPEAT = "repeat"  # marks a row whose crime ID already appeared in an earlier month
+
+
 @dataclass
 class PoliceUkData:
     """Every row of every monthly file, as categorical text columns with tidy names."""
@@ -52,6 +70,8 @@ class PoliceUkData:
     rows: pd.DataFrame
     files: list[Path]
     rows_per_file: dict[str, int] = field(default_factory=dict)
+    file_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # per row
+    line: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # 1-based line in its file
 
 
 def monthly_files(folder: Path) -> list[Path]:
@@ -64,7 +84,8 @@ def monthly_files(folder: Path) -> list[Path]:
     return files
 
 
-def _read_one(path: Path) -> pa.Table:
+def _read_one(path: Path, limits: Limits) -> pa.Table:
+    check_file(path, limits)
     try:
         with pacsv.open_csv(path) as reader:  # reads only the header and the first block
             present = reader.schema.names
@@ -94,13 +115,13 @@ def _check_months(path: Path, table: pa.Table) -> list[Problem]:
             for i in bad.to_numpy().nonzero()[0][:MAX_LISTED]]
 
 
-def read_police_uk(folder: Path) -> PoliceUkData:
+def read_police_uk(folder: Path, limits: Limits = Limits()) -> PoliceUkData:
     """Read every monthly file in ``folder`` into one table; raise one DataError listing all problems."""
     files = monthly_files(folder)
     tables, problems, counts = [], [], {}
     for path in files:
         try:
-            table = _read_one(path)
+            table = _read_one(path, limits)
         except DataError as exc:
             problems += exc.problems
             continue
@@ -114,4 +135,54 @@ def read_police_uk(folder: Path) -> PoliceUkData:
     frame = combined.to_pandas()
     for column in frame.columns:
         frame[column] = frame[column].astype("category")
-    return PoliceUkData(rows=frame, files=files, rows_per_file=counts)
+    sizes = [t.num_rows for t in tables]
+    file_index = np.repeat(np.arange(len(tables), dtype=np.int32), sizes)
+    line = np.concatenate([np.arange(2, n + 2, dtype=np.int64) for n in sizes]) if sizes else np.zeros(0, np.int64)
+    return PoliceUkData(rows=frame, files=files, rows_per_file=counts, file_index=file_index, line=line)
+
+
+def quirks(name: str, data: PoliceUkData, repeated_crime_ids: str, log: IssueLog) -> np.ndarray:
+    """Count police.uk's known quirks; return a mask of rows to keep out of every count (repeats)."""
+    rows = data.rows
+    excluded = np.zeros(len(rows), dtype=bool)
+    if "crime_type" not in rows or "crime_id" not in rows:
+        log.note(name, "no Crime ID column (a trimmed extract): crime IDs republished in a later month cannot be "
+                       "detected, so every row is counted", len(rows))
+        if "crime_type" in rows:
+            _identical_asb(name, rows, log)
+        return excluded
+    ids = rows["crime_id"].astype(str).to_numpy(dtype=object)
+    is_asb = (rows["crime_type"] == ASB).to_numpy()
+    blank = ids == ""
+    log.note(name, "anti-social behaviour rows without a Crime ID (police.uk publishes none for ASB): kept",
+             int((blank & is_asb).sum()))
+    if (blank & ~is_asb).any():
+        log.note(name, "crime rows without a Crime ID: kept", int((blank & ~is_asb).sum()))
+    _identical_asb(name, rows, log)
+    months = rows["month"].astype(str).to_numpy(dtype=object)
+    named = ~blank
+    frame = pd.DataFrame({"id": ids[named], "month": months[named], "at": np.flatnonzero(named)})
+    frame = frame.sort_values(["month", "at"], kind="stable")
+    first_month = frame.groupby("id", sort=False)["month"].transform("first")
+    later = frame.loc[frame["month"] != first_month]
+    if len(later):
+        at = later["at"].to_numpy()
+        if repeated_crime_ids == "keep_all":
+            log.note(name, "crime IDs already published in an earlier month: counted again (repeated_crime_ids: keep_all)",
+                     len(at))
+            return excluded
+        excluded[at] = True
+        for index in np.unique(data.file_index[at]):
+            here = at[data.file_index[at] == index]
+            log.add(name, str(data.files[index]), None, data.line[here], "Crime ID", ids[here], EXCLUDED,
+                    "crime ID already published in an earlier month (its outcome was updated): counted once, "
+                    "in its first month")
+    return excluded
+
+
+def _identical_asb(name: str, rows: pd.DataFrame, log: IssueLog) -> None:
+    asb = rows.loc[rows["crime_type"] == ASB]
+    repeats = int(asb.duplicated().sum()) if len(asb) else 0
+    if repeats:
+        log.note(name, "ASB rows identical to another (distinct incidents at the same snapped location): kept, "
+                       "never de-duplicated", repeats)

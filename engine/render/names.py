@@ -10,6 +10,7 @@ SHEET_COMPARISONS = "Comparisons"
 SHEET_PROFILES = "Profiles"
 SHEET_FINDINGS = "Key findings"
 SHEET_METHODOLOGY = "Methodology"
+SHEET_DATA_QUALITY = "Data Quality"
 TABLE_PREFIX = "sb_"
 
 

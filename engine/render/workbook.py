@@ -7,11 +7,12 @@ from pathlib import Path
 import xlsxwriter
 
 from engine.atomic import write_bytes_atomic
+from engine.render.data_quality import write_data_quality
 from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
 from engine.render.comparisons import write_comparisons
 from engine.render.findings import write_findings
-from engine.render.names import SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS
+from engine.render.names import SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS
 from engine.render.profiles import write_profiles
 from engine.render.settings_sheet import write_settings_sheet
 from engine.render.summary import write_summary
@@ -53,6 +54,7 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     comparisons = workbook.add_worksheet(SHEET_COMPARISONS)
     profiles = workbook.add_worksheet(SHEET_PROFILES)
     methodology = workbook.add_worksheet(SHEET_METHODOLOGY)
+    data_quality = workbook.add_worksheet(SHEET_DATA_QUALITY)
     top_rows = write_top_areas(top, report, formats)
     quarter_rows = write_trends(workbook, trends, report, formats)
     write_summary(summary, report, formats, top_rows, quarter_rows)
@@ -60,6 +62,7 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     write_comparisons(workbook, comparisons, report, formats)
     write_profiles(profiles, report, formats)
     write_methodology(methodology, report, formats)
+    write_data_quality(data_quality, report, formats)
     write_settings_sheet(workbook, report)  # last: it lists what the sheets above hold, for Refresh in Excel
     workbook.close()
     return buffer.getvalue()

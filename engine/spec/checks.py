@@ -23,10 +23,18 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
     """Yield ``(key_path, message)`` for every dangling reference in the raw spec ``data``."""
     sources = _mapping(data.get("sources"))
     geography = _mapping(data.get("geography"))
-    for part in ("small_areas", "partner_areas", "population"):
-        ref = _mapping(geography.get(part)).get("source")
-        if isinstance(ref, str) and ref not in sources:
-            yield ("geography", part, "source"), f"unknown source {ref!r}{did_you_mean(ref, sources)}"
+    small_areas = _mapping(geography.get("small_areas"))
+    references = [((part, "source"), _mapping(geography.get(part)).get("source"))
+                  for part in ("small_areas", "partner_areas", "population")]
+    references += [(("small_areas", part, "source"), _mapping(small_areas.get(part)).get("source"))
+                   for part in ("local_names", "recode")]
+    for path, ref in references:
+        if not isinstance(ref, str):
+            continue
+        if ref not in sources:
+            yield ("geography",) + path, f"unknown source {ref!r}{did_you_mean(ref, sources)}"
+        elif _mapping(sources[ref]).get("type") == "police_uk":
+            yield ("geography",) + path, f"source {ref!r} is a police_uk folder; lookups are csv, excel or table sources"
 
     ids: list[str] = []
     indicators = data.get("indicators") if isinstance(data.get("indicators"), list) else []
@@ -45,6 +53,8 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
             yield here + ("source",), f"unknown source {ref!r}{did_you_mean(ref, sources)}"
         elif _mapping(sources[ref]).get("type") == "police_uk":
             yield from _police_uk_filter_problems(_mapping(indicator.get("where")), here + ("where",))
+        else:
+            yield from _table_filter_problems(ref, _mapping(sources[ref]), _mapping(indicator.get("where")), here)
 
     yield from _indicator_list_problems(_mapping(data.get("trend_table")).get("rows"), ("trend_table", "rows"), ids)
     yield from _indicator_list_problems(data.get("comparisons"), ("comparisons",), ids)
@@ -91,3 +101,33 @@ def _police_uk_filter_problems(where: dict, here: KeyPath) -> Iterator[tuple[Key
                 if isinstance(item, (str, int, float)) and item not in known:
                     path = here + (column, operator) + ((position,) if isinstance(value, list) else ())
                     yield path, f"unknown {column.replace('_', ' ')} {item!r}{did_you_mean(str(item), known)}"
+
+
+def _table_filter_problems(name: str, source: dict, where: dict, here: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    """A table counted by indicators must map month and small_area_code; filters name mapped columns."""
+    columns = _mapping(source.get("columns"))
+    if not columns:
+        yield ("sources", name), (f"indicators count rows of {name!r}, so it needs columns: mapping one column to month "
+                                  "and one to small_area_code")
+        return
+    specs = {(c if isinstance(c, str) else _mapping(c).get("name")): (None if isinstance(c, str) else _mapping(c))
+             for c in columns.values()}
+    for needed in ("month", "small_area_code"):
+        if needed not in specs:
+            yield ("sources", name, "columns"), f"indicators count rows of {name!r}: map one column to {needed}"
+    known = [n for n in specs if isinstance(n, str)]
+    for column, condition in where.items():
+        if column not in specs:
+            yield here + ("where", column), f"unknown column {column!r} of source {name!r}{did_you_mean(column, known)}"
+            continue
+        allowed = (specs[column] or {}).get("allowed")
+        if not isinstance(allowed, list):
+            continue
+        for operator, value in _mapping(condition).items():
+            if operator not in OPERATORS or operator == "between":
+                continue
+            values = value if isinstance(value, list) else [value]
+            for position, item in enumerate(values):
+                if isinstance(item, (str, int, float)) and item not in allowed and str(item) not in map(str, allowed):
+                    path = here + ("where", column, operator) + ((position,) if isinstance(value, list) else ())
+                    yield path, f"{item!r} is not an allowed value of {column}{did_you_mean(str(item), map(str, allowed))}"

@@ -56,13 +56,155 @@ class Condition(Strict):
 Where = dict[str, Condition]
 
 
-class Source(Strict):
-    """A file or folder of partner data, with the reader that understands it."""
+ColumnType = Literal["text", "code", "number", "integer", "date", "month"]
+TIDY_NAME = r"^[a-z][a-z0-9_]{0,60}$"
+TABLE_KEYS = ("sheet", "sheet_pattern", "header_row", "columns", "missing_markers", "encoding", "delimiter")
+POLICE_UK_KEYS = ("repeated_crime_ids",)
 
-    type: Literal["police_uk", "csv"]
+
+def _check_regex(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+    return value
+
+
+class Column(Strict):
+    """How one partner column is read: the name the spec uses for it, its type and its checks.
+
+    A value that fails a check rejects its row (listed in the data-quality report); a status
+    marker (``..``, ``-``, ``[x]`` …) in a number, date, month or code column is read as missing
+    and counted.
+    """
+
+    name: Annotated[str, Field(pattern=TIDY_NAME, description="The name filters and geography use, e.g. small_area_code.")]
+    type: ColumnType = Field("text", description="text, code (trimmed, checked against pattern), number, integer, "
+                                                 "date (UK day-first; Excel serials) or month (YYYY-MM, Jan-22, dates).")
+    required: bool = Field(True, description="The column must be in the file (an error names it if not).")
+    blank: Literal["keep", "reject"] = Field(
+        "keep", description="What an empty cell does to its row (month columns always reject).")
+    allowed: list[Scalar] | None = Field(None, description="The only values accepted; others reject their row.")
+    pattern: str | None = Field(None, description="Regular expression every value must match, e.g. ^E01[0-9]{6}$.")
+    formats: list[str] | None = Field(None, description="Date formats tried in order (strftime codes, e.g. '%d/%m/%Y', '%b-%y'); "
+                                                        "default: ISO, dd/mm/yyyy, dd-mm-yyyy, Jan-22, Jan 2022, January 2022.")
+    strip_footnotes: bool = Field(False, description="Remove footnote markers glued to values ('North West8' -> 'North West').")
+
+    @field_validator("pattern")
+    @classmethod
+    def _valid_pattern(cls, value: str | None) -> str | None:
+        return _check_regex(value)
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> "Column":
+        if self.formats is not None and self.type not in ("date", "month"):
+            raise ValueError("formats applies to date and month columns only")
+        if self.pattern is not None and self.type not in ("text", "code"):
+            raise ValueError("pattern applies to text and code columns only")
+        if self.name == "month" and self.type not in ("month", "date"):
+            raise ValueError("the column named month must be of type month or date")
+        return self
+
+
+class Source(Strict):
+    """A file or folder of partner data, with the reader that understands it.
+
+    ``police_uk``: a folder of monthly ``*-street.csv`` files. ``csv``, ``excel`` or ``table`` (the
+    format from the file's extension): one table, read through the layout, column and quality
+    rules below. A table counted by indicators must map a column to ``month`` and one to
+    ``small_area_code``.
+    """
+
+    type: Literal["police_uk", "csv", "table", "excel"]
     path: str = Field(description="File or folder, relative to the spec file.")
     description: str = ""
     licence: str = ""
+    sheet: str | None = Field(None, description="Workbook sheet by name (trailing spaces and case forgiven).")
+    sheet_pattern: str | None = Field(None, description="Workbook sheet by regular expression; exactly one sheet must match.")
+    header_row: Union[int, list[int], Literal["auto"]] = Field(
+        "auto", description="1-based header row, a list of rows for a multi-row header, or auto (found).")
+    columns: dict[str, Union[Column, Annotated[str, Field(pattern=TIDY_NAME)]]] | None = Field(
+        None, description="Partner column (as in the file's header; multi-row headers joined with ' / ') -> how to read it. "
+                          "A plain string just renames a text column. Without columns every column is kept as text.")
+    missing_markers: list[str] | None = Field(None, description="Cell values read as missing; default: .. . - : * x [x] [c] [z] "
+                                                                "[low] [u] [w] N/A n/a NA #N/A and similar.")
+    encoding: str = Field(
+        "auto", description="CSV text encoding; auto: UTF-8 (BOM or not), else Windows-1252, or UTF-16 by its BOM.")
+    delimiter: str = Field("auto", description="CSV delimiter; auto: whichever of , ; tab | fits the first lines.")
+    max_file_mb: float = Field(512, gt=0, description="Larger files are refused unread.")
+    repeated_crime_ids: Literal["first_month", "keep_all"] = Field(
+        "first_month", description="police_uk: a crime ID republished in a later month (its outcome changed) is counted "
+                                   "once, in its first month (first_month), or every time (keep_all).")
+
+    @field_validator("sheet_pattern")
+    @classmethod
+    def _valid_sheet_pattern(cls, value: str | None) -> str | None:
+        return _check_regex(value)
+
+    @field_validator("header_row")
+    @classmethod
+    def _rows_positive(cls, value: int | list[int] | str) -> int | list[int] | str:
+        rows = value if isinstance(value, list) else [value] if isinstance(value, int) else []
+        if isinstance(value, list) and not value:
+            raise ValueError("give at least one header row")
+        if any(r < 1 for r in rows) or rows != sorted(set(rows)):
+            raise ValueError("header rows are 1-based row numbers in increasing order")
+        return value
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        if value != "auto" and len(value) != 1:
+            raise ValueError("delimiter is one character (e.g. ',' ';' '|' or a tab), or auto")
+        return value
+
+    @model_validator(mode="after")
+    def _keys_fit_type(self) -> "Source":
+        given = self.model_fields_set
+        if self.type == "police_uk":
+            wrong = [k for k in TABLE_KEYS if k in given]
+            if wrong:
+                raise ValueError(f"{', '.join(wrong)}: only csv, excel and table sources take this "
+                                 "(police_uk has a fixed layout)")
+        else:
+            wrong = [k for k in POLICE_UK_KEYS if k in given]
+            if wrong:
+                raise ValueError(f"{', '.join(wrong)}: only police_uk sources take this")
+        if self.sheet is not None and self.sheet_pattern is not None:
+            raise ValueError("give sheet or sheet_pattern, not both")
+        if self.type == "csv" and (self.sheet is not None or self.sheet_pattern is not None):
+            raise ValueError("a csv source has no sheets")
+        if self.columns:
+            names = [c if isinstance(c, str) else c.name for c in self.columns.values()]
+            twice = sorted({n for n in names if names.count(n) > 1})
+            if twice:
+                raise ValueError(f"columns: {', '.join(twice)} is the name of more than one column")
+        return self
+
+    def column_specs(self) -> dict[str, Column] | None:
+        """``columns`` with the plain-string shorthand expanded."""
+        if self.columns is None:
+            return None
+        return {partner: Column(name=c) if isinstance(c, str) else c for partner, c in self.columns.items()}
+
+
+class LocalNames(Strict):
+    """The analysts' own names for small areas ("Coalville Centre" rather than "North West Leicestershire 012A")."""
+
+    source: str
+    code: str = Field(description="Column holding the small-area code.")
+    name: str = Field(description="Column holding the local name.")
+
+
+class Recode(Strict):
+    """Translate small-area codes of another vintage (e.g. police.uk's 2021 LSOAs) into the geography's codes."""
+
+    source: str
+    from_: str = Field(alias="from", description="Column with the codes the data may use, e.g. LSOA21CD.")
+    to: str = Field(description="Column with the geography's codes, e.g. LSOA11CD.")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class SmallAreas(Strict):
@@ -73,6 +215,9 @@ class SmallAreas(Strict):
     name: str = Field(description="Column holding the small-area name.")
     partner_area_code: str = Field(description="Column holding the code of the containing partner area.")
     label: str = Field("LSOA", description="What a small area is called in the workbook.")
+    local_names: LocalNames | None = Field(None, description="Local names shown instead of the lookup's names where given.")
+    recode: Recode | None = Field(
+        None, description="Codes in the data that are not small areas but are found here are translated.")
 
 
 class PartnerAreas(Strict):
@@ -93,12 +238,32 @@ class Benchmark(Strict):
 
 
 class Population(Strict):
-    """Denominators by small area; partner and benchmark populations are their sums."""
+    """Denominators by small area (and year); partner and benchmark populations are their sums.
+
+    One year: ``value`` names the column. Several years: ``values_by_year`` maps each year to its
+    column (a wide table), or ``value`` with ``year_column`` reads a long table; ``year`` picks
+    the year rates use (default: the latest).
+    """
 
     source: str
     code: str
-    value: str
+    value: str | None = None
+    values_by_year: dict[int, str] | None = None
+    year_column: str | None = None
+    year: Union[int, Literal["latest"]] = "latest"
     description: str = ""
+
+    @model_validator(mode="after")
+    def _one_layout(self) -> "Population":
+        if (self.value is None) == (self.values_by_year is None):
+            raise ValueError("give value (one column) or values_by_year (a column per year), not both or neither")
+        if self.year_column is not None and self.value is None:
+            raise ValueError("year_column goes with value (a long table: one row per area and year)")
+        if self.year != "latest" and self.value is not None and self.year_column is None:
+            raise ValueError("year needs values_by_year or year_column to choose from")
+        if self.values_by_year is not None and self.year != "latest" and self.year not in self.values_by_year:
+            raise ValueError(f"year {self.year} is not among values_by_year ({', '.join(map(str, self.values_by_year))})")
+        return self
 
 
 class Geography(Strict):
@@ -260,6 +425,15 @@ class BreakdownSpec(Strict):
     unit: str = "crimes"
 
 
+class QualitySettings(Strict):
+    """When rejected rows stop being a footnote and become an error."""
+
+    max_rejected_percent: float | None = Field(
+        None, ge=0, le=100, description="Fail the build if a source rejects more than this share of its rows (e.g. 2).")
+    detail_rows: int = Field(200, ge=0, le=100_000, description="Rejected or cleaned rows listed in each workbook "
+                                                               "(every one is in the CSV beside it).")
+
+
 class Spec(Strict):
     """A whole Saferbook spec: where the data is, what to count, how to compare it."""
 
@@ -279,6 +453,7 @@ class Spec(Strict):
     comparisons: list[str] | None = Field(
         None, description="Indicator ids charted against every partner area and month by month; all when absent.")
     breakdowns: list[BreakdownSpec] = Field(default_factory=list)
+    quality: QualitySettings = Field(default_factory=QualitySettings)
     theme: str = Field("default", description="A theme in workbook_templates/, or a path to a theme YAML file.")
 
     def indicator(self, indicator_id: str) -> Indicator:

@@ -1,0 +1,112 @@
+"""Read one ``csv`` / ``excel`` / ``table`` source of a spec: reader -> layout -> columns -> tidy rows.
+
+The result has the shape the rest of the engine uses for police.uk: a DataFrame with the spec's
+column names (``month`` and ``small_area_code`` when the source is counted by indicators), each
+row's file and row number (for the data-quality report), and every rejected or cleaned cell
+logged in the :class:`~engine.ingest.issues.IssueLog`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.ingest.columns import body_kinds, convert, match_columns
+from engine.ingest.issues import IssueLog
+from engine.ingest.layout import HEAD_ROWS, Layout, find_layout, footer_start
+from engine.ingest.markers import marker_set
+from engine.ingest.readers import Body, open_table
+from engine.ingest.safety import Limits
+from engine.quality import REJECTED
+from engine.spec.models import Source
+
+
+@dataclass
+class TableData:
+    """Tidy rows of one source, with where each came from."""
+
+    name: str
+    frame: pd.DataFrame
+    files: list[Path]
+    file_index: np.ndarray  # index into files, per row
+    rows: np.ndarray  # 1-based row (line) in that file, per row
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _filled(array: pa.Array) -> np.ndarray:
+    """Which cells hold something other than spaces (dictionary columns: decided once per value)."""
+    if pa.types.is_dictionary(array.type):
+        per_value = np.append(_filled(array.dictionary), False)
+        return per_value[np.asarray(array.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)]
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        filled = pc.not_equal(pc.utf8_trim_whitespace(array), "")
+    else:
+        filled = pc.is_valid(array)
+    return np.asarray(filled.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _data_rows(body: Body, layout: Layout, log: IssueLog, name: str) -> np.ndarray:
+    """Rows that hold data: not blank, not in the notes block after the table."""
+    n = len(body)
+    first = layout.first_col
+    counts = np.zeros(n, dtype=np.int32)
+    first_filled = np.zeros(n, dtype=bool)
+    for col, array in body.columns.items():
+        filled = _filled(array)
+        errors = body.cell_errors.get(col)
+        if errors is not None and len(errors[0]):
+            filled[errors[0][[bool(t.strip()) for t in errors[1]]]] = True
+        counts += filled
+        if col == first:
+            first_filled = filled
+    first_errors = dict(zip(*body.cell_errors[first])) if first in body.cell_errors else {}
+
+    def first_text(i: int) -> str | None:
+        if not first_filled[i]:
+            return None
+        value = body.columns[first][i].as_py()
+        return str(value) if value is not None else first_errors.get(i)
+
+    labelled = sum(1 for text in layout.labels.values() if text)
+    end = footer_start(counts, first_text, single_column=labelled < 2)
+    keep = counts > 0
+    keep[end:] = False
+    blank = int((counts[:end] == 0).sum())
+    if blank:
+        log.note(name, "blank rows inside the table skipped", blank)
+    footer = int((counts[end:] > 0).sum())
+    if footer:
+        first_note = end + int(np.argmax(counts[end:] > 0))
+        log.note(name, "notes and footnote rows after the table skipped", footer,
+                 example=f"row {body.rows[first_note]}: {first_text(first_note) or ''}"[:120])
+    return keep
+
+
+def read_table(name: str, source: Source, path: Path, log: IssueLog) -> TableData:
+    """Read a table source; a file that cannot be read at all is one DataError naming it."""
+    reader = open_table(path, source.type, sheet=source.sheet, sheet_pattern=source.sheet_pattern,
+                        encoding=source.encoding, delimiter=source.delimiter, limits=Limits(max_file_mb=source.max_file_mb))
+    file, sheet = str(path), reader.sheet
+    layout = find_layout(reader.head(HEAD_ROWS), source.header_row, reader.merges(), file, sheet)
+    if layout.skipped_rows:
+        log.note(name, "units or notes rows between the header and the data skipped", len(layout.skipped_rows),
+                 example=", ".join(f"row {r + 1}" for r in layout.skipped_rows[:3]))
+    mapped = match_columns(layout, source.column_specs(), file, sheet)
+    body = reader.body(layout.data_start, layout.first_col, layout.last_col, body_kinds(mapped))
+    keep = _data_rows(body, layout, log, name)
+    for line, text in body.invalid_rows:
+        log.add(name, file, sheet, line if line is not None else 0, "", text, REJECTED,
+                "the row has a different number of fields from the header")
+    if body.invalid_rows:
+        log.count_rejected(name, len(body.invalid_rows))
+    for note in body.notes:
+        log.note(name, note, int(keep.sum()))
+    frame, rows = convert(body, mapped, keep, marker_set(source.missing_markers), log, name, file, sheet)
+    log.count_read(name, int(keep.sum()) + len(body.invalid_rows))
+    log.note(name, f"rows read from {path.name}" + (f", sheet {sheet!r}" if sheet else ""), int(keep.sum()))
+    return TableData(name, frame, [path], np.zeros(len(frame), dtype=np.int32), rows, sheet, list(body.notes))
