@@ -8,8 +8,11 @@ the figures it quotes so that tests can check every number against the tables.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from engine.months import month_label, month_number
 from engine.report import AreaComparison, Breakdown, Finding, IndicatorSeries, Kpi, TopAreaTable
+from engine.stats.peers import peer_ranks
 
 MAX_CHANGE_FINDINGS = 5
 HIGHER_BANDS = {"Very Significantly High", "Significantly High"}
@@ -95,9 +98,10 @@ def rank_sentence(comparison: AreaComparison, partner_area: str, partner_label: 
     """"Melton has the 4th highest rate of total recorded crime of the 9 districts"."""
     if partner_area not in comparison.areas or len(comparison.areas) < 2:
         return None
-    own = comparison.rates[comparison.areas.index(partner_area)]
-    position = 1 + sum(rate > own for rate in comparison.rates)
-    n = len(comparison.areas)
+    own = comparison.areas.index(partner_area)
+    # Rank of the negated rates: 1 = the highest rate, ties sharing the better position.
+    ranks, _ = peer_ranks(-np.asarray(comparison.rates, dtype=float))
+    position, n = int(ranks[own]), len(comparison.areas)
     ordinal = "the highest" if position == 1 else "the lowest" if position == n else f"the {_ordinal(position)} highest"
     text = f"{partner_area} has {ordinal} rate of {_lower_first(comparison.name)} of the {n} {partner_label.lower()}s."
     return Finding("rank", text, {"position": position, "of": n, "rate": own})

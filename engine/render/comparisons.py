@@ -11,8 +11,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, write_table
-from engine.render.names import SHEET_COMPARISONS, SHEET_SUMMARY, internal_link, table_name
+from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
+from engine.render.names import SHEET_COMPARISONS, table_name
 from engine.report import AreaComparison, IndicatorSeries, Report
 
 CHART_WIDTH, CHART_HEIGHT = 520, 300
@@ -114,9 +114,7 @@ def _descriptions(report: Report, comparison: AreaComparison, series: IndicatorS
 
 
 def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> None:
-    sheet.set_row(0, 26)
-    sheet.write(0, 0, f"Comparisons — {report.partner_area}", formats.title)
-    sheet.write_url(1, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
+    section_heading(sheet, formats, f"Comparisons — {report.partner_area}")
     if not report.comparisons:
         sheet.write(3, 0, "The spec charts no indicators.", formats.note)
         report_page_setup(sheet, formats, report)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, apply_widths, report_page_setup, write_table
-from engine.render.names import SHEET_SUMMARY, internal_link, table_name
+from engine.render.layout import Column, apply_widths, report_page_setup, section_heading, write_table
+from engine.render.names import table_name
 from engine.report import Report
 
 TABLE_FIRST_ROW = 4
@@ -21,9 +21,7 @@ def quality_csv_name(report: Report) -> str:
 
 
 def write_data_quality(sheet: Worksheet, report: Report, formats: Formats) -> None:
-    sheet.set_row(0, 26)
-    sheet.write(0, 0, f"Data quality — {report.partner_area}", formats.title)
-    sheet.write_url(1, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
+    section_heading(sheet, formats, f"Data quality — {report.partner_area}")
     shown, total = len(report.quality_issues), report.quality_issue_count
     if total == 0:
         intro = "No row was rejected, cleaned or kept out of the counts."

@@ -6,8 +6,7 @@ import math
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import report_page_setup
-from engine.render.names import SHEET_SUMMARY, internal_link
+from engine.render.layout import report_page_setup, section_heading
 from engine.report import Report
 
 TEXT_WIDTH = 110  # characters in the sentence column
@@ -15,9 +14,7 @@ LINE_HEIGHT = 15  # points per wrapped line at the theme's body size
 
 
 def write_findings(sheet: Worksheet, report: Report, formats: Formats) -> None:
-    sheet.set_row(0, 26)
-    sheet.write(0, 0, f"Key findings — {report.partner_area}", formats.title)
-    sheet.write_url(1, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
+    section_heading(sheet, formats, f"Key findings — {report.partner_area}")
     sheet.write(2, 0, f"The 12 months {report.current_window} against {report.previous_window}. Changes are called "
                       f"increases or reductions only when significant (method on the Methodology sheet).", formats.note)
     sheet.set_column(0, 0, 4)

@@ -9,6 +9,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
+from engine.render.names import SHEET_SUMMARY, internal_link
 from engine.render.theme import BAND_NAMES
 from engine.report import Report
 
@@ -144,6 +145,13 @@ def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str,
     sheet.set_header(f"&L&8{safe_title}")
     sheet.set_footer(f"&L&8{footer_date}&C&8Page &P of &N&R&8Saferbook")
     sheet.hide_gridlines(2)
+
+
+def section_heading(sheet: Worksheet, formats: Formats, title: str) -> None:
+    """A section sheet's title (row 1) and its link back to the Summary (row 2), the same on every sheet."""
+    sheet.set_row(0, 26)
+    sheet.write(0, 0, title, formats.title)
+    sheet.write_url(1, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
 
 
 def report_page_setup(sheet: Worksheet, formats: Formats, report: Report, repeat_rows: tuple[int, int] | None = None) -> None:

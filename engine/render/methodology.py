@@ -4,8 +4,8 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, apply_widths, report_page_setup, write_table
-from engine.render.names import SHEET_SUMMARY, internal_link, table_name
+from engine.render.layout import Column, apply_widths, report_page_setup, section_heading, write_table
+from engine.render.names import table_name
 from engine.report import Report
 
 DETAIL_WIDTH = 110
@@ -13,9 +13,7 @@ TOPIC_WIDTH = 40
 
 
 def write_methodology(sheet: Worksheet, report: Report, formats: Formats) -> None:
-    sheet.set_row(0, 26)
-    sheet.write(0, 0, f"Methodology — {report.partner_area}", formats.title)
-    sheet.write_url(1, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
+    section_heading(sheet, formats, f"Methodology — {report.partner_area}")
     about = [
         ("Report", f"{report.title}: {report.partner_area} ({report.partner_label.lower()}), benchmark {report.benchmark_name}."),
         ("Produced", f"{report.generated:%d/%m/%Y} by Saferbook {report.engine_version}, spec version {report.spec_version}."),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, apply_widths, report_page_setup, write_table
-from engine.render.names import SHEET_SUMMARY, internal_link, table_name
+from engine.render.layout import Column, apply_widths, report_page_setup, section_heading, write_table
+from engine.render.names import table_name
 from engine.report import Breakdown, Report
 
 POINTS = "+0.0;-0.0;0.0"
@@ -37,9 +37,7 @@ def _rows(breakdown: Breakdown, grouped: bool) -> list[list]:
 
 
 def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
-    sheet.set_row(0, 26)
-    sheet.write(0, 0, f"Profiles — {report.partner_area}", formats.title)
-    sheet.write_url(1, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
+    section_heading(sheet, formats, f"Profiles — {report.partner_area}")
     if not report.breakdowns:
         sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
         report_page_setup(sheet, formats, report)

@@ -6,8 +6,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, write_table
-from engine.render.names import SHEET_SUMMARY, SHEET_TRENDS, internal_link, table_name
+from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
+from engine.render.names import SHEET_TRENDS, table_name
 from engine.report import SUPPRESSED, Report, TrendTable
 
 TABLE_FIRST_ROW = 4
@@ -74,10 +74,8 @@ def _write_quarterly(sheet: Worksheet, formats: Formats, report: Report, row: in
 
 def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> QuarterRows:
     """Write the sheet; return where each indicator's quarterly counts are (for the Summary's sparklines)."""
-    sheet.set_row(0, 26)
     trend = report.trend
-    sheet.write(0, 0, f"{trend.title if trend else 'Trends'} — {report.partner_area}", formats.title)
-    sheet.write_url(1, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
+    section_heading(sheet, formats, f"{trend.title if trend else 'Trends'} — {report.partner_area}")
     widths: dict[int, float] = {}
     if trend is None:
         sheet.write(3, 0, "The spec defines no trend table.", formats.note)
