@@ -15,8 +15,10 @@ from engine.errors import DataError, Problem, SpecError
 from engine.indicators.breakdowns import breakdown_tables
 from engine.indicators.comparisons import area_comparison
 from engine.indicators.counts import count_matrix, indicator_mask
+from engine.indicators.direction import DIRECTIONS, outcome as _outcome
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
 from engine.indicators.findings import key_findings
+from engine.indicators.measures import counted_spec, measured_indicators, merged_series
 from engine.indicators.methodology import methodology_notes
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
@@ -88,19 +90,6 @@ def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, firs
                                     f"from the data, so the windows would undercount", file=str(source.path)))
     if problems:
         raise DataError(problems)
-
-
-#: Direction of travel, by the change test's code (+1 significant increase, −1 significant reduction).
-DIRECTIONS = {1: "Increase (significant)", -1: "Reduction (significant)", 0: "No significant change"}
-
-
-def _outcome(code: int, polarity: str) -> str:
-    """A significant change judged by the indicator's polarity; anything else is "Similar"."""
-    if code == 0:
-        return "Similar"
-    if polarity == "neither":
-        return "Neither"
-    return "Worse" if (code > 0) == (polarity == "higher_is_worse") else "Better"
 
 
 def _window_sum(counts: IndicatorCounts, first_month: int, window_first: int, window_last: int) -> np.ndarray:
@@ -363,6 +352,10 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     end = resolve_period_end(spec.periods, period_end, latest, spec_file)
     periods = report_periods(spec.periods, end, first_data)
     _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None)
+    # Indicators with a measure block (proportions, value columns, period-on-period) are computed apart;
+    # what follows counts the others, and the two meet in each partner's KPIs, series and findings.
+    full_spec, spec = spec, counted_spec(spec)
+    measures = measured_indicators(full_spec, inputs, periods)
 
     geo = inputs.geography
     first_month = max(periods.first_needed, first_data)
@@ -398,19 +391,21 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         breakdowns: list[list[Breakdown]] = []
     else:
         series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, results, first_month)
+        series = merged_series(full_spec, series, measures, n_partners)
         breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners, periods.current)
                       for b in spec.breakdowns]
-    notes = methodology_notes(spec, inputs, periods, suppress)
+    notes = methodology_notes(full_spec, inputs, periods, suppress)
     generated = generated_timestamp(end)
-    priorities = list(dict.fromkeys(i.priority for i in spec.indicators))
+    priorities = list(dict.fromkeys(i.priority for i in full_spec.indicators))
     issues = inputs.issues.detail(spec.quality.detail_rows)
     issue_count = len(inputs.issues.frame())
     partner_population = geo.partner_population
     reports = []
     for p in range(n_partners):
         partner_area = str(geo.partner_names[p])
-        kpis = [with_target(_kpi(results[i.id], p, float(partner_population[p]), hidden[p]), i.target)
-                for i in spec.indicators]
+        kpis = [with_target(measures[i.id].kpi(p) if i.id in measures
+                            else _kpi(results[i.id], p, float(partner_population[p]), hidden[p]), i.target)
+                for i in full_spec.indicators]
         top_tables = [_top_table(inputs, results[i.id], p, picks[i.id][p], hidden[p]) for i in spec.indicators
                       if not all_counts[i.id].by_partner]
         partner_series_list = [s[p] for s in series]
@@ -419,7 +414,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
                                 partner_area=partner_area, partner_label=geo.partner_label,
                                 small_area_label=geo.small_area_label, benchmark=geo.benchmark_name,
                                 period_end=month_text(end),
-                                band_methods={i.id: spec.banding_for(i).method for i in spec.indicators})
+                                band_methods={i.id: full_spec.banding_for(i).method for i in full_spec.indicators})
         reports.append(Report(
             title=spec.title, organisation=spec.organisation, partner_area=partner_area,
             partner_label=geo.partner_label, small_area_label=geo.small_area_label, benchmark_name=geo.benchmark_name,

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.months import month_label, month_number
+from engine.indicators.measure_findings import HIGHER_BANDS, LOWER_BANDS, measure_sentence, period_words
 from engine.report import AreaComparison, Breakdown, Finding, IndicatorSeries, Kpi, TopAreaTable
 from engine.stats.peers import peer_ranks
 
 MAX_CHANGE_FINDINGS = 5
-HIGHER_BANDS = {"Very Significantly High", "Significantly High"}
-LOWER_BANDS = {"Very Significantly Low", "Significantly Low"}
 
 
 def change_direction(kpi: Kpi) -> int:
@@ -29,11 +27,6 @@ def _shown(kpi: Kpi) -> bool:
     return None not in (kpi.current, kpi.previous, kpi.change, kpi.rate)
 
 
-def _period_words(period_end: str) -> str:
-    """"the 12 months to September 2022"."""
-    return f"in the 12 months to {month_label(month_number(period_end), long=True)}"
-
-
 def _lower_first(name: str) -> str:
     """"Burglary" inside a sentence stays "burglary"; an acronym such as "ASB" keeps its capitals."""
     return name if name[:2].isupper() else name[:1].lower() + name[1:]
@@ -42,7 +35,7 @@ def _lower_first(name: str) -> str:
 def change_sentence(kpi: Kpi, period_end: str, series: IndicatorSeries | None) -> Finding:
     """"Total recorded crime reduced by 3% (129 crimes) in the 12 months to September 2022"."""
     figures = {"current": kpi.current, "previous": kpi.previous, "change": kpi.change}
-    when = _period_words(period_end)
+    when = period_words(period_end)
     direction = change_direction(kpi)
     if direction == 0:
         text = (f"{kpi.name} showed no significant change {when} ({kpi.current:,} {kpi.unit}, "
@@ -128,10 +121,12 @@ def key_findings(kpis: list[Kpi], series: list[IndicatorSeries], top_tables: lis
                  comparisons: list[AreaComparison], breakdowns: list[Breakdown], *, partner_area: str,
                  partner_label: str, small_area_label: str, benchmark: str, period_end: str,
                  band_methods: dict[str, str] | None = None) -> list[Finding]:
-    """The headline indicator (the spec's first) always; then the largest significant changes."""
-    kpis = [k for k in kpis if _shown(k)]
+    """The headline indicator (the spec's first counted one) always; then the largest significant changes;
+    then a sentence for each measured indicator (proportions, values, period on period)."""
+    measured = [f for k in kpis if k.measured and (f := measure_sentence(k, period_end, benchmark)) is not None]
+    kpis = [k for k in kpis if _shown(k) and not k.measured]
     if not kpis:
-        return []
+        return measured
     by_series = {s.indicator_id: s for s in series}
     headline = kpis[0]
     findings = [change_sentence(headline, period_end, by_series.get(headline.indicator_id)),
@@ -147,6 +142,7 @@ def key_findings(kpis: list[Kpi], series: list[IndicatorSeries], top_tables: lis
     # should not push a 30% rise on 1,000 off the list.
     changed.sort(key=lambda k: (k.change_p_value if k.change_p_value is not None else 1.0, -abs(k.change), k.name))
     findings += [change_sentence(k, period_end, by_series.get(k.indicator_id)) for k in changed[:MAX_CHANGE_FINDINGS]]
+    findings += measured
     for breakdown in breakdowns[:1]:
         findings.append(share_sentence(breakdown, partner_area, benchmark))
     return [f for f in findings if f is not None]
