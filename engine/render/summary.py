@@ -81,6 +81,8 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     kpis = ordered_kpis(report)
     rate_per = rate_multiplier(kpis)
     rate_header = f"Rate per {rate_per:,}" if rate_per else "Rate"
+    if any(k.value_format == "percent" for k in kpis):
+        rate_header += " or %" if rate_per else " (%)"  # proportions share the column, shown as 12.3%
     bench = report.benchmark_name
     # KPIs compared over their source's own periods (quarters, years, a snapshot) get a Period column,
     # and the count columns lose "12 months" from their headers.
