@@ -63,10 +63,12 @@ def proportion_change_codes(current_numerators: ArrayLike, current_denominators:
     if method == "exact":
         significant = proportion_change_p_values(x1, n1, x2, n2) < 1 - level
     elif method == "overlap":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c_low, c_high = wilson_limits(x1, n1, level)
-            p_low, p_high = wilson_limits(x2, n2, level)
-        significant = (c_low > p_high) | (c_high < p_low)
+        x1, n1, x2, n2 = np.broadcast_arrays(x1, n1, x2, n2)
+        usable = ~np.isnan(difference)  # both periods known, with denominators above 0
+        significant = np.zeros(difference.shape, dtype=bool)
+        c_low, c_high = wilson_limits(x1[usable], n1[usable], level)
+        p_low, p_high = wilson_limits(x2[usable], n2[usable], level)
+        significant[usable] = (c_low > p_high) | (c_high < p_low)
     else:
         raise ValueError(f"unknown change test {method!r}: use 'exact' or 'overlap'")
     return np.where(significant & ~np.isnan(difference), np.sign(difference), 0).astype(np.int8)
