@@ -269,3 +269,25 @@ def test_summary_formats_proportions_as_percentages(workbook):
     crime = next(r for r in values[1:] if r[header.index("Indicator")].value == "Total recorded crime")
     assert crime[header.index("Current")].number_format == "#,##0"
     assert crime[header.index("Period")].value == "12 months to Oct 2022"
+
+
+def test_privacy_protected_builds_withhold_measures_of_sensitive_rows(generated, tmp_path):
+    """A proportion's denominator is a count: where a sensitive indicator counts the same rows, a delivery
+    build hides the whole measure rather than let "76 of 153" reveal a count the disclosure check hides."""
+    sensitive = INDICATORS + """  - id: marac_referrals
+    name: MARAC referrals
+    priority: Protecting vulnerable people
+    unit: referrals
+    source: marac
+    sensitive: true
+"""
+    path = measures_spec(tmp_path, generated, sensitive)
+    delivered = prepare(path, areas=[AREA], suppress=True).reports[0]
+    kpi = next(k for k in delivered.kpis if k.indicator_id == "marac_repeat")
+    assert (kpi.current, kpi.previous, kpi.numerator, kpi.denominator, kpi.rate, kpi.band) == (None,) * 6
+    assert kpi.direction == "[c]" and kpi.target_status == "[c]"
+    assert not any(f.text.startswith("Repeat MARAC referrals") for f in delivered.findings)
+    other = next(k for k in delivered.kpis if k.indicator_id == "youth_fte")
+    assert other.current is not None, "measures of other sources are shown"
+    analyst = prepare(path, areas=[AREA]).reports[0]
+    assert next(k for k in analyst.kpis if k.indicator_id == "marac_repeat").current is not None

@@ -18,7 +18,7 @@ from engine.indicators.counts import count_matrix, indicator_mask
 from engine.indicators.direction import DIRECTIONS, outcome as _outcome
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
 from engine.indicators.findings import key_findings
-from engine.indicators.measures import counted_spec, measured_indicators, merged_series
+from engine.indicators.measures import counted_spec, measured_indicators, merged_series, withheld_sources
 from engine.indicators.methodology import methodology_notes
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
@@ -385,6 +385,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     # which a hidden count could be worked out; the disclosure check does not cover them yet, so a
     # privacy-protected build of a spec with sensitive indicators leaves them out altogether.
     protected = suppress and bool(rules)
+    withheld = withheld_sources(full_spec) if protected else set()  # measures that could reveal a hidden count
     if protected:
         series: list[list[IndicatorSeries]] = []
         comparisons: list[AreaComparison] = []
@@ -403,7 +404,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     reports = []
     for p in range(n_partners):
         partner_area = str(geo.partner_names[p])
-        kpis = [with_target(measures[i.id].kpi(p) if i.id in measures
+        kpis = [with_target(measures[i.id].kpi(p, withheld=i.source in withheld) if i.id in measures
                             else _kpi(results[i.id], p, float(partner_population[p]), hidden[p]), i.target)
                 for i in full_spec.indicators]
         top_tables = [_top_table(inputs, results[i.id], p, picks[i.id][p], hidden[p]) for i in spec.indicators

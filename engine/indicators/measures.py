@@ -21,7 +21,7 @@ from engine.indicators.periods import ReportPeriods
 from engine.indicators.proportions import number_column, proportion_rows, proportion_stats
 from engine.ingest import Inputs, SourceRows
 from engine.months import month_label
-from engine.report import IndicatorSeries, Kpi
+from engine.report import SUPPRESSED, IndicatorSeries, Kpi
 from engine.spec.models import Indicator, Spec
 from engine.stats import BAND_LABELS, NOT_COMPARED, PEER_LABELS, peer_ranks, quartiles
 
@@ -130,7 +130,10 @@ class MeasuredIndicator:
     value_format: str
     rate_per: int
 
-    def kpi(self, p: int) -> Kpi:
+    def kpi(self, p: int, withheld: bool = False) -> Kpi:
+        """The partner area's KPI; ``withheld``: every figure hidden ([c]), for privacy-protected builds."""
+        if withheld:
+            return self._withheld()
         indicator, stats = self.indicator, self.stats
         current = _number(stats.current[p])
         previous = None if stats.previous is None else _number(stats.previous[p])
@@ -165,6 +168,13 @@ class MeasuredIndicator:
             previous_period=self.periods.previous.label if own and self.periods.previous else None,
             compared_with=self.periods.compared_with, measured=True,
         )
+
+    def _withheld(self) -> Kpi:
+        indicator = self.indicator
+        return Kpi(indicator.id, indicator.name, indicator.priority, indicator.unit, None, None, None, None, SUPPRESSED,
+                   NOT_APPLICABLE, None, self.stats.benchmark, None, self.rate_per, indicator.polarity,
+                   kind=indicator.measure.kind if indicator.measure else "count", value_format=self.value_format,
+                   measured=True)
 
     def indicator_series(self, p: int) -> IndicatorSeries:
         """The sparkline's periods for one partner area (rolling quarters, or the source's last eight periods)."""
@@ -216,6 +226,13 @@ def measure_indicator(spec: Spec, inputs: Inputs, indicator: Indicator, report: 
                    else span.first >= first_data)
         series.append(figures(_totals(values, source, span, population), fmt, per) if covered else None)
     return MeasuredIndicator(indicator, periods, stats, current, previous, series, fmt, per)
+
+
+def withheld_sources(spec: Spec) -> set[str]:
+    """Sources a sensitive indicator counts: in a privacy-protected build, a measure of the same rows (a
+    proportion's denominator, a quarter's count) could reveal a count the disclosure check hides, so such
+    measures are withheld whole."""
+    return {i.source for i in spec.indicators if spec.suppression_for(i) is not None}
 
 
 def counted_spec(spec: Spec) -> Spec:

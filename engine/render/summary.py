@@ -139,7 +139,7 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
         notes.append("Proportions are shown as percentages and their change in percentage points (pp); the Period "
                      "column says which periods each indicator compares (a quarterly or annual source: its latest "
                      "period against the one before; a snapshot: none). n/a: not available in the partner's data, "
-                     "or nothing to compare with.")
+                     "or nothing to compare with. Their sparklines show the source's last eight periods.")
     for offset, note in enumerate(notes):
         sheet.write(placement.last_row + 4 + offset, 0, note, formats.note)
     report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
@@ -151,7 +151,7 @@ def _shown(value, kpi: Kpi):
     KPI (the source withheld or lacks the figure, or a snapshot has no previous period)."""
     if value is not None:
         return value
-    return NOT_AVAILABLE if kpi.measured else SUPPRESSED
+    return NOT_AVAILABLE if kpi.measured and kpi.direction != SUPPRESSED else SUPPRESSED
 
 
 def rate_multiplier(kpis: list[Kpi]) -> int | None:

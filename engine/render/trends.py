@@ -67,7 +67,8 @@ def _write_quarterly(sheet: Worksheet, formats: Formats, report: Report, row: in
     series = [s for s in report.series if s.rolling]
     if not series:
         return _write_own_periods(sheet, formats, report, row, widths)
-    sheet.write(row, 0, "Quarterly counts (rolling quarters to the period end)", formats.heading)
+    what = "counts" if all(s.value_format == "count" for s in series) else "figures"  # proportions show as %
+    sheet.write(row, 0, f"Quarterly {what} (rolling quarters to the period end)", formats.heading)
     columns = [Column("Indicator", formats.text)] + [Column(label, formats.count, 12) for label in series[0].quarter_labels]
     rows = [[s.name] + [q if q is not None else "n/a" for q in s.quarterly] for s in series]
     placement = write_table(sheet, formats, table_name("trend_quarterly"), row + 1, 0, columns, rows, widths)
