@@ -106,7 +106,7 @@ def _only(path: Path) -> str:
      "kind proportion needs exactly one of"),
     ("{kind: count, value: x}", "kind count counts rows"),
     ("{kind: proportion, percent_column: agree}", "percent_column and respondents_column go together"),
-    ("{kind: proportion, value: repeats, denominator: population}", "(the denominator column; not population)"),
+    ("{kind: proportion, value: repeats, denominator: residents}", "(the denominator column; not residents)"),
     ("{kind: proportion, numerator: {crime_typ: {equals: Burglary}}}", "unknown police.uk column 'crime_typ'"),
     ("{kind: proportion, numerator: {crime_type: {equals: Burglery}}}", "did you mean 'Burglary'"),
     ("{kind: value, value: outcome}", "is a police_uk folder: it has no number columns"),

@@ -57,7 +57,7 @@ indicators:
     unit: admissions
     rate_per: 100000
     source: hospital
-    measure: {{kind: value, value: admissions, denominator: admissions_population, compare: previous_period}}
+    measure: {{kind: value, value: admissions, denominator: population, compare: previous_period}}
   - id: asb_agree
     name: Residents agreeing ASB has decreased or stayed the same
     priority: Reducing anti-social behaviour
@@ -92,7 +92,7 @@ SOURCES = """sources:
       Area: {{name: partner_area_name, strip_footnotes: true}}
       Month: {{name: month, type: month}}
       Admissions: {{name: admissions, type: integer}}
-      Population: {{name: admissions_population, type: integer}}
+      Population: {{name: population, type: integer}}
   survey:
     type: csv
     path: {survey}

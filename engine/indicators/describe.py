@@ -1,7 +1,7 @@
 """Spec settings in words, for the Methodology sheet: what an analyst can quote in a board paper."""
 from __future__ import annotations
 
-from engine.spec.models import Banding, ChangeTest, Condition, Indicator, Peers, Suppression
+from engine.spec.models import RESIDENTS, Banding, ChangeTest, Condition, Indicator, Peers, Suppression
 
 
 def describe_condition(column: str, condition: Condition) -> str:
@@ -43,7 +43,7 @@ def describe_measure(indicator: Indicator, source_description: str) -> str:
     elif measure.kind == "proportion":
         what = f"Σ {measure.value} ÷ Σ {measure.denominator} over {rows}."
     elif measure.kind == "value":
-        per = ("residents" if measure.denominator in (None, "population")
+        per = ("residents" if measure.denominator in (None, RESIDENTS)
                else f"Σ {measure.denominator} (from the same rows)")
         what = f"Σ {measure.value} over {rows}; rate per {indicator.rate_per:,} {per}."
     else:

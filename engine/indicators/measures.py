@@ -22,7 +22,7 @@ from engine.indicators.proportions import number_column, proportion_rows, propor
 from engine.ingest import Inputs, SourceRows
 from engine.months import month_label
 from engine.report import SUPPRESSED, IndicatorSeries, Kpi
-from engine.spec.models import Indicator, Spec
+from engine.spec.models import RESIDENTS, Indicator, Spec
 from engine.stats import BAND_LABELS, NOT_COMPARED, PEER_LABELS, peer_ranks, quartiles
 
 #: Direction of travel where there is nothing to compare: an undated snapshot, or a period's figure unknown.
@@ -43,7 +43,7 @@ def value_format(indicator: Indicator) -> str:
     measure = indicator.measure
     if measure is not None and measure.kind == "proportion":
         return "percent"
-    if measure is not None and measure.kind == "value" and measure.denominator not in (None, "population"):
+    if measure is not None and measure.kind == "value" and measure.denominator not in (None, RESIDENTS):
         return "rate"
     return "count"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from engine.ingest.police_uk import KNOWN_VALUES as POLICE_UK_VALUES, TIDY_COLUMNS as POLICE_UK_COLUMNS
+from engine.spec.models import RESIDENTS
 from engine.spec.suggest import did_you_mean
 
 KeyPath = tuple[str | int, ...]
@@ -168,13 +169,13 @@ def _measure_source_problems(name: str, source: dict, indicator: dict, here: Key
     specs = {} if police_uk else _column_specs(source)
     if not police_uk:
         yield from _table_where_problems(name, specs, _mapping(measure.get("numerator")), here + ("numerator",))
-    if measure.get("denominator") == "population" and "population" in specs:
-        yield here + ("denominator",), (f"denominator: population means the geography's residents, but source {name!r} "
-                                        "also has a column named population: rename that column (e.g. "
-                                        "table_population) so the choice is clear")
+    if measure.get("denominator") == RESIDENTS and RESIDENTS in specs:
+        yield here + ("denominator",), (f"denominator: {RESIDENTS} means the geography's population, but source "
+                                        f"{name!r} also has a column named {RESIDENTS}: rename that column so the "
+                                        "choice is clear")
     for key in ("value", "denominator", "percent_column", "respondents_column"):
         column = measure.get(key)
-        if not isinstance(column, str) or (key == "denominator" and column == "population"):
+        if not isinstance(column, str) or (key == "denominator" and column == RESIDENTS):
             continue
         if police_uk:
             yield here + (key,), f"source {name!r} is a police_uk folder: it has no number columns to read {key} from"

@@ -382,6 +382,10 @@ class Target(Strict):
         return self
 
 
+#: ``measure.denominator`` naming the geography's population rather than a column.
+RESIDENTS = "residents"
+
+
 class Measure(Strict):
     """What an indicator measures when it is not "rows per resident over rolling 12 months".
 
@@ -390,8 +394,8 @@ class Measure(Strict):
     meet these conditions: repeat referrals of all referrals); ``value`` and ``denominator`` (two
     columns of counts, summed); ``percent_column`` and ``respondents_column`` (a survey's % agreeing,
     0-100, and how many answered). ``value`` sums a column (clients in treatment, admissions)
-    instead of counting rows, per resident (``denominator: population``) or per the sum of a
-    denominator column (a population column of the table). A source without a month column is a
+    instead of counting rows, per resident (``denominator: residents``, the default) or per the sum
+    of a denominator column (e.g. a population column of the table). A source without a month column is a
     snapshot: the KPI has no previous period. Name proportion indicators as plural nouns ("Repeat
     MARAC referrals") with the denominator's noun as ``unit`` ("referrals"): sentences read
     "Repeat MARAC referrals were 45.0% of referrals".
@@ -406,7 +410,7 @@ class Measure(Strict):
         None, description="value: the number column summed; proportion: the column of numerator counts "
                           "(with denominator naming the column of denominator counts).")
     denominator: Annotated[str, Field(pattern=TIDY_NAME)] | None = Field(
-        None, description="value: population (the geography's residents, the default) or a number column summed "
+        None, description="value: residents (the geography's population, the default) or a number column summed "
                           "(e.g. a population column of the table); proportion with value: the column of "
                           "denominator counts.")
     percent_column: Annotated[str, Field(pattern=TIDY_NAME)] | None = Field(
@@ -424,7 +428,7 @@ class Measure(Strict):
         given = {name for name in ("numerator", "value", "percent_column", "respondents_column")
                  if getattr(self, name) is not None}
         if self.kind == "count":
-            if given or self.denominator not in (None, "population"):
+            if given or self.denominator not in (None, RESIDENTS):
                 raise ValueError("kind count counts rows: numerator, value, denominator, percent_column and "
                                  "respondents_column belong to kinds proportion and value")
         elif self.kind == "value":
@@ -438,9 +442,9 @@ class Measure(Strict):
             if sum(forms) != 1:
                 raise ValueError("kind proportion needs exactly one of: numerator (conditions on rows); value and "
                                  "denominator (columns of counts); percent_column and respondents_column (a survey)")
-            if forms[1] and (self.value is None or self.denominator in (None, "population")):
+            if forms[1] and (self.value is None or self.denominator in (None, RESIDENTS)):
                 raise ValueError("a proportion from columns needs value (the numerator column) and denominator "
-                                 "(the denominator column; not population)")
+                                 "(the denominator column; not residents)")
             if forms[2] and (self.percent_column is None or self.respondents_column is None):
                 raise ValueError("percent_column and respondents_column go together: the % and how many answered")
         return self
@@ -449,7 +453,7 @@ class Measure(Strict):
     def columns(self) -> dict[str, str]:
         """The source columns the measure reads, by the key naming them."""
         named = {key: getattr(self, key) for key in ("value", "denominator", "percent_column", "respondents_column")}
-        return {key: column for key, column in named.items() if column is not None and column != "population"}
+        return {key: column for key, column in named.items() if column is not None and column != RESIDENTS}
 
 
 class Indicator(Strict):
