@@ -21,36 +21,11 @@ from scipy.stats import fisher_exact, norm
 from engine.api import build, prepare
 from engine.synthetic import generate_all
 from ingest_helpers import REPO
-from test_partner_level_sources import CURRENT, PREVIOUS, _month, summary_rows
+from test_partner_level_sources import CURRENT, PREVIOUS, SOURCES as PARTNER_SOURCES, _month, summary_rows
 
 AREA = "Charnwood"
-SOURCES = """sources:
-  youth:
-    type: excel
-    path: {youth_offending}
-    sheet: Offences
-    header_row: 5
-    columns:
-      Offence Date: {{name: month, type: month}}
-      Home District: {{name: partner_area_name, strip_footnotes: true}}
-      First Time Entrant: {{name: first_time_entrant, allowed: [Y, N]}}
-  marac:
-    type: csv
-    path: {marac_referrals}
-    header_row: 5
-    columns:
-      Referral Month: {{name: month, type: month, formats: ["%b-%y"]}}
-      District: partner_area_name
-      Repeat Referral: {{name: repeat, allowed: ["Yes", "No"]}}
-  caseload:
-    type: excel
-    path: {probation_caseload}
-    sheet: Caseload
-    header_row: [5, 6]
-    columns:
-      District: partner_area_name
-      Outcome / Reoffended (12 months): {{name: reoffended, allowed: [Y, N]}}
-"""
+# The partner-level test's sources, with the caseload's reoffending flag (its last column) as well.
+SOURCES = PARTNER_SOURCES + "      Outcome / Reoffended (12 months): {{name: reoffended, allowed: [Y, N]}}\n"
 INDICATORS = """indicators:
   - id: marac_repeat
     name: Repeat MARAC referrals
@@ -86,7 +61,8 @@ def measures_spec(tmp_path: Path, files: dict[str, Path], indicators: str = INDI
     shutil.copytree(REPO / "specs", tmp_path / "specs")
     (tmp_path / "data").symlink_to(REPO / "data", target_is_directory=True)
     text = (tmp_path / "specs" / "community_safety.yaml").read_text(encoding="utf-8")
-    text = text.replace("sources:\n", SOURCES.format(**{k: str(v) for k, v in files.items()}), 1)
+    text = text.replace("sources:\n", SOURCES.format(youth=files["youth_offending"], marac=files["marac_referrals"],
+                                                     caseload=files["probation_caseload"]), 1)
     text = text.replace("indicators:\n", indicators, 1)
     path = tmp_path / "specs" / "measures.yaml"
     path.write_text(text, encoding="utf-8")

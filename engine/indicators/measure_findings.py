@@ -66,7 +66,7 @@ def _change(kpi: Kpi, figures: dict[str, float]) -> str:
             return f", no significant change from {kpi.previous:.1%} in {then}"
         word = "increase" if kpi.change_code > 0 else "reduction"
         return f", a significant {word} from {kpi.previous:.1%} in {then}"
-    previous = _figure(kpi, kpi.previous)
+    previous = f"{kpi.previous:,.1f}" if kpi.value_format == "rate" else f"{kpi.previous:,}"
     if kpi.change_code == 0:
         return f", no significant change on {then} ({previous})"
     word = "increase" if kpi.change_code > 0 else "reduction"

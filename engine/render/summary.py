@@ -89,13 +89,15 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     own_periods = any(k.current_period is not None for k in kpis)
     window = "" if own_periods else " 12 months"
     shift = 1 if own_periods else 0
+    # A rate whose multiplier differs from the column's is shown as "24.9 per 100,000": room for the words.
+    figure_width = 17 if any(k.measured and k.value_format != "percent" and k.rate_per != rate_per for k in kpis) else 11
     columns = [
         Column("Priority", formats.text), Column("Indicator", formats.text),
         *([Column("Period", formats.text, 24)] if own_periods else []),
-        Column(f"Previous{window}", formats.count, 11), Column(f"Current{window}", formats.count, 11),
+        Column(f"Previous{window}", formats.count, figure_width), Column(f"Current{window}", formats.count, figure_width),
         Column("Change", formats.change, 9), Column("% change", formats.percent, 9),
         Column("Direction of travel", formats.text, 25), Column("Better or worse", formats.centre, 9),
-        Column(rate_header, formats.rate, 9), Column(f"{bench} {rate_header.lower()}", formats.rate, 13),
+        Column(rate_header, formats.rate, max(9, figure_width)), Column(f"{bench} {rate_header.lower()}", formats.rate, max(13, figure_width)),
         Column(f"Rank among {report.partner_label.lower()}s (1 = lowest rate)", formats.centre, 15),
         Column(f"Comparison with {bench}", formats.text, 26),
         Column(SPARKLINE_HEADER, formats.text, 14),
