@@ -267,3 +267,21 @@ def test_privacy_protected_builds_withhold_measures_of_sensitive_rows(generated,
     assert other.current is not None, "measures of other sources are shown"
     analyst = prepare(path, areas=[AREA]).reports[0]
     assert next(k for k in analyst.kpis if k.indicator_id == "marac_repeat").current is not None
+
+
+def test_snapshot_sentence_and_methods_in_words(generated, tmp_path):
+    rows = [r for r in caseload_rows(generated["probation_caseload"]) if r[0] in districts()]
+    numerators, denominators = tally(rows, None)
+    benchmark = sum(numerators.values()) / sum(denominators.values())
+    report = prepare(measures_spec(tmp_path, generated), areas=[AREA]).reports[0]
+    x, n = numerators[AREA], denominators[AREA]
+    words = band(x, n, benchmark)
+    relation = ("significantly higher than" if words in HIGH else "significantly lower than" if words in LOW
+                else "not significantly different from")
+    assert (f"Offenders who reoffended were {x / n:.1%} of offenders on the caseload ({x:,} of {n:,}) in the latest "
+            f"snapshot, {relation} {benchmark:.1%} across Leicestershire.") in [f.text for f in report.findings]
+    notes = {n.topic: n.text for n in report.methodology}
+    method = notes["Proportions, values and periods"]
+    assert "Wilson score interval" in method and "Fisher's exact test" in method and "Offenders who reoffended" in method
+    assert "for which Repeat is Yes" in notes["Indicator: Repeat MARAC referrals"]
+    assert "Repeat MARAC referrals" not in notes["Direction of travel"], "counts' test is not said of proportions"
