@@ -140,8 +140,9 @@ def _one_group(spec: Spec, base_dir: Path, group: AreaGroup, data: TableData, ge
                log: IssueLog) -> SmallAreaGroups:
     require_columns(data.frame, [group.code, group.column], data.files[0], f"area group {group.id!r}", data.sheet)
     codes = data.frame[group.code].astype("string").str.strip()
-    keys = data.frame[group.column].astype(object).map(group_key)
-    inside = pd.DataFrame({"code": codes, "key": keys})
+    keys = pd.Series([group_key(v) for v in data.frame[group.column].astype(object)], index=data.frame.index,
+                     dtype=object)  # object: None stays None (a str column would make it NaN)
+    inside = pd.DataFrame({"code": codes, "key": keys}, dtype=object)
     inside = inside[inside["code"].isin(set(geography.small_area_codes.tolist()))]
     problems = _value_problems(group, data, inside.index, keys) + _conflicts(group, data, inside)
     if problems:

@@ -87,12 +87,16 @@ def _chart(workbook: Workbook, formats: Formats, report: Report, table: AreaGrou
     colours = formats.theme.colours
     chart = workbook.add_chart({"type": "column"})
     categories = [SHEET_WHO, placed.first_data_row, placed.first_col, placed.data_last_row, placed.first_col]
-    for offset, colour in ((4, colours.get("link", "#0B5394")), (10, colours.get("neutral", "#404040"))):
+    series = ((4, colours.get("link", "#0B5394"), [r.rate for r in table.rows]),
+              (10, colours.get("neutral", "#404040"), [r.benchmark_rate for r in table.rows]))
+    for offset, colour, cached in series:
         column = placed.first_col + offset
         chart.add_series({
             "name": [SHEET_WHO, placed.first_row, column],
             "categories": categories,
             "values": [SHEET_WHO, placed.first_data_row, column, placed.data_last_row, column],
+            # The cached points previews draw: xlsxwriter would cache a blank cell (no residents) as 0.
+            "values_data": cached,
             "fill": {"color": colour},
             "gap": 80,
         })
