@@ -17,6 +17,7 @@ from engine.errors import SaferbookError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
+DEMO_DATA = REPO_ROOT / "data" / "synthetic" / "generated"  # the demo spec's SYNTHETIC partner extracts (git-ignored)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -135,10 +136,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         if not DEMO_SPEC.is_file():
             raise SaferbookError(f"the demo spec {DEMO_SPEC} is not here: run the demo from a source checkout (pip install -e .)")
-        from engine.synthetic import GENERATED_DIR, generate_all
+        from engine.synthetic import generate_all
 
-        if not (GENERATED_DIR / "area_classification.csv").is_file():  # the demo spec's synthetic lookup
-            generate_all(GENERATED_DIR, sources=["area_classification"])
+        if not (DEMO_DATA / "area_classification.csv").is_file():  # the demo spec's synthetic lookup
+            generate_all(DEMO_DATA, sources=["area_classification"])
         return _build(DEMO_SPEC, args.out, None, None, args.quiet)
     if args.command == "run":
         return _run(args.pipeline, args.dry_run, args.only, args.force, args.quiet)

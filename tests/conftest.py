@@ -11,11 +11,12 @@ from __future__ import annotations
 import pytest
 
 from engine.atomic import write_bytes_atomic
-from engine.synthetic import GENERATED_DIR, generate_all
+from engine.cli import DEMO_DATA
+from engine.synthetic import generate_all
 
 
 @pytest.fixture(scope="session", autouse=True)
 def demo_synthetic_files(tmp_path_factory: pytest.TempPathFactory) -> None:
     (path,) = generate_all(tmp_path_factory.mktemp("synthetic"), sources=["area_classification"]).values()
-    GENERATED_DIR.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(GENERATED_DIR / path.name, path.read_bytes())
+    DEMO_DATA.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(DEMO_DATA / path.name, path.read_bytes())

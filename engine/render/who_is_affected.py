@@ -20,7 +20,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
+from engine.render.layout import (Column, TablePlacement, apply_widths, empty_section, report_page_setup, section_heading,
+                                  write_table)
 from engine.render.names import SHEET_WHO, table_name
 from engine.report import AreaGroupTable, GroupRatio, Report
 
@@ -140,8 +141,7 @@ def _group_blocks(report: Report) -> list[list[AreaGroupTable]]:
 def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> None:
     section_heading(sheet, formats, f"Who is affected — {report.partner_area}")
     if not report.area_groups:
-        sheet.write(3, 0, "The spec defines no area groups.", formats.note)
-        report_page_setup(sheet, formats, report)
+        empty_section(sheet, formats, report, "The spec defines no area groups.")
         return
     sheet.write(2, 0, f"Rates for {report.current_window}, per 1,000 residents of each kind of neighbourhood, with "
                       f"confidence intervals; {report.benchmark_name} is all the {report.partner_label.lower()}s "

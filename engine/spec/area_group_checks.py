@@ -21,15 +21,12 @@ def area_group_problems(data: dict[str, Any], indicator_ids: list[str]) -> Itera
     """Yield ``(key_path, message)`` for every area group naming an unknown source or indicator."""
     sources = _mapping(data.get("sources"))
     groups = data.get("area_groups") if isinstance(data.get("area_groups"), list) else []
-    seen: list[str] = []
+    ids = [_mapping(group).get("id") for group in groups]
     for position, group in enumerate(groups):
         group = _mapping(group)
         here: KeyPath = ("area_groups", position)
-        group_id = group.get("id")
-        if isinstance(group_id, str):
-            if group_id in seen:
-                yield here + ("id",), f"area group id {group_id!r} is used twice; ids name workbook tables and must be unique"
-            seen.append(group_id)
+        if isinstance(ids[position], str) and ids[position] in ids[:position]:
+            yield here + ("id",), f"area group id {ids[position]!r} is used twice; ids name workbook tables and must be unique"
         ref = group.get("source")
         if isinstance(ref, str):
             if ref not in sources:
