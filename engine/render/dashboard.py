@@ -10,7 +10,6 @@ from pathlib import Path
 
 import xlsxwriter
 
-from engine.atomic import write_bytes_atomic
 from engine.dashboard_report import DashboardReport
 from engine.render.dashboard_members import write_members
 from engine.render.dashboard_parts import SHEET_DASHBOARD, SHEET_QUARTERLY, members_sheet
@@ -21,7 +20,7 @@ from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
 from engine.render.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY
 from engine.render.theme import Theme
-from engine.render.workbook import WORKBOOK_OPTIONS, document_properties
+from engine.render.workbook import WORKBOOK_OPTIONS, document_properties, write_xlsx
 
 
 def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
@@ -32,22 +31,17 @@ def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
     document_properties(workbook, report, area_property="Saferbook dashboard subject")
     formats = Formats(workbook, theme)
     members_name = members_sheet(dashboard)
-    front = workbook.add_worksheet(SHEET_DASHBOARD)
-    quarterly = workbook.add_worksheet(SHEET_QUARTERLY)
-    members = workbook.add_worksheet(members_name)
-    methodology = workbook.add_worksheet(SHEET_METHODOLOGY)
-    data_quality = workbook.add_worksheet(SHEET_DATA_QUALITY)
-    quarter_rows = write_quarterly(workbook, quarterly, dashboard, formats)
-    member_rows = write_members(workbook, members, members_name, dashboard, formats)
-    write_dashboard_sheet(front, dashboard, formats, members_name, member_rows, quarter_rows)
-    write_methodology(methodology, report, formats, home=SHEET_DASHBOARD)
-    write_data_quality(data_quality, report, formats, home=SHEET_DASHBOARD)
+    sheets = {name: workbook.add_worksheet(name)  # tab order
+              for name in (SHEET_DASHBOARD, SHEET_QUARTERLY, members_name, SHEET_METHODOLOGY, SHEET_DATA_QUALITY)}
+    quarter_rows = write_quarterly(workbook, sheets[SHEET_QUARTERLY], dashboard, formats)
+    member_rows = write_members(workbook, sheets[members_name], members_name, dashboard, formats)
+    write_dashboard_sheet(sheets[SHEET_DASHBOARD], dashboard, formats, members_name, member_rows, quarter_rows)
+    write_methodology(sheets[SHEET_METHODOLOGY], report, formats, home=SHEET_DASHBOARD)
+    write_data_quality(sheets[SHEET_DATA_QUALITY], report, formats, home=SHEET_DASHBOARD)
     workbook.close()
     return buffer.getvalue()
 
 
 def write_dashboard(dashboard: DashboardReport, theme: Theme, out_dir: Path) -> Path:
     """Render and write ``<Subject>_<period>.xlsx`` atomically; return its path."""
-    path = out_dir / f"{dashboard.file_stem}.xlsx"
-    write_bytes_atomic(path, render_dashboard(dashboard, theme))
-    return path
+    return write_xlsx(render_dashboard(dashboard, theme), out_dir, dashboard.file_stem)

@@ -73,8 +73,13 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     return buffer.getvalue()
 
 
+def write_xlsx(data: bytes, out_dir: Path, stem: str) -> Path:
+    """Write a rendered workbook as ``<stem>.xlsx`` atomically; return its path."""
+    path = out_dir / f"{stem}.xlsx"
+    write_bytes_atomic(path, data)
+    return path
+
+
 def write_workbook(report: Report, theme: Theme, out_dir: Path) -> Path:
     """Render and write ``<partner>_<period>.xlsx`` atomically; return its path."""
-    path = out_dir / f"{report.file_stem}.xlsx"
-    write_bytes_atomic(path, render_workbook(report, theme))
-    return path
+    return write_xlsx(render_workbook(report, theme), out_dir, report.file_stem)
