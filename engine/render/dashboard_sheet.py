@@ -22,7 +22,7 @@ from engine.render.summary import ARROWS, SPARKLINE_HEADER, polarity_runs, quart
 from engine.render.trends import QuarterRows
 
 TABLE_FIRST_ROW = 6
-OUTCOME_WIDTH = 30  # column width (Arial digits); about 1.25 times as many letters fit
+OUTCOME_WIDTH = 34  # column width (Arial digits); about 1.2 times as many letters fit
 OUTCOME, INDICATOR, DIRECTION, BETTER, SUBJECT_VALUE, BENCHMARK_VALUE, BAND, SPARKLINE, TARGET_STATUS = 0, 1, 6, 7, 9, 10, 11, 12, 14
 
 
@@ -78,7 +78,7 @@ def write_dashboard_sheet(sheet: Worksheet, dashboard: DashboardReport, formats:
     placement = write_table(sheet, formats, table_name("dash", "kpis"), TABLE_FIRST_ROW, 0, columns, rows, widths)
     for offset, (item, kpi) in enumerate(zip(dashboard.kpis, kpis)):
         row = placement.first_data_row + offset
-        sheet.set_row(row, 13.5 * max(1, len(textwrap.wrap(kpi.priority, int(OUTCOME_WIDTH * 1.25)))))  # Excel keeps heights
+        sheet.set_row(row, 13.5 * max(1, len(textwrap.wrap(kpi.priority, int(OUTCOME_WIDTH * 1.2)))))  # Excel keeps heights
         shown = value_format(formats, item.value_format)
         sheet.write_number(row, SUBJECT_VALUE, kpi.rate, shown)  # type: ignore[arg-type]
         sheet.write_number(row, BENCHMARK_VALUE, kpi.benchmark_rate, shown)
