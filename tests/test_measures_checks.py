@@ -119,9 +119,10 @@ def test_measure_mistakes_are_located_problems(spec_with, measure, message):
     problems = caught.value.problems
     line = spec.line_of("    measure: ")
     assert any(message in str(p) for p in problems), caught.value
-    # Each is located: in the measure block, or the headline's place in comparisons (a measured indicator
-    # cannot be charted there, a second, expected problem).
-    assert all(p.line == line or p.key_path == "comparisons[0]" for p in problems), caught.value
+    # Each is located: in the measure block, or the headline's place in comparisons and area groups (a
+    # measured indicator cannot be shown there: further, expected problems).
+    assert all(p.line == line or p.key_path.startswith(("comparisons[0]", "area_groups[")) for p in problems), \
+        caught.value
 
 
 def test_measured_indicator_kept_out_of_trend_table_and_comparisons(spec_with):

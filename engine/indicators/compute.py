@@ -12,10 +12,11 @@ import numpy as np
 
 from engine import __version__
 from engine.errors import DataError, Problem, SpecError
+from engine.indicators.area_group_findings import area_group_findings
+from engine.indicators.area_groups import area_group_tables
 from engine.indicators.breakdowns import breakdown_tables
 from engine.indicators.comparisons import area_comparison
 from engine.indicators.counts import count_matrix, indicator_mask
-from engine.indicators.direction import DIRECTIONS, outcome as _outcome
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
 from engine.indicators.findings import key_findings
 from engine.indicators.measures import counted_spec, measured_indicators, merged_series, withheld_sources
@@ -23,12 +24,14 @@ from engine.indicators.methodology import methodology_notes
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
+from engine.indicators.travel import DIRECTIONS, change_test
+from engine.indicators.travel import outcome as _outcome
 from engine.ingest import PARTNER_AREA, Inputs
 from engine.months import month_of, month_text, year_of
-from engine.report import SUPPRESSED, AreaComparison, Breakdown, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
+from engine.report import SUPPRESSED, AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
 from engine.spec.models import Indicator, Spec
-from engine.stats import (BAND_LABELS, PEER_LABELS, band_codes, change_codes, peer_comparison, peer_ranks,
-                          poisson_change_p_values, quartiles, rates, reference_mean_sd, sd_band_codes)
+from engine.stats import (BAND_LABELS, PEER_LABELS, band_codes, peer_comparison, peer_ranks, quartiles, rates,
+                          reference_mean_sd, sd_band_codes)
 
 
 @dataclass(frozen=True)
@@ -145,15 +148,13 @@ def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, firs
                                 f"{geo.small_area_label} rates: use banding method ci",
                                 key_path=f"indicators.{indicator.id}.banding.method"))
     small_rates = rates(current, counts.population, indicator.rate_per) if not counts.by_partner else np.empty(0)
-    change = spec.change_for(indicator)
     ranks, sizes = peer_ranks(rates(partner_current, partner_population, indicator.rate_per))
+    codes, p_values = change_test(spec.change_for(indicator), partner_current, partner_previous, partner_population)
     return IndicatorResults(
         indicator, current, previous, partner_current, partner_previous, benchmark_rate,
         _band_codes(spec, indicator, current, counts.population, benchmark_rate, small_rates),
         _band_codes(spec, indicator, partner_current, partner_population, benchmark_rate, small_rates),
-        change_codes(partner_current, partner_previous, change.method, change.level, partner_population,
-                     partner_population),
-        poisson_change_p_values(partner_current, partner_previous) if change.method == "exact" else None,
+        codes, p_values,
         ranks, sizes, quartiles(ranks, sizes),
         peer_comparison(partner_current, partner_population, spec.peers.level, per=indicator.rate_per),
         _band_basis(spec, indicator, small_rates, geo.small_area_label, geo.benchmark_name),
@@ -390,11 +391,16 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         series: list[list[IndicatorSeries]] = []
         comparisons: list[AreaComparison] = []
         breakdowns: list[list[Breakdown]] = []
+        group_tables: list[list[AreaGroupTable]] = [[] for _ in range(n_partners)]
     else:
         series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, results, first_month)
         series = merged_series(full_spec, series, measures, n_partners)
         breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners, periods.current)
                       for b in spec.breakdowns]
+        group_tables = area_group_tables(
+            spec, inputs, {i: r.current for i, r in results.items()},
+            {i: r.partner_current / geo.partner_population * r.indicator.rate_per for i, r in results.items()},
+            {i: r.benchmark_rate for i, r in results.items()})
     notes = methodology_notes(full_spec, inputs, periods, suppress)
     generated = generated_timestamp(end)
     priorities = list(dict.fromkeys(i.priority for i in full_spec.indicators))
@@ -416,6 +422,9 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
                                 small_area_label=geo.small_area_label, benchmark=geo.benchmark_name,
                                 period_end=month_text(end),
                                 band_methods={i.id: full_spec.banding_for(i).method for i in full_spec.indicators})
+        findings += area_group_findings(spec.area_groups, group_tables[p], partner_area=partner_area,
+                                        benchmark=geo.benchmark_name, small_area_label=geo.small_area_label,
+                                        period_end=month_text(end))
         reports.append(Report(
             title=spec.title, organisation=spec.organisation, partner_area=partner_area,
             partner_label=geo.partner_label, small_area_label=geo.small_area_label, benchmark_name=geo.benchmark_name,
@@ -425,6 +434,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             methodology=notes, quality=list(inputs.quality), attribution=spec.attribution, spec_version=spec.spec_version,
             engine_version=__version__, theme=spec.theme, priorities=priorities,
             series=partner_series_list, comparisons=comparisons, breakdowns=partner_breakdowns, findings=findings,
+            area_groups=group_tables[p],
             suppression_note=_suppression_note(spec) if hidden[p] else None,
             quality_issues=issues, quality_issue_count=issue_count,
         ))

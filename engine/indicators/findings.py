@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.indicators.measure_findings import HIGHER_BANDS, LOWER_BANDS, measure_sentence, period_words
+from engine.indicators.measure_findings import HIGHER_BANDS, LOWER_BANDS, measure_sentence, period_words as _period_words
 from engine.report import AreaComparison, Breakdown, Finding, IndicatorSeries, Kpi, TopAreaTable
 from engine.stats.peers import peer_ranks
 
@@ -35,7 +35,7 @@ def _lower_first(name: str) -> str:
 def change_sentence(kpi: Kpi, period_end: str, series: IndicatorSeries | None) -> Finding:
     """"Total recorded crime reduced by 3% (129 crimes) in the 12 months to September 2022"."""
     figures = {"current": kpi.current, "previous": kpi.previous, "change": kpi.change}
-    when = period_words(period_end)
+    when = _period_words(period_end)
     direction = change_direction(kpi)
     if direction == 0:
         text = (f"{kpi.name} showed no significant change {when} ({kpi.current:,} {kpi.unit}, "

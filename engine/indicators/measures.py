@@ -13,7 +13,7 @@ import numpy as np
 
 from engine.errors import DataError, Problem, SpecError
 from engine.indicators.counts import indicator_mask
-from engine.indicators.direction import DIRECTIONS, outcome
+from engine.indicators.travel import DIRECTIONS, outcome
 from engine.indicators.measure_stats import MeasureStats, Totals, figures, rate_stats
 from engine.indicators.period_values import (MeasurePeriods, Span, own_periods, partner_sums, rolling_periods,
                                              snapshot_periods)

@@ -10,7 +10,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, band_rules, outcome_rules, report_page_setup, write_table
 from engine.render.names import (SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_TOP,
-                                 SHEET_TRENDS, internal_link, table_name)
+                                 SHEET_TRENDS, SHEET_WHO, internal_link, table_name)
 from engine.render.trends import QuarterRows, value_format
 from engine.report import SUPPRESSED, Kpi, Report
 
@@ -32,12 +32,13 @@ def ordered_kpis(report: Report) -> list[Kpi]:
 
 SPARKLINE_HEADER = "Last 8 quarters"
 NAVIGATION = (("Key findings", SHEET_FINDINGS), ("Top 10 areas", SHEET_TOP), ("Trends", SHEET_TRENDS),
-              ("Comparisons", SHEET_COMPARISONS), ("Profiles", SHEET_PROFILES), ("Methodology", SHEET_METHODOLOGY))
+              ("Comparisons", SHEET_COMPARISONS), ("Profiles", SHEET_PROFILES), ("Who is affected", SHEET_WHO),
+              ("Methodology", SHEET_METHODOLOGY))
 
 
-def _sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_row: int, col: int,
-                quarter_rows: QuarterRows) -> None:
-    """A line per KPI over its rolling quarters, drawn from the Trends sheet's quarterly table."""
+def quarter_sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_row: int, col: int,
+                       quarter_rows: QuarterRows, source_sheet: str = SHEET_TRENDS) -> None:
+    """A line per KPI over its rolling quarters, drawn from the quarterly table on ``source_sheet``."""
     colours = formats.theme.colours
     for offset, kpi in enumerate(kpis):
         where = quarter_rows.get(kpi.indicator_id)
@@ -45,14 +46,14 @@ def _sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_
             continue
         first_row, first_col, last_row, last_col = where
         sheet.add_sparkline(first_data_row + offset, col, {
-            "range": f"'{SHEET_TRENDS}'!{xl_rowcol_to_cell(first_row, first_col)}:{xl_rowcol_to_cell(last_row, last_col)}",
+            "range": f"'{source_sheet}'!{xl_rowcol_to_cell(first_row, first_col)}:{xl_rowcol_to_cell(last_row, last_col)}",
             "series_color": colours.get("title", "#1F3864"), "markers": False, "last_point": True,
             "markers_color": colours.get("worse", "#D55E00"), "last_color": colours.get("worse", "#D55E00"),
             "weight": 1.25,
         })
 
 
-def _target_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int, int, int]) -> None:
+def target_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int, int, int]) -> None:
     """Met / Not met in the better / worse colours; the words carry the meaning in greyscale."""
     for status, outcome in (("Met", "Better"), ("Not met", "Worse")):
         sheet.conditional_format(*cell_range, {"type": "cell", "criteria": "equal to", "value": f'"{status}"',
@@ -119,13 +120,13 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
             sheet.write_url(placement.first_data_row + offset, 1,
                             internal_link(SHEET_TOP, top_rows[kpi.indicator_id]), formats.link, string=kpi.name)
         _measure_formats(sheet, formats, kpi, placement.first_data_row + offset, 2 + shift, rate_per)
-    for first, last, polarity in _polarity_runs(kpis):
+    for first, last, polarity in polarity_runs(kpis):
         band_rules(sheet, formats, (placement.first_data_row + first, BAND_COLUMN + shift,
                                     placement.first_data_row + last, BAND_COLUMN + shift), polarity)
     outcome_rules(sheet, formats, placement.column_range(6 + shift), outcome_col=7 + shift)
-    _sparklines(sheet, formats, kpis, placement.first_data_row, SPARKLINE_COLUMN + shift, quarter_rows)
+    quarter_sparklines(sheet, formats, kpis, placement.first_data_row, SPARKLINE_COLUMN + shift, quarter_rows)
     if targets:
-        _target_rules(sheet, formats, placement.column_range(SPARKLINE_COLUMN + shift + 2))
+        target_rules(sheet, formats, placement.column_range(SPARKLINE_COLUMN + shift + 2))
     _logo(sheet, formats, placement.last_col + 1)
     sheet.set_row(TABLE_FIRST_ROW, 45)  # three lines of header text
     apply_widths(sheet, widths)
@@ -190,7 +191,7 @@ def _measure_formats(sheet: Worksheet, formats: Formats, kpi: Kpi, row: int, fir
             sheet.write_number(row, col, value, cell_format)
 
 
-def _polarity_runs(kpis: list[Kpi]) -> list[tuple[int, int, str]]:
+def polarity_runs(kpis: list[Kpi]) -> list[tuple[int, int, str]]:
     """Consecutive rows sharing a polarity, so each run gets band colours the right way round."""
     runs: list[tuple[int, int, str]] = []
     for position, kpi in enumerate(kpis):

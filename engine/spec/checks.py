@@ -10,6 +10,7 @@ from typing import Any, Iterator
 
 from engine.ingest.police_uk import KNOWN_VALUES as POLICE_UK_VALUES, TIDY_COLUMNS as POLICE_UK_COLUMNS
 from engine.spec.models import RESIDENTS
+from engine.spec.area_group_checks import area_group_problems
 from engine.spec.suggest import did_you_mean
 
 KeyPath = tuple[str | int, ...]
@@ -63,6 +64,7 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
     yield from _indicator_list_problems(_mapping(data.get("trend_table")).get("rows"), ("trend_table", "rows"), ids)
     yield from _indicator_list_problems(data.get("comparisons"), ("comparisons",), ids)
     yield from _measured_list_problems(data, indicators)
+    yield from area_group_problems(data, ids)
 
     breakdowns = data.get("breakdowns") if isinstance(data.get("breakdowns"), list) else []
     for position, breakdown in enumerate(breakdowns):
@@ -188,11 +190,21 @@ def _measure_source_problems(name: str, source: dict, indicator: dict, here: Key
 
 
 def _measured_list_problems(data: dict, indicators: list) -> Iterator[tuple[KeyPath, str]]:
-    """The trend table and the Comparisons charts show counts over rolling windows: not measured indicators."""
+    """The trend table, the Comparisons charts, area groups and the dashboard work on counts over rolling windows:
+    not measured indicators."""
     measured = {_mapping(i).get("id") for i in indicators if _mapping(i).get("measure")}
     lists: list[tuple[KeyPath, Any, str]] = [
         (("trend_table", "rows"), _mapping(data.get("trend_table")).get("rows"), "the trend table sums counts"),
         (("comparisons",), data.get("comparisons"), "the Comparisons sheet charts rates per resident")]
+    if isinstance(data.get("dashboard"), dict):  # the dashboard adds its members' counts up: not proportions
+        for position, indicator in enumerate(indicators):
+            if _mapping(indicator).get("measure"):
+                yield ("indicators", position, "measure"), ("the dashboard workbook adds its districts' counts "
+                                                            "together and cannot show an indicator with a measure "
+                                                            "block yet: build it from a spec without a dashboard")
+    groups = data.get("area_groups") if isinstance(data.get("area_groups"), list) else []
+    lists += [(("area_groups", position, "indicators"), _mapping(group).get("indicators"),
+               "area groups compare small areas' counts") for position, group in enumerate(groups)]
     for here, rows, why in lists:
         for position, row in enumerate(rows if isinstance(rows, list) else []):
             if isinstance(row, str) and row in measured:
