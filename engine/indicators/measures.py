@@ -1,9 +1,10 @@
 """Indicators with a ``measure:`` block: proportions, summed value columns, period-on-period comparisons.
 
 They give the same :class:`~engine.report.Kpi` and :class:`~engine.report.IndicatorSeries` objects as
-counted indicators (with ``value_format``, numerators and period labels filled in), so the Summary,
-the key findings, the dashboard and the add-in read them the same way. They are computed per partner
-area (no small-area top 10): a proportion or a quarterly return is what partners report by district.
+counted indicators (with ``value_format``, numerators and period labels filled in), so the Summary, the
+key findings and the add-in read them the same way (the dashboard, which adds districts' counts together,
+does not take them yet). They are computed per partner area (no small-area top 10): a proportion or a
+quarterly return is what partners report by district.
 """
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ import numpy as np
 
 from engine.errors import DataError, Problem, SpecError
 from engine.indicators.counts import indicator_mask
-from engine.indicators.travel import DIRECTIONS, outcome
 from engine.indicators.measure_stats import MeasureStats, Totals, figures, rate_stats
 from engine.indicators.period_values import (MeasurePeriods, Span, own_periods, partner_sums, rolling_periods,
                                              snapshot_periods)
 from engine.indicators.periods import ReportPeriods
 from engine.indicators.proportions import number_column, proportion_rows, proportion_stats
+from engine.indicators.travel import DIRECTIONS, outcome
 from engine.ingest import Inputs, SourceRows
 from engine.months import month_label
 from engine.report import SUPPRESSED, IndicatorSeries, Kpi
