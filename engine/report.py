@@ -43,6 +43,8 @@ class Kpi:
     peer_count: int = 0
     peer_quartile: int | None = None  # 1 = the lowest quarter of rates
     peer_comparison: str | None = None  # "Above the peer average", "In line with …", "Below …"
+    peer_group: str | None = None  # "most similar group" when ranked in a peer-group export; None: among the partner areas
+    peer_average: float | None = None  # the peer group's pooled rate (its other members' events ÷ their population)
     target: str | None = None  # the spec's target in words ("Reduce by 5%"), None when it sets none
     target_status: str | None = None  # "Met", "Not met", or SUPPRESSED when the measure is hidden
 

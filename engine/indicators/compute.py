@@ -18,6 +18,7 @@ from engine.indicators.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
 from engine.indicators.findings import key_findings
 from engine.indicators.methodology import methodology_notes
+from engine.indicators.peer_groups import peer_group_results, with_peer_averages, with_peer_group
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
@@ -343,6 +344,8 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         for indicator in spec.indicators
     }
     results = {i.id: _indicator_results(spec, inputs, all_counts[i.id], first_month, periods) for i in spec.indicators}
+    peer_groups = {} if inputs.peer_table is None else peer_group_results(
+        spec, inputs.peer_table, {i: r.partner_current for i, r in results.items()}, geo.partner_population, end)
     picks = {i.id: _top_picks(inputs, results[i.id]) for i in spec.indicators}
     trend = _trend_counts(spec, periods, all_counts, first_month, geo.small_area_partner, n_partners)
 
@@ -381,12 +384,13 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     reports = []
     for p in range(n_partners):
         partner_area = str(geo.partner_names[p])
-        kpis = [with_target(_kpi(results[i.id], p, float(partner_population[p]), hidden[p]), i.target)
-                for i in spec.indicators]
+        kpis = [with_peer_group(with_target(_kpi(results[i.id], p, float(partner_population[p]), hidden[p]), i.target),
+                                peer_groups.get(i.id), p) for i in spec.indicators]
+        partner_comparisons = with_peer_averages(comparisons, peer_groups, p)
         top_tables = [_top_table(inputs, results[i.id], p, picks[i.id][p], hidden[p]) for i in spec.indicators]
         partner_series_list = [s[p] for s in series]
         partner_breakdowns = [b[p] for b in breakdowns]
-        findings = key_findings(kpis, partner_series_list, top_tables, comparisons, partner_breakdowns,
+        findings = key_findings(kpis, partner_series_list, top_tables, partner_comparisons, partner_breakdowns,
                                 partner_area=partner_area, partner_label=geo.partner_label,
                                 small_area_label=geo.small_area_label, benchmark=geo.benchmark_name,
                                 period_end=month_text(end),
@@ -399,7 +403,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             trend=_trend_table(spec, trend, p, hidden[p]) if trend else None,
             methodology=notes, quality=list(inputs.quality), attribution=spec.attribution, spec_version=spec.spec_version,
             engine_version=__version__, theme=spec.theme, priorities=priorities,
-            series=partner_series_list, comparisons=comparisons, breakdowns=partner_breakdowns, findings=findings,
+            series=partner_series_list, comparisons=partner_comparisons, breakdowns=partner_breakdowns, findings=findings,
             suppression_note=_suppression_note(spec) if hidden[p] else None,
             quality_issues=issues, quality_issue_count=issue_count,
         ))

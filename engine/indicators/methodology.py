@@ -5,6 +5,7 @@ from typing import Any, Callable, Hashable
 
 from engine.indicators.describe import (describe_banding, describe_change, describe_indicator, describe_peers,
                                         describe_suppression)
+from engine.indicators.peer_groups import peer_group_note
 from engine.indicators.periods import ReportPeriods
 from engine.ingest import Inputs
 from engine.months import MONTH_NAMES, month_text
@@ -59,8 +60,13 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
     for change, names in _grouped(spec, spec.change_for):
         notes.append(MethodNote("Direction of travel", describe_change(change, spec.periods.window_months)
                                 + _used_by(names, spec)))
-    notes.append(MethodNote("Peer comparison", describe_peers(spec.peers, len(geo.partner_names), geo.partner_label,
-                                                              geo.benchmark_name)))
+    mapped = set(spec.peer_groups.measures) if spec.peer_groups and inputs.peer_table else set()
+    within = [i.name for i in spec.indicators if i.id not in mapped or inputs.peer_table.missing_partners]
+    if within:
+        notes.append(MethodNote("Peer comparison", describe_peers(spec.peers, len(geo.partner_names), geo.partner_label,
+                                                                  geo.benchmark_name) + _used_by(within, spec)))
+    if mapped:
+        notes.append(peer_group_note(spec, inputs.peer_table, periods.end, geo.partner_label, len(geo.partner_names)))
     rules = [(i.name, rule) for i in spec.indicators if (rule := spec.suppression_for(i)) is not None]
     if rules:
         notes.append(MethodNote("Small numbers", describe_suppression(rules, suppress)))

@@ -15,6 +15,7 @@ import pandas as pd
 from engine.errors import DataError, Problem, SpecError
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import IssueLog
+from engine.ingest.peer_table import PeerTable, read_peer_table
 from engine.ingest.police_uk import CRIME_TYPES, quirks, read_police_uk
 from engine.ingest.safety import Limits
 from engine.ingest.table_source import read_table
@@ -52,6 +53,7 @@ class Inputs:
     sources: dict[str, SourceRows]
     quality: list[QualityNote]
     issues: IssueLog = field(default_factory=IssueLog)
+    peer_table: PeerTable | None = None  # the spec's peer-group export, when it names one
 
 
 def _codes_to_positions(categorical: pd.Series, mapping: dict[str, int], default: int) -> np.ndarray:
@@ -197,7 +199,12 @@ def load_inputs(spec: Spec, base_dir: Path) -> Inputs:
             sources[name] = reader(name, spec, base_dir, geography, log)
         except DataError as error:
             problems += error.problems
+    peer_table = None
+    try:
+        peer_table = read_peer_table(spec, base_dir, geography, log)
+    except DataError as error:
+        problems += error.problems
     if problems:
         raise DataError(problems)
     _check_threshold(spec, log)
-    return Inputs(geography, sources, log.summary(), log)
+    return Inputs(geography, sources, log.summary(), log, peer_table)

@@ -8,6 +8,7 @@ from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, band_rules, outcome_rules, report_page_setup, write_table
 from engine.render.names import (SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_TOP,
                                  SHEET_TRENDS, internal_link, table_name)
+from engine.render.peer_columns import RANK_AMONG_PEERS, peer_columns_note, peer_rules
 from engine.render.trends import QuarterRows
 from engine.report import SUPPRESSED, Kpi, Report
 
@@ -76,22 +77,29 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     multipliers = {k.rate_per for k in kpis}
     rate_header = f"Rate per {next(iter(multipliers)):,}" if len(multipliers) == 1 else "Rate"
     bench = report.benchmark_name
+    grouped = any(k.peer_group for k in kpis)  # ranked in peer groups (most similar groups): two more columns
+    extra = 2 if grouped else 0
     columns = [
         Column("Priority", formats.text), Column("Indicator", formats.text),
         Column("Previous 12 months", formats.count, 11), Column("Current 12 months", formats.count, 11),
         Column("Change", formats.change, 9), Column("% change", formats.percent, 9),
         Column("Direction of travel", formats.text, 25), Column("Better or worse", formats.centre, 9),
         Column(rate_header, formats.rate, 9), Column(f"{bench} {rate_header.lower()}", formats.rate, 13),
-        Column(f"Rank among {report.partner_label.lower()}s (1 = lowest rate)", formats.centre, 15),
+        Column(RANK_AMONG_PEERS if grouped else f"Rank among {report.partner_label.lower()}s (1 = lowest rate)",
+               formats.centre, 15),
+        *([Column(f"Peer average {rate_header.lower()}", formats.rate, 11), Column("Comparison with peers", formats.text, 22)]
+          if grouped else []),
         Column(f"Comparison with {bench}", formats.text, 26),
         Column(SPARKLINE_HEADER, formats.text, 14),
     ]
+    band_column, sparkline_column = BAND_COLUMN + extra, SPARKLINE_COLUMN + extra
     targets = any(k.target for k in kpis)
     if targets:
         columns += [Column("Target", formats.text), Column("Target status", formats.centre, 10)]
     rows = [[k.priority, k.name, _shown(k.previous), _shown(k.current), _shown(k.change),
              k.percent_change if k.percent_change is not None else (SUPPRESSED if k.change is None else "n/a"),
-             ARROWS[k.direction], k.outcome, _shown(k.rate), k.benchmark_rate, k.peer_rank_text, _shown(k.band), None]
+             ARROWS[k.direction], k.outcome, _shown(k.rate), k.benchmark_rate, k.peer_rank_text]
+            + ([k.peer_average, k.peer_comparison] if grouped else []) + [_shown(k.band), None]
             + ([k.target, k.target_status] if targets else [])
             for k in kpis]
     widths: dict[int, float] = {}
@@ -101,12 +109,15 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
             sheet.write_url(placement.first_data_row + offset, 1,
                             internal_link(SHEET_TOP, top_rows[kpi.indicator_id]), formats.link, string=kpi.name)
     for first, last, polarity in _polarity_runs(kpis):
-        band_rules(sheet, formats, (placement.first_data_row + first, BAND_COLUMN, placement.first_data_row + last,
-                                    BAND_COLUMN), polarity)
+        band_rules(sheet, formats, (placement.first_data_row + first, band_column, placement.first_data_row + last,
+                                    band_column), polarity)
+        if grouped:
+            peer_rules(sheet, formats, (placement.first_data_row + first, band_column - 1,
+                                        placement.first_data_row + last, band_column - 1), polarity)
     outcome_rules(sheet, formats, placement.column_range(6), outcome_col=7)
-    _sparklines(sheet, formats, kpis, placement.first_data_row, SPARKLINE_COLUMN, quarter_rows)
+    _sparklines(sheet, formats, kpis, placement.first_data_row, sparkline_column, quarter_rows)
     if targets:
-        _target_rules(sheet, formats, placement.column_range(SPARKLINE_COLUMN + 2))
+        _target_rules(sheet, formats, placement.column_range(sparkline_column + 2))
     _logo(sheet, formats, placement.last_col + 1)
     sheet.set_row(TABLE_FIRST_ROW, 45)  # three lines of header text
     apply_widths(sheet, widths)
@@ -119,6 +130,8 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
                 f"{report.current_window.split('– ')[-1]}, the latest marked (data on the Trends sheet).", formats.note)
     if report.suppression_note:
         sheet.write(placement.last_row + 4, 0, report.suppression_note, formats.note)
+    if grouped:
+        sheet.write(placement.last_row + 5, 0, peer_columns_note(kpis, report.partner_label), formats.note)
     report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
     sheet.activate()
 

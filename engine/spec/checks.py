@@ -58,6 +58,7 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
 
     yield from _indicator_list_problems(_mapping(data.get("trend_table")).get("rows"), ("trend_table", "rows"), ids)
     yield from _indicator_list_problems(data.get("comparisons"), ("comparisons",), ids)
+    yield from _peer_group_problems(data, sources, ids)
 
     breakdowns = data.get("breakdowns") if isinstance(data.get("breakdowns"), list) else []
     for position, breakdown in enumerate(breakdowns):
@@ -75,6 +76,26 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
                 if isinstance(column, str) and column not in POLICE_UK_COLUMNS:
                     yield (here + ("by", column_position),
                            f"unknown police.uk column {column!r}{did_you_mean(column, POLICE_UK_COLUMNS)}")
+
+
+def _peer_group_problems(data: dict[str, Any], sources: dict, ids: list[str]) -> Iterator[tuple[KeyPath, str]]:
+    """The peer-group export is a table source; its measures map indicators that exist; its window is the report's."""
+    groups = _mapping(data.get("peer_groups"))
+    ref = groups.get("source")
+    if isinstance(ref, str):
+        if ref not in sources:
+            yield ("peer_groups", "source"), f"unknown source {ref!r}{did_you_mean(ref, sources)}"
+        elif _mapping(sources[ref]).get("type") == "police_uk":
+            yield ("peer_groups", "source"), f"source {ref!r} is a police_uk folder; a peer-group export is a csv, excel or table source"
+    for indicator_id in _mapping(groups.get("measures")):
+        if isinstance(indicator_id, str) and indicator_id not in ids:
+            yield ("peer_groups", "measures", indicator_id), f"unknown indicator {indicator_id!r}{did_you_mean(indicator_id, ids)}"
+    months = groups.get("window_months", 12)
+    window = _mapping(data.get("periods")).get("window_months", 12)
+    if groups and isinstance(months, int) and isinstance(window, int) and months != window:
+        yield (("peer_groups", "window_months"),
+               f"the export's counts cover {months} months but periods.window_months is {window}: rates over different "
+               f"windows cannot be ranked together")
 
 
 def _indicator_list_problems(rows: Any, here: KeyPath, ids: list[str]) -> Iterator[tuple[KeyPath, str]]:

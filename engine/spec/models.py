@@ -356,6 +356,44 @@ class Peers(Strict):
     level: float = Field(0.95, gt=0.5, lt=1, description="Confidence level for 'above / below the peer average'.")
 
 
+class PeerGroups(Strict):
+    """Each partner area's group of similar partnerships (e.g. an iQuanta "most similar group" export).
+
+    The source holds one row per group member and measure: the partner area the group belongs
+    to, the member, the measure (offence group), the members' counts and populations (or
+    rates) over the same window as the report, ending in the month the report ends. Column
+    names here are the source's column names as read (after its ``columns:`` renaming, if any).
+    """
+
+    source: str = Field(description="A csv, excel or table source holding the export.")
+    label: str = Field("most similar group", description="What the group is called in the workbook's words, "
+                                                         "e.g. 'most similar group'.")
+    area: str = Field(description="Column naming the partner area the group belongs to.")
+    match_on: Literal["name", "code"] = Field(
+        "name", description="Whether the area column holds partner-area names or codes (case and spaces forgiven).")
+    peer: str = Field(description="Column naming the group member (a partnership). A row whose member is the "
+                                  "group's own area is left out: the area's own rate comes from its own data.")
+    measure: str = Field(description="Column naming the measure (offence group).")
+    count: str = Field(description="Column holding the member's count over the window.")
+    population: str | None = Field(None, description="Column holding the member's population (give this or rate).")
+    rate: str | None = Field(None, description="Column holding the member's rate per rate_per (give this or population).")
+    rate_per: int = Field(1000, gt=0, description="What the rate column is per, e.g. 1000.")
+    period_end: str = Field(description="Column holding the last month of the export's window; it must be the "
+                                        "report's period end.")
+    window_months: int = Field(12, ge=1, le=60, description="Months the export's counts cover; must equal "
+                                                           "periods.window_months.")
+    measures: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")], str] = Field(
+        min_length=1, description="Indicator id -> the export's name for the same measure. These indicators are "
+                                  "ranked in the peer group instead of among the spec's partner areas.")
+
+    @model_validator(mode="after")
+    def _population_or_rate(self) -> "PeerGroups":
+        if (self.population is None) == (self.rate is None):
+            raise ValueError("give population (a column of the members' populations) or rate (their rates per "
+                             "rate_per), not both or neither")
+        return self
+
+
 class TopAreas(Strict):
     n: int = Field(10, ge=1, le=100)
     rank_by: Literal["count", "rate"] = "count"
@@ -448,6 +486,9 @@ class Spec(Strict):
     change: ChangeTest = Field(default_factory=ChangeTest)
     suppression: Suppression = Field(default_factory=Suppression)
     peers: Peers = Field(default_factory=Peers)
+    peer_groups: PeerGroups | None = Field(
+        None, description="Rank mapped indicators in each partner area's group of similar partnerships (from an "
+                          "export such as iQuanta's most similar groups) instead of among the partner areas.")
     indicators: list[Indicator] = Field(min_length=1)
     trend_table: TrendTable | None = None
     comparisons: list[str] | None = Field(
