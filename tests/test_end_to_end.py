@@ -7,7 +7,6 @@ numpy and scipy on the files under ``data/`` and the indicator definitions in th
 """
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,7 +15,9 @@ import pandas as pd
 import pytest
 import yaml
 from openpyxl import load_workbook
-from scipy.stats import binomtest, chi2, norm
+from scipy.stats import binomtest
+
+from workbook_helpers import count_limits
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO / "specs" / "community_safety.yaml"
@@ -118,19 +119,6 @@ def raw() -> Raw:
 
 def rate(count: float, pop: float) -> float:
     return count / pop * 1000
-
-
-def count_limits(o: int, level: float) -> tuple[float, float]:
-    """Confidence limits for a Poisson count: Byar's for O >= 10, exact (chi-squared) below."""
-    alpha = 1 - level
-    z = norm.ppf(1 - alpha / 2)
-    if o >= 10:
-        lower = o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3
-        upper = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * math.sqrt(o + 1))) ** 3
-    else:
-        lower = 0.0 if o == 0 else chi2.ppf(alpha / 2, 2 * o) / 2
-        upper = chi2.ppf(1 - alpha / 2, 2 * o + 2) / 2
-    return lower, upper
 
 
 def band(o: int, pop: int, benchmark_rate: float) -> str:

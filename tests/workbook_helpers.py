@@ -6,6 +6,7 @@ for charts, which openpyxl drops on load). Workbooks are only read, never saved.
 from __future__ import annotations
 
 import calendar
+import math
 import os
 import posixpath
 import re
@@ -22,7 +23,7 @@ import pandas as pd
 import yaml
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
-from scipy.stats import binomtest
+from scipy.stats import binomtest, chi2, norm
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO / "specs" / "community_safety.yaml"
@@ -240,6 +241,19 @@ def load_raw() -> Raw:
 
 def rate(count: int, population: float) -> float:
     return count / population * 1000
+
+
+def count_limits(o: int, level: float) -> tuple[float, float]:
+    """Confidence limits for a Poisson count: Byar's for O >= 10, exact (chi-squared) below."""
+    alpha = 1 - level
+    z = norm.ppf(1 - alpha / 2)
+    if o >= 10:
+        lower = o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3
+        upper = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * math.sqrt(o + 1))) ** 3
+    else:
+        lower = 0.0 if o == 0 else chi2.ppf(alpha / 2, 2 * o) / 2
+        upper = chi2.ppf(1 - alpha / 2, 2 * o + 2) / 2
+    return lower, upper
 
 
 def shown_percent(part: int, whole: int) -> Decimal:

@@ -101,15 +101,16 @@ def peer_group_note(spec: Spec, table: PeerTable, period_end: int, partner_label
     names = [spec.indicator(i).name for i in groups.measures]
     level = f"{spec.peers.level * 100:g}%"
     source = table.description or table.source
-    text = (f"For {', '.join(names)}: each {partner_label.lower()}'s rate is ranked within its {groups.label} from "
-            f"{source} ({table.path.name}, {groups.window_months} months to {month_label(period_end, long=True)}), "
-            f"1 = the lowest rate, shown as 'x/N' where N counts the {partner_label.lower()} itself and tied rates "
-            f"share a rank; the quartile follows (1 = the lowest quarter). The {partner_label.lower()}'s own rate is "
-            f"worked out from its own data, as in the rest of this workbook, not taken from the export. The peer "
-            f"average is the pooled rate of its peers (the sum of their counts over the sum of their populations, as "
-            f"iQuanta's group average), not the mean of their rates. 'Above' or 'Below the peer average' means "
-            f"the {partner_label.lower()}'s {level} confidence interval lies entirely above or below the peer "
-            f"average; otherwise 'In line with the peer average'. Group members with no count are left out.")
+    text = (f"For {', '.join(names)}, each {partner_label.lower()}'s rate is ranked within its {groups.label}: 1 = "
+            f"the lowest rate, shown as 'x/N' where N counts the {partner_label.lower()} itself; tied rates share a "
+            f"rank; the quartile follows (1 = the lowest quarter). The group and its members' counts and populations "
+            f"come from {source} ({table.path.name}, the {groups.window_months} months to "
+            f"{month_label(period_end, long=True)}); the {partner_label.lower()}'s own rate is worked out from its own "
+            f"data, as everywhere in this workbook. The peer average is the pooled rate of its peers, the sum of their "
+            f"counts over the sum of their populations (as iQuanta's group average), not the mean of their rates; "
+            f"members with no count are left out. 'Above' or 'Below the peer average' means the "
+            f"{partner_label.lower()}'s {level} confidence interval lies entirely above or below the peer average; "
+            f"otherwise 'In line with the peer average'.")
     if table.missing_partners:
         text += (f" The export has no group for {', '.join(table.missing_partners)}: ranked among the "
                  f"{n_partners} {partner_label.lower()}s instead.")

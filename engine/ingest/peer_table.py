@@ -19,7 +19,8 @@ from engine.errors import DataError, Problem
 from engine.ingest.columns import DATE_FORMATS, MONTH_FORMATS, parse_dates
 from engine.ingest.geography import Geography, source_path
 from engine.ingest.issues import IssueLog
-from engine.ingest.markers import marker_set, normalise_label
+from engine.ingest.markers import marker_set
+from engine.ingest.partner_places import PARTNER_CODE_COLUMN, PARTNER_NAME_COLUMN, normalised_name, partner_positions
 from engine.ingest.table_source import read_table
 from engine.ingest.tables import require_columns
 from engine.months import month_number
@@ -78,13 +79,6 @@ def _months(frame: pd.DataFrame, column: str, rows: np.ndarray, file: str, sheet
     return text.map(to_month).fillna(-1).to_numpy(dtype=np.int64)
 
 
-def _partner_positions(values: pd.Series, geography: Geography, match_on: str) -> np.ndarray:
-    """Each row's partner-area index (−1 if the group is not a partner area's), case and spacing forgiven."""
-    keys = geography.partner_names if match_on == "name" else geography.partner_codes
-    position = {normalise_label(str(k)): i for i, k in enumerate(keys)}
-    return values.astype(str).map(lambda v: position.get(normalise_label(v), -1)).to_numpy(dtype=np.int64)
-
-
 def _check_measures(spec: Spec, measures: pd.Series, column: str, file: str) -> None:
     """Every measure the spec maps must be one the export holds (a misspelling would silently rank nothing)."""
     present = sorted(set(measures.astype(str)))
@@ -97,7 +91,7 @@ def _check_measures(spec: Spec, measures: pd.Series, column: str, file: str) -> 
 
 def _check_duplicates(partner: np.ndarray, peer: pd.Series, measure: pd.Series, rows: np.ndarray, file: str,
                       column: str) -> None:
-    keys = pd.DataFrame({"p": partner, "peer": peer.map(lambda v: normalise_label(str(v))).to_numpy(),
+    keys = pd.DataFrame({"p": partner, "peer": peer.astype(str).map(normalised_name).to_numpy(),
                          "m": measure.astype(str).to_numpy()})
     twice = keys.duplicated(keep="first").to_numpy()
     if twice.any():
@@ -122,12 +116,16 @@ def read_peer_table(spec: Spec, base_dir: Path, geography: Geography, log: Issue
     _check_measures(spec, frame[groups.measure], groups.measure, file)
     markers = marker_set(source.missing_markers)
     rows = data.rows
-    partner = _partner_positions(frame[groups.area], geography, groups.match_on)
-    own_name = np.array([normalise_label(str(n)) for n in geography.partner_names] + [""], dtype=object)[partner]
-    own_code = np.array([normalise_label(str(c)) for c in geography.partner_codes] + [""], dtype=object)[partner]
-    member = frame[groups.peer].astype(str).map(normalise_label).to_numpy(dtype=object)
-    area_text = frame[groups.area].astype(str).map(normalise_label).to_numpy(dtype=object)
-    itself = (member == area_text) | (member == own_name) | (member == own_code)
+    key = PARTNER_NAME_COLUMN if groups.match_on == "name" else PARTNER_CODE_COLUMN
+    partner = partner_positions(frame[groups.area], key, geography.partner_codes, geography.partner_names,
+                                spec.geography.partner_areas.aliases, -1, -1)
+    # The area's own row: its member is the area itself, by the group's label, the partner's name (or an alias) or code.
+    member = frame[groups.peer]
+    itself = (member.astype(str).map(normalised_name) == frame[groups.area].astype(str).map(normalised_name)).to_numpy().copy()
+    itself |= partner_positions(member, PARTNER_NAME_COLUMN, geography.partner_codes, geography.partner_names,
+                                spec.geography.partner_areas.aliases, -1, -1) == partner
+    itself |= partner_positions(member, PARTNER_CODE_COLUMN, geography.partner_codes, geography.partner_names,
+                                {}, -1, -1) == partner
     outside = partner < 0
     if outside.any():
         areas = frame.loc[outside, groups.area].astype(str).value_counts()

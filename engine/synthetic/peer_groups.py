@@ -25,8 +25,8 @@ from engine.synthetic.manifest import publish
 from engine.synthetic.output import Table
 
 SOURCE_ID = "peer_groups"
-FILE_NAME = "most_similar_groups.csv"
-ENCODING = "utf-8"
+FILE_NAME = "most_similar_groups.xlsx"
+SHEET = "MSG comparison"
 NOT_AVAILABLE = ".."
 HEADER = ["Most Similar Group Of", "MSG Member", "MSG Member Code", "Offence Group", "12 Months To",
           "Recorded Crimes", "Population (mid-2020)", "Crimes per 1,000 Population"]
@@ -112,11 +112,6 @@ def _check_measures(settings: Settings, crime_types: tuple[str, ...]) -> np.ndar
     return np.array([[t in types for t in crime_types] for types in settings.measures.values()], dtype=float)
 
 
-def _thousands(values: np.ndarray) -> np.ndarray:
-    """Populations as exported: "93,468" text."""
-    return np.array([f"{int(v):,}" for v in values], dtype=object)
-
-
 def generate(ctx: Context) -> dict:
     settings = ctx.settings(SOURCE_ID, Settings)
     rng = ctx.rng(SOURCE_ID)
@@ -163,7 +158,6 @@ def generate(ctx: Context) -> dict:
     grid[missing, COUNT] = NOT_AVAILABLE
     grid[missing, RATE] = NOT_AVAILABLE
     columns = [grid[:, i].copy() for i in range(len(HEADER))]
-    columns[POPULATION] = _thousands(grid[:, POPULATION])
     header = list(HEADER)
     header[POPULATION] = settings.population_label
     table = Table(
@@ -173,9 +167,10 @@ def generate(ctx: Context) -> dict:
                   "their crime counts are simulated.",
                   f"Extracted {ctx.created:%d/%m/%Y}"],
         header=header, columns=columns,
-        footer=[f"{NOT_AVAILABLE} = not available for this partnership and offence group.",
-                "Population: ONS mid-2020 estimates."])
-    return publish(ctx, SOURCE_ID, FILE_NAME, {None: table}, encoding=ENCODING,
+        footer=[f"Notes: {NOT_AVAILABLE} = not available for this partnership and offence group.",
+                "Source: population, ONS mid-2020 estimates; recorded crime, simulated (SYNTHETIC)."],
+        formats={COUNT: "#,##0", POPULATION: "#,##0", RATE: "0.0"})
+    return publish(ctx, SOURCE_ID, FILE_NAME, {SHEET: table},
                    description="most similar groups: members, offence group, 12 months' crimes and population",
                    provenance=PROVENANCE, date_forms={"12 Months To": "mmm-yy text (Oct-22)"},
                    markers={NOT_AVAILABLE: "not available"}, bad_rows={},
