@@ -11,13 +11,16 @@ What it keeps, and why:
 - the ONS LSOA (2011) -> district lookup and mid-2020 LSOA populations, cut to the LSOAs of the
   districts in the chosen police force area (selected through the district -> PFA lookup,
   never by code ranges);
-- the whole district -> CSP -> police force area lookup (small), so a spec can pick any force.
+- the whole district -> CSP -> police force area lookup (small), so a spec can pick any force;
+- mid-2020 district populations for England and Wales (small, copied unchanged): the synthetic
+  most-similar-group export picks each district's peer partnerships by them.
 """
 from __future__ import annotations
 
 import argparse
 import gzip
 import io
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +29,7 @@ POLICE_COLUMNS = ["Month", "Falls within", "LSOA code", "LSOA name", "Crime type
 LSOA_LOOKUP = "LSOA_(2011)_to_LSOA_(2021)_to_Local_Authority_District_(2022)_Lookup_for_England_and_Wales_(Version_2).csv"
 PFA_LOOKUP = "Local_Authority_District_to_CSPs_to_Police_Force_Areas_(December__2023)_Lookup_.csv"
 POPULATION = "population20_lsoa11_all_ages.csv"
+DISTRICT_POPULATION = "population20_ltla21_all_ages.csv"
 
 
 def write_gzip_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -68,6 +72,7 @@ def main() -> None:
     population = pd.read_csv(args.source / "ons" / POPULATION, dtype=str)
     population = population.loc[population["LSOA11CD"].isin(set(lookup["LSOA11CD"]))]
     population.sort_values("LSOA11CD").to_csv(ons_out / f"population20_lsoa11_{args.force.lower()}.csv", index=False)
+    shutil.copyfile(args.source / "ons" / DISTRICT_POPULATION, ons_out / DISTRICT_POPULATION)
     print(f"{len(lookup)} LSOAs in {len(districts)} districts; police files -> {police_out}")
 
 

@@ -166,7 +166,8 @@ def _check_seven_band_rules(label: str, rules: list[Any]) -> None:
 
 
 def _band_column(ws: Any, table: Any) -> tuple[int, int, int]:
-    header = [h for h in (c.name for c in table.tableColumns) if h.startswith("Comparison ")]
+    header = [h for h in (c.name for c in table.tableColumns) if h in (f"Comparison with {BENCHMARK}",
+                                                                       f"Comparison against {BENCHMARK}")]
     assert len(header) == 1, table.name
     first, last = data_rows(table)
     return column_of(ws, table, header[0]), first, last
@@ -222,6 +223,8 @@ def _expected_formats(book: Book) -> list[tuple[str, str, str]]:
              ("sb_summary", "% change", "percent"), ("sb_summary", "Rate per 1,000", "rate"),
              ("sb_summary", f"{BENCHMARK} rate per 1,000", "rate"),
              ("sb_data_quality", "Rows", "count")]
+    if spec().get("peer_groups"):
+        cases.append(("sb_summary", "Peer average rate per 1,000", "rate"))
     for ind in indicators():
         headers = expected_headers(area, [])[f"sb_top10_{ind['id']}"]
         cases += [(f"sb_top10_{ind['id']}", headers[4], "count"), (f"sb_top10_{ind['id']}", headers[5], "rate")]

@@ -139,12 +139,19 @@ def financial_year_labels(data_months: list[str]) -> list[str]:
     return labels
 
 
+def summary_peer_headers() -> list[str]:
+    """The rank column; with peer groups in the spec, "among peers" and the peer average and comparison too."""
+    if spec().get("peer_groups"):
+        return ["Rank among peers (1 = lowest rate)", "Peer average rate per 1,000", "Comparison with peers"]
+    return [f"Rank among {PARTNER_LABEL.lower()}s (1 = lowest rate)"]
+
+
 def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
     trend_names = [indicator(i)["name"] for i in spec()["trend_table"]["rows"]]
     headers = {
         "sb_summary": ["Priority", "Indicator", "Previous 12 months", "Current 12 months", "Change", "% change",
                        "Direction of travel", "Better or worse", "Rate per 1,000", f"{BENCHMARK} rate per 1,000",
-                       f"Rank among {PARTNER_LABEL.lower()}s (1 = lowest rate)", f"Comparison with {BENCHMARK}",
+                       *summary_peer_headers(), f"Comparison with {BENCHMARK}",
                        "Last 8 quarters", "Target", "Target status"],
         "sb_trend": ["Category", *financial_year_labels(data_months)],
         "sb_data_quality_rows": ["Source", "File", "Sheet", "Row", "Column", "Value", "Action", "Reason"],

@@ -373,7 +373,8 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     all_counts = {i.id: _indicator_counts(i, inputs, masks[i.id], first_month, n_months) for i in spec.indicators}
     results = {i.id: _indicator_results(spec, inputs, all_counts[i.id], first_month, periods) for i in spec.indicators}
     peer_groups = {} if inputs.peer_table is None else peer_group_results(
-        spec, inputs.peer_table, {i: r.partner_current for i, r in results.items()}, geo.partner_population, end)
+        spec, inputs.peer_table, {i: r.partner_current for i, r in results.items()}, geo.partner_population, end,
+        spec_file)
     picks = {i.id: _top_picks(inputs, results[i.id]) for i in spec.indicators}
     trend = _trend_counts(spec, periods, all_counts, first_month, n_partners)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import DataError, Problem
+from engine.errors import DataError, Problem, SpecError
 from engine.ingest.peer_table import PeerTable
 from engine.months import month_label, month_text
 from engine.report import AreaComparison, Kpi, MethodNote
@@ -37,8 +37,12 @@ class PeerGroupResults:
     code: np.ndarray  # +1 significantly above the peer average, −1 below, 0 in line
 
 
-def check_period(table: PeerTable, period_end: int, window_months: int) -> None:
+def check_period(table: PeerTable, period_end: int, window_months: int, report_window: int, spec_file: str) -> None:
     """The export must cover the report's window: a group ranked on another year's crime would mislead."""
+    if window_months != report_window:
+        raise SpecError(Problem(f"the export's counts cover {window_months} months but periods.window_months is "
+                                f"{report_window}: rates over different windows cannot be ranked together",
+                                file=spec_file, key_path="peer_groups.window_months"))
     wrong = np.flatnonzero(table.period_end != period_end)
     if wrong.size:
         first = int(wrong[0])
@@ -52,10 +56,10 @@ def check_period(table: PeerTable, period_end: int, window_months: int) -> None:
 
 
 def peer_group_results(spec: Spec, table: PeerTable, partner_current: dict[str, np.ndarray],
-                       partner_population: np.ndarray, period_end: int) -> dict[str, PeerGroupResults]:
+                       partner_population: np.ndarray, period_end: int, spec_file: str) -> dict[str, PeerGroupResults]:
     """Rank, quartile, peer average and comparison of every mapped indicator, for all partner areas at once."""
     groups = spec.peer_groups
-    check_period(table, period_end, groups.window_months)
+    check_period(table, period_end, groups.window_months, spec.periods.window_months, spec_file)
     n_partners = len(partner_population)
     out = {}
     for indicator_id, measure in groups.measures.items():

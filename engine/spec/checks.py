@@ -79,7 +79,7 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
 
 
 def _peer_group_problems(data: dict[str, Any], sources: dict, ids: list[str]) -> Iterator[tuple[KeyPath, str]]:
-    """The peer-group export is a table source; its measures map indicators that exist; its window is the report's."""
+    """The peer-group export is a table source, and its measures map indicators that exist."""
     groups = _mapping(data.get("peer_groups"))
     ref = groups.get("source")
     if isinstance(ref, str):
@@ -90,12 +90,6 @@ def _peer_group_problems(data: dict[str, Any], sources: dict, ids: list[str]) ->
     for indicator_id in _mapping(groups.get("measures")):
         if isinstance(indicator_id, str) and indicator_id not in ids:
             yield ("peer_groups", "measures", indicator_id), f"unknown indicator {indicator_id!r}{did_you_mean(indicator_id, ids)}"
-    months = groups.get("window_months", 12)
-    window = _mapping(data.get("periods")).get("window_months", 12)
-    if groups and isinstance(months, int) and isinstance(window, int) and months != window:
-        yield (("peer_groups", "window_months"),
-               f"the export's counts cover {months} months but periods.window_months is {window}: rates over different "
-               f"windows cannot be ranked together")
 
 
 def _indicator_list_problems(rows: Any, here: KeyPath, ids: list[str]) -> Iterator[tuple[KeyPath, str]]:
