@@ -100,6 +100,16 @@ def _check_duplicates(partner: np.ndarray, peer: pd.Series, measure: pd.Series, 
                          for i in np.flatnonzero(twice)[:MAX_LISTED]])
 
 
+def _own_rows(area: pd.Series, member: pd.Series, partner: np.ndarray, geography: Geography,
+              aliases: dict[str, str]) -> np.ndarray:
+    """Rows listing the group's own area as a member: by the same label, or by the partner's name (or alias) or code."""
+    same_label = (member.astype(str).map(normalised_name) == area.astype(str).map(normalised_name)).to_numpy()
+    codes, names = geography.partner_codes, geography.partner_names
+    by_name = partner_positions(member, PARTNER_NAME_COLUMN, codes, names, aliases, -1, -1)
+    by_code = partner_positions(member, PARTNER_CODE_COLUMN, codes, names, {}, -1, -1)
+    return same_label | ((partner >= 0) & ((by_name == partner) | (by_code == partner)))
+
+
 def read_peer_table(spec: Spec, base_dir: Path, geography: Geography, log: IssueLog) -> PeerTable | None:
     """The spec's peer-group export, or None when the spec names none."""
     groups = spec.peer_groups
@@ -119,13 +129,7 @@ def read_peer_table(spec: Spec, base_dir: Path, geography: Geography, log: Issue
     key = PARTNER_NAME_COLUMN if groups.match_on == "name" else PARTNER_CODE_COLUMN
     partner = partner_positions(frame[groups.area], key, geography.partner_codes, geography.partner_names,
                                 spec.geography.partner_areas.aliases, -1, -1)
-    # The area's own row: its member is the area itself, by the group's label, the partner's name (or an alias) or code.
-    member = frame[groups.peer]
-    itself = (member.astype(str).map(normalised_name) == frame[groups.area].astype(str).map(normalised_name)).to_numpy().copy()
-    itself |= partner_positions(member, PARTNER_NAME_COLUMN, geography.partner_codes, geography.partner_names,
-                                spec.geography.partner_areas.aliases, -1, -1) == partner
-    itself |= partner_positions(member, PARTNER_CODE_COLUMN, geography.partner_codes, geography.partner_names,
-                                {}, -1, -1) == partner
+    itself = _own_rows(frame[groups.area], frame[groups.peer], partner, geography, spec.geography.partner_areas.aliases)
     outside = partner < 0
     if outside.any():
         areas = frame.loc[outside, groups.area].astype(str).value_counts()
@@ -139,6 +143,12 @@ def read_peer_table(spec: Spec, base_dir: Path, geography: Geography, log: Issue
     _check_duplicates(partner, frame[groups.peer], frame[groups.measure], rows, file, groups.peer)
     count = _numbers(frame, groups.count, rows, markers, file, sheet)
     value = _numbers(frame, value_column, rows, markers, file, sheet)
+    for column, numbers in ((groups.count, count), (value_column, value)):
+        negative = numbers < 0
+        if negative.any():
+            raise DataError([Problem("a count, population or rate cannot be negative", file=file, sheet=sheet,
+                                     row=int(row), column=column, value=float(v))
+                             for row, v in zip(rows[negative][:MAX_LISTED], numbers[negative][:MAX_LISTED])])
     if groups.population is not None:
         population = np.where(value > 0, value, np.nan)
         per_resident = count / population

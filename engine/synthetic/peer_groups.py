@@ -21,6 +21,7 @@ from engine.errors import DataError, Problem
 from engine.months import month_text
 from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
+from engine.synthetic.geography import read_csv_columns
 from engine.synthetic.manifest import publish
 from engine.synthetic.output import Table
 
@@ -64,17 +65,6 @@ class Settings(Strict):
     measures: dict[str, list[str]]
 
 
-def _read(path: Path, columns: list[str]) -> pd.DataFrame:
-    if not path.is_file():
-        raise DataError(Problem("file not found", file=str(path)))
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = [Problem(f"column {name!r} is missing", file=str(path), row=1, column=name)
-               for name in columns if name not in frame.columns]
-    if missing:
-        raise DataError(missing)
-    return frame
-
-
 def candidate_partnerships(settings: Settings, data_dir: Path, exclude: set[str]) -> pd.DataFrame:
     """Every CSP whose districts all have a population, summed (code, name, population), by code.
 
@@ -83,8 +73,8 @@ def candidate_partnerships(settings: Settings, data_dir: Path, exclude: set[str]
     know (authorities created after it).
     """
     cols = settings.columns
-    lookup = _read(data_dir / settings.csp_lookup, [cols.district, cols.csp_code, cols.csp_name])
-    pops = _read(data_dir / settings.district_population, [cols.population_district, cols.population])
+    lookup = read_csv_columns(data_dir / settings.csp_lookup, [cols.district, cols.csp_code, cols.csp_name])
+    pops = read_csv_columns(data_dir / settings.district_population, [cols.population_district, cols.population])
     population = pd.to_numeric(pops.set_index(cols.population_district)[cols.population].str.replace(",", ""),
                                errors="coerce")
     lookup = lookup.assign(_pop=lookup[cols.district].map(population))
@@ -98,7 +88,7 @@ def candidate_partnerships(settings: Settings, data_dir: Path, exclude: set[str]
 def csp_codes(settings: Settings, data_dir: Path) -> dict[str, str]:
     """District code -> its CSP's code, for the area's own row (a district of several CSPs keeps its own code)."""
     cols = settings.columns
-    lookup = _read(data_dir / settings.csp_lookup, [cols.district, cols.csp_code])
+    lookup = read_csv_columns(data_dir / settings.csp_lookup, [cols.district, cols.csp_code])
     single = lookup.groupby(cols.district)[cols.csp_code].agg(lambda c: c.iloc[0] if c.nunique() == 1 else None)
     return {district: code for district, code in single.items() if code is not None}
 
