@@ -238,7 +238,8 @@ def test_period_mismatch_is_an_error_naming_file_and_value(export, tmp_path):
     with pytest.raises(DataError) as error:
         prepare(project(tmp_path / "p", stale), areas=["Rutland"])
     (problem,) = error.value.problems
-    assert problem.file == str(stale) and problem.value == "2022-09" and problem.column == "months_to"
+    assert problem.file == str(stale) and problem.value == "2022-09" and problem.column == "12 Months To"
+    assert problem.sheet == "MSG comparison" and problem.row == 7  # the first data row, under the header on row 6
     assert "12 months to 2022-09" in problem.message and f"period ends {PERIOD_END}" in problem.message
 
 
@@ -247,7 +248,7 @@ def test_unknown_measure_name_is_an_error(export, tmp_path):
     with pytest.raises(DataError) as error:
         prepare(spec, areas=["Rutland"])
     (problem,) = error.value.problems
-    assert problem.file == str(export) and problem.value == "Burglaries" and problem.column == "offence_group"
+    assert problem.file == str(export) and problem.value == "Burglaries" and problem.column == "Offence Group"
     assert "peer_groups.measures.burglary" in problem.message and "did you mean 'Burglary'" in problem.message
 
 
@@ -304,3 +305,20 @@ def test_spec_mistakes_name_the_key(export, tmp_path, edit, key_path, words):
         prepare(project(tmp_path, export, edit))
     assert any(p.key_path == key_path and words in p.message and p.line for p in error.value.problems), \
         [str(p) for p in error.value.problems]
+
+
+def test_a_member_listed_twice_is_an_error_naming_the_row(export, tmp_path):
+    copied = {}
+
+    def twice(ws, top):
+        first, second = top + 2, top + 3  # two peers of the first group (its own row sorts among them)
+        assert ws.cell(first, 2).value != ws.cell(first, 1).value != ws.cell(second, 2).value
+        copied["name"] = ws.cell(second, 2).value = ws.cell(first, 2).value
+        copied["row"] = second
+    doubled = rewritten(export, tmp_path / "doubled.xlsx", twice)
+    with pytest.raises(DataError) as error:
+        prepare(project(tmp_path / "p", doubled), areas=["Rutland"])
+    (problem,) = error.value.problems
+    assert (problem.file, problem.sheet, problem.row, problem.column, problem.value) == (
+        str(doubled), "MSG comparison", copied["row"], "MSG Member", copied["name"])
+    assert "listed twice" in problem.message

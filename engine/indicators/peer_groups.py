@@ -52,7 +52,7 @@ def check_period(table: PeerTable, period_end: int, window_months: int, report_w
             f"the peer-group export is for the {window_months} months to {shown}, but the report's period ends "
             f"{month_text(period_end)}: use an export for the same period (or build with --period-end {shown})"
             if found >= 0 else "the peer-group export's period end is blank",
-            file=str(table.path), row=int(table.rows[first]), column=table.period_column, value=shown))
+            file=str(table.path), sheet=table.sheet, row=int(table.rows[first]), column=table.period_column, value=shown))
 
 
 def peer_group_results(spec: Spec, table: PeerTable, partner_current: dict[str, np.ndarray],

@@ -45,7 +45,8 @@ class PeerTable:
     population: np.ndarray  # float, NaN where unknown (a zero rate with no population column)
     period_end: np.ndarray  # month numbers (engine.months), −1 where blank
     rows: np.ndarray  # 1-based file rows, for messages
-    period_column: str
+    period_column: str  # as the file's header has it
+    sheet: str | None
     missing_partners: list[str] = field(default_factory=list)  # partner areas the export has no group for
 
 
@@ -79,24 +80,24 @@ def _months(frame: pd.DataFrame, column: str, rows: np.ndarray, file: str, sheet
     return text.map(to_month).fillna(-1).to_numpy(dtype=np.int64)
 
 
-def _check_measures(spec: Spec, measures: pd.Series, column: str, file: str) -> None:
+def _check_measures(spec: Spec, measures: pd.Series, column: str, file: str, sheet: str | None) -> None:
     """Every measure the spec maps must be one the export holds (a misspelling would silently rank nothing)."""
     present = sorted(set(measures.astype(str)))
     problems = [Problem(f"measure {name!r} (peer_groups.measures.{indicator_id}) is not in the export"
-                        f"{did_you_mean(name, present)}", file=file, column=column, value=name)
+                        f"{did_you_mean(name, present)}", file=file, sheet=sheet, column=column, value=name)
                 for indicator_id, name in spec.peer_groups.measures.items() if name not in present]
     if problems:
         raise DataError(problems)
 
 
 def _check_duplicates(partner: np.ndarray, peer: pd.Series, measure: pd.Series, rows: np.ndarray, file: str,
-                      column: str) -> None:
+                      sheet: str | None, column: str) -> None:
     keys = pd.DataFrame({"p": partner, "peer": peer.astype(str).map(normalised_name).to_numpy(),
                          "m": measure.astype(str).to_numpy()})
     twice = keys.duplicated(keep="first").to_numpy()
     if twice.any():
         raise DataError([Problem(f"{peer.iloc[i]!r} is listed twice in the same group for measure {measure.iloc[i]!r}",
-                                 file=file, row=int(rows[i]), column=column, value=str(peer.iloc[i]))
+                                 file=file, sheet=sheet, row=int(rows[i]), column=column, value=str(peer.iloc[i]))
                          for i in np.flatnonzero(twice)[:MAX_LISTED]])
 
 
@@ -123,16 +124,21 @@ def read_peer_table(spec: Spec, base_dir: Path, geography: Geography, log: Issue
     value_column = groups.population or groups.rate
     require_columns(frame, [groups.area, groups.peer, groups.measure, groups.count, value_column, groups.period_end],
                     path, "the peer groups", sheet)
-    _check_measures(spec, frame[groups.measure], groups.measure, file)
+    # From here on columns go by the file's own headers, so that every message names what the analyst sees.
+    labels = {column.name: partner for partner, column in (source.column_specs() or {}).items()}
+    frame = frame.rename(columns=labels)
+    area, peer, measure, count_column, value_column, period = (
+        labels.get(c, c) for c in (groups.area, groups.peer, groups.measure, groups.count, value_column, groups.period_end))
+    _check_measures(spec, frame[measure], measure, file, sheet)
     markers = marker_set(source.missing_markers)
     rows = data.rows
     key = PARTNER_NAME_COLUMN if groups.match_on == "name" else PARTNER_CODE_COLUMN
-    partner = partner_positions(frame[groups.area], key, geography.partner_codes, geography.partner_names,
+    partner = partner_positions(frame[area], key, geography.partner_codes, geography.partner_names,
                                 spec.geography.partner_areas.aliases, -1, -1)
-    itself = _own_rows(frame[groups.area], frame[groups.peer], partner, geography, spec.geography.partner_areas.aliases)
+    itself = _own_rows(frame[area], frame[peer], partner, geography, spec.geography.partner_areas.aliases)
     outside = partner < 0
     if outside.any():
-        areas = frame.loc[outside, groups.area].astype(str).value_counts()
+        areas = frame.loc[outside, area].astype(str).value_counts()
         log.note(name, "rows of groups whose area is not a partner area: not used", int(outside.sum()),
                  example=", ".join(areas.index[:3]))
     if (itself & ~outside).any():
@@ -140,10 +146,10 @@ def read_peer_table(spec: Spec, base_dir: Path, geography: Geography, log: Issue
                  int((itself & ~outside).sum()))
     keep = ~outside & ~itself
     frame, rows, partner = frame.loc[keep], rows[keep], partner[keep]
-    _check_duplicates(partner, frame[groups.peer], frame[groups.measure], rows, file, groups.peer)
-    count = _numbers(frame, groups.count, rows, markers, file, sheet)
+    _check_duplicates(partner, frame[peer], frame[measure], rows, file, sheet, peer)
+    count = _numbers(frame, count_column, rows, markers, file, sheet)
     value = _numbers(frame, value_column, rows, markers, file, sheet)
-    for column, numbers in ((groups.count, count), (value_column, value)):
+    for column, numbers in ((count_column, count), (value_column, value)):
         negative = numbers < 0
         if negative.any():
             raise DataError([Problem("a count, population or rate cannot be negative", file=file, sheet=sheet,
@@ -159,11 +165,11 @@ def read_peer_table(spec: Spec, base_dir: Path, geography: Geography, log: Issue
     unusable = np.isnan(per_resident) | np.isnan(count)
     if unusable.any():
         log.note(name, "group members with no count or population for a measure: left out of that measure's group",
-                 int(unusable.sum()), example=", ".join(frame.loc[unusable, groups.peer].astype(str).unique()[:3]))
+                 int(unusable.sum()), example=", ".join(frame.loc[unusable, peer].astype(str).unique()[:3]))
     missing = [str(n) for i, n in enumerate(geography.partner_names) if i not in set(partner.tolist())]
     if missing:
         log.note(name, "partner areas with no group in the export: ranked among the partner areas instead",
                  len(missing), example=", ".join(missing[:3]))
-    return PeerTable(name, path, source.description, partner, frame[groups.peer].astype(str).to_numpy(dtype=object),
-                     frame[groups.measure].astype(str).to_numpy(dtype=object), count, per_resident, population,
-                     _months(frame, groups.period_end, rows, file, sheet), rows, groups.period_end, missing)
+    return PeerTable(name, path, source.description, partner, frame[peer].astype(str).to_numpy(dtype=object),
+                     frame[measure].astype(str).to_numpy(dtype=object), count, per_resident, population,
+                     _months(frame, period, rows, file, sheet), rows, period, sheet, missing)
