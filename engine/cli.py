@@ -17,6 +17,7 @@ from engine.errors import SaferbookError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
+DEMO_DATA = REPO_ROOT / "data" / "synthetic" / "generated"  # the demo spec's SYNTHETIC partner extracts (git-ignored)
 DEMO_DASHBOARD_SPEC = REPO_ROOT / "specs" / "dashboard.yaml"
 
 
@@ -141,6 +142,13 @@ def run(argv: Sequence[str] | None = None) -> int:
         for spec in (DEMO_SPEC, DEMO_DASHBOARD_SPEC):
             if not spec.is_file():
                 raise SaferbookError(f"the demo spec {spec} is not here: run the demo from a source checkout (pip install -e .)")
+        from engine.synthetic import SOURCES, generate_all
+
+        # the demo spec's SYNTHETIC files: the area classification lookup and the most similar groups
+        missing = [source for source in ("area_classification", "peer_groups")
+                   if not (DEMO_DATA / SOURCES[source].FILE_NAME).is_file()]
+        if missing:
+            generate_all(DEMO_DATA, sources=missing)
         return _build(DEMO_SPEC, args.out, None, None, args.quiet) or _build(DEMO_DASHBOARD_SPEC, args.out, None, None,
                                                                              args.quiet)
     if args.command == "run":

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import DataError, Problem, SpecError
+from engine.ingest.area_groups import SmallAreaGroups, load_area_groups
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import IssueLog
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
@@ -77,6 +78,7 @@ class Inputs:
     sources: dict[str, SourceRows]
     quality: list[QualityNote]
     issues: IssueLog = field(default_factory=IssueLog)
+    area_groups: dict[str, SmallAreaGroups] = field(default_factory=dict)  # by area group id
     peer_table: PeerTable | None = None  # the spec's peer-group export, when it names one
 
 
@@ -291,6 +293,10 @@ def load_inputs(spec: Spec, base_dir: Path) -> Inputs:
                 sources[name] = _table_rows(name, spec, base_dir, geography, log, counted)
         except DataError as error:
             problems += error.problems
+    try:
+        area_groups = load_area_groups(spec, base_dir, geography, log)
+    except DataError as error:
+        problems += error.problems
     peer_table = None
     try:
         peer_table = read_peer_table(spec, base_dir, geography, log)
@@ -299,4 +305,4 @@ def load_inputs(spec: Spec, base_dir: Path) -> Inputs:
     if problems:
         raise DataError(problems)
     _check_threshold(spec, log)
-    return Inputs(geography, sources, log.summary(), log, peer_table)
+    return Inputs(geography, sources, log.summary(), log, area_groups, peer_table)
