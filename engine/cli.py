@@ -135,6 +135,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         if not DEMO_SPEC.is_file():
             raise SaferbookError(f"the demo spec {DEMO_SPEC} is not here: run the demo from a source checkout (pip install -e .)")
+        from engine.synthetic.demo_files import ensure_synthetic_files
+
+        written = ensure_synthetic_files(DEMO_SPEC)  # the SYNTHETIC partner extracts, on first use
+        if written and not args.quiet:
+            print(f"Generated {len(written)} SYNTHETIC partner extracts in {written[0].parent}")
         return _build(DEMO_SPEC, args.out, None, None, args.quiet)
     if args.command == "run":
         return _run(args.pipeline, args.dry_run, args.only, args.force, args.quiet)

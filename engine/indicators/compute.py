@@ -12,7 +12,7 @@ import numpy as np
 
 from engine import __version__
 from engine.errors import DataError, Problem, SpecError
-from engine.indicators.breakdowns import breakdown_tables
+from engine.indicators.breakdowns import breakdown_tables, breakdown_window
 from engine.indicators.comparisons import area_comparison
 from engine.indicators.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
@@ -398,7 +398,10 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         breakdowns: list[list[Breakdown]] = []
     else:
         series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, results, first_month)
-        breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners, periods.current)
+        breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners,
+                                       breakdown_window(b, spec.periods, periods.current),
+                                       partner_names=[str(n) for n in geo.partner_names],
+                                       partner_label=geo.partner_label, benchmark_name=geo.benchmark_name)
                       for b in spec.breakdowns]
     notes = methodology_notes(spec, inputs, periods, suppress)
     generated = generated_timestamp(end)

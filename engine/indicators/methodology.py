@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Hashable
 
+from engine.indicators.breakdowns import profile_method_notes
 from engine.indicators.describe import (describe_banding, describe_change, describe_indicator, describe_peers,
                                         describe_suppression)
 from engine.indicators.periods import ReportPeriods
@@ -63,6 +64,7 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
                                 + _used_by(names, spec)))
     notes.append(MethodNote("Peer comparison", describe_peers(spec.peers, len(geo.partner_names), geo.partner_label,
                                                               geo.benchmark_name)))
+    notes += profile_method_notes(spec.breakdowns, geo.partner_label, geo.benchmark_name)
     rules = [(i.name, rule) for i in spec.indicators if (rule := spec.suppression_for(i)) is not None]
     if rules:
         notes.append(MethodNote("Small numbers", describe_suppression(rules, suppress)))

@@ -1,0 +1,111 @@
+"""Key findings from the Profiles sheet's breakdowns, in the seeds' words.
+
+"The most common offender needs identified in North West Leicestershire are 'Relationships'
+(56%). This is significantly higher than the county average." / "48% of the offences were
+committed by First Time entrants." / "The adult reoffending rate in North West Leicestershire is
+16%, similar to the overall County reoffending rate, 14%."
+
+Only breakdowns whose spec gives a ``subject`` get sentences, and the subject (like every other
+word about the data) comes from the spec. "Significantly" is said only when the breakdown's
+significance test says so; a breakdown that does not test says "against" instead.
+"""
+from __future__ import annotations
+
+from engine.report import SIGNIFICANCE_WORDS, Breakdown, BreakdownRow, Finding
+
+RELATIONS = {SIGNIFICANCE_WORDS[1]: "significantly higher than", SIGNIFICANCE_WORDS[-1]: "significantly lower than",
+             SIGNIFICANCE_WORDS[0]: "similar to"}
+NOT_RECORDED_LABELS = {"Not recorded", "Other"}
+
+
+def _relation(row: BreakdownRow) -> str:
+    return RELATIONS.get(row.significance, "against")
+
+
+def _figures(row: BreakdownRow) -> dict[str, float]:
+    return {"percent": row.percent, "benchmark_percent": row.benchmark_percent, "count": row.count, "base": row.base,
+            "benchmark_count": row.benchmark_count, "benchmark_base": row.benchmark_base}
+
+
+def _compared(rows: list[BreakdownRow]) -> list[BreakdownRow]:
+    return [r for r in rows if r.percent is not None and r.benchmark_percent is not None
+            and r.category not in NOT_RECORDED_LABELS]
+
+
+def _most_common(breakdown: Breakdown) -> BreakdownRow | None:
+    """The category or flag with the largest percentage in the area; None for a profile of several characteristics."""
+    rows = _compared(breakdown.rows_of(breakdown.subsets[0] if breakdown.subsets else ""))
+    if not rows or len({r.group for r in rows}) > 1:
+        return None
+    return max(rows, key=lambda r: (r.percent, r.count))
+
+
+def most_common_sentence(top: BreakdownRow, subject: str, area: str, benchmark: str) -> Finding:
+    """"The most common offender needs in <area> are Relationships (56%), significantly higher than <county> (48%)"."""
+    text = (f"The most common {subject} in {area} are {top.category} ({top.percent:.0%}), "
+            f"{_relation(top)} {benchmark} ({top.benchmark_percent:.0%}).")
+    return Finding("profile", text, _figures(top))
+
+
+def differences_sentence(breakdown: Breakdown, area: str, benchmark: str, top: BreakdownRow | None = None) -> Finding | None:
+    """Every significant difference from the benchmark (the first subset's) but ``top``'s, already stated,
+    or that there is none."""
+    if not breakdown.significance_method:
+        return None
+    rows = [r for r in _compared(breakdown.rows_of(breakdown.subsets[0] if breakdown.subsets else "")) if r is not top]
+    if not rows:
+        return None
+    different = [r for r in rows if r.significance in (SIGNIFICANCE_WORDS[1], SIGNIFICANCE_WORDS[-1])]
+    if not different:
+        other = "other " if top is not None else ""
+        return Finding("profile", f"There is no significant difference between the {other}{breakdown.subject} in "
+                                  f"{area} and those across {benchmark}.", {"significant": 0})
+    parts = [f"{r.category} {'higher' if r.significance == SIGNIFICANCE_WORDS[1] else 'lower'} "
+             f"({r.percent:.0%} against {r.benchmark_percent:.0%})" for r in different]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    figures = {f"{r.group}: {r.category}": r.percent for r in different}
+    return Finding("profile", f"Significant differences in the {breakdown.subject} of {area} from {benchmark}: "
+                              f"{listed}.", {"significant": len(different), **figures})
+
+
+def subset_share_sentences(breakdown: Breakdown, area: str, benchmark: str) -> list[Finding]:
+    """Each described subset's share of the first subset (the whole): "48% of the offences were committed by …"."""
+    if len(breakdown.subsets) < 2:
+        return []
+    whole = breakdown.rows_of(breakdown.subsets[0])[0]
+    findings = []
+    for subset, phrase in zip(breakdown.subsets[1:], breakdown.subset_phrases[1:]):
+        part = breakdown.rows_of(subset)[0]
+        if not phrase or not whole.base or not whole.benchmark_base:
+            continue
+        share, benchmark_share = part.base / whole.base, part.benchmark_base / whole.benchmark_base
+        text = (f"{share:.0%} of {breakdown.subject} in {area} were {phrase} ({benchmark}: {benchmark_share:.0%}).")
+        findings.append(Finding("profile", text, {"share": share, "benchmark_share": benchmark_share,
+                                                  "count": part.base, "of": whole.base}))
+    return findings
+
+
+def area_rate_sentence(breakdown: Breakdown, area: str, benchmark: str) -> Finding | None:
+    """A partner_areas table's own row: "The adult reoffending rate in <area> is 16%, similar to <county>'s 14%"."""
+    own = next((r for r in breakdown.rows if r.highlight and r.percent is not None), None)
+    if own is None or own.benchmark_percent is None:
+        return None
+    text = (f"The {breakdown.subject} in {area} is {own.percent:.0%}, {_relation(own)} {benchmark}'s "
+            f"{own.benchmark_percent:.0%}.")
+    return Finding("profile", text, _figures(own))
+
+
+def profile_findings(breakdowns: list[Breakdown], area: str, benchmark: str) -> list[Finding]:
+    findings: list[Finding | None] = []
+    for breakdown in breakdowns:
+        if not breakdown.subject:
+            continue
+        if breakdown.layout == "partner_areas":
+            findings.append(area_rate_sentence(breakdown, area, benchmark))
+            continue
+        top = _most_common(breakdown)
+        if top is not None:
+            findings.append(most_common_sentence(top, breakdown.subject, area, benchmark))
+        findings.append(differences_sentence(breakdown, area, benchmark, top))
+        findings += subset_share_sentences(breakdown, area, benchmark)
+    return [f for f in findings if f is not None]
