@@ -55,17 +55,26 @@ def differences_sentence(breakdown: Breakdown, area: str, benchmark: str, top: B
     rows = [r for r in _compared(breakdown.rows_of(breakdown.subsets[0] if breakdown.subsets else "")) if r is not top]
     if not rows:
         return None
-    different = [r for r in rows if r.significance in (SIGNIFICANCE_WORDS[1], SIGNIFICANCE_WORDS[-1])]
-    if not different:
-        other = "other " if top is not None else ""
-        return Finding("profile", f"There is no significant difference between the {other}{breakdown.subject} in "
-                                  f"{area} and those across {benchmark}.", {"significant": 0})
-    parts = [f"{r.category} {'higher' if r.significance == SIGNIFICANCE_WORDS[1] else 'lower'} "
-             f"({r.percent:.0%} against {r.benchmark_percent:.0%})" for r in different]
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    figures = {f"{r.group}: {r.category}": r.percent for r in different}
-    return Finding("profile", f"Significant differences in the {breakdown.subject} of {area} from {benchmark}: "
-                              f"{listed}.", {"significant": len(different), **figures})
+    higher = [r for r in rows if r.significance == SIGNIFICANCE_WORDS[1]]
+    lower = [r for r in rows if r.significance == SIGNIFICANCE_WORDS[-1]]
+    other = "other " if top is not None else ""
+    if not higher and not lower:
+        return Finding("profile", f"There is no significant difference between {area} and {benchmark} in the "
+                                  f"{other}{breakdown.subject}.", {"significant": 0})
+    parts = []
+    if higher:
+        parts.append(f"significantly higher than {benchmark} for {_listed(higher)}")
+    if lower:
+        parts.append(f"significantly lower{'' if higher else ' than ' + benchmark} for {_listed(lower)}")
+    figures = {f"{r.group}: {r.category}": r.percent for r in higher + lower}
+    return Finding("profile", f"In the {other}{breakdown.subject}, {area} is {', and '.join(parts)}.",
+                   {"significant": len(higher) + len(lower), **figures})
+
+
+def _listed(rows: list[BreakdownRow]) -> str:
+    """"Rural (35% against 24%) and Countryside (31% against 20%)"."""
+    parts = [f"{r.category} ({r.percent:.0%} against {r.benchmark_percent:.0%})" for r in rows]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def subset_share_sentences(breakdown: Breakdown, area: str, benchmark: str) -> list[Finding]:
