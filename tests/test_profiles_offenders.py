@@ -370,7 +370,7 @@ def test_not_vacuous(books):
 
 def _relation(want: dict) -> str:
     return {"Significantly higher": "significantly higher than", "Significantly lower": "significantly lower than",
-            "Not significantly different": "similar to"}[want["significance"]]
+            "Not significantly different": "not significantly different from"}[want["significance"]]
 
 
 @pytest.mark.parametrize("area", AREAS)
@@ -417,3 +417,22 @@ def test_first_time_entrant_share_sentence(reports, youth, area):
     finding = next(f for f in reports[area].findings if f.text == sentence)
     assert finding.figures["share"] == pytest.approx(share, abs=1e-12)
     assert finding.figures["benchmark_share"] == pytest.approx(county, abs=1e-12)
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_caseload_differences_sentence(reports, caseload, area):
+    """The profile of several characteristics gets one sentence: every significant difference, or none."""
+    significant = []
+    for label, column in (("Gender", "Gender"), ("Age", "Age Band"), ("Ethnicity", "Ethnicity")):
+        order = sorted({r[column] for r in caseload}, key=str.casefold)
+        for category, want in zip(order, category_rows(caseload, area, column, "District", order)):
+            if want["significance"] != "Not significantly different" and want["significance"] != "Not compared":
+                significant.append((f"{label}: {category}", want))
+    finding = next(f for f in reports[area].findings if "offender caseload" in f.text)
+    assert finding.figures["significant"] == len(significant)
+    if not significant:
+        assert finding.text == (f"There is no significant difference between {area} and {BENCHMARK} in the "
+                                f"offender caseload.")
+    for name, want in significant:
+        assert f"{name} ({want['percent']:.0%} against {want['benchmark']:.0%})" in finding.text
+        assert finding.figures[name] == pytest.approx(want["percent"], abs=1e-12)

@@ -3,7 +3,9 @@
 "The most common offender needs identified in North West Leicestershire are 'Relationships'
 (56%). This is significantly higher than the county average." / "48% of the offences were
 committed by First Time entrants." / "The adult reoffending rate in North West Leicestershire is
-16%, similar to the overall County reoffending rate, 14%."
+16%, similar to the overall County reoffending rate, 14%." A difference that is not significant
+is "not significantly different from" rather than the seeds' "similar to": with a small district's
+few rows, 29% against 16% can be within chance, and "similar" would misread it.
 
 Only breakdowns whose spec gives a ``subject`` get sentences, and the subject (like every other
 word about the data) comes from the spec. "Significantly" is said only when the breakdown's
@@ -14,7 +16,7 @@ from __future__ import annotations
 from engine.report import SIGNIFICANCE_WORDS, Breakdown, BreakdownRow, Finding
 
 RELATIONS = {SIGNIFICANCE_WORDS[1]: "significantly higher than", SIGNIFICANCE_WORDS[-1]: "significantly lower than",
-             SIGNIFICANCE_WORDS[0]: "similar to"}
+             SIGNIFICANCE_WORDS[0]: "not significantly different from"}
 NOT_RECORDED_LABELS = {"Not recorded", "Other"}
 
 
@@ -63,17 +65,22 @@ def differences_sentence(breakdown: Breakdown, area: str, benchmark: str, top: B
                                   f"{other}{breakdown.subject}.", {"significant": 0})
     parts = []
     if higher:
-        parts.append(f"significantly higher than {benchmark} for {_listed(higher)}")
+        parts.append(f"significantly higher than {benchmark} for {_listed(higher, rows)}")
     if lower:
-        parts.append(f"significantly lower{'' if higher else ' than ' + benchmark} for {_listed(lower)}")
-    figures = {f"{r.group}: {r.category}": r.percent for r in higher + lower}
+        parts.append(f"significantly lower{'' if higher else ' than ' + benchmark} for {_listed(lower, rows)}")
+    figures = {_name(r, rows): r.percent for r in higher + lower}
     return Finding("profile", f"In the {other}{breakdown.subject}, {area} is {', and '.join(parts)}.",
                    {"significant": len(higher) + len(lower), **figures})
 
 
-def _listed(rows: list[BreakdownRow]) -> str:
+def _name(row: BreakdownRow, table: list[BreakdownRow]) -> str:
+    """The category, with its characteristic when the table has several ("Age: 25 - 29")."""
+    return f"{row.group}: {row.category}" if len({r.group for r in table}) > 1 else row.category
+
+
+def _listed(rows: list[BreakdownRow], table: list[BreakdownRow]) -> str:
     """"Rural (35% against 24%) and Countryside (31% against 20%)"."""
-    parts = [f"{r.category} ({r.percent:.0%} against {r.benchmark_percent:.0%})" for r in rows]
+    parts = [f"{_name(r, table)} ({r.percent:.0%} against {r.benchmark_percent:.0%})" for r in rows]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
