@@ -61,11 +61,12 @@ def test_groups_other_and_not_recorded():
     """Conditions in order (first match wins); unmatched values are Other; blanks are Not recorded."""
     spec = BreakdownSpec(**BASE, by=["age"], groups={"age": {"Under 15": {"between": [10, 14]},
                                                                "15-17": {"between": [15, 17]}}})
-    rows = pd.DataFrame({"age": [10, 14, 15, 17, 18, None, 12]})
-    items = breakdown_items(spec, rows)
-    assert [(i.label, int(i.member.sum())) for i in items] == [("Under 15", 3), ("15-17", 2), ("Other", 1),
-                                                               ("Not recorded", 1)]
-    assert all(i.valid.all() for i in items)
+    for dtype in ("float64", "Int64"):  # ingest's integer columns are nullable Int64
+        rows = pd.DataFrame({"age": pd.array([10, 14, 15, 17, 18, None, 12], dtype=dtype)})
+        items = breakdown_items(spec, rows)
+        assert [(i.label, int(i.member.sum())) for i in items] == [("Under 15", 3), ("15-17", 2), ("Other", 1),
+                                                                   ("Not recorded", 1)]
+        assert all(i.valid.all() for i in items)
 
 
 def test_flags_leave_unvalued_rows_out_of_the_base():
@@ -124,3 +125,12 @@ def test_unknown_column_is_a_spec_error_with_its_key_path(tmp_path):
     messages = [str(p) for p in raised.value.problems]
     assert any("flags.need_atitudes" in m and "did you mean 'need_attitudes'" in m for m in messages), messages
     assert any("subsets.First-time entrants.where.first_time" in m and "maps no column" in m for m in messages), messages
+
+
+def test_a_month_missing_from_the_window_is_an_error():
+    spec = BreakdownSpec(**BASE, by=["sex"])
+    window = Window(month_number("2021-11"), month_number("2022-10"))
+    with pytest.raises(DataError) as raised:
+        breakdown_tables(spec, _source(pd.DataFrame({"sex": ["F"]}), [0], dated=True), np.array([]), 1, window)
+    message = str(raised.value.problems[0])
+    assert "breakdown 'b' covers Nov 2021 – Oct 2022" in message and "2021-11, 2021-12, 2022-02" in message

@@ -254,7 +254,9 @@ def test_offender_needs(books, caseload, area):
                             sum(r[need] == "Y" for r in assessed), len(assessed))
             check_subset_columns(header, row, subset, area, want, f"{area}, {need}, {subset}", out_of=True)
     unassessed = sum(1 for r in caseload if r["District"] == area and r["Accommodation"] is None)
-    note = books[area]["Profiles"].cell(range_boundaries(books[area]["Profiles"].tables["sb_breakdown_offender_needs"].ref)[1] - 2, 1).value
+    ws = books[area]["Profiles"]
+    header_row = range_boundaries(ws.tables["sb_breakdown_offender_needs"].ref)[1]
+    note = ws.cell(header_row - 2, 1).value  # title, note, the subsets' names, then the header
     assert f"{unassessed:,} of {sum(r['District'] == area for r in caseload):,} offenders here" in note
 
 

@@ -45,7 +45,8 @@ def _by_values(spec: BreakdownSpec, column: str, values: pd.Series) -> tuple[lis
         labels = list(spec.groups[column])
         index = np.full(len(values), -1)
         for position, condition in enumerate(spec.groups[column].values()):
-            index = np.where((index < 0) & ~missing & condition_mask(values, condition), position, index)
+            hit = pd.Series(condition_mask(values, condition), dtype="boolean").fillna(False).to_numpy(dtype=bool)
+            index = np.where((index < 0) & ~missing & hit, position, index)
         if ((index < 0) & ~missing).any():
             labels.append(OTHER_VALUES)
             index = np.where((index < 0) & ~missing, len(labels) - 1, index)

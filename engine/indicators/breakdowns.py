@@ -20,7 +20,7 @@ from engine.errors import DataError, Problem
 from engine.indicators.breakdown_items import NOT_RECORDED, Item, breakdown_items
 from engine.indicators.periods import Window
 from engine.ingest import SourceRows
-from engine.months import month_label, month_of
+from engine.months import month_label, month_of, month_text
 from engine.report import SIGNIFICANCE_WORDS, Breakdown, BreakdownRow, MethodNote
 from engine.spec.filters import where_mask
 from engine.spec.models import BreakdownSpec, Periods
@@ -121,6 +121,17 @@ def _check_columns(spec: BreakdownSpec, source: SourceRows) -> None:
                                 "has no month column (an undated snapshot is used whole)", file=str(source.path)))
 
 
+def _check_window(spec: BreakdownSpec, source: SourceRows, window: Window | None) -> None:
+    """Every month of a dated source's window must have rows: a missing month would undercount every share."""
+    if not source.dated or window is None:
+        return
+    present = source.months_present
+    gaps = [m for m in window.months() if m not in present]
+    if gaps:
+        raise DataError(Problem(f"breakdown {spec.id!r} covers {window.label}, but source {source.name!r} has no rows "
+                                f"for {', '.join(month_text(m) for m in gaps[:12])}", file=str(source.path)))
+
+
 def _selected(spec: BreakdownSpec, source: SourceRows, partner_of_row: np.ndarray, window: Window | None) -> np.ndarray:
     """Rows in a partner area, the window and ``where``; with ``distinct``, each value's first such row."""
     keep = where_mask(source.rows, spec.where) & (partner_of_row >= 0)
@@ -135,10 +146,11 @@ def _selected(spec: BreakdownSpec, source: SourceRows, partner_of_row: np.ndarra
 
 
 def _significance(spec: BreakdownSpec, counts: np.ndarray, bases: np.ndarray) -> np.ndarray | None:
+    """Codes[row, partner] for counts[row, partner] of bases[row, partner]; every row tested in one call."""
     test = spec.significance
     if test is None:
         return None
-    benchmark_count, benchmark_base = counts.sum(), bases.sum()
+    benchmark_count, benchmark_base = counts.sum(axis=1, keepdims=True), bases.sum(axis=1, keepdims=True)
     if test.method == "rest_of_benchmark":
         codes, _ = rest_codes(counts, bases, benchmark_count, benchmark_base, test.level)
         return codes
@@ -196,6 +208,7 @@ def breakdown_tables(spec: BreakdownSpec, source: SourceRows, partner_of_small_a
                      benchmark_name: str = "the benchmark") -> list[Breakdown]:
     """One Breakdown per partner area for ``spec`` over the rows of ``window`` (None: all) placed in a partner area."""
     _check_columns(spec, source)
+    _check_window(spec, source, window)
     keep = _selected(spec, source, source.partner_of_rows(partner_of_small_area), window)
     rows = source.rows[keep].reset_index(drop=True)
     partner = source.partner_of_rows(partner_of_small_area)[keep]
@@ -206,17 +219,19 @@ def breakdown_tables(spec: BreakdownSpec, source: SourceRows, partner_of_small_a
     def per_partner(mask: np.ndarray) -> np.ndarray:
         return np.bincount(partner[mask], minlength=n_partners)
 
-    figures: list[_Counts] = []
-    for name, in_subset, percent_of in subsets:
-        for item in items:
-            counts = per_partner(in_subset & item.member)
-            bases = per_partner(item.member if percent_of == "category" else in_subset & item.valid)
-            figures.append(_Counts(item, name, counts, bases, _significance(spec, counts, bases)))
+    keys = [(name, percent_of, in_subset, item) for name, in_subset, percent_of in subsets for item in items]
+    counts = np.array([per_partner(in_subset & item.member) for _, _, in_subset, item in keys]).reshape(len(keys), n_partners)
+    bases = np.array([per_partner(item.member if percent_of == "category" else in_subset & item.valid)
+                      for _, percent_of, in_subset, item in keys]).reshape(len(keys), n_partners)
+    codes = _significance(spec, counts, bases)
+    figures = [_Counts(item, name, counts[k], bases[k], None if codes is None else codes[k])
+               for k, (name, _, _, item) in enumerate(keys)]
 
     notes = _missing_note(spec, items, partner, n_partners)
     common = dict(subsets=tuple(spec.subsets), layout=spec.layout, window=_window_words(spec, source, window),
                   significance_method=significance_method_words(spec, partner_label, benchmark_name),
-                  subject=spec.subject, section=spec.section, subset_phrases=tuple(s.described_as for s in spec.subsets.values()))
+                  subject=spec.subject, section=spec.section,
+                  subset_phrases=tuple(s.described_as for s in spec.subsets.values()))
     tables = []
     for p in range(n_partners):
         if spec.layout == "partner_areas":
