@@ -93,7 +93,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
             row += 1
         placement = write_table(sheet, formats, table_name("breakdown", breakdown.breakdown_id), row + 2, 0,
                                 shape.columns, shape.rows, widths)
-        sheet.set_row(row + 2, 60 if breakdown.subsets else 45 if breakdown.layout == "partner_areas" else 30)
+        sheet.set_row(row + 2, 60 if breakdown.subsets else 45)
         _significance_rules(sheet, formats, placement, shape)
         _highlight_rules(sheet, formats, placement, shape, report)
         row = placement.last_row + 3
