@@ -29,9 +29,9 @@ NAVIGATION = (("Key findings", SHEET_FINDINGS), ("Top 10 areas", SHEET_TOP), ("T
               ("Comparisons", SHEET_COMPARISONS), ("Profiles", SHEET_PROFILES), ("Methodology", SHEET_METHODOLOGY))
 
 
-def _sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_row: int, col: int,
-                quarter_rows: QuarterRows) -> None:
-    """A line per KPI over its rolling quarters, drawn from the Trends sheet's quarterly table."""
+def quarter_sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_row: int, col: int,
+                       quarter_rows: QuarterRows, source_sheet: str = SHEET_TRENDS) -> None:
+    """A line per KPI over its rolling quarters, drawn from the quarterly table on ``source_sheet``."""
     colours = formats.theme.colours
     for offset, kpi in enumerate(kpis):
         where = quarter_rows.get(kpi.indicator_id)
@@ -39,14 +39,14 @@ def _sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_
             continue
         row, first, last = where
         sheet.add_sparkline(first_data_row + offset, col, {
-            "range": f"'{SHEET_TRENDS}'!{xl_rowcol_to_cell(row, first)}:{xl_rowcol_to_cell(row, last)}",
+            "range": f"'{source_sheet}'!{xl_rowcol_to_cell(row, first)}:{xl_rowcol_to_cell(row, last)}",
             "series_color": colours.get("title", "#1F3864"), "markers": False, "last_point": True,
             "markers_color": colours.get("worse", "#D55E00"), "last_color": colours.get("worse", "#D55E00"),
             "weight": 1.25,
         })
 
 
-def _target_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int, int, int]) -> None:
+def target_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int, int, int]) -> None:
     """Met / Not met in the better / worse colours; the words carry the meaning in greyscale."""
     for status, outcome in (("Met", "Better"), ("Not met", "Worse")):
         sheet.conditional_format(*cell_range, {"type": "cell", "criteria": "equal to", "value": f'"{status}"',
@@ -100,13 +100,13 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
         if kpi.indicator_id in top_rows:
             sheet.write_url(placement.first_data_row + offset, 1,
                             internal_link(SHEET_TOP, top_rows[kpi.indicator_id]), formats.link, string=kpi.name)
-    for first, last, polarity in _polarity_runs(kpis):
+    for first, last, polarity in polarity_runs(kpis):
         band_rules(sheet, formats, (placement.first_data_row + first, BAND_COLUMN, placement.first_data_row + last,
                                     BAND_COLUMN), polarity)
     outcome_rules(sheet, formats, placement.column_range(6), outcome_col=7)
-    _sparklines(sheet, formats, kpis, placement.first_data_row, SPARKLINE_COLUMN, quarter_rows)
+    quarter_sparklines(sheet, formats, kpis, placement.first_data_row, SPARKLINE_COLUMN, quarter_rows)
     if targets:
-        _target_rules(sheet, formats, placement.column_range(SPARKLINE_COLUMN + 2))
+        target_rules(sheet, formats, placement.column_range(SPARKLINE_COLUMN + 2))
     _logo(sheet, formats, placement.last_col + 1)
     sheet.set_row(TABLE_FIRST_ROW, 45)  # three lines of header text
     apply_widths(sheet, widths)
@@ -128,7 +128,7 @@ def _shown(value):
     return SUPPRESSED if value is None else value
 
 
-def _polarity_runs(kpis: list[Kpi]) -> list[tuple[int, int, str]]:
+def polarity_runs(kpis: list[Kpi]) -> list[tuple[int, int, str]]:
     """Consecutive rows sharing a polarity, so each run gets band colours the right way round."""
     runs: list[tuple[int, int, str]] = []
     for position, kpi in enumerate(kpis):
