@@ -143,7 +143,8 @@ def run(argv: Sequence[str] | None = None) -> int:
                 raise SaferbookError(f"the demo spec {spec} is not here: run the demo from a source checkout (pip install -e .)")
         from engine.synthetic.demo_files import ensure_synthetic_files
 
-        written = [p for spec in (DEMO_SPEC, DEMO_DASHBOARD_SPEC) for p in ensure_synthetic_files(spec)]  # SYNTHETIC extracts, on first use
+        # The SYNTHETIC partner extracts the demo specs read, written on first use.
+        written = [path for spec in (DEMO_SPEC, DEMO_DASHBOARD_SPEC) for path in ensure_synthetic_files(spec)]
         if written and not args.quiet:
             print(f"Generated {len(written)} SYNTHETIC partner extracts in {written[0].parent}")
         return _build(DEMO_SPEC, args.out, None, None, args.quiet) or _build(DEMO_DASHBOARD_SPEC, args.out, None, None,
