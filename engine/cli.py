@@ -17,6 +17,7 @@ from engine.errors import SaferbookError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
+DEMO_DATA = REPO_ROOT / "data" / "synthetic" / "generated"  # the demo spec's SYNTHETIC partner extracts (git-ignored)
 DEMO_DASHBOARD_SPEC = REPO_ROOT / "specs" / "dashboard.yaml"
 
 

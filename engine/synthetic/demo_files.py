@@ -8,10 +8,12 @@ any other missing file is left for the reader to report.
 """
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import yaml
 
+from engine.atomic import write_bytes_atomic
 from engine.synthetic import SOURCES, generate_all
 
 DEMO_SEED = 2012
@@ -33,8 +35,16 @@ def missing_synthetic_files(spec_path: Path) -> dict[Path, list[str]]:
 
 
 def ensure_synthetic_files(spec_path: Path, seed: int = DEMO_SEED) -> list[Path]:
-    """Generate the spec's missing synthetic extracts; return the files written (none when all are there)."""
+    """Generate the spec's missing synthetic extracts; return the files written (none when all are there).
+
+    They are generated in a temporary folder and copied in one by one, atomically, so that the
+    other files already there (and the manifest of a full ``generate_all``) are left as they are.
+    """
     written: list[Path] = []
     for folder, source_ids in missing_synthetic_files(spec_path).items():
-        written += generate_all(folder, seed, sources=source_ids).values()
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as scratch:
+            for generated in generate_all(Path(scratch), seed, sources=source_ids).values():
+                write_bytes_atomic(folder / generated.name, generated.read_bytes())
+                written.append(folder / generated.name)
     return written
