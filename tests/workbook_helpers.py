@@ -185,11 +185,30 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
                 "Indicator", "Area", f"Rate in group {high} (per 1,000)", f"Rate in group {low} (per 1,000)",
                 f"Rate ratio ({high} ÷ {low})", "Lower 95% limit", "Upper 95% limit", f"Group {high} against group {low}"]
     for breakdown in spec()["breakdowns"]:
-        assert len(breakdown["by"]) == 1, "a grouped breakdown has Characteristic/Category columns: extend this"
-        headers[f"sb_breakdown_{breakdown['id']}"] = [
-            breakdown["title"], f"{area}: {breakdown.get('unit', 'crimes')}", f"{area} %", f"{BENCHMARK} %",
-            "Difference (percentage points)", f"Against {BENCHMARK}"]
+        headers[f"sb_breakdown_{breakdown['id']}"] = breakdown_headers(breakdown, area)
     return headers
+
+
+def breakdown_headers(breakdown: dict, area: str) -> list[str]:
+    """The Profiles table's header row, as the layout promises it, from the spec's breakdown."""
+    unit, tested = breakdown.get("unit", "crimes"), "significance" in breakdown
+    flags, by = breakdown.get("flags", {}), breakdown.get("by", [])
+    if breakdown.get("layout") == "partner_areas":
+        (label,) = flags.values()
+        return [PARTNER_LABEL, unit.capitalize(), label, f"{label} %", f"Against {BENCHMARK}"] + \
+            (["Significance"] if tested else [])
+    labels = ["Characteristic", "Category"] if len(by) > 1 else \
+        [breakdown.get("labels", {}).get(by[0], breakdown["title"]) if by else breakdown["title"]]
+    if not breakdown.get("subsets"):
+        return labels + [f"{area}: {unit}"] + (["Out of"] if flags else []) + [
+            f"{area} %", f"{BENCHMARK} %", "Difference (percentage points)", f"Against {BENCHMARK}"] + \
+            (["Significance"] if tested else [])
+    for name, subset in breakdown["subsets"].items():
+        out_of = bool(flags) or (subset or {}).get("percent_of") == "category"
+        labels += [f"{name}: n"] + ([f"{name}: out of"] if out_of else []) + [
+            f"{name}: {area} %", f"{name}: {BENCHMARK} %", f"{name}: against {BENCHMARK}"] + \
+            ([f"{name}: significance"] if tested else [])
+    return labels
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from engine import __version__
 from engine.errors import DataError, Problem, SpecError
 from engine.indicators.area_group_findings import area_group_findings
 from engine.indicators.area_groups import area_group_tables
-from engine.indicators.breakdowns import breakdown_tables
+from engine.indicators.breakdowns import breakdown_tables, breakdown_window
 from engine.indicators.comparisons import area_comparison
 from engine.indicators.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
@@ -63,8 +63,10 @@ def _indicator_counts(indicator: Indicator, inputs: Inputs, mask: np.ndarray, fi
                            geo.small_area_partner, geo.small_area_population)
 
 
-def _data_months(inputs: Inputs) -> tuple[int, int]:
-    months = set().union(*(s.months_present for s in inputs.sources.values()))
+def _data_months(inputs: Inputs, counted: set[str]) -> tuple[int, int]:
+    """First and latest month of the sources indicators count (a breakdown's own extract does not move
+    the period end; its window is checked where it is used)."""
+    months = set().union(*(s.months_present for name, s in inputs.sources.items() if name in counted))
     months.discard(-1)
     if not months:
         raise DataError("the sources hold no rows with a month")
@@ -72,7 +74,7 @@ def _data_months(inputs: Inputs) -> tuple[int, int]:
 
 
 def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, first: int, latest: int,
-                    overridden: bool) -> None:
+                    overridden: bool, counted: set[str]) -> None:
     """The windows must lie inside the data, and no month inside them may be missing."""
     where = "--period-end" if overridden else "periods.period_end"
     if periods.end > latest:
@@ -83,8 +85,8 @@ def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, firs
                                 f"for the previous window, but the data starts in {month_text(first)}",
                                 file=spec_file, key_path=where))
     problems = []
-    for source in inputs.sources.values():
-        if not source.dated:
+    for name, source in inputs.sources.items():
+        if not source.dated or name not in counted:
             continue
         present = source.months_present
         gaps = [m for m in range(max(first, periods.first_needed), periods.end + 1) if m not in present]
@@ -349,10 +351,11 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     ``suppress=True`` (partner deliveries) hides the small counts of the spec's sensitive
     indicators, and every number that would reveal one, as ``None`` (shown as ``[c]``).
     """
-    first_data, latest = _data_months(inputs)
+    counted = {indicator.source for indicator in spec.indicators}
+    first_data, latest = _data_months(inputs, counted)
     end = resolve_period_end(spec.periods, period_end, latest, spec_file)
     periods = report_periods(spec.periods, end, first_data)
-    _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None)
+    _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None, counted=counted)
 
     geo = inputs.geography
     first_month = max(periods.first_needed, first_data)
@@ -392,7 +395,10 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         group_tables: list[list[AreaGroupTable]] = [[] for _ in range(n_partners)]
     else:
         series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, results, first_month)
-        breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners, periods.current)
+        breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners,
+                                       breakdown_window(b, spec.periods, periods.current),
+                                       partner_names=[str(n) for n in geo.partner_names],
+                                       partner_label=geo.partner_label, benchmark_name=geo.benchmark_name)
                       for b in spec.breakdowns]
         group_tables = area_group_tables(
             spec, inputs, {i: r.current for i, r in results.items()},

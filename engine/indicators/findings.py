@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.indicators.profile_findings import profile_findings
 from engine.months import month_label, month_number
 from engine.report import AreaComparison, Breakdown, Finding, IndicatorSeries, Kpi, TopAreaTable
 from engine.stats.peers import PEER_LABELS, peer_ranks
@@ -139,8 +140,9 @@ def _ordinal(n: int) -> str:
 
 def share_sentence(breakdown: Breakdown, partner_area: str, benchmark: str) -> Finding | None:
     """The largest category's share against the benchmark's: "Violence … make up 43% of crime …"."""
-    rows = [r for r in breakdown.rows if r.percent is not None and r.benchmark_percent is not None]
-    if not rows:
+    rows = [r for r in breakdown.rows_of(breakdown.subsets[0] if breakdown.subsets else "")
+            if r.percent is not None and r.benchmark_percent is not None]
+    if not rows or breakdown.layout != "categories":
         return None
     largest = max(rows, key=lambda r: r.count)
     text = (f"{largest.category} accounts for {largest.percent:.1%} of {breakdown.unit} in {partner_area} "
@@ -179,4 +181,5 @@ def key_findings(kpis: list[Kpi], series: list[IndicatorSeries], top_tables: lis
     findings += [peer_group_sentence(k, partner_area) for k in apart[:MAX_PEER_FINDINGS]]
     for breakdown in breakdowns[:1]:
         findings.append(share_sentence(breakdown, partner_area, benchmark))
+    findings += profile_findings(breakdowns, partner_area, benchmark)
     return [f for f in findings if f is not None]

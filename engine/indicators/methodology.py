@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable, Hashable
 
 from engine.indicators.area_groups import area_group_notes
+from engine.indicators.breakdowns import profile_method_notes
 from engine.indicators.describe import (describe_banding, describe_change, describe_indicator, describe_peers,
                                         describe_suppression)
 from engine.indicators.peer_groups import peer_group_note
@@ -70,6 +71,7 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
                                                                   geo.benchmark_name) + _used_by(within, spec)))
     if mapped:
         notes.append(peer_group_note(spec, inputs.peer_table, periods.end, geo.partner_label, len(geo.partner_names)))
+    notes += profile_method_notes(spec.breakdowns, geo.partner_label, geo.benchmark_name)
     rules = [(i.name, rule) for i in spec.indicators if (rule := spec.suppression_for(i)) is not None]
     if rules:
         notes.append(MethodNote("Small numbers", describe_suppression(rules, suppress)))

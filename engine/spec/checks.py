@@ -78,6 +78,27 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
                 if isinstance(column, str) and column not in POLICE_UK_COLUMNS:
                     yield (here + ("by", column_position),
                            f"unknown police.uk column {column!r}{did_you_mean(column, POLICE_UK_COLUMNS)}")
+        else:
+            yield from _breakdown_column_problems(ref, _mapping(sources[ref]), breakdown, here)
+
+
+def _breakdown_column_problems(name: str, source: dict, breakdown: dict, here: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    """A breakdown of a table source with declared columns may only use those columns' names."""
+    columns = _mapping(source.get("columns"))
+    if not columns:
+        return
+    names = [c if isinstance(c, str) else _mapping(c).get("name") for c in columns.values()]
+    used: list[tuple[KeyPath, Any]] = [(("by", i), c) for i, c in enumerate(breakdown.get("by") or [])
+                                       if isinstance(breakdown.get("by"), list)]
+    used += [(("flags", c), c) for c in _mapping(breakdown.get("flags"))]
+    used += [(("where", c), c) for c in _mapping(breakdown.get("where"))]
+    used += [(("subsets", s, "where", c), c) for s, subset in _mapping(breakdown.get("subsets")).items()
+             for c in _mapping(_mapping(subset).get("where"))]
+    used += [(("distinct",), breakdown["distinct"])] if isinstance(breakdown.get("distinct"), str) else []
+    for path, column in used:
+        if isinstance(column, str) and column not in names:
+            yield here + path, (f"source {name!r} maps no column to {column!r}{did_you_mean(column, [str(n) for n in names])}; "
+                                f"breakdowns use the names its columns: give ({', '.join(str(n) for n in names)})")
 
 
 def _peer_group_problems(data: dict[str, Any], sources: dict, ids: list[str]) -> Iterator[tuple[KeyPath, str]]:
