@@ -10,7 +10,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.names import SHEET_SUMMARY, internal_link
-from engine.render.theme import BAND_NAMES
+from engine.render.theme import BAND_NAMES, Theme
+from engine.render.wrapping import font_scale, row_height, text_width, wrapped_lines
 from engine.report import Report
 
 MAX_WIDTH = 60
@@ -58,6 +59,11 @@ def display_width(value: Any) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
+def fitted_width(value: Any, theme: Theme) -> float:
+    """Column-width units a value needs: numbers as :func:`display_width`, text by the theme's font."""
+    return text_width(value, theme) if isinstance(value, str) else display_width(value)
+
+
 def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: int,
                 columns: Sequence[Column], rows: Sequence[Sequence[Any]], widths: dict[int, float],
                 totals: Sequence[Any] | None = None) -> TablePlacement:
@@ -95,10 +101,21 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
     if totals is not None:
         options["total_row"] = True
     sheet.add_table(row, col, last_row, col + len(columns) - 1, options)
+    theme = formats.theme
     for position, column in enumerate(columns):
-        fitted = max([display_width(column.header) * 0.9] + [display_width(r[position]) for r in data]
-                     + ([display_width(totals[position])] if totals else []))
-        widths[col + position] = max(widths.get(col + position, 0), column.width or min(MAX_WIDTH, fitted + 2))
+        fitted = max([text_width(column.header, theme, bold=True) * 0.9]
+                     + [fitted_width(r[position], theme) for r in data]
+                     + ([fitted_width(totals[position], theme)] if totals else []))
+        fixed = column.width * font_scale(theme) if column.width else None
+        widths[col + position] = max(widths.get(col + position, 0), fixed or min(MAX_WIDTH, fitted + 2))
+    header_lines = max(wrapped_lines(c.header, widths[col + p], theme, bold=True) for p, c in enumerate(columns))
+    sheet.set_row(row, row_height(header_lines, theme))
+    wrapped = [p for p, c in enumerate(columns) if c.format is not None and c.format.text_wrap]
+    for offset, values in enumerate(data if wrapped else []):  # LibreOffice keeps the stored height of a row
+        lines = max([wrapped_lines(values[p], widths[col + p], theme, bold=bool(columns[p].format.bold))
+                     for p in wrapped if values[p] is not None], default=1)
+        if lines > 1:
+            sheet.set_row(row + 1 + offset, row_height(lines, theme))
     return TablePlacement(name, row, last_row, col, col + len(columns) - 1, data_last_row=row + len(data))
 
 
@@ -133,7 +150,7 @@ def outcome_rules(sheet: Worksheet, formats: Formats, target: tuple[int, int, in
 def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str, repeat_rows: tuple[int, int] | None = None) -> None:
     """A4 landscape, fit to one page wide, repeated headers, page numbers and the date in the footer."""
     theme = formats.theme
-    sheet.set_paper(9)
+    sheet.set_paper(theme.paper)
     if theme.landscape:
         sheet.set_landscape()
     m = theme.margin_inches

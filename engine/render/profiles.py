@@ -51,7 +51,6 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
         sheet.write(row, 0, breakdown.title, formats.heading)
         placement = write_table(sheet, formats, table_name("breakdown", breakdown.breakdown_id), row + 1, 0,
                                 _columns(breakdown, report, formats, grouped), _rows(breakdown, grouped), widths)
-        sheet.set_row(row + 1, 30)
         row = placement.last_row + 3
     apply_widths(sheet, widths)
     sheet.freeze_panes(4, 0)
