@@ -165,8 +165,8 @@ def load_theme(name_or_path: str, spec_dir: Path | None = None) -> Theme:
         raise SpecError(Problem("a theme must be a YAML mapping of keys (font:, colours:, bands: …)", file=str(path), line=1))
     model, problems = validate_model(ThemeFile, _merged(default, data), index, "")
     logo_file, logo_size, logo_scale = None, None, 1.0
-    if model is not None and model.logo:
-        logo_file = path.parent / model.logo
+    if isinstance(data.get("logo"), str) and data["logo"]:
+        logo_file = path.parent / data["logo"]
         size = png_size(logo_file) if logo_file.is_file() else None
         if not logo_file.is_file():
             problems.append(index.problem(("logo",), f"logo file not found: {logo_file}"))
@@ -174,10 +174,11 @@ def load_theme(name_or_path: str, spec_dir: Path | None = None) -> Theme:
             problems.append(index.problem(("logo",), f"the logo must be a PNG image: {logo_file}"))
         else:
             width, height, x_dpi, y_dpi = size
-            logo_scale = model.logo_height_px / (height * SCREEN_DPI / y_dpi)  # xlsxwriter sizes images by their dpi
-            logo_size = (width * SCREEN_DPI / x_dpi * logo_scale, float(model.logo_height_px))
+            height_px = model.logo_height_px if model is not None else 48
+            logo_scale = height_px / (height * SCREEN_DPI / y_dpi)  # xlsxwriter sizes images by their dpi
+            logo_size = (width * SCREEN_DPI / x_dpi * logo_scale, float(height_px))
     if problems or model is None:
-        raise SpecError(problems)
+        raise SpecError(sorted(problems, key=lambda p: p.line or 0))
     return Theme(
         name=model.name if "name" in data else path.stem, font=model.font, font_size=model.font_size,
         title_size=model.title_size, heading_size=model.heading_size, colours=model.colours.model_dump(),
