@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
@@ -124,17 +124,25 @@ def apply_widths(sheet: Worksheet, widths: dict[int, float]) -> None:
         sheet.set_column(col, col, width)
 
 
-def band_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int, int, int], polarity: str) -> None:
+CellRange = tuple[int, int, int, int]  # first row, first col, last row, last col (0-based)
+
+
+def band_rules(sheet: Worksheet, formats: Formats, cell_range: CellRange | Sequence[CellRange], polarity: str) -> None:
     """Real conditional formats: one rule per band, matching the band's words in the cell.
 
-    ``polarity`` is the indicator's: where higher is better the colour scale flips.
+    ``polarity`` is the indicator's: where higher is better the colour scale flips. Several ranges
+    of one polarity share the seven rules (one sqref), which keeps the file small and quick to write.
     """
+    ranges: list[CellRange] = [cell_range] if isinstance(cell_range[0], int) else list(cell_range)  # type: ignore[list-item]
+    if not ranges:
+        return
     higher_is_better = polarity == "higher_is_better"
+    multi = " ".join(xl_range(*r) for r in ranges)
     for band in BAND_NAMES:
-        sheet.conditional_format(*cell_range, {
-            "type": "cell", "criteria": "equal to", "value": f'"{band}"',
-            "format": formats.band(band, higher_is_better),
-        })
+        rule = {"type": "cell", "criteria": "equal to", "value": f'"{band}"', "format": formats.band(band, higher_is_better)}
+        if len(ranges) > 1:
+            rule["multi_range"] = multi
+        sheet.conditional_format(*ranges[0], rule)
 
 
 def outcome_rules(sheet: Worksheet, formats: Formats, target: tuple[int, int, int, int], outcome_col: int) -> None:

@@ -34,13 +34,17 @@ def _sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_
                 quarter_rows: QuarterRows) -> None:
     """A line per KPI over its rolling quarters, drawn from the Trends sheet's quarterly table."""
     colours = formats.theme.colours
+    locations, ranges = [], []
     for offset, kpi in enumerate(kpis):
         where = quarter_rows.get(kpi.indicator_id)
         if where is None:
             continue
         row, first, last = where
-        sheet.add_sparkline(first_data_row + offset, col, {
-            "range": f"'{SHEET_TRENDS}'!{xl_rowcol_to_cell(row, first)}:{xl_rowcol_to_cell(row, last)}",
+        locations.append(xl_rowcol_to_cell(first_data_row + offset, col))
+        ranges.append(f"'{SHEET_TRENDS}'!{xl_rowcol_to_cell(row, first)}:{xl_rowcol_to_cell(row, last)}")
+    if locations:  # one group: one style, as Excel groups sparklines that look alike
+        sheet.add_sparkline(first_data_row, col, {
+            "location": locations, "range": ranges,
             "series_color": colours.get("title", "#1F3864"), "markers": False, "last_point": True,
             "markers_color": colours.get("worse", "#D55E00"), "last_color": colours.get("worse", "#D55E00"),
             "weight": 1.25,

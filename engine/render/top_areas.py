@@ -22,6 +22,7 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
     widths: dict[int, float] = {0: 7}
     heading_rows: dict[str, int] = {}
     breaks = []
+    band_ranges: dict[str, list[tuple[int, int, int, int]]] = {}  # polarity -> band columns: one set of rules each
     row = 4
     for number, table in enumerate(report.top_tables, start=1):
         if number > 1 and (number - 1) % TABLES_PER_PAGE == 0:
@@ -44,11 +45,13 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
         if not rows:
             rows = [[None, report.partner_area, None, f"No {table.unit} recorded in {report.current_window}", 0, None, None]]
         placement = write_table(sheet, formats, table_name("top10", table.indicator_id), row + 1, 0, columns, rows, widths)
-        band_rules(sheet, formats, placement.column_range(6), table.polarity)
+        band_ranges.setdefault(table.polarity, []).append(placement.column_range(6))
         wrapped_note(sheet, formats, placement.last_row + 1, placement.first_col, placement.last_col,
                      f"{report.benchmark_name} rate: {table.benchmark_rate:,.1f} per {table.rate_per:,} population. "
                      f"{table.band_basis or ''}".strip(), widths)
         row = placement.last_row + 3
+    for polarity, ranges in band_ranges.items():
+        band_rules(sheet, formats, ranges, polarity)
     if report.suppression_note:
         sheet.write(row, 0, report.suppression_note, formats.note)
     sheet.set_h_pagebreaks(breaks)

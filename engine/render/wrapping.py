@@ -43,7 +43,10 @@ def text_width(text: str, theme: Theme, bold: bool = False) -> float:
 
 def wrapped_lines(text: str, width: float, theme: Theme, bold: bool = False) -> int:
     """Lines ``text`` takes when wrapped at word breaks in a column ``width`` units wide."""
+    text = str(text)
     per_line = max(1, int((width - 1.5) / units_per_char(theme, bold)))
+    if len(text) <= per_line and "\n" not in text:  # most cells: no need to wrap
+        return 1
     return sum(max(1, len(textwrap.wrap(paragraph, per_line, break_long_words=True)))
                for paragraph in str(text).splitlines() or [""])
 
