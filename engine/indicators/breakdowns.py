@@ -53,15 +53,17 @@ def _percent(part: int, whole: int) -> float | None:
 
 def breakdown_tables(spec: BreakdownSpec, source: SourceRows, partner_of_small_area: np.ndarray,
                      n_partners: int, window: Window) -> list[Breakdown]:
-    """One Breakdown per partner area for ``spec`` over the rows of ``window`` placed in a small area."""
+    """One Breakdown per partner area for ``spec`` over the rows of ``window`` placed in a partner area."""
     missing = [c for c in spec.by if c not in source.rows.columns]
     if missing:
         raise DataError([Problem(f"breakdown {spec.id!r} is by column {c!r}, which this source does not have"
                                  f"{did_you_mean(c, source.rows.columns)}", file=str(source.path), column=c)
                          for c in missing])
-    keep = where_mask(source.rows, spec.where) & (source.area >= 0) & (source.month >= window.first) \
-        & (source.month <= window.last)
-    partner = partner_of_small_area[source.area[keep]]
+    partner_of_row = source.partner_of_rows(partner_of_small_area)
+    keep = where_mask(source.rows, spec.where) & (partner_of_row >= 0)
+    if source.dated:  # an undated snapshot (a caseload at the period end) is used whole
+        keep &= (source.month >= window.first) & (source.month <= window.last)
+    partner = partner_of_row[keep]
     per_partner: list[list[BreakdownRow]] = [[] for _ in range(n_partners)]
     for column in spec.by:
         group = spec.labels.get(column, spec.title if len(spec.by) == 1 else column.replace("_", " ").capitalize())

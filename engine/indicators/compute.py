@@ -21,7 +21,7 @@ from engine.indicators.methodology import methodology_notes
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
-from engine.ingest import Inputs
+from engine.ingest import PARTNER_AREA, Inputs
 from engine.months import month_of, month_text, year_of
 from engine.report import SUPPRESSED, AreaComparison, Breakdown, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
 from engine.spec.models import Indicator, Spec
@@ -31,10 +31,31 @@ from engine.stats import (BAND_LABELS, PEER_LABELS, band_codes, change_codes, pe
 
 @dataclass(frozen=True)
 class IndicatorCounts:
-    """One indicator's counts over the report's months, for every small area."""
+    """One indicator's counts over the report's months, for every place its source records.
+
+    Places are small areas, or partner areas for extracts that record only the district
+    (``by_partner``); ``partner_of`` and ``population`` are aligned with the places either way,
+    so everything downstream sums places into partner areas the same way.
+    """
 
     indicator: Indicator
-    by_month: np.ndarray  # [small area, month − first_month]
+    by_month: np.ndarray  # [place, month − first_month]
+    partner_of: np.ndarray  # each place's partner-area index
+    population: np.ndarray  # each place's population
+    by_partner: bool = False  # places are the partner areas themselves: no small-area detail (no top 10)
+
+
+def _indicator_counts(indicator: Indicator, inputs: Inputs, mask: np.ndarray, first_month: int,
+                      n_months: int) -> IndicatorCounts:
+    """The indicator's place × month counts, at the level its source records (small or partner areas)."""
+    geo = inputs.geography
+    source = inputs.sources[indicator.source]
+    if source.level == PARTNER_AREA:
+        n = len(geo.partner_names)
+        return IndicatorCounts(indicator, count_matrix(source, mask, first_month, n_months, n), np.arange(n),
+                               geo.partner_population, by_partner=True)
+    return IndicatorCounts(indicator, count_matrix(source, mask, first_month, n_months, len(geo.small_area_codes)),
+                           geo.small_area_partner, geo.small_area_population)
 
 
 def _data_months(inputs: Inputs) -> tuple[int, int]:
@@ -58,6 +79,8 @@ def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, firs
                                 file=spec_file, key_path=where))
     problems = []
     for source in inputs.sources.values():
+        if not source.dated:
+            continue
         present = source.months_present
         gaps = [m for m in range(max(first, periods.first_needed), periods.end + 1) if m not in present]
         if gaps:
@@ -111,7 +134,7 @@ def _band_codes(spec: Spec, indicator: Indicator, counts: np.ndarray, population
     """Band codes by the indicator's method: its interval against the benchmark rate (ci), or its
     rate's z-score among all small areas' rates (sd)."""
     banding = spec.banding_for(indicator)
-    if banding.method == "ci":
+    if banding.method == "ci" or reference_rates.size == 0:
         return band_codes(counts, population, benchmark_rate, banding.levels, indicator.rate_per)
     return sd_band_codes(rates(counts, population, indicator.rate_per), reference_rates, banding.cut_points)
 
@@ -123,16 +146,21 @@ def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, firs
     n_partners = len(geo.partner_names)
     current = _window_sum(counts, first_month, periods.current.first, periods.current.last)
     previous = _window_sum(counts, first_month, periods.previous.first, periods.previous.last)
-    partner_current = _sum_by_partner(current, geo.small_area_partner, n_partners)
-    partner_previous = _sum_by_partner(previous, geo.small_area_partner, n_partners)
+    partner_current = _sum_by_partner(current, counts.partner_of, n_partners)
+    partner_previous = _sum_by_partner(previous, counts.partner_of, n_partners)
     partner_population = geo.partner_population
     benchmark_rate = float(current.sum()) / geo.benchmark_population * indicator.rate_per
-    small_rates = rates(current, geo.small_area_population, indicator.rate_per)
+    if counts.by_partner and spec.banding_for(indicator).method == "sd":
+        raise SpecError(Problem(f"indicator {indicator.id!r} counts a source that records only the "
+                                f"{geo.partner_label.lower()}, so it cannot be banded by the spread of "
+                                f"{geo.small_area_label} rates: use banding method ci",
+                                key_path=f"indicators.{indicator.id}.banding.method"))
+    small_rates = rates(current, counts.population, indicator.rate_per) if not counts.by_partner else np.empty(0)
     change = spec.change_for(indicator)
     ranks, sizes = peer_ranks(rates(partner_current, partner_population, indicator.rate_per))
     return IndicatorResults(
         indicator, current, previous, partner_current, partner_previous, benchmark_rate,
-        _band_codes(spec, indicator, current, geo.small_area_population, benchmark_rate, small_rates),
+        _band_codes(spec, indicator, current, counts.population, benchmark_rate, small_rates),
         _band_codes(spec, indicator, partner_current, partner_population, benchmark_rate, small_rates),
         change_codes(partner_current, partner_previous, change.method, change.level, partner_population,
                      partner_population),
@@ -146,7 +174,7 @@ def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, firs
 def _band_basis(spec: Spec, indicator: Indicator, small_rates: np.ndarray, small_area_label: str,
                 benchmark: str) -> str | None:
     banding = spec.banding_for(indicator)
-    if banding.method != "sd":
+    if banding.method != "sd" or small_rates.size == 0:
         return None
     mean, sd = reference_mean_sd(small_rates)
     low, high = (f"{c:g}" for c in banding.cut_points)
@@ -181,6 +209,9 @@ def _top_picks(inputs: Inputs, results: IndicatorResults) -> list[list[int]]:
     geo = inputs.geography
     indicator = results.indicator
     current = results.current
+    picks: list[list[int]] = [[] for _ in geo.partner_names]
+    if current.size != geo.small_area_codes.size:  # counted by partner area: no small-area detail
+        return picks
     rate = current / geo.small_area_population * indicator.rate_per
     if indicator.top.rank_by == "count":
         primary, secondary = current, rate
@@ -188,7 +219,6 @@ def _top_picks(inputs: Inputs, results: IndicatorResults) -> list[list[int]]:
         primary, secondary = rate, current
     # lexsort: last key sorts first -> partner, then -primary, then -secondary, then name.
     order = np.lexsort((geo.small_area_names, -secondary, -primary, geo.small_area_partner))
-    picks: list[list[int]] = [[] for _ in geo.partner_names]
     for i in order:
         chosen = picks[geo.small_area_partner[i]]
         if current[i] > 0 and len(chosen) < indicator.top.n:
@@ -226,7 +256,7 @@ class TrendCounts:
 
 
 def _trend_counts(spec: Spec, periods: ReportPeriods, all_counts: dict[str, IndicatorCounts],
-                  first_month: int, partner_of: np.ndarray, n_partners: int) -> TrendCounts | None:
+                  first_month: int, n_partners: int) -> TrendCounts | None:
     """Category × financial year (and × month) for every partner area."""
     if spec.trend_table is None or not periods.years:
         return None
@@ -242,8 +272,9 @@ def _trend_counts(spec: Spec, periods: ReportPeriods, all_counts: dict[str, Indi
         counts = all_counts[indicator_id]
         per_year = np.stack([_window_sum(counts, first_month, y.window.first, min(y.window.last, periods.end))
                              for y in periods.years], axis=1)
-        years[indicator_id] = _sum_by_partner(per_year, partner_of, n_partners)
-        monthly[indicator_id] = _sum_by_partner(counts.by_month[:, first_shown - first_month:], partner_of, n_partners)
+        years[indicator_id] = _sum_by_partner(per_year, counts.partner_of, n_partners)
+        monthly[indicator_id] = _sum_by_partner(counts.by_month[:, first_shown - first_month:], counts.partner_of,
+                                                n_partners)
     return TrendCounts(columns, notes, months, year_months, range(first_shown - first_month, periods.end - first_month + 1),
                        years, monthly)
 
@@ -311,7 +342,8 @@ def _series_and_comparisons(spec: Spec, inputs: Inputs, periods: ReportPeriods, 
     charted = set(spec.comparisons) if spec.comparisons is not None else {i.id for i in spec.indicators}
     series, comparisons = [], []
     for indicator in spec.indicators:
-        partner_by_month = _sum_by_partner(all_counts[indicator.id].by_month, geo.small_area_partner, n_partners)
+        counts = all_counts[indicator.id]
+        partner_by_month = _sum_by_partner(counts.by_month, counts.partner_of, n_partners)
         series.append(partner_series(indicator, partner_by_month, first_month, periods, significance))
         if indicator.id in charted:
             r = results[indicator.id]
@@ -337,14 +369,10 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     n_months = end - first_month + 1
     n_partners = len(geo.partner_names)
     masks = {indicator.id: indicator_mask(inputs.sources[indicator.source], indicator) for indicator in spec.indicators}
-    all_counts = {
-        indicator.id: IndicatorCounts(indicator, count_matrix(inputs.sources[indicator.source], masks[indicator.id],
-                                                              first_month, n_months, len(geo.small_area_codes)))
-        for indicator in spec.indicators
-    }
+    all_counts = {i.id: _indicator_counts(i, inputs, masks[i.id], first_month, n_months) for i in spec.indicators}
     results = {i.id: _indicator_results(spec, inputs, all_counts[i.id], first_month, periods) for i in spec.indicators}
     picks = {i.id: _top_picks(inputs, results[i.id]) for i in spec.indicators}
-    trend = _trend_counts(spec, periods, all_counts, first_month, geo.small_area_partner, n_partners)
+    trend = _trend_counts(spec, periods, all_counts, first_month, n_partners)
 
     rules = {i.id: (rule.below, rule.zero) for i in spec.indicators if (rule := spec.suppression_for(i)) is not None}
     hidden: list[set] = [set() for _ in range(n_partners)]
@@ -383,7 +411,8 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         partner_area = str(geo.partner_names[p])
         kpis = [with_target(_kpi(results[i.id], p, float(partner_population[p]), hidden[p]), i.target)
                 for i in spec.indicators]
-        top_tables = [_top_table(inputs, results[i.id], p, picks[i.id][p], hidden[p]) for i in spec.indicators]
+        top_tables = [_top_table(inputs, results[i.id], p, picks[i.id][p], hidden[p]) for i in spec.indicators
+                      if not all_counts[i.id].by_partner]
         partner_series_list = [s[p] for s in series]
         partner_breakdowns = [b[p] for b in breakdowns]
         findings = key_findings(kpis, partner_series_list, top_tables, comparisons, partner_breakdowns,

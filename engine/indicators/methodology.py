@@ -6,7 +6,7 @@ from typing import Any, Callable, Hashable
 from engine.indicators.describe import (describe_banding, describe_change, describe_indicator, describe_peers,
                                         describe_suppression)
 from engine.indicators.periods import ReportPeriods
-from engine.ingest import Inputs
+from engine.ingest import PARTNER_AREA, Inputs
 from engine.months import MONTH_NAMES, month_text
 from engine.report import MethodNote
 from engine.spec.models import Indicator, Spec
@@ -34,9 +34,11 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
     ]
     for name, source in inputs.sources.items():
         months = sorted(m for m in source.months_present if m >= 0)
+        span = f"{month_text(months[0])} to {month_text(months[-1])}" if months else "a snapshot (no month column)"
+        level = f" Recorded by {geo.partner_label.lower()}, not {geo.small_area_label}." if source.level == PARTNER_AREA else ""
         notes.append(MethodNote(f"Source: {name}",
-                                f"{source.description or name}: {len(source.files)} files, {month_text(months[0])} to "
-                                f"{month_text(months[-1])}, {len(source.rows):,} rows. {spec.sources[name].licence}".strip()))
+                                f"{source.description or name}: {len(source.files)} files, {span}, "
+                                f"{len(source.rows):,} rows.{level} {spec.sources[name].licence}".strip()))
     notes += [
         MethodNote("Geography", f"{len(geo.small_area_codes):,} {geo.small_area_label}s in {len(geo.partner_names)} "
                                 f"{geo.partner_label.lower()}s ({', '.join(geo.partner_names)}); the benchmark, "

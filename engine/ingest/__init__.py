@@ -15,6 +15,7 @@ import pandas as pd
 from engine.errors import DataError, Problem, SpecError
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import IssueLog
+from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
 from engine.ingest.police_uk import CRIME_TYPES, quirks, read_police_uk
 from engine.ingest.safety import Limits
 from engine.ingest.table_source import read_table
@@ -29,21 +30,44 @@ MONTH_COLUMN = "month"
 AREA_COLUMN = "small_area_code"
 
 
+SMALL_AREA = "small_area"
+PARTNER_AREA = "partner_area"
+
+
 @dataclass
 class SourceRows:
-    """One incident source: its rows, each row's month number and small-area position."""
+    """One source's tidy rows, each row's month number and its place on the geography.
+
+    ``level`` says what ``area`` indexes: the Geography's small areas (``small_area``: police.uk,
+    LSOA-coded extracts) or its partner areas (``partner_area``: extracts that record only the
+    district). ``dated`` is False for a snapshot with no month column (a caseload at the period
+    end): every row's month is then -1 and the source takes no part in the period checks.
+    """
 
     name: str
     description: str
     path: Path
     rows: pd.DataFrame
-    month: np.ndarray  # month numbers (see engine.months)
-    area: np.ndarray  # index into Geography arrays, or NO_LOCATION / OUTSIDE_AREA / NOT_COUNTED
+    month: np.ndarray  # month numbers (see engine.months); -1 where unknown
+    area: np.ndarray  # index into Geography arrays (see level), or NO_LOCATION / OUTSIDE_AREA / NOT_COUNTED
     files: list[Path] = field(default_factory=list)
+    level: str = SMALL_AREA
+    dated: bool = True
 
     @property
     def months_present(self) -> set[int]:
+        if not self.dated:
+            return set()
         return set(np.unique(self.month).tolist())
+
+    def partner_of_rows(self, small_area_partner: np.ndarray) -> np.ndarray:
+        """Each row's partner-area index (or a negative placement code), whatever the level."""
+        if self.level == PARTNER_AREA:
+            return self.area
+        placed = self.area >= 0
+        partner = self.area.copy()
+        partner[placed] = small_area_partner[self.area[placed]]
+        return partner
 
 
 @dataclass
@@ -152,19 +176,66 @@ def _police_uk_rows(name: str, spec: Spec, base_dir: Path, geography: Geography,
     return SourceRows(name, source.description, path, rows, month, area, data.files)
 
 
-def _table_rows(name: str, spec: Spec, base_dir: Path, geography: Geography, log: IssueLog) -> SourceRows:
+def _place_partner_rows(name: str, spec: Spec, rows: pd.DataFrame, origin: _Origin, geography: Geography,
+                        log: IssueLog, key: str, label: str) -> np.ndarray:
+    """Partner-area positions of a partner-keyed table's rows; blanks and unknown areas are logged."""
+    aliases = spec.geography.partner_areas.aliases
+    area = partner_positions(rows[key], key, geography.partner_codes, geography.partner_names, aliases,
+                             NO_LOCATION, OUTSIDE_AREA)
+    values = rows[key].astype("string").fillna("").to_numpy(dtype=object)
+    blank = area == NO_LOCATION
+    if blank.any():
+        origin.log(log, name, blank, label, "", EXCLUDED, f"no {geography.partner_label.lower()} given: counted nowhere")
+    outside = area == OUTSIDE_AREA
+    if outside.any():
+        origin.log(log, name, outside, label, values[outside], EXCLUDED,
+                   f"not one of the spec's {geography.partner_label.lower()}s (e.g. out of area, a total row): "
+                   f"counted nowhere; add geography.partner_areas.aliases if it is another spelling of one")
+        distinct = pd.Series(values[outside]).value_counts()
+        log.note(name, f"values that are not one of the spec's {geography.partner_label.lower()}s",
+                 len(distinct), example=", ".join(f"{v} ({n})" for v, n in distinct.head(3).items()))
+    return area
+
+
+def _table_rows(name: str, spec: Spec, base_dir: Path, geography: Geography, log: IssueLog,
+                counted: bool = True) -> SourceRows:
+    """A csv/excel source as tidy rows, placed on small areas or (partner-keyed extracts) partner areas.
+
+    A source that indicators count needs a month column; one used only by breakdowns may be an
+    undated snapshot (a caseload at the period end).
+    """
     source = spec.sources[name]
     path = source_path(spec, base_dir, name)
     data = read_table(name, source, path, log)
-    missing = [c for c in (MONTH_COLUMN, AREA_COLUMN) if c not in data.frame.columns]
+    columns = data.frame.columns
+    partner_key = None if AREA_COLUMN in columns else partner_key_column(columns)
+    missing = [c for c in ((MONTH_COLUMN,) if counted else ()) if c not in columns]
+    if partner_key is None and AREA_COLUMN not in columns:
+        missing.append(AREA_COLUMN)
     if missing:
-        raise SpecError(Problem(f"indicators count rows of source {name!r}, so its columns: must name one column "
-                                f"{' and one '.join(missing)} (e.g. 'Incident date': {{name: month, type: date}})",
+        keys = " or ".join((AREA_COLUMN,) + PARTNER_KEY_COLUMNS)
+        needs = [f"one column {MONTH_COLUMN}" if c == MONTH_COLUMN else f"one column {keys}" for c in missing]
+        raise SpecError(Problem(f"source {name!r} is used by indicators or breakdowns, so its columns: must name "
+                                f"{' and '.join(needs)} (e.g. 'Incident date': {{name: month, type: date}})",
                                 key_path=f"sources.{name}.columns"))
-    label = next((partner for partner, column in (source.column_specs() or {}).items() if column.name == AREA_COLUMN),
-                 AREA_COLUMN)
-    month, area = _place(name, data.frame, _Origin(data.files, data.file_index, data.rows), geography, log, label)
-    return SourceRows(name, source.description, path, data.frame, month, area, data.files)
+    origin = _Origin(data.files, data.file_index, data.rows)
+    label_of = {column.name: partner for partner, column in (source.column_specs() or {}).items()}
+    frame = data.frame
+    dated = MONTH_COLUMN in columns
+    if not dated:
+        frame[MONTH_COLUMN] = pd.Categorical([""] * len(frame))
+    if partner_key is None:
+        month, area = _place(name, frame, origin, geography, log, label_of.get(AREA_COLUMN, AREA_COLUMN))
+        level = SMALL_AREA
+    else:
+        if not isinstance(frame[MONTH_COLUMN].dtype, pd.CategoricalDtype):
+            frame[MONTH_COLUMN] = frame[MONTH_COLUMN].astype(str).astype("category")
+        month_of = {text: _month_or_none(text) for text in frame[MONTH_COLUMN].cat.categories}
+        month = _codes_to_positions(frame[MONTH_COLUMN], month_of, -1)
+        area = _place_partner_rows(name, spec, frame, origin, geography, log, partner_key,
+                                   label_of.get(partner_key, partner_key))
+        level = PARTNER_AREA
+    return SourceRows(name, source.description, path, frame, month, area, data.files, level, dated)
 
 
 def _check_threshold(spec: Spec, log: IssueLog) -> None:
@@ -185,16 +256,37 @@ def _check_threshold(spec: Spec, log: IssueLog) -> None:
         raise DataError(problems)
 
 
+def sources_in_use(spec: Spec) -> dict[str, bool]:
+    """Every source the spec's indicators or breakdowns read, in spec order -> whether indicators count it
+    (counted sources need a month; the rest may be undated snapshots)."""
+    counted = {indicator.source for indicator in spec.indicators}
+    used = [indicator.source for indicator in spec.indicators] + [b.source for b in spec.breakdowns]
+    return {name: name in counted for name in dict.fromkeys(used)}
+
+
+def _check_aliases(spec: Spec, geography: Geography) -> None:
+    """Every alias must name one of the partner areas: a typo there would silently drop rows."""
+    names = {str(n) for n in geography.partner_names}
+    wrong = [Problem(f"alias {alias!r} points to {target!r}, which is not one of the partner areas "
+                     f"({', '.join(sorted(names))})", key_path=f"geography.partner_areas.aliases.{alias}")
+             for alias, target in spec.geography.partner_areas.aliases.items() if target not in names]
+    if wrong:
+        raise SpecError(wrong)
+
+
 def load_inputs(spec: Spec, base_dir: Path) -> Inputs:
-    """Read the geography and every source an indicator counts from; all broken sources reported together."""
+    """Read the geography and every source an indicator or breakdown uses; all broken sources reported together."""
     log = IssueLog()
     geography = load_geography(spec, base_dir, log)
+    _check_aliases(spec, geography)
     sources: dict[str, SourceRows] = {}
     problems: list[Problem] = []
-    for name in dict.fromkeys(indicator.source for indicator in spec.indicators):
-        reader = _police_uk_rows if spec.sources[name].type == "police_uk" else _table_rows
+    for name, counted in sources_in_use(spec).items():
         try:
-            sources[name] = reader(name, spec, base_dir, geography, log)
+            if spec.sources[name].type == "police_uk":
+                sources[name] = _police_uk_rows(name, spec, base_dir, geography, log)
+            else:
+                sources[name] = _table_rows(name, spec, base_dir, geography, log, counted)
         except DataError as error:
             problems += error.problems
     if problems:

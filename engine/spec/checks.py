@@ -104,7 +104,8 @@ def _police_uk_filter_problems(where: dict, here: KeyPath) -> Iterator[tuple[Key
 
 
 def _table_filter_problems(name: str, source: dict, where: dict, here: KeyPath) -> Iterator[tuple[KeyPath, str]]:
-    """A table counted by indicators must map month and small_area_code; filters name mapped columns."""
+    """A table counted by indicators must map month and a place (small_area_code, or a partner-area code or
+    name); filters name mapped columns."""
     columns = _mapping(source.get("columns"))
     if not columns:
         yield ("sources", name), (f"indicators count rows of {name!r}, so it needs columns: mapping one column to month "
@@ -112,9 +113,12 @@ def _table_filter_problems(name: str, source: dict, where: dict, here: KeyPath) 
         return
     specs = {(c if isinstance(c, str) else _mapping(c).get("name")): (None if isinstance(c, str) else _mapping(c))
              for c in columns.values()}
-    for needed in ("month", "small_area_code"):
-        if needed not in specs:
-            yield ("sources", name, "columns"), f"indicators count rows of {name!r}: map one column to {needed}"
+    if "month" not in specs:
+        yield ("sources", name, "columns"), f"indicators count rows of {name!r}: map one column to month"
+    if not {"small_area_code", "partner_area_code", "partner_area_name"} & set(specs):
+        yield ("sources", name, "columns"), (f"indicators count rows of {name!r}: map one column to small_area_code "
+                                             "(or partner_area_code / partner_area_name for extracts that record only "
+                                             "the district)")
     known = [n for n in specs if isinstance(n, str)]
     for column, condition in where.items():
         if column not in specs:

@@ -228,6 +228,10 @@ class PartnerAreas(Strict):
     name: str
     where: Where = Field(default_factory=dict)
     label: str = Field("District", description="What a partner area is called in the workbook.")
+    aliases: dict[str, str] = Field(
+        default_factory=dict, description="Other spellings partner extracts use -> the partner area's name in the lookup "
+                                          "(e.g. 'NW Leicestershire': North West Leicestershire). Case, spacing and "
+                                          "'&' / 'and' are matched without aliases.")
 
 
 class Benchmark(Strict):
