@@ -16,7 +16,6 @@ font size. Each check uses those measurements, not the engine's own estimates:
 """
 from __future__ import annotations
 
-import math
 import textwrap
 
 import pytest
