@@ -21,12 +21,14 @@ from engine.indicators.methodology import methodology_notes
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
+from engine.indicators.travel import DIRECTIONS, change_test
+from engine.indicators.travel import outcome as _outcome
 from engine.ingest import PARTNER_AREA, Inputs
 from engine.months import month_of, month_text, year_of
 from engine.report import SUPPRESSED, AreaComparison, Breakdown, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
 from engine.spec.models import Indicator, Spec
-from engine.stats import (BAND_LABELS, PEER_LABELS, band_codes, change_codes, peer_comparison, peer_ranks,
-                          poisson_change_p_values, quartiles, rates, reference_mean_sd, sd_band_codes)
+from engine.stats import (BAND_LABELS, PEER_LABELS, band_codes, peer_comparison, peer_ranks, quartiles, rates,
+                          reference_mean_sd, sd_band_codes)
 
 
 @dataclass(frozen=True)
@@ -90,19 +92,6 @@ def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, firs
         raise DataError(problems)
 
 
-#: Direction of travel, by the change test's code (+1 significant increase, −1 significant reduction).
-DIRECTIONS = {1: "Increase (significant)", -1: "Reduction (significant)", 0: "No significant change"}
-
-
-def _outcome(code: int, polarity: str) -> str:
-    """A significant change judged by the indicator's polarity; anything else is "Similar"."""
-    if code == 0:
-        return "Similar"
-    if polarity == "neither":
-        return "Neither"
-    return "Worse" if (code > 0) == (polarity == "higher_is_worse") else "Better"
-
-
 def _window_sum(counts: IndicatorCounts, first_month: int, window_first: int, window_last: int) -> np.ndarray:
     lo, hi = max(window_first - first_month, 0), window_last - first_month + 1
     return counts.by_month[:, lo:hi].sum(axis=1)
@@ -156,15 +145,13 @@ def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, firs
                                 f"{geo.small_area_label} rates: use banding method ci",
                                 key_path=f"indicators.{indicator.id}.banding.method"))
     small_rates = rates(current, counts.population, indicator.rate_per) if not counts.by_partner else np.empty(0)
-    change = spec.change_for(indicator)
     ranks, sizes = peer_ranks(rates(partner_current, partner_population, indicator.rate_per))
+    codes, p_values = change_test(spec.change_for(indicator), partner_current, partner_previous, partner_population)
     return IndicatorResults(
         indicator, current, previous, partner_current, partner_previous, benchmark_rate,
         _band_codes(spec, indicator, current, counts.population, benchmark_rate, small_rates),
         _band_codes(spec, indicator, partner_current, partner_population, benchmark_rate, small_rates),
-        change_codes(partner_current, partner_previous, change.method, change.level, partner_population,
-                     partner_population),
-        poisson_change_p_values(partner_current, partner_previous) if change.method == "exact" else None,
+        codes, p_values,
         ranks, sizes, quartiles(ranks, sizes),
         peer_comparison(partner_current, partner_population, spec.peers.level, per=indicator.rate_per),
         _band_basis(spec, indicator, small_rates, geo.small_area_label, geo.benchmark_name),

@@ -30,9 +30,9 @@ NAVIGATION = (("Key findings", SHEET_FINDINGS), ("Top 10 areas", SHEET_TOP), ("T
               ("Comparisons", SHEET_COMPARISONS), ("Profiles", SHEET_PROFILES), ("Methodology", SHEET_METHODOLOGY))
 
 
-def _sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_row: int, col: int,
-                quarter_rows: QuarterRows) -> None:
-    """A line per KPI over its rolling quarters, drawn from the Trends sheet's quarterly table."""
+def quarter_sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_row: int, col: int,
+                       quarter_rows: QuarterRows, source_sheet: str = SHEET_TRENDS) -> None:
+    """A line per KPI over its rolling quarters, drawn from the quarterly table on ``source_sheet``."""
     colours = formats.theme.colours
     locations, ranges = [], []
     for offset, kpi in enumerate(kpis):
@@ -41,7 +41,7 @@ def _sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_
             continue
         row, first, last = where
         locations.append(xl_rowcol_to_cell(first_data_row + offset, col))
-        ranges.append(f"'{SHEET_TRENDS}'!{xl_rowcol_to_cell(row, first)}:{xl_rowcol_to_cell(row, last)}")
+        ranges.append(f"'{source_sheet}'!{xl_rowcol_to_cell(row, first)}:{xl_rowcol_to_cell(row, last)}")
     if locations:  # one group: one style, as Excel groups sparklines that look alike
         sheet.add_sparkline(first_data_row, col, {
             "location": locations, "range": ranges,
@@ -51,7 +51,7 @@ def _sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_
         })
 
 
-def _target_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int, int, int]) -> None:
+def target_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int, int, int]) -> None:
     """Met / Not met in the better / worse colours; the words carry the meaning in greyscale."""
     for status, outcome in (("Met", "Better"), ("Not met", "Worse")):
         sheet.conditional_format(*cell_range, {"type": "cell", "criteria": "equal to", "value": f'"{status}"',
@@ -126,13 +126,13 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
         if kpi.indicator_id in top_rows:
             sheet.write_url(placement.first_data_row + offset, 1,
                             internal_link(SHEET_TOP, top_rows[kpi.indicator_id]), formats.link, string=kpi.name)
-    for first, last, polarity in _polarity_runs(kpis):
+    for first, last, polarity in polarity_runs(kpis):
         band_rules(sheet, formats, (placement.first_data_row + first, BAND_COLUMN, placement.first_data_row + last,
                                     BAND_COLUMN), polarity)
     outcome_rules(sheet, formats, placement.column_range(6), outcome_col=7)
-    _sparklines(sheet, formats, kpis, placement.first_data_row, SPARKLINE_COLUMN, quarter_rows)
+    quarter_sparklines(sheet, formats, kpis, placement.first_data_row, SPARKLINE_COLUMN, quarter_rows)
     if targets:
-        _target_rules(sheet, formats, placement.column_range(SPARKLINE_COLUMN + 2))
+        target_rules(sheet, formats, placement.column_range(SPARKLINE_COLUMN + 2))
     apply_widths(sheet, widths)
     _navigation(sheet, formats, 3, widths)
     _logo(sheet, formats, placement.last_col, widths)
@@ -154,7 +154,7 @@ def _shown(value):
     return SUPPRESSED if value is None else value
 
 
-def _polarity_runs(kpis: list[Kpi]) -> list[tuple[int, int, str]]:
+def polarity_runs(kpis: list[Kpi]) -> list[tuple[int, int, str]]:
     """Consecutive rows sharing a polarity, so each run gets band colours the right way round."""
     runs: list[tuple[int, int, str]] = []
     for position, kpi in enumerate(kpis):

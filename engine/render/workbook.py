@@ -31,10 +31,8 @@ WORKBOOK_OPTIONS = {
 }
 
 
-def render_workbook(report: Report, theme: Theme) -> bytes:
-    """The workbook's bytes; the same Report and theme always give the same bytes."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+def document_properties(workbook: xlsxwriter.Workbook, report: Report, area_property: str = "Saferbook partner area") -> None:
+    """Title, subject, author, keywords and the area and period as custom properties (file browsers and search show them)."""
     workbook.set_properties({
         "title": f"{report.title} — {report.partner_area}",
         "subject": f"{report.current_window} compared with {report.previous_window}",
@@ -44,8 +42,15 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
         "comments": f"Built by Saferbook {report.engine_version} from spec version {report.spec_version}.",
         "created": report.generated,
     })
-    workbook.set_custom_property("Saferbook partner area", report.partner_area)
+    workbook.set_custom_property(area_property, report.partner_area)
     workbook.set_custom_property("Saferbook period end", report.period_end)
+
+
+def render_workbook(report: Report, theme: Theme) -> bytes:
+    """The workbook's bytes; the same Report and theme always give the same bytes."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    document_properties(workbook, report)
     formats = Formats(workbook, theme)
     summary = workbook.add_worksheet(SHEET_SUMMARY)
     findings = workbook.add_worksheet(SHEET_FINDINGS)
@@ -68,8 +73,13 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     return buffer.getvalue()
 
 
+def write_xlsx(data: bytes, out_dir: Path, stem: str) -> Path:
+    """Write a rendered workbook as ``<stem>.xlsx`` atomically; return its path."""
+    path = out_dir / f"{stem}.xlsx"
+    write_bytes_atomic(path, data)
+    return path
+
+
 def write_workbook(report: Report, theme: Theme, out_dir: Path) -> Path:
     """Render and write ``<partner>_<period>.xlsx`` atomically; return its path."""
-    path = out_dir / f"{report.file_stem}.xlsx"
-    write_bytes_atomic(path, render_workbook(report, theme))
-    return path
+    return write_xlsx(render_workbook(report, theme), out_dir, report.file_stem)

@@ -438,6 +438,34 @@ class QualitySettings(Strict):
                                                                "(every one is in the CSV beside it).")
 
 
+class DashboardSubject(Strict):
+    """The area a dashboard describes: a group of the spec's partner areas (a county's districts, say).
+
+    Its counts and populations are the sums of its partner areas'; the spec's benchmark (all
+    partner areas together) is what it is compared with.
+    """
+
+    name: str = Field(min_length=1, description="What the subject is called in the workbook and its file name, "
+                                                "e.g. 'Leicestershire County'.")
+    where: Where = Field(min_length=1, description="Which partner areas belong to it: conditions on columns of the "
+                                                   "partner-area lookup (geography.partner_areas.source), e.g. "
+                                                   "LAD23NM: {not_in: [Leicester, Rutland]}.")
+    description: str = Field("", description="The subject in words, printed under the dashboard's title.")
+
+
+class Dashboard(Strict):
+    """One performance dashboard for a group of partner areas instead of one workbook per partner area.
+
+    The dashboard shows every indicator for the subject, grouped by the indicators' ``priority``
+    (the outcomes): the current window against the previous one, direction of travel, rate, the
+    benchmark's rate and band, targets, the last eight quarters, and each member partner area
+    against the subject.
+    """
+
+    title: str | None = Field(None, description="The dashboard's title; the spec's title when absent.")
+    subject: DashboardSubject
+
+
 class Spec(Strict):
     """A whole Saferbook spec: where the data is, what to count, how to compare it."""
 
@@ -459,6 +487,9 @@ class Spec(Strict):
     breakdowns: list[BreakdownSpec] = Field(default_factory=list)
     quality: QualitySettings = Field(default_factory=QualitySettings)
     theme: str = Field("default", description="A theme in workbook_templates/, or a path to a theme YAML file.")
+    dashboard: Dashboard | None = Field(
+        None, description="Build one performance dashboard for a group of partner areas (see Dashboard) instead of "
+                          "one workbook per partner area.")
 
     def indicator(self, indicator_id: str) -> Indicator:
         return next(i for i in self.indicators if i.id == indicator_id)
