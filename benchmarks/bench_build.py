@@ -154,8 +154,8 @@ def bench_demo_subprocess(repeat: int) -> tuple[list[float], list[float]]:
             if result.returncode != 0:
                 raise SystemExit(f"demo failed (exit {result.returncode}):\n{result.stderr}")
             written = sorted(Path(tmp).glob("*.xlsx"))
-            if len(written) != 9:
-                raise SystemExit(f"demo wrote {len(written)} workbooks, expected 9")
+            if len(written) < 9:  # the nine partner workbooks, and the county dashboard since it joined the demo
+                raise SystemExit(f"demo wrote {len(written)} workbooks, expected at least 9")
         times.append(elapsed)
     return times, cpu
 
