@@ -17,6 +17,7 @@ from engine.errors import SaferbookError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
+DEMO_DATA = REPO_ROOT / "data" / "synthetic" / "generated"  # the demo spec's SYNTHETIC partner extracts (git-ignored)
 DEMO_DASHBOARD_SPEC = REPO_ROOT / "specs" / "dashboard.yaml"
 
 
@@ -141,6 +142,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         for spec in (DEMO_SPEC, DEMO_DASHBOARD_SPEC):
             if not spec.is_file():
                 raise SaferbookError(f"the demo spec {spec} is not here: run the demo from a source checkout (pip install -e .)")
+        from engine.synthetic import generate_all
+
+        if not (DEMO_DATA / "area_classification.csv").is_file():  # the demo spec's synthetic lookup
+            generate_all(DEMO_DATA, sources=["area_classification"])
         return _build(DEMO_SPEC, args.out, None, None, args.quiet) or _build(DEMO_DASHBOARD_SPEC, args.out, None, None,
                                                                              args.quiet)
     if args.command == "run":

@@ -173,6 +173,66 @@ class Breakdown:
 
 
 @dataclass(frozen=True)
+class AreaGroupRow:
+    """One group (a decile, an area type): its small areas, residents, events and rate, in the partner
+    area and in the benchmark. Rates and limits are None where the group has no residents."""
+
+    value: str | int | float  # the group as shown: a number for numeric groups (deciles)
+    small_areas: int
+    population: float
+    count: int
+    rate: float | None
+    lower: float | None
+    upper: float | None
+    benchmark_small_areas: int
+    benchmark_population: float
+    benchmark_count: int
+    benchmark_rate: float | None
+    benchmark_lower: float | None
+    benchmark_upper: float | None
+
+
+@dataclass(frozen=True)
+class GroupRatio:
+    """One group's rate against another's (e.g. most against least deprived) in one area."""
+
+    area: str  # the partner area or the benchmark
+    high: str | int | float
+    low: str | int | float
+    high_rate: float | None
+    low_rate: float | None
+    ratio: float | None  # None where either group has no residents, or neither has events
+    lower: float | None
+    upper: float | None
+    p_value: float | None
+
+    @property
+    def significant(self) -> bool:
+        """The interval excludes 1 (equal rates)."""
+        return self.lower is not None and self.upper is not None and (self.lower > 1 or self.upper < 1)
+
+
+@dataclass(frozen=True)
+class AreaGroupTable:
+    """One indicator's rates by one area group (the 'Who is affected' sheet): a row per group."""
+
+    group_id: str
+    title: str
+    label: str  # what a group is called, e.g. "Income deprivation decile (1 = most deprived)"
+    indicator_id: str
+    indicator_name: str
+    unit: str
+    rate_per: int
+    level: float  # the intervals' confidence level
+    rows: list[AreaGroupRow]
+    rate: float  # the partner area's overall rate
+    benchmark_rate: float
+    ratios: list[GroupRatio] = field(default_factory=list)  # partner area, then benchmark (when the spec compares)
+    note: str = ""  # the spec's note: where the groups come from
+    ungrouped: str = ""  # small areas in no group, in words ("" when every one is in a group)
+
+
+@dataclass(frozen=True)
 class Finding:
     """One key-findings sentence and the figures it quotes, so tests can check each number."""
 
@@ -224,6 +284,7 @@ class Report:
     comparisons: list[AreaComparison] = field(default_factory=list)
     breakdowns: list[Breakdown] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    area_groups: list[AreaGroupTable] = field(default_factory=list)  # the 'Who is affected' sheet, spec order
     provenance: Provenance | None = None  # set by engine.api.prepare; the workbook's settings sheet records it
     suppression_note: str | None = None  # what [c] means, when this workbook hides any number
     quality_issues: list[QualityIssue] = field(default_factory=list)  # the first rejected/cleaned/excluded rows

@@ -64,6 +64,7 @@ def sparse_book(tmp_path_factory: pytest.TempPathFactory) -> Book:
     for source in data["sources"].values():
         source["path"] = str((SPEC.parent / source["path"]).resolve())
     data["comparisons"] = []
+    data.pop("area_groups")
     data.pop("breakdowns")
     data.pop("trend_table")
     spec_path = out / "sparse.yaml"
@@ -134,6 +135,11 @@ def test_tables_hold_data_rows(book):
     assert len(book.frame("sb_comparison_rates")) == 10  # nine districts and the benchmark
     for ind in indicators():
         assert 1 <= len(book.frame(f"sb_top10_{ind['id']}")) <= 10
+    for group in spec()["area_groups"]:
+        for i in group["indicators"]:  # a row per listed group, whether or not the area has any of it
+            assert len(book.frame(f"sb_group_{group['id']}_{i}")) == len(group["values"])
+        if "compare" in group:  # the area and the benchmark, per indicator
+            assert len(book.frame(f"sb_group_{group['id']}_ratio")) == 2 * len(group["indicators"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -233,6 +239,14 @@ def _expected_formats(book: Book) -> list[tuple[str, str, str]]:
     for i in charted():
         cases += [("sb_comparison_rates", f"{indicator(i)['name']}: rate per 1,000", "rate"),
                   ("sb_monthly_profile", indicator(i)["name"], "count")]
+    for g in spec()["area_groups"]:
+        for i in g["indicators"]:
+            headers = expected_headers(area, [])[f"sb_group_{g['id']}_{i}"]
+            cases += [(f"sb_group_{g['id']}_{i}", h, "count") for h in (headers[1:4] + headers[7:10])]
+            cases += [(f"sb_group_{g['id']}_{i}", h, "rate") for h in (headers[4:7] + headers[10:13])]
+        if "compare" in g:
+            headers = expected_headers(area, [])[f"sb_group_{g['id']}_ratio"]
+            cases += [(f"sb_group_{g['id']}_ratio", h, "rate") for h in headers[2:4]]
     for b in spec()["breakdowns"]:
         cases += [(f"sb_breakdown_{b['id']}", f"{area}: {b.get('unit', 'crimes')}", "count"),
                   (f"sb_breakdown_{b['id']}", f"{area} %", "percent"),
@@ -307,6 +321,7 @@ def test_print_settings_when_a_sheet_is_empty(sparse_book, sheet):
     """A spec without comparisons, breakdowns or a trend table still gets every sheet printed the same way."""
     assert sparse_book.wb.sheetnames == SHEET_ORDER + [SETTINGS_SHEET]
     assert not sparse_book.wb["Comparisons"].tables and not sparse_book.wb["Profiles"].tables
+    assert not sparse_book.wb["Who is affected"].tables
     _check_print_settings(sparse_book, sheet)
 
 

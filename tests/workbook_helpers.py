@@ -41,7 +41,8 @@ BENCHMARK = "Leicestershire"
 PARTNER_LABEL = "District"
 
 # The sheets in order (their tables are in tables_on_sheet() below); every check follows these two.
-SHEET_ORDER = ["Summary", "Key findings", "Top 10", "Trends", "Comparisons", "Profiles", "Methodology", "Data Quality"]
+SHEET_ORDER = ["Summary", "Key findings", "Top 10", "Trends", "Comparisons", "Profiles", "Who is affected", "Methodology",
+               "Data Quality"]
 
 BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",
          "Below Average", "Significantly Low", "Very Significantly Low"]
@@ -101,6 +102,9 @@ def tables_on_sheet() -> dict[str, list[str]]:
         "Trends": ["sb_trend", "sb_trend_monthly", "sb_trend_quarterly"],
         "Comparisons": ["sb_comparison_rates", "sb_monthly_profile"],
         "Profiles": [f"sb_breakdown_{b['id']}" for b in spec()["breakdowns"]],
+        "Who is affected": [name for g in spec()["area_groups"]
+                            for name in ([f"sb_group_{g['id']}_ratio"] if "compare" in g else [])
+                            + [f"sb_group_{g['id']}_{i}" for i in g["indicators"]]],
         "Methodology": ["sb_methodology", "sb_data_quality"],
         "Data Quality": ["sb_data_quality_rows"],
     }
@@ -161,6 +165,17 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
         headers[f"sb_top10_{ind['id']}"] = [
             "Rank", PARTNER_LABEL, "LSOA code", "LSOA name", f"Total {word}",
             f"{singular} rate (per 1,000 population)", f"Comparison against {BENCHMARK}"]
+    for group in spec()["area_groups"]:
+        for i in group["indicators"]:
+            headers[f"sb_group_{group['id']}_{i}"] = [group["label"]] + [
+                header for place in (area, BENCHMARK) for header in (
+                    f"LSOAs in {place}", f"Residents in {place}", f"{unit(i).capitalize()} in {place}",
+                    f"{place} rate per 1,000", f"{place}: lower 95% limit", f"{place}: upper 95% limit")]
+        if "compare" in group:
+            high, low = group["compare"]["high"], group["compare"]["low"]
+            headers[f"sb_group_{group['id']}_ratio"] = [
+                "Indicator", "Area", f"Rate in group {high} (per 1,000)", f"Rate in group {low} (per 1,000)",
+                f"Rate ratio ({high} ÷ {low})", "Lower 95% limit", "Upper 95% limit", f"Group {high} against group {low}"]
     for breakdown in spec()["breakdowns"]:
         assert len(breakdown["by"]) == 1, "a grouped breakdown has Characteristic/Category columns: extend this"
         headers[f"sb_breakdown_{breakdown['id']}"] = [
@@ -275,7 +290,7 @@ class Series:
     cat_ref: str
     val_ref: str
     cat_cache: list[Any]
-    val_cache: list[float]
+    val_cache: list[float | None]
 
 
 @dataclass
@@ -310,7 +325,9 @@ def _cache(element: ElementTree.Element | None) -> list[Any]:
     if element is None:
         return []
     points = {int(pt.get("idx")): pt.findtext("c:v", namespaces=NS) for pt in element.iter(f"{{{NS['c']}}}pt")}
-    return [points.get(i) for i in range(len(points))]
+    count = element.find("c:ptCount", NS)
+    size = int(count.get("val")) if count is not None else len(points)
+    return [points.get(i) for i in range(size)]  # None: a blank point (no value to draw)
 
 
 def _series(ser: ElementTree.Element) -> Series:
@@ -324,7 +341,7 @@ def _series(ser: ElementTree.Element) -> Series:
     val_ref = val.findtext(".//c:f", namespaces=NS) if val is not None else None
     cat_cache = _cache(cat.find(".//c:strCache", NS) if cat is not None and cat.find(".//c:strCache", NS) is not None
                        else cat.find(".//c:numCache", NS) if cat is not None else None)
-    val_cache = [float(v) for v in _cache(val.find(".//c:numCache", NS) if val is not None else None)]
+    val_cache = [None if v is None else float(v) for v in _cache(val.find(".//c:numCache", NS) if val is not None else None)]
     return Series(name_ref, name or "", cat_ref, val_ref, cat_cache, val_cache)
 
 

@@ -12,6 +12,8 @@ import numpy as np
 
 from engine import __version__
 from engine.errors import DataError, Problem, SpecError
+from engine.indicators.area_group_findings import area_group_findings
+from engine.indicators.area_groups import area_group_tables
 from engine.indicators.breakdowns import breakdown_tables
 from engine.indicators.comparisons import area_comparison
 from engine.indicators.counts import count_matrix, indicator_mask
@@ -25,7 +27,7 @@ from engine.indicators.travel import DIRECTIONS, change_test
 from engine.indicators.travel import outcome as _outcome
 from engine.ingest import PARTNER_AREA, Inputs
 from engine.months import month_of, month_text, year_of
-from engine.report import SUPPRESSED, AreaComparison, Breakdown, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
+from engine.report import SUPPRESSED, AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
 from engine.spec.models import Indicator, Spec
 from engine.stats import (BAND_LABELS, PEER_LABELS, band_codes, peer_comparison, peer_ranks, quartiles, rates,
                           reference_mean_sd, sd_band_codes)
@@ -383,10 +385,15 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         series: list[list[IndicatorSeries]] = []
         comparisons: list[AreaComparison] = []
         breakdowns: list[list[Breakdown]] = []
+        group_tables: list[list[AreaGroupTable]] = [[] for _ in range(n_partners)]
     else:
         series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, results, first_month)
         breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners, periods.current)
                       for b in spec.breakdowns]
+        group_tables = area_group_tables(
+            spec, inputs, {i: r.current for i, r in results.items()},
+            {i: r.partner_current / geo.partner_population * r.indicator.rate_per for i, r in results.items()},
+            {i: r.benchmark_rate for i, r in results.items()})
     notes = methodology_notes(spec, inputs, periods, suppress)
     generated = generated_timestamp(end)
     priorities = list(dict.fromkeys(i.priority for i in spec.indicators))
@@ -407,6 +414,9 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
                                 small_area_label=geo.small_area_label, benchmark=geo.benchmark_name,
                                 period_end=month_text(end),
                                 band_methods={i.id: spec.banding_for(i).method for i in spec.indicators})
+        findings += area_group_findings(spec.area_groups, group_tables[p], partner_area=partner_area,
+                                        benchmark=geo.benchmark_name, small_area_label=geo.small_area_label,
+                                        period_end=month_text(end))
         reports.append(Report(
             title=spec.title, organisation=spec.organisation, partner_area=partner_area,
             partner_label=geo.partner_label, small_area_label=geo.small_area_label, benchmark_name=geo.benchmark_name,
@@ -416,6 +426,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             methodology=notes, quality=list(inputs.quality), attribution=spec.attribution, spec_version=spec.spec_version,
             engine_version=__version__, theme=spec.theme, priorities=priorities,
             series=partner_series_list, comparisons=comparisons, breakdowns=partner_breakdowns, findings=findings,
+            area_groups=group_tables[p],
             suppression_note=_suppression_note(spec) if hidden[p] else None,
             quality_issues=issues, quality_issue_count=issue_count,
         ))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Hashable
 
+from engine.indicators.area_groups import area_group_notes
 from engine.indicators.describe import (describe_banding, describe_change, describe_indicator, describe_peers,
                                         describe_suppression)
 from engine.indicators.periods import ReportPeriods
@@ -69,6 +70,7 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
     for indicator in spec.indicators:
         source = spec.sources[indicator.source]
         notes.append(MethodNote(f"Indicator: {indicator.name}", describe_indicator(indicator, source.description)))
+    notes += area_group_notes(spec, inputs)
     if spec.attribution:
         notes.append(MethodNote("Licence and attribution", spec.attribution))
     return notes

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import DataError, Problem, SpecError
+from engine.ingest.area_groups import SmallAreaGroups, load_area_groups
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import IssueLog
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
@@ -76,6 +77,7 @@ class Inputs:
     sources: dict[str, SourceRows]
     quality: list[QualityNote]
     issues: IssueLog = field(default_factory=IssueLog)
+    area_groups: dict[str, SmallAreaGroups] = field(default_factory=dict)  # by area group id
 
 
 def _codes_to_positions(categorical: pd.Series, mapping: dict[str, int], default: int) -> np.ndarray:
@@ -289,7 +291,11 @@ def load_inputs(spec: Spec, base_dir: Path) -> Inputs:
                 sources[name] = _table_rows(name, spec, base_dir, geography, log, counted)
         except DataError as error:
             problems += error.problems
+    try:
+        area_groups = load_area_groups(spec, base_dir, geography, log)
+    except DataError as error:
+        problems += error.problems
     if problems:
         raise DataError(problems)
     _check_threshold(spec, log)
-    return Inputs(geography, sources, log.summary(), log)
+    return Inputs(geography, sources, log.summary(), log, area_groups)

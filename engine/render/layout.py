@@ -179,6 +179,12 @@ def section_heading(sheet: Worksheet, formats: Formats, title: str, home: str = 
     sheet.write_url(1, 0, internal_link(home), formats.link, string=f"‹ Back to {home}")
 
 
+def empty_section(sheet: Worksheet, formats: Formats, report: Report, text: str) -> None:
+    """A section sheet with nothing to show says why, under its heading, and prints like the others."""
+    sheet.write(3, 0, text, formats.note)
+    report_page_setup(sheet, formats, report)
+
+
 def report_page_setup(sheet: Worksheet, formats: Formats, report: Report, repeat_rows: tuple[int, int] | None = None) -> None:
     """:func:`page_setup` with the header and footer every sheet of a partner's workbook shares."""
     page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}",

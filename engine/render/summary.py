@@ -7,7 +7,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, band_rules, outcome_rules, report_page_setup, write_table
 from engine.render.names import (SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_TOP,
-                                 SHEET_TRENDS, internal_link, table_name)
+                                 SHEET_TRENDS, SHEET_WHO, internal_link, table_name)
 from engine.render.trends import QuarterRows
 from engine.render.wrapping import text_width
 from engine.report import SUPPRESSED, Kpi, Report
@@ -27,7 +27,8 @@ def ordered_kpis(report: Report) -> list[Kpi]:
 
 SPARKLINE_HEADER = "Last 8 quarters"
 NAVIGATION = (("Key findings", SHEET_FINDINGS), ("Top 10 areas", SHEET_TOP), ("Trends", SHEET_TRENDS),
-              ("Comparisons", SHEET_COMPARISONS), ("Profiles", SHEET_PROFILES), ("Methodology", SHEET_METHODOLOGY))
+              ("Comparisons", SHEET_COMPARISONS), ("Profiles", SHEET_PROFILES), ("Who is affected", SHEET_WHO),
+              ("Methodology", SHEET_METHODOLOGY))
 
 
 def quarter_sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_row: int, col: int,

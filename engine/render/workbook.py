@@ -12,13 +12,14 @@ from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
 from engine.render.comparisons import write_comparisons
 from engine.render.findings import write_findings
-from engine.render.names import SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS
+from engine.render.names import SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS, SHEET_WHO
 from engine.render.profiles import write_profiles
 from engine.render.settings_sheet import write_settings_sheet
 from engine.render.summary import write_summary
 from engine.render.theme import Theme
 from engine.render.top_areas import write_top_areas
 from engine.render.trends import write_trends
+from engine.render.who_is_affected import write_who_is_affected
 from engine.report import Report
 
 WORKBOOK_OPTIONS = {
@@ -58,6 +59,7 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     trends = workbook.add_worksheet(SHEET_TRENDS)
     comparisons = workbook.add_worksheet(SHEET_COMPARISONS)
     profiles = workbook.add_worksheet(SHEET_PROFILES)
+    who = workbook.add_worksheet(SHEET_WHO)
     methodology = workbook.add_worksheet(SHEET_METHODOLOGY)
     data_quality = workbook.add_worksheet(SHEET_DATA_QUALITY)
     top_rows = write_top_areas(top, report, formats)
@@ -66,6 +68,7 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     write_findings(findings, report, formats)
     write_comparisons(workbook, comparisons, report, formats)
     write_profiles(profiles, report, formats)
+    write_who_is_affected(workbook, who, report, formats)
     write_methodology(methodology, report, formats)
     write_data_quality(data_quality, report, formats)
     write_settings_sheet(workbook, report)  # last: it lists what the sheets above hold, for Refresh in Excel

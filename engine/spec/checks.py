@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from engine.ingest.police_uk import KNOWN_VALUES as POLICE_UK_VALUES, TIDY_COLUMNS as POLICE_UK_COLUMNS
+from engine.spec.area_group_checks import area_group_problems
 from engine.spec.suggest import did_you_mean
 
 KeyPath = tuple[str | int, ...]
@@ -58,6 +59,7 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
 
     yield from _indicator_list_problems(_mapping(data.get("trend_table")).get("rows"), ("trend_table", "rows"), ids)
     yield from _indicator_list_problems(data.get("comparisons"), ("comparisons",), ids)
+    yield from area_group_problems(data, ids)
 
     breakdowns = data.get("breakdowns") if isinstance(data.get("breakdowns"), list) else []
     for position, breakdown in enumerate(breakdowns):

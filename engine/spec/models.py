@@ -429,6 +429,65 @@ class BreakdownSpec(Strict):
     unit: str = "crimes"
 
 
+class GroupContrast(Strict):
+    """An area group's headline comparison: one group's rate against another's, as a rate ratio."""
+
+    high: Scalar = Field(description="The group expected to have the higher rate, e.g. 1 (the most deprived decile).")
+    low: Scalar = Field(description="The group it is compared with, e.g. 10 (the least deprived decile).")
+    high_words: str = Field(description="The high group inside a sentence, e.g. 'the most deprived tenth of neighbourhoods'.")
+    low_words: str = Field(description="The low group inside a sentence, e.g. 'the least deprived tenth'.")
+    outcome: str = Field("", description="What the rate measures, for sentences: 'victims of crime' gives '… were 2.4 "
+                                         "times as likely to be victims of crime as …'; default: 'affected by <indicator>'.")
+
+    @model_validator(mode="after")
+    def _two_groups(self) -> "GroupContrast":
+        if str(self.high) == str(self.low):
+            raise ValueError("high and low must be two different groups")
+        return self
+
+
+class AreaGroup(Strict):
+    """Rates by a characteristic of the small areas (a deprivation decile, an area classification):
+    who is affected. A lookup gives each small area its group; each group's residents and events
+    are the sums over its small areas, for the partner area and for the benchmark."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,30}$", description="Stable id; names the workbook's tables.")]
+    title: str
+    source: str = Field(description="A csv, excel or table source with one row per small area.")
+    code: str = Field(description="Column holding the small-area code, e.g. LSOA11CD.")
+    column: str = Field(description="Column holding the small area's group, e.g. a decile or a classification.")
+    label: str = Field(description="What a group is called in the workbook, e.g. 'Income deprivation decile (1 = most deprived)'.")
+    values: list[Scalar] | None = Field(
+        None, description="Every group, in the order shown (e.g. 1 to 10); a value not listed is an error naming its "
+                          "file, row and column. Without values: the groups found, in the order given by order.")
+    order: Literal["numeric", "alphabetical"] = Field(
+        "numeric", description="Without values: numeric (every value must be a number) or alphabetical.")
+    indicators: list[str] = Field(min_length=1, description="Indicator ids, one table and chart each; key findings "
+                                                            "quote the first.")
+    level: float = Field(0.95, gt=0.5, lt=1, description="Confidence level of the rates' and the rate ratio's intervals.")
+    compare: GroupContrast | None = Field(None, description="The rate ratio of two groups (e.g. most against least "
+                                                            "deprived), with its interval and a key finding.")
+    most_affected: bool = Field(False, description="A key finding names the group with the highest rate (e.g. the type "
+                                                   "of area most affected).")
+    note: str = Field("", description="Shown with the group's tables and on the Methodology sheet (where the groups "
+                                      "come from, what they mean).")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "AreaGroup":
+        if self.values is not None:
+            if "order" in self.model_fields_set:
+                raise ValueError("order applies only without values (values are shown in the order listed)")
+            texts = [str(v) for v in self.values]
+            twice = sorted({t for t in texts if texts.count(t) > 1})
+            if twice:
+                raise ValueError(f"values: {', '.join(twice)} listed more than once")
+            if self.compare is not None:
+                unknown = [str(v) for v in (self.compare.high, self.compare.low) if str(v) not in texts]
+                if unknown:
+                    raise ValueError(f"compare: {', '.join(unknown)} is not among values")
+        return self
+
+
 class QualitySettings(Strict):
     """When rejected rows stop being a footnote and become an error."""
 
@@ -485,6 +544,9 @@ class Spec(Strict):
     comparisons: list[str] | None = Field(
         None, description="Indicator ids charted against every partner area and month by month; all when absent.")
     breakdowns: list[BreakdownSpec] = Field(default_factory=list)
+    area_groups: list[AreaGroup] = Field(
+        default_factory=list, description="Rates by a characteristic of the small areas (deprivation decile, area "
+                                          "classification): the 'Who is affected' sheet.")
     quality: QualitySettings = Field(default_factory=QualitySettings)
     theme: str = Field("default", description="A theme in workbook_templates/, or a path to a theme YAML file.")
     dashboard: Dashboard | None = Field(
