@@ -36,6 +36,9 @@ def _render(report, path: Path) -> Book:
 def reports():
     (report,) = prepare(SPEC, areas=[AREA]).reports
     assert len(report.comparisons) >= 2, "the demo spec charts at least two indicators"
+    # the demo's own peer groups fill some peer averages: start from none at all
+    report = dataclasses.replace(report, comparisons=[dataclasses.replace(c, peer_average=None)
+                                                      for c in report.comparisons])
     first, second, *rest = report.comparisons
     peers = [dataclasses.replace(first, peer_average=statistics.fmean(first.rates)),
              dataclasses.replace(second, peer_average=None)] + rest

@@ -60,14 +60,18 @@ def _bar_chart(workbook: Workbook, formats: Formats, report: Report, comparison:
     highlight, other, benchmark = colours["link"], colours["chart_other"], colours["neutral"]
     points = [{"fill": {"color": highlight if area == report.partner_area else other}} for area in comparison.areas]
     points.append({"fill": {"color": benchmark}})
+    cached = [*comparison.rates, comparison.benchmark_rate]
     if has_peer_average(report):
         points.append({"fill": {"color": colours["peer_average"]}})
+        cached.append(comparison.peer_average)
     chart = workbook.add_chart({"type": "bar"})
     chart.add_series({
         "name": _rate_header(comparison),
         "categories": [SHEET_COMPARISONS, table.first_data_row, table.first_col, table.data_last_row, table.first_col],
         "values": [SHEET_COMPARISONS, table.first_data_row, column, table.data_last_row, column],
         "points": points,
+        # The cached points previews draw: xlsxwriter would cache an empty peer-average cell as 0.
+        "values_data": cached,
         "data_labels": {"value": True, "num_format": "#,##0.0", "font": formats.chart_font(8)},
         "gap": 60,
     })
