@@ -142,10 +142,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         for spec in (DEMO_SPEC, DEMO_DASHBOARD_SPEC):
             if not spec.is_file():
                 raise SaferbookError(f"the demo spec {spec} is not here: run the demo from a source checkout (pip install -e .)")
-        from engine.synthetic import generate_all
+        from engine.synthetic.demo_files import ensure_synthetic_files
 
-        if not (DEMO_DATA / "area_classification.csv").is_file():  # the demo spec's synthetic lookup
-            generate_all(DEMO_DATA, sources=["area_classification"])
+        # The SYNTHETIC partner extracts the demo specs read, written on first use.
+        written = [path for spec in (DEMO_SPEC, DEMO_DASHBOARD_SPEC) for path in ensure_synthetic_files(spec)]
+        if written and not args.quiet:
+            print(f"Generated {len(written)} SYNTHETIC partner extracts in {written[0].parent}")
         return _build(DEMO_SPEC, args.out, None, None, args.quiet) or _build(DEMO_DASHBOARD_SPEC, args.out, None, None,
                                                                              args.quiet)
     if args.command == "run":

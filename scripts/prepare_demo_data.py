@@ -12,6 +12,8 @@ What it keeps, and why:
   districts in the chosen police force area (selected through the district -> PFA lookup,
   never by code ranges);
 - the whole district -> CSP -> police force area lookup (small), so a spec can pick any force;
+- mid-2020 district populations for England and Wales (small, copied unchanged): the synthetic
+  most-similar-group export picks each district's peer partnerships by them.
 - the English Indices of Deprivation 2019 rows of the same LSOAs, every column as published, plus
   the Income domain's rank and decile within England, derived here (see :func:`imd_extract`)
   because the copy we have has no IMD columns and ranks England and Wales together.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +32,7 @@ POLICE_COLUMNS = ["Month", "Falls within", "LSOA code", "LSOA name", "Crime type
 LSOA_LOOKUP = "LSOA_(2011)_to_LSOA_(2021)_to_Local_Authority_District_(2022)_Lookup_for_England_and_Wales_(Version_2).csv"
 PFA_LOOKUP = "Local_Authority_District_to_CSPs_to_Police_Force_Areas_(December__2023)_Lookup_.csv"
 POPULATION = "population20_lsoa11_all_ages.csv"
+DISTRICT_POPULATION = "population20_ltla21_all_ages.csv"
 IMD = "File_7a_-_All_IoD2019_Scores__Ranks__Deciles_and_Population_Denominators_3.csv"
 IMD_CODE = "LSOA Code (2011)"
 IMD_INCOME_RANK = "Income Domain Rank (where 1 is most deprived)"
@@ -98,6 +102,7 @@ def main() -> None:
     population = pd.read_csv(args.source / "ons" / POPULATION, dtype=str)
     population = population.loc[population["LSOA11CD"].isin(set(lookup["LSOA11CD"]))]
     population.sort_values("LSOA11CD").to_csv(ons_out / f"population20_lsoa11_{args.force.lower()}.csv", index=False)
+    shutil.copyfile(args.source / "ons" / DISTRICT_POPULATION, ons_out / DISTRICT_POPULATION)
     imd = imd_extract(args.source / "ons" / IMD, set(lookup["LSOA11CD"]))
     imd.to_csv(ons_out / f"imd2019_lsoa11_{args.force.lower()}.csv", index=False)
     print(f"{len(lookup)} LSOAs in {len(districts)} districts; police files -> {police_out}")

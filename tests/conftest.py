@@ -1,22 +1,20 @@
 """Session set-up shared by every test module.
 
-The demo spec (``specs/community_safety.yaml``) reads one SYNTHETIC file, the area
-classification, from the git-ignored ``data/synthetic/generated/`` that ``saferbook demo``
-writes. Tests that build the demo spec need it there too, so it is generated once per session
-(deterministic: the same bytes every time, about half a second) into a temporary folder and
-copied in alone, leaving any other generated file and its manifest as they are.
+The demo spec (``specs/community_safety.yaml``) reads SYNTHETIC files (the area classification,
+the probation caseload, youth offending) from the git-ignored ``data/synthetic/generated/`` that
+``saferbook demo`` writes. Tests that build the demo spec need them there too, so the missing
+ones are generated once per session (deterministic: the same bytes every time) and copied in
+alone, leaving any other generated file and its manifest as they are.
 """
 from __future__ import annotations
 
 import pytest
 
-from engine.atomic import write_bytes_atomic
-from engine.cli import DEMO_DATA
-from engine.synthetic import generate_all
+from engine.cli import DEMO_DASHBOARD_SPEC, DEMO_SPEC
+from engine.synthetic.demo_files import ensure_synthetic_files
 
 
 @pytest.fixture(scope="session", autouse=True)
-def demo_synthetic_files(tmp_path_factory: pytest.TempPathFactory) -> None:
-    (path,) = generate_all(tmp_path_factory.mktemp("synthetic"), sources=["area_classification"]).values()
-    DEMO_DATA.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(DEMO_DATA / path.name, path.read_bytes())
+def demo_synthetic_files() -> None:
+    for spec in (DEMO_SPEC, DEMO_DASHBOARD_SPEC):
+        ensure_synthetic_files(spec)

@@ -121,7 +121,8 @@ def test_measure_mistakes_are_located_problems(spec_with, measure, message):
     assert any(message in str(p) for p in problems), caught.value
     # Each is located: in the measure block, or the headline's place in comparisons and area groups (a
     # measured indicator cannot be shown there: further, expected problems).
-    assert all(p.line == line or p.key_path.startswith(("comparisons[0]", "area_groups[")) for p in problems), \
+    assert all(p.line == line or p.key_path.startswith(("comparisons[0]", "area_groups[", "peer_groups.measures."))
+               for p in problems), \
         caught.value
 
 

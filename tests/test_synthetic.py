@@ -38,6 +38,7 @@ BAD_COLUMNS = {
     "substance_misuse": {"unknown_area": "District", "total_row": "District"},
     "hospital_admissions": {"unknown_area": "Area"},
     "resident_survey": {"total_row": "Area"},
+    "peer_groups": {},  # no bad rows: its ".." cells are the markers below
     "area_classification": {},
 }
 

@@ -6,6 +6,7 @@ for charts, which openpyxl drops on load). Workbooks are only read, never saved.
 from __future__ import annotations
 
 import calendar
+import math
 import os
 import posixpath
 import re
@@ -22,7 +23,7 @@ import pandas as pd
 import yaml
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
-from scipy.stats import binomtest
+from scipy.stats import binomtest, chi2, norm
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO / "specs" / "community_safety.yaml"
@@ -142,12 +143,19 @@ def financial_year_labels(data_months: list[str]) -> list[str]:
     return labels
 
 
+def summary_peer_headers() -> list[str]:
+    """The rank column; with peer groups in the spec, "among peers" and the peer average and comparison too."""
+    if spec().get("peer_groups"):
+        return ["Rank among peers (1 = lowest rate)", "Peer average rate per 1,000", "Comparison with peers"]
+    return [f"Rank among {PARTNER_LABEL.lower()}s (1 = lowest rate)"]
+
+
 def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
     trend_names = [indicator(i)["name"] for i in spec()["trend_table"]["rows"]]
     headers = {
         "sb_summary": ["Priority", "Indicator", "Previous 12 months", "Current 12 months", "Change", "% change",
                        "Direction of travel", "Better or worse", "Rate per 1,000", f"{BENCHMARK} rate per 1,000",
-                       f"Rank among {PARTNER_LABEL.lower()}s (1 = lowest rate)", f"Comparison with {BENCHMARK}",
+                       *summary_peer_headers(), f"Comparison with {BENCHMARK}",
                        "Last 8 quarters", "Target", "Target status"],
         "sb_trend": ["Category", *financial_year_labels(data_months)],
         "sb_data_quality_rows": ["Source", "File", "Sheet", "Row", "Column", "Value", "Action", "Reason"],
@@ -177,11 +185,30 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
                 "Indicator", "Area", f"Rate in group {high} (per 1,000)", f"Rate in group {low} (per 1,000)",
                 f"Rate ratio ({high} ÷ {low})", "Lower 95% limit", "Upper 95% limit", f"Group {high} against group {low}"]
     for breakdown in spec()["breakdowns"]:
-        assert len(breakdown["by"]) == 1, "a grouped breakdown has Characteristic/Category columns: extend this"
-        headers[f"sb_breakdown_{breakdown['id']}"] = [
-            breakdown["title"], f"{area}: {breakdown.get('unit', 'crimes')}", f"{area} %", f"{BENCHMARK} %",
-            "Difference (percentage points)", f"Against {BENCHMARK}"]
+        headers[f"sb_breakdown_{breakdown['id']}"] = breakdown_headers(breakdown, area)
     return headers
+
+
+def breakdown_headers(breakdown: dict, area: str) -> list[str]:
+    """The Profiles table's header row, as the layout promises it, from the spec's breakdown."""
+    unit, tested = breakdown.get("unit", "crimes"), "significance" in breakdown
+    flags, by = breakdown.get("flags", {}), breakdown.get("by", [])
+    if breakdown.get("layout") == "partner_areas":
+        (label,) = flags.values()
+        return [PARTNER_LABEL, unit.capitalize(), label, f"{label} %", f"Against {BENCHMARK}"] + \
+            (["Significance"] if tested else [])
+    labels = ["Characteristic", "Category"] if len(by) > 1 else \
+        [breakdown.get("labels", {}).get(by[0], breakdown["title"]) if by else breakdown["title"]]
+    if not breakdown.get("subsets"):
+        return labels + [f"{area}: {unit}"] + (["Out of"] if flags else []) + [
+            f"{area} %", f"{BENCHMARK} %", "Difference (percentage points)", f"Against {BENCHMARK}"] + \
+            (["Significance"] if tested else [])
+    for name, subset in breakdown["subsets"].items():
+        out_of = bool(flags) or (subset or {}).get("percent_of") == "category"
+        labels += [f"{name}: n"] + ([f"{name}: out of"] if out_of else []) + [
+            f"{name}: {area} %", f"{name}: {BENCHMARK} %", f"{name}: against {BENCHMARK}"] + \
+            ([f"{name}: significance"] if tested else [])
+    return labels
 
 
 # --------------------------------------------------------------------------------------------
@@ -255,6 +282,19 @@ def load_raw() -> Raw:
 
 def rate(count: int, population: float) -> float:
     return count / population * 1000
+
+
+def count_limits(o: int, level: float) -> tuple[float, float]:
+    """Confidence limits for a Poisson count: Byar's for O >= 10, exact (chi-squared) below."""
+    alpha = 1 - level
+    z = norm.ppf(1 - alpha / 2)
+    if o >= 10:
+        lower = o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3
+        upper = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * math.sqrt(o + 1))) ** 3
+    else:
+        lower = 0.0 if o == 0 else chi2.ppf(alpha / 2, 2 * o) / 2
+        upper = chi2.ppf(1 - alpha / 2, 2 * o + 2) / 2
+    return lower, upper
 
 
 def shown_percent(part: int, whole: int) -> Decimal:

@@ -14,13 +14,15 @@ from engine import __version__
 from engine.errors import DataError, Problem, SpecError
 from engine.indicators.area_group_findings import area_group_findings
 from engine.indicators.area_groups import area_group_tables
-from engine.indicators.breakdowns import breakdown_tables
+from engine.indicators.breakdowns import breakdown_tables, breakdown_window
 from engine.indicators.comparisons import area_comparison
 from engine.indicators.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
 from engine.indicators.findings import key_findings
-from engine.indicators.measures import counted_spec, measured_indicators, merged_series, withheld_sources
+from engine.indicators.measures import (counted_spec, measured_indicators, merged_series, period_sources,
+                                       withheld_sources)
 from engine.indicators.methodology import methodology_notes
+from engine.indicators.peer_groups import peer_group_results, with_peer_averages, with_peer_group
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
@@ -63,8 +65,10 @@ def _indicator_counts(indicator: Indicator, inputs: Inputs, mask: np.ndarray, fi
                            geo.small_area_partner, geo.small_area_population)
 
 
-def _data_months(inputs: Inputs) -> tuple[int, int]:
-    months = set().union(*(s.months_present for s in inputs.sources.values()))
+def _data_months(inputs: Inputs, counted: set[str]) -> tuple[int, int]:
+    """First and latest month of the sources indicators count (a breakdown's own extract does not move
+    the period end; its window is checked where it is used)."""
+    months = set().union(*(s.months_present for name, s in inputs.sources.items() if name in counted))
     months.discard(-1)
     if not months:
         raise DataError("the sources hold no rows with a month")
@@ -72,7 +76,7 @@ def _data_months(inputs: Inputs) -> tuple[int, int]:
 
 
 def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, first: int, latest: int,
-                    overridden: bool) -> None:
+                    overridden: bool, counted: set[str]) -> None:
     """The windows must lie inside the data, and no month inside them may be missing."""
     where = "--period-end" if overridden else "periods.period_end"
     if periods.end > latest:
@@ -83,8 +87,8 @@ def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, firs
                                 f"for the previous window, but the data starts in {month_text(first)}",
                                 file=spec_file, key_path=where))
     problems = []
-    for source in inputs.sources.values():
-        if not source.dated:
+    for name, source in inputs.sources.items():
+        if not source.dated or name not in counted:
             continue
         present = source.months_present
         gaps = [m for m in range(max(first, periods.first_needed), periods.end + 1) if m not in present]
@@ -349,13 +353,14 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     ``suppress=True`` (partner deliveries) hides the small counts of the spec's sensitive
     indicators, and every number that would reveal one, as ``None`` (shown as ``[c]``).
     """
-    first_data, latest = _data_months(inputs)
-    end = resolve_period_end(spec.periods, period_end, latest, spec_file)
-    periods = report_periods(spec.periods, end, first_data)
-    _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None)
     # Indicators with a measure block (proportions, value columns, period-on-period) are computed apart;
     # what follows counts the others, and the two meet in each partner's KPIs, series and findings.
     full_spec, spec = spec, counted_spec(spec)
+    counted = period_sources(full_spec)
+    first_data, latest = _data_months(inputs, counted)
+    end = resolve_period_end(spec.periods, period_end, latest, spec_file)
+    periods = report_periods(spec.periods, end, first_data)
+    _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None, counted=counted)
     measures = measured_indicators(full_spec, inputs, periods)
 
     geo = inputs.geography
@@ -365,6 +370,9 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     masks = {indicator.id: indicator_mask(inputs.sources[indicator.source], indicator) for indicator in spec.indicators}
     all_counts = {i.id: _indicator_counts(i, inputs, masks[i.id], first_month, n_months) for i in spec.indicators}
     results = {i.id: _indicator_results(spec, inputs, all_counts[i.id], first_month, periods) for i in spec.indicators}
+    peer_groups = {} if inputs.peer_table is None else peer_group_results(
+        spec, inputs.peer_table, {i: r.partner_current for i, r in results.items()}, geo.partner_population, end,
+        spec_file)
     picks = {i.id: _top_picks(inputs, results[i.id]) for i in spec.indicators}
     trend = _trend_counts(spec, periods, all_counts, first_month, n_partners)
 
@@ -395,7 +403,10 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     else:
         series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, results, first_month)
         series = merged_series(full_spec, series, measures, n_partners)
-        breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners, periods.current)
+        breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners,
+                                       breakdown_window(b, spec.periods, periods.current),
+                                       partner_names=[str(n) for n in geo.partner_names],
+                                       partner_label=geo.partner_label, benchmark_name=geo.benchmark_name)
                       for b in spec.breakdowns]
         group_tables = area_group_tables(
             spec, inputs, {i: r.current for i, r in results.items()},
@@ -410,14 +421,15 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     reports = []
     for p in range(n_partners):
         partner_area = str(geo.partner_names[p])
-        kpis = [with_target(measures[i.id].kpi(p, withheld=i.source in withheld) if i.id in measures
-                            else _kpi(results[i.id], p, float(partner_population[p]), hidden[p]), i.target)
-                for i in full_spec.indicators]
+        kpis = [with_peer_group(with_target(measures[i.id].kpi(p, withheld=i.source in withheld) if i.id in measures
+                                            else _kpi(results[i.id], p, float(partner_population[p]), hidden[p]),
+                                            i.target), peer_groups.get(i.id), p) for i in full_spec.indicators]
+        partner_comparisons = with_peer_averages(comparisons, peer_groups, p)
         top_tables = [_top_table(inputs, results[i.id], p, picks[i.id][p], hidden[p]) for i in spec.indicators
                       if not all_counts[i.id].by_partner]
         partner_series_list = [s[p] for s in series]
         partner_breakdowns = [b[p] for b in breakdowns]
-        findings = key_findings(kpis, partner_series_list, top_tables, comparisons, partner_breakdowns,
+        findings = key_findings(kpis, partner_series_list, top_tables, partner_comparisons, partner_breakdowns,
                                 partner_area=partner_area, partner_label=geo.partner_label,
                                 small_area_label=geo.small_area_label, benchmark=geo.benchmark_name,
                                 period_end=month_text(end),
@@ -433,7 +445,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             trend=_trend_table(spec, trend, p, hidden[p]) if trend else None,
             methodology=notes, quality=list(inputs.quality), attribution=spec.attribution, spec_version=spec.spec_version,
             engine_version=__version__, theme=spec.theme, priorities=priorities,
-            series=partner_series_list, comparisons=comparisons, breakdowns=partner_breakdowns, findings=findings,
+            series=partner_series_list, comparisons=partner_comparisons, breakdowns=partner_breakdowns, findings=findings,
             area_groups=group_tables[p],
             suppression_note=_suppression_note(spec) if hidden[p] else None,
             quality_issues=issues, quality_issue_count=issue_count,

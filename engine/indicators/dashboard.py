@@ -28,7 +28,7 @@ from engine.stats import BAND_LABELS, band_codes, change
 
 #: Methodology topics about sheets only the partner workbook has (top areas, peer ranks, financial-year trends)
 #: or about bands the dashboard does not use (it compares areas by confidence intervals): left off its notes.
-PARTNER_ONLY_TOPICS = ("Top areas", "Peer comparison", "Comparison bands", "Financial years")
+PARTNER_ONLY_TOPICS = ("Top areas", "Peer comparison", "Peer groups", "Comparison bands", "Financial years")
 
 
 def subject_members(spec: Spec, geography: Geography, spec_file: str) -> np.ndarray:

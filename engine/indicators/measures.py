@@ -236,6 +236,14 @@ def withheld_sources(spec: Spec) -> set[str]:
     return {i.source for i in spec.indicators if spec.suppression_for(i) is not None}
 
 
+def period_sources(spec: Spec) -> set[str]:
+    """The sources whose months set the period end and must have every month of the windows: those counted
+    over rolling windows (a quarterly return or a snapshot does not; its own periods are checked as it is read).
+    All indicator sources when no indicator is compared over rolling windows."""
+    rolling = {i.source for i in spec.indicators if i.measure is None or i.measure.compare == "rolling"}
+    return rolling or {i.source for i in spec.indicators}
+
+
 def counted_spec(spec: Spec) -> Spec:
     """The spec with only its counted indicators: what the small-area counting machinery works on."""
     return spec.model_copy(update={"indicators": [i for i in spec.indicators if i.measure is None]})

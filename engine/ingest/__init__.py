@@ -17,6 +17,7 @@ from engine.ingest.area_groups import SmallAreaGroups, load_area_groups
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import IssueLog
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
+from engine.ingest.peer_table import PeerTable, read_peer_table
 from engine.ingest.police_uk import CRIME_TYPES, quirks, read_police_uk
 from engine.ingest.safety import Limits
 from engine.ingest.table_source import read_table
@@ -78,6 +79,7 @@ class Inputs:
     quality: list[QualityNote]
     issues: IssueLog = field(default_factory=IssueLog)
     area_groups: dict[str, SmallAreaGroups] = field(default_factory=dict)  # by area group id
+    peer_table: PeerTable | None = None  # the spec's peer-group export, when it names one
 
 
 def _codes_to_positions(categorical: pd.Series, mapping: dict[str, int], default: int) -> np.ndarray:
@@ -296,7 +298,12 @@ def load_inputs(spec: Spec, base_dir: Path) -> Inputs:
         area_groups = load_area_groups(spec, base_dir, geography, log)
     except DataError as error:
         problems += error.problems
+    peer_table = None
+    try:
+        peer_table = read_peer_table(spec, base_dir, geography, log)
+    except DataError as error:
+        problems += error.problems
     if problems:
         raise DataError(problems)
     _check_threshold(spec, log)
-    return Inputs(geography, sources, log.summary(), log, area_groups)
+    return Inputs(geography, sources, log.summary(), log, area_groups, peer_table)

@@ -13,8 +13,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Iterable
 
-from engine.synthetic import (area_classification, fire_incidents, hospital_admissions, marac_referrals, police_crime,
-                              probation_caseload, resident_survey, substance_misuse, youth_offending)
+from engine.synthetic import (area_classification, fire_incidents, hospital_admissions, marac_referrals, peer_groups,
+                              police_crime, probation_caseload, resident_survey, substance_misuse, youth_offending)
 from engine.synthetic.config import DEFAULT_CONFIG, PartnerConfig, load_config, source_settings
 from engine.synthetic.context import Context, stream
 from engine.synthetic.geography import GeographyFiles, load_geography
@@ -27,7 +27,7 @@ __all__ = ["DEFAULT_POLICE_UK", "GeographyFiles", "MANIFEST_NAME", "PROVENANCE",
 
 _MODULES: tuple[ModuleType, ...] = (police_crime, fire_incidents, youth_offending, probation_caseload,
                                     marac_referrals, substance_misuse, hospital_admissions, resident_survey,
-                                    area_classification)
+                                    area_classification, peer_groups)
 #: source id -> the module that generates it
 SOURCES: dict[str, ModuleType] = {module.SOURCE_ID: module for module in _MODULES}
 #: source id -> plain statement of what the synthetic source mimics and what sets its scale
