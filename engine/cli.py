@@ -17,6 +17,7 @@ from engine.errors import SaferbookError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
+DEMO_DATA = REPO_ROOT / "data" / "synthetic" / "generated"  # the demo spec's SYNTHETIC partner extracts (git-ignored)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("spec", type=Path)
     validate.add_argument("--period-end", metavar="YYYY-MM")
 
-    demo = commands.add_parser("demo", help="build the nine Leicestershire demo workbooks from the bundled real data")
+    demo = commands.add_parser("demo", help="build the nine Leicestershire demo workbooks from the bundled real data "
+                                               "and generated SYNTHETIC partner extracts")
     demo.add_argument("--out", type=Path, default=Path("saferbook-demo"), metavar="DIR", help="output folder (default: saferbook-demo)")
     demo.add_argument("--quiet", action="store_true")
 
@@ -79,6 +81,16 @@ def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str |
     if not quiet:
         print_build_summary(prepared, paths, time.perf_counter() - started)
     return 0
+
+
+def _demo_data(quiet: bool) -> None:
+    """The demo's SYNTHETIC partner extracts, generated only when missing or stale (see engine.synthetic.freshness)."""
+    from engine.synthetic import ensure_generated
+
+    started = time.perf_counter()
+    if ensure_generated(DEMO_DATA) and not quiet:
+        print(f"Generated the SYNTHETIC partner extracts (not real records) in {DEMO_DATA} "
+              f"({time.perf_counter() - started:.1f} s)")
 
 
 def _validate(spec: Path, period_end: str | None) -> int:
@@ -135,6 +147,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         if not DEMO_SPEC.is_file():
             raise SaferbookError(f"the demo spec {DEMO_SPEC} is not here: run the demo from a source checkout (pip install -e .)")
+        _demo_data(args.quiet)
         return _build(DEMO_SPEC, args.out, None, None, args.quiet)
     if args.command == "run":
         return _run(args.pipeline, args.dry_run, args.only, args.force, args.quiet)

@@ -28,8 +28,9 @@ def make_project(root: Path, latest_month: bool = True) -> Path:
     """A copy of the demo spec and data whose police.uk files start in October 2020 (November 2020's
     rows relabelled), so that a workbook can be built for 2022-09 and refreshed to 2022-10. Without
     ``latest_month`` the October 2022 file has not "landed" yet. Returns the spec's path."""
-    shutil.copytree(REPO_ROOT / "data", root / "data")
+    shutil.copytree(REPO_ROOT / "data", root / "data", ignore=shutil.ignore_patterns("generated"))
     shutil.copytree(REPO_ROOT / "specs", root / "specs")
+    _drop_synthetic_sources(root / "specs" / "community_safety.yaml")
     shutil.copy(REPO_ROOT / "saferbook.schema.json", root / "saferbook.schema.json")
     police = root / POLICE
     text = gzip.open(police / "2020-11-leicestershire-street.csv.gz", "rt", encoding="utf-8").read()
@@ -38,6 +39,21 @@ def make_project(root: Path, latest_month: bool = True) -> Path:
     if not latest_month:
         (police / OCTOBER_2022).unlink()
     return root / "specs" / "community_safety.yaml"
+
+
+SYNTHETIC_SOURCES = ("  # --- SYNTHETIC partner extracts ---", "  lsoa_lookup:\n")  # where the demo spec keeps them
+SYNTHETIC_INDICATORS = "  # --- SYNTHETIC partner extracts: "  # from here to the end: the indicators counting them
+
+
+def _drop_synthetic_sources(spec: Path) -> None:
+    """The spec's text without its SYNTHETIC partner extracts and the indicators counting them (they are generated
+    for the demo's months only, and these tests move the police.uk months); the rest stays as written."""
+    text = spec.read_text(encoding="utf-8")
+    first, last = (text.index(marker) for marker in SYNTHETIC_SOURCES)
+    text = text[:first] + text[last:]
+    text = text[:text.index(SYNTHETIC_INDICATORS)]
+    assert "synthetic: true" not in text and "generated_by" not in text
+    spec.write_text(text, encoding="utf-8")
 
 
 def land_latest_month(root: Path) -> None:

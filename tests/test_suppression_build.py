@@ -142,11 +142,20 @@ def _fy_months(label: str, shown: list[dt.date]) -> list[dt.date]:
     return [m for m in shown if dt.date(end_year - 1, 10, 1) <= m <= dt.date(end_year, 9, 1)]
 
 
+@lru_cache(maxsize=None)
+def _police_uk(indicator_id: str) -> bool:
+    """Whether the indicator counts police.uk rows. The partner extracts' indicators count other records, whose
+    numbers lie in other dimensions: no sum of them gives a police.uk count, nor the reverse."""
+    spec = yaml.safe_load(SPEC_TEXT)
+    source = next(i for i in spec["indicators"] if i["id"] == indicator_id)["source"]
+    return spec["sources"][source]["type"] == "police_uk"
+
+
 def _published(report) -> list[tuple[np.ndarray, bool]]:
-    """(vector over crime type × month, hidden?) of every partner-level number in the workbook."""
+    """(vector over crime type × month, hidden?) of every police.uk partner-level number in the workbook."""
     current, previous = MONTHS[12:], MONTHS[:12]
     items = []
-    for k in report.kpis:
+    for k in (k for k in report.kpis if _police_uk(k.indicator_id)):
         items += [(_vector([k.indicator_id], current), k.current is None),
                   (_vector([k.indicator_id], previous), k.previous is None),
                   (_vector([k.indicator_id], current) - _vector([k.indicator_id], previous), k.change is None)]

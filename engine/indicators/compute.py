@@ -17,7 +17,7 @@ from engine.indicators.comparisons import area_comparison
 from engine.indicators.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
 from engine.indicators.findings import key_findings
-from engine.indicators.methodology import methodology_notes
+from engine.indicators.methodology import methodology_notes, synthetic_note
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
@@ -430,6 +430,6 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             engine_version=__version__, theme=spec.theme, priorities=priorities,
             series=partner_series_list, comparisons=comparisons, breakdowns=partner_breakdowns, findings=findings,
             suppression_note=_suppression_note(spec) if hidden[p] else None,
-            quality_issues=issues, quality_issue_count=issue_count,
+            quality_issues=issues, quality_issue_count=issue_count, synthetic_note=synthetic_note(spec),
         ))
     return reports

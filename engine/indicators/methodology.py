@@ -24,6 +24,18 @@ def _used_by(names: list[str], spec: Spec) -> str:
     return "" if len(names) == len(spec.indicators) else f" Used for: {', '.join(names)}."
 
 
+SYNTHETIC_WORDS = "SYNTHETIC — generated for the demo; not real records"
+
+
+def synthetic_note(spec: Spec) -> str | None:
+    """The Summary's footnote naming the indicators counted from synthetic sources, or None if there are none."""
+    names = [i.name for i in spec.indicators if spec.sources[i.source].synthetic]
+    if not names:
+        return None
+    return (f"{SYNTHETIC_WORDS}: {', '.join(names)}. These figures show what the workbook does with such data and "
+            f"must not be quoted as real (sources on the Methodology sheet).")
+
+
 def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppress: bool = False) -> list[MethodNote]:
     geo = inputs.geography
     start = spec.periods.financial_year.start_month
@@ -37,6 +49,7 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
         span = f"{month_text(months[0])} to {month_text(months[-1])}" if months else "a snapshot (no month column)"
         level = f" Recorded by {geo.partner_label.lower()}, not {geo.small_area_label}." if source.level == PARTNER_AREA else ""
         notes.append(MethodNote(f"Source: {name}",
+                                (f"{SYNTHETIC_WORDS}. " if spec.sources[name].synthetic else "") +
                                 f"{source.description or name}: {len(source.files)} files, {span}, "
                                 f"{len(source.rows):,} rows.{level} {spec.sources[name].licence}".strip()))
     notes += [

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import DataError, Problem, SpecError
+from engine.ingest.generated import require_generated
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import IssueLog
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
@@ -98,14 +99,19 @@ class _Origin:
     files: list[Path]
     file_index: np.ndarray
     line: np.ndarray
+    sheets: list[str | None] | None = None  # workbook sources: the sheets, and each row's index into them
+    sheet_index: np.ndarray | None = None
 
     def log(self, log: IssueLog, source: str, mask: np.ndarray, column: str, values, action: str, reason: str) -> None:
         """Log the rows in ``mask``; ``values`` is one text for all, or one per masked row."""
         at = np.flatnonzero(mask)
-        files = self.file_index[at]
-        for index in np.unique(files):
-            here = files == index
-            log.add(source, str(self.files[index]), None, self.line[at[here]], column,
+        part = self.file_index[at] if self.sheet_index is None else \
+            self.file_index[at] * (len(self.sheets or ()) + 1) + self.sheet_index[at]
+        for key in np.unique(part):
+            here = part == key
+            first = at[here][0]
+            sheet = self.sheets[self.sheet_index[first]] if self.sheets and self.sheet_index is not None else None
+            log.add(source, str(self.files[self.file_index[first]]), sheet, self.line[at[here]], column,
                     values if isinstance(values, str) else np.asarray(values, dtype=object)[here], action, reason)
 
 
@@ -218,7 +224,7 @@ def _table_rows(name: str, spec: Spec, base_dir: Path, geography: Geography, log
         raise SpecError(Problem(f"source {name!r} is used by indicators or breakdowns, so its columns: must name "
                                 f"{' and '.join(needs)} (e.g. 'Incident date': {{name: month, type: date}})",
                                 key_path=f"sources.{name}.columns"))
-    origin = _Origin(data.files, data.file_index, data.rows)
+    origin = _Origin(data.files, data.file_index, data.rows, data.sheets, data.sheet_index)
     label_of = {column.name: partner for partner, column in (source.column_specs() or {}).items()}
     frame = data.frame
     dated = MONTH_COLUMN in columns
@@ -283,6 +289,7 @@ def load_inputs(spec: Spec, base_dir: Path) -> Inputs:
     problems: list[Problem] = []
     for name, counted in sources_in_use(spec).items():
         try:
+            require_generated(spec, name, source_path(spec, base_dir, name))
             if spec.sources[name].type == "police_uk":
                 sources[name] = _police_uk_rows(name, spec, base_dir, geography, log)
             else:

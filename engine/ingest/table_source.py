@@ -7,6 +7,7 @@ logged in the :class:`~engine.ingest.issues.IssueLog`.
 """
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,14 @@ class TableData:
     rows: np.ndarray  # 1-based row (line) in that file, per row
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    sheets: list[str | None] = field(default_factory=list)  # every sheet read (one table may stack several)
+    sheet_index: np.ndarray | None = None  # index into sheets, per row
+
+    def __post_init__(self) -> None:
+        if not self.sheets:
+            self.sheets = [self.sheet]
+        if self.sheet_index is None:
+            self.sheet_index = np.zeros(len(self.frame), dtype=np.int32)
 
 
 def _filled(array: pa.Array) -> np.ndarray:
@@ -87,6 +96,22 @@ def _data_rows(body: Body, layout: Layout, log: IssueLog, name: str) -> np.ndarr
     return keep
 
 
+def _one_field(text: str, delimiter: str) -> bool:
+    return len(next(csv.reader([text], delimiter=delimiter), [])) <= 1
+
+
+def _invalid_rows(body: Body, keep: np.ndarray, log: IssueLog, name: str, delimiter: str) -> list[tuple[int | None, str]]:
+    """CSV rows with the wrong number of fields, except one-field notes after the last data row ("Records: 1,234"):
+    a line of text below the table is a footnote, not a broken record (a truncated record has several fields)."""
+    last = int(body.rows[keep].max()) if keep.any() else 0
+    trailing = [(line, text) for line, text in body.invalid_rows
+                if line is not None and line > last and _one_field(text, delimiter)]
+    if trailing:
+        log.note(name, "notes and footnote rows after the table skipped", len(trailing),
+                 example=f"row {trailing[0][0]}: {trailing[0][1]}"[:120])
+    return [row for row in body.invalid_rows if row not in trailing]
+
+
 def read_table(name: str, source: Source, path: Path, log: IssueLog) -> TableData:
     """Read a table source; a file that cannot be read at all is one DataError naming it."""
     reader = open_table(path, source.type, sheet=source.sheet, sheet_pattern=source.sheet_pattern,
@@ -99,14 +124,15 @@ def read_table(name: str, source: Source, path: Path, log: IssueLog) -> TableDat
     mapped = match_columns(layout, source.column_specs(), file, sheet)
     body = reader.body(layout.data_start, layout.first_col, layout.last_col, body_kinds(mapped))
     keep = _data_rows(body, layout, log, name)
-    for line, text in body.invalid_rows:
+    invalid = _invalid_rows(body, keep, log, name, getattr(reader, "delimiter", ","))
+    for line, text in invalid:
         log.add(name, file, sheet, line if line is not None else 0, "", text, REJECTED,
                 "the row has a different number of fields from the header")
-    if body.invalid_rows:
-        log.count_rejected(name, len(body.invalid_rows))
+    if invalid:
+        log.count_rejected(name, len(invalid))
     for note in body.notes:
         log.note(name, note, int(keep.sum()))
     frame, rows = convert(body, mapped, keep, marker_set(source.missing_markers), log, name, file, sheet)
-    log.count_read(name, int(keep.sum()) + len(body.invalid_rows))
+    log.count_read(name, int(keep.sum()) + len(invalid))
     log.note(name, f"rows read from {path.name}" + (f", sheet {sheet!r}" if sheet else ""), int(keep.sum()))
     return TableData(name, frame, [path], np.zeros(len(frame), dtype=np.int32), rows, sheet, list(body.notes))

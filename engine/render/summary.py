@@ -117,8 +117,9 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
                 formats.note)
     sheet.write(placement.last_row + 3, 0, f"{SPARKLINE_HEADER}: counts in rolling three-month periods to "
                 f"{report.current_window.split('– ')[-1]}, the latest marked (data on the Trends sheet).", formats.note)
-    if report.suppression_note:
-        sheet.write(placement.last_row + 4, 0, report.suppression_note, formats.note)
+    footnotes = [note for note in (report.suppression_note, report.synthetic_note) if note]
+    for offset, note in enumerate(footnotes):
+        sheet.write(placement.last_row + 4 + offset, 0, note, formats.note)
     report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
     sheet.activate()
 

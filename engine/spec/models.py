@@ -133,6 +133,10 @@ class Source(Strict):
         "auto", description="CSV text encoding; auto: UTF-8 (BOM or not), else Windows-1252, or UTF-16 by its BOM.")
     delimiter: str = Field("auto", description="CSV delimiter; auto: whichever of , ; tab | fits the first lines.")
     max_file_mb: float = Field(512, gt=0, description="Larger files are refused unread.")
+    synthetic: bool = Field(False, description="The data are SYNTHETIC (generated for a demonstration, not real records): "
+                                               "the Methodology sheet and the Summary say so wherever they are used.")
+    generated_by: str | None = Field(None, description="The command that writes this file or folder (e.g. saferbook demo); "
+                                                       "when it is missing, the error says to run it.")
     repeated_crime_ids: Literal["first_month", "keep_all"] = Field(
         "first_month", description="police_uk: a crime ID republished in a later month (its outcome changed) is counted "
                                    "once, in its first month (first_month), or every time (keep_all).")
