@@ -40,7 +40,7 @@ def test_the_demo_spec_declares_every_synthetic_extract_in_the_generated_folder(
     manifest = json.loads((DEMO_DATA / MANIFEST_NAME).read_text(encoding="utf-8"))
     files = {entry["file"] for entry in manifest["sources"].values()}
     declared = {Path(s["path"]).name for s in sources.values()}
-    assert declared <= files and len(files) == len(SOURCES) == 8
+    assert declared == files and len(files) == len(SOURCES) == 8
     assert all((SPEC.parent / s["path"]).resolve().parent == DEMO_DATA for s in sources.values())
     assert all(s["generated_by"] == "saferbook demo" for s in sources.values())
     assert "/data/synthetic/generated/" in (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()

@@ -59,8 +59,7 @@ def _indicator_counts(indicator: Indicator, inputs: Inputs, mask: np.ndarray, fi
 
 
 def _data_months(inputs: Inputs) -> tuple[int, int]:
-    months = set().union(*(s.months_present for s in inputs.sources.values()))
-    months.discard(-1)
+    months = set().union(*(s.months_covered for s in inputs.sources.values()))
     if not months:
         raise DataError("the sources hold no rows with a month")
     return min(months), max(months)
@@ -81,11 +80,13 @@ def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, firs
     for source in inputs.sources.values():
         if not source.dated:
             continue
-        present = source.months_present
-        gaps = [m for m in range(max(first, periods.first_needed), periods.end + 1) if m not in present]
+        gaps = source.missing_periods(max(first, periods.first_needed), periods.end)
         if gaps:
-            problems.append(Problem(f"no rows for {', '.join(month_text(m) for m in gaps[:12])}: a month is missing "
-                                    f"from the data, so the windows would undercount", file=str(source.path)))
+            word = source.period_word
+            which = "" if source.period_months == 1 else f"the {word}s ending "
+            problems.append(Problem(f"no rows for {which}{', '.join(month_text(m) for m in gaps[:12])}: a {word} the "
+                                    f"windows need is missing from the data, so they would undercount",
+                                    file=str(source.path)))
     if problems:
         raise DataError(problems)
 

@@ -46,7 +46,8 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
     ]
     for name, source in inputs.sources.items():
         months = sorted(m for m in source.months_present if m >= 0)
-        span = f"{month_text(months[0])} to {month_text(months[-1])}" if months else "a snapshot (no month column)"
+        ending = "" if source.period_months == 1 else f"{source.period_word}s ending "
+        span = f"{ending}{month_text(months[0])} to {month_text(months[-1])}" if months else "a snapshot (no month column)"
         level = f" Recorded by {geo.partner_label.lower()}, not {geo.small_area_label}." if source.level == PARTNER_AREA else ""
         notes.append(MethodNote(f"Source: {name}",
                                 (f"{SYNTHETIC_WORDS}. " if spec.sources[name].synthetic else "") +

@@ -17,6 +17,7 @@ from engine.ingest.generated import require_generated
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import IssueLog
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
+from engine.ingest.periods import PERIOD_MONTHS
 from engine.ingest.police_uk import CRIME_TYPES, quirks, read_police_uk
 from engine.ingest.safety import Limits
 from engine.ingest.table_source import read_table
@@ -54,12 +55,36 @@ class SourceRows:
     files: list[Path] = field(default_factory=list)
     level: str = SMALL_AREA
     dated: bool = True
+    period_months: int = 1  # 3: quarterly, 12: annual (each row's month is its period's last month)
 
     @property
     def months_present(self) -> set[int]:
+        """The months rows are dated by (for quarterly or annual data, the last month of each period)."""
         if not self.dated:
             return set()
-        return set(np.unique(self.month).tolist())
+        return set(np.unique(self.month).tolist()) - {-1}
+
+    @property
+    def months_covered(self) -> set[int]:
+        """Every month some row's period covers: a quarter's three months, a year's twelve."""
+        return {m - k for m in self.months_present for k in range(self.period_months)}
+
+    def missing_periods(self, first: int, last: int) -> list[int]:
+        """The periods (by their last month) that touch the months ``first``..``last`` but have no rows.
+
+        Monthly data needs every month; quarterly data every quarter the months touch (a window ending
+        in the middle of a quarter needs that whole quarter), annual data every year.
+        """
+        present = self.months_present
+        step = self.period_months
+        if step == 1 or not present:
+            return [m for m in range(first, last + 1) if m not in present]
+        anchor = min(present) % step
+        return [m for m in range(first, last + step) if m % step == anchor and m not in present]
+
+    @property
+    def period_word(self) -> str:
+        return {1: "month", 3: "quarter", 12: "year"}.get(self.period_months, f"{self.period_months}-month period")
 
     def partner_of_rows(self, small_area_partner: np.ndarray) -> np.ndarray:
         """Each row's partner-area index (or a negative placement code), whatever the level."""
@@ -241,7 +266,9 @@ def _table_rows(name: str, spec: Spec, base_dir: Path, geography: Geography, log
         area = _place_partner_rows(name, spec, frame, origin, geography, log, partner_key,
                                    label_of.get(partner_key, partner_key))
         level = PARTNER_AREA
-    return SourceRows(name, source.description, path, frame, month, area, data.files, level, dated)
+    month_spec = next((c for c in source.tidy_columns() if c.name == MONTH_COLUMN), None)
+    period_months = PERIOD_MONTHS.get(month_spec.type, 1) if month_spec is not None else 1
+    return SourceRows(name, source.description, path, frame, month, area, data.files, level, dated, period_months)
 
 
 def _check_threshold(spec: Spec, log: IssueLog) -> None:

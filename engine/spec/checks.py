@@ -111,8 +111,11 @@ def _table_filter_problems(name: str, source: dict, where: dict, here: KeyPath) 
         yield ("sources", name), (f"indicators count rows of {name!r}, so it needs columns: mapping one column to month "
                                   "and one to small_area_code")
         return
+    unpivot = _mapping(source.get("unpivot"))
+    every = [*columns.values(), *_mapping(unpivot.get("fields")).values()]
+    every += [c for c in (source.get("sheet_name_column"), unpivot.get("period")) if isinstance(c, dict)]
     specs = {(c if isinstance(c, str) else _mapping(c).get("name")): (None if isinstance(c, str) else _mapping(c))
-             for c in columns.values()}
+             for c in every}
     if "month" not in specs:
         yield ("sources", name, "columns"), f"indicators count rows of {name!r}: map one column to month"
     if not {"small_area_code", "partner_area_code", "partner_area_name"} & set(specs):
