@@ -117,6 +117,7 @@ class _Context:
     rows: np.ndarray  # 1-based row numbers of the rows being converted
     markers: frozenset[str]
     zeros: frozenset[str] = frozenset()  # markers that mean 0 in number columns (the source's zero_markers)
+    text_markers: frozenset[str] = frozenset()  # markers the source lists itself: missing in text columns too
 
     def record(self, mask: np.ndarray, label: str, values: Iterable, action: str, reason: str) -> None:
         self.log.add(self.source, self.file, self.sheet, self.rows[mask], label, values, action, reason)
@@ -187,17 +188,23 @@ class _Strings:
         return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0, type=pa.int32()), encoded.dictionary)
 
 
-def _clean_markers(strings: _Strings, ctx: _Context, label: str) -> None:
-    """Status markers and Excel error values -> missing, each counted (by marker)."""
-    found = _np_mask(pc.is_in(strings.values, value_set=pa.array(sorted(ctx.markers | EXCEL_ERROR_TEXTS), pa.string())))
-    if not found.any():
-        return
+def _record_markers(strings: _Strings, found: np.ndarray, ctx: _Context, label: str, reason) -> None:
+    """Count the marker values in ``found`` (per value), one data-quality line each with ``reason(marker)``."""
     values = strings.values.to_pylist()
     for marker in sorted({values[i] for i in np.flatnonzero(found)}):
-        kind = "Excel error value" if marker in EXCEL_ERROR_TEXTS else "status marker"
         one = np.array([v == marker for v in values]) if strings.codes is not None else \
             _np_mask(pc.equal(strings.values, marker))
-        ctx.record(strings.rows(one), label, marker, CLEANED, f"{kind} {marker!r} read as missing")
+        ctx.record(strings.rows(one), label, marker, CLEANED, reason(marker))
+
+
+def _clean_markers(strings: _Strings, ctx: _Context, label: str, markers: frozenset[str] | None = None) -> None:
+    """Status markers (``markers``, else the context's) and Excel error values -> missing, each counted (by marker)."""
+    markers = ctx.markers if markers is None else markers
+    found = _np_mask(pc.is_in(strings.values, value_set=pa.array(sorted(markers | EXCEL_ERROR_TEXTS), pa.string())))
+    if not found.any():
+        return
+    _record_markers(strings, found, ctx, label, lambda marker: (
+        f"{'Excel error value' if marker in EXCEL_ERROR_TEXTS else 'status marker'} {marker!r} read as missing"))
     strings.blank_out(found)
 
 
@@ -208,10 +215,7 @@ def _zero_markers(strings: _Strings, ctx: _Context, label: str) -> None:
     found = _np_mask(pc.is_in(strings.values, value_set=pa.array(sorted(ctx.zeros), pa.string())))
     if not found.any():
         return
-    values = strings.values.to_pylist()
-    for marker in sorted({values[i] for i in np.flatnonzero(found)}):
-        one = np.array([v == marker for v in values])
-        ctx.record(strings.rows(one), label, marker, CLEANED, f"marker {marker!r} read as 0 (the source's zero_markers)")
+    _record_markers(strings, found, ctx, label, lambda marker: f"marker {marker!r} read as 0 (the source's zero_markers)")
     strings.values = pc.if_else(pa.array(found), pa.scalar("0", pa.string()), strings.values)
 
 
@@ -229,7 +233,8 @@ def _numbers(values: pa.Array, errors: tuple[np.ndarray, list[str]] | None, spec
         if errors is not None and len(errors[0]):
             positions, texts = errors
             strings = _Strings(pa.array(texts, pa.string()))
-            here = _Context(ctx.log, ctx.source, ctx.file, ctx.sheet, ctx.rows[positions], ctx.markers, ctx.zeros)
+            here = _Context(ctx.log, ctx.source, ctx.file, ctx.sheet, ctx.rows[positions], ctx.markers, ctx.zeros,
+                            ctx.text_markers)
             _zero_markers(strings, here, label)
             _clean_markers(strings, here, label)
             parsed, bad = _parse_numbers(strings.values)
@@ -327,6 +332,8 @@ def _text(strings: _Strings, errors: tuple[np.ndarray, list[str]] | None, spec: 
         ctx.record(where, label, errors[1], CLEANED, "Excel error value read as missing")
     if spec.type == "code":
         _clean_markers(strings, ctx, label)
+    elif ctx.text_markers:  # markers the source lists itself mean missing in its text columns too
+        _clean_markers(strings, ctx, label, ctx.text_markers)
     if spec.strip_footnotes:
         strings.map(lambda v: strip_footnotes(v, capitals=True))
     if spec.pattern is not None:
@@ -361,14 +368,18 @@ def _allowed_numbers(values: pa.Array, spec: Column, ctx: _Context, label: str, 
 
 
 def convert(body: Body, mapped: list[Mapped], keep: np.ndarray, markers: frozenset[str], log: IssueLog,
-            source: str, file: str, sheet: str | None,
-            zeros: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, np.ndarray]:
-    """The tidy table (spec names, typed) and each kept row's 1-based row number; rejections logged."""
+            source: str, file: str, sheet: str | None, zeros: frozenset[str] = frozenset(),
+            text_markers: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, np.ndarray]:
+    """The tidy table (spec names, typed) and each kept row's 1-based row number; rejections logged.
+
+    ``markers`` are read as missing in number, date, month and code columns; ``text_markers`` (the ones a source
+    lists itself) in text columns too; ``zeros`` are read as 0 in number columns.
+    """
     positions = np.flatnonzero(keep)
     every = len(positions) == len(body.rows)
     take = None if every else pa.array(positions, pa.int64())
     rows = body.rows[positions]
-    ctx = _Context(log, source, file, sheet, rows, markers, zeros)
+    ctx = _Context(log, source, file, sheet, rows, markers, zeros, text_markers)
     reject = np.zeros(len(positions), dtype=bool)
     out: dict[str, pa.Array] = {}
     for m in mapped:

@@ -195,11 +195,12 @@ def _read_sheet(name: str, source: Source, path: Path, reader: TableFile, log: I
     for note in body.notes:
         log.note(name, note, int(keep.sum()))
     markers = marker_set(source.missing_markers)
+    text_markers = markers if source.missing_markers is not None else frozenset()
     zeros = frozenset(m.strip() for m in source.zero_markers or ())
     frames, rows = [], []
     for period, fields in groups.items():
         columns = sorted(mapped + fields, key=lambda m: m.col)
-        frame, kept = convert(body, columns, keep, markers, log, name, file, sheet, zeros)
+        frame, kept = convert(body, columns, keep, markers, log, name, file, sheet, zeros, text_markers)
         if period is not None:
             spec = source.unpivot.period
             frame[spec.name] = constant_column(label_value(period, spec, "column group", file, sheet), spec, len(frame))

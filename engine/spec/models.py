@@ -176,8 +176,10 @@ class Source(Strict):
     columns: dict[str, ColumnSpec] | None = Field(
         None, description="Partner column (as in the file's header; multi-row headers joined with ' / ') -> how to read it. "
                           "A plain string just renames a text column. Without columns every column is kept as text.")
-    missing_markers: list[str] | None = Field(None, description="Cell values read as missing; default: .. . - : * x [x] [c] [z] "
-                                                                "[low] [u] [w] N/A n/a NA #N/A and similar.")
+    missing_markers: list[str] | None = Field(None, description="Cell values read as missing (in number, date, month and code "
+                                                                "columns, and in text columns too when listed here); "
+                                                                "default: .. . - : * x [x] [c] [z] [low] [u] [w] N/A n/a NA "
+                                                                "#N/A and similar.")
     zero_markers: list[str] | None = Field(None, description="Cell values read as 0 in number and integer columns, where "
                                                              "the partner's key says so (e.g. '-' for none); each is "
                                                              "counted. Elsewhere they stay missing markers.")
