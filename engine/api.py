@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from engine.atomic import write_bytes_atomic
+from engine.dashboard_report import DashboardReport
 from engine.errors import Problem, SpecError
 from engine.indicators import build_reports
+from engine.indicators.dashboard import build_dashboard
 from engine.ingest import Inputs, load_inputs
 from engine.quality import issues_csv
-from engine.render import load_theme, render_workbook, write_workbook
+from engine.render import load_theme, render_workbook, write_dashboard, write_workbook
 from engine.render.data_quality import quality_csv_name
 from engine.report import Provenance, Report
 from engine.spec import Spec, load_spec
@@ -31,6 +33,12 @@ class Prepared:
     inputs: Inputs
     reports: list[Report]
     timings: dict[str, float] = field(default_factory=dict)
+    dashboard: DashboardReport | None = None  # a spec with ``dashboard:`` builds this instead of the partner workbooks
+
+    @property
+    def outputs(self) -> list[Report]:
+        """What :func:`render_all` writes, one workbook each: the dashboard's subject, or every partner area."""
+        return [self.dashboard.report] if self.dashboard is not None else self.reports
 
 
 def select_areas(reports: list[Report], areas: Sequence[str] | None, spec_file: str) -> list[Report]:
@@ -55,13 +63,18 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     """
     started = time.perf_counter()
     spec, spec_dir = load_spec(spec_path)
+    if spec.dashboard is not None:
+        _check_dashboard_options(areas, suppress, str(spec_path))
     load_theme(spec.theme, spec_dir)  # a bad theme is a spec problem: find it before reading data
     loaded = time.perf_counter()
     inputs = load_inputs(spec, spec_dir)
     ingested = time.perf_counter()
+    dashboard = None
     try:
-        reports = select_areas(build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress), areas,
-                               str(spec_path))
+        reports = build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress)
+        if spec.dashboard is not None:
+            dashboard = build_dashboard(spec, inputs.geography, reports, str(spec_path))
+        reports = select_areas(reports, areas, str(spec_path))
     except SpecError as error:
         raise locate(error, spec_path) from None
     computed = time.perf_counter()
@@ -71,8 +84,24 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
         data_locations=tuple((name, str((spec_dir / source.path).resolve())) for name, source in spec.sources.items()),
     )
     reports = [replace(report, provenance=provenance) for report in reports]
+    if dashboard is not None:
+        dashboard = replace(dashboard, report=replace(dashboard.report, provenance=provenance))
     timings = {"spec": loaded - started, "ingest": ingested - loaded, "compute": computed - ingested}
-    return Prepared(spec, spec_dir, inputs, reports, timings)
+    return Prepared(spec, spec_dir, inputs, reports, timings, dashboard)
+
+
+def _check_dashboard_options(areas: Sequence[str] | None, suppress: bool, spec_file: str) -> None:
+    """A dashboard spec builds one workbook for its subject: per-area and privacy-protected builds do not apply."""
+    problems = []
+    if areas:
+        problems.append(Problem("a dashboard spec builds one workbook for its subject; --area does not apply",
+                                file=spec_file, key_path="--area"))
+    if suppress:
+        problems.append(Problem("small-number suppression is not available for dashboards yet (the member areas' "
+                                "counts would show what it hides); build without --suppress", file=spec_file,
+                                key_path="--suppress"))
+    if problems:
+        raise SpecError(problems)
 
 
 def render_all(prepared: Prepared, out_dir: Path,
@@ -82,8 +111,9 @@ def render_all(prepared: Prepared, out_dir: Path,
     theme = load_theme(prepared.spec.theme, prepared.spec_dir)
     quality = issues_csv(prepared.inputs.issues.rows())
     paths = []
-    for report in prepared.reports:
-        path = write_workbook(report, theme, out_dir)
+    for report in prepared.outputs:
+        path = (write_dashboard(prepared.dashboard, theme, out_dir) if prepared.dashboard is not None
+                else write_workbook(report, theme, out_dir))
         write_bytes_atomic(out_dir / quality_csv_name(report), quality)
         paths.append(path)
         if on_written:

@@ -18,6 +18,7 @@ from engine.errors import SaferbookError
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
 DEMO_DATA = REPO_ROOT / "data" / "synthetic" / "generated"  # the demo spec's SYNTHETIC partner extracts (git-ignored)
+DEMO_DASHBOARD_SPEC = REPO_ROOT / "specs" / "dashboard.yaml"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"saferbook {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = commands.add_parser("build", help="build one workbook per partner area")
+    build = commands.add_parser("build", help="build one workbook per partner area (or the spec's dashboard)")
     build.add_argument("spec", type=Path, help="the spec YAML file")
     build.add_argument("--area", action="append", metavar="NAME", help="only this partner area (repeatable)")
     build.add_argument("--period-end", metavar="YYYY-MM", help="last month of the current 12 months (default: the spec's)")
@@ -38,8 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("spec", type=Path)
     validate.add_argument("--period-end", metavar="YYYY-MM")
 
-    demo = commands.add_parser("demo", help="build the nine Leicestershire demo workbooks from the bundled real data "
-                                               "and generated SYNTHETIC partner extracts")
+    demo = commands.add_parser("demo", help="build the nine Leicestershire demo workbooks and the county dashboard "
+                                            "from the bundled real data and generated SYNTHETIC partner extracts")
     demo.add_argument("--out", type=Path, default=Path("saferbook-demo"), metavar="DIR", help="output folder (default: saferbook-demo)")
     demo.add_argument("--quiet", action="store_true")
 
@@ -76,7 +77,7 @@ def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str |
 
     started = time.perf_counter()
     prepared = prepare(spec, areas, period_end, suppress)
-    with progress_bar(len(prepared.reports), quiet) as advance:
+    with progress_bar(len(prepared.outputs), quiet) as advance:
         paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area))
     if not quiet:
         print_build_summary(prepared, paths, time.perf_counter() - started)
@@ -100,6 +101,9 @@ def _validate(spec: Path, period_end: str | None) -> int:
     geo = prepared.inputs.geography
     print(f"{spec}: valid. {len(prepared.spec.indicators)} indicators, {len(prepared.reports)} partner areas, "
           f"{len(geo.small_area_codes):,} small areas, period to {prepared.reports[0].period_end}.")
+    if prepared.dashboard is not None:
+        print(f"  dashboard: {prepared.dashboard.subject} = {len(prepared.dashboard.members)} "
+              f"{geo.partner_label.lower()}s ({', '.join(prepared.dashboard.members)})")
     for line in prepared.reports[0].quality:
         print(f"  {line.source}: {line.reason}: {line.rows:,}" + (f" (e.g. {line.example})" if line.example else ""))
     return 0
@@ -145,10 +149,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "validate":
         return _validate(args.spec, args.period_end)
     if args.command == "demo":
-        if not DEMO_SPEC.is_file():
-            raise SaferbookError(f"the demo spec {DEMO_SPEC} is not here: run the demo from a source checkout (pip install -e .)")
+        for spec in (DEMO_SPEC, DEMO_DASHBOARD_SPEC):
+            if not spec.is_file():
+                raise SaferbookError(f"the demo spec {spec} is not here: run the demo from a source checkout (pip install -e .)")
         _demo_data(args.quiet)
-        return _build(DEMO_SPEC, args.out, None, None, args.quiet)
+        return _build(DEMO_SPEC, args.out, None, None, args.quiet) or _build(DEMO_DASHBOARD_SPEC, args.out, None, None,
+                                                                             args.quiet)
     if args.command == "run":
         return _run(args.pipeline, args.dry_run, args.only, args.force, args.quiet)
     if args.command == "history":

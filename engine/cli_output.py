@@ -28,14 +28,14 @@ def progress_bar(total: int, quiet: bool) -> Iterator[Callable[[str], None]]:
 
 def print_build_summary(prepared: Prepared, paths: list[Path], seconds: float) -> None:
     out = Console()
-    first = prepared.reports[0]
+    first = prepared.outputs[0]
     headline = first.kpis[0]
     table = Table(title=f"{len(paths)} workbook(s): {first.current_window}, written to {paths[0].parent}")
-    table.add_column("Partner area")
+    table.add_column("Dashboard" if prepared.dashboard is not None else "Partner area")
     table.add_column(headline.name, justify="right")
     table.add_column("Change", justify="right")
     table.add_column("Workbook")
-    for report, path in zip(prepared.reports, paths):
+    for report, path in zip(prepared.outputs, paths):
         kpi = report.kpis[0]
         change = f"{kpi.percent_change:+.1%}" if kpi.percent_change is not None else "n/a"
         table.add_row(report.partner_area, f"{kpi.current:,}", change, path.name)
@@ -56,6 +56,6 @@ def print_quality_totals(prepared: Prepared, out: Console | None = None) -> None
         return
     counts = frame.groupby("action")["row"].size()
     parts = ", ".join(f"{counts.get(a, 0):,} {a}" for a in ("rejected", "cleaned", "excluded"))
-    first = prepared.reports[0]
+    first = prepared.outputs[0]
     out.print(f"Data quality: {parts}; each row is listed in the <workbook>_data_quality.csv beside each workbook "
               f"(e.g. {first.file_stem}_data_quality.csv) and on its Data Quality sheet.")

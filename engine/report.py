@@ -43,6 +43,8 @@ class Kpi:
     peer_count: int = 0
     peer_quartile: int | None = None  # 1 = the lowest quarter of rates
     peer_comparison: str | None = None  # "Above the peer average", "In line with …", "Below …"
+    peer_group: str | None = None  # "most similar group" when ranked in a peer-group export; None: among the partner areas
+    peer_average: float | None = None  # the peer group's pooled rate (its other members' events ÷ their population)
     target: str | None = None  # the spec's target in words ("Reduce by 5%"), None when it sets none
     target_status: str | None = None  # "Met", "Not met", or SUPPRESSED when the measure is hidden
 
@@ -149,27 +151,116 @@ class AreaComparison:
 
 @dataclass(frozen=True)
 class BreakdownRow:
-    """One category's share of the partner area's total against its share of the benchmark's."""
+    """One category's (or flag's) percentage in the partner area against the benchmark's.
+
+    ``count`` of ``base`` rows: the category's rows of the subset's (a share), the subset's rows of the
+    category's (``percent_of: category``), or the rows with the flag of those with a value for it.
+    """
 
     group: str  # the characteristic, e.g. "Gender"; the breakdown's title when it has one characteristic
-    category: str
+    category: str  # the category or flag; the partner area's name in a partner_areas layout
     count: int
-    percent: float | None  # fractions; None when the group total is 0
+    percent: float | None  # fractions; None when the base is 0
     benchmark_count: int
     benchmark_percent: float | None
     flag: str  # "▲" higher than the benchmark, "▼" lower, "=" the same at one decimal place
     difference: float | None = None  # percentage points between the shares as shown (one decimal place)
+    base: int = 0
+    benchmark_base: int = 0
+    subset: str = ""  # the column group, when the breakdown puts subsets side by side
+    significance: str = ""  # SIGNIFICANCE_WORDS, or "" when the breakdown does not test
+    highlight: bool = False  # the report's own partner area (partner_areas layout)
+
+
+#: What the significance column says, by code (+1 higher, −1 lower, 0 neither, None not compared).
+SIGNIFICANCE_WORDS = {1: "Significantly higher", -1: "Significantly lower", 0: "Not significantly different",
+                      None: "Not compared"}
 
 
 @dataclass(frozen=True)
 class Breakdown:
-    """A profile (several characteristics, ▲/▼) or an area-% vs benchmark-% breakdown."""
+    """A profile (several characteristics, ▲/▼) or an area-% vs benchmark-% breakdown.
+
+    ``layout`` "categories": a row per category or flag, with a column group per subset (``subsets``,
+    in order; empty when there is one group of rows). "partner_areas": a row per partner area for
+    each group, the benchmark's figures on every row.
+    """
 
     breakdown_id: str
     title: str
     unit: str
     rows: list[BreakdownRow]
     note: str = ""
+    subsets: tuple[str, ...] = ()
+    layout: str = "categories"
+    window: str = ""  # the rows' period, e.g. "Apr 2021 – Mar 2022", or "" for the report's window
+    significance_method: str = ""  # the test in words, for the note under the table; "" when not tested
+    subject: str = ""  # the Key findings sentence's subject; "" for no sentence
+    subset_phrases: tuple[str, ...] = ()  # each subset's described_as, in the order of subsets
+    section: str = ""  # a heading over this breakdown and the ones after it on the Profiles sheet
+
+    def rows_of(self, subset: str) -> list[BreakdownRow]:
+        return [r for r in self.rows if r.subset == subset]
+
+
+@dataclass(frozen=True)
+class AreaGroupRow:
+    """One group (a decile, an area type): its small areas, residents, events and rate, in the partner
+    area and in the benchmark. Rates and limits are None where the group has no residents."""
+
+    value: str | int | float  # the group as shown: a number for numeric groups (deciles)
+    small_areas: int
+    population: float
+    count: int
+    rate: float | None
+    lower: float | None
+    upper: float | None
+    benchmark_small_areas: int
+    benchmark_population: float
+    benchmark_count: int
+    benchmark_rate: float | None
+    benchmark_lower: float | None
+    benchmark_upper: float | None
+
+
+@dataclass(frozen=True)
+class GroupRatio:
+    """One group's rate against another's (e.g. most against least deprived) in one area."""
+
+    area: str  # the partner area or the benchmark
+    high: str | int | float
+    low: str | int | float
+    high_rate: float | None
+    low_rate: float | None
+    ratio: float | None  # None where either group has no residents, or neither has events
+    lower: float | None
+    upper: float | None
+    p_value: float | None
+
+    @property
+    def significant(self) -> bool:
+        """The interval excludes 1 (equal rates)."""
+        return self.lower is not None and self.upper is not None and (self.lower > 1 or self.upper < 1)
+
+
+@dataclass(frozen=True)
+class AreaGroupTable:
+    """One indicator's rates by one area group (the 'Who is affected' sheet): a row per group."""
+
+    group_id: str
+    title: str
+    label: str  # what a group is called, e.g. "Income deprivation decile (1 = most deprived)"
+    indicator_id: str
+    indicator_name: str
+    unit: str
+    rate_per: int
+    level: float  # the intervals' confidence level
+    rows: list[AreaGroupRow]
+    rate: float  # the partner area's overall rate
+    benchmark_rate: float
+    ratios: list[GroupRatio] = field(default_factory=list)  # partner area, then benchmark (when the spec compares)
+    note: str = ""  # the spec's note: where the groups come from
+    ungrouped: str = ""  # small areas in no group, in words ("" when every one is in a group)
 
 
 @dataclass(frozen=True)
@@ -224,6 +315,7 @@ class Report:
     comparisons: list[AreaComparison] = field(default_factory=list)
     breakdowns: list[Breakdown] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    area_groups: list[AreaGroupTable] = field(default_factory=list)  # the 'Who is affected' sheet, spec order
     provenance: Provenance | None = None  # set by engine.api.prepare; the workbook's settings sheet records it
     suppression_note: str | None = None  # what [c] means, when this workbook hides any number
     quality_issues: list[QualityIssue] = field(default_factory=list)  # the first rejected/cleaned/excluded rows

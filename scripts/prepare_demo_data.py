@@ -11,13 +11,19 @@ What it keeps, and why:
 - the ONS LSOA (2011) -> district lookup and mid-2020 LSOA populations, cut to the LSOAs of the
   districts in the chosen police force area (selected through the district -> PFA lookup,
   never by code ranges);
-- the whole district -> CSP -> police force area lookup (small), so a spec can pick any force.
+- the whole district -> CSP -> police force area lookup (small), so a spec can pick any force;
+- mid-2020 district populations for England and Wales (small, copied unchanged): the synthetic
+  most-similar-group export picks each district's peer partnerships by them.
+- the English Indices of Deprivation 2019 rows of the same LSOAs, every column as published, plus
+  the Income domain's rank and decile within England, derived here (see :func:`imd_extract`)
+  because the copy we have has no IMD columns and ranks England and Wales together.
 """
 from __future__ import annotations
 
 import argparse
 import gzip
 import io
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +32,12 @@ POLICE_COLUMNS = ["Month", "Falls within", "LSOA code", "LSOA name", "Crime type
 LSOA_LOOKUP = "LSOA_(2011)_to_LSOA_(2021)_to_Local_Authority_District_(2022)_Lookup_for_England_and_Wales_(Version_2).csv"
 PFA_LOOKUP = "Local_Authority_District_to_CSPs_to_Police_Force_Areas_(December__2023)_Lookup_.csv"
 POPULATION = "population20_lsoa11_all_ages.csv"
+DISTRICT_POPULATION = "population20_ltla21_all_ages.csv"
+IMD = "File_7a_-_All_IoD2019_Scores__Ranks__Deciles_and_Population_Denominators_3.csv"
+IMD_CODE = "LSOA Code (2011)"
+IMD_INCOME_RANK = "Income Domain Rank (where 1 is most deprived)"
+ENGLAND_RANK = "Income Domain Rank in England (where 1 is most deprived)"
+ENGLAND_DECILE = "Income Domain Decile in England (where 1 is most deprived 10% of LSOAs)"
 
 
 def write_gzip_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -35,6 +47,28 @@ def write_gzip_csv(frame: pd.DataFrame, path: Path) -> None:
     with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=9, mtime=0, filename="") as handle:
         handle.write(text)
     path.write_bytes(buffer.getvalue())
+
+
+def imd_extract(imd_csv: Path, lsoa_codes: set[str]) -> pd.DataFrame:
+    """The IoD2019 rows of ``lsoa_codes``, with the Income domain's rank and decile within England.
+
+    The copy of MHCLG's File 7 we have (10 columns: Income, IDACI and IDAOPI domain scores and
+    ranks) has Welsh LSOAs added, and its ranks run over all 34,753 LSOAs of England and Wales.
+    MHCLG's deciles are tenths of England's 32,844 LSOAs (decile 1 = the most deprived 10%), so
+    the English rows are re-ranked among themselves in the published order (tied ranks share the
+    lower rank) and decile = ceil(rank x 10 / number of English LSOAs). Every published value is
+    kept unchanged; the two derived columns are added at the end.
+    """
+    imd = pd.read_csv(imd_csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    england = imd.loc[imd[IMD_CODE].str.startswith("E")].copy()
+    rank = england[IMD_INCOME_RANK].astype(int).rank(method="min").astype(int)
+    england[ENGLAND_RANK] = rank.astype(str)
+    england[ENGLAND_DECILE] = ((rank * 10 - 1) // len(england) + 1).astype(str)
+    picked = england.loc[england[IMD_CODE].isin(lsoa_codes)].sort_values(IMD_CODE)
+    missing = sorted(lsoa_codes - set(picked[IMD_CODE]))
+    if missing:
+        raise SystemExit(f"{len(missing)} LSOAs are not in {imd_csv.name}: {missing[:5]}")
+    return picked
 
 
 def main() -> None:
@@ -68,6 +102,9 @@ def main() -> None:
     population = pd.read_csv(args.source / "ons" / POPULATION, dtype=str)
     population = population.loc[population["LSOA11CD"].isin(set(lookup["LSOA11CD"]))]
     population.sort_values("LSOA11CD").to_csv(ons_out / f"population20_lsoa11_{args.force.lower()}.csv", index=False)
+    shutil.copyfile(args.source / "ons" / DISTRICT_POPULATION, ons_out / DISTRICT_POPULATION)
+    imd = imd_extract(args.source / "ons" / IMD, set(lookup["LSOA11CD"]))
+    imd.to_csv(ons_out / f"imd2019_lsoa11_{args.force.lower()}.csv", index=False)
     print(f"{len(lookup)} LSOAs in {len(districts)} districts; police files -> {police_out}")
 
 

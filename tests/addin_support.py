@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +23,17 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 AREA = "Melton"
 POLICE = Path("data/police_uk/leicestershire")
 OCTOBER_2022 = "2022-10-leicestershire-street.csv.gz"
+GENERATED = Path("data/synthetic/generated")
 
 
 def make_project(root: Path, latest_month: bool = True) -> Path:
     """A copy of the demo spec and data whose police.uk files start in October 2020 (November 2020's
     rows relabelled), so that a workbook can be built for 2022-09 and refreshed to 2022-10. Without
     ``latest_month`` the October 2022 file has not "landed" yet. Returns the spec's path."""
-    shutil.copytree(REPO_ROOT / "data", root / "data", ignore=shutil.ignore_patterns("generated"))
+    shutil.copytree(REPO_ROOT / "data", root / "data", ignore=shutil.ignore_patterns("generated", ".generated*"))
+    (root / GENERATED).symlink_to(REPO_ROOT / GENERATED, target_is_directory=True)  # the SYNTHETIC extracts, read only
     shutil.copytree(REPO_ROOT / "specs", root / "specs")
-    _drop_synthetic_sources(root / "specs" / "community_safety.yaml")
+    _drop_synthetic_indicators(root / "specs" / "community_safety.yaml")
     shutil.copy(REPO_ROOT / "saferbook.schema.json", root / "saferbook.schema.json")
     police = root / POLICE
     text = gzip.open(police / "2020-11-leicestershire-street.csv.gz", "rt", encoding="utf-8").read()
@@ -38,22 +41,21 @@ def make_project(root: Path, latest_month: bool = True) -> Path:
         out.write(text.replace("\n2020-11,", "\n2020-10,"))
     if not latest_month:
         (police / OCTOBER_2022).unlink()
-    return root / "specs" / "community_safety.yaml"
+    spec = root / "specs" / "community_safety.yaml"
+    # The peer-group export is for the 12 months to 2022-10 only, so a build for 2022-09 could not use it.
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(re.sub(r"\npeer_groups:\n(?:  .*\n)+", "\n", text), encoding="utf-8")
+    return spec
 
 
-SYNTHETIC_SOURCES = ("  # --- SYNTHETIC partner extracts ---", "  lsoa_lookup:\n")  # where the demo spec keeps them
 SYNTHETIC_INDICATORS = "  # --- SYNTHETIC partner extracts: "  # from here to the end: the indicators counting them
 
 
-def _drop_synthetic_sources(spec: Path) -> None:
-    """The spec's text without its SYNTHETIC partner extracts and the indicators counting them (they are generated
-    for the demo's months only, and these tests move the police.uk months); the rest stays as written."""
+def _drop_synthetic_indicators(spec: Path) -> None:
+    """The spec's text without the indicators that count SYNTHETIC partner extracts: those are generated for the
+    demo's months only, and these tests move the police.uk months (breakdowns of them face no such check)."""
     text = spec.read_text(encoding="utf-8")
-    first, last = (text.index(marker) for marker in SYNTHETIC_SOURCES)
-    text = text[:first] + text[last:]
-    text = text[:text.index(SYNTHETIC_INDICATORS)]
-    assert "synthetic: true" not in text and "generated_by" not in text
-    spec.write_text(text, encoding="utf-8")
+    spec.write_text(text[:text.index(SYNTHETIC_INDICATORS)], encoding="utf-8")
 
 
 def land_latest_month(root: Path) -> None:

@@ -226,7 +226,8 @@ def _band_column_range(table: Any) -> tuple[str, int, int]:
     min_col, min_row, max_col, max_row = range_boundaries(table.ref)
     first = min_row + (table.headerRowCount if table.headerRowCount is not None else 1)
     last = max_row - (table.totalsRowCount or 0)
-    offset = next(i for i, c in enumerate(table.tableColumns) if c.name.startswith("Comparison"))
+    offset = next(i for i, c in enumerate(table.tableColumns)
+                  if c.name.startswith("Comparison") and c.name != "Comparison with peers")
     return get_column_letter(min_col + offset), first, last
 
 

@@ -38,6 +38,8 @@ BAD_COLUMNS = {
     "substance_misuse": {"unknown_area": "District", "total_row": "District"},
     "hospital_admissions": {"unknown_area": "Area"},
     "resident_survey": {"total_row": "Area"},
+    "peer_groups": {},  # no bad rows: its ".." cells are the markers below
+    "area_classification": {},
 }
 
 
@@ -399,3 +401,23 @@ def test_settings_errors_name_the_key(tmp_path: Path, settings: dict) -> None:
         generate_all(tmp_path / "out", SEED, config_path=path, sources=["marac_referrals"])
     with pytest.raises(ValueError, match="unknown synthetic source"):
         generate_all(tmp_path / "out", SEED, sources=["fire"])
+
+
+def test_area_classification_lists_every_lsoa_once_and_says_it_is_synthetic(out: Path, manifest: dict,
+                                                                            lookup: pd.DataFrame, settings: dict) -> None:
+    entry = manifest["sources"]["area_classification"]
+    assert "SYNTHETIC" in entry["provenance"] and "Not the ONS Output Area Classification" in entry["provenance"]
+    first_line = (out / entry["file"]).read_text(encoding="utf-8").splitlines()[0]
+    assert "SYNTHETIC" in first_line and "not the ONS Output Area Classification" in first_line
+    frame = frame_of(out, manifest, "area_classification")
+    assert sorted(frame["LSOA Code"]) == sorted(lookup["LSOA11CD"]) and frame["LSOA Code"].is_unique
+    assert (frame["District"] == frame["LSOA Code"].map(dict(zip(lookup["LSOA11CD"], lookup["LAD22NM"])))).all()
+    shares = settings["area_profile"]["classification"]
+    rural_types = set(shares["rural"])
+    urban_types = set().union(*(set(shares[band]) for band in ("urban_low", "urban_mid", "urban_high")))
+    rural = frame["Urban/Rural"] == "Rural"
+    assert set(frame["Urban/Rural"]) == {"Urban", "Rural"}
+    assert set(frame.loc[rural, "Supergroup"]) <= rural_types
+    assert set(frame.loc[~rural, "Supergroup"]) <= urban_types
+    assert frame["Supergroup"].value_counts().to_dict() == entry["supergroups"]
+    assert int((~rural).sum()) == entry["urban_lsoas"]

@@ -64,6 +64,7 @@ def sparse_book(tmp_path_factory: pytest.TempPathFactory) -> Book:
     for source in data["sources"].values():
         source["path"] = str((SPEC.parent / source["path"]).resolve())
     data["comparisons"] = []
+    data.pop("area_groups")
     data.pop("breakdowns")
     data.pop("trend_table")
     spec_path = out / "sparse.yaml"
@@ -134,6 +135,11 @@ def test_tables_hold_data_rows(book):
     assert len(book.frame("sb_comparison_rates")) == 10  # nine districts and the benchmark
     for ind in small_area_indicators():
         assert 1 <= len(book.frame(f"sb_top10_{ind['id']}")) <= 10
+    for group in spec()["area_groups"]:
+        for i in group["indicators"]:  # a row per listed group, whether or not the area has any of it
+            assert len(book.frame(f"sb_group_{group['id']}_{i}")) == len(group["values"])
+        if "compare" in group:  # the area and the benchmark, per indicator
+            assert len(book.frame(f"sb_group_{group['id']}_ratio")) == 2 * len(group["indicators"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -166,7 +172,8 @@ def _check_seven_band_rules(label: str, rules: list[Any]) -> None:
 
 
 def _band_column(ws: Any, table: Any) -> tuple[int, int, int]:
-    header = [h for h in (c.name for c in table.tableColumns) if h.startswith("Comparison ")]
+    header = [h for h in (c.name for c in table.tableColumns) if h in (f"Comparison with {BENCHMARK}",
+                                                                       f"Comparison against {BENCHMARK}")]
     assert len(header) == 1, table.name
     first, last = data_rows(table)
     return column_of(ws, table, header[0]), first, last
@@ -223,6 +230,8 @@ def _expected_formats(book: Book) -> list[tuple[str, str, str]]:
              ("sb_summary", "% change", "percent"), ("sb_summary", "Rate per 1,000", "rate"),
              ("sb_summary", f"{BENCHMARK} rate per 1,000", "rate"),
              ("sb_data_quality", "Rows", "count")]
+    if spec().get("peer_groups"):
+        cases.append(("sb_summary", "Peer average rate per 1,000", "rate"))
     for ind in small_area_indicators():
         headers = expected_headers(area, [])[f"sb_top10_{ind['id']}"]
         cases += [(f"sb_top10_{ind['id']}", headers[4], "count"), (f"sb_top10_{ind['id']}", headers[5], "rate")]
@@ -234,7 +243,17 @@ def _expected_formats(book: Book) -> list[tuple[str, str, str]]:
     for i in charted():
         cases += [("sb_comparison_rates", f"{indicator(i)['name']}: rate per 1,000", "rate"),
                   ("sb_monthly_profile", indicator(i)["name"], "count")]
+    for g in spec()["area_groups"]:
+        for i in g["indicators"]:
+            headers = expected_headers(area, [])[f"sb_group_{g['id']}_{i}"]
+            cases += [(f"sb_group_{g['id']}_{i}", h, "count") for h in (headers[1:4] + headers[7:10])]
+            cases += [(f"sb_group_{g['id']}_{i}", h, "rate") for h in (headers[4:7] + headers[10:13])]
+        if "compare" in g:
+            headers = expected_headers(area, [])[f"sb_group_{g['id']}_ratio"]
+            cases += [(f"sb_group_{g['id']}_ratio", h, "rate") for h in headers[2:4]]
     for b in spec()["breakdowns"]:
+        if b.get("subsets") or b.get("layout"):
+            continue  # the offender-management tables: tests/test_profiles_offenders.py
         cases += [(f"sb_breakdown_{b['id']}", f"{area}: {b.get('unit', 'crimes')}", "count"),
                   (f"sb_breakdown_{b['id']}", f"{area} %", "percent"),
                   (f"sb_breakdown_{b['id']}", f"{BENCHMARK} %", "percent"),
@@ -308,6 +327,7 @@ def test_print_settings_when_a_sheet_is_empty(sparse_book, sheet):
     """A spec without comparisons, breakdowns or a trend table still gets every sheet printed the same way."""
     assert sparse_book.wb.sheetnames == SHEET_ORDER + [SETTINGS_SHEET]
     assert not sparse_book.wb["Comparisons"].tables and not sparse_book.wb["Profiles"].tables
+    assert not sparse_book.wb["Who is affected"].tables
     _check_print_settings(sparse_book, sheet)
 
 
@@ -352,7 +372,7 @@ def test_document_properties(book):
 # --------------------------------------------------------------------------------------------
 
 def test_profiles_crime_by_type(book, raw):
-    (breakdown,) = spec()["breakdowns"]
+    (breakdown,) = [b for b in spec()["breakdowns"] if b["id"] == "crime_mix"]
     got = book.frame(f"sb_breakdown_{breakdown['id']}")
     got.columns = ["category", "count", "percent", "benchmark_percent", "difference", "flag"]
 

@@ -6,6 +6,7 @@ for charts, which openpyxl drops on load). Workbooks are only read, never saved.
 from __future__ import annotations
 
 import calendar
+import math
 import os
 import posixpath
 import re
@@ -22,7 +23,7 @@ import pandas as pd
 import yaml
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
-from scipy.stats import binomtest
+from scipy.stats import binomtest, chi2, norm
 
 import synthetic_truth as truth
 
@@ -44,7 +45,8 @@ BENCHMARK = "Leicestershire"
 PARTNER_LABEL = "District"
 
 # The sheets in order (their tables are in tables_on_sheet() below); every check follows these two.
-SHEET_ORDER = ["Summary", "Key findings", "Top 10", "Trends", "Comparisons", "Profiles", "Methodology", "Data Quality"]
+SHEET_ORDER = ["Summary", "Key findings", "Top 10", "Trends", "Comparisons", "Profiles", "Who is affected", "Methodology",
+               "Data Quality"]
 
 BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",
          "Below Average", "Significantly Low", "Very Significantly Low"]
@@ -116,6 +118,9 @@ def tables_on_sheet() -> dict[str, list[str]]:
         "Trends": ["sb_trend", "sb_trend_monthly", "sb_trend_quarterly"],
         "Comparisons": ["sb_comparison_rates", "sb_monthly_profile"],
         "Profiles": [f"sb_breakdown_{b['id']}" for b in spec()["breakdowns"]],
+        "Who is affected": [name for g in spec()["area_groups"]
+                            for name in ([f"sb_group_{g['id']}_ratio"] if "compare" in g else [])
+                            + [f"sb_group_{g['id']}_{i}" for i in g["indicators"]]],
         "Methodology": ["sb_methodology", "sb_data_quality"],
         "Data Quality": ["sb_data_quality_rows"],
     }
@@ -153,12 +158,19 @@ def financial_year_labels(data_months: list[str]) -> list[str]:
     return labels
 
 
+def summary_peer_headers() -> list[str]:
+    """The rank column; with peer groups in the spec, "among peers" and the peer average and comparison too."""
+    if spec().get("peer_groups"):
+        return ["Rank among peers (1 = lowest rate)", "Peer average rate per 1,000", "Comparison with peers"]
+    return [f"Rank among {PARTNER_LABEL.lower()}s (1 = lowest rate)"]
+
+
 def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
     trend_names = [indicator(i)["name"] for i in spec()["trend_table"]["rows"]]
     headers = {
         "sb_summary": ["Priority", "Indicator", "Previous 12 months", "Current 12 months", "Change", "% change",
                        "Direction of travel", "Better or worse", "Rate per 1,000", f"{BENCHMARK} rate per 1,000",
-                       f"Rank among {PARTNER_LABEL.lower()}s (1 = lowest rate)", f"Comparison with {BENCHMARK}",
+                       *summary_peer_headers(), f"Comparison with {BENCHMARK}",
                        "Last 8 quarters", "Target", "Target status"],
         "sb_trend": ["Category", *financial_year_labels(data_months)],
         "sb_data_quality_rows": ["Source", "File", "Sheet", "Row", "Column", "Value", "Action", "Reason"],
@@ -176,12 +188,42 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
         headers[f"sb_top10_{ind['id']}"] = [
             "Rank", PARTNER_LABEL, "LSOA code", "LSOA name", f"Total {word}",
             f"{singular} rate (per 1,000 population)", f"Comparison against {BENCHMARK}"]
+    for group in spec()["area_groups"]:
+        for i in group["indicators"]:
+            headers[f"sb_group_{group['id']}_{i}"] = [group["label"]] + [
+                header for place in (area, BENCHMARK) for header in (
+                    f"LSOAs in {place}", f"Residents in {place}", f"{unit(i).capitalize()} in {place}",
+                    f"{place} rate per 1,000", f"{place}: lower 95% limit", f"{place}: upper 95% limit")]
+        if "compare" in group:
+            high, low = group["compare"]["high"], group["compare"]["low"]
+            headers[f"sb_group_{group['id']}_ratio"] = [
+                "Indicator", "Area", f"Rate in group {high} (per 1,000)", f"Rate in group {low} (per 1,000)",
+                f"Rate ratio ({high} ÷ {low})", "Lower 95% limit", "Upper 95% limit", f"Group {high} against group {low}"]
     for breakdown in spec()["breakdowns"]:
-        assert len(breakdown["by"]) == 1, "a grouped breakdown has Characteristic/Category columns: extend this"
-        headers[f"sb_breakdown_{breakdown['id']}"] = [
-            breakdown["title"], f"{area}: {breakdown.get('unit', 'crimes')}", f"{area} %", f"{BENCHMARK} %",
-            "Difference (percentage points)", f"Against {BENCHMARK}"]
+        headers[f"sb_breakdown_{breakdown['id']}"] = breakdown_headers(breakdown, area)
     return headers
+
+
+def breakdown_headers(breakdown: dict, area: str) -> list[str]:
+    """The Profiles table's header row, as the layout promises it, from the spec's breakdown."""
+    unit, tested = breakdown.get("unit", "crimes"), "significance" in breakdown
+    flags, by = breakdown.get("flags", {}), breakdown.get("by", [])
+    if breakdown.get("layout") == "partner_areas":
+        (label,) = flags.values()
+        return [PARTNER_LABEL, unit.capitalize(), label, f"{label} %", f"Against {BENCHMARK}"] + \
+            (["Significance"] if tested else [])
+    labels = ["Characteristic", "Category"] if len(by) > 1 else \
+        [breakdown.get("labels", {}).get(by[0], breakdown["title"]) if by else breakdown["title"]]
+    if not breakdown.get("subsets"):
+        return labels + [f"{area}: {unit}"] + (["Out of"] if flags else []) + [
+            f"{area} %", f"{BENCHMARK} %", "Difference (percentage points)", f"Against {BENCHMARK}"] + \
+            (["Significance"] if tested else [])
+    for name, subset in breakdown["subsets"].items():
+        out_of = bool(flags) or (subset or {}).get("percent_of") == "category"
+        labels += [f"{name}: n"] + ([f"{name}: out of"] if out_of else []) + [
+            f"{name}: {area} %", f"{name}: {BENCHMARK} %", f"{name}: against {BENCHMARK}"] + \
+            ([f"{name}: significance"] if tested else [])
+    return labels
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,6 +335,19 @@ def rate(count: int, population: float) -> float:
     return count / population * 1000
 
 
+def count_limits(o: int, level: float) -> tuple[float, float]:
+    """Confidence limits for a Poisson count: Byar's for O >= 10, exact (chi-squared) below."""
+    alpha = 1 - level
+    z = norm.ppf(1 - alpha / 2)
+    if o >= 10:
+        lower = o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3
+        upper = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * math.sqrt(o + 1))) ** 3
+    else:
+        lower = 0.0 if o == 0 else chi2.ppf(alpha / 2, 2 * o) / 2
+        upper = chi2.ppf(1 - alpha / 2, 2 * o + 2) / 2
+    return lower, upper
+
+
 def shown_percent(part: int, whole: int) -> Decimal:
     """A share as the reader sees it in a 0.0% cell: exact, rounded half up to one decimal place."""
     exact = Fraction(part, whole) * 100
@@ -326,7 +381,7 @@ class Series:
     cat_ref: str
     val_ref: str
     cat_cache: list[Any]
-    val_cache: list[float]
+    val_cache: list[float | None]
 
 
 @dataclass
@@ -361,7 +416,9 @@ def _cache(element: ElementTree.Element | None) -> list[Any]:
     if element is None:
         return []
     points = {int(pt.get("idx")): pt.findtext("c:v", namespaces=NS) for pt in element.iter(f"{{{NS['c']}}}pt")}
-    return [points.get(i) for i in range(len(points))]
+    count = element.find("c:ptCount", NS)
+    size = int(count.get("val")) if count is not None else len(points)
+    return [points.get(i) for i in range(size)]  # None: a blank point (no value to draw)
 
 
 def _series(ser: ElementTree.Element) -> Series:
@@ -375,7 +432,7 @@ def _series(ser: ElementTree.Element) -> Series:
     val_ref = val.findtext(".//c:f", namespaces=NS) if val is not None else None
     cat_cache = _cache(cat.find(".//c:strCache", NS) if cat is not None and cat.find(".//c:strCache", NS) is not None
                        else cat.find(".//c:numCache", NS) if cat is not None else None)
-    val_cache = [float(v) for v in _cache(val.find(".//c:numCache", NS) if val is not None else None)]
+    val_cache = [None if v is None else float(v) for v in _cache(val.find(".//c:numCache", NS) if val is not None else None)]
     return Series(name_ref, name or "", cat_ref, val_ref, cat_cache, val_cache)
 
 

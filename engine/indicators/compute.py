@@ -12,21 +12,26 @@ import numpy as np
 
 from engine import __version__
 from engine.errors import DataError, Problem, SpecError
-from engine.indicators.breakdowns import breakdown_tables
+from engine.indicators.area_group_findings import area_group_findings
+from engine.indicators.area_groups import area_group_tables
+from engine.indicators.breakdowns import breakdown_tables, breakdown_window
 from engine.indicators.comparisons import area_comparison
 from engine.indicators.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
 from engine.indicators.findings import key_findings
 from engine.indicators.methodology import methodology_notes, synthetic_note
+from engine.indicators.peer_groups import peer_group_results, with_peer_averages, with_peer_group
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
+from engine.indicators.travel import DIRECTIONS, change_test
+from engine.indicators.travel import outcome as _outcome
 from engine.ingest import PARTNER_AREA, Inputs
 from engine.months import month_of, month_text, year_of
-from engine.report import SUPPRESSED, AreaComparison, Breakdown, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
+from engine.report import SUPPRESSED, AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
 from engine.spec.models import Indicator, Spec
-from engine.stats import (BAND_LABELS, PEER_LABELS, band_codes, change_codes, peer_comparison, peer_ranks,
-                          poisson_change_p_values, quartiles, rates, reference_mean_sd, sd_band_codes)
+from engine.stats import (BAND_LABELS, PEER_LABELS, band_codes, peer_comparison, peer_ranks, quartiles, rates,
+                          reference_mean_sd, sd_band_codes)
 
 
 @dataclass(frozen=True)
@@ -58,15 +63,17 @@ def _indicator_counts(indicator: Indicator, inputs: Inputs, mask: np.ndarray, fi
                            geo.small_area_partner, geo.small_area_population)
 
 
-def _data_months(inputs: Inputs) -> tuple[int, int]:
-    months = set().union(*(s.months_covered for s in inputs.sources.values()))
+def _data_months(inputs: Inputs, counted: set[str]) -> tuple[int, int]:
+    """First and latest month of the sources indicators count (a breakdown's own extract does not move
+    the period end; its window is checked where it is used); a quarter or year covers all its months."""
+    months = set().union(*(s.months_covered for name, s in inputs.sources.items() if name in counted))
     if not months:
         raise DataError("the sources hold no rows with a month")
     return min(months), max(months)
 
 
 def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, first: int, latest: int,
-                    overridden: bool) -> None:
+                    overridden: bool, counted: set[str]) -> None:
     """The windows must lie inside the data, and no month inside them may be missing."""
     where = "--period-end" if overridden else "periods.period_end"
     if periods.end > latest:
@@ -77,8 +84,8 @@ def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, firs
                                 f"for the previous window, but the data starts in {month_text(first)}",
                                 file=spec_file, key_path=where))
     problems = []
-    for source in inputs.sources.values():
-        if not source.dated:
+    for name, source in inputs.sources.items():
+        if not source.dated or name not in counted:
             continue
         gaps = source.missing_periods(max(first, periods.first_needed), periods.end)
         if gaps:
@@ -89,19 +96,6 @@ def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, firs
                                     file=str(source.path)))
     if problems:
         raise DataError(problems)
-
-
-#: Direction of travel, by the change test's code (+1 significant increase, −1 significant reduction).
-DIRECTIONS = {1: "Increase (significant)", -1: "Reduction (significant)", 0: "No significant change"}
-
-
-def _outcome(code: int, polarity: str) -> str:
-    """A significant change judged by the indicator's polarity; anything else is "Similar"."""
-    if code == 0:
-        return "Similar"
-    if polarity == "neither":
-        return "Neither"
-    return "Worse" if (code > 0) == (polarity == "higher_is_worse") else "Better"
 
 
 def _window_sum(counts: IndicatorCounts, first_month: int, window_first: int, window_last: int) -> np.ndarray:
@@ -157,15 +151,13 @@ def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, firs
                                 f"{geo.small_area_label} rates: use banding method ci",
                                 key_path=f"indicators.{indicator.id}.banding.method"))
     small_rates = rates(current, counts.population, indicator.rate_per) if not counts.by_partner else np.empty(0)
-    change = spec.change_for(indicator)
     ranks, sizes = peer_ranks(rates(partner_current, partner_population, indicator.rate_per))
+    codes, p_values = change_test(spec.change_for(indicator), partner_current, partner_previous, partner_population)
     return IndicatorResults(
         indicator, current, previous, partner_current, partner_previous, benchmark_rate,
         _band_codes(spec, indicator, current, counts.population, benchmark_rate, small_rates),
         _band_codes(spec, indicator, partner_current, partner_population, benchmark_rate, small_rates),
-        change_codes(partner_current, partner_previous, change.method, change.level, partner_population,
-                     partner_population),
-        poisson_change_p_values(partner_current, partner_previous) if change.method == "exact" else None,
+        codes, p_values,
         ranks, sizes, quartiles(ranks, sizes),
         peer_comparison(partner_current, partner_population, spec.peers.level, per=indicator.rate_per),
         _band_basis(spec, indicator, small_rates, geo.small_area_label, geo.benchmark_name),
@@ -360,10 +352,11 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     ``suppress=True`` (partner deliveries) hides the small counts of the spec's sensitive
     indicators, and every number that would reveal one, as ``None`` (shown as ``[c]``).
     """
-    first_data, latest = _data_months(inputs)
+    counted = {indicator.source for indicator in spec.indicators}
+    first_data, latest = _data_months(inputs, counted)
     end = resolve_period_end(spec.periods, period_end, latest, spec_file)
     periods = report_periods(spec.periods, end, first_data)
-    _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None)
+    _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None, counted=counted)
 
     geo = inputs.geography
     first_month = max(periods.first_needed, first_data)
@@ -372,6 +365,9 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     masks = {indicator.id: indicator_mask(inputs.sources[indicator.source], indicator) for indicator in spec.indicators}
     all_counts = {i.id: _indicator_counts(i, inputs, masks[i.id], first_month, n_months) for i in spec.indicators}
     results = {i.id: _indicator_results(spec, inputs, all_counts[i.id], first_month, periods) for i in spec.indicators}
+    peer_groups = {} if inputs.peer_table is None else peer_group_results(
+        spec, inputs.peer_table, {i: r.partner_current for i, r in results.items()}, geo.partner_population, end,
+        spec_file)
     picks = {i.id: _top_picks(inputs, results[i.id]) for i in spec.indicators}
     trend = _trend_counts(spec, periods, all_counts, first_month, n_partners)
 
@@ -397,10 +393,18 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         series: list[list[IndicatorSeries]] = []
         comparisons: list[AreaComparison] = []
         breakdowns: list[list[Breakdown]] = []
+        group_tables: list[list[AreaGroupTable]] = [[] for _ in range(n_partners)]
     else:
         series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, results, first_month)
-        breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners, periods.current)
+        breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners,
+                                       breakdown_window(b, spec.periods, periods.current),
+                                       partner_names=[str(n) for n in geo.partner_names],
+                                       partner_label=geo.partner_label, benchmark_name=geo.benchmark_name)
                       for b in spec.breakdowns]
+        group_tables = area_group_tables(
+            spec, inputs, {i: r.current for i, r in results.items()},
+            {i: r.partner_current / geo.partner_population * r.indicator.rate_per for i, r in results.items()},
+            {i: r.benchmark_rate for i, r in results.items()})
     notes = methodology_notes(spec, inputs, periods, suppress)
     generated = generated_timestamp(end)
     priorities = list(dict.fromkeys(i.priority for i in spec.indicators))
@@ -410,17 +414,21 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     reports = []
     for p in range(n_partners):
         partner_area = str(geo.partner_names[p])
-        kpis = [with_target(_kpi(results[i.id], p, float(partner_population[p]), hidden[p]), i.target)
-                for i in spec.indicators]
+        kpis = [with_peer_group(with_target(_kpi(results[i.id], p, float(partner_population[p]), hidden[p]), i.target),
+                                peer_groups.get(i.id), p) for i in spec.indicators]
+        partner_comparisons = with_peer_averages(comparisons, peer_groups, p)
         top_tables = [_top_table(inputs, results[i.id], p, picks[i.id][p], hidden[p]) for i in spec.indicators
                       if not all_counts[i.id].by_partner]
         partner_series_list = [s[p] for s in series]
         partner_breakdowns = [b[p] for b in breakdowns]
-        findings = key_findings(kpis, partner_series_list, top_tables, comparisons, partner_breakdowns,
+        findings = key_findings(kpis, partner_series_list, top_tables, partner_comparisons, partner_breakdowns,
                                 partner_area=partner_area, partner_label=geo.partner_label,
                                 small_area_label=geo.small_area_label, benchmark=geo.benchmark_name,
                                 period_end=month_text(end),
                                 band_methods={i.id: spec.banding_for(i).method for i in spec.indicators})
+        findings += area_group_findings(spec.area_groups, group_tables[p], partner_area=partner_area,
+                                        benchmark=geo.benchmark_name, small_area_label=geo.small_area_label,
+                                        period_end=month_text(end))
         reports.append(Report(
             title=spec.title, organisation=spec.organisation, partner_area=partner_area,
             partner_label=geo.partner_label, small_area_label=geo.small_area_label, benchmark_name=geo.benchmark_name,
@@ -429,7 +437,8 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             trend=_trend_table(spec, trend, p, hidden[p]) if trend else None,
             methodology=notes, quality=list(inputs.quality), attribution=spec.attribution, spec_version=spec.spec_version,
             engine_version=__version__, theme=spec.theme, priorities=priorities,
-            series=partner_series_list, comparisons=comparisons, breakdowns=partner_breakdowns, findings=findings,
+            series=partner_series_list, comparisons=partner_comparisons, breakdowns=partner_breakdowns, findings=findings,
+            area_groups=group_tables[p],
             suppression_note=_suppression_note(spec) if hidden[p] else None,
             quality_issues=issues, quality_issue_count=issue_count, synthetic_note=synthetic_note(spec),
         ))

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.indicators.profile_findings import profile_findings
 from engine.months import month_label, month_number
 from engine.report import AreaComparison, Breakdown, Finding, IndicatorSeries, Kpi, TopAreaTable
-from engine.stats.peers import peer_ranks
+from engine.stats.peers import PEER_LABELS, peer_ranks
 
 MAX_CHANGE_FINDINGS = 5
+MAX_PEER_FINDINGS = 3
 HIGHER_BANDS = {"Very Significantly High", "Significantly High"}
 LOWER_BANDS = {"Very Significantly Low", "Significantly Low"}
 
@@ -107,6 +109,30 @@ def rank_sentence(comparison: AreaComparison, partner_area: str, partner_label: 
     return Finding("rank", text, {"position": position, "of": n, "rate": own})
 
 
+def _against_peers(kpi: Kpi) -> str:
+    """"in line with its peers", or better / worse by the indicator's polarity when significantly different."""
+    code = {label: code for code, label in PEER_LABELS.items()}.get(kpi.peer_comparison or "", 0)
+    if code == 0:
+        return "in line with its peers"
+    level = "higher" if code > 0 else "lower"
+    if kpi.polarity == "neither":
+        return f"significantly {level} than its peers"
+    verdict = "worse" if (code > 0) == (kpi.polarity == "higher_is_worse") else "better"
+    return f"performing {verdict} than its peers, with a significantly {level} rate"
+
+
+def peer_group_sentence(kpi: Kpi, partner_area: str) -> Finding | None:
+    """"Rutland is ranked 13 out of 15 in its most similar group for vehicle crime (1 = the lowest rate),
+    in line with its peers (…)": only for an indicator ranked in a peer group (iQuanta's most similar groups)."""
+    if kpi.peer_group is None or not kpi.peer_rank or kpi.peer_average is None:
+        return None
+    text = (f"{partner_area} is ranked {kpi.peer_rank} out of {kpi.peer_count} in its {kpi.peer_group} for "
+            f"{_lower_first(kpi.name)} (1 = the lowest rate), {_against_peers(kpi)} ({kpi.rate:,.1f} per "
+            f"{kpi.rate_per:,} residents against a peer average of {kpi.peer_average:,.1f}).")
+    return Finding("peer_group", text, {"rank": kpi.peer_rank, "of": kpi.peer_count, "rate": kpi.rate,
+                                        "peer_average": kpi.peer_average})
+
+
 def _ordinal(n: int) -> str:
     suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -114,8 +140,9 @@ def _ordinal(n: int) -> str:
 
 def share_sentence(breakdown: Breakdown, partner_area: str, benchmark: str) -> Finding | None:
     """The largest category's share against the benchmark's: "Violence … make up 43% of crime …"."""
-    rows = [r for r in breakdown.rows if r.percent is not None and r.benchmark_percent is not None]
-    if not rows:
+    rows = [r for r in breakdown.rows_of(breakdown.subsets[0] if breakdown.subsets else "")
+            if r.percent is not None and r.benchmark_percent is not None]
+    if not rows or breakdown.layout != "categories":
         return None
     largest = max(rows, key=lambda r: r.count)
     text = (f"{largest.category} accounts for {largest.percent:.1%} of {breakdown.unit} in {partner_area} "
@@ -139,6 +166,7 @@ def key_findings(kpis: list[Kpi], series: list[IndicatorSeries], top_tables: lis
     comparison = next((c for c in comparisons if c.indicator_id == headline.indicator_id), None)
     if comparison is not None:
         findings.append(rank_sentence(comparison, partner_area, partner_label))
+    findings.append(peer_group_sentence(headline, partner_area))
     table = next((t for t in top_tables if t.indicator_id == headline.indicator_id), None)
     if table is not None:
         findings.append(hotspot_sentence(table, headline, small_area_label))
@@ -147,6 +175,11 @@ def key_findings(kpis: list[Kpi], series: list[IndicatorSeries], top_tables: lis
     # should not push a 30% rise on 1,000 off the list.
     changed.sort(key=lambda k: (k.change_p_value if k.change_p_value is not None else 1.0, -abs(k.change), k.name))
     findings += [change_sentence(k, period_end, by_series.get(k.indicator_id)) for k in changed[:MAX_CHANGE_FINDINGS]]
+    # The seeds' "significantly higher levels of theft from vehicle crimes than its peers": the largest departures.
+    apart = [k for k in kpis[1:] if k.peer_group and k.peer_average and k.peer_comparison != PEER_LABELS[0]]
+    apart.sort(key=lambda k: (-abs(np.log(k.rate / k.peer_average)) if k.rate else 0.0, k.name))
+    findings += [peer_group_sentence(k, partner_area) for k in apart[:MAX_PEER_FINDINGS]]
     for breakdown in breakdowns[:1]:
         findings.append(share_sentence(breakdown, partner_area, benchmark))
+    findings += profile_findings(breakdowns, partner_area, benchmark)
     return [f for f in findings if f is not None]

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Hashable
 
+from engine.indicators.area_groups import area_group_notes
+from engine.indicators.breakdowns import profile_method_notes
 from engine.indicators.describe import (describe_banding, describe_change, describe_indicator, describe_peers,
                                         describe_suppression)
+from engine.indicators.peer_groups import peer_group_note
 from engine.indicators.periods import ReportPeriods
 from engine.ingest import PARTNER_AREA, Inputs
 from engine.months import MONTH_NAMES, month_text
@@ -75,14 +78,21 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
     for change, names in _grouped(spec, spec.change_for):
         notes.append(MethodNote("Direction of travel", describe_change(change, spec.periods.window_months)
                                 + _used_by(names, spec)))
-    notes.append(MethodNote("Peer comparison", describe_peers(spec.peers, len(geo.partner_names), geo.partner_label,
-                                                              geo.benchmark_name)))
+    mapped = set(spec.peer_groups.measures) if spec.peer_groups and inputs.peer_table else set()
+    within = [i.name for i in spec.indicators if i.id not in mapped or inputs.peer_table.missing_partners]
+    if within:
+        notes.append(MethodNote("Peer comparison", describe_peers(spec.peers, len(geo.partner_names), geo.partner_label,
+                                                                  geo.benchmark_name) + _used_by(within, spec)))
+    if mapped:
+        notes.append(peer_group_note(spec, inputs.peer_table, periods.end, geo.partner_label, len(geo.partner_names)))
+    notes += profile_method_notes(spec.breakdowns, geo.partner_label, geo.benchmark_name)
     rules = [(i.name, rule) for i in spec.indicators if (rule := spec.suppression_for(i)) is not None]
     if rules:
         notes.append(MethodNote("Small numbers", describe_suppression(rules, suppress)))
     for indicator in spec.indicators:
         source = spec.sources[indicator.source]
         notes.append(MethodNote(f"Indicator: {indicator.name}", describe_indicator(indicator, source.description)))
+    notes += area_group_notes(spec, inputs)
     if spec.attribution:
         notes.append(MethodNote("Licence and attribution", spec.attribution))
     return notes

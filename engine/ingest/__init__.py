@@ -13,10 +13,12 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import DataError, Problem, SpecError
+from engine.ingest.area_groups import SmallAreaGroups, load_area_groups
 from engine.ingest.generated import require_generated
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import IssueLog
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
+from engine.ingest.peer_table import PeerTable, read_peer_table
 from engine.ingest.periods import PERIOD_MONTHS
 from engine.ingest.police_uk import CRIME_TYPES, quirks, read_police_uk
 from engine.ingest.safety import Limits
@@ -102,6 +104,8 @@ class Inputs:
     sources: dict[str, SourceRows]
     quality: list[QualityNote]
     issues: IssueLog = field(default_factory=IssueLog)
+    area_groups: dict[str, SmallAreaGroups] = field(default_factory=dict)  # by area group id
+    peer_table: PeerTable | None = None  # the spec's peer-group export, when it names one
 
 
 def _codes_to_positions(categorical: pd.Series, mapping: dict[str, int], default: int) -> np.ndarray:
@@ -323,7 +327,20 @@ def load_inputs(spec: Spec, base_dir: Path) -> Inputs:
                 sources[name] = _table_rows(name, spec, base_dir, geography, log, counted)
         except DataError as error:
             problems += error.problems
+    area_groups, peer_table = {}, None
+    try:
+        for group in spec.area_groups:
+            require_generated(spec, group.source, source_path(spec, base_dir, group.source))
+        area_groups = load_area_groups(spec, base_dir, geography, log)
+    except DataError as error:
+        problems += error.problems
+    try:
+        if spec.peer_groups is not None:
+            require_generated(spec, spec.peer_groups.source, source_path(spec, base_dir, spec.peer_groups.source))
+        peer_table = read_peer_table(spec, base_dir, geography, log)
+    except DataError as error:
+        problems += error.problems
     if problems:
         raise DataError(problems)
     _check_threshold(spec, log)
-    return Inputs(geography, sources, log.summary(), log)
+    return Inputs(geography, sources, log.summary(), log, area_groups, peer_table)

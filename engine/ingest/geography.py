@@ -37,6 +37,7 @@ class Geography:
     partner_label: str
     population_year: int | None = None
     recoding: Recoding | None = None
+    partner_rows: pd.DataFrame | None = None  # the lookup's row of each partner area, in partner order (every column)
 
     @property
     def partner_population(self) -> np.ndarray:
@@ -128,6 +129,7 @@ def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> G
         partner_label=geo.partner_areas.label,
         population_year=year,
         recoding=recoding,
+        partner_rows=partners.reset_index(drop=True),
     )
 
 

@@ -10,7 +10,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, report_page_setup, section_heading, write_table
-from engine.render.names import table_name
+from engine.render.names import SHEET_SUMMARY, table_name
 from engine.report import Report
 
 TABLE_FIRST_ROW = 4
@@ -20,8 +20,8 @@ def quality_csv_name(report: Report) -> str:
     return f"{report.file_stem}_data_quality.csv"
 
 
-def write_data_quality(sheet: Worksheet, report: Report, formats: Formats) -> None:
-    section_heading(sheet, formats, f"Data quality — {report.partner_area}")
+def write_data_quality(sheet: Worksheet, report: Report, formats: Formats, home: str = SHEET_SUMMARY) -> None:
+    section_heading(sheet, formats, f"Data quality — {report.partner_area}", home)
     shown, total = len(report.quality_issues), report.quality_issue_count
     if total == 0:
         intro = "No row was rejected, cleaned or kept out of the counts."

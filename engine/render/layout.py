@@ -147,11 +147,17 @@ def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str,
     sheet.hide_gridlines(2)
 
 
-def section_heading(sheet: Worksheet, formats: Formats, title: str) -> None:
-    """A section sheet's title (row 1) and its link back to the Summary (row 2), the same on every sheet."""
+def section_heading(sheet: Worksheet, formats: Formats, title: str, home: str = SHEET_SUMMARY) -> None:
+    """A section sheet's title (row 1) and its link back to the first sheet, ``home`` (row 2), the same on every sheet."""
     sheet.set_row(0, 26)
     sheet.write(0, 0, title, formats.title)
-    sheet.write_url(1, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
+    sheet.write_url(1, 0, internal_link(home), formats.link, string=f"‹ Back to {home}")
+
+
+def empty_section(sheet: Worksheet, formats: Formats, report: Report, text: str) -> None:
+    """A section sheet with nothing to show says why, under its heading, and prints like the others."""
+    sheet.write(3, 0, text, formats.note)
+    report_page_setup(sheet, formats, report)
 
 
 def report_page_setup(sheet: Worksheet, formats: Formats, report: Report, repeat_rows: tuple[int, int] | None = None) -> None:

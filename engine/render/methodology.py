@@ -5,15 +5,15 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, report_page_setup, section_heading, write_table
-from engine.render.names import table_name
+from engine.render.names import SHEET_SUMMARY, table_name
 from engine.report import Report
 
 DETAIL_WIDTH = 110
 TOPIC_WIDTH = 40
 
 
-def write_methodology(sheet: Worksheet, report: Report, formats: Formats) -> None:
-    section_heading(sheet, formats, f"Methodology — {report.partner_area}")
+def write_methodology(sheet: Worksheet, report: Report, formats: Formats, home: str = SHEET_SUMMARY) -> None:
+    section_heading(sheet, formats, f"Methodology — {report.partner_area}", home)
     about = [
         ("Report", f"{report.title}: {report.partner_area} ({report.partner_label.lower()}), benchmark {report.benchmark_name}."),
         ("Produced", f"{report.generated:%d/%m/%Y} by Saferbook {report.engine_version}, spec version {report.spec_version}."),

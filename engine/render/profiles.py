@@ -1,39 +1,66 @@
-"""The Profiles sheet: each breakdown as a table of the partner area's shares against the
-benchmark's, with ▲ / ▼ written in the cell (the seeds' offender-profile style)."""
+"""The Profiles sheet: each breakdown as a table of the partner area's percentages against the
+benchmark's, with ▲ / ▼ written in the cell (the seeds' offender-profile style), significance in
+words coloured by conditional formats, and every partner area's rate with a data bar.
+
+Blocks follow one another down the sheet under section headings; each is one Excel table named
+``sb_breakdown_<id>``, with a line saying which rows it counts and how it tests significance.
+"""
 from __future__ import annotations
 
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, apply_widths, report_page_setup, section_heading, write_table
+from engine.render.layout import TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.render.names import table_name
-from engine.report import Breakdown, Report
+from engine.render.profile_tables import TableShape, table_shape
+from engine.report import SIGNIFICANCE_WORDS, Breakdown, Report
 
-POINTS = "+0.0;-0.0;0.0"
-
-
-def _fit(name: str, least: float) -> float:
-    """A width that keeps a place name on at most two header lines."""
-    return max(least, len(name) * 0.6 + 2)
-
-
-def _columns(breakdown: Breakdown, report: Report, formats: Formats, grouped: bool) -> list[Column]:
-    area, bench = report.partner_area, report.benchmark_name
-    first = [Column("Characteristic", formats.text), Column("Category", formats.text)] if grouped \
-        else [Column(breakdown.title, formats.text)]
-    return first + [
-        Column(f"{area}: {breakdown.unit}", formats.count, _fit(area, 12)), Column(f"{area} %", formats.percent, _fit(area, 10)),
-        Column(f"{bench} %", formats.percent, _fit(bench, 12)), Column("Difference (percentage points)", formats.get(num_format=POINTS), 14),
-        Column(f"Against {bench}", formats.centre, 12),
-    ]
+#: Significance words -> the band whose colours they take (the words carry the meaning in greyscale).
+SIGNIFICANCE_BANDS = {SIGNIFICANCE_WORDS[1]: "Significantly High", SIGNIFICANCE_WORDS[-1]: "Significantly Low"}
+FIRST_BLOCK_ROW = 4
+DATA_BAR, DATA_BAR_BORDER = "#BDD7EE", "#2F5597"  # pale enough for the figure on it to read, in colour or grey
 
 
-def _rows(breakdown: Breakdown, grouped: bool) -> list[list]:
-    rows = []
-    for r in breakdown.rows:
-        label = [r.group, r.category] if grouped else [r.category]
-        rows.append(label + [r.count, r.percent, r.benchmark_percent, r.difference, r.flag])
-    return rows
+def _significance_rules(sheet: Worksheet, formats: Formats, placement: TablePlacement, shape: TableShape) -> None:
+    for offset in shape.significance_columns:
+        for words, band in SIGNIFICANCE_BANDS.items():
+            sheet.conditional_format(*placement.column_range(offset), {
+                "type": "cell", "criteria": "equal to", "value": f'"{words}"', "format": formats.band(band, False)})
+
+
+def _highlight_rules(sheet: Worksheet, formats: Formats, placement: TablePlacement, shape: TableShape,
+                     report: Report) -> None:
+    """The partner's own row in bold on a pale fill (a rule on its name, so it follows a refresh), and data bars."""
+    for offset in shape.percent_columns:
+        sheet.conditional_format(*placement.column_range(offset), {
+            "type": "data_bar", "bar_solid": True, "bar_color": DATA_BAR, "bar_border_color": DATA_BAR_BORDER,
+            "min_type": "num", "min_value": 0, "max_type": "max"})
+    if shape.highlight_row is None:
+        return
+    first = placement.first_data_row
+    name = report.partner_area.replace('"', '""')
+    anchor = f"${xl_col_to_name(placement.first_col)}{first + 1}"
+    sheet.conditional_format(first, placement.first_col, placement.data_last_row, placement.last_col, {
+        "type": "formula", "criteria": f'={anchor}="{name}"', "format": formats.get(bold=True, bg_color="#FFF2CC")})
+
+
+def _write_spans(sheet: Worksheet, formats: Formats, row: int, shape: TableShape) -> None:
+    """Each subset's name centred across its columns above the header (no merged cells, so a refresh can rewrite them)."""
+    band = formats.get(bold=True, center_across=True, top=1, bottom=1, left=1, right=1,
+                       bg_color=formats.theme.colours.get("band_fill", "#D9E1F2"))
+    for subset, first, last in shape.spans:
+        sheet.write(row, first, subset, band)
+        for col in range(first + 1, last + 1):
+            sheet.write_blank(row, col, None, band)
+
+
+def _block_note(breakdown: Breakdown, report: Report) -> str:
+    window = breakdown.window or report.current_window
+    parts = [f"{breakdown.unit.capitalize()}, {window}."]
+    parts += [breakdown.note] if breakdown.note else []
+    parts += [breakdown.significance_method] if breakdown.significance_method else []
+    return " ".join(parts)
 
 
 def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
@@ -42,17 +69,36 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
         sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
         report_page_setup(sheet, formats, report)
         return
-    sheet.write(2, 0, f"Shares of {report.current_window}. ▲ the share is higher than {report.benchmark_name}'s, "
-                      f"▼ lower, = the same to one decimal place.", formats.note)
+    sheet.write(2, 0, f"▲ the percentage is higher than {report.benchmark_name}'s, ▼ lower, = the same to one decimal "
+                      f"place. Where a table tests it, Significance says whether the difference is more than chance "
+                      f"would give.", formats.note)
     widths: dict[int, float] = {}
-    row = 4
+    row = FIRST_BLOCK_ROW
+    section = ""
+    breaks: list[int] = []
     for breakdown in report.breakdowns:
-        grouped = len({r.group for r in breakdown.rows}) > 1
+        if breakdown.section and breakdown.section != section:
+            section = breakdown.section
+            if row > FIRST_BLOCK_ROW:
+                breaks.append(row)
+            sheet.set_row(row, 22)
+            sheet.write(row, 0, section, formats.get(bold=True, font_size=formats.theme.heading_size + 2,
+                                                     font_color=formats.theme.colours.get("title", "#000000")))
+            row += 2
+        shape = table_shape(breakdown, report, formats)
         sheet.write(row, 0, breakdown.title, formats.heading)
-        placement = write_table(sheet, formats, table_name("breakdown", breakdown.breakdown_id), row + 1, 0,
-                                _columns(breakdown, report, formats, grouped), _rows(breakdown, grouped), widths)
-        sheet.set_row(row + 1, 30)
+        sheet.write(row + 1, 0, _block_note(breakdown, report), formats.note)
+        if shape.spans:
+            _write_spans(sheet, formats, row + 2, shape)
+            row += 1
+        placement = write_table(sheet, formats, table_name("breakdown", breakdown.breakdown_id), row + 2, 0,
+                                shape.columns, shape.rows, widths)
+        sheet.set_row(row + 2, 60 if breakdown.subsets else 45)
+        _significance_rules(sheet, formats, placement, shape)
+        _highlight_rules(sheet, formats, placement, shape, report)
         row = placement.last_row + 3
     apply_widths(sheet, widths)
-    sheet.freeze_panes(4, 0)
+    sheet.freeze_panes(FIRST_BLOCK_ROW - 1, 0)
+    if breaks:
+        sheet.set_h_pagebreaks(breaks)
     report_page_setup(sheet, formats, report)

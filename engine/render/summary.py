@@ -7,7 +7,8 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, band_rules, outcome_rules, report_page_setup, write_table
 from engine.render.names import (SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_TOP,
-                                 SHEET_TRENDS, internal_link, table_name)
+                                 SHEET_TRENDS, SHEET_WHO, internal_link, table_name)
+from engine.render.peer_columns import RANK_AMONG_PEERS, peer_columns_note, peer_rules
 from engine.render.trends import QuarterRows
 from engine.report import SUPPRESSED, Kpi, Report
 
@@ -26,12 +27,13 @@ def ordered_kpis(report: Report) -> list[Kpi]:
 
 SPARKLINE_HEADER = "Last 8 quarters"
 NAVIGATION = (("Key findings", SHEET_FINDINGS), ("Top 10 areas", SHEET_TOP), ("Trends", SHEET_TRENDS),
-              ("Comparisons", SHEET_COMPARISONS), ("Profiles", SHEET_PROFILES), ("Methodology", SHEET_METHODOLOGY))
+              ("Comparisons", SHEET_COMPARISONS), ("Profiles", SHEET_PROFILES), ("Who is affected", SHEET_WHO),
+              ("Methodology", SHEET_METHODOLOGY))
 
 
-def _sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_row: int, col: int,
-                quarter_rows: QuarterRows) -> None:
-    """A line per KPI over its rolling quarters, drawn from the Trends sheet's quarterly table."""
+def quarter_sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_row: int, col: int,
+                       quarter_rows: QuarterRows, source_sheet: str = SHEET_TRENDS) -> None:
+    """A line per KPI over its rolling quarters, drawn from the quarterly table on ``source_sheet``."""
     colours = formats.theme.colours
     for offset, kpi in enumerate(kpis):
         where = quarter_rows.get(kpi.indicator_id)
@@ -39,14 +41,14 @@ def _sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], first_data_
             continue
         row, first, last = where
         sheet.add_sparkline(first_data_row + offset, col, {
-            "range": f"'{SHEET_TRENDS}'!{xl_rowcol_to_cell(row, first)}:{xl_rowcol_to_cell(row, last)}",
+            "range": f"'{source_sheet}'!{xl_rowcol_to_cell(row, first)}:{xl_rowcol_to_cell(row, last)}",
             "series_color": colours.get("title", "#1F3864"), "markers": False, "last_point": True,
             "markers_color": colours.get("worse", "#D55E00"), "last_color": colours.get("worse", "#D55E00"),
             "weight": 1.25,
         })
 
 
-def _target_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int, int, int]) -> None:
+def target_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int, int, int]) -> None:
     """Met / Not met in the better / worse colours; the words carry the meaning in greyscale."""
     for status, outcome in (("Met", "Better"), ("Not met", "Worse")):
         sheet.conditional_format(*cell_range, {"type": "cell", "criteria": "equal to", "value": f'"{status}"',
@@ -76,22 +78,29 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     multipliers = {k.rate_per for k in kpis}
     rate_header = f"Rate per {next(iter(multipliers)):,}" if len(multipliers) == 1 else "Rate"
     bench = report.benchmark_name
+    grouped = any(k.peer_group for k in kpis)  # ranked in peer groups (most similar groups): two more columns
+    extra = 2 if grouped else 0
     columns = [
         Column("Priority", formats.text), Column("Indicator", formats.text),
         Column("Previous 12 months", formats.count, 11), Column("Current 12 months", formats.count, 11),
         Column("Change", formats.change, 9), Column("% change", formats.percent, 9),
         Column("Direction of travel", formats.text, 25), Column("Better or worse", formats.centre, 9),
         Column(rate_header, formats.rate, 9), Column(f"{bench} {rate_header.lower()}", formats.rate, 13),
-        Column(f"Rank among {report.partner_label.lower()}s (1 = lowest rate)", formats.centre, 15),
+        Column(RANK_AMONG_PEERS if grouped else f"Rank among {report.partner_label.lower()}s (1 = lowest rate)",
+               formats.centre, 15),
+        *([Column(f"Peer average {rate_header.lower()}", formats.rate, 11), Column("Comparison with peers", formats.text, 22)]
+          if grouped else []),
         Column(f"Comparison with {bench}", formats.text, 26),
         Column(SPARKLINE_HEADER, formats.text, 14),
     ]
+    band_column, sparkline_column = BAND_COLUMN + extra, SPARKLINE_COLUMN + extra
     targets = any(k.target for k in kpis)
     if targets:
         columns += [Column("Target", formats.text), Column("Target status", formats.centre, 10)]
     rows = [[k.priority, k.name, _shown(k.previous), _shown(k.current), _shown(k.change),
              k.percent_change if k.percent_change is not None else (SUPPRESSED if k.change is None else "n/a"),
-             ARROWS[k.direction], k.outcome, _shown(k.rate), k.benchmark_rate, k.peer_rank_text, _shown(k.band), None]
+             ARROWS[k.direction], k.outcome, _shown(k.rate), k.benchmark_rate, k.peer_rank_text]
+            + ([k.peer_average, k.peer_comparison] if grouped else []) + [_shown(k.band), None]
             + ([k.target, k.target_status] if targets else [])
             for k in kpis]
     widths: dict[int, float] = {}
@@ -100,13 +109,16 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
         if kpi.indicator_id in top_rows:
             sheet.write_url(placement.first_data_row + offset, 1,
                             internal_link(SHEET_TOP, top_rows[kpi.indicator_id]), formats.link, string=kpi.name)
-    for first, last, polarity in _polarity_runs(kpis):
-        band_rules(sheet, formats, (placement.first_data_row + first, BAND_COLUMN, placement.first_data_row + last,
-                                    BAND_COLUMN), polarity)
+    for first, last, polarity in polarity_runs(kpis):
+        band_rules(sheet, formats, (placement.first_data_row + first, band_column, placement.first_data_row + last,
+                                    band_column), polarity)
+        if grouped:
+            peer_rules(sheet, formats, (placement.first_data_row + first, band_column - 1,
+                                        placement.first_data_row + last, band_column - 1), polarity)
     outcome_rules(sheet, formats, placement.column_range(6), outcome_col=7)
-    _sparklines(sheet, formats, kpis, placement.first_data_row, SPARKLINE_COLUMN, quarter_rows)
+    quarter_sparklines(sheet, formats, kpis, placement.first_data_row, sparkline_column, quarter_rows)
     if targets:
-        _target_rules(sheet, formats, placement.column_range(SPARKLINE_COLUMN + 2))
+        target_rules(sheet, formats, placement.column_range(sparkline_column + 2))
     _logo(sheet, formats, placement.last_col + 1)
     sheet.set_row(TABLE_FIRST_ROW, 45)  # three lines of header text
     apply_widths(sheet, widths)
@@ -117,8 +129,9 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
                 formats.note)
     sheet.write(placement.last_row + 3, 0, f"{SPARKLINE_HEADER}: counts in rolling three-month periods to "
                 f"{report.current_window.split('– ')[-1]}, the latest marked (data on the Trends sheet).", formats.note)
-    footnotes = [note for note in (report.suppression_note, report.synthetic_note) if note]
-    for offset, note in enumerate(footnotes):
+    footnotes = [report.suppression_note, peer_columns_note(kpis, report.partner_label) if grouped else None,
+                 report.synthetic_note]
+    for offset, note in enumerate(note for note in footnotes if note):
         sheet.write(placement.last_row + 4 + offset, 0, note, formats.note)
     report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
     sheet.activate()
@@ -129,7 +142,7 @@ def _shown(value):
     return SUPPRESSED if value is None else value
 
 
-def _polarity_runs(kpis: list[Kpi]) -> list[tuple[int, int, str]]:
+def polarity_runs(kpis: list[Kpi]) -> list[tuple[int, int, str]]:
     """Consecutive rows sharing a polarity, so each run gets band colours the right way round."""
     runs: list[tuple[int, int, str]] = []
     for position, kpi in enumerate(kpis):

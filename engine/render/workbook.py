@@ -12,13 +12,14 @@ from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
 from engine.render.comparisons import write_comparisons
 from engine.render.findings import write_findings
-from engine.render.names import SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS
+from engine.render.names import SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS, SHEET_WHO
 from engine.render.profiles import write_profiles
 from engine.render.settings_sheet import write_settings_sheet
 from engine.render.summary import write_summary
 from engine.render.theme import Theme
 from engine.render.top_areas import write_top_areas
 from engine.render.trends import write_trends
+from engine.render.who_is_affected import write_who_is_affected
 from engine.report import Report
 
 WORKBOOK_OPTIONS = {
@@ -31,10 +32,8 @@ WORKBOOK_OPTIONS = {
 }
 
 
-def render_workbook(report: Report, theme: Theme) -> bytes:
-    """The workbook's bytes; the same Report and theme always give the same bytes."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+def document_properties(workbook: xlsxwriter.Workbook, report: Report, area_property: str = "Saferbook partner area") -> None:
+    """Title, subject, author, keywords and the area and period as custom properties (file browsers and search show them)."""
     workbook.set_properties({
         "title": f"{report.title} — {report.partner_area}",
         "subject": f"{report.current_window} compared with {report.previous_window}",
@@ -44,8 +43,15 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
         "comments": f"Built by Saferbook {report.engine_version} from spec version {report.spec_version}.",
         "created": report.generated,
     })
-    workbook.set_custom_property("Saferbook partner area", report.partner_area)
+    workbook.set_custom_property(area_property, report.partner_area)
     workbook.set_custom_property("Saferbook period end", report.period_end)
+
+
+def render_workbook(report: Report, theme: Theme) -> bytes:
+    """The workbook's bytes; the same Report and theme always give the same bytes."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    document_properties(workbook, report)
     formats = Formats(workbook, theme)
     summary = workbook.add_worksheet(SHEET_SUMMARY)
     findings = workbook.add_worksheet(SHEET_FINDINGS)
@@ -53,6 +59,7 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     trends = workbook.add_worksheet(SHEET_TRENDS)
     comparisons = workbook.add_worksheet(SHEET_COMPARISONS)
     profiles = workbook.add_worksheet(SHEET_PROFILES)
+    who = workbook.add_worksheet(SHEET_WHO)
     methodology = workbook.add_worksheet(SHEET_METHODOLOGY)
     data_quality = workbook.add_worksheet(SHEET_DATA_QUALITY)
     top_rows = write_top_areas(top, report, formats)
@@ -61,6 +68,7 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     write_findings(findings, report, formats)
     write_comparisons(workbook, comparisons, report, formats)
     write_profiles(profiles, report, formats)
+    write_who_is_affected(workbook, who, report, formats)
     write_methodology(methodology, report, formats)
     write_data_quality(data_quality, report, formats)
     write_settings_sheet(workbook, report)  # last: it lists what the sheets above hold, for Refresh in Excel
@@ -68,8 +76,13 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     return buffer.getvalue()
 
 
+def write_xlsx(data: bytes, out_dir: Path, stem: str) -> Path:
+    """Write a rendered workbook as ``<stem>.xlsx`` atomically; return its path."""
+    path = out_dir / f"{stem}.xlsx"
+    write_bytes_atomic(path, data)
+    return path
+
+
 def write_workbook(report: Report, theme: Theme, out_dir: Path) -> Path:
     """Render and write ``<partner>_<period>.xlsx`` atomically; return its path."""
-    path = out_dir / f"{report.file_stem}.xlsx"
-    write_bytes_atomic(path, render_workbook(report, theme))
-    return path
+    return write_xlsx(render_workbook(report, theme), out_dir, report.file_stem)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from engine.ingest.police_uk import KNOWN_VALUES as POLICE_UK_VALUES, TIDY_COLUMNS as POLICE_UK_COLUMNS
+from engine.spec.area_group_checks import area_group_problems
 from engine.spec.suggest import did_you_mean
 
 KeyPath = tuple[str | int, ...]
@@ -58,6 +59,8 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
 
     yield from _indicator_list_problems(_mapping(data.get("trend_table")).get("rows"), ("trend_table", "rows"), ids)
     yield from _indicator_list_problems(data.get("comparisons"), ("comparisons",), ids)
+    yield from _peer_group_problems(data, sources, ids)
+    yield from area_group_problems(data, ids)
 
     breakdowns = data.get("breakdowns") if isinstance(data.get("breakdowns"), list) else []
     for position, breakdown in enumerate(breakdowns):
@@ -75,6 +78,41 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
                 if isinstance(column, str) and column not in POLICE_UK_COLUMNS:
                     yield (here + ("by", column_position),
                            f"unknown police.uk column {column!r}{did_you_mean(column, POLICE_UK_COLUMNS)}")
+        else:
+            yield from _breakdown_column_problems(ref, _mapping(sources[ref]), breakdown, here)
+
+
+def _breakdown_column_problems(name: str, source: dict, breakdown: dict, here: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    """A breakdown of a table source with declared columns may only use those columns' names."""
+    columns = _mapping(source.get("columns"))
+    if not columns:
+        return
+    names = [c if isinstance(c, str) else _mapping(c).get("name") for c in columns.values()]
+    used: list[tuple[KeyPath, Any]] = [(("by", i), c) for i, c in enumerate(breakdown.get("by") or [])
+                                       if isinstance(breakdown.get("by"), list)]
+    used += [(("flags", c), c) for c in _mapping(breakdown.get("flags"))]
+    used += [(("where", c), c) for c in _mapping(breakdown.get("where"))]
+    used += [(("subsets", s, "where", c), c) for s, subset in _mapping(breakdown.get("subsets")).items()
+             for c in _mapping(_mapping(subset).get("where"))]
+    used += [(("distinct",), breakdown["distinct"])] if isinstance(breakdown.get("distinct"), str) else []
+    for path, column in used:
+        if isinstance(column, str) and column not in names:
+            yield here + path, (f"source {name!r} maps no column to {column!r}{did_you_mean(column, [str(n) for n in names])}; "
+                                f"breakdowns use the names its columns: give ({', '.join(str(n) for n in names)})")
+
+
+def _peer_group_problems(data: dict[str, Any], sources: dict, ids: list[str]) -> Iterator[tuple[KeyPath, str]]:
+    """The peer-group export is a table source, and its measures map indicators that exist."""
+    groups = _mapping(data.get("peer_groups"))
+    ref = groups.get("source")
+    if isinstance(ref, str):
+        if ref not in sources:
+            yield ("peer_groups", "source"), f"unknown source {ref!r}{did_you_mean(ref, sources)}"
+        elif _mapping(sources[ref]).get("type") == "police_uk":
+            yield ("peer_groups", "source"), f"source {ref!r} is a police_uk folder; a peer-group export is a csv, excel or table source"
+    for indicator_id in _mapping(groups.get("measures")):
+        if isinstance(indicator_id, str) and indicator_id not in ids:
+            yield ("peer_groups", "measures", indicator_id), f"unknown indicator {indicator_id!r}{did_you_mean(indicator_id, ids)}"
 
 
 def _indicator_list_problems(rows: Any, here: KeyPath, ids: list[str]) -> Iterator[tuple[KeyPath, str]]:

@@ -435,6 +435,44 @@ class Peers(Strict):
     level: float = Field(0.95, gt=0.5, lt=1, description="Confidence level for 'above / below the peer average'.")
 
 
+class PeerGroups(Strict):
+    """Each partner area's group of similar partnerships (e.g. an iQuanta "most similar group" export).
+
+    The source holds one row per group member and measure: the partner area the group belongs
+    to, the member, the measure (offence group), the members' counts and populations (or
+    rates) over the same window as the report, ending in the month the report ends. Column
+    names here are the source's column names as read (after its ``columns:`` renaming, if any).
+    """
+
+    source: str = Field(description="A csv, excel or table source holding the export.")
+    label: str = Field("most similar group", description="What the group is called in the workbook's words, "
+                                                         "e.g. 'most similar group'.")
+    area: str = Field(description="Column naming the partner area the group belongs to.")
+    match_on: Literal["name", "code"] = Field(
+        "name", description="Whether the area column holds partner-area names or codes (case and spaces forgiven).")
+    peer: str = Field(description="Column naming the group member (a partnership). A row whose member is the "
+                                  "group's own area is left out: the area's own rate comes from its own data.")
+    measure: str = Field(description="Column naming the measure (offence group).")
+    count: str = Field(description="Column holding the member's count over the window.")
+    population: str | None = Field(None, description="Column holding the member's population (give this or rate).")
+    rate: str | None = Field(None, description="Column holding the member's rate per rate_per (give this or population).")
+    rate_per: int = Field(1000, gt=0, description="What the rate column is per, e.g. 1000.")
+    period_end: str = Field(description="Column holding the last month of the export's window; it must be the "
+                                        "report's period end.")
+    window_months: int = Field(12, ge=1, le=60, description="Months the export's counts cover; must equal "
+                                                           "periods.window_months.")
+    measures: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")], str] = Field(
+        min_length=1, description="Indicator id -> the export's name for the same measure. These indicators are "
+                                  "ranked in the peer group instead of among the spec's partner areas.")
+
+    @model_validator(mode="after")
+    def _population_or_rate(self) -> "PeerGroups":
+        if (self.population is None) == (self.rate is None):
+            raise ValueError("give population (a column of the members' populations) or rate (their rates per "
+                             "rate_per), not both or neither")
+        return self
+
+
 class TopAreas(Strict):
     n: int = Field(10, ge=1, le=100)
     rank_by: Literal["count", "rate"] = "count"
@@ -488,20 +526,150 @@ class TrendTable(Strict):
     rows: list[str] = Field(min_length=1, description="Indicator ids, one row each; the Grand Total is their sum.")
 
 
+class BreakdownSubset(Strict):
+    """One column group of a breakdown table: the rows that pass ``where``, side by side with the others.
+
+    ``percent_of: subset`` (the default) gives each category's share of the subset ("% of first-time
+    entrants' offences that were thefts"); ``percent_of: category`` gives the subset's share of each
+    category ("% of female offenders who reoffended", the seeds' reoffender dashboard).
+    """
+
+    where: Where = Field(default_factory=dict)
+    percent_of: Literal["subset", "category"] = "subset"
+    described_as: str = Field("", description="How the Key findings sentence names the subset's share of the rows, "
+                                               "e.g. 'committed by first-time entrants'.")
+
+
+class ProfileSignificance(Strict):
+    """Whether an area's percentage differs significantly from the benchmark's.
+
+    ``rest_of_benchmark`` (the default): Fisher's exact test of the area's rows against the rest of
+    the benchmark's. ``benchmark_interval``: the area's Wilson interval against the benchmark's
+    percentage (the Fingertips rule the indicators' bands use). See engine/stats/proportions.py.
+    """
+
+    method: Literal["rest_of_benchmark", "benchmark_interval"] = "rest_of_benchmark"
+    level: float = Field(0.95, gt=0.5, lt=1, description="Confidence level of the test, e.g. 0.95.")
+
+
 class BreakdownSpec(Strict):
-    """Shares of the current window's rows by category, the partner area against the benchmark.
+    """Percentages of rows by category or with a flag, the partner area against the benchmark.
 
     One column in ``by`` gives an area-% vs benchmark-% table (youth-offending style); several
-    give a profile with one block per characteristic (offender-caseload style). Both flag ▲/▼.
+    give a profile with one block per characteristic (offender-caseload style). ``flags`` gives
+    "% with each flag" (OASys needs). ``subsets`` puts several groups of rows side by side (all
+    offences and first-time entrants'). ``layout: partner_areas`` lists every partner area's
+    percentage with the benchmark's (the seeds' reoffending-rates table). All flag ▲/▼; with
+    ``significance`` they also say whether the difference is significant.
     """
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$", description="Stable id; names the workbook's table.")]
     title: str
     source: str
-    by: list[str] = Field(min_length=1, description="Columns whose values are the categories.")
+    by: list[str] = Field(default_factory=list, description="Columns whose values are the categories.")
+    flags: dict[str, str] = Field(default_factory=dict, description="Yes/no columns -> how each is called: one row "
+                                                                    "each, the % of rows with the flag.")
+    flag_value: Scalar = Field("Y", description="The value that means the flag is set; rows with no value in a "
+                                                "flag column (e.g. no assessment) are left out of its percentage.")
+    groups: dict[str, dict[str, Condition]] = Field(
+        default_factory=dict, description="Categories of a by column made from conditions, in order, the first that "
+                                          "matches wins, e.g. age: {10-14: {between: [10, 14]}, 15-17: {between: [15, 17]}}.")
     labels: dict[str, str] = Field(default_factory=dict, description="How each column is called in the table.")
     where: Where = Field(default_factory=dict)
+    subsets: dict[str, BreakdownSubset] = Field(
+        default_factory=dict, description="Groups of rows shown side by side, e.g. {All offences: {}, First-time "
+                                          "entrants: {where: {first_time_entrant: {equals: Y}}}}.")
+    layout: Literal["categories", "partner_areas"] = Field(
+        "categories", description="categories: one row per category or flag; partner_areas: one row per partner "
+                                  "area (and the benchmark) for each flag or category, the partner's own highlighted.")
+    order: Literal["largest", "name"] = Field("largest", description="Categories largest first, or by name "
+                                                                     "(groups keep their own order).")
+    distinct: str | None = Field(None, description="Count each value of this column once (its first row in the "
+                                                   "window), e.g. a person id to count people rather than offences.")
+    window: Literal["current", "financial_year", "all"] = Field(
+        "current", description="current: the report's window; financial_year: the last complete financial year to "
+                               "the period end; all: every row. An undated snapshot always uses every row.")
+    financial_year_start: int | None = Field(None, ge=1, le=12, description="window: financial_year: the month the "
+                                                                             "year starts (default: periods.financial_year).")
+    significance: ProfileSignificance | None = Field(None, description="Say whether each difference from the "
+                                                                       "benchmark is significant; omitted: ▲/▼ only.")
+    subject: str = Field("", description="The Key findings sentence's subject, e.g. 'offender needs', 'adult "
+                                         "reoffending rate'; without it the breakdown has no sentence of its own.")
     unit: str = "crimes"
+    section: str = Field("", description="A heading over this breakdown and the ones after it, up to the next "
+                                         "section, e.g. 'Offender management'.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "BreakdownSpec":
+        if bool(self.by) == bool(self.flags):
+            raise ValueError("give by (categories) or flags (yes/no columns), one of the two")
+        unknown = sorted(set(self.groups) - set(self.by))
+        if unknown:
+            raise ValueError(f"groups: {', '.join(unknown)} is not one of the by columns")
+        if self.layout == "partner_areas" and self.subsets:
+            raise ValueError("layout: partner_areas lists partner areas as rows; it takes no subsets")
+        if self.financial_year_start is not None and self.window != "financial_year":
+            raise ValueError("financial_year_start applies to window: financial_year only")
+        return self
+
+
+class GroupContrast(Strict):
+    """An area group's headline comparison: one group's rate against another's, as a rate ratio."""
+
+    high: Scalar = Field(description="The group expected to have the higher rate, e.g. 1 (the most deprived decile).")
+    low: Scalar = Field(description="The group it is compared with, e.g. 10 (the least deprived decile).")
+    high_words: str = Field(description="The high group inside a sentence, e.g. 'the most deprived tenth of neighbourhoods'.")
+    low_words: str = Field(description="The low group inside a sentence, e.g. 'the least deprived tenth'.")
+    outcome: str = Field("", description="What the rate measures, for sentences: 'victims of crime' gives '… were 2.4 "
+                                         "times as likely to be victims of crime as …'; default: 'affected by <indicator>'.")
+
+    @model_validator(mode="after")
+    def _two_groups(self) -> "GroupContrast":
+        if str(self.high) == str(self.low):
+            raise ValueError("high and low must be two different groups")
+        return self
+
+
+class AreaGroup(Strict):
+    """Rates by a characteristic of the small areas (a deprivation decile, an area classification):
+    who is affected. A lookup gives each small area its group; each group's residents and events
+    are the sums over its small areas, for the partner area and for the benchmark."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,30}$", description="Stable id; names the workbook's tables.")]
+    title: str
+    source: str = Field(description="A csv, excel or table source with one row per small area.")
+    code: str = Field(description="Column holding the small-area code, e.g. LSOA11CD.")
+    column: str = Field(description="Column holding the small area's group, e.g. a decile or a classification.")
+    label: str = Field(description="What a group is called in the workbook, e.g. 'Income deprivation decile (1 = most deprived)'.")
+    values: list[Scalar] | None = Field(
+        None, description="Every group, in the order shown (e.g. 1 to 10); a value not listed is an error naming its "
+                          "file, row and column. Without values: the groups found, in the order given by order.")
+    order: Literal["numeric", "alphabetical"] = Field(
+        "numeric", description="Without values: numeric (every value must be a number) or alphabetical.")
+    indicators: list[str] = Field(min_length=1, description="Indicator ids, one table and chart each; key findings "
+                                                            "quote the first.")
+    level: float = Field(0.95, gt=0.5, lt=1, description="Confidence level of the rates' and the rate ratio's intervals.")
+    compare: GroupContrast | None = Field(None, description="The rate ratio of two groups (e.g. most against least "
+                                                            "deprived), with its interval and a key finding.")
+    most_affected: bool = Field(False, description="A key finding names the group with the highest rate (e.g. the type "
+                                                   "of area most affected).")
+    note: str = Field("", description="Shown with the group's tables and on the Methodology sheet (where the groups "
+                                      "come from, what they mean).")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "AreaGroup":
+        if self.values is not None:
+            if "order" in self.model_fields_set:
+                raise ValueError("order applies only without values (values are shown in the order listed)")
+            texts = [str(v) for v in self.values]
+            twice = sorted({t for t in texts if texts.count(t) > 1})
+            if twice:
+                raise ValueError(f"values: {', '.join(twice)} listed more than once")
+            if self.compare is not None:
+                unknown = [str(v) for v in (self.compare.high, self.compare.low) if str(v) not in texts]
+                if unknown:
+                    raise ValueError(f"compare: {', '.join(unknown)} is not among values")
+        return self
 
 
 class QualitySettings(Strict):
@@ -511,6 +679,34 @@ class QualitySettings(Strict):
         None, ge=0, le=100, description="Fail the build if a source rejects more than this share of its rows (e.g. 2).")
     detail_rows: int = Field(200, ge=0, le=100_000, description="Rejected or cleaned rows listed in each workbook "
                                                                "(every one is in the CSV beside it).")
+
+
+class DashboardSubject(Strict):
+    """The area a dashboard describes: a group of the spec's partner areas (a county's districts, say).
+
+    Its counts and populations are the sums of its partner areas'; the spec's benchmark (all
+    partner areas together) is what it is compared with.
+    """
+
+    name: str = Field(min_length=1, description="What the subject is called in the workbook and its file name, "
+                                                "e.g. 'Leicestershire County'.")
+    where: Where = Field(min_length=1, description="Which partner areas belong to it: conditions on columns of the "
+                                                   "partner-area lookup (geography.partner_areas.source), e.g. "
+                                                   "LAD23NM: {not_in: [Leicester, Rutland]}.")
+    description: str = Field("", description="The subject in words, printed under the dashboard's title.")
+
+
+class Dashboard(Strict):
+    """One performance dashboard for a group of partner areas instead of one workbook per partner area.
+
+    The dashboard shows every indicator for the subject, grouped by the indicators' ``priority``
+    (the outcomes): the current window against the previous one, direction of travel, rate, the
+    benchmark's rate and band, targets, the last eight quarters, and each member partner area
+    against the subject.
+    """
+
+    title: str | None = Field(None, description="The dashboard's title; the spec's title when absent.")
+    subject: DashboardSubject
 
 
 class Spec(Strict):
@@ -527,13 +723,22 @@ class Spec(Strict):
     change: ChangeTest = Field(default_factory=ChangeTest)
     suppression: Suppression = Field(default_factory=Suppression)
     peers: Peers = Field(default_factory=Peers)
+    peer_groups: PeerGroups | None = Field(
+        None, description="Rank mapped indicators in each partner area's group of similar partnerships (from an "
+                          "export such as iQuanta's most similar groups) instead of among the partner areas.")
     indicators: list[Indicator] = Field(min_length=1)
     trend_table: TrendTable | None = None
     comparisons: list[str] | None = Field(
         None, description="Indicator ids charted against every partner area and month by month; all when absent.")
     breakdowns: list[BreakdownSpec] = Field(default_factory=list)
+    area_groups: list[AreaGroup] = Field(
+        default_factory=list, description="Rates by a characteristic of the small areas (deprivation decile, area "
+                                          "classification): the 'Who is affected' sheet.")
     quality: QualitySettings = Field(default_factory=QualitySettings)
     theme: str = Field("default", description="A theme in workbook_templates/, or a path to a theme YAML file.")
+    dashboard: Dashboard | None = Field(
+        None, description="Build one performance dashboard for a group of partner areas (see Dashboard) instead of "
+                          "one workbook per partner area.")
 
     def indicator(self, indicator_id: str) -> Indicator:
         return next(i for i in self.indicators if i.id == indicator_id)

@@ -2,7 +2,7 @@
 
 One module per job: ``intervals`` (counts, rates, proportions, means), ``standardised`` (DSR,
 ISR), ``compare`` (bands against a benchmark value), ``sd_bands`` (z-score bands), ``funnels``,
-``change`` (two periods), ``peers`` (rank, quartile, peer average) and ``suppression``. They
+``change`` (two periods), ``rate_ratio`` (two groups' rates), ``peers`` (rank, quartile, peer average) and ``suppression``. They
 follow the Fingertips methods of UKHSA/OHID and reproduce the reference values of
 PHEindicatormethods (see ``tests/reference``). Nothing here imports the rest of the engine.
 """
@@ -11,6 +11,7 @@ from engine.stats.compare import (BAND_LABELS, NOT_COMPARED, band_codes, band_co
                                   judgement, proportion_band_codes, significance)
 from engine.stats.intervals import (byars_limits, confidence_level, count_limits, exact_limits, mean_limits, rate_limits,
                                     rates, wilson_limits, z_value)
+from engine.stats.rate_ratio import RateRatio, rate_ratio
 from engine.stats.peers import PEER_LABELS, peer_comparison, peer_ranks, pooled_rates, quartiles
 from engine.stats.sd_bands import reference_mean_sd, sd_band_codes, sd_band_codes_from_z, z_scores
 from engine.stats.standardised import dsr, expected_counts, isr, reference_rate
@@ -21,6 +22,6 @@ __all__ = [
     "change", "change_codes", "confidence_level", "count_limits", "derivable", "derivable_items", "dsr", "exact_limits",
     "expected_counts", "isr", "judgement", "mean_limits",
     "peer_comparison", "peer_ranks", "poisson_change_p_values", "pooled_rates", "primary_suppression", "protect",
-    "proportion_band_codes", "quartiles", "rate_limits", "rates", "reference_mean_sd", "reference_rate", "sd_band_codes",
+    "proportion_band_codes", "quartiles", "rate_limits", "RateRatio", "rate_ratio", "rates", "reference_mean_sd", "reference_rate", "sd_band_codes",
     "sd_band_codes_from_z", "secondary_suppression", "significance", "wilson_limits", "z_scores", "z_value",
 ]

@@ -13,8 +13,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Iterable
 
-from engine.synthetic import (fire_incidents, hospital_admissions, marac_referrals, police_crime,
-                              probation_caseload, resident_survey, substance_misuse, youth_offending)
+from engine.synthetic import (area_classification, fire_incidents, hospital_admissions, marac_referrals, peer_groups,
+                              police_crime, probation_caseload, resident_survey, substance_misuse, youth_offending)
 from engine.synthetic.config import DEFAULT_CONFIG, PartnerConfig, load_config, source_settings
 from engine.synthetic.context import Context, stream
 from engine.synthetic.freshness import ensure_current, fingerprint
@@ -28,7 +28,8 @@ __all__ = ["DEFAULT_POLICE_UK", "DEFAULT_SEED", "GeographyFiles", "MANIFEST_NAME
            "generate_all"]
 
 _MODULES: tuple[ModuleType, ...] = (police_crime, fire_incidents, youth_offending, probation_caseload,
-                                    marac_referrals, substance_misuse, hospital_admissions, resident_survey)
+                                    marac_referrals, substance_misuse, hospital_admissions, resident_survey,
+                                    area_classification, peer_groups)
 #: source id -> the module that generates it
 SOURCES: dict[str, ModuleType] = {module.SOURCE_ID: module for module in _MODULES}
 #: source id -> plain statement of what the synthetic source mimics and what sets its scale
@@ -66,6 +67,8 @@ def _context(out_dir: Path, seed: int, geography_files: GeographyFiles, police_u
 def _input_files(geography_files: GeographyFiles, police_uk_dir: Path | None) -> list[Path]:
     """Every data file the generator reads (for the manifest's fingerprint)."""
     files = [geography_files.lookup_csv, geography_files.population_csv]
+    reference = geography_files.lookup_csv.parent  # other reference data beside it (CSP lookup, district populations)
+    files += [p for p in sorted(reference.iterdir()) if p.is_file() and p not in files]
     if police_uk_dir is not None:
         files += [p for p in Path(police_uk_dir).iterdir() if p.is_file()]
     return files

@@ -50,7 +50,8 @@ class DemoGeography:
         return np.flatnonzero(self.lsoa_district == district)
 
 
-def _read(path: Path, columns: list[str]) -> pd.DataFrame:
+def read_csv_columns(path: Path, columns: list[str]) -> pd.DataFrame:
+    """A CSV as text, every named column required (an error names the file and column)."""
     if not path.is_file():
         raise DataError(Problem("file not found", file=str(path)))
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -63,8 +64,9 @@ def _read(path: Path, columns: list[str]) -> pd.DataFrame:
 
 def load_geography(files: GeographyFiles = GeographyFiles()) -> DemoGeography:
     """LSOAs of the lookup that have a positive population, and their districts."""
-    lookup = _read(files.lookup_csv, [files.lsoa_code, files.lsoa_name, files.district_code, files.district_name])
-    pops = _read(files.population_csv, [files.lsoa_code, files.population])
+    lookup = read_csv_columns(files.lookup_csv,
+                              [files.lsoa_code, files.lsoa_name, files.district_code, files.district_name])
+    pops = read_csv_columns(files.population_csv, [files.lsoa_code, files.population])
     lookup = lookup.drop_duplicates(files.lsoa_code).sort_values(files.lsoa_code)
     population = pd.to_numeric(pops.drop_duplicates(files.lsoa_code).set_index(files.lsoa_code)[files.population]
                                .str.replace(",", "", regex=False), errors="coerce")

@@ -1,0 +1,47 @@
+"""DashboardReport -> .xlsx bytes (xlsxwriter), deterministic, then written atomically.
+
+Sheets: Dashboard, Quarterly trend, the member areas ("Districts"), Methodology and Data Quality;
+the last two are the partner workbook's own renderers, fed the subject's Report.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import xlsxwriter
+
+from engine.dashboard_report import DashboardReport
+from engine.render.dashboard_members import write_members
+from engine.render.dashboard_parts import SHEET_DASHBOARD, SHEET_QUARTERLY, members_sheet
+from engine.render.dashboard_sheet import write_dashboard_sheet
+from engine.render.dashboard_trend import write_quarterly
+from engine.render.data_quality import write_data_quality
+from engine.render.formats import Formats
+from engine.render.methodology import write_methodology
+from engine.render.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY
+from engine.render.theme import Theme
+from engine.render.workbook import WORKBOOK_OPTIONS, document_properties, write_xlsx
+
+
+def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
+    """The dashboard workbook's bytes; the same DashboardReport and theme always give the same bytes."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    report = dashboard.report
+    document_properties(workbook, report, area_property="Saferbook dashboard subject")
+    formats = Formats(workbook, theme)
+    members_name = members_sheet(dashboard)
+    sheets = {name: workbook.add_worksheet(name)  # tab order
+              for name in (SHEET_DASHBOARD, SHEET_QUARTERLY, members_name, SHEET_METHODOLOGY, SHEET_DATA_QUALITY)}
+    quarter_rows = write_quarterly(workbook, sheets[SHEET_QUARTERLY], dashboard, formats)
+    member_rows = write_members(workbook, sheets[members_name], members_name, dashboard, formats)
+    write_dashboard_sheet(sheets[SHEET_DASHBOARD], dashboard, formats, members_name, member_rows, quarter_rows)
+    write_methodology(sheets[SHEET_METHODOLOGY], report, formats, home=SHEET_DASHBOARD)
+    write_data_quality(sheets[SHEET_DATA_QUALITY], report, formats, home=SHEET_DASHBOARD)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def write_dashboard(dashboard: DashboardReport, theme: Theme, out_dir: Path) -> Path:
+    """Render and write ``<Subject>_<period>.xlsx`` atomically; return its path."""
+    return write_xlsx(render_dashboard(dashboard, theme), out_dir, dashboard.file_stem)

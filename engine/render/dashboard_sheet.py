@@ -1,0 +1,110 @@
+"""The Dashboard sheet: every KPI of the subject, grouped by outcome, the county performance report's page.
+
+One Excel table (``sb_dash_kpis``): previous and current 12 months, change, direction of travel
+coloured by polarity, the KPI's value (a rate, or later a percentage: its number format comes
+from the data model) beside the benchmark's, the subject's band against the benchmark, a
+sparkline of the last eight quarters, and the target with its status. Colours come from real
+conditional-format rules and every colour is also written in words.
+"""
+from __future__ import annotations
+
+import textwrap
+
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+from engine.dashboard_report import DashboardReport
+from engine.render.formats import Formats
+from engine.render.layout import Column, TablePlacement, apply_widths, band_rules, outcome_rules, report_page_setup, write_table
+from engine.render.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY, internal_link, table_name
+from engine.render.dashboard_parts import SHEET_QUARTERLY, percent_change, value_format
+from engine.render.summary import ARROWS, SPARKLINE_HEADER, polarity_runs, quarter_sparklines, target_rules
+from engine.render.trends import QuarterRows
+
+TABLE_FIRST_ROW = 6
+OUTCOME_WIDTH = 34  # column width (Arial digits); about 1.2 times as many letters fit
+OUTCOME, INDICATOR, DIRECTION, BETTER, SUBJECT_VALUE, BENCHMARK_VALUE, BAND, SPARKLINE, TARGET_STATUS = 0, 1, 6, 7, 9, 10, 11, 12, 14
+
+
+def _outcome_borders(sheet: Worksheet, formats: Formats, placement: TablePlacement) -> None:
+    """A rule above the first KPI of each outcome, and the outcome's name in bold there (a formula rule, so it
+    follows the rows when an analyst sorts or filters)."""
+    first = placement.first_data_row
+    column = xl_col_to_name(placement.first_col + OUTCOME)
+    starts = f"${column}{first + 1}<>${column}{first}"
+    colour = formats.theme.colours.get("title", "#1F3864")
+    sheet.conditional_format(first, placement.first_col, placement.data_last_row, placement.last_col, {
+        "type": "formula", "criteria": f"={starts}",
+        "format": formats.get(top=2, top_color=colour),
+    })
+    sheet.conditional_format(first, placement.first_col + OUTCOME, placement.data_last_row, placement.first_col + OUTCOME, {
+        "type": "formula", "criteria": f"={starts}", "format": formats.get(bold=True),
+    })
+
+
+def write_dashboard_sheet(sheet: Worksheet, dashboard: DashboardReport, formats: Formats, members_sheet: str,
+                          member_rows: dict[str, int], quarter_rows: QuarterRows) -> None:
+    """Write the sheet; ``member_rows`` are the rows of each KPI's block on the members sheet (the names link there)."""
+    report = dashboard.report
+    bench = report.benchmark_name
+    sheet.set_row(0, 26)
+    sheet.write(0, 0, report.title, formats.title)
+    sheet.write(1, 0, f"{dashboard.subject}: the 12 months {report.current_window} compared with "
+                      f"{report.previous_window}", formats.subtitle)
+    about = f"{dashboard.subject_description}. " if dashboard.subject_description else ""
+    compared = f"{bench} ({dashboard.benchmark_description})" if dashboard.benchmark_description else bench
+    sheet.write(2, 0, f"{about}Compared with {compared}. Produced {report.generated:%d/%m/%Y}.", formats.note)
+    sheet.write(3, 0, "Go to:", formats.bold)
+    for offset, target in enumerate((SHEET_QUARTERLY, members_sheet, SHEET_METHODOLOGY, SHEET_DATA_QUALITY)):
+        sheet.write_url(3, 1 + offset, internal_link(target), formats.link, string=target)
+    sheet.write(5, 0, "Key performance indicators by outcome", formats.heading)
+
+    kpis = [k.kpi for k in dashboard.kpis]
+    targets = any(k.target for k in kpis)
+    columns = [
+        Column("Outcome", formats.wrap, OUTCOME_WIDTH + 2), Column("Indicator", formats.text),
+        Column("Previous 12 months", formats.count, 11), Column("Current 12 months", formats.count, 11),
+        Column("Change", formats.change, 9), Column("% change", formats.percent, 9),
+        Column("Direction of travel", formats.text, 25), Column("Better or worse", formats.centre, 9),
+        Column("Measure", formats.text, 14), Column(dashboard.subject, formats.rate, 13), Column(bench, formats.rate, 13),
+        Column(f"Comparison with {bench}", formats.text, 26), Column(SPARKLINE_HEADER, formats.text, 14),
+    ]
+    if targets:
+        columns += [Column("Target", formats.text), Column("Target status", formats.centre, 10)]
+    rows = [[k.priority, k.name, k.previous, k.current, k.change, percent_change(k.percent_change), ARROWS[k.direction], k.outcome,
+             d.value_label, k.rate, k.benchmark_rate, k.band, None] + ([k.target, k.target_status] if targets else [])
+            for d, k in zip(dashboard.kpis, kpis)]
+    widths: dict[int, float] = {}
+    placement = write_table(sheet, formats, table_name("dash", "kpis"), TABLE_FIRST_ROW, 0, columns, rows, widths)
+    for offset, (item, kpi) in enumerate(zip(dashboard.kpis, kpis)):
+        row = placement.first_data_row + offset
+        sheet.set_row(row, 13.5 * max(1, len(textwrap.wrap(kpi.priority, int(OUTCOME_WIDTH * 1.2)))))  # Excel keeps heights
+        shown = value_format(formats, item.value_format)
+        sheet.write_number(row, SUBJECT_VALUE, kpi.rate, shown)  # type: ignore[arg-type]
+        sheet.write_number(row, BENCHMARK_VALUE, kpi.benchmark_rate, shown)
+        if kpi.indicator_id in member_rows:
+            sheet.write_url(row, INDICATOR, internal_link(members_sheet, member_rows[kpi.indicator_id]), formats.link,
+                            string=kpi.name)
+    for first, last, polarity in polarity_runs(kpis):
+        band_rules(sheet, formats, (placement.first_data_row + first, BAND, placement.first_data_row + last, BAND), polarity)
+    for coloured in (DIRECTION, BETTER):
+        outcome_rules(sheet, formats, placement.column_range(coloured), outcome_col=BETTER)
+    quarter_sparklines(sheet, formats, kpis, placement.first_data_row, SPARKLINE, quarter_rows, SHEET_QUARTERLY)
+    if targets:
+        target_rules(sheet, formats, placement.column_range(TARGET_STATUS))
+    _outcome_borders(sheet, formats, placement)
+    sheet.set_row(TABLE_FIRST_ROW, 45)
+    apply_widths(sheet, widths)
+    sheet.freeze_panes(TABLE_FIRST_ROW + 1, 2)
+    notes = [
+        f"Direction of travel compares the current 12 months with the previous 12 and says whether the change is "
+        f"statistically significant; 'Better or worse' applies each indicator's polarity. The comparison with {bench} "
+        f"uses confidence intervals (methods on the Methodology sheet).",
+        f"{SPARKLINE_HEADER}: counts in rolling three-month periods to {report.current_window.split('– ')[-1]}, the "
+        f"latest marked (data on the {SHEET_QUARTERLY} sheet). Indicator names link to each {dashboard.member_label.lower()}"
+        f"'s figures.",
+    ]
+    for offset, note in enumerate(notes):
+        sheet.write(placement.last_row + 2 + offset, 0, note, formats.note)
+    report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
+    sheet.activate()

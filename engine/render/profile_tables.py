@@ -1,0 +1,151 @@
+"""The columns and rows of one breakdown's table on the Profiles sheet, for each of its shapes.
+
+- one group of rows: category, count, (out of,) area %, benchmark %, difference, ▲/▼ (, significance);
+- subsets side by side: category, then per subset count, (out of,) area %, benchmark %, ▲/▼ (, significance);
+- partner areas: one row per partner area after the benchmark's, per flag count of base, %, ▲/▼ (, significance).
+
+The renderer only lays out what the Report holds; every figure and word was computed there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.render.formats import Formats
+from engine.render.layout import Column
+from engine.report import Breakdown, BreakdownRow, Report
+
+POINTS = "+0.0;-0.0;0.0"
+
+
+@dataclass(frozen=True)
+class TableShape:
+    columns: list[Column]
+    rows: list[list]
+    significance_columns: list[int]  # offsets of the columns holding significance words
+    percent_columns: list[int]  # offsets of the area's percentages (data bars in a partner_areas table)
+    highlight_row: int | None = None  # data-row offset of the report's own partner area
+    spans: list[tuple[str, int, int]] = field(default_factory=list)  # (subset, first, last column offset) above the header
+
+
+def _fit(name: str, least: float) -> float:
+    """A width that keeps a place name on at most two header lines."""
+    return max(least, len(name) * 0.6 + 2)
+
+
+def grouped(breakdown: Breakdown) -> bool:
+    return len({r.group for r in breakdown.rows}) > 1
+
+
+def _shows_bases(rows: list[BreakdownRow]) -> bool:
+    """An 'Out of' column is needed unless every row is a share of its characteristic's total (flags and
+    "% of each category" have bases of their own)."""
+    totals: dict[str, int] = {}
+    for r in rows:
+        totals[r.group] = totals.get(r.group, 0) + r.count
+    return any(r.base != totals[r.group] for r in rows)
+
+
+def _tested(breakdown: Breakdown) -> bool:
+    return bool(breakdown.significance_method)
+
+
+def _label_columns(breakdown: Breakdown, formats: Formats) -> list[Column]:
+    if grouped(breakdown):
+        return [Column("Characteristic", formats.text), Column("Category", formats.text)]
+    return [Column(breakdown.rows[0].group if breakdown.rows else breakdown.title, formats.text)]
+
+
+def _label(row: BreakdownRow, breakdown: Breakdown) -> list:
+    return [row.group, row.category] if grouped(breakdown) else [row.category]
+
+
+def single_shape(breakdown: Breakdown, report: Report, formats: Formats) -> TableShape:
+    area, bench = report.partner_area, report.benchmark_name
+    bases = _shows_bases(breakdown.rows)
+    tested = _tested(breakdown)
+    columns = _label_columns(breakdown, formats) + [Column(f"{area}: {breakdown.unit}", formats.count, _fit(area, 12))]
+    columns += [Column("Out of", formats.count, 9)] if bases else []
+    columns += [Column(f"{area} %", formats.percent, _fit(area, 10)), Column(f"{bench} %", formats.percent, _fit(bench, 12)),
+                Column("Difference (percentage points)", formats.get(num_format=POINTS), 14),
+                Column(f"Against {bench}", formats.centre, 12)]
+    columns += [Column("Significance", formats.text, 22)] if tested else []
+    rows = []
+    for r in breakdown.rows:
+        rows.append(_label(r, breakdown) + [r.count] + ([r.base] if bases else [])
+                    + [r.percent, r.benchmark_percent, r.difference, r.flag] + ([r.significance] if tested else []))
+    return TableShape(columns, rows, [len(columns) - 1] if tested else [], [])
+
+
+def subsets_shape(breakdown: Breakdown, report: Report, formats: Formats) -> TableShape:
+    area, bench = report.partner_area, report.benchmark_name
+    tested = _tested(breakdown)
+    columns = _label_columns(breakdown, formats)
+    first = breakdown.rows_of(breakdown.subsets[0])
+    per_subset = {s: breakdown.rows_of(s) for s in breakdown.subsets}
+    significance: list[int] = []
+    shows_bases = {s: _shows_bases(rows) for s, rows in per_subset.items()}
+    spans: list[tuple[str, int, int]] = []
+    for subset in breakdown.subsets:
+        start = len(columns)
+        columns.append(Column(f"{subset}: n", formats.count, 9))
+        if shows_bases[subset]:
+            columns.append(Column(f"{subset}: out of", formats.count, 9))
+        columns += [Column(f"{subset}: {area} %", formats.percent, 12), Column(f"{subset}: {bench} %", formats.percent, 12),
+                    Column(f"{subset}: against {bench}", formats.centre, 11)]
+        if tested:
+            significance.append(len(columns))
+            columns.append(Column(f"{subset}: significance", formats.text, 22))
+        spans.append((subset, start, len(columns) - 1))
+    rows = []
+    for position, label_row in enumerate(first):
+        row = _label(label_row, breakdown)
+        for subset in breakdown.subsets:
+            r = per_subset[subset][position]
+            row += [r.count] + ([r.base] if shows_bases[subset] else []) + [r.percent, r.benchmark_percent, r.flag]
+            row += [r.significance] if tested else []
+        rows.append(row)
+    return TableShape(columns, rows, significance, [], spans=spans)
+
+
+def partner_areas_shape(breakdown: Breakdown, report: Report, formats: Formats) -> TableShape:
+    """The seeds' reoffending-rates table: the benchmark first, then every partner area; one column group per flag."""
+    bench = report.benchmark_name
+    tested = _tested(breakdown)
+    groups = list(dict.fromkeys(r.group for r in breakdown.rows))
+    by_group = {g: [r for r in breakdown.rows if r.group == g] for g in groups}
+    several = len(groups) > 1
+    columns = [Column(report.partner_label, formats.text)]
+    significance: list[int] = []
+    percents: list[int] = []
+    for group in groups:
+        prefix = f"{group}: " if several else ""
+        columns += [Column(f"{prefix}{breakdown.unit.capitalize()}", formats.count, 11),
+                    Column(group if not several else f"{group}: count", formats.count, 11)]
+        percents.append(len(columns))
+        columns += [Column(f"{group} %", formats.percent, 14), Column(f"{prefix}Against {bench}", formats.centre, 11)]
+        if tested:
+            significance.append(len(columns))
+            columns.append(Column(f"{prefix}Significance", formats.text, 22))
+    first = by_group[groups[0]]
+    rows = [[f"{bench} (benchmark)"]]
+    for group in groups:
+        r = by_group[group][0]
+        rows[0] += [r.benchmark_base, r.benchmark_count, r.benchmark_percent, ""] + ([""] if tested else [])
+    highlight = None
+    for position, area_row in enumerate(first):
+        row = [area_row.category]
+        for group in groups:
+            r = by_group[group][position]
+            row += [r.base, r.count, r.percent, r.flag] + ([r.significance] if tested else [])
+        rows.append(row)
+        if area_row.highlight:
+            highlight = position + 1
+    return TableShape(columns, rows, significance, percents, highlight)
+
+
+def table_shape(breakdown: Breakdown, report: Report, formats: Formats) -> TableShape:
+    if breakdown.layout == "partner_areas":
+        return partner_areas_shape(breakdown, report, formats)
+    if breakdown.subsets:
+        return subsets_shape(breakdown, report, formats)
+    return single_shape(breakdown, report, formats)

@@ -1,0 +1,182 @@
+"""The "Who is affected" sheet: each indicator's rate by deprivation decile, area type and the like.
+
+A sheet of its own, after Profiles, rather than a section of Profiles: Profiles shows how the
+area's *events* divide between categories (shares, ▲/▼ against the benchmark's shares), while
+this shows how *residents'* risk differs between kinds of neighbourhood (rates per 1,000 with
+confidence intervals, a rate ratio, a chart per indicator). Keeping the two apart keeps each
+sheet's tables one kind, gives the analysts' question "who is affected?" its own place in the
+Summary's navigation, and leaves Profiles as the partner-level offender and youth profiles the
+seeds use it for.
+
+Per area group: the rate-ratio table (``sb_group_<group>_ratio``) when the spec compares two
+groups, then per indicator a table with a row per group (``sb_group_<group>_<indicator>``) and a
+column chart of the area's rates beside the benchmark's, bound to that table so that Refresh in
+Excel redraws it.
+"""
+from __future__ import annotations
+
+from xlsxwriter.chart import Chart
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from engine.render.formats import Formats
+from engine.render.layout import (Column, TablePlacement, apply_widths, empty_section, report_page_setup, section_heading,
+                                  write_table)
+from engine.render.names import SHEET_WHO, table_name
+from engine.report import AreaGroupTable, GroupRatio, Report
+
+CHART_WIDTH, CHART_HEIGHT = 720, 300
+CHART_ROWS = 16  # rows a chart covers at the default height, with a gap
+NOTE_WIDTH = 150  # characters of a wrapped note line across the table
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _columns(table: AreaGroupTable, report: Report, formats: Formats) -> list[Column]:
+    area, bench, small = report.partner_area, report.benchmark_name, report.small_area_label
+    per = f"rate per {table.rate_per:,}"
+    level = f"{table.level:.0%}"
+    numeric = all(isinstance(r.value, (int, float)) for r in table.rows)
+    unit = _capital(table.unit)
+    columns = [Column(table.label, formats.count if numeric else formats.text, 22)]
+    for place in (area, bench):
+        columns += [Column(f"{small}s in {place}", formats.count, 11), Column(f"Residents in {place}", formats.count, 12),
+                    Column(f"{unit} in {place}", formats.count, 12), Column(f"{place} {per}", formats.rate, 13),
+                    Column(f"{place}: lower {level} limit", formats.rate, 12),
+                    Column(f"{place}: upper {level} limit", formats.rate, 12)]
+    return columns
+
+
+def _rows(table: AreaGroupTable) -> list[list]:
+    return [[r.value, r.small_areas, r.population, r.count, r.rate, r.lower, r.upper, r.benchmark_small_areas,
+             r.benchmark_population, r.benchmark_count, r.benchmark_rate, r.benchmark_lower, r.benchmark_upper]
+            for r in table.rows]
+
+
+def _verdict(ratio: GroupRatio) -> str:
+    if ratio.ratio is None or ratio.lower is None:
+        return "Cannot be compared"
+    if not ratio.significant:
+        return "Not significantly different"
+    return "Significantly higher" if ratio.ratio > 1 else "Significantly lower"
+
+
+def _ratio_table(sheet: Worksheet, formats: Formats, tables: list[AreaGroupTable], row: int,
+                 widths: dict[int, float]) -> TablePlacement:
+    """One row per indicator and area: the compared groups' rates, their ratio and its interval, in words too."""
+    first = tables[0]
+    high, low = first.ratios[0].high, first.ratios[0].low
+    level = f"{first.level:.0%}"
+    columns = [Column("Indicator", formats.text, 30), Column("Area", formats.text, 22),
+               Column(f"Rate in group {high} (per {first.rate_per:,})", formats.rate, 14),
+               Column(f"Rate in group {low} (per {first.rate_per:,})", formats.rate, 14),
+               Column(f"Rate ratio ({high} ÷ {low})", formats.get(num_format="0.00"), 12),
+               Column(f"Lower {level} limit", formats.get(num_format="0.00"), 12),
+               Column(f"Upper {level} limit", formats.get(num_format="0.00"), 12),
+               Column(f"Group {high} against group {low}", formats.text, 24)]
+    rows = [[t.indicator_name, r.area, r.high_rate, r.low_rate, r.ratio, r.lower, r.upper, _verdict(r)]
+            for t in tables for r in t.ratios]
+    placement = write_table(sheet, formats, table_name("group", first.group_id, "ratio"), row, 0, columns, rows, widths)
+    sheet.set_row(row, 30)
+    return placement
+
+
+def _chart(workbook: Workbook, formats: Formats, report: Report, table: AreaGroupTable, placed: TablePlacement) -> Chart:
+    """Columns per group: the partner area in the theme's link colour, the benchmark in its neutral grey."""
+    colours = formats.theme.colours
+    chart = workbook.add_chart({"type": "column"})
+    categories = [SHEET_WHO, placed.first_data_row, placed.first_col, placed.data_last_row, placed.first_col]
+    series = ((4, colours.get("link", "#0B5394"), [r.rate for r in table.rows]),
+              (10, colours.get("neutral", "#404040"), [r.benchmark_rate for r in table.rows]))
+    for offset, colour, cached in series:
+        column = placed.first_col + offset
+        chart.add_series({
+            "name": [SHEET_WHO, placed.first_row, column],
+            "categories": categories,
+            "values": [SHEET_WHO, placed.first_data_row, column, placed.data_last_row, column],
+            # The cached points previews draw: xlsxwriter would cache a blank cell (no residents) as 0.
+            "values_data": cached,
+            "fill": {"color": colour},
+            "gap": 80,
+        })
+    chart.set_title({"name": f"{table.indicator_name}: rate per {table.rate_per:,} by {table.label[:1].lower()}"
+                             f"{table.label[1:]}", "name_font": {"size": 11, "bold": True}})
+    chart.set_x_axis({"name": table.label, "name_font": {"size": 9, "bold": False}, "num_font": {"size": 8}})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_legend({"position": "top"})
+    chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
+    return chart
+
+
+def _description(report: Report, table: AreaGroupTable) -> str:
+    """Alt text: what the chart shows, with every group's two rates."""
+    def shown(rate: float | None) -> str:
+        return "no residents" if rate is None else f"{rate:,.1f}"
+
+    pairs = "; ".join(f"{r.value}: {shown(r.rate)} and {shown(r.benchmark_rate)}" for r in table.rows)
+    return (f"Column chart of {table.indicator_name.lower()} per {table.rate_per:,} residents by "
+            f"{table.label[:1].lower()}{table.label[1:]}, {report.partner_area} beside {report.benchmark_name} "
+            f"({report.current_window}): {pairs}.")
+
+
+def _note(sheet: Worksheet, formats: Formats, row: int, text: str, last_col: int) -> int:
+    """A wrapped note across the table's width; returns the next free row."""
+    lines = max(1, -(-len(text) // NOTE_WIDTH))
+    sheet.merge_range(row, 0, row, last_col, text, formats.get(italic=True, text_wrap=True,
+                                                               font_color=formats.theme.colours.get("muted_text", "#404040")))
+    sheet.set_row(row, 14 * lines)
+    return row + 1
+
+
+def _group_blocks(report: Report) -> list[list[AreaGroupTable]]:
+    """The report's tables gathered by area group, in spec order."""
+    blocks: dict[str, list[AreaGroupTable]] = {}
+    for table in report.area_groups:
+        blocks.setdefault(table.group_id, []).append(table)
+    return list(blocks.values())
+
+
+def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> None:
+    section_heading(sheet, formats, f"Who is affected — {report.partner_area}")
+    if not report.area_groups:
+        empty_section(sheet, formats, report, "The spec defines no area groups.")
+        return
+    sheet.write(2, 0, f"Rates for {report.current_window}, per 1,000 residents of each kind of neighbourhood, with "
+                      f"confidence intervals; {report.benchmark_name} is all the {report.partner_label.lower()}s "
+                      f"together. A group with no {report.small_area_label}s in {report.partner_area} has no rate.",
+                formats.note)
+    widths: dict[int, float] = {}
+    breaks: list[int] = []
+    row = 4
+    last_col = 12
+    for tables in _group_blocks(report):
+        if row > 4:
+            breaks.append(row)
+        sheet.write(row, 0, tables[0].title, formats.heading)
+        row += 1
+        if tables[0].note:
+            row = _note(sheet, formats, row, tables[0].note, last_col)
+        if tables[0].ratios:
+            placed = _ratio_table(sheet, formats, tables, row + 1, widths)
+            row = placed.last_row + 2
+        for position, table in enumerate(tables):
+            if position:  # one indicator per page; the first shares its page with the group's heading
+                breaks.append(row)
+            sheet.write(row, 0, f"{table.indicator_name}: rate per {table.rate_per:,} by {table.label[:1].lower()}"
+                                f"{table.label[1:]}", formats.bold)
+            placed = write_table(sheet, formats, table_name("group", table.group_id, table.indicator_id), row + 1, 0,
+                                 _columns(table, report, formats), _rows(table), widths)
+            sheet.set_row(row + 1, 45)
+            row = placed.last_row + 1
+            if table.ungrouped:
+                sheet.write(row, 0, table.ungrouped, formats.note)
+                row += 1
+            sheet.insert_chart(row + 1, 0, _chart(workbook, formats, report, table, placed),
+                               {"description": _description(report, table), "object_position": 3})
+            row += CHART_ROWS + 2
+    apply_widths(sheet, widths)
+    sheet.set_h_pagebreaks(breaks)
+    sheet.freeze_panes(3, 0)
+    report_page_setup(sheet, formats, report)

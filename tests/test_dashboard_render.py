@@ -1,0 +1,88 @@
+"""The dashboard workbook as other software sees it: Microsoft's Open XML SDK validator, and LibreOffice.
+
+Uses the same tools, fixtures and rules as test_ooxml_validation.py and test_libreoffice.py
+(skipped on a workstation without them, failing under CI): the workbook must validate with no
+error, and LibreOffice must print every sheet (with page numbers) and, recalculating every
+formula on load, show no error value anywhere.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine.api import build
+from test_libreoffice import ERROR_VALUES, RECALC_ALWAYS, CSV_ALL_SHEETS, require_tool, run_soffice
+from test_ooxml_validation import CHECKER, node  # noqa: F401 - the fixture, shared
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SPEC = REPO_ROOT / "specs" / "dashboard.yaml"
+SHEETS = ["Dashboard", "Quarterly trend", "Districts", "Methodology", "Data Quality"]
+
+
+def _spec() -> dict:
+    return yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def workbook_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dashboard_render")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("SOURCE_DATE_EPOCH", raising=False)
+        (path,) = build(SPEC, out)
+    return path
+
+
+def test_dashboard_is_valid_open_xml(node: str, workbook_path: Path):  # noqa: F811 - pytest fixture
+    result = subprocess.run([node, str(CHECKER / "validate_many.mjs"), str(workbook_path)], capture_output=True,
+                            text=True, timeout=600, cwd=CHECKER)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)[str(workbook_path)]
+    assert [f"{e['path']['partUri']} {e['path']['xpath']}: {e['description']}" for e in found][:5] == []
+
+
+@pytest.fixture(scope="module")
+def pdf_text(workbook_path: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    soffice = require_tool("soffice", "libreoffice")
+    pdftotext = require_tool("pdftotext")
+    work = tmp_path_factory.mktemp("dashboard_pdf")
+    result = run_soffice(soffice, work / "lo_profile", "pdf", work / "out", workbook_path)
+    pdf = work / "out" / f"{workbook_path.stem}.pdf"
+    assert result.returncode == 0 and pdf.is_file(), f"no PDF.\nstdout: {result.stdout}\nstderr: {result.stderr}"
+    return subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True,
+                          timeout=60).stdout
+
+
+def test_pdf_prints_every_sheet_without_error_values(pdf_text: str):
+    subject = _spec()["dashboard"]["subject"]["name"]
+    headings = [_spec()["dashboard"]["title"], "Key performance indicators by outcome", f"Quarterly trend — {subject}",
+                f"Districts — {subject}", f"Methodology — {subject}", f"Data quality — {subject}"]
+    assert [h for h in headings if h not in pdf_text] == []
+    assert [e for e in ERROR_VALUES if e in pdf_text] == []
+    assert "Page 1 of" in pdf_text
+    assert all(i["name"] in pdf_text for i in _spec()["indicators"])
+
+
+def test_recalculated_sheets_show_no_error_values(workbook_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    soffice = require_tool("soffice", "libreoffice")
+    work = tmp_path_factory.mktemp("dashboard_csv")
+    profile = work / "lo_profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+    result = run_soffice(soffice, profile, CSV_ALL_SHEETS, work / "out", workbook_path)
+    assert result.returncode == 0, result.stderr
+    sheets = {}
+    for path in sorted((work / "out").glob("*.csv")):
+        with open(path, newline="", encoding="utf-8") as fh:
+            sheets[path.stem.removeprefix(f"{workbook_path.stem}-")] = list(csv.reader(fh))
+    if "Districts" not in sheets:
+        pytest.skip(f"this LibreOffice cannot export every sheet to CSV (7.2+ needed): got {sorted(sheets)}")
+    assert sorted(sheets) == sorted(SHEETS)
+    found = {(sheet, r + 1, c + 1, value) for sheet, rows in sheets.items() for r, row in enumerate(rows)
+             for c, value in enumerate(row) if any(e in value for e in ERROR_VALUES)}
+    assert found == set()
+    assert any("Very Significantly" in v for row in sheets["Districts"] for v in row)  # the sheet has content
