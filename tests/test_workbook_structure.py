@@ -132,7 +132,8 @@ def test_tables_hold_data_rows(book):
     assert len(book.frame("sb_trend")) == len(spec()["trend_table"]["rows"])
     assert len(book.frame("sb_trend_monthly")) == 24
     assert len(book.frame("sb_monthly_profile")) == 12
-    assert len(book.frame("sb_comparison_rates")) == 10  # nine districts and the benchmark
+    # nine districts, the benchmark, and the peer average when the spec names peer groups
+    assert len(book.frame("sb_comparison_rates")) == 10 + ("peer_groups" in spec())
     for ind in small_area_indicators():
         assert 1 <= len(book.frame(f"sb_top10_{ind['id']}")) <= 10
     for group in spec()["area_groups"]:
@@ -426,7 +427,8 @@ def test_profiles_difference_agrees_with_flag(books):
 
 def test_comparison_rates(book, raw):
     got = book.frame("sb_comparison_rates").set_index(PARTNER_LABEL)
-    assert got.index.tolist() == [*raw.partner_names, f"{BENCHMARK} (benchmark)"]
+    peer_row = ["Peer average"] if "peer_groups" in spec() else []  # its values: tests/test_peer_groups.py
+    assert got.index.tolist() == [*raw.partner_names, f"{BENCHMARK} (benchmark)", *peer_row]
     benchmark_pop = float(raw.lsoa_pop.sum())
     for ind_id in charted():
         column = got[f"{indicator(ind_id)['name']}: rate per 1,000"]

@@ -13,26 +13,33 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.render.names import SHEET_COMPARISONS, table_name
+from engine.render.wrapping import wrapped_note
 from engine.report import AreaComparison, IndicatorSeries, Report
 
-CHART_WIDTH, CHART_HEIGHT = 520, 300
-CHART_ROWS = 16  # rows one chart row covers at the default height, with a gap
+CHART_WIDTH, CHART_HEIGHT = 520, 400
+CHART_ROWS = 21  # rows one chart row covers at the default height, with a gap; tall enough for every bar's label
 CHARTS_PER_PAGE = 2
+PEER_AVERAGE = "Peer average"
 
 
 def _rate_header(comparison: AreaComparison) -> str:
     return f"{comparison.name}: rate per {comparison.rate_per:,}"
 
 
+def has_peer_average(report: Report) -> bool:
+    return any(c.peer_average is not None for c in report.comparisons)
+
+
 def _rates_table(sheet: Worksheet, formats: Formats, report: Report, row: int, widths: dict[int, float]) -> TablePlacement:
-    """Partner areas (and the benchmark, last) × charted indicators' rates."""
+    """Partner areas, then the benchmark and (where the Report has one) the peer average × charted indicators' rates."""
     comparisons = report.comparisons
     columns = [Column(report.partner_label, formats.text)] + [Column(_rate_header(c), formats.rate, 14) for c in comparisons]
     areas = comparisons[0].areas
     rows = [[area] + [c.rates[i] for c in comparisons] for i, area in enumerate(areas)]
     rows.append([f"{report.benchmark_name} (benchmark)"] + [c.benchmark_rate for c in comparisons])
+    if has_peer_average(report):  # an indicator without one leaves its cell empty: no bar, never a 0
+        rows.append([PEER_AVERAGE] + [c.peer_average for c in comparisons])
     placement = write_table(sheet, formats, table_name("comparison_rates"), row, 0, columns, rows, widths)
-    sheet.set_row(row, 45)
     return placement
 
 
@@ -42,29 +49,35 @@ def _monthly_table(sheet: Worksheet, formats: Formats, series: list[IndicatorSer
     columns = [Column("Month", formats.month, 11)] + [Column(s.name, formats.count, 14) for s in series]
     rows = [[month] + [s.monthly[i] for s in series] for i, month in enumerate(series[0].months)]
     placement = write_table(sheet, formats, table_name("monthly_profile"), row, 0, columns, rows, widths)
-    sheet.set_row(row, 45)
     return placement
 
 
 def _bar_chart(workbook: Workbook, formats: Formats, report: Report, comparison: AreaComparison, table: TablePlacement,
                column: int) -> Chart:
-    """Horizontal bars, the partner area picked out in the theme's link colour, the benchmark in dark grey."""
+    """Horizontal bars, the partner area picked out in the theme's link colour, the benchmark in dark grey,
+    the peer average (when the table has it) in the theme's peer-average colour."""
     colours = formats.theme.colours
-    highlight, other, benchmark = colours.get("link", "#0B5394"), "#A6A6A6", colours.get("neutral", "#404040")
+    highlight, other, benchmark = colours["link"], colours["chart_other"], colours["neutral"]
     points = [{"fill": {"color": highlight if area == report.partner_area else other}} for area in comparison.areas]
     points.append({"fill": {"color": benchmark}})
+    cached = [*comparison.rates, comparison.benchmark_rate]
+    if has_peer_average(report):
+        points.append({"fill": {"color": colours["peer_average"]}})
+        cached.append(comparison.peer_average)
     chart = workbook.add_chart({"type": "bar"})
     chart.add_series({
         "name": _rate_header(comparison),
         "categories": [SHEET_COMPARISONS, table.first_data_row, table.first_col, table.data_last_row, table.first_col],
         "values": [SHEET_COMPARISONS, table.first_data_row, column, table.data_last_row, column],
         "points": points,
-        "data_labels": {"value": True, "num_format": "#,##0.0", "font": {"size": 8}},
+        # The cached points previews draw: xlsxwriter would cache an empty peer-average cell as 0.
+        "values_data": cached,
+        "data_labels": {"value": True, "num_format": "#,##0.0", "font": formats.chart_font(8)},
         "gap": 60,
     })
-    chart.set_title({"name": f"{comparison.name}: rate per {comparison.rate_per:,}", "name_font": {"size": 11, "bold": True}})
-    chart.set_x_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    chart.set_y_axis({"reverse": True, "num_font": {"size": 8}, "interval_unit": 1})  # the category axis
+    chart.set_title({"name": f"{comparison.name}: rate per {comparison.rate_per:,}", "name_font": formats.chart_font(11, bold=True)})
+    chart.set_x_axis({"num_format": "#,##0", "num_font": formats.chart_font(8), "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_y_axis({"reverse": True, "num_font": formats.chart_font(8), "interval_unit": 1})  # the category axis
     chart.set_legend({"none": True})
     chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
     return chart
@@ -92,9 +105,9 @@ def _profile_chart(workbook: Workbook, formats: Formats, series: IndicatorSeries
         "points": points,
         "gap": 40,
     })
-    chart.set_title({"name": _profile_title(series), "name_font": {"size": 11, "bold": True}})
-    chart.set_x_axis({"date_axis": False, "num_format": "mmm yy", "num_font": {"size": 8}})
-    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_title({"name": _profile_title(series), "name_font": formats.chart_font(11, bold=True)})
+    chart.set_x_axis({"date_axis": False, "num_format": "mmm yy", "num_font": formats.chart_font(8)})
+    chart.set_y_axis({"num_format": "#,##0", "num_font": formats.chart_font(8), "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_legend({"none": True})
     chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
     return chart
@@ -104,8 +117,9 @@ def _descriptions(report: Report, comparison: AreaComparison, series: IndicatorS
     """Alt text that says what the chart shows, in numbers, for screen-reader users."""
     own = comparison.areas.index(report.partner_area) if report.partner_area in comparison.areas else None
     own_text = f"{report.partner_area} {comparison.rates[own]:,.1f}, " if own is not None else ""
+    peers = f", peer average {comparison.peer_average:,.1f}" if comparison.peer_average is not None else ""
     bar = (f"Bar chart of {comparison.name.lower()} per {comparison.rate_per:,} residents in each "
-           f"{report.partner_label.lower()}: {own_text}{report.benchmark_name} {comparison.benchmark_rate:,.1f}.")
+           f"{report.partner_label.lower()}: {own_text}{report.benchmark_name} {comparison.benchmark_rate:,.1f}{peers}.")
     busiest = max(range(len(series.monthly)), key=lambda i: series.monthly[i])
     profile = (f"Column chart of monthly {series.unit} in {report.partner_area}, {series.months[0]:%B %Y} to "
                f"{series.months[-1]:%B %Y}; highest {series.monthly[busiest]:,} in {series.months[busiest]:%B %Y}; "
@@ -119,9 +133,6 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
         sheet.write(3, 0, "The spec charts no indicators.", formats.note)
         report_page_setup(sheet, formats, report)
         return
-    sheet.write(2, 0, f"Rates for {report.current_window}: {report.partner_area} is highlighted, {report.benchmark_name} "
-                      f"is the darkest bar. A peak is named only when its three months are significantly busier than a "
-                      f"flat year (exact binomial test).", formats.note)
     by_id = {s.indicator_id: s for s in report.series}
     charted = [by_id[c.indicator_id] for c in report.comparisons]
     chart_top = 4
@@ -133,6 +144,11 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
     sheet.write(monthly_row - 1, 0, f"Monthly counts, {report.partner_area}", formats.heading)
     monthly = _monthly_table(sheet, formats, charted, monthly_row, widths)
     apply_widths(sheet, widths)
+    peers = ", the peer average the last bar" if has_peer_average(report) else ""
+    wrapped_note(sheet, formats, 2, 0, rates.last_col,
+                 f"Rates for {report.current_window}: {report.partner_area} is highlighted, {report.benchmark_name} is the "
+                 f"darkest bar{peers}. A peak is named only when its three months are significantly busier than a flat "
+                 f"year (exact binomial test).", widths)
     breaks = []
     for position, (comparison, series) in enumerate(zip(report.comparisons, charted)):
         row = chart_top + CHART_ROWS * position

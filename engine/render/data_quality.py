@@ -32,7 +32,7 @@ def write_data_quality(sheet: Worksheet, report: Report, formats: Formats, home:
                  f"data; every one is listed in {quality_csv_name(report)} beside this workbook.")
     sheet.write(2, 0, intro, formats.note)
     columns = [Column("Source", formats.text), Column("File", formats.text), Column("Sheet", formats.text),
-               Column("Row", formats.count, 9), Column("Column", formats.text), Column("Value", formats.text, 24),
+               Column("Row", formats.count, 9), Column("Column", formats.get(align="left", indent=1)), Column("Value", formats.text, 24),
                Column("Action", formats.text, 10), Column("Reason", formats.wrap, 70)]
     rows = [[i.source, i.file, i.sheet, i.row, i.column, i.value, i.action, i.reason] for i in report.quality_issues]
     widths: dict[int, float] = {}

@@ -1,16 +1,14 @@
 """The Key findings sheet: the Report's sentences, numbered, ready to paste into a board paper."""
 from __future__ import annotations
 
-import math
-
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import report_page_setup, section_heading
+from engine.render.wrapping import row_height, wrapped_lines
 from engine.report import Report
 
-TEXT_WIDTH = 110  # characters in the sentence column
-LINE_HEIGHT = 15  # points per wrapped line at the theme's body size
+TEXT_WIDTH = 110  # the sentence column, in column-width units
 
 
 def write_findings(sheet: Worksheet, report: Report, formats: Formats) -> None:
@@ -27,5 +25,5 @@ def write_findings(sheet: Worksheet, report: Report, formats: Formats) -> None:
         row = 4 + offset
         sheet.write(row, 0, f"{offset + 1}.", number)
         sheet.write_string(row, 1, finding.text, wrap)
-        sheet.set_row(row, LINE_HEIGHT * max(1, math.ceil(len(finding.text) / (TEXT_WIDTH * 0.95))) + 3)
+        sheet.set_row(row, row_height(wrapped_lines(finding.text, TEXT_WIDTH, formats.theme), formats.theme) + 4)  # a little air between
     report_page_setup(sheet, formats, report)

@@ -51,6 +51,10 @@ class Formats:
             self._cache[key] = self._workbook.add_format(merged)
         return self._cache[key]
 
+    def chart_font(self, size: float, bold: bool = False) -> dict[str, Any]:
+        """A chart text font in the theme's face (charts do not take the cells' fonts)."""
+        return {"name": self.theme.font, "size": size, "bold": bold}
+
     def band(self, band: str, higher_is_better: bool) -> Format:
         """Fill for a band, used by conditional formats (a dxf: colours only)."""
         colours = self.theme.band_colours(band, higher_is_better)

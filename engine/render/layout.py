@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.names import SHEET_SUMMARY, internal_link
-from engine.render.theme import BAND_NAMES
+from engine.render.theme import BAND_NAMES, Theme
+from engine.render.wrapping import font_scale, row_height, text_width, wrapped_lines
 from engine.report import Report
 
 MAX_WIDTH = 60
@@ -58,6 +59,11 @@ def display_width(value: Any) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
+def fitted_width(value: Any, theme: Theme) -> float:
+    """Column-width units a value needs: numbers as :func:`display_width`, text by the theme's font."""
+    return text_width(value, theme) if isinstance(value, str) else display_width(value)
+
+
 def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: int,
                 columns: Sequence[Column], rows: Sequence[Sequence[Any]], widths: dict[int, float],
                 totals: Sequence[Any] | None = None) -> TablePlacement:
@@ -95,10 +101,21 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
     if totals is not None:
         options["total_row"] = True
     sheet.add_table(row, col, last_row, col + len(columns) - 1, options)
+    theme = formats.theme
     for position, column in enumerate(columns):
-        fitted = max([display_width(column.header) * 0.9] + [display_width(r[position]) for r in data]
-                     + ([display_width(totals[position])] if totals else []))
-        widths[col + position] = max(widths.get(col + position, 0), column.width or min(MAX_WIDTH, fitted + 2))
+        fitted = max([text_width(column.header, theme, bold=True) * 0.9]
+                     + [fitted_width(r[position], theme) for r in data]
+                     + ([fitted_width(totals[position], theme)] if totals else []))
+        fixed = column.width * font_scale(theme) if column.width else None
+        widths[col + position] = max(widths.get(col + position, 0), fixed or min(MAX_WIDTH, fitted + 2))
+    header_lines = max(wrapped_lines(c.header, widths[col + p], theme, bold=True) for p, c in enumerate(columns))
+    sheet.set_row(row, row_height(header_lines, theme))
+    wrapped = [p for p, c in enumerate(columns) if c.format is not None and c.format.text_wrap]
+    for offset, values in enumerate(data if wrapped else []):  # LibreOffice keeps the stored height of a row
+        lines = max([wrapped_lines(values[p], widths[col + p], theme, bold=bool(columns[p].format.bold))
+                     for p in wrapped if values[p] is not None], default=1)
+        if lines > 1:
+            sheet.set_row(row + 1 + offset, row_height(lines, theme))
     return TablePlacement(name, row, last_row, col, col + len(columns) - 1, data_last_row=row + len(data))
 
 
@@ -107,17 +124,25 @@ def apply_widths(sheet: Worksheet, widths: dict[int, float]) -> None:
         sheet.set_column(col, col, width)
 
 
-def band_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int, int, int], polarity: str) -> None:
+CellRange = tuple[int, int, int, int]  # first row, first col, last row, last col (0-based)
+
+
+def band_rules(sheet: Worksheet, formats: Formats, cell_range: CellRange | Sequence[CellRange], polarity: str) -> None:
     """Real conditional formats: one rule per band, matching the band's words in the cell.
 
-    ``polarity`` is the indicator's: where higher is better the colour scale flips.
+    ``polarity`` is the indicator's: where higher is better the colour scale flips. Several ranges
+    of one polarity share the seven rules (one sqref), which keeps the file small and quick to write.
     """
+    ranges: list[CellRange] = [cell_range] if isinstance(cell_range[0], int) else list(cell_range)  # type: ignore[list-item]
+    if not ranges:
+        return
     higher_is_better = polarity == "higher_is_better"
+    multi = " ".join(xl_range(*r) for r in ranges)
     for band in BAND_NAMES:
-        sheet.conditional_format(*cell_range, {
-            "type": "cell", "criteria": "equal to", "value": f'"{band}"',
-            "format": formats.band(band, higher_is_better),
-        })
+        rule = {"type": "cell", "criteria": "equal to", "value": f'"{band}"', "format": formats.band(band, higher_is_better)}
+        if len(ranges) > 1:
+            rule["multi_range"] = multi
+        sheet.conditional_format(*ranges[0], rule)
 
 
 def outcome_rules(sheet: Worksheet, formats: Formats, target: tuple[int, int, int, int], outcome_col: int) -> None:
@@ -133,7 +158,7 @@ def outcome_rules(sheet: Worksheet, formats: Formats, target: tuple[int, int, in
 def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str, repeat_rows: tuple[int, int] | None = None) -> None:
     """A4 landscape, fit to one page wide, repeated headers, page numbers and the date in the footer."""
     theme = formats.theme
-    sheet.set_paper(9)
+    sheet.set_paper(theme.paper)
     if theme.landscape:
         sheet.set_landscape()
     m = theme.margin_inches

@@ -8,8 +8,8 @@ from engine.render.layout import Column, apply_widths, report_page_setup, sectio
 from engine.render.names import SHEET_SUMMARY, table_name
 from engine.report import Report
 
-DETAIL_WIDTH = 110
-TOPIC_WIDTH = 40
+DETAIL_WIDTH = 100
+TOPIC_WIDTH = 30
 
 
 def write_methodology(sheet: Worksheet, report: Report, formats: Formats, home: str = SHEET_SUMMARY) -> None:
@@ -21,15 +21,12 @@ def write_methodology(sheet: Worksheet, report: Report, formats: Formats, home: 
     rows = [[topic, text] for topic, text in about] + [[n.topic, n.text] for n in report.methodology]
     widths: dict[int, float] = {}
     columns = [Column("Topic", formats.get(bold=True, text_wrap=True), TOPIC_WIDTH), Column("Detail", formats.wrap, DETAIL_WIDTH)]
-    placement = write_table(sheet, formats, table_name("methodology"), 3, 0, columns, rows, widths)
-    for offset, (_, text) in enumerate(rows):
-        lines = max(1, -(-len(text) // int(DETAIL_WIDTH * 1.1)))
-        sheet.set_row(placement.first_data_row + offset, 13.5 * lines)
+    placement = write_table(sheet, formats, table_name("methodology"), 3, 0, columns, rows, widths)  # rows fit their text
 
     row = placement.last_row + 2
     sheet.write(row, 0, "Data quality", formats.heading)
     quality_columns = [Column("Source", formats.text, TOPIC_WIDTH), Column("What happened", formats.wrap, DETAIL_WIDTH - 30),
-                       Column("Rows", formats.count, 12), Column("Examples", formats.wrap, 40)]
+                       Column("Rows", formats.count, 10), Column("Examples", formats.wrap, 30)]
     quality_rows = [[q.source, q.reason, q.rows, q.example] for q in report.quality]
     write_table(sheet, formats, table_name("data_quality"), row + 1, 0, quality_columns, quality_rows, widths)
     apply_widths(sheet, widths)

@@ -10,6 +10,7 @@ from engine.render.names import (SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METHOD
                                  SHEET_TRENDS, SHEET_WHO, internal_link, table_name)
 from engine.render.peer_columns import RANK_AMONG_PEERS, peer_columns_note, peer_rules
 from engine.render.trends import QuarterRows
+from engine.render.wrapping import text_width
 from engine.report import SUPPRESSED, Kpi, Report
 
 ARROWS = {"Increase (significant)": "▲ Increase (significant)", "Reduction (significant)": "▼ Reduction (significant)",
@@ -35,13 +36,17 @@ def quarter_sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], firs
                        quarter_rows: QuarterRows, source_sheet: str = SHEET_TRENDS) -> None:
     """A line per KPI over its rolling quarters, drawn from the quarterly table on ``source_sheet``."""
     colours = formats.theme.colours
+    locations, ranges = [], []
     for offset, kpi in enumerate(kpis):
         where = quarter_rows.get(kpi.indicator_id)
         if where is None:
             continue
         row, first, last = where
-        sheet.add_sparkline(first_data_row + offset, col, {
-            "range": f"'{source_sheet}'!{xl_rowcol_to_cell(row, first)}:{xl_rowcol_to_cell(row, last)}",
+        locations.append(xl_rowcol_to_cell(first_data_row + offset, col))
+        ranges.append(f"'{source_sheet}'!{xl_rowcol_to_cell(row, first)}:{xl_rowcol_to_cell(row, last)}")
+    if locations:  # one group: one style, as Excel groups sparklines that look alike
+        sheet.add_sparkline(first_data_row, col, {
+            "location": locations, "range": ranges,
             "series_color": colours.get("title", "#1F3864"), "markers": False, "last_point": True,
             "markers_color": colours.get("worse", "#D55E00"), "last_color": colours.get("worse", "#D55E00"),
             "weight": 1.25,
@@ -55,11 +60,35 @@ def target_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int,
                                                "format": formats.outcome(outcome)})
 
 
-def _logo(sheet: Worksheet, formats: Formats, col: int) -> None:
-    logo = formats.theme.logo
-    if logo is not None and logo.is_file():
-        sheet.insert_image(0, col, str(logo), {"description": f"{formats.theme.name} logo", "object_position": 3,
-                                                "y_scale": 1, "x_scale": 1})
+DEFAULT_WIDTH = 8.43  # Excel's default column width, in digit widths
+
+
+def column_pixels(width: float) -> int:
+    """A column's width on screen in pixels, as Excel turns digit widths into pixels (7 px digit, 5 px padding)."""
+    return 0 if width <= 0 else int(width * 7 + 0.5) + 5 if width >= 1 else int(width * 12 + 0.5)
+
+
+def _logo(sheet: Worksheet, formats: Formats, last_col: int, widths: dict[int, float]) -> None:
+    """The theme's logo at the top right, its right edge on the table's, so it prints with the page."""
+    theme = formats.theme
+    if theme.logo is None or theme.logo_size is None:
+        return
+    table_pixels = sum(column_pixels(widths.get(col, DEFAULT_WIDTH)) for col in range(last_col + 1))
+    sheet.insert_image(0, 0, str(theme.logo), {
+        "description": f"{theme.name} logo", "object_position": 3, "x_scale": theme.logo_scale,
+        "y_scale": theme.logo_scale, "x_offset": max(0, table_pixels - round(theme.logo_size[0])), "y_offset": 2})
+
+
+def _navigation(sheet: Worksheet, formats: Formats, row: int, widths: dict[int, float]) -> None:
+    """'Go to:' and a link per section; each link starts in its own column with room for its words."""
+    sheet.write(row, 0, "Go to:", formats.bold)
+    col = 1
+    for label, target in NAVIGATION:
+        sheet.write_url(row, col, internal_link(target), formats.link, string=label)
+        needed, room = text_width(label, formats.theme) + 2, 0.0
+        while room < needed:
+            room += widths.get(col, DEFAULT_WIDTH)
+            col += 1
 
 
 def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: dict[str, int],
@@ -69,9 +98,6 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     sheet.write(1, 0, f"{report.partner_area}: the 12 months {report.current_window} compared with {report.previous_window}",
                 formats.subtitle)
     sheet.write(2, 0, f"Benchmark: {report.benchmark_name}. Produced {report.generated:%d/%m/%Y}.", formats.note)
-    sheet.write(3, 0, "Go to:", formats.bold)
-    for offset, (label, target) in enumerate(NAVIGATION):
-        sheet.write_url(3, 1 + offset, internal_link(target), formats.link, string=label)
     sheet.write(5, 0, "Key performance indicators", formats.heading)
 
     kpis = ordered_kpis(report)
@@ -84,19 +110,19 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
         Column("Priority", formats.text), Column("Indicator", formats.text),
         Column("Previous 12 months", formats.count, 11), Column("Current 12 months", formats.count, 11),
         Column("Change", formats.change, 9), Column("% change", formats.percent, 9),
-        Column("Direction of travel", formats.text, 25), Column("Better or worse", formats.centre, 9),
+        Column("Direction of travel", formats.text, 21), Column("Better or worse", formats.centre, 9),
         Column(rate_header, formats.rate, 9), Column(f"{bench} {rate_header.lower()}", formats.rate, 13),
         Column(RANK_AMONG_PEERS if grouped else f"Rank among {report.partner_label.lower()}s (1 = lowest rate)",
                formats.centre, 15),
         *([Column(f"Peer average {rate_header.lower()}", formats.rate, 11), Column("Comparison with peers", formats.text, 22)]
           if grouped else []),
-        Column(f"Comparison with {bench}", formats.text, 26),
+        Column(f"Comparison with {bench}", formats.get(align="left", indent=1), 22),
         Column(SPARKLINE_HEADER, formats.text, 14),
     ]
     band_column, sparkline_column = BAND_COLUMN + extra, SPARKLINE_COLUMN + extra
     targets = any(k.target for k in kpis)
     if targets:
-        columns += [Column("Target", formats.text), Column("Target status", formats.centre, 10)]
+        columns += [Column("Target", formats.wrap, 22), Column("Target status", formats.centre, 10)]
     rows = [[k.priority, k.name, _shown(k.previous), _shown(k.current), _shown(k.change),
              k.percent_change if k.percent_change is not None else (SUPPRESSED if k.change is None else "n/a"),
              ARROWS[k.direction], k.outcome, _shown(k.rate), k.benchmark_rate, k.peer_rank_text]
@@ -119,9 +145,9 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     quarter_sparklines(sheet, formats, kpis, placement.first_data_row, sparkline_column, quarter_rows)
     if targets:
         target_rules(sheet, formats, placement.column_range(sparkline_column + 2))
-    _logo(sheet, formats, placement.last_col + 1)
-    sheet.set_row(TABLE_FIRST_ROW, 45)  # three lines of header text
     apply_widths(sheet, widths)
+    _navigation(sheet, formats, 3, widths)
+    _logo(sheet, formats, placement.last_col, widths)
     sheet.freeze_panes(TABLE_FIRST_ROW + 1, 2)
     sheet.write(placement.last_row + 2, 0, "Indicator names link to their top 10 areas. Direction of travel compares "
                 "the current 12 months with the previous 12 and says whether the change is statistically significant; "

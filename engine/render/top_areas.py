@@ -6,6 +6,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, band_rules, report_page_setup, write_table
 from engine.render.names import SHEET_SUMMARY, internal_link, table_name
+from engine.render.wrapping import wrapped_note
 from engine.report import SUPPRESSED, Report
 
 TABLES_PER_PAGE = 2
@@ -21,6 +22,7 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
     widths: dict[int, float] = {0: 7}
     heading_rows: dict[str, int] = {}
     breaks = []
+    band_ranges: dict[str, list[tuple[int, int, int, int]]] = {}  # polarity -> band columns: one set of rules each
     row = 4
     for number, table in enumerate(report.top_tables, start=1):
         if number > 1 and (number - 1) % TABLES_PER_PAGE == 0:
@@ -36,19 +38,20 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
             Column(f"{report.small_area_label} code", formats.text), Column(f"{report.small_area_label} name", formats.text),
             Column(f"Total {table.unit}", formats.count, 11),
             Column(f"{singular} rate (per {table.rate_per:,} population)", formats.rate, 15),
-            Column(f"Comparison against {report.benchmark_name}", formats.text, 26),
+            Column(f"Comparison against {report.benchmark_name}", formats.get(align="left", indent=1), 22),
         ]
         rows = [[r.rank, r.partner_area, r.code, r.name, *(SUPPRESSED if v is None else v for v in (r.count, r.rate, r.band))]
                 for r in table.rows]
         if not rows:
             rows = [[None, report.partner_area, None, f"No {table.unit} recorded in {report.current_window}", 0, None, None]]
         placement = write_table(sheet, formats, table_name("top10", table.indicator_id), row + 1, 0, columns, rows, widths)
-        sheet.set_row(row + 1, 30)
-        band_rules(sheet, formats, placement.column_range(6), table.polarity)
-        sheet.write(placement.last_row + 1, 0, f"{report.benchmark_name} rate: {table.benchmark_rate:,.1f} per "
-                                               f"{table.rate_per:,} population. {table.band_basis or ''}".strip(),
-                    formats.note)
+        band_ranges.setdefault(table.polarity, []).append(placement.column_range(6))
+        wrapped_note(sheet, formats, placement.last_row + 1, placement.first_col, placement.last_col,
+                     f"{report.benchmark_name} rate: {table.benchmark_rate:,.1f} per {table.rate_per:,} population. "
+                     f"{table.band_basis or ''}".strip(), widths)
         row = placement.last_row + 3
+    for polarity, ranges in band_ranges.items():
+        band_rules(sheet, formats, ranges, polarity)
     if report.suppression_note:
         sheet.write(row, 0, report.suppression_note, formats.note)
     sheet.set_h_pagebreaks(breaks)

@@ -12,17 +12,17 @@ from engine.report import SUPPRESSED, Report, TrendTable
 
 TABLE_FIRST_ROW = 4
 CHART_ROWS = 20  # rows the chart covers at the default row height
+YEAR_WIDTH = 12  # a partial year's label wraps onto a second header line: the count columns stay even
 
 
 def _write_monthly(sheet: Worksheet, formats: Formats, trend: TrendTable, row: int, widths: dict[int, float]) -> TablePlacement:
     """The same categories month by month: the chart's data, and a table analysts can reuse."""
     sheet.write(row, 0, "Monthly counts", formats.heading)
-    columns = ([Column("Month", formats.month, 11)] + [Column(r.name, formats.count, 12) for r in trend.rows]
+    columns = ([Column("Month", formats.month, 11)] + [Column(r.name, formats.count, YEAR_WIDTH) for r in trend.rows]
                + [Column("Total", formats.count, 10)])
     rows = [[month] + [_shown(r.monthly[i]) for r in trend.rows] + [_shown(trend.monthly_totals[i])]
             for i, month in enumerate(trend.months)]
     placement = write_table(sheet, formats, table_name("trend_monthly"), row + 1, 0, columns, rows, widths)
-    sheet.set_row(row + 1, 30)
     return placement
 
 
@@ -31,7 +31,8 @@ def _shown(value: int | None) -> int | str:
     return SUPPRESSED if value is None else value
 
 
-def _monthly_chart(workbook: Workbook, trend: TrendTable, table: TablePlacement, partner_area: str) -> Chart:
+def _monthly_chart(workbook: Workbook, formats: Formats, trend: TrendTable, table: TablePlacement,
+                   partner_area: str) -> Chart:
     """A line per category over the months, bound to the monthly table's columns."""
     chart = workbook.add_chart({"type": "line"})
     for offset in range(len(trend.rows)):
@@ -43,11 +44,13 @@ def _monthly_chart(workbook: Workbook, trend: TrendTable, table: TablePlacement,
             "marker": {"type": "none"},
             "line": {"width": 2.25},
         })
-    chart.set_title({"name": f"{trend.title}: monthly counts, {partner_area}", "name_font": {"size": 12, "bold": True}})
-    chart.set_y_axis({"name": "Count per month", "num_format": "#,##0",
+    chart.set_title({"name": f"{trend.title}: monthly counts, {partner_area}", "name_font": formats.chart_font(12, bold=True)})
+    chart.set_y_axis({"name": "Count per month", "name_font": formats.chart_font(9, bold=True), "num_format": "#,##0",
+                      "num_font": formats.chart_font(8),
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    chart.set_x_axis({"date_axis": True, "num_format": "mmm yy", "major_unit": 3, "major_unit_type": "months"})
-    chart.set_legend({"position": "bottom"})
+    chart.set_x_axis({"date_axis": True, "num_format": "mmm yy", "major_unit": 3, "major_unit_type": "months",
+                      "num_font": formats.chart_font(8)})
+    chart.set_legend({"position": "bottom", "font": formats.chart_font(9)})
     chart.set_size({"width": 900, "height": CHART_ROWS * 20})
     return chart
 
@@ -64,10 +67,9 @@ def _write_quarterly(sheet: Worksheet, formats: Formats, report: Report, row: in
     """Every indicator's rolling quarters: the data behind the Summary's sparklines."""
     series = report.series
     sheet.write(row, 0, "Quarterly counts (rolling quarters to the period end)", formats.heading)
-    columns = [Column("Indicator", formats.text)] + [Column(label, formats.count, 12) for label in series[0].quarter_labels]
+    columns = [Column("Indicator", formats.text)] + [Column(label, formats.count, YEAR_WIDTH) for label in series[0].quarter_labels]
     rows = [[s.name] + [q if q is not None else "n/a" for q in s.quarterly] for s in series]
     placement = write_table(sheet, formats, table_name("trend_quarterly"), row + 1, 0, columns, rows, widths)
-    sheet.set_row(row + 1, 30)
     return {s.indicator_id: (placement.first_data_row + i, placement.first_col + 1, placement.last_col)
             for i, s in enumerate(series)}
 
@@ -86,13 +88,12 @@ def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: 
     sheet.write(2, 0, "Counts by financial year; the Grand Total is the sum of the categories.", formats.note)
     # With a hidden cell an Excel SUBTOTAL would add up only what is shown: write the totals as values then.
     hidden = any(v is None for r in trend.rows for v in r.values)
-    columns = [Column("Category", formats.text)] + [Column(label, formats.count, max(11, len(label) * 0.9),
+    columns = [Column("Category", formats.text)] + [Column(label, formats.count, YEAR_WIDTH,
                                                            total=None if hidden else "sum")
                                                     for label in trend.columns]
     rows = [[r.name] + [_shown(v) for v in r.values] for r in trend.rows]
     placement = write_table(sheet, formats, table_name("trend"), TABLE_FIRST_ROW, 0, columns, rows, widths,
                             totals=["Grand Total"] + [_shown(v) for v in trend.grand_total])
-    sheet.set_row(TABLE_FIRST_ROW, 30)
     sheet.freeze_panes(TABLE_FIRST_ROW + 1, 1)
     note_row = placement.last_row + 2
     notes = trend.notes + ([report.suppression_note] if report.suppression_note else [])
@@ -106,7 +107,7 @@ def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: 
     quarters = _write_quarterly(sheet, formats, report, quarterly_row, widths) if report.series else {}
     sheet.set_h_pagebreaks([monthly_row, quarterly_row])  # each data table starts its own printed page
     apply_widths(sheet, widths)
-    sheet.insert_chart(chart_row, 0, _monthly_chart(workbook, trend, monthly, report.partner_area),
+    sheet.insert_chart(chart_row, 0, _monthly_chart(workbook, formats, trend, monthly, report.partner_area),
                        {"description": _chart_description(trend, report.partner_area), "object_position": 3})
     report_page_setup(sheet, formats, report)
     return quarters
