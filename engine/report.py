@@ -334,6 +334,7 @@ class Report:
     suppression_note: str | None = None  # what [c] means, when this workbook hides any number
     quality_issues: list[QualityIssue] = field(default_factory=list)  # the first rejected/cleaned/excluded rows
     quality_issue_count: int = 0  # all of them (every one is in the CSV beside the workbook)
+    synthetic_note: str | None = None  # which indicators count SYNTHETIC (demo) data, for the Summary's footnote
 
     @property
     def file_stem(self) -> str:

@@ -2,7 +2,9 @@
 
     python scripts/generate_partner_data.py [--out DIR] [--seed N] [--source ID]... [--no-police-uk]
 
-The files are generated, never committed: the same seed always gives byte-identical files.
+The files are generated, never committed: the same seed always gives byte-identical files. The
+default folder is the one the demo spec reads (``saferbook demo`` regenerates it only when its
+manifest's fingerprint is stale).
 """
 from __future__ import annotations
 
@@ -11,13 +13,15 @@ import sys
 import time
 from pathlib import Path
 
+from engine.cli import DEMO_DATA
 from engine.errors import SaferbookError
 from engine.synthetic import DEFAULT_POLICE_UK, MANIFEST_NAME, SOURCES, generate_all
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate the synthetic partner extracts of the demo.")
-    parser.add_argument("--out", type=Path, default=Path("out/synthetic"), help="folder to write (default out/synthetic)")
+    parser.add_argument("--out", type=Path, default=DEMO_DATA,
+                        help="folder to write (default data/synthetic/generated, where the demo spec reads them)")
     parser.add_argument("--seed", type=int, default=2012, help="random seed (default 2012)")
     parser.add_argument("--source", action="append", choices=list(SOURCES), help="only this source (repeatable)")
     parser.add_argument("--no-police-uk", action="store_true",

@@ -1,20 +1,20 @@
-"""Session set-up shared by every test module.
+"""Session-wide fixtures.
 
-The demo spec (``specs/community_safety.yaml``) reads SYNTHETIC files (the area classification,
-the probation caseload, youth offending) from the git-ignored ``data/synthetic/generated/`` that
-``saferbook demo`` writes. Tests that build the demo spec need them there too, so the missing
-ones are generated once per session (deterministic: the same bytes every time) and copied in
-alone, leaving any other generated file and its manifest as they are.
+The demo spec reads SYNTHETIC partner extracts that are generated, never committed: a clean
+clone has none. Every test session makes sure they are there and current (the same call as
+``saferbook demo``; regenerated only when the manifest's fingerprint is stale, under a lock).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from engine.cli import DEMO_DASHBOARD_SPEC, DEMO_SPEC
-from engine.synthetic.demo_files import ensure_synthetic_files
+from engine.cli import DEMO_DATA
+from engine.synthetic import ensure_generated
 
 
 @pytest.fixture(scope="session", autouse=True)
-def demo_synthetic_files() -> None:
-    for spec in (DEMO_SPEC, DEMO_DASHBOARD_SPEC):
-        ensure_synthetic_files(spec)
+def demo_partner_data() -> Path:
+    ensure_generated(DEMO_DATA)
+    return DEMO_DATA

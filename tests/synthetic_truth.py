@@ -160,6 +160,47 @@ def marac_referrals(folder: Path, start: str | None = None, end: str | None = No
     return _valid(frame, "District", dates, start, end, known or districts())
 
 
+def lsoa_districts(lookup: Path = LOOKUP) -> pd.Series:
+    """LSOA (2011) code -> district name, from the lookup."""
+    table = pd.read_csv(lookup, dtype=str, encoding="utf-8-sig")
+    return pd.Series(table["LAD22NM"].to_numpy(), index=table["LSOA11CD"])
+
+
+def _by_lsoa(frame: pd.DataFrame, lsoa_column: str, dates: pd.Series, lookup: Path) -> pd.DataFrame:
+    """Rows with a readable date and an LSOA of the lookup, with its district (N/A, unknown codes left out)."""
+    lsoas = lsoa_districts(lookup)
+    keep = (frame[lsoa_column].isin(lsoas.index) & dates.notna()).to_numpy()
+    out = frame.loc[keep].assign(district=frame.loc[keep, lsoa_column].map(lsoas))
+    return out.assign(month=dates[keep].dt.strftime("%Y-%m").to_numpy())
+
+
+def police_crimes(folder: Path, lookup: Path = LOOKUP) -> pd.DataFrame:
+    """The police extract's crimes placed in a district (``month`` YYYY-MM); dates are dd/mm/yyyy text."""
+    frame = read_source(folder, "police_crime")
+    dates = pd.to_datetime(frame["Date Committed"], format="%d/%m/%Y", errors="coerce")
+    return _by_lsoa(frame, "LSOA Code", dates, lookup)
+
+
+def fire_incidents(folder: Path, lookup: Path = LOOKUP) -> pd.DataFrame:
+    """Fires placed in a district (``month`` YYYY-MM); dates are Excel date-times."""
+    frame = read_source(folder, "fire_incidents")
+    dates = pd.to_datetime(frame["Incident Date"].map(uk_date))
+    return _by_lsoa(frame, "LSOA Code", dates, lookup)
+
+
+def dated_rows(folder: Path, source: str) -> pd.DataFrame:
+    """Any record-level extract's counted rows: ``district``, ``month`` (YYYY-MM) and the file's own columns."""
+    if source == "police_crime":
+        return police_crimes(folder)
+    if source == "fire_incidents":
+        return fire_incidents(folder)
+    frame, column = {"youth_offending": (youth_offences, "Offence Date"),
+                     "marac_referrals": (marac_referrals, "Referral Month")}[source]
+    rows = frame(folder)
+    dates = rows[column].map(uk_date if source == "youth_offending" else month_year)
+    return rows.assign(month=pd.to_datetime(dates).dt.strftime("%Y-%m").to_numpy())
+
+
 # --------------------------------------------------------------------------------------------
 # Percentages against the county, with ▲ / ▼
 # --------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from scipy.stats import binomtest
 from engine.api import prepare
 from engine.indicators.findings import change_sentence
 from engine.report import Kpi
-from workbook_helpers import CURRENT, SPEC, indicators, load_raw, spec
+from workbook_helpers import CURRENT, SPEC, indicators, load_raw, spec, unit
 
 LEVEL = 0.95
 
@@ -66,7 +66,7 @@ def test_every_change_sentence_quotes_the_recomputed_numbers(reports, area):
         if p_value < 1 - LEVEL:
             verb = "increased" if current > previous else "reduced"
             percent = round(abs(current - previous) / previous * 100)
-            assert re.search(rf"{verb} by {percent}% \({abs(current - previous):,} crimes\)", finding.text), finding.text
+            assert re.search(rf"{verb} by {percent}% \({abs(current - previous):,} {unit(ids[name])}\)", finding.text), finding.text
         else:
             assert "showed no significant change" in finding.text, finding.text
         assert "in the 12 months to October 2022" in finding.text

@@ -46,6 +46,7 @@ INDICATORS = """indicators:
     unit: offenders on the caseload
     source: caseload
     measure: {kind: proportion, numerator: {reoffended: {equals: Y}}}
+    target: {measure: percent, at_most: 0.15}
 """
 WORDS = {1: "Increase (significant)", -1: "Reduction (significant)", 0: "No significant change"}
 HIGH, LOW = ("Significantly High", "Very Significantly High"), ("Significantly Low", "Very Significantly Low")
@@ -251,8 +252,8 @@ def test_summary_formats_proportions_as_percentages(workbook):
 def test_privacy_protected_builds_withhold_measures_of_sensitive_rows(generated, tmp_path):
     """A proportion's denominator is a count: where a sensitive indicator counts the same rows, a delivery
     build hides the whole measure rather than let "76 of 153" reveal a count the disclosure check hides."""
-    sensitive = INDICATORS + """  - id: marac_referrals
-    name: MARAC referrals
+    sensitive = INDICATORS + """  - id: marac_count
+    name: MARAC referrals counted
     priority: Protecting vulnerable people
     unit: referrals
     source: marac
@@ -279,8 +280,9 @@ def test_snapshot_sentence_and_methods_in_words(generated, tmp_path):
     words = band(x, n, benchmark)
     relation = ("significantly higher than" if words in HIGH else "significantly lower than" if words in LOW
                 else "not significantly different from")
+    threshold = "below the 15% threshold (met)" if x / n < 0.15 else "above the 15% threshold (not met)"
     assert (f"Offenders who reoffended were {x / n:.1%} of offenders on the caseload ({x:,} of {n:,}) in the latest "
-            f"snapshot, {relation} {benchmark:.1%} across Leicestershire.") in [f.text for f in report.findings]
+            f"snapshot, {threshold}, {relation} {benchmark:.1%} across Leicestershire.") in [f.text for f in report.findings]
     notes = {n.topic: n.text for n in report.methodology}
     method = notes["Proportions, values and periods"]
     assert "Wilson score interval" in method and "Fisher's exact test" in method and "Offenders who reoffended" in method

@@ -117,7 +117,7 @@ def test_measure_mistakes_are_located_problems(spec_with, measure, message):
     with pytest.raises(SpecError) as caught:
         load_spec(spec.path)
     problems = caught.value.problems
-    line = spec.line_of("    measure: ")
+    line = spec.line_of(f"    source: street_crime\n    measure: {measure}\n") + 1
     assert any(message in str(p) for p in problems), caught.value
     # Each is located: in the measure block, or the headline's place in comparisons and area groups (a
     # measured indicator cannot be shown there: further, expected problems).

@@ -1,12 +1,14 @@
-"""Period-on-period measures from the SYNTHETIC aggregate tables: quarterly substance-misuse clients,
-hospital admissions for violence per 100,000 by financial year, and a survey's % agreeing.
+"""Period-on-period measures of the demo spec from the SYNTHETIC aggregate tables: quarterly
+substance-misuse clients, hospital admissions for violence per 100,000 by financial year, and a
+survey's % agreeing.
 
-The generated workbooks are read here with openpyxl and flattened to one row per district and
-period (the period's last month; "-" in the substance-misuse return means none), and every figure is
-recomputed in plain Python and scipy: quarter-on-quarter and year-on-year changes with the exact
-conditional test (``binomtest``, each period weighted by its denominator), Fisher's exact test for
-survey proportions, rates per 1,000 from the ONS populations and per 100,000 from the table's own
-population column, and which periods are compared.
+The engine reads the generated workbooks as the demo spec declares them (a sheet per quarter, an
+unpivoted wide table, quarter labels); here they are read with openpyxl ("-" in the substance-misuse
+return means none) and every figure is recomputed in plain Python and scipy: quarter-on-quarter and
+year-on-year changes with the exact conditional test (``binomtest``, each period weighted by its
+denominator), Fisher's exact test for survey proportions, rates per 1,000 from the ONS populations and
+per 100,000 from the table's own population column, and which periods are compared. The Summary's
+cells are checked against the same numbers.
 """
 from __future__ import annotations
 
@@ -21,89 +23,16 @@ import pytest
 from openpyxl import load_workbook
 from scipy.stats import binomtest, fisher_exact
 
+from engine.api import build, prepare
 from engine.indicators.measure_findings import measure_sentence
-from engine.indicators.measures import measure_indicator
 from engine.indicators.period_values import own_periods, period_label
-from engine.indicators.periods import report_periods
-from engine.indicators.targets import with_target
-from engine.ingest import load_inputs
 from engine.months import month_number
-from engine.spec import load_spec
-from engine.synthetic import generate_all
-from ingest_helpers import REPO
+from workbook_helpers import REPO, SPEC
 
 END = "2022-10"
 ASB = "ASB has decreased or stayed the same"
 BACKGROUNDS = "People from different backgrounds get on well together"
-INDICATORS = f"""
-periods:
-  period_end: {END}
-indicators:
-  - id: alcohol_clients
-    name: Substance-misuse clients (alcohol)
-    priority: Substance misuse
-    unit: clients
-    source: substance
-    measure: {{kind: value, value: alcohol, compare: previous_period}}
-  - id: young_people_clients
-    name: Substance-misuse clients (young people)
-    priority: Substance misuse
-    unit: clients
-    source: substance
-    measure: {{kind: value, value: young_people, compare: previous_period}}
-  - id: violence_admissions
-    name: Hospital admissions for violence
-    priority: Protecting vulnerable people
-    unit: admissions
-    rate_per: 100000
-    source: hospital
-    measure: {{kind: value, value: admissions, denominator: population, compare: previous_period}}
-  - id: asb_agree
-    name: Residents agreeing ASB has decreased or stayed the same
-    priority: Reducing anti-social behaviour
-    unit: respondents
-    polarity: higher_is_better
-    source: survey
-    where: {{question: {{equals: "{ASB}"}}}}
-    measure: {{kind: proportion, percent_column: agree, respondents_column: respondents, compare: previous_period}}
-    target: {{measure: percent, at_least: 0.8, label: At least 80%}}
-  - id: backgrounds_agree
-    name: Residents agreeing people from different backgrounds get on well
-    priority: Reducing anti-social behaviour
-    unit: respondents
-    polarity: higher_is_better
-    source: survey
-    where: {{question: {{equals: "{BACKGROUNDS}"}}}}
-    measure: {{kind: proportion, percent_column: agree, respondents_column: respondents, compare: previous_period}}
-"""
-SOURCES = """sources:
-  substance:
-    type: csv
-    path: {substance}
-    columns:
-      District: {{name: partner_area_name, strip_footnotes: true}}
-      Month: {{name: month, type: month}}
-      Alcohol: {{name: alcohol, type: integer}}
-      Young People: {{name: young_people, type: integer}}
-  hospital:
-    type: csv
-    path: {hospital}
-    columns:
-      Area: {{name: partner_area_name, strip_footnotes: true}}
-      Month: {{name: month, type: month}}
-      Admissions: {{name: admissions, type: integer}}
-      Population: {{name: population, type: integer}}
-  survey:
-    type: csv
-    path: {survey}
-    columns:
-      Area: partner_area_name
-      Question: question
-      Month: {{name: month, type: month}}
-      "% Agree": {{name: agree, type: number}}
-      Respondents: {{name: respondents, type: integer}}
-"""
-PERIOD_MONTHS = {"substance": 3, "hospital": 12, "survey": 3}
+AREA = "North West Leicestershire"
 
 
 def quarter_end(label: str) -> str:
@@ -117,14 +46,6 @@ def quarter_end(label: str) -> str:
 def year_end(label: str) -> str:
     """"2021/22" -> "2022-03"."""
     return f"{int(label[:4]) + 1}-03"
-
-
-def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
 
 
 def substance_table(path: Path) -> dict[tuple[str, str], dict[str, object]]:
@@ -160,44 +81,33 @@ def survey_table(path: Path) -> list[list[object]]:
 
 
 @pytest.fixture(scope="module")
-def tables(tmp_path_factory) -> dict[str, object]:
-    files = generate_all(tmp_path_factory.mktemp("aggregates"), seed=2012,
-                         sources=["substance_misuse", "hospital_admissions", "resident_survey"])
-    return {"substance": substance_table(files["substance_misuse"]),
-            "hospital": hospital_table(files["hospital_admissions"]),
-            "survey": survey_table(files["resident_survey"])}
+def tables(demo_partner_data: Path) -> dict[str, object]:
+    """The demo's generated tables, read with openpyxl."""
+    return {"substance": substance_table(demo_partner_data / "substance_misuse_clients.xlsx"),
+            "hospital": hospital_table(demo_partner_data / "hospital_admissions_violence.xlsx"),
+            "survey": survey_table(demo_partner_data / "resident_survey.xlsx")}
 
 
 @pytest.fixture(scope="module")
-def measured(tmp_path_factory, tables):
-    """Every partner area's KPI and series of each indicator, computed by the engine from the flattened tables."""
-    tmp = tmp_path_factory.mktemp("period-spec")
-    (tmp / "data").symlink_to(REPO / "data", target_is_directory=True)
-    (tmp / "specs").mkdir()
-    csvs = {
-        "substance": _write(tmp / "substance.csv", ["District", "Month", "Alcohol", "Young People"],
-                            [[d, m, c["Alcohol"], c["Young People"]] for (d, m), c in tables["substance"].items()]),
-        "hospital": _write(tmp / "hospital.csv", ["Area", "Month", "Admissions", "Population"],
-                           [[d, m, c["Admissions"], c["Population"]] for (d, m), c in tables["hospital"].items()]),
-        "survey": _write(tmp / "survey.csv", ["Area", "Question", "Month", "% Agree", "Respondents"], tables["survey"]),
-    }
-    demo = (REPO / "specs" / "community_safety.yaml").read_text(encoding="utf-8")
-    head = demo[:demo.index("\nperiods:")].replace("sources:\n", SOURCES.format(**csvs), 1)
-    path = tmp / "specs" / "periods.yaml"
-    path.write_text(head + INDICATORS, encoding="utf-8")
-    spec, spec_dir = load_spec(path)
-    inputs = load_inputs(spec, spec_dir)
-    for name, months in PERIOD_MONTHS.items():
-        if getattr(inputs.sources[name], "period_months", 1) == 1:  # until ingest reads quarters and years itself
-            inputs.sources[name].period_months = months
-    periods = report_periods(spec.periods, month_number(END), month_number("2018-04"))
-    names = [str(n) for n in inputs.geography.partner_names]
-    out = {}
-    for indicator in spec.indicators:
-        result = measure_indicator(spec, inputs, indicator, periods)
-        out[indicator.id] = {name: (with_target(result.kpi(p), indicator.target), result.indicator_series(p))
-                             for p, name in enumerate(names)}
+def measured() -> dict[str, dict[str, tuple]]:
+    """indicator id -> district -> (KPI, series), as the demo spec's partner Reports give them."""
+    out: dict[str, dict[str, tuple]] = {}
+    for report in prepare(SPEC).reports:
+        series = {s.indicator_id: s for s in report.series}
+        for kpi in report.kpis:
+            if kpi.measured:
+                out.setdefault(kpi.indicator_id, {})[report.partner_area] = (kpi, series.get(kpi.indicator_id))
     return out
+
+
+@pytest.fixture(scope="module")
+def summary(tmp_path_factory) -> dict[str, dict[str, object]]:
+    """The Summary table of one district's workbook: indicator name -> column -> cell (values and formats)."""
+    (path,) = build(SPEC, tmp_path_factory.mktemp("periods-build"), areas=[AREA])
+    sheet = load_workbook(path)["Summary"]
+    cells = list(sheet[sheet.tables["sb_summary"].ref])
+    header = [c.value for c in cells[0]]
+    return {row[header.index("Indicator")].value: dict(zip(header, row)) for row in cells[1:]}
 
 
 def populations() -> dict[str, int]:
@@ -222,7 +132,8 @@ def _whole(value: object) -> int | None:
 # --- quarter on quarter: substance-misuse clients ----------------------------------------------------
 
 
-@pytest.mark.parametrize("column, indicator_id", [("Alcohol", "alcohol_clients"), ("Young People", "young_people_clients")])
+@pytest.mark.parametrize("column, indicator_id", [("Alcohol", "substance_misuse_alcohol"),
+                                                  ("Young People", "substance_misuse_young_people")])
 def test_clients_quarter_on_quarter(tables, measured, column, indicator_id):
     residents = populations()
     by_district = {(_clean(d), m): c for (d, m), c in tables["substance"].items()}
@@ -265,11 +176,11 @@ def test_clients_quarter_on_quarter(tables, measured, column, indicator_id):
 
 def test_admissions_per_100000_year_on_year(tables, measured):
     table = {(_clean(d), m): c for (d, m), c in tables["hospital"].items()}
-    pairs = {d: (table[(d, "2022-03")], table[(d, "2021-03")]) for d in measured["violence_admissions"]}
+    pairs = {d: (table[(d, "2022-03")], table[(d, "2021-03")]) for d in measured["hospital_admissions_violence"]}
     known = {d: now for d, (now, _) in pairs.items() if isinstance(now["Admissions"], int)}
     pooled = sum(c["Admissions"] for c in known.values()) / sum(c["Population"] for c in known.values()) * 100_000
     significant = 0
-    for district, (kpi, _) in measured["violence_admissions"].items():
+    for district, (kpi, _) in measured["hospital_admissions_violence"].items():
         assert (kpi.value_format, kpi.current_period, kpi.previous_period) == ("rate", "2021/22", "2020/21")
         assert kpi.compared_with == "the previous financial year"
         assert kpi.benchmark_rate == pytest.approx(pooled, rel=1e-12)
@@ -293,8 +204,8 @@ def test_admissions_per_100000_year_on_year(tables, measured):
 
 
 @pytest.mark.parametrize("question, indicator_id, previous_month, words",
-                         [(ASB, "asb_agree", "2022-06", "the previous quarter"),
-                          (BACKGROUNDS, "backgrounds_agree", "2021-09", "Q2 2021-22")])
+                         [(ASB, "asb_decreased_or_same", "2022-06", "the previous quarter"),
+                          (BACKGROUNDS, "backgrounds_get_on_well", "2021-09", "Q2 2021-22")])
 def test_survey_agreement(tables, measured, question, indicator_id, previous_month, words):
     cells = {(a, m): (pct, n) for a, q, m, pct, n in tables["survey"] if q == question}
 
@@ -317,8 +228,6 @@ def test_survey_agreement(tables, measured, question, indicator_id, previous_mon
             continue
         x1, n1 = now
         assert (kpi.numerator, kpi.denominator, kpi.current) == (x1, n1, pytest.approx(x1 / n1, rel=1e-12))
-        if indicator_id == "asb_agree":
-            assert kpi.target_status == ("Met" if x1 / n1 >= 0.8 else "Not met")
         if before is None:
             assert kpi.direction == "Not compared"
             continue
@@ -354,3 +263,37 @@ def test_previous_period_skips_periods_without_data():
                                                      "Q2 2022-23"]
     assert own_periods(months, 3, month_number("2021-08")) is None, "nothing up to the period end"
     assert math.isclose(own_periods(months[:1], 3, month_number("2022-10")).current.first, month_number("2021-07"))
+
+
+def test_summary_cells_say_which_periods_and_in_which_units(tables, summary):
+    """One district's Summary: the Period column, counts as counts, a rate per 100,000 that says so beside rates
+    per 1,000, shares as percentages with their change in percentage points."""
+    residents = populations()[AREA]
+    clients = {(_clean(d), m): c for (d, m), c in tables["substance"].items()}
+    row = summary["Clients in treatment for alcohol"]
+    now, before = clients[(AREA, "2022-09")]["Alcohol"], clients[(AREA, "2022-06")]["Alcohol"]
+    assert row["Period"].value == "Q2 2022-23 vs Q1 2022-23"
+    assert (row["Previous"].value, row["Current"].value, row["Change"].value) == (before, now, now - before)
+    assert row["Current"].number_format == "#,##0"
+    assert row["Rate per 1,000 or %"].value == pytest.approx(now / residents * 1000, rel=1e-12)
+
+    admissions = {(_clean(d), m): c for (d, m), c in tables["hospital"].items()}[(AREA, "2022-03")]
+    row = summary["Hospital admissions for violence"]
+    assert row["Period"].value == "2021/22 vs 2020/21"
+    assert row["Current"].value == pytest.approx(admissions["Admissions"] / admissions["Population"] * 100_000,
+                                                 rel=1e-12)
+    assert row["Current"].number_format.endswith('" per 100,000"'), "not to be read as per 1,000"
+
+    cells = {(a, m): (pct, n) for a, q, m, pct, n in tables["survey"] if q == ASB}
+    (pct1, n1), (pct0, n0) = cells[(AREA, "2022-09")], cells[(AREA, "2022-06")]
+    share1, share0 = round(pct1 / 100 * n1) / n1, round(pct0 / 100 * n0) / n0
+    row = summary["Residents agreeing ASB has decreased or stayed the same"]
+    assert (row["Previous"].value, row["Current"].value) == (pytest.approx(share0), pytest.approx(share1))
+    assert row["Current"].number_format == "0.0%;-0.0%;0.0%"
+    assert row["Change"].value == pytest.approx((share1 - share0) * 100) and row["Change"].number_format.endswith('" pp"')
+    assert row["Better or worse"].value in ("Better", "Worse", "Similar")
+
+    row = summary["Offenders on the probation caseload who reoffended"]
+    assert (row["Period"].value, row["Previous"].value, row["Direction of travel"].value) == (
+        "Snapshot", "n/a", "Not compared (snapshot)")
+    assert summary["Total recorded crime"]["Period"].value == "12 months to Oct 2022"

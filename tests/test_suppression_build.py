@@ -65,7 +65,10 @@ def by_area(prepared):
 def test_without_suppression_nothing_is_hidden(plain):
     for report in plain.values():
         assert report.suppression_note is None
-        assert all(None not in (k.previous, k.current, k.change, k.rate, k.band) for k in report.kpis)
+        # Counted KPIs show every number; a measured KPI's None is data the partner did not supply (or a
+        # snapshot's previous period), never a hidden one.
+        assert all(None not in (k.previous, k.current, k.change, k.rate, k.band) for k in report.kpis if not k.measured)
+        assert all(k.direction != "[c]" for k in report.kpis)
         assert all(r.count is not None for t in report.top_tables for r in t.rows)
         assert all(v is not None for row in report.trend.rows for v in row.values + row.monthly)
         note = next(n.text for n in report.methodology if n.topic == "Small numbers")
@@ -142,11 +145,20 @@ def _fy_months(label: str, shown: list[dt.date]) -> list[dt.date]:
     return [m for m in shown if dt.date(end_year - 1, 10, 1) <= m <= dt.date(end_year, 9, 1)]
 
 
+@lru_cache(maxsize=None)
+def _police_uk(indicator_id: str) -> bool:
+    """Whether the indicator counts police.uk rows. The partner extracts' indicators count other records, whose
+    numbers lie in other dimensions: no sum of them gives a police.uk count, nor the reverse."""
+    spec = yaml.safe_load(SPEC_TEXT)
+    source = next(i for i in spec["indicators"] if i["id"] == indicator_id)["source"]
+    return spec["sources"][source]["type"] == "police_uk"
+
+
 def _published(report) -> list[tuple[np.ndarray, bool]]:
-    """(vector over crime type × month, hidden?) of every partner-level number in the workbook."""
+    """(vector over crime type × month, hidden?) of every police.uk partner-level number in the workbook."""
     current, previous = MONTHS[12:], MONTHS[:12]
     items = []
-    for k in report.kpis:
+    for k in (k for k in report.kpis if _police_uk(k.indicator_id)):
         items += [(_vector([k.indicator_id], current), k.current is None),
                   (_vector([k.indicator_id], previous), k.previous is None),
                   (_vector([k.indicator_id], current) - _vector([k.indicator_id], previous), k.change is None)]

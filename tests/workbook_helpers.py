@@ -25,6 +25,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from scipy.stats import binomtest, chi2, norm
 
+import synthetic_truth as truth
+
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO / "specs" / "community_safety.yaml"
 THEME = REPO / "workbook_templates" / "default.yaml"
@@ -33,6 +35,7 @@ LSOA_LOOKUP = REPO / "data" / "ons" / "lsoa11_lad22_leicestershire.csv"
 DISTRICT_LOOKUP = REPO / "data" / "ons" / "lad23_csp23_pfa23_lookup.csv"
 POPULATION = REPO / "data" / "ons" / "population20_lsoa11_leicestershire.csv"
 POP_COL = "All Ages (mid-2020)"
+SYNTHETIC_DIR = REPO / "data" / "synthetic" / "generated"  # the demo's generated partner extracts
 
 AREAS = ["Rutland", "Charnwood", "Leicester"]  # the smallest, one with an "=" share, the largest
 PERIOD_END = "2022-10"  # the data's latest month (checked in test_raw_data_facts)
@@ -87,8 +90,65 @@ def indicator(ind_id: str) -> dict:
     return found
 
 
+def records_small_areas(source_name: str) -> bool:
+    """police.uk, or a table mapping a column to small_area_code (not an extract that records only the district)."""
+    source = spec()["sources"][source_name]
+    names = [c if isinstance(c, str) else c["name"] for c in (source.get("columns") or {}).values()]
+    return source["type"] == "police_uk" or "small_area_code" in names
+
+
+def small_area_indicators() -> list[dict]:
+    """The indicators with a top-10 table: those whose source records small areas."""
+    return [i for i in indicators() if records_small_areas(i["source"])]
+
+
 def unit(ind_id: str) -> str:
     return indicator(ind_id).get("unit", "crimes")
+
+
+def counted_indicators() -> list[dict]:
+    """Indicators without a measure block: counts over the rolling windows, as before measures."""
+    return [i for i in indicators() if "measure" not in i]
+
+
+def own_period_indicators() -> list[dict]:
+    """Measured indicators compared over their source's own periods (quarters, years) or a snapshot: they have
+    the Summary's Period column, and their last periods are on the Trends sheet's sb_trend_periods table."""
+    def dated(source: str) -> bool:
+        names = [c if isinstance(c, str) else c["name"] for c in (spec()["sources"][source].get("columns") or {}).values()]
+        unpivot, by_sheet = spec()["sources"][source].get("unpivot"), spec()["sources"][source].get("sheet_name_column")
+        return "month" in names or bool(unpivot) or bool(by_sheet)
+    return [i for i in indicators() if "measure" in i
+            and (i["measure"].get("compare") == "previous_period" or not dated(i["source"]))]
+
+
+def rolling_indicators() -> list[dict]:
+    """The indicators on the Trends sheet's rolling-quarter table (sb_trend_quarterly), in spec order."""
+    own = {i["id"] for i in own_period_indicators()}
+    return [i for i in indicators() if i["id"] not in own]
+
+
+def polarity_by_name() -> dict[str, str]:
+    return {i["name"]: i.get("polarity", "higher_is_worse") for i in indicators()}
+
+
+def band_colour_key(word: str, polarity: str) -> str:
+    """The band whose theme colours a band word takes: the scale flips when higher is better."""
+    if polarity != "higher_is_better":
+        return word
+    swaps = {"High": "Low", "Low": "High", "Above": "Below", "Below": "Above"}
+    return " ".join(swaps.get(part, part) for part in word.split(" "))
+
+
+def summary_headers() -> list[str]:
+    """The Summary's columns up to the band column: a Period column, and Previous/Current without "12 months",
+    when some KPI is compared over its source's own periods; "or %" on the rate columns when some is a share."""
+    own = bool(own_period_indicators())
+    window = "" if own else " 12 months"
+    share = " or %" if any(i.get("measure", {}).get("kind") == "proportion" for i in indicators()) else ""
+    return ["Priority", "Indicator", *(["Period"] if own else []), f"Previous{window}", f"Current{window}", "Change",
+            "% change", "Direction of travel", "Better or worse", f"Rate per 1,000{share}",
+            f"{BENCHMARK} rate per 1,000{share}"]
 
 
 def charted() -> list[str]:
@@ -99,8 +159,9 @@ def tables_on_sheet() -> dict[str, list[str]]:
     """Every sheet's ``sb_*`` tables, in the order they appear on the sheet."""
     return {
         "Summary": ["sb_summary"],
-        "Top 10": [f"sb_top10_{i['id']}" for i in indicators()],
-        "Trends": ["sb_trend", "sb_trend_monthly", "sb_trend_quarterly"],
+        "Top 10": [f"sb_top10_{i['id']}" for i in small_area_indicators()],
+        "Trends": ["sb_trend", "sb_trend_monthly", "sb_trend_quarterly"]
+                  + (["sb_trend_periods"] if own_period_indicators() else []),
         "Comparisons": ["sb_comparison_rates", "sb_monthly_profile"],
         "Profiles": [f"sb_breakdown_{b['id']}" for b in spec()["breakdowns"]],
         "Who is affected": [name for g in spec()["area_groups"]
@@ -153,9 +214,7 @@ def summary_peer_headers() -> list[str]:
 def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
     trend_names = [indicator(i)["name"] for i in spec()["trend_table"]["rows"]]
     headers = {
-        "sb_summary": ["Priority", "Indicator", "Previous 12 months", "Current 12 months", "Change", "% change",
-                       "Direction of travel", "Better or worse", "Rate per 1,000", f"{BENCHMARK} rate per 1,000",
-                       *summary_peer_headers(), f"Comparison with {BENCHMARK}",
+        "sb_summary": [*summary_headers(), *summary_peer_headers(), f"Comparison with {BENCHMARK}",
                        "Last 8 quarters", "Target", "Target status"],
         "sb_trend": ["Category", *financial_year_labels(data_months)],
         "sb_data_quality_rows": ["Source", "File", "Sheet", "Row", "Column", "Value", "Action", "Reason"],
@@ -164,10 +223,11 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
                                               for q in rolling_quarters())],
         "sb_comparison_rates": [PARTNER_LABEL, *(f"{indicator(i)['name']}: rate per 1,000" for i in charted())],
         "sb_monthly_profile": ["Month", *(indicator(i)["name"] for i in charted())],
+        "sb_trend_periods": ["Indicator", "Period", "Value"],
         "sb_methodology": ["Topic", "Detail"],
         "sb_data_quality": ["Source", "What happened", "Rows", "Examples"],
     }
-    for ind in indicators():
+    for ind in small_area_indicators():
         word = unit(ind["id"])
         singular = word.capitalize()[:-1] if word.endswith("s") else word.capitalize()
         headers[f"sb_top10_{ind['id']}"] = [
@@ -219,16 +279,39 @@ def _read_csv(path: Path, **kwargs: Any) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, **kwargs)
 
 
+def condition_mask(values: pd.Series, condition: dict) -> pd.Series:
+    ((op, value),) = condition.items()
+    if op == "equals":
+        return values == str(value)
+    if op == "not_equals":
+        return values != str(value)
+    if op == "in":
+        return values.isin([str(v) for v in value])
+    if op == "not_in":
+        return ~values.isin([str(v) for v in value])
+    raise AssertionError(f"unexpected operator {op!r}")
+
+
 def crime_type_mask(crime_type: pd.Series, where: dict) -> pd.Series:
     assert set(where) == {"crime_type"}, where
-    ((op, value),) = where["crime_type"].items()
-    if op == "equals":
-        return crime_type == value
-    if op == "in":
-        return crime_type.isin(value)
-    if op == "not_in":
-        return ~crime_type.isin(value)
-    raise AssertionError(f"unexpected operator {op!r}")
+    return condition_mask(crime_type, where["crime_type"])
+
+
+def where_mask(frame: pd.DataFrame, where: dict) -> pd.Series:
+    """Every condition on the frame's columns (the spec's tidy names) holds."""
+    keep = pd.Series(True, index=frame.index)
+    for column, condition in where.items():
+        keep &= condition_mask(frame[column], condition)
+    return keep
+
+
+@lru_cache(maxsize=None)
+def extract_rows(source_name: str) -> pd.DataFrame:
+    """A generated partner extract's counted rows (synthetic_truth), columns renamed as the spec maps them."""
+    columns = spec()["sources"][source_name]["columns"]
+    names = {partner: (c if isinstance(c, str) else c["name"]) for partner, c in columns.items()}
+    names.pop(next(p for p, n in names.items() if n == "month"))  # synthetic_truth's month is already YYYY-MM
+    return truth.dated_rows(SYNTHETIC_DIR, source_name).rename(columns=names)
 
 
 class Raw:
@@ -264,11 +347,24 @@ class Raw:
         return c[keep]
 
     def count(self, ind_id: str, months: list[str], area: str | None = None) -> int:
-        return int(self.select(indicator(ind_id)["where"], months, area)["n"].sum())
+        if indicator(ind_id)["source"] != "street_crime":
+            return len(self.extract(ind_id, months, area))
+        return int(self.select(indicator(ind_id).get("where", {}), months, area)["n"].sum())
 
     def monthly(self, ind_id: str, area: str) -> list[int]:
-        per_month = self.select(indicator(ind_id)["where"], CURRENT, area).groupby("Month")["n"].sum()
+        if indicator(ind_id)["source"] != "street_crime":
+            per_month = self.extract(ind_id, CURRENT, area)["month"].value_counts()
+        else:
+            per_month = self.select(indicator(ind_id)["where"], CURRENT, area).groupby("Month")["n"].sum()
         return [int(per_month.get(m, 0)) for m in CURRENT]
+
+    def extract(self, ind_id: str, months: list[str], area: str | None = None) -> pd.DataFrame:
+        """Rows of a partner extract an indicator counts, in the months (and area)."""
+        rows = extract_rows(indicator(ind_id)["source"])
+        keep = where_mask(rows, indicator(ind_id).get("where", {})) & rows["month"].isin(months)
+        if area is not None:
+            keep &= rows["district"] == area
+        return rows[keep]
 
     def by_crime_type(self, where: dict, months: list[str], area: str | None = None) -> pd.Series:
         return self.select(where, months, area).groupby("Crime type")["n"].sum()

@@ -125,11 +125,11 @@ def _check_window(spec: BreakdownSpec, source: SourceRows, window: Window | None
     """Every month of a dated source's window must have rows: a missing month would undercount every share."""
     if not source.dated or window is None:
         return
-    present = source.months_present
-    gaps = [m for m in window.months() if m not in present]
+    gaps = source.missing_periods(window.first, window.last)  # quarterly data: every quarter the window touches
     if gaps:
+        which = "" if source.period_months == 1 else f"the {source.period_word}s ending "
         raise DataError(Problem(f"breakdown {spec.id!r} covers {window.label}, but source {source.name!r} has no rows "
-                                f"for {', '.join(month_text(m) for m in gaps[:12])}", file=str(source.path)))
+                                f"for {which}{', '.join(month_text(m) for m in gaps[:12])}", file=str(source.path)))
 
 
 def _selected(spec: BreakdownSpec, source: SourceRows, partner_of_row: np.ndarray, window: Window | None) -> np.ndarray:

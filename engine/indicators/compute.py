@@ -21,7 +21,7 @@ from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
 from engine.indicators.findings import key_findings
 from engine.indicators.measures import (counted_spec, measured_indicators, merged_series, period_sources,
                                        withheld_sources)
-from engine.indicators.methodology import methodology_notes
+from engine.indicators.methodology import methodology_notes, synthetic_note
 from engine.indicators.peer_groups import peer_group_results, with_peer_averages, with_peer_group
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
@@ -67,9 +67,8 @@ def _indicator_counts(indicator: Indicator, inputs: Inputs, mask: np.ndarray, fi
 
 def _data_months(inputs: Inputs, counted: set[str]) -> tuple[int, int]:
     """First and latest month of the sources indicators count (a breakdown's own extract does not move
-    the period end; its window is checked where it is used)."""
-    months = set().union(*(s.months_present for name, s in inputs.sources.items() if name in counted))
-    months.discard(-1)
+    the period end; its window is checked where it is used); a quarter or year covers all its months."""
+    months = set().union(*(s.months_covered for name, s in inputs.sources.items() if name in counted))
     if not months:
         raise DataError("the sources hold no rows with a month")
     return min(months), max(months)
@@ -90,11 +89,13 @@ def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, firs
     for name, source in inputs.sources.items():
         if not source.dated or name not in counted:
             continue
-        present = source.months_present
-        gaps = [m for m in range(max(first, periods.first_needed), periods.end + 1) if m not in present]
+        gaps = source.missing_periods(max(first, periods.first_needed), periods.end)
         if gaps:
-            problems.append(Problem(f"no rows for {', '.join(month_text(m) for m in gaps[:12])}: a month is missing "
-                                    f"from the data, so the windows would undercount", file=str(source.path)))
+            word = source.period_word
+            which = "" if source.period_months == 1 else f"the {word}s ending "
+            problems.append(Problem(f"no rows for {which}{', '.join(month_text(m) for m in gaps[:12])}: a {word} the "
+                                    f"windows need is missing from the data, so they would undercount",
+                                    file=str(source.path)))
     if problems:
         raise DataError(problems)
 
@@ -448,6 +449,6 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             series=partner_series_list, comparisons=partner_comparisons, breakdowns=partner_breakdowns, findings=findings,
             area_groups=group_tables[p],
             suppression_note=_suppression_note(spec) if hidden[p] else None,
-            quality_issues=issues, quality_issue_count=issue_count,
+            quality_issues=issues, quality_issue_count=issue_count, synthetic_note=synthetic_note(spec),
         ))
     return reports

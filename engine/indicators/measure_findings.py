@@ -4,7 +4,7 @@ One sentence per KPI, in the seeds' style: its level ("Repeat MARAC referrals we
 referrals (76 of 153) in the 12 months to October 2022"), its threshold when the spec sets one
 ("above the 40% threshold (not met)"), then its change, worded by the test: "a 10% increase on the
 previous quarter (236)" only when the change is significant, "no significant change on the previous
-quarter" otherwise. A snapshot has no previous period, so it is set against the benchmark instead.
+quarter" otherwise. A snapshot has no previous period: with a threshold, it is set against the benchmark.
 Every figure quoted is in the Finding's ``figures``.
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from engine.months import month_label, month_number
 from engine.report import Finding, Kpi
 
+TOPIC = "measure"  # a measured KPI's level, threshold and change in one sentence
 HIGHER_BANDS = {"Very Significantly High", "Significantly High"}
 LOWER_BANDS = {"Very Significantly Low", "Significantly Low"}
 
@@ -87,13 +88,13 @@ def _against_benchmark(kpi: Kpi, benchmark: str, figures: dict[str, float]) -> s
 
 
 def measure_sentence(kpi: Kpi, period_end: str, benchmark: str) -> Finding | None:
-    """One measured KPI in a sentence; None when its current figure is unknown (suppressed at source)."""
-    if kpi.current is None:
+    """One measured KPI in a sentence; None when its current figure is unknown (suppressed at source), or when
+    it is a snapshot with no threshold (nothing to report beyond the Summary's row and the Profiles sheet)."""
+    if kpi.current is None or (kpi.previous is None and kpi.target_value is None):
         return None
     figures: dict[str, float] = {"current": kpi.current}
     if kpi.numerator is not None:
         figures.update(numerator=kpi.numerator, denominator=kpi.denominator or 0)
     text = (_level(kpi, _when(kpi, period_end)) + _threshold(kpi, figures) + _change(kpi, figures)
             + _against_benchmark(kpi, benchmark, figures) + ".")
-    topic = "threshold" if "threshold" in figures else "change" if "previous" in figures else "comparison"
-    return Finding(topic, text[0].upper() + text[1:], figures)
+    return Finding(TOPIC, text[0].upper() + text[1:], figures)

@@ -20,7 +20,8 @@ from engine.indicators.period_values import (MeasurePeriods, Span, own_periods, 
 from engine.indicators.periods import ReportPeriods
 from engine.indicators.proportions import number_column, proportion_rows, proportion_stats
 from engine.indicators.travel import DIRECTIONS, outcome
-from engine.ingest import Inputs, SourceRows
+from engine.ingest import MONTH_COLUMN, Inputs, SourceRows
+from engine.ingest.periods import DEFAULT_START_MONTH
 from engine.months import month_label
 from engine.report import SUPPRESSED, IndicatorSeries, Kpi
 from engine.spec.models import RESIDENTS, Indicator, Spec
@@ -82,17 +83,19 @@ def _row_values(indicator: Indicator, source: SourceRows, inputs: Inputs) -> _Ro
     return _RowValues(mask.astype(float), None, mask, partner)
 
 
-def _period_months(source: SourceRows) -> int:
-    """How many months each of the source's periods spans (3 for quarterly tables, 12 for annual ones)."""
-    return int(getattr(source, "period_months", 1))
+def _year_start(spec: Spec, indicator: Indicator) -> int:
+    """The month the source's financial years (and quarters) start in, as its month column reads them."""
+    month = next((c for c in spec.sources[indicator.source].tidy_columns() if c.name == MONTH_COLUMN), None)
+    return (month.year_start_month if month is not None else None) or DEFAULT_START_MONTH
 
 
-def _periods(indicator: Indicator, source: SourceRows, values: _RowValues, report: ReportPeriods) -> MeasurePeriods:
+def _periods(indicator: Indicator, source: SourceRows, values: _RowValues, report: ReportPeriods,
+             year_start: int) -> MeasurePeriods:
     measure = indicator.measure
     assert measure is not None
     if not source.dated:
         return snapshot_periods()
-    months = _period_months(source)
+    months = source.period_months
     if measure.compare == "rolling":
         if months != 1:
             raise SpecError(Problem(f"indicator {indicator.id!r} reads source {indicator.source!r}, whose periods are "
@@ -102,7 +105,7 @@ def _periods(indicator: Indicator, source: SourceRows, values: _RowValues, repor
     known = values.mask & ~np.isnan(values.numerator) & (values.partner >= 0)
     if values.denominator is not None:
         known &= ~np.isnan(values.denominator)
-    chosen = own_periods(source.month[known], months, report.end)
+    chosen = own_periods(source.month[known], months, report.end, year_start)
     if chosen is None:
         raise DataError(Problem(f"indicator {indicator.id!r} has no rows with values up to the period end "
                                 f"({month_label(report.end)})", file=str(source.path)))
@@ -136,8 +139,9 @@ class MeasuredIndicator:
         if withheld:
             return self._withheld()
         indicator, stats = self.indicator, self.stats
-        current = _number(stats.current[p])
-        previous = None if stats.previous is None else _number(stats.previous[p])
+        counts = self.value_format == "count"  # proportions and rates stay floats (a share of 1 is 100%)
+        current = _number(stats.current[p], whole=counts)
+        previous = None if stats.previous is None else _number(stats.previous[p], whole=counts)
         change = current - previous if current is not None and previous is not None else None
         percent_change = (change / previous if change is not None and previous and self.value_format != "percent"
                           else None)
@@ -182,7 +186,8 @@ class MeasuredIndicator:
         indicator = self.indicator
         return IndicatorSeries(indicator.id, indicator.name, indicator.unit, [], [],
                                [span.label for span in self.periods.series],
-                               [None if values is None else _number(values[p]) for values in self.series], None,
+                               [None if values is None else _number(values[p], whole=self.value_format == "count")
+                                for values in self.series], None,
                                value_format=self.value_format, rolling=not self.periods.own_periods)
 
 
@@ -198,7 +203,7 @@ def measure_indicator(spec: Spec, inputs: Inputs, indicator: Indicator, report: 
     geo = inputs.geography
     source = inputs.sources[indicator.source]
     values = _row_values(indicator, source, inputs)
-    periods = _periods(indicator, source, values, report)
+    periods = _periods(indicator, source, values, report, _year_start(spec, indicator))
     population = geo.partner_population
     fmt = value_format(indicator)
     per = PERCENT_PER if fmt == "percent" else indicator.rate_per

@@ -39,6 +39,18 @@ def _measure_notes(spec: Spec) -> list[MethodNote]:
         + f" Used for: {', '.join(i.name for i in group)}.") for (levels, change), group in groups.items()]
 
 
+SYNTHETIC_WORDS = "SYNTHETIC — generated for the demo; not real records"
+
+
+def synthetic_note(spec: Spec) -> str | None:
+    """The Summary's footnote naming the indicators counted from synthetic sources, or None if there are none."""
+    names = [i.name for i in spec.indicators if spec.sources[i.source].synthetic]
+    if not names:
+        return None
+    return (f"{SYNTHETIC_WORDS}: {', '.join(names)}. These figures show what the workbook does with such data and "
+            f"must not be quoted as real (sources on the Methodology sheet).")
+
+
 def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppress: bool = False) -> list[MethodNote]:
     geo = inputs.geography
     start = spec.periods.financial_year.start_month
@@ -49,9 +61,11 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
     ]
     for name, source in inputs.sources.items():
         months = sorted(m for m in source.months_present if m >= 0)
-        span = f"{month_text(months[0])} to {month_text(months[-1])}" if months else "a snapshot (no month column)"
+        ending = "" if source.period_months == 1 else f"{source.period_word}s ending "
+        span = f"{ending}{month_text(months[0])} to {month_text(months[-1])}" if months else "a snapshot (no month column)"
         level = f" Recorded by {geo.partner_label.lower()}, not {geo.small_area_label}." if source.level == PARTNER_AREA else ""
         notes.append(MethodNote(f"Source: {name}",
+                                (f"{SYNTHETIC_WORDS}. " if spec.sources[name].synthetic else "") +
                                 f"{source.description or name}: {len(source.files)} files, {span}, "
                                 f"{len(source.rows):,} rows.{level} {spec.sources[name].licence}".strip()))
     notes += [

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.indicators.periods import ReportPeriods, Window
+from engine.ingest.periods import DEFAULT_START_MONTH
 from engine.months import month_label, month_of, year_of
 
-#: The month partners' financial years (and so their quarters) start in: April, the UK public sector's.
-PARTNER_YEAR_START = 4
+#: The month partners' financial years (and so their quarters) start in unless a source says otherwise.
+PARTNER_YEAR_START = DEFAULT_START_MONTH
 SERIES_PERIODS = 8
 SNAPSHOT = "Snapshot"
 PERIOD_NOUNS = {1: "month", 3: "quarter", 12: "financial year"}
@@ -80,7 +81,8 @@ def snapshot_periods() -> MeasurePeriods:
     return MeasurePeriods(Span(-1, -1, SNAPSHOT), None, [], None, own_periods=True)
 
 
-def own_periods(months_with_data: np.ndarray, period_months: int, end: int) -> MeasurePeriods | None:
+def own_periods(months_with_data: np.ndarray, period_months: int, end: int,
+                year_start: int = PARTNER_YEAR_START) -> MeasurePeriods | None:
     """The latest of the source's periods with data up to ``end`` against the latest one before it.
 
     ``months_with_data`` are the period-end months of rows that carry the indicator's values.
@@ -92,7 +94,7 @@ def own_periods(months_with_data: np.ndarray, period_months: int, end: int) -> M
     latest = int(present[-1])
 
     def span(last: int) -> Span:
-        return Span(last - period_months + 1, last, period_label(last, period_months))
+        return Span(last - period_months + 1, last, period_label(last, period_months, year_start))
 
     earlier = present[present < latest]
     previous = span(int(earlier[-1])) if earlier.size else None

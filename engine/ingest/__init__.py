@@ -14,10 +14,12 @@ import pandas as pd
 
 from engine.errors import DataError, Problem, SpecError
 from engine.ingest.area_groups import SmallAreaGroups, load_area_groups
+from engine.ingest.generated import require_generated
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import IssueLog
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
 from engine.ingest.peer_table import PeerTable, read_peer_table
+from engine.ingest.periods import PERIOD_MONTHS
 from engine.ingest.police_uk import CRIME_TYPES, quirks, read_police_uk
 from engine.ingest.safety import Limits
 from engine.ingest.table_source import read_table
@@ -55,12 +57,36 @@ class SourceRows:
     files: list[Path] = field(default_factory=list)
     level: str = SMALL_AREA
     dated: bool = True
+    period_months: int = 1  # 3: quarterly, 12: annual (each row's month is its period's last month)
 
     @property
     def months_present(self) -> set[int]:
+        """The months rows are dated by (for quarterly or annual data, the last month of each period)."""
         if not self.dated:
             return set()
-        return set(np.unique(self.month).tolist())
+        return set(np.unique(self.month).tolist()) - {-1}
+
+    @property
+    def months_covered(self) -> set[int]:
+        """Every month some row's period covers: a quarter's three months, a year's twelve."""
+        return {m - k for m in self.months_present for k in range(self.period_months)}
+
+    def missing_periods(self, first: int, last: int) -> list[int]:
+        """The periods (by their last month) that touch the months ``first``..``last`` but have no rows.
+
+        Monthly data needs every month; quarterly data every quarter the months touch (a window ending
+        in the middle of a quarter needs that whole quarter), annual data every year.
+        """
+        present = self.months_present
+        step = self.period_months
+        if step == 1 or not present:
+            return [m for m in range(first, last + 1) if m not in present]
+        anchor = min(present) % step
+        return [m for m in range(first, last + step) if m % step == anchor and m not in present]
+
+    @property
+    def period_word(self) -> str:
+        return {1: "month", 3: "quarter", 12: "year"}.get(self.period_months, f"{self.period_months}-month period")
 
     def partner_of_rows(self, small_area_partner: np.ndarray) -> np.ndarray:
         """Each row's partner-area index (or a negative placement code), whatever the level."""
@@ -102,14 +128,19 @@ class _Origin:
     files: list[Path]
     file_index: np.ndarray
     line: np.ndarray
+    sheets: list[str | None] | None = None  # workbook sources: the sheets, and each row's index into them
+    sheet_index: np.ndarray | None = None
 
     def log(self, log: IssueLog, source: str, mask: np.ndarray, column: str, values, action: str, reason: str) -> None:
         """Log the rows in ``mask``; ``values`` is one text for all, or one per masked row."""
         at = np.flatnonzero(mask)
-        files = self.file_index[at]
-        for index in np.unique(files):
-            here = files == index
-            log.add(source, str(self.files[index]), None, self.line[at[here]], column,
+        part = self.file_index[at] if self.sheet_index is None else \
+            self.file_index[at] * (len(self.sheets or ()) + 1) + self.sheet_index[at]
+        for key in np.unique(part):
+            here = part == key
+            first = at[here][0]
+            sheet = self.sheets[self.sheet_index[first]] if self.sheets and self.sheet_index is not None else None
+            log.add(source, str(self.files[self.file_index[first]]), sheet, self.line[at[here]], column,
                     values if isinstance(values, str) else np.asarray(values, dtype=object)[here], action, reason)
 
 
@@ -222,7 +253,7 @@ def _table_rows(name: str, spec: Spec, base_dir: Path, geography: Geography, log
         raise SpecError(Problem(f"source {name!r} is used by indicators or breakdowns, so its columns: must name "
                                 f"{' and '.join(needs)} (e.g. 'Incident date': {{name: month, type: date}})",
                                 key_path=f"sources.{name}.columns"))
-    origin = _Origin(data.files, data.file_index, data.rows)
+    origin = _Origin(data.files, data.file_index, data.rows, data.sheets, data.sheet_index)
     label_of = {column.name: partner for partner, column in (source.column_specs() or {}).items()}
     frame = data.frame
     dated = MONTH_COLUMN in columns
@@ -239,7 +270,9 @@ def _table_rows(name: str, spec: Spec, base_dir: Path, geography: Geography, log
         area = _place_partner_rows(name, spec, frame, origin, geography, log, partner_key,
                                    label_of.get(partner_key, partner_key))
         level = PARTNER_AREA
-    return SourceRows(name, source.description, path, frame, month, area, data.files, level, dated)
+    month_spec = next((c for c in source.tidy_columns() if c.name == MONTH_COLUMN), None)
+    period_months = PERIOD_MONTHS.get(month_spec.type, 1) if month_spec is not None else 1
+    return SourceRows(name, source.description, path, frame, month, area, data.files, level, dated, period_months)
 
 
 def _check_threshold(spec: Spec, log: IssueLog) -> None:
@@ -288,18 +321,23 @@ def load_inputs(spec: Spec, base_dir: Path) -> Inputs:
     problems: list[Problem] = []
     for name, counted in sources_in_use(spec).items():
         try:
+            require_generated(spec, name, source_path(spec, base_dir, name))
             if spec.sources[name].type == "police_uk":
                 sources[name] = _police_uk_rows(name, spec, base_dir, geography, log)
             else:
                 sources[name] = _table_rows(name, spec, base_dir, geography, log, counted)
         except DataError as error:
             problems += error.problems
+    area_groups, peer_table = {}, None
     try:
+        for group in spec.area_groups:
+            require_generated(spec, group.source, source_path(spec, base_dir, group.source))
         area_groups = load_area_groups(spec, base_dir, geography, log)
     except DataError as error:
         problems += error.problems
-    peer_table = None
     try:
+        if spec.peer_groups is not None:
+            require_generated(spec, spec.peer_groups.source, source_path(spec, base_dir, spec.peer_groups.source))
         peer_table = read_peer_table(spec, base_dir, geography, log)
     except DataError as error:
         problems += error.problems

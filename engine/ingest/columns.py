@@ -22,13 +22,15 @@ from engine.ingest.issues import IssueLog
 from engine.ingest.markers import EXCEL_ERRORS, normalise_label, strip_footnotes
 from engine.ingest.readers import NUMBER, TEXT, Body
 from engine.ingest.layout import SEPARATOR, Layout
+from engine.ingest.periods import DEFAULT_START_MONTH, PERIOD_MONTHS, period_end
+from engine.ingest.periods import DESCRIPTIONS as PERIOD_DESCRIPTIONS
 from engine.ingest.readers.xlsx_head import column_letters
 from engine.quality import CLEANED, REJECTED
 from engine.spec.models import Column
 from engine.spec.suggest import did_you_mean
 
 NUMBER_TYPES = ("number", "integer")
-MARKED_TYPES = ("code", "number", "integer", "date", "month")
+MARKED_TYPES = ("code", "number", "integer", "date", "month", "quarter", "financial_year")
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
                 "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b-%y", "%b %y", "%b-%Y", "%b %Y",
                 "%B %Y", "%B-%Y", "%B %y")
@@ -114,6 +116,8 @@ class _Context:
     sheet: str | None
     rows: np.ndarray  # 1-based row numbers of the rows being converted
     markers: frozenset[str]
+    zeros: frozenset[str] = frozenset()  # markers that mean 0 in number columns (the source's zero_markers)
+    text_markers: frozenset[str] = frozenset()  # markers the source lists itself: missing in text columns too
 
     def record(self, mask: np.ndarray, label: str, values: Iterable, action: str, reason: str) -> None:
         self.log.add(self.source, self.file, self.sheet, self.rows[mask], label, values, action, reason)
@@ -184,18 +188,35 @@ class _Strings:
         return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0, type=pa.int32()), encoded.dictionary)
 
 
-def _clean_markers(strings: _Strings, ctx: _Context, label: str) -> None:
-    """Status markers and Excel error values -> missing, each counted (by marker)."""
-    found = _np_mask(pc.is_in(strings.values, value_set=pa.array(sorted(ctx.markers | EXCEL_ERROR_TEXTS), pa.string())))
-    if not found.any():
-        return
+def _record_markers(strings: _Strings, found: np.ndarray, ctx: _Context, label: str, reason) -> None:
+    """Count the marker values in ``found`` (per value), one data-quality line each with ``reason(marker)``."""
     values = strings.values.to_pylist()
     for marker in sorted({values[i] for i in np.flatnonzero(found)}):
-        kind = "Excel error value" if marker in EXCEL_ERROR_TEXTS else "status marker"
         one = np.array([v == marker for v in values]) if strings.codes is not None else \
             _np_mask(pc.equal(strings.values, marker))
-        ctx.record(strings.rows(one), label, marker, CLEANED, f"{kind} {marker!r} read as missing")
+        ctx.record(strings.rows(one), label, marker, CLEANED, reason(marker))
+
+
+def _clean_markers(strings: _Strings, ctx: _Context, label: str, markers: frozenset[str] | None = None) -> None:
+    """Status markers (``markers``, else the context's) and Excel error values -> missing, each counted (by marker)."""
+    markers = ctx.markers if markers is None else markers
+    found = _np_mask(pc.is_in(strings.values, value_set=pa.array(sorted(markers | EXCEL_ERROR_TEXTS), pa.string())))
+    if not found.any():
+        return
+    _record_markers(strings, found, ctx, label, lambda marker: (
+        f"{'Excel error value' if marker in EXCEL_ERROR_TEXTS else 'status marker'} {marker!r} read as missing"))
     strings.blank_out(found)
+
+
+def _zero_markers(strings: _Strings, ctx: _Context, label: str) -> None:
+    """The source's zero markers (``-`` where its key says "none") -> 0, each counted (by marker)."""
+    if not ctx.zeros:
+        return
+    found = _np_mask(pc.is_in(strings.values, value_set=pa.array(sorted(ctx.zeros), pa.string())))
+    if not found.any():
+        return
+    _record_markers(strings, found, ctx, label, lambda marker: f"marker {marker!r} read as 0 (the source's zero_markers)")
+    strings.values = pc.if_else(pa.array(found), pa.scalar("0", pa.string()), strings.values)
 
 
 def _reject(strings: _Strings, bad: np.ndarray, ctx: _Context, label: str, reason: str, reject: np.ndarray) -> None:
@@ -212,8 +233,10 @@ def _numbers(values: pa.Array, errors: tuple[np.ndarray, list[str]] | None, spec
         if errors is not None and len(errors[0]):
             positions, texts = errors
             strings = _Strings(pa.array(texts, pa.string()))
-            _clean_markers(strings, _Context(ctx.log, ctx.source, ctx.file, ctx.sheet, ctx.rows[positions], ctx.markers),
-                           label)
+            here = _Context(ctx.log, ctx.source, ctx.file, ctx.sheet, ctx.rows[positions], ctx.markers, ctx.zeros,
+                            ctx.text_markers)
+            _zero_markers(strings, here, label)
+            _clean_markers(strings, here, label)
             parsed, bad = _parse_numbers(strings.values)
             filled = np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=float).copy()
             filled[positions] = np.asarray(parsed.to_numpy(zero_copy_only=False), dtype=float)
@@ -228,6 +251,7 @@ def _numbers(values: pa.Array, errors: tuple[np.ndarray, list[str]] | None, spec
             numbers = pc.cast(values, pa.float64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             strings = _Strings(values)
+            _zero_markers(strings, ctx, label)
             _clean_markers(strings, ctx, label)
             numbers, bad = _parse_numbers(strings.result().cast(pa.string()) if strings.codes is not None else strings.values)
             if bad.any():
@@ -289,6 +313,17 @@ def _dates(strings: _Strings, spec: Column, ctx: _Context, label: str, reject: n
     return dates if strings.codes is None else pc.take(dates, pa.array(strings.codes, mask=strings.codes < 0))
 
 
+def _periods(strings: _Strings, spec: Column, ctx: _Context, label: str, reject: np.ndarray) -> pa.Array:
+    """Quarters and financial years -> their last month (YYYY-MM), once per distinct value."""
+    _clean_markers(strings, ctx, label)
+    start = spec.year_start_month or DEFAULT_START_MONTH
+    texts = strings.values.to_pylist()
+    ends = [None if text is None else period_end(text, spec.type, start) for text in texts]
+    bad = np.array([text is not None and end is None for text, end in zip(texts, ends)], dtype=bool)
+    _reject(strings, bad, ctx, label, f"not {PERIOD_DESCRIPTIONS[spec.type]}", reject)
+    return strings.result(pa.array(ends, pa.string()))
+
+
 def _text(strings: _Strings, errors: tuple[np.ndarray, list[str]] | None, spec: Column, ctx: _Context, label: str,
           reject: np.ndarray) -> pa.Array:
     if errors is not None and len(errors[0]):  # Excel error values in a text column
@@ -297,6 +332,8 @@ def _text(strings: _Strings, errors: tuple[np.ndarray, list[str]] | None, spec: 
         ctx.record(where, label, errors[1], CLEANED, "Excel error value read as missing")
     if spec.type == "code":
         _clean_markers(strings, ctx, label)
+    elif ctx.text_markers:  # markers the source lists itself mean missing in its text columns too
+        _clean_markers(strings, ctx, label, ctx.text_markers)
     if spec.strip_footnotes:
         strings.map(lambda v: strip_footnotes(v, capitals=True))
     if spec.pattern is not None:
@@ -331,13 +368,18 @@ def _allowed_numbers(values: pa.Array, spec: Column, ctx: _Context, label: str, 
 
 
 def convert(body: Body, mapped: list[Mapped], keep: np.ndarray, markers: frozenset[str], log: IssueLog,
-            source: str, file: str, sheet: str | None) -> tuple[pd.DataFrame, np.ndarray]:
-    """The tidy table (spec names, typed) and each kept row's 1-based row number; rejections logged."""
+            source: str, file: str, sheet: str | None, zeros: frozenset[str] = frozenset(),
+            text_markers: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, np.ndarray]:
+    """The tidy table (spec names, typed) and each kept row's 1-based row number; rejections logged.
+
+    ``markers`` are read as missing in number, date, month and code columns; ``text_markers`` (the ones a source
+    lists itself) in text columns too; ``zeros`` are read as 0 in number columns.
+    """
     positions = np.flatnonzero(keep)
     every = len(positions) == len(body.rows)
     take = None if every else pa.array(positions, pa.int64())
     rows = body.rows[positions]
-    ctx = _Context(log, source, file, sheet, rows, markers)
+    ctx = _Context(log, source, file, sheet, rows, markers, zeros, text_markers)
     reject = np.zeros(len(positions), dtype=bool)
     out: dict[str, pa.Array] = {}
     for m in mapped:
@@ -349,6 +391,8 @@ def convert(body: Body, mapped: list[Mapped], keep: np.ndarray, markers: frozens
             _allowed_numbers(result, m.spec, ctx, m.label, reject)
         elif kind in ("date", "month"):
             result = _dates(_Strings(values), m.spec, ctx, m.label, reject)
+        elif kind in PERIOD_MONTHS:
+            result = _periods(_Strings(values), m.spec, ctx, m.label, reject)
         else:
             result = _text(_Strings(values), errors, m.spec, ctx, m.label, reject)
         if m.spec.blank == "reject" or kind == "month" or m.spec.name == "month":
@@ -379,7 +423,7 @@ def _errors_in(errors: tuple[np.ndarray, list[str]] | None, positions: np.ndarra
 
 def _to_pandas(array: pa.Array, spec: Column) -> pd.Series:
     """Text columns: '' where empty (as the lookups always were); categorical when dictionary-encoded."""
-    if spec.type in ("text", "code", "month"):
+    if spec.type in ("text", "code", "month", *PERIOD_MONTHS):
         if pa.types.is_dictionary(array.type):
             if array.null_count:
                 dictionary = pa.concat_arrays([array.dictionary, pa.array([""], pa.string())])

@@ -175,7 +175,8 @@ def footer_start(counts: Sequence[int], first_text: Callable[[int], str | None],
 
     ``counts[i]`` is how many cells of row ``i`` are filled; ``first_text(i)`` the text of its first
     column when that is its only filled cell. A note is one cell, in the first column, that reads
-    like a note; in a one-column table only blank rows can be told apart from data.
+    like a note — or any such one-cell rows after a blank row that ends the table (``England: rate
+    only, for comparison.``); in a one-column table only blank rows can be told apart from data.
     """
     start = len(counts)
     while start > 0:
@@ -189,4 +190,12 @@ def footer_start(counts: Sequence[int], first_text: Callable[[int], str | None],
                 start -= 1
                 continue
         break
+    if not single_column:
+        i = start - 1
+        while i >= 0 and counts[i] == 1 and first_text(i) is not None:
+            i -= 1
+        if 0 <= i < start - 1 and counts[i] == 0:  # a blank row, then only one-cell rows: a notes block
+            start = i
+            while start > 0 and counts[start - 1] == 0:
+                start -= 1
     return start

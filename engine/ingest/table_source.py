@@ -7,6 +7,7 @@ logged in the :class:`~engine.ingest.issues.IssueLog`.
 """
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,11 +16,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.errors import DataError
 from engine.ingest.columns import body_kinds, convert, match_columns
 from engine.ingest.issues import IssueLog
 from engine.ingest.layout import HEAD_ROWS, Layout, find_layout, footer_start
 from engine.ingest.markers import marker_set
-from engine.ingest.readers import Body, open_table
+from engine.ingest.label_columns import constant_column, label_value, match_groups
+from engine.ingest.readers import Body, TableFile, open_tables
 from engine.ingest.safety import Limits
 from engine.quality import REJECTED
 from engine.spec.models import Source
@@ -36,6 +39,14 @@ class TableData:
     rows: np.ndarray  # 1-based row (line) in that file, per row
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    sheets: list[str | None] = field(default_factory=list)  # every sheet read (one table may stack several)
+    sheet_index: np.ndarray | None = None  # index into sheets, per row
+
+    def __post_init__(self) -> None:
+        if not self.sheets:
+            self.sheets = [self.sheet]
+        if self.sheet_index is None:
+            self.sheet_index = np.zeros(len(self.frame), dtype=np.int32)
 
 
 def _filled(array: pa.Array) -> np.ndarray:
@@ -87,26 +98,119 @@ def _data_rows(body: Body, layout: Layout, log: IssueLog, name: str) -> np.ndarr
     return keep
 
 
+def _one_field(text: str, delimiter: str) -> bool:
+    return len(next(csv.reader([text], delimiter=delimiter), [])) <= 1
+
+
+def _invalid_rows(body: Body, keep: np.ndarray, log: IssueLog, name: str, delimiter: str) -> list[tuple[int | None, str]]:
+    """CSV rows with the wrong number of fields, except one-field notes after the last data row ("Records: 1,234"):
+    a line of text below the table is a footnote, not a broken record (a truncated record has several fields)."""
+    last = int(body.rows[keep].max()) if keep.any() else 0
+    trailing = [(line, text) for line, text in body.invalid_rows
+                if line is not None and line > last and _one_field(text, delimiter)]
+    if trailing:
+        log.note(name, "notes and footnote rows after the table skipped", len(trailing),
+                 example=f"row {trailing[0][0]}: {trailing[0][1]}"[:120])
+    return [row for row in body.invalid_rows if row not in trailing]
+
+
+@dataclass
+class _Sheet:
+    """The tidy rows read from one sheet (or one CSV file)."""
+
+    sheet: str | None
+    frame: pd.DataFrame
+    rows: np.ndarray
+    notes: list[str]
+
+
 def read_table(name: str, source: Source, path: Path, log: IssueLog) -> TableData:
-    """Read a table source; a file that cannot be read at all is one DataError naming it."""
-    reader = open_table(path, source.type, sheet=source.sheet, sheet_pattern=source.sheet_pattern,
-                        encoding=source.encoding, delimiter=source.delimiter, limits=Limits(max_file_mb=source.max_file_mb))
+    """Read a table source — one sheet, or every matching sheet stacked (``all_sheets``); a file that cannot be read
+    at all is one DataError naming it. A matching sheet that does not fit the spec is skipped and noted."""
+    readers = open_tables(path, source.type, sheet=source.sheet, sheet_pattern=source.sheet_pattern,
+                          all_sheets=source.all_sheets, encoding=source.encoding, delimiter=source.delimiter,
+                          limits=Limits(max_file_mb=source.max_file_mb))
+    parts: list[_Sheet] = []
+    problems = []
+    for reader in readers:
+        try:
+            parts.append(_read_sheet(name, source, path, reader, log))
+        except DataError as error:
+            if not source.all_sheets:
+                raise
+            problems += error.problems
+            log.note(name, f"sheet {reader.sheet!r} skipped: {error.problems[0].message}", 1)
+    if not parts:
+        raise DataError(problems)
+    return _stacked(name, path, parts)
+
+
+def _stacked(name: str, path: Path, parts: list[_Sheet]) -> TableData:
+    """One table from the sheets' rows; each row keeps its sheet (and row) for the data-quality report."""
+    sheets = [part.sheet for part in parts]
+    notes = list(dict.fromkeys(note for part in parts for note in part.notes))
+    if len(parts) == 1:
+        part = parts[0]
+        return TableData(name, part.frame, [path], np.zeros(len(part.frame), dtype=np.int32), part.rows, part.sheet,
+                         notes)
+    frame = _concat([part.frame for part in parts])
+    sheet_index = np.concatenate([np.full(len(part.frame), i, dtype=np.int32) for i, part in enumerate(parts)])
+    rows = np.concatenate([part.rows for part in parts])
+    return TableData(name, frame, [path], np.zeros(len(frame), dtype=np.int32), rows, sheets[0], notes, sheets,
+                     sheet_index)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames stacked; a column that is categorical in any of them stays categorical (the readers' text columns)."""
+    if len(frames) == 1:
+        return frames[0]
+    frame = pd.concat(frames, ignore_index=True)
+    for column in frame.columns:
+        if any(isinstance(f[column].dtype, pd.CategoricalDtype) for f in frames):
+            frame[column] = frame[column].astype("category")
+    return frame
+
+
+def _read_sheet(name: str, source: Source, path: Path, reader: TableFile, log: IssueLog) -> _Sheet:
+    """reader -> layout -> columns (one set per period when unpivoting) -> tidy rows of one sheet."""
     file, sheet = str(path), reader.sheet
     layout = find_layout(reader.head(HEAD_ROWS), source.header_row, reader.merges(), file, sheet)
     if layout.skipped_rows:
         log.note(name, "units or notes rows between the header and the data skipped", len(layout.skipped_rows),
                  example=", ".join(f"row {r + 1}" for r in layout.skipped_rows[:3]))
     mapped = match_columns(layout, source.column_specs(), file, sheet)
-    body = reader.body(layout.data_start, layout.first_col, layout.last_col, body_kinds(mapped))
+    groups = match_groups(layout, source.unpivot, file, sheet) if source.unpivot else {None: []}
+    every = mapped + [m for fields in groups.values() for m in fields]
+    sheet_value = None
+    if source.sheet_name_column is not None:
+        sheet_value = label_value(str(sheet).strip(), source.sheet_name_column, "sheet name", file, sheet)
+    body = reader.body(layout.data_start, layout.first_col, layout.last_col, body_kinds(every))
     keep = _data_rows(body, layout, log, name)
-    for line, text in body.invalid_rows:
+    invalid = _invalid_rows(body, keep, log, name, getattr(reader, "delimiter", ","))
+    for line, text in invalid:
         log.add(name, file, sheet, line if line is not None else 0, "", text, REJECTED,
                 "the row has a different number of fields from the header")
-    if body.invalid_rows:
-        log.count_rejected(name, len(body.invalid_rows))
+    if invalid:
+        log.count_rejected(name, len(invalid))
     for note in body.notes:
         log.note(name, note, int(keep.sum()))
-    frame, rows = convert(body, mapped, keep, marker_set(source.missing_markers), log, name, file, sheet)
-    log.count_read(name, int(keep.sum()) + len(body.invalid_rows))
-    log.note(name, f"rows read from {path.name}" + (f", sheet {sheet!r}" if sheet else ""), int(keep.sum()))
-    return TableData(name, frame, [path], np.zeros(len(frame), dtype=np.int32), rows, sheet, list(body.notes))
+    markers = marker_set(source.missing_markers)
+    text_markers = markers if source.missing_markers is not None else frozenset()
+    zeros = frozenset(m.strip() for m in source.zero_markers or ())
+    frames, rows = [], []
+    for period, fields in groups.items():
+        columns = sorted(mapped + fields, key=lambda m: m.col)
+        frame, kept = convert(body, columns, keep, markers, log, name, file, sheet, zeros, text_markers)
+        if period is not None:
+            spec = source.unpivot.period
+            frame[spec.name] = constant_column(label_value(period, spec, "column group", file, sheet), spec, len(frame))
+        frames.append(frame)
+        rows.append(kept)
+    frame = _concat(frames)
+    if sheet_value is not None:
+        frame[source.sheet_name_column.name] = constant_column(sheet_value, source.sheet_name_column, len(frame))
+    read = int(keep.sum()) * len(groups)
+    log.count_read(name, read + len(invalid))
+    log.note(name, f"rows read from {path.name}" + (f", sheet {sheet!r}" if sheet else "")
+             + (f" ({int(keep.sum())} rows × {len(groups)} column groups)" if source.unpivot else ""), read)
+    return _Sheet(sheet, frame, np.concatenate(rows), list(body.notes))

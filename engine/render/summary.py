@@ -109,7 +109,8 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
 
     kpis = ordered_kpis(report)
     rate_per = rate_multiplier(kpis)
-    rate_header = f"Rate per {rate_per:,}" if rate_per else "Rate"
+    rates_only = f"Rate per {rate_per:,}" if rate_per else "Rate"  # the peer average: counted indicators only
+    rate_header = rates_only
     if any(k.value_format == "percent" for k in kpis):
         rate_header += " or %" if rate_per else " (%)"  # proportions share the column, shown as 12.3%
     bench = report.benchmark_name
@@ -132,7 +133,7 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
         Column(f"{bench} {rate_header.lower()}", formats.rate, max(13, figure_width)),
         Column(RANK_AMONG_PEERS if grouped else f"Rank among {report.partner_label.lower()}s (1 = lowest rate)",
                formats.centre, 15),
-        *([Column(f"Peer average {rate_header.lower()}", formats.rate, 11), Column("Comparison with peers", formats.text, 22)]
+        *([Column(f"Peer average {rates_only.lower()}", formats.rate, 11), Column("Comparison with peers", formats.text, 22)]
           if grouped else []),
         Column(f"Comparison with {bench}", formats.get(align="left", indent=1), 22),
         Column(SPARKLINE_HEADER, formats.text, 14),
@@ -175,15 +176,13 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
                 formats.note)
     sheet.write(placement.last_row + 3, 0, f"{SPARKLINE_HEADER}: counts in rolling three-month periods to "
                 f"{report.current_window.split('– ')[-1]}, the latest marked (data on the Trends sheet).", formats.note)
-    notes = [report.suppression_note] if report.suppression_note else []
-    if grouped:
-        notes.append(peer_columns_note(kpis, report.partner_label))
-    if any(k.measured for k in kpis):
-        notes.append("Proportions are shown as percentages and their change in percentage points (pp); the Period "
-                     "column says which periods each indicator compares (a quarterly or annual source: its latest "
-                     "period against the one before; a snapshot: none). n/a: not available in the partner's data, "
-                     "or nothing to compare with. Their sparklines show the source's last eight periods.")
-    for offset, note in enumerate(notes):
+    measure_note = ("Proportions are shown as percentages and their change in percentage points (pp); the Period "
+                    "column says which periods each indicator compares (a quarterly or annual source: its latest "
+                    "period against the one before; a snapshot: none). n/a: not available in the partner's data, "
+                    "or nothing to compare with. Their sparklines show the source's last eight periods.")
+    footnotes = [report.suppression_note, peer_columns_note(kpis, report.partner_label) if grouped else None,
+                 measure_note if any(k.measured for k in kpis) else None, report.synthetic_note]
+    for offset, note in enumerate(note for note in footnotes if note):
         sheet.write(placement.last_row + 4 + offset, 0, note, formats.note)
     report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
     sheet.activate()

@@ -98,7 +98,7 @@ def value_format(formats: Formats, kind: str, per: int | None = None) -> Format:
 def _write_own_periods(sheet: Worksheet, formats: Formats, report: Report, row: int,
                        widths: dict[int, float]) -> QuarterRows:
     """Indicators compared period on period: each one's last periods (quarters, financial years), one row each."""
-    series = [s for s in report.series if not s.rolling]
+    series = [s for s in report.series if not s.rolling and s.quarterly]  # a snapshot has no periods to show
     if not series:
         return {}
     sheet.write(row, 0, "Latest periods of indicators compared period on period (the source's own quarters or years)",

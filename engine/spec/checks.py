@@ -166,9 +166,13 @@ def _table_filter_problems(name: str, source: dict, where: dict, here: KeyPath,
 
 
 def _column_specs(source: dict) -> dict[str, dict | None]:
-    """A table source's spec column names -> their settings (None for the plain-string shorthand)."""
+    """A table source's spec column names -> their settings (None for the plain-string shorthand): its columns,
+    an unpivoted table's fields and period, and the column a sheet's name becomes."""
+    unpivot = _mapping(source.get("unpivot"))
+    every = [*_mapping(source.get("columns")).values(), *_mapping(unpivot.get("fields")).values()]
+    every += [c for c in (source.get("sheet_name_column"), unpivot.get("period")) if isinstance(c, dict)]
     return {(c if isinstance(c, str) else _mapping(c).get("name")): (None if isinstance(c, str) else _mapping(c))
-            for c in _mapping(source.get("columns")).values()}
+            for c in every}
 
 
 def _table_where_problems(name: str, specs: dict[str, dict | None], where: dict,

@@ -56,9 +56,11 @@ class Condition(Strict):
 Where = dict[str, Condition]
 
 
-ColumnType = Literal["text", "code", "number", "integer", "date", "month"]
+ColumnType = Literal["text", "code", "number", "integer", "date", "month", "quarter", "financial_year"]
+PERIOD_TYPES = ("month", "date", "quarter", "financial_year")  # what a column named month may hold
 TIDY_NAME = r"^[a-z][a-z0-9_]{0,60}$"
-TABLE_KEYS = ("sheet", "sheet_pattern", "header_row", "columns", "missing_markers", "encoding", "delimiter")
+TABLE_KEYS = ("sheet", "sheet_pattern", "header_row", "columns", "missing_markers", "encoding", "delimiter",
+              "all_sheets", "sheet_name_column", "zero_markers", "unpivot")
 POLICE_UK_KEYS = ("repeated_crime_ids",)
 
 
@@ -81,7 +83,10 @@ class Column(Strict):
 
     name: Annotated[str, Field(pattern=TIDY_NAME, description="The name filters and geography use, e.g. small_area_code.")]
     type: ColumnType = Field("text", description="text, code (trimmed, checked against pattern), number, integer, "
-                                                 "date (UK day-first; Excel serials) or month (YYYY-MM, Jan-22, dates).")
+                                                 "date (UK day-first; Excel serials), month (YYYY-MM, Jan-22, dates), "
+                                                 "quarter (Q1 2021-22, Q1 2021/22, 2021/22 Q1) or financial_year "
+                                                 "(2021/22, 2021-22, FY 2021/22); a quarter or year is read as its last "
+                                                 "month (YYYY-MM).")
     required: bool = Field(True, description="The column must be in the file (an error names it if not).")
     blank: Literal["keep", "reject"] = Field(
         "keep", description="What an empty cell does to its row (month columns always reject).")
@@ -90,6 +95,9 @@ class Column(Strict):
     formats: list[str] | None = Field(None, description="Date formats tried in order (strftime codes, e.g. '%d/%m/%Y', '%b-%y'); "
                                                         "default: ISO, dd/mm/yyyy, dd-mm-yyyy, Jan-22, Jan 2022, January 2022.")
     strip_footnotes: bool = Field(False, description="Remove footnote markers glued to values ('North West8' -> 'North West').")
+    year_start_month: int | None = Field(
+        None, ge=1, le=12, description="quarter and financial_year: the month the financial year starts in (default 4, "
+                                       "April, as UK public bodies report; Q1 2021-22 is then April-June 2021).")
 
     @field_validator("pattern")
     @classmethod
@@ -102,9 +110,41 @@ class Column(Strict):
             raise ValueError("formats applies to date and month columns only")
         if self.pattern is not None and self.type not in ("text", "code"):
             raise ValueError("pattern applies to text and code columns only")
-        if self.name == "month" and self.type not in ("month", "date"):
-            raise ValueError("the column named month must be of type month or date")
+        if self.name == "month" and self.type not in PERIOD_TYPES:
+            raise ValueError("the column named month must be of type month, date, quarter or financial_year")
+        if self.year_start_month is not None and self.type not in ("quarter", "financial_year"):
+            raise ValueError("year_start_month applies to quarter and financial_year columns only")
         return self
+
+
+ColumnSpec = Union[Column, Annotated[str, Field(pattern=TIDY_NAME)]]
+
+
+def as_column(spec: ColumnSpec) -> Column:
+    """A column given as a plain name is a text column of that name."""
+    return Column(name=spec) if isinstance(spec, str) else spec
+
+
+class Unpivot(Strict):
+    """A wide table with a group of columns per period ("2021/22 / Admissions", "2021/22 / Population", …) read
+    as one row per period: each row of the sheet becomes as many rows as there are periods, each with the
+    source's ``columns``, the period (from the group label) and that period's ``fields``."""
+
+    groups: str = Field("{period} / {field}", description="How a grouped column's label is made from the period and the "
+                                                          "field (multi-row headers are joined with ' / ').")
+    period: Column = Field(description="The column the period label becomes, e.g. {name: month, type: financial_year}.")
+    fields: dict[str, ColumnSpec] = Field(min_length=1, description="Field label under each period -> how to read it, "
+                                                                    "e.g. Admissions: {name: admissions, type: integer}.")
+
+    @field_validator("groups")
+    @classmethod
+    def _one_of_each(cls, value: str) -> str:
+        if value.count("{period}") != 1 or value.count("{field}") != 1:
+            raise ValueError("groups must name {period} and {field} once each, e.g. '{period} / {field}'")
+        return value
+
+    def field_specs(self) -> dict[str, Column]:
+        return {label: as_column(spec) for label, spec in self.fields.items()}
 
 
 class Source(Strict):
@@ -121,18 +161,36 @@ class Source(Strict):
     description: str = ""
     licence: str = ""
     sheet: str | None = Field(None, description="Workbook sheet by name (trailing spaces and case forgiven).")
-    sheet_pattern: str | None = Field(None, description="Workbook sheet by regular expression; exactly one sheet must match.")
+    sheet_pattern: str | None = Field(None, description="Workbook sheet by regular expression (matched against the name "
+                                                        "without trailing spaces); exactly one sheet must match, unless "
+                                                        "all_sheets.")
+    all_sheets: bool = Field(False, description="Read every sheet matching sheet_pattern as one table (a sheet per "
+                                                "quarter, say); a matching sheet whose header lacks a column is skipped "
+                                                "and listed in the data-quality notes.")
+    sheet_name_column: Column | None = Field(None, description="The sheet's name (trailing spaces removed) as a column of "
+                                                               "every row, e.g. {name: month, type: quarter}.")
+    unpivot: Unpivot | None = Field(None, description="A wide table with a group of columns per period, read as one row "
+                                                      "per period (see Unpivot).")
     header_row: Union[int, list[int], Literal["auto"]] = Field(
         "auto", description="1-based header row, a list of rows for a multi-row header, or auto (found).")
-    columns: dict[str, Union[Column, Annotated[str, Field(pattern=TIDY_NAME)]]] | None = Field(
+    columns: dict[str, ColumnSpec] | None = Field(
         None, description="Partner column (as in the file's header; multi-row headers joined with ' / ') -> how to read it. "
                           "A plain string just renames a text column. Without columns every column is kept as text.")
-    missing_markers: list[str] | None = Field(None, description="Cell values read as missing; default: .. . - : * x [x] [c] [z] "
-                                                                "[low] [u] [w] N/A n/a NA #N/A and similar.")
+    missing_markers: list[str] | None = Field(None, description="Cell values read as missing (in number, date, month and code "
+                                                                "columns, and in text columns too when listed here); "
+                                                                "default: .. . - : * x [x] [c] [z] [low] [u] [w] N/A n/a NA "
+                                                                "#N/A and similar.")
+    zero_markers: list[str] | None = Field(None, description="Cell values read as 0 in number and integer columns, where "
+                                                             "the partner's key says so (e.g. '-' for none); each is "
+                                                             "counted. Elsewhere they stay missing markers.")
     encoding: str = Field(
         "auto", description="CSV text encoding; auto: UTF-8 (BOM or not), else Windows-1252, or UTF-16 by its BOM.")
     delimiter: str = Field("auto", description="CSV delimiter; auto: whichever of , ; tab | fits the first lines.")
     max_file_mb: float = Field(512, gt=0, description="Larger files are refused unread.")
+    synthetic: bool = Field(False, description="The data are SYNTHETIC (generated for a demonstration, not real records): "
+                                               "the Methodology sheet and the Summary say so wherever they are used.")
+    generated_by: str | None = Field(None, description="The command that writes this file or folder (e.g. saferbook demo); "
+                                                       "when it is missing, the error says to run it.")
     repeated_crime_ids: Literal["first_month", "keep_all"] = Field(
         "first_month", description="police_uk: a crime ID republished in a later month (its outcome changed) is counted "
                                    "once, in its first month (first_month), or every time (keep_all).")
@@ -175,18 +233,35 @@ class Source(Strict):
             raise ValueError("give sheet or sheet_pattern, not both")
         if self.type == "csv" and (self.sheet is not None or self.sheet_pattern is not None):
             raise ValueError("a csv source has no sheets")
-        if self.columns:
-            names = [c if isinstance(c, str) else c.name for c in self.columns.values()]
-            twice = sorted({n for n in names if names.count(n) > 1})
-            if twice:
-                raise ValueError(f"columns: {', '.join(twice)} is the name of more than one column")
+        if self.all_sheets and self.sheet_pattern is None:
+            raise ValueError("all_sheets reads every sheet matching sheet_pattern: give sheet_pattern")
+        if self.sheet_name_column is not None and self.sheet is None and self.sheet_pattern is None:
+            raise ValueError("sheet_name_column reads the sheet's name: give sheet or sheet_pattern")
+        if self.unpivot is not None and self.columns is None:
+            raise ValueError("unpivot needs columns: (the columns every period shares, e.g. the area)")
+        both = set(self.missing_markers or ()) & set(self.zero_markers or ())
+        if both:
+            raise ValueError(f"{', '.join(sorted(both))}: a marker means missing or zero, not both")
+        names = [c.name for c in self.tidy_columns()]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"columns: {', '.join(twice)} is the name of more than one column")
         return self
 
     def column_specs(self) -> dict[str, Column] | None:
         """``columns`` with the plain-string shorthand expanded."""
         if self.columns is None:
             return None
-        return {partner: Column(name=c) if isinstance(c, str) else c for partner, c in self.columns.items()}
+        return {partner: as_column(c) for partner, c in self.columns.items()}
+
+    def tidy_columns(self) -> list[Column]:
+        """Every column the tidy table has: ``columns``, the sheet name's and the unpivoted period's and fields."""
+        found = list((self.column_specs() or {}).values())
+        if self.sheet_name_column is not None:
+            found.append(self.sheet_name_column)
+        if self.unpivot is not None:
+            found += [self.unpivot.period, *self.unpivot.field_specs().values()]
+        return found
 
 
 class LocalNames(Strict):

@@ -64,6 +64,20 @@ def repeats_enough(distinct: int, sampled: int) -> bool:
     return sampled >= MIN_SAMPLE and distinct <= REPEATING * sampled
 
 
+def open_tables(path: Path, kind: str = "table", *, sheet: str | None = None, sheet_pattern: str | None = None,
+                all_sheets: bool = False, encoding: str = "auto", delimiter: str = "auto",
+                limits: Limits = Limits()) -> list[TableFile]:
+    """The readers of one source: one, or (``all_sheets``) one per sheet matching ``sheet_pattern``."""
+    if not all_sheets:
+        return [open_table(path, kind, sheet=sheet, sheet_pattern=sheet_pattern, encoding=encoding, delimiter=delimiter,
+                           limits=limits)]
+    from engine.ingest.readers.excel_reader import ExcelFile
+
+    if kind == "csv" or path.suffix.lower() not in EXCEL_FORMATS:
+        raise DataError(Problem("all_sheets reads the sheets of a workbook; this file is not one", file=str(path)))
+    return list(ExcelFile.every_matching(path, sheet_pattern or "", limits))
+
+
 def open_table(path: Path, kind: str = "table", *, sheet: str | None = None, sheet_pattern: str | None = None,
                encoding: str = "auto", delimiter: str = "auto", limits: Limits = Limits()) -> TableFile:
     """The reader for ``path``: by the source's ``type`` (csv/excel) or, for ``table``, by extension."""

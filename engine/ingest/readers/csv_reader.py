@@ -17,6 +17,7 @@ import gzip
 import io
 import zlib
 from collections import Counter
+from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
@@ -157,6 +158,10 @@ class CsvFile(TableFile):
             encode = kinds.get(j) != NUMBER and repeats_enough(len(set(values)), len(values))
             types[names[j]] = dictionary if encode else pa.string()
         invalid: list[tuple[int | None, str]] = []
+        data = self._data
+        if usual > 1:
+            data, notes = self._without_trailing_notes()
+            invalid += notes
 
         def on_invalid(row) -> str:
             invalid.append((row.number, row.text))
@@ -164,7 +169,7 @@ class CsvFile(TableFile):
 
         def read(encoding: str, threads: bool, careful: bool = True) -> pa.Table:
             """``careful``: quoted values may hold line breaks and bad rows are set aside (slower)."""
-            source = pa.BufferReader(self._data) if self._data is not None else str(self.file)
+            source = pa.BufferReader(data) if data is not None else str(self.file)
             return pacsv.read_csv(
                 source,
                 read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names, encoding=encoding, use_threads=threads,
@@ -225,6 +230,45 @@ class CsvFile(TableFile):
                 column = column.unify_dictionaries()
             columns[first_col + k] = column.combine_chunks()
         return Body(columns, lines, invalid_rows=invalid, notes=list(self.notes))
+
+    def _without_trailing_notes(self) -> tuple[bytes | None, list[tuple[int, str]]]:
+        """The file's bytes without the one-field lines after the table ("Records: 1,234", "Source: …"), and those
+        lines with their numbers; (None, []) when there are none. Cut before parsing, they cost the fast parse
+        nothing; they are reported as rows of the wrong width, which the table reader lists as notes."""
+        if self.encoding.replace("_", "-").lower().startswith("utf-16"):
+            return self._data, []
+        if self._data is not None:
+            size, tail = len(self._data), self._data[-HEAD_BYTES:]
+        else:
+            size = self.file.stat().st_size
+            with self.file.open("rb") as handle:
+                handle.seek(max(0, size - HEAD_BYTES))
+                tail = handle.read()
+        lines = tail.split(b"\n")
+        if lines and not lines[-1].strip():
+            lines.pop()  # the final line break
+        cut, found = size - len(tail), []
+        ends = list(accumulate((len(x) + 1 for x in lines), initial=cut))[1:]  # byte offset after each line
+        codec = "cp1252" if self.encoding == FALLBACK_ENCODING else "utf-8"
+        first_note = None
+        for i in range(len(lines) - 1, 0, -1):
+            text = lines[i].decode(codec, errors="replace").strip().lstrip("\ufeff")
+            if len(next(csv.reader([text], delimiter=self.delimiter), [])) > 1:
+                break  # a record (even one of empty fields): the table's rows deal with it
+            if text:
+                found.append((i, text))
+                first_note = i
+        if first_note is None:
+            return self._data, []
+        start = ends[first_note - 1]
+        data = self._data[:start] if self._data is not None else self._read_bytes(start)
+        first_line = data.count(b"\n") + 1
+        numbered = [(first_line + (i - first_note), text) for i, text in reversed(found)]
+        return data, numbered
+
+    def _read_bytes(self, count: int) -> bytes:
+        with self.file.open("rb") as handle:
+            return handle.read(count)
 
     def _sample(self, start: int) -> list[list[str]]:
         """The data records in the head (a trailing delimiter the header lacks shows up in their width)."""

@@ -64,15 +64,25 @@ def _problem(path: Path, exc: Exception, sheet: str | None = None) -> DataError:
     return DataError(Problem(f"cannot read the workbook: {message}", file=str(path), sheet=sheet))
 
 
+def _open(path: Path, limits: Limits) -> tuple[object, list[str]]:
+    check_file(path, limits)
+    try:
+        reader = fastexcel.read_excel(path)
+        return reader, list(reader.sheet_names)
+    except (fastexcel.FastExcelError, OSError) as exc:
+        raise _problem(path, exc) from None
+
+
+def _matching(names: list[str], pattern: str) -> list[str]:
+    """Sheets whose name (trailing and leading spaces forgiven) matches ``pattern``, case ignored."""
+    return [n for n in names if re.search(pattern, n.strip(), re.IGNORECASE)]
+
+
 class ExcelFile(TableFile):
-    def __init__(self, path: Path, sheet: str | None = None, sheet_pattern: str | None = None, limits: Limits = Limits()):
-        check_file(path, limits)
+    def __init__(self, path: Path, sheet: str | None = None, sheet_pattern: str | None = None, limits: Limits = Limits(),
+                 *, opened: tuple[object, list[str]] | None = None):
         self.file = path
-        try:
-            self._reader = fastexcel.read_excel(path)
-            names = list(self._reader.sheet_names)
-        except (fastexcel.FastExcelError, OSError) as exc:
-            raise _problem(path, exc) from None
+        self._reader, names = opened or _open(path, limits)
         self.sheet = self._choose_sheet(names, sheet, sheet_pattern)
         self._streamed = path.suffix.lower() in STREAMED_HEAD
         self._part: str | None = None
@@ -88,7 +98,7 @@ class ExcelFile(TableFile):
                 return loose[0]
             raise DataError(Problem(f"no sheet named {sheet!r}{did_you_mean(sheet, names)}", file=shown, sheet=sheet))
         if pattern is not None:
-            matches = [n for n in names if re.search(pattern, n, re.IGNORECASE)]
+            matches = _matching(names, pattern)
             if len(matches) == 1:
                 return matches[0]
             found = "no sheet matches" if not matches else f"{len(matches)} sheets match ({', '.join(map(repr, matches))})"
@@ -97,6 +107,16 @@ class ExcelFile(TableFile):
             return names[0]
         raise DataError(Problem(f"the workbook has {len(names)} sheets: name one with sheet: or sheet_pattern: "
                                 f"(sheets: {listing})", file=shown))
+
+    @classmethod
+    def every_matching(cls, path: Path, pattern: str, limits: Limits = Limits()) -> list["ExcelFile"]:
+        """One reader per sheet matching ``pattern`` (the workbook is opened once); none matching is an error."""
+        reader, names = _open(path, limits)
+        matches = _matching(names, pattern)
+        if not matches:
+            listing = ", ".join(repr(n) for n in names)
+            raise DataError(Problem(f"no sheet matches sheet_pattern {pattern!r}; sheets: {listing}", file=str(path)))
+        return [cls(path, sheet=name, opened=(reader, names)) for name in matches]
 
     def _sheet_part(self) -> str | None:
         if self._part is None and self._streamed:
