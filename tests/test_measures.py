@@ -9,8 +9,8 @@ rank. The key-findings wording is checked against the same recomputed test resul
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -19,9 +19,9 @@ from openpyxl import load_workbook
 from scipy.stats import fisher_exact, norm
 
 from engine.api import build, prepare
-from engine.synthetic import generate_all
 from ingest_helpers import REPO
-from test_partner_level_sources import CURRENT, PREVIOUS, SOURCES as PARTNER_SOURCES, _month, summary_rows
+from test_partner_level_sources import (CURRENT, PREVIOUS, SOURCES as PARTNER_SOURCES, _month, generated,  # noqa: F401
+                                        partner_spec, summary_rows)
 
 AREA = "Charnwood"
 # The partner-level test's sources, with the caseload's reoffending flag (its last column) as well.
@@ -52,22 +52,8 @@ WORDS = {1: "Increase (significant)", -1: "Reduction (significant)", 0: "No sign
 HIGH, LOW = ("Significantly High", "Very Significantly High"), ("Significantly Low", "Very Significantly Low")
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> dict[str, Path]:
-    return generate_all(tmp_path_factory.mktemp("measures-data"), seed=2012,
-                        sources=["youth_offending", "marac_referrals", "probation_caseload"])
-
-
 def measures_spec(tmp_path: Path, files: dict[str, Path], indicators: str = INDICATORS) -> Path:
-    shutil.copytree(REPO / "specs", tmp_path / "specs")
-    (tmp_path / "data").symlink_to(REPO / "data", target_is_directory=True)
-    text = (tmp_path / "specs" / "community_safety.yaml").read_text(encoding="utf-8")
-    text = text.replace("sources:\n", SOURCES.format(youth=files["youth_offending"], marac=files["marac_referrals"],
-                                                     caseload=files["probation_caseload"]), 1)
-    text = text.replace("indicators:\n", indicators, 1)
-    path = tmp_path / "specs" / "measures.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return partner_spec(tmp_path, files, sources=SOURCES, indicators=indicators)
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +84,6 @@ def marac_rows(path: Path) -> list[tuple[str, tuple[int, int], bool]]:
 
 
 def _month_text(text: str) -> tuple[int, int] | None:
-    import datetime as dt
     try:
         day = dt.datetime.strptime(text.strip(), "%b-%y")
     except ValueError:

@@ -79,13 +79,16 @@ def generated(tmp_path_factory) -> dict[str, Path]:
     return generate_all(out, seed=2012, sources=["youth_offending", "marac_referrals", "probation_caseload"])
 
 
-def partner_spec(tmp_path: Path, files: dict[str, Path], extra: str = "") -> Path:
+def partner_spec(tmp_path: Path, files: dict[str, Path], extra: str = "", sources: str = SOURCES,
+                 indicators: str = INDICATORS) -> Path:
+    """The demo spec with the generated youth, MARAC and caseload extracts as sources (``sources``, with
+    {youth}, {marac} and {caseload} for their paths) and ``indicators`` put first."""
     shutil.copytree(REPO / "specs", tmp_path / "specs")
     (tmp_path / "data").symlink_to(REPO / "data", target_is_directory=True)
     text = (tmp_path / "specs" / "community_safety.yaml").read_text(encoding="utf-8")
-    text = text.replace("sources:\n", SOURCES.format(youth=files["youth_offending"], marac=files["marac_referrals"],
+    text = text.replace("sources:\n", sources.format(youth=files["youth_offending"], marac=files["marac_referrals"],
                                                      caseload=files["probation_caseload"]), 1)
-    text = text.replace("indicators:\n", INDICATORS, 1)
+    text = text.replace("indicators:\n", indicators, 1)
     text = text.replace("breakdowns:\n", BREAKDOWNS.replace("breakdowns:\n", "breakdowns:\n", 1), 1)
     text = text.replace("max_rejected_percent: 2 ", "max_rejected_percent: 5 ")
     text = text.replace("  partner_areas:\n", f"  partner_areas:\n{extra}", 1)
