@@ -26,9 +26,9 @@ class Kpi:
     name: str
     priority: str
     unit: str
-    previous: int | None
-    current: int | None
-    change: int | None
+    previous: int | float | None  # in the units value_format names (a count, unless the indicator has a measure)
+    current: int | float | None
+    change: int | float | None  # current − previous (proportions: a difference of fractions, 0.048 = 4.8 points)
     percent_change: float | None  # a fraction (0.031 = 3.1%); None when the previous count is 0 or hidden
     direction: str  # "Increase (significant)", "Reduction (significant)", "No significant change"
     outcome: str  # "Better", "Worse" (a significant change, by polarity), "Neither" (no polarity), "Similar"
@@ -47,6 +47,18 @@ class Kpi:
     peer_average: float | None = None  # the peer group's pooled rate (its other members' events ÷ their population)
     target: str | None = None  # the spec's target in words ("Reduce by 5%"), None when it sets none
     target_status: str | None = None  # "Met", "Not met", or SUPPRESSED when the measure is hidden
+    # Indicators with a measure block (engine.indicators.measures); the defaults describe a count KPI.
+    kind: str = "count"  # "count" (rows), "proportion" (a share, Wilson intervals) or "value" (a column summed)
+    value_format: str = "count"  # what previous/current/change hold: "count", "rate" (per rate_per) or "percent" (fractions)
+    numerator: float | None = None  # the current period's numerator and denominator (a proportion's; a value's sum
+    denominator: float | None = None  # and the residents or denominator column it is divided by)
+    previous_numerator: float | None = None
+    previous_denominator: float | None = None
+    current_period: str | None = None  # the source's own period ("Q1 2022-23", "2021/22", "Snapshot"); None: the
+    previous_period: str | None = None  # report's rolling windows
+    compared_with: str | None = None  # the previous period in words ("the previous quarter"); None: the previous 12 months
+    target_value: float | None = None  # the target's bound in the measure's units (0.4 = 40%)
+    measured: bool = False  # computed by engine.indicators.measures (no top 10, its own sentences)
 
     @property
     def peer_rank_text(self) -> str:
@@ -129,8 +141,10 @@ class IndicatorSeries:
     months: list[dt.date]  # the current window's months, oldest first
     monthly: list[int]  # the partner area's count in each of those months
     quarter_labels: list[str]  # rolling quarters ending at the period end, oldest first ("Nov 21–Jan 22")
-    quarterly: list[int | None]  # None where the data does not cover the quarter
+    quarterly: list[int | float | None]  # None where the data does not cover the quarter
     peak: Peak | None
+    value_format: str = "count"  # "count", "rate" or "percent" (fractions), as the KPI's
+    rolling: bool = True  # rolling quarters to the period end; False: the source's own periods (quarters, years)
 
 
 @dataclass(frozen=True)

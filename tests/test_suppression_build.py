@@ -65,7 +65,10 @@ def by_area(prepared):
 def test_without_suppression_nothing_is_hidden(plain):
     for report in plain.values():
         assert report.suppression_note is None
-        assert all(None not in (k.previous, k.current, k.change, k.rate, k.band) for k in report.kpis)
+        # Counted KPIs show every number; a measured KPI's None is data the partner did not supply (or a
+        # snapshot's previous period), never a hidden one.
+        assert all(None not in (k.previous, k.current, k.change, k.rate, k.band) for k in report.kpis if not k.measured)
+        assert all(k.direction != "[c]" for k in report.kpis)
         assert all(r.count is not None for t in report.top_tables for r in t.rows)
         assert all(v is not None for row in report.trend.rows for v in row.values + row.monthly)
         note = next(n.text for n in report.methodology if n.topic == "Small numbers")

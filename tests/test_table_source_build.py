@@ -55,7 +55,7 @@ def test_table_source_counts_rejections_and_text(tmp_path):
     values = [[c.value for c in row] for row in summary[table.ref]]
     header, body = values[0], values[1:]
     fires = next(r for r in body if r[header.index("Indicator")] == "Fires")
-    assert fires[header.index("Current 12 months")] == expected > 0
+    assert fires[header.index("Current")] == expected > 0
 
     sheet = workbook["Data Quality"]
     table = sheet.tables["sb_data_quality_rows"]

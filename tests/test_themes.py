@@ -27,7 +27,8 @@ from openpyxl.utils.cell import range_boundaries
 
 from engine.api import build, prepare
 from engine.errors import SpecError
-from workbook_helpers import BANDS, NS, REPO, SPEC, data_rows, read_book
+from workbook_helpers import (BANDS, NS, REPO, SPEC, band_colour_key, column_of, data_rows, polarity_by_name,
+                              read_book)
 
 THEMES = sorted(p for p in (REPO / "workbook_templates").glob("*.yaml"))
 MIN_STEP_L = 5.0  # CIE L* between neighbouring bands: clearly different greys
@@ -179,14 +180,22 @@ def test_cells_use_the_theme_font_and_header_colours(themed):
 
 def test_band_rules_use_the_theme_fills(themed):
     seen = 0
+    ws, summary = themed.table("sb_summary")
+    name_col = column_of(ws, summary, "Indicator")
+    polarity = polarity_by_name()
     for sheet in ("Summary", "Top 10"):
         for cf in themed.wb[sheet].conditional_formatting:
+            # A Summary run of higher-is-better indicators flips the scale; top-10 tables are all higher-is-worse.
+            rows = [r for cells in cf.sqref.ranges for r in range(cells.min_row, cells.max_row + 1)]
             for rule in cf.rules:
                 word = (rule.formula or [""])[0].strip('"')
-                if word in BANDS:  # every indicator of the demo spec is higher-is-worse: no flip
+                if word in BANDS:
                     seen += 1
-                    assert rule.dxf.fill.bgColor.rgb[-6:] == CUSTOM["bands"][word]["fill"][1:], (sheet, word)
-                    assert rule.dxf.font.color.rgb[-6:] == CUSTOM["bands"][word]["text"][1:], (sheet, word)
+                    (shared,) = {polarity[ws.cell(r, name_col).value] if sheet == "Summary" else "higher_is_worse"
+                                 for r in rows}
+                    key = band_colour_key(word, shared)
+                    assert rule.dxf.fill.bgColor.rgb[-6:] == CUSTOM["bands"][key]["fill"][1:], (sheet, word)
+                    assert rule.dxf.font.color.rgb[-6:] == CUSTOM["bands"][key]["text"][1:], (sheet, word)
     assert seen >= 14, "expected the seven band rules on the Summary and on every top-10 table"
 
 

@@ -30,9 +30,10 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from workbook_helpers import (AREAS, BANDS, BENCHMARK, COUNT, CURRENT, GENERATED, NS, PARTNER_LABEL, PERCENT,
                               PERIOD_END, POINTS, RATE, SHEET_ORDER, SPEC, Book, Raw, build_books, charted,
-                              column_of, data_rows, expected_headers, financial_year_labels, indicator,
-                              indicators, load_raw, rate, rolling_quarters, shown_percent, small_area_indicators, spec,
-                              tables_on_sheet, theme)
+                              band_colour_key, column_of, counted_indicators, data_rows, expected_headers,
+                              financial_year_labels, indicator, indicators, load_raw, own_period_indicators,
+                              polarity_by_name, rate, rolling_indicators, rolling_quarters, shown_percent,
+                              small_area_indicators, spec, summary_headers, tables_on_sheet, theme)
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +129,10 @@ def test_tables_hold_data_rows(book):
     """No table is a lone placeholder row, and the row-per-item tables have one row per item."""
     n_indicators = len(indicators())
     assert len(book.frame("sb_summary")) == n_indicators
-    assert len(book.frame("sb_trend_quarterly")) == n_indicators
+    assert len(book.frame("sb_trend_quarterly")) == len(rolling_indicators())
+    compared = [i for i in own_period_indicators() if i["measure"].get("compare") == "previous_period"]
+    if compared:  # each one's last eight periods (a snapshot has none)
+        assert len(book.frame("sb_trend_periods")) == 8 * len(compared)
     assert len(book.frame("sb_trend")) == len(spec()["trend_table"]["rows"])
     assert len(book.frame("sb_trend_monthly")) == 24
     assert len(book.frame("sb_monthly_profile")) == 12
@@ -157,7 +161,7 @@ def _band_ranges(ws: Any) -> list[tuple[Any, Any]]:
     return found
 
 
-def _check_seven_band_rules(label: str, rules: list[Any]) -> None:
+def _check_seven_band_rules(label: str, rules: list[Any], polarity: str = "higher_is_worse") -> None:
     assert len(rules) == 7, f"{label}: {len(rules)} rules"
     words = []
     for rule in rules:
@@ -165,7 +169,7 @@ def _check_seven_band_rules(label: str, rules: list[Any]) -> None:
         (formula,) = rule.formula
         word = formula.strip('"')
         words.append(word)
-        colours = theme()["bands"][word]  # every indicator in the spec is higher-is-worse
+        colours = theme()["bands"][band_colour_key(word, polarity)]  # the scale flips where higher is better
         fill = rule.dxf.fill
         assert fill is not None and fill.bgColor.rgb[-6:].upper() == colours["fill"].lstrip("#").upper(), (label, word)
         assert rule.dxf.font.color.rgb[-6:].upper() == colours["text"].lstrip("#").upper(), (label, word)
@@ -181,19 +185,22 @@ def _band_column(ws: Any, table: Any) -> tuple[int, int, int]:
 
 
 def test_summary_band_rules(book):
-    assert all(i.get("polarity", "higher_is_worse") == "higher_is_worse" for i in indicators())
     ws, table = book.table("sb_summary")
     col, first, last = _band_column(ws, table)
+    name_col = column_of(ws, table, "Indicator")
+    polarity = polarity_by_name()
     ranges = _band_ranges(ws)
     assert ranges, "no band rules on the Summary"
     covered = []
     for cell_range, rules in ranges:
         assert cell_range.min_col == cell_range.max_col == col, f"band rule on {cell_range.coord}, not column {col}"
-        covered += range(cell_range.min_row, cell_range.max_row + 1)
-        _check_seven_band_rules(f"Summary {cell_range.coord}", rules)
+        rows = range(cell_range.min_row, cell_range.max_row + 1)
+        covered += rows
+        (shared,) = {polarity[ws.cell(r, name_col).value] for r in rows}  # one range per run of one polarity
+        _check_seven_band_rules(f"Summary {cell_range.coord}", rules, shared)
     assert sorted(covered) == list(range(first, last + 1)), "band rules must cover exactly the band column's data"
-    # not vacuous: the column really holds band words
-    assert {ws.cell(r, col).value for r in range(first, last + 1)} <= set(BANDS)
+    # not vacuous: the column really holds band words ("n/a": a figure the partner's data does not give)
+    assert {ws.cell(r, col).value for r in range(first, last + 1)} <= set(BANDS) | {"n/a"}
 
 
 def test_top10_band_rules(book):
@@ -216,20 +223,29 @@ def test_top10_band_rules(book):
 # --------------------------------------------------------------------------------------------
 
 def _formats(book: Book, table_name: str, header: str, include_total: bool = False) -> set[str]:
+    """The number formats of a column's cells; on the Summary and the quarterly table, only the counted
+    indicators' rows (measured ones take their own formats: tests/test_measures.py)."""
     ws, table = book.table(table_name)
     col = column_of(ws, table, header)
     first, last = data_rows(table)
     _, _, _, max_row = range_boundaries(table.ref)
-    return {ws.cell(r, col).number_format for r in range(first, (max_row if include_total else last) + 1)}
+    rows = range(first, (max_row if include_total else last) + 1)
+    if table_name in ("sb_summary", "sb_trend_quarterly"):
+        counted = {i["name"] for i in counted_indicators()}
+        rows = [r for r in rows if ws.cell(r, column_of(ws, table, "Indicator")).value in counted]
+    return {ws.cell(r, col).number_format for r in rows}
 
 
 def _expected_formats(book: Book) -> list[tuple[str, str, str]]:
     """(table, header, kind) for every numeric column the workbook shows."""
     area = book.area
-    cases = [("sb_summary", "Previous 12 months", "count"), ("sb_summary", "Current 12 months", "count"),
-             ("sb_summary", "Change", "signed count"),
-             ("sb_summary", "% change", "percent"), ("sb_summary", "Rate per 1,000", "rate"),
-             ("sb_summary", f"{BENCHMARK} rate per 1,000", "rate"),
+    headers = summary_headers()
+    previous, current, change, percent = headers[-8:-4]
+    rate_header, benchmark_header = headers[-2:]
+    cases = [("sb_summary", previous, "count"), ("sb_summary", current, "count"),
+             ("sb_summary", change, "signed count"),
+             ("sb_summary", percent, "percent"), ("sb_summary", rate_header, "rate"),
+             ("sb_summary", benchmark_header, "rate"),
              ("sb_data_quality", "Rows", "count")]
     if spec().get("peer_groups"):
         cases.append(("sb_summary", "Peer average rate per 1,000", "rate"))
@@ -449,7 +465,7 @@ def test_comparison_monthly_counts(book, raw):
 
 def test_trends_quarterly_counts(book, raw):
     got = book.frame("sb_trend_quarterly").set_index("Indicator")
-    assert got.index.tolist() == [i["name"] for i in indicators()]
-    for ind in indicators():
+    assert got.index.tolist() == [i["name"] for i in rolling_indicators()]
+    for ind in counted_indicators():  # the proportions' quarters: tests/test_measures.py
         expected = [raw.count(ind["id"], quarter, book.area) for quarter in rolling_quarters()]
         assert got.loc[ind["name"]].tolist() == expected, ind["id"]

@@ -106,6 +106,51 @@ def unit(ind_id: str) -> str:
     return indicator(ind_id).get("unit", "crimes")
 
 
+def counted_indicators() -> list[dict]:
+    """Indicators without a measure block: counts over the rolling windows, as before measures."""
+    return [i for i in indicators() if "measure" not in i]
+
+
+def own_period_indicators() -> list[dict]:
+    """Measured indicators compared over their source's own periods (quarters, years) or a snapshot: they have
+    the Summary's Period column, and their last periods are on the Trends sheet's sb_trend_periods table."""
+    def dated(source: str) -> bool:
+        names = [c if isinstance(c, str) else c["name"] for c in (spec()["sources"][source].get("columns") or {}).values()]
+        unpivot, by_sheet = spec()["sources"][source].get("unpivot"), spec()["sources"][source].get("sheet_name_column")
+        return "month" in names or bool(unpivot) or bool(by_sheet)
+    return [i for i in indicators() if "measure" in i
+            and (i["measure"].get("compare") == "previous_period" or not dated(i["source"]))]
+
+
+def rolling_indicators() -> list[dict]:
+    """The indicators on the Trends sheet's rolling-quarter table (sb_trend_quarterly), in spec order."""
+    own = {i["id"] for i in own_period_indicators()}
+    return [i for i in indicators() if i["id"] not in own]
+
+
+def polarity_by_name() -> dict[str, str]:
+    return {i["name"]: i.get("polarity", "higher_is_worse") for i in indicators()}
+
+
+def band_colour_key(word: str, polarity: str) -> str:
+    """The band whose theme colours a band word takes: the scale flips when higher is better."""
+    if polarity != "higher_is_better":
+        return word
+    swaps = {"High": "Low", "Low": "High", "Above": "Below", "Below": "Above"}
+    return " ".join(swaps.get(part, part) for part in word.split(" "))
+
+
+def summary_headers() -> list[str]:
+    """The Summary's columns up to the band column: a Period column, and Previous/Current without "12 months",
+    when some KPI is compared over its source's own periods; "or %" on the rate columns when some is a share."""
+    own = bool(own_period_indicators())
+    window = "" if own else " 12 months"
+    share = " or %" if any(i.get("measure", {}).get("kind") == "proportion" for i in indicators()) else ""
+    return ["Priority", "Indicator", *(["Period"] if own else []), f"Previous{window}", f"Current{window}", "Change",
+            "% change", "Direction of travel", "Better or worse", f"Rate per 1,000{share}",
+            f"{BENCHMARK} rate per 1,000{share}"]
+
+
 def charted() -> list[str]:
     return list(spec()["comparisons"])
 
@@ -115,7 +160,8 @@ def tables_on_sheet() -> dict[str, list[str]]:
     return {
         "Summary": ["sb_summary"],
         "Top 10": [f"sb_top10_{i['id']}" for i in small_area_indicators()],
-        "Trends": ["sb_trend", "sb_trend_monthly", "sb_trend_quarterly"],
+        "Trends": ["sb_trend", "sb_trend_monthly", "sb_trend_quarterly"]
+                  + (["sb_trend_periods"] if own_period_indicators() else []),
         "Comparisons": ["sb_comparison_rates", "sb_monthly_profile"],
         "Profiles": [f"sb_breakdown_{b['id']}" for b in spec()["breakdowns"]],
         "Who is affected": [name for g in spec()["area_groups"]
@@ -168,9 +214,7 @@ def summary_peer_headers() -> list[str]:
 def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
     trend_names = [indicator(i)["name"] for i in spec()["trend_table"]["rows"]]
     headers = {
-        "sb_summary": ["Priority", "Indicator", "Previous 12 months", "Current 12 months", "Change", "% change",
-                       "Direction of travel", "Better or worse", "Rate per 1,000", f"{BENCHMARK} rate per 1,000",
-                       *summary_peer_headers(), f"Comparison with {BENCHMARK}",
+        "sb_summary": [*summary_headers(), *summary_peer_headers(), f"Comparison with {BENCHMARK}",
                        "Last 8 quarters", "Target", "Target status"],
         "sb_trend": ["Category", *financial_year_labels(data_months)],
         "sb_data_quality_rows": ["Source", "File", "Sheet", "Row", "Column", "Value", "Action", "Reason"],
@@ -179,6 +223,7 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
                                               for q in rolling_quarters())],
         "sb_comparison_rates": [PARTNER_LABEL, *(f"{indicator(i)['name']}: rate per 1,000" for i in charted())],
         "sb_monthly_profile": ["Month", *(indicator(i)["name"] for i in charted())],
+        "sb_trend_periods": ["Indicator", "Period", "Value"],
         "sb_methodology": ["Topic", "Detail"],
         "sb_data_quality": ["Source", "What happened", "Rows", "Examples"],
     }

@@ -19,6 +19,8 @@ from engine.indicators.comparisons import area_comparison
 from engine.indicators.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
 from engine.indicators.findings import key_findings
+from engine.indicators.measures import (counted_spec, measured_indicators, merged_series, period_sources,
+                                       withheld_sources)
 from engine.indicators.methodology import methodology_notes, synthetic_note
 from engine.indicators.peer_groups import peer_group_results, with_peer_averages, with_peer_group
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
@@ -352,11 +354,15 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     ``suppress=True`` (partner deliveries) hides the small counts of the spec's sensitive
     indicators, and every number that would reveal one, as ``None`` (shown as ``[c]``).
     """
-    counted = {indicator.source for indicator in spec.indicators}
+    # Indicators with a measure block (proportions, value columns, period-on-period) are computed apart;
+    # what follows counts the others, and the two meet in each partner's KPIs, series and findings.
+    full_spec, spec = spec, counted_spec(spec)
+    counted = period_sources(full_spec)
     first_data, latest = _data_months(inputs, counted)
     end = resolve_period_end(spec.periods, period_end, latest, spec_file)
     periods = report_periods(spec.periods, end, first_data)
     _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None, counted=counted)
+    measures = measured_indicators(full_spec, inputs, periods)
 
     geo = inputs.geography
     first_month = max(periods.first_needed, first_data)
@@ -389,6 +395,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     # which a hidden count could be worked out; the disclosure check does not cover them yet, so a
     # privacy-protected build of a spec with sensitive indicators leaves them out altogether.
     protected = suppress and bool(rules)
+    withheld = withheld_sources(full_spec) if protected else set()  # measures that could reveal a hidden count
     if protected:
         series: list[list[IndicatorSeries]] = []
         comparisons: list[AreaComparison] = []
@@ -396,6 +403,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         group_tables: list[list[AreaGroupTable]] = [[] for _ in range(n_partners)]
     else:
         series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, results, first_month)
+        series = merged_series(full_spec, series, measures, n_partners)
         breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners,
                                        breakdown_window(b, spec.periods, periods.current),
                                        partner_names=[str(n) for n in geo.partner_names],
@@ -405,17 +413,18 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             spec, inputs, {i: r.current for i, r in results.items()},
             {i: r.partner_current / geo.partner_population * r.indicator.rate_per for i, r in results.items()},
             {i: r.benchmark_rate for i, r in results.items()})
-    notes = methodology_notes(spec, inputs, periods, suppress)
+    notes = methodology_notes(full_spec, inputs, periods, suppress)
     generated = generated_timestamp(end)
-    priorities = list(dict.fromkeys(i.priority for i in spec.indicators))
+    priorities = list(dict.fromkeys(i.priority for i in full_spec.indicators))
     issues = inputs.issues.detail(spec.quality.detail_rows)
     issue_count = len(inputs.issues.frame())
     partner_population = geo.partner_population
     reports = []
     for p in range(n_partners):
         partner_area = str(geo.partner_names[p])
-        kpis = [with_peer_group(with_target(_kpi(results[i.id], p, float(partner_population[p]), hidden[p]), i.target),
-                                peer_groups.get(i.id), p) for i in spec.indicators]
+        kpis = [with_peer_group(with_target(measures[i.id].kpi(p, withheld=i.source in withheld) if i.id in measures
+                                            else _kpi(results[i.id], p, float(partner_population[p]), hidden[p]),
+                                            i.target), peer_groups.get(i.id), p) for i in full_spec.indicators]
         partner_comparisons = with_peer_averages(comparisons, peer_groups, p)
         top_tables = [_top_table(inputs, results[i.id], p, picks[i.id][p], hidden[p]) for i in spec.indicators
                       if not all_counts[i.id].by_partner]
@@ -425,7 +434,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
                                 partner_area=partner_area, partner_label=geo.partner_label,
                                 small_area_label=geo.small_area_label, benchmark=geo.benchmark_name,
                                 period_end=month_text(end),
-                                band_methods={i.id: spec.banding_for(i).method for i in spec.indicators})
+                                band_methods={i.id: full_spec.banding_for(i).method for i in full_spec.indicators})
         findings += area_group_findings(spec.area_groups, group_tables[p], partner_area=partner_area,
                                         benchmark=geo.benchmark_name, small_area_label=geo.small_area_label,
                                         period_end=month_text(end))

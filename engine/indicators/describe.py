@@ -1,7 +1,7 @@
 """Spec settings in words, for the Methodology sheet: what an analyst can quote in a board paper."""
 from __future__ import annotations
 
-from engine.spec.models import Banding, ChangeTest, Condition, Indicator, Peers, Suppression
+from engine.spec.models import RESIDENTS, Banding, ChangeTest, Condition, Indicator, Peers, Suppression
 
 
 def describe_condition(column: str, condition: Condition) -> str:
@@ -18,9 +18,66 @@ def describe_condition(column: str, condition: Condition) -> str:
     return f"{label} is between {low} and {high}"
 
 
+def _rule(where: dict[str, Condition]) -> str:
+    return "; ".join(describe_condition(c, cond) for c, cond in where.items()) or "every row"
+
+
 def describe_indicator(indicator: Indicator, source_description: str) -> str:
-    rule = "; ".join(describe_condition(c, cond) for c, cond in indicator.where.items()) or "every row"
-    return f"Rows of {source_description or indicator.source} where {rule}. Rate per {indicator.rate_per:,} residents."
+    if indicator.measure is not None:
+        return describe_measure(indicator, source_description)
+    return (f"Rows of {source_description or indicator.source} where {_rule(indicator.where)}. "
+            f"Rate per {indicator.rate_per:,} residents.")
+
+
+def describe_measure(indicator: Indicator, source_description: str) -> str:
+    """A measured indicator's definition: what is divided by what, over which periods."""
+    measure = indicator.measure
+    assert measure is not None
+    rows = f"the rows of {source_description or indicator.source}"
+    rows += f" where {_rule(indicator.where)}" if indicator.where else ""
+    if measure.kind == "proportion" and measure.numerator is not None:
+        what = f"The share of {rows} for which {_rule(measure.numerator)}."
+    elif measure.kind == "proportion" and measure.percent_column is not None:
+        what = (f"The {measure.percent_column.replace('_', ' ')} of {rows}, weighted by {measure.respondents_column}: "
+                f"each row stands for round(percent × respondents ÷ 100) people of its respondents.")
+    elif measure.kind == "proportion":
+        what = f"Σ {measure.value} ÷ Σ {measure.denominator} over {rows}."
+    elif measure.kind == "value":
+        per = ("residents" if measure.denominator in (None, RESIDENTS)
+               else f"Σ {measure.denominator} (from the same rows)")
+        what = f"Σ {measure.value} over {rows}; rate per {indicator.rate_per:,} {per}."
+    else:
+        what = f"A count of {rows}; rate per {indicator.rate_per:,} residents."
+    when = ("the latest period of the source (a quarter, a financial year or a month) against the latest one before "
+            "it with data" if measure.compare == "previous_period" else
+            "the current window against the one before")
+    return f"{what} Compared: {when}; a source without dates is a snapshot, not compared. Reported by partner area."
+
+
+def describe_measure_methods(levels: tuple[float, float], change: ChangeTest, proportions: bool, values: bool) -> str:
+    """The statistics of measured indicators in words an analyst can quote."""
+    low, high = (_percent(level) for level in levels)
+    test = _percent(change.level)
+    parts = []
+    if proportions:
+        parts.append(
+            f"Proportions (shown as percentages) are banded by their Wilson score interval against the benchmark's "
+            f"proportion (all partner areas' numerators ÷ denominators): a {high} interval entirely above (below) it "
+            f"is 'Very Significantly High' ('Low'), otherwise a {low} interval 'Significantly High' ('Low'). "
+            + ("A change between two periods is tested with Fisher's exact test on the 2 × 2 table of the two "
+               f"periods' numerators and the rest; a two-sided p-value below {_percent(1 - change.level)} is "
+               "significant, and the change is given in percentage points (pp)."
+               if change.method == "exact" else
+               f"A change between two periods is significant when their {test} Wilson intervals do not overlap."))
+    if values:
+        parts.append(
+            "Summed values (clients, admissions) are treated as counts of events: Byar's or exact Poisson limits for "
+            "bands, and the exact conditional test for two Poisson counts for a change, each period weighted by its "
+            "own denominator (residents, or the table's population column).")
+    parts.append("Quarterly and annual sources compare their latest period with the one before (a question asked "
+                 "once a year with last year's answer); figures a partner suppressed or did not supply are 'n/a', "
+                 "and the benchmark is the pooled figure of the partner areas that have one.")
+    return " ".join(parts)
 
 
 def _percent(level: float) -> str:

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.indicators.measure_findings import HIGHER_BANDS, LOWER_BANDS, measure_sentence, period_words as _period_words
 from engine.indicators.profile_findings import profile_findings
-from engine.months import month_label, month_number
 from engine.report import AreaComparison, Breakdown, Finding, IndicatorSeries, Kpi, TopAreaTable
 from engine.stats.peers import PEER_LABELS, peer_ranks
 
 MAX_CHANGE_FINDINGS = 5
 MAX_PEER_FINDINGS = 3
-HIGHER_BANDS = {"Very Significantly High", "Significantly High"}
-LOWER_BANDS = {"Very Significantly Low", "Significantly Low"}
 
 
 def change_direction(kpi: Kpi) -> int:
@@ -29,11 +27,6 @@ def change_direction(kpi: Kpi) -> int:
 def _shown(kpi: Kpi) -> bool:
     """A KPI whose counts are hidden for privacy ([c]) gets no sentence: a sentence would reveal them."""
     return None not in (kpi.current, kpi.previous, kpi.change, kpi.rate)
-
-
-def _period_words(period_end: str) -> str:
-    """"the 12 months to September 2022"."""
-    return f"in the 12 months to {month_label(month_number(period_end), long=True)}"
 
 
 def _lower_first(name: str) -> str:
@@ -155,10 +148,12 @@ def key_findings(kpis: list[Kpi], series: list[IndicatorSeries], top_tables: lis
                  comparisons: list[AreaComparison], breakdowns: list[Breakdown], *, partner_area: str,
                  partner_label: str, small_area_label: str, benchmark: str, period_end: str,
                  band_methods: dict[str, str] | None = None) -> list[Finding]:
-    """The headline indicator (the spec's first) always; then the largest significant changes."""
-    kpis = [k for k in kpis if _shown(k)]
+    """The headline indicator (the spec's first counted one) always; then the largest significant changes;
+    then a sentence for each measured indicator (proportions, values, period on period)."""
+    measured = [f for k in kpis if k.measured and (f := measure_sentence(k, period_end, benchmark)) is not None]
+    kpis = [k for k in kpis if _shown(k) and not k.measured]
     if not kpis:
-        return []
+        return measured
     by_series = {s.indicator_id: s for s in series}
     headline = kpis[0]
     findings = [change_sentence(headline, period_end, by_series.get(headline.indicator_id)),
@@ -179,6 +174,7 @@ def key_findings(kpis: list[Kpi], series: list[IndicatorSeries], top_tables: lis
     apart = [k for k in kpis[1:] if k.peer_group and k.peer_average and k.peer_comparison != PEER_LABELS[0]]
     apart.sort(key=lambda k: (-abs(np.log(k.rate / k.peer_average)) if k.rate else 0.0, k.name))
     findings += [peer_group_sentence(k, partner_area) for k in apart[:MAX_PEER_FINDINGS]]
+    findings += measured
     for breakdown in breakdowns[:1]:
         findings.append(share_sentence(breakdown, partner_area, benchmark))
     findings += profile_findings(breakdowns, partner_area, benchmark)

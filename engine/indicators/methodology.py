@@ -5,8 +5,9 @@ from typing import Any, Callable, Hashable
 
 from engine.indicators.area_groups import area_group_notes
 from engine.indicators.breakdowns import profile_method_notes
-from engine.indicators.describe import (describe_banding, describe_change, describe_indicator, describe_peers,
-                                        describe_suppression)
+from engine.indicators.describe import (describe_banding, describe_change, describe_indicator,
+                                        describe_measure_methods, describe_peers, describe_suppression)
+from engine.indicators.measures import counted_spec, measured
 from engine.indicators.peer_groups import peer_group_note
 from engine.indicators.periods import ReportPeriods
 from engine.ingest import PARTNER_AREA, Inputs
@@ -25,6 +26,17 @@ def _grouped(spec: Spec, setting: Callable[[Indicator], Hashable]) -> list[tuple
 
 def _used_by(names: list[str], spec: Spec) -> str:
     return "" if len(names) == len(spec.indicators) else f" Used for: {', '.join(names)}."
+
+
+def _measure_notes(spec: Spec) -> list[MethodNote]:
+    """How proportions, summed values and period-on-period comparisons are tested, per banding and change setting."""
+    groups: dict[tuple, list[Indicator]] = {}
+    for indicator in measured(spec):
+        groups.setdefault((spec.banding_for(indicator).levels, spec.change_for(indicator)), []).append(indicator)
+    return [MethodNote("Proportions, values and periods", describe_measure_methods(
+        levels, change, any(i.measure.kind == "proportion" for i in group if i.measure),
+        any(i.measure.kind != "proportion" for i in group if i.measure))
+        + f" Used for: {', '.join(i.name for i in group)}.") for (levels, change), group in groups.items()]
 
 
 SYNTHETIC_WORDS = "SYNTHETIC — generated for the demo; not real records"
@@ -67,17 +79,19 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
         MethodNote("Rates", "Rate = count in the current window ÷ resident population × the indicator's multiplier "
                             "(per 1,000 residents unless stated)."),
     ]
-    for banding, names in _grouped(spec, spec.banding_for):
+    counted = counted_spec(spec)  # measured indicators' methods are described together, below
+    for banding, names in _grouped(counted, spec.banding_for):
         topic = "Comparison bands" + (" (standard deviations)" if banding.method == "sd" else "")
         notes.append(MethodNote(topic, describe_banding(banding, geo.benchmark_name, geo.small_area_label,
-                                                        geo.partner_label) + _used_by(names, spec)))
+                                                        geo.partner_label) + _used_by(names, counted)))
     notes += [
         MethodNote("Top areas", f"Each {geo.partner_label.lower()}'s {geo.small_area_label}s with at least one event, ranked "
                                 f"by count (ties: higher rate first, then name) unless an indicator ranks by rate."),
     ]
-    for change, names in _grouped(spec, spec.change_for):
+    for change, names in _grouped(counted, spec.change_for):
         notes.append(MethodNote("Direction of travel", describe_change(change, spec.periods.window_months)
-                                + _used_by(names, spec)))
+                                + _used_by(names, counted)))
+    notes += _measure_notes(spec)
     mapped = set(spec.peer_groups.measures) if spec.peer_groups and inputs.peer_table else set()
     within = [i.name for i in spec.indicators if i.id not in mapped or inputs.peer_table.missing_partners]
     if within:

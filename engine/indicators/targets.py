@@ -12,7 +12,7 @@ def _describe(target: Target) -> str:
         return target.label
     bound = target.at_most if target.at_most is not None else target.at_least
     word = "at most" if target.at_most is not None else "at least"
-    shown = f"{bound:+.0%}" if target.measure == "percent_change" else f"{bound:,g}"
+    shown = {"percent_change": f"{bound:+.0%}", "percent": f"{bound:.0%}"}.get(target.measure, f"{bound:,g}")
     return f"{target.measure.replace('_', ' ')} {word} {shown}"
 
 
@@ -20,11 +20,13 @@ def with_target(kpi: Kpi, target: Target | None) -> Kpi:
     """The KPI with its target in words and "Met" / "Not met" (or [c] if the measure is hidden)."""
     if target is None:
         return kpi
-    measure = {"percent_change": kpi.percent_change, "rate": kpi.rate, "current": kpi.current}[target.measure]
+    measure = {"percent_change": kpi.percent_change, "rate": kpi.rate, "current": kpi.current,
+               "percent": kpi.rate if kpi.value_format == "percent" else None}[target.measure]
     if measure is None:
         status = SUPPRESSED if kpi.current is None or kpi.rate is None else "n/a"
     elif target.at_most is not None:
         status = "Met" if measure <= target.at_most else "Not met"
     else:
         status = "Met" if measure >= target.at_least else "Not met"
-    return dataclasses.replace(kpi, target=_describe(target), target_status=status)
+    bound = target.at_most if target.at_most is not None else target.at_least
+    return dataclasses.replace(kpi, target=_describe(target), target_status=status, target_value=bound)

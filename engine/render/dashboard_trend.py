@@ -95,5 +95,5 @@ def write_quarterly(workbook: Workbook, sheet: Worksheet, dashboard: DashboardRe
                             "x_offset": chart_col * (CHART_WIDTH + 12), "y_offset": 6})
     sheet.set_h_pagebreaks(breaks)
     report_page_setup(sheet, formats, report, repeat_rows=None)
-    return {k.indicator_id: (placement.first_data_row + i, placement.first_col + 2, placement.last_col)
-            for i, k in enumerate(dashboard.kpis)}
+    return {k.indicator_id: (placement.first_data_row + i, placement.first_col + 2, placement.first_data_row + i,
+                             placement.last_col) for i, k in enumerate(dashboard.kpis)}

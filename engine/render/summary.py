@@ -1,6 +1,9 @@
 """The Summary sheet: every KPI, grouped by priority, with direction of travel and comparison."""
 from __future__ import annotations
 
+import math
+from collections import Counter
+
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
@@ -9,12 +12,15 @@ from engine.render.layout import Column, apply_widths, band_rules, outcome_rules
 from engine.render.names import (SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_TOP,
                                  SHEET_TRENDS, SHEET_WHO, internal_link, table_name)
 from engine.render.peer_columns import RANK_AMONG_PEERS, peer_columns_note, peer_rules
-from engine.render.trends import QuarterRows
+from engine.render.trends import QuarterRows, value_format
 from engine.render.wrapping import text_width
 from engine.report import SUPPRESSED, Kpi, Report
 
 ARROWS = {"Increase (significant)": "▲ Increase (significant)", "Reduction (significant)": "▼ Reduction (significant)",
           "No significant change": "► No significant change"}
+NOT_AVAILABLE = "n/a"
+POINTS = '+0.0" pp";-0.0" pp";0.0" pp"'  # a change in a proportion, in percentage points
+RATE_CHANGE = "+#,##0.0;-#,##0.0;0.0"
 TABLE_FIRST_ROW = 6
 BAND_COLUMN = 11  # the "Comparison with" column
 SPARKLINE_COLUMN = 12  # then the sparkline, then the target and its status when the spec sets targets
@@ -41,9 +47,10 @@ def quarter_sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], firs
         where = quarter_rows.get(kpi.indicator_id)
         if where is None:
             continue
-        row, first, last = where
+        first_row, first_col, last_row, last_col = where  # a row of quarters, or a column of a source's periods
         locations.append(xl_rowcol_to_cell(first_data_row + offset, col))
-        ranges.append(f"'{source_sheet}'!{xl_rowcol_to_cell(row, first)}:{xl_rowcol_to_cell(row, last)}")
+        ranges.append(f"'{source_sheet}'!{xl_rowcol_to_cell(first_row, first_col)}:"
+                      f"{xl_rowcol_to_cell(last_row, last_col)}")
     if locations:  # one group: one style, as Excel groups sparklines that look alike
         sheet.add_sparkline(first_data_row, col, {
             "location": locations, "range": ranges,
@@ -101,20 +108,32 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     sheet.write(5, 0, "Key performance indicators", formats.heading)
 
     kpis = ordered_kpis(report)
-    multipliers = {k.rate_per for k in kpis}
-    rate_header = f"Rate per {next(iter(multipliers)):,}" if len(multipliers) == 1 else "Rate"
+    rate_per = rate_multiplier(kpis)
+    rates_only = f"Rate per {rate_per:,}" if rate_per else "Rate"  # the peer average: counted indicators only
+    rate_header = rates_only
+    if any(k.value_format == "percent" for k in kpis):
+        rate_header += " or %" if rate_per else " (%)"  # proportions share the column, shown as 12.3%
     bench = report.benchmark_name
     grouped = any(k.peer_group for k in kpis)  # ranked in peer groups (most similar groups): two more columns
-    extra = 2 if grouped else 0
+    # KPIs compared over their source's own periods (quarters, years, a snapshot) get a Period column,
+    # and the count columns lose "12 months" from their headers.
+    own_periods = any(k.current_period is not None for k in kpis)
+    window = "" if own_periods else " 12 months"
+    shift = 1 if own_periods else 0
+    extra = (2 if grouped else 0) + shift
+    # A rate whose multiplier differs from the column's is shown as "24.9 per 100,000": room for the words.
+    figure_width = 17 if any(k.measured and k.value_format != "percent" and k.rate_per != rate_per for k in kpis) else 11
     columns = [
         Column("Priority", formats.text), Column("Indicator", formats.text),
-        Column("Previous 12 months", formats.count, 11), Column("Current 12 months", formats.count, 11),
+        *([Column("Period", formats.text, 24)] if own_periods else []),
+        Column(f"Previous{window}", formats.count, figure_width), Column(f"Current{window}", formats.count, figure_width),
         Column("Change", formats.change, 9), Column("% change", formats.percent, 9),
         Column("Direction of travel", formats.text, 21), Column("Better or worse", formats.centre, 9),
-        Column(rate_header, formats.rate, 9), Column(f"{bench} {rate_header.lower()}", formats.rate, 13),
+        Column(rate_header, formats.rate, max(9, figure_width)),
+        Column(f"{bench} {rate_header.lower()}", formats.rate, max(13, figure_width)),
         Column(RANK_AMONG_PEERS if grouped else f"Rank among {report.partner_label.lower()}s (1 = lowest rate)",
                formats.centre, 15),
-        *([Column(f"Peer average {rate_header.lower()}", formats.rate, 11), Column("Comparison with peers", formats.text, 22)]
+        *([Column(f"Peer average {rates_only.lower()}", formats.rate, 11), Column("Comparison with peers", formats.text, 22)]
           if grouped else []),
         Column(f"Comparison with {bench}", formats.get(align="left", indent=1), 22),
         Column(SPARKLINE_HEADER, formats.text, 14),
@@ -123,10 +142,11 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     targets = any(k.target for k in kpis)
     if targets:
         columns += [Column("Target", formats.wrap, 22), Column("Target status", formats.centre, 10)]
-    rows = [[k.priority, k.name, _shown(k.previous), _shown(k.current), _shown(k.change),
-             k.percent_change if k.percent_change is not None else (SUPPRESSED if k.change is None else "n/a"),
-             ARROWS[k.direction], k.outcome, _shown(k.rate), k.benchmark_rate, k.peer_rank_text]
-            + ([k.peer_average, k.peer_comparison] if grouped else []) + [_shown(k.band), None]
+    rows = [[k.priority, k.name, *([period_text(k, report)] if own_periods else []),
+             _shown(k.previous, k), _shown(k.current, k), _shown(k.change, k),
+             k.percent_change if k.percent_change is not None else (_shown(None, k) if k.change is None else "n/a"),
+             ARROWS.get(k.direction, k.direction), k.outcome, _shown(k.rate, k), k.benchmark_rate, k.peer_rank_text]
+            + ([k.peer_average, k.peer_comparison] if grouped else []) + [_shown(k.band, k), None]
             + ([k.target, k.target_status] if targets else [])
             for k in kpis]
     widths: dict[int, float] = {}
@@ -135,13 +155,14 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
         if kpi.indicator_id in top_rows:
             sheet.write_url(placement.first_data_row + offset, 1,
                             internal_link(SHEET_TOP, top_rows[kpi.indicator_id]), formats.link, string=kpi.name)
+        _measure_formats(sheet, formats, kpi, placement.first_data_row + offset, 2 + shift, rate_per)
     for first, last, polarity in polarity_runs(kpis):
         band_rules(sheet, formats, (placement.first_data_row + first, band_column, placement.first_data_row + last,
                                     band_column), polarity)
         if grouped:
             peer_rules(sheet, formats, (placement.first_data_row + first, band_column - 1,
                                         placement.first_data_row + last, band_column - 1), polarity)
-    outcome_rules(sheet, formats, placement.column_range(6), outcome_col=7)
+    outcome_rules(sheet, formats, placement.column_range(6 + shift), outcome_col=7 + shift)
     quarter_sparklines(sheet, formats, kpis, placement.first_data_row, sparkline_column, quarter_rows)
     if targets:
         target_rules(sheet, formats, placement.column_range(sparkline_column + 2))
@@ -155,17 +176,58 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
                 formats.note)
     sheet.write(placement.last_row + 3, 0, f"{SPARKLINE_HEADER}: counts in rolling three-month periods to "
                 f"{report.current_window.split('– ')[-1]}, the latest marked (data on the Trends sheet).", formats.note)
+    measure_note = ("Proportions are shown as percentages and their change in percentage points (pp); the Period "
+                    "column says which periods each indicator compares (a quarterly or annual source: its latest "
+                    "period against the one before; a snapshot: none). n/a: not available in the partner's data, "
+                    "or nothing to compare with. Their sparklines show the source's last eight periods.")
     footnotes = [report.suppression_note, peer_columns_note(kpis, report.partner_label) if grouped else None,
-                 report.synthetic_note]
+                 measure_note if any(k.measured for k in kpis) else None, report.synthetic_note]
     for offset, note in enumerate(note for note in footnotes if note):
         sheet.write(placement.last_row + 4 + offset, 0, note, formats.note)
     report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
     sheet.activate()
 
 
-def _shown(value):
-    """A number, or the suppression symbol where it is hidden."""
-    return SUPPRESSED if value is None else value
+def _shown(value, kpi: Kpi):
+    """A number, or where there is none: the suppression symbol (hidden for privacy), or "n/a" for a measured
+    KPI (the source withheld or lacks the figure, or a snapshot has no previous period)."""
+    if value is not None:
+        return value
+    return NOT_AVAILABLE if kpi.measured and kpi.direction != SUPPRESSED else SUPPRESSED
+
+
+def rate_multiplier(kpis: list[Kpi]) -> int | None:
+    """The rate column's multiplier: the one most rate KPIs share (proportions aside), None if there are none."""
+    multipliers = Counter(k.rate_per for k in kpis if k.value_format != "percent")
+    return multipliers.most_common(1)[0][0] if multipliers else None
+
+
+def period_text(kpi: Kpi, report: Report) -> str:
+    """"12 months to Oct 2022", "Q1 2022-23 vs Q4 2021-22", or "Snapshot": the periods a KPI compares."""
+    if kpi.current_period is None:
+        return f"12 months to {report.current_window.split('– ')[-1]}"
+    if kpi.previous_period is None:
+        return kpi.current_period
+    return f"{kpi.current_period} vs {kpi.previous_period}"
+
+
+def _measure_formats(sheet: Worksheet, formats: Formats, kpi: Kpi, row: int, first_col: int, rate_per: int | None) -> None:
+    """Rewrite a measured KPI's figures in its own number formats: 45.0% and +4.8 pp for a proportion, a rate
+    with "per 100,000" where its multiplier differs from the column's."""
+    if not kpi.measured:
+        return
+    figure = value_format(formats, kpi.value_format, kpi.rate_per if kpi.rate_per != rate_per else None)
+    rate = value_format(formats, "percent" if kpi.value_format == "percent" else "rate",
+                        kpi.rate_per if kpi.rate_per != rate_per else None)
+    cells = {first_col: (kpi.previous, figure), first_col + 1: (kpi.current, figure),
+             first_col + 6: (kpi.rate, rate), first_col + 7: (kpi.benchmark_rate, rate)}
+    if kpi.value_format == "percent" and kpi.change is not None:
+        cells[first_col + 2] = (kpi.change * 100, formats.get(num_format=POINTS))  # percentage points
+    elif kpi.value_format == "rate" and kpi.change is not None:
+        cells[first_col + 2] = (kpi.change, formats.get(num_format=RATE_CHANGE))
+    for col, (value, cell_format) in cells.items():
+        if value is not None and not (isinstance(value, float) and math.isnan(value)):
+            sheet.write_number(row, col, value, cell_format)
 
 
 def polarity_runs(kpis: list[Kpi]) -> list[tuple[int, int, str]]:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from xlsxwriter.chart import Chart
+from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from engine.render.formats import Formats
+from engine.render.formats import PERCENT, RATE, Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.render.names import SHEET_TRENDS, table_name
 from engine.report import SUPPRESSED, Report, TrendTable
@@ -60,18 +61,62 @@ def _chart_description(trend: TrendTable, partner_area: str) -> str:
             f"one line per category: {', '.join(r.name for r in trend.rows)}.")
 
 
-QuarterRows = dict[str, tuple[int, int, int]]  # indicator id -> (row, first col, last col) of its quarters
+QuarterRows = dict[str, tuple[int, int, int, int]]  # indicator id -> (first row, first col, last row, last col)
 
 
 def _write_quarterly(sheet: Worksheet, formats: Formats, report: Report, row: int, widths: dict[int, float]) -> QuarterRows:
-    """Every indicator's rolling quarters: the data behind the Summary's sparklines."""
-    series = report.series
-    sheet.write(row, 0, "Quarterly counts (rolling quarters to the period end)", formats.heading)
+    """Every indicator's rolling quarters (and the source's own periods for those compared period on period):
+    the data behind the Summary's sparklines."""
+    series = [s for s in report.series if s.rolling]
+    if not series:
+        return _write_own_periods(sheet, formats, report, row, widths)
+    what = "counts" if all(s.value_format == "count" for s in series) else "figures"  # proportions show as %
+    sheet.write(row, 0, f"Quarterly {what} (rolling quarters to the period end)", formats.heading)
     columns = [Column("Indicator", formats.text)] + [Column(label, formats.count, YEAR_WIDTH) for label in series[0].quarter_labels]
     rows = [[s.name] + [q if q is not None else "n/a" for q in s.quarterly] for s in series]
     placement = write_table(sheet, formats, table_name("trend_quarterly"), row + 1, 0, columns, rows, widths)
-    return {s.indicator_id: (placement.first_data_row + i, placement.first_col + 1, placement.last_col)
-            for i, s in enumerate(series)}
+    for offset, s in enumerate(series):
+        if s.value_format != "count":  # proportions and rates: their own number format, row by row
+            for col, value in enumerate(s.quarterly, start=placement.first_col + 1):
+                if value is not None:
+                    sheet.write_number(placement.first_data_row + offset, col, value, value_format(formats, s.value_format))
+    where = {s.indicator_id: (placement.first_data_row + i, placement.first_col + 1, placement.first_data_row + i,
+                              placement.last_col) for i, s in enumerate(series)}
+    return where | _write_own_periods(sheet, formats, report, placement.last_row + 3, widths)
+
+
+def value_format(formats: Formats, kind: str, per: int | None = None) -> Format:
+    """A KPI figure's number format: 12.3% for proportions, 24.9 for rates (with "per 100,000" when ``per``
+    is given, for a rate whose multiplier differs from its column's), 1,234 for counts."""
+    if kind == "percent":
+        return formats.get(num_format=PERCENT)
+    if kind == "rate":
+        return formats.get(num_format=f'{RATE}" per {per:,}"') if per else formats.rate
+    return formats.count
+
+
+def _write_own_periods(sheet: Worksheet, formats: Formats, report: Report, row: int,
+                       widths: dict[int, float]) -> QuarterRows:
+    """Indicators compared period on period: each one's last periods (quarters, financial years), one row each."""
+    series = [s for s in report.series if not s.rolling and s.quarterly]  # a snapshot has no periods to show
+    if not series:
+        return {}
+    sheet.write(row, 0, "Latest periods of indicators compared period on period (the source's own quarters or years)",
+                formats.heading)
+    rows = [[s.name, label, value if value is not None else "n/a"]
+            for s in series for label, value in zip(s.quarter_labels, s.quarterly)]
+    columns = [Column("Indicator", formats.text), Column("Period", formats.text, 14), Column("Value", formats.count, 12)]
+    placement = write_table(sheet, formats, table_name("trend_periods"), row + 1, 0, columns, rows, widths)
+    where: QuarterRows = {}
+    first = placement.first_data_row
+    for s in series:
+        last = first + len(s.quarterly) - 1
+        for offset, value in enumerate(s.quarterly):
+            if value is not None:
+                sheet.write_number(first + offset, placement.first_col + 2, value, value_format(formats, s.value_format))
+        where[s.indicator_id] = (first, placement.first_col + 2, last, placement.first_col + 2)
+        first = last + 1
+    return where
 
 
 def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> QuarterRows:

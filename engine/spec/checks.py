@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from engine.ingest.police_uk import KNOWN_VALUES as POLICE_UK_VALUES, TIDY_COLUMNS as POLICE_UK_COLUMNS
+from engine.spec.models import RESIDENTS
 from engine.spec.area_group_checks import area_group_problems
 from engine.spec.suggest import did_you_mean
 
@@ -54,11 +55,15 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
             yield here + ("source",), f"unknown source {ref!r}{did_you_mean(ref, sources)}"
         elif _mapping(sources[ref]).get("type") == "police_uk":
             yield from _police_uk_filter_problems(_mapping(indicator.get("where")), here + ("where",))
+            yield from _measure_source_problems(ref, _mapping(sources[ref]), indicator, here)
         else:
-            yield from _table_filter_problems(ref, _mapping(sources[ref]), _mapping(indicator.get("where")), here)
+            yield from _table_filter_problems(ref, _mapping(sources[ref]), _mapping(indicator.get("where")), here,
+                                              needs_month=indicator.get("measure") is None)
+            yield from _measure_source_problems(ref, _mapping(sources[ref]), indicator, here)
 
     yield from _indicator_list_problems(_mapping(data.get("trend_table")).get("rows"), ("trend_table", "rows"), ids)
     yield from _indicator_list_problems(data.get("comparisons"), ("comparisons",), ids)
+    yield from _measured_list_problems(data, indicators)
     yield from _peer_group_problems(data, sources, ids)
     yield from area_group_problems(data, ids)
 
@@ -141,29 +146,42 @@ def _police_uk_filter_problems(where: dict, here: KeyPath) -> Iterator[tuple[Key
                     yield path, f"unknown {column.replace('_', ' ')} {item!r}{did_you_mean(str(item), known)}"
 
 
-def _table_filter_problems(name: str, source: dict, where: dict, here: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+def _table_filter_problems(name: str, source: dict, where: dict, here: KeyPath,
+                           needs_month: bool = True) -> Iterator[tuple[KeyPath, str]]:
     """A table counted by indicators must map month and a place (small_area_code, or a partner-area code or
-    name); filters name mapped columns."""
+    name); filters name mapped columns. Indicators with a measure block may read an undated snapshot."""
     columns = _mapping(source.get("columns"))
     if not columns:
         yield ("sources", name), (f"indicators count rows of {name!r}, so it needs columns: mapping one column to month "
                                   "and one to small_area_code")
         return
-    unpivot = _mapping(source.get("unpivot"))
-    every = [*columns.values(), *_mapping(unpivot.get("fields")).values()]
-    every += [c for c in (source.get("sheet_name_column"), unpivot.get("period")) if isinstance(c, dict)]
-    specs = {(c if isinstance(c, str) else _mapping(c).get("name")): (None if isinstance(c, str) else _mapping(c))
-             for c in every}
-    if "month" not in specs:
+    specs = _column_specs(source)
+    if needs_month and "month" not in specs:
         yield ("sources", name, "columns"), f"indicators count rows of {name!r}: map one column to month"
     if not {"small_area_code", "partner_area_code", "partner_area_name"} & set(specs):
         yield ("sources", name, "columns"), (f"indicators count rows of {name!r}: map one column to small_area_code "
                                              "(or partner_area_code / partner_area_name for extracts that record only "
                                              "the district)")
+    yield from _table_where_problems(name, specs, where, here + ("where",))
+
+
+def _column_specs(source: dict) -> dict[str, dict | None]:
+    """A table source's spec column names -> their settings (None for the plain-string shorthand): its columns,
+    an unpivoted table's fields and period, and the column a sheet's name becomes."""
+    unpivot = _mapping(source.get("unpivot"))
+    every = [*_mapping(source.get("columns")).values(), *_mapping(unpivot.get("fields")).values()]
+    every += [c for c in (source.get("sheet_name_column"), unpivot.get("period")) if isinstance(c, dict)]
+    return {(c if isinstance(c, str) else _mapping(c).get("name")): (None if isinstance(c, str) else _mapping(c))
+            for c in every}
+
+
+def _table_where_problems(name: str, specs: dict[str, dict | None], where: dict,
+                          here: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    """Conditions must name mapped columns, and values among a column's allowed ones."""
     known = [n for n in specs if isinstance(n, str)]
     for column, condition in where.items():
         if column not in specs:
-            yield here + ("where", column), f"unknown column {column!r} of source {name!r}{did_you_mean(column, known)}"
+            yield here + (column,), f"unknown column {column!r} of source {name!r}{did_you_mean(column, known)}"
             continue
         allowed = (specs[column] or {}).get("allowed")
         if not isinstance(allowed, list):
@@ -174,5 +192,65 @@ def _table_filter_problems(name: str, source: dict, where: dict, here: KeyPath) 
             values = value if isinstance(value, list) else [value]
             for position, item in enumerate(values):
                 if isinstance(item, (str, int, float)) and item not in allowed and str(item) not in map(str, allowed):
-                    path = here + ("where", column, operator) + ((position,) if isinstance(value, list) else ())
+                    path = here + (column, operator) + ((position,) if isinstance(value, list) else ())
                     yield path, f"{item!r} is not an allowed value of {column}{did_you_mean(str(item), map(str, allowed))}"
+
+
+NUMBER_TYPES = ("number", "integer")
+
+
+def _measure_source_problems(name: str, source: dict, indicator: dict, here: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    """A measure's columns must be number columns of its source, and its numerator conditions must fit it."""
+    measure = _mapping(indicator.get("measure"))
+    if not measure:
+        return
+    here = here + ("measure",)
+    police_uk = source.get("type") == "police_uk"
+    if police_uk:
+        yield from _police_uk_filter_problems(_mapping(measure.get("numerator")), here + ("numerator",))
+    specs = {} if police_uk else _column_specs(source)
+    if not police_uk:
+        yield from _table_where_problems(name, specs, _mapping(measure.get("numerator")), here + ("numerator",))
+    if measure.get("denominator") == RESIDENTS and RESIDENTS in specs:
+        yield here + ("denominator",), (f"denominator: {RESIDENTS} means the geography's population, but source "
+                                        f"{name!r} also has a column named {RESIDENTS}: rename that column so the "
+                                        "choice is clear")
+    for key in ("value", "denominator", "percent_column", "respondents_column"):
+        column = measure.get(key)
+        if not isinstance(column, str) or (key == "denominator" and column == RESIDENTS):
+            continue
+        if police_uk:
+            yield here + (key,), f"source {name!r} is a police_uk folder: it has no number columns to read {key} from"
+        elif column not in specs:
+            known = [n for n in specs if isinstance(n, str)]
+            yield here + (key,), f"unknown column {column!r} of source {name!r}{did_you_mean(column, known)}"
+        elif (specs[column] or {}).get("type") not in NUMBER_TYPES:
+            yield here + (key,), (f"column {column!r} of source {name!r} is read as text: give it type: number or "
+                                  "integer in the source's columns")
+
+
+def _measured_list_problems(data: dict, indicators: list) -> Iterator[tuple[KeyPath, str]]:
+    """The trend table, the Comparisons charts, area groups and the dashboard work on counts over rolling windows:
+    not measured indicators."""
+    measured = {_mapping(i).get("id") for i in indicators if _mapping(i).get("measure")}
+    lists: list[tuple[KeyPath, Any, str]] = [
+        (("trend_table", "rows"), _mapping(data.get("trend_table")).get("rows"), "the trend table sums counts"),
+        (("comparisons",), data.get("comparisons"), "the Comparisons sheet charts rates per resident")]
+    if isinstance(data.get("dashboard"), dict):  # the dashboard adds its members' counts up: not proportions
+        for position, indicator in enumerate(indicators):
+            if _mapping(indicator).get("measure"):
+                yield ("indicators", position, "measure"), ("the dashboard workbook adds its districts' counts "
+                                                            "together and cannot show an indicator with a measure "
+                                                            "block yet: build it from a spec without a dashboard")
+    for key in _mapping(_mapping(data.get("peer_groups")).get("measures")):
+        if key in measured:
+            yield ("peer_groups", "measures", key), (f"indicator {key!r} has a measure block, and peer groups rank "
+                                                     "rates per resident: leave it out here")
+    groups = data.get("area_groups") if isinstance(data.get("area_groups"), list) else []
+    lists += [(("area_groups", position, "indicators"), _mapping(group).get("indicators"),
+               "area groups compare small areas' counts") for position, group in enumerate(groups)]
+    for here, rows, why in lists:
+        for position, row in enumerate(rows if isinstance(rows, list) else []):
+            if isinstance(row, str) and row in measured:
+                yield here + (position,), (f"indicator {row!r} has a measure block, and {why} by month: leave it out "
+                                           "here (its Summary row and key findings show it)")

@@ -481,8 +481,9 @@ class TopAreas(Strict):
 class Target(Strict):
     """A target or threshold the partnership has set: the Summary shows whether it is met."""
 
-    measure: Literal["percent_change", "rate", "current"] = Field(
-        "percent_change", description="percent_change (a fraction: -0.05 is a 5% reduction), rate, or current (the count).")
+    measure: Literal["percent_change", "rate", "current", "percent"] = Field(
+        "percent_change", description="percent_change (a fraction: -0.05 is a 5% reduction), rate, current (the count), "
+                                      "or percent (a proportion indicator's current share, a fraction: 0.4 is 40%).")
     at_most: float | None = Field(None, description="Met when the measure is at most this.")
     at_least: float | None = Field(None, description="Met when the measure is at least this.")
     label: str = Field("", description="How the target reads in the workbook, e.g. 'Reduce by 5%'.")
@@ -492,6 +493,80 @@ class Target(Strict):
         if (self.at_most is None) == (self.at_least is None):
             raise ValueError("a target needs exactly one of at_most or at_least")
         return self
+
+
+#: ``measure.denominator`` naming the geography's population rather than a column.
+RESIDENTS = "residents"
+
+
+class Measure(Strict):
+    """What an indicator measures when it is not "rows per resident over rolling 12 months".
+
+    ``count`` counts the indicator's rows (as without a measure block). ``proportion`` is a share
+    with Wilson intervals, from one of: ``numerator`` (the share of the indicator's rows that also
+    meet these conditions: repeat referrals of all referrals); ``value`` and ``denominator`` (two
+    columns of counts, summed); ``percent_column`` and ``respondents_column`` (a survey's % agreeing,
+    0-100, and how many answered). ``value`` sums a column (clients in treatment, admissions)
+    instead of counting rows, per resident (``denominator: residents``, the default) or per the sum
+    of a denominator column (e.g. a population column of the table). A source without a month column is a
+    snapshot: the KPI has no previous period. Name proportion indicators as plural nouns ("Repeat
+    MARAC referrals") with the denominator's noun as ``unit`` ("referrals"): sentences read
+    "Repeat MARAC referrals were 45.0% of referrals".
+    """
+
+    kind: Literal["count", "proportion", "value"] = Field(
+        "count", description="count (rows), proportion (a share, Wilson intervals) or value (a column summed).")
+    numerator: Where | None = Field(
+        None, description="proportion: conditions picking the numerator among the indicator's rows "
+                          "(e.g. repeat: {equals: 'Yes'}); the denominator is all the indicator's rows.")
+    value: Annotated[str, Field(pattern=TIDY_NAME)] | None = Field(
+        None, description="value: the number column summed; proportion: the column of numerator counts "
+                          "(with denominator naming the column of denominator counts).")
+    denominator: Annotated[str, Field(pattern=TIDY_NAME)] | None = Field(
+        None, description="value: residents (the geography's population, the default) or a number column summed "
+                          "(e.g. a population column of the table); proportion with value: the column of "
+                          "denominator counts.")
+    percent_column: Annotated[str, Field(pattern=TIDY_NAME)] | None = Field(
+        None, description="proportion: a column of percentages (0-100), e.g. a survey's % agree.")
+    respondents_column: Annotated[str, Field(pattern=TIDY_NAME)] | None = Field(
+        None, description="proportion with percent_column: the column of how many answered; the numerator is "
+                          "percent x respondents / 100, rounded to a whole number.")
+    compare: Literal["rolling", "previous_period"] = Field(
+        "rolling", description="rolling: the current window (periods.window_months) against the one before "
+                               "(monthly data); previous_period: the source's latest period with data (a quarter, "
+                               "a financial year or a month) against the latest one before it with data.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "Measure":
+        given = {name for name in ("numerator", "value", "percent_column", "respondents_column")
+                 if getattr(self, name) is not None}
+        if self.kind == "count":
+            if given or self.denominator not in (None, RESIDENTS):
+                raise ValueError("kind count counts rows: numerator, value, denominator, percent_column and "
+                                 "respondents_column belong to kinds proportion and value")
+        elif self.kind == "value":
+            if self.value is None:
+                raise ValueError("kind value needs value: the column to sum (e.g. clients)")
+            if given - {"value"}:
+                raise ValueError(f"kind value takes value and denominator only, not {', '.join(sorted(given - {'value'}))}")
+        else:
+            forms = [self.numerator is not None, self.value is not None or self.denominator is not None,
+                     self.percent_column is not None or self.respondents_column is not None]
+            if sum(forms) != 1:
+                raise ValueError("kind proportion needs exactly one of: numerator (conditions on rows); value and "
+                                 "denominator (columns of counts); percent_column and respondents_column (a survey)")
+            if forms[1] and (self.value is None or self.denominator in (None, RESIDENTS)):
+                raise ValueError("a proportion from columns needs value (the numerator column) and denominator "
+                                 "(the denominator column; not residents)")
+            if forms[2] and (self.percent_column is None or self.respondents_column is None):
+                raise ValueError("percent_column and respondents_column go together: the % and how many answered")
+        return self
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """The source columns the measure reads, by the key naming them."""
+        named = {key: getattr(self, key) for key in ("value", "denominator", "percent_column", "respondents_column")}
+        return {key: column for key, column in named.items() if column is not None and column != RESIDENTS}
 
 
 class Indicator(Strict):
@@ -513,11 +588,24 @@ class Indicator(Strict):
                                                            "suppression.")
     top: TopAreas = Field(default_factory=TopAreas)
     target: Target | None = None
+    measure: Measure | None = Field(
+        None, description="A proportion, a summed value column or a period-on-period comparison instead of rows "
+                          "per resident over rolling 12 months; such indicators are reported per partner area.")
 
     @model_validator(mode="after")
     def _suppress_needs_sensitive(self) -> "Indicator":
         if self.suppress is not None and not self.sensitive:
             raise ValueError("suppress applies only to sensitive indicators: add sensitive: true (or remove suppress)")
+        return self
+
+    @model_validator(mode="after")
+    def _measure_fits(self) -> "Indicator":
+        kind = self.measure.kind if self.measure is not None else "count"
+        if self.target is not None and self.target.measure == "percent" and kind != "proportion":
+            raise ValueError("target measure percent applies to proportion indicators (measure: {kind: proportion})")
+        if self.measure is not None and self.sensitive:
+            raise ValueError("small-number suppression (sensitive: true) is not available for indicators with a "
+                             "measure block yet: remove sensitive or the measure")
         return self
 
 

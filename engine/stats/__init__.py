@@ -2,7 +2,8 @@
 
 One module per job: ``intervals`` (counts, rates, proportions, means), ``standardised`` (DSR,
 ISR), ``compare`` (bands against a benchmark value), ``sd_bands`` (z-score bands), ``funnels``,
-``change`` (two periods), ``rate_ratio`` (two groups' rates), ``peers`` (rank, quartile, peer average) and ``suppression``. They
+``change`` (two periods), ``proportions`` (a proportion's change and peers), ``rate_ratio`` (two groups' rates),
+``peers`` (rank, quartile, peer average) and ``suppression``. They
 follow the Fingertips methods of UKHSA/OHID and reproduce the reference values of
 PHEindicatormethods (see ``tests/reference``). Nothing here imports the rest of the engine.
 """
@@ -13,6 +14,8 @@ from engine.stats.intervals import (byars_limits, confidence_level, count_limits
                                     rates, wilson_limits, z_value)
 from engine.stats.rate_ratio import RateRatio, rate_ratio
 from engine.stats.peers import PEER_LABELS, peer_comparison, peer_ranks, pooled_rates, quartiles
+from engine.stats.proportions import (pooled_proportion, proportion_change_codes, proportion_change_p_values,
+                                      proportion_peer_comparison)
 from engine.stats.sd_bands import reference_mean_sd, sd_band_codes, sd_band_codes_from_z, z_scores
 from engine.stats.standardised import dsr, expected_counts, isr, reference_rate
 from engine.stats.suppression import derivable, derivable_items, primary_suppression, protect, secondary_suppression
@@ -22,6 +25,8 @@ __all__ = [
     "change", "change_codes", "confidence_level", "count_limits", "derivable", "derivable_items", "dsr", "exact_limits",
     "expected_counts", "isr", "judgement", "mean_limits",
     "peer_comparison", "peer_ranks", "poisson_change_p_values", "pooled_rates", "primary_suppression", "protect",
-    "proportion_band_codes", "quartiles", "rate_limits", "RateRatio", "rate_ratio", "rates", "reference_mean_sd", "reference_rate", "sd_band_codes",
+    "pooled_proportion", "proportion_band_codes", "proportion_change_codes", "proportion_change_p_values",
+    "proportion_peer_comparison", "quartiles", "rate_limits", "RateRatio", "rate_ratio", "rates", "reference_mean_sd",
+    "reference_rate", "sd_band_codes",
     "sd_band_codes_from_z", "secondary_suppression", "significance", "wilson_limits", "z_scores", "z_value",
 ]
