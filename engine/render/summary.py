@@ -13,7 +13,7 @@ from engine.render.names import (SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METHOD
                                  SHEET_TRENDS, SHEET_WHO, internal_link, table_name)
 from engine.render.peer_columns import RANK_AMONG_PEERS, peer_columns_note, peer_rules
 from engine.render.trends import QuarterRows, value_format
-from engine.render.wrapping import text_width
+from engine.render.wrapping import text_width, wrapped_note
 from engine.report import SUPPRESSED, Kpi, Report
 
 ARROWS = {"Increase (significant)": "▲ Increase (significant)", "Reduction (significant)": "▼ Reduction (significant)",
@@ -170,20 +170,20 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     _navigation(sheet, formats, 3, widths)
     _logo(sheet, formats, placement.last_col, widths)
     sheet.freeze_panes(TABLE_FIRST_ROW + 1, 2)
-    sheet.write(placement.last_row + 2, 0, "Indicator names link to their top 10 areas. Direction of travel compares "
-                "the current 12 months with the previous 12 and says whether the change is statistically significant; "
-                "'Better or worse' applies each indicator's polarity (methods on the Methodology sheet).",
-                formats.note)
-    sheet.write(placement.last_row + 3, 0, f"{SPARKLINE_HEADER}: counts in rolling three-month periods to "
-                f"{report.current_window.split('– ')[-1]}, the latest marked (data on the Trends sheet).", formats.note)
+    notes = ["Indicator names link to their top 10 areas. Direction of travel compares the current 12 months with "
+             "the previous 12 and says whether the change is statistically significant; 'Better or worse' applies "
+             "each indicator's polarity (methods on the Methodology sheet).",
+             f"{SPARKLINE_HEADER}: counts in rolling three-month periods to {report.current_window.split('– ')[-1]}, "
+             f"the latest marked (data on the Trends sheet)."]
     measure_note = ("Proportions are shown as percentages and their change in percentage points (pp); the Period "
                     "column says which periods each indicator compares (a quarterly or annual source: its latest "
                     "period against the one before; a snapshot: none). n/a: not available in the partner's data, "
                     "or nothing to compare with. Their sparklines show the source's last eight periods.")
     footnotes = [report.suppression_note, peer_columns_note(kpis, report.partner_label) if grouped else None,
                  measure_note if any(k.measured for k in kpis) else None, report.synthetic_note]
-    for offset, note in enumerate(note for note in footnotes if note):
-        sheet.write(placement.last_row + 4 + offset, 0, note, formats.note)
+    # Wrapped across the table's width (not overflowing to the right), so the page is scaled to the table.
+    for offset, note in enumerate(notes + [note for note in footnotes if note]):
+        wrapped_note(sheet, formats, placement.last_row + 2 + offset, 0, placement.last_col, note, widths)
     report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
     sheet.activate()
 
