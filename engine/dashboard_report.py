@@ -24,8 +24,8 @@ class AreaRow:
     """One area's figures for one KPI: a row and a bar of the members sheet (a member, or the benchmark)."""
 
     name: str
-    current: int
-    rate: float
+    current: int | None  # a measured KPI's numerator; None where the source withheld it
+    rate: float | None
     band: str | None  # a member's rate against the subject's rate; None for the benchmark
     percent_change: float | None  # against its own previous window (a fraction); None when that was 0
     direction: str  # "Increase (significant)", … (the partner workbook's words for the same counts)
@@ -43,6 +43,7 @@ class DashboardKpi:
     members: list[AreaRow]  # the subject's partner areas, in partner order
     benchmark: AreaRow  # all partner areas together, against its own previous window
     quarterly_format: ValueFormat = "count"
+    count_label: str = "Current 12 months"  # the members' tables' count column: "Number" (a numerator) when measured
 
     @property
     def indicator_id(self) -> str:

@@ -67,6 +67,20 @@ def kpis_in_order() -> list[dict]:
     return sorted(indicators, key=lambda i: order.index(i["priority"]))
 
 
+def police_kpis() -> list[dict]:
+    """The KPIs counted from the police.uk files (the partner KPIs are tested in test_dashboard_partners.py)."""
+    return [i for i in kpis_in_order() if i["source"] == "street_crime"]
+
+
+def counted_kpis() -> list[dict]:
+    """KPIs without a measure block: counts with rolling quarters (measured ones have none on the dashboard)."""
+    return [i for i in kpis_in_order() if "measure" not in i]
+
+
+def polarity_of(name: str) -> str:
+    return next(i.get("polarity", "higher_is_worse") for i in kpis_in_order() if i["name"] == name)
+
+
 def direction(current: int, previous: int) -> str:
     """The exact conditional test for two Poisson counts with equal populations: binomial, p = ½."""
     if current + previous == 0 or binomtest(current, current + previous, 0.5).pvalue >= 0.05:
@@ -149,7 +163,7 @@ def test_sheets_and_tables(book):
 def test_kpi_table_headers(book):
     ws, table = book.table("sb_dash_kpis")
     header = [c.name for c in table.tableColumns]
-    assert header == ["Outcome", "Indicator", "Previous 12 months", "Current 12 months", "Change", "% change",
+    assert header == ["Outcome", "Indicator", "Period", "Previous", "Current", "Change", "% change",
                       "Direction of travel", "Better or worse", "Measure", subject()["name"], benchmark(),
                       f"Comparison with {benchmark()}", "Last 8 quarters", "Target", "Target status"]
 
@@ -158,10 +172,13 @@ def test_subject_kpis_recomputed_from_the_raw_files(book, raw):
     frame = book.frame("sb_dash_kpis")
     assert list(frame["Indicator"]) == [i["name"] for i in kpis_in_order()]
     assert list(frame["Outcome"]) == [i["priority"] for i in kpis_in_order()]
-    for ind, (_, row) in zip(kpis_in_order(), frame.iterrows()):
+    rows = frame.set_index("Indicator", drop=False)
+    for ind in police_kpis():
+        row = rows.loc[ind["name"]]
         e = expected_kpi(raw, ind)
         label = ind["id"]
-        assert (row["Previous 12 months"], row["Current 12 months"], row["Change"]) == \
+        assert row["Period"] == f"12 months to {pd.Period(PERIOD_END).strftime('%b %Y')}", label
+        assert (row["Previous"], row["Current"], row["Change"]) == \
                (e["previous"], e["current"], e["change"]), label
         assert row["% change"] == pytest.approx(e["percent"], rel=1e-12), label
         assert row["Direction of travel"] == f"{ARROW[e['direction']]} {e['direction']}", label
@@ -177,10 +194,11 @@ def test_subject_kpis_recomputed_from_the_raw_files(book, raw):
 def test_the_checks_are_not_trivial(book, raw):
     """The workbook shows more than one direction, outcome and target status, and a significant change both ways."""
     frame = book.frame("sb_dash_kpis")
+    frame = frame[frame["Indicator"].isin([i["name"] for i in police_kpis()])]
     assert frame["Direction of travel"].nunique() == 3
     assert {"Worse", "Similar", "Neither"} <= set(frame["Better or worse"])
     assert set(frame["Target status"].dropna()) == {"Met", "Not met"}
-    bands = {b for ind in kpis_in_order() for b in book.frame(f"sb_dash_areas_{ind['id']}")[
+    bands = {b for ind in police_kpis() for b in book.frame(f"sb_dash_areas_{ind['id']}")[
         f"Comparison with {subject()['name']}"].dropna()}
     assert len(bands) >= 5, bands
 
@@ -190,17 +208,23 @@ def test_quarterly_counts_recomputed(book, raw):
     quarters = rolling_quarters()
     labels = [short_quarter_label(pd.Period(q[0]), pd.Period(q[-1])) for q in quarters]
     assert list(frame.columns) == ["Outcome", "Indicator", *labels]
-    for ind, (_, row) in zip(kpis_in_order(), frame.iterrows()):
-        assert row["Indicator"] == ind["name"]
-        assert [row[label] for label in labels] == [count(raw, ind, q, members()) for q in quarters], ind["id"]
+    assert list(frame["Indicator"]) == [i["name"] for i in kpis_in_order()]
+    rows = frame.set_index("Indicator")
+    for ind in police_kpis():
+        assert [rows.loc[ind["name"], label] for label in labels] == \
+               [count(raw, ind, q, members()) for q in quarters], ind["id"]
+    for ind in kpis_in_order():  # measured indicators: n/a (the Methodology sheet says why)
+        if "measure" in ind:
+            assert [rows.loc[ind["name"], label] for label in labels] == ["n/a"] * len(labels), ind["id"]
     # The last four quarters add up to the current 12 months on the Dashboard
-    kpis = book.frame("sb_dash_kpis")
-    assert list(frame[labels[-4:]].sum(axis=1)) == list(kpis["Current 12 months"])
+    names = [i["name"] for i in counted_kpis()]
+    kpis = book.frame("sb_dash_kpis").set_index("Indicator")
+    assert list(rows.loc[names, labels[-4:]].sum(axis=1)) == list(kpis.loc[names, "Current"])
 
 
 def test_districts_recomputed(book, raw):
     name = subject()["name"]
-    for ind in kpis_in_order():
+    for ind in police_kpis():
         frame = book.frame(f"sb_dash_areas_{ind['id']}")
         assert list(frame.columns) == ["District", "Current 12 months", "Rate per 1,000", f"Comparison with {name}",
                                        "% change", "Direction of travel", "Better or worse"]
@@ -253,7 +277,9 @@ def test_dashboard_band_rules_cover_exactly_the_band_column(book):
     for cell_range, rules in _band_ranges(ws):
         assert cell_range.min_col == cell_range.max_col == col, cell_range.coord
         covered += range(cell_range.min_row, cell_range.max_row + 1)
-        _check_seven_band_rules(f"Dashboard {cell_range.coord}", rules)
+        polarities = {polarity_of(ws.cell(r, column_of(ws, table, "Indicator")).value) for r in range(cell_range.min_row, cell_range.max_row + 1)}
+        assert len(polarities) == 1, cell_range.coord  # a run of one polarity
+        _check_seven_band_rules(f"Dashboard {cell_range.coord}", rules, polarities.pop())
     assert sorted(covered) == list(range(first, last + 1))
 
 
@@ -263,8 +289,10 @@ def test_district_band_rules_cover_the_districts_only(book):
                               rows=len(members())) for i in kpis_in_order()}
     ranges = _band_ranges(ws)
     assert sorted(r.coord for r, _ in ranges) == sorted(expected)
+    polarity = {_column_cells(ws, ws.tables[f"sb_dash_areas_{i['id']}"], f"Comparison with {subject()['name']}",
+                              rows=len(members())): i.get("polarity", "higher_is_worse") for i in kpis_in_order()}
     for cell_range, rules in ranges:
-        _check_seven_band_rules(f"Districts {cell_range.coord}", rules)
+        _check_seven_band_rules(f"Districts {cell_range.coord}", rules, polarity[cell_range.coord])
 
 
 def _outcome_rule_colours(rules: list[Any], anchor: str) -> dict[str, str]:
@@ -324,11 +352,11 @@ def test_quarterly_line_charts_are_bound_to_their_rows(book):
     first, _ = data_rows(table)
     min_col, header_row, max_col, _ = range_boundaries(table.ref)
     charts = [c for c in book.charts if c.sheet == "Quarterly trend"]
-    assert len(charts) == len(kpis_in_order())
-    for offset, (ind, chart) in enumerate(zip(kpis_in_order(), charts)):
+    assert len(charts) == len(counted_kpis())  # measured indicators have no quarters here: no chart
+    for ind, chart in zip(counted_kpis(), charts):
         assert chart.kind == "line" and chart.title == ind["name"]
         (series,) = chart.series
-        row = first + offset
+        row = first + kpis_in_order().index(ind)
         assert parse_ref(series.val_ref) == _ref("Quarterly trend", min_col + 2, row, max_col, row)
         assert parse_ref(series.cat_ref) == _ref("Quarterly trend", min_col + 2, header_row, max_col, header_row)
         assert [int(v) for v in series.val_cache] == [ws.cell(row, c).value for c in range(min_col + 2, max_col + 1)]
@@ -343,9 +371,10 @@ def test_district_bar_charts_are_bound_to_their_tables(book):
     for ind, chart in zip(kpis_in_order(), charts):
         table = ws.tables[f"sb_dash_areas_{ind['id']}"]
         first, last = data_rows(table)
-        col = column_of(ws, table, "Rate per 1,000")
+        value = table.tableColumns[2].name  # "Rate per 1,000", "% of referrals", "Rate per 100,000"
+        col = column_of(ws, table, value)
         min_col = range_boundaries(table.ref)[0]
-        assert chart.kind == "bar" and chart.title.startswith(f"{ind['name']}: rate per 1,000")
+        assert chart.kind == "bar" and chart.title.startswith(f"{ind['name']}: {value.lower()}")
         (series,) = chart.series
         assert parse_ref(series.val_ref) == _ref("Districts", col, first, col, last)
         assert parse_ref(series.cat_ref) == _ref("Districts", min_col, first, min_col, last)
@@ -354,10 +383,12 @@ def test_district_bar_charts_are_bound_to_their_tables(book):
         assert chart.points[n] == theme["colours"]["link"].lstrip("#").upper()  # the subject
         assert chart.points[n + 1] == theme["colours"]["neutral"].lstrip("#").upper()  # the benchmark
         assert {chart.points[i] for i in range(n)} == {"A6A6A6"}
-        assert chart.label_format == RATE
+        percent = value.startswith("%")
+        assert chart.label_format == ("0.0%;-0.0%;0.0%" if percent else RATE)
         rates = [ws.cell(r, col).value for r in range(first, last + 1)]
-        assert chart.descr and f"{subject()['name']} {rates[n]:,.1f}" in chart.descr
-        assert f"{benchmark()} {rates[n + 1]:,.1f}" in chart.descr
+        shown = "{:.1%}" if percent else "{:,.1f}"
+        assert chart.descr and f"{subject()['name']} {shown.format(rates[n])}" in chart.descr
+        assert f"{benchmark()} {shown.format(rates[n + 1])}" in chart.descr
         # anchored beside its table, not over it
         assert chart.anchor[0][0] > range_boundaries(table.ref)[2] - 1
 
@@ -371,8 +402,12 @@ def test_sparklines_read_each_kpis_quarters(book):
     q_min, _, q_max, _ = range_boundaries(q_table.ref)
     root = ElementTree.fromstring(book.sheet_xml["Dashboard"])
     found = {s.findtext(f"{{{XM}}}sqref"): s.findtext(f"{{{XM}}}f") for s in root.iter(f"{{{X14}}}sparkline")}
+    names = [ws.cell(r, column_of(ws, table, "Indicator")).value for r in range(first, last + 1)]
+    counted = {i["name"] for i in counted_kpis()}  # measured indicators: no quarters, no sparkline
     expected = {f"{spark_col}{r}": f"'Quarterly trend'!{get_column_letter(q_min + 2)}{q_first + r - first}:"
-                                   f"{get_column_letter(q_max)}{q_first + r - first}" for r in range(first, last + 1)}
+                                   f"{get_column_letter(q_max)}{q_first + r - first}"
+                for r, name in zip(range(first, last + 1), names) if name in counted}
+    assert len(expected) == len(counted) < last - first + 1
     assert found == expected
 
 
@@ -386,20 +421,40 @@ def _formats(ws: Any, table: Any, header: str) -> set[str]:
     return {ws.cell(r, col).number_format for r in range(first, last + 1)}
 
 
+def _row_formats(ws: Any, table: Any, header: str, names: set[str]) -> set[str]:
+    """The number formats of ``header``'s cells in the rows of the named indicators."""
+    col, name_col = column_of(ws, table, header), column_of(ws, table, "Indicator")
+    first, last = data_rows(table)
+    return {ws.cell(r, col).number_format for r in range(first, last + 1) if ws.cell(r, name_col).value in names}
+
+
 def test_number_formats(book):
-    cases = [("sb_dash_kpis", h, k) for h, k in (
-        ("Previous 12 months", "count"), ("Current 12 months", "count"), ("Change", "signed count"),
+    """Counts as 1,234 and rates as 12.3 on counted rows; a proportion's figures as 12.3%, a measured rate's as 12.3."""
+    counted = {i["name"] for i in counted_kpis()}
+    proportions = {i["name"] for i in kpis_in_order() if i.get("measure", {}).get("kind") == "proportion"}
+    rates = {i["name"] for i in kpis_in_order() if i.get("measure", {}).get("kind") == "value"}
+    assert proportions and rates
+    cases = [("sb_dash_kpis", h, k, counted) for h, k in (
+        ("Previous", "count"), ("Current", "count"), ("Change", "signed count"),
         ("% change", "percent"), (subject()["name"], "rate"), (benchmark(), "rate"))]
-    cases += [("sb_dash_quarterly", label, "count") for label in book.frame("sb_dash_quarterly").columns[2:]]
+    cases += [("sb_dash_kpis", h, "percent", proportions) for h in ("Current", subject()["name"], benchmark())]
+    cases += [("sb_dash_kpis", h, "rate", rates) for h in ("Previous", "Current", subject()["name"], benchmark())]
+    cases += [("sb_dash_quarterly", label, "count", counted) for label in book.frame("sb_dash_quarterly").columns[2:]]
+    wrong = {}
+    for table_name, header, kind, names in cases:
+        ws, table = book.table(table_name)
+        formats = _row_formats(ws, table, header, names)
+        if not formats or not all(_format_ok(kind, f) for f in formats):
+            wrong[f"{table_name}[{header}] {kind}"] = sorted(formats)
     for ind in kpis_in_order():
         name = f"sb_dash_areas_{ind['id']}"
-        cases += [(name, "Current 12 months", "count"), (name, "Rate per 1,000", "rate"), (name, "% change", "percent")]
-    wrong = {}
-    for table_name, header, kind in cases:
-        ws, table = book.table(table_name)
-        formats = _formats(ws, table, header)
-        if not all(_format_ok(kind, f) for f in formats):
-            wrong[f"{table_name}[{header}]"] = (kind, sorted(formats))
+        ws, table = book.table(name)
+        number, value = table.tableColumns[1].name, table.tableColumns[2].name
+        for header, kind in ((number, "count"), (value, "percent" if value.startswith("%") else "rate"),
+                             ("% change", "percent")):
+            formats = _formats(ws, table, header) - {"General"}  # "n/a" cells
+            if not formats or not all(_format_ok(kind, f) for f in formats):
+                wrong[f"{name}[{header}] {kind}"] = sorted(formats)
     assert wrong == {}
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from engine.dashboard_report import DashboardKpi, DashboardReport, AreaRow
 from engine.errors import Problem, SpecError
+from engine.indicators.dashboard_measures import group_measure, value_label
 from engine.indicators.describe import describe_banding
 from engine.indicators.targets import with_target
 from engine.indicators.travel import DIRECTIONS, change_test, outcome
@@ -101,6 +102,26 @@ def _members(spec: Spec, indicator: Indicator, names: list[str], member_kpis: li
     return [_area_row(name, k, BAND_LABELS[int(b)]) for name, k, b in zip(names, member_kpis, bands)]
 
 
+def _measured_kpi(spec: Spec, indicator: Indicator, names: list[str], member_kpis: list[Kpi], all_kpis: list[Kpi],
+                  benchmark_name: str, n_quarters: int) -> DashboardKpi:
+    """A measured indicator's row: its members pooled (:mod:`engine.indicators.dashboard_measures`). Its quarterly
+    cells stay empty: the partner Reports carry each period's figure but not its numerator and denominator, so
+    the subject's pooled figure per quarter cannot be formed from them (the Methodology sheet says so)."""
+    group = group_measure(spec, indicator, member_kpis, all_kpis)
+    kpi = group.subject
+    fmt = "percent" if kpi.value_format == "percent" else "rate"
+    rows = [_measured_row(name, k, band) for name, k, band in zip(names, member_kpis, group.member_bands)]
+    return DashboardKpi(kpi, fmt, value_label(kpi), [None] * n_quarters, rows,
+                        _measured_row(benchmark_name, group.everyone, None), quarterly_format=fmt,
+                        count_label="Number")
+
+
+def _measured_row(name: str, kpi: Kpi, band: str | None) -> AreaRow:
+    """A measured KPI's area row: the numerator as the number (repeat referrals, admissions), its % or rate."""
+    number = None if kpi.numerator is None else round(kpi.numerator)
+    return AreaRow(name, number, kpi.rate, band, kpi.percent_change, kpi.direction, kpi.outcome)  # type: ignore[arg-type]
+
+
 def _notes(spec: Spec, geography: Geography, base: Report, members: list[str], population: float) -> list[MethodNote]:
     """The partner workbook's notes that apply here, and the dashboard's own: subject, comparisons, quarters."""
     assert spec.dashboard is not None
@@ -111,7 +132,10 @@ def _notes(spec: Spec, geography: Geography, base: Report, members: list[str], p
     own = [MethodNote("Dashboard subject",
                       f"{subject.name}{about}: the {len(members)} {label}s {', '.join(members)}, selected by "
                       f"{', '.join(subject.where)} in the {lookup}. Its counts and its population ({population:,.0f} "
-                      f"residents) are the sums of theirs.")]
+                      f"residents) are the sums of theirs"
+                      + ("; its percentages and measured rates are their numerators added up over their denominators "
+                         "added up (pooled), not an average of their percentages." if any(
+                             i.measure is not None for i in spec.indicators) else "."))]
     by_levels: dict[tuple[float, float], list[str]] = defaultdict(list)
     for indicator in spec.indicators:
         by_levels[spec.banding_for(indicator).levels].append(indicator.name)
@@ -122,8 +146,15 @@ def _notes(spec: Spec, geography: Geography, base: Report, members: list[str], p
                                                geography.small_area_label, label)
                               + f" The {label}s are compared with the {subject.name} rate in the same way. The "
                                 f"dashboard always compares areas by confidence intervals." + used))
-    own.append(MethodNote("Quarterly trend", "Counts in rolling three-month periods ending at the period end, the "
-                                             "latest eight, so that no quarter is a part quarter."))
+    quarters = ("Counts in rolling three-month periods ending at the period end, the latest eight, so that no "
+                "quarter is a part quarter.")
+    measured = [i.name for i in spec.indicators if i.measure is not None]
+    if measured:
+        quarters += (f" Indicators with their own measure ({', '.join(measured)}) are left blank (n/a) there: the "
+                     f"{subject.name} figure of a proportion or rate is its {label}s' numerators pooled over their "
+                     f"denominators, and those are not kept per quarter; the partner workbooks show each "
+                     f"{label}'s own periods.")
+    own.append(MethodNote("Quarterly trend", quarters))
     kept = [n for n in base.methodology if not n.topic.startswith(PARTNER_ONLY_TOPICS)]
     at = next((i + 1 for i, n in enumerate(kept) if n.topic == "Geography"), len(kept))
     return kept[:at] + own + kept[at:]
@@ -144,6 +175,10 @@ def build_dashboard(spec: Spec, geography: Geography, reports: list[Report], spe
     dashboard_kpis = []
     for indicator in sorted(spec.indicators, key=lambda i: order[i.priority]):
         member_kpis = [kpis_of[p][indicator.id] for p in picked]
+        if indicator.measure is not None:
+            dashboard_kpis.append(_measured_kpi(spec, indicator, names, member_kpis, [k[indicator.id] for k in kpis_of],
+                                                base.benchmark_name, len(base.series[0].quarter_labels)))
+            continue
         kpi = _group_kpi(spec, indicator, member_kpis, population)
         everyone = _group_kpi(spec, indicator, [k[indicator.id] for k in kpis_of], geography.benchmark_population)
         quarters = zip(*(s[indicator.id].quarterly for s in series_of))

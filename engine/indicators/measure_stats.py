@@ -67,18 +67,20 @@ def figures(totals: Totals, fmt: str, per: float = 1.0) -> np.ndarray:
 
 
 def rate_stats(current: Totals, previous: Totals | None, levels: tuple[float, float], change: ChangeTest,
-               peer_level: float, per: float, as_rate: bool) -> MeasureStats:
+               peer_level: float, per: float, as_rate: bool, benchmark: float | None = None) -> MeasureStats:
     """Counts or summed values against their denominators: bands by Byar's / exact Poisson limits, change by
     the exact conditional test (or interval overlap), peers against the pooled rate.
 
     ``as_rate``: the KPI's Previous / Current are rates (the denominator changes between periods, as a
-    population column does from year to year), else the sums themselves.
+    population column does from year to year), else the sums themselves. ``benchmark``: the rate to band
+    against (per ``per``), when it is not these areas' pooled rate (a dashboard subject against all areas).
     """
     ok = current.usable
     num, den = current.numerator, current.denominator
     rate = figures(current, "rate", per)
     total = den[ok].sum()
-    benchmark = float(num[ok].sum() / total * per) if total > 0 else float("nan")
+    if benchmark is None:
+        benchmark = float(num[ok].sum() / total * per) if total > 0 else float("nan")
     bands = on_usable(ok, NOT_COMPARED, lambda x, n: band_codes(x, n, benchmark, levels, per), num, den).astype(np.int8)
     peers = on_usable(ok, 0, lambda x, n: peer_comparison(x, n, peer_level, per=per), num, den).astype(np.int8)
     shown = "rate" if as_rate else "count"

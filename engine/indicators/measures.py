@@ -2,9 +2,9 @@
 
 They give the same :class:`~engine.report.Kpi` and :class:`~engine.report.IndicatorSeries` objects as
 counted indicators (with ``value_format``, numerators and period labels filled in), so the Summary, the
-key findings and the add-in read them the same way (the dashboard, which adds districts' counts together,
-does not take them yet). They are computed per partner area (no small-area top 10): a proportion or a
-quarterly return is what partners report by district.
+key findings, the add-in and the dashboard (:mod:`engine.indicators.dashboard_measures`) read them the
+same way. They are computed per partner area (no small-area top 10): a proportion or a quarterly return
+is what partners report by district.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from engine.ingest import MONTH_COLUMN, Inputs, SourceRows
 from engine.ingest.periods import DEFAULT_START_MONTH
 from engine.months import month_label
 from engine.report import SUPPRESSED, IndicatorSeries, Kpi
-from engine.spec.models import RESIDENTS, Indicator, Spec
+from engine.spec.models import RESIDENTS, ChangeTest, Indicator, Spec
 from engine.stats import BAND_LABELS, NOT_COMPARED, PEER_LABELS, peer_ranks, quartiles
 
 #: Direction of travel where there is nothing to compare: an undated snapshot, or a period's figure unknown.
@@ -198,6 +198,15 @@ def _number(value: float, whole: bool = True) -> int | float | None:
     return int(value) if whole and float(value).is_integer() else float(value)
 
 
+def measure_stats(fmt: str, current: Totals, previous: Totals | None, levels: tuple[float, float],
+                  change: ChangeTest, peer_level: float, per: int, benchmark: float | None = None) -> MeasureStats:
+    """The statistics of a measured indicator in ``fmt`` (percent: proportions; else rates or sums) for the areas
+    of ``current``; ``benchmark`` (default: their pooled figure) is what they are banded against."""
+    if fmt == "percent":
+        return proportion_stats(current, previous, levels, change, peer_level, benchmark)
+    return rate_stats(current, previous, levels, change, peer_level, per, fmt == "rate", benchmark)
+
+
 def measure_indicator(spec: Spec, inputs: Inputs, indicator: Indicator, report: ReportPeriods) -> MeasuredIndicator:
     """One measured indicator's periods, totals and statistics for every partner area."""
     geo = inputs.geography
@@ -216,10 +225,7 @@ def measure_indicator(spec: Spec, inputs: Inputs, indicator: Indicator, report: 
                                 f"{geo.small_area_label} rates: use banding method ci",
                                 key_path=f"indicators.{indicator.id}.banding.method"))
     try:
-        if fmt == "percent":
-            stats = proportion_stats(current, previous, banding.levels, change, spec.peers.level)
-        else:
-            stats = rate_stats(current, previous, banding.levels, change, spec.peers.level, per, fmt == "rate")
+        stats = measure_stats(fmt, current, previous, banding.levels, change, spec.peers.level, per)
     except ValueError as error:  # e.g. fractional values under the exact test for counts
         raise DataError(Problem(f"indicator {indicator.id!r}: {error}; the values summed must be whole numbers of "
                                 f"events or people, or use change: {{method: overlap}}", file=str(source.path),

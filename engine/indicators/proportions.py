@@ -73,12 +73,14 @@ def proportion_rows(source: SourceRows, indicator: Indicator, mask: np.ndarray,
 
 
 def proportion_stats(current: Totals, previous: Totals | None, levels: tuple[float, float], change: ChangeTest,
-                     peer_level: float) -> MeasureStats:
-    """Proportions (fractions) of every partner area, banded against the pooled benchmark proportion."""
+                     peer_level: float, benchmark: float | None = None) -> MeasureStats:
+    """Proportions (fractions) of every partner area, banded against the pooled benchmark proportion (or
+    ``benchmark``, a fraction, when given: a dashboard subject against all areas, its members against it)."""
     ok = current.usable
     num, den = current.numerator, current.denominator
     share = figures(current, "percent")
-    benchmark = pooled_proportion(num[ok], den[ok]) if ok.any() else float("nan")
+    if benchmark is None:
+        benchmark = pooled_proportion(num[ok], den[ok]) if ok.any() else float("nan")
     bands = on_usable(ok, NOT_COMPARED, lambda x, n: proportion_band_codes(x, n, benchmark, levels),
                       num, den).astype(np.int8)
     peers = on_usable(ok, 0, lambda x, n: proportion_peer_comparison(x, n, peer_level), num, den).astype(np.int8)

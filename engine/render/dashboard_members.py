@@ -18,7 +18,7 @@ from engine.render.formats import Formats
 from engine.render.layout import (Column, TablePlacement, apply_widths, band_rules, outcome_rules, report_page_setup,
                                   section_heading, write_table)
 from engine.render.names import table_name
-from engine.render.summary import ARROWS
+from engine.render.summary import ARROWS, NOT_AVAILABLE
 
 TABLE_LEFT = 0
 CHART_COLUMN = 8  # the chart starts one blank column right of the table
@@ -30,13 +30,15 @@ VALUE, BAND, DIRECTION, BETTER = 2, 3, 5, 6
 
 def _rows(dashboard: DashboardReport, item: DashboardKpi) -> list[list]:
     kpi, bench = item.kpi, item.benchmark
-    rows = [[m.name, m.current, m.rate, m.band, percent_change(m.percent_change), ARROWS[m.direction], m.outcome]
-            for m in item.members]
-    rows.append([dashboard.subject, kpi.current, kpi.rate, None, percent_change(kpi.percent_change),
-                 ARROWS[kpi.direction], kpi.outcome])
+    number = round(kpi.numerator) if kpi.measured and kpi.numerator is not None else kpi.current  # a numerator
+    rows = [[m.name, m.current, m.rate, m.band, percent_change(m.percent_change), ARROWS.get(m.direction, m.direction),
+             m.outcome] for m in item.members]
+    rows.append([dashboard.subject, number, kpi.rate, None, percent_change(kpi.percent_change),
+                 ARROWS.get(kpi.direction, kpi.direction), kpi.outcome])
     rows.append([bench.name, bench.current, bench.rate, None, percent_change(bench.percent_change),
-                 ARROWS[bench.direction], bench.outcome])
-    return rows
+                 ARROWS.get(bench.direction, bench.direction), bench.outcome])
+    return [[NOT_AVAILABLE if value is None and col in (1, 2) else value for col, value in enumerate(row)]
+            for row in rows]
 
 
 def _chart(workbook: Workbook, formats: Formats, sheet_name: str, item: DashboardKpi, table: TablePlacement,
@@ -66,13 +68,18 @@ def _chart(workbook: Workbook, formats: Formats, sheet_name: str, item: Dashboar
 
 def _description(dashboard: DashboardReport, item: DashboardKpi) -> str:
     """Alt text: the highest and lowest member, the subject and the benchmark, in numbers."""
-    shown = "{:.1%}" if item.value_format == "percent" else "{:,.1f}"
-    high = max(item.members, key=lambda m: m.rate)
-    low = min(item.members, key=lambda m: m.rate)
-    return (f"Bar chart of {item.kpi.name.lower()} ({item.value_label.lower()}) in each "
-            f"{dashboard.member_label.lower()} of {dashboard.subject}: highest {high.name} {shown.format(high.rate)}, "
-            f"lowest {low.name} {shown.format(low.rate)}; {dashboard.subject} {shown.format(item.kpi.rate)}; "
-            f"{item.benchmark.name} {shown.format(item.benchmark.rate)}.")
+    pattern = "{:.1%}" if item.value_format == "percent" else "{:,.1f}"
+
+    def shown(value: float | None) -> str:
+        return "not available" if value is None else pattern.format(value)
+
+    known = [m for m in item.members if m.rate is not None]
+    about = (f"Bar chart of {item.kpi.name.lower()} ({item.value_label.lower()}) in each "
+             f"{dashboard.member_label.lower()} of {dashboard.subject}: ")
+    if known:
+        high, low = max(known, key=lambda m: m.rate), min(known, key=lambda m: m.rate)  # type: ignore[arg-type,return-value]
+        about += f"highest {high.name} {shown(high.rate)}, lowest {low.name} {shown(low.rate)}; "
+    return about + f"{dashboard.subject} {shown(item.kpi.rate)}; {item.benchmark.name} {shown(item.benchmark.rate)}."
 
 
 def write_members(workbook: Workbook, sheet: Worksheet, sheet_name: str, dashboard: DashboardReport,
@@ -84,7 +91,8 @@ def write_members(workbook: Workbook, sheet: Worksheet, sheet_name: str, dashboa
     sheet.write(2, 0, f"{report.current_window}: each {label.lower()}'s value against the {dashboard.subject} value "
                       f"(confidence intervals, in words and colour); {dashboard.subject} and {report.benchmark_name} "
                       f"below for reference. % change and direction of travel compare each area with its own previous "
-                      f"12 months.", formats.note)
+                      f"12 months (an indicator with its own periods: its previous quarter or year; a percentage's % "
+                      f"change is n/a, see the Dashboard's change in points).", formats.note)
     widths: dict[int, float] = {}
     rows_at: dict[str, int] = {}
     breaks = []
@@ -95,7 +103,7 @@ def write_members(workbook: Workbook, sheet: Worksheet, sheet_name: str, dashboa
         rows_at[item.indicator_id] = row
         sheet.write(row, 0, f"{item.kpi.name} ({item.outcome_group})", formats.heading)
         shown = value_format(formats, item.value_format)
-        columns = [Column(label, formats.text), Column("Current 12 months", formats.count, 11),
+        columns = [Column(label, formats.text), Column(item.count_label, formats.count, 11),
                    Column(item.value_label, shown, 11), Column(f"Comparison with {dashboard.subject}", formats.text, 26),
                    Column("% change", formats.percent, 9), Column("Direction of travel", formats.text, 25),
                    Column("Better or worse", formats.centre, 9)]
@@ -107,7 +115,8 @@ def write_members(workbook: Workbook, sheet: Worksheet, sheet_name: str, dashboa
                    item.kpi.polarity)
         for coloured in (DIRECTION, BETTER):
             outcome_rules(sheet, formats, placement.column_range(coloured), outcome_col=TABLE_LEFT + BETTER)
-        sheet.insert_chart(row, CHART_COLUMN, _chart(workbook, formats, sheet_name, item, placement, report.current_window),
+        sheet.insert_chart(row, CHART_COLUMN, _chart(workbook, formats, sheet_name, item, placement,
+                                                  item.kpi.current_period or report.current_window),
                            {"description": _description(dashboard, item), "object_position": 3})
     apply_widths(sheet, widths)
     sheet.set_column(CHART_COLUMN - 1, CHART_COLUMN - 1, 2)

@@ -1,7 +1,7 @@
 """The Dashboard sheet: every KPI of the subject, grouped by outcome, the county performance report's page.
 
 One Excel table (``sb_dash_kpis``): previous and current 12 months, change, direction of travel
-coloured by polarity, the KPI's value (a rate, or later a percentage: its number format comes
+coloured by polarity, the KPI's value (a rate, or a percentage: its number format comes
 from the data model) beside the benchmark's, the subject's band against the benchmark, a
 sparkline of the last eight quarters, and the target with its status. Colours come from real
 conditional-format rules and every colour is also written in words.
@@ -18,8 +18,11 @@ from engine.render.formats import Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, band_rules, outcome_rules, report_page_setup, write_table
 from engine.render.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY, internal_link, table_name
 from engine.render.dashboard_parts import SHEET_QUARTERLY, percent_change, value_format
-from engine.render.summary import ARROWS, SPARKLINE_HEADER, polarity_runs, quarter_sparklines, target_rules
+from engine.render.dashboard_figures import NOT_AVAILABLE, figures, measured_figures, write_figure
+from engine.render.summary import (ARROWS, SPARKLINE_HEADER, period_text, polarity_runs, quarter_sparklines,
+                                   target_rules)
 from engine.render.trends import QuarterRows
+from engine.render.wrapping import wrapped_note
 
 TABLE_FIRST_ROW = 6
 OUTCOME_WIDTH = 34  # column width (Arial digits); about 1.2 times as many letters fit
@@ -61,37 +64,48 @@ def write_dashboard_sheet(sheet: Worksheet, dashboard: DashboardReport, formats:
 
     kpis = [k.kpi for k in dashboard.kpis]
     targets = any(k.target for k in kpis)
+    # KPIs compared over their source's own periods (a quarter, a financial year, a snapshot) get a Period
+    # column, as on the partner workbook's Summary, and the figures' headers lose "12 months".
+    own_periods = any(k.current_period is not None for k in kpis)
+    shift = 1 if own_periods else 0
+    window = "" if own_periods else " 12 months"
     columns = [
         Column("Outcome", formats.wrap, OUTCOME_WIDTH + 2), Column("Indicator", formats.text),
-        Column("Previous 12 months", formats.count, 11), Column("Current 12 months", formats.count, 11),
+        *([Column("Period", formats.text, 23)] if own_periods else []),
+        Column(f"Previous{window}", formats.count, 11), Column(f"Current{window}", formats.count, 11),
         Column("Change", formats.change, 9), Column("% change", formats.percent, 9),
         Column("Direction of travel", formats.text, 25), Column("Better or worse", formats.centre, 9),
-        Column("Measure", formats.text, 14), Column(dashboard.subject, formats.rate, 13), Column(bench, formats.rate, 13),
+        Column("Measure", formats.text, max(14, max(len(d.value_label) for d in dashboard.kpis) * 0.8 + 1)), Column(dashboard.subject, formats.rate, 13), Column(bench, formats.rate, 13),
         Column(f"Comparison with {bench}", formats.text, 26), Column(SPARKLINE_HEADER, formats.text, 14),
     ]
     if targets:
         columns += [Column("Target", formats.text), Column("Target status", formats.centre, 10)]
-    rows = [[k.priority, k.name, k.previous, k.current, k.change, percent_change(k.percent_change), ARROWS[k.direction], k.outcome,
-             d.value_label, k.rate, k.benchmark_rate, k.band, None] + ([k.target, k.target_status] if targets else [])
-            for d, k in zip(dashboard.kpis, kpis)]
+    rows = [[k.priority, k.name, *([period_text(k, report)] if own_periods else []), *figures(k),
+             ARROWS.get(k.direction, k.direction), k.outcome, d.value_label, None, None, k.band or NOT_AVAILABLE, None]
+            + ([k.target, k.target_status] if targets else []) for d, k in zip(dashboard.kpis, kpis)]
     widths: dict[int, float] = {}
     placement = write_table(sheet, formats, table_name("dash", "kpis"), TABLE_FIRST_ROW, 0, columns, rows, widths)
     for offset, (item, kpi) in enumerate(zip(dashboard.kpis, kpis)):
         row = placement.first_data_row + offset
         sheet.set_row(row, 13.5 * max(1, len(textwrap.wrap(kpi.priority, int(OUTCOME_WIDTH * 1.2)))))  # Excel keeps heights
         shown = value_format(formats, item.value_format)
-        sheet.write_number(row, SUBJECT_VALUE, kpi.rate, shown)  # type: ignore[arg-type]
-        sheet.write_number(row, BENCHMARK_VALUE, kpi.benchmark_rate, shown)
+        for col, value in ((SUBJECT_VALUE + shift, kpi.rate), (BENCHMARK_VALUE + shift, kpi.benchmark_rate)):
+            write_figure(sheet, formats, row, col, value, shown)
+        if kpi.measured:
+            measured_figures(sheet, formats, kpi, row, 2 + shift)
+        if kpi.percent_change is None:
+            write_figure(sheet, formats, row, 5 + shift, None, formats.percent)
         if kpi.indicator_id in member_rows:
             sheet.write_url(row, INDICATOR, internal_link(members_sheet, member_rows[kpi.indicator_id]), formats.link,
                             string=kpi.name)
+    band = BAND + shift
     for first, last, polarity in polarity_runs(kpis):
-        band_rules(sheet, formats, (placement.first_data_row + first, BAND, placement.first_data_row + last, BAND), polarity)
+        band_rules(sheet, formats, (placement.first_data_row + first, band, placement.first_data_row + last, band), polarity)
     for coloured in (DIRECTION, BETTER):
-        outcome_rules(sheet, formats, placement.column_range(coloured), outcome_col=BETTER)
-    quarter_sparklines(sheet, formats, kpis, placement.first_data_row, SPARKLINE, quarter_rows, SHEET_QUARTERLY)
+        outcome_rules(sheet, formats, placement.column_range(coloured + shift), outcome_col=BETTER + shift)
+    quarter_sparklines(sheet, formats, kpis, placement.first_data_row, SPARKLINE + shift, quarter_rows, SHEET_QUARTERLY)
     if targets:
-        target_rules(sheet, formats, placement.column_range(TARGET_STATUS))
+        target_rules(sheet, formats, placement.column_range(TARGET_STATUS + shift))
     _outcome_borders(sheet, formats, placement)
     sheet.set_row(TABLE_FIRST_ROW, 45)
     apply_widths(sheet, widths)
@@ -104,7 +118,14 @@ def write_dashboard_sheet(sheet: Worksheet, dashboard: DashboardReport, formats:
         f"latest marked (data on the {SHEET_QUARTERLY} sheet). Indicator names link to each {dashboard.member_label.lower()}"
         f"'s figures.",
     ]
-    for offset, note in enumerate(notes):
-        sheet.write(placement.last_row + 2 + offset, 0, note, formats.note)
+    if any(k.measured for k in kpis):
+        notes.append("Percentages (12.3%) are shares of the Measure's denominator, pooled over the "
+                     f"{dashboard.member_label.lower()}s; their change is in percentage points (pp). The Period column "
+                     "says which periods each indicator compares (its source's latest quarter or financial year "
+                     "against the one before; a snapshot: none). n/a: not available, or nothing to compare with.")
+    if report.synthetic_note:
+        notes.append(report.synthetic_note)
+    for offset, note in enumerate(notes):  # wrapped across the table, so that the page keeps its width
+        wrapped_note(sheet, formats, placement.last_row + 2 + offset, 0, placement.last_col, note, widths)
     report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
     sheet.activate()

@@ -49,12 +49,18 @@ def _chart(workbook: Workbook, formats: Formats, item: DashboardKpi, table: Tabl
     return chart
 
 
+def _charted(item: DashboardKpi) -> bool:
+    """Whether the KPI has quarters to draw (a measured one's are n/a: no chart, no sparkline)."""
+    return any(q is not None for q in item.quarterly)
+
+
 def _description(dashboard: DashboardReport, item: DashboardKpi) -> str:
     """Alt text: what the line shows, in numbers, for screen-reader users."""
     labels, values = dashboard.quarter_labels, item.quarterly
     known = [(label, value) for label, value in zip(labels, values) if value is not None]
     if not known:
-        return f"Line chart of {item.kpi.name.lower()} in {dashboard.subject}: no quarter is covered by the data."
+        return (f"Line chart of {item.kpi.name.lower()} in {dashboard.subject}: no quarterly figure (n/a; the "
+                f"Methodology sheet says why).")
     (first_label, first), (last_label, last) = known[0], known[-1]
     return (f"Line chart of {item.kpi.name.lower()} in {dashboard.subject} per rolling quarter: {first:,} in "
             f"{first_label}, {last:,} in {last_label}; highest {max(v for _, v in known):,}.")
@@ -65,8 +71,9 @@ def write_quarterly(workbook: Workbook, sheet: Worksheet, dashboard: DashboardRe
     report = dashboard.report
     section_heading(sheet, formats, f"Quarterly trend — {dashboard.subject}", SHEET_DASHBOARD)
     sheet.write(2, 0, f"{dashboard.subject}: counts in rolling three-month periods to "
-                      f"{report.current_window.split('– ')[-1]}, oldest first; a chart per indicator below the table.",
-                formats.note)
+                      f"{report.current_window.split('– ')[-1]}, oldest first; a chart per indicator below the table."
+                      + (" Percentages and measured rates are n/a here (see the Methodology sheet)."
+                         if any(k.kpi.measured for k in dashboard.kpis) else ""), formats.note)
     columns = ([Column("Outcome", formats.text), Column("Indicator", formats.text)]
                + [Column(label, formats.count, 12) for label in dashboard.quarter_labels])
     rows = [[k.outcome_group, k.kpi.name] + [q if q is not None else "n/a" for q in k.quarterly] for k in dashboard.kpis]
@@ -85,15 +92,16 @@ def write_quarterly(workbook: Workbook, sheet: Worksheet, dashboard: DashboardRe
     chart_top = placement.last_row + 2
     first_page = max(0, (PAGE_ROWS - chart_top) // CHART_ROWS)  # rows of charts that fit under the table
     breaks = []
-    for position, item in enumerate(dashboard.kpis):
+    charted = [(row, item) for row, item in enumerate(dashboard.kpis) if _charted(item)]
+    for position, (table_row, item) in enumerate(charted):
         chart_row, chart_col = divmod(position, CHARTS_PER_ROW)
         if chart_col == 0 and chart_row >= first_page and (chart_row - first_page) % CHART_ROWS_PER_PAGE == 0:
             breaks.append(chart_top + chart_row * CHART_ROWS)
         sheet.insert_chart(chart_top + chart_row * CHART_ROWS, 0,
-                           _chart(workbook, formats, item, placement, placement.first_data_row + position),
+                           _chart(workbook, formats, item, placement, placement.first_data_row + table_row),
                            {"description": _description(dashboard, item), "object_position": 3,
                             "x_offset": chart_col * (CHART_WIDTH + 12), "y_offset": 6})
     sheet.set_h_pagebreaks(breaks)
     report_page_setup(sheet, formats, report, repeat_rows=None)
     return {k.indicator_id: (placement.first_data_row + i, placement.first_col + 2, placement.first_data_row + i,
-                             placement.last_col) for i, k in enumerate(dashboard.kpis)}
+                             placement.last_col) for i, k in enumerate(dashboard.kpis) if _charted(k)}

@@ -230,18 +230,12 @@ def _measure_source_problems(name: str, source: dict, indicator: dict, here: Key
 
 
 def _measured_list_problems(data: dict, indicators: list) -> Iterator[tuple[KeyPath, str]]:
-    """The trend table, the Comparisons charts, area groups and the dashboard work on counts over rolling windows:
-    not measured indicators."""
+    """The trend table, the Comparisons charts and area groups work on counts over rolling windows: not measured
+    indicators. (The dashboard takes them: engine.indicators.dashboard_measures pools its members' figures.)"""
     measured = {_mapping(i).get("id") for i in indicators if _mapping(i).get("measure")}
     lists: list[tuple[KeyPath, Any, str]] = [
         (("trend_table", "rows"), _mapping(data.get("trend_table")).get("rows"), "the trend table sums counts"),
         (("comparisons",), data.get("comparisons"), "the Comparisons sheet charts rates per resident")]
-    if isinstance(data.get("dashboard"), dict):  # the dashboard adds its members' counts up: not proportions
-        for position, indicator in enumerate(indicators):
-            if _mapping(indicator).get("measure"):
-                yield ("indicators", position, "measure"), ("the dashboard workbook adds its districts' counts "
-                                                            "together and cannot show an indicator with a measure "
-                                                            "block yet: build it from a spec without a dashboard")
     for key in _mapping(_mapping(data.get("peer_groups")).get("measures")):
         if key in measured:
             yield ("peer_groups", "measures", key), (f"indicator {key!r} has a measure block, and peer groups rank "
