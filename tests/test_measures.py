@@ -20,8 +20,8 @@ from scipy.stats import fisher_exact, norm
 
 from engine.api import build, prepare
 from ingest_helpers import REPO
-from test_partner_level_sources import (CURRENT, PREVIOUS, SOURCES as PARTNER_SOURCES, _month, generated,  # noqa: F401
-                                        partner_spec, summary_rows)
+from test_partner_level_sources import (CURRENT, PREVIOUS, SOURCES as PARTNER_SOURCES, generated,  # noqa: F401
+                                        partner_spec, summary_rows, youth_rows)
 
 AREA = "Charnwood"
 # The partner-level test's sources, with the caseload's reoffending flag (its last column) as well.
@@ -89,21 +89,6 @@ def _month_text(text: str) -> tuple[int, int] | None:
     except ValueError:
         return None
     return day.year, day.month
-
-
-def youth_rows(path: Path) -> list[tuple[str, tuple[int, int], bool]]:
-    sheet = load_workbook(path, read_only=True)["Offences"]
-    rows = list(sheet.iter_rows(min_row=5, values_only=True))
-    header = list(rows[0])
-    out = []
-    for row in rows[1:]:
-        if row[header.index("YOT Case ID")] is None:
-            continue
-        month = _month(row[header.index("Offence Date")])
-        district = str(row[header.index("Home District")]).rstrip("0123456789").strip()
-        if month is not None:
-            out.append((district, month, row[header.index("First Time Entrant")] == "Y"))
-    return out
 
 
 def caseload_rows(path: Path) -> list[tuple[str, None, bool]]:

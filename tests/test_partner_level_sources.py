@@ -107,20 +107,24 @@ def _month(value) -> tuple[int, int] | None:
     return day.year, day.month
 
 
-def youth_counts(path: Path) -> Counter:
-    """(district, (year, month)) -> offences, read with openpyxl: footnote digits stripped from names."""
+def youth_rows(path: Path) -> list[tuple[str, tuple[int, int], bool]]:
     sheet = load_workbook(path, read_only=True)["Offences"]
     rows = list(sheet.iter_rows(min_row=5, values_only=True))
     header = list(rows[0])
-    counts: Counter = Counter()
+    out = []
     for row in rows[1:]:
         if row[header.index("YOT Case ID")] is None:
             continue
         month = _month(row[header.index("Offence Date")])
         district = str(row[header.index("Home District")]).rstrip("0123456789").strip()
         if month is not None:
-            counts[(district, month)] += 1
-    return counts
+            out.append((district, month, row[header.index("First Time Entrant")] == "Y"))
+    return out
+
+
+def youth_counts(path: Path) -> Counter:
+    """(district, (year, month)) -> offences."""
+    return Counter((district, month) for district, month, _ in youth_rows(path))
 
 
 def marac_counts(path: Path) -> Counter:
