@@ -131,7 +131,7 @@ def _band_codes(spec: Spec, indicator: Indicator, counts: np.ndarray, population
     """Band codes by the indicator's method: its interval against the benchmark rate (ci), or its
     rate's z-score among all small areas' rates (sd)."""
     banding = spec.banding_for(indicator)
-    if banding.method == "ci" or reference_rates.size == 0:
+    if banding.method == "ci":
         return band_codes(counts, population, benchmark_rate, banding.levels, indicator.rate_per)
     return sd_band_codes(rates(counts, population, indicator.rate_per), reference_rates, banding.cut_points)
 
@@ -169,7 +169,7 @@ def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, firs
 def _band_basis(spec: Spec, indicator: Indicator, small_rates: np.ndarray, small_area_label: str,
                 benchmark: str) -> str | None:
     banding = spec.banding_for(indicator)
-    if banding.method != "sd" or small_rates.size == 0:
+    if banding.method != "sd":
         return None
     mean, sd = reference_mean_sd(small_rates)
     low, high = (f"{c:g}" for c in banding.cut_points)
@@ -199,13 +199,14 @@ def _kpi(results: IndicatorResults, p: int, population: float, hidden: set) -> K
     )
 
 
-def _top_picks(inputs: Inputs, results: IndicatorResults) -> list[list[int]]:
-    """Each partner area's highest small areas (indices) for one indicator, at most ``top.n``."""
+def _top_picks(inputs: Inputs, results: IndicatorResults, by_partner: bool) -> list[list[int]]:
+    """Each partner area's highest small areas (indices) for one indicator, at most ``top.n``; none when the
+    indicator is counted by partner area (``by_partner``: there is no small-area detail)."""
     geo = inputs.geography
     indicator = results.indicator
     current = results.current
     picks: list[list[int]] = [[] for _ in geo.partner_names]
-    if current.size != geo.small_area_codes.size:  # counted by partner area: no small-area detail
+    if by_partner:
         return picks
     rate = current / geo.small_area_population * indicator.rate_per
     if indicator.top.rank_by == "count":
@@ -374,7 +375,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     peer_groups = {} if inputs.peer_table is None else peer_group_results(
         spec, inputs.peer_table, {i: r.partner_current for i, r in results.items()}, geo.partner_population, end,
         spec_file)
-    picks = {i.id: _top_picks(inputs, results[i.id]) for i in spec.indicators}
+    picks = {i.id: _top_picks(inputs, results[i.id], all_counts[i.id].by_partner) for i in spec.indicators}
     trend = _trend_counts(spec, periods, all_counts, first_month, n_partners)
 
     rules = {i.id: (rule.below, rule.zero) for i in spec.indicators if (rule := spec.suppression_for(i)) is not None}
