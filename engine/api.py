@@ -1,27 +1,25 @@
 """The engine's public functions: the CLI, the Excel add-in and scheduled delivery call these.
 
-Each step is timed so the benchmark and ``--verbose`` runs can show where time goes.
+Each step is timed so the benchmark and ``--verbose`` runs can show where time goes. The phases
+(spec, ingest, indicators, render) are imported inside the functions that run them, so importing
+this module costs almost nothing and a command pays only for the phases it uses.
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from engine.atomic import write_bytes_atomic
-from engine.dashboard_report import DashboardReport
 from engine.errors import Problem, SpecError
-from engine.indicators import build_reports
-from engine.indicators.dashboard import build_dashboard
-from engine.ingest import Inputs, load_inputs
-from engine.quality import issues_csv
-from engine.render import load_theme, render_workbook, write_dashboard, write_workbook
-from engine.render.data_quality import quality_csv_name
-from engine.report import Provenance, Report
-from engine.spec import Spec, load_spec
-from engine.spec.loader import locate
-from engine.spec.suggest import did_you_mean
+
+if TYPE_CHECKING:  # the phases are imported when they run: `saferbook --help` and the add-in start fast
+    from engine.dashboard_report import DashboardReport
+    from engine.ingest import Inputs
+    from engine.ingest.cache import IngestCache
+    from engine.report import Report
+    from engine.spec import Spec
 
 
 @dataclass
@@ -41,40 +39,62 @@ class Prepared:
         return [self.dashboard.report] if self.dashboard is not None else self.reports
 
 
-def select_areas(reports: list[Report], areas: Sequence[str] | None, spec_file: str) -> list[Report]:
-    """The reports for the named areas (case-insensitive); every unknown name is one problem."""
+def select_areas(partner_names: Sequence[str], areas: Sequence[str] | None, spec_file: str) -> list[int] | None:
+    """Positions of the named areas among ``partner_names`` (case-insensitive; None: every area), in the order
+    named; every unknown name is one problem. Chosen before computing, so a ``--area`` build renders only its own."""
     if not areas:
-        return reports
-    by_name = {r.partner_area.casefold(): r for r in reports}
-    problems = [Problem(f"unknown area {a!r}{did_you_mean(a, [r.partner_area for r in reports])}", file=spec_file,
-                        key_path="--area") for a in areas if a.casefold() not in by_name]
+        return None
+    from engine.spec.suggest import did_you_mean
+
+    names = [str(name) for name in partner_names]
+    position = {name.casefold(): p for p, name in enumerate(names)}
+    problems = [Problem(f"unknown area {a!r}{did_you_mean(a, names)}", file=spec_file, key_path="--area")
+                for a in areas if a.casefold() not in position]
     if problems:
         raise SpecError(problems)
-    return [by_name[a.casefold()] for a in dict.fromkeys(areas)]
+    return [position[a.casefold()] for a in dict.fromkeys(a.casefold() for a in areas)]
+
+
+def _in_order_named(reports: list[Report], chosen: list[int] | None, partner_names: Sequence[str]) -> list[Report]:
+    """The chosen areas' Reports in the order ``--area`` named them (build_reports returns them by position)."""
+    if chosen is None:
+        return reports
+    by_name = {r.partner_area: r for r in reports}
+    return [by_name[str(partner_names[p])] for p in chosen]
 
 
 def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_end: str | None = None,
-            suppress: bool = False) -> Prepared:
+            suppress: bool = False, cache: IngestCache | None = None) -> Prepared:
     """Load spec and data and compute the Reports; raises SaferbookError for bad input.
 
     ``suppress=True`` is for workbooks that leave the analysts' hands (partner deliveries): the
     small counts of indicators marked ``sensitive: true``, and every number that would reveal
-    one, are hidden (``None`` in the Reports, ``[c]`` in the workbook).
+    one, are hidden (``None`` in the Reports, ``[c]`` in the workbook). ``cache`` shares sources read by an
+    earlier ``prepare`` of the same command (the demo's two specs; see :mod:`engine.ingest.cache`).
     """
+    from engine.indicators import build_reports
+    from engine.indicators.dashboard import build_dashboard
+    from engine.ingest import load_inputs
+    from engine.render import load_theme
+    from engine.report import Provenance
+    from engine.spec import load_spec
+    from engine.spec.loader import locate
+
     started = time.perf_counter()
     spec, spec_dir = load_spec(spec_path)
     if spec.dashboard is not None:
         _check_dashboard_options(areas, suppress, str(spec_path))
     load_theme(spec.theme, spec_dir)  # a bad theme is a spec problem: find it before reading data
     loaded = time.perf_counter()
-    inputs = load_inputs(spec, spec_dir)
+    inputs = load_inputs(spec, spec_dir, cache)
     ingested = time.perf_counter()
     dashboard = None
     try:
-        reports = build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress)
+        chosen = select_areas(inputs.geography.partner_names, areas, str(spec_path))
+        reports = build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress, partners=chosen)
         if spec.dashboard is not None:
             dashboard = build_dashboard(spec, inputs.geography, reports, str(spec_path))
-        reports = select_areas(reports, areas, str(spec_path))
+        reports = _in_order_named(reports, chosen, inputs.geography.partner_names)
     except SpecError as error:
         raise locate(error, spec_path) from None
     computed = time.perf_counter()
@@ -104,26 +124,41 @@ def _check_dashboard_options(areas: Sequence[str] | None, suppress: bool, spec_f
         raise SpecError(problems)
 
 
-def render_all(prepared: Prepared, out_dir: Path,
-               on_written: Callable[[Report, Path], None] | None = None) -> list[Path]:
-    """Write every prepared Report as a workbook in ``out_dir``, each with its data-quality CSV beside it."""
+def render_all(prepared: Prepared, out_dir: Path, on_written: Callable[[Report, Path], None] | None = None,
+               jobs: int | None = 1, scheduler: str | None = None) -> list[Path]:
+    """Write every prepared Report as a workbook in ``out_dir``, each with its data-quality CSV beside it.
+
+    ``jobs`` worker processes render them (None or 0: one per available core), or the Dask cluster at
+    ``scheduler`` does; either way this process writes every file, and the files are the same bytes.
+    """
+    from engine.fanout import render_fanned_out
+    from engine.quality import issues_csv
+    from engine.render import load_theme
+    from engine.render.data_quality import quality_csv_name
+    from engine.render.workbook import write_xlsx
+
     started = time.perf_counter()
     theme = load_theme(prepared.spec.theme, prepared.spec_dir)
     quality = issues_csv(prepared.inputs.issues.rows())
-    paths = []
-    for report in prepared.outputs:
-        path = (write_dashboard(prepared.dashboard, theme, out_dir) if prepared.dashboard is not None
-                else write_workbook(report, theme, out_dir))
+    outputs = [prepared.dashboard] if prepared.dashboard is not None else prepared.outputs
+    paths: list[Path | None] = [None] * len(outputs)
+
+    def write(position: int, data: bytes) -> None:
+        report = prepared.outputs[position]
+        paths[position] = write_xlsx(data, out_dir, report.file_stem)
         write_bytes_atomic(out_dir / quality_csv_name(report), quality)
-        paths.append(path)
         if on_written:
-            on_written(report, path)
+            on_written(report, paths[position])
+
+    render_fanned_out(outputs, theme, write, jobs=jobs, scheduler=scheduler)
     prepared.timings["render"] = time.perf_counter() - started
-    return paths
+    return [path for path in paths if path is not None]
 
 
 def workbook_bytes(prepared: Prepared, report: Report) -> bytes:
     """One prepared Report's workbook, in memory (the add-in reads it; nothing is written)."""
+    from engine.render import load_theme, render_workbook
+
     return render_workbook(report, load_theme(prepared.spec.theme, prepared.spec_dir))
 
 
@@ -134,6 +169,8 @@ def write_report(prepared: Prepared, report: Report, path: Path) -> Path:
 
 
 def build(spec_path: str | Path, out_dir: str | Path, areas: Sequence[str] | None = None,
-          period_end: str | None = None, suppress: bool = False) -> list[Path]:
-    """Build the partner workbooks a spec describes; return their paths (``suppress``: see :func:`prepare`)."""
-    return render_all(prepare(spec_path, areas, period_end, suppress), Path(out_dir))
+          period_end: str | None = None, suppress: bool = False, jobs: int | None = 1,
+          scheduler: str | None = None) -> list[Path]:
+    """Build the partner workbooks a spec describes; return their paths (``suppress``: see :func:`prepare`;
+    ``jobs`` and ``scheduler``: see :func:`render_all`)."""
+    return render_all(prepare(spec_path, areas, period_end, suppress), Path(out_dir), jobs=jobs, scheduler=scheduler)

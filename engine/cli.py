@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true", help="no progress or summary, for schedulers")
     build.add_argument("--suppress", action="store_true",
                        help="hide small counts of sensitive indicators as [c] (for workbooks sent to partners)")
+    _fan_out_options(build)
 
     validate = commands.add_parser("validate", help="check the spec and its data; write nothing")
     validate.add_argument("spec", type=Path)
@@ -43,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
                                             "from the bundled real data and generated SYNTHETIC partner extracts")
     demo.add_argument("--out", type=Path, default=Path("saferbook-demo"), metavar="DIR", help="output folder (default: saferbook-demo)")
     demo.add_argument("--quiet", action="store_true")
+    _fan_out_options(demo)
 
     schema = commands.add_parser("schema", help="print the spec's JSON Schema (for editor autocompletion)")
     schema.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of standard output")
@@ -70,15 +72,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fan_out_options(command: argparse.ArgumentParser) -> None:
+    """Where the workbooks are rendered: worker processes here, or a Dask cluster."""
+    command.add_argument("--jobs", type=_jobs, default=0, metavar="N",
+                         help="render in N worker processes (default: one per available core; 1: in this process)")
+    command.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                         help="render on this Dask distributed cluster instead (pip install \"saferbook[cluster]\")")
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of worker processes, 1 or more, not {text!r}")
+    return int(text)
+
+
 def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str | None, quiet: bool,
-           suppress: bool = False) -> int:
+           suppress: bool = False, jobs: int | None = None, scheduler: str | None = None, cache=None) -> int:
     from engine.api import prepare, render_all
     from engine.cli_output import print_build_summary, progress_bar
 
     started = time.perf_counter()
-    prepared = prepare(spec, areas, period_end, suppress)
+    prepared = prepare(spec, areas, period_end, suppress, cache=cache)
     with progress_bar(len(prepared.outputs), quiet) as advance:
-        paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area))
+        paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area), jobs=jobs,
+                           scheduler=scheduler)
     if not quiet:
         print_build_summary(prepared, paths, time.perf_counter() - started)
     return 0
@@ -145,7 +162,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "addin":
         return _addin(args)
     if args.command == "build":
-        return _build(args.spec, args.out, args.area, args.period_end, args.quiet, args.suppress)
+        return _build(args.spec, args.out, args.area, args.period_end, args.quiet, args.suppress, args.jobs,
+                      args.scheduler)
     if args.command == "validate":
         return _validate(args.spec, args.period_end)
     if args.command == "demo":
@@ -153,8 +171,13 @@ def run(argv: Sequence[str] | None = None) -> int:
             if not spec.is_file():
                 raise SaferbookError(f"the demo spec {spec} is not here: run the demo from a source checkout (pip install -e .)")
         _demo_data(args.quiet)
-        return _build(DEMO_SPEC, args.out, None, None, args.quiet) or _build(DEMO_DASHBOARD_SPEC, args.out, None, None,
-                                                                             args.quiet)
+        from engine.ingest.cache import IngestCache
+
+        cache = IngestCache()  # the dashboard reads the partner workbooks' sources: read them once
+        return (_build(DEMO_SPEC, args.out, None, None, args.quiet, jobs=args.jobs, scheduler=args.scheduler,
+                       cache=cache)
+                or _build(DEMO_DASHBOARD_SPEC, args.out, None, None, args.quiet, jobs=args.jobs,
+                          scheduler=args.scheduler, cache=cache))
     if args.command == "run":
         return _run(args.pipeline, args.dry_run, args.only, args.force, args.quiet)
     if args.command == "history":

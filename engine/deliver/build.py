@@ -9,17 +9,14 @@ compares with earlier sends.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
-import sys
-import threading
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
 from engine.api import Prepared, prepare
 from engine.atomic import write_bytes_atomic
+from engine.pool import process_pool, worker_count
 from engine.quality import issues_csv
 from engine.render import load_theme, write_workbook
 from engine.report import Report
@@ -75,40 +72,8 @@ def build_one(spec: Spec, spec_dir: Path, report: Report, out_dir: Path,
     return path, sha256_of(path), path.stat().st_size, attachments
 
 
-class _InProcess(Executor):
-    """An Executor that runs each job at once in this process (one worker: no pool start-up)."""
-
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as error:  # noqa: BLE001 - handed back through the future, like a pool
-            future.set_exception(error)
-        return future
-
-
-def start_method() -> str:
-    """How worker processes start: ``fork`` (cheapest: the engine is already imported) when this
-    process runs no other thread, else ``forkserver`` (clean children; e.g. inside a test with a
-    mail server thread), ``spawn`` on Windows and macOS (imports the engine again in each worker)."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and sys.platform.startswith("linux") and threading.active_count() == 1:
-        return "fork"
-    return "forkserver" if "forkserver" in methods else "spawn"
-
-
 def _pool(workers: int) -> Executor:
-    if workers <= 1:
-        return _InProcess()
-    context = multiprocessing.get_context(start_method())
-    if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(["engine.deliver.build"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
-
-
-def worker_count(requested: int, jobs: int) -> int:
-    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(requested or available, jobs))
+    return process_pool(workers, preload=["engine.deliver.build"])
 
 
 def build_all(prepared: Prepared, out_dir: Path, workers: int, record_level: bool,

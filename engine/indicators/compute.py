@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -349,8 +350,12 @@ def _series_and_comparisons(spec: Spec, inputs: Inputs, periods: ReportPeriods, 
 
 
 def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | None = None,
-                  suppress: bool = False) -> list[Report]:
-    """Every partner area's Report, in partner-name order.
+                  suppress: bool = False, partners: Sequence[int] | None = None) -> list[Report]:
+    """Every partner area's Report, in partner-name order (or only those at the positions ``partners``).
+
+    What every area needs (counts, rates, bands, ranks, the benchmark and the comparisons) is computed over all
+    partner areas at once; ``partners`` limits the per-area work (top tables, findings, the Report) to the
+    areas a ``--area`` build writes.
 
     ``suppress=True`` (partner deliveries) hides the small counts of the spec's sensitive
     indicators, and every number that would reveal one, as ``None`` (shown as ``[c]``).
@@ -380,13 +385,14 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
 
     rules = {i.id: (rule.below, rule.zero) for i in spec.indicators if (rule := spec.suppression_for(i)) is not None}
     hidden: list[set] = [set() for _ in range(n_partners)]
+    chosen = range(n_partners) if partners is None else sorted(set(partners))
     if suppress and rules:
         layout = Layout(n_months, range(periods.current.first - first_month, periods.current.last - first_month + 1),
                         range(max(periods.previous.first - first_month, 0), periods.previous.last - first_month + 1),
                         trend.year_months if trend else [], trend.shown if trend else range(0),
                         list(spec.trend_table.rows) if trend and spec.trend_table else [])
         kinds = event_kinds(spec, masks)
-        for p in range(n_partners):
+        for p in chosen:
             listed = {i.id: picks[i.id][p] for i in spec.indicators}
             complete = {i.id for i in spec.indicators if len(listed[i.id]) < i.top.n}
             hidden[p] = hidden_numbers(_published_numbers(spec, results, trend, picks, p), layout, kinds, listed,
@@ -421,7 +427,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     issue_count = len(inputs.issues.frame())
     partner_population = geo.partner_population
     reports = []
-    for p in range(n_partners):
+    for p in chosen:
         partner_area = str(geo.partner_names[p])
         kpis = [with_peer_group(with_target(measures[i.id].kpi(p, withheld=i.source in withheld) if i.id in measures
                                             else _kpi(results[i.id], p, float(partner_population[p]), hidden[p]),
