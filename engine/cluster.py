@@ -11,7 +11,7 @@ for far larger fan-outs (many specs, many periods) or when the building machine 
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from engine.errors import SaferbookError
 from engine.fanout import OnRendered, Output, render_output
@@ -31,11 +31,9 @@ def _client(scheduler: str):
         raise SaferbookError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
 
 
-def render_on_cluster(outputs: Sequence[Output], theme: Theme, scheduler: str, on_rendered: OnRendered) -> None:
-    """Render every output on the cluster at ``scheduler``; ``on_rendered`` runs here as each workbook arrives.
-
-    The first failure cancels the rest and is raised here (a worker's SaferbookError stays one).
-    """
+def rendered_on_cluster(outputs: Sequence[Output], theme: Theme, scheduler: str) -> Iterator[tuple[int, bytes | Exception]]:
+    """Render every output on the cluster at ``scheduler``; yield (position, bytes or the job's exception) as each
+    arrives. Closing the generator early cancels what is still queued."""
     from distributed import as_completed
 
     with _client(scheduler) as client:
@@ -44,6 +42,24 @@ def render_on_cluster(outputs: Sequence[Output], theme: Theme, scheduler: str, o
         position = {future.key: i for i, future in enumerate(futures)}
         try:
             for future in as_completed(futures):
-                on_rendered(position[future.key], future.result())
+                try:
+                    yield position[future.key], future.result()
+                except Exception as error:  # noqa: BLE001 - the caller decides what a failed job means
+                    yield position[future.key], error
         finally:
             client.cancel(futures)
+
+
+def render_on_cluster(outputs: Sequence[Output], theme: Theme, scheduler: str, on_rendered: OnRendered) -> None:
+    """Render every output on the cluster at ``scheduler``; ``on_rendered`` runs here as each workbook arrives.
+
+    The first failure cancels the rest and is raised here (a worker's SaferbookError stays one).
+    """
+    results = rendered_on_cluster(outputs, theme, scheduler)
+    try:
+        for position, result in results:
+            if isinstance(result, Exception):
+                raise result
+            on_rendered(position, result)
+    finally:
+        results.close()

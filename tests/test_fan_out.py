@@ -104,13 +104,33 @@ def test_the_command_line_exits_1_for_a_worker_bug_and_2_for_bad_input(spec_path
     assert unknown.returncode == 2 and "unknown area 'Atlantis'" in unknown.stderr
 
 
-def test_a_dask_cluster_renders_the_same_bytes(spec_path, plain_build, tmp_path):
+@pytest.fixture(scope="module")
+def cluster():
+    """A real Dask cluster: a scheduler and two worker processes, on loopback."""
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=40) as cluster:
-        assert all(w.startswith("tcp://127.0.0.1") for w in cluster.scheduler_info["workers"])
-        render_all(prepare(spec_path), tmp_path, scheduler=cluster.scheduler_address)
+                                  dashboard_address=None, silence_logs=40) as local:
+        assert all(w.startswith("tcp://127.0.0.1") for w in local.scheduler_info["workers"])
+        yield local
+
+
+def test_a_dask_cluster_renders_the_same_bytes(spec_path, plain_build, cluster, tmp_path):
+    render_all(prepare(spec_path), tmp_path, scheduler=cluster.scheduler_address)
     assert digests(tmp_path) == plain_build
+
+
+def test_a_delivery_built_on_a_dask_cluster_matches_a_local_one(spec_path, cluster, tmp_path):
+    from engine.deliver.build import build_all
+    from engine.deliver.pipeline import Pipeline
+
+    assert "scheduler" in Pipeline.model_json_schema()["properties"]
+    prepared = prepare(spec_path, areas=["Rutland", "Melton"])
+    prepared.reports.append(replace(prepared.reports[0], partner_area="Broken", kpis=None))
+    local = build_all(prepared, tmp_path / "local", 1, record_level=True)
+    remote = build_all(prepared, tmp_path / "remote", 1, record_level=True, scheduler=cluster.scheduler_address)
+    assert [(b.area, b.checksum, b.size, [p.name for p in b.attachments]) for b in remote] == \
+        [(b.area, b.checksum, b.size, [p.name for p in b.attachments]) for b in local]
+    assert remote[2].error and remote[2].error.startswith("TypeError") and remote[0].path.is_file()
 
 
 def test_an_unreachable_scheduler_is_one_clear_error(spec_path, tmp_path, monkeypatch):

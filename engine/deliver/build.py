@@ -63,7 +63,11 @@ def sha256_of(path: Path) -> str:
 def build_one(spec: Spec, spec_dir: Path, report: Report, out_dir: Path,
               record_level: bool) -> tuple[Path, str, int, list[Path]]:
     """Write one partner's workbook (and CSV); return path, checksum, size and attachments. Runs in a worker."""
-    path = write_workbook(report, load_theme(spec.theme, spec_dir), out_dir)
+    return _written(report, write_workbook(report, load_theme(spec.theme, spec_dir), out_dir), out_dir, record_level)
+
+
+def _written(report: Report, path: Path, out_dir: Path, record_level: bool) -> tuple[Path, str, int, list[Path]]:
+    """A written workbook's path, checksum, size and attachments (its data-quality CSV written beside it if wanted)."""
     attachments = [path]
     if record_level:
         csv_path = out_dir / f"{report.file_stem}_data_quality.csv"
@@ -76,9 +80,35 @@ def _pool(workers: int) -> Executor:
     return process_pool(workers, preload=["engine.deliver.build"])
 
 
+def build_on_cluster(prepared: Prepared, out_dir: Path, scheduler: str, record_level: bool,
+                     on_done: Callable[[Built], None] | None = None) -> list[Built]:
+    """Build every prepared Report's workbook on the Dask cluster at ``scheduler`` (pipeline ``scheduler:``); the
+    workbooks come back here and are written here; failures are per area, as in :func:`build_all`."""
+    from engine.cluster import rendered_on_cluster
+    from engine.render.workbook import write_xlsx
+
+    reports = prepared.reports
+    results: dict[int, Built] = {}
+    for position, result in rendered_on_cluster(reports, load_theme(prepared.spec.theme, prepared.spec_dir), scheduler):
+        report = reports[position]
+        try:
+            if isinstance(result, Exception):
+                raise result
+            built = Built(report, *_written(report, write_xlsx(result, out_dir, report.file_stem), out_dir,
+                                            record_level))
+        except Exception as error:  # noqa: BLE001 - one area's failure must not stop the others
+            built = Built(report, error=f"{type(error).__name__}: {error}")
+        results[position] = built
+        if on_done:
+            on_done(built)
+    return [results[i] for i in range(len(reports))]
+
+
 def build_all(prepared: Prepared, out_dir: Path, workers: int, record_level: bool,
-              on_done: Callable[[Built], None] | None = None) -> list[Built]:
-    """Build every prepared Report's workbook, ``workers`` at a time; failures are per area."""
+              on_done: Callable[[Built], None] | None = None, scheduler: str | None = None) -> list[Built]:
+    """Build every prepared Report's workbook, ``workers`` at a time (or on a Dask cluster); failures are per area."""
+    if scheduler:
+        return build_on_cluster(prepared, out_dir, scheduler, record_level, on_done)
     reports = prepared.reports
     count = worker_count(workers, len(reports))
     results: dict[str, Built] = {}

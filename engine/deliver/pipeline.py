@@ -120,6 +120,8 @@ class Pipeline(Strict):
     ledger: str | None = Field(None, description="SQLite run ledger; default <output>/saferbook-ledger.sqlite.")
     outbox: str | None = Field(None, description="Folder for --dry-run .eml files; default <output>/outbox.")
     workers: int = Field(0, ge=0, description="Processes building workbooks; 0: one per CPU.")
+    scheduler: str | None = Field(None, description="A Dask distributed scheduler, e.g. tcp://host:8786, to render the "
+                                                    "workbooks on instead of local processes (saferbook[cluster]).")
     headline: str | None = Field(None, description="Indicator id the {headline…} placeholders describe; default the first.")
     sender: str = Field(alias="from", description="The From address, e.g. 'Analysis team <analysis@example.org>'.")
     reply_to: str | None = None
