@@ -73,7 +73,7 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     earlier ``prepare`` of the same command (the demo's two specs; see :mod:`engine.ingest.cache`).
     """
     from engine.indicators import build_reports
-    from engine.indicators.dashboard import build_dashboard
+    from engine.indicators.dashboard.subject import build_dashboard
     from engine.ingest import load_inputs
     from engine.render import load_theme
     from engine.report import Provenance
