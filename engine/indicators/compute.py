@@ -16,6 +16,7 @@ from engine.errors import DataError, Problem, SpecError
 from engine.indicators.findings.area_groups import area_group_findings
 from engine.indicators.counted.area_groups import area_group_tables
 from engine.indicators.profiles.breakdowns import breakdown_tables, breakdown_window
+from engine.indicators.counted.comparison_areas import comparison_positions, shown_areas
 from engine.indicators.counted.comparisons import area_comparison
 from engine.indicators.counted.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
@@ -426,13 +427,15 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     issues = inputs.issues.detail(spec.quality.detail_rows)
     issue_count = len(inputs.issues.frame())
     partner_population = geo.partner_population
+    compared_with = comparison_positions(spec.comparison_areas, geo, inputs.peer_table)
     reports = []
     for p in chosen:
         partner_area = str(geo.partner_names[p])
         kpis = [with_peer_group(with_target(measures[i.id].kpi(p, withheld=i.source in withheld) if i.id in measures
                                             else _kpi(results[i.id], p, float(partner_population[p]), hidden[p]),
                                             i.target), peer_groups.get(i.id), p) for i in full_spec.indicators]
-        partner_comparisons = with_peer_averages(comparisons, peer_groups, p)
+        partner_comparisons = shown_areas(with_peer_averages(comparisons, peer_groups, p),
+                                          None if compared_with is None else compared_with[p])
         top_tables = [_top_table(inputs, results[i.id], p, picks[i.id][p], hidden[p]) for i in spec.indicators
                       if not all_counts[i.id].by_partner]
         partner_series_list = [s[p] for s in series]

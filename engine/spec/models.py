@@ -435,6 +435,29 @@ class Peers(Strict):
     level: float = Field(0.95, gt=0.5, lt=1, description="Confidence level for 'above / below the peer average'.")
 
 
+class ComparisonAreas(Strict):
+    """Which partner areas a partner's Comparisons sheet shows beside it (the partner itself always).
+
+    All of them by default, which suits a county build. A national build (every partnership in
+    England and Wales) would otherwise give each workbook 300 bars per chart: compare with the
+    partnerships sharing a column of the partner-area lookup (``same: PFA23NM``, its force's), with
+    its most similar group (``peer_group: true``, the spec's ``peer_groups`` export), or with a named
+    list. With more than one, an area any of them names is shown.
+    """
+
+    same: str | None = Field(None, description="A column of the partner-area lookup: the areas sharing the partner's "
+                                               "value, e.g. PFA23NM for its police force area's partnerships.")
+    peer_group: bool = Field(False, description="The members of the partner's most similar group that are partner "
+                                                "areas of this spec (needs peer_groups).")
+    areas: list[str] | None = Field(None, description="These partner areas (by name), beside every partner.")
+
+    @model_validator(mode="after")
+    def _one_rule_at_least(self) -> "ComparisonAreas":
+        if self.same is None and not self.peer_group and not self.areas:
+            raise ValueError("say which areas to compare with: same: <lookup column>, peer_group: true, or areas: [...]")
+        return self
+
+
 class PeerGroups(Strict):
     """Each partner area's group of similar partnerships (e.g. an iQuanta "most similar group" export).
 
@@ -818,6 +841,8 @@ class Spec(Strict):
     trend_table: TrendTable | None = None
     comparisons: list[str] | None = Field(
         None, description="Indicator ids charted against every partner area and month by month; all when absent.")
+    comparison_areas: ComparisonAreas | None = Field(
+        None, description="Which partner areas each partner is compared with on the Comparisons sheet; all when absent.")
     breakdowns: list[BreakdownSpec] = Field(default_factory=list)
     area_groups: list[AreaGroup] = Field(
         default_factory=list, description="Rates by a characteristic of the small areas (deprivation decile, area "
