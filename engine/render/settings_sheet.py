@@ -222,6 +222,16 @@ def _link_target(url: Any) -> str:
     return "#" + original[len("internal:"):] if original.startswith("internal:") else original
 
 
+def _table_spans(rects: list[Rect]) -> dict[int, list[tuple[int, int]]]:
+    """Row -> the column spans tables cover in it: a cell is checked against the tables in its own row only
+    (against every table on the sheet, the capture was a third of a workbook's render)."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for first_row, first_col, last_row, last_col in rects:
+        for row in range(first_row, last_row + 1):
+            spans.setdefault(row, []).append((first_col, last_col))
+    return spans
+
+
 def capture(workbook: Workbook, report: Report) -> WorkbookSettings:
     """The settings for ``report`` and everything the engine wrote into ``workbook`` so far."""
     provenance = report.provenance
@@ -240,9 +250,9 @@ def capture(workbook: Workbook, report: Report) -> WorkbookSettings:
         settings.sheets.append(sheet.name)
         tables = [OwnedTable(sheet.name, t["name"], t["range"], bool(t.get("totals_row_shown"))) for t in sheet.tables]
         settings.tables += tables
-        rects = [t.rect for t in tables]
+        spans = _table_spans([t.rect for t in tables])
         cells = [(row, col) for row, columns in sheet.table.items() for col, cell in columns.items()
-                 if type(cell).__name__ != "Blank" and not any(inside((row, col), r) for r in rects)]
+                 if type(cell).__name__ != "Blank" and not any(c0 <= col <= c1 for c0, c1 in spans.get(row, ()))]
         if cells:
             settings.cells[sheet.name] = sorted(cells)
         settings.links += [OwnedLink(sheet.name, xl_rowcol_to_cell(row, col), _link_target(url))
