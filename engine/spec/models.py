@@ -61,7 +61,7 @@ PERIOD_TYPES = ("month", "date", "quarter", "financial_year")  # what a column n
 TIDY_NAME = r"^[a-z][a-z0-9_]{0,60}$"
 TABLE_KEYS = ("sheet", "sheet_pattern", "header_row", "columns", "missing_markers", "encoding", "delimiter",
               "all_sheets", "sheet_name_column", "zero_markers", "unpivot")
-POLICE_UK_KEYS = ("repeated_crime_ids",)
+POLICE_UK_KEYS = ("repeated_crime_ids", "forces")
 
 
 def _check_regex(value: str | None) -> str | None:
@@ -194,6 +194,10 @@ class Source(Strict):
     repeated_crime_ids: Literal["first_month", "keep_all"] = Field(
         "first_month", description="police_uk: a crime ID republished in a later month (its outcome changed) is counted "
                                    "once, in its first month (first_month), or every time (keep_all).")
+    forces: list[str] | None = Field(None, min_length=1, description="police_uk: the forces to count, by the name in "
+                                     "their files (2022-03-<force>-street.csv), e.g. [leicestershire]; needed when "
+                                     "the folder or .zip holds several forces (the others' rows are listed as not "
+                                     "counted).")
 
     @field_validator("sheet_pattern")
     @classmethod
