@@ -74,7 +74,7 @@ def discover(path: Path, limits: Limits = Limits()) -> list[MonthlyFile]:
             if parsed:
                 found.append(MonthlyFile(file, *parsed))
     else:
-        raise DataError(Problem("police.uk folder or .zip not found", file=str(path)))
+        raise DataError(Problem("police.uk folder not found (give the unpacked download's folder, or its .zip)", file=str(path)))
     if not found:
         raise DataError(Problem("no police.uk monthly files (YYYY-MM-<force>-street.csv, in this folder, its YYYY-MM "
                                 "subfolders or this .zip)", file=str(path)))

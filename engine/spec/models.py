@@ -60,7 +60,7 @@ ColumnType = Literal["text", "code", "number", "integer", "date", "month", "quar
 PERIOD_TYPES = ("month", "date", "quarter", "financial_year")  # what a column named month may hold
 TIDY_NAME = r"^[a-z][a-z0-9_]{0,60}$"
 TABLE_KEYS = ("sheet", "sheet_pattern", "header_row", "columns", "missing_markers", "encoding", "delimiter",
-              "all_sheets", "sheet_name_column", "zero_markers", "unpivot")
+              "all_sheets", "sheet_name_column", "zero_markers", "unpivot", "max_value")
 POLICE_UK_KEYS = ("repeated_crime_ids", "forces")
 
 
@@ -187,6 +187,9 @@ class Source(Strict):
         "auto", description="CSV text encoding; auto: UTF-8 (BOM or not), else Windows-1252, or UTF-16 by its BOM.")
     delimiter: str = Field("auto", description="CSV delimiter; auto: whichever of , ; tab | fits the first lines.")
     max_file_mb: float = Field(512, gt=0, description="Larger files are refused unread.")
+    max_value: float = Field(1e9, gt=0, description="A number or integer cell larger than this (in size) is implausible "
+                                                    "for a count or measure (a slip, or 1e300): its row is rejected and "
+                                                    "listed with the value.")
     synthetic: bool = Field(False, description="The data are SYNTHETIC (generated for a demonstration, not real records): "
                                                "the Methodology sheet and the Summary say so wherever they are used.")
     generated_by: str | None = Field(None, description="The command that writes this file or folder (e.g. saferbook demo); "
@@ -769,6 +772,9 @@ class QualitySettings(Strict):
 
     max_rejected_percent: float | None = Field(
         None, ge=0, le=100, description="Fail the build if a source rejects more than this share of its rows (e.g. 2).")
+    max_small_area_population: float = Field(
+        100_000, gt=0, description="A small area's population above this is refused as implausible (an LSOA holds about "
+                                   "1,500; a typed 1e9 would make every rate near zero).")
     detail_rows: int = Field(200, ge=0, le=100_000, description="Rejected or cleaned rows listed in each workbook "
                                                                "(every one is in the CSV beside it).")
 
