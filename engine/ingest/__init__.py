@@ -163,10 +163,8 @@ def _place(name: str, rows: pd.DataFrame, origin: _Origin, geography: Geography,
     position[""] = NO_LOCATION
     recoded: dict[str, int] = {}
     if geography.recoding is not None:
-        for code in rows[AREA_COLUMN].cat.categories:
-            if code not in position and code in geography.recoding.to:
-                target = geography.recoding.target(code)
-                recoded[code] = position.get(target, OUTSIDE_AREA) if target is not None else NOT_COUNTED
+        for code, target in geography.recoding.translations(rows[AREA_COLUMN].cat.categories, position).items():
+            recoded[code] = position.get(target, OUTSIDE_AREA) if target is not None else NOT_COUNTED
     area = _codes_to_positions(rows[AREA_COLUMN], {**position, **recoded}, OUTSIDE_AREA)
     codes = rows[AREA_COLUMN]
 
