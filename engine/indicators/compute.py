@@ -94,10 +94,9 @@ def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, firs
             word = source.period_word
             which = "" if source.period_months == 1 else f"the {word}s ending "
             problems.append(Problem(f"no rows for {which}{', '.join(month_text(m) for m in gaps[:12])}: a {word} the "
-                                    f"{periods.current.last - periods.current.first + 1}-month windows ending "
-                                    f"{month_text(periods.end)} need is missing from the data, so they would undercount "
-                                    f"(choose another period end, or supply the missing files)",
-                                    file=str(source.path), key_path=where))
+                                    f"windows need is missing from the data, so they would undercount (the windows "
+                                    f"end {month_text(periods.end)}: choose another period end, or supply the missing "
+                                    f"files)", file=str(source.path), key_path=where))
     if problems:
         raise DataError(problems)
 

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from engine.errors import DataError, Problem
 from engine.ingest.issues import IssueLog
-from engine.ingest.markers import EXCEL_ERRORS, normalise_label, strip_footnotes
+from engine.ingest.markers import EXCEL_ERRORS, normalise_label, strip_code_footnote, strip_footnotes
 from engine.ingest.readers import NUMBER, TEXT, Body
 from engine.ingest.layout import SEPARATOR, Layout
 from engine.ingest.periods import DEFAULT_START_MONTH, PERIOD_MONTHS, period_end
@@ -366,6 +366,18 @@ def _periods(strings: _Strings, spec: Column, ctx: _Context, label: str, reject:
     return strings.result(pa.array(ends, pa.string()))
 
 
+def _strip_code_footnotes(strings: _Strings, ctx: _Context, label: str) -> None:
+    """Footnote digits glued to ONS codes (``E230000118``) removed by the code's length; each one counted."""
+    before = strings.values.to_pylist()
+    after = [None if v is None else strip_code_footnote(v) for v in before]
+    changed = np.array([a != b for a, b in zip(after, before)], dtype=bool)
+    if changed.any():
+        rows = strings.rows(changed)
+        ctx.record(rows, label, strings.row_values(rows), CLEANED,
+                   "footnote digits glued to the code removed (an ONS code is a letter and 8 digits)")
+        strings.values = pa.array(after, pa.string())
+
+
 def _text(strings: _Strings, errors: tuple[np.ndarray, list[str]] | None, spec: Column, ctx: _Context, label: str,
           reject: np.ndarray) -> pa.Array:
     if errors is not None and len(errors[0]):  # Excel error values in a text column
@@ -376,7 +388,9 @@ def _text(strings: _Strings, errors: tuple[np.ndarray, list[str]] | None, spec: 
         _clean_markers(strings, ctx, label)
     elif ctx.text_markers:  # markers the source lists itself mean missing in its text columns too
         _clean_markers(strings, ctx, label, ctx.text_markers)
-    if spec.strip_footnotes:
+    if spec.strip_footnotes and spec.type == "code":
+        _strip_code_footnotes(strings, ctx, label)
+    elif spec.strip_footnotes:
         strings.map(lambda v: strip_footnotes(v, capitals=True))
     if spec.pattern is not None:
         try:

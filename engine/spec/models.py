@@ -94,7 +94,8 @@ class Column(Strict):
     pattern: str | None = Field(None, description="Regular expression every value must match, e.g. ^E01[0-9]{6}$.")
     formats: list[str] | None = Field(None, description="Date formats tried in order (strftime codes, e.g. '%d/%m/%Y', '%b-%y'); "
                                                         "default: ISO, dd/mm/yyyy, dd-mm-yyyy, Jan-22, Jan 2022, January 2022.")
-    strip_footnotes: bool = Field(False, description="Remove footnote markers glued to values ('North West8' -> 'North West').")
+    strip_footnotes: bool = Field(False, description="Remove footnote markers glued to values ('North West8' -> 'North West'; "
+                                                     "in a code column, by the ONS code's length: 'E230000118' -> 'E23000011').")
     year_start_month: int | None = Field(
         None, ge=1, le=12, description="quarter and financial_year: the month the financial year starts in (default 4, "
                                        "April, as UK public bodies report; Q1 2021-22 is then April-June 2021).")
