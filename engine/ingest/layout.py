@@ -135,21 +135,14 @@ def _has_numbers(row: Sequence[Cell]) -> bool:
 def _unlabelled_first_columns(head: list[list[Cell]], data_start: int, labels: dict[int, str]) -> dict[int, str]:
     """Columns left of the first label that hold data (codes under a blank header cell, as ONS tables have):
     named by their column letter, ``Column A``, so a spec can map them."""
+    from engine.ingest.readers.xlsx_head import column_letters  # the readers import this module
+
     rows = head[data_start:]
     found = {}
     for j in range(min(labels)):
         if rows and sum(1 for r in rows if j < len(r) and not is_blank(r[j])) * 2 >= len(rows):
-            found[j] = f"Column {_letter(j)}"
+            found[j] = f"Column {column_letters(j)}"
     return found
-
-
-def _letter(j: int) -> str:
-    text = ""
-    j += 1
-    while j:
-        j, rest = divmod(j - 1, 26)
-        text = chr(65 + rest) + text
-    return text
 
 
 def _flatten(head: list[list[Cell]], rows: list[int], merges: list[Merge] | None) -> tuple[dict[int, str], dict[int, str]]:
