@@ -91,15 +91,27 @@ def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, firs
     for name, source in inputs.sources.items():
         if not source.dated or name not in counted:
             continue
-        gaps = source.missing_periods(max(first, periods.first_needed), periods.end)
+        gaps = source.missing_periods(max(first, periods.windows_first), periods.end)
         if gaps:
             word = source.period_word
             which = "" if source.period_months == 1 else f"the {word}s ending "
             problems.append(Problem(f"no rows for {which}{', '.join(month_text(m) for m in gaps[:12])}: a {word} the "
-                                    f"windows need is missing from the data, so they would undercount",
-                                    file=str(source.path)))
+                                    f"windows need is missing from the data, so they would undercount (the windows "
+                                    f"end {month_text(periods.end)}: choose another period end, or supply the missing "
+                                    f"files)", file=str(source.path), key_path=where))
     if problems:
         raise DataError(problems)
+
+
+def _trend_only_gaps(inputs: Inputs, periods: ReportPeriods, first: int, counted: set[str]) -> set[int]:
+    """Months needed only by the financial-year trend that some counted source lacks (a quarter or year
+    lacking counts all its months): those years are shown as partial, never as if complete."""
+    gaps: set[int] = set()
+    for name, source in inputs.sources.items():
+        if source.dated and name in counted and max(first, periods.first_needed) < periods.windows_first:
+            for last in source.missing_periods(max(first, periods.first_needed), periods.windows_first - 1):
+                gaps.update(range(max(last - source.period_months + 1, first), last + 1))
+    return gaps
 
 
 def _window_sum(counts: IndicatorCounts, first_month: int, window_first: int, window_last: int) -> np.ndarray:
@@ -369,6 +381,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     end = resolve_period_end(spec.periods, period_end, latest, spec_file)
     periods = report_periods(spec.periods, end, first_data)
     _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None, counted=counted)
+    periods = periods.without_months(_trend_only_gaps(inputs, periods, first_data, counted))
     measures = measured_indicators(full_spec, inputs, periods)
 
     geo = inputs.geography

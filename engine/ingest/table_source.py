@@ -200,7 +200,7 @@ def _read_sheet(name: str, source: Source, path: Path, reader: TableFile, log: I
     frames, rows = [], []
     for period, fields in groups.items():
         columns = sorted(mapped + fields, key=lambda m: m.col)
-        frame, kept = convert(body, columns, keep, markers, log, name, file, sheet, zeros, text_markers)
+        frame, kept = convert(body, columns, keep, markers, log, name, file, sheet, zeros, text_markers, source.max_value)
         if period is not None:
             spec = source.unpivot.period
             frame[spec.name] = constant_column(label_value(period, spec, "column group", file, sheet), spec, len(frame))
