@@ -127,7 +127,15 @@ class Pipeline(Strict):
     body: str = DEFAULT_BODY
     smtp: Smtp
     privacy: Privacy = Field(default_factory=Privacy)
+    shared_recipients: list[str] = Field(
+        default_factory=list, description="Addresses that may receive more than one partner's workbook (e.g. a "
+                                          "county team); any other address listed for two partners is refused.")
     partners: list[Partner] = Field(min_length=1)
+
+    @field_validator("shared_recipients")
+    @classmethod
+    def _shared(cls, value: list[str]) -> list[str]:
+        return [_check_address(address) for address in value]
 
     @field_validator("period_end")
     @classmethod
@@ -200,6 +208,31 @@ def _cross_checks(data: dict, folder: Path) -> list[tuple[tuple, str]]:
                 found.append((("partners", position, "area"),
                               f"partner area {area!r} is listed twice (first at partners[{seen[area.casefold()]}])"))
             seen.setdefault(area.casefold(), position)
+    found += _recipients_of_two_partners(data)
+    return found
+
+
+def _recipients_of_two_partners(data: dict) -> list[tuple[tuple, str]]:
+    """An address listed for two partners would receive both partners' figures: refused unless marked shared."""
+    shared = data.get("shared_recipients")
+    allowed = {a.casefold() for a in shared if isinstance(a, str)} if isinstance(shared, list) else set()
+    first: dict[str, tuple[int, str]] = {}
+    found: list[tuple[tuple, str]] = []
+    partners = data.get("partners")
+    for position, partner in enumerate(partners if isinstance(partners, list) else []):
+        if not isinstance(partner, dict):
+            continue
+        for field in ("to", "cc"):
+            addresses = partner.get(field)
+            for place, address in enumerate(addresses if isinstance(addresses, list) else []):
+                if not isinstance(address, str) or address.casefold() in allowed:
+                    continue
+                earlier = first.setdefault(address.casefold(), (position, str(partner.get("area"))))
+                if earlier[0] != position:
+                    found.append(((("partners", position, field, place)),
+                                  f"{address} is also a recipient of partners[{earlier[0]}] ({earlier[1]}): it would "
+                                  f"receive both partners' workbooks. If that is intended (e.g. a county team), list "
+                                  f"it under shared_recipients:"))
     return found
 
 

@@ -155,11 +155,20 @@ class _Run:
         pipeline = self.pipeline_file.pipeline
         prepared = prepare_partners(self.pipeline_file.spec_path, None, pipeline.period_end,
                                     pipeline.privacy.suppress_small_numbers, self.warnings.append)
-        by_area = {r.partner_area.casefold(): r for r in prepared.reports}
+        # a pipeline names a partner by its area's name or its code; the code is its identity from here on
+        by_area = {r.partner_code.casefold(): r for r in prepared.reports if r.partner_code}
+        by_area.update({r.partner_area.casefold(): r for r in prepared.reports})
         index = {p.area: i for i, p in enumerate(pipeline.partners)}
         problems = [(f"partners[{index[p.area]}].area",
                      f"the spec has no partner area {p.area!r}{did_you_mean(p.area, [r.partner_area for r in prepared.reports])}")
                     for p in partners if p.area.casefold() not in by_area]
+        claimed: dict[str, str] = {}
+        for p in partners:
+            report = by_area.get(p.area.casefold())
+            if report is not None and claimed.setdefault(report.partner_code, p.area) != p.area:
+                problems.append((f"partners[{index[p.area]}].area",
+                                 f"{p.area!r} and {claimed[report.partner_code]!r} are the same partner area "
+                                 f"({report.partner_code})"))
         if pipeline.headline and not any(k.indicator_id == pipeline.headline for k in prepared.reports[0].kpis):
             problems.append(("headline", f"the spec has no indicator {pipeline.headline!r}"
                                          f"{did_you_mean(pipeline.headline, [k.indicator_id for k in prepared.reports[0].kpis])}"))
@@ -177,12 +186,12 @@ class _Run:
     def partner(self, partner: Partner, built: Built) -> PartnerResult:
         report = built.report
         workbook_id = self.ledger.record_workbook(self.run_id, built.area, report.period_end, built.path,
-                                                  built.checksum, built.size, built.error)
+                                                  built.checksum, built.size, built.error, report.partner_code)
         result = PartnerResult(built.area, built.path.name if built.path else None)
         if built.error or built.path is None or built.checksum is None:
             result.build_failed, result.detail = True, built.error or "no workbook"
             return result
-        keys = {r: SendKey(built.area, report.period_end, built.checksum, r) for r in partner.recipients}
+        keys = {r: SendKey(built.area, report.period_end, built.checksum, r, report.partner_code) for r in partner.recipients}
         prior = {r: self.ledger.prior_state(key) for r, key in keys.items()}
         for recipient, state in prior.items():
             if state == "sent":

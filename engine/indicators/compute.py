@@ -441,7 +441,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
                                         period_end=month_text(end))
         reports.append(Report(
             title=spec.title, organisation=spec.organisation, partner_area=partner_area,
-            partner_label=geo.partner_label, small_area_label=geo.small_area_label, benchmark_name=geo.benchmark_name,
+            partner_code=str(geo.partner_codes[p]), partner_label=geo.partner_label, small_area_label=geo.small_area_label, benchmark_name=geo.benchmark_name,
             period_end=month_text(end), current_window=periods.current.label, previous_window=periods.previous.label,
             generated=generated, kpis=kpis, top_tables=top_tables,
             trend=_trend_table(spec, trend, p, hidden[p]) if trend else None,
