@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from engine.deliver.build import Built, build_all, prepare_partners
-from engine.deliver.credentials import smtp_password
+from engine.deliver.credentials import smtp_secret
 from engine.deliver.ledger import Ledger, SendKey
 from engine.deliver.lock import run_lock
 from engine.deliver.message import as_bytes, compose, message_id, oversize, write_eml
@@ -118,9 +118,13 @@ def run_pipeline(path: str | Path, options: RunOptions = RunOptions(), *, enviro
     started = time.perf_counter()
     pipeline_file = load_pipeline(path)
     partners = _select(pipeline_file, options.only)
-    password = None if options.dry_run else smtp_password(pipeline_file.pipeline.smtp, environ)
+    smtp = pipeline_file.pipeline.smtp
+    password = None if options.dry_run else smtp_secret(smtp, environ)
     with run_lock(pipeline_file.lock_path), Ledger(pipeline_file.ledger_path) as ledger:
         warnings = []
+        if smtp.sends_credentials_in_clear and not options.dry_run:
+            warnings.append(f"INSECURE: the SMTP {smtp.secret_name} crosses the network unencrypted to {smtp.host} "
+                            "(insecure_plaintext_auth_to_trusted_relay: true)")
         doubtful = ledger.recover()
         if doubtful:
             warnings.append(f"an earlier run was stopped while sending: {doubtful} send(s) are now in doubt")
