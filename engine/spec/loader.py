@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from engine.errors import Problem, SpecError
 from engine.spec.checks import cross_reference_problems
 from engine.spec.models import Spec
+from engine.spec.source_paths import outside_sources
 from engine.spec.suggest import did_you_mean
 from engine.spec.yaml_guard import check_node_tree
 
@@ -187,6 +188,8 @@ def load_spec(path: str | Path) -> tuple[Spec, Path]:
     data, index = read_yaml(path)
     spec, problems = validate_model(Spec, data, index, "a spec must be a YAML mapping of keys (title:, sources:, indicators: …)")
     problems += [index.problem(key_path, message) for key_path, message in cross_reference_problems(data)]
+    if spec is not None:
+        problems += [index.problem(key_path, message) for key_path, message in outside_sources(spec, path.resolve().parent)]
     if problems or spec is None:
         raise SpecError(sorted(problems, key=lambda p: p.line or 0))
     return spec, path.resolve().parent
