@@ -182,9 +182,12 @@ def test_build_one_area_quietly(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == "", "--quiet must print nothing on standard output"
     assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["Rutland_E06000017_2022-10.xlsx", "Rutland_E06000017_2022-10_data_quality.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [".saferbook-output.lock",  # the folder's build lock (empty)
+                                                     "Rutland_E06000017_2022-10.xlsx",
+                                                     "Rutland_E06000017_2022-10_data_quality.csv"]
     assert zipfile.is_zipfile(out / "Rutland_E06000017_2022-10.xlsx")
-    assert tree(tmp_path) == {"out", "out/Rutland_E06000017_2022-10.xlsx", "out/Rutland_E06000017_2022-10_data_quality.csv"}
+    assert tree(tmp_path) == {"out", "out/.saferbook-output.lock", "out/Rutland_E06000017_2022-10.xlsx",
+                              "out/Rutland_E06000017_2022-10_data_quality.csv"}
 
 
 def test_build_with_suppression(tmp_path):

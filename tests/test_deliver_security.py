@@ -20,14 +20,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from deliver_support import Recorder, free_port, write_pipeline
+from deliver_support import Recorder, free_port
 from engine.cli import main
 from engine.deliver.oauth import access_token, token_from_msal
 from engine.deliver.pipeline import OAuth, Smtp, load_pipeline
 from engine.deliver.runner import RunOptions, run_pipeline
 from engine.deliver.smtp import CredentialsInClear, SmtpSender
 from engine.errors import DeliveryError, SpecError
-from hostile_support import TINY_SPEC
+import hostile_support
 
 MAILBOX = "analysis@example.org"
 GOOD_TOKEN = "eyJ0eXAi.token-for-tests.sig"
@@ -59,15 +59,9 @@ def oauth_server():
 
 
 def tiny_pipeline(folder: Path, port: int, smtp_extra: str) -> Path:
-    """A pipeline of the tiny fixture spec's three areas, logging in as MAILBOX."""
-    path = write_pipeline(folder, port, areas={"Alpha": ["alpha@example.org"], "Beta": ["beta@example.org"]},
-                          retries=0)
-    text = path.read_text(encoding="utf-8").replace(path.read_text(encoding="utf-8").split("\n")[0],
-                                                     f"spec: {TINY_SPEC.as_posix()}", 1)
-    text = text.replace("headline: total_crime\n", "").replace("  security: none\n",
-                                                               f"  security: none\n  username: {MAILBOX}\n{smtp_extra}")
-    path.write_text(text, encoding="utf-8")
-    return path
+    """A pipeline of two of the tiny fixture spec's areas, logging in as MAILBOX."""
+    return hostile_support.tiny_pipeline(folder, port, smtp_extra=f"  username: {MAILBOX}\n{smtp_extra}",
+                                         areas={"Alpha": ["alpha@example.org"], "Beta": ["beta@example.org"]})
 
 
 # --- refusing credentials in clear ---------------------------------------------------------------

@@ -142,23 +142,31 @@ class Ledger:
 
     def _open(self) -> None:
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]  # reads: a damaged file fails here, unchanged
         if version > SCHEMA_VERSION:
             raise DeliveryError(Problem(f"written by a newer Saferbook (ledger schema {version}); use that version",
                                         file=str(self.path)))
+        self._check_tables()  # before anything is written: a file that is not a ledger is left as found
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA foreign_keys=ON")
         if version == 1:
             for table in ("sends", "workbooks"):
                 self.db.execute(f"ALTER TABLE {table} ADD COLUMN partner TEXT")
         self.db.executescript(SCHEMA)
-        missing = [f"{table}.{column}" for table, columns in REQUIRED_COLUMNS.items()
-                   for column in sorted(columns - {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")})]
+        self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _check_tables(self) -> None:
+        """Refuse a database whose tables are not (an earlier version of) the ledger's."""
+        tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        missing = [f"{table}.{column}" for table, columns in REQUIRED_COLUMNS.items() if table in tables
+                   for column in sorted(columns - {"partner"} - {row[1] for row in
+                                                                 self.db.execute(f"PRAGMA table_info({table})")})]
+        if tables and not tables & set(REQUIRED_COLUMNS):
+            missing.append("runs")
         if missing:
             raise DeliveryError(Problem(f"not a Saferbook run ledger (no {', '.join(missing[:3])}); point the pipeline's "
                                         "ledger: at another file, or move this one away", file=str(self.path)))
-        self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def __enter__(self) -> "Ledger":
         return self
