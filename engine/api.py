@@ -15,6 +15,7 @@ from engine.errors import Problem, SpecError
 from engine.indicators import build_reports
 from engine.indicators.dashboard import build_dashboard
 from engine.ingest import Inputs, load_inputs
+from engine.ingest.issues import issue_owners
 from engine.quality import issues_csv
 from engine.output_set import OutputSet
 from engine.render import load_theme, render_dashboard, render_workbook
@@ -124,8 +125,18 @@ def partner_workbook(prepared: Prepared, report: Report) -> bytes:
 
 
 def partner_quality_csv(prepared: Prepared, report: Report) -> bytes:
-    """The data-quality CSV that goes beside ``report``'s workbook."""
-    return issues_csv(prepared.inputs.issues.rows())
+    """The data-quality CSV that goes beside ``report``'s workbook: every row about that partner area, and every
+    row about a file as a whole (labelled so), never another partner's. A dashboard (the analysts' own
+    overview of its member areas) lists every row."""
+    issues = prepared.inputs.issues
+    geography = prepared.inputs.geography
+    codes = [str(code) for code in geography.partner_codes]
+    if report.partner_code not in codes:
+        return issues_csv(issues.rows())
+    owners = issue_owners(issues.frame(), geography.partner_codes, geography.partner_names,
+                          geography.small_area_codes, geography.small_area_partner)
+    return issues_csv(issues.rows(*issues.for_partner(owners, codes.index(report.partner_code), report.partner_area)),
+                      labelled=True)
 
 
 def write_partner_files(prepared: Prepared, report: Report, files: OutputSet, *, workbook: bytes | None = None,

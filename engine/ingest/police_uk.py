@@ -176,7 +176,7 @@ def quirks(name: str, data: PoliceUkData, repeated_crime_ids: str, log: IssueLog
             here = at[data.file_index[at] == index]
             log.add(name, str(data.files[index]), None, data.line[here], "Crime ID", ids[here], EXCLUDED,
                     "crime ID already published in an earlier month (its outcome was updated): counted once, "
-                    "in its first month")
+                    "in its first month", places=rows["small_area_code"].astype(str).to_numpy(dtype=object)[here])
     return excluded
 
 
