@@ -29,6 +29,7 @@ from engine.indicators.targets import with_target
 from engine.indicators.travel import DIRECTIONS, change_test
 from engine.indicators.travel import outcome as _outcome
 from engine.ingest import PARTNER_AREA, Inputs
+from engine.ingest.issues import issue_owners
 from engine.months import month_of, month_text, year_of
 from engine.report import SUPPRESSED, AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
 from engine.spec.models import Indicator, Spec
@@ -287,6 +288,11 @@ def _trend_counts(spec: Spec, periods: ReportPeriods, all_counts: dict[str, Indi
                        years, monthly)
 
 
+def _own_rows(inputs: Inputs, owners: np.ndarray, partner: int, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The data-quality rows partner ``partner`` may see (its own and those about a file as a whole), labelled."""
+    return inputs.issues.for_partner(owners, partner, name)
+
+
 def _trend_table(spec: Spec, trend: TrendCounts, p: int, hidden: set) -> TrendTable:
     """One partner area's trend table; the Grand Total and monthly totals are the sums of the rows."""
     def shown(key: tuple, value: int) -> int | None:
@@ -430,8 +436,8 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     notes = methodology_notes(full_spec, inputs, periods, suppress)
     generated = generated_timestamp(end)
     priorities = list(dict.fromkeys(i.priority for i in full_spec.indicators))
-    issues = inputs.issues.detail(spec.quality.detail_rows)
-    issue_count = len(inputs.issues.frame())
+    owners = issue_owners(inputs.issues.frame(), geo.partner_codes, geo.partner_names, geo.small_area_codes,
+                          geo.small_area_partner)
     partner_population = geo.partner_population
     reports = []
     for p in range(n_partners):
@@ -454,7 +460,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
                                         period_end=month_text(end))
         reports.append(Report(
             title=spec.title, organisation=spec.organisation, partner_area=partner_area,
-            partner_label=geo.partner_label, small_area_label=geo.small_area_label, benchmark_name=geo.benchmark_name,
+            partner_code=str(geo.partner_codes[p]), partner_label=geo.partner_label, small_area_label=geo.small_area_label, benchmark_name=geo.benchmark_name,
             period_end=month_text(end), current_window=periods.current.label, previous_window=periods.previous.label,
             generated=generated, kpis=kpis, top_tables=top_tables,
             trend=_trend_table(spec, trend, p, hidden[p]) if trend else None,
@@ -463,6 +469,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             series=partner_series_list, comparisons=partner_comparisons, breakdowns=partner_breakdowns, findings=findings,
             area_groups=group_tables[p],
             suppression_note=_suppression_note(spec) if hidden[p] else None,
-            quality_issues=issues, quality_issue_count=issue_count, synthetic_note=synthetic_note(full_spec),
+            quality_issues=inputs.issues.detail(spec.quality.detail_rows, *_own_rows(inputs, owners, p, partner_area)),
+            quality_issue_count=int(_own_rows(inputs, owners, p, partner_area)[0].sum()), synthetic_note=synthetic_note(full_spec),
         ))
     return reports

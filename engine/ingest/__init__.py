@@ -16,7 +16,7 @@ from engine.errors import DataError, Problem, SpecError
 from engine.ingest.area_groups import SmallAreaGroups, load_area_groups
 from engine.ingest.generated import require_generated
 from engine.ingest.geography import Geography, load_geography, source_path
-from engine.ingest.issues import IssueLog
+from engine.ingest.issues import UNPLACED, IssueLog
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
 from engine.ingest.peer_table import PeerTable, read_peer_table
 from engine.ingest.periods import PERIOD_MONTHS
@@ -140,8 +140,10 @@ class _Origin:
             here = part == key
             first = at[here][0]
             sheet = self.sheets[self.sheet_index[first]] if self.sheets and self.sheet_index is not None else None
+            # rows logged here could not be placed in one partner area: no partner is shown them
             log.add(source, str(self.files[self.file_index[first]]), sheet, self.line[at[here]], column,
-                    values if isinstance(values, str) else np.asarray(values, dtype=object)[here], action, reason)
+                    values if isinstance(values, str) else np.asarray(values, dtype=object)[here], action, reason,
+                    places=np.full(int(here.sum()), UNPLACED, dtype=object))
 
 
 def _texts(categorical: pd.Series, mask: np.ndarray) -> np.ndarray:

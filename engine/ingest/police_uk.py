@@ -195,7 +195,8 @@ def quirks(name: str, data: PoliceUkData, repeated_crime_ids: str, log: IssueLog
         at = np.flatnonzero(kinds == kind)
         for index in np.unique(data.file_index[at]):
             here = at[data.file_index[at] == index]
-            log.add(name, str(data.files[index]), None, data.line[here], "Crime ID", ids[here], EXCLUDED, REASONS[kind])
+            log.add(name, str(data.files[index]), None, data.line[here], "Crime ID", ids[here], EXCLUDED, REASONS[kind],
+                    places=rows["small_area_code"].astype(str).to_numpy(dtype=object)[here])
     return kinds != KEPT
 
 

@@ -158,7 +158,8 @@ class Source(Strict):
     """
 
     type: Literal["police_uk", "csv", "table", "excel"]
-    path: str = Field(description="File or folder, relative to the spec file.")
+    path: str = Field(description="File or folder, relative to the spec file; inside the spec's data_root.")
+    allow_outside: bool = Field(False, description="Allow a path outside the spec's data_root (e.g. a shared drive).")
     description: str = ""
     licence: str = ""
     sheet: str | None = Field(None, description="Workbook sheet by name (trailing spaces and case forgiven).")
@@ -812,6 +813,8 @@ class Spec(Strict):
     """A whole Saferbook spec: where the data is, what to count, how to compare it."""
 
     spec_version: str = "1"
+    data_root: str = Field(".", description="The folder every source must lie in, relative to the spec file (default: "
+                                            "the spec's own folder); a source outside it needs allow_outside: true.")
     title: str
     organisation: str = ""
     attribution: str = Field("", description="Licence and source statement printed in every workbook.")
