@@ -12,7 +12,8 @@ from dataclasses import dataclass, fields
 REJECTED = "rejected"  # the row was dropped: a value failed its column's checks
 CLEANED = "cleaned"  # a value was read as missing or tidied (a status marker such as '..'); the row was kept
 EXCLUDED = "excluded"  # the row was kept out of every count on purpose (no location, outside the areas, a repeat)
-ACTIONS = (REJECTED, CLEANED, EXCLUDED)
+MISSING = "missing"  # a figure shown as n/a: its (area, period) had no row, or a rejected one (missing is not zero)
+ACTIONS = (REJECTED, CLEANED, EXCLUDED, MISSING)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -28,6 +28,7 @@ from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
 from engine.indicators.travel import DIRECTIONS, change_test
 from engine.indicators.travel import outcome as _outcome
+from engine.indicators.missing_cells import missing_figures, missing_share_problems, unplaced_sources
 from engine.ingest import PARTNER_AREA, Inputs
 from engine.months import month_of, month_text, year_of
 from engine.report import SUPPRESSED, AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
@@ -363,7 +364,13 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     end = resolve_period_end(spec.periods, period_end, latest, spec_file)
     periods = report_periods(spec.periods, end, first_data)
     _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None, counted=counted)
+    unplaced = unplaced_sources(full_spec, inputs, spec_file)
+    if unplaced:
+        raise SpecError(unplaced)
     measures = measured_indicators(full_spec, inputs, periods)
+    gappy = missing_share_problems(full_spec, inputs, {key: m.missing_cells for key, m in measures.items()}, spec_file)
+    if gappy:
+        raise SpecError(gappy)
 
     geo = inputs.geography
     first_month = max(periods.first_needed, first_data)
@@ -450,6 +457,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             series=partner_series_list, comparisons=partner_comparisons, breakdowns=partner_breakdowns, findings=findings,
             area_groups=group_tables[p],
             suppression_note=_suppression_note(spec) if hidden[p] else None,
-            quality_issues=issues, quality_issue_count=issue_count, synthetic_note=synthetic_note(full_spec),
+            quality_issues=(missing := missing_figures(kpis, inputs, full_spec)) + issues,
+            quality_issue_count=issue_count + len(missing), synthetic_note=synthetic_note(full_spec),
         ))
     return reports

@@ -191,6 +191,11 @@ class Source(Strict):
                                                "the Methodology sheet and the Summary say so wherever they are used.")
     generated_by: str | None = Field(None, description="The command that writes this file or folder (e.g. saferbook demo); "
                                                        "when it is missing, the error says to run it.")
+    absent_rows: Literal["auto", "missing", "zero"] = Field(
+        "auto", description="What a partner area with no row for a period (or whose row was rejected) means to a "
+                            "measured indicator: missing (n/a with the reason: a return not sent), zero (the source "
+                            "lists events, so no row is none), or auto: missing when the indicator sums a column "
+                            "(a return's values), zero when it counts rows (events).")
     repeated_crime_ids: Literal["first_month", "keep_all"] = Field(
         "first_month", description="police_uk: a crime ID republished in a later month (its outcome changed) is counted "
                                    "once, in its first month (first_month), or every time (keep_all).")
@@ -765,6 +770,9 @@ class QualitySettings(Strict):
 
     max_rejected_percent: float | None = Field(
         None, ge=0, le=100, description="Fail the build if a source rejects more than this share of its rows (e.g. 2).")
+    max_missing_percent: float = Field(
+        50, ge=0, le=100, description="Fail the build if more than this share of a measured source's (partner area, "
+                                      "period) cells in the compared periods are missing.")
     detail_rows: int = Field(200, ge=0, le=100_000, description="Rejected or cleaned rows listed in each workbook "
                                                                "(every one is in the CSV beside it).")
 
