@@ -308,6 +308,10 @@ class PartnerAreas(Strict):
     name: str
     where: Where = Field(default_factory=dict)
     label: str = Field("District", description="What a partner area is called in the workbook.")
+    via: str | None = Field(None, description="When partner areas group the small-area lookup's areas (a CSP or a force "
+                                              "of several districts): the column of this lookup holding the code "
+                                              "small_areas.partner_area_code gives, e.g. LAD23CD. Default: found by "
+                                              "matching codes.")
     aliases: dict[str, str] = Field(
         default_factory=dict, description="Other spellings partner extracts use -> the partner area's name in the lookup "
                                           "(e.g. 'NW Leicestershire': North West Leicestershire). Case, spacing and "
