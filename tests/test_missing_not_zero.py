@@ -188,3 +188,19 @@ def test_a_rejected_cell_makes_its_window_missing_not_smaller(tmp_path):
         if name != "Melton":
             assert reports[name].kpis[0].current == current[current.District == name].Referrals.sum()
             assert reports[name].kpis[0].peer_count == 8
+
+
+def test_a_dashboard_subject_with_a_missing_member_is_n_a_with_the_reason(tmp_path):
+    """The county's sum would leave Melton's missing quarter out: it is n/a too, and names Melton."""
+    spec = write_spec(tmp_path)
+    spec.write_text("dashboard:\n  subject:\n    name: County\n    where:\n      LAD23NM: {in: [Blaby, Melton]}\n"
+                    + spec.read_text(), encoding="utf-8")
+    path, = build(spec, tmp_path / "out")
+    sheet = load_workbook(path)["Dashboard"]
+    header_row = next(r for r in sheet.iter_rows() if any(c.value == "Current" for c in r))
+    columns = {c.value: c.column - 1 for c in header_row}
+    row = next(r for r in sheet.iter_rows(min_row=header_row[0].row + 1) if r[1].value == "Clients in treatment")
+    assert row[columns["Current"]].value == "n/a"
+    assert "Melton: Current (Q2 2022-23): no row in source 'return'" in row[columns["Current"]].comment.text
+    texts = [c.value for r in sheet.iter_rows() for c in r if isinstance(c.value, str)]
+    assert any(t.startswith("n/a — Clients in treatment: missing, not zero") and "Melton" in t for t in texts)

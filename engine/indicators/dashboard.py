@@ -109,6 +109,9 @@ def _measured_kpi(spec: Spec, indicator: Indicator, names: list[str], member_kpi
     the subject's pooled figure per quarter cannot be formed from them (the Methodology sheet says so)."""
     group = group_measure(spec, indicator, member_kpis, all_kpis)
     kpi = group.subject
+    reasons = [f"{name}: {k.missing_reason}" for name, k in zip(names, member_kpis) if k.missing_reason]
+    if reasons:  # the subject's sum would leave them out: it is missing too, and says whose figure is
+        kpi = dataclasses.replace(kpi, missing_reason="a member's figure is missing (" + "; ".join(reasons) + ")")
     fmt = "percent" if kpi.value_format == "percent" else "rate"
     rows = [_measured_row(name, k, band) for name, k, band in zip(names, member_kpis, group.member_bands)]
     return DashboardKpi(kpi, fmt, value_label(kpi), [None] * n_quarters, rows,
