@@ -15,7 +15,7 @@ from engine.errors import Problem, SpecError
 from engine.indicators import build_reports
 from engine.indicators.dashboard import build_dashboard
 from engine.ingest import Inputs, load_inputs
-from engine.quality import issues_csv
+from engine.quality import issues_csv, missing_rows
 from engine.render import load_theme, render_workbook, write_dashboard, write_workbook
 from engine.render.data_quality import quality_csv_name
 from engine.report import Provenance, Report
@@ -109,12 +109,12 @@ def render_all(prepared: Prepared, out_dir: Path,
     """Write every prepared Report as a workbook in ``out_dir``, each with its data-quality CSV beside it."""
     started = time.perf_counter()
     theme = load_theme(prepared.spec.theme, prepared.spec_dir)
-    quality = issues_csv(prepared.inputs.issues.rows())
+    rows = prepared.inputs.issues.rows()
     paths = []
     for report in prepared.outputs:
         path = (write_dashboard(prepared.dashboard, theme, out_dir) if prepared.dashboard is not None
                 else write_workbook(report, theme, out_dir))
-        write_bytes_atomic(out_dir / quality_csv_name(report), quality)
+        write_bytes_atomic(out_dir / quality_csv_name(report), issues_csv(missing_rows(report) + rows))
         paths.append(path)
         if on_written:
             on_written(report, path)

@@ -60,3 +60,9 @@ def issues_csv(rows: list[tuple]) -> bytes:
     for row in rows:
         writer.writerow(["" if v is None else neutralise(v) if isinstance(v, str) else v for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def missing_rows(report) -> list[tuple]:
+    """The report's own "missing" lines (its figures shown as n/a, and why) as data-quality CSV rows."""
+    return [tuple(getattr(issue, name) for name in ISSUE_FIELDS) for issue in report.quality_issues
+            if issue.action == MISSING]

@@ -204,3 +204,18 @@ def test_a_dashboard_subject_with_a_missing_member_is_n_a_with_the_reason(tmp_pa
     assert "Melton: Current (Q2 2022-23): no row in source 'return'" in row[columns["Current"]].comment.text
     texts = [c.value for r in sheet.iter_rows() for c in r if isinstance(c.value, str)]
     assert any(t.startswith("n/a — Clients in treatment: missing, not zero") and "Melton" in t for t in texts)
+    quality = [c.value for r in load_workbook(path)["Data Quality"].iter_rows() for c in r if isinstance(c.value, str)]
+    assert any(t.startswith("Melton, Clients in treatment: n/a") for t in quality)
+    assert not any(t.startswith("Rutland,") for t in quality)  # not a member: not the county's
+    csv_text = (path.parent / (path.stem + "_data_quality.csv")).read_text(encoding="utf-8-sig")
+    assert "Melton, Clients in treatment: n/a" in csv_text
+
+
+def test_absent_rows_missing_on_a_counted_indicator_is_a_located_error(tmp_path):
+    spec = write_spec(tmp_path, absent="    absent_rows: missing\n")
+    spec.write_text(spec.read_text().replace("    measure: {kind: value, value: value, compare: previous_period}\n", ""),
+                    encoding="utf-8")
+    with pytest.raises(SpecError) as error:
+        prepare(spec)
+    line = next(i for i, t in enumerate(spec.read_text().splitlines(), 1) if "absent_rows" in t)
+    assert f"{spec}:{line}: sources.return.absent_rows: " in str(error.value)

@@ -457,7 +457,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             series=partner_series_list, comparisons=partner_comparisons, breakdowns=partner_breakdowns, findings=findings,
             area_groups=group_tables[p],
             suppression_note=_suppression_note(spec) if hidden[p] else None,
-            quality_issues=(missing := missing_figures(kpis, inputs, full_spec)) + issues,
+            quality_issues=(missing := missing_figures(kpis, inputs, full_spec, partner_area)) + issues,
             quality_issue_count=issue_count + len(missing), synthetic_note=synthetic_note(full_spec),
         ))
     return reports

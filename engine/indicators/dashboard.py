@@ -21,6 +21,7 @@ from engine.indicators.describe import describe_banding
 from engine.indicators.targets import with_target
 from engine.indicators.travel import DIRECTIONS, change_test, outcome
 from engine.ingest.geography import Geography
+from engine.quality import MISSING
 from engine.report import Kpi, MethodNote, Report
 from engine.spec.filters import where_mask
 from engine.spec.models import Banding, Indicator, Spec
@@ -125,6 +126,15 @@ def _measured_row(name: str, kpi: Kpi, band: str | None) -> AreaRow:
     return AreaRow(name, number, kpi.rate, band, kpi.percent_change, kpi.direction, kpi.outcome)  # type: ignore[arg-type]
 
 
+def _members_quality(base: Report, members: list[Report]) -> dict:
+    """The Data Quality rows of the dashboard: its members' figures shown as n/a, then the sources' rows (a partner
+    workbook's list starts with its own n/a figures; the dashboard's with each member's)."""
+    missing = [i for r in members for i in r.quality_issues if i.action == MISSING]
+    sources = [i for i in base.quality_issues if i.action != MISSING]
+    dropped = len(base.quality_issues) - len(sources)
+    return {"quality_issues": missing + sources, "quality_issue_count": base.quality_issue_count - dropped + len(missing)}
+
+
 def _notes(spec: Spec, geography: Geography, base: Report, members: list[str], population: float) -> list[MethodNote]:
     """The partner workbook's notes that apply here, and the dashboard's own: subject, comparisons, quarters."""
     assert spec.dashboard is not None
@@ -194,6 +204,7 @@ def build_dashboard(spec: Spec, geography: Geography, reports: list[Report], spe
         base, title=spec.dashboard.title or spec.title, partner_area=subject.name,
         partner_label=f"group of {len(names)} {geography.partner_label.lower()}s", kpis=[k.kpi for k in dashboard_kpis],
         top_tables=[], trend=None, series=[], comparisons=[], breakdowns=[], findings=[],
-        priorities=list(order), methodology=_notes(spec, geography, base, names, population), suppression_note=None)
+        priorities=list(order), methodology=_notes(spec, geography, base, names, population), suppression_note=None,
+        **_members_quality(base, [reports[p] for p in picked]))
     return DashboardReport(report, subject.description, names, geography.partner_label,
                            spec.geography.benchmark.description, base.series[0].quarter_labels, dashboard_kpis)

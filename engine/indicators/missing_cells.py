@@ -125,8 +125,14 @@ def span_gaps(indicator: Indicator, source: SourceRows, partner: np.ndarray, sma
 
 def unplaced_sources(spec: Spec, inputs: Inputs, spec_file: str) -> list[Problem]:
     """Sources none of whose rows falls in a partner area (a table of force names read as districts, another
-    force's extract): every figure would be 0. Each is named with its spec line."""
-    problems = []
+    force's extract): every figure would be 0. Each is named with its spec line. Also a source declared
+    ``absent_rows: missing`` but counted by an indicator without a measure block, which counts events by small
+    area and month (absent rows are none there): the declaration would be silently ignored."""
+    problems = [Problem(f"source {i.source!r} says absent_rows: missing, but indicator {i.id!r} counts its rows as "
+                        f"events (no measure block), where a month without rows has none: give the indicator "
+                        f"measure: {{kind: count}} (or kind: value for a column of counts) to have absent rows "
+                        f"shown as missing", file=spec_file, key_path=f"sources.{i.source}.absent_rows")
+                for i in spec.indicators if i.measure is None and spec.sources[i.source].absent_rows == "missing"]
     label = inputs.geography.partner_label.lower()
     for name in dict.fromkeys(i.source for i in spec.indicators):
         source = inputs.sources.get(name)
@@ -166,7 +172,7 @@ def _area_texts(source: SourceRows) -> list[str]:
     return list(dict.fromkeys(str(v) for v in source.rows[columns[0]].head(200)))[:3] if columns else []
 
 
-def missing_figures(kpis: list[Kpi], inputs: Inputs, spec: Spec) -> list[QualityIssue]:
+def missing_figures(kpis: list[Kpi], inputs: Inputs, spec: Spec, partner_area: str) -> list[QualityIssue]:
     """One Data Quality line per KPI of a partner area shown as n/a because its data are missing."""
     by_id = {i.id: i for i in spec.indicators}
     lines = []
@@ -174,6 +180,6 @@ def missing_figures(kpis: list[Kpi], inputs: Inputs, spec: Spec) -> list[Quality
         if kpi.missing_reason:
             source = inputs.sources[by_id[kpi.indicator_id].source]
             lines.append(QualityIssue(source.name, source.path.name, "", None, "", NOT_AVAILABLE, MISSING,
-                                      f"{kpi.name}: n/a, missing not zero (no band, rank, change or finding). "
+                                      f"{partner_area}, {kpi.name}: n/a, missing not zero (no band, rank, change or finding). "
                                       f"{kpi.missing_reason}"))
     return lines
