@@ -13,7 +13,7 @@ from engine.atomic import write_bytes_atomic
 from engine.dashboard_report import DashboardReport
 from engine.errors import Problem, SpecError
 from engine.indicators import build_reports
-from engine.indicators.dashboard import build_dashboard
+from engine.indicators.dashboard.subject import build_dashboard
 from engine.ingest import Inputs, load_inputs
 from engine.quality import issues_csv, missing_rows
 from engine.render import load_theme, render_workbook, write_dashboard, write_workbook

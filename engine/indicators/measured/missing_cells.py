@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.errors import Problem
-from engine.indicators.counts import indicator_mask
-from engine.indicators.period_values import Span, period_label
+from engine.indicators.counted.counts import indicator_mask
+from engine.indicators.measured.period_values import Span, period_label
 from engine.ingest import AREA_COLUMN, Inputs, SourceRows
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS
 from engine.quality import MISSING, QualityIssue
