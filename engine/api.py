@@ -67,7 +67,10 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
         _check_dashboard_options(areas, suppress, str(spec_path))
     load_theme(spec.theme, spec_dir)  # a bad theme is a spec problem: find it before reading data
     loaded = time.perf_counter()
-    inputs = load_inputs(spec, spec_dir)
+    try:
+        inputs = load_inputs(spec, spec_dir)
+    except SpecError as error:  # found while reading the geography (a group member, an alias): point at the spec
+        raise locate(SpecError([replace(p, file=p.file or str(spec_path)) for p in error.problems]), spec_path) from None
     ingested = time.perf_counter()
     dashboard = None
     try:

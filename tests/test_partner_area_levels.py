@@ -83,3 +83,35 @@ def test_the_join_column_can_be_named_and_a_wrong_one_is_located(tmp_path):
     with pytest.raises(SpecError) as error:
         prepare(spec_file(tmp_path, via=", via: LAD23C"))
     assert "geography.partner_areas.via" in str(error.value) and "LAD23CD" in str(error.value)
+
+
+GROUPED = SPEC.replace("code: CSP23CD, name: CSP23NM, label: Partnership", "code: LAD23CD, name: LAD23NM, label: Partnership")
+
+
+def grouped_spec(tmp_path: Path, groups: str) -> Path:
+    path = tmp_path / "grouped.yaml"
+    path.write_text(GROUPED.format(data=DATA, lookup=LOOKUP, via=f", groups: {groups}"), encoding="utf-8")
+    return path
+
+
+def test_a_spec_defined_group_of_districts_counts_its_members_lsoas(tmp_path):
+    groups = "[{code: SNOTTS, name: Broxtowe Gedling and Rushcliffe, members: [Broxtowe, gedling, E07000176]}]"
+    reports = {r.partner_area: r for r in prepare(grouped_spec(tmp_path, groups)).reports}
+    lsoas = pd.read_csv(DATA / "lsoa11_lad22_nottinghamshire.csv")
+    members = lsoas.loc[lsoas.LAD22NM.isin(["Broxtowe", "Gedling", "Rushcliffe"]), "LSOA11CD"]
+    incidents = pd.read_csv(DATA / "incidents.csv")
+    current = incidents[(incidents.Month >= "2021-10") & (incidents.Month <= "2022-09")]
+    assert set(reports) == {"Broxtowe Gedling and Rushcliffe", "Ashfield", "Bassetlaw", "Mansfield",
+                            "Newark and Sherwood", "Nottingham"}
+    assert reports["Broxtowe Gedling and Rushcliffe"].kpis[0].current == current["LSOA code"].isin(members).sum()
+    mansfield = lsoas.loc[lsoas.LAD22NM == "Mansfield", "LSOA11CD"]
+    assert reports["Mansfield"].kpis[0].current == current["LSOA code"].isin(mansfield).sum()
+
+
+def test_a_group_member_that_is_no_partner_area_is_a_spec_error(tmp_path):
+    with pytest.raises(SpecError) as error:
+        prepare(grouped_spec(tmp_path, "[{code: SN, name: South, members: [Broxtow, Gedling]}]"))
+    spec = tmp_path / "grouped.yaml"
+    line = next(i for i, t in enumerate(spec.read_text().splitlines(), 1) if "groups:" in t)
+    assert f"{spec}:{line}: geography.partner_areas.groups[0].members" in str(error.value)
+    assert "Broxtowe" in str(error.value)

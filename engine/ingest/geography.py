@@ -13,6 +13,7 @@ import pandas as pd
 
 from engine.errors import DataError, Problem, SpecError
 from engine.ingest.issues import IssueLog
+from engine.ingest.partner_groups import grouped_partners
 from engine.ingest.lookups import Recoding, local_names, population_column, recode_table
 from engine.ingest.table_source import TableData, read_table
 from engine.ingest.tables import require_columns
@@ -82,6 +83,8 @@ def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> G
                     "partner areas", partner_data.sheet)
     partners = partners.loc[where_mask(partners, geo.partner_areas.where)]
     members = partners  # every row: a CSP or force has one per district it spans
+    partners, group_of = grouped_partners(partners, geo.partner_areas.groups, geo.partner_areas.code,
+                                          geo.partner_areas.name)
     partners = partners.drop_duplicates(geo.partner_areas.code).sort_values(geo.partner_areas.name)
     if partners.empty:
         raise DataError(Problem("no partner areas match geography.partner_areas.where", file=str(partner_path)))
@@ -94,7 +97,7 @@ def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> G
     partner_codes = partners[geo.partner_areas.code].to_numpy()
     small_partner = partner_of_small_areas(small[sa.partner_area_code], members, geo.partner_areas.code,
                                            geo.partner_areas.via, str(partner_path))
-    small = small.assign(**{sa.partner_area_code: small_partner})
+    small = small.assign(**{sa.partner_area_code: small_partner.astype(object).map(lambda c: group_of.get(str(c), c))})
     small = small.loc[small[sa.partner_area_code].isin(partner_codes)].sort_values(sa.code)
     if small.empty:
         raise DataError(Problem(f"no small areas belong to the partner areas ({', '.join(map(str, partner_codes))})",

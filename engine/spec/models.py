@@ -300,6 +300,14 @@ class SmallAreas(Strict):
         None, description="Codes in the data that are not small areas but are found here are translated.")
 
 
+class PartnerGroup(Strict):
+    """A partner area made of several of the lookup's areas (e.g. two districts that work as one partnership)."""
+
+    code: str = Field(min_length=1, description="The group's own code: it names the group's workbook and recipients.")
+    name: str = Field(min_length=1)
+    members: list[str] = Field(min_length=1, description="Names or codes of the lookup's partner areas in the group.")
+
+
 class PartnerAreas(Strict):
     """The partner areas (districts / CSPs) a workbook is built for; together they are the benchmark."""
 
@@ -312,6 +320,9 @@ class PartnerAreas(Strict):
                                               "of several districts): the column of this lookup holding the code "
                                               "small_areas.partner_area_code gives, e.g. LAD23CD. Default: found by "
                                               "matching codes.")
+    groups: list[PartnerGroup] = Field(
+        default_factory=list, description="Partner areas made of several of the lookup's areas (after where): each "
+                                          "group takes its members' place; areas in no group stay as they are.")
     aliases: dict[str, str] = Field(
         default_factory=dict, description="Other spellings partner extracts use -> the partner area's name in the lookup "
                                           "(e.g. 'NW Leicestershire': North West Leicestershire). Case, spacing and "
