@@ -413,7 +413,8 @@ def convert(body: Body, mapped: list[Mapped], keep: np.ndarray, markers: frozens
                           for name, array in out.items()})
     if rejected is not None and kept is not None:
         dropped = pc.invert(kept)
-        rejected.append(pd.DataFrame({name: _to_pandas(array.filter(dropped), specs[name]) for name, array in out.items()}))
+        rejected.append(pd.DataFrame({name: array.filter(dropped).to_pandas() if specs[name].type == "integer"  # 1.5
+                                      else _to_pandas(array.filter(dropped), specs[name]) for name, array in out.items()}))
     return frame, rows[~reject]
 
 
