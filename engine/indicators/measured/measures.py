@@ -266,7 +266,7 @@ def _gap_finder(spec: Spec, inputs: Inputs, indicator: Indicator, source: Source
     if not absent_rows_are_missing(indicator, spec.sources[indicator.source]):
         return lambda span: None
     geo = inputs.geography
-    return lambda span: span_gaps(indicator, source, values.partner, geo.small_area_partner, span,
+    return lambda span: span_gaps(indicator, source, values.mask, values.partner, geo.small_area_partner, span,
                                   len(geo.partner_names), year_start)
 
 

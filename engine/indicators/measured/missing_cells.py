@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.errors import Problem
-from engine.indicators.counted.counts import indicator_mask
 from engine.indicators.measured.period_values import Span, period_label
 from engine.ingest import AREA_COLUMN, Inputs, SourceRows
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS
@@ -103,11 +102,12 @@ def _listed(labels: list[str]) -> str:
     return shown + (f" and {len(labels) - LISTED_PERIODS} more" if len(labels) > LISTED_PERIODS else "")
 
 
-def span_gaps(indicator: Indicator, source: SourceRows, partner: np.ndarray, small_area_partner: np.ndarray,
-              span: Span, n_partners: int, year_start: int) -> Gaps:
-    """Which partner areas have a period of ``span`` with no row of the indicator, or a rejected one."""
+def span_gaps(indicator: Indicator, source: SourceRows, mask: np.ndarray, partner: np.ndarray,
+              small_area_partner: np.ndarray, span: Span, n_partners: int, year_start: int) -> Gaps:
+    """Which partner areas have a period of ``span`` with no row of the indicator (``mask``: its rows of the
+    source; ``partner``: each row's partner area), or a rejected one."""
     ends = _period_ends(source, span)
-    present = _present(source.month, partner, indicator_mask(source, indicator), ends, n_partners)
+    present = _present(source.month, partner, mask, ends, n_partners)
     rejected = _rejected(source, indicator, small_area_partner, ends, n_partners)
     gap = ~present | rejected
     reasons: list[str | None] = []
