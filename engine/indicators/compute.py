@@ -28,6 +28,7 @@ from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
 from engine.indicators.travel import DIRECTIONS, change_test
 from engine.indicators.travel import outcome as _outcome
+from engine.indicators.measured.missing_cells import missing_figures, missing_share_problems, unplaced_sources
 from engine.ingest import PARTNER_AREA, Inputs
 from engine.ingest.issues import issue_owners
 from engine.months import month_of, month_text, year_of
@@ -382,7 +383,13 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     periods = report_periods(spec.periods, end, first_data)
     _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None, counted=counted)
     periods = periods.without_months(_trend_only_gaps(inputs, periods, first_data, counted))
+    unplaced = unplaced_sources(full_spec, inputs, spec_file)
+    if unplaced:
+        raise SpecError(unplaced)
     measures = measured_indicators(full_spec, inputs, periods)
+    gappy = missing_share_problems(full_spec, inputs, {key: m.missing_cells for key, m in measures.items()}, spec_file)
+    if gappy:
+        raise SpecError(gappy)
 
     geo = inputs.geography
     first_month = max(periods.first_needed, first_data)
@@ -469,7 +476,9 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             series=partner_series_list, comparisons=partner_comparisons, breakdowns=partner_breakdowns, findings=findings,
             area_groups=group_tables[p],
             suppression_note=_suppression_note(spec) if hidden[p] else None,
-            quality_issues=inputs.issues.detail(spec.quality.detail_rows, *_own_rows(inputs, owners, p, partner_area)),
-            quality_issue_count=int(_own_rows(inputs, owners, p, partner_area)[0].sum()), synthetic_note=synthetic_note(full_spec),
+            quality_issues=(missing := missing_figures(kpis, inputs, full_spec, partner_area))
+            + inputs.issues.detail(spec.quality.detail_rows, *_own_rows(inputs, owners, p, partner_area)),
+            quality_issue_count=int(_own_rows(inputs, owners, p, partner_area)[0].sum()) + len(missing),
+            synthetic_note=synthetic_note(full_spec),
         ))
     return reports

@@ -428,8 +428,12 @@ def _allowed_numbers(values: pa.Array, spec: Column, ctx: _Context, label: str, 
 
 def convert(body: Body, mapped: list[Mapped], keep: np.ndarray, markers: frozenset[str], log: IssueLog,
             source: str, file: str, sheet: str | None, zeros: frozenset[str] = frozenset(),
-            text_markers: frozenset[str] = frozenset(), max_value: float = float("inf")) -> tuple[pd.DataFrame, np.ndarray]:
+            text_markers: frozenset[str] = frozenset(), max_value: float = float("inf"),
+            rejected: list[pd.DataFrame] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """The tidy table (spec names, typed) and each kept row's 1-based row number; rejections logged.
+
+    ``rejected``, when given, receives the rejected rows' other cells (the bad cell empty), so that a measure can
+    tell the (area, period) a rejected value belonged to and show it as missing rather than as zero.
 
     ``markers`` are read as missing in number, date, month and code columns; ``text_markers`` (the ones a source
     lists itself) in text columns too; ``zeros`` are read as 0 in number columns.
@@ -466,6 +470,10 @@ def convert(body: Body, mapped: list[Mapped], keep: np.ndarray, markers: frozens
     specs = {m.spec.name: m.spec for m in mapped}
     frame = pd.DataFrame({name: _to_pandas(array if kept is None else array.filter(kept), specs[name])
                           for name, array in out.items()})
+    if rejected is not None and kept is not None:
+        dropped = pc.invert(kept)
+        rejected.append(pd.DataFrame({name: array.filter(dropped).to_pandas() if specs[name].type == "integer"  # 1.5
+                                      else _to_pandas(array.filter(dropped), specs[name]) for name, array in out.items()}))
     return frame, rows[~reject]
 
 
