@@ -136,6 +136,7 @@ def write_spec(folder: Path, data: Path, lookup_file: Path, forces: list[str]) -
     spec = {
         "spec_version": "1.0", "title": "National benchmark (generated police.uk rows)",
         "organisation": "Benchmark", "attribution": "Generated rows; ONS geography (Open Government Licence v3.0).",
+        "data_root": str(RESULTS),
         "sources": {
             "street_crime": {"type": "police_uk", "path": str(data), "description": "generated police.uk rows",
                              "forces": [slug(force) for force in forces]},

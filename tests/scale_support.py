@@ -19,6 +19,7 @@ def small_spec(folder: Path, name: str = "small.yaml", **changes) -> Path:
     spec = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     for source in spec["sources"].values():
         source["path"] = str((EXAMPLE.parent / source["path"]).resolve())
+    spec["data_root"] = str(REPO)  # the data stays in the repository, outside the test's folder
     spec.update(changes)
     path = folder / name
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.errors import DataError, Problem
-from engine.ingest.issues import IssueLog
+from engine.ingest.issues import UNPLACED, IssueLog
 from engine.ingest.markers import EXCEL_ERRORS, normalise_label, strip_code_footnote, strip_footnotes
 from engine.ingest.readers import NUMBER, TEXT, Body
 from engine.ingest.layout import SEPARATOR, Layout
@@ -120,9 +120,11 @@ class _Context:
     zeros: frozenset[str] = frozenset()  # markers that mean 0 in number columns (the source's zero_markers)
     text_markers: frozenset[str] = frozenset()  # markers the source lists itself: missing in text columns too
     max_value: float = float("inf")  # larger numbers (in size) are implausible: their rows are rejected
+    places: pa.Array | None = None  # each row's location as written (small-area or partner code or name), if mapped
 
     def record(self, mask: np.ndarray, label: str, values: Iterable, action: str, reason: str) -> None:
-        self.log.add(self.source, self.file, self.sheet, self.rows[mask], label, values, action, reason)
+        self.log.add(self.source, self.file, self.sheet, self.rows[mask], label, values, action, reason,
+                     None if self.places is None else _place_texts(self.places.filter(pa.array(np.asarray(mask, bool)))))
 
 
 def _np_mask(array: pa.Array) -> np.ndarray:
@@ -236,7 +238,8 @@ def _numbers(values: pa.Array, errors: tuple[np.ndarray, list[str]] | None, spec
             positions, texts = errors
             strings = _Strings(pa.array(texts, pa.string()))
             here = _Context(ctx.log, ctx.source, ctx.file, ctx.sheet, ctx.rows[positions], ctx.markers, ctx.zeros,
-                            ctx.text_markers, ctx.max_value)
+                            ctx.text_markers, ctx.max_value,
+                            None if ctx.places is None else ctx.places.take(pa.array(positions)))
             _zero_markers(strings, here, label)
             _clean_markers(strings, here, label)
             parsed, bad = _parse_numbers(strings.values)
@@ -425,8 +428,12 @@ def _allowed_numbers(values: pa.Array, spec: Column, ctx: _Context, label: str, 
 
 def convert(body: Body, mapped: list[Mapped], keep: np.ndarray, markers: frozenset[str], log: IssueLog,
             source: str, file: str, sheet: str | None, zeros: frozenset[str] = frozenset(),
-            text_markers: frozenset[str] = frozenset(), max_value: float = float("inf")) -> tuple[pd.DataFrame, np.ndarray]:
+            text_markers: frozenset[str] = frozenset(), max_value: float = float("inf"),
+            rejected: list[pd.DataFrame] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """The tidy table (spec names, typed) and each kept row's 1-based row number; rejections logged.
+
+    ``rejected``, when given, receives the rejected rows' other cells (the bad cell empty), so that a measure can
+    tell the (area, period) a rejected value belonged to and show it as missing rather than as zero.
 
     ``markers`` are read as missing in number, date, month and code columns; ``text_markers`` (the ones a source
     lists itself) in text columns too; ``zeros`` are read as 0 in number columns.
@@ -435,7 +442,7 @@ def convert(body: Body, mapped: list[Mapped], keep: np.ndarray, markers: frozens
     every = len(positions) == len(body.rows)
     take = None if every else pa.array(positions, pa.int64())
     rows = body.rows[positions]
-    ctx = _Context(log, source, file, sheet, rows, markers, zeros, text_markers, max_value)
+    ctx = _Context(log, source, file, sheet, rows, markers, zeros, text_markers, max_value, _places(body, mapped, take))
     reject = np.zeros(len(positions), dtype=bool)
     out: dict[str, pa.Array] = {}
     for m in mapped:
@@ -463,7 +470,33 @@ def convert(body: Body, mapped: list[Mapped], keep: np.ndarray, markers: frozens
     specs = {m.spec.name: m.spec for m in mapped}
     frame = pd.DataFrame({name: _to_pandas(array if kept is None else array.filter(kept), specs[name])
                           for name, array in out.items()})
+    if rejected is not None and kept is not None:
+        dropped = pc.invert(kept)
+        rejected.append(pd.DataFrame({name: array.filter(dropped).to_pandas() if specs[name].type == "integer"  # 1.5
+                                      else _to_pandas(array.filter(dropped), specs[name]) for name, array in out.items()}))
     return frame, rows[~reject]
+
+
+PLACE_COLUMNS = ("small_area_code", "partner_area_code", "partner_area_name")  # most precise first
+
+
+def _places(body: Body, mapped: list[Mapped], take: pa.Array | None) -> pa.Array | None:
+    """Each kept row's location as the file writes it, from the most precise location column mapped (or None).
+    Left as Arrow: only the rows an issue is recorded for are ever turned into text."""
+    by_name = {m.spec.name: m for m in mapped}
+    for name in PLACE_COLUMNS:
+        if name in by_name:
+            values = body.columns[by_name[name].col]
+            return values if take is None else values.take(take)
+    return None
+
+
+def _place_texts(values: pa.Array) -> np.ndarray:
+    """Places as text; a row of a located table without a location belongs to no partner (UNPLACED)."""
+    texts = np.asarray(values.cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object)
+    blank = np.array([t is None or not str(t).strip() for t in texts], dtype=bool)
+    texts[blank] = UNPLACED
+    return texts
 
 
 def _errors_in(errors: tuple[np.ndarray, list[str]] | None, positions: np.ndarray) -> tuple[np.ndarray, list[str]] | None:

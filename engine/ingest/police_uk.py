@@ -229,12 +229,13 @@ def quirks(name: str, data: PoliceUkData, repeated_crime_ids: str, log: IssueLog
         kinds[kinds == LATER_MONTH] = KEPT
     repeats = np.flatnonzero(kinds != KEPT)
     shown = rows["crime_id"].take(repeats).astype(str).to_numpy(dtype=object)  # the repeats' IDs, fetched once
+    places = rows["small_area_code"].take(repeats).astype(str).to_numpy(dtype=object)  # and their LSOAs
     for kind in np.unique(kinds[repeats]):
         of_kind = kinds[repeats] == kind
         for index in np.unique(data.file_index[repeats[of_kind]]):
             here = of_kind & (data.file_index[repeats] == index)
             log.add(name, str(data.files[index]), None, data.line[repeats[here]], "Crime ID", shown[here], EXCLUDED,
-                    REASONS[kind])
+                    REASONS[kind], places=places[here])
     return kinds != KEPT
 
 

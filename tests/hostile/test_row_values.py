@@ -22,6 +22,7 @@ LSOA = "E01013607"  # a Leicestershire LSOA of the bundled lookup
 
 SPEC = """\
 title: hostile row values
+data_root: /  # the lookups stay in the repository; the spec and its extract are in a temporary folder
 sources:
   fire:
     type: csv
