@@ -21,7 +21,7 @@ from engine.render.data_quality import quality_csv_name
 from engine.report import Provenance, Report
 from engine.spec import Spec, load_spec
 from engine.spec.loader import locate
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 
 @dataclass

@@ -25,7 +25,7 @@ from engine.ingest.table_source import read_table
 from engine.ingest.tables import require_columns
 from engine.months import month_number
 from engine.spec.models import Spec
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 MAX_LISTED = 20
 

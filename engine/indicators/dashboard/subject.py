@@ -24,7 +24,7 @@ from engine.ingest.geography import Geography
 from engine.report import Kpi, MethodNote, Report
 from engine.spec.filters import where_mask
 from engine.spec.models import Banding, Indicator, Spec
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 from engine.stats import BAND_LABELS, band_codes, change
 
 #: Methodology topics about sheets only the partner workbook has (top areas, peer ranks, financial-year trends)
