@@ -194,9 +194,11 @@ def locate(error: SpecError, spec_path: str | Path) -> SpecError:
         index = LineIndex(yaml.compose(Path(spec_path).read_text(encoding="utf-8"), Loader=SAFE_LOADER), str(spec_path))
     except (OSError, yaml.YAMLError):
         return error
+    # A problem found during computation may name no file: its key path is still a path of this spec.
     located = [
-        replace(p, line=index.line_of(parse_key_path(p.key_path)))
-        if p.file == str(spec_path) and p.line is None and p.key_path and not p.key_path.startswith("-") else p
+        replace(p, file=str(spec_path), line=index.line_of(parse_key_path(p.key_path)))
+        if p.file in (None, str(spec_path)) and p.line is None and p.key_path and not p.key_path.startswith("-")
+        else p
         for p in error.problems
     ]
     return type(error)(located)

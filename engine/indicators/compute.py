@@ -147,11 +147,7 @@ def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, firs
     partner_previous = _sum_by_partner(previous, counts.partner_of, n_partners)
     partner_population = geo.partner_population
     benchmark_rate = float(current.sum()) / geo.benchmark_population * indicator.rate_per
-    if counts.by_partner and spec.banding_for(indicator).method == "sd":
-        raise SpecError(Problem(f"indicator {indicator.id!r} counts a source that records only the "
-                                f"{geo.partner_label.lower()}, so it cannot be banded by the spread of "
-                                f"{geo.small_area_label} rates: use banding method ci",
-                                key_path=f"indicators.{indicator.id}.banding.method"))
+    # (sd banding of a source without small areas is refused when the spec is loaded: engine.spec.method_checks)
     small_rates = rates(current, counts.population, indicator.rate_per) if not counts.by_partner else np.empty(0)
     ranks, sizes = peer_ranks(rates(partner_current, partner_population, indicator.rate_per))
     codes, p_values = change_test(spec.change_for(indicator), partner_current, partner_previous, partner_population)

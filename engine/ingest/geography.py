@@ -71,9 +71,8 @@ class _Lookups:
         return self._read[name]
 
 
-def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> Geography:
-    log = log if log is not None else IssueLog()
-    lookup = _Lookups(spec, base_dir, log)
+def _partner_rows(spec: Spec, lookup: _Lookups) -> pd.DataFrame:
+    """The partner-area lookup's rows that the spec's ``partner_areas.where`` picks, one per code, by name."""
     geo = spec.geography
     partner_data = lookup(geo.partner_areas.source)
     partner_path, partners = partner_data.files[0], partner_data.frame
@@ -83,6 +82,21 @@ def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> G
     partners = partners.drop_duplicates(geo.partner_areas.code).sort_values(geo.partner_areas.name)
     if partners.empty:
         raise DataError(Problem("no partner areas match geography.partner_areas.where", file=str(partner_path)))
+    return partners
+
+
+def partner_area_names(spec: Spec, base_dir: Path) -> list[str]:
+    """The partner areas' names, from the partner-area lookup alone (a small table): to check a build's
+    ``--area`` names before any data is read."""
+    partners = _partner_rows(spec, _Lookups(spec, base_dir, IssueLog()))
+    return [str(name) for name in partners[spec.geography.partner_areas.name]]
+
+
+def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> Geography:
+    log = log if log is not None else IssueLog()
+    lookup = _Lookups(spec, base_dir, log)
+    geo = spec.geography
+    partners = _partner_rows(spec, lookup)
 
     small_data = lookup(geo.small_areas.source)
     small_path, small = small_data.files[0], small_data.frame

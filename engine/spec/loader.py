@@ -10,6 +10,7 @@ from pathlib import Path
 
 from engine.errors import SpecError
 from engine.spec.checks import cross_reference_problems
+from engine.spec.method_checks import method_problems
 from engine.spec.models import Spec
 from engine.yaml_lines import (  # noqa: F401 - re-exported: the names callers have used from here
     SAFE_LOADER, KeyPath, LineIndex, format_key_path, locate, parse_key_path, read_yaml, validate_model,
@@ -25,6 +26,8 @@ def load_spec(path: str | Path) -> tuple[Spec, Path]:
     data, index = read_yaml(path)
     spec, problems = validate_model(Spec, data, index, "a spec must be a YAML mapping of keys (title:, sources:, indicators: …)")
     problems += [index.problem(key_path, message) for key_path, message in cross_reference_problems(data)]
+    if spec is not None:  # methods the data could never support: still before any data is read
+        problems += [index.problem(key_path, message) for key_path, message in method_problems(spec)]
     if problems or spec is None:
         raise SpecError(sorted(problems, key=lambda p: p.line or 0))
     return spec, path.resolve().parent
