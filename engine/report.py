@@ -59,6 +59,7 @@ class Kpi:
     compared_with: str | None = None  # the previous period in words ("the previous quarter"); None: the previous 12 months
     target_value: float | None = None  # the target's bound in the measure's units (0.4 = 40%)
     measured: bool = False  # computed by engine.indicators.measured.measures (no top 10, its own sentences)
+    banding_method: str = "ci"  # how ``band`` was chosen: "ci" (confidence intervals) or "sd" (the spread of small-area rates)
 
     @property
     def peer_rank_text(self) -> str:

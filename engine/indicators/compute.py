@@ -124,6 +124,7 @@ class IndicatorResults:
     peer_quartiles: np.ndarray
     peer_codes: np.ndarray
     band_basis: str | None  # standard-deviation bands: what they are measured from, in words
+    banding_method: str  # "ci" or "sd": the spec's banding for this indicator
 
 
 def _band_codes(spec: Spec, indicator: Indicator, counts: np.ndarray, population: np.ndarray,
@@ -159,6 +160,7 @@ def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, firs
         ranks, sizes, quartiles(ranks, sizes),
         peer_comparison(partner_current, partner_population, spec.peers.level, per=indicator.rate_per),
         _band_basis(spec, indicator, small_rates, geo.small_area_label, geo.benchmark_name),
+        spec.banding_for(indicator).method,
     )
 
 
@@ -191,7 +193,7 @@ def _kpi(results: IndicatorResults, p: int, population: float, hidden: set) -> K
         indicator.polarity, code,
         None if results.change_p_values is None else float(results.change_p_values[p]),
         int(results.peer_ranks[p]) or None, int(results.peer_sizes[p]), int(results.peer_quartiles[p]) or None,
-        PEER_LABELS[int(results.peer_codes[p])],
+        PEER_LABELS[int(results.peer_codes[p])], banding_method=results.banding_method,
     )
 
 
@@ -430,8 +432,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         findings = key_findings(kpis, partner_series_list, top_tables, partner_comparisons, partner_breakdowns,
                                 partner_area=partner_area, partner_label=geo.partner_label,
                                 small_area_label=geo.small_area_label, benchmark=geo.benchmark_name,
-                                period_end=month_text(end),
-                                band_methods={i.id: full_spec.banding_for(i).method for i in full_spec.indicators})
+                                period_end=month_text(end))
         findings += area_group_findings(spec.area_groups, group_tables[p], partner_area=partner_area,
                                         benchmark=geo.benchmark_name, small_area_label=geo.small_area_label,
                                         period_end=month_text(end))
