@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.errors import Problem, SpecError
 from engine.suggest import did_you_mean
+from engine.yaml_guard import check_node_tree
 
 #: libyaml's safe loader when PyYAML was built with it (about ten times faster on a long spec), else
 #: the pure-Python one; both construct only plain data and both keep line marks on the node tree.
@@ -149,6 +150,7 @@ def read_yaml(path: str | Path, what: str = "spec") -> tuple[Any, LineIndex]:
         raise SpecError(Problem(f"cannot read {what}: {exc}", file=shown)) from None
     try:
         root = yaml.compose(text, Loader=SAFE_LOADER)
+        check_node_tree(root, shown, what)  # bounded before anything is built from it
         data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader (libyaml's when installed)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
