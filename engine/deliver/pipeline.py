@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from engine.deliver.templates import template_problems
 from engine.errors import Problem, SpecError
-from engine.spec.loader import locate, read_yaml, validate_model
+from engine.yaml_lines import locate, read_yaml, validate_model
 from engine.spec.models import PERIOD_PATTERN, Strict
 
 DEFAULT_SUBJECT = "{title}: {area}, {period}"

@@ -28,7 +28,7 @@ from engine.deliver.message import as_bytes, compose, message_id, oversize, writ
 from engine.deliver.pipeline import Partner, PipelineFile, load_pipeline
 from engine.deliver.smtp import SmtpSender
 from engine.deliver.templates import fill, headline_kpi, template_values
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 OK_STATES = {"sent", "already sent", "dry run"}
 
