@@ -55,6 +55,17 @@ def _config_sheet(sheet_xml: bytes, shared_strings: bytes, settings: dict[str, s
     return text.encode("utf-8")
 
 
+# Two things of the template's workbook part that Saferbook's add-in must not carry: the folder (and user name) of
+# the machine the template was last saved on (x15ac:absPath), and x14:workbookPr defaultImageDpi="32767", which
+# the Open XML SDK rejects for every Office version (the add-in has no pictures: the attribute has nothing to do).
+_ABS_PATH = re.compile(rb"<mc:AlternateContent[^>]*><mc:Choice[^>]*><x15ac:absPath[^>]*/></mc:Choice></mc:AlternateContent>")
+_IMAGE_DPI = re.compile(rb'<extLst><ext uri="\{79F54976-1DA5-4618-B147-4CDE4B953A38\}"[^>]*><x14:workbookPr defaultImageDpi="\d+"\s*/></ext></extLst>')
+
+
+def _clean_workbook_xml(data: bytes) -> bytes:
+    return _IMAGE_DPI.sub(b"", _ABS_PATH.sub(b"", data))
+
+
 def addin_bytes(interpreter_settings: dict[str, str] | None = None) -> bytes:
     """The add-in's bytes: the template with our ribbon (and, if given, its interpreter settings)."""
     buffer = io.BytesIO()
@@ -63,8 +74,10 @@ def addin_bytes(interpreter_settings: dict[str, str] | None = None) -> bytes:
             data = template.read(info)
             if info.filename == CUSTOM_UI:
                 data = ribbon_xml()
-            elif interpreter_settings and info.filename == "xl/workbook.xml":
-                data = data.replace(f'name="{CONFIG_SHEET_OFF}"'.encode(), f'name="{CONFIG_SHEET_ON}"'.encode())
+            elif info.filename == "xl/workbook.xml":
+                data = _clean_workbook_xml(data)
+                if interpreter_settings:
+                    data = data.replace(f'name="{CONFIG_SHEET_OFF}"'.encode(), f'name="{CONFIG_SHEET_ON}"'.encode())
             elif interpreter_settings and info.filename == CONFIG_SHEET_XML:
                 data = _config_sheet(data, template.read("xl/sharedStrings.xml"), interpreter_settings)
             entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)  # the template's dates: same bytes each build

@@ -16,7 +16,7 @@ xlwings = pytest.importorskip("xlwings", reason="the add-in needs the addin extr
 
 from addin.build import ADDIN_FILE, CONFIG_SHEET_ON, addin_bytes, build_addin, template_path  # noqa: E402
 from addin.install import install, interpreter_settings  # noqa: E402
-from addin.ribbon import CUSTOM_UI_NAMESPACE, ON_ACTION  # noqa: E402
+from addin.ribbon import RIBBON_RELATIONSHIP, CUSTOM_UI_NAMESPACE, ON_ACTION  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 UI = f"{{{CUSTOM_UI_NAMESPACE}}}"
@@ -43,10 +43,13 @@ def test_build_writes_a_valid_xlam_with_the_templates_parts(built):
         assert xlam.testzip() is None
         assert xlam.namelist() == template.namelist()
         for name in template.namelist():  # the VBA and everything else exactly as xlwings ships them
-            if name != "customUI/customUI.xml":
+            if name not in ("customUI/customUI.xml", "xl/workbook.xml"):
                 assert xlam.read(name) == template.read(name), name
         rels = xlam.read("_rels/.rels").decode()
-    assert 'Target="customUI/customUI.xml"' in rels and "ui/extensibility" in rels
+        workbook = xlam.read("xl/workbook.xml").decode()
+    assert f'Type="{RIBBON_RELATIONSHIP}" Target="customUI/customUI.xml"' in rels
+    # The template's workbook part names the folder it was last saved in (a user name): ours does not.
+    assert "absPath" not in workbook and "Users" not in workbook
 
 
 def test_ribbon_has_a_saferbook_tab_with_a_refresh_button(built):
