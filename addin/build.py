@@ -38,21 +38,36 @@ def template_path() -> Path:
     return path
 
 
-def _config_sheet(sheet_xml: bytes, shared_strings: bytes, settings: dict[str, str]) -> bytes:
-    """The template's settings sheet (keys in column A) with ``settings`` written into column B."""
+def _value_cell(ref: str, value: str | bool) -> str:
+    if isinstance(value, bool):  # the template's own switches are boolean cells (VBA reads them as Booleans)
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+
+
+def _config_sheet(sheet_xml: bytes, shared_strings: bytes, settings: dict[str, str | bool]) -> bytes:
+    """The template's settings sheet (keys in column A) with ``settings`` written into column B.
+
+    A key the template lacks (``ADD_WORKBOOK_TO_PYTHONPATH``, the OneDrive settings) gets a row of its own after
+    the template's: xlwings' VBA reads the keys from A1 down to the first empty cell."""
     strings = [re.sub(r"<[^>]+>", "", s) for s in re.findall(r"<si>(.*?)</si>", shared_strings.decode("utf-8"))]
     text = sheet_xml.decode("utf-8")
     for key, value in settings.items():
         # <row r="1" ...><c r="A1" s="1" t="s"><v>6</v></c>[<c r="B1" ...>...</c>]</row>, 6 being the key's string
         match = key in strings and re.search(
             rf'<row r="(\d+)"[^>]*><c r="A\d+"[^>]*t="s"[^>]*><v>{strings.index(key)}</v></c>', text)
-        if not match:
-            raise SaferbookError(f"the xlwings add-in template has no {key!r} setting")
-        end = text.index("</row>", match.end())
-        row = text[match.start():match.end()].replace(' spans="1:1"', ' spans="1:2"')
-        cell = f'<c r="B{match.group(1)}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
-        text = text[:match.start()] + row + cell + text[end:]  # any old value in column B is replaced
-    return text.encode("utf-8")
+        if match:
+            end = text.index("</row>", match.end())
+            row = text[match.start():match.end()].replace(' spans="1:1"', ' spans="1:2"')
+            text = text[:match.start()] + row + _value_cell(f"B{match.group(1)}", value) + text[end:]
+            continue
+        keyed = [int(r) for r in re.findall(r'<row r="(\d+)"[^>]*><c r="A\d+"[^>]*t="(?:s|inlineStr)"', text)]
+        number = max(keyed, default=0) + 1
+        text = re.sub(rf'<row r="{number}"[^>]*>.*?</row>', "", text)  # the template's empty formatted rows
+        row = (f'<row r="{number}" spans="1:2"><c r="A{number}" t="inlineStr"><is><t>{escape(key)}</t></is></c>'
+               f'{_value_cell(f"B{number}", value)}</row>')
+        previous = re.search(rf'<row r="{number - 1}"[^>]*>.*?</row>', text)
+        text = text[:previous.end()] + row + text[previous.end():]
+    return re.sub(r'<dimension ref="[^"]*"\s*/>', "", text)  # optional, and now stale
 
 
 # Two things of the template's workbook part that Saferbook's add-in must not carry: the folder (and user name) of
@@ -66,7 +81,7 @@ def _clean_workbook_xml(data: bytes) -> bytes:
     return _IMAGE_DPI.sub(b"", _ABS_PATH.sub(b"", data))
 
 
-def addin_bytes(interpreter_settings: dict[str, str] | None = None) -> bytes:
+def addin_bytes(interpreter_settings: dict[str, str | bool] | None = None) -> bytes:
     """The add-in's bytes: the template with our ribbon (and, if given, its interpreter settings)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(template_path()) as template, zipfile.ZipFile(buffer, "w") as out:
@@ -87,7 +102,7 @@ def addin_bytes(interpreter_settings: dict[str, str] | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def build_addin(out_dir: Path, interpreter_settings: dict[str, str] | None = None) -> Path:
+def build_addin(out_dir: Path, interpreter_settings: dict[str, str | bool] | None = None) -> Path:
     """Write ``saferbook.xlam`` into ``out_dir`` (atomically); return its path."""
     path = Path(out_dir) / ADDIN_FILE
     data = addin_bytes(interpreter_settings)
@@ -96,3 +111,17 @@ def build_addin(out_dir: Path, interpreter_settings: dict[str, str] | None = Non
     except PermissionError:
         raise SaferbookError(f"cannot write {path}: if Excel has the add-in open, quit Excel and try again") from None
     return path
+
+
+def installed_settings(path: Path) -> dict[str, str]:
+    """The settings an add-in file carries in its own settings sheet (column A -> column B), as text.
+
+    Read with calamine (fastexcel), which opens ``.xlam`` packages; openpyxl refuses them."""
+    import fastexcel
+
+    try:
+        sheet = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None, dtypes="string")
+    except Exception as error:  # noqa: BLE001 - calamine's errors have no common base; any means "unreadable"
+        raise SaferbookError(f"cannot read the add-in {path}: {error}") from None
+    rows = [list(row.values()) for row in sheet.to_arrow().to_pylist()]
+    return {row[0]: row[1] or "" for row in rows if row and row[0]}

@@ -15,6 +15,7 @@ from engine.errors import Problem, SpecError
 from engine.indicators import build_reports
 from engine.indicators.dashboard import build_dashboard
 from engine.ingest import Inputs, load_inputs
+from engine.project import project_of_spec
 from engine.quality import issues_csv
 from engine.render import load_theme, render_workbook, write_dashboard, write_workbook
 from engine.render.data_quality import quality_csv_name
@@ -78,10 +79,12 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     except SpecError as error:
         raise locate(error, spec_path) from None
     computed = time.perf_counter()
+    project = project_of_spec(spec_path)
     provenance = Provenance(
-        spec_path=str(Path(spec_path).resolve()),
+        project=project.id,
+        spec=project.relative(spec_path),
         period_end_setting=period_end or spec.periods.period_end,
-        data_locations=tuple((name, str((spec_dir / source.path).resolve())) for name, source in spec.sources.items()),
+        data_locations=tuple((name, project.relative(spec_dir / source.path)) for name, source in spec.sources.items()),
     )
     reports = [replace(report, provenance=provenance) for report in reports]
     if dashboard is not None:

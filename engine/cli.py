@@ -53,6 +53,15 @@ def _parser() -> argparse.ArgumentParser:
     addin_build.add_argument("--out", type=Path, default=Path("."), metavar="DIR", help="output folder (default: here)")
     addin_install = addin_commands.add_parser("install", help="install the add-in into Excel for this Python (Windows, Mac)")
     addin_install.add_argument("--dir", type=Path, metavar="DIR", help="install here instead of Excel's startup folder")
+    for flag, what in (("--onedrive-consumer", "personal OneDrive"), ("--onedrive-commercial", "OneDrive for Business"),
+                       ("--sharepoint", "synced SharePoint libraries")):
+        addin_install.add_argument(flag, type=Path, metavar="FOLDER", help=f"local folder of your {what} (xlwings' "
+                                   "URL-to-folder setting, where it cannot find it itself)")
+    addin_register = addin_commands.add_parser("register", help="let Refresh run a project's specs on this computer")
+    addin_register.add_argument("folder", type=Path, help="the project's folder (holding saferbook-project.yaml)")
+    addin_commands.add_parser("status", help="the installed add-in, its Python, xlwings versions, registered projects")
+    addin_remove = addin_commands.add_parser("remove", help="take the add-in out of Excel and delete its settings")
+    addin_remove.add_argument("--dir", type=Path, metavar="DIR", help="remove it from here (where --dir installed it)")
 
     run = commands.add_parser("run", help="build every partner's workbook and e-mail each partner its own, once",
                               description="Exit status: 0 all sent (or already sent), 1 something failed or another "

@@ -18,7 +18,7 @@ from engine.render.dashboard_trend import write_quarterly
 from engine.render.data_quality import write_data_quality
 from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
-from engine.render.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY
+from engine.contract.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY
 from engine.render.theme import Theme
 from engine.render.workbook import WORKBOOK_OPTIONS, document_properties, write_xlsx
 
