@@ -17,7 +17,7 @@ from pathlib import Path
 from engine.api import Prepared, prepare, workbook_bytes, write_report
 from engine.errors import SaferbookError
 from engine.contract.names import table_name
-from engine.contract.settings_sheet import SHEET_SETTINGS, WorkbookSettings
+from engine.contract.settings_sheet import KIND_DASHBOARD, SHEET_SETTINGS, WorkbookSettings
 from engine.report import Report
 from addin.book import Book, XlwingsBook
 from addin.config import AddinConfig, load_config, registered_spec
@@ -141,8 +141,11 @@ def refresh(book: Book, period_end: str | None = None, config: AddinConfig | Non
         spec = str(registered_spec(config, settings.project, settings.spec))
         request = period_end or settings.period_end or "latest"
         book.status(f"{TITLE}: computing {settings.partner_area}, period end {request}…")
-        prepared = prepare(spec, [settings.partner_area], request)
-        report = prepared.reports[0]
+        dashboard = settings.kind == KIND_DASHBOARD  # a dashboard spec builds one workbook: no --area
+        prepared = prepare(spec, None if dashboard else [settings.partner_area], request)
+        if dashboard and prepared.dashboard is None:
+            raise SaferbookError(f"this workbook is a dashboard, but {settings.spec} no longer builds one")
+        report = prepared.dashboard.report if dashboard else prepared.reports[0]
         fresh = FreshWorkbook(workbook_bytes(prepared, report))
         names = book.sheet_names()
         state = {s: SheetState(book.values(s), book.tables(s)) for s in settings.sheets if s in names}

@@ -17,7 +17,7 @@ from engine.indicators.dashboard import build_dashboard
 from engine.ingest import Inputs, load_inputs
 from engine.project import project_of_spec
 from engine.quality import issues_csv
-from engine.render import load_theme, render_workbook, write_dashboard, write_workbook
+from engine.render import load_theme, render_dashboard, render_workbook, write_dashboard, write_workbook
 from engine.render.data_quality import quality_csv_name
 from engine.report import Provenance, Report
 from engine.spec import Spec, load_spec
@@ -126,8 +126,11 @@ def render_all(prepared: Prepared, out_dir: Path,
 
 
 def workbook_bytes(prepared: Prepared, report: Report) -> bytes:
-    """One prepared Report's workbook, in memory (the add-in reads it; nothing is written)."""
-    return render_workbook(report, load_theme(prepared.spec.theme, prepared.spec_dir))
+    """One prepared Report's workbook (the dashboard's, for its Report), in memory (the add-in reads it)."""
+    theme = load_theme(prepared.spec.theme, prepared.spec_dir)
+    if prepared.dashboard is not None and report is prepared.dashboard.report:
+        return render_dashboard(prepared.dashboard, theme)
+    return render_workbook(report, theme)
 
 
 def write_report(prepared: Prepared, report: Report, path: Path) -> Path:

@@ -17,7 +17,8 @@ Contract, format 2 (keep it when changing layouts; the add-in depends on it):
 - row 1: ``Saferbook settings`` | format version (``2``) | a note for people;
 - then one ``key | value | note`` row per setting, up to the first empty row: ``project`` (the
   project's identifier), ``spec`` (the spec's path relative to the project root, ``/``-separated),
-  ``partner_area``, ``period_end`` (what Refresh asks for: ``latest`` or ``YYYY-MM``; people may
+  ``kind`` (``partner``: a partner area's workbook; ``dashboard``: the spec's dashboard, whose
+  ``partner_area`` is the dashboard's subject), ``partner_area``, ``period_end`` (what Refresh asks for: ``latest`` or ``YYYY-MM``; people may
   edit it), ``shows_period_end`` (what the engine's ranges hold), ``engine_version``,
   ``spec_version``, and ``data:<source>`` (each source's path relative to the project root);
 - after the empty row, the header ``owned | sheet | name | range | total row`` and one row per
@@ -43,6 +44,7 @@ from engine.errors import Problem, SaferbookError
 SHEET_SETTINGS = "_saferbook"
 TITLE = "Saferbook settings"
 FORMAT_VERSION = 2
+KIND_PARTNER, KIND_DASHBOARD = "partner", "dashboard"
 OWNED_HEADER = ["owned", "sheet", "name", "range", "total row"]
 MAX_CELLS_TEXT = 8000  # characters of cell addresses per row (a cell holds 32,767)
 
@@ -74,6 +76,7 @@ class WorkbookSettings:
 
     project: str = ""  # the project's identifier, resolved to a folder on the analyst's computer
     spec: str = ""  # relative to the project root, "/"-separated
+    kind: str = KIND_PARTNER  # KIND_PARTNER or KIND_DASHBOARD
     partner_area: str = ""
     period_end: str = "latest"
     shows_period_end: str = ""
@@ -91,6 +94,7 @@ class WorkbookSettings:
             [TITLE, str(FORMAT_VERSION), "Refresh (Saferbook tab) reads this sheet. You may edit period_end."],
             ["project", self.project, "the Saferbook project; registered on each computer that refreshes"],
             ["spec", self.spec, "the spec, relative to the project's folder"],
+            ["kind", self.kind, "a partner area's workbook, or the spec's dashboard"],
             ["partner_area", self.partner_area, ""],
             ["period_end", self.period_end, "what Refresh asks for: latest, or a month as YYYY-MM (editable)"],
             ["shows_period_end", self.shows_period_end, "the period the engine's tables show now"],
@@ -124,7 +128,7 @@ class WorkbookSettings:
             key, value = (grid[position] + ["", ""])[:2]
             if key.startswith("data:"):
                 settings.data_locations.append((key[5:], value))
-            elif key in ("project", "spec", "partner_area", "period_end", "shows_period_end", "engine_version", "spec_version"):
+            elif key in ("project", "spec", "kind", "partner_area", "period_end", "shows_period_end", "engine_version", "spec_version"):
                 setattr(settings, key, value)
             position += 1
         while position < len(grid) and not any(grid[position]):
@@ -148,6 +152,8 @@ class WorkbookSettings:
                     raise ValueError(f"unknown kind {kind!r}")
             except ValueError as error:
                 raise _problem(number, f"engine-owned range list: {error}") from None
+        if settings.kind not in (KIND_PARTNER, KIND_DASHBOARD):
+            raise _problem(None, f"kind {settings.kind!r} is not {KIND_PARTNER!r} or {KIND_DASHBOARD!r}")
         for missing in ("project", "spec", "partner_area"):
             if not getattr(settings, missing):
                 raise _problem(None, f"the setting {missing} is empty")

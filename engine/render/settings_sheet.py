@@ -11,7 +11,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from engine.contract.settings_sheet import SHEET_SETTINGS, OwnedLink, OwnedTable, WorkbookSettings, inside
+from engine.contract.settings_sheet import KIND_PARTNER, SHEET_SETTINGS, OwnedLink, OwnedTable, WorkbookSettings, inside
 from engine.report import Report
 
 
@@ -25,12 +25,14 @@ def _link_target(url: Any) -> str:
     return "#" + original[len("internal:"):] if original.startswith("internal:") else original
 
 
-def capture(workbook: Workbook, report: Report) -> WorkbookSettings:
-    """The settings for ``report`` and everything the engine wrote into ``workbook`` so far."""
+def capture(workbook: Workbook, report: Report, kind: str = KIND_PARTNER) -> WorkbookSettings:
+    """The settings for ``report`` (a partner's, or a dashboard's: ``kind``) and everything the engine wrote into
+    ``workbook`` so far."""
     provenance = report.provenance
     settings = WorkbookSettings(
         project=provenance.project if provenance else "",
         spec=provenance.spec if provenance else "",
+        kind=kind,
         partner_area=report.partner_area,
         period_end=provenance.period_end_setting if provenance else report.period_end,
         shows_period_end=report.period_end,
@@ -54,9 +56,9 @@ def capture(workbook: Workbook, report: Report) -> WorkbookSettings:
     return settings
 
 
-def write_settings_sheet(workbook: Workbook, report: Report) -> Worksheet:
+def write_settings_sheet(workbook: Workbook, report: Report, kind: str = KIND_PARTNER) -> Worksheet:
     """Add the hidden settings sheet; call it last, after every other sheet is written."""
-    settings = capture(workbook, report)
+    settings = capture(workbook, report, kind)
     sheet = workbook.add_worksheet(SHEET_SETTINGS)
     for row, values in enumerate(settings.rows()):
         for col, value in enumerate(values):
