@@ -13,7 +13,7 @@ from engine.atomic import write_bytes_atomic
 from engine.dashboard_report import DashboardReport
 from engine.errors import Problem, SpecError
 from engine.indicators import build_reports
-from engine.indicators.dashboard import build_dashboard
+from engine.indicators.dashboard.subject import build_dashboard
 from engine.ingest import Inputs, load_inputs
 from engine.project import project_of_spec
 from engine.quality import issues_csv

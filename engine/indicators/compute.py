@@ -12,17 +12,17 @@ import numpy as np
 
 from engine import __version__
 from engine.errors import DataError, Problem, SpecError
-from engine.indicators.area_group_findings import area_group_findings
-from engine.indicators.area_groups import area_group_tables
-from engine.indicators.breakdowns import breakdown_tables, breakdown_window
-from engine.indicators.comparisons import area_comparison
-from engine.indicators.counts import count_matrix, indicator_mask
+from engine.indicators.findings.area_groups import area_group_findings
+from engine.indicators.counted.area_groups import area_group_tables
+from engine.indicators.profiles.breakdowns import breakdown_tables, breakdown_window
+from engine.indicators.counted.comparisons import area_comparison
+from engine.indicators.counted.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
-from engine.indicators.findings import key_findings
-from engine.indicators.measures import (counted_spec, measured_indicators, merged_series, period_sources,
+from engine.indicators.findings.key_findings import key_findings
+from engine.indicators.measured.measures import (counted_spec, measured_indicators, merged_series, period_sources,
                                        withheld_sources)
 from engine.indicators.methodology import methodology_notes, synthetic_note
-from engine.indicators.peer_groups import peer_group_results, with_peer_averages, with_peer_group
+from engine.indicators.counted.peer_groups import peer_group_results, with_peer_averages, with_peer_group
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Hashable
 
-from engine.indicators.area_groups import area_group_notes
-from engine.indicators.breakdowns import profile_method_notes
+from engine.indicators.counted.area_groups import area_group_notes
+from engine.indicators.profiles.breakdowns import profile_method_notes
 from engine.indicators.describe import (describe_banding, describe_change, describe_indicator,
                                         describe_measure_methods, describe_peers, describe_suppression)
-from engine.indicators.measures import counted_spec, measured
-from engine.indicators.peer_groups import peer_group_note
+from engine.indicators.measured.measures import counted_spec, measured
+from engine.indicators.counted.peer_groups import peer_group_note
 from engine.indicators.periods import ReportPeriods
 from engine.ingest import PARTNER_AREA, Inputs
 from engine.months import MONTH_NAMES, month_text

@@ -2,7 +2,7 @@
 
 A spec's ``area_groups`` name a lookup source with one row per small area. Reading it is
 geography, not counting, so it lives here: the result is one group position per small area,
-which :mod:`engine.indicators.area_groups` sums counts and residents over.
+which :mod:`engine.indicators.counted.area_groups` sums counts and residents over.
 
 What can go wrong, and what happens:
 

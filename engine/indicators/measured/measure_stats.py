@@ -4,7 +4,7 @@ The inputs are two periods' partner-area totals (numerators and denominators); t
 arrays in partner order, NaN or "not compared" where a partner's total is unknown (a source cell
 suppressed or missing). Rates of summed values use the same methods as counts (Byar's / exact
 Poisson limits, the exact conditional test with each period's denominator as its exposure);
-proportions are in :mod:`engine.indicators.proportions`.
+proportions are in :mod:`engine.indicators.measured.proportions`.
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from engine.dashboard_report import DashboardKpi, DashboardReport, AreaRow
 from engine.errors import Problem, SpecError
-from engine.indicators.dashboard_measures import group_measure, value_label
+from engine.indicators.dashboard.measures import group_measure, value_label
 from engine.indicators.describe import describe_banding
 from engine.indicators.targets import with_target
 from engine.indicators.travel import DIRECTIONS, change_test, outcome
@@ -104,7 +104,7 @@ def _members(spec: Spec, indicator: Indicator, names: list[str], member_kpis: li
 
 def _measured_kpi(spec: Spec, indicator: Indicator, names: list[str], member_kpis: list[Kpi], all_kpis: list[Kpi],
                   benchmark_name: str, n_quarters: int) -> DashboardKpi:
-    """A measured indicator's row: its members pooled (:mod:`engine.indicators.dashboard_measures`). Its quarterly
+    """A measured indicator's row: its members pooled (:mod:`engine.indicators.dashboard.measures`). Its quarterly
     cells stay empty: the partner Reports carry each period's figure but not its numerator and denominator, so
     the subject's pooled figure per quarter cannot be formed from them (the Methodology sheet says so)."""
     group = group_measure(spec, indicator, member_kpis, all_kpis)

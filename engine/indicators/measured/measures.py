@@ -2,7 +2,7 @@
 
 They give the same :class:`~engine.report.Kpi` and :class:`~engine.report.IndicatorSeries` objects as
 counted indicators (with ``value_format``, numerators and period labels filled in), so the Summary, the
-key findings, the add-in and the dashboard (:mod:`engine.indicators.dashboard_measures`) read them the
+key findings, the add-in and the dashboard (:mod:`engine.indicators.dashboard.measures`) read them the
 same way. They are computed per partner area (no small-area top 10): a proportion or a quarterly return
 is what partners report by district.
 """
@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.errors import DataError, Problem, SpecError
-from engine.indicators.counts import indicator_mask
-from engine.indicators.measure_stats import MeasureStats, Totals, figures, rate_stats
-from engine.indicators.period_values import (MeasurePeriods, Span, own_periods, partner_sums, rolling_periods,
+from engine.indicators.counted.counts import indicator_mask
+from engine.indicators.measured.measure_stats import MeasureStats, Totals, figures, rate_stats
+from engine.indicators.measured.period_values import (MeasurePeriods, Span, own_periods, partner_sums, rolling_periods,
                                              snapshot_periods)
 from engine.indicators.periods import ReportPeriods
-from engine.indicators.proportions import number_column, proportion_rows, proportion_stats
+from engine.indicators.measured.proportions import number_column, proportion_rows, proportion_stats
 from engine.indicators.travel import DIRECTIONS, outcome
 from engine.ingest import MONTH_COLUMN, Inputs, SourceRows
 from engine.ingest.periods import DEFAULT_START_MONTH
