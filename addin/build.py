@@ -1,8 +1,10 @@
 """``saferbook addin build``: the ``.xlam`` made from xlwings' own custom-ribbon add-in template.
 
 The template (shipped inside the installed xlwings package, BSD-licensed, its VBA matching that
-xlwings version) is copied entry by entry; only the ribbon XML is ours, and, for ``install``, the
-add-in's own settings sheet gets the Python interpreter. Nothing binary is committed.
+xlwings version) is copied entry by entry; the ribbon XML is ours, the VBA gets two small changes
+(:mod:`addin.vba`: settings never come from the active workbook, and the button imports
+``saferbook`` whatever the file is called), and, for ``install``, the add-in's own settings sheet
+gets the Python interpreter. Nothing binary is committed.
 """
 from __future__ import annotations
 
@@ -15,10 +17,12 @@ from xml.sax.saxutils import escape
 from engine.atomic import write_bytes_atomic
 from engine.errors import SaferbookError
 from addin.ribbon import ribbon_xml
+from addin.vba import patch_vba_project
 
-ADDIN_FILE = "saferbook.xlam"  # the ribbon imports the module named like the file: keep it "saferbook"
+ADDIN_FILE = "saferbook.xlam"
 TEMPLATE = "quickstart_addin_ribbon.xlam"
 CUSTOM_UI = "customUI/customUI.xml"
+VBA_PROJECT = "xl/vbaProject.bin"
 CONFIG_SHEET_XML = "xl/worksheets/sheet1.xml"
 # The template's VBA reads its settings from a sheet named after its project, "myaddin"; the
 # template ships it switched off (a leading underscore).
@@ -89,6 +93,8 @@ def addin_bytes(interpreter_settings: dict[str, str | bool] | None = None) -> by
             data = template.read(info)
             if info.filename == CUSTOM_UI:
                 data = ribbon_xml()
+            elif info.filename == VBA_PROJECT:
+                data = patch_vba_project(data)  # settings from the add-in and user only; a fixed module name
             elif info.filename == "xl/workbook.xml":
                 data = _clean_workbook_xml(data)
                 if interpreter_settings:
