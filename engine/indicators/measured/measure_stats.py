@@ -24,6 +24,7 @@ class Totals:
     numerator: np.ndarray
     denominator: np.ndarray
     unknown: np.ndarray  # bool
+    reasons: tuple[str | None, ...] | None = None  # per partner area: why its figure is missing (no row, rejected)
 
     @property
     def usable(self) -> np.ndarray:
