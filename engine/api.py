@@ -18,6 +18,7 @@ from engine.ingest import Inputs, load_inputs
 from engine.ingest.geography import partner_area_names
 from engine.ingest.issues import issue_owners
 from engine.months import month_number
+from engine.project import project_of_spec
 from engine.quality import issues_csv, missing_rows
 from engine.output_set import OutputSet
 from engine.render import load_theme, render_dashboard, render_workbook
@@ -109,10 +110,12 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     except SpecError as error:
         raise locate(error, spec_path) from None
     computed = time.perf_counter()
+    project = project_of_spec(spec_path)
     provenance = Provenance(
-        spec_path=str(Path(spec_path).resolve()),
+        project=project.id,
+        spec=project.relative(spec_path),
         period_end_setting=period_end or spec.periods.period_end,
-        data_locations=tuple((name, str((spec_dir / source.path).resolve())) for name, source in spec.sources.items()),
+        data_locations=tuple((name, project.relative(spec_dir / source.path)) for name, source in spec.sources.items()),
     )
     reports = [replace(report, provenance=provenance) for report in reports]
     if dashboard is not None:

@@ -298,11 +298,15 @@ class MethodNote:
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where a Report came from, so that the workbook can be refreshed later from the same spec and data."""
+    """Where a Report came from, so that the workbook can be refreshed later from the same spec and data.
 
-    spec_path: str  # absolute
+    Paths are relative to the project's root folder (see :mod:`engine.project`): a workbook carries no
+    path of the machine that built it."""
+
+    project: str  # the project's identifier
+    spec: str  # relative to the project root, "/"-separated
     period_end_setting: str  # what a refresh asks for: "latest" or "YYYY-MM"
-    data_locations: tuple[tuple[str, str], ...] = ()  # (source name, absolute path)
+    data_locations: tuple[tuple[str, str], ...] = ()  # (source name, path relative to the project root)
 
 
 @dataclass(frozen=True)
