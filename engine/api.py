@@ -12,9 +12,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from engine.atomic import write_bytes_atomic
 from engine.errors import Problem, SpecError
+from engine.months import month_number
 from engine.output_set import OutputSet
+from engine.suggest import did_you_mean
 
 if TYPE_CHECKING:  # the phases are imported when they run: `saferbook --help` and the add-in start fast
     from engine.dashboard_report import DashboardReport
@@ -41,19 +42,23 @@ class Prepared:
         return [self.dashboard.report] if self.dashboard is not None else self.reports
 
 
+def _unknown_areas(areas: Sequence[str], names: Sequence[str], spec_file: str) -> list[Problem]:
+    """One problem per name (case-insensitive) that is not a partner area's, with a "did you mean"."""
+    known = {name.casefold() for name in names}
+    return [Problem(f"unknown area {a!r}{did_you_mean(a, names)}", file=spec_file, key_path="--area")
+            for a in areas if a.casefold() not in known]
+
+
 def select_areas(partner_names: Sequence[str], areas: Sequence[str] | None, spec_file: str) -> list[int] | None:
     """Positions of the named areas among ``partner_names`` (case-insensitive; None: every area), in the order
     named; every unknown name is one problem. Chosen before computing, so a ``--area`` build renders only its own."""
     if not areas:
         return None
-    from engine.spec.suggest import did_you_mean
-
     names = [str(name) for name in partner_names]
-    position = {name.casefold(): p for p, name in enumerate(names)}
-    problems = [Problem(f"unknown area {a!r}{did_you_mean(a, names)}", file=spec_file, key_path="--area")
-                for a in areas if a.casefold() not in position]
+    problems = _unknown_areas(areas, names, spec_file)
     if problems:
         raise SpecError(problems)
+    position = {name.casefold(): p for p, name in enumerate(names)}
     return [position[a.casefold()] for a in dict.fromkeys(a.casefold() for a in areas)]
 
 
@@ -63,6 +68,26 @@ def _in_order_named(reports: list[Report], chosen: list[int] | None, partner_nam
         return reports
     by_name = {r.partner_area: r for r in reports}
     return [by_name[str(partner_names[p])] for p in chosen]
+
+
+def check_arguments(spec: Spec, spec_dir: Path, spec_file: str, areas: Sequence[str] | None,
+                    period_end: str | None) -> None:
+    """The build's own arguments, before any data is read: ``--period-end`` must be YYYY-MM (or latest), and each
+    ``--area`` a partner area's name, looked up in the partner-area lookup only (a small table; none of the data
+    sources). Whether the data reaches the period end is known only once it is read."""
+    from engine.ingest.geography import partner_area_names
+
+    problems = []
+    if period_end is not None and period_end != "latest":
+        try:
+            month_number(period_end)
+        except ValueError:
+            problems.append(Problem(f"period end must be YYYY-MM, not {period_end!r}", file=spec_file,
+                                    key_path="--period-end"))
+    if areas and spec.dashboard is None:
+        problems += _unknown_areas(areas, partner_area_names(spec, spec_dir), spec_file)
+    if problems:
+        raise SpecError(problems)
 
 
 def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_end: str | None = None,
@@ -77,6 +102,7 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     from engine.indicators import build_reports
     from engine.indicators.dashboard.subject import build_dashboard
     from engine.ingest import load_inputs
+    from engine.project import project_of_spec
     from engine.render import load_theme
     from engine.report import Provenance
     from engine.spec import load_spec
@@ -87,6 +113,7 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     if spec.dashboard is not None:
         _check_dashboard_options(areas, suppress, str(spec_path))
     load_theme(spec.theme, spec_dir)  # a bad theme is a spec problem: find it before reading data
+    check_arguments(spec, spec_dir, str(spec_path), areas, period_end)
     loaded = time.perf_counter()
     try:
         inputs = load_inputs(spec, spec_dir, cache)
@@ -103,10 +130,12 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     except SpecError as error:
         raise locate(error, spec_path) from None
     computed = time.perf_counter()
+    project = project_of_spec(spec_path)
     provenance = Provenance(
-        spec_path=str(Path(spec_path).resolve()),
+        project=project.id,
+        spec=project.relative(spec_path),
         period_end_setting=period_end or spec.periods.period_end,
-        data_locations=tuple((name, str((spec_dir / source.path).resolve())) for name, source in spec.sources.items()),
+        data_locations=tuple((name, project.relative(spec_dir / source.path)) for name, source in spec.sources.items()),
     )
     reports = [replace(report, provenance=provenance) for report in reports]
     if dashboard is not None:
@@ -185,12 +214,14 @@ def write_partner_files(prepared: Prepared, report: Report, files: OutputSet, *,
 
 
 def render_all(prepared: Prepared, out_dir: Path, on_written: Callable[[Report, Path], None] | None = None,
-               jobs: int | None = 1, scheduler: str | None = None) -> list[Path]:
+               pages: bool = False, jobs: int | None = 1, scheduler: str | None = None) -> list[Path]:
     """Write every prepared Report's workbook and data-quality CSV into ``out_dir`` as one set
     (:class:`engine.output_set.OutputSet`: all replaced together, or none; a concurrent build is refused).
 
-    ``jobs`` worker processes render the workbooks (None or 0: one per available core), or the Dask cluster at
-    ``scheduler`` does; this process stages and writes every file, so the files are the same bytes either way.
+    ``pages``: each workbook's web page too (``--format html``), in the same set; the returned paths
+    are the workbooks'. ``jobs`` worker processes render the workbooks (None or 0: one per available core),
+    or the Dask cluster at ``scheduler`` does; this process stages every file, so the files are the same
+    bytes either way.
     """
     from engine.fanout import render_fanned_out
     from engine.render import load_theme
@@ -202,6 +233,8 @@ def render_all(prepared: Prepared, out_dir: Path, on_written: Callable[[Report, 
         def stage(position: int, data: bytes) -> None:
             report = prepared.outputs[position]
             paths[position] = write_partner_files(prepared, report, files, workbook=data).workbook
+            if pages:
+                stage_page(prepared, report, files)
             if on_written:
                 on_written(report, paths[position])
 
@@ -212,20 +245,22 @@ def render_all(prepared: Prepared, out_dir: Path, on_written: Callable[[Report, 
     return [path for path in paths if path is not None]
 
 
-def write_pages(prepared: Prepared, out_dir: Path) -> list[Path]:
-    """Each prepared Report as a self-contained HTML page beside its workbook (``--format html``)."""
+def partner_page(prepared: Prepared, report: Report) -> bytes:
+    """One prepared Report's self-contained web page (``--format html``): the dashboard's, or a partner area's."""
     from engine.render import load_theme
-    from engine.web import dashboard_html, html_name, report_html  # only HTML builds load the page renderer
+    from engine.web import dashboard_html, report_html  # only HTML builds load the page renderer
 
     theme = load_theme(prepared.spec.theme, prepared.spec_dir)
-    paths = []
-    for report in prepared.outputs:
-        page = (dashboard_html(prepared.dashboard, theme) if prepared.dashboard is not None
-                else report_html(report, theme))
-        path = Path(out_dir) / html_name(report)
-        write_bytes_atomic(path, page)
-        paths.append(path)
-    return paths
+    if prepared.dashboard is not None and report is prepared.dashboard.report:
+        return dashboard_html(prepared.dashboard, theme)
+    return report_html(report, theme)
+
+
+def stage_page(prepared: Prepared, report: Report, files: OutputSet) -> Path:
+    """Stage one Report's web page beside its workbook, in the same set (replaced together with it)."""
+    from engine.web import html_name
+
+    return files.add(html_name(report), partner_page(prepared, report))
 
 
 def workbook_bytes(prepared: Prepared, report: Report) -> bytes:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from engine.api import Prepared, prepare, write_partner_files
+from engine.api import Prepared, prepare, stage_page, write_partner_files
 from engine.fanout import render_output
 from engine.output_set import OutputSet
 from engine.pool import process_pool, worker_count
@@ -71,11 +71,13 @@ def _rendered(prepared: Prepared, workers: int, scheduler: str | None) -> Iterat
 
 
 def build_all(prepared: Prepared, out_dir: Path, workers: int, record_level: bool,
-              on_done: Callable[[Built], None] | None = None, scheduler: str | None = None) -> list[Built]:
+              on_done: Callable[[Built], None] | None = None, pages: bool = False,
+              scheduler: str | None = None) -> list[Built]:
     """Build every prepared Report's files, ``workers`` at a time (or on a Dask cluster), as one set in ``out_dir``.
 
     A failure to render is one area's (recorded, the others go on); a failure to write (a full
     disk, a read-only folder) is the whole set's: :class:`engine.output_set.OutputError`, nothing replaced.
+    ``pages``: each partner's web page is staged and attached too (the pipeline's ``formats: [xlsx, html]``).
     """
     reports = prepared.reports
     results: dict[int, Built] = {}
@@ -86,7 +88,8 @@ def build_all(prepared: Prepared, out_dir: Path, workers: int, record_level: boo
                 built = Built(report, error=f"{type(result).__name__}: {result}")
             else:
                 written = write_partner_files(prepared, report, files, workbook=result)
-                attachments = [written.workbook] + ([written.quality_csv] if record_level else [])
+                attachments = [written.workbook] + ([stage_page(prepared, report, files)] if pages else []) + (
+                    [written.quality_csv] if record_level else [])
                 built = Built(report, written.workbook, written.checksum, written.size, attachments)
             results[position] = built
             if on_done:
