@@ -64,6 +64,7 @@ def sparse_book(tmp_path_factory: pytest.TempPathFactory) -> Book:
     data = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
     for source in data["sources"].values():
         source["path"] = str((SPEC.parent / source["path"]).resolve())
+    data["maps"]["boundaries"] = str((SPEC.parent / data["maps"]["boundaries"]).resolve())
     data["comparisons"] = []
     data.pop("area_groups")
     data.pop("breakdowns")

@@ -19,6 +19,7 @@ from engine.indicators.comparisons import area_comparison
 from engine.indicators.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
 from engine.indicators.findings import key_findings
+from engine.indicators.maps import partner_map_sets
 from engine.indicators.measures import (counted_spec, measured_indicators, merged_series, period_sources,
                                        withheld_sources)
 from engine.indicators.methodology import methodology_notes, synthetic_note
@@ -414,6 +415,10 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             spec, inputs, {i: r.current for i, r in results.items()},
             {i: r.partner_current / geo.partner_population * r.indicator.rate_per for i, r in results.items()},
             {i: r.benchmark_rate for i, r in results.items()})
+    map_sets = partner_map_sets(
+        spec, geo, inputs.boundaries, results, picks, {i for i, c in all_counts.items() if c.by_partner},
+        withheld=set(rules) if protected else set(),
+    ) if spec.maps is not None and inputs.boundaries is not None else [None] * n_partners
     notes = methodology_notes(full_spec, inputs, periods, suppress)
     generated = generated_timestamp(end)
     priorities = list(dict.fromkeys(i.priority for i in full_spec.indicators))
@@ -451,5 +456,6 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             area_groups=group_tables[p],
             suppression_note=_suppression_note(spec) if hidden[p] else None,
             quality_issues=issues, quality_issue_count=issue_count, synthetic_note=synthetic_note(full_spec),
+            maps=map_sets[p],
         ))
     return reports
