@@ -59,3 +59,4 @@ class MapSet:
     place: str  # the outlined place's name
     source: str  # the boundaries' source and licence, printed under every map
     notes: list[str] = field(default_factory=list)  # what is not drawn, and why (areas with no boundary, withheld maps)
+    context: list[MapShape] = field(default_factory=list)  # neighbours drawn unshaded for orientation (not banded)

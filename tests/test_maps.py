@@ -98,8 +98,8 @@ def built(tmp_path_factory):
 def drawn_bands(theme, map_set, area_map) -> dict[str, str]:
     """Each drawn area's band, read from the colour matplotlib paints it with (mapped back through the theme)."""
     drawn = draw_map(MapCanvas.of(map_set), area_map, theme)
-    collection = drawn.figure.axes[0].collections[0]
-    colours = ["#{:02X}{:02X}{:02X}".format(*(round(c * 255) for c in rgba[:3])) for rgba in collection.get_facecolors()]
+    assert drawn.areas in drawn.figure.axes[0].collections  # the artist the picture is painted with
+    colours = ["#{:02X}{:02X}{:02X}".format(*(round(c * 255) for c in rgba[:3])) for rgba in drawn.areas.get_facecolors()]
     words = {band_fill(theme, band, area_map.polarity): band for band in theme.bands}
     assert len(colours) == len(drawn.codes)
     return {code: words[colour] for code, colour in zip(drawn.codes, colours)}
@@ -219,3 +219,14 @@ def test_the_dashboard_maps_each_member_by_its_band_against_the_subject(tmp_path
     book = zipfile.ZipFile(io.BytesIO(render_dashboard(dashboard, theme)))
     drawings = " ".join(book.read(n).decode() for n in book.namelist() if n.startswith("xl/drawings/drawing"))
     assert len(re.findall(r'descr="Map of ', drawings)) == len(MAPPED)  # (identical pictures share one file)
+
+
+def test_a_privacy_protected_build_leaves_out_the_maps_of_sensitive_indicators(tmp_path):
+    spec = make_project(tmp_path)
+    data = yaml.safe_load(spec.read_text())
+    data["indicators"][1]["sensitive"] = True
+    spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    for report in prepare(spec, suppress=True).reports:
+        assert [m.indicator_id for m in report.maps.maps] == ["total_crime"]
+        assert any("anti-social behaviour is left out" in note for note in report.maps.notes)
+    assert [m.indicator_id for m in prepare(spec).reports[0].maps.maps] == MAPPED

@@ -16,6 +16,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
+from shapely.ops import polylabel
 
 from engine.errors import Problem, SpecError
 from engine.ingest.boundaries import Boundaries
@@ -42,7 +43,8 @@ def map_shape(code: str, name: str, geometry: BaseGeometry) -> MapShape:
         polygon = orient(polygon, 1.0)
         rings.append(np.asarray(polygon.exterior.coords)[:, :2])
         rings += [np.asarray(hole.coords)[:, :2] for hole in polygon.interiors]
-    point = geometry.representative_point()
+    largest = max(_polygons(geometry), key=lambda p: p.area)
+    point = polylabel(largest, tolerance=1e-4)  # the point farthest from the edges: room for a label
     return MapShape(code, name, tuple(rings), (float(point.x), float(point.y)))
 
 
@@ -147,4 +149,8 @@ def dashboard_map_set(spec: Spec, geography: Geography, boundaries: Boundaries, 
     source = spec.maps.source or DEFAULT_SOURCE.format(file=boundaries.file_name)
     notes = [f"{geography.partner_names[p]} has no {geography.small_area_label} with a boundary in "
              f"{boundaries.file_name} and is not drawn." for p in members if str(geography.partner_codes[p]) not in shapes]
-    return MapSet(maps, shapes, outline, label, subject, source, notes)
+    others = [p for p in range(len(geography.partner_names)) if p not in set(members.tolist())]
+    context = [shape for p in others if (shape := _dissolved(
+        str(geography.partner_codes[p]), str(geography.partner_names[p]),
+        [boundaries.shapes[c] for c in codes[geography.small_area_partner == p] if c in boundaries.shapes]))]
+    return MapSet(maps, shapes, outline, label, subject, source, notes, context)

@@ -24,7 +24,7 @@ SHEET_MAPS = "Maps"
 FIRST_ROW = 4
 ROW_PIXELS = 20  # Excel's default row height (15 pt) in pixels
 PICTURE_ROWS = round(FIGURE_INCHES[1] * 96 / ROW_PIXELS) + 1
-CAPTION_WIDTH = 150  # characters per caption line (column A spills across the empty columns, as wide as the picture)
+CAPTION_WIDTH = 140  # characters per caption line (column A spills across the empty columns, as wide as the picture)
 
 
 def band_summary(area_map: AreaMap, area_label: str) -> str:
@@ -36,18 +36,16 @@ def band_summary(area_map: AreaMap, area_label: str) -> str:
 
 
 def _caption(area_map: AreaMap, map_set: MapSet, window: str) -> list[str]:
-    ranked = [a for a in sorted(area_map.areas, key=lambda a: a.rank or 0) if a.rank]
-    lines = [f"{map_set.area_label}s of {map_set.place} shaded by {area_map.compared}, {window}.",
-             f"Bands: {band_summary(area_map, map_set.area_label)}."]
-    if ranked:
-        lines.append("Numbers: rank in the Top 10 table — " + "; ".join(f"{a.rank} {a.name}" for a in ranked) + ".")
-    return lines
+    """What the picture shows, in words: the comparison, and how many areas are in each band."""
+    ranked = " Numbers mark the areas of the Top 10 table, by rank." if any(a.rank for a in area_map.areas) else ""
+    return [f"{map_set.area_label}s of {map_set.place} shaded by {area_map.compared}, {window}.",
+            f"Bands: {band_summary(area_map, map_set.area_label)}.{ranked}"]
 
 
 def _alt_text(area_map: AreaMap, map_set: MapSet, window: str) -> str:
     return (f"Map of {area_map.title.lower()} by {map_set.area_label} in {map_set.place}, {window}: each "
             f"{map_set.area_label} shaded by its band ({area_map.compared}). {band_summary(area_map, map_set.area_label)}."
-            + (" Numbers mark the Top 10 areas." if any(a.rank for a in area_map.areas) else ""))
+            + (" Numbers mark the Top 10 areas." if any(a.rank for a in area_map.areas) else "") + f" {map_set.source}")
 
 
 def write_maps(sheet: Worksheet, report: Report, map_set: MapSet, formats: Formats, home: str = SHEET_SUMMARY) -> None:
@@ -56,7 +54,7 @@ def write_maps(sheet: Worksheet, report: Report, map_set: MapSet, formats: Forma
     window = report.current_window
     intro = [f"{len(map_set.maps)} map{'s' if len(map_set.maps) != 1 else ''}, {window}. Each {map_set.area_label} is "
              f"shaded by its band, the same band as in the tables; the legend and the caption give the bands in words."]
-    intro += map_set.notes
+    intro += map_set.notes  # (the boundaries' source is printed in every picture)
     row = 2
     for text in intro:
         for line in textwrap.wrap(text, CAPTION_WIDTH):
@@ -74,7 +72,7 @@ def write_maps(sheet: Worksheet, report: Report, map_set: MapSet, formats: Forma
             "image_data": io.BytesIO(picture), "description": _alt_text(area_map, map_set, window),
             "object_position": 3, "x_offset": 2, "y_offset": 4})
         row += 1 + PICTURE_ROWS
-        for text in _caption(area_map, map_set, window) + [map_set.source]:
+        for text in _caption(area_map, map_set, window):
             for line in textwrap.wrap(text, CAPTION_WIDTH):
                 sheet.write_string(row, 0, line, formats.note)
                 row += 1
