@@ -152,7 +152,7 @@ def test_sheets_and_tables(book):
     assert book.wb.sheetnames == SHEETS == book.sheet_order
     expected = {
         "Dashboard": ["sb_dash_kpis"], "Quarterly trend": ["sb_dash_quarterly"],
-        "Districts": [f"sb_dash_areas_{i['id']}" for i in kpis_in_order()],
+        "Districts": [f"sb_dash_areas_{i['id']}" for i in kpis_in_order()], "Maps": [],
         "Methodology": ["sb_methodology", "sb_data_quality"], "Data Quality": ["sb_data_quality_rows"],
     }
     for ws in book.wb.worksheets:

@@ -230,3 +230,12 @@ def test_a_privacy_protected_build_leaves_out_the_maps_of_sensitive_indicators(t
         assert [m.indicator_id for m in report.maps.maps] == ["total_crime"]
         assert any("anti-social behaviour is left out" in note for note in report.maps.notes)
     assert [m.indicator_id for m in prepare(spec).reports[0].maps.maps] == MAPPED
+
+
+def test_matplotlib_is_imported_only_when_a_map_is_drawn():
+    import subprocess
+    import sys
+
+    code = "import sys, engine.cli, engine.api, engine.render; print('matplotlib' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=REPO).stdout.strip() == "False"
