@@ -48,7 +48,7 @@ class Kpi:
     peer_average: float | None = None  # the peer group's pooled rate (its other members' events ÷ their population)
     target: str | None = None  # the spec's target in words ("Reduce by 5%"), None when it sets none
     target_status: str | None = None  # "Met", "Not met", or SUPPRESSED when the measure is hidden
-    # Indicators with a measure block (engine.indicators.measures); the defaults describe a count KPI.
+    # Indicators with a measure block (engine.indicators.measured.measures); the defaults describe a count KPI.
     kind: str = "count"  # "count" (rows), "proportion" (a share, Wilson intervals) or "value" (a column summed)
     value_format: str = "count"  # what previous/current/change hold: "count", "rate" (per rate_per) or "percent" (fractions)
     numerator: float | None = None  # the current period's numerator and denominator (a proportion's; a value's sum
@@ -59,7 +59,8 @@ class Kpi:
     previous_period: str | None = None  # report's rolling windows
     compared_with: str | None = None  # the previous period in words ("the previous quarter"); None: the previous 12 months
     target_value: float | None = None  # the target's bound in the measure's units (0.4 = 40%)
-    measured: bool = False  # computed by engine.indicators.measures (no top 10, its own sentences)
+    measured: bool = False  # computed by engine.indicators.measured.measures (no top 10, its own sentences)
+    missing_reason: str | None = None  # why a figure is n/a (missing, not zero): "Current: no row in source … for …"
 
     @property
     def peer_rank_text(self) -> str:
@@ -337,11 +338,19 @@ class Report:
     quality_issue_count: int = 0  # all of them (every one is in the CSV beside the workbook)
     synthetic_note: str | None = None  # which indicators count SYNTHETIC (demo) data, for the Summary's footnote
     maps: MapSet | None = None  # the Maps sheet (spec ``maps:``): small areas shaded by their Top 10 bands
+    partner_code: str = ""  # the partner area's code (its identity: file names, ledger); "" for a dashboard's subject
 
     @property
     def file_stem(self) -> str:
-        """A safe file name for this partner's workbook."""
-        safe = "".join(ch if ch.isalnum() else "_" for ch in self.partner_area).strip("_")
-        while "__" in safe:
-            safe = safe.replace("__", "_")
-        return f"{safe}_{self.period_end}"
+        """``<Name>_<CODE>_<YYYY-MM>``: readable, and unique because the code is (two names that clean to the
+        same letters, "Melton" and "Melton!", still get two files)."""
+        return "_".join(part for part in (_file_safe(self.partner_area), _file_safe(self.partner_code), self.period_end)
+                        if part)
+
+
+def _file_safe(text: str) -> str:
+    """Letters and digits kept, every other run of characters one underscore."""
+    safe = "".join(ch if ch.isalnum() else "_" for ch in text).strip("_")
+    while "__" in safe:
+        safe = safe.replace("__", "_")
+    return safe

@@ -239,3 +239,12 @@ def test_matplotlib_is_imported_only_when_a_map_is_drawn():
     code = "import sys, engine.cli, engine.api, engine.render; print('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=REPO).stdout.strip() == "False"
+
+
+def test_a_boundary_file_outside_the_specs_data_root_is_refused(tmp_path):
+    (tmp_path / "project").mkdir()
+    spec = make_project(tmp_path / "project", maps={"boundaries": "../elsewhere.geojson", "indicators": MAPPED})
+    with pytest.raises(SpecError) as raised:
+        load_spec(spec)
+    (problem,) = raised.value.problems
+    assert problem.key_path == "maps.boundaries" and "outside the folder this spec may read" in problem.message
