@@ -40,7 +40,8 @@ from engine.render.dashboard import render_dashboard  # noqa: E402
 SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
 DASHBOARD_SPEC = REPO_ROOT / "specs" / "dashboard.yaml"
 PER_MAP_TARGET_S = 0.3
-IMPORT_SNIPPET = (  # wall time: a fresh interpreter's imports are mostly reading files"import time; t = time.perf_counter(); import matplotlib.figure, matplotlib.collections, "
+# Timed by wall clock in a fresh interpreter: imports are mostly reading files.
+IMPORT_SNIPPET = ("import time; t = time.perf_counter(); import matplotlib.figure, matplotlib.collections, "
                   "matplotlib.backends.backend_agg; print(time.perf_counter() - t)")
 
 
