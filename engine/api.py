@@ -175,6 +175,21 @@ def render_all(prepared: Prepared, out_dir: Path,
     return paths
 
 
+def write_pages(prepared: Prepared, out_dir: Path) -> list[Path]:
+    """Each prepared Report as a self-contained HTML page beside its workbook (``--format html``)."""
+    from engine.web import dashboard_html, html_name, report_html  # only HTML builds load the page renderer
+
+    theme = load_theme(prepared.spec.theme, prepared.spec_dir)
+    paths = []
+    for report in prepared.outputs:
+        page = (dashboard_html(prepared.dashboard, theme) if prepared.dashboard is not None
+                else report_html(report, theme))
+        path = Path(out_dir) / html_name(report)
+        write_bytes_atomic(path, page)
+        paths.append(path)
+    return paths
+
+
 def workbook_bytes(prepared: Prepared, report: Report) -> bytes:
     """One prepared Report's workbook, in memory (the add-in reads it; nothing is written)."""
     return partner_workbook(prepared, report)

@@ -163,6 +163,8 @@ class AreaComparison:
     rates: list[float]
     benchmark_rate: float
     peer_average: float | None = None
+    lowers: list[float] = field(default_factory=list)  # each area's rate's 95% interval (the web page's bars)
+    uppers: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
