@@ -19,7 +19,7 @@ from engine.indicators.counted.comparisons import area_comparison
 from engine.indicators.counted.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
 from engine.indicators.findings.key_findings import key_findings
-from engine.indicators.maps import partner_map_sets
+from engine.indicators.counted.maps import partner_map_sets
 from engine.indicators.measured.measures import (counted_spec, measured_indicators, merged_series, period_sources,
                                        withheld_sources)
 from engine.indicators.methodology import methodology_notes, synthetic_note

@@ -18,7 +18,7 @@ from engine.dashboard_report import DashboardKpi, DashboardReport, AreaRow
 from engine.errors import Problem, SpecError
 from engine.indicators.dashboard.measures import group_measure, value_label
 from engine.indicators.describe import describe_banding
-from engine.indicators.maps import dashboard_map_set
+from engine.indicators.counted.maps import dashboard_map_set
 from engine.ingest.boundaries import Boundaries
 from engine.indicators.targets import with_target
 from engine.indicators.travel import DIRECTIONS, change_test, outcome
@@ -209,7 +209,7 @@ def build_dashboard(spec: Spec, geography: Geography, reports: list[Report], spe
         partner_label=f"group of {len(names)} {geography.partner_label.lower()}s", kpis=[k.kpi for k in dashboard_kpis],
         top_tables=[], trend=None, series=[], comparisons=[], breakdowns=[], findings=[],
         priorities=list(order), methodology=_notes(spec, geography, base, names, population), suppression_note=None,
-        maps=None, **_members_quality(base, [reports[p] for p in picked]))
+        partner_code="", maps=None, **_members_quality(base, [reports[p] for p in picked]))
     maps = (dashboard_map_set(spec, geography, boundaries, picked, subject.name, dashboard_kpis)
             if spec.maps is not None and boundaries is not None else None)
     return DashboardReport(report, subject.description, names, geography.partner_label,
