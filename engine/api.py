@@ -4,20 +4,21 @@ Each step is timed so the benchmark and ``--verbose`` runs can show where time g
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
-from engine.atomic import write_bytes_atomic
 from engine.dashboard_report import DashboardReport
 from engine.errors import Problem, SpecError
 from engine.indicators import build_reports
 from engine.indicators.dashboard.subject import build_dashboard
 from engine.ingest import Inputs, load_inputs
+from engine.ingest.issues import issue_owners
 from engine.quality import issues_csv, missing_rows
-from engine.render import load_theme, render_workbook, write_dashboard, write_workbook
-from engine.render.data_quality import quality_csv_name
+from engine.output_set import OutputSet
+from engine.render import load_theme, render_dashboard, render_workbook
 from engine.report import Provenance, Report
 from engine.spec import Spec, load_spec
 from engine.spec.loader import locate
@@ -107,32 +108,99 @@ def _check_dashboard_options(areas: Sequence[str] | None, suppress: bool, spec_f
         raise SpecError(problems)
 
 
+@dataclass(frozen=True)
+class PartnerFiles:
+    """One partner's files as staged by :func:`write_partner_files` (in place once the set is committed)."""
+
+    report: Report
+    workbook: Path
+    quality_csv: Path
+    checksum: str  # SHA-256 of the workbook's bytes: what the delivery ledger compares
+    size: int
+
+
+def partner_workbook(prepared: Prepared, report: Report) -> bytes:
+    """One prepared Report's workbook, in memory: the dashboard's, or a partner area's."""
+    theme = load_theme(prepared.spec.theme, prepared.spec_dir)
+    if prepared.dashboard is not None and report is prepared.dashboard.report:
+        return render_dashboard(prepared.dashboard, theme)
+    return render_workbook(report, theme)
+
+
+def partner_quality_csv(prepared: Prepared, report: Report) -> bytes:
+    """The data-quality CSV that goes beside ``report``'s workbook: every row about that partner area, and every
+    row about a file as a whole (labelled so), never another partner's. A dashboard (the analysts' own
+    overview of its member areas) lists every row."""
+    issues = prepared.inputs.issues
+    geography = prepared.inputs.geography
+    codes = [str(code) for code in geography.partner_codes]
+    missing = missing_rows(report)  # the workbook's own figures shown as n/a, and why
+    if report.partner_code not in codes:
+        return issues_csv(missing + issues.rows())
+    owners = issue_owners(issues.frame(), geography.partner_codes, geography.partner_names,
+                          geography.small_area_codes, geography.small_area_partner)
+    return issues_csv([(*row, report.partner_area) for row in missing] +
+                      issues.rows(*issues.for_partner(owners, codes.index(report.partner_code), report.partner_area)),
+                      labelled=True)
+
+
+def write_partner_files(prepared: Prepared, report: Report, files: OutputSet, *, workbook: bytes | None = None,
+                        stem: str | None = None) -> PartnerFiles:
+    """Stage one partner's workbook and data-quality CSV in ``files``: the one writer of a partner's files.
+
+    The CLI, delivery and the add-in all call this. ``workbook``: bytes already rendered (by a
+    delivery worker process); ``stem``: another file name than the Report's (the add-in's rebuild).
+    """
+    data = partner_workbook(prepared, report) if workbook is None else workbook
+    stem = stem or report.file_stem
+    path = files.add(f"{stem}.xlsx", data)
+    csv_path = files.add(f"{stem}_data_quality.csv", partner_quality_csv(prepared, report))
+    return PartnerFiles(report, path, csv_path, hashlib.sha256(data).hexdigest(), len(data))
+
+
 def render_all(prepared: Prepared, out_dir: Path,
                on_written: Callable[[Report, Path], None] | None = None) -> list[Path]:
-    """Write every prepared Report as a workbook in ``out_dir``, each with its data-quality CSV beside it."""
+    """Write every prepared Report's workbook and data-quality CSV into ``out_dir`` as one set
+    (:class:`engine.output_set.OutputSet`: all replaced together, or none; a concurrent build is refused)."""
     started = time.perf_counter()
+    with OutputSet(Path(out_dir)) as files:
+        paths = []
+        for report in prepared.outputs:
+            written = write_partner_files(prepared, report, files)
+            paths.append(written.workbook)
+            if on_written:
+                on_written(report, written.workbook)
+        files.commit()
+    prepared.timings["render"] = time.perf_counter() - started
+    return paths
+
+
+def write_pages(prepared: Prepared, out_dir: Path) -> list[Path]:
+    """Each prepared Report as a self-contained HTML page beside its workbook (``--format html``)."""
+    from engine.web import dashboard_html, html_name, report_html  # only HTML builds load the page renderer
+
     theme = load_theme(prepared.spec.theme, prepared.spec_dir)
-    rows = prepared.inputs.issues.rows()
     paths = []
     for report in prepared.outputs:
-        path = (write_dashboard(prepared.dashboard, theme, out_dir) if prepared.dashboard is not None
-                else write_workbook(report, theme, out_dir))
-        write_bytes_atomic(out_dir / quality_csv_name(report), issues_csv(missing_rows(report) + rows))
+        page = (dashboard_html(prepared.dashboard, theme) if prepared.dashboard is not None
+                else report_html(report, theme))
+        path = Path(out_dir) / html_name(report)
+        write_bytes_atomic(path, page)
         paths.append(path)
-        if on_written:
-            on_written(report, path)
-    prepared.timings["render"] = time.perf_counter() - started
     return paths
 
 
 def workbook_bytes(prepared: Prepared, report: Report) -> bytes:
     """One prepared Report's workbook, in memory (the add-in reads it; nothing is written)."""
-    return render_workbook(report, load_theme(prepared.spec.theme, prepared.spec_dir))
+    return partner_workbook(prepared, report)
 
 
 def write_report(prepared: Prepared, report: Report, path: Path) -> Path:
-    """One prepared Report's workbook written atomically at ``path`` (any name, e.g. a rebuild beside a workbook)."""
-    write_bytes_atomic(path, workbook_bytes(prepared, report))
+    """One prepared Report's files written at ``path`` (any name, e.g. a rebuild beside a workbook) and its
+    data-quality CSV beside it, as one set."""
+    with OutputSet(path.parent) as files:
+        write_partner_files(prepared, report, files, stem=path.stem)
+        files.commit()
     return path
 
 

@@ -162,6 +162,8 @@ class AreaComparison:
     rates: list[float]
     benchmark_rate: float
     peer_average: float | None = None
+    lowers: list[float] = field(default_factory=list)  # each area's rate's 95% interval (the web page's bars)
+    uppers: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -336,11 +338,19 @@ class Report:
     quality_issues: list[QualityIssue] = field(default_factory=list)  # the first rejected/cleaned/excluded rows
     quality_issue_count: int = 0  # all of them (every one is in the CSV beside the workbook)
     synthetic_note: str | None = None  # which indicators count SYNTHETIC (demo) data, for the Summary's footnote
+    partner_code: str = ""  # the partner area's code (its identity: file names, ledger); "" for a dashboard's subject
 
     @property
     def file_stem(self) -> str:
-        """A safe file name for this partner's workbook."""
-        safe = "".join(ch if ch.isalnum() else "_" for ch in self.partner_area).strip("_")
-        while "__" in safe:
-            safe = safe.replace("__", "_")
-        return f"{safe}_{self.period_end}"
+        """``<Name>_<CODE>_<YYYY-MM>``: readable, and unique because the code is (two names that clean to the
+        same letters, "Melton" and "Melton!", still get two files)."""
+        return "_".join(part for part in (_file_safe(self.partner_area), _file_safe(self.partner_code), self.period_end)
+                        if part)
+
+
+def _file_safe(text: str) -> str:
+    """Letters and digits kept, every other run of characters one underscore."""
+    safe = "".join(ch if ch.isalnum() else "_" for ch in text).strip("_")
+    while "__" in safe:
+        safe = safe.replace("__", "_")
+    return safe

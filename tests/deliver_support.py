@@ -28,6 +28,12 @@ AREAS = {  # three small partner areas keep the tests fast
     "Melton": ["csp.melton@example.org", "analyst.melton@example.org"],
     "Rutland": ["csp.rutland@example.org"],
 }
+CODES = {"Blaby": "E07000129", "Melton": "E07000133", "Rutland": "E06000017"}  # ONS district codes: file names carry them
+
+
+def stem(area: str, period: str = "2022-10") -> str:
+    """A partner's file name without extension, as the engine writes it (independent of its code)."""
+    return f"{area}_{CODES[area]}_{period}"
 
 
 @dataclass

@@ -316,7 +316,7 @@ def test_new_layout_rebuilds_into_a_new_file_when_asked(book, tmp_path):
     book.answer = True
     before = copy.deepcopy(book)
     outcome = refresh(book, period_end="2022-10")
-    assert outcome.rebuilt == book.path.parent / f"{AREA}_2022-10.xlsx"
+    assert outcome.rebuilt == book.path.parent / f"{AREA}_E07000133_2022-10.xlsx"
     assert outcome.rebuilt.read_bytes() == build_bytes(spec, "2022-10")
     assert_unchanged(book, before)
     assert str(outcome.rebuilt) in book.alerts[-1][1]
@@ -325,11 +325,11 @@ def test_new_layout_rebuilds_into_a_new_file_when_asked(book, tmp_path):
 def test_rebuild_never_overwrites_a_file(book, tmp_path):
     spec = spec_with_new_indicator(tmp_path)
     set_setting(book, "spec_path", str(spec))
-    taken = book.path.parent / f"{AREA}_2022-10.xlsx"
+    taken = book.path.parent / f"{AREA}_E07000133_2022-10.xlsx"
     taken.write_bytes(b"the analyst's own file")
     book.answer = True
     outcome = refresh(book, period_end="2022-10")
-    assert outcome.rebuilt == book.path.parent / f"{AREA}_2022-10 (rebuilt).xlsx"
+    assert outcome.rebuilt == book.path.parent / f"{AREA}_E07000133_2022-10 (rebuilt).xlsx"
     assert taken.read_bytes() == b"the analyst's own file"
 
 

@@ -28,6 +28,7 @@ LEICESTERSHIRE = ["Blaby", "Charnwood", "Harborough", "Hinckley and Bosworth", "
                   "North West Leicestershire", "Oadby and Wigston", "Rutland"]
 
 SPEC = """\
+data_root: /  # a spec written to a temporary folder, reading the repository's fixtures
 title: Partner return with gaps
 sources:
   return:

@@ -35,7 +35,9 @@ SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
 PERIOD_END = "2022-10"
 AREAS = ["Blaby", "Charnwood", "Harborough", "Hinckley and Bosworth", "Leicester", "Melton",
          "North West Leicestershire", "Oadby and Wigston", "Rutland"]
-FILES = [f"{area.replace(' ', '_')}_{PERIOD_END}.xlsx" for area in AREAS]
+CODES = ["E07000129", "E07000130", "E07000131", "E07000132", "E06000016", "E07000133", "E07000134", "E07000135",
+         "E06000017"]  # the ONS district codes, which file names carry
+FILES = [f"{area.replace(' ', '_')}_{code}_{PERIOD_END}.xlsx" for area, code in zip(AREAS, CODES)]
 QUALITY_CSVS = [name.replace(".xlsx", "_data_quality.csv") for name in FILES]  # written beside each workbook
 SHEETS = ["Summary", "Top 10", "Trends", "Methodology", "Data Quality"]
 BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",
@@ -84,7 +86,9 @@ def build_in_process(out: Path, epoch: int | None = None, areas: list[str] | Non
 
 
 def temp_files(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(".part"))
+    """Files being written: a single file's ``.part``, or a build's staged set (engine.output_set)."""
+    return sorted([p.name for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(".part")]
+                  + [f"{p.name}/{f.name}" for p in folder.glob(".saferbook-staging-*") for f in p.iterdir()])
 
 
 def core_created(data: bytes) -> str:
@@ -167,7 +171,8 @@ def prepared_one():
 def test_build_writes_the_nine_expected_workbooks(reference_dir, reference):
     assert sorted(reference) == sorted(FILES)
     assert temp_files(reference_dir) == []
-    assert sorted(p.name for p in reference_dir.iterdir()) == sorted(FILES + QUALITY_CSVS)
+    assert sorted(p.name for p in reference_dir.iterdir() if p.name != ".saferbook-output.lock") == \
+        sorted(FILES + QUALITY_CSVS)
 
 
 @pytest.mark.parametrize("how", ["in-process", "cli-subprocess-other-hash-seed"])
@@ -479,8 +484,13 @@ def test_sigkill_mid_build_never_leaves_a_truncated_workbook(tmp_path, reference
         leftovers = temp_files(out)
         for leftover in leftovers:  # a temp file may survive a SIGKILL, but only beside, never at, a target
             assert leftover not in FILES + QUALITY_CSVS
-            assert re.fullmatch(r"\.(.+\.(?:xlsx|csv))\..+\.part", leftover).group(1) in FILES + QUALITY_CSVS, leftover
-        unexpected = sorted(set(p.name for p in out.iterdir()) - set(FILES) - set(QUALITY_CSVS) - set(leftovers))
+            staged = re.fullmatch(r"\.saferbook-staging-[^/]+/(.+)", leftover)
+            name = staged.group(1) if staged else re.fullmatch(r"\.(.+\.(?:xlsx|csv))\..+\.part", leftover).group(1)
+            assert name in FILES + QUALITY_CSVS, leftover
+        if kept and replaced:  # a set is replaced together: mixed only while its commit is being finished
+            assert list(out.glob(".saferbook-commit-*")), (kept, replaced)
+        unexpected = sorted(p.name for p in out.iterdir() if not p.name.startswith(".saferbook-")
+                            and p.name not in set(FILES) | set(QUALITY_CSVS) | set(leftovers))
         assert unexpected == [], f"unexpected files after the kill: {unexpected}"
         attempts.append({"returncode": returncode, "what": what, "replaced": len(replaced), "kept": len(kept),
                          "temp_files_left": leftovers})

@@ -21,6 +21,7 @@ DATA = Path(__file__).parent / "data" / "csp"
 LOOKUP = REPO / "data" / "ons" / "lad23_csp23_pfa23_lookup.csv"
 
 SPEC = """\
+data_root: /  # a spec written to a temporary folder, reading the repository's fixtures
 title: Community Safety Partnerships of Nottinghamshire
 sources:
   incidents:

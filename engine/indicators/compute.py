@@ -30,6 +30,7 @@ from engine.indicators.travel import DIRECTIONS, change_test
 from engine.indicators.travel import outcome as _outcome
 from engine.indicators.measured.missing_cells import missing_figures, missing_share_problems, unplaced_sources
 from engine.ingest import PARTNER_AREA, Inputs
+from engine.ingest.issues import issue_owners
 from engine.months import month_of, month_text, year_of
 from engine.report import SUPPRESSED, AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
 from engine.spec.models import Indicator, Spec
@@ -90,15 +91,27 @@ def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, firs
     for name, source in inputs.sources.items():
         if not source.dated or name not in counted:
             continue
-        gaps = source.missing_periods(max(first, periods.first_needed), periods.end)
+        gaps = source.missing_periods(max(first, periods.windows_first), periods.end)
         if gaps:
             word = source.period_word
             which = "" if source.period_months == 1 else f"the {word}s ending "
             problems.append(Problem(f"no rows for {which}{', '.join(month_text(m) for m in gaps[:12])}: a {word} the "
-                                    f"windows need is missing from the data, so they would undercount",
-                                    file=str(source.path)))
+                                    f"windows need is missing from the data, so they would undercount (the windows "
+                                    f"end {month_text(periods.end)}: choose another period end, or supply the missing "
+                                    f"files)", file=str(source.path), key_path=where))
     if problems:
         raise DataError(problems)
+
+
+def _trend_only_gaps(inputs: Inputs, periods: ReportPeriods, first: int, counted: set[str]) -> set[int]:
+    """Months needed only by the financial-year trend that some counted source lacks (a quarter or year
+    lacking counts all its months): those years are shown as partial, never as if complete."""
+    gaps: set[int] = set()
+    for name, source in inputs.sources.items():
+        if source.dated and name in counted and max(first, periods.first_needed) < periods.windows_first:
+            for last in source.missing_periods(max(first, periods.first_needed), periods.windows_first - 1):
+                gaps.update(range(max(last - source.period_months + 1, first), last + 1))
+    return gaps
 
 
 def _window_sum(counts: IndicatorCounts, first_month: int, window_first: int, window_last: int) -> np.ndarray:
@@ -276,6 +289,11 @@ def _trend_counts(spec: Spec, periods: ReportPeriods, all_counts: dict[str, Indi
                        years, monthly)
 
 
+def _own_rows(inputs: Inputs, owners: np.ndarray, partner: int, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The data-quality rows partner ``partner`` may see (its own and those about a file as a whole), labelled."""
+    return inputs.issues.for_partner(owners, partner, name)
+
+
 def _trend_table(spec: Spec, trend: TrendCounts, p: int, hidden: set) -> TrendTable:
     """One partner area's trend table; the Grand Total and monthly totals are the sums of the rows."""
     def shown(key: tuple, value: int) -> int | None:
@@ -364,6 +382,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     end = resolve_period_end(spec.periods, period_end, latest, spec_file)
     periods = report_periods(spec.periods, end, first_data)
     _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None, counted=counted)
+    periods = periods.without_months(_trend_only_gaps(inputs, periods, first_data, counted))
     unplaced = unplaced_sources(full_spec, inputs, spec_file)
     if unplaced:
         raise SpecError(unplaced)
@@ -424,8 +443,8 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     notes = methodology_notes(full_spec, inputs, periods, suppress)
     generated = generated_timestamp(end)
     priorities = list(dict.fromkeys(i.priority for i in full_spec.indicators))
-    issues = inputs.issues.detail(spec.quality.detail_rows)
-    issue_count = len(inputs.issues.frame())
+    owners = issue_owners(inputs.issues.frame(), geo.partner_codes, geo.partner_names, geo.small_area_codes,
+                          geo.small_area_partner)
     partner_population = geo.partner_population
     reports = []
     for p in range(n_partners):
@@ -448,7 +467,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
                                         period_end=month_text(end))
         reports.append(Report(
             title=spec.title, organisation=spec.organisation, partner_area=partner_area,
-            partner_label=geo.partner_label, small_area_label=geo.small_area_label, benchmark_name=geo.benchmark_name,
+            partner_code=str(geo.partner_codes[p]), partner_label=geo.partner_label, small_area_label=geo.small_area_label, benchmark_name=geo.benchmark_name,
             period_end=month_text(end), current_window=periods.current.label, previous_window=periods.previous.label,
             generated=generated, kpis=kpis, top_tables=top_tables,
             trend=_trend_table(spec, trend, p, hidden[p]) if trend else None,
@@ -457,7 +476,9 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             series=partner_series_list, comparisons=partner_comparisons, breakdowns=partner_breakdowns, findings=findings,
             area_groups=group_tables[p],
             suppression_note=_suppression_note(spec) if hidden[p] else None,
-            quality_issues=(missing := missing_figures(kpis, inputs, full_spec, partner_area)) + issues,
-            quality_issue_count=issue_count + len(missing), synthetic_note=synthetic_note(full_spec),
+            quality_issues=(missing := missing_figures(kpis, inputs, full_spec, partner_area))
+            + inputs.issues.detail(spec.quality.detail_rows, *_own_rows(inputs, owners, p, partner_area)),
+            quality_issue_count=int(_own_rows(inputs, owners, p, partner_area)[0].sum()) + len(missing),
+            synthetic_note=synthetic_note(full_spec),
         ))
     return reports

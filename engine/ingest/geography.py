@@ -110,7 +110,8 @@ def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> G
     pops, year = population_column(pop_data.frame, pop.code, pop.value, pop.values_by_year, pop.year_column, pop.year,
                                    str(pop_data.files[0]))
     population = _population_values(small[sa.code], pops, pop_data.files[0],
-                                     pop.value or (pop.values_by_year or {}).get(year, ""))
+                                     pop.value or (pop.values_by_year or {}).get(year, ""),
+                                     spec.quality.max_small_area_population, _rows_by_code(pop_data, pop.code))
 
     if sa.local_names is not None:
         local = lookup(sa.local_names.source)
@@ -139,6 +140,14 @@ def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> G
         recoding=recoding,
         partner_rows=partners.reset_index(drop=True),
     )
+
+
+def _rows_by_code(data: TableData, code: str) -> dict[str, int]:
+    """The file row of each code's first listing (for messages)."""
+    rows: dict[str, int] = {}
+    for value, row in zip(data.frame[code].astype(str), data.rows):
+        rows.setdefault(value, int(row))
+    return rows
 
 
 def partner_of_small_areas(containing: pd.Series, members: pd.DataFrame, code: str, via: str | None, file: str,
@@ -179,8 +188,12 @@ def partner_of_small_areas(containing: pd.Series, members: pd.DataFrame, code: s
     return containing.astype(str).map(dict(zip(pairs[via], pairs[code])))
 
 
-def _population_values(codes: pd.Series, pops: pd.Series, path: Path, column: str) -> np.ndarray:
-    """Each small area's population; a missing, non-numeric or non-positive one is an error."""
+def _population_values(codes: pd.Series, pops: pd.Series, path: Path, column: str, most: float = float("inf"),
+                       rows: dict[str, int] | None = None) -> np.ndarray:
+    """Each small area's population; a missing, non-numeric, non-positive or implausible one is an error.
+
+    Implausible: over ``quality.max_small_area_population`` (a typed 1e9 would make every rate near zero).
+    """
     raw = codes.map(pops)
     text = raw.where(raw.isna(), raw.astype(str).str.replace(",", "", regex=False))
     numbers = pd.to_numeric(text, errors="coerce")
@@ -192,6 +205,10 @@ def _population_values(codes: pd.Series, pops: pd.Series, path: Path, column: st
         elif pd.isna(number) or number <= 0:
             problems.append(Problem(f"population of {code} must be a positive number", file=str(path), column=column,
                                     value=None if pd.isna(value) else value))
+        elif not number <= most:
+            problems.append(Problem(f"population of {code} is implausible: over {most:,.0f} "
+                                    "(quality.max_small_area_population)", file=str(path),
+                                    row=(rows or {}).get(str(code)), column=column, value=value))
         if len(problems) >= MAX_LISTED:
             break
     if problems:

@@ -205,7 +205,8 @@ def _read_sheet(name: str, source: Source, path: Path, reader: TableFile, log: I
     for period, fields in groups.items():
         columns = sorted(mapped + fields, key=lambda m: m.col)
         before = len(rejected)
-        frame, kept = convert(body, columns, keep, markers, log, name, file, sheet, zeros, text_markers, rejected)
+        frame, kept = convert(body, columns, keep, markers, log, name, file, sheet, zeros, text_markers, source.max_value,
+                              rejected)
         if period is not None:
             spec = source.unpivot.period
             value = label_value(period, spec, "column group", file, sheet)

@@ -18,7 +18,9 @@ from pydantic import BaseModel, ValidationError
 from engine.errors import Problem, SpecError
 from engine.spec.checks import cross_reference_problems
 from engine.spec.models import Spec
+from engine.spec.source_paths import outside_sources
 from engine.spec.suggest import did_you_mean
+from engine.spec.yaml_guard import check_node_tree
 
 #: libyaml's safe loader when PyYAML was built with it (about ten times faster on a long spec), else
 #: the pure-Python one; both construct only plain data and both keep line marks on the node tree.
@@ -149,6 +151,7 @@ def read_yaml(path: str | Path, what: str = "spec") -> tuple[Any, LineIndex]:
         raise SpecError(Problem(f"cannot read {what}: {exc}", file=shown)) from None
     try:
         root = yaml.compose(text, Loader=SAFE_LOADER)
+        check_node_tree(root, shown, what)  # bounded before anything is built from it
         data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader (libyaml's when installed)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -185,6 +188,8 @@ def load_spec(path: str | Path) -> tuple[Spec, Path]:
     data, index = read_yaml(path)
     spec, problems = validate_model(Spec, data, index, "a spec must be a YAML mapping of keys (title:, sources:, indicators: …)")
     problems += [index.problem(key_path, message) for key_path, message in cross_reference_problems(data)]
+    if spec is not None:
+        problems += [index.problem(key_path, message) for key_path, message in outside_sources(spec, path.resolve().parent)]
     if problems or spec is None:
         raise SpecError(sorted(problems, key=lambda p: p.line or 0))
     return spec, path.resolve().parent
