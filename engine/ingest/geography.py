@@ -73,9 +73,10 @@ class _Lookups:
         return self._read[name]
 
 
-def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> Geography:
-    log = log if log is not None else IssueLog()
-    lookup = _Lookups(spec, base_dir, log)
+def _partner_rows(spec: Spec, lookup: _Lookups) -> tuple[pd.DataFrame, pd.DataFrame, dict, Path]:
+    """The partner-area lookup's rows that the spec's ``partner_areas.where`` picks: the partner areas (one per code,
+    by name), every picked row (a CSP or force has one per district it spans), the group each code falls in, and
+    the lookup's file."""
     geo = spec.geography
     partner_data = lookup(geo.partner_areas.source)
     partner_path, partners = partner_data.files[0], partner_data.frame
@@ -88,6 +89,21 @@ def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> G
     partners = partners.drop_duplicates(geo.partner_areas.code).sort_values(geo.partner_areas.name)
     if partners.empty:
         raise DataError(Problem("no partner areas match geography.partner_areas.where", file=str(partner_path)))
+    return partners, members, group_of, partner_path
+
+
+def partner_area_names(spec: Spec, base_dir: Path) -> list[str]:
+    """The partner areas' names, from the partner-area lookup alone (a small table): to check a build's
+    ``--area`` names before any data is read."""
+    partners = _partner_rows(spec, _Lookups(spec, base_dir, IssueLog()))[0]
+    return [str(name) for name in partners[spec.geography.partner_areas.name]]
+
+
+def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> Geography:
+    log = log if log is not None else IssueLog()
+    lookup = _Lookups(spec, base_dir, log)
+    geo = spec.geography
+    partners, members, group_of, partner_path = _partner_rows(spec, lookup)
 
     small_data = lookup(geo.small_areas.source)
     small_path, small = small_data.files[0], small_data.frame
