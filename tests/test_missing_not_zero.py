@@ -220,6 +220,7 @@ def test_absent_rows_missing_on_a_counted_indicator_is_a_located_error(tmp_path)
         prepare(spec)
     line = next(i for i, t in enumerate(spec.read_text().splitlines(), 1) if "absent_rows" in t)
     assert f"{spec}:{line}: sources.return.absent_rows: " in str(error.value)
+    assert "indicator 'clients' counts its rows as events" in str(error.value)
 
 
 def test_the_methodology_states_the_rule_for_the_return(quarterly):
