@@ -17,10 +17,9 @@ from engine.map_report import AreaMap, MapSet
 from engine.render.formats import Formats
 from engine.render.layout import report_page_setup, section_heading
 from engine.render.map_drawing import FIGURE_INCHES, MapCanvas, band_order, draw_map, png_bytes
-from engine.render.names import SHEET_SUMMARY
+from engine.contract.names import SHEET_MAPS, SHEET_SUMMARY
 from engine.report import Report
 
-SHEET_MAPS = "Maps"
 FIRST_ROW = 4
 ROW_PIXELS = 20  # Excel's default row height (15 pt) in pixels
 PICTURE_ROWS = round(FIGURE_INCHES[1] * 96 / ROW_PIXELS) + 1
