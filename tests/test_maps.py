@@ -81,8 +81,9 @@ def make_project(root: Path, drop: str | None = None, maps: dict | None = None, 
         "comparisons": [],
         "maps": maps or {"boundaries": "shapes.geojson", "indicators": MAPPED},
     }
-    if dashboard:
+    if dashboard:  # a dashboard compares districts by confidence intervals only
         spec["dashboard"] = {"subject": {"name": "Both", "where": {"LAD22NM": {"in": list(DISTRICTS)}}}}
+        del spec["indicators"][1]["banding"]
     path = root / "spec.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     return path
