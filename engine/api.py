@@ -125,7 +125,7 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
         chosen = select_areas(inputs.geography.partner_names, areas, str(spec_path))
         reports = build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress, partners=chosen)
         if spec.dashboard is not None:
-            dashboard = build_dashboard(spec, inputs.geography, reports, str(spec_path))
+            dashboard = build_dashboard(spec, inputs.geography, reports, str(spec_path), boundaries=inputs.boundaries)
         reports = _in_order_named(reports, chosen, inputs.geography.partner_names)
     except SpecError as error:
         raise locate(error, spec_path) from None
