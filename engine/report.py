@@ -60,6 +60,7 @@ class Kpi:
     target_value: float | None = None  # the target's bound in the measure's units (0.4 = 40%)
     measured: bool = False  # computed by engine.indicators.measured.measures (no top 10, its own sentences)
     missing_reason: str | None = None  # why a figure is n/a (missing, not zero): "Current: no row in source … for …"
+    banding_method: str = "ci"  # how ``band`` was chosen: "ci" (confidence intervals) or "sd" (the spread of small-area rates)
 
     @property
     def peer_rank_text(self) -> str:

@@ -25,8 +25,8 @@ from engine.quality import MISSING
 from engine.report import Kpi, MethodNote, Report
 from engine.spec.filters import where_mask
 from engine.spec.models import Banding, Indicator, Spec
-from engine.spec.suggest import did_you_mean
-from engine.stats import BAND_LABELS, band_codes, change
+from engine.suggest import did_you_mean
+from engine.stats import BAND_LABELS, band_codes, change, rates
 
 #: Methodology topics about sheets only the partner workbook has (top areas, peer ranks, financial-year trends)
 #: or about bands the dashboard does not use (it compares areas by confidence intervals): left off its notes.
@@ -85,7 +85,7 @@ def _group_kpi(spec: Spec, indicator: Indicator, kpis: list[Kpi], population: fl
     code = int(codes[0])
     kpi = Kpi(indicator.id, indicator.name, indicator.priority, indicator.unit, int(previous[0]), int(current[0]),
               int(difference[0]), None if np.isnan(fraction[0]) else float(fraction[0]), DIRECTIONS[code],
-              outcome(code, indicator.polarity), float(current[0] / population * indicator.rate_per), benchmark_rate,
+              outcome(code, indicator.polarity), float(rates(current[0], population, indicator.rate_per)), benchmark_rate,
               BAND_LABELS[int(band[0])], indicator.rate_per, indicator.polarity, code,
               None if p_values is None else float(p_values[0]))
     return with_target(kpi, indicator.target)
