@@ -217,7 +217,7 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
         "sb_summary": [*summary_headers(), *summary_peer_headers(), f"Comparison with {BENCHMARK}",
                        "Last 8 quarters", "Target", "Target status"],
         "sb_trend": ["Category", *financial_year_labels(data_months)],
-        "sb_data_quality_rows": ["Source", "File", "Sheet", "Row", "Column", "Value", "Action", "Reason"],
+        "sb_data_quality_rows": ["Source", "File", "Sheet", "Row", "Column", "Value", "Action", "Reason", "About"],
         "sb_trend_monthly": ["Month", *trend_names, "Total"],
         "sb_trend_quarterly": ["Indicator", *(short_quarter_label(pd.Period(q[0]), pd.Period(q[-1]))
                                               for q in rolling_quarters())],
