@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 from scipy.stats import fisher_exact, norm
 
 from engine.api import build
@@ -36,10 +37,13 @@ SUB_CATEGORIES = {  # indicator -> which extract rows it counts, as an analyst w
 
 
 @pytest.fixture(scope="module")
-def summaries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("seed_measures")
-    paths = build(SPEC, out)
-    books = {p.name.rsplit("_", 1)[0]: p for p in paths if p.suffix == ".xlsx"}
+    return {p.name.rsplit("_", 1)[0]: p for p in build(SPEC, out) if p.suffix == ".xlsx"}
+
+
+@pytest.fixture(scope="module")
+def summaries(books) -> dict[str, pd.DataFrame]:
     return {d: table(books[d], "sb_summary").set_index("Indicator") for d in DISTRICTS}
 
 
@@ -121,3 +125,110 @@ def test_share_of_names_counted_indicators_of_its_own_source(tmp_path):
     message = str(caught.value)
     assert "unknown indicator 'criminal_damage_and_arsn'" in message and "criminal_damage_and_arson" in message
     assert "reads source 'police_crime', not 'street_crime'" in message
+
+
+# --------------------------------------------------------------------------------------------
+# RAG status: Met / Close to target (amber) / Not met
+# --------------------------------------------------------------------------------------------
+
+def _rag(value: float, at_most: float, amber: float) -> str:
+    return "Met" if value <= at_most else "Close to target" if value - at_most <= amber else "Not met"
+
+
+def test_target_status_is_met_close_or_not_met_by_the_amber_tolerance(summaries):
+    crimes = police_crimes(DEMO_DATA)
+    seen = set()
+    for indicator, chosen in SUB_CATEGORIES.items():  # each: target percent_change at most 0, amber 0.1
+        rows = crimes[chosen(crimes)]
+        current, previous = _counts(rows, CURRENT), _counts(rows, PREVIOUS)
+        name = {i.id: i.name for i in load_spec(SPEC)[0].indicators}[indicator]
+        for district in DISTRICTS:
+            expected = _rag(current[district] / previous[district] - 1, 0.0, 0.1)
+            row = summaries[district].loc[name]
+            assert row["Target status"] == expected, (indicator, district)
+            assert row["Target"] == "percent change at most +0% (close: within 10 percentage points)"
+            seen.add(expected)
+    share = _shares()["Criminal damage and arson offences"]  # target percent at most 11%, amber 1 point
+    for district in DISTRICTS:
+        expected = _rag(share["current"][district] / share["current_whole"][district], 0.11, 0.01)
+        assert summaries[district].loc["Criminal damage and arson offences", "Target status"] == expected
+        seen.add(expected)
+    assert seen == {"Met", "Close to target", "Not met"}  # the fixture shows all three
+
+
+def test_close_to_target_has_its_own_colour_rule_on_the_summary(tmp_path):
+    path = next(p for p in build(SPEC, tmp_path, areas=["Blaby"]) if p.suffix == ".xlsx")
+    sheet = load_workbook(path)["Summary"]
+    header = next(row for row in sheet.iter_rows() if any(c.value == "Target status" for c in row))
+    column = next(c.column_letter for c in header if c.value == "Target status")
+    rules = {rule.formula[0]: rule for cf in sheet.conditional_formatting for rule in cf.rules
+             if column in str(cf.sqref) and rule.formula}
+    assert set(rules) >= {'"Met"', '"Close to target"', '"Not met"'}
+    colours = {text: rules[text].dxf.font.color.rgb for text in ('"Met"', '"Close to target"', '"Not met"')}
+    assert len(set(colours.values())) == 3, colours
+
+
+def test_dashboard_status_uses_the_amber_tolerance_for_the_subject(tmp_path):
+    examples = SPEC.parents[2] / "specs" / "examples"
+    text = (examples / "dashboard.yaml").read_text(encoding="utf-8")
+    text = text.replace("path: data/police_uk", f"path: {examples / 'data' / 'police_uk'}")
+    text = text.replace("../../data/", f"{SPEC.parents[2] / 'data'}/")
+    text = text.replace("target: {measure: percent_change, at_most: 0, label: No increase on the previous 12 months}",
+                        "target: {measure: percent_change, at_most: 0, amber: 0.2}")
+    spec = tmp_path / "dashboard.yaml"
+    spec.write_text(text, encoding="utf-8")
+    path = next(p for p in build(spec, tmp_path / "out") if p.suffix == ".xlsx")
+    kpis = table(path, "sb_dash_kpis").set_index("Indicator")
+    rows = police_rows()
+    crime = rows[(rows["Crime type"] != "Anti-social behaviour") & rows["LAD22NM"].isin(["Blaby", "Melton"])]
+    current, previous = crime["Month"].isin(CURRENT).sum(), crime["Month"].isin(PREVIOUS).sum()
+    assert kpis.loc["Total recorded crime", "Target status"] == _rag(current / previous - 1, 0.0, 0.2)
+
+
+# --------------------------------------------------------------------------------------------
+# Seasonality: month of the year x year, over every month the data holds
+# --------------------------------------------------------------------------------------------
+
+def _season_truth(rows: pd.DataFrame, months_in_data: set[str], district: str) -> pd.DataFrame:
+    """Month (Jan..Dec) x calendar year counts with pandas; NaN where the source has no rows that month."""
+    counts = rows[rows["district"] == district].groupby("month").size()
+    years = sorted({m[:4] for m in months_in_data})
+    grid = pd.DataFrame(index=range(1, 13), columns=years, dtype=float)
+    for month in months_in_data:
+        grid.loc[int(month[5:]), month[:4]] = counts.get(month, 0)
+    return grid
+
+
+def test_seasonal_tables_equal_a_pandas_month_by_year_count(books):
+    street = police_rows().rename(columns={"LAD22NM": "district", "Month": "month"})
+    street_months = set(pd.concat([pd.read_csv(f, dtype=str, usecols=["Month"]) for f in
+                                   sorted((SPEC.parents[2] / "specs/examples/data/police_uk").glob("*.csv.gz"))])["Month"])
+    crime = street[street["Crime type"] != "Anti-social behaviour"]
+    extract = police_crimes(DEMO_DATA)
+    injury = extract[extract["Offence Type (HO)"] == "Violence with injury"]
+    extract_months = {m for m in set(extract["month"]) if m <= "2022-10"}
+    all_months = street_months | extract_months  # the table spans every month any counted source holds
+    for indicator, rows, months in (("total_crime", crime, street_months),
+                                    ("violence_with_injury", injury, extract_months)):
+        for district in DISTRICTS:
+            shown = table(books[district], f"sb_season_{indicator}")
+            assert list(shown["Month"]) == ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                                            "Nov", "Dec"]
+            expected = _season_truth(rows, months, district).reindex(
+                columns=sorted({m[:4] for m in all_months}))
+            assert list(shown.columns[1:]) == list(expected.columns)
+            got = shown.drop(columns="Month").set_axis(range(1, 13)).astype(float)
+            pd.testing.assert_frame_equal(got, expected.astype(float), check_names=False)
+            assert got.isna().any().any() and (got.fillna(1) > 0).all().all()  # gaps are blank, not zero
+
+
+def test_seasonality_takes_counted_indicators_only(tmp_path):
+    text = SPEC.read_text(encoding="utf-8").replace("indicators: [total_crime, violence_with_injury]",
+                                                    "indicators: [total_crim, criminal_damage_share]")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("../../", str(SPEC.parents[2]) + "/"), encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        load_spec(bad)
+    message = str(caught.value)
+    assert "unknown indicator 'total_crim'" in message
+    assert "indicator 'criminal_damage_share' has a measure block" in message

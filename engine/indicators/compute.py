@@ -23,6 +23,7 @@ from engine.indicators.measured.measures import (counted_spec, measured_indicato
                                        withheld_sources)
 from engine.indicators.methodology import methodology_notes, synthetic_note
 from engine.indicators.counted.peer_groups import peer_group_results, with_peer_averages, with_peer_group
+from engine.indicators.counted.seasonality import SeasonalCounts, seasonal_counts, seasonal_table, year_starts
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
@@ -348,6 +349,21 @@ def _series_and_comparisons(spec: Spec, inputs: Inputs, periods: ReportPeriods, 
     return series, comparisons
 
 
+def _seasonal_grids(spec: Spec, inputs: Inputs, masks: dict[str, np.ndarray], first: int, end: int,
+                    starts: list[int]) -> list[SeasonalCounts]:
+    """The spec's seasonality indicators, month of year × year, over every month the data holds."""
+    if spec.seasonality is None:
+        return []
+    n_partners = len(inputs.geography.partner_names)
+    grids = []
+    for indicator_id in spec.seasonality.indicators:
+        indicator = spec.indicator(indicator_id)
+        counts = _indicator_counts(indicator, inputs, masks[indicator_id], first, end - first + 1)
+        grids.append(seasonal_counts(indicator, _sum_by_partner(counts.by_month, counts.partner_of, n_partners),
+                                     first, end, inputs.sources[indicator.source].months_covered, starts))
+    return grids
+
+
 def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | None = None,
                   suppress: bool = False) -> list[Report]:
     """Every partner area's Report, in partner-name order.
@@ -377,6 +393,10 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         spec_file)
     picks = {i.id: _top_picks(inputs, results[i.id], all_counts[i.id].by_partner) for i in spec.indicators}
     trend = _trend_counts(spec, periods, all_counts, first_month, n_partners)
+    season_start = 1 if spec.seasonality is None or spec.seasonality.years == "calendar" else \
+        spec.periods.financial_year.start_month
+    season_years = year_starts(first_data, end, season_start)
+    seasonal = _seasonal_grids(spec, inputs, masks, first_data, end, season_years)
 
     rules = {i.id: (rule.below, rule.zero) for i in spec.indicators if (rule := spec.suppression_for(i)) is not None}
     hidden: list[set] = [set() for _ in range(n_partners)]
@@ -398,6 +418,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     protected = suppress and bool(rules)
     withheld = withheld_sources(full_spec) if protected else set()  # measures that could reveal a hidden count
     if protected:
+        seasonal = []  # month by month counts, like the series
         series: list[list[IndicatorSeries]] = []
         comparisons: list[AreaComparison] = []
         breakdowns: list[list[Breakdown]] = []
@@ -451,5 +472,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             area_groups=group_tables[p],
             suppression_note=_suppression_note(spec) if hidden[p] else None,
             quality_issues=issues, quality_issue_count=issue_count, synthetic_note=synthetic_note(full_spec),
+            seasonal=[seasonal_table(spec.seasonality, spec.periods, grid, season_years, first_data, end, p)
+                      for grid in seasonal] if spec.seasonality else [],
         ))
     return reports

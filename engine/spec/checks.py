@@ -63,6 +63,8 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
 
     yield from _indicator_list_problems(_mapping(data.get("trend_table")).get("rows"), ("trend_table", "rows"), ids)
     yield from _indicator_list_problems(data.get("comparisons"), ("comparisons",), ids)
+    yield from _indicator_list_problems(_mapping(data.get("seasonality")).get("indicators"),
+                                        ("seasonality", "indicators"), ids)
     yield from _measured_list_problems(data, indicators)
     yield from _share_problems(indicators)
     yield from _peer_group_problems(data, sources, ids)
@@ -236,7 +238,9 @@ def _measured_list_problems(data: dict, indicators: list) -> Iterator[tuple[KeyP
     measured = {_mapping(i).get("id") for i in indicators if _mapping(i).get("measure")}
     lists: list[tuple[KeyPath, Any, str]] = [
         (("trend_table", "rows"), _mapping(data.get("trend_table")).get("rows"), "the trend table sums counts"),
-        (("comparisons",), data.get("comparisons"), "the Comparisons sheet charts rates per resident")]
+        (("comparisons",), data.get("comparisons"), "the Comparisons sheet charts rates per resident"),
+        (("seasonality", "indicators"), _mapping(data.get("seasonality")).get("indicators"),
+         "the seasonal profile counts rows")]
     for key in _mapping(_mapping(data.get("peer_groups")).get("measures")):
         if key in measured:
             yield ("peer_groups", "measures", key), (f"indicator {key!r} has a measure block, and peer groups rank "

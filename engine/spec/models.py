@@ -487,6 +487,10 @@ class Target(Strict):
     at_most: float | None = Field(None, description="Met when the measure is at most this.")
     at_least: float | None = Field(None, description="Met when the measure is at least this.")
     label: str = Field("", description="How the target reads in the workbook, e.g. 'Reduce by 5%'.")
+    amber: float | None = Field(
+        None, ge=0, description="Amber tolerance: a measure that misses the bound by at most this much is 'Close to "
+                                "target' instead of 'Not met' (RAG status), in the measure's own units: 0.02 is 2 "
+                                "percentage points for percent_change and percent.")
 
     @model_validator(mode="after")
     def _one_bound(self) -> "Target":
@@ -629,6 +633,18 @@ class Indicator(Strict):
             raise ValueError("small-number suppression (sensitive: true) is not available for indicators with a "
                              "measure block yet: remove sensitive or the measure")
         return self
+
+
+class Seasonality(Strict):
+    """Month of year × year for chosen indicators: the seeds' multi-year monthly profile ("the period
+    February to May has the highest volume of shoplifting"), over every year the data holds."""
+
+    title: str = "Seasonality by month of the year"
+    indicators: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")]] = Field(
+        min_length=1, description="Counted indicator ids, one table and chart each.")
+    years: Literal["calendar", "financial"] = Field(
+        "calendar", description="calendar (January to December) or financial (periods.financial_year's start and "
+                                "label) years as the columns.")
 
 
 class TrendTable(Strict):
@@ -838,6 +854,8 @@ class Spec(Strict):
                           "export such as iQuanta's most similar groups) instead of among the partner areas.")
     indicators: list[Indicator] = Field(min_length=1)
     trend_table: TrendTable | None = None
+    seasonality: Seasonality | None = Field(
+        None, description="Month of year × year tables and charts on the Trends sheet, over every year in the data.")
     comparisons: list[str] | None = Field(
         None, description="Indicator ids charted against every partner area and month by month; all when absent.")
     breakdowns: list[BreakdownSpec] = Field(default_factory=list)
