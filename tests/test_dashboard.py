@@ -104,7 +104,7 @@ def count(raw: Raw, ind: dict, months: list[str], areas: list[str]) -> int:
 def target_words(target: dict) -> str:
     """The spec's label, and its amber tolerance in percentage points when it sets one."""
     amber = target.get("amber")
-    return target["label"] + (f" (close: within {amber * 100:g} percentage points)" if amber else "")
+    return target["label"] + (f" (amber: {amber * 100:g} points)" if amber else "")
 
 
 def expected_kpi(raw: Raw, ind: dict) -> dict[str, Any]:

@@ -114,15 +114,20 @@ def test_share_of_another_indicator_its_interval_band_and_change_test(summaries,
         assert significant == (p_value < 0.05), (district, p_value, row["Direction of travel"])
 
 
-def test_share_of_names_counted_indicators_of_its_own_source(tmp_path):
-    text = SPEC.read_text(encoding="utf-8").replace(
-        "share_of: {numerator: criminal_damage_and_arson, denominator: total_crime}",
-        "share_of: {numerator: criminal_damage_and_arsn, denominator: violence_against_the_person}")
+def _spec_error(tmp_path: Path, old: str, new: str) -> str:
+    """The message of loading the fixture spec with ``old`` replaced by ``new`` (copied, paths made absolute)."""
+    text = SPEC.read_text(encoding="utf-8")
+    assert old in text
     bad = tmp_path / "bad.yaml"
-    bad.write_text(text.replace("../../", str(SPEC.parents[2]) + "/"), encoding="utf-8")
+    bad.write_text(text.replace(old, new).replace("../../", str(SPEC.parents[2]) + "/"), encoding="utf-8")
     with pytest.raises(SpecError) as caught:
         load_spec(bad)
-    message = str(caught.value)
+    return str(caught.value)
+
+
+def test_share_of_names_counted_indicators_of_its_own_source(tmp_path):
+    message = _spec_error(tmp_path, "share_of: {numerator: criminal_damage_and_arson, denominator: total_crime}",
+                          "share_of: {numerator: criminal_damage_and_arsn, denominator: violence_against_the_person}")
     assert "unknown indicator 'criminal_damage_and_arsn'" in message and "criminal_damage_and_arson" in message
     assert "reads source 'police_crime', not 'street_crime'" in message
 
@@ -146,7 +151,7 @@ def test_target_status_is_met_close_or_not_met_by_the_amber_tolerance(summaries)
             expected = _rag(current[district] / previous[district] - 1, 0.0, 0.1)
             row = summaries[district].loc[name]
             assert row["Target status"] == expected, (indicator, district)
-            assert row["Target"] == "percent change at most +0% (close: within 10 percentage points)"
+            assert row["Target"] == "percent change at most +0% (amber: 10 points)"
             seen.add(expected)
     share = _shares()["Criminal damage and arson offences"]  # target percent at most 11%, amber 1 point
     for district in DISTRICTS:
@@ -223,12 +228,7 @@ def test_seasonal_tables_equal_a_pandas_month_by_year_count(books):
 
 
 def test_seasonality_takes_counted_indicators_only(tmp_path):
-    text = SPEC.read_text(encoding="utf-8").replace("indicators: [total_crime, violence_with_injury]",
-                                                    "indicators: [total_crim, criminal_damage_share]")
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(text.replace("../../", str(SPEC.parents[2]) + "/"), encoding="utf-8")
-    with pytest.raises(SpecError) as caught:
-        load_spec(bad)
-    message = str(caught.value)
+    message = _spec_error(tmp_path, "indicators: [total_crime, violence_with_injury]",
+                          "indicators: [total_crim, criminal_damage_share]")
     assert "unknown indicator 'total_crim'" in message
     assert "indicator 'criminal_damage_share' has a measure block" in message

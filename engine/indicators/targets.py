@@ -25,9 +25,9 @@ def _describe(target: Target) -> str:
         word = "at most" if target.at_most is not None else "at least"
         text = f"{target.measure.replace('_', ' ')} {word} {_shown(target, bound, target.measure == 'percent_change')}"
     if target.amber:
-        within = (f"{target.amber * 100:g} percentage points" if target.measure in ("percent_change", "percent")
+        within = (f"{target.amber * 100:g} points" if target.measure in ("percent_change", "percent")
                   else _shown(target, target.amber, False))
-        text += f" (close: within {within})"
+        text += f" (amber: {within})"  # a miss of up to this much is "Close to target"
     return text
 
 
