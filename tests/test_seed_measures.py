@@ -232,3 +232,32 @@ def test_seasonality_takes_counted_indicators_only(tmp_path):
                           "indicators: [total_crim, criminal_damage_share]")
     assert "unknown indicator 'total_crim'" in message
     assert "indicator 'criminal_damage_share' has a measure block" in message
+
+
+def test_seasonality_refuses_a_source_without_months(tmp_path):
+    """A quarterly return has no month of the year: its quarter's count would sit in one month and the
+    other two read as zeros."""
+    rows = ["Quarter,District,Clients"] + [f"Q{q} {year},{d},{5 + q}" for year in ("2020-21", "2021-22", "2022-23")
+                                           for q in range(1, 5) for d in DISTRICTS]
+    (tmp_path / "quarterly.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    text = SPEC.read_text(encoding="utf-8").replace("../../", str(SPEC.parents[2]) + "/")
+    text = text.replace("sources:\n", f"""sources:
+  quarterly:
+    type: csv
+    path: {tmp_path / 'quarterly.csv'}
+    columns:
+      Quarter: {{name: month, type: quarter}}
+      District: partner_area_name
+      Clients: {{name: clients, type: integer}}
+""", 1)
+    text = text.replace("indicators:\n  - id: total_crime", """indicators:
+  - id: quarterly_rows
+    name: Quarterly rows
+    source: quarterly
+  - id: total_crime""", 1)
+    text = text.replace("indicators: [total_crime, violence_with_injury]", "indicators: [total_crime, quarterly_rows]")
+    spec = tmp_path / "quarterly.yaml"
+    spec.write_text(text, encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        build(spec, tmp_path / "out", period_end="2022-10")
+    assert "whose rows are quarters" in str(caught.value) and "seasonality.indicators[1]" in str(caught.value)

@@ -356,11 +356,16 @@ def _seasonal_grids(spec: Spec, inputs: Inputs, masks: dict[str, np.ndarray], fi
         return []
     n_partners = len(inputs.geography.partner_names)
     grids = []
-    for indicator_id in spec.seasonality.indicators:
+    for position, indicator_id in enumerate(spec.seasonality.indicators):
         indicator = spec.indicator(indicator_id)
+        source = inputs.sources[indicator.source]
+        if source.period_months != 1:
+            raise SpecError(Problem(f"indicator {indicator_id!r} reads source {indicator.source!r}, whose rows are "
+                                    f"{source.period_word}s, so it has no month of the year to show: leave it out of "
+                                    "seasonality", key_path=f"seasonality.indicators[{position}]"))
         counts = _indicator_counts(indicator, inputs, masks[indicator_id], first, end - first + 1)
         grids.append(seasonal_counts(indicator, _sum_by_partner(counts.by_month, counts.partner_of, n_partners),
-                                     first, end, inputs.sources[indicator.source].months_covered, starts))
+                                     first, end, source.months_present, starts))
     return grids
 
 
