@@ -185,9 +185,12 @@ def test_build_one_area_quietly(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == "", "--quiet must print nothing on standard output"
     assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["Rutland_2022-10.xlsx", "Rutland_2022-10_data_quality.csv"]
-    assert zipfile.is_zipfile(out / "Rutland_2022-10.xlsx")
-    assert tree(tmp_path) == {"out", "out/Rutland_2022-10.xlsx", "out/Rutland_2022-10_data_quality.csv"}
+    assert sorted(p.name for p in out.iterdir()) == [".saferbook-output.lock",  # the folder's build lock (empty)
+                                                     "Rutland_E06000017_2022-10.xlsx",
+                                                     "Rutland_E06000017_2022-10_data_quality.csv"]
+    assert zipfile.is_zipfile(out / "Rutland_E06000017_2022-10.xlsx")
+    assert tree(tmp_path) == {"out", "out/.saferbook-output.lock", "out/Rutland_E06000017_2022-10.xlsx",
+                              "out/Rutland_E06000017_2022-10_data_quality.csv"}
 
 
 def test_build_with_suppression(tmp_path):
@@ -197,7 +200,7 @@ def test_build_with_suppression(tmp_path):
     out = tmp_path / "out"
     result = saferbook("build", SPEC, "--area", "Rutland", "--out", out, "--quiet", "--suppress", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    sheet = load_workbook(out / "Rutland_2022-10.xlsx", read_only=True)["Methodology"]
+    sheet = load_workbook(out / "Rutland_E06000017_2022-10.xlsx", read_only=True)["Methodology"]
     text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None)
     assert "Violence and sexual offences (counts from 1 to 4)" in text and "This workbook applies it." in text
 

@@ -39,7 +39,8 @@ SUB_CATEGORIES = {  # indicator -> which extract rows it counts, as an analyst w
 @pytest.fixture(scope="module")
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("seed_measures")
-    return {p.name.rsplit("_", 1)[0]: p for p in build(SPEC, out) if p.suffix == ".xlsx"}
+    paths = [p for p in build(SPEC, out) if p.suffix == ".xlsx"]
+    return {d: next(p for p in paths if p.name.startswith(f"{d}_")) for d in DISTRICTS}
 
 
 @pytest.fixture(scope="module")
@@ -114,12 +115,18 @@ def test_share_of_another_indicator_its_interval_band_and_change_test(summaries,
         assert significant == (p_value < 0.05), (district, p_value, row["Direction of travel"])
 
 
+def _absolute(text: str) -> str:
+    """A spec's text with its paths and data root made absolute, so that a copy elsewhere reads the same files."""
+    repo = str(SPEC.parents[2])
+    return text.replace("data_root: ../..", f"data_root: {repo}").replace("../../", repo + "/")
+
+
 def _spec_error(tmp_path: Path, old: str, new: str) -> str:
     """The message of loading the fixture spec with ``old`` replaced by ``new`` (copied, paths made absolute)."""
     text = SPEC.read_text(encoding="utf-8")
     assert old in text
     bad = tmp_path / "bad.yaml"
-    bad.write_text(text.replace(old, new).replace("../../", str(SPEC.parents[2]) + "/"), encoding="utf-8")
+    bad.write_text(_absolute(text.replace(old, new)), encoding="utf-8")
     with pytest.raises(SpecError) as caught:
         load_spec(bad)
     return str(caught.value)
@@ -177,7 +184,7 @@ def test_dashboard_status_uses_the_amber_tolerance_for_the_subject(tmp_path):
     examples = SPEC.parents[2] / "specs" / "examples"
     text = (examples / "dashboard.yaml").read_text(encoding="utf-8")
     text = text.replace("path: data/police_uk", f"path: {examples / 'data' / 'police_uk'}")
-    text = text.replace("../../data/", f"{SPEC.parents[2] / 'data'}/")
+    text = _absolute(text)
     text = text.replace("target: {measure: percent_change, at_most: 0, label: No increase on the previous 12 months}",
                         "target: {measure: percent_change, at_most: 0, amber: 0.2}")
     spec = tmp_path / "dashboard.yaml"
@@ -240,11 +247,12 @@ def test_seasonality_refuses_a_source_without_months(tmp_path):
     rows = ["Quarter,District,Clients"] + [f"Q{q} {year},{d},{5 + q}" for year in ("2020-21", "2021-22", "2022-23")
                                            for q in range(1, 5) for d in DISTRICTS]
     (tmp_path / "quarterly.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    text = SPEC.read_text(encoding="utf-8").replace("../../", str(SPEC.parents[2]) + "/")
+    text = _absolute(SPEC.read_text(encoding="utf-8"))
     text = text.replace("sources:\n", f"""sources:
   quarterly:
     type: csv
     path: {tmp_path / 'quarterly.csv'}
+    allow_outside: true
     columns:
       Quarter: {{name: month, type: quarter}}
       District: partner_area_name

@@ -18,7 +18,9 @@ from engine.render.dashboard_trend import write_quarterly
 from engine.render.data_quality import write_data_quality
 from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
-from engine.render.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY
+from engine.contract.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY
+from engine.contract.settings_sheet import KIND_DASHBOARD
+from engine.render.settings_sheet import write_settings_sheet
 from engine.render.theme import Theme
 from engine.render.workbook import WORKBOOK_OPTIONS, document_properties, write_xlsx
 
@@ -38,6 +40,7 @@ def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
     write_dashboard_sheet(sheets[SHEET_DASHBOARD], dashboard, formats, members_name, member_rows, quarter_rows)
     write_methodology(sheets[SHEET_METHODOLOGY], report, formats, home=SHEET_DASHBOARD)
     write_data_quality(sheets[SHEET_DATA_QUALITY], report, formats, home=SHEET_DASHBOARD)
+    write_settings_sheet(workbook, report, KIND_DASHBOARD)  # last: what the sheets above hold, for Refresh in Excel
     workbook.close()
     return buffer.getvalue()
 

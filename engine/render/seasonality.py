@@ -12,7 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import Column, TablePlacement, write_table
-from engine.render.names import SHEET_TRENDS, table_name
+from engine.contract.names import SHEET_TRENDS, table_name
 from engine.report import Report, SeasonalTable
 
 CHART_ROWS = 18

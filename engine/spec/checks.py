@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from engine.ingest.police_uk import KNOWN_VALUES as POLICE_UK_VALUES, TIDY_COLUMNS as POLICE_UK_COLUMNS
+from engine.vocabulary.police_uk import KNOWN_VALUES as POLICE_UK_VALUES, TIDY_COLUMNS as POLICE_UK_COLUMNS
 from engine.spec.models import RESIDENTS
 from engine.spec.area_group_checks import area_group_problems
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 KeyPath = tuple[str | int, ...]
 OPERATORS = ("equals", "not_equals", "in", "not_in", "between")
