@@ -269,3 +269,10 @@ def test_seasonality_refuses_a_source_without_months(tmp_path):
     with pytest.raises(SpecError) as caught:
         build(spec, tmp_path / "out", period_end="2022-10")
     assert "whose rows are quarters" in str(caught.value) and "seasonality.indicators[1]" in str(caught.value)
+
+
+def test_methodology_states_the_rag_rule_and_the_seasonal_tables(books):
+    notes = table(books["Melton"], "sb_methodology").set_index("Topic")["Detail"]
+    assert "'Close to target' (amber)" in notes["Targets"] and "Violence with injury" in notes["Targets"]
+    assert "Total recorded crime, Violence with injury" in notes["Seasonality"]
+    assert "not recorded, not zero" in notes["Seasonality"]

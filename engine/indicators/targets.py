@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from engine.report import CLOSE_TO_TARGET, MET, NOT_MET, SUPPRESSED, Kpi
-from engine.spec.models import Target
+from engine.report import CLOSE_TO_TARGET, MET, NOT_MET, SUPPRESSED, Kpi, MethodNote
+from engine.spec.models import Spec, Target
 
 
 def _shown(target: Target, value: float, signed: bool) -> str:
@@ -55,3 +55,16 @@ def with_target(kpi: Kpi, target: Target | None) -> Kpi:
         status = target_status(target, measure)
     bound = target.at_most if target.at_most is not None else target.at_least
     return dataclasses.replace(kpi, target=_describe(target), target_status=status, target_value=bound)
+
+
+def target_note(spec: Spec) -> MethodNote | None:
+    """The RAG rule in words, for the Methodology sheet, when any indicator sets a target."""
+    targeted = [i for i in spec.indicators if i.target is not None]
+    if not targeted:
+        return None
+    amber = [i.name for i in targeted if i.target is not None and i.target.amber is not None]
+    text = (f"Target status: '{MET}' when the measure meets the indicator's target; "
+            + (f"'{CLOSE_TO_TARGET}' (amber) when it misses it by no more than the target's amber tolerance, "
+               f"shown beside the target (set for: {', '.join(amber)}); " if amber else "")
+            + f"otherwise '{NOT_MET}'. The status is written in words and coloured; a hidden measure shows [c].")
+    return MethodNote("Targets", text)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.months import MONTH_ABBREVIATIONS, month_label, month_of, year_of
-from engine.report import SeasonalTable
-from engine.spec.models import Indicator, Periods, Seasonality
+from engine.report import MethodNote, SeasonalTable
+from engine.spec.models import Indicator, Periods, Seasonality, Spec
 
 
 @dataclass(frozen=True)
@@ -65,3 +65,15 @@ def seasonal_table(settings: Seasonality, periods: Periods, grid: SeasonalCounts
     return SeasonalTable(indicator.id, indicator.name, indicator.unit, settings.title,
                          [year_label(s, settings, periods) for s in starts], months, values,
                          month_label(first), month_label(end))
+
+
+def seasonality_note(spec: Spec) -> MethodNote | None:
+    """What the Trends sheet's seasonal tables count, for the Methodology sheet."""
+    if spec.seasonality is None:
+        return None
+    years = "calendar years" if spec.seasonality.years == "calendar" else "financial years"
+    names = ", ".join(spec.indicator(i).name for i in spec.seasonality.indicators)
+    return MethodNote("Seasonality", f"The Trends sheet's seasonal tables ({names}) count each month of the year in "
+                                     f"every {years[:-1]} the data holds, one column per year, for the partner area. "
+                                     "A month outside the data is left blank: not recorded, not zero. They are left "
+                                     "out of privacy-protected builds of specs with sensitive indicators.")
