@@ -156,7 +156,8 @@ def test_subject_is_the_seven_county_districts(raw):
 
 
 def test_sheets_and_tables(book):
-    assert book.wb.sheetnames == SHEETS == book.sheet_order
+    assert book.wb.sheetnames == [*SHEETS, "_saferbook"] == book.sheet_order  # and the hidden settings for Refresh
+    assert book.wb["_saferbook"].sheet_state == "hidden"
     expected = {
         "Dashboard": ["sb_dash_kpis"], "Quarterly trend": ["sb_dash_quarterly"],
         "Districts": [f"sb_dash_areas_{i['id']}" for i in kpis_in_order()], "Maps": [],
