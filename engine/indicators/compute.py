@@ -26,6 +26,7 @@ from engine.indicators.measured.measures import (counted_spec, measured_indicato
                                        withheld_sources)
 from engine.indicators.methodology import methodology_notes, synthetic_note
 from engine.indicators.counted.peer_groups import peer_group_results, with_peer_averages, with_peer_group
+from engine.indicators.counted.seasonality import SeasonalCounts, seasonal_counts, seasonal_table, year_starts
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
@@ -368,6 +369,26 @@ def _series_and_comparisons(spec: Spec, inputs: Inputs, periods: ReportPeriods, 
     return series, comparisons
 
 
+def _seasonal_grids(spec: Spec, inputs: Inputs, masks: dict[str, np.ndarray], first: int, end: int,
+                    starts: list[int]) -> list[SeasonalCounts]:
+    """The spec's seasonality indicators, month of year × year, over every month the data holds."""
+    if spec.seasonality is None:
+        return []
+    n_partners = len(inputs.geography.partner_names)
+    grids = []
+    for position, indicator_id in enumerate(spec.seasonality.indicators):
+        indicator = spec.indicator(indicator_id)
+        source = inputs.sources[indicator.source]
+        if source.period_months != 1:
+            raise SpecError(Problem(f"indicator {indicator_id!r} reads source {indicator.source!r}, whose rows are "
+                                    f"{source.period_word}s, so it has no month of the year to show: leave it out of "
+                                    "seasonality", key_path=f"seasonality.indicators[{position}]"))
+        counts = _indicator_counts(indicator, inputs, masks[indicator_id], first, end - first + 1)
+        grids.append(seasonal_counts(indicator, _sum_by_partner(counts.by_month, counts.partner_of, n_partners),
+                                     first, end, source.months_present, starts))
+    return grids
+
+
 def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | None = None,
                   suppress: bool = False, partners: Sequence[int] | None = None) -> list[Report]:
     """Every partner area's Report, in partner-name order (or only those at the positions ``partners``).
@@ -408,6 +429,10 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         spec_file)
     picks = {i.id: _top_picks(inputs, results[i.id], all_counts[i.id].by_partner) for i in spec.indicators}
     trend = _trend_counts(spec, periods, all_counts, first_month, n_partners)
+    season_start = 1 if spec.seasonality is None or spec.seasonality.years == "calendar" else \
+        spec.periods.financial_year.start_month
+    season_years = year_starts(first_data, end, season_start)
+    seasonal = _seasonal_grids(spec, inputs, masks, first_data, end, season_years)
 
     rules = {i.id: (rule.below, rule.zero) for i in spec.indicators if (rule := spec.suppression_for(i)) is not None}
     hidden: list[set] = [set() for _ in range(n_partners)]
@@ -430,6 +455,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     protected = suppress and bool(rules)
     withheld = withheld_sources(full_spec) if protected else set()  # measures that could reveal a hidden count
     if protected:
+        seasonal = []  # month by month counts, like the series
         series: list[list[IndicatorSeries]] = []
         comparisons: list[AreaComparison] = []
         breakdowns: list[list[Breakdown]] = []
@@ -491,5 +517,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             + inputs.issues.detail(spec.quality.detail_rows, *_own_rows(inputs, owners, p, partner_area)),
             quality_issue_count=int(_own_rows(inputs, owners, p, partner_area)[0].sum()) + len(missing),
             synthetic_note=synthetic_note(full_spec), maps=map_sets[p],
+            seasonal=[seasonal_table(spec.seasonality, spec.periods, grid, season_years, first_data, end, p)
+                      for grid in seasonal] if spec.seasonality else [],
         ))
     return reports
