@@ -13,10 +13,10 @@ from typing import Callable, Sequence
 from engine.dashboard_report import DashboardReport
 from engine.errors import Problem, SpecError
 from engine.indicators import build_reports
-from engine.indicators.dashboard import build_dashboard
+from engine.indicators.dashboard.subject import build_dashboard
 from engine.ingest import Inputs, load_inputs
 from engine.ingest.issues import issue_owners
-from engine.quality import issues_csv
+from engine.quality import issues_csv, missing_rows
 from engine.output_set import OutputSet
 from engine.render import load_theme, render_dashboard, render_workbook
 from engine.report import Provenance, Report
@@ -68,7 +68,10 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
         _check_dashboard_options(areas, suppress, str(spec_path))
     load_theme(spec.theme, spec_dir)  # a bad theme is a spec problem: find it before reading data
     loaded = time.perf_counter()
-    inputs = load_inputs(spec, spec_dir)
+    try:
+        inputs = load_inputs(spec, spec_dir)
+    except SpecError as error:  # found while reading the geography (a group member, an alias): point at the spec
+        raise locate(SpecError([replace(p, file=p.file or str(spec_path)) for p in error.problems]), spec_path) from None
     ingested = time.perf_counter()
     dashboard = None
     try:
@@ -131,11 +134,13 @@ def partner_quality_csv(prepared: Prepared, report: Report) -> bytes:
     issues = prepared.inputs.issues
     geography = prepared.inputs.geography
     codes = [str(code) for code in geography.partner_codes]
+    missing = missing_rows(report)  # the workbook's own figures shown as n/a, and why
     if report.partner_code not in codes:
-        return issues_csv(issues.rows())
+        return issues_csv(missing + issues.rows())
     owners = issue_owners(issues.frame(), geography.partner_codes, geography.partner_names,
                           geography.small_area_codes, geography.small_area_partner)
-    return issues_csv(issues.rows(*issues.for_partner(owners, codes.index(report.partner_code), report.partner_area)),
+    return issues_csv([(*row, report.partner_area) for row in missing] +
+                      issues.rows(*issues.for_partner(owners, codes.index(report.partner_code), report.partner_area)),
                       labelled=True)
 
 
@@ -167,6 +172,21 @@ def render_all(prepared: Prepared, out_dir: Path,
                 on_written(report, written.workbook)
         files.commit()
     prepared.timings["render"] = time.perf_counter() - started
+    return paths
+
+
+def write_pages(prepared: Prepared, out_dir: Path) -> list[Path]:
+    """Each prepared Report as a self-contained HTML page beside its workbook (``--format html``)."""
+    from engine.web import dashboard_html, html_name, report_html  # only HTML builds load the page renderer
+
+    theme = load_theme(prepared.spec.theme, prepared.spec_dir)
+    paths = []
+    for report in prepared.outputs:
+        page = (dashboard_html(prepared.dashboard, theme) if prepared.dashboard is not None
+                else report_html(report, theme))
+        path = Path(out_dir) / html_name(report)
+        write_bytes_atomic(path, page)
+        paths.append(path)
     return paths
 
 

@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true", help="no progress or summary, for schedulers")
     build.add_argument("--suppress", action="store_true",
                        help="hide small counts of sensitive indicators as [c] (for workbooks sent to partners)")
+    build.add_argument("--format", choices=("xlsx", "html"), default="xlsx",
+                       help="html: also a self-contained web page beside each workbook (default: xlsx only)")
 
     validate = commands.add_parser("validate", help="check the spec and its data; write nothing")
     validate.add_argument("spec", type=Path)
@@ -71,16 +73,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str | None, quiet: bool,
-           suppress: bool = False) -> int:
-    from engine.api import prepare, render_all
+           suppress: bool = False, output_format: str = "xlsx") -> int:
+    from engine.api import prepare, render_all, write_pages
     from engine.cli_output import print_build_summary, progress_bar
 
     started = time.perf_counter()
     prepared = prepare(spec, areas, period_end, suppress)
     with progress_bar(len(prepared.outputs), quiet) as advance:
         paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area))
+    pages = write_pages(prepared, out) if output_format == "html" else []
     if not quiet:
         print_build_summary(prepared, paths, time.perf_counter() - started)
+        if pages:
+            print(f"{len(pages)} web page(s) beside the workbooks: {', '.join(p.name for p in pages)}")
     return 0
 
 
@@ -145,7 +150,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "addin":
         return _addin(args)
     if args.command == "build":
-        return _build(args.spec, args.out, args.area, args.period_end, args.quiet, args.suppress)
+        return _build(args.spec, args.out, args.area, args.period_end, args.quiet, args.suppress, args.format)
     if args.command == "validate":
         return _validate(args.spec, args.period_end)
     if args.command == "demo":

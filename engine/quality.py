@@ -12,7 +12,8 @@ from dataclasses import dataclass, fields
 REJECTED = "rejected"  # the row was dropped: a value failed its column's checks
 CLEANED = "cleaned"  # a value was read as missing or tidied (a status marker such as '..'); the row was kept
 EXCLUDED = "excluded"  # the row was kept out of every count on purpose (no location, outside the areas, a repeat)
-ACTIONS = (REJECTED, CLEANED, EXCLUDED)
+MISSING = "missing"  # a figure shown as n/a: its (area, period) had no row, or a rejected one (missing is not zero)
+ACTIONS = (REJECTED, CLEANED, EXCLUDED, MISSING)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -62,3 +63,9 @@ def issues_csv(rows: list[tuple], labelled: bool = False) -> bytes:
     for row in rows:
         writer.writerow(["" if v is None else neutralise(v) if isinstance(v, str) else v for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def missing_rows(report) -> list[tuple]:
+    """The report's own "missing" lines (its figures shown as n/a, and why) as data-quality CSV rows."""
+    return [tuple(getattr(issue, name) for name in ISSUE_FIELDS) for issue in report.quality_issues
+            if issue.action == MISSING]

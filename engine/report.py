@@ -47,7 +47,7 @@ class Kpi:
     peer_average: float | None = None  # the peer group's pooled rate (its other members' events ÷ their population)
     target: str | None = None  # the spec's target in words ("Reduce by 5%"), None when it sets none
     target_status: str | None = None  # "Met", "Not met", or SUPPRESSED when the measure is hidden
-    # Indicators with a measure block (engine.indicators.measures); the defaults describe a count KPI.
+    # Indicators with a measure block (engine.indicators.measured.measures); the defaults describe a count KPI.
     kind: str = "count"  # "count" (rows), "proportion" (a share, Wilson intervals) or "value" (a column summed)
     value_format: str = "count"  # what previous/current/change hold: "count", "rate" (per rate_per) or "percent" (fractions)
     numerator: float | None = None  # the current period's numerator and denominator (a proportion's; a value's sum
@@ -58,7 +58,8 @@ class Kpi:
     previous_period: str | None = None  # report's rolling windows
     compared_with: str | None = None  # the previous period in words ("the previous quarter"); None: the previous 12 months
     target_value: float | None = None  # the target's bound in the measure's units (0.4 = 40%)
-    measured: bool = False  # computed by engine.indicators.measures (no top 10, its own sentences)
+    measured: bool = False  # computed by engine.indicators.measured.measures (no top 10, its own sentences)
+    missing_reason: str | None = None  # why a figure is n/a (missing, not zero): "Current: no row in source … for …"
 
     @property
     def peer_rank_text(self) -> str:
@@ -161,6 +162,8 @@ class AreaComparison:
     rates: list[float]
     benchmark_rate: float
     peer_average: float | None = None
+    lowers: list[float] = field(default_factory=list)  # each area's rate's 95% interval (the web page's bars)
+    uppers: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ import pytest
 import engine
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
+EXAMPLES = REPO_ROOT / "specs" / "examples"
+SPEC = EXAMPLES / "counted.yaml"  # a small spec (three districts): these tests check the command, not the figures
 ORIGINAL = SPEC.read_text(encoding="utf-8")
 
 # error: <file>:<line>: <key.path>: <message>
@@ -48,12 +49,14 @@ def tree(folder: Path) -> set[str]:
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    """``tmp_path`` with ``specs/`` and ``data/`` (a link to the repo's data) so relative paths resolve."""
-    try:
-        (tmp_path / "data").symlink_to(REPO_ROOT / "data", target_is_directory=True)
-    except OSError:
-        shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
-    (tmp_path / "specs").mkdir()
+    """``tmp_path`` with ``specs/examples/`` (its ``data/`` a link to the example data) and ``data/`` (a link to
+    the repo's data) so the example spec's relative paths resolve."""
+    (tmp_path / "specs" / "examples").mkdir(parents=True)
+    for link, target in ((tmp_path / "data", REPO_ROOT / "data"), (tmp_path / "specs" / "examples" / "data", EXAMPLES / "data")):
+        try:
+            link.symlink_to(target, target_is_directory=True)
+        except OSError:
+            shutil.copytree(target, link)
     return tmp_path
 
 
@@ -62,14 +65,14 @@ def write_spec(workdir: Path, *replacements: tuple[str, str], name: str = "bad.y
     for old, new in replacements:
         assert text.count(old) == 1, old
         text = text.replace(old, new)
-    path = workdir / "specs" / name
+    path = workdir / "specs" / "examples" / name
     path.write_text(text, encoding="utf-8")
     return path, text
 
 
 THREE_MISTAKES = (
     ("  window_months: 12\n", "  window_month: 12\n"),       # unknown key
-    ("trend_years: 6", "trend_years: [1]"),                  # wrong type
+    ("trend_years: 2", "trend_years: [1]"),                  # wrong type
     ("period_end: latest", "period_end: 2022-13"),           # bad period
 )
 
@@ -115,7 +118,7 @@ def test_validate_reports_unknown_crime_type_with_suggestion(workdir):
     assert "Traceback" not in result.stderr
     (line,) = error_lines(result.stderr)
     assert f"bad.yaml:{line_of(text, 'Burglery')}:" in line, line
-    assert "indicators[7].where.crime_type.equals" in line
+    assert "indicators[2].where.crime_type.equals" in line
     assert "did you mean 'Burglary'" in line
 
 
@@ -150,7 +153,7 @@ def test_validate_reports_shape_and_reference_mistakes_in_one_run(workdir):
     lines = error_lines(result.stderr)
     assert len(lines) == 2, result.stderr
     assert any(f"bad.yaml:{line_of(text, 'window_month: 12')}: periods.window_month:" in l for l in lines), lines
-    assert any(f"bad.yaml:{line_of(text, 'Burglery')}: indicators[7].where.crime_type.equals:" in l for l in lines), lines
+    assert any(f"bad.yaml:{line_of(text, 'Burglery')}: indicators[2].where.crime_type.equals:" in l for l in lines), lines
 
 
 def test_validate_missing_spec_exits_2(tmp_path):

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from engine.errors import SpecError
-from engine.indicators.measure_stats import Totals
-from engine.indicators.proportions import proportion_stats
+from engine.indicators.measured.measure_stats import Totals
+from engine.indicators.measured.proportions import proportion_stats
 from engine.spec import load_spec
 from engine.spec.models import ChangeTest
 from engine.stats import BAND_LABELS, proportion_change_codes, proportion_change_p_values

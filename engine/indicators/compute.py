@@ -12,22 +12,23 @@ import numpy as np
 
 from engine import __version__
 from engine.errors import DataError, Problem, SpecError
-from engine.indicators.area_group_findings import area_group_findings
-from engine.indicators.area_groups import area_group_tables
-from engine.indicators.breakdowns import breakdown_tables, breakdown_window
-from engine.indicators.comparisons import area_comparison
-from engine.indicators.counts import count_matrix, indicator_mask
+from engine.indicators.findings.area_groups import area_group_findings
+from engine.indicators.counted.area_groups import area_group_tables
+from engine.indicators.profiles.breakdowns import breakdown_tables, breakdown_window
+from engine.indicators.counted.comparisons import area_comparison
+from engine.indicators.counted.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
-from engine.indicators.findings import key_findings
-from engine.indicators.measures import (counted_spec, measured_indicators, merged_series, period_sources,
+from engine.indicators.findings.key_findings import key_findings
+from engine.indicators.measured.measures import (counted_spec, measured_indicators, merged_series, period_sources,
                                        withheld_sources)
 from engine.indicators.methodology import methodology_notes, synthetic_note
-from engine.indicators.peer_groups import peer_group_results, with_peer_averages, with_peer_group
+from engine.indicators.counted.peer_groups import peer_group_results, with_peer_averages, with_peer_group
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
 from engine.indicators.travel import DIRECTIONS, change_test
 from engine.indicators.travel import outcome as _outcome
+from engine.indicators.measured.missing_cells import missing_figures, missing_share_problems, unplaced_sources
 from engine.ingest import PARTNER_AREA, Inputs
 from engine.ingest.issues import issue_owners
 from engine.months import month_of, month_text, year_of
@@ -90,15 +91,27 @@ def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, firs
     for name, source in inputs.sources.items():
         if not source.dated or name not in counted:
             continue
-        gaps = source.missing_periods(max(first, periods.first_needed), periods.end)
+        gaps = source.missing_periods(max(first, periods.windows_first), periods.end)
         if gaps:
             word = source.period_word
             which = "" if source.period_months == 1 else f"the {word}s ending "
             problems.append(Problem(f"no rows for {which}{', '.join(month_text(m) for m in gaps[:12])}: a {word} the "
-                                    f"windows need is missing from the data, so they would undercount",
-                                    file=str(source.path)))
+                                    f"windows need is missing from the data, so they would undercount (the windows "
+                                    f"end {month_text(periods.end)}: choose another period end, or supply the missing "
+                                    f"files)", file=str(source.path), key_path=where))
     if problems:
         raise DataError(problems)
+
+
+def _trend_only_gaps(inputs: Inputs, periods: ReportPeriods, first: int, counted: set[str]) -> set[int]:
+    """Months needed only by the financial-year trend that some counted source lacks (a quarter or year
+    lacking counts all its months): those years are shown as partial, never as if complete."""
+    gaps: set[int] = set()
+    for name, source in inputs.sources.items():
+        if source.dated and name in counted and max(first, periods.first_needed) < periods.windows_first:
+            for last in source.missing_periods(max(first, periods.first_needed), periods.windows_first - 1):
+                gaps.update(range(max(last - source.period_months + 1, first), last + 1))
+    return gaps
 
 
 def _window_sum(counts: IndicatorCounts, first_month: int, window_first: int, window_last: int) -> np.ndarray:
@@ -369,7 +382,14 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     end = resolve_period_end(spec.periods, period_end, latest, spec_file)
     periods = report_periods(spec.periods, end, first_data)
     _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None, counted=counted)
+    periods = periods.without_months(_trend_only_gaps(inputs, periods, first_data, counted))
+    unplaced = unplaced_sources(full_spec, inputs, spec_file)
+    if unplaced:
+        raise SpecError(unplaced)
     measures = measured_indicators(full_spec, inputs, periods)
+    gappy = missing_share_problems(full_spec, inputs, {key: m.missing_cells for key, m in measures.items()}, spec_file)
+    if gappy:
+        raise SpecError(gappy)
 
     geo = inputs.geography
     first_month = max(periods.first_needed, first_data)
@@ -456,7 +476,9 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             series=partner_series_list, comparisons=partner_comparisons, breakdowns=partner_breakdowns, findings=findings,
             area_groups=group_tables[p],
             suppression_note=_suppression_note(spec) if hidden[p] else None,
-            quality_issues=inputs.issues.detail(spec.quality.detail_rows, *_own_rows(inputs, owners, p, partner_area)),
-            quality_issue_count=int(_own_rows(inputs, owners, p, partner_area)[0].sum()), synthetic_note=synthetic_note(full_spec),
+            quality_issues=(missing := missing_figures(kpis, inputs, full_spec, partner_area))
+            + inputs.issues.detail(spec.quality.detail_rows, *_own_rows(inputs, owners, p, partner_area)),
+            quality_issue_count=int(_own_rows(inputs, owners, p, partner_area)[0].sum()) + len(missing),
+            synthetic_note=synthetic_note(full_spec),
         ))
     return reports

@@ -180,12 +180,27 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
                     "period against the one before; a snapshot: none). n/a: not available in the partner's data, "
                     "or nothing to compare with. Their sparklines show the source's last eight periods.")
     footnotes = [report.suppression_note, peer_columns_note(kpis, report.partner_label) if grouped else None,
-                 measure_note if any(k.measured for k in kpis) else None, report.synthetic_note]
+                 measure_note if any(k.measured for k in kpis) else None, *missing_notes(kpis), report.synthetic_note]
+    missing_comments(sheet, kpis, placement.first_data_row, 3 + shift)
     # Wrapped across the table's width (not overflowing to the right), so the page is scaled to the table.
     for offset, note in enumerate(notes + [note for note in footnotes if note]):
         wrapped_note(sheet, formats, placement.last_row + 2 + offset, 0, placement.last_col, note, widths)
     report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
     sheet.activate()
+
+
+def missing_notes(kpis: list[Kpi]) -> list[str]:
+    """One footnote per KPI shown as n/a because its data are missing (not zero), with the reason in words."""
+    return [f"n/a — {k.name}: missing, not zero (no band, rank, change or finding). {k.missing_reason}."
+            for k in kpis if k.missing_reason]
+
+
+def missing_comments(sheet: Worksheet, kpis: list[Kpi], first_row: int, current_col: int) -> None:
+    """The reason beside each n/a that stands for missing data, as a comment on the KPI's Current cell."""
+    for offset, kpi in enumerate(kpis):
+        if kpi.missing_reason:
+            sheet.write_comment(first_row + offset, current_col, f"n/a: {kpi.missing_reason}",
+                                {"x_scale": 2.5, "y_scale": 1.5})
 
 
 def _shown(value, kpi: Kpi):

@@ -231,7 +231,7 @@ def _measure_source_problems(name: str, source: dict, indicator: dict, here: Key
 
 def _measured_list_problems(data: dict, indicators: list) -> Iterator[tuple[KeyPath, str]]:
     """The trend table, the Comparisons charts and area groups work on counts over rolling windows: not measured
-    indicators. (The dashboard takes them: engine.indicators.dashboard_measures pools its members' figures.)"""
+    indicators. (The dashboard takes them: engine.indicators.dashboard.measures pools its members' figures.)"""
     measured = {_mapping(i).get("id") for i in indicators if _mapping(i).get("measure")}
     lists: list[tuple[KeyPath, Any, str]] = [
         (("trend_table", "rows"), _mapping(data.get("trend_table")).get("rows"), "the trend table sums counts"),

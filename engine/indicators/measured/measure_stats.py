@@ -4,7 +4,7 @@ The inputs are two periods' partner-area totals (numerators and denominators); t
 arrays in partner order, NaN or "not compared" where a partner's total is unknown (a source cell
 suppressed or missing). Rates of summed values use the same methods as counts (Byar's / exact
 Poisson limits, the exact conditional test with each period's denominator as its exposure);
-proportions are in :mod:`engine.indicators.proportions`.
+proportions are in :mod:`engine.indicators.measured.proportions`.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class Totals:
     numerator: np.ndarray
     denominator: np.ndarray
     unknown: np.ndarray  # bool
+    reasons: tuple[str | None, ...] | None = None  # per partner area: why its figure is missing (no row, rejected)
 
     @property
     def usable(self) -> np.ndarray:

@@ -3,7 +3,7 @@
 The subject's proportion is the sum of its partner areas' numerators over the sum of their
 denominators (a pooled proportion, not the mean of their percentages); a value indicator's figure
 is the sum of their values (over the sum of their denominators, for a rate). The statistics are the
-partner workbook's own (:func:`engine.indicators.measures.measure_stats`: Wilson or Byar's bands,
+partner workbook's own (:func:`engine.indicators.measured.measures.measure_stats`: Wilson or Byar's bands,
 Fisher's or the exact Poisson change test) and so is the KPI (:class:`MeasuredIndicator`), applied
 to the subject as one area: banded against every partner area's pooled figure, as a partner area
 is, and each member banded against the subject's figure. A member whose figure is unknown (a
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.indicators.measure_stats import Totals
-from engine.indicators.measures import SNAPSHOT_DIRECTION, MeasuredIndicator, measure_stats
-from engine.indicators.period_values import MeasurePeriods, Span
+from engine.indicators.measured.measure_stats import Totals
+from engine.indicators.measured.measures import SNAPSHOT_DIRECTION, MeasuredIndicator, measure_stats
+from engine.indicators.measured.period_values import MeasurePeriods, Span
 from engine.indicators.targets import with_target
 from engine.report import Kpi
 from engine.spec.models import Indicator, Spec

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from engine.indicators.findings import _lower_first, _period_words
+from engine.indicators.findings.key_findings import _lower_first, _period_words
 from engine.report import AreaGroupTable, Finding, GroupRatio
 from engine.spec.models import AreaGroup, GroupContrast
 

@@ -5,7 +5,7 @@ name the area type "most affected by crime". Both are rates by group: the events
 window in a group's small areas ÷ their residents. Everything is computed for all partner areas
 and groups at once (one ``bincount`` per quantity), then sliced per partner, like the rest of
 :mod:`engine.indicators.compute`. Intervals come from :mod:`engine.stats`; nothing here writes a
-sentence (see :mod:`engine.indicators.area_group_findings`).
+sentence (see :mod:`engine.indicators.findings.area_groups`).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 They give the same :class:`~engine.report.Kpi` and :class:`~engine.report.IndicatorSeries` objects as
 counted indicators (with ``value_format``, numerators and period labels filled in), so the Summary, the
-key findings, the add-in and the dashboard (:mod:`engine.indicators.dashboard_measures`) read them the
+key findings, the add-in and the dashboard (:mod:`engine.indicators.dashboard.measures`) read them the
 same way. They are computed per partner area (no small-area top 10): a proportion or a quarterly return
 is what partners report by district.
 """
@@ -13,12 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.errors import DataError, Problem, SpecError
-from engine.indicators.counts import indicator_mask
-from engine.indicators.measure_stats import MeasureStats, Totals, figures, rate_stats
-from engine.indicators.period_values import (MeasurePeriods, Span, own_periods, partner_sums, rolling_periods,
+from engine.indicators.counted.counts import indicator_mask
+from engine.indicators.measured.measure_stats import MeasureStats, Totals, figures, rate_stats
+from engine.indicators.measured.missing_cells import Gaps, absent_rows_are_missing, span_gaps
+from engine.indicators.measured.period_values import (MeasurePeriods, Span, own_periods, partner_sums, rolling_periods,
                                              snapshot_periods)
 from engine.indicators.periods import ReportPeriods
-from engine.indicators.proportions import number_column, proportion_rows, proportion_stats
+from engine.indicators.measured.proportions import number_column, proportion_rows, proportion_stats
 from engine.indicators.travel import DIRECTIONS, outcome
 from engine.ingest import MONTH_COLUMN, Inputs, SourceRows
 from engine.ingest.periods import DEFAULT_START_MONTH
@@ -112,13 +113,20 @@ def _periods(indicator: Indicator, source: SourceRows, values: _RowValues, repor
     return chosen
 
 
-def _totals(values: _RowValues, source: SourceRows, span: Span, population: np.ndarray) -> Totals:
+def _totals(values: _RowValues, source: SourceRows, span: Span, population: np.ndarray,
+            gaps: Gaps | None = None) -> Totals:
+    """Each partner area's sums over ``span``; unknown where a row's value is missing or (``gaps``) the span has a
+    period with no row, or a rejected one, for the partner area."""
     rows = values.mask & span.holds(source.month)
     numerator, unknown = partner_sums(values.numerator, rows, values.partner, population.size)
     if values.denominator is None:
-        return Totals(numerator, population.astype(float), unknown)
-    denominator, unknown_denominator = partner_sums(values.denominator, rows, values.partner, population.size)
-    return Totals(numerator, denominator, unknown | unknown_denominator)
+        denominator = population.astype(float)
+    else:
+        denominator, unknown_denominator = partner_sums(values.denominator, rows, values.partner, population.size)
+        unknown = unknown | unknown_denominator
+    if gaps is None:
+        return Totals(numerator, denominator, unknown)
+    return Totals(numerator, denominator, unknown | gaps.missing, tuple(gaps.reasons))
 
 
 @dataclass(frozen=True)
@@ -133,6 +141,7 @@ class MeasuredIndicator:
     series: list[np.ndarray | None]  # per series period: each partner's figure; None where no data covers it
     value_format: str
     rate_per: int
+    missing_cells: tuple[int, int] = (0, 0)  # (partner area, period) cells of the compared periods: missing, all
 
     def kpi(self, p: int, withheld: bool = False) -> Kpi:
         """The partner area's KPI; ``withheld``: every figure hidden ([c]), for privacy-protected builds."""
@@ -171,8 +180,16 @@ class MeasuredIndicator:
                                   if self.previous and self.previous.usable[p] else None),
             current_period=self.periods.current.label if own else None,
             previous_period=self.periods.previous.label if own and self.periods.previous else None,
-            compared_with=self.periods.compared_with, measured=True,
+            compared_with=self.periods.compared_with, measured=True, missing_reason=self._missing_reason(p),
         )
+
+    def _missing_reason(self, p: int) -> str | None:
+        """Why the partner area's current or previous figure is missing, in words (None: both known)."""
+        parts = [f"{which} ({span.label}): {totals.reasons[p]}"
+                 for which, span, totals in (("Current", self.periods.current, self.current),
+                                             ("Previous", self.periods.previous, self.previous))
+                 if span is not None and totals is not None and totals.reasons is not None and totals.reasons[p]]
+        return "; ".join(parts) or None
 
     def _withheld(self) -> Kpi:
         indicator = self.indicator
@@ -216,8 +233,10 @@ def measure_indicator(spec: Spec, inputs: Inputs, indicator: Indicator, report: 
     population = geo.partner_population
     fmt = value_format(indicator)
     per = PERCENT_PER if fmt == "percent" else indicator.rate_per
-    current = _totals(values, source, periods.current, population)
-    previous = _totals(values, source, periods.previous, population) if periods.previous else None
+    gaps = _gap_finder(spec, inputs, indicator, source, values, _year_start(spec, indicator))
+    compared = [gaps(periods.current)] + ([gaps(periods.previous)] if periods.previous else [])
+    current = _totals(values, source, periods.current, population, compared[0])
+    previous = _totals(values, source, periods.previous, population, compared[1]) if periods.previous else None
     banding, change = spec.banding_for(indicator), spec.change_for(indicator)
     if banding.method == "sd":
         raise SpecError(Problem(f"indicator {indicator.id!r} has a measure block and is reported by "
@@ -236,8 +255,19 @@ def measure_indicator(spec: Spec, inputs: Inputs, indicator: Indicator, report: 
         # Rolling quarters are covered once the data has started; a source's own periods when it has rows for them.
         covered = (bool((values.mask & span.holds(source.month)).any()) if periods.own_periods
                    else span.first >= first_data)
-        series.append(figures(_totals(values, source, span, population), fmt, per) if covered else None)
-    return MeasuredIndicator(indicator, periods, stats, current, previous, series, fmt, per)
+        series.append(figures(_totals(values, source, span, population, gaps(span)), fmt, per) if covered else None)
+    missing = (sum(g.missing_cells for g in compared if g), sum(g.cells for g in compared if g))
+    return MeasuredIndicator(indicator, periods, stats, current, previous, series, fmt, per, missing)
+
+
+def _gap_finder(spec: Spec, inputs: Inputs, indicator: Indicator, source: SourceRows, values: _RowValues,
+                year_start: int):
+    """span -> the partner areas whose figure over it is missing (None when absent rows mean zero here)."""
+    if not absent_rows_are_missing(indicator, spec.sources[indicator.source]):
+        return lambda span: None
+    geo = inputs.geography
+    return lambda span: span_gaps(indicator, source, values.mask, values.partner, geo.small_area_partner, span,
+                                  len(geo.partner_names), year_start)
 
 
 def withheld_sources(spec: Spec) -> set[str]:

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 from engine.errors import DataError, Problem
-from engine.indicators.measure_stats import MeasureStats, Totals, figures, on_usable
+from engine.indicators.measured.measure_stats import MeasureStats, Totals, figures, on_usable
 from engine.ingest import SourceRows
 from engine.spec.filters import where_mask
 from engine.spec.models import ChangeTest, Indicator

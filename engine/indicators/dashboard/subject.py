@@ -16,11 +16,12 @@ import numpy as np
 
 from engine.dashboard_report import DashboardKpi, DashboardReport, AreaRow
 from engine.errors import Problem, SpecError
-from engine.indicators.dashboard_measures import group_measure, value_label
+from engine.indicators.dashboard.measures import group_measure, value_label
 from engine.indicators.describe import describe_banding
 from engine.indicators.targets import with_target
 from engine.indicators.travel import DIRECTIONS, change_test, outcome
 from engine.ingest.geography import Geography
+from engine.quality import MISSING
 from engine.report import Kpi, MethodNote, Report
 from engine.spec.filters import where_mask
 from engine.spec.models import Banding, Indicator, Spec
@@ -104,11 +105,14 @@ def _members(spec: Spec, indicator: Indicator, names: list[str], member_kpis: li
 
 def _measured_kpi(spec: Spec, indicator: Indicator, names: list[str], member_kpis: list[Kpi], all_kpis: list[Kpi],
                   benchmark_name: str, n_quarters: int) -> DashboardKpi:
-    """A measured indicator's row: its members pooled (:mod:`engine.indicators.dashboard_measures`). Its quarterly
+    """A measured indicator's row: its members pooled (:mod:`engine.indicators.dashboard.measures`). Its quarterly
     cells stay empty: the partner Reports carry each period's figure but not its numerator and denominator, so
     the subject's pooled figure per quarter cannot be formed from them (the Methodology sheet says so)."""
     group = group_measure(spec, indicator, member_kpis, all_kpis)
     kpi = group.subject
+    reasons = [f"{name}: {k.missing_reason}" for name, k in zip(names, member_kpis) if k.missing_reason]
+    if reasons:  # the subject's sum would leave them out: it is missing too, and says whose figure is
+        kpi = dataclasses.replace(kpi, missing_reason="a member's figure is missing (" + "; ".join(reasons) + ")")
     fmt = "percent" if kpi.value_format == "percent" else "rate"
     rows = [_measured_row(name, k, band) for name, k, band in zip(names, member_kpis, group.member_bands)]
     return DashboardKpi(kpi, fmt, value_label(kpi), [None] * n_quarters, rows,
@@ -120,6 +124,15 @@ def _measured_row(name: str, kpi: Kpi, band: str | None) -> AreaRow:
     """A measured KPI's area row: the numerator as the number (repeat referrals, admissions), its % or rate."""
     number = None if kpi.numerator is None else round(kpi.numerator)
     return AreaRow(name, number, kpi.rate, band, kpi.percent_change, kpi.direction, kpi.outcome)  # type: ignore[arg-type]
+
+
+def _members_quality(base: Report, members: list[Report]) -> dict:
+    """The Data Quality rows of the dashboard: its members' figures shown as n/a, then the sources' rows (a partner
+    workbook's list starts with its own n/a figures; the dashboard's with each member's)."""
+    missing = [i for r in members for i in r.quality_issues if i.action == MISSING]
+    sources = [i for i in base.quality_issues if i.action != MISSING]
+    dropped = len(base.quality_issues) - len(sources)
+    return {"quality_issues": missing + sources, "quality_issue_count": base.quality_issue_count - dropped + len(missing)}
 
 
 def _notes(spec: Spec, geography: Geography, base: Report, members: list[str], population: float) -> list[MethodNote]:
@@ -191,6 +204,7 @@ def build_dashboard(spec: Spec, geography: Geography, reports: list[Report], spe
         base, title=spec.dashboard.title or spec.title, partner_area=subject.name,
         partner_label=f"group of {len(names)} {geography.partner_label.lower()}s", kpis=[k.kpi for k in dashboard_kpis],
         top_tables=[], trend=None, series=[], comparisons=[], breakdowns=[], findings=[],
-        priorities=list(order), methodology=_notes(spec, geography, base, names, population), suppression_note=None)
+        priorities=list(order), methodology=_notes(spec, geography, base, names, population), suppression_note=None,
+        **_members_quality(base, [reports[p] for p in picked]))
     return DashboardReport(report, subject.description, names, geography.partner_label,
                            spec.geography.benchmark.description, base.series[0].quarter_labels, dashboard_kpis)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.indicators.measure_findings import HIGHER_BANDS, LOWER_BANDS, measure_sentence, period_words as _period_words
-from engine.indicators.profile_findings import profile_findings
+from engine.indicators.findings.measured import HIGHER_BANDS, LOWER_BANDS, measure_sentence, period_words as _period_words
+from engine.indicators.findings.profiles import profile_findings
 from engine.report import AreaComparison, Breakdown, Finding, IndicatorSeries, Kpi, TopAreaTable
 from engine.stats.peers import PEER_LABELS, peer_ranks
 

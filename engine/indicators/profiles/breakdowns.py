@@ -4,7 +4,7 @@ The seeds' offender profiles flag each category ▲ or ▼ against the county; t
 tables put the area's percentage beside the county's, for all offences and for first-time
 entrants'; their offender dashboard gives the % with each need and every district's reoffending
 rate beside the county's. All are the same computation: for each row of the table (a category or
-a flag, see :mod:`engine.indicators.breakdown_items`) and each subset of rows, a count of a base
+a flag, see :mod:`engine.indicators.profiles.items`) and each subset of rows, a count of a base
 per partner area and in total, compared by the shares as shown (▲/▼) and, when the spec asks, by
 a significance test (:mod:`engine.stats.proportions`).
 """
@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from engine.errors import DataError, Problem
-from engine.indicators.breakdown_items import NOT_RECORDED, Item, breakdown_items
+from engine.indicators.profiles.items import NOT_RECORDED, Item, breakdown_items
 from engine.indicators.periods import Window
 from engine.ingest import SourceRows
 from engine.months import month_label, month_of, month_text
