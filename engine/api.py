@@ -181,12 +181,12 @@ def write_pages(prepared: Prepared, out_dir: Path) -> list[Path]:
 
     theme = load_theme(prepared.spec.theme, prepared.spec_dir)
     paths = []
-    for report in prepared.outputs:
-        page = (dashboard_html(prepared.dashboard, theme) if prepared.dashboard is not None
-                else report_html(report, theme))
-        path = Path(out_dir) / html_name(report)
-        write_bytes_atomic(path, page)
-        paths.append(path)
+    with OutputSet(Path(out_dir)) as files:  # the pages are a set too: all replaced together, under the folder's lock
+        for report in prepared.outputs:
+            page = (dashboard_html(prepared.dashboard, theme) if prepared.dashboard is not None
+                    else report_html(report, theme))
+            paths.append(files.add(html_name(report), page))
+        files.commit()
     return paths
 
 
