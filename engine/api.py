@@ -15,14 +15,17 @@ from engine.errors import Problem, SpecError
 from engine.indicators import build_reports
 from engine.indicators.dashboard.subject import build_dashboard
 from engine.ingest import Inputs, load_inputs
+from engine.ingest.geography import partner_area_names
 from engine.ingest.issues import issue_owners
+from engine.months import month_number
+from engine.project import project_of_spec
 from engine.quality import issues_csv, missing_rows
 from engine.output_set import OutputSet
 from engine.render import load_theme, render_dashboard, render_workbook
 from engine.report import Provenance, Report
 from engine.spec import Spec, load_spec
 from engine.spec.loader import locate
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 
 @dataclass
@@ -42,16 +45,40 @@ class Prepared:
         return [self.dashboard.report] if self.dashboard is not None else self.reports
 
 
+def _unknown_areas(areas: Sequence[str], names: Sequence[str], spec_file: str) -> list[Problem]:
+    """One problem per name (case-insensitive) that is not a partner area's, with a "did you mean"."""
+    known = {name.casefold() for name in names}
+    return [Problem(f"unknown area {a!r}{did_you_mean(a, names)}", file=spec_file, key_path="--area")
+            for a in areas if a.casefold() not in known]
+
+
 def select_areas(reports: list[Report], areas: Sequence[str] | None, spec_file: str) -> list[Report]:
     """The reports for the named areas (case-insensitive); every unknown name is one problem."""
     if not areas:
         return reports
-    by_name = {r.partner_area.casefold(): r for r in reports}
-    problems = [Problem(f"unknown area {a!r}{did_you_mean(a, [r.partner_area for r in reports])}", file=spec_file,
-                        key_path="--area") for a in areas if a.casefold() not in by_name]
+    problems = _unknown_areas(areas, [r.partner_area for r in reports], spec_file)
     if problems:
         raise SpecError(problems)
+    by_name = {r.partner_area.casefold(): r for r in reports}
     return [by_name[a.casefold()] for a in dict.fromkeys(areas)]
+
+
+def check_arguments(spec: Spec, spec_dir: Path, spec_file: str, areas: Sequence[str] | None,
+                    period_end: str | None) -> None:
+    """The build's own arguments, before any data is read: ``--period-end`` must be YYYY-MM (or latest), and each
+    ``--area`` a partner area's name, looked up in the partner-area lookup only (a small table; none of the data
+    sources). Whether the data reaches the period end is known only once it is read."""
+    problems = []
+    if period_end is not None and period_end != "latest":
+        try:
+            month_number(period_end)
+        except ValueError:
+            problems.append(Problem(f"period end must be YYYY-MM, not {period_end!r}", file=spec_file,
+                                    key_path="--period-end"))
+    if areas and spec.dashboard is None:
+        problems += _unknown_areas(areas, partner_area_names(spec, spec_dir), spec_file)
+    if problems:
+        raise SpecError(problems)
 
 
 def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_end: str | None = None,
@@ -67,6 +94,7 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     if spec.dashboard is not None:
         _check_dashboard_options(areas, suppress, str(spec_path))
     load_theme(spec.theme, spec_dir)  # a bad theme is a spec problem: find it before reading data
+    check_arguments(spec, spec_dir, str(spec_path), areas, period_end)
     loaded = time.perf_counter()
     try:
         inputs = load_inputs(spec, spec_dir)
@@ -77,15 +105,17 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     try:
         reports = build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress)
         if spec.dashboard is not None:
-            dashboard = build_dashboard(spec, inputs.geography, reports, str(spec_path))
+            dashboard = build_dashboard(spec, inputs.geography, reports, str(spec_path), boundaries=inputs.boundaries)
         reports = select_areas(reports, areas, str(spec_path))
     except SpecError as error:
         raise locate(error, spec_path) from None
     computed = time.perf_counter()
+    project = project_of_spec(spec_path)
     provenance = Provenance(
-        spec_path=str(Path(spec_path).resolve()),
+        project=project.id,
+        spec=project.relative(spec_path),
         period_end_setting=period_end or spec.periods.period_end,
-        data_locations=tuple((name, str((spec_dir / source.path).resolve())) for name, source in spec.sources.items()),
+        data_locations=tuple((name, project.relative(spec_dir / source.path)) for name, source in spec.sources.items()),
     )
     reports = [replace(report, provenance=provenance) for report in reports]
     if dashboard is not None:
@@ -159,14 +189,20 @@ def write_partner_files(prepared: Prepared, report: Report, files: OutputSet, *,
 
 
 def render_all(prepared: Prepared, out_dir: Path,
-               on_written: Callable[[Report, Path], None] | None = None) -> list[Path]:
+               on_written: Callable[[Report, Path], None] | None = None, pages: bool = False) -> list[Path]:
     """Write every prepared Report's workbook and data-quality CSV into ``out_dir`` as one set
-    (:class:`engine.output_set.OutputSet`: all replaced together, or none; a concurrent build is refused)."""
+    (:class:`engine.output_set.OutputSet`: all replaced together, or none; a concurrent build is refused).
+
+    ``pages``: each workbook's web page too (``--format html``), in the same set; the returned paths
+    are the workbooks'.
+    """
     started = time.perf_counter()
     with OutputSet(Path(out_dir)) as files:
         paths = []
         for report in prepared.outputs:
             written = write_partner_files(prepared, report, files)
+            if pages:
+                stage_page(prepared, report, files)
             paths.append(written.workbook)
             if on_written:
                 on_written(report, written.workbook)
@@ -175,19 +211,21 @@ def render_all(prepared: Prepared, out_dir: Path,
     return paths
 
 
-def write_pages(prepared: Prepared, out_dir: Path) -> list[Path]:
-    """Each prepared Report as a self-contained HTML page beside its workbook (``--format html``)."""
-    from engine.web import dashboard_html, html_name, report_html  # only HTML builds load the page renderer
+def partner_page(prepared: Prepared, report: Report) -> bytes:
+    """One prepared Report's self-contained web page (``--format html``): the dashboard's, or a partner area's."""
+    from engine.web import dashboard_html, report_html  # only HTML builds load the page renderer
 
     theme = load_theme(prepared.spec.theme, prepared.spec_dir)
-    paths = []
-    with OutputSet(Path(out_dir)) as files:  # the pages are a set too: all replaced together, under the folder's lock
-        for report in prepared.outputs:
-            page = (dashboard_html(prepared.dashboard, theme) if prepared.dashboard is not None
-                    else report_html(report, theme))
-            paths.append(files.add(html_name(report), page))
-        files.commit()
-    return paths
+    if prepared.dashboard is not None and report is prepared.dashboard.report:
+        return dashboard_html(prepared.dashboard, theme)
+    return report_html(report, theme)
+
+
+def stage_page(prepared: Prepared, report: Report, files: OutputSet) -> Path:
+    """Stage one Report's web page beside its workbook, in the same set (replaced together with it)."""
+    from engine.web import html_name
+
+    return files.add(html_name(report), partner_page(prepared, report))
 
 
 def workbook_bytes(prepared: Prepared, report: Report) -> bytes:

@@ -35,6 +35,7 @@ def make_project(root: Path, latest_month: bool = True) -> Path:
     shutil.copytree(REPO_ROOT / "specs", root / "specs")
     _drop_synthetic_indicators(root / "specs" / "community_safety.yaml")
     shutil.copy(REPO_ROOT / "saferbook.schema.json", root / "saferbook.schema.json")
+    shutil.copy(REPO_ROOT / "saferbook-project.yaml", root / "saferbook-project.yaml")  # the project's identifier
     police = root / POLICE
     text = gzip.open(police / "2020-11-leicestershire-street.csv.gz", "rt", encoding="utf-8").read()
     with gzip.open(police / "2020-10-leicestershire-street.csv.gz", "wt", encoding="utf-8") as out:
@@ -81,7 +82,8 @@ def september(project: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
                              "--period-end", "2022-09", "--out", str(out), "--quiet"],
                             env=_env(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    return (out / f"{AREA}_2022-09.xlsx").read_bytes()
+    [workbook] = out.glob(f"{AREA}_*2022-09.xlsx")  # <Name>_<code>_<period>.xlsx
+    return workbook.read_bytes()
 
 
 def shown(data: bytes) -> dict[str, Any]:

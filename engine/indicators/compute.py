@@ -19,6 +19,7 @@ from engine.indicators.counted.comparisons import area_comparison
 from engine.indicators.counted.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
 from engine.indicators.findings.key_findings import key_findings
+from engine.indicators.counted.maps import partner_map_sets
 from engine.indicators.measured.measures import (counted_spec, measured_indicators, merged_series, period_sources,
                                        withheld_sources)
 from engine.indicators.methodology import methodology_notes, synthetic_note
@@ -138,6 +139,7 @@ class IndicatorResults:
     peer_quartiles: np.ndarray
     peer_codes: np.ndarray
     band_basis: str | None  # standard-deviation bands: what they are measured from, in words
+    banding_method: str  # "ci" or "sd": the spec's banding for this indicator
 
 
 def _band_codes(spec: Spec, indicator: Indicator, counts: np.ndarray, population: np.ndarray,
@@ -160,12 +162,8 @@ def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, firs
     partner_current = _sum_by_partner(current, counts.partner_of, n_partners)
     partner_previous = _sum_by_partner(previous, counts.partner_of, n_partners)
     partner_population = geo.partner_population
-    benchmark_rate = float(current.sum()) / geo.benchmark_population * indicator.rate_per
-    if counts.by_partner and spec.banding_for(indicator).method == "sd":
-        raise SpecError(Problem(f"indicator {indicator.id!r} counts a source that records only the "
-                                f"{geo.partner_label.lower()}, so it cannot be banded by the spread of "
-                                f"{geo.small_area_label} rates: use banding method ci",
-                                key_path=f"indicators.{indicator.id}.banding.method"))
+    benchmark_rate = float(rates(current.sum(), geo.benchmark_population, indicator.rate_per))
+    # (sd banding of a source without small areas is refused when the spec is loaded: engine.spec.method_checks)
     small_rates = rates(current, counts.population, indicator.rate_per) if not counts.by_partner else np.empty(0)
     ranks, sizes = peer_ranks(rates(partner_current, partner_population, indicator.rate_per))
     codes, p_values = change_test(spec.change_for(indicator), partner_current, partner_previous, partner_population)
@@ -177,6 +175,7 @@ def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, firs
         ranks, sizes, quartiles(ranks, sizes),
         peer_comparison(partner_current, partner_population, spec.peers.level, per=indicator.rate_per),
         _band_basis(spec, indicator, small_rates, geo.small_area_label, geo.benchmark_name),
+        spec.banding_for(indicator).method,
     )
 
 
@@ -204,12 +203,12 @@ def _kpi(results: IndicatorResults, p: int, population: float, hidden: set) -> K
         key, indicator.name, indicator.priority, indicator.unit, previous, current, change,
         float(change / previous) if change is not None and previous else None,
         DIRECTIONS[code], _outcome(code, indicator.polarity),
-        None if current is None else float(current / population * indicator.rate_per), results.benchmark_rate,
+        None if current is None else float(rates(current, population, indicator.rate_per)), results.benchmark_rate,
         None if current is None else BAND_LABELS[int(results.partner_bands[p])], indicator.rate_per,
         indicator.polarity, code,
         None if results.change_p_values is None else float(results.change_p_values[p]),
         int(results.peer_ranks[p]) or None, int(results.peer_sizes[p]), int(results.peer_quartiles[p]) or None,
-        PEER_LABELS[int(results.peer_codes[p])],
+        PEER_LABELS[int(results.peer_codes[p])], banding_method=results.banding_method,
     )
 
 
@@ -222,7 +221,7 @@ def _top_picks(inputs: Inputs, results: IndicatorResults, by_partner: bool) -> l
     picks: list[list[int]] = [[] for _ in geo.partner_names]
     if by_partner:
         return picks
-    rate = current / geo.small_area_population * indicator.rate_per
+    rate = rates(current, geo.small_area_population, indicator.rate_per)
     if indicator.top.rank_by == "count":
         primary, secondary = current, rate
     else:
@@ -246,7 +245,7 @@ def _top_table(inputs: Inputs, results: IndicatorResults, p: int, picked: list[i
         count = int(results.current[i])
         rows.append(TopAreaRow(rank, str(geo.partner_names[p]), str(geo.small_area_codes[i]), str(geo.small_area_names[i]),
                                count if shown else None,
-                               float(count / geo.small_area_population[i] * indicator.rate_per) if shown else None,
+                               float(rates(count, geo.small_area_population[i], indicator.rate_per)) if shown else None,
                                BAND_LABELS[int(results.small_bands[i])] if shown else None))
     return TopAreaTable(indicator.id, indicator.name, indicator.unit, indicator.top.rank_by, indicator.rate_per,
                         results.benchmark_rate, rows, indicator.polarity, results.band_basis)
@@ -438,8 +437,12 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
                       for b in spec.breakdowns]
         group_tables = area_group_tables(
             spec, inputs, {i: r.current for i, r in results.items()},
-            {i: r.partner_current / geo.partner_population * r.indicator.rate_per for i, r in results.items()},
+            {i: rates(r.partner_current, geo.partner_population, r.indicator.rate_per) for i, r in results.items()},
             {i: r.benchmark_rate for i, r in results.items()})
+    map_sets = partner_map_sets(
+        spec, geo, inputs.boundaries, results, picks, {i for i, c in all_counts.items() if c.by_partner},
+        withheld=set(rules) if protected else set(),
+    ) if spec.maps is not None and inputs.boundaries is not None else [None] * n_partners
     notes = methodology_notes(full_spec, inputs, periods, suppress)
     generated = generated_timestamp(end)
     priorities = list(dict.fromkeys(i.priority for i in full_spec.indicators))
@@ -460,8 +463,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         findings = key_findings(kpis, partner_series_list, top_tables, partner_comparisons, partner_breakdowns,
                                 partner_area=partner_area, partner_label=geo.partner_label,
                                 small_area_label=geo.small_area_label, benchmark=geo.benchmark_name,
-                                period_end=month_text(end),
-                                band_methods={i.id: full_spec.banding_for(i).method for i in full_spec.indicators})
+                                period_end=month_text(end))
         findings += area_group_findings(spec.area_groups, group_tables[p], partner_area=partner_area,
                                         benchmark=geo.benchmark_name, small_area_label=geo.small_area_label,
                                         period_end=month_text(end))
@@ -479,6 +481,6 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             quality_issues=(missing := missing_figures(kpis, inputs, full_spec, partner_area))
             + inputs.issues.detail(spec.quality.detail_rows, *_own_rows(inputs, owners, p, partner_area)),
             quality_issue_count=int(_own_rows(inputs, owners, p, partner_area)[0].sum()) + len(missing),
-            synthetic_note=synthetic_note(full_spec),
+            synthetic_note=synthetic_note(full_spec), maps=map_sets[p],
         ))
     return reports

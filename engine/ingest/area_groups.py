@@ -32,7 +32,7 @@ from engine.ingest.table_source import TableData, read_table
 from engine.ingest.tables import require_columns
 from engine.quality import EXCLUDED
 from engine.spec.models import AreaGroup, Scalar, Spec
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 NO_GROUP = -1
 MAX_LISTED = 20

@@ -27,7 +27,7 @@ from engine.ingest.periods import DESCRIPTIONS as PERIOD_DESCRIPTIONS
 from engine.ingest.readers.xlsx_head import column_letters
 from engine.quality import CLEANED, REJECTED
 from engine.spec.models import Column
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 NUMBER_TYPES = ("number", "integer")
 MARKED_TYPES = ("code", "number", "integer", "date", "month", "quarter", "financial_year")

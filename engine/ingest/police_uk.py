@@ -34,31 +34,9 @@ from engine.ingest.police_files import MonthlyFile, check_one_file_per_force_mon
 from engine.ingest.police_repeats import KEPT, LATER_MONTH, REASONS, repeat_kinds
 from engine.ingest.safety import Limits, check_file
 from engine.quality import EXCLUDED
+from engine.vocabulary.police_uk import COLUMN_NAMES, CRIME_TYPES, KNOWN_VALUES, TIDY_COLUMNS  # noqa: F401 - re-exported
 
-#: police.uk header -> tidy column name used in specs' ``where:`` filters.
-COLUMN_NAMES: dict[str, str] = {
-    "Crime ID": "crime_id",
-    "Month": "month",
-    "Reported by": "reported_by",
-    "Falls within": "falls_within",
-    "Longitude": "longitude",
-    "Latitude": "latitude",
-    "Location": "location",
-    "LSOA code": "small_area_code",
-    "LSOA name": "small_area_name",
-    "Crime type": "crime_type",
-    "Last outcome category": "last_outcome",
-}
-TIDY_COLUMNS = tuple(COLUMN_NAMES.values())
 REQUIRED = ("Month", "LSOA code", "Crime type")
-
-#: The crime types police.uk publishes (its fixed vocabulary since May 2017).
-CRIME_TYPES = (
-    "Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal damage and arson", "Drugs",
-    "Other crime", "Other theft", "Possession of weapons", "Public order", "Robbery",
-    "Shoplifting", "Theft from the person", "Vehicle crime", "Violence and sexual offences",
-)
-KNOWN_VALUES: dict[str, tuple[str, ...]] = {"crime_type": CRIME_TYPES}
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MAX_LISTED = 20

@@ -7,7 +7,7 @@ from engine.errors import DataError, Problem
 from engine.ingest import SourceRows
 from engine.spec.filters import where_mask
 from engine.spec.models import Indicator
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 
 def indicator_mask(source: SourceRows, indicator: Indicator) -> np.ndarray:

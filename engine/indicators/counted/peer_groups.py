@@ -21,7 +21,7 @@ from engine.ingest.peer_table import PeerTable
 from engine.months import month_label, month_text
 from engine.report import AreaComparison, Kpi, MethodNote
 from engine.spec.models import Spec
-from engine.stats import PEER_LABELS, peer_ranks, pooled_rates, quartiles, rate_limits, significance
+from engine.stats import PEER_LABELS, peer_ranks, pooled_rates, quartiles, rate_limits, rates, significance
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def peer_group_results(spec: Spec, table: PeerTable, partner_current: dict[str, 
         member_partner = table.partner[usable]
         grouped = np.flatnonzero(np.bincount(member_partner, minlength=n_partners) > 0)
         own_count = partner_current[indicator_id]
-        own_rate = own_count / partner_population * per
+        own_rate = rates(own_count, partner_population, per)
         ranks, sizes = peer_ranks(np.concatenate([own_rate[grouped], table.per_resident[usable] * per]),
                                   np.concatenate([grouped, member_partner]))
         rank, size = np.zeros(n_partners, dtype=np.int64), np.zeros(n_partners, dtype=np.int64)

@@ -146,8 +146,7 @@ def share_sentence(breakdown: Breakdown, partner_area: str, benchmark: str) -> F
 
 def key_findings(kpis: list[Kpi], series: list[IndicatorSeries], top_tables: list[TopAreaTable],
                  comparisons: list[AreaComparison], breakdowns: list[Breakdown], *, partner_area: str,
-                 partner_label: str, small_area_label: str, benchmark: str, period_end: str,
-                 band_methods: dict[str, str] | None = None) -> list[Finding]:
+                 partner_label: str, small_area_label: str, benchmark: str, period_end: str) -> list[Finding]:
     """The headline indicator (the spec's first counted one) always; then the largest significant changes;
     then a sentence for each measured indicator (proportions, values, period on period)."""
     measured = [f for k in kpis if k.measured and (f := measure_sentence(k, period_end, benchmark)) is not None]
@@ -157,7 +156,7 @@ def key_findings(kpis: list[Kpi], series: list[IndicatorSeries], top_tables: lis
     by_series = {s.indicator_id: s for s in series}
     headline = kpis[0]
     findings = [change_sentence(headline, period_end, by_series.get(headline.indicator_id)),
-                band_sentence(headline, partner_area, benchmark, (band_methods or {}).get(headline.indicator_id, "ci"))]
+                band_sentence(headline, partner_area, benchmark, headline.banding_method)]
     comparison = next((c for c in comparisons if c.indicator_id == headline.indicator_id), None)
     if comparison is not None:
         findings.append(rank_sentence(comparison, partner_area, partner_label))

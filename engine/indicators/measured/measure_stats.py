@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.spec.models import ChangeTest
-from engine.stats import NOT_COMPARED, band_codes, change_codes, peer_comparison, poisson_change_p_values
+from engine.stats import NOT_COMPARED, band_codes, change_codes, peer_comparison, poisson_change_p_values, rates
 
 
 @dataclass(frozen=True)
@@ -59,11 +59,9 @@ def figures(totals: Totals, fmt: str, per: float = 1.0) -> np.ndarray:
     """The partner areas' figures in a KPI's units: ``percent`` a fraction, ``rate`` per ``per``, ``count``
     the sum itself; NaN where unknown (or, for a fraction or rate, nothing to divide by)."""
     ok = totals.usable
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if fmt == "percent":
-            return np.where(ok, totals.numerator / totals.denominator, np.nan)
-        if fmt == "rate":
-            return np.where(ok, totals.numerator / totals.denominator * per, np.nan)
+    if fmt in ("percent", "rate"):  # engine.stats.rates: NaN where not usable, so nothing divides by zero
+        return rates(np.where(ok, totals.numerator, np.nan), np.where(ok, totals.denominator, np.nan),
+                     1.0 if fmt == "percent" else per)
     return np.where(totals.unknown, np.nan, totals.numerator)
 
 
@@ -81,7 +79,7 @@ def rate_stats(current: Totals, previous: Totals | None, levels: tuple[float, fl
     rate = figures(current, "rate", per)
     total = den[ok].sum()
     if benchmark is None:
-        benchmark = float(num[ok].sum() / total * per) if total > 0 else float("nan")
+        benchmark = float(rates(num[ok].sum(), total, per)) if total > 0 else float("nan")
     bands = on_usable(ok, NOT_COMPARED, lambda x, n: band_codes(x, n, benchmark, levels, per), num, den).astype(np.int8)
     peers = on_usable(ok, 0, lambda x, n: peer_comparison(x, n, peer_level, per=per), num, den).astype(np.int8)
     shown = "rate" if as_rate else "count"

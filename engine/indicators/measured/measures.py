@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import DataError, Problem, SpecError
+from engine.errors import DataError, Problem
 from engine.indicators.counted.counts import indicator_mask
 from engine.indicators.measured.measure_stats import MeasureStats, Totals, figures, rate_stats
 from engine.indicators.measured.missing_cells import Gaps, absent_rows_are_missing, span_gaps
@@ -97,11 +97,7 @@ def _periods(indicator: Indicator, source: SourceRows, values: _RowValues, repor
     if not source.dated:
         return snapshot_periods()
     months = source.period_months
-    if measure.compare == "rolling":
-        if months != 1:
-            raise SpecError(Problem(f"indicator {indicator.id!r} reads source {indicator.source!r}, whose periods are "
-                                    f"{months} months long, so rolling monthly windows cannot be formed: use "
-                                    f"compare: previous_period", key_path=f"indicators.{indicator.id}.measure.compare"))
+    if measure.compare == "rolling":  # monthly data only: engine.spec.method_checks refuses it for longer periods
         return rolling_periods(report)
     known = values.mask & ~np.isnan(values.numerator) & (values.partner >= 0)
     if values.denominator is not None:
@@ -238,11 +234,6 @@ def measure_indicator(spec: Spec, inputs: Inputs, indicator: Indicator, report: 
     current = _totals(values, source, periods.current, population, compared[0])
     previous = _totals(values, source, periods.previous, population, compared[1]) if periods.previous else None
     banding, change = spec.banding_for(indicator), spec.change_for(indicator)
-    if banding.method == "sd":
-        raise SpecError(Problem(f"indicator {indicator.id!r} has a measure block and is reported by "
-                                f"{geo.partner_label.lower()}, so it cannot be banded by the spread of "
-                                f"{geo.small_area_label} rates: use banding method ci",
-                                key_path=f"indicators.{indicator.id}.banding.method"))
     try:
         stats = measure_stats(fmt, current, previous, banding.levels, change, spec.peers.level, per)
     except ValueError as error:  # e.g. fractional values under the exact test for counts

@@ -24,7 +24,7 @@ from engine.months import month_label, month_of, month_text
 from engine.report import SIGNIFICANCE_WORDS, Breakdown, BreakdownRow, MethodNote
 from engine.spec.filters import where_mask
 from engine.spec.models import BreakdownSpec, Periods
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 from engine.stats.compare import NOT_COMPARED
 from engine.stats.proportions import interval_codes, rest_codes
 

@@ -25,7 +25,7 @@ from engine.ingest.readers import NUMBER, SAMPLE, Body, TableFile, repeats_enoug
 from engine.ingest.readers.xlsx_extent import check_sheet_extent
 from engine.ingest.readers.xlsx_head import read_head, read_merges, sheet_parts
 from engine.ingest.safety import Limits, check_file
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 STREAMED_HEAD = {".xlsx", ".xlsm"}
 _DETAIL = re.compile(r"got '(\w+)\((.*)\)'$", re.DOTALL)
