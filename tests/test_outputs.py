@@ -209,7 +209,7 @@ def test_two_builds_are_byte_identical(reference, tmp_path, how):
 def test_render_workbook_is_repeatable_in_one_process(prepared_one, reference):
     report, theme = prepared_one
     first, second = render_workbook(report, theme), render_workbook(report, theme)
-    assert first == second == reference[f"Rutland_{PERIOD_END}.xlsx"]
+    assert first == second == reference[f"Rutland_E06000017_{PERIOD_END}.xlsx"]
 
 
 # --- structure --------------------------------------------------------------------------------
