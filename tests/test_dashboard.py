@@ -162,6 +162,7 @@ def test_sheets_and_tables(book):
         "Dashboard": ["sb_dash_kpis"], "Quarterly trend": ["sb_dash_quarterly"],
         "Districts": [f"sb_dash_areas_{i['id']}" for i in kpis_in_order()], "Maps": [],
         "Methodology": ["sb_methodology", "sb_data_quality"], "Data Quality": ["sb_data_quality_rows"],
+        "_saferbook": [],
     }
     for ws in book.wb.worksheets:
         names = sorted(ws.tables, key=lambda n: range_boundaries(ws.tables[n].ref)[1])
@@ -571,4 +572,5 @@ def test_demo_builds_the_partner_workbooks_and_the_dashboard(tmp_path):
     books = sorted(p.name for p in tmp_path.glob("*.xlsx"))
     assert f"{subject()['name'].replace(' ', '_')}_{PERIOD_END}.xlsx" in books
     assert len(books) == 10  # nine partner areas and the dashboard
-    assert f"Blaby_{PERIOD_END}.xlsx" in books and f"Leicester_{PERIOD_END}.xlsx" in books
+    # partner workbooks carry their district's code (ONS: Blaby E07000129, Leicester E06000016)
+    assert f"Blaby_E07000129_{PERIOD_END}.xlsx" in books and f"Leicester_E06000016_{PERIOD_END}.xlsx" in books

@@ -96,7 +96,10 @@ def test_every_chart_has_alt_text_naming_the_area(book):
 
 
 def test_trends_line_chart(book):
-    charts = [c for c in book.charts if c.sheet == "Trends"]
+    on_sheet = [c for c in book.charts if c.sheet == "Trends"]
+    seasonal = [c for c in on_sheet if _column_for(book, c.series[0].val_ref, "Trends")[0].startswith("sb_season_")]
+    assert len(seasonal) == len(spec()["seasonality"]["indicators"])  # one month-by-year chart per seasonal indicator
+    charts = [c for c in on_sheet if c not in seasonal]
     assert [c.kind for c in charts] == ["line"]
     (chart,) = charts
     assert book.area in chart.title

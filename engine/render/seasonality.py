@@ -37,6 +37,8 @@ def _chart(workbook: Workbook, formats: Formats, table: SeasonalTable, placed: T
             "name": [SHEET_TRENDS, placed.first_row, col],
             "categories": [SHEET_TRENDS, placed.first_data_row, placed.first_col, placed.data_last_row, placed.first_col],
             "values": [SHEET_TRENDS, placed.first_data_row, col, placed.data_last_row, col],
+            # The cached points previews draw: xlsxwriter would cache a month outside the data as 0.
+            "values_data": [values[offset] for values in table.counts],
             "marker": {"type": "circle", "size": 4, "fill": {"color": colour}, "border": {"color": colour}},
             "line": {"color": colour, "width": 2.75 if latest else 1.5,
                      **({} if latest else {"dash_type": dashes[offset % len(dashes)]})},
