@@ -18,7 +18,6 @@ from engine.report import AreaComparison, IndicatorSeries, Report
 
 CHART_WIDTH, CHART_HEIGHT = 520, 400
 CHART_ROWS = 21  # rows one chart row covers at the default height, with a gap; tall enough for every bar's label
-CHARTS_PER_PAGE = 2
 PEER_AVERAGE = "Peer average"
 
 
@@ -152,13 +151,11 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
     breaks = []
     for position, (comparison, series) in enumerate(zip(report.comparisons, charted)):
         row = chart_top + CHART_ROWS * position
-        if position and position % CHARTS_PER_PAGE == 0:
-            breaks.append(row)
+        breaks.append(row)
         bar_text, profile_text = _descriptions(report, comparison, series)
         sheet.insert_chart(row, 0, _bar_chart(workbook, formats, report, comparison, rates, rates.first_col + 1 + position),
                            {"description": bar_text, "object_position": 3})
         sheet.insert_chart(row, 0, _profile_chart(workbook, formats, series, monthly, monthly.first_col + 1 + position),
                            {"description": profile_text, "object_position": 3, "x_offset": CHART_WIDTH + 20})
-    breaks.append(data_row)
-    sheet.set_h_pagebreaks(breaks)
-    report_page_setup(sheet, formats, report)
+    breaks += [data_row, monthly_row - 1]
+    report_page_setup(sheet, formats, report, keep_together=breaks)

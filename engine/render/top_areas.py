@@ -9,9 +9,6 @@ from engine.render.names import SHEET_SUMMARY, internal_link, table_name
 from engine.render.wrapping import wrapped_note
 from engine.report import SUPPRESSED, Report
 
-TABLES_PER_PAGE = 2
-
-
 def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[str, int]:
     """Write every indicator's table; return the row of each table's heading (for links)."""
     sheet.set_row(0, 26)
@@ -25,8 +22,7 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
     band_ranges: dict[str, list[tuple[int, int, int, int]]] = {}  # polarity -> band columns: one set of rules each
     row = 4
     for number, table in enumerate(report.top_tables, start=1):
-        if number > 1 and (number - 1) % TABLES_PER_PAGE == 0:
-            breaks.append(row)
+        breaks.append(row)
         heading_rows[table.indicator_id] = row
         ranked = "" if table.rank_by == "count" else " (ranked by rate)"
         sheet.write(row, 0, f"Table {number}: Top {len(table.rows) or ''} Highest {table.indicator_name} Areas in "
@@ -54,8 +50,7 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
         band_rules(sheet, formats, ranges, polarity)
     if report.suppression_note:
         sheet.write(row, 0, report.suppression_note, formats.note)
-    sheet.set_h_pagebreaks(breaks)
     apply_widths(sheet, widths)
     sheet.freeze_panes(3, 0)
-    report_page_setup(sheet, formats, report)
+    report_page_setup(sheet, formats, report, keep_together=breaks)
     return heading_rows

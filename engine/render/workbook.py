@@ -12,10 +12,11 @@ from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
 from engine.render.comparisons import write_comparisons
 from engine.render.findings import write_findings
+from engine.render.front_page import SHEET_FRONT, partner_front_rows, write_front_page
 from engine.render.names import SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS, SHEET_WHO
 from engine.render.profiles import write_profiles
 from engine.render.settings_sheet import write_settings_sheet
-from engine.render.summary import write_summary
+from engine.render.summary import ordered_kpis, write_summary
 from engine.render.theme import Theme
 from engine.render.top_areas import write_top_areas
 from engine.render.trends import write_trends
@@ -54,6 +55,7 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     document_properties(workbook, report)
     formats = Formats(workbook, theme)
     summary = workbook.add_worksheet(SHEET_SUMMARY)
+    front = workbook.add_worksheet(SHEET_FRONT)
     findings = workbook.add_worksheet(SHEET_FINDINGS)
     top = workbook.add_worksheet(SHEET_TOP)
     trends = workbook.add_worksheet(SHEET_TRENDS)
@@ -65,6 +67,8 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     top_rows = write_top_areas(top, report, formats)
     quarter_rows = write_trends(workbook, trends, report, formats)
     write_summary(summary, report, formats, top_rows, quarter_rows)
+    write_front_page(front, formats, report, partner_front_rows(report, ordered_kpis(report)), title=report.title,
+                     subject=report.partner_area, home=SHEET_SUMMARY, home_label=SHEET_SUMMARY)
     write_findings(findings, report, formats)
     write_comparisons(workbook, comparisons, report, formats)
     write_profiles(profiles, report, formats)
