@@ -28,7 +28,7 @@ SHEET_FRONT = "Front page"
 BARS = "▁▂▃▄▅▆▇█"
 TREND_HEADER = "Last 8 quarters (oldest first)"
 FIRST_ROW = 5
-WIDTHS = (36, 12, 10, 24, 24, 12, 10)  # indicator, current, change, direction, band, trend, target (digit widths)
+WIDTHS = (34, 11, 9, 23, 24, 11, 9)  # indicator, current, change, direction, band, trend, target (digit widths)
 INDICATOR, CURRENT, CHANGE, DIRECTION, BAND, TREND, TARGET = range(7)
 
 
