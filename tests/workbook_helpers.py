@@ -45,7 +45,7 @@ BENCHMARK = "Leicestershire"
 PARTNER_LABEL = "District"
 
 # The sheets in order (their tables are in tables_on_sheet() below); every check follows these two.
-SHEET_ORDER = ["Summary", "Key findings", "Top 10", "Trends", "Comparisons", "Profiles", "Who is affected", "Methodology",
+SHEET_ORDER = ["Summary", "Front page", "Key findings", "Top 10", "Trends", "Comparisons", "Profiles", "Who is affected", "Methodology",
                "Data Quality"]
 
 BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",
