@@ -127,5 +127,5 @@ def write_dashboard_sheet(sheet: Worksheet, dashboard: DashboardReport, formats:
         notes.append(report.synthetic_note)
     for offset, note in enumerate(notes):  # wrapped across the table, so that the page keeps its width
         wrapped_note(sheet, formats, placement.last_row + 2 + offset, 0, placement.last_col, note, widths)
-    report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
+    report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW), repeat_cols=(1, 1))
     sheet.activate()

@@ -172,8 +172,10 @@ def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str,
     sheet.set_margins(left=m * 0.8, right=m * 0.8, top=m, bottom=m)
     plan = plan_pages(sheet, theme, keep_together)
     sheet.set_print_scale(plan.scale)
-    if plan.across and repeat_cols:
-        sheet.repeat_columns(*repeat_cols)
+    if plan.across:
+        sheet.print_across()  # a wide table's columns follow each other before the next rows
+        if repeat_cols:
+            sheet.repeat_columns(*repeat_cols)
     if plan.breaks:
         sheet.set_h_pagebreaks(plan.breaks)
     if repeat_rows:

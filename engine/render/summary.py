@@ -184,7 +184,7 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     # Wrapped across the table's width (not overflowing to the right), so the page is scaled to the table.
     for offset, note in enumerate(notes + [note for note in footnotes if note]):
         wrapped_note(sheet, formats, placement.last_row + 2 + offset, 0, placement.last_col, note, widths)
-    report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
+    report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW), repeat_cols=(1, 1))
     sheet.activate()
 
 
