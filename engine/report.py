@@ -284,6 +284,7 @@ class Finding:
     topic: str
     text: str
     figures: dict[str, float] = field(default_factory=dict)
+    group: str = ""  # the heading it is listed under on the Key findings sheet: a priority, or "Profiles" …
 
 
 @dataclass(frozen=True)

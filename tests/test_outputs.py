@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ QUALITY_CSVS = [name.replace(".xlsx", "_data_quality.csv") for name in FILES]  #
 SHEETS = ["Summary", "Top 10", "Trends", "Methodology", "Data Quality"]
 BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",
          "Below Average", "Significantly Low", "Very Significantly Low"]
-DEFAULT_CREATED = "2022-10-31T00:00:00Z"  # no SOURCE_DATE_EPOCH: the last day of the period
+DEFAULT_CREATED = datetime.now(timezone.utc).strftime("%Y-%m-%dT00:00:00Z")  # no SOURCE_DATE_EPOCH: the day of the build
 EPOCH = 1_700_000_000
 EPOCH_CREATED = "2023-11-14T22:13:20Z"  # SOURCE_DATE_EPOCH=1700000000, UTC
 EPOCH_PRODUCED = "Produced 14/11/2023"

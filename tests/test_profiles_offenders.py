@@ -27,7 +27,7 @@ from ingest_helpers import REPO
 from workbook_helpers import breakdown_headers, shown_percent
 
 AREAS = ["North West Leicestershire", "Rutland", "Leicester"]
-BENCHMARK = "Leicestershire"
+BENCHMARK = "Leicestershire force area"
 NEEDS = {"Accommodation": "Accommodation", "ETE": "Education, training and employment", "Finance": "Finance",
          "Relationships": "Relationships", "Lifestyle": "Lifestyle", "Drugs": "Drugs", "Alcohol": "Alcohol",
          "Thinking & Behaviour": "Thinking and behaviour", "Attitudes": "Attitudes"}

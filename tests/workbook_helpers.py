@@ -12,6 +12,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -40,8 +41,8 @@ SYNTHETIC_DIR = REPO / "data" / "synthetic" / "generated"  # the demo's generate
 AREAS = ["Rutland", "Charnwood", "Leicester"]  # the smallest, one with an "=" share, the largest
 PERIOD_END = "2022-10"  # the data's latest month (checked in test_raw_data_facts)
 CURRENT = pd.period_range(end=PERIOD_END, periods=12, freq="M").strftime("%Y-%m").tolist()
-GENERATED = "31/10/2022"  # no SOURCE_DATE_EPOCH: the last day of the period, dd/mm/yyyy
-BENCHMARK = "Leicestershire"
+GENERATED = datetime.now(timezone.utc).strftime("%d/%m/%Y")  # no SOURCE_DATE_EPOCH: the day it is built (UTC), dd/mm/yyyy
+BENCHMARK = "Leicestershire force area"
 PARTNER_LABEL = "District"
 
 # The sheets in order (their tables are in tables_on_sheet() below); every check follows these two.

@@ -1,6 +1,6 @@
 """DashboardReport -> .xlsx bytes (xlsxwriter), deterministic, then written atomically.
 
-Sheets: Dashboard, Front page (what a board prints), Quarterly trend, the member areas ("Districts"), Methodology and Data Quality;
+Sheets: Dashboard, Front page (what a board prints), Key findings (per outcome), Quarterly trend, the member areas ("Districts"), Methodology and Data Quality;
 the last two are the partner workbook's own renderers, fed the subject's Report.
 """
 from __future__ import annotations
@@ -16,10 +16,11 @@ from engine.render.dashboard_parts import SHEET_DASHBOARD, SHEET_QUARTERLY, memb
 from engine.render.dashboard_sheet import write_dashboard_sheet
 from engine.render.dashboard_trend import write_quarterly
 from engine.render.data_quality import write_data_quality
+from engine.render.findings import write_findings
 from engine.render.formats import Formats
 from engine.render.front_page import SHEET_FRONT, FrontRow, write_front_page
 from engine.render.methodology import write_methodology
-from engine.render.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY
+from engine.render.names import SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_METHODOLOGY
 from engine.render.theme import Theme
 from engine.render.workbook import WORKBOOK_OPTIONS, document_properties, write_xlsx
 
@@ -33,13 +34,14 @@ def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
     formats = Formats(workbook, theme)
     members_name = members_sheet(dashboard)
     sheets = {name: workbook.add_worksheet(name)  # tab order
-              for name in (SHEET_DASHBOARD, SHEET_FRONT, SHEET_QUARTERLY, members_name, SHEET_METHODOLOGY, SHEET_DATA_QUALITY)}
+              for name in (SHEET_DASHBOARD, SHEET_FRONT, SHEET_FINDINGS, SHEET_QUARTERLY, members_name, SHEET_METHODOLOGY, SHEET_DATA_QUALITY)}
     quarter_rows = write_quarterly(workbook, sheets[SHEET_QUARTERLY], dashboard, formats)
     member_rows = write_members(workbook, sheets[members_name], members_name, dashboard, formats)
     write_dashboard_sheet(sheets[SHEET_DASHBOARD], dashboard, formats, members_name, member_rows, quarter_rows)
     write_front_page(sheets[SHEET_FRONT], formats, report,
                      [FrontRow(item.outcome_group, item.kpi, item.quarterly) for item in dashboard.kpis],
                      title=report.title, subject=dashboard.subject, home=SHEET_DASHBOARD, home_label=SHEET_DASHBOARD)
+    write_findings(sheets[SHEET_FINDINGS], report, formats, home=SHEET_DASHBOARD)
     write_methodology(sheets[SHEET_METHODOLOGY], report, formats, home=SHEET_DASHBOARD)
     write_data_quality(sheets[SHEET_DATA_QUALITY], report, formats, home=SHEET_DASHBOARD)
     workbook.close()

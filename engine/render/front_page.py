@@ -17,7 +17,7 @@ from typing import Sequence
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import apply_widths, band_rules, outcome_rules, report_page_setup
+from engine.render.layout import apply_widths, band_rules, outcome_rules, produced_words, report_page_setup
 from engine.render.names import internal_link
 from engine.render.summary import ARROWS, POINTS, _shown
 from engine.render.trends import value_format
@@ -71,8 +71,7 @@ def write_front_page(sheet: Worksheet, formats: Formats, report: Report, rows: S
     sheet.write(0, 0, title, formats.title)
     sheet.write(1, 0, f"{subject}: the 12 months {report.current_window} compared with {report.previous_window}",
                 formats.subtitle)
-    sheet.write(2, 0, f"Data to {report.current_window.split('– ')[-1]}; produced {report.generated:%d/%m/%Y}. "
-                      f"The printable front page of the {home_label} sheet, which has every column.", formats.note)
+    sheet.write(2, 0, f"{produced_words(report)}. The printable front page of the {home_label} sheet, which has every column.", formats.note)
     sheet.write_url(3, 0, internal_link(home), formats.link, string=f"‹ Back to {home_label}")
     headers = ["Indicator", "Current", "Change", "Direction of travel (significance test)",
                f"Compared with {bench} (confidence intervals)", TREND_HEADER, "Target status"]

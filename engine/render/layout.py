@@ -157,7 +157,8 @@ def outcome_rules(sheet: Worksheet, formats: Formats, target: tuple[int, int, in
 
 
 def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str, repeat_rows: tuple[int, int] | None = None,
-               keep_together: Sequence[int] = (), repeat_cols: tuple[int, int] | None = None) -> None:
+               keep_together: Sequence[int] = (), repeat_cols: tuple[int, int] | None = None,
+               right: str = "Saferbook") -> None:
     """A4 landscape at a readable scale, page breaks between blocks, repeated headers, page numbers and the date.
 
     Call it last, when the sheet's content is written: the scale and the breaks are measured from it
@@ -182,7 +183,7 @@ def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str,
         sheet.repeat_rows(*repeat_rows)
     safe_title = title.replace("&", "&&")
     sheet.set_header(f"&L&8{safe_title}")
-    sheet.set_footer(f"&L&8{footer_date}&C&8Page &P of &N&R&8Saferbook")
+    sheet.set_footer(f"&L&8{footer_date}&C&8Page &P of &N&R&8{right.replace('&', '&&')}")
     sheet.hide_gridlines(2)
 
 
@@ -201,9 +202,15 @@ def empty_section(sheet: Worksheet, formats: Formats, report: Report, text: str)
 
 def report_page_setup(sheet: Worksheet, formats: Formats, report: Report, repeat_rows: tuple[int, int] | None = None,
                       keep_together: Sequence[int] = (), repeat_cols: tuple[int, int] | None = None) -> None:
-    """:func:`page_setup` with the header and footer every sheet of a partner's workbook shares."""
-    page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}",
-               repeat_rows=repeat_rows, keep_together=keep_together, repeat_cols=repeat_cols)
+    """:func:`page_setup` with the header (the sheet's chapter and the area) and footer (the data's period, the day
+    it was produced, the page, the report's title) every sheet of a workbook shares."""
+    page_setup(sheet, formats, f"{sheet.name} — {report.partner_area}", produced_words(report),
+               repeat_rows=repeat_rows, keep_together=keep_together, repeat_cols=repeat_cols, right=report.title)
+
+
+def produced_words(report: Report) -> str:
+    """"Data to Oct 2022. Produced 04/12/2026": the data's period beside the day the workbook was made."""
+    return f"Data to {report.current_window.split('– ')[-1]}. Produced {report.generated:%d/%m/%Y}"
 
 
 def cell(row: int, col: int) -> str:

@@ -8,7 +8,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, apply_widths, band_rules, outcome_rules, report_page_setup, write_table
+from engine.render.layout import Column, apply_widths, band_rules, outcome_rules, produced_words, report_page_setup, write_table
 from engine.render.names import (SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_TOP,
                                  SHEET_TRENDS, SHEET_WHO, internal_link, table_name)
 from engine.render.peer_columns import RANK_AMONG_PEERS, peer_columns_note, peer_rules
@@ -104,7 +104,7 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     sheet.write(0, 0, report.title, formats.title)
     sheet.write(1, 0, f"{report.partner_area}: the 12 months {report.current_window} compared with {report.previous_window}",
                 formats.subtitle)
-    sheet.write(2, 0, f"Benchmark: {report.benchmark_name}. Produced {report.generated:%d/%m/%Y}.", formats.note)
+    sheet.write(2, 0, f"Benchmark: {report.benchmark_name}. {produced_words(report)}.", formats.note)
     sheet.write(5, 0, "Key performance indicators", formats.heading)
 
     kpis = ordered_kpis(report)
