@@ -333,7 +333,9 @@ def test_top10(out_dir, raw, area, ind_id):
 
     # column positions: Rank, District, LSOA code, LSOA name, count, rate, comparison
     assert list(got.columns[:4]) == ["Rank", "District", "LSOA code", "LSOA name"]
-    assert got.columns[6] == "Comparison against Leicestershire force area"
+    method = (indicator_def(ind_id).get("banding") or {}).get("method", "ci")
+    assert got.columns[6] == ("Comparison against Leicestershire force area "
+                              f"({'standard deviations' if method == 'sd' else 'confidence intervals'})")
     unit_word = "incidents" if indicator_def(ind_id).get("unit") == "incidents" else "crimes"
     assert got.columns[4] == f"Total {unit_word}"
     assert "per 1,000" in got.columns[5]

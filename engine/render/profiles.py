@@ -69,9 +69,9 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
         sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
         report_page_setup(sheet, formats, report)
         return
-    sheet.write(2, 0, f"▲ the percentage is higher than {report.benchmark_name}'s, ▼ lower, = the same to one decimal "
-                      f"place. Where a table tests it, Significance says whether the difference is more than chance "
-                      f"would give.", formats.note)
+    sheet.write(2, 0, f"▲ the percentage is significantly higher than {report.benchmark_name}'s, ▼ significantly lower "
+                      f"(where a table tests it: its Significance column); 'higher' or 'lower' in words where the "
+                      f"difference is not significant or not tested; = the same to one decimal place.", formats.note)
     widths: dict[int, float] = {}
     row = FIRST_BLOCK_ROW
     section = ""

@@ -173,6 +173,7 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     notes = ["Indicator names link to their top 10 areas. Direction of travel compares the current 12 months with "
              "the previous 12 and says whether the change is statistically significant; 'Better or worse' applies "
              "each indicator's polarity (methods on the Methodology sheet).",
+             band_method_note(report),
              f"{SPARKLINE_HEADER}: counts in rolling three-month periods to {report.current_window.split('– ')[-1]}, "
              f"the latest marked (data on the Trends sheet)."]
     measure_note = ("Proportions are shown as percentages and their change in percentage points (pp); the Period "
@@ -186,6 +187,18 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
         wrapped_note(sheet, formats, placement.last_row + 2 + offset, 0, placement.last_col, note, widths)
     report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW), repeat_cols=(1, 1))
     sheet.activate()
+
+
+def band_method_note(report: Report) -> str:
+    """Which method each band on the sheet measures: the same words mean confidence intervals for most indicators
+    and standard deviations for those the spec bands the police crime-map way."""
+    by_sd = [t.indicator_name for t in report.top_tables if t.band_basis]
+    note = (f"Comparison with {report.benchmark_name}: bands by confidence intervals (the rate's 95% and 99.8% "
+            f"intervals against the {report.benchmark_name} rate)")
+    if by_sd:
+        note += (f", except {', '.join(by_sd)}: bands by standard deviations from the mean of the small-area rates "
+                 f"(not a significance test)")
+    return note + "."
 
 
 def _shown(value, kpi: Kpi):

@@ -9,12 +9,18 @@ from engine.render.names import SHEET_SUMMARY, internal_link, table_name
 from engine.render.wrapping import wrapped_note
 from engine.report import SUPPRESSED, Report
 
+def band_method_words(band_basis: str | None) -> str:
+    """What the band words measure, for a column title: the same words mean different things by method."""
+    return "standard deviations" if band_basis else "confidence intervals"
+
+
 def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[str, int]:
     """Write every indicator's table; return the row of each table's heading (for links)."""
     sheet.set_row(0, 26)
     sheet.write(0, 0, f"Top 10 highest areas in {report.partner_area}", formats.title)
-    sheet.write(1, 0, f"{report.small_area_label}s ranked by count in {report.current_window}; each rate is compared "
-                      f"with the {report.benchmark_name} rate (method on the Methodology sheet).", formats.note)
+    sheet.write(1, 0, f"The {report.small_area_label}s with the highest counts in {report.current_window}; each rate is "
+                      f"compared with the {report.benchmark_name} rate, and a busy area can still have a low rate: "
+                      f"its band says so (method on the Methodology sheet).", formats.note)
     sheet.write_url(2, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
     widths: dict[int, float] = {0: 7}
     heading_rows: dict[str, int] = {}
@@ -24,9 +30,10 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
     for number, table in enumerate(report.top_tables, start=1):
         breaks.append(row)
         heading_rows[table.indicator_id] = row
-        ranked = "" if table.rank_by == "count" else " (ranked by rate)"
-        sheet.write(row, 0, f"Table {number}: Top {len(table.rows) or ''} Highest {table.indicator_name} Areas in "
-                            f"{report.partner_area}{ranked}".replace("Top  ", "Top "), formats.heading)
+        measure = "counts" if table.rank_by == "count" else "rates"
+        sheet.write(row, 0, f"Table {number}: {table.indicator_name}, the {len(table.rows) or ''} "
+                            f"{report.small_area_label}s with the highest {measure} in {report.partner_area}"
+                            .replace("the  ", "the "), formats.heading)
         unit = table.unit.capitalize()
         singular = unit[:-1] if unit.endswith("s") else unit
         columns = [
@@ -34,7 +41,8 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
             Column(f"{report.small_area_label} code", formats.text), Column(f"{report.small_area_label} name", formats.text),
             Column(f"Total {table.unit}", formats.count, 11),
             Column(f"{singular} rate (per {table.rate_per:,} population)", formats.rate, 15),
-            Column(f"Comparison against {report.benchmark_name}", formats.get(align="left", indent=1), 22),
+            Column(f"Comparison against {report.benchmark_name} ({band_method_words(table.band_basis)})",
+                   formats.get(align="left", indent=1), 22),
         ]
         rows = [[r.rank, r.partner_area, r.code, r.name, *(SUPPRESSED if v is None else v for v in (r.count, r.rate, r.band))]
                 for r in table.rows]

@@ -158,6 +158,7 @@ class Source(Strict):
 
     type: Literal["police_uk", "csv", "table", "excel"]
     path: str = Field(description="File or folder, relative to the spec file.")
+    title: str = Field("", description="The source's name for readers (the Methodology sheet names it so); its id when empty.")
     description: str = ""
     licence: str = ""
     sheet: str | None = Field(None, description="Workbook sheet by name (trailing spaces and case forgiven).")
