@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--period-end", metavar="YYYY-MM", help="last month of the current 12 months (default: the spec's)")
     build.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default: out)")
     build.add_argument("--quiet", action="store_true", help="no progress or summary, for schedulers")
+    build.add_argument("--verbose", action="store_true", help="also every data-quality note and the stages' times")
     build.add_argument("--suppress", action="store_true",
                        help="hide small counts of sensitive indicators as [c] (for workbooks sent to partners)")
 
@@ -43,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
                                             "from the bundled real data and generated SYNTHETIC partner extracts")
     demo.add_argument("--out", type=Path, default=Path("saferbook-demo"), metavar="DIR", help="output folder (default: saferbook-demo)")
     demo.add_argument("--quiet", action="store_true")
+    demo.add_argument("--verbose", action="store_true", help="also every data-quality note and the stages' times")
 
     schema = commands.add_parser("schema", help="print the spec's JSON Schema (for editor autocompletion)")
     schema.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of standard output")
@@ -71,25 +73,29 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str | None, quiet: bool,
-           suppress: bool = False) -> int:
+           suppress: bool = False, verbose: bool = False, sources: bool = True) -> int:
     from engine.api import prepare, render_all
     from engine.cli_output import print_build_summary, progress_bar
 
     started = time.perf_counter()
-    prepared = prepare(spec, areas, period_end, suppress)
-    with progress_bar(len(prepared.outputs), quiet) as advance:
+    with progress_bar(None, quiet, f"Reading and computing {spec.name}"):
+        prepared = prepare(spec, areas, period_end, suppress)
+    with progress_bar(len(prepared.outputs), quiet, "Writing workbooks") as advance:
         paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area))
     if not quiet:
-        print_build_summary(prepared, paths, time.perf_counter() - started)
+        print_build_summary(prepared, paths, time.perf_counter() - started, verbose=verbose, sources=sources)
     return 0
 
 
 def _demo_data(quiet: bool) -> None:
     """The demo's SYNTHETIC partner extracts, generated only when missing or stale (see engine.synthetic.freshness)."""
+    from engine.cli_output import progress_bar
     from engine.synthetic import ensure_generated
 
     started = time.perf_counter()
-    if ensure_generated(DEMO_DATA) and not quiet:
+    with progress_bar(None, quiet, "Generating the SYNTHETIC partner extracts"):
+        generated = ensure_generated(DEMO_DATA)
+    if generated and not quiet:
         print(f"Generated the SYNTHETIC partner extracts (not real records) in {DEMO_DATA} "
               f"({time.perf_counter() - started:.1f} s)")
 
@@ -145,7 +151,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "addin":
         return _addin(args)
     if args.command == "build":
-        return _build(args.spec, args.out, args.area, args.period_end, args.quiet, args.suppress)
+        return _build(args.spec, args.out, args.area, args.period_end, args.quiet, args.suppress, args.verbose)
     if args.command == "validate":
         return _validate(args.spec, args.period_end)
     if args.command == "demo":
@@ -153,8 +159,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             if not spec.is_file():
                 raise SaferbookError(f"the demo spec {spec} is not here: run the demo from a source checkout (pip install -e .)")
         _demo_data(args.quiet)
-        return _build(DEMO_SPEC, args.out, None, None, args.quiet) or _build(DEMO_DASHBOARD_SPEC, args.out, None, None,
-                                                                             args.quiet)
+        return (_build(DEMO_SPEC, args.out, None, None, args.quiet, verbose=args.verbose)
+                or _build(DEMO_DASHBOARD_SPEC, args.out, None, None, args.quiet, verbose=args.verbose, sources=False))
     if args.command == "run":
         return _run(args.pipeline, args.dry_run, args.only, args.force, args.quiet)
     if args.command == "history":
