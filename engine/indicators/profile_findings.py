@@ -119,8 +119,7 @@ def dated(finding: Finding | None, breakdown: Breakdown, window: str) -> Finding
     if not period or period in finding.text:
         return finding
     text = finding.text[:-1] if finding.text.endswith(".") else finding.text
-    if "snapshot" in period:
-        return Finding(finding.topic, f"{text} (the latest snapshot of the extract).", finding.figures)
+    period = "the latest snapshot of the extract" if "snapshot" in period else period
     return Finding(finding.topic, f"{text}, in {period}.", finding.figures)
 
 

@@ -158,7 +158,7 @@ def outcome_rules(sheet: Worksheet, formats: Formats, target: tuple[int, int, in
 
 def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str, repeat_rows: tuple[int, int] | None = None,
                keep_together: Sequence[int] = (), repeat_cols: tuple[int, int] | None = None,
-               right: str = "Saferbook") -> None:
+               right: str = "Saferbook", print_area: tuple[int, int, int, int] | None = None) -> None:
     """A4 landscape at a readable scale, page breaks between blocks, repeated headers, page numbers and the date.
 
     Call it last, when the sheet's content is written: the scale and the breaks are measured from it
@@ -171,7 +171,9 @@ def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str,
         sheet.set_landscape()
     m = theme.margin_inches
     sheet.set_margins(left=m * 0.8, right=m * 0.8, top=m, bottom=m)
-    plan = plan_pages(sheet, theme, keep_together)
+    if print_area:
+        sheet.print_area(*print_area)
+    plan = plan_pages(sheet, theme, keep_together, print_area[3] if print_area else None)
     sheet.set_print_scale(plan.scale)
     if plan.across:
         sheet.print_across()  # a wide table's columns follow each other before the next rows
@@ -201,11 +203,13 @@ def empty_section(sheet: Worksheet, formats: Formats, report: Report, text: str)
 
 
 def report_page_setup(sheet: Worksheet, formats: Formats, report: Report, repeat_rows: tuple[int, int] | None = None,
-                      keep_together: Sequence[int] = (), repeat_cols: tuple[int, int] | None = None) -> None:
+                      keep_together: Sequence[int] = (), repeat_cols: tuple[int, int] | None = None,
+                      print_area: tuple[int, int, int, int] | None = None) -> None:
     """:func:`page_setup` with the header (the sheet's chapter and the area) and footer (the data's period, the day
     it was produced, the page, the report's title) every sheet of a workbook shares."""
     page_setup(sheet, formats, f"{sheet.name} — {report.partner_area}", produced_words(report),
-               repeat_rows=repeat_rows, keep_together=keep_together, repeat_cols=repeat_cols, right=report.title)
+               repeat_rows=repeat_rows, keep_together=keep_together, repeat_cols=repeat_cols, right=report.title,
+               print_area=print_area)
 
 
 def produced_words(report: Report) -> str:

@@ -61,21 +61,32 @@ def _row_pixels(sheet: Worksheet, row: int) -> float:
     return 0 if hidden else height
 
 
-def content_points(sheet: Worksheet) -> float:
-    """Width of the sheet's used columns (and of its charts) in points at 100%."""
-    last_col = sheet.dim_colmax if sheet.dim_colmax is not None else 0
+def columns_spanning(sheet: Worksheet, pixels: float) -> int:
+    """The last column a drawing ``pixels`` wide from column A reaches (for a print area that ends with it)."""
+    col, reached = 0, _column_pixels(sheet, 0)
+    while reached < pixels:
+        col += 1
+        reached += _column_pixels(sheet, col)
+    return col
+
+
+def content_points(sheet: Worksheet, last_col: int | None = None) -> float:
+    """Width of the sheet's used columns (or those up to ``last_col``, a print area's) and of its charts, in points
+    at 100%."""
+    if last_col is None:
+        last_col = sheet.dim_colmax if sheet.dim_colmax is not None else 0
     cells = sum(_column_pixels(sheet, c) for c in range(last_col + 1)) * COLUMN_PIXEL_POINTS
     charts = [sum(_column_pixels(sheet, c) for c in range(col)) * COLUMN_PIXEL_POINTS
-              + (x_offset + chart.width * x_scale) * PIXEL_POINTS
+              + (x_offset + chart.width * x_scale) * COLUMN_PIXEL_POINTS  # anchored to cells: they stretch alike
               for row, col, chart, x_offset, _y, x_scale, *_ in sheet.charts]
     return max([cells] + charts)
 
 
-def print_scale(sheet: Worksheet, theme: Theme) -> tuple[int, bool]:
+def print_scale(sheet: Worksheet, theme: Theme, last_col: int | None = None) -> tuple[int, bool]:
     """The print scale (percent) and whether the sheet must print across more than one page wide."""
     width, _ = printable_points(theme)
     floor = min(100, int(-(-MIN_TEXT_POINTS * 100 // theme.font_size)))
-    fit = int(width / max(content_points(sheet), 1.0) * 100)
+    fit = int(width / max(content_points(sheet, last_col), 1.0) * 100)
     if fit >= floor:
         return min(100, fit), False
     return floor, True
@@ -126,6 +137,7 @@ def page_breaks(sheet: Worksheet, starts: Sequence[int], scale: int, theme: Them
     return breaks
 
 
-def plan_pages(sheet: Worksheet, theme: Theme, keep_together: Sequence[int] = ()) -> PrintPlan:
-    scale, across = print_scale(sheet, theme)
+def plan_pages(sheet: Worksheet, theme: Theme, keep_together: Sequence[int] = (), last_col: int | None = None) -> PrintPlan:
+    """The scale and breaks for the sheet (up to ``last_col`` when a print area leaves wider tables to the screen)."""
+    scale, across = print_scale(sheet, theme, last_col)
     return PrintPlan(scale, page_breaks(sheet, keep_together, scale, theme) if keep_together else [], across)

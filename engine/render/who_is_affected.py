@@ -167,7 +167,6 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
                                 f"{table.label[1:]}", formats.bold)
             placed = write_table(sheet, formats, table_name("group", table.group_id, table.indicator_id), row + 1, 0,
                                  _columns(table, report, formats), _rows(table), widths)
-            sheet.set_row(row + 1, 45)
             row = placed.last_row + 1
             if table.ungrouped:
                 sheet.write(row, 0, table.ungrouped, formats.note)
