@@ -4,24 +4,28 @@ Each step is timed so the benchmark and ``--verbose`` runs can show where time g
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
-from engine.atomic import write_bytes_atomic
 from engine.dashboard_report import DashboardReport
 from engine.errors import Problem, SpecError
 from engine.indicators import build_reports
-from engine.indicators.dashboard import build_dashboard
+from engine.indicators.dashboard.subject import build_dashboard
 from engine.ingest import Inputs, load_inputs
-from engine.quality import issues_csv
-from engine.render import load_theme, render_workbook, write_dashboard, write_workbook
-from engine.render.data_quality import quality_csv_name
+from engine.ingest.geography import partner_area_names
+from engine.ingest.issues import issue_owners
+from engine.months import month_number
+from engine.project import project_of_spec
+from engine.quality import issues_csv, missing_rows
+from engine.output_set import OutputSet
+from engine.render import load_theme, render_dashboard, render_workbook
 from engine.report import Provenance, Report
 from engine.spec import Spec, load_spec
 from engine.spec.loader import locate
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 
 @dataclass
@@ -41,16 +45,40 @@ class Prepared:
         return [self.dashboard.report] if self.dashboard is not None else self.reports
 
 
+def _unknown_areas(areas: Sequence[str], names: Sequence[str], spec_file: str) -> list[Problem]:
+    """One problem per name (case-insensitive) that is not a partner area's, with a "did you mean"."""
+    known = {name.casefold() for name in names}
+    return [Problem(f"unknown area {a!r}{did_you_mean(a, names)}", file=spec_file, key_path="--area")
+            for a in areas if a.casefold() not in known]
+
+
 def select_areas(reports: list[Report], areas: Sequence[str] | None, spec_file: str) -> list[Report]:
     """The reports for the named areas (case-insensitive); every unknown name is one problem."""
     if not areas:
         return reports
-    by_name = {r.partner_area.casefold(): r for r in reports}
-    problems = [Problem(f"unknown area {a!r}{did_you_mean(a, [r.partner_area for r in reports])}", file=spec_file,
-                        key_path="--area") for a in areas if a.casefold() not in by_name]
+    problems = _unknown_areas(areas, [r.partner_area for r in reports], spec_file)
     if problems:
         raise SpecError(problems)
+    by_name = {r.partner_area.casefold(): r for r in reports}
     return [by_name[a.casefold()] for a in dict.fromkeys(areas)]
+
+
+def check_arguments(spec: Spec, spec_dir: Path, spec_file: str, areas: Sequence[str] | None,
+                    period_end: str | None) -> None:
+    """The build's own arguments, before any data is read: ``--period-end`` must be YYYY-MM (or latest), and each
+    ``--area`` a partner area's name, looked up in the partner-area lookup only (a small table; none of the data
+    sources). Whether the data reaches the period end is known only once it is read."""
+    problems = []
+    if period_end is not None and period_end != "latest":
+        try:
+            month_number(period_end)
+        except ValueError:
+            problems.append(Problem(f"period end must be YYYY-MM, not {period_end!r}", file=spec_file,
+                                    key_path="--period-end"))
+    if areas and spec.dashboard is None:
+        problems += _unknown_areas(areas, partner_area_names(spec, spec_dir), spec_file)
+    if problems:
+        raise SpecError(problems)
 
 
 def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_end: str | None = None,
@@ -66,8 +94,12 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     if spec.dashboard is not None:
         _check_dashboard_options(areas, suppress, str(spec_path))
     load_theme(spec.theme, spec_dir)  # a bad theme is a spec problem: find it before reading data
+    check_arguments(spec, spec_dir, str(spec_path), areas, period_end)
     loaded = time.perf_counter()
-    inputs = load_inputs(spec, spec_dir)
+    try:
+        inputs = load_inputs(spec, spec_dir)
+    except SpecError as error:  # found while reading the geography (a group member, an alias): point at the spec
+        raise locate(SpecError([replace(p, file=p.file or str(spec_path)) for p in error.problems]), spec_path) from None
     ingested = time.perf_counter()
     dashboard = None
     try:
@@ -78,10 +110,12 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     except SpecError as error:
         raise locate(error, spec_path) from None
     computed = time.perf_counter()
+    project = project_of_spec(spec_path)
     provenance = Provenance(
-        spec_path=str(Path(spec_path).resolve()),
+        project=project.id,
+        spec=project.relative(spec_path),
         period_end_setting=period_end or spec.periods.period_end,
-        data_locations=tuple((name, str((spec_dir / source.path).resolve())) for name, source in spec.sources.items()),
+        data_locations=tuple((name, project.relative(spec_dir / source.path)) for name, source in spec.sources.items()),
     )
     reports = [replace(report, provenance=provenance) for report in reports]
     if dashboard is not None:
@@ -104,32 +138,107 @@ def _check_dashboard_options(areas: Sequence[str] | None, suppress: bool, spec_f
         raise SpecError(problems)
 
 
-def render_all(prepared: Prepared, out_dir: Path,
-               on_written: Callable[[Report, Path], None] | None = None) -> list[Path]:
-    """Write every prepared Report as a workbook in ``out_dir``, each with its data-quality CSV beside it."""
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class PartnerFiles:
+    """One partner's files as staged by :func:`write_partner_files` (in place once the set is committed)."""
+
+    report: Report
+    workbook: Path
+    quality_csv: Path
+    checksum: str  # SHA-256 of the workbook's bytes: what the delivery ledger compares
+    size: int
+
+
+def partner_workbook(prepared: Prepared, report: Report) -> bytes:
+    """One prepared Report's workbook, in memory: the dashboard's, or a partner area's."""
     theme = load_theme(prepared.spec.theme, prepared.spec_dir)
-    quality = issues_csv(prepared.inputs.issues.rows())
-    paths = []
-    for report in prepared.outputs:
-        path = (write_dashboard(prepared.dashboard, theme, out_dir) if prepared.dashboard is not None
-                else write_workbook(report, theme, out_dir))
-        write_bytes_atomic(out_dir / quality_csv_name(report), quality)
-        paths.append(path)
-        if on_written:
-            on_written(report, path)
+    if prepared.dashboard is not None and report is prepared.dashboard.report:
+        return render_dashboard(prepared.dashboard, theme)
+    return render_workbook(report, theme)
+
+
+def partner_quality_csv(prepared: Prepared, report: Report) -> bytes:
+    """The data-quality CSV that goes beside ``report``'s workbook: every row about that partner area, and every
+    row about a file as a whole (labelled so), never another partner's. A dashboard (the analysts' own
+    overview of its member areas) lists every row."""
+    issues = prepared.inputs.issues
+    geography = prepared.inputs.geography
+    codes = [str(code) for code in geography.partner_codes]
+    missing = missing_rows(report)  # the workbook's own figures shown as n/a, and why
+    if report.partner_code not in codes:
+        return issues_csv(missing + issues.rows())
+    owners = issue_owners(issues.frame(), geography.partner_codes, geography.partner_names,
+                          geography.small_area_codes, geography.small_area_partner)
+    return issues_csv([(*row, report.partner_area) for row in missing] +
+                      issues.rows(*issues.for_partner(owners, codes.index(report.partner_code), report.partner_area)),
+                      labelled=True)
+
+
+def write_partner_files(prepared: Prepared, report: Report, files: OutputSet, *, workbook: bytes | None = None,
+                        stem: str | None = None) -> PartnerFiles:
+    """Stage one partner's workbook and data-quality CSV in ``files``: the one writer of a partner's files.
+
+    The CLI, delivery and the add-in all call this. ``workbook``: bytes already rendered (by a
+    delivery worker process); ``stem``: another file name than the Report's (the add-in's rebuild).
+    """
+    data = partner_workbook(prepared, report) if workbook is None else workbook
+    stem = stem or report.file_stem
+    path = files.add(f"{stem}.xlsx", data)
+    csv_path = files.add(f"{stem}_data_quality.csv", partner_quality_csv(prepared, report))
+    return PartnerFiles(report, path, csv_path, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def render_all(prepared: Prepared, out_dir: Path,
+               on_written: Callable[[Report, Path], None] | None = None, pages: bool = False) -> list[Path]:
+    """Write every prepared Report's workbook and data-quality CSV into ``out_dir`` as one set
+    (:class:`engine.output_set.OutputSet`: all replaced together, or none; a concurrent build is refused).
+
+    ``pages``: each workbook's web page too (``--format html``), in the same set; the returned paths
+    are the workbooks'.
+    """
+    started = time.perf_counter()
+    with OutputSet(Path(out_dir)) as files:
+        paths = []
+        for report in prepared.outputs:
+            written = write_partner_files(prepared, report, files)
+            if pages:
+                stage_page(prepared, report, files)
+            paths.append(written.workbook)
+            if on_written:
+                on_written(report, written.workbook)
+        files.commit()
     prepared.timings["render"] = time.perf_counter() - started
     return paths
 
 
+def partner_page(prepared: Prepared, report: Report) -> bytes:
+    """One prepared Report's self-contained web page (``--format html``): the dashboard's, or a partner area's."""
+    from engine.web import dashboard_html, report_html  # only HTML builds load the page renderer
+
+    theme = load_theme(prepared.spec.theme, prepared.spec_dir)
+    if prepared.dashboard is not None and report is prepared.dashboard.report:
+        return dashboard_html(prepared.dashboard, theme)
+    return report_html(report, theme)
+
+
+def stage_page(prepared: Prepared, report: Report, files: OutputSet) -> Path:
+    """Stage one Report's web page beside its workbook, in the same set (replaced together with it)."""
+    from engine.web import html_name
+
+    return files.add(html_name(report), partner_page(prepared, report))
+
+
 def workbook_bytes(prepared: Prepared, report: Report) -> bytes:
     """One prepared Report's workbook, in memory (the add-in reads it; nothing is written)."""
-    return render_workbook(report, load_theme(prepared.spec.theme, prepared.spec_dir))
+    return partner_workbook(prepared, report)
 
 
 def write_report(prepared: Prepared, report: Report, path: Path) -> Path:
-    """One prepared Report's workbook written atomically at ``path`` (any name, e.g. a rebuild beside a workbook)."""
-    write_bytes_atomic(path, workbook_bytes(prepared, report))
+    """One prepared Report's files written at ``path`` (any name, e.g. a rebuild beside a workbook) and its
+    data-quality CSV beside it, as one set."""
+    with OutputSet(path.parent) as files:
+        write_partner_files(prepared, report, files, stem=path.stem)
+        files.commit()
     return path
 
 

@@ -9,8 +9,9 @@ import json
 import sys
 import time
 import traceback
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from engine import __version__
 from engine.errors import SaferbookError
@@ -35,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--verbose", action="store_true", help="also every data-quality note and the stages' times")
     build.add_argument("--suppress", action="store_true",
                        help="hide small counts of sensitive indicators as [c] (for workbooks sent to partners)")
+    build.add_argument("--format", choices=("xlsx", "html"), default="xlsx",
+                       help="html: also a self-contained web page beside each workbook (default: xlsx only)")
 
     validate = commands.add_parser("validate", help="check the spec and its data; write nothing")
     validate.add_argument("spec", type=Path)
@@ -49,12 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the spec's JSON Schema (for editor autocompletion)")
     schema.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of standard output")
 
-    addin = commands.add_parser("addin", help="the Excel add-in (Refresh on a Saferbook ribbon tab)")
-    addin_commands = addin.add_subparsers(dest="addin_command", required=True, metavar="ACTION")
-    addin_build = addin_commands.add_parser("build", help="make saferbook.xlam")
-    addin_build.add_argument("--out", type=Path, default=Path("."), metavar="DIR", help="output folder (default: here)")
-    addin_install = addin_commands.add_parser("install", help="install the add-in into Excel for this Python (Windows, Mac)")
-    addin_install.add_argument("--dir", type=Path, metavar="DIR", help="install here instead of Excel's startup folder")
+    for plugin in _plugins():  # e.g. ``saferbook addin``: the add-in describes its own subcommand
+        plugin.add_parser(commands)
 
     run = commands.add_parser("run", help="build every partner's workbook and e-mail each partner its own, once",
                               description="Exit status: 0 all sent (or already sent), 1 something failed or another "
@@ -73,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str | None, quiet: bool,
-           suppress: bool = False, verbose: bool = False, sources: bool = True) -> int:
+           suppress: bool = False, output_format: str = "xlsx", verbose: bool = False, sources: bool = True) -> int:
     from engine.api import prepare, render_all
     from engine.cli_output import print_build_summary, progress_bar
 
@@ -81,9 +80,13 @@ def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str |
     with progress_bar(None, quiet, f"Reading and computing {spec.name}"):
         prepared = prepare(spec, areas, period_end, suppress)
     with progress_bar(len(prepared.outputs), quiet, "Writing workbooks") as advance:
-        paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area))
+        paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area),
+                           pages=output_format == "html")
+    pages = [path.with_suffix(".html") for path in paths] if output_format == "html" else []
     if not quiet:
         print_build_summary(prepared, paths, time.perf_counter() - started, verbose=verbose, sources=sources)
+        if pages:
+            print(f"{len(pages)} web page(s) beside the workbooks: {', '.join(p.name for p in pages)}")
     return 0
 
 
@@ -126,10 +129,17 @@ def _schema(out: Path | None) -> int:
     return 0
 
 
-def _addin(args: argparse.Namespace) -> int:
-    from addin.cli import run_addin  # the only place the engine reaches the add-in: on request
+PLUGIN_GROUP = "saferbook.commands"
 
-    return run_addin(args)
+
+def _plugins() -> list[Any]:
+    """Subcommands other packages add (the ``saferbook.commands`` entry points: ``addin`` = :mod:`addin.cli`).
+
+    Each is a module with ``NAME``, ``add_parser(commands)`` and ``run(args)``. Found through the installed
+    package's metadata, so the engine never imports the add-in by name (DESIGN: nothing in ``engine/``
+    imports ``addin/``); a Saferbook installed without the add-in simply has no ``addin`` command.
+    """
+    return [entry.load() for entry in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name)]
 
 def _run(pipeline: Path, dry_run: bool, only: Sequence[str] | None, force: bool, quiet: bool) -> int:
     from engine.deliver.lock import RunLocked
@@ -148,10 +158,12 @@ def _run(pipeline: Path, dry_run: bool, only: Sequence[str] | None, force: bool,
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "addin":
-        return _addin(args)
+    plugin = next((p for p in _plugins() if p.NAME == args.command), None)
+    if plugin is not None:
+        return plugin.run(args)
     if args.command == "build":
-        return _build(args.spec, args.out, args.area, args.period_end, args.quiet, args.suppress, args.verbose)
+        return _build(args.spec, args.out, args.area, args.period_end, args.quiet, args.suppress, args.format,
+                      args.verbose)
     if args.command == "validate":
         return _validate(args.spec, args.period_end)
     if args.command == "demo":

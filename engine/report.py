@@ -47,7 +47,7 @@ class Kpi:
     peer_average: float | None = None  # the peer group's pooled rate (its other members' events ÷ their population)
     target: str | None = None  # the spec's target in words ("Reduce by 5%"), None when it sets none
     target_status: str | None = None  # "Met", "Not met", or SUPPRESSED when the measure is hidden
-    # Indicators with a measure block (engine.indicators.measures); the defaults describe a count KPI.
+    # Indicators with a measure block (engine.indicators.measured.measures); the defaults describe a count KPI.
     kind: str = "count"  # "count" (rows), "proportion" (a share, Wilson intervals) or "value" (a column summed)
     value_format: str = "count"  # what previous/current/change hold: "count", "rate" (per rate_per) or "percent" (fractions)
     numerator: float | None = None  # the current period's numerator and denominator (a proportion's; a value's sum
@@ -58,7 +58,9 @@ class Kpi:
     previous_period: str | None = None  # report's rolling windows
     compared_with: str | None = None  # the previous period in words ("the previous quarter"); None: the previous 12 months
     target_value: float | None = None  # the target's bound in the measure's units (0.4 = 40%)
-    measured: bool = False  # computed by engine.indicators.measures (no top 10, its own sentences)
+    measured: bool = False  # computed by engine.indicators.measured.measures (no top 10, its own sentences)
+    missing_reason: str | None = None  # why a figure is n/a (missing, not zero): "Current: no row in source … for …"
+    banding_method: str = "ci"  # how ``band`` was chosen: "ci" (confidence intervals) or "sd" (the spread of small-area rates)
 
     @property
     def peer_rank_text(self) -> str:
@@ -161,6 +163,8 @@ class AreaComparison:
     rates: list[float]
     benchmark_rate: float
     peer_average: float | None = None
+    lowers: list[float] = field(default_factory=list)  # each area's rate's 95% interval (the web page's bars)
+    uppers: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -296,11 +300,15 @@ class MethodNote:
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where a Report came from, so that the workbook can be refreshed later from the same spec and data."""
+    """Where a Report came from, so that the workbook can be refreshed later from the same spec and data.
 
-    spec_path: str  # absolute
+    Paths are relative to the project's root folder (see :mod:`engine.project`): a workbook carries no
+    path of the machine that built it."""
+
+    project: str  # the project's identifier
+    spec: str  # relative to the project root, "/"-separated
     period_end_setting: str  # what a refresh asks for: "latest" or "YYYY-MM"
-    data_locations: tuple[tuple[str, str], ...] = ()  # (source name, absolute path)
+    data_locations: tuple[tuple[str, str], ...] = ()  # (source name, path relative to the project root)
 
 
 @dataclass(frozen=True)
@@ -337,11 +345,19 @@ class Report:
     quality_issues: list[QualityIssue] = field(default_factory=list)  # the first rejected/cleaned/excluded rows
     quality_issue_count: int = 0  # all of them (every one is in the CSV beside the workbook)
     synthetic_note: str | None = None  # which indicators count SYNTHETIC (demo) data, for the Summary's footnote
+    partner_code: str = ""  # the partner area's code (its identity: file names, ledger); "" for a dashboard's subject
 
     @property
     def file_stem(self) -> str:
-        """A safe file name for this partner's workbook."""
-        safe = "".join(ch if ch.isalnum() else "_" for ch in self.partner_area).strip("_")
-        while "__" in safe:
-            safe = safe.replace("__", "_")
-        return f"{safe}_{self.period_end}"
+        """``<Name>_<CODE>_<YYYY-MM>``: readable, and unique because the code is (two names that clean to the
+        same letters, "Melton" and "Melton!", still get two files)."""
+        return "_".join(part for part in (_file_safe(self.partner_area), _file_safe(self.partner_code), self.period_end)
+                        if part)
+
+
+def _file_safe(text: str) -> str:
+    """Letters and digits kept, every other run of characters one underscore."""
+    safe = "".join(ch if ch.isalnum() else "_" for ch in text).strip("_")
+    while "__" in safe:
+        safe = safe.replace("__", "_")
+    return safe

@@ -22,12 +22,18 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
+SPEC = REPO_ROOT / "specs" / "examples" / "counted.yaml"  # small: three districts, a cut of the police.uk data
 AREAS = {  # three small partner areas keep the tests fast
     "Blaby": ["csp.blaby@example.org"],
     "Melton": ["csp.melton@example.org", "analyst.melton@example.org"],
     "Rutland": ["csp.rutland@example.org"],
 }
+CODES = {"Blaby": "E07000129", "Melton": "E07000133", "Rutland": "E06000017"}  # ONS district codes: file names carry them
+
+
+def stem(area: str, period: str = "2022-10") -> str:
+    """A partner's file name without extension, as the engine writes it (independent of its code)."""
+    return f"{area}_{CODES[area]}_{period}"
 
 
 @dataclass
@@ -114,7 +120,7 @@ class MailServer:
 
 def write_pipeline(folder: Path, port: int, *, areas: dict[str, list[str]] = AREAS, extra: str = "",
                    workers: int = 1, retries: int = 2) -> Path:
-    """A pipeline file for the demo spec, mailing through the loopback server on ``port``."""
+    """A pipeline file for the small counted example spec, mailing through the loopback server on ``port``."""
     partners = "".join(f"  - area: {area}\n    to: [{', '.join(to)}]\n" for area, to in areas.items())
     text = f"""spec: {SPEC.as_posix()}
 output: out

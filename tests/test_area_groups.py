@@ -21,7 +21,7 @@ from scipy.stats import binomtest, chi2, norm
 from engine.api import prepare
 from engine.cli import main as cli_main
 from engine.errors import DataError, SaferbookError, SpecError
-from engine.indicators.area_group_findings import contrast_sentence
+from engine.indicators.findings.area_groups import contrast_sentence
 from engine.report import AreaGroupTable, GroupRatio
 from engine.spec.models import GroupContrast
 from engine.stats import rate_ratio

@@ -9,8 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from engine.errors import DataError, SpecError
-from engine.indicators.breakdown_items import breakdown_items
-from engine.indicators.breakdowns import breakdown_tables, breakdown_window
+from engine.indicators.profiles.items import breakdown_items
+from engine.indicators.profiles.breakdowns import breakdown_tables, breakdown_window
 from engine.indicators.periods import Window
 from engine.ingest import PARTNER_AREA, SourceRows
 from engine.months import month_number

@@ -17,7 +17,8 @@ import pytest
 import engine
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
+EXAMPLES = REPO_ROOT / "specs" / "examples"
+SPEC = EXAMPLES / "counted.yaml"  # a small spec (three districts): these tests check the command, not the figures
 ORIGINAL = SPEC.read_text(encoding="utf-8")
 
 # error: <file>:<line>: <key.path>: <message>
@@ -48,12 +49,14 @@ def tree(folder: Path) -> set[str]:
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    """``tmp_path`` with ``specs/`` and ``data/`` (a link to the repo's data) so relative paths resolve."""
-    try:
-        (tmp_path / "data").symlink_to(REPO_ROOT / "data", target_is_directory=True)
-    except OSError:
-        shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
-    (tmp_path / "specs").mkdir()
+    """``tmp_path`` with ``specs/examples/`` (its ``data/`` a link to the example data) and ``data/`` (a link to
+    the repo's data) so the example spec's relative paths resolve."""
+    (tmp_path / "specs" / "examples").mkdir(parents=True)
+    for link, target in ((tmp_path / "data", REPO_ROOT / "data"), (tmp_path / "specs" / "examples" / "data", EXAMPLES / "data")):
+        try:
+            link.symlink_to(target, target_is_directory=True)
+        except OSError:
+            shutil.copytree(target, link)
     return tmp_path
 
 
@@ -62,14 +65,14 @@ def write_spec(workdir: Path, *replacements: tuple[str, str], name: str = "bad.y
     for old, new in replacements:
         assert text.count(old) == 1, old
         text = text.replace(old, new)
-    path = workdir / "specs" / name
+    path = workdir / "specs" / "examples" / name
     path.write_text(text, encoding="utf-8")
     return path, text
 
 
 THREE_MISTAKES = (
     ("  window_months: 12\n", "  window_month: 12\n"),       # unknown key
-    ("trend_years: 6", "trend_years: [1]"),                  # wrong type
+    ("trend_years: 2", "trend_years: [1]"),                  # wrong type
     ("period_end: latest", "period_end: 2022-13"),           # bad period
 )
 
@@ -115,7 +118,7 @@ def test_validate_reports_unknown_crime_type_with_suggestion(workdir):
     assert "Traceback" not in result.stderr
     (line,) = error_lines(result.stderr)
     assert f"bad.yaml:{line_of(text, 'Burglery')}:" in line, line
-    assert "indicators[7].where.crime_type.equals" in line
+    assert "indicators[2].where.crime_type.equals" in line
     assert "did you mean 'Burglary'" in line
 
 
@@ -150,7 +153,7 @@ def test_validate_reports_shape_and_reference_mistakes_in_one_run(workdir):
     lines = error_lines(result.stderr)
     assert len(lines) == 2, result.stderr
     assert any(f"bad.yaml:{line_of(text, 'window_month: 12')}: periods.window_month:" in l for l in lines), lines
-    assert any(f"bad.yaml:{line_of(text, 'Burglery')}: indicators[7].where.crime_type.equals:" in l for l in lines), lines
+    assert any(f"bad.yaml:{line_of(text, 'Burglery')}: indicators[2].where.crime_type.equals:" in l for l in lines), lines
 
 
 def test_validate_missing_spec_exits_2(tmp_path):
@@ -182,9 +185,12 @@ def test_build_one_area_quietly(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == "", "--quiet must print nothing on standard output"
     assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["Rutland_2022-10.xlsx", "Rutland_2022-10_data_quality.csv"]
-    assert zipfile.is_zipfile(out / "Rutland_2022-10.xlsx")
-    assert tree(tmp_path) == {"out", "out/Rutland_2022-10.xlsx", "out/Rutland_2022-10_data_quality.csv"}
+    assert sorted(p.name for p in out.iterdir()) == [".saferbook-output.lock",  # the folder's build lock (empty)
+                                                     "Rutland_E06000017_2022-10.xlsx",
+                                                     "Rutland_E06000017_2022-10_data_quality.csv"]
+    assert zipfile.is_zipfile(out / "Rutland_E06000017_2022-10.xlsx")
+    assert tree(tmp_path) == {"out", "out/.saferbook-output.lock", "out/Rutland_E06000017_2022-10.xlsx",
+                              "out/Rutland_E06000017_2022-10_data_quality.csv"}
 
 
 def test_build_with_suppression(tmp_path):
@@ -194,7 +200,7 @@ def test_build_with_suppression(tmp_path):
     out = tmp_path / "out"
     result = saferbook("build", SPEC, "--area", "Rutland", "--out", out, "--quiet", "--suppress", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    sheet = load_workbook(out / "Rutland_2022-10.xlsx", read_only=True)["Methodology"]
+    sheet = load_workbook(out / "Rutland_E06000017_2022-10.xlsx", read_only=True)["Methodology"]
     text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None)
     assert "Violence and sexual offences (counts from 1 to 4)" in text and "This workbook applies it." in text
 
@@ -302,10 +308,11 @@ def test_build_prints_one_line_per_source_and_per_workbook(tmp_path, verbose):
     assert reads and all(any(line.startswith(f"Read {t}:") for t in titles) for line in reads), reads
     assert len({line.split(":")[0] for line in reads}) == len(reads), "one line per source"
     wrote = [line for line in lines if line.startswith("Wrote ")]
-    assert len(wrote) == 1 and str(out / "North_West_Leicestershire_2022-10.xlsx") in wrote[0]
+    (workbook,) = out.glob("*.xlsx")
+    assert len(wrote) == 1 and str(workbook) in wrote[0]
     assert sum(line.startswith("Data quality:") for line in lines) == 1
     assert lines[-1].startswith("Done in ")
-    csv_rows = (out / "North_West_Leicestershire_2022-10_data_quality.csv").read_text(encoding="utf-8").count("\n")
+    csv_rows = workbook.with_name(f"{workbook.stem}_data_quality.csv").read_text(encoding="utf-8").count("\n")
     if verbose:
         assert len(lines) > len(reads) + 3, "--verbose lists each data-quality note"
     else:

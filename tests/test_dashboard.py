@@ -509,7 +509,8 @@ def test_document_properties(book):
 
 def _spec_with(tmp_path: Path, where: dict) -> Path:
     data = dash_spec()
-    data = {**data, "dashboard": {**data["dashboard"], "subject": {**data["dashboard"]["subject"], "where": where}}}
+    data = {**data, "data_root": "/",  # the data stays in the repository
+            "dashboard": {**data["dashboard"], "subject": {**data["dashboard"]["subject"], "where": where}}}
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True).replace("../data/", f"{REPO / 'data'}/")
     path = tmp_path / "dashboard.yaml"
     path.write_text(text, encoding="utf-8")

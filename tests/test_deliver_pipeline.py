@@ -14,7 +14,7 @@ from email.policy import default as default_policy
 import pytest
 from aiosmtpd.smtp import AuthResult
 
-from deliver_support import AREAS, SPEC, MailServer, write_pipeline
+from deliver_support import AREAS, SPEC, MailServer, stem, write_pipeline
 from engine.api import prepare
 from engine.cli import main
 from engine.deliver.credentials import smtp_password
@@ -66,7 +66,7 @@ def test_unknown_area_and_headline_are_located_after_the_spec_is_read(tmp_path, 
     found = {m["key"]: (int(m["line"]), m["message"]) for m in errors(capsys)}
     assert "the spec has no partner area 'Rutlnd' (did you mean 'Rutland'?)" in found["partners[1].area"][1]
     assert "the spec has no indicator 'total_crimes' (did you mean 'total_crime'?)" in found["headline"][1]
-    assert not (tmp_path / "out" / "Blaby_2022-10.xlsx").exists()  # bad input: nothing built, nothing sent
+    assert not (tmp_path / "out" / "Blaby_E07000129_2022-10.xlsx").exists()  # bad input: nothing built, nothing sent
 
 
 def test_unknown_only_area_and_missing_file(tmp_path, capsys):
@@ -172,12 +172,12 @@ def test_dry_run_writes_eml_files_and_sends_nothing(tmp_path, capsys):
         assert main(["run", str(path), "--dry-run"]) == 0
         assert not mail.handler.received
         outbox = tmp_path / "out" / "outbox"
-        assert sorted(p.name for p in outbox.iterdir()) == [f"{area}_2022-10.eml" for area in sorted(AREAS)]
+        assert sorted(p.name for p in outbox.iterdir()) == [f"{stem(area)}.eml" for area in sorted(AREAS)]
         for area, recipients in AREAS.items():
-            message = email.message_from_bytes((outbox / f"{area}_2022-10.eml").read_bytes(), policy=default_policy)
+            message = email.message_from_bytes((outbox / f"{stem(area)}.eml").read_bytes(), policy=default_policy)
             assert message["To"] == ", ".join(recipients)
             [attachment] = message.iter_attachments()
-            assert attachment.get_content() == (tmp_path / "out" / f"{area}_2022-10.xlsx").read_bytes()
+            assert attachment.get_content() == (tmp_path / "out" / f"{stem(area)}.xlsx").read_bytes()
         assert "dry run" in capsys.readouterr().out
 
         assert main(["run", str(path), "--quiet"]) == 0  # a dry run does not count as sent
@@ -195,9 +195,9 @@ def test_dot_stuffing_and_line_ends():
 def test_headline_placeholders_never_show_a_suppressed_number():
     [report] = prepare(SPEC, ["Rutland"]).reports
     kpi = headline_kpi(report, "total_crime")
-    shown = template_values(report, "Rutland_2022-10.xlsx", kpi)
+    shown = template_values(report, "Rutland_E06000017_2022-10.xlsx", kpi)
     assert shown["headline_count"] == f"{kpi.current:,}" and shown["headline"].startswith("Total recorded crime: ")
     hidden = dataclasses.replace(kpi, current=None, previous=None, change=None, percent_change=None, band=None)
-    values = template_values(report, "Rutland_2022-10.xlsx", hidden)
+    values = template_values(report, "Rutland_E06000017_2022-10.xlsx", hidden)
     assert values["headline_count"] == "[c]" and values["headline_change"] == "n/a" and values["headline_band"] == ""
     assert "suppressed" in values["headline"] and str(kpi.current) not in values["headline"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from deliver_support import AREAS, MailServer, write_pipeline
+from deliver_support import AREAS, MailServer, stem, write_pipeline
 from engine.cli import main
 from engine.deliver.runner import RunOptions, run_pipeline
 
@@ -40,7 +40,7 @@ def test_each_partner_receives_exactly_its_own_workbook(tmp_path, server):
     for area, recipients in AREAS.items():
         [message] = [r for r in received if set(r.rcpt_tos) & set(recipients)]
         assert sorted(message.rcpt_tos) == sorted(recipients)  # nobody else's address on this envelope
-        workbook = tmp_path / "out" / f"{area}_2022-10.xlsx"
+        workbook = tmp_path / "out" / f"{stem(area)}.xlsx"
         assert message.attachments == {workbook.name: workbook.read_bytes()}  # its own file, byte for byte
         parsed = message.message
         assert parsed["Subject"] == f"Crime and ASB: {area}, Nov 2021 – Oct 2022"
@@ -53,7 +53,7 @@ def test_each_partner_receives_exactly_its_own_workbook(tmp_path, server):
     for area, recipients in AREAS.items():
         for address in recipients:
             names = {name for r in server.handler.for_recipient(address) for name in r.attachments}
-            assert names == {f"{area}_2022-10.xlsx"}
+            assert names == {f"{stem(area)}.xlsx"}
     rows = sends(tmp_path)
     assert {(r["area"], r["recipient"], r["status"], r["attempts"]) for r in rows} == {
         (area, address, "sent", 1) for area, recipients in AREAS.items() for address in recipients}
@@ -97,7 +97,7 @@ def test_refused_recipient_is_retried_then_failed_while_others_go_out_and_a_reru
 
     assert rerun.exit_code == 0
     [new] = server.handler.received[before:]
-    assert new.rcpt_tos == ["csp.blaby@example.org"] and list(new.attachments) == ["Blaby_2022-10.xlsx"]
+    assert new.rcpt_tos == ["csp.blaby@example.org"] and list(new.attachments) == ["Blaby_E07000129_2022-10.xlsx"]
     assert {p.area: p.status for p in rerun.partners} == {"Blaby": "sent", "Melton": "already sent", "Rutland": "already sent"}
 
 
@@ -158,15 +158,38 @@ def test_no_reply_after_the_message_arrived_is_in_doubt_and_never_resent_without
     assert forced.exit_code == 0 and len(server.handler.for_recipient("csp.blaby@example.org")) == 2
 
 
-def test_a_build_failure_for_one_area_does_not_stop_the_others(tmp_path, server):
+def test_a_build_failure_for_one_area_does_not_stop_the_others(tmp_path, server, monkeypatch):
+    import engine.deliver.build as deliver_build
+
+    render = deliver_build.render_one
+
+    def failing_for_melton(spec, spec_dir, report):
+        if report.partner_area == "Melton":
+            raise MemoryError("rendering Melton ran out of memory")
+        return render(spec, spec_dir, report)
+
+    monkeypatch.setattr(deliver_build, "render_one", failing_for_melton)  # workers: 1 renders in this process
     pipeline = write_pipeline(tmp_path, server.port)
-    (tmp_path / "out" / "Melton_2022-10.xlsx").mkdir(parents=True)  # the workbook cannot be written there
 
     result = run_pipeline(pipeline)
 
     assert status_of(result, "Melton") == "build failed" and result.exit_code == 1
     assert status_of(result, "Blaby") == status_of(result, "Rutland") == "sent"
     assert not server.handler.for_recipient("csp.melton@example.org")
+
+
+def test_a_file_that_cannot_be_written_fails_the_whole_set_and_sends_nothing(tmp_path, server, capsys):
+    pipeline = write_pipeline(tmp_path, server.port)
+    (tmp_path / "out" / "Melton_E07000133_2022-10.xlsx").mkdir(parents=True)  # the workbook cannot be written there
+
+    assert main(["run", str(pipeline)]) == 2
+
+    error = capsys.readouterr().err
+    assert error.count("error:") == 1 and "Melton_E07000133_2022-10.xlsx" in error and "Traceback" not in error
+    assert not server.handler.received
+    assert not (tmp_path / "out" / "Blaby_E07000129_2022-10.xlsx").exists()  # the set is written whole or not at all
+    with sqlite3.connect(tmp_path / "out" / "saferbook-ledger.sqlite") as db:
+        assert db.execute("SELECT status FROM runs").fetchall() == [("failed",)]
 
 
 def test_only_sends_the_named_partner(tmp_path, server, capsys):
@@ -187,21 +210,21 @@ def test_attachments_over_the_limit_are_refused_with_a_clear_message(tmp_path, s
     assert result.exit_code == 1 and not server.handler.received
     blaby = next(p for p in result.partners if p.area == "Blaby")
     assert blaby.status == "failed"
-    assert "Blaby_2022-10.xlsx" in blaby.detail and "MB" in blaby.detail and "max_attachment_mb" in blaby.detail
+    assert "Blaby_E07000129_2022-10.xlsx" in blaby.detail and "MB" in blaby.detail and "max_attachment_mb" in blaby.detail
 
 
 def test_record_level_data_is_attached_only_when_the_pipeline_allows_it(tmp_path, server):
     write_pipeline(tmp_path, server.port, areas={"Rutland": AREAS["Rutland"]})
     run_pipeline(tmp_path / "pipeline.yaml")
-    assert list(server.handler.received[-1].attachments) == ["Rutland_2022-10.xlsx"]
+    assert list(server.handler.received[-1].attachments) == ["Rutland_E06000017_2022-10.xlsx"]
 
     allowed = tmp_path / "allowed"
     allowed.mkdir()
     write_pipeline(allowed, server.port, areas={"Rutland": AREAS["Rutland"]}, extra="privacy:\n  attach_record_level: true\n")
     run_pipeline(allowed / "pipeline.yaml")
     attachments = server.handler.received[-1].attachments
-    assert list(attachments) == ["Rutland_2022-10.xlsx", "Rutland_2022-10_data_quality.csv"]
-    assert attachments["Rutland_2022-10_data_quality.csv"].lstrip("\ufeff").startswith("source,file,sheet,row,column,value,action,reason")
+    assert list(attachments) == ["Rutland_E06000017_2022-10.xlsx", "Rutland_E06000017_2022-10_data_quality.csv"]
+    assert attachments["Rutland_E06000017_2022-10_data_quality.csv"].lstrip("\ufeff").startswith("source,file,sheet,row,column,value,action,reason")
 
 
 def test_history_shows_runs_and_sends(tmp_path, server, capsys):

@@ -125,7 +125,7 @@ def test_build_without_the_generated_files_says_to_run_the_demo_and_keeps_earlie
     spec = _project_without_generated_files(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
-    earlier = out / "Rutland_2022-10.xlsx"
+    earlier = out / "Rutland_E06000017_2022-10.xlsx"
     earlier.write_bytes(b"an earlier workbook")
     result = saferbook("build", spec, "--out", out, "--quiet")
     assert result.returncode == 2, result.stderr
@@ -147,7 +147,7 @@ def test_demo_workbooks_say_the_partner_figures_are_synthetic(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (DEMO_DATA / MANIFEST_NAME).stat().st_mtime_ns == before, "current files must not be regenerated"
     assert len(list(tmp_path.glob("*.xlsx"))) == 10  # nine partner workbooks and the county dashboard
-    workbook = load_workbook(tmp_path / "Rutland_2022-10.xlsx", read_only=True)
+    workbook = load_workbook(tmp_path / "Rutland_E06000017_2022-10.xlsx", read_only=True)
     methodology = {row[0]: row[1] for row in workbook["Methodology"].iter_rows(values_only=True) if row and row[0]}
     counted = {i["source"] for i in yaml.safe_load(SPEC.read_text(encoding="utf-8"))["indicators"]}
     for name in synthetic_sources():

@@ -14,7 +14,7 @@ import pytest
 from scipy.stats import binomtest
 
 from engine.api import prepare
-from engine.indicators.findings import change_sentence
+from engine.indicators.findings.key_findings import change_sentence
 from engine.report import Kpi
 from workbook_helpers import CURRENT, SPEC, indicators, load_raw, spec, unit
 

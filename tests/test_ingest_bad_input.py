@@ -232,7 +232,7 @@ def test_rejection_threshold_turns_into_an_error_and_leaves_outputs_alone(tmp_pa
     spec = spec_with_fire(tmp_path, fire_csv(tmp_path, bad_rows=10), max_rejected_percent=2)
     out = tmp_path / "out"
     out.mkdir()
-    existing = out / "Rutland_2022-10.xlsx"
+    existing = out / "Rutland_E06000017_2022-10.xlsx"
     existing.write_bytes(b"the analyst's previous workbook")
     with pytest.raises(DataError) as raised:
         build(spec, out, areas=["Rutland"])
@@ -240,7 +240,7 @@ def test_rejection_threshold_turns_into_an_error_and_leaves_outputs_alone(tmp_pa
     assert "source 'fire' rejected 10 of 210 rows (4.8%), more than quality.max_rejected_percent (2%)" in message
     assert "not an allowed value" in message
     assert existing.read_bytes() == b"the analyst's previous workbook"
-    assert sorted(p.name for p in out.iterdir()) == ["Rutland_2022-10.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["Rutland_E06000017_2022-10.xlsx"]
 
 
 def test_every_broken_source_is_reported_at_once(tmp_path):

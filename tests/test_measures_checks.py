@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from engine.errors import SpecError
-from engine.indicators.measure_stats import Totals
-from engine.indicators.proportions import proportion_stats
+from engine.indicators.measured.measure_stats import Totals
+from engine.indicators.measured.proportions import proportion_stats
 from engine.spec import load_spec
 from engine.spec.models import ChangeTest
 from engine.stats import BAND_LABELS, proportion_change_codes, proportion_change_p_values
@@ -120,8 +120,10 @@ def test_measure_mistakes_are_located_problems(spec_with, measure, message):
     line = spec.line_of(f"    source: street_crime\n    measure: {measure}\n") + 1
     assert any(message in str(p) for p in problems), caught.value
     # Each is located: in the measure block, or the headline's place in comparisons and area groups (a
-    # measured indicator cannot be shown there: further, expected problems).
-    assert all(p.line == line or p.key_path.startswith(("comparisons[0]", "area_groups[", "peer_groups.measures."))
+    # measured indicator cannot be shown there: further, expected problems), or its sd banding (the demo's
+    # total_crime is banded by sd, which a measured indicator cannot be).
+    assert all(p.line == line or p.key_path.startswith(("comparisons[0]", "area_groups[", "peer_groups.measures.",
+                                                        "indicators[0].banding.method"))
                for p in problems), \
         caught.value
 

@@ -24,8 +24,8 @@ from openpyxl import load_workbook
 from scipy.stats import binomtest, fisher_exact
 
 from engine.api import build, prepare
-from engine.indicators.measure_findings import measure_sentence
-from engine.indicators.period_values import own_periods, period_label
+from engine.indicators.findings.measured import measure_sentence
+from engine.indicators.measured.period_values import own_periods, period_label
 from engine.months import month_number
 from workbook_helpers import REPO, SPEC
 

@@ -36,11 +36,17 @@ SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
 PERIOD_END = "2022-10"
 AREAS = ["Blaby", "Charnwood", "Harborough", "Hinckley and Bosworth", "Leicester", "Melton",
          "North West Leicestershire", "Oadby and Wigston", "Rutland"]
-FILES = [f"{area.replace(' ', '_')}_{PERIOD_END}.xlsx" for area in AREAS]
+CODES = ["E07000129", "E07000130", "E07000131", "E07000132", "E06000016", "E07000133", "E07000134", "E07000135",
+         "E06000017"]  # the ONS district codes, which file names carry
+FILES = [f"{area.replace(' ', '_')}_{code}_{PERIOD_END}.xlsx" for area, code in zip(AREAS, CODES)]
 QUALITY_CSVS = [name.replace(".xlsx", "_data_quality.csv") for name in FILES]  # written beside each workbook
 SHEETS = ["Summary", "Top 10", "Trends", "Methodology", "Data Quality"]
 BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",
          "Below Average", "Significantly Low", "Very Significantly Low"]
+# The kill tests run on a small example spec (three districts, a cut of the police.uk data) where a kill can still
+# land mid-build; the one that waits 150 ms after the first file needs the demo's longer render.
+EXAMPLE = REPO_ROOT / "specs" / "examples" / "counted.yaml"
+EXAMPLE_FILES = [f"{area}_{PERIOD_END}.xlsx" for area in ("Blaby", "Melton", "Rutland")]
 DEFAULT_CREATED = datetime.now(timezone.utc).strftime("%Y-%m-%dT00:00:00Z")  # no SOURCE_DATE_EPOCH: the day of the build
 EPOCH = 1_700_000_000
 EPOCH_CREATED = "2023-11-14T22:13:20Z"  # SOURCE_DATE_EPOCH=1700000000, UTC
@@ -74,18 +80,21 @@ def read_outputs(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.glob("*.xlsx"))}
 
 
-def build_in_process(out: Path, epoch: int | None = None, areas: list[str] | None = None) -> dict[str, bytes]:
+def build_in_process(out: Path, epoch: int | None = None, areas: list[str] | None = None,
+                     spec: Path = SPEC) -> dict[str, bytes]:
     with pytest.MonkeyPatch.context() as mp:
         if epoch is None:
             mp.delenv("SOURCE_DATE_EPOCH", raising=False)
         else:
             mp.setenv("SOURCE_DATE_EPOCH", str(epoch))
-        build(SPEC, out, areas=areas)
+        build(spec, out, areas=areas)
     return read_outputs(out)
 
 
 def temp_files(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(".part"))
+    """Files being written: a single file's ``.part``, or a build's staged set (engine.output_set)."""
+    return sorted([p.name for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(".part")]
+                  + [f"{p.name}/{f.name}" for p in folder.glob(".saferbook-staging-*") for f in p.iterdir()])
 
 
 def core_created(data: bytes) -> str:
@@ -154,6 +163,18 @@ def epoch_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="session")
+def example_reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The small example's reference build (SOURCE_DATE_EPOCH unset), for the kill tests."""
+    return build_in_process(tmp_path_factory.mktemp("example-reference"), spec=EXAMPLE)
+
+
+@pytest.fixture(scope="session")
+def example_epoch_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The small example built with SOURCE_DATE_EPOCH set: 'older' real workbooks for the kill tests."""
+    return build_in_process(tmp_path_factory.mktemp("example-epoch"), epoch=EPOCH, spec=EXAMPLE)
+
+
+@pytest.fixture(scope="session")
 def prepared_one():
     """One partner's Report and the theme, for the direct write_workbook tests."""
     with pytest.MonkeyPatch.context() as mp:
@@ -168,7 +189,8 @@ def prepared_one():
 def test_build_writes_the_nine_expected_workbooks(reference_dir, reference):
     assert sorted(reference) == sorted(FILES)
     assert temp_files(reference_dir) == []
-    assert sorted(p.name for p in reference_dir.iterdir()) == sorted(FILES + QUALITY_CSVS)
+    assert sorted(p.name for p in reference_dir.iterdir() if p.name != ".saferbook-output.lock") == \
+        sorted(FILES + QUALITY_CSVS)
 
 
 @pytest.mark.parametrize("how", ["in-process", "cli-subprocess-other-hash-seed"])
@@ -403,9 +425,9 @@ def test_failed_render_writes_nothing(tmp_path, monkeypatch, prepared_one):
 # --- atomic writes: a real SIGKILL -----------------------------------------------------------
 
 
-def _state(folder: Path) -> dict[str, tuple[int, int, int] | None]:
+def _state(folder: Path, files: list[str]) -> dict[str, tuple[int, int, int] | None]:
     state = {}
-    for name in FILES:
+    for name in files:
         try:
             st = os.stat(folder / name)
             state[name] = (st.st_ino, st.st_size, st.st_mtime_ns)
@@ -414,12 +436,12 @@ def _state(folder: Path) -> dict[str, tuple[int, int, int] | None]:
     return state
 
 
-def _kill_build(out: Path, moment: str) -> tuple[int | None, str]:
-    """Start a build, SIGKILL it at ``moment``; return (returncode, what happened)."""
-    before = _state(out)
+def _kill_build(out: Path, moment: str, spec: Path, files: list[str]) -> tuple[int | None, str]:
+    """Start a build of ``spec``, SIGKILL it at ``moment``; return (returncode, what happened)."""
+    before = _state(out, files)
     stderr_path = out.parent / f"{out.name}.stderr"
     with open(stderr_path, "wb") as stderr:
-        proc = subprocess.Popen(cli_command("build", SPEC, "--out", out, "--quiet"), cwd=REPO_ROOT,
+        proc = subprocess.Popen(cli_command("build", spec, "--out", out, "--quiet"), cwd=REPO_ROOT,
                                 env=clean_env(), stdout=subprocess.DEVNULL, stderr=stderr)
     try:
         deadline = time.monotonic() + 120  # a safeguard against a hung build, not a speed check
@@ -427,7 +449,7 @@ def _kill_build(out: Path, moment: str) -> tuple[int | None, str]:
             if moment == "temp-file-open":  # aim inside write_bytes_atomic: temp file written, not yet replaced
                 fire, what = bool(temp_files(out)), "killed with a temp file open"
             else:
-                fire, what = _state(out) != before, "killed after a change"
+                fire, what = _state(out, files) != before, "killed after a change"
             if fire:
                 if moment == "after-first-change-plus-150ms":
                     time.sleep(0.15)  # a few more workbooks along
@@ -452,23 +474,30 @@ def _kill_build(out: Path, moment: str) -> tuple[int | None, str]:
 
 @pytest.mark.parametrize("moment", ["after-first-change", "after-first-change-plus-150ms", "temp-file-open"])
 @pytest.mark.parametrize("previous", ["marker", "older-workbook"])
-def test_sigkill_mid_build_never_leaves_a_truncated_workbook(tmp_path, reference, epoch_build, moment, previous,
-                                                              record_property):
+def test_sigkill_mid_build_never_leaves_a_truncated_workbook(tmp_path, request, moment, previous, record_property):
     """Every target is, after SIGKILL at any moment, either its previous bytes or the complete new workbook."""
-    old = {name: PREVIOUS if previous == "marker" else epoch_build[name] for name in FILES}
-    assert all(old[name] != reference[name] for name in FILES)
+    if moment == "after-first-change-plus-150ms":  # the demo: nine workbooks, long enough to land 150 ms in
+        spec, files = SPEC, FILES
+        reference, epoch_build = request.getfixturevalue("reference"), request.getfixturevalue("epoch_build")
+    else:
+        spec, files = EXAMPLE, EXAMPLE_FILES
+        reference = request.getfixturevalue("example_reference")
+        epoch_build = request.getfixturevalue("example_epoch_build")
+    quality_csvs = [name.replace(".xlsx", "_data_quality.csv") for name in files]
+    old = {name: PREVIOUS if previous == "marker" else epoch_build[name] for name in files}
+    assert all(old[name] != reference[name] for name in files)
     landed_mid_build = False
     attempts = []
     for attempt in range(5):  # a kill that lands after the last workbook proves little; try again
         out = tmp_path / f"attempt{attempt}"
         out.mkdir()
-        for name in FILES:
+        for name in files:
             (out / name).write_bytes(old[name])
 
-        returncode, what = _kill_build(out, moment)
+        returncode, what = _kill_build(out, moment, spec, files)
 
         kept, replaced = [], []
-        for name in FILES:
+        for name in files:
             data = (out / name).read_bytes()
             if data == old[name]:
                 kept.append(name)
@@ -479,16 +508,21 @@ def test_sigkill_mid_build_never_leaves_a_truncated_workbook(tmp_path, reference
                             f"workbook: {len(data)} bytes, valid xlsx: {is_valid_xlsx(out / name)}")
         leftovers = temp_files(out)
         for leftover in leftovers:  # a temp file may survive a SIGKILL, but only beside, never at, a target
-            assert leftover not in FILES + QUALITY_CSVS
-            assert re.fullmatch(r"\.(.+\.(?:xlsx|csv))\..+\.part", leftover).group(1) in FILES + QUALITY_CSVS, leftover
-        unexpected = sorted(set(p.name for p in out.iterdir()) - set(FILES) - set(QUALITY_CSVS) - set(leftovers))
+            assert leftover not in files + quality_csvs
+            staged = re.fullmatch(r"\.saferbook-staging-[^/]+/(.+)", leftover)
+            name = staged.group(1) if staged else re.fullmatch(r"\.(.+\.(?:xlsx|csv))\..+\.part", leftover).group(1)
+            assert name in files + quality_csvs, leftover
+        if kept and replaced:  # a set is replaced together: mixed only while its commit is being finished
+            assert list(out.glob(".saferbook-commit-*")), (kept, replaced)
+        unexpected = sorted(p.name for p in out.iterdir() if not p.name.startswith(".saferbook-")
+                            and p.name not in set(files) | set(quality_csvs) | set(leftovers))
         assert unexpected == [], f"unexpected files after the kill: {unexpected}"
         attempts.append({"returncode": returncode, "what": what, "replaced": len(replaced), "kept": len(kept),
                          "temp_files_left": leftovers})
 
         # A rebuild after the kill completes every workbook (stale temp files do not get in the way).
-        build_in_process(out)
-        assert {name: (out / name).read_bytes() for name in FILES} == {name: reference[name] for name in FILES}
+        build_in_process(out, spec=spec)
+        assert {name: (out / name).read_bytes() for name in files} == {name: reference[name] for name in files}
 
         if returncode == -signal.SIGKILL and kept:
             landed_mid_build = True

@@ -88,6 +88,7 @@ def partner_spec(tmp_path: Path, files: dict[str, Path], extra: str = "", source
     text = (tmp_path / "specs" / "community_safety.yaml").read_text(encoding="utf-8")
     text = text.replace("sources:\n", sources.format(youth=files["youth_offending"], marac=files["marac_referrals"],
                                                      caseload=files["probation_caseload"]), 1)
+    text = text.replace("data_root: ..", "data_root: /", 1)  # the extracts are read where the repository keeps them
     text = text.replace("indicators:\n", indicators, 1)
     text = text.replace("breakdowns:\n", BREAKDOWNS.replace("breakdowns:\n", "breakdowns:\n", 1), 1)
     text = text.replace("max_rejected_percent: 2 ", "max_rejected_percent: 5 ")

@@ -197,7 +197,7 @@ def test_a_failed_build_leaves_the_earlier_workbook(tmp_path, missing_columns):
     (data / "synthetic" / "generated").symlink_to(missing_columns, target_is_directory=True)
     out = tmp_path / "out"
     out.mkdir()
-    earlier = out / "Melton_2022-10.xlsx"
+    earlier = out / "Melton_E07000133_2022-10.xlsx"
     earlier.write_bytes(b"last month's workbook")
     with pytest.raises(DataError) as raised:
         build(tmp_path / "specs" / "community_safety.yaml", out, areas=["Melton"])

@@ -45,6 +45,7 @@ def force_lsoas() -> set[str]:
 
 SPEC = """\
 title: police.uk quirks
+data_root: /  # the spec is written to a temporary folder; the data stays in the repository
 sources:
   street:
     type: police_uk

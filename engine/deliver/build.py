@@ -3,25 +3,25 @@
 ``engine.api.prepare`` reads the data and computes all partner areas at once (it is vectorised
 over areas and a failure there is bad input for every area). Rendering and writing each
 workbook is then an independent job in a process pool, so one area's failure is recorded for
-that area and the others are still built. Each finished file's SHA-256 is what the ledger
-compares with earlier sends.
+that area and the others are still built. The workers only render; the files are written here, by
+:func:`engine.api.write_partner_files` (the one writer of a partner's workbook and data-quality
+CSV), into one :class:`engine.output_set.OutputSet` that replaces the folder's previous set
+together. Each workbook's SHA-256 is what the ledger compares with earlier sends.
 """
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import sys
 import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from engine.api import Prepared, prepare
-from engine.atomic import write_bytes_atomic
-from engine.quality import issues_csv
-from engine.render import load_theme, write_workbook
+from engine.api import Prepared, prepare, stage_page, write_partner_files
+from engine.output_set import OutputSet
+from engine.render import load_theme, render_workbook
 from engine.report import Report
 from engine.spec import Spec
 
@@ -50,29 +50,9 @@ def prepare_partners(spec_path: Path, areas: Sequence[str], period_end: str | No
     return prepare(spec_path, areas, period_end, suppress=suppress_small_numbers)
 
 
-def quality_csv(report: Report) -> bytes:
-    """The workbook's listed data-quality rows as CSV (attached only when the pipeline allows record-level data)."""
-    return issues_csv([astuple(issue) for issue in report.quality_issues])
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def build_one(spec: Spec, spec_dir: Path, report: Report, out_dir: Path,
-              record_level: bool) -> tuple[Path, str, int, list[Path]]:
-    """Write one partner's workbook (and CSV); return path, checksum, size and attachments. Runs in a worker."""
-    path = write_workbook(report, load_theme(spec.theme, spec_dir), out_dir)
-    attachments = [path]
-    if record_level:
-        csv_path = out_dir / f"{report.file_stem}_data_quality.csv"
-        write_bytes_atomic(csv_path, quality_csv(report))
-        attachments.append(csv_path)
-    return path, sha256_of(path), path.stat().st_size, attachments
+def render_one(spec: Spec, spec_dir: Path, report: Report) -> bytes:
+    """One partner's workbook, in memory. Runs in a worker; writes nothing."""
+    return render_workbook(report, load_theme(spec.theme, spec_dir))
 
 
 class _InProcess(Executor):
@@ -112,21 +92,30 @@ def worker_count(requested: int, jobs: int) -> int:
 
 
 def build_all(prepared: Prepared, out_dir: Path, workers: int, record_level: bool,
-              on_done: Callable[[Built], None] | None = None) -> list[Built]:
-    """Build every prepared Report's workbook, ``workers`` at a time; failures are per area."""
+              on_done: Callable[[Built], None] | None = None, pages: bool = False) -> list[Built]:
+    """Build every prepared Report's files, ``workers`` at a time, as one set in ``out_dir``.
+
+    A failure to render is one area's (recorded, the others go on); a failure to write (a full
+    disk, a read-only folder) is the whole set's: :class:`engine.output_set.OutputError`, nothing replaced.
+    ``pages``: each partner's web page is staged and attached too (the pipeline's ``formats: [xlsx, html]``).
+    """
     reports = prepared.reports
     count = worker_count(workers, len(reports))
     results: dict[str, Built] = {}
-    with _pool(count) as pool:
-        futures = {pool.submit(build_one, prepared.spec, prepared.spec_dir, report, out_dir, record_level): report
-                   for report in reports}
+    with OutputSet(out_dir) as files, _pool(count) as pool:
+        futures = {pool.submit(render_one, prepared.spec, prepared.spec_dir, report): report for report in reports}
         for future, report in futures.items():
             try:
-                path, checksum, size, attachments = future.result()
-                built = Built(report, path, checksum, size, attachments)
+                data = future.result()
             except Exception as error:  # noqa: BLE001 - one area's failure must not stop the others
                 built = Built(report, error=f"{type(error).__name__}: {error}")
+            else:
+                written = write_partner_files(prepared, report, files, workbook=data)
+                attachments = [written.workbook] + ([stage_page(prepared, report, files)] if pages else []) + (
+                    [written.quality_csv] if record_level else [])
+                built = Built(report, written.workbook, written.checksum, written.size, attachments)
             results[report.partner_area] = built
             if on_done:
                 on_done(built)
+        files.commit()
     return [results[r.partner_area] for r in reports]

@@ -1,4 +1,4 @@
-"""The SMTP password: from an environment variable, else the OS keyring — never from the YAML."""
+"""The SMTP password (an environment variable, else the OS keyring — never the YAML) or OAuth token."""
 from __future__ import annotations
 
 import os
@@ -34,3 +34,12 @@ def smtp_password(smtp: Smtp, environ: Mapping[str, str] | None = None) -> str |
     where = f"${smtp.password_env}" + (f" or the OS keyring entry ({smtp.keyring_service!r}, {smtp.username!r})"
                                        if smtp.keyring_service else "")
     raise DeliveryError(f"no SMTP password for {smtp.username!r}: set {where}")
+
+
+def smtp_secret(smtp: Smtp, environ: Mapping[str, str] | None = None) -> str | None:
+    """What ``smtp`` logs in with: the OAuth token for ``auth: xoauth2``, else the password (None: no login)."""
+    if smtp.username and smtp.auth == "xoauth2":
+        from engine.deliver.oauth import access_token
+
+        return access_token(smtp, environ)
+    return smtp_password(smtp, environ)

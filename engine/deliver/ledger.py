@@ -1,6 +1,8 @@
 """The run ledger (SQLite, stdlib): every run, every workbook's checksum, every send.
 
-A send is one workbook to one recipient, keyed on (area, period, checksum, recipient). Its
+A send is one workbook to one recipient, keyed on (partner code, period, checksum, recipient): the
+partner area's code, not its name, is its identity (two areas whose names clean to the same
+letters are still two partners; a renamed area is still the same one). Its
 status moves ``pending`` → ``sending`` (committed just before the SMTP DATA command) → ``sent``
 (after the server's 250 reply) or ``failed``. A row still ``sending`` when the next run starts
 belongs to a run that was killed while the server may or may not have taken the message: it
@@ -21,7 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-SCHEMA_VERSION = 1
+from engine.errors import DeliveryError, Problem
+
+SCHEMA_VERSION = 2  # 2: sends.partner and workbooks.partner (the partner area's code)
+BUSY_TIMEOUT_SECONDS = 2  # another program holding the ledger: say so at once rather than wait
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id         INTEGER PRIMARY KEY,
@@ -40,6 +45,7 @@ CREATE TABLE IF NOT EXISTS workbooks (
     id        INTEGER PRIMARY KEY,
     run_id    INTEGER NOT NULL REFERENCES runs(id),
     area      TEXT NOT NULL,
+    partner   TEXT,                         -- the partner area's code (schema 2)
     period    TEXT NOT NULL,
     path      TEXT,
     checksum  TEXT,                         -- sha256 of the file's bytes
@@ -53,6 +59,7 @@ CREATE TABLE IF NOT EXISTS sends (
     run_id      INTEGER NOT NULL REFERENCES runs(id),
     workbook_id INTEGER REFERENCES workbooks(id),
     area        TEXT NOT NULL,
+    partner     TEXT,                       -- the partner area's code (schema 2)
     period      TEXT NOT NULL,
     checksum    TEXT NOT NULL,
     recipient   TEXT NOT NULL,
@@ -65,9 +72,35 @@ CREATE TABLE IF NOT EXISTS sends (
     updated     TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sends_key ON sends (area, period, checksum, recipient);
+CREATE INDEX IF NOT EXISTS sends_partner_key ON sends (partner, period, checksum, recipient);
 CREATE INDEX IF NOT EXISTS sends_run ON sends (run_id);
 CREATE INDEX IF NOT EXISTS workbooks_run ON workbooks (run_id);
 """
+
+
+REQUIRED_COLUMNS = {
+    "runs": {"id", "started", "finished", "pipeline", "mode", "forced", "only_areas", "status", "host", "pid", "note"},
+    "workbooks": {"id", "run_id", "area", "partner", "period", "path", "checksum", "bytes", "status", "error", "built_at"},
+    "sends": {"id", "run_id", "workbook_id", "area", "partner", "period", "checksum", "recipient", "message_id", "status",
+              "attempts", "reply", "forced", "created", "updated"},
+}
+
+
+def _ledger_error(path: Path, error: BaseException) -> DeliveryError:
+    """One line for the operator: what is wrong with the ledger file and what to do."""
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        message = (f"the run ledger is locked by another program (waited {BUSY_TIMEOUT_SECONDS} s); close it "
+                   "(e.g. a database browser) and run again")
+    elif isinstance(error, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text
+                                                       or "disk image" in text):
+        message = ("the run ledger is damaged or not a ledger (" + text + "); move it away to start a new one, "
+                   "or restore it from a backup (it records what was sent)")
+    elif isinstance(error, OSError):
+        message = f"cannot open the run ledger: {error.strerror or error}"
+    else:
+        message = f"cannot use the run ledger: {text}"
+    return DeliveryError(Problem(message, file=str(path)))
 
 
 def now() -> str:
@@ -76,30 +109,64 @@ def now() -> str:
 
 @dataclass(frozen=True)
 class SendKey:
-    """What "the same send" means: this workbook version to this person."""
+    """What "the same send" means: this partner's workbook version to this person (``area`` is shown, ``partner``,
+    the code, is the key)."""
 
     area: str
     period: str
     checksum: str
     recipient: str
+    partner: str = ""
 
 
 class Ledger:
     """A connection to the ledger file; use as a context manager."""
 
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Open (or create) the ledger; raise :class:`DeliveryError` naming the file when it cannot be used."""
         self.path = path
-        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)  # autocommit: each change is durable
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # autocommit: each change is durable; a short busy timeout: a ledger held by another program is reported
+            self.db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise _ledger_error(path, error) from None
+        try:
+            self._open()
+        except (OSError, sqlite3.Error) as error:
+            self.db.close()
+            raise _ledger_error(path, error) from None
+        except DeliveryError:
+            self.db.close()
+            raise
+
+    def _open(self) -> None:
         self.db.row_factory = sqlite3.Row
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]  # reads: a damaged file fails here, unchanged
+        if version > SCHEMA_VERSION:
+            raise DeliveryError(Problem(f"written by a newer Saferbook (ledger schema {version}); use that version",
+                                        file=str(self.path)))
+        self._check_tables()  # before anything is written: a file that is not a ledger is left as found
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise RuntimeError(f"{path} was written by a newer Saferbook (ledger schema {version})")
+        if version == 1:
+            for table in ("sends", "workbooks"):
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN partner TEXT")
         self.db.executescript(SCHEMA)
         self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _check_tables(self) -> None:
+        """Refuse a database whose tables are not (an earlier version of) the ledger's."""
+        tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        missing = [f"{table}.{column}" for table, columns in REQUIRED_COLUMNS.items() if table in tables
+                   for column in sorted(columns - {"partner"} - {row[1] for row in
+                                                                 self.db.execute(f"PRAGMA table_info({table})")})]
+        if tables and not tables & set(REQUIRED_COLUMNS):
+            missing.append("runs")
+        if missing:
+            raise DeliveryError(Problem(f"not a Saferbook run ledger (no {', '.join(missing[:3])}); point the pipeline's "
+                                        "ledger: at another file, or move this one away", file=str(self.path)))
 
     def __enter__(self) -> "Ledger":
         return self
@@ -138,11 +205,11 @@ class Ledger:
     # --- workbooks ----------------------------------------------------------------------------
 
     def record_workbook(self, run_id: int, area: str, period: str, path: Path | None, checksum: str | None,
-                        size: int | None, error: str | None = None) -> int:
+                        size: int | None, error: str | None = None, partner: str = "") -> int:
         cursor = self.db.execute(
-            "INSERT INTO workbooks (run_id, area, period, path, checksum, bytes, status, error, built_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (run_id, area, period, str(path) if path else None, checksum, size,
+            "INSERT INTO workbooks (run_id, area, partner, period, path, checksum, bytes, status, error, built_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (run_id, area, partner or None, period, str(path) if path else None, checksum, size,
              "failed" if error else "built", error, now()))
         return int(cursor.lastrowid)
 
@@ -150,9 +217,11 @@ class Ledger:
 
     def prior_state(self, key: SendKey) -> str | None:
         """``sent`` if this workbook already reached this recipient, ``in_doubt`` if it may have, else None."""
+        # by the partner's code; rows of a schema-1 ledger have none and match by the area's name
         statuses = {row[0] for row in self.db.execute(
-            "SELECT DISTINCT status FROM sends WHERE area=? AND period=? AND checksum=? AND recipient=?",
-            (key.area, key.period, key.checksum, key.recipient))}
+            "SELECT DISTINCT status FROM sends WHERE period=? AND checksum=? AND recipient=? "
+            "AND (partner=? OR (partner IS NULL AND area=?))",
+            (key.period, key.checksum, key.recipient, key.partner, key.area))}
         if "sent" in statuses:
             return "sent"
         if statuses & {"in_doubt", "sending"}:
@@ -168,9 +237,9 @@ class Ledger:
             self.db.execute("BEGIN IMMEDIATE")
             for key in keys:
                 cursor = self.db.execute(
-                    "INSERT INTO sends (run_id, workbook_id, area, period, checksum, recipient, message_id, status, "
-                    "reply, forced, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (run_id, workbook_id, key.area, key.period, key.checksum, key.recipient, message_id, status,
+                    "INSERT INTO sends (run_id, workbook_id, area, partner, period, checksum, recipient, message_id, "
+                    "status, reply, forced, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (run_id, workbook_id, key.area, key.partner or None, key.period, key.checksum, key.recipient, message_id, status,
                      reply, int(forced), stamp, stamp))
                 ids[key.recipient] = int(cursor.lastrowid)
         return ids

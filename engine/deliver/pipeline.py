@@ -7,16 +7,17 @@ variable, ``smtp.keyring_service`` an entry in the OS keyring.
 """
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from engine.deliver.templates import template_problems
 from engine.errors import Problem, SpecError
-from engine.spec.loader import locate, read_yaml, validate_model
+from engine.yaml_lines import locate, read_yaml, validate_model
 from engine.spec.models import PERIOD_PATTERN, Strict
 
 DEFAULT_SUBJECT = "{title}: {area}, {period}"
@@ -48,6 +49,35 @@ def _check_address(value: str) -> str:
     return value
 
 
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1): traffic that never leaves this computer."""
+    if host.rstrip(".").casefold() in ("localhost", "localhost.localdomain") or host.casefold().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class OAuth(Strict):
+    """Where the OAuth 2.0 access token for ``auth: xoauth2`` comes from (Microsoft 365 turns off password AUTH).
+
+    Either ``token_command`` (any program that prints a current token: a company's token broker, ``az
+    account get-access-token --query accessToken -o tsv``…) or MSAL's client-credentials flow with the
+    tenant, client id and client secret of an Entra ID app registration allowed to send as the mailbox.
+    """
+
+    token_command: list[str] | None = Field(
+        None, min_length=1, description="Run this program (no shell) and use the first line it prints as the token.")
+    tenant_env: str = Field("SAFERBOOK_OAUTH_TENANT", description="Environment variable holding the Entra ID tenant id.")
+    client_id_env: str = Field("SAFERBOOK_OAUTH_CLIENT_ID", description="Environment variable holding the app's client id.")
+    client_secret_env: str = Field("SAFERBOOK_OAUTH_CLIENT_SECRET",
+                                   description="Environment variable holding the client secret.")
+    keyring_service: str | None = Field(None, description="Else the OS keyring entry (service, client id) holds the secret.")
+    scope: str = Field("https://outlook.office365.com/.default", description="What the token is for (Exchange Online SMTP).")
+    authority_host: str = Field("https://login.microsoftonline.com", description="Sovereign clouds use another host.")
+
+
 class Smtp(Strict):
     """The outgoing mail server. Credentials come from the environment or the OS keyring only."""
 
@@ -63,6 +93,31 @@ class Smtp(Strict):
     retries: int = Field(3, ge=0, le=20, description="Further attempts after a refused, timed-out or dropped connection.")
     backoff_seconds: float = Field(5, ge=0, description="Wait before the first retry; doubled for each further retry.")
     max_backoff_seconds: float = Field(300, ge=0)
+    auth: Literal["password", "xoauth2"] = Field(
+        "password", description="password: AUTH PLAIN/LOGIN; xoauth2: an OAuth 2.0 token (Microsoft 365, Google).")
+    oauth: OAuth = Field(default_factory=OAuth, description="Where the xoauth2 token comes from.")
+    insecure_plaintext_auth_to_trusted_relay: bool = Field(
+        False, description="Let the password or token cross the network unencrypted (security: none) to a host that "
+                           "is not this computer. Only for a relay on a network you control; every run warns.")
+
+    @model_validator(mode="after")
+    def _credentials_never_in_clear(self) -> "Smtp":
+        if self.auth == "xoauth2" and not self.username:
+            raise ValueError("auth: xoauth2 needs username: the mailbox the token lets us send as")
+        if self.sends_credentials_in_clear and not self.insecure_plaintext_auth_to_trusted_relay:
+            raise ValueError(f"refused: with security: none the {self.secret_name} would cross the network "
+                             f"unencrypted to {self.host}; use security: starttls or tls (or, only for a relay on a "
+                             "network you control, insecure_plaintext_auth_to_trusted_relay: true)")
+        return self
+
+    @property
+    def secret_name(self) -> str:
+        return "OAuth token" if self.auth == "xoauth2" else "password"
+
+    @property
+    def sends_credentials_in_clear(self) -> bool:
+        """A login over an unencrypted connection to another computer."""
+        return bool(self.username) and self.security == "none" and not is_loopback(self.host)
 
     @field_validator("password")
     @classmethod
@@ -120,6 +175,9 @@ class Pipeline(Strict):
     ledger: str | None = Field(None, description="SQLite run ledger; default <output>/saferbook-ledger.sqlite.")
     outbox: str | None = Field(None, description="Folder for --dry-run .eml files; default <output>/outbox.")
     workers: int = Field(0, ge=0, description="Processes building workbooks; 0: one per CPU.")
+    formats: list[Literal["xlsx", "html"]] = Field(
+        default_factory=lambda: ["xlsx"], min_length=1,
+        description="What each partner is sent: the workbook (xlsx, always) and its self-contained web page (html).")
     headline: str | None = Field(None, description="Indicator id the {headline…} placeholders describe; default the first.")
     sender: str = Field(alias="from", description="The From address, e.g. 'Analysis team <analysis@example.org>'.")
     reply_to: str | None = None
@@ -127,7 +185,22 @@ class Pipeline(Strict):
     body: str = DEFAULT_BODY
     smtp: Smtp
     privacy: Privacy = Field(default_factory=Privacy)
+    shared_recipients: list[str] = Field(
+        default_factory=list, description="Addresses that may receive more than one partner's workbook (e.g. a "
+                                          "county team); any other address listed for two partners is refused.")
     partners: list[Partner] = Field(min_length=1)
+
+    @field_validator("formats")
+    @classmethod
+    def _formats(cls, value: list[str]) -> list[str]:
+        if "xlsx" not in value:
+            raise ValueError("formats must include xlsx: the workbook is what a partner works in and Refresh updates")
+        return list(dict.fromkeys(value))
+
+    @field_validator("shared_recipients")
+    @classmethod
+    def _shared(cls, value: list[str]) -> list[str]:
+        return [_check_address(address) for address in value]
 
     @field_validator("period_end")
     @classmethod
@@ -200,6 +273,31 @@ def _cross_checks(data: dict, folder: Path) -> list[tuple[tuple, str]]:
                 found.append((("partners", position, "area"),
                               f"partner area {area!r} is listed twice (first at partners[{seen[area.casefold()]}])"))
             seen.setdefault(area.casefold(), position)
+    found += _recipients_of_two_partners(data)
+    return found
+
+
+def _recipients_of_two_partners(data: dict) -> list[tuple[tuple, str]]:
+    """An address listed for two partners would receive both partners' figures: refused unless marked shared."""
+    shared = data.get("shared_recipients")
+    allowed = {a.casefold() for a in shared if isinstance(a, str)} if isinstance(shared, list) else set()
+    first: dict[str, tuple[int, str]] = {}
+    found: list[tuple[tuple, str]] = []
+    partners = data.get("partners")
+    for position, partner in enumerate(partners if isinstance(partners, list) else []):
+        if not isinstance(partner, dict):
+            continue
+        for field in ("to", "cc"):
+            addresses = partner.get(field)
+            for place, address in enumerate(addresses if isinstance(addresses, list) else []):
+                if not isinstance(address, str) or address.casefold() in allowed:
+                    continue
+                earlier = first.setdefault(address.casefold(), (position, str(partner.get("area"))))
+                if earlier[0] != position:
+                    found.append(((("partners", position, field, place)),
+                                  f"{address} is also a recipient of partners[{earlier[0]}] ({earlier[1]}): it would "
+                                  f"receive both partners' workbooks. If that is intended (e.g. a county team), list "
+                                  f"it under shared_recipients:"))
     return found
 
 

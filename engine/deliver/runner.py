@@ -21,14 +21,14 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from engine.deliver.build import Built, build_all, prepare_partners
-from engine.deliver.credentials import smtp_password
+from engine.deliver.credentials import smtp_secret
 from engine.deliver.ledger import Ledger, SendKey
 from engine.deliver.lock import run_lock
 from engine.deliver.message import as_bytes, compose, message_id, oversize, write_eml
 from engine.deliver.pipeline import Partner, PipelineFile, load_pipeline
 from engine.deliver.smtp import SmtpSender
 from engine.deliver.templates import fill, headline_kpi, template_values
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 OK_STATES = {"sent", "already sent", "dry run"}
 
@@ -118,9 +118,13 @@ def run_pipeline(path: str | Path, options: RunOptions = RunOptions(), *, enviro
     started = time.perf_counter()
     pipeline_file = load_pipeline(path)
     partners = _select(pipeline_file, options.only)
-    password = None if options.dry_run else smtp_password(pipeline_file.pipeline.smtp, environ)
+    smtp = pipeline_file.pipeline.smtp
+    password = None if options.dry_run else smtp_secret(smtp, environ)
     with run_lock(pipeline_file.lock_path), Ledger(pipeline_file.ledger_path) as ledger:
         warnings = []
+        if smtp.sends_credentials_in_clear and not options.dry_run:
+            warnings.append(f"INSECURE: the SMTP {smtp.secret_name} crosses the network unencrypted to {smtp.host} "
+                            "(insecure_plaintext_auth_to_trusted_relay: true)")
         doubtful = ledger.recover()
         if doubtful:
             warnings.append(f"an earlier run was stopped while sending: {doubtful} send(s) are now in doubt")
@@ -155,11 +159,20 @@ class _Run:
         pipeline = self.pipeline_file.pipeline
         prepared = prepare_partners(self.pipeline_file.spec_path, None, pipeline.period_end,
                                     pipeline.privacy.suppress_small_numbers, self.warnings.append)
-        by_area = {r.partner_area.casefold(): r for r in prepared.reports}
+        # a pipeline names a partner by its area's name or its code; the code is its identity from here on
+        by_area = {r.partner_code.casefold(): r for r in prepared.reports if r.partner_code}
+        by_area.update({r.partner_area.casefold(): r for r in prepared.reports})
         index = {p.area: i for i, p in enumerate(pipeline.partners)}
         problems = [(f"partners[{index[p.area]}].area",
                      f"the spec has no partner area {p.area!r}{did_you_mean(p.area, [r.partner_area for r in prepared.reports])}")
                     for p in partners if p.area.casefold() not in by_area]
+        claimed: dict[str, str] = {}
+        for p in partners:
+            report = by_area.get(p.area.casefold())
+            if report is not None and claimed.setdefault(report.partner_code, p.area) != p.area:
+                problems.append((f"partners[{index[p.area]}].area",
+                                 f"{p.area!r} and {claimed[report.partner_code]!r} are the same partner area "
+                                 f"({report.partner_code})"))
         if pipeline.headline and not any(k.indicator_id == pipeline.headline for k in prepared.reports[0].kpis):
             problems.append(("headline", f"the spec has no indicator {pipeline.headline!r}"
                                          f"{did_you_mean(pipeline.headline, [k.indicator_id for k in prepared.reports[0].kpis])}"))
@@ -167,7 +180,8 @@ class _Run:
             raise self.pipeline_file.problems(problems)
         selected = dataclasses.replace(prepared, reports=[by_area[p.area.casefold()] for p in partners])
         built = build_all(selected, self.pipeline_file.output_dir, pipeline.workers,
-                          pipeline.privacy.attach_record_level, on_done=self._echo_built)
+                          pipeline.privacy.attach_record_level, on_done=self._echo_built,
+                          pages="html" in pipeline.formats)
         return [self.partner(partner, workbook) for partner, workbook in zip(partners, built)]
 
     def _echo_built(self, built: Built) -> None:
@@ -177,12 +191,12 @@ class _Run:
     def partner(self, partner: Partner, built: Built) -> PartnerResult:
         report = built.report
         workbook_id = self.ledger.record_workbook(self.run_id, built.area, report.period_end, built.path,
-                                                  built.checksum, built.size, built.error)
+                                                  built.checksum, built.size, built.error, report.partner_code)
         result = PartnerResult(built.area, built.path.name if built.path else None)
         if built.error or built.path is None or built.checksum is None:
             result.build_failed, result.detail = True, built.error or "no workbook"
             return result
-        keys = {r: SendKey(built.area, report.period_end, built.checksum, r) for r in partner.recipients}
+        keys = {r: SendKey(built.area, report.period_end, built.checksum, r, report.partner_code) for r in partner.recipients}
         prior = {r: self.ledger.prior_state(key) for r, key in keys.items()}
         for recipient, state in prior.items():
             if state == "sent":

@@ -1,5 +1,9 @@
 """Send one message over SMTP (plain, STARTTLS or TLS) with timeouts and retries, at most once.
 
+A login (password, or OAuth 2.0 token with ``auth: xoauth2``) never crosses the network
+unencrypted: with ``security: none`` it is refused unless the server is this computer, or the
+pipeline says ``insecure_plaintext_auth_to_trusted_relay: true``.
+
 Retries with exponential backoff follow a refused connection, a timeout, a dropped connection,
 a greeting other than 220 and any 4xx reply. A 5xx reply to MAIL, RCPT or DATA, a failed login
 and a server without STARTTLS are not retried: trying again cannot help.
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Callable, Protocol, Sequence
 
+from engine.deliver.oauth import xoauth2_response
 from engine.deliver.pipeline import Smtp
 
 
@@ -41,6 +46,10 @@ class SendHooks(Protocol):
 
     def data_not_sent(self, recipients: Sequence[str], attempt: int, reason: str) -> None:
         """DATA failed before the message was complete: the server cannot have it."""
+
+
+class CredentialsInClear(smtplib.SMTPException):
+    """A login would cross the network unencrypted."""
 
 
 class _Transient(Exception):
@@ -103,11 +112,24 @@ class SmtpSender:
                 connection.starttls(context=context)
                 connection.ehlo()
             if smtp.username:
-                connection.login(smtp.username, self.password or "")
+                self._log_in(connection)
         except BaseException:
             connection.close()
             raise
         return connection
+
+    def _log_in(self, connection: smtplib.SMTP) -> None:
+        """AUTH, never in clear to another computer unless the pipeline loudly allows it (checked again here)."""
+        smtp = self.smtp
+        if smtp.sends_credentials_in_clear and not smtp.insecure_plaintext_auth_to_trusted_relay:
+            raise CredentialsInClear(f"refused to send the {smtp.secret_name} unencrypted to {smtp.host}")
+        if smtp.auth == "xoauth2":
+            response = xoauth2_response(smtp.username or "", self.password or "")
+            # the initial response carries the token; to a 334 challenge (an error report) answer empty to end it
+            connection.auth("XOAUTH2", lambda challenge=None: response if challenge is None else "",
+                            initial_response_ok=True)
+        else:
+            connection.login(smtp.username or "", self.password or "")
 
     def send(self, sender: str, recipients: Sequence[str], message: bytes, hooks: SendHooks) -> dict[str, Outcome]:
         """Deliver ``message`` to each recipient at most once; every recipient gets an Outcome."""
@@ -139,7 +161,8 @@ class SmtpSender:
         """One connection: MAIL, RCPT each, DATA to those accepted. Raises _Transient / _Permanent."""
         try:
             connection = self._connect()
-        except (smtplib.SMTPAuthenticationError, smtplib.SMTPNotSupportedError, ssl.SSLCertVerificationError) as error:
+        except (smtplib.SMTPAuthenticationError, smtplib.SMTPNotSupportedError, ssl.SSLCertVerificationError,
+                CredentialsInClear) as error:
             raise _Permanent(f"cannot log in or secure the connection: {_describe(error)}") from None
         except (OSError, smtplib.SMTPException) as error:  # refused, timed out, dropped, 421/554 greeting
             raise _Transient(_describe(error)) from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from engine.report import Kpi, Report
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 PLACEHOLDERS: dict[str, str] = {
     "area": "the partner area, e.g. Blaby",

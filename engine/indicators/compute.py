@@ -13,23 +13,25 @@ import numpy as np
 
 from engine import __version__
 from engine.errors import DataError, Problem, SpecError
-from engine.indicators.area_group_findings import area_group_findings
-from engine.indicators.area_groups import area_group_tables
-from engine.indicators.breakdowns import breakdown_tables, breakdown_window
-from engine.indicators.comparisons import area_comparison
-from engine.indicators.counts import count_matrix, indicator_mask
+from engine.indicators.findings.area_groups import area_group_findings
+from engine.indicators.counted.area_groups import area_group_tables
+from engine.indicators.profiles.breakdowns import breakdown_tables, breakdown_window
+from engine.indicators.counted.comparisons import area_comparison
+from engine.indicators.counted.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
-from engine.indicators.findings import GROUP_WHO, key_findings
-from engine.indicators.measures import (counted_spec, measured_indicators, merged_series, period_sources,
+from engine.indicators.findings.key_findings import GROUP_WHO, key_findings
+from engine.indicators.measured.measures import (counted_spec, measured_indicators, merged_series, period_sources,
                                        withheld_sources)
 from engine.indicators.methodology import methodology_notes, synthetic_note
-from engine.indicators.peer_groups import peer_group_results, with_peer_averages, with_peer_group
+from engine.indicators.counted.peer_groups import peer_group_results, with_peer_averages, with_peer_group
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
 from engine.indicators.travel import DIRECTIONS, change_test
 from engine.indicators.travel import outcome as _outcome
+from engine.indicators.measured.missing_cells import missing_figures, missing_share_problems, unplaced_sources
 from engine.ingest import PARTNER_AREA, Inputs
+from engine.ingest.issues import issue_owners
 from engine.months import month_of, month_text, year_of
 from engine.report import SUPPRESSED, AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
 from engine.spec.models import Indicator, Spec
@@ -90,15 +92,27 @@ def _check_coverage(inputs: Inputs, periods: ReportPeriods, spec_file: str, firs
     for name, source in inputs.sources.items():
         if not source.dated or name not in counted:
             continue
-        gaps = source.missing_periods(max(first, periods.first_needed), periods.end)
+        gaps = source.missing_periods(max(first, periods.windows_first), periods.end)
         if gaps:
             word = source.period_word
             which = "" if source.period_months == 1 else f"the {word}s ending "
             problems.append(Problem(f"no rows for {which}{', '.join(month_text(m) for m in gaps[:12])}: a {word} the "
-                                    f"windows need is missing from the data, so they would undercount",
-                                    file=str(source.path)))
+                                    f"windows need is missing from the data, so they would undercount (the windows "
+                                    f"end {month_text(periods.end)}: choose another period end, or supply the missing "
+                                    f"files)", file=str(source.path), key_path=where))
     if problems:
         raise DataError(problems)
+
+
+def _trend_only_gaps(inputs: Inputs, periods: ReportPeriods, first: int, counted: set[str]) -> set[int]:
+    """Months needed only by the financial-year trend that some counted source lacks (a quarter or year
+    lacking counts all its months): those years are shown as partial, never as if complete."""
+    gaps: set[int] = set()
+    for name, source in inputs.sources.items():
+        if source.dated and name in counted and max(first, periods.first_needed) < periods.windows_first:
+            for last in source.missing_periods(max(first, periods.first_needed), periods.windows_first - 1):
+                gaps.update(range(max(last - source.period_months + 1, first), last + 1))
+    return gaps
 
 
 def _window_sum(counts: IndicatorCounts, first_month: int, window_first: int, window_last: int) -> np.ndarray:
@@ -125,6 +139,7 @@ class IndicatorResults:
     peer_quartiles: np.ndarray
     peer_codes: np.ndarray
     band_basis: str | None  # standard-deviation bands: what they are measured from, in words
+    banding_method: str  # "ci" or "sd": the spec's banding for this indicator
 
 
 def _band_codes(spec: Spec, indicator: Indicator, counts: np.ndarray, population: np.ndarray,
@@ -147,12 +162,8 @@ def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, firs
     partner_current = _sum_by_partner(current, counts.partner_of, n_partners)
     partner_previous = _sum_by_partner(previous, counts.partner_of, n_partners)
     partner_population = geo.partner_population
-    benchmark_rate = float(current.sum()) / geo.benchmark_population * indicator.rate_per
-    if counts.by_partner and spec.banding_for(indicator).method == "sd":
-        raise SpecError(Problem(f"indicator {indicator.id!r} counts a source that records only the "
-                                f"{geo.partner_label.lower()}, so it cannot be banded by the spread of "
-                                f"{geo.small_area_label} rates: use banding method ci",
-                                key_path=f"indicators.{indicator.id}.banding.method"))
+    benchmark_rate = float(rates(current.sum(), geo.benchmark_population, indicator.rate_per))
+    # (sd banding of a source without small areas is refused when the spec is loaded: engine.spec.method_checks)
     small_rates = rates(current, counts.population, indicator.rate_per) if not counts.by_partner else np.empty(0)
     ranks, sizes = peer_ranks(rates(partner_current, partner_population, indicator.rate_per))
     codes, p_values = change_test(spec.change_for(indicator), partner_current, partner_previous, partner_population)
@@ -164,6 +175,7 @@ def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, firs
         ranks, sizes, quartiles(ranks, sizes),
         peer_comparison(partner_current, partner_population, spec.peers.level, per=indicator.rate_per),
         _band_basis(spec, indicator, small_rates, geo.small_area_label, geo.benchmark_name),
+        spec.banding_for(indicator).method,
     )
 
 
@@ -191,12 +203,12 @@ def _kpi(results: IndicatorResults, p: int, population: float, hidden: set) -> K
         key, indicator.name, indicator.priority, indicator.unit, previous, current, change,
         float(change / previous) if change is not None and previous else None,
         DIRECTIONS[code], _outcome(code, indicator.polarity),
-        None if current is None else float(current / population * indicator.rate_per), results.benchmark_rate,
+        None if current is None else float(rates(current, population, indicator.rate_per)), results.benchmark_rate,
         None if current is None else BAND_LABELS[int(results.partner_bands[p])], indicator.rate_per,
         indicator.polarity, code,
         None if results.change_p_values is None else float(results.change_p_values[p]),
         int(results.peer_ranks[p]) or None, int(results.peer_sizes[p]), int(results.peer_quartiles[p]) or None,
-        PEER_LABELS[int(results.peer_codes[p])],
+        PEER_LABELS[int(results.peer_codes[p])], banding_method=results.banding_method,
     )
 
 
@@ -209,7 +221,7 @@ def _top_picks(inputs: Inputs, results: IndicatorResults, by_partner: bool) -> l
     picks: list[list[int]] = [[] for _ in geo.partner_names]
     if by_partner:
         return picks
-    rate = current / geo.small_area_population * indicator.rate_per
+    rate = rates(current, geo.small_area_population, indicator.rate_per)
     if indicator.top.rank_by == "count":
         primary, secondary = current, rate
     else:
@@ -233,7 +245,7 @@ def _top_table(inputs: Inputs, results: IndicatorResults, p: int, picked: list[i
         count = int(results.current[i])
         rows.append(TopAreaRow(rank, str(geo.partner_names[p]), str(geo.small_area_codes[i]), str(geo.small_area_names[i]),
                                count if shown else None,
-                               float(count / geo.small_area_population[i] * indicator.rate_per) if shown else None,
+                               float(rates(count, geo.small_area_population[i], indicator.rate_per)) if shown else None,
                                BAND_LABELS[int(results.small_bands[i])] if shown else None))
     return TopAreaTable(indicator.id, indicator.name, indicator.unit, indicator.top.rank_by, indicator.rate_per,
                         results.benchmark_rate, rows, indicator.polarity, results.band_basis)
@@ -274,6 +286,11 @@ def _trend_counts(spec: Spec, periods: ReportPeriods, all_counts: dict[str, Indi
                                                 n_partners)
     return TrendCounts(columns, notes, months, year_months, range(first_shown - first_month, periods.end - first_month + 1),
                        years, monthly)
+
+
+def _own_rows(inputs: Inputs, owners: np.ndarray, partner: int, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The data-quality rows partner ``partner`` may see (its own and those about a file as a whole), labelled."""
+    return inputs.issues.for_partner(owners, partner, name)
 
 
 def _trend_table(spec: Spec, trend: TrendCounts, p: int, hidden: set) -> TrendTable:
@@ -364,7 +381,14 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     end = resolve_period_end(spec.periods, period_end, latest, spec_file)
     periods = report_periods(spec.periods, end, first_data)
     _check_coverage(inputs, periods, spec_file, first_data, latest, overridden=period_end is not None, counted=counted)
+    periods = periods.without_months(_trend_only_gaps(inputs, periods, first_data, counted))
+    unplaced = unplaced_sources(full_spec, inputs, spec_file)
+    if unplaced:
+        raise SpecError(unplaced)
     measures = measured_indicators(full_spec, inputs, periods)
+    gappy = missing_share_problems(full_spec, inputs, {key: m.missing_cells for key, m in measures.items()}, spec_file)
+    if gappy:
+        raise SpecError(gappy)
 
     geo = inputs.geography
     first_month = max(periods.first_needed, first_data)
@@ -413,13 +437,13 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
                       for b in spec.breakdowns]
         group_tables = area_group_tables(
             spec, inputs, {i: r.current for i, r in results.items()},
-            {i: r.partner_current / geo.partner_population * r.indicator.rate_per for i, r in results.items()},
+            {i: rates(r.partner_current, geo.partner_population, r.indicator.rate_per) for i, r in results.items()},
             {i: r.benchmark_rate for i, r in results.items()})
     notes = methodology_notes(full_spec, inputs, periods, suppress)
     generated = generated_timestamp(end)
     priorities = list(dict.fromkeys(i.priority for i in full_spec.indicators))
-    issues = inputs.issues.detail(spec.quality.detail_rows)
-    issue_count = len(inputs.issues.frame())
+    owners = issue_owners(inputs.issues.frame(), geo.partner_codes, geo.partner_names, geo.small_area_codes,
+                          geo.small_area_partner)
     partner_population = geo.partner_population
     reports = []
     for p in range(n_partners):
@@ -435,14 +459,13 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         findings = key_findings(kpis, partner_series_list, top_tables, partner_comparisons, partner_breakdowns,
                                 partner_area=partner_area, partner_label=geo.partner_label,
                                 small_area_label=geo.small_area_label, benchmark=geo.benchmark_name,
-                                period_end=month_text(end),
-                                band_methods={i.id: full_spec.banding_for(i).method for i in full_spec.indicators})
+                                period_end=month_text(end))
         findings += [dataclasses.replace(f, group=GROUP_WHO) for f in area_group_findings(
             spec.area_groups, group_tables[p], partner_area=partner_area, benchmark=geo.benchmark_name,
             small_area_label=geo.small_area_label, period_end=month_text(end))]
         reports.append(Report(
             title=spec.title, organisation=spec.organisation, partner_area=partner_area,
-            partner_label=geo.partner_label, small_area_label=geo.small_area_label, benchmark_name=geo.benchmark_name,
+            partner_code=str(geo.partner_codes[p]), partner_label=geo.partner_label, small_area_label=geo.small_area_label, benchmark_name=geo.benchmark_name,
             period_end=month_text(end), current_window=periods.current.label, previous_window=periods.previous.label,
             generated=generated, kpis=kpis, top_tables=top_tables,
             trend=_trend_table(spec, trend, p, hidden[p]) if trend else None,
@@ -451,6 +474,9 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             series=partner_series_list, comparisons=partner_comparisons, breakdowns=partner_breakdowns, findings=findings,
             area_groups=group_tables[p],
             suppression_note=_suppression_note(spec) if hidden[p] else None,
-            quality_issues=issues, quality_issue_count=issue_count, synthetic_note=synthetic_note(full_spec),
+            quality_issues=(missing := missing_figures(kpis, inputs, full_spec, partner_area))
+            + inputs.issues.detail(spec.quality.detail_rows, *_own_rows(inputs, owners, p, partner_area)),
+            quality_issue_count=int(_own_rows(inputs, owners, p, partner_area)[0].sum()) + len(missing),
+            synthetic_note=synthetic_note(full_spec),
         ))
     return reports

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Any, Callable, Hashable
 
-from engine.indicators.area_groups import area_group_notes
-from engine.indicators.breakdowns import profile_method_notes
+from engine.indicators.counted.area_groups import area_group_notes
+from engine.indicators.profiles.breakdowns import profile_method_notes
 from engine.indicators.describe import (describe_banding, describe_change, describe_indicator,
                                         describe_measure_methods, describe_peers, describe_suppression)
-from engine.indicators.measures import counted_spec, measured
-from engine.indicators.peer_groups import peer_group_note
+from engine.indicators.measured.measures import counted_spec, measured
+from engine.indicators.counted.peer_groups import peer_group_note
 from engine.indicators.periods import ReportPeriods
+from engine.indicators.measured.missing_cells import absent_rows_are_missing
 from engine.ingest import PARTNER_AREA, Inputs
 from engine.months import MONTH_NAMES, month_text
 from engine.report import MethodNote
@@ -51,6 +52,15 @@ def synthetic_note(spec: Spec) -> str | None:
             f"must not be quoted as real (sources on the Methodology sheet).")
 
 
+def missing_words(sources: list[str], partner: str) -> str:
+    """The missing-is-not-zero rule in words, for the sources it applies to."""
+    return (f"Missing is not zero. In {', '.join(sources)}, a {partner} with no row for a period, or whose row was "
+            f"rejected for a bad value, has no figure for that period: any figure whose periods include it is shown "
+            f"as n/a with the reason, and takes no band, rank, direction of travel or key finding; the other "
+            f"{partner}s are ranked among themselves and the benchmark pools them only. Zero is only what a source "
+            f"says is zero; in sources that list events (a row per crime or referral), no row means none.")
+
+
 def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppress: bool = False) -> list[MethodNote]:
     geo = inputs.geography
     start = spec.periods.financial_year.start_month
@@ -80,6 +90,10 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
         MethodNote("Rates", "Rate = count in the current window ÷ resident population × the indicator's multiplier "
                             "(per 1,000 residents unless stated)."),
     ]
+    returns = list(dict.fromkeys(i.source for i in spec.indicators if i.measure is not None
+                                 and absent_rows_are_missing(i, spec.sources[i.source])))
+    if returns:
+        notes.append(MethodNote("Missing data", missing_words(returns, geo.partner_label.lower())))
     counted = counted_spec(spec)  # measured indicators' methods are described together, below
     for banding, names in _grouped(counted, spec.banding_for):
         topic = "Comparison bands" + (" (standard deviations)" if banding.method == "sd" else "")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from engine.errors import Problem, SpecError
 from engine.months import MONTH_ABBREVIATIONS, month_label, month_number, month_of, year_of
@@ -47,6 +47,20 @@ class ReportPeriods:
     @property
     def first_needed(self) -> int:
         return min([self.previous.first, self.quarters[0].first] + [y.window.first for y in self.years])
+
+    @property
+    def windows_first(self) -> int:
+        """The first month the rolling windows and quarters need (a gap there is an error; before it, only
+        the financial-year trend is affected)."""
+        return min(self.previous.first, self.quarters[0].first)
+
+    def without_months(self, gaps: set[int]) -> "ReportPeriods":
+        """These periods with the financial years' covered months reduced by months the data lacks."""
+        if not gaps:
+            return self
+        years = [replace(y, covered_months=y.covered_months - sum(1 for m in gaps if y.window.first <= m <= y.window.last))
+                 for y in self.years]
+        return replace(self, years=years)
 
 
 def resolve_period_end(periods: Periods, override: str | None, latest_in_data: int, spec_file: str) -> int:

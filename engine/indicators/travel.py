@@ -1,7 +1,7 @@
 """Direction of travel: the spec's change test on two windows' counts, in words, judged by polarity.
 
 The partner workbooks (:mod:`engine.indicators.compute`) and the dashboard
-(:mod:`engine.indicators.dashboard`) both call these, so the same counts always get the same
+(:mod:`engine.indicators.dashboard.subject`) both call these, so the same counts always get the same
 words, whichever workbook shows them.
 """
 from __future__ import annotations

@@ -16,11 +16,11 @@ from engine.errors import DataError, Problem, SpecError
 from engine.ingest.area_groups import SmallAreaGroups, load_area_groups
 from engine.ingest.generated import require_generated
 from engine.ingest.geography import Geography, load_geography, source_path
-from engine.ingest.issues import IssueLog
+from engine.ingest.issues import UNPLACED, IssueLog
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
 from engine.ingest.peer_table import PeerTable, read_peer_table
 from engine.ingest.periods import PERIOD_MONTHS
-from engine.ingest.police_uk import CRIME_TYPES, quirks, read_police_uk
+from engine.ingest.police_uk import CRIME_TYPES, other_forces, quirks, read_police_uk
 from engine.ingest.safety import Limits
 from engine.ingest.table_source import read_table
 from engine.months import month_number
@@ -58,6 +58,7 @@ class SourceRows:
     level: str = SMALL_AREA
     dated: bool = True
     period_months: int = 1  # 3: quarterly, 12: annual (each row's month is its period's last month)
+    rejected: "RejectedRows | None" = None  # rows rejected for a bad cell: where they were (see RejectedRows)
 
     @property
     def months_present(self) -> set[int]:
@@ -96,6 +97,18 @@ class SourceRows:
         partner = self.area.copy()
         partner[placed] = small_area_partner[self.area[placed]]
         return partner
+
+
+@dataclass(frozen=True)
+class RejectedRows:
+    """Rows a table source rejected for a bad cell, with their other cells, month and place (as SourceRows).
+
+    A measure uses them to show the (area, period) a rejected value belonged to as missing, not as a smaller total.
+    """
+
+    rows: pd.DataFrame
+    month: np.ndarray
+    area: np.ndarray
 
 
 @dataclass
@@ -140,8 +153,10 @@ class _Origin:
             here = part == key
             first = at[here][0]
             sheet = self.sheets[self.sheet_index[first]] if self.sheets and self.sheet_index is not None else None
+            # rows logged here could not be placed in one partner area: no partner is shown them
             log.add(source, str(self.files[self.file_index[first]]), sheet, self.line[at[here]], column,
-                    values if isinstance(values, str) else np.asarray(values, dtype=object)[here], action, reason)
+                    values if isinstance(values, str) else np.asarray(values, dtype=object)[here], action, reason,
+                    places=np.full(int(here.sum()), UNPLACED, dtype=object))
 
 
 def _texts(categorical: pd.Series, mask: np.ndarray) -> np.ndarray:
@@ -163,10 +178,8 @@ def _place(name: str, rows: pd.DataFrame, origin: _Origin, geography: Geography,
     position[""] = NO_LOCATION
     recoded: dict[str, int] = {}
     if geography.recoding is not None:
-        for code in rows[AREA_COLUMN].cat.categories:
-            if code not in position and code in geography.recoding.to:
-                target = geography.recoding.target(code)
-                recoded[code] = position.get(target, OUTSIDE_AREA) if target is not None else NOT_COUNTED
+        for code, target in geography.recoding.translations(rows[AREA_COLUMN].cat.categories, position).items():
+            recoded[code] = position.get(target, OUTSIDE_AREA) if target is not None else NOT_COUNTED
     area = _codes_to_positions(rows[AREA_COLUMN], {**position, **recoded}, OUTSIDE_AREA)
     codes = rows[AREA_COLUMN]
 
@@ -196,9 +209,10 @@ def _place(name: str, rows: pd.DataFrame, origin: _Origin, geography: Geography,
 def _police_uk_rows(name: str, spec: Spec, base_dir: Path, geography: Geography, log: IssueLog) -> SourceRows:
     source = spec.sources[name]
     path = source_path(spec, base_dir, name)
-    data = read_police_uk(path, Limits(max_file_mb=source.max_file_mb))
+    data = read_police_uk(path, Limits(max_file_mb=source.max_file_mb), name, source.forces)
     rows = data.rows
     log.note(name, f"rows read from {len(data.files)} monthly files", len(rows))
+    other_forces(name, data, log)
     log.count_read(name, len(rows))
     repeats = quirks(name, data, source.repeated_crime_ids, log)
     month, area = _place(name, rows, _Origin(data.files, data.file_index, data.line), geography, log, "LSOA code")
@@ -272,7 +286,31 @@ def _table_rows(name: str, spec: Spec, base_dir: Path, geography: Geography, log
         level = PARTNER_AREA
     month_spec = next((c for c in source.tidy_columns() if c.name == MONTH_COLUMN), None)
     period_months = PERIOD_MONTHS.get(month_spec.type, 1) if month_spec is not None else 1
-    return SourceRows(name, source.description, path, frame, month, area, data.files, level, dated, period_months)
+    rejected = _rejected_rows(spec, data.rejected, geography, partner_key, dated)
+    return SourceRows(name, source.description, path, frame, month, area, data.files, level, dated, period_months,
+                      rejected)
+
+
+def _rejected_rows(spec: Spec, rows: pd.DataFrame | None, geography: Geography, partner_key: str | None,
+                   dated: bool) -> RejectedRows | None:
+    """Where each row rejected for a bad cell was (its month and area, when those cells were readable)."""
+    if rows is None or rows.empty:
+        return None
+    rows = rows.reset_index(drop=True)
+    if dated and MONTH_COLUMN in rows.columns:
+        month = np.array([_month_or_none(str(m)) for m in rows[MONTH_COLUMN].astype("string").fillna("")], dtype=np.int64)
+    else:
+        month = np.full(len(rows), -1, dtype=np.int64)
+    if partner_key is not None and partner_key in rows.columns:
+        area = partner_positions(rows[partner_key], partner_key, geography.partner_codes, geography.partner_names,
+                                 spec.geography.partner_areas.aliases, NO_LOCATION, OUTSIDE_AREA)
+    elif AREA_COLUMN in rows.columns:
+        position = {code: i for i, code in enumerate(geography.small_area_codes)}
+        area = np.array([position.get(str(c), OUTSIDE_AREA) for c in rows[AREA_COLUMN].astype("string").fillna("")],
+                        dtype=np.int64)
+    else:
+        return None
+    return RejectedRows(rows, month, np.asarray(area, dtype=np.int64))
 
 
 def _check_threshold(spec: Spec, log: IssueLog) -> None:

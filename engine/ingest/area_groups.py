@@ -2,7 +2,7 @@
 
 A spec's ``area_groups`` name a lookup source with one row per small area. Reading it is
 geography, not counting, so it lives here: the result is one group position per small area,
-which :mod:`engine.indicators.area_groups` sums counts and residents over.
+which :mod:`engine.indicators.counted.area_groups` sums counts and residents over.
 
 What can go wrong, and what happens:
 
@@ -32,7 +32,7 @@ from engine.ingest.table_source import TableData, read_table
 from engine.ingest.tables import require_columns
 from engine.quality import EXCLUDED
 from engine.spec.models import AreaGroup, Scalar, Spec
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 NO_GROUP = -1
 MAX_LISTED = 20
@@ -128,6 +128,47 @@ def _conflicts(group: AreaGroup, data: TableData, inside: pd.DataFrame) -> list[
     return problems
 
 
+def _recoded(group: AreaGroup, data: TableData, rows: pd.DataFrame, known: set[str], listed: set[str],
+             geography: Geography, log: IssueLog) -> pd.DataFrame:
+    """Rows whose code is of the other vintage (2021 LSOAs for a 2011 geography, say), translated.
+
+    A small area the source lists under its own code keeps that row. A code that maps to several
+    small areas (areas merged between vintages), or several codes of one small area (an area split)
+    that disagree on the group, place nothing; each such row is listed with why.
+    """
+    if geography.recoding is None:
+        return rows.iloc[:0]
+    targets = geography.recoding.translations(rows["code"].dropna().unique(), known)
+    if not targets:
+        return rows.iloc[:0]
+    other = rows[rows["code"].isin(targets.keys())].copy()
+    other["code"] = other["code"].map(targets)
+    file = str(data.files[0])
+
+    def excluded(which: pd.DataFrame, reason: str) -> None:
+        if len(which):
+            log.add(group.source, file, data.sheet, data.rows[which.index.to_numpy()], group.code,
+                    rows.loc[which.index, "code"].to_numpy(dtype=object), EXCLUDED, reason)
+
+    excluded(other[other["code"].isna()], f"{geography.recoding.description}: the code maps to several "
+                                          f"{geography.small_area_label}s (merged between vintages), so it places none "
+                                          f"in a '{group.label}' group")
+    other = other[other["code"].notna() & other["code"].isin(known) & ~other["code"].isin(listed)]
+    if len(other):
+        problems = _value_problems(group, data, other.index, other["key"])
+        if problems:
+            raise DataError(problems)
+    varied = other.groupby("code")["key"].nunique(dropna=False)
+    split = other["code"].isin(varied[varied > 1].index)
+    excluded(other[split], f"{geography.recoding.description}: the codes this {geography.small_area_label} was split "
+                           f"into are in different '{group.label}' groups, so it is in none")
+    kept = other[~split]
+    if len(kept):
+        log.note(group.source, f"small-area codes of another vintage translated ({geography.recoding.description})",
+                 len(kept), example=", ".join(rows.loc[kept.index[:3], "code"]))
+    return kept
+
+
 def _lookup_rows(spec: Spec, base_dir: Path, codes: list[str]) -> tuple[str, np.ndarray]:
     """The small-area lookup's file and the row listing each code (for the data-quality log)."""
     small = spec.geography.small_areas
@@ -142,11 +183,13 @@ def _one_group(spec: Spec, base_dir: Path, group: AreaGroup, data: TableData, ge
     codes = data.frame[group.code].astype("string").str.strip()
     keys = pd.Series([group_key(v) for v in data.frame[group.column].astype(object)], index=data.frame.index,
                      dtype=object)  # object: None stays None (a str column would make it NaN)
+    known = set(geography.small_area_codes.tolist())
     inside = pd.DataFrame({"code": codes, "key": keys}, dtype=object)
-    inside = inside[inside["code"].isin(set(geography.small_area_codes.tolist()))]
-    problems = _value_problems(group, data, inside.index, keys) + _conflicts(group, data, inside)
+    direct = inside[inside["code"].isin(known)]
+    problems = _value_problems(group, data, direct.index, keys) + _conflicts(group, data, direct)
     if problems:
         raise DataError(problems)
+    inside = pd.concat([direct, _recoded(group, data, inside, known, set(direct["code"]), geography, log)])
     key_of = inside.drop_duplicates("code").set_index("code")["key"]
     ordered, labels = _ordered_groups(group, key_of.tolist())
     position = {key: i for i, key in enumerate(ordered)}

@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.errors import DataError, Problem
-from engine.ingest.issues import IssueLog
-from engine.ingest.markers import EXCEL_ERRORS, normalise_label, strip_footnotes
+from engine.ingest.issues import UNPLACED, IssueLog
+from engine.ingest.markers import EXCEL_ERRORS, normalise_label, strip_code_footnote, strip_footnotes
 from engine.ingest.readers import NUMBER, TEXT, Body
 from engine.ingest.layout import SEPARATOR, Layout
 from engine.ingest.periods import DEFAULT_START_MONTH, PERIOD_MONTHS, period_end
@@ -27,7 +27,7 @@ from engine.ingest.periods import DESCRIPTIONS as PERIOD_DESCRIPTIONS
 from engine.ingest.readers.xlsx_head import column_letters
 from engine.quality import CLEANED, REJECTED
 from engine.spec.models import Column
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 NUMBER_TYPES = ("number", "integer")
 MARKED_TYPES = ("code", "number", "integer", "date", "month", "quarter", "financial_year")
@@ -37,6 +37,7 @@ DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y"
 MONTH_FORMATS = ("%Y-%m", "%m/%Y", "%Y/%m")
 SERIAL_RANGE = (10_000, 100_000)  # Excel day numbers 1927-05-18 .. 2173-10-14; a bare year is not a date
 EXCEL_EPOCH = np.datetime64("1899-12-30")
+DATE_YEARS = (1900, 2100)  # a date outside these years is a slip (01/01/1066), rejected with its row
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 EXCEL_ERROR_TEXTS = frozenset(EXCEL_ERRORS.values())
 
@@ -118,9 +119,12 @@ class _Context:
     markers: frozenset[str]
     zeros: frozenset[str] = frozenset()  # markers that mean 0 in number columns (the source's zero_markers)
     text_markers: frozenset[str] = frozenset()  # markers the source lists itself: missing in text columns too
+    max_value: float = float("inf")  # larger numbers (in size) are implausible: their rows are rejected
+    places: pa.Array | None = None  # each row's location as written (small-area or partner code or name), if mapped
 
     def record(self, mask: np.ndarray, label: str, values: Iterable, action: str, reason: str) -> None:
-        self.log.add(self.source, self.file, self.sheet, self.rows[mask], label, values, action, reason)
+        self.log.add(self.source, self.file, self.sheet, self.rows[mask], label, values, action, reason,
+                     None if self.places is None else _place_texts(self.places.filter(pa.array(np.asarray(mask, bool)))))
 
 
 def _np_mask(array: pa.Array) -> np.ndarray:
@@ -234,7 +238,8 @@ def _numbers(values: pa.Array, errors: tuple[np.ndarray, list[str]] | None, spec
             positions, texts = errors
             strings = _Strings(pa.array(texts, pa.string()))
             here = _Context(ctx.log, ctx.source, ctx.file, ctx.sheet, ctx.rows[positions], ctx.markers, ctx.zeros,
-                            ctx.text_markers)
+                            ctx.text_markers, ctx.max_value,
+                            None if ctx.places is None else ctx.places.take(pa.array(positions)))
             _zero_markers(strings, here, label)
             _clean_markers(strings, here, label)
             parsed, bad = _parse_numbers(strings.values)
@@ -258,6 +263,7 @@ def _numbers(values: pa.Array, errors: tuple[np.ndarray, list[str]] | None, spec
                 ctx.record(bad, label, np.asarray(values.cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object)[bad],
                            REJECTED, "not a number")
                 reject |= bad
+    numbers = _implausible(numbers, ctx, label, reject)
     if spec.type == "integer":
         array = np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=float)
         fractional = ~np.isnan(array) & (array != np.floor(array))
@@ -265,6 +271,27 @@ def _numbers(values: pa.Array, errors: tuple[np.ndarray, list[str]] | None, spec
             ctx.record(fractional, label, array[fractional], REJECTED, "not a whole number")
             reject |= fractional
     return numbers
+
+
+def _implausible(numbers: pa.Array, ctx: _Context, label: str, reject: np.ndarray) -> pa.Array:
+    """Reject numbers too large to be a count or measure (1e300, inf, or over the source's max_value).
+
+    Such a cell is a slip or a hostile file, never a figure: left in, it overflows integer columns
+    and sums. The row is rejected with its value; the value itself is blanked so nothing downstream
+    meets it.
+    """
+    array = np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=float)
+    with np.errstate(invalid="ignore"):
+        huge = ~np.isnan(array) & ~(np.abs(array) <= ctx.max_value)
+    if not huge.any():
+        return numbers
+    limit = f"{ctx.max_value:,.0f}" if np.isfinite(ctx.max_value) else "any finite number"
+    ctx.record(huge, label, np.array([f"{v:g}" for v in array[huge]], dtype=object), REJECTED,
+               f"implausibly large: over {limit} (the source's max_value)")
+    reject |= huge
+    array = array.copy()
+    array[huge] = np.nan
+    return pa.array(array, mask=np.isnan(array))
 
 
 def _parse_numbers(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -280,30 +307,48 @@ def _parse_numbers(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
 
 
 def parse_dates(texts: list[str | None], formats: tuple[str, ...]) -> list[np.datetime64 | None]:
-    """Each text as a date (UK day-first formats, then Excel day numbers); None where none fits."""
+    """Each text as a date (UK day-first formats, then Excel day numbers); None where none fits or it is out of range."""
+    return parse_dates_in_range(texts, formats)[0]
+
+
+def parse_dates_in_range(texts: list[str | None], formats: tuple[str, ...]) -> tuple[list[np.datetime64 | None], np.ndarray]:
+    """(dates, mask of texts that read as a date outside :data:`DATE_YEARS`); those dates are None.
+
+    A year such as 1066 parses but cannot be a partner's record (and does not fit pandas'
+    nanosecond dates): it is told apart from text that is no date at all, so the row's rejection
+    says why.
+    """
     series = pd.Series(texts, dtype=object)
     result = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    outside = pd.Series(False, index=series.index)
     todo = series.notna()
     for fmt in formats:
         if not todo.any():
             break
         parsed = pd.to_datetime(series[todo], format=fmt, errors="coerce")
         found = parsed.notna()
-        result[found[found].index] = parsed[found]
-        todo &= result.isna()
+        years = parsed.dt.year
+        far = found & ((years < DATE_YEARS[0]) | (years > DATE_YEARS[1]))
+        outside[far[far].index] = True
+        found &= ~far
+        result[found[found].index] = parsed[found].astype("datetime64[ns]")
+        todo &= result.isna() & ~outside
     if todo.any():
         numbers = pd.to_numeric(series[todo], errors="coerce")
         serial = numbers[(numbers >= SERIAL_RANGE[0]) & (numbers <= SERIAL_RANGE[1])]
         if len(serial):
             result[serial.index] = (EXCEL_EPOCH + np.floor(serial.to_numpy()).astype("timedelta64[D]")).astype("datetime64[ns]")
-    return [None if pd.isna(v) else v for v in result.to_numpy(dtype="datetime64[ns]")]
+    dates = [None if pd.isna(v) else v for v in result.to_numpy(dtype="datetime64[ns]")]
+    return dates, outside.to_numpy(dtype=bool)
 
 
 def _dates(strings: _Strings, spec: Column, ctx: _Context, label: str, reject: np.ndarray) -> pa.Array:
     _clean_markers(strings, ctx, label)
     formats = tuple(spec.formats) if spec.formats else DATE_FORMATS + (MONTH_FORMATS if spec.type == "month" else ())
-    parsed = np.array(parse_dates(strings.values.to_pylist(), formats) or [], dtype="datetime64[ns]")
-    bad = np.isnat(parsed) & _np_mask(pc.is_valid(strings.values))
+    dates, outside = parse_dates_in_range(strings.values.to_pylist(), formats)
+    parsed = np.array(dates or [], dtype="datetime64[ns]")
+    _reject(strings, outside, ctx, label, f"a date outside {DATE_YEARS[0]}–{DATE_YEARS[1]} (a typing slip?)", reject)
+    bad = np.isnat(parsed) & _np_mask(pc.is_valid(strings.values)) & ~outside
     kind = "month" if spec.type == "month" else "date"
     _reject(strings, bad, ctx, label, f"not a {kind} in a known UK format (dd/mm/yyyy, Jan-22, an Excel date…)", reject)
     if spec.type == "month" or spec.name == "month":  # the month column holds YYYY-MM, as police.uk's does
@@ -324,6 +369,18 @@ def _periods(strings: _Strings, spec: Column, ctx: _Context, label: str, reject:
     return strings.result(pa.array(ends, pa.string()))
 
 
+def _strip_code_footnotes(strings: _Strings, ctx: _Context, label: str) -> None:
+    """Footnote digits glued to ONS codes (``E230000118``) removed by the code's length; each one counted."""
+    before = strings.values.to_pylist()
+    after = [None if v is None else strip_code_footnote(v) for v in before]
+    changed = np.array([a != b for a, b in zip(after, before)], dtype=bool)
+    if changed.any():
+        rows = strings.rows(changed)
+        ctx.record(rows, label, strings.row_values(rows), CLEANED,
+                   "footnote digits glued to the code removed (an ONS code is a letter and 8 digits)")
+        strings.values = pa.array(after, pa.string())
+
+
 def _text(strings: _Strings, errors: tuple[np.ndarray, list[str]] | None, spec: Column, ctx: _Context, label: str,
           reject: np.ndarray) -> pa.Array:
     if errors is not None and len(errors[0]):  # Excel error values in a text column
@@ -334,7 +391,9 @@ def _text(strings: _Strings, errors: tuple[np.ndarray, list[str]] | None, spec: 
         _clean_markers(strings, ctx, label)
     elif ctx.text_markers:  # markers the source lists itself mean missing in its text columns too
         _clean_markers(strings, ctx, label, ctx.text_markers)
-    if spec.strip_footnotes:
+    if spec.strip_footnotes and spec.type == "code":
+        _strip_code_footnotes(strings, ctx, label)
+    elif spec.strip_footnotes:
         strings.map(lambda v: strip_footnotes(v, capitals=True))
     if spec.pattern is not None:
         try:
@@ -369,8 +428,12 @@ def _allowed_numbers(values: pa.Array, spec: Column, ctx: _Context, label: str, 
 
 def convert(body: Body, mapped: list[Mapped], keep: np.ndarray, markers: frozenset[str], log: IssueLog,
             source: str, file: str, sheet: str | None, zeros: frozenset[str] = frozenset(),
-            text_markers: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, np.ndarray]:
+            text_markers: frozenset[str] = frozenset(), max_value: float = float("inf"),
+            rejected: list[pd.DataFrame] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """The tidy table (spec names, typed) and each kept row's 1-based row number; rejections logged.
+
+    ``rejected``, when given, receives the rejected rows' other cells (the bad cell empty), so that a measure can
+    tell the (area, period) a rejected value belonged to and show it as missing rather than as zero.
 
     ``markers`` are read as missing in number, date, month and code columns; ``text_markers`` (the ones a source
     lists itself) in text columns too; ``zeros`` are read as 0 in number columns.
@@ -379,7 +442,7 @@ def convert(body: Body, mapped: list[Mapped], keep: np.ndarray, markers: frozens
     every = len(positions) == len(body.rows)
     take = None if every else pa.array(positions, pa.int64())
     rows = body.rows[positions]
-    ctx = _Context(log, source, file, sheet, rows, markers, zeros, text_markers)
+    ctx = _Context(log, source, file, sheet, rows, markers, zeros, text_markers, max_value, _places(body, mapped, take))
     reject = np.zeros(len(positions), dtype=bool)
     out: dict[str, pa.Array] = {}
     for m in mapped:
@@ -407,7 +470,33 @@ def convert(body: Body, mapped: list[Mapped], keep: np.ndarray, markers: frozens
     specs = {m.spec.name: m.spec for m in mapped}
     frame = pd.DataFrame({name: _to_pandas(array if kept is None else array.filter(kept), specs[name])
                           for name, array in out.items()})
+    if rejected is not None and kept is not None:
+        dropped = pc.invert(kept)
+        rejected.append(pd.DataFrame({name: array.filter(dropped).to_pandas() if specs[name].type == "integer"  # 1.5
+                                      else _to_pandas(array.filter(dropped), specs[name]) for name, array in out.items()}))
     return frame, rows[~reject]
+
+
+PLACE_COLUMNS = ("small_area_code", "partner_area_code", "partner_area_name")  # most precise first
+
+
+def _places(body: Body, mapped: list[Mapped], take: pa.Array | None) -> pa.Array | None:
+    """Each kept row's location as the file writes it, from the most precise location column mapped (or None).
+    Left as Arrow: only the rows an issue is recorded for are ever turned into text."""
+    by_name = {m.spec.name: m for m in mapped}
+    for name in PLACE_COLUMNS:
+        if name in by_name:
+            values = body.columns[by_name[name].col]
+            return values if take is None else values.take(take)
+    return None
+
+
+def _place_texts(values: pa.Array) -> np.ndarray:
+    """Places as text; a row of a located table without a location belongs to no partner (UNPLACED)."""
+    texts = np.asarray(values.cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object)
+    blank = np.array([t is None or not str(t).strip() for t in texts], dtype=bool)
+    texts[blank] = UNPLACED
+    return texts
 
 
 def _errors_in(errors: tuple[np.ndarray, list[str]] | None, positions: np.ndarray) -> tuple[np.ndarray, list[str]] | None:

@@ -13,11 +13,13 @@ import pandas as pd
 
 from engine.errors import DataError, Problem, SpecError
 from engine.ingest.issues import IssueLog
+from engine.ingest.partner_groups import grouped_partners
 from engine.ingest.lookups import Recoding, local_names, population_column, recode_table
 from engine.ingest.table_source import TableData, read_table
 from engine.ingest.tables import require_columns
 from engine.spec.filters import where_mask
 from engine.spec.models import Spec
+from engine.spec.suggest import did_you_mean
 
 MAX_LISTED = 20
 
@@ -71,18 +73,37 @@ class _Lookups:
         return self._read[name]
 
 
-def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> Geography:
-    log = log if log is not None else IssueLog()
-    lookup = _Lookups(spec, base_dir, log)
+def _partner_rows(spec: Spec, lookup: _Lookups) -> tuple[pd.DataFrame, pd.DataFrame, dict, Path]:
+    """The partner-area lookup's rows that the spec's ``partner_areas.where`` picks: the partner areas (one per code,
+    by name), every picked row (a CSP or force has one per district it spans), the group each code falls in, and
+    the lookup's file."""
     geo = spec.geography
     partner_data = lookup(geo.partner_areas.source)
     partner_path, partners = partner_data.files[0], partner_data.frame
     require_columns(partners, [geo.partner_areas.code, geo.partner_areas.name, *geo.partner_areas.where], partner_path,
                     "partner areas", partner_data.sheet)
     partners = partners.loc[where_mask(partners, geo.partner_areas.where)]
+    members = partners  # every row: a CSP or force has one per district it spans
+    partners, group_of = grouped_partners(partners, geo.partner_areas.groups, geo.partner_areas.code,
+                                          geo.partner_areas.name)
     partners = partners.drop_duplicates(geo.partner_areas.code).sort_values(geo.partner_areas.name)
     if partners.empty:
         raise DataError(Problem("no partner areas match geography.partner_areas.where", file=str(partner_path)))
+    return partners, members, group_of, partner_path
+
+
+def partner_area_names(spec: Spec, base_dir: Path) -> list[str]:
+    """The partner areas' names, from the partner-area lookup alone (a small table): to check a build's
+    ``--area`` names before any data is read."""
+    partners = _partner_rows(spec, _Lookups(spec, base_dir, IssueLog()))[0]
+    return [str(name) for name in partners[spec.geography.partner_areas.name]]
+
+
+def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> Geography:
+    log = log if log is not None else IssueLog()
+    lookup = _Lookups(spec, base_dir, log)
+    geo = spec.geography
+    partners, members, group_of, partner_path = _partner_rows(spec, lookup)
 
     small_data = lookup(geo.small_areas.source)
     small_path, small = small_data.files[0], small_data.frame
@@ -90,6 +111,9 @@ def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> G
     require_columns(small, [sa.code, sa.name, sa.partner_area_code], small_path, "the small-area lookup", small_data.sheet)
     small = small.drop_duplicates(sa.code)
     partner_codes = partners[geo.partner_areas.code].to_numpy()
+    small_partner = partner_of_small_areas(small[sa.partner_area_code], members, geo.partner_areas.code,
+                                           geo.partner_areas.via, str(partner_path))
+    small = small.assign(**{sa.partner_area_code: small_partner.astype(object).map(lambda c: group_of.get(str(c), c))})
     small = small.loc[small[sa.partner_area_code].isin(partner_codes)].sort_values(sa.code)
     if small.empty:
         raise DataError(Problem(f"no small areas belong to the partner areas ({', '.join(map(str, partner_codes))})",
@@ -102,7 +126,8 @@ def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> G
     pops, year = population_column(pop_data.frame, pop.code, pop.value, pop.values_by_year, pop.year_column, pop.year,
                                    str(pop_data.files[0]))
     population = _population_values(small[sa.code], pops, pop_data.files[0],
-                                     pop.value or (pop.values_by_year or {}).get(year, ""))
+                                     pop.value or (pop.values_by_year or {}).get(year, ""),
+                                     spec.quality.max_small_area_population, _rows_by_code(pop_data, pop.code))
 
     if sa.local_names is not None:
         local = lookup(sa.local_names.source)
@@ -133,8 +158,48 @@ def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> G
     )
 
 
-def _population_values(codes: pd.Series, pops: pd.Series, path: Path, column: str) -> np.ndarray:
-    """Each small area's population; a missing, non-numeric or non-positive one is an error."""
+def _rows_by_code(data: TableData, code: str) -> dict[str, int]:
+    """The file row of each code's first listing (for messages)."""
+    rows: dict[str, int] = {}
+    for value, row in zip(data.frame[code].astype(str), data.rows):
+        rows.setdefault(value, int(row))
+    return rows
+
+
+def partner_of_small_areas(containing: pd.Series, members: pd.DataFrame, code: str, via: str | None,
+                           file: str) -> pd.Series:
+    """Each small area's partner-area code, from the code of the area that contains it in the small-area lookup.
+
+    Partner areas may be those areas themselves (districts), or groups of them listed in the partner-area lookup
+    (a Community Safety Partnership or a police force area of several districts): the lookup's ``via`` column
+    (default: the column holding most of the containing codes) leads from district to partner area, so an LSOA
+    joins LSOA → district → CSP or force.
+    """
+    given = set(containing.astype(str))
+    if via is None:
+        if given & set(members[code].astype(str)):
+            return containing
+        overlap = {c: len(given & set(members[c].astype(str))) for c in members.columns if c != code}
+        via = max(overlap, key=overlap.get) if overlap and max(overlap.values()) else None
+        if via is None:
+            return containing  # nothing links them: the caller's "no small areas belong" error explains
+    elif via not in members.columns:
+        raise SpecError(Problem(f"geography.partner_areas.via: no column {via!r} in {file}"
+                                f"{did_you_mean(via, members.columns)}", key_path="geography.partner_areas.via"))
+    pairs = members[[via, code]].astype(str).drop_duplicates()
+    split = pairs[pairs[via].duplicated(keep=False)]
+    if not split.empty:
+        raise DataError(Problem(f"{via} {split[via].iloc[0]} belongs to several partner areas "
+                                f"({', '.join(split[code])}): a small area must be in one", file=file, column=via))
+    return containing.astype(str).map(dict(zip(pairs[via], pairs[code])))
+
+
+def _population_values(codes: pd.Series, pops: pd.Series, path: Path, column: str, most: float = float("inf"),
+                       rows: dict[str, int] | None = None) -> np.ndarray:
+    """Each small area's population; a missing, non-numeric, non-positive or implausible one is an error.
+
+    Implausible: over ``quality.max_small_area_population`` (a typed 1e9 would make every rate near zero).
+    """
     raw = codes.map(pops)
     text = raw.where(raw.isna(), raw.astype(str).str.replace(",", "", regex=False))
     numbers = pd.to_numeric(text, errors="coerce")
@@ -146,6 +211,10 @@ def _population_values(codes: pd.Series, pops: pd.Series, path: Path, column: st
         elif pd.isna(number) or number <= 0:
             problems.append(Problem(f"population of {code} must be a positive number", file=str(path), column=column,
                                     value=None if pd.isna(value) else value))
+        elif not number <= most:
+            problems.append(Problem(f"population of {code} is implausible: over {most:,.0f} "
+                                    "(quality.max_small_area_population)", file=str(path),
+                                    row=(rows or {}).get(str(code)), column=column, value=value))
         if len(problems) >= MAX_LISTED:
             break
     if problems:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from engine.quality import ISSUE_FIELDS, REJECTED, QualityIssue, QualityNote
+from engine.quality import ISSUE_FIELDS, REJECTED, WHOLE_FILE_LABEL, QualityIssue, QualityNote
 
 
 @dataclass
@@ -20,19 +20,26 @@ class SourceCounts:
 
 @dataclass
 class IssueLog:
-    parts: list[tuple] = field(default_factory=list)  # (source, file, sheet, rows, column, values, action, reason)
+    parts: list[tuple] = field(default_factory=list)  # (source, file, sheet, rows, column, values, action, reason, places)
     notes: list[QualityNote] = field(default_factory=list)  # counted things that are not row issues ("rows read")
     counts: dict[str, SourceCounts] = field(default_factory=dict)
     _frame: pd.DataFrame | None = field(default=None, repr=False)
 
-    def add(self, source: str, file: str, sheet: str | None, rows, column: str, values, action: str, reason: str) -> None:
-        """Record issues for the 1-based ``rows`` (an array or one int); ``values`` one per row, or one for all."""
+    def add(self, source: str, file: str, sheet: str | None, rows, column: str, values, action: str, reason: str,
+            places=None) -> None:
+        """Record issues for the 1-based ``rows`` (an array or one int); ``values`` one per row, or one for all.
+
+        ``places``: each row's own location as the file gives it (its small-area code, or its partner
+        area's code or name), so that each partner is shown only the rows about it; None when unknown.
+        """
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
         if not len(rows):
             return
         if not (isinstance(values, (str, int, float)) or values is None):
             values = np.asarray(values, dtype=object)
-        self.parts.append((source, file, sheet or "", rows, column, values, action, reason))
+        if places is not None:
+            places = np.asarray(places, dtype=object)
+        self.parts.append((source, file, sheet or "", rows, column, values, action, reason, places))
         self._frame = None
 
     def note(self, source: str, reason: str, rows: int, example: str = "") -> None:
@@ -49,17 +56,18 @@ class IssueLog:
         if self._frame is not None:
             return self._frame
         if not self.parts:
-            return pd.DataFrame({name: pd.Series(dtype=object) for name in ISSUE_FIELDS})
+            return pd.DataFrame({name: pd.Series(dtype=object) for name in (*ISSUE_FIELDS, PLACE)})
         sizes = [len(p[3]) for p in self.parts]
 
         def repeated(position: int) -> np.ndarray:
             return np.repeat(np.array([p[position] for p in self.parts], dtype=object), sizes)
 
         values = np.concatenate([_text(p[5], len(p[3])) for p in self.parts])
+        places = np.concatenate([_text(p[8], len(p[3])) for p in self.parts])
         self._frame = pd.DataFrame({
             "source": repeated(0), "file": repeated(1), "sheet": repeated(2), "row": np.concatenate([p[3] for p in self.parts]),
-            "column": repeated(4), "value": values, "action": repeated(6), "reason": repeated(7),
-        }, columns=list(ISSUE_FIELDS))
+            "column": repeated(4), "value": values, "action": repeated(6), "reason": repeated(7), PLACE: places,
+        }, columns=[*ISSUE_FIELDS, PLACE])
         return self._frame
 
     def summary(self) -> list[QualityNote]:
@@ -77,25 +85,69 @@ class IssueLog:
             notes.append(QualityNote(source, f"{action}: {reason}", len(group), example))
         return notes
 
-    def detail(self, limit: int) -> list[QualityIssue]:
-        """The first ``limit`` issues, rejected rows first, spread across reasons (each reason gets its share)."""
+    def detail(self, limit: int, keep: np.ndarray | None = None, about: np.ndarray | None = None) -> list[QualityIssue]:
+        """The first ``limit`` issues (of those ``keep`` marks), rejected rows first, spread across reasons;
+        ``about``: each issue's label (whom or what it is about), aligned with the frame."""
         frame = self.frame()
+        if about is not None:
+            frame = frame.assign(about=about)
+        if keep is not None:
+            frame = frame[keep]
         if frame.empty or limit <= 0:
             return []
         frame = frame.assign(_order=(frame["action"] != REJECTED).astype(int),
                              _rank=frame.groupby(["source", "action", "reason"], sort=False).cumcount())
         picked = frame.sort_values(["_rank", "_order"], kind="stable").head(limit)
         picked = picked.sort_values(["_order", "source", "reason", "_rank"], kind="stable")
-        return [QualityIssue(r.source, _file_name(r.file), r.sheet, int(r.row), r.column, r.value, r.action, r.reason)
-                for r in picked.itertuples(index=False)]
+        return [QualityIssue(r.source, _file_name(r.file), r.sheet, int(r.row), r.column, r.value, r.action, r.reason,
+                             getattr(r, "about", "")) for r in picked.itertuples(index=False)]
 
-    def rows(self) -> list[tuple]:
-        """Every issue as a CSV row (file names shortened to the name alone)."""
+    def rows(self, keep: np.ndarray | None = None, about: np.ndarray | None = None) -> list[tuple]:
+        """Every issue (of those ``keep`` marks) as a CSV row (file names shortened to the name alone), with its
+        ``about`` label last when given."""
         frame = self.frame()
+        columns = list(ISSUE_FIELDS)
+        if about is not None:
+            frame, columns = frame.assign(about=about), columns + ["about"]
+        if keep is not None:
+            frame = frame[keep]
         if frame.empty:
             return []
         frame = frame.assign(file=frame["file"].map(_file_name))
-        return list(frame[list(ISSUE_FIELDS)].itertuples(index=False, name=None))
+        return list(frame[columns].itertuples(index=False, name=None))
+
+    def for_partner(self, owners: np.ndarray, partner: int, partner_name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Which issues a partner sees (its own rows and those about a file as a whole) and their labels."""
+        keep = (owners == partner) | (owners == WHOLE_FILE)
+        about = np.where(owners == WHOLE_FILE, WHOLE_FILE_LABEL, partner_name).astype(object)
+        return keep, about
+
+
+PLACE = "place"  # the frame's column of each issue's location (not written anywhere; it decides who sees the row)
+UNPLACED = "\x00unplaced"  # a row of a located table that belongs to no partner area (outside, no location)
+WHOLE_FILE = -2  # issue_owners: an issue of a file with no location column (a lookup): about the file as a whole
+NOBODY = -1  # issue_owners: a row that belongs to no partner area: in no partner's files
+
+
+def issue_owners(frame: pd.DataFrame, partner_codes, partner_names, small_area_codes, small_area_partner) -> np.ndarray:
+    """Each issue's partner area (index), or WHOLE_FILE, or NOBODY — so each partner sees only rows about it.
+
+    A row's place is what its file wrote in its location column: a small-area code (its partner is the
+    one containing it), or a partner area's code or name. An issue without a place comes from a
+    file with no location column (a lookup, a population table): it is about that file as a whole.
+    """
+    lookup: dict[str, int] = {}
+    for position, name in enumerate(partner_names):
+        lookup[str(name).strip().casefold()] = position
+    for position, code in enumerate(partner_codes):
+        lookup[str(code).strip().casefold()] = position
+    for code, partner in zip(small_area_codes, small_area_partner):
+        lookup[str(code).strip().casefold()] = int(partner)
+    places = frame[PLACE].to_numpy(dtype=object)
+    distinct, inverse = np.unique(places.astype(str), return_inverse=True)
+    table = np.array([WHOLE_FILE if text == "" else lookup.get(text.strip().casefold(), NOBODY) for text in distinct],
+                     dtype=np.int64)
+    return table[inverse] if len(places) else np.zeros(0, dtype=np.int64)
 
 
 def _one_text(value) -> str:

@@ -37,6 +37,7 @@ SEPARATOR = " / "
 _NOTE_START = re.compile(r"^\s*(?:\(?\d{1,2}[\.\):]|\d{1,2}\s+\D|\(?[a-z][\.\)]\s|\*|†|‡|source|sources|note|notes|footnote|"
                          r"please|figures|data|contains|copyright|©|\.\.|symbols|key)", re.IGNORECASE)
 NOTE_MIN_LENGTH = 40
+BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,10 @@ def find_layout(head: list[list[Cell]], header_row: int | list[int] | str = "aut
                                     file=file, sheet=sheet, row=last + 1))
     labels, raw = _flatten(head, rows, merges)
     data_start, skipped = _data_start(head, rows[-1], labels)
+    lead = _unlabelled_first_columns(head, data_start, labels)
+    if lead:
+        labels, raw = {**lead, **labels}, {**lead, **raw}
+        data_start, skipped = _data_start(head, rows[-1], labels)
     return Layout(tuple(rows), data_start, labels, tuple(skipped), raw)
 
 
@@ -93,8 +98,10 @@ def _auto_header_rows(head: list[list[Cell]], file: str | None, sheet: str | Non
     if header is None:
         raise DataError(Problem(f"no header row found in the first {len(head)} rows; give header_row in the spec",
                                 file=file, sheet=sheet))
-    # A group row sits to the right of the row-label columns: if the next row starts further left, it is the header.
-    while header + 1 < len(head) and _filled(head[header + 1]) and _filled(head[header + 1])[0] < _filled(head[header])[0]:
+    # A group row sits to the right of the row-label columns: if the next row starts further left, it is the header
+    # — unless this row is a complete header over an unlabelled first column and the next row is data.
+    while header + 1 < len(head) and _filled(head[header + 1]) and _filled(head[header + 1])[0] < _filled(head[header])[0] \
+            and (_has_gaps(head[header]) or not _has_numbers(head[header + 1])):
         header += 1
     first_label = _filled(head[header])[0]
     rows = [header]
@@ -103,6 +110,39 @@ def _auto_header_rows(head: list[list[Cell]], file: str | None, sheet: str | Non
         rows.insert(0, above)
         above -= 1
     return rows
+
+
+def _has_gaps(row: Sequence[Cell]) -> bool:
+    """Blank cells between the first and last filled ones: group labels over several columns each."""
+    filled = _filled(row)
+    return len(filled) < filled[-1] - filled[0] + 1
+
+
+def _has_numbers(row: Sequence[Cell]) -> bool:
+    """A data row: some cell is a number (typed, or text that reads as one)."""
+    for value in row:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return True
+        if isinstance(value, str):
+            try:
+                float(value.replace(",", ""))
+                return True
+            except ValueError:
+                continue
+    return False
+
+
+def _unlabelled_first_columns(head: list[list[Cell]], data_start: int, labels: dict[int, str]) -> dict[int, str]:
+    """Columns left of the first label that hold data (codes under a blank header cell, as ONS tables have):
+    named by their column letter, ``Column A``, so a spec can map them."""
+    from engine.ingest.readers.xlsx_head import column_letters  # the readers import this module
+
+    rows = head[data_start:]
+    found = {}
+    for j in range(min(labels)):
+        if rows and sum(1 for r in rows if j < len(r) and not is_blank(r[j])) * 2 >= len(rows):
+            found[j] = f"Column {column_letters(j)}"
+    return found
 
 
 def _flatten(head: list[list[Cell]], rows: list[int], merges: list[Merge] | None) -> tuple[dict[int, str], dict[int, str]]:
@@ -135,10 +175,11 @@ def _flatten(head: list[list[Cell]], rows: list[int], merges: list[Merge] | None
         for i in range(len(rows)):
             if grid[i][j] is None:
                 continue
-            text = strip_footnotes(str(grid[i][j]))
+            cell = str(grid[i][j]).replace(BOM, "")  # a CSV's byte-order mark pasted into a workbook's first cell
+            text = strip_footnotes(cell)
             if text and (not parts or parts[-1] != text):
                 parts.append(text)
-                raw_parts.append(" ".join(str(grid[i][j]).split()))
+                raw_parts.append(" ".join(cell.split()))
         labels[j] = SEPARATOR.join(parts)
         raw[j] = SEPARATOR.join(raw_parts)
     named = [j for j, text in labels.items() if text]
@@ -165,9 +206,11 @@ def _data_start(head: list[list[Cell]], header: int, labels: dict[int, str]) -> 
 
 
 def looks_like_note(text: str) -> bool:
-    """A footnote or source line: ``1. Police recorded crime…``, ``Source: Home Office``, or long prose."""
+    """A footnote or source line: ``1. Police recorded crime…``, ``Source: Home Office``, long prose, or a
+    sentence (``Excludes fraud.``: words ending in a full stop)."""
     text = text.strip()
-    return bool(_NOTE_START.match(text)) or len(text) >= NOTE_MIN_LENGTH
+    return bool(_NOTE_START.match(text)) or len(text) >= NOTE_MIN_LENGTH or \
+        (text.endswith(".") and len(text.split()) >= 2 and not text[:-1].replace(".", "").isupper())
 
 
 def footer_start(counts: Sequence[int], first_text: Callable[[int], str | None], single_column: bool) -> int:
@@ -198,4 +241,6 @@ def footer_start(counts: Sequence[int], first_text: Callable[[int], str | None],
             start = i
             while start > 0 and counts[start - 1] == 0:
                 start -= 1
+        elif i < start - 1 and start < len(counts):  # no blank row: one-cell rows glued to the table, then notes
+            start = i + 1
     return start

@@ -7,6 +7,7 @@ translated; one that maps to several (LSOAs merged in 2021) cannot be placed and
 """
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,11 @@ class Recoding:
 
     def target(self, code: str) -> str | None:
         return self.to.get(code, AMBIGUOUS)
+
+    def translations(self, codes: Iterable[str], known: Container[str]) -> dict[str, str | None]:
+        """Each of ``codes`` that is not a ``known`` (geography) code but is of the other vintage -> its geography
+        code, or ``AMBIGUOUS``; every source kind that carries small-area codes translates through this."""
+        return {code: self.target(code) for code in codes if code not in known and code in self.to}
 
 
 def recode_table(frame: pd.DataFrame, from_column: str, to_column: str, description: str) -> Recoding:

@@ -44,6 +44,18 @@ def strip_footnotes(label: str, capitals: bool = False) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+# An ONS (GSS) code is a letter and eight digits (E23000011); in published tables a footnote number is
+# sometimes glued on (E230000118 = E23000011 + note 8, E060000167,8). Digits alone cannot be told
+# apart, so the code's known length decides.
+_GSS_WITH_NOTE = re.compile(r"^([EWSNKL]\d{8})\d{1,2}(?:,\d{1,2})*$")
+
+
+def strip_code_footnote(code: str) -> str:
+    """``'E230000118'`` -> ``'E23000011'``; any other value is returned as it is."""
+    match = _GSS_WITH_NOTE.match(code)
+    return match.group(1) if match else code
+
+
 def normalise_label(label: str) -> str:
     """The form column names are compared in: footnotes stripped, case and spacing ignored."""
     return unicodedata.normalize("NFKC", strip_footnotes(label)).casefold()

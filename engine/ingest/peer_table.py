@@ -25,7 +25,8 @@ from engine.ingest.table_source import read_table
 from engine.ingest.tables import require_columns
 from engine.months import month_number
 from engine.spec.models import Spec
-from engine.spec.suggest import did_you_mean
+from engine.stats import rates
+from engine.suggest import did_you_mean
 
 MAX_LISTED = 20
 
@@ -157,7 +158,7 @@ def read_peer_table(spec: Spec, base_dir: Path, geography: Geography, log: Issue
                              for row, v in zip(rows[negative][:MAX_LISTED], numbers[negative][:MAX_LISTED])])
     if groups.population is not None:
         population = np.where(value > 0, value, np.nan)
-        per_resident = count / population
+        per_resident = rates(count, population, 1.0)
     else:
         per_resident = value / groups.rate_per
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import re
 
-QUARTER = "quarter"
-FINANCIAL_YEAR = "financial_year"
-PERIOD_MONTHS = {QUARTER: 3, FINANCIAL_YEAR: 12}
-DEFAULT_START_MONTH = 4  # April: the UK government's financial year
+from engine.vocabulary.periods import DEFAULT_START_MONTH, FINANCIAL_YEAR, PERIOD_MONTHS, QUARTER  # noqa: F401 - re-exported
 
 _YEAR = r"(?:FY\s*)?(?P<start>\d{4}|\d{2})\s*[-/–]\s*(?P<end>\d{4}|\d{2})"
 _YEAR_ONLY = re.compile(rf"^{_YEAR}$", re.IGNORECASE)

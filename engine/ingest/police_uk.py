@@ -1,4 +1,7 @@
-"""Read a folder of police.uk monthly street-level files (``YYYY-MM-<force>-street.csv[.gz]``).
+"""Read police.uk monthly street-level files (``YYYY-MM-<force>-street.csv[.gz]``).
+
+Which files (a folder, its ``YYYY-MM/`` subfolders or the download's .zip; which forces) is
+:mod:`engine.ingest.police_files`'s job; which rows repeat a crime is :mod:`engine.ingest.police_repeats`'s.
 
 police.uk files are published one a month with a fixed header. We read only the columns the
 engine uses (pyarrow's CSV reader, all as text), tolerate the optional ones being absent (our
@@ -10,12 +13,13 @@ came from. The real files' quirks are handled on purpose, each counted (:func:`q
   kept — never de-duplicate on whole rows;
 - a crime ID republished in a later month (its outcome changed) is the same crime: counted once,
   in its first month, unless the source says ``repeated_crime_ids: keep_all``;
+- a crime ID repeated within one month (a whole-row duplicate, or a differing row): counted once;
 - rows with no location and rows in LSOAs outside the partner areas are placed (or not) by
   :mod:`engine.ingest` and listed in the data-quality report.
 """
 from __future__ import annotations
 
-import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,41 +30,19 @@ import pyarrow.csv as pacsv
 
 from engine.errors import DataError, Problem
 from engine.ingest.issues import IssueLog
+from engine.ingest.police_files import MonthlyFile, check_one_file_per_force_month, discover, select_forces
+from engine.ingest.police_repeats import KEPT, LATER_MONTH, REASONS, repeat_kinds
 from engine.ingest.safety import Limits, check_file
 from engine.quality import EXCLUDED
+from engine.vocabulary.police_uk import COLUMN_NAMES, CRIME_TYPES, KNOWN_VALUES, TIDY_COLUMNS  # noqa: F401 - re-exported
 
-#: police.uk header -> tidy column name used in specs' ``where:`` filters.
-COLUMN_NAMES: dict[str, str] = {
-    "Crime ID": "crime_id",
-    "Month": "month",
-    "Reported by": "reported_by",
-    "Falls within": "falls_within",
-    "Longitude": "longitude",
-    "Latitude": "latitude",
-    "Location": "location",
-    "LSOA code": "small_area_code",
-    "LSOA name": "small_area_name",
-    "Crime type": "crime_type",
-    "Last outcome category": "last_outcome",
-}
-TIDY_COLUMNS = tuple(COLUMN_NAMES.values())
 REQUIRED = ("Month", "LSOA code", "Crime type")
 
-#: The crime types police.uk publishes (its fixed vocabulary since May 2017).
-CRIME_TYPES = (
-    "Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal damage and arson", "Drugs",
-    "Other crime", "Other theft", "Possession of weapons", "Public order", "Robbery",
-    "Shoplifting", "Theft from the person", "Vehicle crime", "Violence and sexual offences",
-)
-KNOWN_VALUES: dict[str, tuple[str, ...]] = {"crime_type": CRIME_TYPES}
-
-FILE_PATTERN = re.compile(r"^(\d{4}-\d{2})-.+-street\.csv(\.gz)?$")
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MAX_LISTED = 20
 
 
 ASB = "Anti-social behaviour"
-REPEAT = "repeat"  # marks a row whose crime ID already appeared in an earlier month
 
 
 @dataclass
@@ -72,39 +54,47 @@ class PoliceUkData:
     rows_per_file: dict[str, int] = field(default_factory=dict)
     file_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # per row
     line: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # 1-based line in its file
+    other_forces: set[str] = field(default_factory=set)  # forces present but not chosen by the spec
+    other_force_rows: dict[str, int] = field(default_factory=dict)  # their files -> rows, set aside
 
 
-def monthly_files(folder: Path) -> list[Path]:
-    """The folder's monthly street files in month order; an error if there are none."""
-    if not folder.is_dir():
-        raise DataError(Problem("police.uk folder not found", file=str(folder)))
-    files = sorted(p for p in folder.iterdir() if FILE_PATTERN.match(p.name))
-    if not files:
-        raise DataError(Problem("no police.uk monthly files (YYYY-MM-<force>-street.csv) in this folder", file=str(folder)))
-    return files
-
-
-def _read_one(path: Path, limits: Limits) -> pa.Table:
-    check_file(path, limits)
+def _open_csv(file: MonthlyFile, archive: zipfile.ZipFile | None, **options) -> pa.Table:
+    source = file.open(archive)
     try:
-        with pacsv.open_csv(path) as reader:  # reads only the header and the first block
+        return pacsv.read_csv(source, **options)
+    finally:
+        if not isinstance(source, Path):
+            source.close()
+
+
+def _read_one(file: MonthlyFile, limits: Limits, archive: zipfile.ZipFile | None) -> pa.Table:
+    path = file.shown
+    if archive is None:
+        check_file(file.path, limits)
+    try:
+        source = file.open(archive)
+        with pacsv.open_csv(source) as reader:  # reads only the header and the first block
             present = reader.schema.names
-    except (pa.ArrowInvalid, OSError, EOFError) as exc:
+        if not isinstance(source, Path):
+            source.close()
+    except (pa.ArrowInvalid, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise DataError(Problem(f"cannot read police.uk file: {exc}".split("\n")[0], file=str(path))) from None
     missing = [c for c in REQUIRED if c not in present]
     if missing:
         raise DataError([Problem(f"required police.uk column {c!r} is missing (columns found: {', '.join(present)})",
                                  file=str(path), row=1, column=c) for c in missing])
     wanted = [c for c in COLUMN_NAMES if c in present]
-    table = pacsv.read_csv(
-        path,
-        convert_options=pacsv.ConvertOptions(
-            include_columns=wanted,
-            column_types={c: pa.string() for c in wanted},
-            strings_can_be_null=False,
-        ),
-    )
+    table = _open_csv(file, archive, convert_options=pacsv.ConvertOptions(
+        include_columns=wanted, column_types={c: pa.string() for c in wanted}, strings_can_be_null=False))
     return table.rename_columns([COLUMN_NAMES[c] for c in table.column_names])
+
+
+def _row_count(file: MonthlyFile, archive: zipfile.ZipFile | None) -> int:
+    """Data rows of a file that is not counted (another force's), for the data-quality report."""
+    try:
+        return _open_csv(file, archive, convert_options=pacsv.ConvertOptions(include_columns=["Month"])).num_rows
+    except (pa.ArrowInvalid, OSError, EOFError, KeyError):
+        return 0
 
 
 def _check_months(path: Path, table: pa.Table) -> list[Problem]:
@@ -115,19 +105,31 @@ def _check_months(path: Path, table: pa.Table) -> list[Problem]:
             for i in bad.to_numpy().nonzero()[0][:MAX_LISTED]]
 
 
-def read_police_uk(folder: Path, limits: Limits = Limits()) -> PoliceUkData:
-    """Read every monthly file in ``folder`` into one table; raise one DataError listing all problems."""
-    files = monthly_files(folder)
-    tables, problems, counts = [], [], {}
-    for path in files:
-        try:
-            table = _read_one(path, limits)
-        except DataError as exc:
-            problems += exc.problems
-            continue
-        problems += _check_months(path, table)
-        counts[path.name] = table.num_rows
-        tables.append(table)
+def read_police_uk(path: Path, limits: Limits = Limits(), source: str = "police_uk",
+                   forces: list[str] | None = None) -> PoliceUkData:
+    """Read every monthly file of the chosen forces under ``path`` (folder or .zip) into one table.
+
+    Raise one DataError listing all problems.
+    """
+    found = discover(path, limits)
+    files, others = select_forces(found, forces, source, path)
+    check_one_file_per_force_month(files)
+    archive = zipfile.ZipFile(path) if path.is_file() else None
+    try:
+        tables, problems, counts = [], [], {}
+        for file in files:
+            try:
+                table = _read_one(file, limits, archive)
+            except DataError as exc:
+                problems += exc.problems
+                continue
+            problems += _check_months(file.shown, table)
+            counts[str(file.shown)] = table.num_rows
+            tables.append(table)
+        other_rows = {str(f.shown): _row_count(f, archive) for f in others}
+    finally:
+        if archive is not None:
+            archive.close()
     if problems:
         raise DataError(problems)
     columns = set.intersection(*(set(t.column_names) for t in tables))
@@ -138,11 +140,13 @@ def read_police_uk(folder: Path, limits: Limits = Limits()) -> PoliceUkData:
     sizes = [t.num_rows for t in tables]
     file_index = np.repeat(np.arange(len(tables), dtype=np.int32), sizes)
     line = np.concatenate([np.arange(2, n + 2, dtype=np.int64) for n in sizes]) if sizes else np.zeros(0, np.int64)
-    return PoliceUkData(rows=frame, files=files, rows_per_file=counts, file_index=file_index, line=line)
+    return PoliceUkData(rows=frame, files=[f.shown for f in files], rows_per_file=counts, file_index=file_index,
+                        line=line, other_forces={f.force for f in others}, other_force_rows=other_rows)
 
 
 def quirks(name: str, data: PoliceUkData, repeated_crime_ids: str, log: IssueLog) -> np.ndarray:
-    """Count police.uk's known quirks; return a mask of rows to keep out of every count (repeats)."""
+    """Count police.uk's known quirks; return a mask of rows to keep out of every count (repeats,
+    by the rules of :mod:`engine.ingest.police_repeats`), each listed with its file and line."""
     rows = data.rows
     excluded = np.zeros(len(rows), dtype=bool)
     if "crime_type" not in rows or "crime_id" not in rows:
@@ -160,24 +164,28 @@ def quirks(name: str, data: PoliceUkData, repeated_crime_ids: str, log: IssueLog
         log.note(name, "crime rows without a Crime ID: kept", int((blank & ~is_asb).sum()))
     _identical_asb(name, rows, log)
     months = rows["month"].astype(str).to_numpy(dtype=object)
-    named = ~blank
-    frame = pd.DataFrame({"id": ids[named], "month": months[named], "at": np.flatnonzero(named)})
-    frame = frame.sort_values(["month", "at"], kind="stable")
-    first_month = frame.groupby("id", sort=False)["month"].transform("first")
-    later = frame.loc[frame["month"] != first_month]
-    if len(later):
-        at = later["at"].to_numpy()
-        if repeated_crime_ids == "keep_all":
-            log.note(name, "crime IDs already published in an earlier month: counted again (repeated_crime_ids: keep_all)",
-                     len(at))
-            return excluded
-        excluded[at] = True
+    kinds = repeat_kinds(ids, months, rows.duplicated().to_numpy())
+    if repeated_crime_ids == "keep_all" and (kinds == LATER_MONTH).any():
+        log.note(name, "crime IDs already published in an earlier month: counted again (repeated_crime_ids: keep_all)",
+                 int((kinds == LATER_MONTH).sum()))
+        kinds[kinds == LATER_MONTH] = KEPT
+    for kind in np.unique(kinds[kinds != KEPT]):
+        at = np.flatnonzero(kinds == kind)
         for index in np.unique(data.file_index[at]):
             here = at[data.file_index[at] == index]
-            log.add(name, str(data.files[index]), None, data.line[here], "Crime ID", ids[here], EXCLUDED,
-                    "crime ID already published in an earlier month (its outcome was updated): counted once, "
-                    "in its first month")
-    return excluded
+            log.add(name, str(data.files[index]), None, data.line[here], "Crime ID", ids[here], EXCLUDED, REASONS[kind],
+                    places=rows["small_area_code"].astype(str).to_numpy(dtype=object)[here])
+    return kinds != KEPT
+
+
+def other_forces(name: str, data: PoliceUkData, log: IssueLog) -> None:
+    """Files of forces the spec did not choose: set aside, their rows counted per file."""
+    for file, rows in data.other_force_rows.items():
+        log.add(name, file, None, 1, "", "", EXCLUDED,
+                f"file of another force (not in the source's forces): its {rows:,} rows are not counted")
+    if data.other_force_rows:
+        log.note(name, f"rows in files of other forces ({', '.join(sorted(data.other_forces))}), not counted",
+                 sum(data.other_force_rows.values()))
 
 
 def _identical_asb(name: str, rows: pd.DataFrame, log: IssueLog) -> None:

@@ -41,6 +41,7 @@ class TableData:
     notes: list[str] = field(default_factory=list)
     sheets: list[str | None] = field(default_factory=list)  # every sheet read (one table may stack several)
     sheet_index: np.ndarray | None = None  # index into sheets, per row
+    rejected: pd.DataFrame | None = None  # rows rejected for a bad cell: their other cells, the bad one empty
 
     def __post_init__(self) -> None:
         if not self.sheets:
@@ -122,6 +123,7 @@ class _Sheet:
     frame: pd.DataFrame
     rows: np.ndarray
     notes: list[str]
+    rejected: pd.DataFrame | None = None  # rows rejected for a bad cell, their other cells (see convert)
 
 
 def read_table(name: str, source: Source, path: Path, log: IssueLog) -> TableData:
@@ -149,15 +151,17 @@ def _stacked(name: str, path: Path, parts: list[_Sheet]) -> TableData:
     """One table from the sheets' rows; each row keeps its sheet (and row) for the data-quality report."""
     sheets = [part.sheet for part in parts]
     notes = list(dict.fromkeys(note for part in parts for note in part.notes))
+    rejected_parts = [part.rejected for part in parts if part.rejected is not None and len(part.rejected)]
+    rejected = pd.concat(rejected_parts, ignore_index=True) if rejected_parts else None
     if len(parts) == 1:
         part = parts[0]
         return TableData(name, part.frame, [path], np.zeros(len(part.frame), dtype=np.int32), part.rows, part.sheet,
-                         notes)
+                         notes, rejected=rejected)
     frame = _concat([part.frame for part in parts])
     sheet_index = np.concatenate([np.full(len(part.frame), i, dtype=np.int32) for i, part in enumerate(parts)])
     rows = np.concatenate([part.rows for part in parts])
     return TableData(name, frame, [path], np.zeros(len(frame), dtype=np.int32), rows, sheets[0], notes, sheets,
-                     sheet_index)
+                     sheet_index, rejected=rejected)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -197,20 +201,28 @@ def _read_sheet(name: str, source: Source, path: Path, reader: TableFile, log: I
     markers = marker_set(source.missing_markers)
     text_markers = markers if source.missing_markers is not None else frozenset()
     zeros = frozenset(m.strip() for m in source.zero_markers or ())
-    frames, rows = [], []
+    frames, rows, rejected = [], [], []
     for period, fields in groups.items():
         columns = sorted(mapped + fields, key=lambda m: m.col)
-        frame, kept = convert(body, columns, keep, markers, log, name, file, sheet, zeros, text_markers)
+        before = len(rejected)
+        frame, kept = convert(body, columns, keep, markers, log, name, file, sheet, zeros, text_markers, source.max_value,
+                              rejected)
         if period is not None:
             spec = source.unpivot.period
-            frame[spec.name] = constant_column(label_value(period, spec, "column group", file, sheet), spec, len(frame))
+            value = label_value(period, spec, "column group", file, sheet)
+            frame[spec.name] = constant_column(value, spec, len(frame))
+            if len(rejected) > before:
+                rejected[-1][spec.name] = constant_column(value, spec, len(rejected[-1]))
         frames.append(frame)
         rows.append(kept)
     frame = _concat(frames)
+    dropped = pd.concat(rejected, ignore_index=True) if rejected else None
     if sheet_value is not None:
         frame[source.sheet_name_column.name] = constant_column(sheet_value, source.sheet_name_column, len(frame))
+        if dropped is not None:
+            dropped[source.sheet_name_column.name] = constant_column(sheet_value, source.sheet_name_column, len(dropped))
     read = int(keep.sum()) * len(groups)
     log.count_read(name, read + len(invalid))
     log.note(name, f"rows read from {path.name}" + (f", sheet {sheet!r}" if sheet else "")
              + (f" ({int(keep.sum())} rows × {len(groups)} column groups)" if source.unpivot else ""), read)
-    return _Sheet(sheet, frame, np.concatenate(rows), list(body.notes))
+    return _Sheet(sheet, frame, np.concatenate(rows), list(body.notes), dropped)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from engine.errors import DataError, Problem
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 
 def require_columns(frame: pd.DataFrame, columns: list[str], path: Path | str, purpose: str, sheet: str | None = None) -> None:

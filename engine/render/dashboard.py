@@ -20,7 +20,9 @@ from engine.render.findings import write_findings
 from engine.render.formats import Formats
 from engine.render.front_page import SHEET_FRONT, FrontRow, write_front_page
 from engine.render.methodology import write_methodology
-from engine.render.names import SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_METHODOLOGY
+from engine.contract.names import SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_METHODOLOGY
+from engine.contract.settings_sheet import KIND_DASHBOARD
+from engine.render.settings_sheet import write_settings_sheet
 from engine.render.theme import Theme
 from engine.render.workbook import WORKBOOK_OPTIONS, document_properties, write_xlsx
 
@@ -44,6 +46,7 @@ def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
     write_findings(sheets[SHEET_FINDINGS], report, formats, home=SHEET_DASHBOARD)
     write_methodology(sheets[SHEET_METHODOLOGY], report, formats, home=SHEET_DASHBOARD)
     write_data_quality(sheets[SHEET_DATA_QUALITY], report, formats, home=SHEET_DASHBOARD)
+    write_settings_sheet(workbook, report, KIND_DASHBOARD)  # last: what the sheets above hold, for Refresh in Excel
     workbook.close()
     return buffer.getvalue()
 

@@ -16,11 +16,11 @@ from xlsxwriter.worksheet import Worksheet
 from engine.dashboard_report import DashboardReport
 from engine.render.formats import Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, band_rules, outcome_rules, produced_words, report_page_setup, write_table
-from engine.render.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY, internal_link, table_name
+from engine.contract.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY, internal_link, table_name
 from engine.render.dashboard_parts import SHEET_QUARTERLY, percent_change, value_format
 from engine.render.dashboard_figures import NOT_AVAILABLE, figures, measured_figures, write_figure
-from engine.render.summary import (ARROWS, SPARKLINE_HEADER, period_text, polarity_runs, quarter_sparklines,
-                                   target_rules)
+from engine.render.summary import (ARROWS, SPARKLINE_HEADER, missing_comments, missing_notes, period_text,
+                                   polarity_runs, quarter_sparklines, target_rules)
 from engine.render.trends import QuarterRows
 from engine.render.wrapping import wrapped_note
 
@@ -98,6 +98,7 @@ def write_dashboard_sheet(sheet: Worksheet, dashboard: DashboardReport, formats:
         if kpi.indicator_id in member_rows:
             sheet.write_url(row, INDICATOR, internal_link(members_sheet, member_rows[kpi.indicator_id]), formats.link,
                             string=kpi.name)
+    missing_comments(sheet, kpis, placement.first_data_row, 3 + shift)
     band = BAND + shift
     for first, last, polarity in polarity_runs(kpis):
         band_rules(sheet, formats, (placement.first_data_row + first, band, placement.first_data_row + last, band), polarity)
@@ -123,6 +124,7 @@ def write_dashboard_sheet(sheet: Worksheet, dashboard: DashboardReport, formats:
                      f"{dashboard.member_label.lower()}s; their change is in percentage points (pp). The Period column "
                      "says which periods each indicator compares (its source's latest quarter or financial year "
                      "against the one before; a snapshot: none). n/a: not available, or nothing to compare with.")
+    notes += missing_notes(kpis)
     if report.synthetic_note:
         notes.append(report.synthetic_note)
     for offset, note in enumerate(notes):  # wrapped across the table, so that the page keeps its width

@@ -10,7 +10,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, report_page_setup, section_heading, write_table
-from engine.render.names import SHEET_SUMMARY, table_name
+from engine.contract.names import SHEET_SUMMARY, table_name
 from engine.report import Report
 
 TABLE_FIRST_ROW = 4
@@ -33,8 +33,9 @@ def write_data_quality(sheet: Worksheet, report: Report, formats: Formats, home:
     sheet.write(2, 0, intro, formats.note)
     columns = [Column("Source", formats.text), Column("File", formats.text), Column("Sheet", formats.text),
                Column("Row", formats.count, 9), Column("Column", formats.get(align="left", indent=1)), Column("Value", formats.text, 24),
-               Column("Action", formats.text, 10), Column("Reason", formats.wrap, 70)]
-    rows = [[i.source, i.file, i.sheet, i.row, i.column, i.value, i.action, i.reason] for i in report.quality_issues]
+               Column("Action", formats.text, 10), Column("Reason", formats.wrap, 70), Column("About", formats.text, 18)]
+    rows = [[i.source, i.file, i.sheet, i.row, i.column, i.value, i.action, i.reason, i.about]
+            for i in report.quality_issues]
     widths: dict[int, float] = {}
     write_table(sheet, formats, table_name("data_quality_rows"), TABLE_FIRST_ROW, 0, columns, rows, widths)
     apply_widths(sheet, widths)

@@ -6,7 +6,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import report_page_setup, section_heading
-from engine.render.names import SHEET_SUMMARY
+from engine.contract.names import SHEET_SUMMARY
 from engine.render.wrapping import row_height, wrapped_lines
 from engine.report import Report
 

@@ -18,7 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import apply_widths, band_rules, outcome_rules, produced_words, report_page_setup
-from engine.render.names import internal_link
+from engine.contract.names import internal_link
 from engine.render.summary import ARROWS, POINTS, _shown
 from engine.render.trends import value_format
 from engine.render.wrapping import row_height, wrapped_lines

@@ -9,7 +9,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, band_rules, outcome_rules, produced_words, report_page_setup, write_table
-from engine.render.names import (SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_TOP,
+from engine.contract.names import (SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_TOP,
                                  SHEET_TRENDS, SHEET_WHO, internal_link, table_name)
 from engine.render.peer_columns import RANK_AMONG_PEERS, peer_columns_note, peer_rules
 from engine.render.trends import QuarterRows, value_format
@@ -181,7 +181,8 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
                     "period against the one before; a snapshot: none). n/a: not available in the partner's data, "
                     "or nothing to compare with. Their sparklines show the source's last eight periods.")
     footnotes = [report.suppression_note, peer_columns_note(kpis, report.partner_label) if grouped else None,
-                 measure_note if any(k.measured for k in kpis) else None, report.synthetic_note]
+                 measure_note if any(k.measured for k in kpis) else None, *missing_notes(kpis), report.synthetic_note]
+    missing_comments(sheet, kpis, placement.first_data_row, 3 + shift)
     # Wrapped across the table's width (not overflowing to the right), so the page is scaled to the table.
     for offset, note in enumerate(notes + [note for note in footnotes if note]):
         wrapped_note(sheet, formats, placement.last_row + 2 + offset, 0, placement.last_col, note, widths)
@@ -199,6 +200,20 @@ def band_method_note(report: Report) -> str:
         note += (f", except {', '.join(by_sd)}: bands by standard deviations from the mean of the small-area rates "
                  f"(not a significance test)")
     return note + "."
+
+
+def missing_notes(kpis: list[Kpi]) -> list[str]:
+    """One footnote per KPI shown as n/a because its data are missing (not zero), with the reason in words."""
+    return [f"n/a — {k.name}: missing, not zero (no band, rank, change or finding). {k.missing_reason}."
+            for k in kpis if k.missing_reason]
+
+
+def missing_comments(sheet: Worksheet, kpis: list[Kpi], first_row: int, current_col: int) -> None:
+    """The reason beside each n/a that stands for missing data, as a comment on the KPI's Current cell."""
+    for offset, kpi in enumerate(kpis):
+        if kpi.missing_reason:
+            sheet.write_comment(first_row + offset, current_col, f"n/a: {kpi.missing_reason}",
+                                {"x_scale": 2.5, "y_scale": 1.5})
 
 
 def _shown(value, kpi: Kpi):

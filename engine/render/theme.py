@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from engine.errors import Problem, SpecError
-from engine.spec.loader import read_yaml, validate_model
+from engine.yaml_lines import read_yaml, validate_model
 from workbook_templates import THEMES_DIR
 
 BAND_NAMES = ("Very Significantly High", "Significantly High", "Above Average", "Average",

@@ -12,8 +12,8 @@ from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
 from engine.render.comparisons import write_comparisons
 from engine.render.findings import write_findings
+from engine.contract.names import SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS, SHEET_WHO
 from engine.render.front_page import SHEET_FRONT, partner_front_rows, write_front_page
-from engine.render.names import SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS, SHEET_WHO
 from engine.render.profiles import write_profiles
 from engine.render.settings_sheet import write_settings_sheet
 from engine.render.summary import ordered_kpis, write_summary

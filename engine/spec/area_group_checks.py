@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 KeyPath = tuple[str | int, ...]
 

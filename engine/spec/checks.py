@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from engine.ingest.police_uk import KNOWN_VALUES as POLICE_UK_VALUES, TIDY_COLUMNS as POLICE_UK_COLUMNS
+from engine.vocabulary.police_uk import KNOWN_VALUES as POLICE_UK_VALUES, TIDY_COLUMNS as POLICE_UK_COLUMNS
 from engine.spec.models import RESIDENTS
 from engine.spec.area_group_checks import area_group_problems
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 KeyPath = tuple[str | int, ...]
 OPERATORS = ("equals", "not_equals", "in", "not_in", "between")
@@ -231,7 +231,7 @@ def _measure_source_problems(name: str, source: dict, indicator: dict, here: Key
 
 def _measured_list_problems(data: dict, indicators: list) -> Iterator[tuple[KeyPath, str]]:
     """The trend table, the Comparisons charts and area groups work on counts over rolling windows: not measured
-    indicators. (The dashboard takes them: engine.indicators.dashboard_measures pools its members' figures.)"""
+    indicators. (The dashboard takes them: engine.indicators.dashboard.measures pools its members' figures.)"""
     measured = {_mapping(i).get("id") for i in indicators if _mapping(i).get("measure")}
     lists: list[tuple[KeyPath, Any, str]] = [
         (("trend_table", "rows"), _mapping(data.get("trend_table")).get("rows"), "the trend table sums counts"),

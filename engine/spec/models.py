@@ -60,8 +60,8 @@ ColumnType = Literal["text", "code", "number", "integer", "date", "month", "quar
 PERIOD_TYPES = ("month", "date", "quarter", "financial_year")  # what a column named month may hold
 TIDY_NAME = r"^[a-z][a-z0-9_]{0,60}$"
 TABLE_KEYS = ("sheet", "sheet_pattern", "header_row", "columns", "missing_markers", "encoding", "delimiter",
-              "all_sheets", "sheet_name_column", "zero_markers", "unpivot")
-POLICE_UK_KEYS = ("repeated_crime_ids",)
+              "all_sheets", "sheet_name_column", "zero_markers", "unpivot", "max_value")
+POLICE_UK_KEYS = ("repeated_crime_ids", "forces")
 
 
 def _check_regex(value: str | None) -> str | None:
@@ -94,7 +94,8 @@ class Column(Strict):
     pattern: str | None = Field(None, description="Regular expression every value must match, e.g. ^E01[0-9]{6}$.")
     formats: list[str] | None = Field(None, description="Date formats tried in order (strftime codes, e.g. '%d/%m/%Y', '%b-%y'); "
                                                         "default: ISO, dd/mm/yyyy, dd-mm-yyyy, Jan-22, Jan 2022, January 2022.")
-    strip_footnotes: bool = Field(False, description="Remove footnote markers glued to values ('North West8' -> 'North West').")
+    strip_footnotes: bool = Field(False, description="Remove footnote markers glued to values ('North West8' -> 'North West'; "
+                                                     "in a code column, by the ONS code's length: 'E230000118' -> 'E23000011').")
     year_start_month: int | None = Field(
         None, ge=1, le=12, description="quarter and financial_year: the month the financial year starts in (default 4, "
                                        "April, as UK public bodies report; Q1 2021-22 is then April-June 2021).")
@@ -157,7 +158,8 @@ class Source(Strict):
     """
 
     type: Literal["police_uk", "csv", "table", "excel"]
-    path: str = Field(description="File or folder, relative to the spec file.")
+    path: str = Field(description="File or folder, relative to the spec file; inside the spec's data_root.")
+    allow_outside: bool = Field(False, description="Allow a path outside the spec's data_root (e.g. a shared drive).")
     title: str = Field("", description="The source's name for readers (the Methodology sheet names it so); its id when empty.")
     description: str = ""
     licence: str = ""
@@ -188,13 +190,25 @@ class Source(Strict):
         "auto", description="CSV text encoding; auto: UTF-8 (BOM or not), else Windows-1252, or UTF-16 by its BOM.")
     delimiter: str = Field("auto", description="CSV delimiter; auto: whichever of , ; tab | fits the first lines.")
     max_file_mb: float = Field(512, gt=0, description="Larger files are refused unread.")
+    max_value: float = Field(1e9, gt=0, description="A number or integer cell larger than this (in size) is implausible "
+                                                    "for a count or measure (a slip, or 1e300): its row is rejected and "
+                                                    "listed with the value.")
     synthetic: bool = Field(False, description="The data are SYNTHETIC (generated for a demonstration, not real records): "
                                                "the Methodology sheet and the Summary say so wherever they are used.")
     generated_by: str | None = Field(None, description="The command that writes this file or folder (e.g. saferbook demo); "
                                                        "when it is missing, the error says to run it.")
+    absent_rows: Literal["auto", "missing", "zero"] = Field(
+        "auto", description="What a partner area with no row for a period (or whose row was rejected) means to a "
+                            "measured indicator: missing (n/a with the reason: a return not sent), zero (the source "
+                            "lists events, so no row is none), or auto: missing when the indicator sums a column "
+                            "(a return's values), zero when it counts rows (events).")
     repeated_crime_ids: Literal["first_month", "keep_all"] = Field(
         "first_month", description="police_uk: a crime ID republished in a later month (its outcome changed) is counted "
                                    "once, in its first month (first_month), or every time (keep_all).")
+    forces: list[str] | None = Field(None, min_length=1, description="police_uk: the forces to count, by the name in "
+                                     "their files (2022-03-<force>-street.csv), e.g. [leicestershire]; needed when "
+                                     "the folder or .zip holds several forces (the others' rows are listed as not "
+                                     "counted).")
 
     @field_validator("sheet_pattern")
     @classmethod
@@ -296,6 +310,14 @@ class SmallAreas(Strict):
         None, description="Codes in the data that are not small areas but are found here are translated.")
 
 
+class PartnerGroup(Strict):
+    """A partner area made of several of the lookup's areas (e.g. two districts that work as one partnership)."""
+
+    code: str = Field(min_length=1, description="The group's own code: it names the group's workbook and recipients.")
+    name: str = Field(min_length=1)
+    members: list[str] = Field(min_length=1, description="Names or codes of the lookup's partner areas in the group.")
+
+
 class PartnerAreas(Strict):
     """The partner areas (districts / CSPs) a workbook is built for; together they are the benchmark."""
 
@@ -304,6 +326,13 @@ class PartnerAreas(Strict):
     name: str
     where: Where = Field(default_factory=dict)
     label: str = Field("District", description="What a partner area is called in the workbook.")
+    via: str | None = Field(None, description="When partner areas group the small-area lookup's areas (a CSP or a force "
+                                              "of several districts): the column of this lookup holding the code "
+                                              "small_areas.partner_area_code gives, e.g. LAD23CD. Default: found by "
+                                              "matching codes.")
+    groups: list[PartnerGroup] = Field(
+        default_factory=list, description="Partner areas made of several of the lookup's areas (after where): each "
+                                          "group takes its members' place; areas in no group stay as they are.")
     aliases: dict[str, str] = Field(
         default_factory=dict, description="Other spellings partner extracts use -> the partner area's name in the lookup "
                                           "(e.g. 'NW Leicestershire': North West Leicestershire). Case, spacing and "
@@ -766,6 +795,12 @@ class QualitySettings(Strict):
 
     max_rejected_percent: float | None = Field(
         None, ge=0, le=100, description="Fail the build if a source rejects more than this share of its rows (e.g. 2).")
+    max_small_area_population: float = Field(
+        100_000, gt=0, description="A small area's population above this is refused as implausible (an LSOA holds about "
+                                   "1,500; a typed 1e9 would make every rate near zero).")
+    max_missing_percent: float = Field(
+        50, ge=0, le=100, description="Fail the build if more than this share of a measured source's (partner area, "
+                                      "period) cells in the compared periods are missing.")
     detail_rows: int = Field(200, ge=0, le=100_000, description="Rejected or cleaned rows listed in each workbook "
                                                                "(every one is in the CSV beside it).")
 
@@ -802,6 +837,8 @@ class Spec(Strict):
     """A whole Saferbook spec: where the data is, what to count, how to compare it."""
 
     spec_version: str = "1"
+    data_root: str = Field(".", description="The folder every source must lie in, relative to the spec file (default: "
+                                            "the spec's own folder); a source outside it needs allow_outside: true.")
     title: str
     organisation: str = ""
     attribution: str = Field("", description="Licence and source statement printed in every workbook.")

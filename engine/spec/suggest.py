@@ -1,14 +1,4 @@
-"""'Did you mean …' hints, shared by spec and data messages."""
-from __future__ import annotations
+"""Kept so that ``from engine.spec.suggest import did_you_mean`` still works: the hints live in :mod:`engine.suggest`."""
+from engine.suggest import did_you_mean
 
-import difflib
-from typing import Iterable
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """' (did you mean 'x'?)' when a close match exists, else the list of valid choices."""
-    options = sorted(str(c) for c in choices)
-    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean {close[0]!r}?)"
-    return f" (valid: {', '.join(options)})" if options else ""
+__all__ = ["did_you_mean"]

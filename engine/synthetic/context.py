@@ -14,6 +14,7 @@ from typing import TypeVar
 import numpy as np
 from pydantic import BaseModel
 
+from engine import stats
 from engine.synthetic.config import PartnerConfig, source_settings
 from engine.synthetic.geography import DemoGeography
 from engine.synthetic.period import Period
@@ -57,7 +58,7 @@ class Context:
     def district_intensity(self, exponent: float) -> np.ndarray:
         """Relative rate per resident of each district (1 = the whole area's)."""
         weights, population = self.district_weights(exponent), self.geography.district_population
-        return (weights / population) / (weights.sum() / population.sum())
+        return stats.rates(weights, population, 1.0) / stats.rates(weights.sum(), population.sum(), 1.0)
 
     def place(self, rng: np.random.Generator, n: int, exponent: float) -> np.ndarray:
         """LSOA positions for ``n`` incidents, in proportion to residents x intensity^exponent."""

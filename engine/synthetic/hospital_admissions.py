@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.stats import rates
 from engine.synthetic.common import footnoted
 from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
@@ -52,7 +53,7 @@ def generate(ctx: Context) -> dict:
     population = np.round(np.outer(geo.district_population, growth))
     expected = settings.rate_per_100000 / 100_000 * population * ctx.district_intensity(settings.intensity_exponent)[:, None]
     admissions = rng.poisson(expected)
-    rate = np.round(admissions / population * 100_000, 1)
+    rate = np.round(rates(admissions, population, 100_000), 1)
     n_districts = len(geo.district_names)
     missing = rng.choice(n_districts * len(years), size=min(settings.not_available, n_districts * len(years)), replace=False)
     cells = np.empty((n_districts, len(years) * 3), dtype=object)

@@ -19,6 +19,7 @@ from pydantic import Field
 
 from engine.errors import DataError, Problem
 from engine.months import month_text
+from engine import stats
 from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
 from engine.synthetic.geography import read_csv_columns
@@ -115,7 +116,7 @@ def generate(ctx: Context) -> dict:
     own = np.zeros((n_districts, n_types))
     np.add.at(own, geo.lsoa_district, window)
     population = geo.district_population
-    whole_area = own.sum(axis=0) / population.sum()
+    whole_area = stats.rates(own.sum(axis=0), population.sum(), 1.0)
     n_peers = min(settings.group_size - 1, len(candidates))
     if n_peers < 1:
         raise DataError(Problem("no partnership outside the partner areas has a population to be a peer",
@@ -129,7 +130,7 @@ def generate(ctx: Context) -> dict:
         chosen = np.sort(np.argsort(distance, kind="stable")[:n_peers])
         # Each peer's overall crime level and each crime type's departure from it, around the area's own rates
         # (the whole area's where the area has none of a type, so that peers are not all zero).
-        rates = np.where(own[d] > 0, own[d] / population[d], whole_area)
+        rates = np.where(own[d] > 0, stats.rates(own[d], population[d], 1.0), whole_area)
         level = rng.normal(0, settings.area_level_sd, (n_peers, 1)) + rng.normal(0, settings.measure_sd, (n_peers, n_types))
         counts = rng.poisson(rates * cand_pop[chosen, None] * np.exp(level))
         members = [(str(candidates["name"].iloc[i]), str(candidates["code"].iloc[i]), float(cand_pop[i]), counts[k])
@@ -141,7 +142,7 @@ def generate(ctx: Context) -> dict:
             for name, member_code, pop, type_counts in members:
                 total = int(round(float(type_counts @ weights)))
                 rows.append([str(geo.district_names[d]), name, member_code, measure, period_label, total, pop,
-                             round(total / pop * 1000, 1)])
+                             round(float(stats.rates(total, pop, 1000)), 1)])
     grid = np.array(rows, dtype=object)
     peer_rows = np.flatnonzero(grid[:, AREA] != grid[:, MEMBER])
     missing = np.sort(rng.choice(peer_rows, size=min(settings.not_available, len(peer_rows)), replace=False))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine import stats
 from engine.synthetic.config import AreaProfileSettings
 from engine.synthetic.geography import DemoGeography
 
@@ -49,7 +50,7 @@ def build_profile(geography: DemoGeography, settings: AreaProfileSettings, rng: 
     if crimes_per_lsoa is None:
         raw = rng.lognormal(0.0, settings.fallback_sd, len(population))
     else:
-        raw = np.maximum(crimes_per_lsoa, 0.5) / population
+        raw = stats.rates(np.maximum(crimes_per_lsoa, 0.5), population, 1.0)
     intensity = np.minimum(raw / np.average(raw, weights=population), settings.intensity_cap)
     intensity = intensity / np.average(intensity, weights=population)
     log_intensity = np.log(intensity)

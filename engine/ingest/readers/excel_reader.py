@@ -10,6 +10,7 @@ zeros (a code typed as a number was already 250 in the file).
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import fastexcel
@@ -21,9 +22,10 @@ from engine.errors import DataError, Problem
 from engine.ingest.layout import Cell, Merge
 from engine.ingest.markers import EXCEL_ERRORS
 from engine.ingest.readers import NUMBER, SAMPLE, Body, TableFile, repeats_enough
+from engine.ingest.readers.xlsx_extent import check_sheet_extent
 from engine.ingest.readers.xlsx_head import read_head, read_merges, sheet_parts
 from engine.ingest.safety import Limits, check_file
-from engine.spec.suggest import did_you_mean
+from engine.suggest import did_you_mean
 
 STREAMED_HEAD = {".xlsx", ".xlsm"}
 _DETAIL = re.compile(r"got '(\w+)\((.*)\)'$", re.DOTALL)
@@ -86,6 +88,9 @@ class ExcelFile(TableFile):
         self.sheet = self._choose_sheet(names, sheet, sheet_pattern)
         self._streamed = path.suffix.lower() in STREAMED_HEAD
         self._part: str | None = None
+        part = self._sheet_part()
+        if part is not None:
+            check_sheet_extent(path, part, self.sheet)  # before calamine allocates the sheet's whole range
 
     def _choose_sheet(self, names: list[str], sheet: str | None, pattern: str | None) -> str:
         shown = str(self.file)
@@ -120,7 +125,6 @@ class ExcelFile(TableFile):
 
     def _sheet_part(self) -> str | None:
         if self._part is None and self._streamed:
-            import zipfile
             try:
                 with zipfile.ZipFile(self.file) as archive:
                     self._part = sheet_parts(archive).get(self.sheet)
@@ -133,6 +137,8 @@ class ExcelFile(TableFile):
         if part is not None:
             try:
                 return read_head(self.file, part, rows)
+            except zipfile.BadZipFile as exc:
+                raise _problem(self.file, exc, self.sheet) from None
             except (KeyError, OSError, SyntaxError, ValueError):
                 pass  # unusual packaging: fall back to calamine, which reads everything
         try:
@@ -151,6 +157,8 @@ class ExcelFile(TableFile):
             return None
         try:
             return read_merges(self.file, part)
+        except zipfile.BadZipFile as exc:
+            raise _problem(self.file, exc, self.sheet) from None
         except (KeyError, OSError, ValueError):
             return None
 

@@ -1,0 +1,1 @@
+"""The dashboard: every partner area's Report pooled into one DashboardReport for the spec's subject."""

@@ -1,0 +1,1 @@
+"""Measured indicators (a ``measure:`` block): proportions, summed values, period-on-period returns."""

@@ -1,0 +1,103 @@
+"""Checks on the validated spec that need its settings resolved (an indicator's banding is its own or the
+spec's): methods the data could never support, found before any data is read.
+
+Each used to surface during computation, after every source had been read, and without a line:
+banding by the spread of small-area rates (``sd``) for figures that have no small areas, rolling
+monthly windows over a quarterly or annual return, a dashboard banded by ``sd``, a label with an
+unknown placeholder. They need only the spec, so they are spec mistakes, reported with the rest.
+"""
+from __future__ import annotations
+
+import string
+from typing import Iterator
+
+from engine.spec.models import Indicator, Source, Spec
+from engine.suggest import did_you_mean
+from engine.vocabulary.periods import PERIOD_MONTHS
+
+KeyPath = tuple[str | int, ...]
+MONTH = "month"
+SMALL_AREA_CODE = "small_area_code"
+#: What ``periods.financial_year.label`` may name (engine.indicators.periods fills them in).
+YEAR_LABEL_FIELDS = ("start_year", "end_year", "short_end_year")
+
+
+def method_problems(spec: Spec) -> Iterator[tuple[KeyPath, str]]:
+    """Yield ``(key_path, message)`` for every method the spec asks of data that cannot support it."""
+    for position, indicator in enumerate(spec.indicators):
+        yield from _banding_problems(spec, position, indicator)
+        yield from _compare_problems(spec, position, indicator)
+    yield from _dashboard_problems(spec)
+    yield from _label_problems(spec.periods.financial_year.label, ("periods", "financial_year", "label"),
+                               YEAR_LABEL_FIELDS)
+
+
+def records_small_areas(source: Source) -> bool:
+    """A police.uk folder, or a table mapping a column to small_area_code: its rows can be placed in small areas."""
+    return source.type == "police_uk" or any(c.name == SMALL_AREA_CODE for c in source.tidy_columns())
+
+
+def period_months(source: Source) -> int:
+    """How many months each of the source's periods covers (1 for monthly data and for a police.uk folder)."""
+    month = next((c for c in source.tidy_columns() if c.name == MONTH), None) if source.type != "police_uk" else None
+    return PERIOD_MONTHS.get(month.type, 1) if month is not None else 1
+
+
+def _banding_at(position: int, indicator: Indicator) -> KeyPath:
+    """Where the indicator's banding method is set: its own banding, else the spec's."""
+    return ("indicators", position, "banding", "method") if indicator.banding is not None else ("banding", "method")
+
+
+def _banding_problems(spec: Spec, position: int, indicator: Indicator) -> Iterator[tuple[KeyPath, str]]:
+    if spec.banding_for(indicator).method != "sd" or indicator.source not in spec.sources:
+        return
+    label = spec.geography.partner_areas.label.lower()
+    small = spec.geography.small_areas.label
+    inherited = "" if indicator.banding is not None else f" (give indicator {indicator.id!r} banding: {{method: ci}})"
+    if indicator.measure is not None:
+        yield _banding_at(position, indicator), (
+            f"indicator {indicator.id!r} has a measure block and is reported by {label}, so it cannot be banded by "
+            f"the spread of {small} rates: use banding method ci{inherited}")
+    elif not records_small_areas(spec.sources[indicator.source]):
+        yield _banding_at(position, indicator), (
+            f"indicator {indicator.id!r} counts a source that records only the {label}, so it cannot be banded by "
+            f"the spread of {small} rates: use banding method ci{inherited}")
+
+
+def _compare_problems(spec: Spec, position: int, indicator: Indicator) -> Iterator[tuple[KeyPath, str]]:
+    measure = indicator.measure
+    if measure is None or measure.compare != "rolling" or indicator.source not in spec.sources:
+        return
+    months = period_months(spec.sources[indicator.source])
+    if months != 1:
+        yield ("indicators", position, "measure", "compare"), (
+            f"indicator {indicator.id!r} reads source {indicator.source!r}, whose periods are {months} months long, "
+            "so rolling monthly windows cannot be formed: use compare: previous_period")
+
+
+def _dashboard_problems(spec: Spec) -> Iterator[tuple[KeyPath, str]]:
+    """The dashboard bands its subject against the benchmark, and each member against the subject, by confidence
+    intervals: a group of partner areas has no spread of small-area rates to band by."""
+    if spec.dashboard is None:
+        return
+    for position, indicator in enumerate(spec.indicators):
+        if spec.banding_for(indicator).method == "sd":
+            yield _banding_at(position, indicator), (
+                f"indicator {indicator.id!r} is banded by method sd, but a dashboard compares groups of "
+                f"{spec.geography.partner_areas.label.lower()}s by confidence intervals: use banding method ci")
+
+
+def _label_problems(label: str, here: KeyPath, fields: tuple[str, ...]) -> Iterator[tuple[KeyPath, str]]:
+    """A label's ``{placeholders}`` must be ones the engine fills in (``{{`` and ``}}`` are literal braces)."""
+    try:
+        parsed = list(string.Formatter().parse(label))
+    except ValueError as error:
+        yield here, f"{label!r} is not a valid label: {error} (write {{{{ or }}}} for a literal brace)"
+        return
+    for _, name, format_spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in fields:
+            yield here, f"unknown placeholder {{{name}}} in {label!r}{did_you_mean(name, fields)}"
+        elif format_spec or conversion:
+            yield here, f"placeholder {{{name}}} in {label!r} takes no format or conversion"
