@@ -30,8 +30,8 @@ def _words(column: str | None) -> str:
 def describe_indicator(indicator: Indicator, source_description: str) -> str:
     if indicator.measure is not None:
         return describe_measure(indicator, source_description)
-    rows = f"Rows of {source_description or indicator.source}"
-    rows = f"{rows} where {_rule(indicator.where)}" if indicator.where else f"Every row of {source_description or indicator.source}"
+    source = source_description or indicator.source
+    rows = f"Rows of {source} where {_rule(indicator.where)}" if indicator.where else f"Every row of {source}"
     return f"{rows}. Rate per {indicator.rate_per:,} residents."
 
 

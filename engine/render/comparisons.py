@@ -17,8 +17,8 @@ from engine.render.print_pages import columns_spanning
 from engine.render.wrapping import wrapped_note
 from engine.report import AreaComparison, IndicatorSeries, Report
 
-CHART_WIDTH, CHART_HEIGHT = 440, 360  # two side by side print on one A4 page wide at a readable scale
-CHART_ROWS = 19  # rows one chart row covers at the default height, with a gap; tall enough for every bar's label
+CHART_WIDTH, CHART_HEIGHT = 440, 400  # two side by side print on one A4 page wide at a readable scale
+CHART_ROWS = 21  # rows one chart row covers at the default height, with a gap; tall enough for every bar's label
 PEER_AVERAGE = "Peer average"
 
 

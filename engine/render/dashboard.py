@@ -1,6 +1,7 @@
 """DashboardReport -> .xlsx bytes (xlsxwriter), deterministic, then written atomically.
 
-Sheets: Dashboard, Front page (what a board prints), Key findings (per outcome), Quarterly trend, the member areas ("Districts"), Methodology and Data Quality;
+Sheets: Dashboard, Front page (what a board prints), Key findings (per outcome), Quarterly trend, the member
+areas ("Districts"), Methodology and Data Quality;
 the last two are the partner workbook's own renderers, fed the subject's Report.
 """
 from __future__ import annotations

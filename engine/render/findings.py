@@ -7,7 +7,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.layout import report_page_setup, section_heading
 from engine.contract.names import SHEET_SUMMARY
-from engine.render.wrapping import row_height, wrapped_lines
+from engine.render.wrapping import row_height, wrapped_lines, wrapped_note
 from engine.report import Report
 
 TEXT_WIDTH = 110  # the sentence column, in column-width units
@@ -15,10 +15,11 @@ TEXT_WIDTH = 110  # the sentence column, in column-width units
 
 def write_findings(sheet: Worksheet, report: Report, formats: Formats, home: str = SHEET_SUMMARY) -> None:
     section_heading(sheet, formats, f"Key findings — {report.partner_area}", home=home)
-    sheet.write(2, 0, f"The 12 months {report.current_window} against {report.previous_window}. Changes are called "
-                      f"increases or reductions only when significant (method on the Methodology sheet). Listed by the "
-                      f"partnership's priorities in the spec's order; within each, its lead indicator, then every "
-                      f"significant change, largest first.", formats.note)
+    wrapped_note(sheet, formats, 2, 0, 1,
+                 f"The 12 months {report.current_window} against {report.previous_window}. Changes are called "
+                 f"increases or reductions only when significant (method on the Methodology sheet). Listed by the "
+                 f"priorities in the spec's order; within each, its lead indicator, then every significant change, "
+                 f"largest first.", {0: 4, 1: TEXT_WIDTH})
     sheet.set_column(0, 0, 4)
     sheet.set_column(1, 1, TEXT_WIDTH)
     wrap = formats.get(text_wrap=True, valign="top")

@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.layout import apply_widths, band_rules, outcome_rules, produced_words, report_page_setup
 from engine.contract.names import internal_link
-from engine.render.summary import ARROWS, POINTS, _shown
+from engine.render.summary import ARROWS, POINTS, _shown, band_method_note
 from engine.render.trends import value_format
 from engine.render.wrapping import row_height, wrapped_lines
 from engine.report import Kpi, Report
@@ -71,10 +71,11 @@ def write_front_page(sheet: Worksheet, formats: Formats, report: Report, rows: S
     sheet.write(0, 0, title, formats.title)
     sheet.write(1, 0, f"{subject}: the 12 months {report.current_window} compared with {report.previous_window}",
                 formats.subtitle)
-    sheet.write(2, 0, f"{produced_words(report)}. The printable front page of the {home_label} sheet, which has every column.", formats.note)
+    sheet.write(2, 0, f"{produced_words(report)}. The printable front page of the {home_label} sheet, which has every "
+                      f"column.", formats.note)
     sheet.write_url(3, 0, internal_link(home), formats.link, string=f"‹ Back to {home_label}")
     headers = ["Indicator", "Current", "Change", "Direction of travel (significance test)",
-               f"Compared with {bench} (confidence intervals)", TREND_HEADER, "Target status"]
+               f"Compared with {bench} (method in the notes)", TREND_HEADER, "Target status"]
     header_lines = max(wrapped_lines(h, w, formats.theme, bold=True) for h, w in zip(headers, WIDTHS))
     sheet.set_row(FIRST_ROW, row_height(header_lines, formats.theme))
     for col, header in enumerate(headers):
@@ -113,13 +114,14 @@ def write_front_page(sheet: Worksheet, formats: Formats, report: Report, rows: S
     notes = [f"Current: the 12 months to {report.current_window.split('– ')[-1]}, or the period the Summary names for "
              f"an indicator with its own periods; change: against the previous period (proportions in percentage "
              f"points). A change is called an increase or reduction only when the test says it is significant.",
+             band_method_note(report),
              f"{TREND_HEADER}: each bar is a quarter's figure against the lowest and highest of the eight.",
              *(n for n in (report.suppression_note, report.synthetic_note) if n)]
     width = sum(WIDTHS)
+    note_format = formats.get(italic=True, text_wrap=True, font_color=formats.theme.colours.get("muted_text", "#404040"))
     for note in notes:
         row += 1
-        sheet.merge_range(row, 0, row, len(headers) - 1, note, formats.get(italic=True, text_wrap=True,
-                                                                           font_color=formats.theme.colours.get("muted_text", "#404040")))
+        sheet.merge_range(row, 0, row, len(headers) - 1, note, note_format)
         sheet.set_row(row, row_height(wrapped_lines(note, width, formats.theme), formats.theme))
     apply_widths(sheet, dict(enumerate(WIDTHS)))
     sheet.print_area(0, 0, row, len(headers) - 1)

@@ -18,9 +18,8 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
     """Write every indicator's table; return the row of each table's heading (for links)."""
     sheet.set_row(0, 26)
     sheet.write(0, 0, f"Top 10 highest areas in {report.partner_area}", formats.title)
-    sheet.write(1, 0, f"The {report.small_area_label}s with the highest counts in {report.current_window}; each rate is "
-                      f"compared with the {report.benchmark_name} rate, and a busy area can still have a low rate: "
-                      f"its band says so (method on the Methodology sheet).", formats.note)
+    sheet.write(1, 0, f"The {report.small_area_label}s with the highest counts in {report.current_window}: a busy area "
+                      f"can still have a low rate, and its band says so.", formats.note)
     sheet.write_url(2, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
     widths: dict[int, float] = {0: 7}
     heading_rows: dict[str, int] = {}
