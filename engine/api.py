@@ -105,7 +105,7 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     try:
         reports = build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress)
         if spec.dashboard is not None:
-            dashboard = build_dashboard(spec, inputs.geography, reports, str(spec_path))
+            dashboard = build_dashboard(spec, inputs.geography, reports, str(spec_path), boundaries=inputs.boundaries)
         reports = select_areas(reports, areas, str(spec_path))
     except SpecError as error:
         raise locate(error, spec_path) from None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from engine.map_report import MapSet
 from engine.quality import QualityIssue, QualityNote
 
 
@@ -345,6 +346,7 @@ class Report:
     quality_issues: list[QualityIssue] = field(default_factory=list)  # the first rejected/cleaned/excluded rows
     quality_issue_count: int = 0  # all of them (every one is in the CSV beside the workbook)
     synthetic_note: str | None = None  # which indicators count SYNTHETIC (demo) data, for the Summary's footnote
+    maps: MapSet | None = None  # the Maps sheet (spec ``maps:``): small areas shaded by their Top 10 bands
     partner_code: str = ""  # the partner area's code (its identity: file names, ledger); "" for a dashboard's subject
 
     @property

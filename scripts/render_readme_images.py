@@ -30,6 +30,7 @@ PAGES = {
     "front_page.png": "The printable front page",
     "findings.png": "Key findings —",
     "top10.png": "Top 10 highest areas in",
+    "maps.png": "Maps —",
     "comparisons.png": "Comparisons —",
 }
 

@@ -21,7 +21,7 @@ from test_ooxml_validation import CHECKER, node  # noqa: F401 - the fixture, sha
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SPEC = REPO_ROOT / "specs" / "dashboard.yaml"
-SHEETS = ["Dashboard", "Front page", "Key findings", "Quarterly trend", "Districts", "Methodology", "Data Quality"]
+SHEETS = ["Dashboard", "Front page", "Key findings", "Quarterly trend", "Districts", "Maps", "Methodology", "Data Quality"]
 
 
 def _spec() -> dict:
@@ -60,7 +60,7 @@ def pdf_text(workbook_path: Path, tmp_path_factory: pytest.TempPathFactory) -> s
 def test_pdf_prints_every_sheet_without_error_values(pdf_text: str):
     subject = _spec()["dashboard"]["subject"]["name"]
     headings = [_spec()["dashboard"]["title"], "Key performance indicators by outcome", f"Quarterly trend — {subject}",
-                f"Districts — {subject}", f"Methodology — {subject}", f"Data quality — {subject}"]
+                f"Districts — {subject}", f"Maps — {subject}", f"Methodology — {subject}", f"Data quality — {subject}"]
     assert [h for h in headings if h not in pdf_text] == []
     assert [e for e in ERROR_VALUES if e in pdf_text] == []
     assert "Page 1 of" in pdf_text

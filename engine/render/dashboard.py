@@ -20,8 +20,9 @@ from engine.render.data_quality import write_data_quality
 from engine.render.findings import write_findings
 from engine.render.formats import Formats
 from engine.render.front_page import SHEET_FRONT, FrontRow, write_front_page
+from engine.render.maps_sheet import write_maps
 from engine.render.methodology import write_methodology
-from engine.contract.names import SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_METHODOLOGY
+from engine.contract.names import SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS, SHEET_METHODOLOGY
 from engine.contract.settings_sheet import KIND_DASHBOARD
 from engine.render.settings_sheet import write_settings_sheet
 from engine.render.theme import Theme
@@ -36,8 +37,10 @@ def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
     document_properties(workbook, report, area_property="Saferbook dashboard subject")
     formats = Formats(workbook, theme)
     members_name = members_sheet(dashboard)
+    maps = (SHEET_MAPS,) if dashboard.maps is not None else ()
     sheets = {name: workbook.add_worksheet(name)  # tab order
-              for name in (SHEET_DASHBOARD, SHEET_FRONT, SHEET_FINDINGS, SHEET_QUARTERLY, members_name, SHEET_METHODOLOGY, SHEET_DATA_QUALITY)}
+              for name in (SHEET_DASHBOARD, SHEET_FRONT, SHEET_FINDINGS, SHEET_QUARTERLY, members_name, *maps,
+                           SHEET_METHODOLOGY, SHEET_DATA_QUALITY)}
     quarter_rows = write_quarterly(workbook, sheets[SHEET_QUARTERLY], dashboard, formats)
     member_rows = write_members(workbook, sheets[members_name], members_name, dashboard, formats)
     write_dashboard_sheet(sheets[SHEET_DASHBOARD], dashboard, formats, members_name, member_rows, quarter_rows)
@@ -45,6 +48,8 @@ def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
                      [FrontRow(item.outcome_group, item.kpi, item.quarterly) for item in dashboard.kpis],
                      title=report.title, subject=dashboard.subject, home=SHEET_DASHBOARD, home_label=SHEET_DASHBOARD)
     write_findings(sheets[SHEET_FINDINGS], report, formats, home=SHEET_DASHBOARD)
+    if dashboard.maps is not None:
+        write_maps(sheets[SHEET_MAPS], report, dashboard.maps, formats, home=SHEET_DASHBOARD)
     write_methodology(sheets[SHEET_METHODOLOGY], report, formats, home=SHEET_DASHBOARD)
     write_data_quality(sheets[SHEET_DATA_QUALITY], report, formats, home=SHEET_DASHBOARD)
     write_settings_sheet(workbook, report, KIND_DASHBOARD)  # last: what the sheets above hold, for Refresh in Excel

@@ -46,6 +46,15 @@ def printable_points(theme: Theme) -> tuple[float, float]:
     return (width - 2 * margin * 0.8) * SAFETY, (height - 2 * margin) * SAFETY
 
 
+def _drawings(sheet: Worksheet) -> list[tuple[int, int, float, float, float, float]]:
+    """Every chart and picture: (row, col, x offset, y offset, width, height) in pixels, as xlsxwriter placed them."""
+    found = [(row, col, x, y, chart.width * xs, chart.height * ys)
+             for row, col, chart, x, y, xs, ys, *_ in sheet.charts]
+    found += [(i._row, i._col, i._x_offset, i._y_offset, i._width * i._x_scale * 96 / (i._x_dpi or 96),
+               i._height * i._y_scale * 96 / (i._y_dpi or 96)) for i in sheet.images]
+    return found
+
+
 def _column_pixels(sheet: Worksheet, col: int) -> float:
     info = sheet.col_info.get(col)
     if info is None or info.width is None:
@@ -76,9 +85,8 @@ def content_points(sheet: Worksheet, last_col: int | None = None) -> float:
     if last_col is None:
         last_col = sheet.dim_colmax if sheet.dim_colmax is not None else 0
     cells = sum(_column_pixels(sheet, c) for c in range(last_col + 1)) * COLUMN_PIXEL_POINTS
-    charts = [sum(_column_pixels(sheet, c) for c in range(col)) * COLUMN_PIXEL_POINTS
-              + (x_offset + chart.width * x_scale) * COLUMN_PIXEL_POINTS  # anchored to cells: they stretch alike
-              for row, col, chart, x_offset, _y, x_scale, *_ in sheet.charts]
+    charts = [(sum(_column_pixels(sheet, c) for c in range(col)) + x_offset + width) * COLUMN_PIXEL_POINTS
+              for _row, col, x_offset, _y, width, _h in _drawings(sheet)]  # anchored to cells: they stretch alike
     return max([cells] + charts)
 
 
@@ -95,8 +103,8 @@ def print_scale(sheet: Worksheet, theme: Theme, last_col: int | None = None) -> 
 def _chart_bottoms(sheet: Worksheet) -> dict[int, float]:
     """Each anchor row's lowest chart edge, in pixels below the top of that row."""
     bottoms: dict[int, float] = {}
-    for row, _col, chart, _x, y_offset, _xs, y_scale, *_ in sheet.charts:
-        bottoms[row] = max(bottoms.get(row, 0.0), y_offset + chart.height * y_scale)
+    for row, _col, _x, y_offset, _w, height in _drawings(sheet):
+        bottoms[row] = max(bottoms.get(row, 0.0), y_offset + height)
     return bottoms
 
 
