@@ -149,11 +149,11 @@ def test_subject_is_the_seven_county_districts(raw):
 
 
 def test_sheets_and_tables(book):
-    assert book.wb.sheetnames == SHEETS == book.sheet_order
+    assert book.wb.sheetnames == [*SHEETS, "_saferbook"] == book.sheet_order  # and the hidden settings for Refresh
     expected = {
         "Dashboard": ["sb_dash_kpis"], "Front page": [], "Key findings": [], "Quarterly trend": ["sb_dash_quarterly"],
         "Districts": [f"sb_dash_areas_{i['id']}" for i in kpis_in_order()], "Maps": [],
-        "Methodology": ["sb_methodology", "sb_data_quality"], "Data Quality": ["sb_data_quality_rows"],
+        "Methodology": ["sb_methodology", "sb_data_quality"], "Data Quality": ["sb_data_quality_rows"], "_saferbook": [],
     }
     for ws in book.wb.worksheets:
         names = sorted(ws.tables, key=lambda n: range_boundaries(ws.tables[n].ref)[1])
