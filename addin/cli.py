@@ -32,7 +32,7 @@ def register(folder: Path) -> str:
 
     if not folder.is_dir():
         raise SaferbookError(f"{folder} is not a folder: give the project's folder (the one holding "
-                             "saferbook-project.yaml, or the spec's folder)")
+                             "saferbook-project.yaml)")
     project = project_of_folder(folder)
     config = load_config()
     before = config.projects.get(project.id)

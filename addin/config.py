@@ -72,6 +72,10 @@ def save_config(config: AddinConfig, path: Path | None = None) -> Path:
 
 def registered_spec(config: AddinConfig, project: str, spec: str) -> Path:
     """The spec a workbook names, in the folder this computer registered for its project; refuses anything else."""
+    if not project:
+        raise SaferbookError("this workbook was built from a spec outside any Saferbook project (no "
+                             "saferbook-project.yaml in its folder or above), so this computer cannot tell what to "
+                             "run. Add that file to the project folder, build the workbook again, and register it")
     if project not in config.projects:
         known = ", ".join(sorted(config.projects)) or "none"
         raise SaferbookError(

@@ -32,7 +32,8 @@ if str(REPO_ROOT) not in sys.path:  # runnable from a checkout even without the 
     sys.path.insert(0, str(REPO_ROOT))
 
 from engine.api import prepare  # noqa: E402
-from engine.deliver.build import build_all, start_method, worker_count  # noqa: E402
+from engine.deliver.build import build_all  # noqa: E402
+from engine.pool import start_method, worker_count  # noqa: E402
 from engine.deliver.message import as_bytes, compose  # noqa: E402
 from engine.deliver.templates import fill, headline_kpi, template_values  # noqa: E402
 

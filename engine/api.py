@@ -1,6 +1,8 @@
 """The engine's public functions: the CLI, the Excel add-in and scheduled delivery call these.
 
-Each step is timed so the benchmark and ``--verbose`` runs can show where time goes.
+Each step is timed so the benchmark and ``--verbose`` runs can show where time goes. The phases
+(spec, ingest, indicators, render) are imported inside the functions that run them, so importing
+this module costs almost nothing and a command pays only for the phases it uses.
 """
 from __future__ import annotations
 
@@ -8,24 +10,19 @@ import hashlib
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-from engine.dashboard_report import DashboardReport
 from engine.errors import Problem, SpecError
-from engine.indicators import build_reports
-from engine.indicators.dashboard.subject import build_dashboard
-from engine.ingest import Inputs, load_inputs
-from engine.ingest.geography import partner_area_names
-from engine.ingest.issues import issue_owners
 from engine.months import month_number
-from engine.project import project_of_spec
-from engine.quality import issues_csv, missing_rows
 from engine.output_set import OutputSet
-from engine.render import load_theme, render_dashboard, render_workbook
-from engine.report import Provenance, Report
-from engine.spec import Spec, load_spec
-from engine.spec.loader import locate
 from engine.suggest import did_you_mean
+
+if TYPE_CHECKING:  # the phases are imported when they run: `saferbook --help` and the add-in start fast
+    from engine.dashboard_report import DashboardReport
+    from engine.ingest import Inputs
+    from engine.ingest.cache import IngestCache
+    from engine.report import Report
+    from engine.spec import Spec
 
 
 @dataclass
@@ -52,15 +49,25 @@ def _unknown_areas(areas: Sequence[str], names: Sequence[str], spec_file: str) -
             for a in areas if a.casefold() not in known]
 
 
-def select_areas(reports: list[Report], areas: Sequence[str] | None, spec_file: str) -> list[Report]:
-    """The reports for the named areas (case-insensitive); every unknown name is one problem."""
+def select_areas(partner_names: Sequence[str], areas: Sequence[str] | None, spec_file: str) -> list[int] | None:
+    """Positions of the named areas among ``partner_names`` (case-insensitive; None: every area), in the order
+    named; every unknown name is one problem. Chosen before computing, so a ``--area`` build renders only its own."""
     if not areas:
-        return reports
-    problems = _unknown_areas(areas, [r.partner_area for r in reports], spec_file)
+        return None
+    names = [str(name) for name in partner_names]
+    problems = _unknown_areas(areas, names, spec_file)
     if problems:
         raise SpecError(problems)
-    by_name = {r.partner_area.casefold(): r for r in reports}
-    return [by_name[a.casefold()] for a in dict.fromkeys(areas)]
+    position = {name.casefold(): p for p, name in enumerate(names)}
+    return [position[a.casefold()] for a in dict.fromkeys(a.casefold() for a in areas)]
+
+
+def _in_order_named(reports: list[Report], chosen: list[int] | None, partner_names: Sequence[str]) -> list[Report]:
+    """The chosen areas' Reports in the order ``--area`` named them (build_reports returns them by position)."""
+    if chosen is None:
+        return reports
+    by_name = {r.partner_area: r for r in reports}
+    return [by_name[str(partner_names[p])] for p in chosen]
 
 
 def check_arguments(spec: Spec, spec_dir: Path, spec_file: str, areas: Sequence[str] | None,
@@ -68,6 +75,8 @@ def check_arguments(spec: Spec, spec_dir: Path, spec_file: str, areas: Sequence[
     """The build's own arguments, before any data is read: ``--period-end`` must be YYYY-MM (or latest), and each
     ``--area`` a partner area's name, looked up in the partner-area lookup only (a small table; none of the data
     sources). Whether the data reaches the period end is known only once it is read."""
+    from engine.ingest.geography import partner_area_names
+
     problems = []
     if period_end is not None and period_end != "latest":
         try:
@@ -82,13 +91,23 @@ def check_arguments(spec: Spec, spec_dir: Path, spec_file: str, areas: Sequence[
 
 
 def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_end: str | None = None,
-            suppress: bool = False) -> Prepared:
+            suppress: bool = False, cache: IngestCache | None = None) -> Prepared:
     """Load spec and data and compute the Reports; raises SaferbookError for bad input.
 
     ``suppress=True`` is for workbooks that leave the analysts' hands (partner deliveries): the
     small counts of indicators marked ``sensitive: true``, and every number that would reveal
-    one, are hidden (``None`` in the Reports, ``[c]`` in the workbook).
+    one, are hidden (``None`` in the Reports, ``[c]`` in the workbook). ``cache`` shares sources read by an
+    earlier ``prepare`` of the same command (the demo's two specs; see :mod:`engine.ingest.cache`).
     """
+    from engine.indicators import build_reports
+    from engine.indicators.dashboard.subject import build_dashboard
+    from engine.ingest import load_inputs
+    from engine.project import project_of_spec
+    from engine.render import load_theme
+    from engine.report import Provenance
+    from engine.spec import load_spec
+    from engine.spec.loader import locate
+
     started = time.perf_counter()
     spec, spec_dir = load_spec(spec_path)
     if spec.dashboard is not None:
@@ -97,16 +116,17 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     check_arguments(spec, spec_dir, str(spec_path), areas, period_end)
     loaded = time.perf_counter()
     try:
-        inputs = load_inputs(spec, spec_dir)
+        inputs = load_inputs(spec, spec_dir, cache)
     except SpecError as error:  # found while reading the geography (a group member, an alias): point at the spec
         raise locate(SpecError([replace(p, file=p.file or str(spec_path)) for p in error.problems]), spec_path) from None
     ingested = time.perf_counter()
     dashboard = None
     try:
-        reports = build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress)
+        chosen = select_areas(inputs.geography.partner_names, areas, str(spec_path))
+        reports = build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress, partners=chosen)
         if spec.dashboard is not None:
             dashboard = build_dashboard(spec, inputs.geography, reports, str(spec_path), boundaries=inputs.boundaries)
-        reports = select_areas(reports, areas, str(spec_path))
+        reports = _in_order_named(reports, chosen, inputs.geography.partner_names)
     except SpecError as error:
         raise locate(error, spec_path) from None
     computed = time.perf_counter()
@@ -151,6 +171,8 @@ class PartnerFiles:
 
 def partner_workbook(prepared: Prepared, report: Report) -> bytes:
     """One prepared Report's workbook, in memory: the dashboard's, or a partner area's."""
+    from engine.render import load_theme, render_dashboard, render_workbook
+
     theme = load_theme(prepared.spec.theme, prepared.spec_dir)
     if prepared.dashboard is not None and report is prepared.dashboard.report:
         return render_dashboard(prepared.dashboard, theme)
@@ -161,6 +183,9 @@ def partner_quality_csv(prepared: Prepared, report: Report) -> bytes:
     """The data-quality CSV that goes beside ``report``'s workbook: every row about that partner area, and every
     row about a file as a whole (labelled so), never another partner's. A dashboard (the analysts' own
     overview of its member areas) lists every row."""
+    from engine.ingest.issues import issue_owners
+    from engine.quality import issues_csv, missing_rows
+
     issues = prepared.inputs.issues
     geography = prepared.inputs.geography
     codes = [str(code) for code in geography.partner_codes]
@@ -188,31 +213,41 @@ def write_partner_files(prepared: Prepared, report: Report, files: OutputSet, *,
     return PartnerFiles(report, path, csv_path, hashlib.sha256(data).hexdigest(), len(data))
 
 
-def render_all(prepared: Prepared, out_dir: Path,
-               on_written: Callable[[Report, Path], None] | None = None, pages: bool = False) -> list[Path]:
+def render_all(prepared: Prepared, out_dir: Path, on_written: Callable[[Report, Path], None] | None = None,
+               pages: bool = False, jobs: int | None = 1, scheduler: str | None = None) -> list[Path]:
     """Write every prepared Report's workbook and data-quality CSV into ``out_dir`` as one set
     (:class:`engine.output_set.OutputSet`: all replaced together, or none; a concurrent build is refused).
 
     ``pages``: each workbook's web page too (``--format html``), in the same set; the returned paths
-    are the workbooks'.
+    are the workbooks'. ``jobs`` worker processes render the workbooks (None or 0: one per available core),
+    or the Dask cluster at ``scheduler`` does; this process stages every file, so the files are the same
+    bytes either way.
     """
+    from engine.fanout import render_fanned_out
+    from engine.render import load_theme
+
     started = time.perf_counter()
+    outputs = [prepared.dashboard] if prepared.dashboard is not None else prepared.outputs
+    paths: list[Path | None] = [None] * len(outputs)
     with OutputSet(Path(out_dir)) as files:
-        paths = []
-        for report in prepared.outputs:
-            written = write_partner_files(prepared, report, files)
+        def stage(position: int, data: bytes) -> None:
+            report = prepared.outputs[position]
+            paths[position] = write_partner_files(prepared, report, files, workbook=data).workbook
             if pages:
                 stage_page(prepared, report, files)
-            paths.append(written.workbook)
             if on_written:
-                on_written(report, written.workbook)
+                on_written(report, paths[position])
+
+        render_fanned_out(outputs, load_theme(prepared.spec.theme, prepared.spec_dir), stage, jobs=jobs,
+                          scheduler=scheduler)
         files.commit()
     prepared.timings["render"] = time.perf_counter() - started
-    return paths
+    return [path for path in paths if path is not None]
 
 
 def partner_page(prepared: Prepared, report: Report) -> bytes:
     """One prepared Report's self-contained web page (``--format html``): the dashboard's, or a partner area's."""
+    from engine.render import load_theme
     from engine.web import dashboard_html, report_html  # only HTML builds load the page renderer
 
     theme = load_theme(prepared.spec.theme, prepared.spec_dir)
@@ -243,6 +278,8 @@ def write_report(prepared: Prepared, report: Report, path: Path) -> Path:
 
 
 def build(spec_path: str | Path, out_dir: str | Path, areas: Sequence[str] | None = None,
-          period_end: str | None = None, suppress: bool = False) -> list[Path]:
-    """Build the partner workbooks a spec describes; return their paths (``suppress``: see :func:`prepare`)."""
-    return render_all(prepare(spec_path, areas, period_end, suppress), Path(out_dir))
+          period_end: str | None = None, suppress: bool = False, jobs: int | None = 1,
+          scheduler: str | None = None) -> list[Path]:
+    """Build the partner workbooks a spec describes; return their paths (``suppress``: see :func:`prepare`;
+    ``jobs`` and ``scheduler``: see :func:`render_all`)."""
+    return render_all(prepare(spec_path, areas, period_end, suppress), Path(out_dir), jobs=jobs, scheduler=scheduler)

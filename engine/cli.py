@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="hide small counts of sensitive indicators as [c] (for workbooks sent to partners)")
     build.add_argument("--format", choices=("xlsx", "html"), default="xlsx",
                        help="html: also a self-contained web page beside each workbook (default: xlsx only)")
+    _fan_out_options(build)
 
     validate = commands.add_parser("validate", help="check the spec and its data; write nothing")
     validate.add_argument("spec", type=Path)
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path("saferbook-demo"), metavar="DIR", help="output folder (default: saferbook-demo)")
     demo.add_argument("--quiet", action="store_true")
     demo.add_argument("--verbose", action="store_true", help="also every data-quality note and the stages' times")
+    _fan_out_options(demo)
 
     schema = commands.add_parser("schema", help="print the spec's JSON Schema (for editor autocompletion)")
     schema.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of standard output")
@@ -71,17 +73,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fan_out_options(command: argparse.ArgumentParser) -> None:
+    """Where the workbooks are rendered: worker processes here, or a Dask cluster."""
+    command.add_argument("--jobs", type=_jobs, default=0, metavar="N",
+                         help="render in N worker processes (default: one per available core; 1: in this process)")
+    command.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                         help="render on this Dask distributed cluster instead (pip install \"saferbook[cluster]\")")
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of worker processes, 1 or more, not {text!r}")
+    return int(text)
+
+
 def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str | None, quiet: bool,
-           suppress: bool = False, output_format: str = "xlsx", verbose: bool = False, sources: bool = True) -> int:
+           suppress: bool = False, output_format: str = "xlsx", jobs: int | None = None, scheduler: str | None = None,
+           cache=None, verbose: bool = False, sources: bool = True) -> int:
     from engine.api import prepare, render_all
     from engine.cli_output import print_build_summary, progress_bar
 
     started = time.perf_counter()
     with progress_bar(None, quiet, f"Reading and computing {spec.name}"):
-        prepared = prepare(spec, areas, period_end, suppress)
+        prepared = prepare(spec, areas, period_end, suppress, cache=cache)
     with progress_bar(len(prepared.outputs), quiet, "Writing workbooks") as advance:
         paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area),
-                           pages=output_format == "html")
+                           pages=output_format == "html", jobs=jobs, scheduler=scheduler)
     pages = [path.with_suffix(".html") for path in paths] if output_format == "html" else []
     if not quiet:
         print_build_summary(prepared, paths, time.perf_counter() - started, verbose=verbose, sources=sources)
@@ -163,7 +180,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return plugin.run(args)
     if args.command == "build":
         return _build(args.spec, args.out, args.area, args.period_end, args.quiet, args.suppress, args.format,
-                      args.verbose)
+                      args.jobs, args.scheduler, verbose=args.verbose)
     if args.command == "validate":
         return _validate(args.spec, args.period_end)
     if args.command == "demo":
@@ -171,8 +188,14 @@ def run(argv: Sequence[str] | None = None) -> int:
             if not spec.is_file():
                 raise SaferbookError(f"the demo spec {spec} is not here: run the demo from a source checkout (pip install -e .)")
         _demo_data(args.quiet)
-        return (_build(DEMO_SPEC, args.out, None, None, args.quiet, verbose=args.verbose)
-                or _build(DEMO_DASHBOARD_SPEC, args.out, None, None, args.quiet, verbose=args.verbose, sources=False))
+        from engine.ingest.cache import IngestCache
+
+        cache = IngestCache()  # the dashboard reads the partner workbooks' sources: read them once
+        return (_build(DEMO_SPEC, args.out, None, None, args.quiet, jobs=args.jobs, scheduler=args.scheduler,
+                       cache=cache, verbose=args.verbose)
+                or _build(DEMO_DASHBOARD_SPEC, args.out, None, None, args.quiet, jobs=args.jobs,
+                          scheduler=args.scheduler, cache=cache, verbose=args.verbose,
+                          sources=False))
     if args.command == "run":
         return _run(args.pipeline, args.dry_run, args.only, args.force, args.quiet)
     if args.command == "history":

@@ -6,8 +6,9 @@ project sits). Each computer that refreshes workbooks maps the identifier back t
 own (``saferbook addin register``).
 
 The root is the nearest folder at or above the spec's folder that holds ``saferbook-project.yaml``
-(``id: my-partnership``); without one, the spec's own folder is the root and its name the
-identifier.
+(``id: my-partnership``). A spec outside any project has no identifier (its folder serves as the
+root for relative paths): its workbooks cannot be refreshed in Excel, and say so. The identifier is
+never made up from a folder name, which would make a workbook depend on where its project sits.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 @dataclass(frozen=True)
 class Project:
-    id: str
+    id: str  # "" for a spec outside any project
     root: Path  # absolute, on this computer
 
     def relative(self, path: Path | str) -> str:
@@ -38,18 +39,14 @@ class Project:
             return Path(path).name
 
 
-def _identifier(text: str) -> str:
-    """A folder name as an identifier: letters, digits, ``.``, ``_`` and ``-``."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-._")[:64]
-    return cleaned or "project"
-
-
 def project_of_folder(folder: Path) -> Project:
-    """The project whose root is ``folder``: its ``saferbook-project.yaml`` names it, else the folder's name."""
+    """The project whose root is ``folder``, named by its ``saferbook-project.yaml``."""
     folder = Path(os.path.abspath(folder))  # symbolic links kept: paths read as the spec wrote them
     marker = folder / PROJECT_FILE
     if not marker.is_file():
-        return Project(_identifier(folder.name), folder)
+        raise SpecError(Problem(f"{folder} is not a Saferbook project: it has no {PROJECT_FILE}. Create one "
+                                "there with a line 'id: <a name for the project>' (letters, digits, '.', '_', '-')",
+                                file=str(marker)))
     try:
         data = yaml.safe_load(marker.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
@@ -67,4 +64,4 @@ def project_of_spec(spec_path: Path | str) -> Project:
     for candidate in (folder, *folder.parents):
         if (candidate / PROJECT_FILE).is_file():
             return project_of_folder(candidate)
-    return project_of_folder(folder)
+    return Project("", folder)

@@ -14,6 +14,8 @@ from engine.quality import QualityIssue, QualityNote
 
 #: What a hidden (suppressed) number is shown as, and why (Government Statistical Service symbol).
 SUPPRESSED = "[c]"
+#: A KPI's target status (RAG): met (green), within the spec's amber tolerance (amber), missed (red).
+MET, CLOSE_TO_TARGET, NOT_MET = "Met", "Close to target", "Not met"
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class Kpi:
     peer_group: str | None = None  # "most similar group" when ranked in a peer-group export; None: among the partner areas
     peer_average: float | None = None  # the peer group's pooled rate (its other members' events ÷ their population)
     target: str | None = None  # the spec's target in words ("Reduce by 5%"), None when it sets none
-    target_status: str | None = None  # "Met", "Not met", or SUPPRESSED when the measure is hidden
+    target_status: str | None = None  # MET, CLOSE_TO_TARGET, NOT_MET, or SUPPRESSED when the measure is hidden
     # Indicators with a measure block (engine.indicators.measured.measures); the defaults describe a count KPI.
     kind: str = "count"  # "count" (rows), "proportion" (a share, Wilson intervals) or "value" (a column summed)
     value_format: str = "count"  # what previous/current/change hold: "count", "rate" (per rate_per) or "percent" (fractions)
@@ -116,6 +118,21 @@ class TrendTable:
     notes: list[str]
     months: list[dt.date]
     monthly_totals: list[int | None] = field(default_factory=list)  # the rows' sum, month by month
+
+
+@dataclass(frozen=True)
+class SeasonalTable:
+    """One indicator's month of year × year counts for the partner area (the seeds' multi-year profile)."""
+
+    indicator_id: str
+    name: str
+    unit: str
+    title: str
+    years: list[str]  # column labels, oldest first ("2020", or a financial year's label)
+    months: list[str]  # row labels in year order ("Jan" … "Dec", or from the financial year's first month)
+    counts: list[list[int | None]]  # [month row][year column]; None: the data does not cover that month
+    first_month: str  # the data's span in words ("Dec 2019"), for the note under the table
+    last_month: str
 
 
 @dataclass(frozen=True)
@@ -346,6 +363,7 @@ class Report:
     quality_issues: list[QualityIssue] = field(default_factory=list)  # the first rejected/cleaned/excluded rows
     quality_issue_count: int = 0  # all of them (every one is in the CSV beside the workbook)
     synthetic_note: str | None = None  # which indicators count SYNTHETIC (demo) data, for the Summary's footnote
+    seasonal: list[SeasonalTable] = field(default_factory=list)  # spec seasonality: Trends sheet, spec order
     maps: MapSet | None = None  # the Maps sheet (spec ``maps:``): small areas shaded by their Top 10 bands
     partner_code: str = ""  # the partner area's code (its identity: file names, ledger); "" for a dashboard's subject
 

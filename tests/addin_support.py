@@ -82,7 +82,8 @@ def september(project: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
                              "--period-end", "2022-09", "--out", str(out), "--quiet"],
                             env=_env(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    return (out / f"{AREA}_2022-09.xlsx").read_bytes()
+    [workbook] = out.glob(f"{AREA}_*2022-09.xlsx")  # <Name>_<code>_<period>.xlsx
+    return workbook.read_bytes()
 
 
 def shown(data: bytes) -> dict[str, Any]:

@@ -118,6 +118,7 @@ def spec_copy(folder: Path, classification: Path, edit=None) -> Path:
     for source in data["sources"].values():
         source["path"] = str((SPEC.parent / source["path"]).resolve())
     data["sources"]["area_classification"]["path"] = str(classification)
+    data["data_root"] = "/"  # the copy sits in a temporary folder and reads the repository's data where it is
     if edit is not None:
         edit(data)
     path = folder / "spec.yaml"

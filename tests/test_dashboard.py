@@ -101,6 +101,12 @@ def count(raw: Raw, ind: dict, months: list[str], areas: list[str]) -> int:
     return int(sum(raw.select(ind["where"], months, area)["n"].sum() for area in areas))
 
 
+def target_words(target: dict) -> str:
+    """The spec's label, and its amber tolerance in percentage points when it sets one."""
+    amber = target.get("amber")
+    return target["label"] + (f" (amber: {amber * 100:g} points)" if amber else "")
+
+
 def expected_kpi(raw: Raw, ind: dict) -> dict[str, Any]:
     everyone = list(raw.district_pop.index)
     current, previous = count(raw, ind, CURRENT, members()), count(raw, ind, PREVIOUS, members())
@@ -112,11 +118,12 @@ def expected_kpi(raw: Raw, ind: dict) -> dict[str, Any]:
     status = None
     if target:
         assert target["measure"] == "percent_change" and set(target) >= {"at_most"}
-        status = "Met" if percent <= target["at_most"] else "Not met"
+        miss = percent - target["at_most"]
+        status = "Met" if miss <= 0 else "Close to target" if miss <= target.get("amber", -1) else "Not met"
     return {"current": current, "previous": previous, "change": current - previous, "percent": percent,
             "rate": current / population * 1000, "bench_rate": bench_rate, "direction": words,
             "outcome": better_or_worse(words, ind.get("polarity", "higher_is_worse")),
-            "band": band(current, population, bench_rate), "target": target["label"] if target else None,
+            "band": band(current, population, bench_rate), "target": target_words(target) if target else None,
             "status": status}
 
 
@@ -150,6 +157,7 @@ def test_subject_is_the_seven_county_districts(raw):
 
 def test_sheets_and_tables(book):
     assert book.wb.sheetnames == [*SHEETS, "_saferbook"] == book.sheet_order  # and the hidden settings for Refresh
+    assert book.wb["_saferbook"].sheet_state == "hidden"
     expected = {
         "Dashboard": ["sb_dash_kpis"], "Front page": [], "Key findings": [], "Quarterly trend": ["sb_dash_quarterly"],
         "Districts": [f"sb_dash_areas_{i['id']}" for i in kpis_in_order()], "Maps": [],
@@ -197,7 +205,7 @@ def test_the_checks_are_not_trivial(book, raw):
     frame = frame[frame["Indicator"].isin([i["name"] for i in police_kpis()])]
     assert frame["Direction of travel"].nunique() == 3
     assert {"Worse", "Similar", "Neither"} <= set(frame["Better or worse"])
-    assert set(frame["Target status"].dropna()) == {"Met", "Not met"}
+    assert {"Met", "Not met"} <= set(frame["Target status"].dropna()) <= {"Met", "Close to target", "Not met"}
     bands = {b for ind in police_kpis() for b in book.frame(f"sb_dash_areas_{ind['id']}")[
         f"Comparison with {subject()['name']}"].dropna()}
     assert len(bands) >= 5, bands
@@ -309,7 +317,7 @@ def _outcome_rule_colours(rules: list[Any], anchor: str) -> dict[str, str]:
 
 def test_direction_and_target_rules(book):
     theme = yaml.safe_load((REPO / "workbook_templates" / "default.yaml").read_text(encoding="utf-8"))
-    better, worse = (theme["colours"][k].lstrip("#").upper() for k in ("better", "worse"))
+    better, worse, close = (theme["colours"][k].lstrip("#").upper() for k in ("better", "worse", "near_target"))
     ws, table = book.table("sb_dash_kpis")
     rules = _rules_by_range(ws)
     anchor = get_column_letter(column_of(ws, table, "Better or worse"))
@@ -317,8 +325,8 @@ def test_direction_and_target_rules(book):
         assert _outcome_rule_colours(rules[_column_cells(ws, table, header)], anchor) == \
                {"Better": better, "Worse": worse}, header
     status = rules[_column_cells(ws, table, "Target status")]
-    assert {(r.formula[0], r.dxf.font.color.rgb[-6:].upper()) for r in status} == {('"Met"', better),
-                                                                                   ('"Not met"', worse)}
+    assert {(r.formula[0], r.dxf.font.color.rgb[-6:].upper()) for r in status} == {
+        ('"Met"', better), ('"Close to target"', close), ('"Not met"', worse)}
     ws = book.wb["Districts"]
     rules = _rules_by_range(ws)
     for ind in kpis_in_order():

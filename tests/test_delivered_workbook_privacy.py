@@ -19,10 +19,6 @@ from engine.api import partner_workbook, prepare
 from engine.cli import main
 from hostile_support import copy_fixture, tiny_pipeline
 
-SETTINGS_SHEET = ("the hidden _saferbook settings sheet still records the spec's and the data's absolute paths "
-                  "(Provenance); the workbook-contract change on the refresh branch removes them")
-
-
 def run_in(folder: Path) -> dict[str, bytes]:
     spec = copy_fixture(folder)
     pipeline = tiny_pipeline(folder, 25, spec)
@@ -56,7 +52,6 @@ def two_places(tmp_path_factory):
     return (near, run_in(near)), (far, run_in(far))
 
 
-@pytest.mark.xfail(strict=True, reason=SETTINGS_SHEET)
 def test_no_part_of_a_delivered_workbook_holds_a_path_or_user_name(two_places):
     for folder, workbooks in two_places:
         assert len(workbooks) == 3
@@ -64,23 +59,20 @@ def test_no_part_of_a_delivered_workbook_holds_a_path_or_user_name(two_places):
             assert parts_holding(data, needles(folder)) == [], name
 
 
-@pytest.mark.xfail(strict=True, reason=SETTINGS_SHEET)
 def test_the_delivered_checksum_does_not_depend_on_where_the_project_sits(two_places):
     (_, near), (_, far) = two_places
     assert {n: hashlib.sha256(d).hexdigest() for n, d in near.items()} == \
         {n: hashlib.sha256(d).hexdigest() for n, d in far.items()}
 
 
-def test_the_settings_sheets_paths_are_the_only_ones(tmp_path):
-    """Without the recorded Provenance, no part holds a path and two places give the same bytes: so the two
-    tests above fail for the settings sheet alone (and pass once it no longer records paths)."""
+def test_the_settings_sheet_records_no_path(tmp_path):
+    """The settings sheet (Refresh's record of where a workbook came from) holds paths relative to the project
+    only: with and without it, no part holds a path, and two places give the same bytes."""
     rendered = []
     for folder in (tmp_path / "a", tmp_path / "b" / "deeper"):
         prepared = prepare(copy_fixture(folder), suppress=True)
-        report = dataclasses.replace(prepared.reports[0], provenance=None)
-        data = partner_workbook(prepared, report)
-        assert parts_holding(data, needles(folder)) == []
-        with_paths = partner_workbook(prepared, prepared.reports[0])
-        assert {part for part, _ in parts_holding(with_paths, [str(folder.resolve())])} == {"xl/sharedStrings.xml"}
+        without = partner_workbook(prepared, dataclasses.replace(prepared.reports[0], provenance=None))
+        data = partner_workbook(prepared, prepared.reports[0])
+        assert parts_holding(without, needles(folder)) == [] and parts_holding(data, needles(folder)) == []
         rendered.append(data)
     assert rendered[0] == rendered[1]

@@ -197,7 +197,10 @@ def _load(path: str):
 
 
 def workbook_path(out_dir: Path, area: str) -> Path:
-    path = out_dir / f"{area.replace(' ', '_')}_{PERIOD_END}.xlsx"
+    """``<Area>_<district code>_<period>.xlsx`` (the code from the ONS lookup, read here independently)."""
+    lookup = _read_csv(LSOA_LOOKUP)
+    (code,) = lookup.loc[lookup["LAD22NM"] == area, "LAD22CD"].unique()
+    path = out_dir / f"{area.replace(' ', '_')}_{code}_{PERIOD_END}.xlsx"
     assert path.exists(), f"missing workbook {path.name}; have {sorted(p.name for p in out_dir.iterdir())}"
     return path
 
@@ -236,7 +239,8 @@ def test_raw_data_facts(raw):
 
 def test_all_workbooks_written(out_dir, raw):
     names = sorted(p.name for p in out_dir.glob("*.xlsx"))
-    expected = sorted(f"{d.replace(' ', '_')}_{PERIOD_END}.xlsx" for d in raw.lsoas["LAD22NM"].unique())
+    districts = raw.lsoas[["LAD22NM", "LAD22CD"]].drop_duplicates().itertuples(index=False)
+    expected = sorted(f"{name.replace(' ', '_')}_{code}_{PERIOD_END}.xlsx" for name, code in districts)
     assert names == expected
 
 

@@ -45,6 +45,7 @@ def project(root: Path, export: Path, *edits: tuple[str, str]) -> Path:
     shutil.copytree(REPO / "specs", root / "specs")
     (root / "data").symlink_to(REPO / "data", target_is_directory=True)
     text = SPEC_TEXT.replace("../data/synthetic/generated/most_similar_groups.xlsx", str(export))
+    text = text.replace("data_root: ..", "data_root: /", 1)  # the export lies in another temporary folder
     for old, new in edits:
         assert old in text, old
         text = text.replace(old, new)

@@ -152,6 +152,7 @@ def spec_path(tmp_path_factory, generated) -> Path:
         old = f"../data/synthetic/generated/{generated[source].name}"
         assert text.count(old) == 1
         text = text.replace(old, str(generated[source]))
+    text = text.replace("data_root: ..", "data_root: /", 1)  # the generated extracts lie in another temporary folder
     path.write_text(text, encoding="utf-8")
     return path
 

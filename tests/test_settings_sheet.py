@@ -87,7 +87,7 @@ def test_numbers_typed_over_text_still_read(settings):
 @pytest.mark.parametrize("damage, words", [
     (lambda rows: rows[0].__setitem__(0, "Something else"), "not a Saferbook settings sheet"),
     (lambda rows: rows[0].__setitem__(1, "7"), "settings format '7'"),
-    (lambda rows: rows.__setitem__(1, ["project", ""]), "project is empty"),
+    (lambda rows: rows.__setitem__(2, ["spec", ""]), "spec is empty"),
     (lambda rows: rows[0].__setitem__(1, "1"), "build it again"),  # format 1 recorded the builder's folders
     (lambda rows: [r.__setitem__(3, "A7:K") for r in rows if r and r[0] == "table"][:1], "not a cell range"),
     (lambda rows: [r.__setitem__(0, "tabel") for r in rows if r and r[0] == "table"][:1], "unknown kind 'tabel'"),

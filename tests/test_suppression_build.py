@@ -158,7 +158,9 @@ def _published(report) -> list[tuple[np.ndarray, bool]]:
     """(vector over crime type × month, hidden?) of every police.uk partner-level number in the workbook."""
     current, previous = MONTHS[12:], MONTHS[:12]
     items = []
-    for k in (k for k in report.kpis if _police_uk(k.indicator_id)):
+    # A measured KPI (a share of two police.uk indicators) is withheld whole in a protected build: nothing shown.
+    assert all(k.current is None for k in report.kpis if k.measured and _police_uk(k.indicator_id))
+    for k in (k for k in report.kpis if _police_uk(k.indicator_id) and not k.measured):
         items += [(_vector([k.indicator_id], current), k.current is None),
                   (_vector([k.indicator_id], previous), k.previous is None),
                   (_vector([k.indicator_id], current) - _vector([k.indicator_id], previous), k.change is None)]

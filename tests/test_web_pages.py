@@ -212,3 +212,39 @@ def test_a_pipeline_with_formats_html_sends_each_partner_its_own_page(tmp_path):
         page = page.encode("utf-8") if isinstance(page, str) else page
         assert page == (tmp_path / "out" / f"{stem(area)}.html").read_bytes()
         assert f"<strong>{area}</strong>" in page.decode("utf-8")
+
+
+def test_map_areas_are_drawn_in_their_top_10_bands(browser, tmp_path):
+    """Each mapped indicator's map on the page, its small areas' fills read from Vega's drawn marks (not the
+    picture) and mapped back through the theme: every Top 10 area in its Top 10 band, every area in the Report's."""
+    from tests.test_maps import make_project
+
+    prepared = prepare(make_project(tmp_path))
+    theme = load_theme(prepared.spec.theme, prepared.spec_dir)
+    report = prepared.reports[0]
+    page = render_all(prepared, tmp_path / "out", pages=True)[0].with_suffix(".html")
+    open_page(browser, page)
+    assert console_errors(browser) == []
+    drawn = browser.execute_script("""
+        const out = {};
+        for (const [chart, view] of Object.entries(window.saferbookCharts)) {
+          const fills = {};
+          (function walk(node) {
+            if (!node) { return; }
+            if (node.items) { node.items.forEach(walk); }
+            const p = node.datum && node.datum.properties;
+            if (p && p.code && node.fill) { fills[p.code] = node.fill; }
+          })(view.scenegraph().root);
+          if (Object.keys(fills).length) { out[document.getElementById(chart).getAttribute('aria-label')] = fills; }
+        }
+        return out;""")
+    assert len(drawn) == len(report.maps.maps) > 0
+    for area_map in report.maps.maps:
+        (fills,) = [f for label, f in drawn.items() if label.startswith(f"{area_map.title}: map")]
+        words = {theme.band_colours(b, area_map.polarity == "higher_is_better")["fill"].upper(): b for b in theme.bands}
+        bands = {code: words.get(fill.upper(), "Not compared") for code, fill in fills.items()}
+        assert bands == {a.code: a.band for a in area_map.areas if a.code in report.maps.shapes}
+        (table,) = [t for t in report.top_tables if t.indicator_id == area_map.indicator_id]
+        assert table.rows
+        for row in table.rows:
+            assert bands[row.code] == row.band, (area_map.indicator_id, row.code)

@@ -105,8 +105,8 @@ def records_small_areas(source_name: str) -> bool:
 
 
 def small_area_indicators() -> list[dict]:
-    """The indicators with a top-10 table: those whose source records small areas."""
-    return [i for i in indicators() if records_small_areas(i["source"])]
+    """The indicators with a top-10 table: counted ones whose source records small areas."""
+    return [i for i in indicators() if records_small_areas(i["source"]) and "measure" not in i]
 
 
 def unit(ind_id: str) -> str:
@@ -124,7 +124,8 @@ def own_period_indicators() -> list[dict]:
     def dated(source: str) -> bool:
         names = [c if isinstance(c, str) else c["name"] for c in (spec()["sources"][source].get("columns") or {}).values()]
         unpivot, by_sheet = spec()["sources"][source].get("unpivot"), spec()["sources"][source].get("sheet_name_column")
-        return "month" in names or bool(unpivot) or bool(by_sheet)
+        police_uk = spec()["sources"][source]["type"] == "police_uk"  # monthly files: always dated
+        return police_uk or "month" in names or bool(unpivot) or bool(by_sheet)
     return [i for i in indicators() if "measure" in i
             and (i["measure"].get("compare") == "previous_period" or not dated(i["source"]))]
 
@@ -168,7 +169,8 @@ def tables_on_sheet() -> dict[str, list[str]]:
         "Summary": ["sb_summary"],
         "Top 10": [f"sb_top10_{i['id']}" for i in small_area_indicators()],
         "Trends": ["sb_trend", "sb_trend_monthly", "sb_trend_quarterly"]
-                  + (["sb_trend_periods"] if own_period_indicators() else []),
+                  + (["sb_trend_periods"] if own_period_indicators() else [])
+                  + [f"sb_season_{i}" for i in (spec().get("seasonality") or {}).get("indicators", [])],
         "Comparisons": ["sb_comparison_rates", "sb_monthly_profile"],
         "Profiles": [f"sb_breakdown_{b['id']}" for b in spec()["breakdowns"]],
         "Who is affected": [name for g in spec()["area_groups"]
@@ -224,7 +226,7 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
         "sb_summary": [*summary_headers(), *summary_peer_headers(), f"Comparison with {BENCHMARK}",
                        "Last 8 quarters", "Target", "Target status"],
         "sb_trend": ["Category", *financial_year_labels(data_months)],
-        "sb_data_quality_rows": ["Source", "File", "Sheet", "Row", "Column", "Value", "Action", "Reason"],
+        "sb_data_quality_rows": ["Source", "File", "Sheet", "Row", "Column", "Value", "Action", "Reason", "About"],
         "sb_trend_monthly": ["Month", *trend_names, "Total"],
         "sb_trend_quarterly": ["Indicator", *(short_quarter_label(pd.Period(q[0]), pd.Period(q[-1]))
                                               for q in rolling_quarters())],
@@ -254,6 +256,8 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
                 f"Rate ratio ({high} ÷ {low})", "Lower 95% limit", "Upper 95% limit", f"Group {high} against group {low}"]
     for breakdown in spec()["breakdowns"]:
         headers[f"sb_breakdown_{breakdown['id']}"] = breakdown_headers(breakdown, area)
+    for i in (spec().get("seasonality") or {}).get("indicators", []):  # calendar years the data touches
+        headers[f"sb_season_{i}"] = ["Month", *sorted({str(pd.Period(m, "M").year) for m in data_months})]
     return headers
 
 

@@ -16,7 +16,7 @@ Contract, format 2 (keep it when changing layouts; the add-in depends on it):
 - sheet ``_saferbook``, hidden, after the engine's sheets; every value is written as text;
 - row 1: ``Saferbook settings`` | format version (``2``) | a note for people;
 - then one ``key | value | note`` row per setting, up to the first empty row: ``project`` (the
-  project's identifier), ``spec`` (the spec's path relative to the project root, ``/``-separated),
+  project's identifier; empty when the spec lies in no project), ``spec`` (the spec's path relative to the project root, ``/``-separated),
   ``kind`` (``partner``: a partner area's workbook; ``dashboard``: the spec's dashboard, whose
   ``partner_area`` is the dashboard's subject), ``partner_area``, ``period_end`` (what Refresh asks for: ``latest`` or ``YYYY-MM``; people may
   edit it), ``shows_period_end`` (what the engine's ranges hold), ``engine_version``,
@@ -154,7 +154,7 @@ class WorkbookSettings:
                 raise _problem(number, f"engine-owned range list: {error}") from None
         if settings.kind not in (KIND_PARTNER, KIND_DASHBOARD):
             raise _problem(None, f"kind {settings.kind!r} is not {KIND_PARTNER!r} or {KIND_DASHBOARD!r}")
-        for missing in ("project", "spec", "partner_area"):
+        for missing in ("spec", "partner_area"):  # project: empty for a spec outside any project
             if not getattr(settings, missing):
                 raise _problem(None, f"the setting {missing} is empty")
         return settings

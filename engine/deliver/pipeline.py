@@ -178,6 +178,8 @@ class Pipeline(Strict):
     formats: list[Literal["xlsx", "html"]] = Field(
         default_factory=lambda: ["xlsx"], min_length=1,
         description="What each partner is sent: the workbook (xlsx, always) and its self-contained web page (html).")
+    scheduler: str | None = Field(None, description="A Dask distributed scheduler, e.g. tcp://host:8786, to render the "
+                                                    "workbooks on instead of local processes (saferbook[cluster]).")
     headline: str | None = Field(None, description="Indicator id the {headline…} placeholders describe; default the first.")
     sender: str = Field(alias="from", description="The From address, e.g. 'Analysis team <analysis@example.org>'.")
     reply_to: str | None = None

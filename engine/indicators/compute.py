@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from engine.errors import DataError, Problem, SpecError
 from engine.indicators.findings.area_groups import area_group_findings
 from engine.indicators.counted.area_groups import area_group_tables
 from engine.indicators.profiles.breakdowns import breakdown_tables, breakdown_window
+from engine.indicators.counted.comparison_areas import comparison_positions, shown_areas
 from engine.indicators.counted.comparisons import area_comparison
 from engine.indicators.counted.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
@@ -25,6 +27,7 @@ from engine.indicators.measured.measures import (counted_spec, measured_indicato
                                        withheld_sources)
 from engine.indicators.methodology import methodology_notes, synthetic_note
 from engine.indicators.counted.peer_groups import peer_group_results, with_peer_averages, with_peer_group
+from engine.indicators.counted.seasonality import SeasonalCounts, seasonal_counts, seasonal_table, year_starts
 from engine.indicators.periods import ReportPeriods, generated_timestamp, report_periods, resolve_period_end
 from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
@@ -367,9 +370,33 @@ def _series_and_comparisons(spec: Spec, inputs: Inputs, periods: ReportPeriods, 
     return series, comparisons
 
 
+def _seasonal_grids(spec: Spec, inputs: Inputs, masks: dict[str, np.ndarray], first: int, end: int,
+                    starts: list[int]) -> list[SeasonalCounts]:
+    """The spec's seasonality indicators, month of year × year, over every month the data holds."""
+    if spec.seasonality is None:
+        return []
+    n_partners = len(inputs.geography.partner_names)
+    grids = []
+    for position, indicator_id in enumerate(spec.seasonality.indicators):
+        indicator = spec.indicator(indicator_id)
+        source = inputs.sources[indicator.source]
+        if source.period_months != 1:
+            raise SpecError(Problem(f"indicator {indicator_id!r} reads source {indicator.source!r}, whose rows are "
+                                    f"{source.period_word}s, so it has no month of the year to show: leave it out of "
+                                    "seasonality", key_path=f"seasonality.indicators[{position}]"))
+        counts = _indicator_counts(indicator, inputs, masks[indicator_id], first, end - first + 1)
+        grids.append(seasonal_counts(indicator, _sum_by_partner(counts.by_month, counts.partner_of, n_partners),
+                                     first, end, source.months_present, starts))
+    return grids
+
+
 def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | None = None,
-                  suppress: bool = False) -> list[Report]:
-    """Every partner area's Report, in partner-name order.
+                  suppress: bool = False, partners: Sequence[int] | None = None) -> list[Report]:
+    """Every partner area's Report, in partner-name order (or only those at the positions ``partners``).
+
+    What every area needs (counts, rates, bands, ranks, the benchmark and the comparisons) is computed over all
+    partner areas at once; ``partners`` limits the per-area work (top tables, findings, the Report) to the
+    areas a ``--area`` build writes.
 
     ``suppress=True`` (partner deliveries) hides the small counts of the spec's sensitive
     indicators, and every number that would reveal one, as ``None`` (shown as ``[c]``).
@@ -403,16 +430,21 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         spec_file)
     picks = {i.id: _top_picks(inputs, results[i.id], all_counts[i.id].by_partner) for i in spec.indicators}
     trend = _trend_counts(spec, periods, all_counts, first_month, n_partners)
+    season_start = 1 if spec.seasonality is None or spec.seasonality.years == "calendar" else \
+        spec.periods.financial_year.start_month
+    season_years = year_starts(first_data, end, season_start)
+    seasonal = _seasonal_grids(spec, inputs, masks, first_data, end, season_years)
 
     rules = {i.id: (rule.below, rule.zero) for i in spec.indicators if (rule := spec.suppression_for(i)) is not None}
     hidden: list[set] = [set() for _ in range(n_partners)]
+    chosen = range(n_partners) if partners is None else sorted(set(partners))
     if suppress and rules:
         layout = Layout(n_months, range(periods.current.first - first_month, periods.current.last - first_month + 1),
                         range(max(periods.previous.first - first_month, 0), periods.previous.last - first_month + 1),
                         trend.year_months if trend else [], trend.shown if trend else range(0),
                         list(spec.trend_table.rows) if trend and spec.trend_table else [])
         kinds = event_kinds(spec, masks)
-        for p in range(n_partners):
+        for p in chosen:
             listed = {i.id: picks[i.id][p] for i in spec.indicators}
             complete = {i.id for i in spec.indicators if len(listed[i.id]) < i.top.n}
             hidden[p] = hidden_numbers(_published_numbers(spec, results, trend, picks, p), layout, kinds, listed,
@@ -424,6 +456,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     protected = suppress and bool(rules)
     withheld = withheld_sources(full_spec) if protected else set()  # measures that could reveal a hidden count
     if protected:
+        seasonal = []  # month by month counts, like the series
         series: list[list[IndicatorSeries]] = []
         comparisons: list[AreaComparison] = []
         breakdowns: list[list[Breakdown]] = []
@@ -450,13 +483,15 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     owners = issue_owners(inputs.issues.frame(), geo.partner_codes, geo.partner_names, geo.small_area_codes,
                           geo.small_area_partner)
     partner_population = geo.partner_population
+    compared_with = comparison_positions(spec.comparison_areas, geo, inputs.peer_table)
     reports = []
-    for p in range(n_partners):
+    for p in chosen:
         partner_area = str(geo.partner_names[p])
         kpis = [with_peer_group(with_target(measures[i.id].kpi(p, withheld=i.source in withheld) if i.id in measures
                                             else _kpi(results[i.id], p, float(partner_population[p]), hidden[p]),
                                             i.target), peer_groups.get(i.id), p) for i in full_spec.indicators]
-        partner_comparisons = with_peer_averages(comparisons, peer_groups, p)
+        partner_comparisons = shown_areas(with_peer_averages(comparisons, peer_groups, p),
+                                          None if compared_with is None else compared_with[p])
         top_tables = [_top_table(inputs, results[i.id], p, picks[i.id][p], hidden[p]) for i in spec.indicators
                       if not all_counts[i.id].by_partner]
         partner_series_list = [s[p] for s in series]
@@ -483,5 +518,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             + inputs.issues.detail(spec.quality.detail_rows, *_own_rows(inputs, owners, p, partner_area)),
             quality_issue_count=int(_own_rows(inputs, owners, p, partner_area)[0].sum()) + len(missing),
             synthetic_note=synthetic_note(full_spec), maps=map_sets[p],
+            seasonal=[seasonal_table(spec.seasonality, spec.periods, grid, season_years, first_data, end, p)
+                      for grid in seasonal] if spec.seasonality else [],
         ))
     return reports

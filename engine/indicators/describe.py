@@ -41,7 +41,11 @@ def describe_measure(indicator: Indicator, source_description: str) -> str:
     assert measure is not None
     rows = f"the rows of {source_description or indicator.source}"
     rows += f" where {_rule(indicator.where)}" if indicator.where else ""
-    if measure.kind == "proportion" and measure.numerator is not None:
+    if measure.share_of is not None:
+        what = (f"The share the rows of indicator {measure.share_of.numerator!r} make of the rows of indicator "
+                f"{measure.share_of.denominator!r} (both of {source_description or indicator.source}): rows counted "
+                "by both ÷ rows counted by the second.")
+    elif measure.kind == "proportion" and measure.numerator is not None:
         what = f"The share of {rows} for which {_rule(measure.numerator)}."
     elif measure.kind == "proportion" and measure.percent_column is not None:
         what = (f"The {measure.percent_column.replace('_', ' ')} of {rows}, weighted by {measure.respondents_column}: "

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Hashable
 
+from engine.indicators.counted.seasonality import seasonality_note
+from engine.indicators.targets import target_note
 from engine.indicators.counted.area_groups import area_group_notes
 from engine.indicators.profiles.breakdowns import profile_method_notes
 from engine.indicators.describe import (describe_banding, describe_change, describe_indicator,
@@ -107,6 +109,7 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
         notes.append(MethodNote("Direction of travel", describe_change(change, spec.periods.window_months)
                                 + _used_by(names, counted)))
     notes += _measure_notes(spec)
+    notes += [note for note in (target_note(spec), seasonality_note(spec)) if note is not None]
     mapped = set(spec.peer_groups.measures) if spec.peer_groups and inputs.peer_table else set()
     within = [i.name for i in spec.indicators if i.id not in mapped or inputs.peer_table.missing_partners]
     if within:

@@ -6,7 +6,8 @@ data-quality log). police.uk folders and generic tables (csv, excel) arrive in t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 from engine.errors import DataError, Problem, SpecError
 from engine.ingest.area_groups import SmallAreaGroups, load_area_groups
 from engine.ingest.boundaries import Boundaries, load_boundaries
+from engine.ingest.cache import IngestCache, geography_key, source_key
 from engine.ingest.generated import require_generated
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import UNPLACED, IssueLog
@@ -352,20 +354,26 @@ def _check_aliases(spec: Spec, geography: Geography) -> None:
         raise SpecError(wrong)
 
 
-def load_inputs(spec: Spec, base_dir: Path) -> Inputs:
-    """Read the geography and every source an indicator or breakdown uses; all broken sources reported together."""
+def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) -> Inputs:
+    """Read the geography and every source an indicator or breakdown uses; all broken sources reported together.
+
+    With a ``cache`` (one command building several specs), a source or geography another spec already read
+    the same way is not read again (see :mod:`engine.ingest.cache`).
+    """
+    cache = cache if cache is not None else IngestCache()
     log = IssueLog()
-    geography = load_geography(spec, base_dir, log)
+    geography = replace(cache.read(geography_key(spec, base_dir), log,
+                                   lambda own_log: load_geography(spec, base_dir, own_log)),
+                        benchmark_name=spec.geography.benchmark.name)
     _check_aliases(spec, geography)
     sources: dict[str, SourceRows] = {}
     problems: list[Problem] = []
     for name, counted in sources_in_use(spec).items():
         try:
             require_generated(spec, name, source_path(spec, base_dir, name))
-            if spec.sources[name].type == "police_uk":
-                sources[name] = _police_uk_rows(name, spec, base_dir, geography, log)
-            else:
-                sources[name] = _table_rows(name, spec, base_dir, geography, log, counted)
+            reader = _police_uk_rows if spec.sources[name].type == "police_uk" else partial(_table_rows, counted=counted)
+            sources[name] = cache.read(source_key(spec, base_dir, name, counted), log,
+                                       lambda own_log: reader(name, spec, base_dir, geography, own_log))
         except DataError as error:
             problems += error.problems
     area_groups, peer_table, boundaries = {}, None, None

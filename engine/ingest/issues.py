@@ -51,6 +51,15 @@ class IssueLog:
     def count_rejected(self, source: str, rows: int) -> None:
         self.counts.setdefault(source, SourceCounts()).rejected += int(rows)
 
+    def extend(self, other: IssueLog) -> None:
+        """Append another log's issues, notes and counts after this one's (a cached read replayed, see ingest.cache)."""
+        self.parts.extend(other.parts)
+        self.notes.extend(other.notes)
+        for source, counts in other.counts.items():
+            self.count_read(source, counts.read)
+            self.count_rejected(source, counts.rejected)
+        self._frame = None
+
     def frame(self) -> pd.DataFrame:
         """Every issue, one row each, in the order found."""
         if self._frame is not None:

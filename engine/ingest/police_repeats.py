@@ -33,12 +33,13 @@ REASONS = {
 
 
 def repeat_kinds(ids: np.ndarray, months: np.ndarray, whole_row_repeat: np.ndarray) -> np.ndarray:
-    """Per row, KEPT or the kind of repeat it is (rows in file/line order; ``ids`` '' where blank).
+    """Per row, KEPT or the kind of repeat it is (rows in file/line order; ``ids`` '' where blank, or integer codes
+    of the IDs, −1 where blank; ``months`` text or codes).
 
     ``whole_row_repeat`` marks rows equal in every column read to an earlier row.
     """
     kinds = np.full(len(ids), KEPT, dtype=np.int8)
-    named = np.flatnonzero(ids != "")
+    named = np.flatnonzero(ids >= 0 if np.issubdtype(ids.dtype, np.integer) else ids != "")
     if not len(named):
         return kinds
     frame = pd.DataFrame({"id": ids[named], "month": months[named], "at": named})

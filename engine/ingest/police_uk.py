@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from engine.errors import DataError, Problem
@@ -36,6 +37,9 @@ from engine.ingest.safety import Limits, check_file
 from engine.quality import EXCLUDED
 from engine.vocabulary.police_uk import COLUMN_NAMES, CRIME_TYPES, KNOWN_VALUES, TIDY_COLUMNS  # noqa: F401 - re-exported
 
+#: the columns with few distinct values (read as categoricals); the rest are nearly unique per row
+CATEGORY_COLUMNS = frozenset({"month", "reported_by", "falls_within", "small_area_code", "small_area_name",
+                              "crime_type", "last_outcome"})
 REQUIRED = ("Month", "LSOA code", "Crime type")
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -97,6 +101,40 @@ def _row_count(file: MonthlyFile, archive: zipfile.ZipFile | None) -> int:
         return 0
 
 
+def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
+    """A text column with few distinct values as a pandas categorical, encoded by Arrow (not row by row in
+    Python), its categories sorted as ``astype("category")`` sorts them."""
+    encoded = pc.dictionary_encode(column.combine_chunks() if column.num_chunks != 1 else column.chunk(0))
+    values = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    order = np.argsort(values, kind="stable")
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    return pd.Categorical.from_codes(codes, categories=values[order])
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """The rows as pandas: the columns with few distinct values (month, LSOA, crime type, force, outcome) as
+    categoricals; Crime IDs, coordinates and location text, nearly one value a row, stay Arrow strings (a
+    categorical of 6.5 million distinct IDs costs more than the strings, and its encoding was a fifth of a
+    national build)."""
+    return pd.DataFrame({name: (pd.Series(_categorical(table.column(name))) if name in CATEGORY_COLUMNS
+                                else pd.Series(pd.arrays.ArrowExtensionArray(table.column(name))))
+                         for name in table.column_names})
+
+
+def row_codes(rows: pd.DataFrame, column: str) -> np.ndarray:
+    """An integer per row, equal where the column's values are equal (a categorical's codes, else Arrow's
+    dictionary encoding): what comparing rows needs, without a Python string per row."""
+    values = rows[column]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy()
+    array = pa.array(values.array)  # an ArrowExtensionArray hands over its Arrow data without a copy
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return pc.dictionary_encode(array).indices.to_numpy(zero_copy_only=False)
+
+
 def _check_months(path: Path, table: pa.Table) -> list[Problem]:
     """Month must be YYYY-MM; report the first bad cells with their row numbers."""
     months = table.column("month").to_pandas()
@@ -133,10 +171,7 @@ def read_police_uk(path: Path, limits: Limits = Limits(), source: str = "police_
     if problems:
         raise DataError(problems)
     columns = set.intersection(*(set(t.column_names) for t in tables))
-    combined = pa.concat_tables([t.select([c for c in TIDY_COLUMNS if c in columns]) for t in tables])
-    frame = combined.to_pandas()
-    for column in frame.columns:
-        frame[column] = frame[column].astype("category")
+    frame = _frame(pa.concat_tables([t.select([c for c in TIDY_COLUMNS if c in columns]) for t in tables]))
     sizes = [t.num_rows for t in tables]
     file_index = np.repeat(np.arange(len(tables), dtype=np.int32), sizes)
     line = np.concatenate([np.arange(2, n + 2, dtype=np.int64) for n in sizes]) if sizes else np.zeros(0, np.int64)
@@ -149,33 +184,50 @@ def quirks(name: str, data: PoliceUkData, repeated_crime_ids: str, log: IssueLog
     by the rules of :mod:`engine.ingest.police_repeats`), each listed with its file and line."""
     rows = data.rows
     excluded = np.zeros(len(rows), dtype=bool)
-    if "crime_type" not in rows or "crime_id" not in rows:
+    is_asb = (rows["crime_type"] == ASB).to_numpy() if "crime_type" in rows else None
+    if is_asb is None or "crime_id" not in rows:
         log.note(name, "no Crime ID column (a trimmed extract): crime IDs republished in a later month cannot be "
                        "detected, so every row is counted", len(rows))
-        if "crime_type" in rows:
-            _identical_asb(name, rows, log)
+        if is_asb is not None:
+            _identical_asb(name, rows, log, is_asb)
         return excluded
-    ids = rows["crime_id"].astype(str).to_numpy(dtype=object)
-    is_asb = (rows["crime_type"] == ASB).to_numpy()
-    blank = ids == ""
+    ids = row_codes(rows, "crime_id")
+    blank = (rows["crime_id"] == "").to_numpy(dtype=bool)
     log.note(name, "anti-social behaviour rows without a Crime ID (police.uk publishes none for ASB): kept",
              int((blank & is_asb).sum()))
     if (blank & ~is_asb).any():
         log.note(name, "crime rows without a Crime ID: kept", int((blank & ~is_asb).sum()))
-    _identical_asb(name, rows, log)
-    months = rows["month"].astype(str).to_numpy(dtype=object)
-    kinds = repeat_kinds(ids, months, rows.duplicated().to_numpy())
+    _identical_asb(name, rows, log, is_asb)
+    ids = np.where(blank, -1, ids)
+    months = row_codes(rows, "month")
+    kinds = repeat_kinds(ids, months, _whole_row_repeats(rows, ids, months))
     if repeated_crime_ids == "keep_all" and (kinds == LATER_MONTH).any():
         log.note(name, "crime IDs already published in an earlier month: counted again (repeated_crime_ids: keep_all)",
                  int((kinds == LATER_MONTH).sum()))
         kinds[kinds == LATER_MONTH] = KEPT
-    for kind in np.unique(kinds[kinds != KEPT]):
-        at = np.flatnonzero(kinds == kind)
-        for index in np.unique(data.file_index[at]):
-            here = at[data.file_index[at] == index]
-            log.add(name, str(data.files[index]), None, data.line[here], "Crime ID", ids[here], EXCLUDED, REASONS[kind],
-                    places=rows["small_area_code"].astype(str).to_numpy(dtype=object)[here])
+    repeats = np.flatnonzero(kinds != KEPT)
+    shown = rows["crime_id"].take(repeats).astype(str).to_numpy(dtype=object)  # the repeats' IDs, fetched once
+    places = rows["small_area_code"].take(repeats).astype(str).to_numpy(dtype=object)  # and their LSOAs
+    for kind in np.unique(kinds[repeats]):
+        of_kind = kinds[repeats] == kind
+        for index in np.unique(data.file_index[repeats[of_kind]]):
+            here = of_kind & (data.file_index[repeats] == index)
+            log.add(name, str(data.files[index]), None, data.line[repeats[here]], "Crime ID", shown[here], EXCLUDED,
+                    REASONS[kind], places=places[here])
     return kinds != KEPT
+
+
+def _whole_row_repeats(rows: pd.DataFrame, ids: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Rows equal in every column to an earlier row, among rows with a Crime ID. Two equal rows share their ID and
+    month, so only rows whose (ID, month) occurs more than once are compared (a few in a national year, where
+    comparing every column of every row was most of the reading time)."""
+    repeated = np.zeros(len(rows), dtype=bool)
+    named = np.flatnonzero(ids >= 0)
+    pairs = pd.DataFrame({"id": ids[named], "month": months[named]})
+    candidates = named[pairs.duplicated(keep=False).to_numpy()]
+    if len(candidates):
+        repeated[candidates] = rows.take(candidates).duplicated().to_numpy()
+    return repeated
 
 
 def other_forces(name: str, data: PoliceUkData, log: IssueLog) -> None:
@@ -188,8 +240,8 @@ def other_forces(name: str, data: PoliceUkData, log: IssueLog) -> None:
                  sum(data.other_force_rows.values()))
 
 
-def _identical_asb(name: str, rows: pd.DataFrame, log: IssueLog) -> None:
-    asb = rows.loc[rows["crime_type"] == ASB]
+def _identical_asb(name: str, rows: pd.DataFrame, log: IssueLog, is_asb: np.ndarray) -> None:
+    asb = rows.take(np.flatnonzero(is_asb))
     repeats = int(asb.duplicated().sum()) if len(asb) else 0
     if repeats:
         log.note(name, "ASB rows identical to another (distinct incidents at the same snapped location): kept, "

@@ -79,7 +79,7 @@ def write_dashboard_sheet(sheet: Worksheet, dashboard: DashboardReport, formats:
         Column(f"Comparison with {bench}", formats.text, 26), Column(SPARKLINE_HEADER, formats.text, 14),
     ]
     if targets:
-        columns += [Column("Target", formats.text), Column("Target status", formats.centre, 10)]
+        columns += [Column("Target", formats.text), Column("Target status", formats.centre, 15)]
     rows = [[k.priority, k.name, *([period_text(k, report)] if own_periods else []), *figures(k),
              ARROWS.get(k.direction, k.direction), k.outcome, d.value_label, None, None, k.band or NOT_AVAILABLE, None]
             + ([k.target, k.target_status] if targets else []) for d, k in zip(dashboard.kpis, kpis)]

@@ -65,7 +65,7 @@ class Formats:
 
     def outcome(self, outcome: str) -> Format:
         """Font colour for direction of travel judged by polarity (a dxf for conditional formats)."""
-        colour = {"Better": "better", "Worse": "worse"}.get(outcome, "neutral")
+        colour = {"Better": "better", "Worse": "worse", "Close": "near_target"}.get(outcome, "neutral")
         key = ("outcome", outcome)
         if key not in self._cache:
             self._cache[key] = self._workbook.add_format({"font_color": self.theme.colours.get(colour, "#404040"), "bold": True})

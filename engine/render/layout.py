@@ -12,7 +12,7 @@ from engine.render.formats import Formats
 from engine.contract.names import SHEET_SUMMARY, internal_link
 from engine.render.print_pages import plan_pages
 from engine.render.theme import BAND_NAMES, Theme
-from engine.render.wrapping import font_scale, row_height, text_width, wrapped_lines
+from engine.render.wrapping import font_scale, row_height, text_width, units_per_char, wrapped_lines
 from engine.report import Report
 
 MAX_WIDTH = 60
@@ -60,6 +60,14 @@ def display_width(value: Any) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
+def _widest(values: list[Any], theme: Theme) -> float:
+    """The largest :func:`fitted_width` of ``values``: the texts' longest line measured once (a column of a
+    national build's tables holds thousands of cells, and the render's own time is mostly here)."""
+    texts = [v for v in values if isinstance(v, str)]
+    widest = max((len(line) for text in texts for line in text.splitlines()), default=0) * units_per_char(theme)
+    return max([widest] + [display_width(v) for v in values if not isinstance(v, str)])
+
+
 def fitted_width(value: Any, theme: Theme) -> float:
     """Column-width units a value needs: numbers as :func:`display_width`, text by the theme's font."""
     return text_width(value, theme) if isinstance(value, str) else display_width(value)
@@ -104,9 +112,8 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
     sheet.add_table(row, col, last_row, col + len(columns) - 1, options)
     theme = formats.theme
     for position, column in enumerate(columns):
-        fitted = max([text_width(column.header, theme, bold=True) * 0.9]
-                     + [fitted_width(r[position], theme) for r in data]
-                     + ([fitted_width(totals[position], theme)] if totals else []))
+        fitted = max(text_width(column.header, theme, bold=True) * 0.9,
+                     _widest([r[position] for r in data] + ([totals[position]] if totals else []), theme))
         fixed = column.width * font_scale(theme) if column.width else None
         widths[col + position] = max(widths.get(col + position, 0), fixed or min(MAX_WIDTH, fitted + 2))
     header_lines = max(wrapped_lines(c.header, widths[col + p], theme, bold=True) for p, c in enumerate(columns))

@@ -11,7 +11,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from engine.contract.settings_sheet import KIND_PARTNER, SHEET_SETTINGS, OwnedLink, OwnedTable, WorkbookSettings, inside
+from engine.contract.settings_sheet import KIND_PARTNER, SHEET_SETTINGS, OwnedLink, OwnedTable, Rect, WorkbookSettings
 from engine.report import Report
 
 
@@ -23,6 +23,16 @@ from engine.report import Report
 def _link_target(url: Any) -> str:
     original = url.get("url", "") if isinstance(url, dict) else getattr(url, "_original_url", "")
     return "#" + original[len("internal:"):] if original.startswith("internal:") else original
+
+
+def _table_spans(rects: list[Rect]) -> dict[int, list[tuple[int, int]]]:
+    """Row -> the column spans tables cover in it: a cell is checked against the tables in its own row only
+    (against every table on the sheet, the capture was a third of a workbook's render)."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for first_row, first_col, last_row, last_col in rects:
+        for row in range(first_row, last_row + 1):
+            spans.setdefault(row, []).append((first_col, last_col))
+    return spans
 
 
 def capture(workbook: Workbook, report: Report, kind: str = KIND_PARTNER) -> WorkbookSettings:
@@ -46,9 +56,9 @@ def capture(workbook: Workbook, report: Report, kind: str = KIND_PARTNER) -> Wor
         settings.sheets.append(sheet.name)
         tables = [OwnedTable(sheet.name, t["name"], t["range"], bool(t.get("totals_row_shown"))) for t in sheet.tables]
         settings.tables += tables
-        rects = [t.rect for t in tables]
+        spans = _table_spans([t.rect for t in tables])
         cells = [(row, col) for row, columns in sheet.table.items() for col, cell in columns.items()
-                 if type(cell).__name__ != "Blank" and not any(inside((row, col), r) for r in rects)]
+                 if type(cell).__name__ != "Blank" and not any(c0 <= col <= c1 for c0, c1 in spans.get(row, ()))]
         if cells:
             settings.cells[sheet.name] = sorted(cells)
         settings.links += [OwnedLink(sheet.name, xl_rowcol_to_cell(row, col), _link_target(url))

@@ -14,7 +14,7 @@ from engine.contract.names import (SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METH
 from engine.render.peer_columns import RANK_AMONG_PEERS, peer_columns_note, peer_rules
 from engine.render.trends import QuarterRows, value_format
 from engine.render.wrapping import text_width, wrapped_note
-from engine.report import SUPPRESSED, Kpi, Report
+from engine.report import CLOSE_TO_TARGET, MET, NOT_MET, SUPPRESSED, Kpi, Report
 
 ARROWS = {"Increase (significant)": "▲ Increase (significant)", "Reduction (significant)": "▼ Reduction (significant)",
           "No significant change": "► No significant change"}
@@ -61,8 +61,9 @@ def quarter_sparklines(sheet: Worksheet, formats: Formats, kpis: list[Kpi], firs
 
 
 def target_rules(sheet: Worksheet, formats: Formats, cell_range: tuple[int, int, int, int]) -> None:
-    """Met / Not met in the better / worse colours; the words carry the meaning in greyscale."""
-    for status, outcome in (("Met", "Better"), ("Not met", "Worse")):
+    """Met / Close to target / Not met in the better / amber / worse colours; the words carry the meaning
+    in greyscale."""
+    for status, outcome in ((MET, "Better"), (CLOSE_TO_TARGET, "Close"), (NOT_MET, "Worse")):
         sheet.conditional_format(*cell_range, {"type": "cell", "criteria": "equal to", "value": f'"{status}"',
                                                "format": formats.outcome(outcome)})
 
@@ -141,7 +142,7 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     band_column, sparkline_column = BAND_COLUMN + extra, SPARKLINE_COLUMN + extra
     targets = any(k.target for k in kpis)
     if targets:
-        columns += [Column("Target", formats.wrap, 22), Column("Target status", formats.centre, 10)]
+        columns += [Column("Target", formats.wrap, 22), Column("Target status", formats.centre, 15)]
     rows = [[k.priority, k.name, *([period_text(k, report)] if own_periods else []),
              _shown(k.previous, k), _shown(k.current, k), _shown(k.change, k),
              k.percent_change if k.percent_change is not None else (_shown(None, k) if k.change is None else "n/a"),

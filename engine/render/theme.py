@@ -50,6 +50,7 @@ class ThemeColours(_Strict):
     better: Colour
     worse: Colour
     neutral: Colour
+    near_target: Colour = Field(description="'Close to target' (amber) target status, between better and worse.")
     chart_other: Colour = Field(description="Bars of the other partner areas on the Comparisons charts.")
     peer_average: Colour = Field(description="The peer-average bar on the Comparisons charts.")
 

@@ -9,6 +9,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import PERCENT, RATE, Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import SHEET_TRENDS, table_name
+from engine.render.seasonality import write_seasonality
 from engine.report import SUPPRESSED, Report, TrendTable
 
 TABLE_FIRST_ROW = 4
@@ -127,6 +128,7 @@ def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: 
     if trend is None:
         sheet.write(3, 0, "The spec defines no trend table.", formats.note)
         quarters = _write_quarterly(sheet, formats, report, 5, widths) if report.series else {}
+        sheet.set_h_pagebreaks(write_seasonality(workbook, sheet, report, formats, sheet.dim_rowmax + 3, widths))
         apply_widths(sheet, widths)
         report_page_setup(sheet, formats, report)
         return quarters
@@ -150,8 +152,9 @@ def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: 
     monthly = _write_monthly(sheet, formats, trend, monthly_row, widths)
     quarterly_row = monthly.last_row + 3
     quarters = _write_quarterly(sheet, formats, report, quarterly_row, widths) if report.series else {}
+    seasonal_rows = write_seasonality(workbook, sheet, report, formats, sheet.dim_rowmax + 3, widths)
     apply_widths(sheet, widths)
     sheet.insert_chart(chart_row, 0, _monthly_chart(workbook, formats, trend, monthly, report.partner_area),
                        {"description": _chart_description(trend, report.partner_area), "object_position": 3})
-    report_page_setup(sheet, formats, report, keep_together=[chart_row, monthly_row, quarterly_row])
+    report_page_setup(sheet, formats, report, keep_together=[chart_row, monthly_row, quarterly_row, *seasonal_rows])
     return quarters

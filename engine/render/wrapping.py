@@ -9,6 +9,7 @@ character at 10 points (0.78 here, to be safe), bold about 0.85; wider faces suc
 """
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 
@@ -47,8 +48,14 @@ def wrapped_lines(text: str, width: float, theme: Theme, bold: bool = False) -> 
     per_line = max(1, int((width - 1.5) / units_per_char(theme, bold)))
     if len(text) <= per_line and "\n" not in text:  # most cells: no need to wrap
         return 1
+    return _wrapped_lines(text, per_line)
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped_lines(text: str, per_line: int) -> int:
+    """Lines of ``text`` wrapped at ``per_line`` characters (the same notes and labels recur in every workbook)."""
     return sum(max(1, len(textwrap.wrap(paragraph, per_line, break_long_words=True)))
-               for paragraph in str(text).splitlines() or [""])
+               for paragraph in text.splitlines() or [""])
 
 
 def row_height(lines: int, theme: Theme) -> float:

@@ -63,8 +63,11 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
 
     yield from _indicator_list_problems(_mapping(data.get("trend_table")).get("rows"), ("trend_table", "rows"), ids)
     yield from _indicator_list_problems(data.get("comparisons"), ("comparisons",), ids)
+    yield from _indicator_list_problems(_mapping(data.get("seasonality")).get("indicators"),
+                                        ("seasonality", "indicators"), ids)
     yield from _indicator_list_problems(_mapping(data.get("maps")).get("indicators"), ("maps", "indicators"), ids)
     yield from _measured_list_problems(data, indicators)
+    yield from _share_problems(indicators)
     yield from _peer_group_problems(data, sources, ids)
     yield from area_group_problems(data, ids)
 
@@ -236,7 +239,9 @@ def _measured_list_problems(data: dict, indicators: list) -> Iterator[tuple[KeyP
     measured = {_mapping(i).get("id") for i in indicators if _mapping(i).get("measure")}
     lists: list[tuple[KeyPath, Any, str]] = [
         (("trend_table", "rows"), _mapping(data.get("trend_table")).get("rows"), "the trend table sums counts"),
-        (("comparisons",), data.get("comparisons"), "the Comparisons sheet charts rates per resident")]
+        (("comparisons",), data.get("comparisons"), "the Comparisons sheet charts rates per resident"),
+        (("seasonality", "indicators"), _mapping(data.get("seasonality")).get("indicators"),
+         "the seasonal profile counts rows")]
     for key in _mapping(_mapping(data.get("peer_groups")).get("measures")):
         if key in measured:
             yield ("peer_groups", "measures", key), (f"indicator {key!r} has a measure block, and peer groups rank "
@@ -251,3 +256,25 @@ def _measured_list_problems(data: dict, indicators: list) -> Iterator[tuple[KeyP
             if isinstance(row, str) and row in measured:
                 yield here + (position,), (f"indicator {row!r} has a measure block, and {why} by month: leave it out "
                                            "here (its Summary row and key findings show it)")
+
+
+def _share_problems(indicators: list) -> Iterator[tuple[KeyPath, str]]:
+    """``measure.share_of`` names two counted indicators of the indicator's own source: a share of rows
+    only means something when the part and the whole are counted from the same records."""
+    by_id = {_mapping(i).get("id"): _mapping(i) for i in indicators}
+    for position, indicator in enumerate(indicators):
+        indicator = _mapping(indicator)
+        share = _mapping(_mapping(indicator.get("measure")).get("share_of"))
+        for role in ("numerator", "denominator"):
+            ref = share.get(role)
+            if not isinstance(ref, str):
+                continue
+            here: KeyPath = ("indicators", position, "measure", "share_of", role)
+            other = by_id.get(ref)
+            if other is None:
+                yield here, f"unknown indicator {ref!r}{did_you_mean(ref, [k for k in by_id if isinstance(k, str)])}"
+            elif other.get("measure"):
+                yield here, f"indicator {ref!r} has a measure block; a share is made of counted indicators' rows"
+            elif other.get("source") != indicator.get("source"):
+                yield here, (f"indicator {ref!r} reads source {other.get('source')!r}, not {indicator.get('source')!r}: "
+                             "a share's part and whole come from the indicator's own source")

@@ -465,6 +465,29 @@ class Peers(Strict):
     level: float = Field(0.95, gt=0.5, lt=1, description="Confidence level for 'above / below the peer average'.")
 
 
+class ComparisonAreas(Strict):
+    """Which partner areas a partner's Comparisons sheet shows beside it (the partner itself always).
+
+    All of them by default, which suits a county build. A national build (every partnership in
+    England and Wales) would otherwise give each workbook 300 bars per chart: compare with the
+    partnerships sharing a column of the partner-area lookup (``same: PFA23NM``, its force's), with
+    its most similar group (``peer_group: true``, the spec's ``peer_groups`` export), or with a named
+    list. With more than one, an area any of them names is shown.
+    """
+
+    same: str | None = Field(None, description="A column of the partner-area lookup: the areas sharing the partner's "
+                                               "value, e.g. PFA23NM for its police force area's partnerships.")
+    peer_group: bool = Field(False, description="The members of the partner's most similar group that are partner "
+                                                "areas of this spec (needs peer_groups).")
+    areas: list[str] | None = Field(None, description="These partner areas (by name), beside every partner.")
+
+    @model_validator(mode="after")
+    def _one_rule_at_least(self) -> "ComparisonAreas":
+        if self.same is None and not self.peer_group and not self.areas:
+            raise ValueError("say which areas to compare with: same: <lookup column>, peer_group: true, or areas: [...]")
+        return self
+
+
 class PeerGroups(Strict):
     """Each partner area's group of similar partnerships (e.g. an iQuanta "most similar group" export).
 
@@ -517,6 +540,10 @@ class Target(Strict):
     at_most: float | None = Field(None, description="Met when the measure is at most this.")
     at_least: float | None = Field(None, description="Met when the measure is at least this.")
     label: str = Field("", description="How the target reads in the workbook, e.g. 'Reduce by 5%'.")
+    amber: float | None = Field(
+        None, ge=0, description="Amber tolerance: a measure that misses the bound by at most this much is 'Close to "
+                                "target' instead of 'Not met' (RAG status), in the measure's own units: 0.02 is 2 "
+                                "percentage points for percent_change and percent.")
 
     @model_validator(mode="after")
     def _one_bound(self) -> "Target":
@@ -527,6 +554,17 @@ class Target(Strict):
 
 #: ``measure.denominator`` naming the geography's population rather than a column.
 RESIDENTS = "residents"
+
+
+class ShareOf(Strict):
+    """A proportion made of two counted indicators of one source: the seeds' "criminal damage is 18% of
+    total crime", "a third of violence is alcohol-related". The numerator is the rows both indicators
+    count (a numerator that strays outside the denominator's rows cannot inflate the share)."""
+
+    numerator: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")] = Field(
+        description="Indicator id whose rows are the part (e.g. criminal_damage_and_arson).")
+    denominator: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")] = Field(
+        description="Indicator id whose rows are the whole (e.g. total_crime).")
 
 
 class Measure(Strict):
@@ -549,6 +587,10 @@ class Measure(Strict):
     numerator: Where | None = Field(
         None, description="proportion: conditions picking the numerator among the indicator's rows "
                           "(e.g. repeat: {equals: 'Yes'}); the denominator is all the indicator's rows.")
+    share_of: ShareOf | None = Field(
+        None, description="proportion: the share one counted indicator's rows make of another's, both of this "
+                          "indicator's source (e.g. numerator: criminal_damage_and_arson, denominator: total_crime); "
+                          "the indicator itself then has no where.")
     value: Annotated[str, Field(pattern=TIDY_NAME)] | None = Field(
         None, description="value: the number column summed; proportion: the column of numerator counts "
                           "(with denominator naming the column of denominator counts).")
@@ -568,7 +610,7 @@ class Measure(Strict):
 
     @model_validator(mode="after")
     def _one_form(self) -> "Measure":
-        given = {name for name in ("numerator", "value", "percent_column", "respondents_column")
+        given = {name for name in ("numerator", "share_of", "value", "percent_column", "respondents_column")
                  if getattr(self, name) is not None}
         if self.kind == "count":
             if given or self.denominator not in (None, RESIDENTS):
@@ -580,11 +622,16 @@ class Measure(Strict):
             if given - {"value"}:
                 raise ValueError(f"kind value takes value and denominator only, not {', '.join(sorted(given - {'value'}))}")
         else:
-            forms = [self.numerator is not None, self.value is not None or self.denominator is not None,
+            forms = [self.numerator is not None or self.share_of is not None,
+                     self.value is not None or self.denominator is not None,
                      self.percent_column is not None or self.respondents_column is not None]
             if sum(forms) != 1:
-                raise ValueError("kind proportion needs exactly one of: numerator (conditions on rows); value and "
+                raise ValueError("kind proportion needs exactly one of: numerator (conditions on rows) or share_of "
+                                 "(two indicators); value and "
                                  "denominator (columns of counts); percent_column and respondents_column (a survey)")
+            if self.numerator is not None and self.share_of is not None:
+                raise ValueError("give numerator (conditions on the indicator's rows) or share_of (two indicators), "
+                                 "not both")
             if forms[1] and (self.value is None or self.denominator in (None, RESIDENTS)):
                 raise ValueError("a proportion from columns needs value (the numerator column) and denominator "
                                  "(the denominator column; not residents)")
@@ -633,10 +680,24 @@ class Indicator(Strict):
         kind = self.measure.kind if self.measure is not None else "count"
         if self.target is not None and self.target.measure == "percent" and kind != "proportion":
             raise ValueError("target measure percent applies to proportion indicators (measure: {kind: proportion})")
+        if self.measure is not None and self.measure.share_of is not None and self.where:
+            raise ValueError("a share_of indicator's rows are its denominator indicator's: remove where")
         if self.measure is not None and self.sensitive:
             raise ValueError("small-number suppression (sensitive: true) is not available for indicators with a "
                              "measure block yet: remove sensitive or the measure")
         return self
+
+
+class Seasonality(Strict):
+    """Month of year × year for chosen indicators: the seeds' multi-year monthly profile ("the period
+    February to May has the highest volume of shoplifting"), over every year the data holds."""
+
+    title: str = "Seasonality by month of the year"
+    indicators: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")]] = Field(
+        min_length=1, description="Counted indicator ids, one table and chart each.")
+    years: Literal["calendar", "financial"] = Field(
+        "calendar", description="calendar (January to December) or financial (periods.financial_year's start and "
+                                "label) years as the columns.")
 
 
 class TrendTable(Strict):
@@ -884,8 +945,12 @@ class Spec(Strict):
                           "export such as iQuanta's most similar groups) instead of among the partner areas.")
     indicators: list[Indicator] = Field(min_length=1)
     trend_table: TrendTable | None = None
+    seasonality: Seasonality | None = Field(
+        None, description="Month of year × year tables and charts on the Trends sheet, over every year in the data.")
     comparisons: list[str] | None = Field(
         None, description="Indicator ids charted against every partner area and month by month; all when absent.")
+    comparison_areas: ComparisonAreas | None = Field(
+        None, description="Which partner areas each partner is compared with on the Comparisons sheet; all when absent.")
     breakdowns: list[BreakdownSpec] = Field(default_factory=list)
     area_groups: list[AreaGroup] = Field(
         default_factory=list, description="Rates by a characteristic of the small areas (deprivation decile, area "

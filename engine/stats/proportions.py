@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.stats import hypergeom
 
 from engine.stats.change import ChangeMethod
 from engine.stats.compare import NOT_COMPARED, proportion_band_codes, significance
@@ -43,6 +42,14 @@ LOG_TOLERANCE = float(np.log1p(1e-7))
 SEARCH_STEPS = 64  # bisection steps: more than enough for any count that fits in an int64
 
 
+def _hypergeom():
+    """scipy's hypergeometric distribution, imported when Fisher's test first runs: ``scipy.stats`` takes a
+    third of the engine's import time, and most builds never test a proportion."""
+    from scipy.stats import hypergeom
+
+    return hypergeom
+
+
 def _last_at_most(lower: np.ndarray, upper: np.ndarray, limit: np.ndarray, args: tuple) -> np.ndarray:
     """Largest k in [lower, upper] with log pmf(k) <= ``limit`` where the pmf rises (below the mode);
     lower − 1 where there is none."""
@@ -52,7 +59,7 @@ def _last_at_most(lower: np.ndarray, upper: np.ndarray, limit: np.ndarray, args:
         if not active.any():
             break
         middle = (lo + hi + 1) // 2
-        fits = hypergeom.logpmf(middle, *args) <= limit
+        fits = _hypergeom().logpmf(middle, *args) <= limit
         lo = np.where(active & fits, middle, lo)
         hi = np.where(active & ~fits, middle - 1, hi)
     return lo
@@ -67,7 +74,7 @@ def _first_at_most(lower: np.ndarray, upper: np.ndarray, limit: np.ndarray, args
         if not active.any():
             break
         middle = (lo + hi) // 2
-        fits = hypergeom.logpmf(middle, *args) <= limit
+        fits = _hypergeom().logpmf(middle, *args) <= limit
         hi = np.where(active & fits, middle, hi)
         lo = np.where(active & ~fits, middle + 1, lo)
     return hi
@@ -90,6 +97,7 @@ def fisher_p_values(successes: ArrayLike, trials: ArrayLike, other_successes: Ar
     lowest = np.maximum(0, draws - (total - flagged))
     highest = np.minimum(draws, flagged)
     mode = np.clip((draws + 1) * (flagged + 1) // (total + 2), lowest, highest)
+    hypergeom = _hypergeom()
     # Log probabilities (scipy's logpmf is some 40 times faster than its pmf over arrays).
     log_observed = hypergeom.logpmf(observed, *args)
     limit = log_observed + LOG_TOLERANCE

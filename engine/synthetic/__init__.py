@@ -9,31 +9,25 @@ Methodology sheet quotes for each source. See ``engine/synthetic/README.md``.
 """
 from __future__ import annotations
 
+import functools
+import importlib
 from pathlib import Path
 from types import ModuleType
-from typing import Iterable
+from typing import Any, Iterable
 
-from engine.synthetic import (area_classification, fire_incidents, hospital_admissions, marac_referrals, peer_groups,
-                              police_crime, probation_caseload, resident_survey, substance_misuse, youth_offending)
-from engine.synthetic.config import DEFAULT_CONFIG, PartnerConfig, load_config, source_settings
-from engine.synthetic.context import Context, stream
-from engine.synthetic.freshness import ensure_current, fingerprint
-from engine.synthetic.geography import GeographyFiles, load_geography
-from engine.synthetic.manifest import MANIFEST_NAME, write_manifest
-from engine.synthetic.period import Period
-from engine.synthetic.police_counts import read_police_counts, simulated_counts
-from engine.synthetic.profile import build_profile
+from engine.synthetic.config import DEFAULT_CONFIG
+from engine.synthetic.freshness import MANIFEST_NAME, ensure_current, fingerprint
+from engine.synthetic.geography import GeographyFiles
 
-__all__ = ["DEFAULT_POLICE_UK", "DEFAULT_SEED", "GeographyFiles", "MANIFEST_NAME", "PROVENANCE", "SOURCES", "ensure_generated",
-           "generate_all"]
+__all__ = ["DEFAULT_POLICE_UK", "DEFAULT_SEED", "GeographyFiles", "MANIFEST_NAME", "PROVENANCE", "SOURCES", "SOURCE_IDS",
+           "ensure_generated", "generate_all"]
 
-_MODULES: tuple[ModuleType, ...] = (police_crime, fire_incidents, youth_offending, probation_caseload,
-                                    marac_referrals, substance_misuse, hospital_admissions, resident_survey,
-                                    area_classification, peer_groups)
-#: source id -> the module that generates it
-SOURCES: dict[str, ModuleType] = {module.SOURCE_ID: module for module in _MODULES}
-#: source id -> plain statement of what the synthetic source mimics and what sets its scale
-PROVENANCE: dict[str, str] = {module.SOURCE_ID: module.PROVENANCE for module in _MODULES}
+#: Every generated source, in generation order. Each is the name of the module that generates it (the module's
+#: ``SOURCE_ID``; tests/test_synthetic.py checks the two agree). The modules themselves are imported only when
+#: something is generated: ``saferbook demo`` with fresh extracts needs just the names, for the fingerprint.
+SOURCE_IDS: tuple[str, ...] = ("police_crime", "fire_incidents", "youth_offending", "probation_caseload",
+                               "marac_referrals", "substance_misuse", "hospital_admissions", "resident_survey",
+                               "area_classification", "peer_groups")
 DEFAULT_POLICE_UK = DEFAULT_CONFIG.parents[1] / "police_uk" / "leicestershire"
 DEFAULT_SEED = 2012
 GENERATOR_VERSION = "1"
@@ -47,8 +41,32 @@ MANIFEST_ABOUT = (
 )
 
 
+@functools.cache
+def _sources() -> dict[str, ModuleType]:
+    """source id -> the module that generates it (imported on first use)."""
+    return {name: importlib.import_module(f"engine.synthetic.{name}") for name in SOURCE_IDS}
+
+
+def __getattr__(name: str) -> Any:
+    """``SOURCES`` (source id -> generator module) and ``PROVENANCE`` (source id -> plain statement of what the
+    synthetic source mimics and what sets its scale), built when first asked for (PEP 562)."""
+    if name == "SOURCES":
+        return _sources()
+    if name == "PROVENANCE":
+        return {source_id: module.PROVENANCE for source_id, module in _sources().items()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _context(out_dir: Path, seed: int, geography_files: GeographyFiles, police_uk_dir: Path | None,
-             config: PartnerConfig, omit_columns: dict[str, frozenset[str]]) -> Context:
+             config: "PartnerConfig", omit_columns: dict[str, frozenset[str]]) -> "Context":
+    from engine.synthetic import police_crime
+    from engine.synthetic.config import source_settings
+    from engine.synthetic.context import Context, stream
+    from engine.synthetic.geography import load_geography
+    from engine.synthetic.period import Period
+    from engine.synthetic.police_counts import read_police_counts, simulated_counts
+    from engine.synthetic.profile import build_profile
+
     geography = load_geography(geography_files)
     period = Period.from_text(config.period.first_month, config.period.last_month)
     police_settings = source_settings(config, police_crime.SOURCE_ID, police_crime.Settings)
@@ -87,6 +105,10 @@ def generate_all(out_dir: Path, seed: int = DEFAULT_SEED, *, geography_files: Ge
     missing those columns, for bad-input tests. Returns source id -> file path (the manifest is
     ``out_dir / MANIFEST_NAME``).
     """
+    from engine.synthetic.config import load_config
+    from engine.synthetic.manifest import write_manifest
+
+    SOURCES = _sources()
     out_dir = Path(out_dir)
     config = load_config(config_path)
     wanted = list(SOURCES) if sources is None else list(dict.fromkeys(sources))
@@ -119,6 +141,6 @@ def ensure_generated(out_dir: Path, seed: int = DEFAULT_SEED, *, police_uk_dir: 
     the generator's code and its input data. Returns True when the files were (re)written.
     """
     geography_files = GeographyFiles()
-    expected = fingerprint(seed, config_path, _input_files(geography_files, police_uk_dir), SOURCES)
+    expected = fingerprint(seed, config_path, _input_files(geography_files, police_uk_dir), SOURCE_IDS)
     return ensure_current(Path(out_dir), expected, MANIFEST_NAME, lambda folder: generate_all(
         folder, seed, geography_files=geography_files, police_uk_dir=police_uk_dir, config_path=config_path))

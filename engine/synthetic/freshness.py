@@ -25,6 +25,7 @@ from typing import Iterable
 
 from filelock import FileLock
 
+MANIFEST_NAME = "manifest.json"  # beside the extracts: what was generated, from what (the fingerprint)
 CODE_DIR = Path(__file__).resolve().parent
 LOCK_SUFFIX = ".lock"
 

@@ -13,9 +13,9 @@ import numpy as np
 from engine.atomic import write_bytes_atomic
 from engine.synthetic.common import count_markers
 from engine.synthetic.context import Context
+from engine.synthetic.freshness import MANIFEST_NAME
 from engine.synthetic.output import Table, write_csv, write_xlsx
 
-MANIFEST_NAME = "manifest.json"
 
 
 def _merge_markers(found: list[dict[str, dict]]) -> dict[str, dict]:

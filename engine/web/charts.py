@@ -29,6 +29,7 @@ def _base(theme: Theme, description: str) -> Spec:
 
 #: What the bars of the dashboard's subject and benchmark are called in its legend (they take no band).
 SUBJECT, BENCHMARK = "Subject", "Benchmark"
+NOT_COMPARED = "Not compared"  # a map's area with no band (no residents, or withheld), drawn unshaded
 
 
 def band_scale(theme: Theme, higher_is_better: bool) -> Spec:
@@ -109,3 +110,33 @@ def trend_chart(theme: Theme, title: str, rows: Sequence[dict[str, Any]], value_
                       "axis": {"labelAngle": -30}},
                 "y": {"field": "value", "type": "quantitative", "title": value_title},
                 "tooltip": [{"field": "period", "title": "Period"}, {"field": "shown", "title": value_title}]}}
+
+
+def map_chart(theme: Theme, title: str, features: Sequence[dict[str, Any]], outline: dict[str, Any] | None,
+              value_title: str, higher_is_better: bool) -> Spec:
+    """Areas shaded by band (the legend names each band), the place outlined; hover names the area and its figures.
+
+    ``features``: GeoJSON features whose properties hold ``name``, ``band``, ``shown`` (the value in words),
+    ``count`` and ``rank``; ``outline``: one feature, drawn unfilled over them.
+    """
+    names = list(theme.bands)
+    scale = {"domain": [*names, NOT_COMPARED],
+             "range": [*(theme.band_colours(n, higher_is_better)["fill"] for n in names), "#FFFFFF"]}
+    layers: list[Spec] = [{
+        "data": {"values": list(features)},
+        "mark": {"type": "geoshape", "stroke": theme.colours["band_border"], "strokeWidth": 0.5},
+        "encoding": {
+            "color": {"field": "properties.band", "type": "nominal", "scale": scale,
+                      "legend": {"title": "Comparison", "orient": "bottom", "columns": 2}},
+            "tooltip": [{"field": "properties.name", "title": "Area"},
+                        {"field": "properties.band", "title": "Comparison"},
+                        {"field": "properties.shown", "title": value_title},
+                        {"field": "properties.count", "title": "Count"},
+                        {"field": "properties.period", "title": "Period"}]},
+    }]
+    if outline is not None:
+        layers.append({"data": {"values": [outline]},
+                       "mark": {"type": "geoshape", "filled": False, "stroke": "#000000", "strokeWidth": 2}})
+    return {**_base(theme, f"{title}: map of each area shaded by its comparison band"),
+            # A fixed size: a projection fitted to a "container" width collapses to nothing in a grid cell.
+            "title": title, "width": 440, "height": 400, "projection": {"type": "mercator"}, "layer": layers}

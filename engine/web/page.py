@@ -8,7 +8,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import numpy as np
+
 from engine.dashboard_report import AreaRow, DashboardKpi, DashboardReport
+from engine.map_report import MapSet, MapShape
 from engine.render.theme import Theme
 from engine.report import Kpi, Report
 from engine.web import charts, display
@@ -114,6 +117,34 @@ def _top_section(report: Report, kpi: Kpi) -> Row | None:
                       "band": r.band or "[c]"} for r in table.rows]}
 
 
+def _feature(shape: MapShape, properties: Row) -> Row:
+    """A GeoJSON feature of a map shape. Its rings are turned clockwise-outside, the winding Vega's
+    spherical geometry reads as "this area" (GeoJSON's anticlockwise would shade the rest of the globe)."""
+    rings = [np.round(ring[::-1], 5).tolist() for ring in shape.rings]
+    return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": rings}, "properties": properties}
+
+
+def _map_sections(map_set: MapSet | None, period: str, theme: Theme, charts_out: list[Row]) -> dict[str, Row]:
+    """Each mapped indicator's map chart and the table behind it, by indicator id."""
+    if map_set is None:
+        return {}
+    sections = {}
+    outline = _feature(map_set.outline, {"name": map_set.place}) if map_set.outline is not None else None
+    for area_map in map_set.maps:
+        rows = [{"name": a.name, "code": a.code, "band": a.band, "shown": display.value(a.value, "rate"),
+                 "count": display.value(a.count, "count", "[c]"), "rank": a.rank or "", "period": period}
+                for a in area_map.areas]
+        features = [_feature(map_set.shapes[a.code], row) for a, row in zip(area_map.areas, rows)
+                    if a.code in map_set.shapes]
+        title = f"{area_map.title}: map by {map_set.area_label}"
+        spec = charts.map_chart(theme, title, features, outline, area_map.value_label,
+                                area_map.polarity == "higher_is_better")
+        sections[area_map.indicator_id] = {"chart": _chart(charts_out, spec), "title": title, "rows": rows,
+                                           "value_title": area_map.value_label, "area_label": map_set.area_label,
+                                           "source": f"{area_map.compared[:1].upper()}{area_map.compared[1:]}. {map_set.source}"}
+    return sections
+
+
 def _common(report: Report) -> Row:
     """Header, findings, methodology and data quality: what both kinds of page show."""
     return {
@@ -145,9 +176,11 @@ def report_html(report: Report, theme: Theme) -> bytes:
     """A partner area's page: Summary by priority, then each indicator's charts and tables."""
     charts_out: list[Row] = []
     kpis = _ordered(report.kpis, report.priorities)
+    maps = _map_sections(report.maps, report.current_window, theme, charts_out)
     indicators = []
     for kpi in kpis:
         indicators.append({"id": kpi.indicator_id, "name": kpi.name, "priority": kpi.priority,
+                           "map": maps.get(kpi.indicator_id),
                            "comparison": _comparison_section(report, kpi, theme, charts_out),
                            "trend": _trend_section(report, kpi, theme, charts_out), "top": _top_section(report, kpi)})
     districts = sorted({a for c in report.comparisons for a in c.areas})
@@ -194,7 +227,9 @@ def dashboard_html(dashboard: DashboardReport, theme: Theme) -> bytes:
     charts_out: list[Row] = []
     report = dashboard.report
     kpis = [item.kpi for item in dashboard.kpis]
+    maps = _map_sections(dashboard.maps, report.current_window, theme, charts_out)
     indicators = [{"id": item.indicator_id, "name": item.kpi.name, "priority": item.outcome_group,
+                   "map": maps.get(item.indicator_id),
                    "trend": _quarter_section(dashboard, item, theme, charts_out),
                    "members": _member_section(dashboard, item, theme, charts_out)} for item in dashboard.kpis]
     context = {**_common(report), "kind": "dashboard", "theme": theme, "group_label": "Outcome",

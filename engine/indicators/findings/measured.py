@@ -10,7 +10,7 @@ Every figure quoted is in the Finding's ``figures``.
 from __future__ import annotations
 
 from engine.months import month_label, month_number
-from engine.report import Finding, Kpi
+from engine.report import CLOSE_TO_TARGET, MET, NOT_MET, Finding, Kpi
 
 TOPIC = "measure"  # a measured KPI's level, threshold and change in one sentence
 HIGHER_BANDS = {"Very Significantly High", "Significantly High"}
@@ -52,7 +52,7 @@ def _threshold(kpi: Kpi, figures: dict[str, float]) -> str:
         return ""
     figures["threshold"] = kpi.target_value
     relation = "above" if kpi.rate > kpi.target_value else "below" if kpi.rate < kpi.target_value else "at"
-    status = f" ({kpi.target_status.lower()})" if kpi.target_status in ("Met", "Not met") else ""
+    status = f" ({kpi.target_status.lower()})" if kpi.target_status in (MET, CLOSE_TO_TARGET, NOT_MET) else ""
     return f", {relation} the {kpi.target_value:.0%} threshold{status}"
 
 

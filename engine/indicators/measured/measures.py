@@ -20,6 +20,7 @@ from engine.indicators.measured.period_values import (MeasurePeriods, Span, own_
                                              snapshot_periods)
 from engine.indicators.periods import ReportPeriods
 from engine.indicators.measured.proportions import number_column, proportion_rows, proportion_stats
+from engine.indicators.measured.shares import share_rows
 from engine.indicators.travel import DIRECTIONS, outcome
 from engine.ingest import MONTH_COLUMN, Inputs, SourceRows
 from engine.ingest.periods import DEFAULT_START_MONTH
@@ -61,12 +62,15 @@ class _RowValues:
     partner: np.ndarray
 
 
-def _row_values(indicator: Indicator, source: SourceRows, inputs: Inputs) -> _RowValues:
+def _row_values(spec: Spec, indicator: Indicator, source: SourceRows, inputs: Inputs) -> _RowValues:
     geo = inputs.geography
     measure = indicator.measure
     assert measure is not None
-    mask = indicator_mask(source, indicator)
     partner = source.partner_of_rows(geo.small_area_partner)
+    if measure.share_of is not None:
+        numerator, whole = share_rows(spec, indicator, source)
+        return _RowValues(numerator, whole.astype(float), whole, partner)
+    mask = indicator_mask(source, indicator)
 
     def place(row: int) -> str:
         area = str(geo.partner_names[partner[row]]) if partner[row] >= 0 else "no partner area"
@@ -224,7 +228,7 @@ def measure_indicator(spec: Spec, inputs: Inputs, indicator: Indicator, report: 
     """One measured indicator's periods, totals and statistics for every partner area."""
     geo = inputs.geography
     source = inputs.sources[indicator.source]
-    values = _row_values(indicator, source, inputs)
+    values = _row_values(spec, indicator, source, inputs)
     periods = _periods(indicator, source, values, report, _year_start(spec, indicator))
     population = geo.partner_population
     fmt = value_format(indicator)

@@ -1,0 +1,56 @@
+"""Worker processes for work that is independent per partner area (rendering, delivery builds).
+
+One place decides how many workers there are and how they start, so ``saferbook build --jobs``
+and ``saferbook run``'s ``workers:`` behave alike.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from typing import Sequence
+
+
+class InProcess(Executor):
+    """An Executor that runs each job at once in this process (one worker: no pool start-up)."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # noqa: BLE001 - handed back through the future, like a pool
+            future.set_exception(error)
+        return future
+
+
+def start_method() -> str:
+    """How worker processes start: ``fork`` (cheapest: the engine is already imported) when this
+    process runs no other thread, else ``forkserver`` (clean children; e.g. inside a test with a
+    mail server thread, or while a progress bar redraws), ``spawn`` on Windows and macOS (imports
+    the engine again in each worker)."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def cores_available() -> int:
+    """The cores this process may run on (its CPU affinity where the platform says, else the machine's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def worker_count(requested: int | None, jobs: int) -> int:
+    """``requested`` workers (0 or None: one per available core), never more than there are jobs."""
+    return max(1, min(requested or cores_available(), jobs))
+
+
+def process_pool(workers: int, preload: Sequence[str] = ()) -> Executor:
+    """``workers`` processes (in process for one); a forkserver imports ``preload`` once for all its workers."""
+    if workers <= 1:
+        return InProcess()
+    context = multiprocessing.get_context(start_method())
+    if context.get_start_method() == "forkserver" and preload:
+        context.set_forkserver_preload(list(preload))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
