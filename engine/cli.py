@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--period-end", metavar="YYYY-MM", help="last month of the current 12 months (default: the spec's)")
     build.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default: out)")
     build.add_argument("--quiet", action="store_true", help="no progress or summary, for schedulers")
+    build.add_argument("--verbose", action="store_true", help="also every data-quality note and the stages' times")
     build.add_argument("--suppress", action="store_true",
                        help="hide small counts of sensitive indicators as [c] (for workbooks sent to partners)")
     build.add_argument("--format", choices=("xlsx", "html"), default="xlsx",
@@ -47,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
                                             "from the bundled real data and generated SYNTHETIC partner extracts")
     demo.add_argument("--out", type=Path, default=Path("saferbook-demo"), metavar="DIR", help="output folder (default: saferbook-demo)")
     demo.add_argument("--quiet", action="store_true")
+    demo.add_argument("--verbose", action="store_true", help="also every data-quality note and the stages' times")
     _fan_out_options(demo)
 
     schema = commands.add_parser("schema", help="print the spec's JSON Schema (for editor autocompletion)")
@@ -87,18 +89,19 @@ def _jobs(text: str) -> int:
 
 def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str | None, quiet: bool,
            suppress: bool = False, output_format: str = "xlsx", jobs: int | None = None, scheduler: str | None = None,
-           cache=None) -> int:
+           cache=None, verbose: bool = False, sources: bool = True) -> int:
     from engine.api import prepare, render_all
     from engine.cli_output import print_build_summary, progress_bar
 
     started = time.perf_counter()
-    prepared = prepare(spec, areas, period_end, suppress, cache=cache)
-    with progress_bar(len(prepared.outputs), quiet) as advance:
+    with progress_bar(None, quiet, f"Reading and computing {spec.name}"):
+        prepared = prepare(spec, areas, period_end, suppress, cache=cache)
+    with progress_bar(len(prepared.outputs), quiet, "Writing workbooks") as advance:
         paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area),
                            pages=output_format == "html", jobs=jobs, scheduler=scheduler)
     pages = [path.with_suffix(".html") for path in paths] if output_format == "html" else []
     if not quiet:
-        print_build_summary(prepared, paths, time.perf_counter() - started)
+        print_build_summary(prepared, paths, time.perf_counter() - started, verbose=verbose, sources=sources)
         if pages:
             print(f"{len(pages)} web page(s) beside the workbooks: {', '.join(p.name for p in pages)}")
     return 0
@@ -106,10 +109,13 @@ def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str |
 
 def _demo_data(quiet: bool) -> None:
     """The demo's SYNTHETIC partner extracts, generated only when missing or stale (see engine.synthetic.freshness)."""
+    from engine.cli_output import progress_bar
     from engine.synthetic import ensure_generated
 
     started = time.perf_counter()
-    if ensure_generated(DEMO_DATA) and not quiet:
+    with progress_bar(None, quiet, "Generating the SYNTHETIC partner extracts"):
+        generated = ensure_generated(DEMO_DATA)
+    if generated and not quiet:
         print(f"Generated the SYNTHETIC partner extracts (not real records) in {DEMO_DATA} "
               f"({time.perf_counter() - started:.1f} s)")
 
@@ -174,7 +180,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return plugin.run(args)
     if args.command == "build":
         return _build(args.spec, args.out, args.area, args.period_end, args.quiet, args.suppress, args.format,
-                      args.jobs, args.scheduler)
+                      args.jobs, args.scheduler, verbose=args.verbose)
     if args.command == "validate":
         return _validate(args.spec, args.period_end)
     if args.command == "demo":
@@ -186,9 +192,10 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         cache = IngestCache()  # the dashboard reads the partner workbooks' sources: read them once
         return (_build(DEMO_SPEC, args.out, None, None, args.quiet, jobs=args.jobs, scheduler=args.scheduler,
-                       cache=cache)
+                       cache=cache, verbose=args.verbose)
                 or _build(DEMO_DASHBOARD_SPEC, args.out, None, None, args.quiet, jobs=args.jobs,
-                          scheduler=args.scheduler, cache=cache))
+                          scheduler=args.scheduler, cache=cache, verbose=args.verbose,
+                          sources=False))
     if args.command == "run":
         return _run(args.pipeline, args.dry_run, args.only, args.force, args.quiet)
     if args.command == "history":

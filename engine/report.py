@@ -199,7 +199,8 @@ class BreakdownRow:
     percent: float | None  # fractions; None when the base is 0
     benchmark_count: int
     benchmark_percent: float | None
-    flag: str  # "▲" higher than the benchmark, "▼" lower, "=" the same at one decimal place
+    flag: str  # "▲" significantly higher than the benchmark, "▼" lower; "higher"/"lower" not significantly (or not
+    # tested); "=" the same at one decimal place
     difference: float | None = None  # percentage points between the shares as shown (one decimal place)
     base: int = 0
     benchmark_base: int = 0
@@ -306,6 +307,7 @@ class Finding:
     topic: str
     text: str
     figures: dict[str, float] = field(default_factory=dict)
+    group: str = ""  # the heading it is listed under on the Key findings sheet: a priority, or "Profiles" …
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ DPI = 110
 # README picture -> the heading that starts its page (the first page that has it)
 PAGES = {
     "summary.png": "Key performance indicators",
+    "front_page.png": "The printable front page",
     "findings.png": "Key findings —",
     "top10.png": "Top 10 highest areas in",
     "maps.png": "Maps —",

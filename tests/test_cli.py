@@ -285,3 +285,36 @@ def test_no_subcommand_exits_2():
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "usage" in result.stderr
+
+
+def _source_titles() -> list[str]:
+    import yaml
+
+    return [s.get("title", name) for name, s in yaml.safe_load(ORIGINAL)["sources"].items()]
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_build_prints_one_line_per_source_and_per_workbook(tmp_path, verbose):
+    """A quiet console: a line per source read, one per workbook, the data quality in one line and the time;
+    the details are in the data-quality CSV (and, with --verbose, here too). Long file names print whole."""
+    out = tmp_path / "a_folder_with_a_rather_long_name_for_the_workbooks"
+    result = saferbook("build", SPEC, "--area", "Rutland", "--out", out,
+                       *(["--verbose"] if verbose else []), cwd=tmp_path)
+    assert len(str(out)) > 80, "longer than a default 80-column console: it must print whole"
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    reads = [line for line in lines if line.startswith("Read ")]
+    titles = _source_titles()
+    assert reads and all(any(line.startswith(f"Read {t}:") for t in titles) for line in reads), reads
+    assert len({line.split(":")[0] for line in reads}) == len(reads), "one line per source"
+    wrote = [line for line in lines if line.startswith("Wrote ")]
+    (workbook,) = out.glob("*.xlsx")
+    assert len(wrote) == 1 and str(workbook) in wrote[0]
+    assert sum(line.startswith("Data quality:") for line in lines) == 1
+    assert lines[-1].startswith("Done in ")
+    assert workbook.with_name(f"{workbook.stem}_data_quality.csv").is_file(), "the details are in the CSV"
+    if verbose:
+        assert len(lines) > len(reads) + 3, "--verbose lists each data-quality note"
+    else:
+        assert len(lines) == len(reads) + 3, lines
+    assert result.stderr.strip() == "", "no progress bars when the output is not a terminal"

@@ -266,8 +266,8 @@ def test_summary_counts_and_rates(out_dir, raw, area, ind_id):
     assert row["Change"] == current - previous
     assert row["% change"] == pytest.approx((current - previous) / previous, rel=1e-9)
     assert row["Rate per 1,000 or %"] == pytest.approx(area_rate, rel=1e-9)
-    assert row["Leicestershire rate per 1,000 or %"] == pytest.approx(bench_rate, rel=1e-9)
-    assert row["Comparison with Leicestershire"] == expected_band(raw, ind_id, current, area_pop, bench_rate)
+    assert row["Leicestershire force area rate per 1,000 or %"] == pytest.approx(bench_rate, rel=1e-9)
+    assert row["Comparison with Leicestershire force area"] == expected_band(raw, ind_id, current, area_pop, bench_rate)
 
 
 @pytest.mark.parametrize("area", AREAS)
@@ -337,7 +337,9 @@ def test_top10(out_dir, raw, area, ind_id):
 
     # column positions: Rank, District, LSOA code, LSOA name, count, rate, comparison
     assert list(got.columns[:4]) == ["Rank", "District", "LSOA code", "LSOA name"]
-    assert got.columns[6] == "Comparison against Leicestershire"
+    method = (indicator_def(ind_id).get("banding") or {}).get("method", "ci")
+    assert got.columns[6] == ("Comparison against Leicestershire force area "
+                              f"({'standard deviations' if method == 'sd' else 'confidence intervals'})")
     unit_word = "incidents" if indicator_def(ind_id).get("unit") == "incidents" else "crimes"
     assert got.columns[4] == f"Total {unit_word}"
     assert "per 1,000" in got.columns[5]

@@ -143,9 +143,9 @@ def test_proportions_recomputed_from_the_extracts(workbook, generated, name):
     shown = summary_rows(workbook)[name]
     assert shown["Current"] == pytest.approx(x / n, abs=1e-12)
     benchmark = sum(numerators.values()) / sum(denominators.values())
-    assert shown["Leicestershire rate per 1,000 or %"] == pytest.approx(benchmark, abs=1e-12)
+    assert shown["Leicestershire force area rate per 1,000 or %"] == pytest.approx(benchmark, abs=1e-12)
     assert shown["Rate per 1,000 or %"] == pytest.approx(x / n, abs=1e-12)
-    assert shown["Comparison with Leicestershire"] == band(x, n, benchmark)
+    assert shown["Comparison with Leicestershire force area"] == band(x, n, benchmark)
     shares = sorted(numerators[d] / denominators[d] for d in districts())
     rank = next(v for k, v in shown.items() if k.startswith("Rank among"))
     assert rank == f"{shares.index(x / n) + 1}/{len(shares)}"
@@ -211,7 +211,7 @@ def test_summary_formats_proportions_as_percentages(workbook):
     values = [[c for c in row] for row in sheet[sheet.tables["sb_summary"].ref]]
     header = [c.value for c in values[0]]
     row = next(r for r in values[1:] if r[header.index("Indicator")].value == "Repeat MARAC referrals")
-    for column in ("Previous", "Current", "Rate per 1,000 or %", "Leicestershire rate per 1,000 or %"):
+    for column in ("Previous", "Current", "Rate per 1,000 or %", "Leicestershire force area rate per 1,000 or %"):
         assert row[header.index(column)].number_format == "0.0%;-0.0%;0.0%", column
     assert row[header.index("Change")].number_format.endswith('" pp"')
     crime = next(r for r in values[1:] if r[header.index("Indicator")].value == "Total recorded crime")
@@ -252,7 +252,7 @@ def test_snapshot_sentence_and_methods_in_words(generated, tmp_path):
                 else "not significantly different from")
     threshold = "below the 15% threshold (met)" if x / n < 0.15 else "above the 15% threshold (not met)"
     assert (f"Offenders who reoffended were {x / n:.1%} of offenders on the caseload ({x:,} of {n:,}) in the latest "
-            f"snapshot, {threshold}, {relation} {benchmark:.1%} across Leicestershire.") in [f.text for f in report.findings]
+            f"snapshot, {threshold}, {relation} {benchmark:.1%} across Leicestershire force area.") in [f.text for f in report.findings]
     notes = {n.topic: n.text for n in report.methodology}
     method = notes["Proportions, values and periods"]
     assert "Wilson score interval" in method and "Fisher's exact test" in method and "Offenders who reoffended" in method

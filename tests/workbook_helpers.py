@@ -12,6 +12,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -40,12 +41,13 @@ SYNTHETIC_DIR = REPO / "data" / "synthetic" / "generated"  # the demo's generate
 AREAS = ["Rutland", "Charnwood", "Leicester"]  # the smallest, one with an "=" share, the largest
 PERIOD_END = "2022-10"  # the data's latest month (checked in test_raw_data_facts)
 CURRENT = pd.period_range(end=PERIOD_END, periods=12, freq="M").strftime("%Y-%m").tolist()
-GENERATED = "31/10/2022"  # no SOURCE_DATE_EPOCH: the last day of the period, dd/mm/yyyy
-BENCHMARK = "Leicestershire"
+GENERATED = datetime.now(timezone.utc).strftime("%d/%m/%Y")  # no SOURCE_DATE_EPOCH: the day it is built (UTC), dd/mm/yyyy
+BENCHMARK = "Leicestershire force area"  # the spec's geography.benchmark.name
+FORCE = "Leicestershire"  # the police force area (PFA23NM) the demo's partner areas belong to
 PARTNER_LABEL = "District"
 
 # The sheets in order (their tables are in tables_on_sheet() below); every check follows these two.
-SHEET_ORDER = ["Summary", "Key findings", "Top 10", "Maps", "Trends", "Comparisons", "Profiles", "Who is affected", "Methodology",
+SHEET_ORDER = ["Summary", "Front page", "Key findings", "Top 10", "Maps", "Trends", "Comparisons", "Profiles", "Who is affected", "Methodology",
                "Data Quality"]
 
 BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",
@@ -83,6 +85,11 @@ def theme() -> dict:
 
 def indicators() -> list[dict]:
     return spec()["indicators"]
+
+
+def band_method(ind: dict) -> str:
+    """The indicator's banding method, its own or the spec's."""
+    return (ind.get("banding") or {}).get("method") or spec().get("banding", {}).get("method", "ci")
 
 
 def indicator(ind_id: str) -> dict:
@@ -234,7 +241,8 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
         singular = word.capitalize()[:-1] if word.endswith("s") else word.capitalize()
         headers[f"sb_top10_{ind['id']}"] = [
             "Rank", PARTNER_LABEL, "LSOA code", "LSOA name", f"Total {word}",
-            f"{singular} rate (per 1,000 population)", f"Comparison against {BENCHMARK}"]
+            f"{singular} rate (per 1,000 population)",
+            f"Comparison against {BENCHMARK} ({'standard deviations' if band_method(ind) == 'sd' else 'confidence intervals'})"]
     for group in spec()["area_groups"]:
         for i in group["indicators"]:
             headers[f"sb_group_{group['id']}_{i}"] = [group["label"]] + [
@@ -327,7 +335,7 @@ class Raw:
                            ignore_index=True)
         self.data_months = sorted(crimes["Month"].unique())
         districts = _read_csv(DISTRICT_LOOKUP)
-        partners = districts[districts["PFA23NM"] == BENCHMARK].drop_duplicates("LAD23CD")
+        partners = districts[districts["PFA23NM"] == FORCE].drop_duplicates("LAD23CD")
         self.partner_names = sorted(partners["LAD23NM"])
         lsoas = _read_csv(LSOA_LOOKUP)
         lsoas = lsoas[lsoas["LAD22CD"].isin(set(partners["LAD23CD"]))]

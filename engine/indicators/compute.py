@@ -5,6 +5,7 @@ per partner: nine workbooks cost little more than one.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Sequence
@@ -20,7 +21,7 @@ from engine.indicators.counted.comparison_areas import comparison_positions, sho
 from engine.indicators.counted.comparisons import area_comparison
 from engine.indicators.counted.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
-from engine.indicators.findings.key_findings import key_findings
+from engine.indicators.findings.key_findings import GROUP_WHO, key_findings
 from engine.indicators.counted.maps import partner_map_sets
 from engine.indicators.measured.measures import (counted_spec, measured_indicators, merged_series, period_sources,
                                        withheld_sources)
@@ -499,9 +500,9 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
                                 partner_area=partner_area, partner_label=geo.partner_label,
                                 small_area_label=geo.small_area_label, benchmark=geo.benchmark_name,
                                 period_end=month_text(end))
-        findings += area_group_findings(spec.area_groups, group_tables[p], partner_area=partner_area,
-                                        benchmark=geo.benchmark_name, small_area_label=geo.small_area_label,
-                                        period_end=month_text(end))
+        findings += [dataclasses.replace(f, group=GROUP_WHO) for f in area_group_findings(
+            spec.area_groups, group_tables[p], partner_area=partner_area, benchmark=geo.benchmark_name,
+            small_area_label=geo.small_area_label, period_end=month_text(end))]
         reports.append(Report(
             title=spec.title, organisation=spec.organisation, partner_area=partner_area,
             partner_code=str(geo.partner_codes[p]), partner_label=geo.partner_label, small_area_label=geo.small_area_label, benchmark_name=geo.benchmark_name,

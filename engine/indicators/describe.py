@@ -22,11 +22,17 @@ def _rule(where: dict[str, Condition]) -> str:
     return "; ".join(describe_condition(c, cond) for c, cond in where.items()) or "every row"
 
 
+def _words(column: str | None) -> str:
+    """A column's spec name as words: "alcohol_clients" -> "alcohol clients"."""
+    return (column or "").replace("_", " ")
+
+
 def describe_indicator(indicator: Indicator, source_description: str) -> str:
     if indicator.measure is not None:
         return describe_measure(indicator, source_description)
-    return (f"Rows of {source_description or indicator.source} where {_rule(indicator.where)}. "
-            f"Rate per {indicator.rate_per:,} residents.")
+    source = source_description or indicator.source
+    rows = f"Rows of {source} where {_rule(indicator.where)}" if indicator.where else f"Every row of {source}"
+    return f"{rows}. Rate per {indicator.rate_per:,} residents."
 
 
 def describe_measure(indicator: Indicator, source_description: str) -> str:
@@ -45,11 +51,11 @@ def describe_measure(indicator: Indicator, source_description: str) -> str:
         what = (f"The {measure.percent_column.replace('_', ' ')} of {rows}, weighted by {measure.respondents_column}: "
                 f"each row stands for round(percent × respondents ÷ 100) people of its respondents.")
     elif measure.kind == "proportion":
-        what = f"Σ {measure.value} ÷ Σ {measure.denominator} over {rows}."
+        what = f"The sum of {_words(measure.value)} divided by the sum of {_words(measure.denominator)}, over {rows}."
     elif measure.kind == "value":
         per = ("residents" if measure.denominator in (None, RESIDENTS)
-               else f"Σ {measure.denominator} (from the same rows)")
-        what = f"Σ {measure.value} over {rows}; rate per {indicator.rate_per:,} {per}."
+               else f"of the sum of {_words(measure.denominator)} (from the same rows)")
+        what = f"The sum of {_words(measure.value)} over {rows}; rate per {indicator.rate_per:,} {per}."
     else:
         what = f"A count of {rows}; rate per {indicator.rate_per:,} residents."
     when = ("the latest period of the source (a quarter, a financial year or a month) against the latest one before "

@@ -76,9 +76,10 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
         ending = "" if source.period_months == 1 else f"{source.period_word}s ending "
         span = f"{ending}{month_text(months[0])} to {month_text(months[-1])}" if months else "a snapshot (no month column)"
         level = f" Recorded by {geo.partner_label.lower()}, not {geo.small_area_label}." if source.level == PARTNER_AREA else ""
-        notes.append(MethodNote(f"Source: {name}",
+        files = f"{len(source.files)} file{'' if len(source.files) == 1 else 's'}"
+        notes.append(MethodNote(f"Source: {spec.sources[name].title or name}",
                                 (f"{SYNTHETIC_WORDS}. " if spec.sources[name].synthetic else "") +
-                                f"{source.description or name}: {len(source.files)} files, {span}, "
+                                f"{source.description or name}: {files}, {span}, "
                                 f"{len(source.rows):,} rows.{level} {spec.sources[name].licence}".strip()))
     notes += [
         MethodNote("Geography", f"{len(geo.small_area_codes):,} {geo.small_area_label}s in {len(geo.partner_names)} "

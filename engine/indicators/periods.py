@@ -110,13 +110,15 @@ def report_periods(periods: Periods, end: int, first_data_month: int) -> ReportP
 
 
 def generated_timestamp(end: int) -> dt.datetime:
-    """The workbook's date: ``SOURCE_DATE_EPOCH`` if set, else the last day of the period.
+    """The day the workbook is made (UTC, at midnight): ``SOURCE_DATE_EPOCH`` if set, else today.
 
-    Never the wall clock: the same spec and data must give the same bytes, so that "changed
-    since the last send?" is a checksum comparison.
+    A day, not a time: the same spec and data on the same day give the same bytes, so that "changed
+    since the last send?" is a checksum comparison; ``SOURCE_DATE_EPOCH`` fixes it for reproducible
+    builds. The data's period is stated beside it on every sheet (``end`` is kept for callers that
+    date by the period).
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
-    next_month = end + 1
-    return dt.datetime(year_of(next_month), month_of(next_month), 1) - dt.timedelta(days=1)
+    today = dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime(today.year, today.month, today.day)

@@ -13,12 +13,12 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import SHEET_COMPARISONS, table_name
+from engine.render.print_pages import columns_spanning
 from engine.render.wrapping import wrapped_note
 from engine.report import AreaComparison, IndicatorSeries, Report
 
-CHART_WIDTH, CHART_HEIGHT = 520, 400
+CHART_WIDTH, CHART_HEIGHT = 440, 400  # two side by side print on one A4 page wide at a readable scale
 CHART_ROWS = 21  # rows one chart row covers at the default height, with a gap; tall enough for every bar's label
-CHARTS_PER_PAGE = 2
 PEER_AVERAGE = "Peer average"
 
 
@@ -145,20 +145,18 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
     monthly = _monthly_table(sheet, formats, charted, monthly_row, widths)
     apply_widths(sheet, widths)
     peers = ", the peer average the last bar" if has_peer_average(report) else ""
-    wrapped_note(sheet, formats, 2, 0, rates.last_col,
+    charts_last_col = columns_spanning(sheet, 2 * CHART_WIDTH + 20)  # what prints: the charts (the data stay on screen)
+    wrapped_note(sheet, formats, 2, 0, charts_last_col,
                  f"Rates for {report.current_window}: {report.partner_area} is highlighted, {report.benchmark_name} is the "
                  f"darkest bar{peers}. A peak is named only when its three months are significantly busier than a flat "
                  f"year (exact binomial test).", widths)
     breaks = []
     for position, (comparison, series) in enumerate(zip(report.comparisons, charted)):
         row = chart_top + CHART_ROWS * position
-        if position and position % CHARTS_PER_PAGE == 0:
-            breaks.append(row)
+        breaks.append(row)
         bar_text, profile_text = _descriptions(report, comparison, series)
         sheet.insert_chart(row, 0, _bar_chart(workbook, formats, report, comparison, rates, rates.first_col + 1 + position),
                            {"description": bar_text, "object_position": 3})
         sheet.insert_chart(row, 0, _profile_chart(workbook, formats, series, monthly, monthly.first_col + 1 + position),
                            {"description": profile_text, "object_position": 3, "x_offset": CHART_WIDTH + 20})
-    breaks.append(data_row)
-    sheet.set_h_pagebreaks(breaks)
-    report_page_setup(sheet, formats, report)
+    report_page_setup(sheet, formats, report, keep_together=breaks, print_area=(0, 0, data_row - 1, charts_last_col))

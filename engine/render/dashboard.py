@@ -1,6 +1,7 @@
 """DashboardReport -> .xlsx bytes (xlsxwriter), deterministic, then written atomically.
 
-Sheets: Dashboard, Quarterly trend, the member areas ("Districts"), Methodology and Data Quality;
+Sheets: Dashboard, Front page (what a board prints), Key findings (per outcome), Quarterly trend, the member
+areas ("Districts"), Methodology and Data Quality;
 the last two are the partner workbook's own renderers, fed the subject's Report.
 """
 from __future__ import annotations
@@ -16,10 +17,12 @@ from engine.render.dashboard_parts import SHEET_DASHBOARD, SHEET_QUARTERLY, memb
 from engine.render.dashboard_sheet import write_dashboard_sheet
 from engine.render.dashboard_trend import write_quarterly
 from engine.render.data_quality import write_data_quality
+from engine.render.findings import write_findings
 from engine.render.formats import Formats
+from engine.render.front_page import SHEET_FRONT, FrontRow, write_front_page
 from engine.render.maps_sheet import write_maps
 from engine.render.methodology import write_methodology
-from engine.contract.names import SHEET_DATA_QUALITY, SHEET_MAPS, SHEET_METHODOLOGY
+from engine.contract.names import SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS, SHEET_METHODOLOGY
 from engine.contract.settings_sheet import KIND_DASHBOARD
 from engine.render.settings_sheet import write_settings_sheet
 from engine.render.theme import Theme
@@ -36,10 +39,15 @@ def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
     members_name = members_sheet(dashboard)
     maps = (SHEET_MAPS,) if dashboard.maps is not None else ()
     sheets = {name: workbook.add_worksheet(name)  # tab order
-              for name in (SHEET_DASHBOARD, SHEET_QUARTERLY, members_name, *maps, SHEET_METHODOLOGY, SHEET_DATA_QUALITY)}
+              for name in (SHEET_DASHBOARD, SHEET_FRONT, SHEET_FINDINGS, SHEET_QUARTERLY, members_name, *maps,
+                           SHEET_METHODOLOGY, SHEET_DATA_QUALITY)}
     quarter_rows = write_quarterly(workbook, sheets[SHEET_QUARTERLY], dashboard, formats)
     member_rows = write_members(workbook, sheets[members_name], members_name, dashboard, formats)
     write_dashboard_sheet(sheets[SHEET_DASHBOARD], dashboard, formats, members_name, member_rows, quarter_rows)
+    write_front_page(sheets[SHEET_FRONT], formats, report,
+                     [FrontRow(item.outcome_group, item.kpi, item.quarterly) for item in dashboard.kpis],
+                     title=report.title, subject=dashboard.subject, home=SHEET_DASHBOARD, home_label=SHEET_DASHBOARD)
+    write_findings(sheets[SHEET_FINDINGS], report, formats, home=SHEET_DASHBOARD)
     if dashboard.maps is not None:
         write_maps(sheets[SHEET_MAPS], report, dashboard.maps, formats, home=SHEET_DASHBOARD)
     write_methodology(sheets[SHEET_METHODOLOGY], report, formats, home=SHEET_DASHBOARD)

@@ -24,7 +24,6 @@ TABLE_LEFT = 0
 CHART_COLUMN = 8  # the chart starts one blank column right of the table
 CHART_WIDTH, CHART_HEIGHT = 460, 250
 BLOCK_ROWS = 15  # rows one KPI takes: its heading, table and chart, and a gap
-BLOCKS_PER_PAGE = 3
 VALUE, BAND, DIRECTION, BETTER = 2, 3, 5, 6
 
 
@@ -98,8 +97,7 @@ def write_members(workbook: Workbook, sheet: Worksheet, sheet_name: str, dashboa
     breaks = []
     for position, item in enumerate(dashboard.kpis):
         row = 4 + position * BLOCK_ROWS
-        if position and position % BLOCKS_PER_PAGE == 0:
-            breaks.append(row)
+        breaks.append(row)
         rows_at[item.indicator_id] = row
         sheet.write(row, 0, f"{item.kpi.name} ({item.outcome_group})", formats.heading)
         shown = value_format(formats, item.value_format)
@@ -120,7 +118,6 @@ def write_members(workbook: Workbook, sheet: Worksheet, sheet_name: str, dashboa
                            {"description": _description(dashboard, item), "object_position": 3})
     apply_widths(sheet, widths)
     sheet.set_column(CHART_COLUMN - 1, CHART_COLUMN - 1, 2)
-    sheet.set_h_pagebreaks(breaks)
     sheet.freeze_panes(3, 1)
-    report_page_setup(sheet, formats, report)
+    report_page_setup(sheet, formats, report, keep_together=breaks)
     return rows_at

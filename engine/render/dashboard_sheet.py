@@ -15,7 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.dashboard_report import DashboardReport
 from engine.render.formats import Formats
-from engine.render.layout import Column, TablePlacement, apply_widths, band_rules, outcome_rules, report_page_setup, write_table
+from engine.render.layout import Column, TablePlacement, apply_widths, band_rules, outcome_rules, produced_words, report_page_setup, write_table
 from engine.contract.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY, internal_link, table_name
 from engine.render.dashboard_parts import SHEET_QUARTERLY, percent_change, value_format
 from engine.render.dashboard_figures import NOT_AVAILABLE, figures, measured_figures, write_figure
@@ -56,7 +56,7 @@ def write_dashboard_sheet(sheet: Worksheet, dashboard: DashboardReport, formats:
                       f"{report.previous_window}", formats.subtitle)
     about = f"{dashboard.subject_description}. " if dashboard.subject_description else ""
     compared = f"{bench} ({dashboard.benchmark_description})" if dashboard.benchmark_description else bench
-    sheet.write(2, 0, f"{about}Compared with {compared}. Produced {report.generated:%d/%m/%Y}.", formats.note)
+    sheet.write(2, 0, f"{about}Compared with {compared}. {produced_words(report)}.", formats.note)
     sheet.write(3, 0, "Go to:", formats.bold)
     for offset, target in enumerate((SHEET_QUARTERLY, members_sheet, SHEET_METHODOLOGY, SHEET_DATA_QUALITY)):
         sheet.write_url(3, 1 + offset, internal_link(target), formats.link, string=target)
@@ -129,5 +129,5 @@ def write_dashboard_sheet(sheet: Worksheet, dashboard: DashboardReport, formats:
         notes.append(report.synthetic_note)
     for offset, note in enumerate(notes):  # wrapped across the table, so that the page keeps its width
         wrapped_note(sheet, formats, placement.last_row + 2 + offset, 0, placement.last_col, note, widths)
-    report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
+    report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW), repeat_cols=(1, 1))
     sheet.activate()

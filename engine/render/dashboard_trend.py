@@ -22,8 +22,6 @@ TABLE_FIRST_ROW = 4
 CHARTS_PER_ROW = 3
 CHART_WIDTH, CHART_HEIGHT = 400, 240
 CHART_ROWS = 13  # rows one row of charts covers at the default row height, with a gap
-CHART_ROWS_PER_PAGE = 4
-PAGE_ROWS = 56  # rows a printed page holds at the scale that fits the sheet's width (measured in LibreOffice)
 
 
 def _chart(workbook: Workbook, formats: Formats, item: DashboardKpi, table: TablePlacement, row: int) -> Chart:
@@ -90,18 +88,16 @@ def write_quarterly(workbook: Workbook, sheet: Worksheet, dashboard: DashboardRe
     apply_widths(sheet, widths)
 
     chart_top = placement.last_row + 2
-    first_page = max(0, (PAGE_ROWS - chart_top) // CHART_ROWS)  # rows of charts that fit under the table
     breaks = []
     charted = [(row, item) for row, item in enumerate(dashboard.kpis) if _charted(item)]
     for position, (table_row, item) in enumerate(charted):
         chart_row, chart_col = divmod(position, CHARTS_PER_ROW)
-        if chart_col == 0 and chart_row >= first_page and (chart_row - first_page) % CHART_ROWS_PER_PAGE == 0:
+        if chart_col == 0:
             breaks.append(chart_top + chart_row * CHART_ROWS)
         sheet.insert_chart(chart_top + chart_row * CHART_ROWS, 0,
                            _chart(workbook, formats, item, placement, placement.first_data_row + table_row),
                            {"description": _description(dashboard, item), "object_position": 3,
                             "x_offset": chart_col * (CHART_WIDTH + 12), "y_offset": 6})
-    sheet.set_h_pagebreaks(breaks)
-    report_page_setup(sheet, formats, report, repeat_rows=None)
+    report_page_setup(sheet, formats, report, keep_together=breaks)
     return {k.indicator_id: (placement.first_data_row + i, placement.first_col + 2, placement.first_data_row + i,
                              placement.last_col) for i, k in enumerate(dashboard.kpis) if _charted(k)}

@@ -10,6 +10,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.contract.names import SHEET_SUMMARY, internal_link
+from engine.render.print_pages import plan_pages
 from engine.render.theme import BAND_NAMES, Theme
 from engine.render.wrapping import font_scale, row_height, text_width, units_per_char, wrapped_lines
 from engine.report import Report
@@ -162,20 +163,36 @@ def outcome_rules(sheet: Worksheet, formats: Formats, target: tuple[int, int, in
         })
 
 
-def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str, repeat_rows: tuple[int, int] | None = None) -> None:
-    """A4 landscape, fit to one page wide, repeated headers, page numbers and the date in the footer."""
+def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str, repeat_rows: tuple[int, int] | None = None,
+               keep_together: Sequence[int] = (), repeat_cols: tuple[int, int] | None = None,
+               right: str = "Saferbook", print_area: tuple[int, int, int, int] | None = None) -> None:
+    """A4 landscape at a readable scale, page breaks between blocks, repeated headers, page numbers and the date.
+
+    Call it last, when the sheet's content is written: the scale and the breaks are measured from it
+    (:mod:`engine.render.print_pages`). ``keep_together`` are the rows where blocks (a heading, its table
+    and notes, a chart) begin; ``repeat_cols`` the label columns repeated when the sheet prints across pages.
+    """
     theme = formats.theme
     sheet.set_paper(theme.paper)
     if theme.landscape:
         sheet.set_landscape()
     m = theme.margin_inches
     sheet.set_margins(left=m * 0.8, right=m * 0.8, top=m, bottom=m)
-    sheet.fit_to_pages(1, 0)
+    if print_area:
+        sheet.print_area(*print_area)
+    plan = plan_pages(sheet, theme, keep_together, print_area[3] if print_area else None)
+    sheet.set_print_scale(plan.scale)
+    if plan.across:
+        sheet.print_across()  # a wide table's columns follow each other before the next rows
+        if repeat_cols:
+            sheet.repeat_columns(*repeat_cols)
+    if plan.breaks:
+        sheet.set_h_pagebreaks(plan.breaks)
     if repeat_rows:
         sheet.repeat_rows(*repeat_rows)
     safe_title = title.replace("&", "&&")
     sheet.set_header(f"&L&8{safe_title}")
-    sheet.set_footer(f"&L&8{footer_date}&C&8Page &P of &N&R&8Saferbook")
+    sheet.set_footer(f"&L&8{footer_date}&C&8Page &P of &N&R&8{right.replace('&', '&&')}")
     sheet.hide_gridlines(2)
 
 
@@ -192,10 +209,19 @@ def empty_section(sheet: Worksheet, formats: Formats, report: Report, text: str)
     report_page_setup(sheet, formats, report)
 
 
-def report_page_setup(sheet: Worksheet, formats: Formats, report: Report, repeat_rows: tuple[int, int] | None = None) -> None:
-    """:func:`page_setup` with the header and footer every sheet of a partner's workbook shares."""
-    page_setup(sheet, formats, f"{report.title} — {report.partner_area}", f"Produced {report.generated:%d/%m/%Y}",
-               repeat_rows=repeat_rows)
+def report_page_setup(sheet: Worksheet, formats: Formats, report: Report, repeat_rows: tuple[int, int] | None = None,
+                      keep_together: Sequence[int] = (), repeat_cols: tuple[int, int] | None = None,
+                      print_area: tuple[int, int, int, int] | None = None) -> None:
+    """:func:`page_setup` with the header (the sheet's chapter and the area) and footer (the data's period, the day
+    it was produced, the page, the report's title) every sheet of a workbook shares."""
+    page_setup(sheet, formats, f"{sheet.name} — {report.partner_area}", produced_words(report),
+               repeat_rows=repeat_rows, keep_together=keep_together, repeat_cols=repeat_cols, right=report.title,
+               print_area=print_area)
+
+
+def produced_words(report: Report) -> str:
+    """"Data to Oct 2022. Produced 04/12/2026": the data's period beside the day the workbook was made."""
+    return f"Data to {report.current_window.split('– ')[-1]}. Produced {report.generated:%d/%m/%Y}"
 
 
 def cell(row: int, col: int) -> str:

@@ -69,9 +69,9 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
         sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
         report_page_setup(sheet, formats, report)
         return
-    sheet.write(2, 0, f"▲ the percentage is higher than {report.benchmark_name}'s, ▼ lower, = the same to one decimal "
-                      f"place. Where a table tests it, Significance says whether the difference is more than chance "
-                      f"would give.", formats.note)
+    sheet.write(2, 0, f"▲ the percentage is significantly higher than {report.benchmark_name}'s, ▼ significantly lower "
+                      f"(where a table tests it: its Significance column); 'higher' or 'lower' in words where the "
+                      f"difference is not significant or not tested; = the same to one decimal place.", formats.note)
     widths: dict[int, float] = {}
     row = FIRST_BLOCK_ROW
     section = ""
@@ -79,13 +79,14 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
     for breakdown in report.breakdowns:
         if breakdown.section and breakdown.section != section:
             section = breakdown.section
-            if row > FIRST_BLOCK_ROW:
-                breaks.append(row)
+            breaks.append(row)
             sheet.set_row(row, 22)
             sheet.write(row, 0, section, formats.get(bold=True, font_size=formats.theme.heading_size + 2,
                                                      font_color=formats.theme.colours.get("title", "#000000")))
             row += 2
         shape = table_shape(breakdown, report, formats)
+        if breaks[-1:] != [row - 2]:  # a section heading keeps its first table with it
+            breaks.append(row)
         sheet.write(row, 0, breakdown.title, formats.heading)
         sheet.write(row + 1, 0, _block_note(breakdown, report), formats.note)
         if shape.spans:
@@ -99,6 +100,4 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
         row = placement.last_row + 3
     apply_widths(sheet, widths)
     sheet.freeze_panes(FIRST_BLOCK_ROW - 1, 0)
-    if breaks:
-        sheet.set_h_pagebreaks(breaks)
-    report_page_setup(sheet, formats, report)
+    report_page_setup(sheet, formats, report, keep_together=breaks)

@@ -8,7 +8,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.layout import Column, apply_widths, band_rules, outcome_rules, report_page_setup, write_table
+from engine.render.layout import Column, apply_widths, band_rules, outcome_rules, produced_words, report_page_setup, write_table
 from engine.contract.names import (SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_TOP,
                                  SHEET_TRENDS, SHEET_WHO, internal_link, table_name)
 from engine.render.peer_columns import RANK_AMONG_PEERS, peer_columns_note, peer_rules
@@ -105,7 +105,7 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     sheet.write(0, 0, report.title, formats.title)
     sheet.write(1, 0, f"{report.partner_area}: the 12 months {report.current_window} compared with {report.previous_window}",
                 formats.subtitle)
-    sheet.write(2, 0, f"Benchmark: {report.benchmark_name}. Produced {report.generated:%d/%m/%Y}.", formats.note)
+    sheet.write(2, 0, f"Benchmark: {report.benchmark_name}. {produced_words(report)}.", formats.note)
     sheet.write(5, 0, "Key performance indicators", formats.heading)
 
     kpis = ordered_kpis(report)
@@ -174,6 +174,7 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     notes = ["Indicator names link to their top 10 areas. Direction of travel compares the current 12 months with "
              "the previous 12 and says whether the change is statistically significant; 'Better or worse' applies "
              "each indicator's polarity (methods on the Methodology sheet).",
+             band_method_note(report),
              f"{SPARKLINE_HEADER}: counts in rolling three-month periods to {report.current_window.split('– ')[-1]}, "
              f"the latest marked (data on the Trends sheet)."]
     measure_note = ("Proportions are shown as percentages and their change in percentage points (pp); the Period "
@@ -186,8 +187,20 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     # Wrapped across the table's width (not overflowing to the right), so the page is scaled to the table.
     for offset, note in enumerate(notes + [note for note in footnotes if note]):
         wrapped_note(sheet, formats, placement.last_row + 2 + offset, 0, placement.last_col, note, widths)
-    report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW))
+    report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW), repeat_cols=(1, 1))
     sheet.activate()
+
+
+def band_method_note(report: Report) -> str:
+    """Which method each band on the sheet measures: the same words mean confidence intervals for most indicators
+    and standard deviations for those the spec bands the police crime-map way."""
+    by_sd = [t.indicator_name for t in report.top_tables if t.band_basis]
+    note = (f"Comparison with {report.benchmark_name}: bands by confidence intervals (the rate's 95% and 99.8% "
+            f"intervals against the {report.benchmark_name} rate)")
+    if by_sd:
+        note += (f", except {', '.join(by_sd)}: bands by standard deviations from the mean of the small-area rates "
+                 f"(not a significance test)")
+    return note + "."
 
 
 def missing_notes(kpis: list[Kpi]) -> list[str]:

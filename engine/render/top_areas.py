@@ -9,15 +9,17 @@ from engine.contract.names import SHEET_SUMMARY, internal_link, table_name
 from engine.render.wrapping import wrapped_note
 from engine.report import SUPPRESSED, Report
 
-TABLES_PER_PAGE = 2
+def band_method_words(band_basis: str | None) -> str:
+    """What the band words measure, for a column title: the same words mean different things by method."""
+    return "standard deviations" if band_basis else "confidence intervals"
 
 
 def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[str, int]:
     """Write every indicator's table; return the row of each table's heading (for links)."""
     sheet.set_row(0, 26)
     sheet.write(0, 0, f"Top 10 highest areas in {report.partner_area}", formats.title)
-    sheet.write(1, 0, f"{report.small_area_label}s ranked by count in {report.current_window}; each rate is compared "
-                      f"with the {report.benchmark_name} rate (method on the Methodology sheet).", formats.note)
+    sheet.write(1, 0, f"The {report.small_area_label}s with the highest counts in {report.current_window}: a busy area "
+                      f"can still have a low rate, and its band says so.", formats.note)
     sheet.write_url(2, 0, internal_link(SHEET_SUMMARY), formats.link, string="‹ Back to Summary")
     widths: dict[int, float] = {0: 7}
     heading_rows: dict[str, int] = {}
@@ -25,12 +27,12 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
     band_ranges: dict[str, list[tuple[int, int, int, int]]] = {}  # polarity -> band columns: one set of rules each
     row = 4
     for number, table in enumerate(report.top_tables, start=1):
-        if number > 1 and (number - 1) % TABLES_PER_PAGE == 0:
-            breaks.append(row)
+        breaks.append(row)
         heading_rows[table.indicator_id] = row
-        ranked = "" if table.rank_by == "count" else " (ranked by rate)"
-        sheet.write(row, 0, f"Table {number}: Top {len(table.rows) or ''} Highest {table.indicator_name} Areas in "
-                            f"{report.partner_area}{ranked}".replace("Top  ", "Top "), formats.heading)
+        measure = "counts" if table.rank_by == "count" else "rates"
+        sheet.write(row, 0, f"Table {number}: {table.indicator_name}, the {len(table.rows) or ''} "
+                            f"{report.small_area_label}s with the highest {measure} in {report.partner_area}"
+                            .replace("the  ", "the "), formats.heading)
         unit = table.unit.capitalize()
         singular = unit[:-1] if unit.endswith("s") else unit
         columns = [
@@ -38,7 +40,8 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
             Column(f"{report.small_area_label} code", formats.text), Column(f"{report.small_area_label} name", formats.text),
             Column(f"Total {table.unit}", formats.count, 11),
             Column(f"{singular} rate (per {table.rate_per:,} population)", formats.rate, 15),
-            Column(f"Comparison against {report.benchmark_name}", formats.get(align="left", indent=1), 22),
+            Column(f"Comparison against {report.benchmark_name} ({band_method_words(table.band_basis)})",
+                   formats.get(align="left", indent=1), 22),
         ]
         rows = [[r.rank, r.partner_area, r.code, r.name, *(SUPPRESSED if v is None else v for v in (r.count, r.rate, r.band))]
                 for r in table.rows]
@@ -54,8 +57,7 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
         band_rules(sheet, formats, ranges, polarity)
     if report.suppression_note:
         sheet.write(row, 0, report.suppression_note, formats.note)
-    sheet.set_h_pagebreaks(breaks)
     apply_widths(sheet, widths)
     sheet.freeze_panes(3, 0)
-    report_page_setup(sheet, formats, report)
+    report_page_setup(sheet, formats, report, keep_together=breaks)
     return heading_rows

@@ -153,9 +153,8 @@ def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: 
     quarterly_row = monthly.last_row + 3
     quarters = _write_quarterly(sheet, formats, report, quarterly_row, widths) if report.series else {}
     seasonal_rows = write_seasonality(workbook, sheet, report, formats, sheet.dim_rowmax + 3, widths)
-    sheet.set_h_pagebreaks([monthly_row, quarterly_row] + seasonal_rows)  # each data table starts its own page
     apply_widths(sheet, widths)
     sheet.insert_chart(chart_row, 0, _monthly_chart(workbook, formats, trend, monthly, report.partner_area),
                        {"description": _chart_description(trend, report.partner_area), "object_position": 3})
-    report_page_setup(sheet, formats, report)
+    report_page_setup(sheet, formats, report, keep_together=[chart_row, monthly_row, quarterly_row, *seasonal_rows])
     return quarters

@@ -152,8 +152,7 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
     row = 4
     last_col = 12
     for tables in _group_blocks(report):
-        if row > 4:
-            breaks.append(row)
+        breaks.append(row)
         sheet.write(row, 0, tables[0].title, formats.heading)
         row += 1
         if tables[0].note:
@@ -162,13 +161,12 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
             placed = _ratio_table(sheet, formats, tables, row + 1, widths)
             row = placed.last_row + 2
         for position, table in enumerate(tables):
-            if position:  # one indicator per page; the first shares its page with the group's heading
+            if position:  # the first shares its page with the group's heading
                 breaks.append(row)
             sheet.write(row, 0, f"{table.indicator_name}: rate per {table.rate_per:,} by {table.label[:1].lower()}"
                                 f"{table.label[1:]}", formats.bold)
             placed = write_table(sheet, formats, table_name("group", table.group_id, table.indicator_id), row + 1, 0,
                                  _columns(table, report, formats), _rows(table), widths)
-            sheet.set_row(row + 1, 45)
             row = placed.last_row + 1
             if table.ungrouped:
                 sheet.write(row, 0, table.ungrouped, formats.note)
@@ -177,6 +175,5 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
                                {"description": _description(report, table), "object_position": 3})
             row += CHART_ROWS + 2
     apply_widths(sheet, widths)
-    sheet.set_h_pagebreaks(breaks)
     sheet.freeze_panes(3, 0)
-    report_page_setup(sheet, formats, report)
+    report_page_setup(sheet, formats, report, keep_together=breaks)

@@ -14,9 +14,10 @@ from engine.render.comparisons import write_comparisons
 from engine.render.findings import write_findings
 from engine.contract.names import SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS, SHEET_WHO
 from engine.render.maps_sheet import write_maps
+from engine.render.front_page import SHEET_FRONT, partner_front_rows, write_front_page
 from engine.render.profiles import write_profiles
 from engine.render.settings_sheet import write_settings_sheet
-from engine.render.summary import write_summary
+from engine.render.summary import ordered_kpis, write_summary
 from engine.render.theme import Theme
 from engine.render.top_areas import write_top_areas
 from engine.render.trends import write_trends
@@ -55,6 +56,7 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     document_properties(workbook, report)
     formats = Formats(workbook, theme)
     summary = workbook.add_worksheet(SHEET_SUMMARY)
+    front = workbook.add_worksheet(SHEET_FRONT)
     findings = workbook.add_worksheet(SHEET_FINDINGS)
     top = workbook.add_worksheet(SHEET_TOP)
     maps = workbook.add_worksheet(SHEET_MAPS) if report.maps is not None else None
@@ -67,6 +69,8 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     top_rows = write_top_areas(top, report, formats)
     quarter_rows = write_trends(workbook, trends, report, formats)
     write_summary(summary, report, formats, top_rows, quarter_rows)
+    write_front_page(front, formats, report, partner_front_rows(report, ordered_kpis(report)), title=report.title,
+                     subject=report.partner_area, home=SHEET_SUMMARY, home_label=SHEET_SUMMARY)
     write_findings(findings, report, formats)
     if maps is not None and report.maps is not None:
         write_maps(maps, report, report.maps, formats)

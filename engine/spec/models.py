@@ -160,6 +160,7 @@ class Source(Strict):
     type: Literal["police_uk", "csv", "table", "excel"]
     path: str = Field(description="File or folder, relative to the spec file; inside the spec's data_root.")
     allow_outside: bool = Field(False, description="Allow a path outside the spec's data_root (e.g. a shared drive).")
+    title: str = Field("", description="The source's name for readers (the Methodology sheet names it so); its id when empty.")
     description: str = ""
     licence: str = ""
     sheet: str | None = Field(None, description="Workbook sheet by name (trailing spaces and case forgiven).")

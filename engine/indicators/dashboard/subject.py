@@ -14,6 +14,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from engine.indicators.findings.key_findings import outcome_findings
 from engine.dashboard_report import DashboardKpi, DashboardReport, AreaRow
 from engine.errors import Problem, SpecError
 from engine.indicators.dashboard.measures import group_measure, value_label
@@ -204,10 +205,12 @@ def build_dashboard(spec: Spec, geography: Geography, reports: list[Report], spe
             _members(spec, indicator, names, member_kpis, populations, kpi.rate),  # type: ignore[arg-type]
             _area_row(base.benchmark_name, everyone, None)))
     subject = spec.dashboard.subject
+    findings = outcome_findings([k.kpi for k in dashboard_kpis], subject=subject.name, benchmark=base.benchmark_name,
+                                period_end=base.period_end)
     report = dataclasses.replace(
         base, title=spec.dashboard.title or spec.title, partner_area=subject.name,
         partner_label=f"group of {len(names)} {geography.partner_label.lower()}s", kpis=[k.kpi for k in dashboard_kpis],
-        top_tables=[], trend=None, series=[], comparisons=[], breakdowns=[], findings=[],
+        top_tables=[], trend=None, series=[], comparisons=[], breakdowns=[], findings=findings,
         priorities=list(order), methodology=_notes(spec, geography, base, names, population), suppression_note=None,
         partner_code="", maps=None, **_members_quality(base, [reports[p] for p in picked]))
     maps = (dashboard_map_set(spec, geography, boundaries, picked, subject.name, dashboard_kpis)

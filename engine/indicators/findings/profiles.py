@@ -111,17 +111,30 @@ def area_rate_sentence(breakdown: Breakdown, area: str, benchmark: str) -> Findi
     return Finding("profile", text, _figures(own))
 
 
-def profile_findings(breakdowns: list[Breakdown], area: str, benchmark: str) -> list[Finding]:
+def dated(finding: Finding | None, breakdown: Breakdown, window: str) -> Finding | None:
+    """The sentence with the period its figures cover: the breakdown's own, else the report's window."""
+    if finding is None:
+        return None
+    period = breakdown.window or window
+    if not period or period in finding.text:
+        return finding
+    text = finding.text[:-1] if finding.text.endswith(".") else finding.text
+    period = "the latest snapshot of the extract" if "snapshot" in period else period
+    return Finding(finding.topic, f"{text}, in {period}.", finding.figures)
+
+
+def profile_findings(breakdowns: list[Breakdown], area: str, benchmark: str, window: str = "") -> list[Finding]:
+    """The Profiles sheet's sentences, each dated with its breakdown's period (``window``: the report's)."""
     findings: list[Finding | None] = []
     for breakdown in breakdowns:
         if not breakdown.subject:
             continue
         if breakdown.layout == "partner_areas":
-            findings.append(area_rate_sentence(breakdown, area, benchmark))
+            findings.append(dated(area_rate_sentence(breakdown, area, benchmark), breakdown, window))
             continue
         top = _most_common(breakdown)
         if top is not None:
-            findings.append(most_common_sentence(top, breakdown.subject, area, benchmark))
-        findings.append(differences_sentence(breakdown, area, benchmark, top))
-        findings += subset_share_sentences(breakdown, area, benchmark)
+            findings.append(dated(most_common_sentence(top, breakdown.subject, area, benchmark), breakdown, window))
+        findings.append(dated(differences_sentence(breakdown, area, benchmark, top), breakdown, window))
+        findings += [dated(f, breakdown, window) for f in subset_share_sentences(breakdown, area, benchmark)]
     return [f for f in findings if f is not None]

@@ -47,6 +47,16 @@ def share_difference(area_percent: float | None, benchmark_percent: float | None
     return flag, float(area - benchmark)
 
 
+PLAIN_WORDS = {"▲": "higher", "▼": "lower"}  # a difference that is not (or not tested to be) significant
+
+
+def reserved_flag(flag: str, code: int | None) -> str:
+    """▲/▼ only where the significance test says the difference is significant, the seeds' meaning;
+    "higher"/"lower" in plain words where it is not, or where the breakdown does not test."""
+    significant = code is not None and code == (1 if flag == "▲" else -1 if flag == "▼" else 0) and code != 0
+    return flag if significant else PLAIN_WORDS.get(flag, flag)
+
+
 def _percent(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -71,10 +81,12 @@ class _Counts:
         benchmark_count, benchmark_base = self.benchmark
         percent, benchmark_percent = _percent(count, base), _percent(benchmark_count, benchmark_base)
         flag, difference = share_difference(percent, benchmark_percent)
-        words = ""
+        words, code = "", None
         if self.codes is not None:
             code = int(self.codes[p])
-            words = SIGNIFICANCE_WORDS[None if code == NOT_COMPARED else code]
+            code = None if code == NOT_COMPARED else code
+            words = SIGNIFICANCE_WORDS[code]
+        flag = reserved_flag(flag, code)
         return BreakdownRow(group if group is not None else self.item.group,
                             category if category is not None else self.item.label, count, percent,
                             benchmark_count, benchmark_percent, flag, difference, base, benchmark_base,

@@ -1,0 +1,151 @@
+"""Printed pages people can read: a print scale and page breaks computed from the sheet itself.
+
+"Fit to one page wide" shrinks a wide sheet until its text is unreadable (an 18-column summary
+printed at 4 points), and page breaks fixed at "two tables a page" land a table's last rows alone
+on the next page once the scale changes. So every sheet is measured as it was written: its column
+widths and row heights (and the charts anchored in it) give the width of its content and the height
+of each block that must stay on one page. The scale is the largest that fits the content on one page
+wide, but never smaller than keeps the body text at ``MIN_TEXT_POINTS``; a sheet wider than that
+prints across pages, its label columns repeated. Breaks go before the first block that would not
+fit on the current page, so a table (with its heading and notes) is never split from its header
+unless it is taller than a page, where its header row repeats (print titles).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from xlsxwriter.worksheet import Worksheet
+
+from engine.render.theme import Theme
+
+MIN_TEXT_POINTS = 8.0  # the smallest printed body text (points), at the sheet's print scale
+PAPER_POINTS = {9: (595.3, 841.9), 8: (841.9, 1190.6), 1: (612.0, 792.0)}  # portrait width, height by Excel's paper code
+PIXEL_POINTS = 0.75  # Excel's 96-dpi pixels in points: row heights, charts
+# Column widths are in digits of the workbook's default font (Calibri 11). Where Calibri and its metric
+# twin Carlito are missing, LibreOffice measures them in a wider face (DejaVu Sans: a column prints
+# about 0.97 points a pixel, measured). Plan for the wider, so the page fits in both.
+COLUMN_PIXEL_POINTS = 0.97
+DEFAULT_COLUMN_PIXELS = 64  # 8.43 digit widths
+SAFETY = 0.94  # LibreOffice and Excel measure fonts a little differently: leave room
+
+
+@dataclass(frozen=True)
+class PrintPlan:
+    scale: int  # percent
+    breaks: list[int]  # rows that start a printed page (0-based)
+    across: bool  # wider than one page at the smallest readable scale: printed across pages
+
+
+def printable_points(theme: Theme) -> tuple[float, float]:
+    """The page's body width and height in points, inside the margins :func:`layout.page_setup` sets."""
+    width, height = PAPER_POINTS.get(theme.paper, PAPER_POINTS[9])
+    if theme.landscape:
+        width, height = height, width
+    margin = theme.margin_inches * 72
+    return (width - 2 * margin * 0.8) * SAFETY, (height - 2 * margin) * SAFETY
+
+
+def _drawings(sheet: Worksheet) -> list[tuple[int, int, float, float, float, float]]:
+    """Every chart and picture: (row, col, x offset, y offset, width, height) in pixels, as xlsxwriter placed them."""
+    found = [(row, col, x, y, chart.width * xs, chart.height * ys)
+             for row, col, chart, x, y, xs, ys, *_ in sheet.charts]
+    found += [(i._row, i._col, i._x_offset, i._y_offset, i._width * i._x_scale * 96 / (i._x_dpi or 96),
+               i._height * i._y_scale * 96 / (i._y_dpi or 96)) for i in sheet.images]
+    return found
+
+
+def _column_pixels(sheet: Worksheet, col: int) -> float:
+    info = sheet.col_info.get(col)
+    if info is None or info.width is None:
+        return DEFAULT_COLUMN_PIXELS
+    return 0 if info.hidden else info.width
+
+
+def _row_pixels(sheet: Worksheet, row: int) -> float:
+    size = sheet.row_sizes.get(row)
+    if size is None:
+        return sheet.default_row_height
+    height, hidden = size
+    return 0 if hidden else height
+
+
+def columns_spanning(sheet: Worksheet, pixels: float) -> int:
+    """The last column a drawing ``pixels`` wide from column A reaches (for a print area that ends with it)."""
+    col, reached = 0, _column_pixels(sheet, 0)
+    while reached < pixels:
+        col += 1
+        reached += _column_pixels(sheet, col)
+    return col
+
+
+def content_points(sheet: Worksheet, last_col: int | None = None) -> float:
+    """Width of the sheet's used columns (or those up to ``last_col``, a print area's) and of its charts, in points
+    at 100%."""
+    if last_col is None:
+        last_col = sheet.dim_colmax if sheet.dim_colmax is not None else 0
+    cells = sum(_column_pixels(sheet, c) for c in range(last_col + 1)) * COLUMN_PIXEL_POINTS
+    charts = [(sum(_column_pixels(sheet, c) for c in range(col)) + x_offset + width) * COLUMN_PIXEL_POINTS
+              for _row, col, x_offset, _y, width, _h in _drawings(sheet)]  # anchored to cells: they stretch alike
+    return max([cells] + charts)
+
+
+def print_scale(sheet: Worksheet, theme: Theme, last_col: int | None = None) -> tuple[int, bool]:
+    """The print scale (percent) and whether the sheet must print across more than one page wide."""
+    width, _ = printable_points(theme)
+    floor = min(100, int(-(-MIN_TEXT_POINTS * 100 // theme.font_size)))
+    fit = int(width / max(content_points(sheet, last_col), 1.0) * 100)
+    if fit >= floor:
+        return min(100, fit), False
+    return floor, True
+
+
+def _chart_bottoms(sheet: Worksheet) -> dict[int, float]:
+    """Each anchor row's lowest chart edge, in pixels below the top of that row."""
+    bottoms: dict[int, float] = {}
+    for row, _col, _x, y_offset, _w, height in _drawings(sheet):
+        bottoms[row] = max(bottoms.get(row, 0.0), y_offset + height)
+    return bottoms
+
+
+def block_heights(sheet: Worksheet, starts: Sequence[int]) -> list[tuple[int, float]]:
+    """(first row, height in points) of each block: from one start to the next, the last to the sheet's end,
+    each tall enough for the charts anchored in it."""
+    last_row = sheet.dim_rowmax if sheet.dim_rowmax is not None else 0
+    bottoms = _chart_bottoms(sheet)
+    last_row = max([last_row] + [r for r in bottoms])
+    edges = sorted(set(starts)) + [last_row + 1]
+    blocks = []
+    for first, end in zip(edges, edges[1:]):
+        heights = [_row_pixels(sheet, r) for r in range(first, end)]
+        tops = [sum(heights[:r - first]) for r in range(first, end)]
+        reach = max([sum(heights)] + [tops[r - first] + b for r, b in bottoms.items() if first <= r < end])
+        blocks.append((first, reach * PIXEL_POINTS))
+    return blocks
+
+
+def page_breaks(sheet: Worksheet, starts: Sequence[int], scale: int, theme: Theme) -> list[int]:
+    """Rows to break before so that no block (a table with its heading and notes) straddles two pages.
+
+    ``starts`` are the rows where blocks begin (row 0 is always one). A block is moved to a new page
+    only when it would not fit in what is left of the current one; a block taller than a page starts
+    a page of its own and runs on.
+    """
+    _, page = printable_points(theme)
+    page = page * 100 / scale  # the page's height in the sheet's own (100%) points
+    breaks: list[int] = []
+    used = 0.0
+    for first, height in block_heights(sheet, [0, *starts]):
+        if used and used + height > page:
+            breaks.append(first)
+            used = 0.0
+        used += height
+        while used > page:  # a block taller than a page: it fills pages of its own
+            used -= page
+    return breaks
+
+
+def plan_pages(sheet: Worksheet, theme: Theme, keep_together: Sequence[int] = (), last_col: int | None = None) -> PrintPlan:
+    """The scale and breaks for the sheet (up to ``last_col`` when a print area leaves wider tables to the screen)."""
+    scale, across = print_scale(sheet, theme, last_col)
+    return PrintPlan(scale, page_breaks(sheet, keep_together, scale, theme) if keep_together else [], across)

@@ -1,0 +1,147 @@
+"""Pages people can print (issue 17): the North West Leicestershire workbook and the county dashboard,
+printed by LibreOffice, checked page by page from ``pdftotext -bbox``.
+
+- every page's median word is at least 8 points high (the page as printed, at the sheet's scale);
+- no page begins with a table's data rows: the first line under the running header is a title,
+  a heading, a note or a table's header row (print titles repeat it), never rows cut off from it;
+- the front page puts the board's columns on one page wide.
+
+Words' heights are their boxes (ascender to descender), about 1.3 times the font size in the faces
+LibreOffice uses, so 8 points is a floor with room to spare; the renderer keeps body text at 8 points
+or more by its print scale (engine.render.print_pages).
+"""
+from __future__ import annotations
+
+import html
+import re
+import statistics
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import range_boundaries
+
+from engine.api import build
+from test_libreoffice import require_tool, run_soffice
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PARTNER_SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
+DASHBOARD_SPEC = REPO_ROOT / "specs" / "dashboard.yaml"
+AREA = "North West Leicestershire"
+MIN_MEDIAN_POINTS = 8.0
+MARGIN_POINTS = 40  # the running header and footer sit in the page's top and bottom margins
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    height: float
+    words: list[tuple[float, float, float, float, str]]
+
+    def running_header(self) -> str:
+        return " ".join(t for _x0, y0, _x1, _y1, t in self.words if y0 <= MARGIN_POINTS)
+
+    def body_lines(self) -> list[str]:
+        """The page's lines of text between the running header and footer, top to bottom."""
+        lines: dict[int, list[tuple[float, str]]] = {}
+        for x0, y0, _x1, y1, text in self.words:
+            if y0 > MARGIN_POINTS and y1 < self.height - MARGIN_POINTS:
+                lines.setdefault(round(y0), []).append((x0, text))
+        return [" ".join(t for _, t in sorted(lines[y])) for y in sorted(lines)]
+
+
+def _pages(pdf: Path) -> list[Page]:
+    out = subprocess.run([require_tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    return [Page(n, float(m.group(2)), [(float(a), float(b), float(c), float(d), html.unescape(w))
+                                        for a, b, c, d, w in WORD.findall(m.group(3))])
+            for n, m in enumerate(PAGE.finditer(out), start=1)]
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, list[Page]]]:
+    """Both workbooks, built and printed to PDF by one LibreOffice run: name -> (workbook, pages)."""
+    soffice = require_tool("soffice", "libreoffice")
+    require_tool("pdftotext")
+    work = tmp_path_factory.mktemp("print_pages")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("SOURCE_DATE_EPOCH", raising=False)
+        (partner,) = build(PARTNER_SPEC, work / "xlsx", areas=[AREA])
+        (dashboard,) = build(DASHBOARD_SPEC, work / "xlsx")
+    result = run_soffice(soffice, work / "lo_profile", "pdf", work / "pdf", partner, dashboard)
+    printed = {}
+    for name, book in (("partner", partner), ("dashboard", dashboard)):
+        pdf = work / "pdf" / f"{book.stem}.pdf"
+        assert pdf.is_file(), f"no PDF of {book.name}.\nstdout: {result.stdout}\nstderr: {result.stderr}"
+        printed[name] = (book, _pages(pdf))
+    return printed
+
+
+def _cell_text(value) -> str:
+    return " ".join(str(value).split()) if isinstance(value, str) else ""
+
+
+def _data_and_other_starts(book: Path) -> tuple[set[str], set[str]]:
+    """The text each table data row begins with (its first text cell), and every other text on the sheets."""
+    wb = load_workbook(book)
+    data, other = set(), set()
+    for ws in wb.worksheets:
+        inside: set[tuple[int, int]] = set()
+        for table in ws.tables.values():
+            min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+            for row in range(min_row, max_row + 1):
+                cells = [ws.cell(row, col).value for col in range(min_col, max_col + 1)]
+                inside |= {(row, col) for col in range(min_col, max_col + 1)}
+                if row == min_row:  # the header row: any of its cells may open a page printed across
+                    other |= {_cell_text(v) for v in cells}
+                else:
+                    data.add(next((_cell_text(v) for v in cells if _cell_text(v)), ""))
+        for row in ws.iter_rows():
+            for cell in row:
+                if (cell.row, cell.column) not in inside and _cell_text(cell.value):
+                    other.add(_cell_text(cell.value))
+    data.discard("")
+    return data, other
+
+
+def _starts_with(line: str, text: str) -> bool:
+    return line == text or line.startswith(text + " ")
+
+
+@pytest.mark.parametrize("name", ["partner", "dashboard"])
+def test_every_page_is_readable(printed, name):
+    _, pages = printed[name]
+    small = [(p.number, round(statistics.median(y1 - y0 for _, y0, _, y1, _ in p.words), 1))
+             for p in pages if p.words and statistics.median(y1 - y0 for _, y0, _, y1, _ in p.words) < MIN_MEDIAN_POINTS]
+    assert small == [], f"pages whose median word is under {MIN_MEDIAN_POINTS} pt: {small}"
+
+
+@pytest.mark.parametrize("name", ["partner", "dashboard"])
+def test_no_page_begins_with_rows_cut_off_from_their_header(printed, name):
+    book, pages = printed[name]
+    data, other = _data_and_other_starts(book)
+    cut_off = []
+    for page in pages:
+        lines = page.body_lines()
+        if not lines:
+            continue
+        first = lines[0]
+        row = max((d for d in data if _starts_with(first, d)), key=len, default=None)
+        opening = " ".join(first.split()[:2])  # a header or note wrapped over lines prints its first words first
+        if row is not None and not any((_starts_with(first, o) and len(o) >= len(row)) or _starts_with(o, opening)
+                                       for o in other):
+            cut_off.append((page.number, first[:60]))
+    assert cut_off == [], f"pages that begin with table rows and no header: {cut_off}"
+
+
+@pytest.mark.parametrize("name", ["partner", "dashboard"])
+def test_front_page_prints_one_page_wide(printed, name):
+    """The board's columns (indicator to target status) share the front page's first page."""
+    _, pages = printed[name]
+    front = next(p for p in pages if p.running_header().startswith("Front page"))  # its first page
+    text = " ".join(front.body_lines())
+    assert all(h in text for h in ("Direction of", "Compared with", "Last 8", "Target")), text[:400]
