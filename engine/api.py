@@ -17,13 +17,13 @@ from engine.indicators.dashboard.subject import build_dashboard
 from engine.ingest import Inputs, load_inputs
 from engine.ingest.geography import partner_area_names
 from engine.ingest.issues import issue_owners
-from engine.months import month_number
 from engine.quality import issues_csv, missing_rows
 from engine.output_set import OutputSet
 from engine.render import load_theme, render_dashboard, render_workbook
 from engine.report import Provenance, Report
 from engine.spec import Spec, load_spec
 from engine.spec.loader import locate
+from engine.spec.method_checks import period_end_argument_problems
 from engine.suggest import did_you_mean
 
 
@@ -67,13 +67,7 @@ def check_arguments(spec: Spec, spec_dir: Path, spec_file: str, areas: Sequence[
     """The build's own arguments, before any data is read: ``--period-end`` must be YYYY-MM (or latest), and each
     ``--area`` a partner area's name, looked up in the partner-area lookup only (a small table; none of the data
     sources). Whether the data reaches the period end is known only once it is read."""
-    problems = []
-    if period_end is not None and period_end != "latest":
-        try:
-            month_number(period_end)
-        except ValueError:
-            problems.append(Problem(f"period end must be YYYY-MM, not {period_end!r}", file=spec_file,
-                                    key_path="--period-end"))
+    problems = period_end_argument_problems(period_end, spec_file)
     if areas and spec.dashboard is None:
         problems += _unknown_areas(areas, partner_area_names(spec, spec_dir), spec_file)
     if problems:
