@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from engine.render.settings_sheet import parse_range
+from engine.contract.settings_sheet import parse_range
 
 Rect = tuple[int, int, int, int]
 LAST_COLUMN = 16383  # XFD: a rectangle from column 0 to here is whole sheet rows

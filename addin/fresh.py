@@ -13,7 +13,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from engine.render.settings_sheet import SHEET_SETTINGS, WorkbookSettings
+from engine.contract.settings_sheet import SHEET_SETTINGS, WorkbookSettings
 from addin.book import Rect
 
 

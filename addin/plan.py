@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from engine.render.settings_sheet import OwnedTable, WorkbookSettings, inside, parse_range, range_ref, row_runs
+from engine.contract.settings_sheet import OwnedTable, WorkbookSettings, inside, parse_range, range_ref, row_runs
 from addin.book import LAST_COLUMN, Rect
 from addin.fresh import FreshWorkbook, same_value
 

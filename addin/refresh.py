@@ -1,25 +1,26 @@
 """Refresh: the ribbon button's entry point.
 
 It reads the workbook's own settings (the hidden ``_saferbook`` sheet written by ``saferbook
-build``), runs the engine exactly as ``saferbook build SPEC --area AREA --period-end SETTING``
-would, and rewrites the engine-owned tables and cells in the open workbook. The analyst's own
+build``: project, spec, partner area, period), finds the project's folder in this computer's
+add-in settings (:mod:`addin.config`; a project not registered there is refused), runs the engine
+exactly as ``saferbook build SPEC --area AREA --period-end SETTING`` would, and rewrites the engine-owned tables and cells in the open workbook. The analyst's own
 sheets and cells are never written. Everything is computed before the first write: bad data or a
 bad spec shows the CLI's one-line messages and leaves the workbook unchanged.
 """
 from __future__ import annotations
 
-import re
 import sys
 import traceback
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 
 from engine.api import Prepared, prepare, workbook_bytes, write_report
 from engine.errors import SaferbookError
-from engine.render.names import table_name
-from engine.render.settings_sheet import SHEET_SETTINGS, WorkbookSettings
+from engine.contract.names import table_name
+from engine.contract.settings_sheet import KIND_DASHBOARD, SHEET_SETTINGS, WorkbookSettings
 from engine.report import Report
 from addin.book import Book, XlwingsBook
+from addin.config import AddinConfig, load_config, registered_spec
 from addin.fresh import FreshWorkbook, excel_input
 from addin.plan import Conflict, LayoutChange, Plan, SheetState, make_plan, settings_write
 
@@ -36,30 +37,26 @@ class Outcome:
     rebuilt: Path | None = None
 
 
-def main() -> None:
-    """Called by the ribbon: ``saferbook.xlam`` runs ``import saferbook; saferbook.main()``."""
+def main(caller: object | None = None) -> Outcome:
+    """Called by the ribbon (through ``saferbook.main()``): refresh the workbook that called.
+
+    ``caller`` is the xlwings book (``xw.Book.caller()`` when omitted) or, in tests, anything with the
+    :class:`addin.book.Book` protocol.
+    """
     import xlwings as xw
 
-    refresh(XlwingsBook(xw.Book.caller()))
+    caller = xw.Book.caller() if caller is None else caller
+    book = XlwingsBook(caller) if isinstance(caller, xw.Book) else caller
+    return refresh(book, xlwings_version=xw.__version__)
 
 
-def find_spec(recorded: str, workbook: Path | None) -> str:
-    """The recorded spec path, or, if the project folder has moved, the same file found from the workbook's folder.
-
-    Tries the recorded path's tail (``specs/x.yaml``, then longer) in the workbook's folder and each
-    folder above it, so a project copied or mapped to another drive still refreshes.
-    """
-    if Path(recorded).is_file() or workbook is None:
-        return recorded
-    windows = "\\" in recorded or re.match(r"^[A-Za-z]:", recorded)
-    parts = (PureWindowsPath(recorded) if windows else PurePosixPath(recorded)).parts[1:]
-    tails = [parts[-k:] for k in range(len(parts), 0, -1)]
-    for folder in [workbook.parent, *workbook.parent.parents]:
-        for tail in tails:
-            candidate = folder.joinpath(*tail)
-            if candidate.is_file():
-                return str(candidate)
-    return recorded
+def version_problem(config: AddinConfig, xlwings_version: str | None) -> str | None:
+    """Words for a mismatch between the xlwings VBA in the installed add-in and the xlwings Python runs."""
+    if not config.xlwings or not xlwings_version or config.xlwings == xlwings_version:
+        return None
+    return (f"the Saferbook add-in carries the VBA of xlwings {config.xlwings}, but this Python has xlwings "
+            f"{xlwings_version}; they must match. Quit Excel and run 'saferbook addin install' again in the Python "
+            "environment that has Saferbook (or install xlwings " + config.xlwings + " there)")
 
 
 def _rebuild_path(book: Book, report: Report) -> Path | None:
@@ -74,9 +71,9 @@ def _rebuild_path(book: Book, report: Report) -> Path | None:
     return path
 
 
-def _offer_rebuild(book: Book, prepared: Prepared, report: Report, status: str, why: str) -> Outcome:
+def _offer_rebuild(book: Book, prepared: Prepared, report: Report, spec: str, status: str, why: str) -> Outcome:
     target = _rebuild_path(book, report)
-    command = f"saferbook build \"{report.provenance.spec_path if report.provenance else ''}\" --area \"{report.partner_area}\""
+    command = f"saferbook build \"{spec}\" --area \"{report.partner_area}\""
     if target is None:
         text = f"{why}\n\nTo start a new workbook with the new layout, run:\n{command}"
         book.alert(text, f"{TITLE}: nothing was changed")
@@ -122,20 +119,33 @@ def _apply(book: Book, plan: Plan) -> None:
         book.link(link.sheet, link.cell, link.target, link.text)
 
 
-def refresh(book: Book, period_end: str | None = None) -> Outcome:
-    """Refresh ``book`` in place; ``period_end`` overrides the workbook's own setting."""
+def refresh(book: Book, period_end: str | None = None, config: AddinConfig | None = None,
+            xlwings_version: str | None = None) -> Outcome:
+    """Refresh ``book`` in place; ``period_end`` overrides the workbook's own setting.
+
+    ``config`` is this computer's add-in settings (read from the user's config file when omitted);
+    ``xlwings_version`` the xlwings Python runs, checked against the add-in's VBA.
+    """
+    spec = ""
     try:
+        config = load_config() if config is None else config
+        mismatch = version_problem(config, xlwings_version)
+        if mismatch:
+            raise SaferbookError(mismatch)
         book.status(f"{TITLE}: reading this workbook's settings…")
         if SHEET_SETTINGS not in book.sheet_names():
             raise SaferbookError(f"this workbook has no {SHEET_SETTINGS} sheet: Refresh updates workbooks made by "
                                  "'saferbook build' (this version or later); build it again first")
         settings_values = book.values(SHEET_SETTINGS)
         settings = WorkbookSettings.from_rows(settings_values)
-        spec = find_spec(settings.spec_path, book.path)
+        spec = str(registered_spec(config, settings.project, settings.spec))
         request = period_end or settings.period_end or "latest"
         book.status(f"{TITLE}: computing {settings.partner_area}, period end {request}…")
-        prepared = prepare(spec, [settings.partner_area], request)
-        report = prepared.reports[0]
+        dashboard = settings.kind == KIND_DASHBOARD  # a dashboard spec builds one workbook: no --area
+        prepared = prepare(spec, None if dashboard else [settings.partner_area], request)
+        if dashboard and prepared.dashboard is None:
+            raise SaferbookError(f"this workbook is a dashboard, but {settings.spec} no longer builds one")
+        report = prepared.dashboard.report if dashboard else prepared.reports[0]
         fresh = FreshWorkbook(workbook_bytes(prepared, report))
         names = book.sheet_names()
         state = {s: SheetState(book.values(s), book.tables(s)) for s in settings.sheets if s in names}
@@ -155,13 +165,13 @@ def refresh(book: Book, period_end: str | None = None) -> Outcome:
                  else []) + change.lines
         why = ("This workbook's layout no longer matches what its spec makes, so Refresh changed nothing "
                "rather than half-update it:\n" + "\n".join(f"• {line}" for line in lines))
-        return _offer_rebuild(book, prepared, report, "new_layout", why)
+        return _offer_rebuild(book, prepared, report, spec, "new_layout", why)
     except Conflict as conflict:
         book.status(None)
         why = ("Your own content is where the refreshed layout needs the engine's, so Refresh changed nothing:\n"
                + "\n".join(f"• {line}" for line in conflict.lines[:10])
                + ("\n• …" if len(conflict.lines) > 10 else "") + "\nMove it and click Refresh again, or:")
-        return _offer_rebuild(book, prepared, report, "conflict", why)
+        return _offer_rebuild(book, prepared, report, spec, "conflict", why)
     except Exception as error:  # noqa: BLE001 - a bug: say so in Excel, where the analyst is, and keep the trace
         traceback.print_exc(file=sys.stderr)
         book.status(None)

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-CUSTOM_UI_NAMESPACE = "http://schemas.microsoft.com/office/2006/01/customui"
+# The template links its ribbon part with the Office 2010 relationship type
+# (http://schemas.microsoft.com/office/2007/relationships/ui/extensibility), so the part must use the 2010 schema's
+# namespace: the 2007 one (2006/01/customui) under that relationship is "Cannot load the root element" to Office
+# 2010 and later (and to the Open XML SDK validator for those versions).
+CUSTOM_UI_NAMESPACE = "http://schemas.microsoft.com/office/2009/07/customui"
+RIBBON_RELATIONSHIP = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
 ON_ACTION = "RibbonMyAddin.RunMain"  # the template's VBA callback (see the module docstring)
 TAB_LABEL = "Saferbook"
 REFRESH_LABEL = "Refresh"

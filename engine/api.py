@@ -17,6 +17,7 @@ from engine.indicators.dashboard.subject import build_dashboard
 from engine.ingest import Inputs, load_inputs
 from engine.ingest.geography import partner_area_names
 from engine.ingest.issues import issue_owners
+from engine.project import project_of_spec
 from engine.quality import issues_csv, missing_rows
 from engine.output_set import OutputSet
 from engine.render import load_theme, render_dashboard, render_workbook
@@ -98,15 +99,17 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     try:
         reports = build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress)
         if spec.dashboard is not None:
-            dashboard = build_dashboard(spec, inputs.geography, reports, str(spec_path))
+            dashboard = build_dashboard(spec, inputs.geography, reports, str(spec_path), boundaries=inputs.boundaries)
         reports = select_areas(reports, areas, str(spec_path))
     except SpecError as error:
         raise locate(error, spec_path) from None
     computed = time.perf_counter()
+    project = project_of_spec(spec_path)
     provenance = Provenance(
-        spec_path=str(Path(spec_path).resolve()),
+        project=project.id,
+        spec=project.relative(spec_path),
         period_end_setting=period_end or spec.periods.period_end,
-        data_locations=tuple((name, str((spec_dir / source.path).resolve())) for name, source in spec.sources.items()),
+        data_locations=tuple((name, project.relative(spec_dir / source.path)) for name, source in spec.sources.items()),
     )
     reports = [replace(report, provenance=provenance) for report in reports]
     if dashboard is not None:
@@ -180,14 +183,20 @@ def write_partner_files(prepared: Prepared, report: Report, files: OutputSet, *,
 
 
 def render_all(prepared: Prepared, out_dir: Path,
-               on_written: Callable[[Report, Path], None] | None = None) -> list[Path]:
+               on_written: Callable[[Report, Path], None] | None = None, pages: bool = False) -> list[Path]:
     """Write every prepared Report's workbook and data-quality CSV into ``out_dir`` as one set
-    (:class:`engine.output_set.OutputSet`: all replaced together, or none; a concurrent build is refused)."""
+    (:class:`engine.output_set.OutputSet`: all replaced together, or none; a concurrent build is refused).
+
+    ``pages``: each workbook's web page too (``--format html``), in the same set; the returned paths
+    are the workbooks'.
+    """
     started = time.perf_counter()
     with OutputSet(Path(out_dir)) as files:
         paths = []
         for report in prepared.outputs:
             written = write_partner_files(prepared, report, files)
+            if pages:
+                stage_page(prepared, report, files)
             paths.append(written.workbook)
             if on_written:
                 on_written(report, written.workbook)
@@ -196,19 +205,21 @@ def render_all(prepared: Prepared, out_dir: Path,
     return paths
 
 
-def write_pages(prepared: Prepared, out_dir: Path) -> list[Path]:
-    """Each prepared Report as a self-contained HTML page beside its workbook (``--format html``)."""
-    from engine.web import dashboard_html, html_name, report_html  # only HTML builds load the page renderer
+def partner_page(prepared: Prepared, report: Report) -> bytes:
+    """One prepared Report's self-contained web page (``--format html``): the dashboard's, or a partner area's."""
+    from engine.web import dashboard_html, report_html  # only HTML builds load the page renderer
 
     theme = load_theme(prepared.spec.theme, prepared.spec_dir)
-    paths = []
-    for report in prepared.outputs:
-        page = (dashboard_html(prepared.dashboard, theme) if prepared.dashboard is not None
-                else report_html(report, theme))
-        path = Path(out_dir) / html_name(report)
-        write_bytes_atomic(path, page)
-        paths.append(path)
-    return paths
+    if prepared.dashboard is not None and report is prepared.dashboard.report:
+        return dashboard_html(prepared.dashboard, theme)
+    return report_html(report, theme)
+
+
+def stage_page(prepared: Prepared, report: Report, files: OutputSet) -> Path:
+    """Stage one Report's web page beside its workbook, in the same set (replaced together with it)."""
+    from engine.web import html_name
+
+    return files.add(html_name(report), partner_page(prepared, report))
 
 
 def workbook_bytes(prepared: Prepared, report: Report) -> bytes:

@@ -85,14 +85,15 @@ def _spec_first(spec: Path, period_end: str | None) -> None:
 def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str | None, quiet: bool,
            suppress: bool = False, output_format: str = "xlsx") -> int:
     _spec_first(spec, period_end)
-    from engine.api import prepare, render_all, write_pages
+    from engine.api import prepare, render_all
     from engine.cli_output import print_build_summary, progress_bar
 
     started = time.perf_counter()
     prepared = prepare(spec, areas, period_end, suppress)
     with progress_bar(len(prepared.outputs), quiet) as advance:
-        paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area))
-    pages = write_pages(prepared, out) if output_format == "html" else []
+        paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area),
+                           pages=output_format == "html")
+    pages = [path.with_suffix(".html") for path in paths] if output_format == "html" else []
     if not quiet:
         print_build_summary(prepared, paths, time.perf_counter() - started)
         if pages:

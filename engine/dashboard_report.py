@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from engine.map_report import MapSet
 from engine.report import Kpi, Report
 
 #: How a KPI's value (and its comparator's) is shown: a rate per ``rate_per`` residents, or a percentage
@@ -66,6 +67,7 @@ class DashboardReport:
     benchmark_description: str
     quarter_labels: list[str]  # the rolling quarters, oldest first ("Nov 20–Jan 21")
     kpis: list[DashboardKpi]  # grouped by outcome (in order of first appearance), spec order within
+    maps: MapSet | None = None  # the member areas shaded by their band against the subject (spec ``maps:``)
 
     @property
     def subject(self) -> str:

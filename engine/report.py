@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from engine.map_report import MapSet
 from engine.quality import QualityIssue, QualityNote
 
 
@@ -298,11 +299,15 @@ class MethodNote:
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where a Report came from, so that the workbook can be refreshed later from the same spec and data."""
+    """Where a Report came from, so that the workbook can be refreshed later from the same spec and data.
 
-    spec_path: str  # absolute
+    Paths are relative to the project's root folder (see :mod:`engine.project`): a workbook carries no
+    path of the machine that built it."""
+
+    project: str  # the project's identifier
+    spec: str  # relative to the project root, "/"-separated
     period_end_setting: str  # what a refresh asks for: "latest" or "YYYY-MM"
-    data_locations: tuple[tuple[str, str], ...] = ()  # (source name, absolute path)
+    data_locations: tuple[tuple[str, str], ...] = ()  # (source name, path relative to the project root)
 
 
 @dataclass(frozen=True)
@@ -339,6 +344,7 @@ class Report:
     quality_issues: list[QualityIssue] = field(default_factory=list)  # the first rejected/cleaned/excluded rows
     quality_issue_count: int = 0  # all of them (every one is in the CSV beside the workbook)
     synthetic_note: str | None = None  # which indicators count SYNTHETIC (demo) data, for the Summary's footnote
+    maps: MapSet | None = None  # the Maps sheet (spec ``maps:``): small areas shaded by their Top 10 bands
     partner_code: str = ""  # the partner area's code (its identity: file names, ledger); "" for a dashboard's subject
 
     @property

@@ -29,6 +29,7 @@ PAGES = {
     "summary.png": "Key performance indicators",
     "findings.png": "Key findings —",
     "top10.png": "Top 10 highest areas in",
+    "maps.png": "Maps —",
     "comparisons.png": "Comparisons —",
 }
 

@@ -35,6 +35,7 @@ def make_project(root: Path, latest_month: bool = True) -> Path:
     shutil.copytree(REPO_ROOT / "specs", root / "specs")
     _drop_synthetic_indicators(root / "specs" / "community_safety.yaml")
     shutil.copy(REPO_ROOT / "saferbook.schema.json", root / "saferbook.schema.json")
+    shutil.copy(REPO_ROOT / "saferbook-project.yaml", root / "saferbook-project.yaml")  # the project's identifier
     police = root / POLICE
     text = gzip.open(police / "2020-11-leicestershire-street.csv.gz", "rt", encoding="utf-8").read()
     with gzip.open(police / "2020-10-leicestershire-street.csv.gz", "wt", encoding="utf-8") as out:

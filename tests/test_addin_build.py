@@ -16,7 +16,7 @@ xlwings = pytest.importorskip("xlwings", reason="the add-in needs the addin extr
 
 from addin.build import ADDIN_FILE, CONFIG_SHEET_ON, addin_bytes, build_addin, template_path  # noqa: E402
 from addin.install import install, interpreter_settings  # noqa: E402
-from addin.ribbon import CUSTOM_UI_NAMESPACE, ON_ACTION  # noqa: E402
+from addin.ribbon import RIBBON_RELATIONSHIP, CUSTOM_UI_NAMESPACE, ON_ACTION  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 UI = f"{{{CUSTOM_UI_NAMESPACE}}}"
@@ -43,10 +43,13 @@ def test_build_writes_a_valid_xlam_with_the_templates_parts(built):
         assert xlam.testzip() is None
         assert xlam.namelist() == template.namelist()
         for name in template.namelist():  # the VBA and everything else exactly as xlwings ships them
-            if name != "customUI/customUI.xml":
+            if name not in ("customUI/customUI.xml", "xl/workbook.xml", "xl/vbaProject.bin"):
                 assert xlam.read(name) == template.read(name), name
         rels = xlam.read("_rels/.rels").decode()
-    assert 'Target="customUI/customUI.xml"' in rels and "ui/extensibility" in rels
+        workbook = xlam.read("xl/workbook.xml").decode()
+    assert f'Type="{RIBBON_RELATIONSHIP}" Target="customUI/customUI.xml"' in rels
+    # The template's workbook part names the folder it was last saved in (a user name): ours does not.
+    assert "absPath" not in workbook and "Users" not in workbook
 
 
 def test_ribbon_has_a_saferbook_tab_with_a_refresh_button(built):
@@ -61,10 +64,11 @@ def test_ribbon_has_a_saferbook_tab_with_a_refresh_button(built):
 
 def test_the_button_runs_saferbook_main():
     """The template's callback imports the module named like the add-in file: saferbook.main() is Refresh."""
-    import saferbook
-    from addin.refresh import main
+    import inspect
 
-    assert Path(ADDIN_FILE).stem == "saferbook" and saferbook.main is main
+    import saferbook
+
+    assert Path(ADDIN_FILE).stem == "saferbook" and "refresh_main(caller)" in inspect.getsource(saferbook.main)
     # The VBA the template ships: RunMain runs "import <file name>; <file name>.main()".
     vba = zipfile.ZipFile(template_path()).read("xl/vbaProject.bin")
     assert b"RibbonMyAddin" in vba and ON_ACTION.split(".")[0].encode() in vba
@@ -84,7 +88,9 @@ def _config_values(data: bytes) -> tuple[list[str], dict[str, str]]:
     for row in sheet.iter(f"{MAIN}row"):
         cells = {c.get("r")[0]: c for c in row.findall(f"{MAIN}c")}
         if "A" in cells and "B" in cells and cells["B"].get("t") == "inlineStr":
-            values[strings[int(cells["A"].find(f"{MAIN}v").text)]] = "".join(cells["B"].itertext())
+            key = (strings[int(cells["A"].find(f"{MAIN}v").text)] if cells["A"].get("t") == "s"
+                   else "".join(cells["A"].itertext()))
+            values[key] = "".join(cells["B"].itertext())
     return names, values
 
 
@@ -99,7 +105,9 @@ def test_install_sets_this_interpreter_in_the_addin(tmp_path):
 def test_install_on_a_mac_sets_the_mac_interpreter_and_the_applescript(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "home", lambda: tmp_path / "home")
     installed = install(tmp_path / "startup", platform="darwin")
-    assert _config_values(installed.addin.read_bytes())[1] == {"Interpreter_Mac": sys.executable}
+    assert _config_values(installed.addin.read_bytes())[1] == {
+        "Interpreter_Mac": sys.executable, "ADD_WORKBOOK_TO_PYTHONPATH": "false",
+        "Saferbook xlwings VBA": xlwings.__version__}
     scripts = tmp_path / "home" / "Library" / "Application Scripts" / "com.microsoft.Excel"
     assert [p.name for p in scripts.iterdir()] == [f"xlwings-{xlwings.__version__}.applescript"]
 
@@ -130,3 +138,57 @@ def test_refresh_uses_only_xlwings_bsd_core():
         assert not [m for m in imported if re.match(r"xlwings\.(pro|server|_xlremote)", m)], path
         calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
         assert not [c for c in calls if any(k.arg in ("engine", "json", "mode") for k in c.keywords)], path
+
+
+def _vba_modules(xlam: Path) -> dict[str, str]:
+    """Each VBA module's source, read by oletools' olevba (an independent MS-OVBA reader)."""
+    from oletools.olevba import VBA_Parser
+
+    parser = VBA_Parser(str(xlam), data=xlam.read_bytes())
+    try:
+        return {Path(stream).name: code for _, stream, _, code in parser.extract_macros()}
+    finally:
+        parser.close()
+
+
+def test_the_addins_vba_takes_no_settings_from_the_workbook_and_ignores_its_file_name(built):
+    """xlwings' template reads a myaddin.conf sheet in the active workbook (and a myaddin.conf file beside it)
+    before the add-in's own settings, and imports the module named like the add-in file."""
+    modules = _vba_modules(built)
+    template = _vba_modules(template_path())
+    ribbon = modules["RibbonMyAddin"]
+    assert 'mymodule = "saferbook"' in ribbon and "ThisWorkbook.Name" not in ribbon
+    assert "ThisWorkbook.Name" in template["RibbonMyAddin"]  # what it was
+    get_config = modules["xlwings"].split("Function GetConfig(")[1].split("End Function")[0]
+    # The two lookups' conditions are now never true (their bodies stay, unreachable).
+    assert "If SheetExists(ActiveWorkbook" not in get_config and "If FileExists(GetDirectoryConfigFilePath" not in get_config
+    assert get_config.count("If False Then") == 2
+    assert "If SheetExists(ThisWorkbook" in get_config and "If FileExists(GetConfigFilePath())" in get_config
+    assert "SheetExists(ActiveWorkbook" in template["xlwings"].split("Function GetConfig(")[1]
+    # Everything else is the template's code, line for line (the filler comment at the end aside).
+    for name, code in template.items():
+        if name not in ("RibbonMyAddin", "xlwings"):
+            assert modules[name] == code, name
+    changed = [line for line in set(modules["xlwings"].splitlines()) ^ set(template["xlwings"].splitlines())
+               if not line.lstrip().startswith("'")]
+    assert sorted(changed) == sorted({"            If False Then",
+                                      '            If SheetExists(ActiveWorkbook, PROJECT_NAME & ".conf") = True Then',
+                                      "            If FileExists(GetDirectoryConfigFilePath()) = True Then"}), changed
+
+
+def test_a_renamed_addin_still_runs_saferbook(built, tmp_path):
+    renamed = tmp_path / "Saferbook (1).xlam"
+    renamed.write_bytes(built.read_bytes())
+    assert 'RunPython "import " & mymodule' in _vba_modules(renamed)["RibbonMyAddin"]
+    assert 'mymodule = "saferbook"' in _vba_modules(renamed)["RibbonMyAddin"]
+
+
+def test_ovba_compression_round_trips_through_oletools():
+    from oletools.olevba import decompress_stream
+
+    from addin.ovba_compression import compress, decompress
+
+    text = (Path(xlwings.__file__).parent / "xlwings_custom_addin.bas").read_bytes()
+    for sample in (text, text[:100], b"", b"a" * 9000, bytes(range(256)) * 20):
+        packed = compress(sample)
+        assert bytes(decompress_stream(bytearray(packed))) == sample and decompress(packed) == sample

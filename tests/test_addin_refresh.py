@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 
 from addin.fresh import Formula, excel_input, same_value
-from addin.refresh import find_spec, refresh
-from engine.render.settings_sheet import SHEET_SETTINGS
-from addin_support import AREA, build_bytes, cli_errors, land_latest_month, make_project, shown
+from addin.config import CONFIG_ENV, AddinConfig, save_config
+from addin.refresh import refresh
+from engine.contract.settings_sheet import SHEET_SETTINGS
+from addin_support import AREA, REPO_ROOT, build_bytes, cli_errors, land_latest_month, make_project, shown
 from addin_support import project, september  # noqa: F401 - shared fixtures
 from fake_excel import ExcelRefused, FakeExcel, parse_input
 
@@ -73,6 +74,22 @@ def engine_view(book: FakeExcel, sheets: list[str], analyst: set[tuple[str, tupl
                         and not any(r[0] <= cell[0] <= r[2] and r[1] <= cell[1] <= r[3] for r in rects)}
     links = {key: target for key, target in book.hyperlinks.items() if key[0] in sheets}
     return {"tables": tables, "cells": cells, "links": links}
+
+
+PROJECT_ID = "saferbook-demo"  # the repository's saferbook-project.yaml, copied by make_project
+
+
+def use_project(root: Path) -> None:
+    """This computer's add-in settings: the workbooks' project is the folder ``root``."""
+    save_config(AddinConfig(projects={PROJECT_ID: str(root)}))
+
+
+@pytest.fixture(autouse=True)
+def registered(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test runs with its own add-in settings, the shared demo project registered."""
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "config" / "addin.json"))
+    use_project(project.parents[1])
+    return project.parents[1]
 
 
 # --- the refresh itself ---------------------------------------------------------------------------
@@ -200,6 +217,7 @@ def test_a_second_refresh_changes_only_what_changed(book, october):
 def test_when_the_next_extract_lands_refresh_takes_the_latest_month(tmp_path):
     """The analyst's month: built with ``period_end: latest`` before October's file arrived, then Refresh."""
     spec = make_project(tmp_path / "project", latest_month=False)
+    use_project(tmp_path / "project")
     before = build_bytes(spec, None)
     fake = FakeExcel.from_xlsx(before)
     assert settings_value(fake, "shows_period_end")[1] == "2022-09"
@@ -222,9 +240,10 @@ def assert_unchanged(book: FakeExcel, before: FakeExcel) -> None:
     assert book.hyperlinks == before.hyperlinks
 
 
-def test_missing_spec_writes_nothing_and_says_what_the_cli_says(book):
-    missing = str(Path(book.path).parent / "elsewhere" / "no_such_spec.yaml")
-    set_setting(book, "spec_path", missing)
+def test_missing_spec_writes_nothing_and_says_what_the_cli_says(book, tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    use_project(tmp_path / "elsewhere")  # registered, but the spec is not there
+    missing = str((tmp_path / "elsewhere" / "specs" / "community_safety.yaml").resolve())
     before = copy.deepcopy(book)
     outcome = refresh(book)
     assert outcome.status == "failed"
@@ -237,7 +256,7 @@ def test_missing_spec_writes_nothing_and_says_what_the_cli_says(book):
 
 def assert_fails_like_the_cli(book: FakeExcel, spec: Path, out: Path) -> str:
     """Refresh with ``spec`` stops, writes nothing, and says what ``saferbook build`` says; returns the message."""
-    set_setting(book, "spec_path", str(spec))
+    use_project(spec.parents[1])
     before = copy.deepcopy(book)
     outcome = refresh(book)
     assert outcome.status == "failed"
@@ -300,7 +319,7 @@ def spec_with_new_indicator(tmp_path: Path) -> Path:
 
 
 def test_new_indicator_is_reported_and_nothing_changes(book, tmp_path):
-    set_setting(book, "spec_path", str(spec_with_new_indicator(tmp_path)))
+    use_project(spec_with_new_indicator(tmp_path).parents[1])
     before = copy.deepcopy(book)
     outcome = refresh(book, period_end="2022-10")
     assert outcome.status == "new_layout"
@@ -312,7 +331,7 @@ def test_new_indicator_is_reported_and_nothing_changes(book, tmp_path):
 
 def test_new_layout_rebuilds_into_a_new_file_when_asked(book, tmp_path):
     spec = spec_with_new_indicator(tmp_path)
-    set_setting(book, "spec_path", str(spec))
+    use_project(spec.parents[1])
     book.answer = True
     before = copy.deepcopy(book)
     outcome = refresh(book, period_end="2022-10")
@@ -324,7 +343,7 @@ def test_new_layout_rebuilds_into_a_new_file_when_asked(book, tmp_path):
 
 def test_rebuild_never_overwrites_a_file(book, tmp_path):
     spec = spec_with_new_indicator(tmp_path)
-    set_setting(book, "spec_path", str(spec))
+    use_project(spec.parents[1])
     taken = book.path.parent / f"{AREA}_E07000133_2022-10.xlsx"
     taken.write_bytes(b"the analyst's own file")
     book.answer = True
@@ -367,26 +386,62 @@ def test_an_analyst_table_in_the_way_stops_the_refresh(book):
     assert_unchanged(book, before)
 
 
-def test_a_moved_project_is_found_from_the_workbook(tmp_path, september):
-    """The spec's recorded path is gone (project copied to another drive), but the project folder,
-    with the workbook inside it, still has the spec."""
-    spec = make_project(tmp_path / "moved")
-    path = tmp_path / "moved" / "out" / f"{AREA}_2022-09.xlsx"
-    path.parent.mkdir()
-    path.write_bytes(september)
-    fake = FakeExcel.from_xlsx(september, path)
-    set_setting(fake, "spec_path", "/no/longer/here/specs/community_safety.yaml")
-    assert find_spec("/no/longer/here/specs/community_safety.yaml", path) == str(spec)
+def test_a_moved_project_refreshes_once_registered_at_its_new_folder(tmp_path, september):
+    """The workbook names its project, not a folder: a project copied elsewhere refreshes from there."""
+    make_project(tmp_path / "moved")
+    use_project(tmp_path / "moved")
+    fake = FakeExcel.from_xlsx(september, tmp_path / f"{AREA}_2022-09.xlsx")
     outcome = refresh(fake, period_end="2022-10")
     assert outcome.status == "refreshed", outcome.message
-    assert settings_value(fake, "spec_path")[1] == str(spec)
+    assert settings_value(fake, "spec")[1] == "specs/community_safety.yaml"
 
 
-def test_windows_paths_are_matched_too(tmp_path):
-    spec = make_project(tmp_path / "proj")
-    workbook = tmp_path / "proj" / "out" / "x.xlsx"
-    assert find_spec(r"S:\Analysts\proj\specs\community_safety.yaml", workbook) == str(spec)
-    assert find_spec(r"S:\nowhere\other.yaml", workbook) == r"S:\nowhere\other.yaml"
+# --- what may run is decided on this computer, not by the workbook -------------------------------
+
+
+def test_a_workbook_of_a_project_not_registered_here_is_refused(book):
+    save_config(AddinConfig(projects={"another-project": str(book.path.parent)}))
+    before = copy.deepcopy(book)
+    outcome = refresh(book, period_end="2022-10")
+    assert outcome.status == "failed"
+    assert f"project '{PROJECT_ID}', which is not registered on this computer" in outcome.message
+    assert "saferbook addin register" in outcome.message
+    assert_unchanged(book, before)
+
+
+@pytest.mark.parametrize("spec", ["../elsewhere/specs/community_safety.yaml", "/etc/passwd"])
+def test_a_workbook_cannot_name_a_spec_outside_its_registered_project(book, tmp_path, spec):
+    """A received workbook whose settings name another folder's spec changes nothing (on main it ran it)."""
+    make_project(tmp_path / "elsewhere")
+    set_setting(book, "spec", spec)
+    before = copy.deepcopy(book)
+    outcome = refresh(book, period_end="2022-10")
+    assert outcome.status == "failed" and "outside the folder registered" in outcome.message
+    assert_unchanged(book, before)
+
+
+def test_the_settings_sheet_names_no_folder_of_the_builder(book, registered):
+    """Only the project's identifier and paths relative to its root: nothing of the machine that built it."""
+    values = [str(v) for v in book.cells[SHEET_SETTINGS].values()]
+    assert settings_value(book, "project")[1] == PROJECT_ID
+    assert not [v for v in values if str(registered) in v or str(REPO_ROOT) in v or v.startswith("/")]
+    assert "data/police_uk/leicestershire" in values
+
+
+def test_a_workbook_conf_sheet_changes_nothing(book, tmp_path):
+    """xlwings reads a ``myaddin.conf`` sheet in the active workbook; Refresh takes nothing from it: the same
+    workbook with such a sheet (pointing at another project) refreshes exactly as without it, the sheet untouched."""
+    make_project(tmp_path / "elsewhere")
+    elsewhere = str(tmp_path / "elsewhere")
+    conf = {(0, 0): "Interpreter_Win", (0, 1): r"C:\evil\python.exe", (1, 0): "PYTHONPATH", (1, 1): elsewhere,
+            (2, 0): "ADD_WORKBOOK_TO_PYTHONPATH", (2, 1): "true", (3, 0): PROJECT_ID, (3, 1): elsewhere}
+    plain = copy.deepcopy(book)
+    book.add_sheet("myaddin.conf", conf)
+    assert refresh(book, period_end="2022-10").status == "refreshed"
+    assert refresh(plain, period_end="2022-10").status == "refreshed"
+    assert book.cells.pop("myaddin.conf") == conf
+    assert book.cells == plain.cells and book.table_rects == plain.table_rects and book.hyperlinks == plain.hyperlinks
+    assert book.calls == plain.calls
 
 
 # --- Excel input values -----------------------------------------------------------------------------

@@ -27,12 +27,25 @@ from openpyxl.utils.cell import range_boundaries  # noqa: E402
 
 import saferbook  # noqa: E402
 from addin.fresh import Formula  # noqa: E402
-from engine.render.settings_sheet import SHEET_SETTINGS, range_ref  # noqa: E402
+from engine.contract.settings_sheet import SHEET_SETTINGS, range_ref  # noqa: E402
 from addin_support import AREA, build_bytes, make_project, shown  # noqa: E402
 from addin_support import project, september  # noqa: E402,F401 - shared fixtures
 from fake_excel import FakeExcel  # noqa: E402
+from addin.config import CONFIG_ENV, AddinConfig, save_config  # noqa: E402
 
 EPOCH = dt.datetime(1899, 12, 30)
+PROJECT_ID = "saferbook-demo"
+
+
+def use_project(root: Any) -> None:
+    save_config(AddinConfig(projects={PROJECT_ID: str(root)}, xlwings=xw.__version__))
+
+
+@pytest.fixture(autouse=True)
+def registered(project, tmp_path, monkeypatch):
+    """This computer's add-in settings: the demo project registered, the add-in's VBA from this xlwings."""
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "config" / "addin.json"))
+    use_project(project.parents[1])
 ANALYST_SHEET = "Commentary"
 
 
@@ -75,7 +88,7 @@ def payload(data: bytes, analyst: dict[tuple[int, int], Any]) -> dict[str, Any]:
 
 
 def set_setting(book: Any, key: str, value: str) -> None:
-    """Edit the settings sheet in the payload, as an analyst may (spec_path, period_end)."""
+    """Edit the settings sheet in the payload, as an analyst may (period_end)."""
     values = book.sheets[SHEET_SETTINGS].api["values"]
     next(row for row in values if row and row[0] == key)[1] = value
 
@@ -170,7 +183,8 @@ def test_bad_spec_through_xlwings_writes_nothing(september, tmp_path):
     spec = make_project(tmp_path / "broken")
     spec.write_text(spec.read_text(encoding="utf-8").replace("  window_months: 12\n", "  window_month: 12\n"),
                     encoding="utf-8")
-    book, actions = run_refresh(september, spec_path=str(spec))
+    use_project(spec.parents[1])
+    book, actions = run_refresh(september)
     assert [a["func"] for a in actions] == ["alert"]
     text = actions[0]["args"][0]
-    assert text.startswith(f"error: {spec}:") and "window_month" in text and "Nothing was changed" in text
+    assert text.startswith(f"error: {spec.resolve()}:") and "window_month" in text and "Nothing was changed" in text

@@ -30,7 +30,7 @@ from workbook_helpers import (CURRENT, NS, PERIOD_END, RATE, REPO, Book, Raw, co
 
 DASHBOARD_SPEC = REPO / "specs" / "dashboard.yaml"
 PREVIOUS = pd.period_range(end="2021-10", periods=12, freq="M").strftime("%Y-%m").tolist()
-SHEETS = ["Dashboard", "Quarterly trend", "Districts", "Methodology", "Data Quality"]
+SHEETS = ["Dashboard", "Quarterly trend", "Districts", "Maps", "Methodology", "Data Quality"]
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 XM = "http://schemas.microsoft.com/office/excel/2006/main"
 ARROW = {"Increase (significant)": "▲", "Reduction (significant)": "▼", "No significant change": "►"}
@@ -152,7 +152,7 @@ def test_sheets_and_tables(book):
     assert book.wb.sheetnames == SHEETS == book.sheet_order
     expected = {
         "Dashboard": ["sb_dash_kpis"], "Quarterly trend": ["sb_dash_quarterly"],
-        "Districts": [f"sb_dash_areas_{i['id']}" for i in kpis_in_order()],
+        "Districts": [f"sb_dash_areas_{i['id']}" for i in kpis_in_order()], "Maps": [],
         "Methodology": ["sb_methodology", "sb_data_quality"], "Data Quality": ["sb_data_quality_rows"],
     }
     for ws in book.wb.worksheets:

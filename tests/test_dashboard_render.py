@@ -21,7 +21,7 @@ from test_ooxml_validation import CHECKER, node  # noqa: F401 - the fixture, sha
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SPEC = REPO_ROOT / "specs" / "dashboard.yaml"
-SHEETS = ["Dashboard", "Quarterly trend", "Districts", "Methodology", "Data Quality"]
+SHEETS = ["Dashboard", "Quarterly trend", "Districts", "Maps", "Methodology", "Data Quality"]
 
 
 def _spec() -> dict:
@@ -60,7 +60,7 @@ def pdf_text(workbook_path: Path, tmp_path_factory: pytest.TempPathFactory) -> s
 def test_pdf_prints_every_sheet_without_error_values(pdf_text: str):
     subject = _spec()["dashboard"]["subject"]["name"]
     headings = [_spec()["dashboard"]["title"], "Key performance indicators by outcome", f"Quarterly trend — {subject}",
-                f"Districts — {subject}", f"Methodology — {subject}", f"Data quality — {subject}"]
+                f"Districts — {subject}", f"Maps — {subject}", f"Methodology — {subject}", f"Data quality — {subject}"]
     assert [h for h in headings if h not in pdf_text] == []
     assert [e for e in ERROR_VALUES if e in pdf_text] == []
     assert "Page 1 of" in pdf_text
@@ -81,7 +81,7 @@ def test_recalculated_sheets_show_no_error_values(workbook_path: Path, tmp_path_
             sheets[path.stem.removeprefix(f"{workbook_path.stem}-")] = list(csv.reader(fh))
     if "Districts" not in sheets:
         pytest.skip(f"this LibreOffice cannot export every sheet to CSV (7.2+ needed): got {sorted(sheets)}")
-    assert sorted(sheets) == sorted(SHEETS)
+    assert sorted(sheets) == sorted([*SHEETS, "_saferbook"])  # and the hidden settings sheet Refresh reads
     found = {(sheet, r + 1, c + 1, value) for sheet, rows in sheets.items() for r, row in enumerate(rows)
              for c, value in enumerate(row) if any(e in value for e in ERROR_VALUES)}
     assert found == set()

@@ -17,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from engine.api import build
-from engine.render.settings_sheet import SHEET_SETTINGS
+from engine.contract.settings_sheet import SHEET_SETTINGS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SPEC = REPO_ROOT / "specs" / "community_safety.yaml"

@@ -220,8 +220,18 @@ def test_absent_rows_missing_on_a_counted_indicator_is_a_located_error(tmp_path)
         prepare(spec)
     line = next(i for i, t in enumerate(spec.read_text().splitlines(), 1) if "absent_rows" in t)
     assert f"{spec}:{line}: sources.return.absent_rows: " in str(error.value)
+    assert "indicator 'clients' counts its rows as events" in str(error.value)
 
 
 def test_the_methodology_states_the_rule_for_the_return(quarterly):
     notes = {n.topic: n.text for n in quarterly["Blaby"].methodology}
     assert notes["Missing data"].startswith("Missing is not zero. In return, a district with no row for a period")
+
+
+def test_the_web_page_shows_n_a_with_the_reason(tmp_path):
+    from engine.api import partner_page
+
+    prepared = prepare(write_spec(tmp_path), areas=["Melton"])
+    page = partner_page(prepared, prepared.reports[0]).decode("utf-8")
+    assert 'title="n/a: Current (Q2 2022-23): no row in source &#39;return&#39;"' in page
+    assert "n/a — Clients in treatment: missing, not zero" in page

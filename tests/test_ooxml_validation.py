@@ -50,6 +50,30 @@ def test_every_demo_workbook_is_valid_open_xml(node: str, tmp_path: Path):
     assert errors == {}
 
 
+def _validate(node: str, paths: list[Path], office_version: str = "Microsoft365") -> dict[str, list[str]]:
+    """Each file's errors (as "part xpath: description") for one Office version."""
+    result = subprocess.run([node, str(CHECKER / "validate_many.mjs"), "--office-version", office_version,
+                             *map(str, paths)], capture_output=True, text=True, timeout=600, cwd=CHECKER)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    return {"/".join(Path(path).parts[-2:]): [f"{e['path']['partUri']} {e['path']['xpath']}: {e['description']}" for e in found][:5]
+            for path, found in report.items()}
+
+
+@pytest.mark.parametrize("office_version", ["Office2016", "Microsoft365"])
+def test_the_addin_is_valid_open_xml(node: str, tmp_path: Path, office_version: str):
+    """The ribbon part is linked the Office 2010 way, so its content must use the 2010 customUI schema; the
+    template's workbook part carries an attribute value the SDK rejects. Built and installed forms both."""
+    pytest.importorskip("xlwings")
+    from addin.build import build_addin
+    from addin.install import interpreter_settings
+
+    built = build_addin(tmp_path / "built")
+    installed = build_addin(tmp_path / "installed", interpreter_settings("windows", r"C:\env\Scripts\python.exe"))
+    assert _validate(node, [built, installed], office_version) == {"built/saferbook.xlam": [],
+                                                                   "installed/saferbook.xlam": []}
+
+
 def test_the_validator_does_find_errors(node: str, tmp_path: Path):
     """A deliberately broken part is reported: the check above cannot pass vacuously."""
     import zipfile

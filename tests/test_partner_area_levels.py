@@ -116,3 +116,26 @@ def test_a_group_member_that_is_no_partner_area_is_a_spec_error(tmp_path):
     line = next(i for i, t in enumerate(spec.read_text().splitlines(), 1) if "groups:" in t)
     assert f"{spec}:{line}: geography.partner_areas.groups[0].members" in str(error.value)
     assert "Broxtowe" in str(error.value)
+
+
+def test_every_csp_of_the_bundled_lookup_is_reached_from_its_districts_or_refused_by_name():
+    """The join a CSP- or force-level spec makes, for every district of England and Wales in the bundled lookup,
+    checked against the lookup's own rows. Seven 2023 unitary districts (Buckinghamshire, Cumberland, ...) hold
+    several CSPs that follow the districts they replaced: those CSPs cannot be told apart by district, and the
+    error says so, naming them."""
+    from engine.errors import DataError
+    from engine.ingest.geography import partner_of_small_areas
+
+    lookup = pd.read_csv(LOOKUP, dtype=str)
+    per_district = lookup.groupby("LAD23CD").CSP23CD.nunique()
+    split = per_district[per_district > 1].index
+    whole = lookup[~lookup.LAD23CD.isin(split)]
+    mapped = partner_of_small_areas(whole.LAD23CD.reset_index(drop=True), lookup, "CSP23CD", None, str(LOOKUP))
+    assert mapped.tolist() == whole.CSP23CD.tolist()
+    forces = partner_of_small_areas(lookup.LAD23CD, lookup, "PFA23CD", None, str(LOOKUP))
+    assert forces.tolist() == lookup.PFA23CD.tolist()
+    with pytest.raises(DataError) as error:
+        partner_of_small_areas(lookup.LAD23CD, lookup, "CSP23CD", None, str(LOOKUP))
+    first = lookup[lookup.LAD23CD == split[0]]
+    assert f"LAD23CD {split[0]} is split between partner areas {', '.join(first.CSP23CD)}" in str(error.value)
+    assert f"(and {len(split) - 1} more LAD23CD so split)" in str(error.value)

@@ -11,7 +11,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from engine.api import prepare, workbook_bytes
 from engine.errors import SaferbookError
-from engine.render.settings_sheet import SHEET_SETTINGS, WorkbookSettings, parse_cells, parse_range
+from engine.contract.settings_sheet import SHEET_SETTINGS, WorkbookSettings, parse_cells, parse_range
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SPEC = REPO_ROOT / "specs" / "community_safety.yaml"  # every kind of sheet, so every kind of owned range
@@ -39,12 +39,12 @@ def test_settings_sheet_is_hidden_and_last(built):
 
 def test_settings_name_spec_area_period_and_data(settings, built):
     prepared = built[0]
-    assert settings.spec_path == str(SPEC.resolve())
+    assert (settings.project, settings.spec) == ("saferbook-demo", "specs/community_safety.yaml")
     assert settings.partner_area == "Melton"
     assert settings.period_end == "latest"  # the spec's own setting: a refresh takes the newest data
     assert settings.shows_period_end == prepared.reports[0].period_end == "2022-10"
     assert settings.engine_version and settings.spec_version == "1.0"
-    assert dict(settings.data_locations)["street_crime"] == str((REPO_ROOT / "data/police_uk/leicestershire").resolve())
+    assert dict(settings.data_locations)["street_crime"] == "data/police_uk/leicestershire"  # from the project root
 
 
 def test_period_end_override_is_what_refresh_asks_for():
@@ -80,14 +80,15 @@ def test_rows_round_trip(settings):
 
 def test_numbers_typed_over_text_still_read(settings):
     rows = settings.rows()
-    rows[0][1] = 1.0  # Excel hands back a retyped "1" as a float
+    rows[0][1] = 2.0  # Excel hands back a retyped "2" as a float
     assert WorkbookSettings.from_rows(rows) == settings
 
 
 @pytest.mark.parametrize("damage, words", [
     (lambda rows: rows[0].__setitem__(0, "Something else"), "not a Saferbook settings sheet"),
     (lambda rows: rows[0].__setitem__(1, "7"), "settings format '7'"),
-    (lambda rows: rows.__setitem__(1, ["spec_path", ""]), "spec_path is empty"),
+    (lambda rows: rows.__setitem__(1, ["project", ""]), "project is empty"),
+    (lambda rows: rows[0].__setitem__(1, "1"), "build it again"),  # format 1 recorded the builder's folders
     (lambda rows: [r.__setitem__(3, "A7:K") for r in rows if r and r[0] == "table"][:1], "not a cell range"),
     (lambda rows: [r.__setitem__(0, "tabel") for r in rows if r and r[0] == "table"][:1], "unknown kind 'tabel'"),
 ])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from engine.api import prepare, render_all, write_pages
+from engine.api import prepare, render_all
 from engine.render import load_theme
 from engine.web import report_html
 from tests.web_browser import (console_errors, in_ci, missing_browser, open_page, requested_urls,
@@ -32,9 +32,8 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
     for name, area in (("counted", "Melton"), ("dashboard", None)):
         out = tmp_path_factory.mktemp(name)
         prepared = prepare(EXAMPLES / f"{name}.yaml", [area] if area else None)
-        workbook = render_all(prepared, out)[0]
-        page = write_pages(prepared, out)[0]
-        built[name] = (page, workbook)
+        workbook = render_all(prepared, out, pages=True)[0]
+        built[name] = (workbook.with_suffix(".html"), workbook)
     return built
 
 
@@ -155,8 +154,8 @@ def test_filters_change_what_is_shown(browser, pages, tmp_path):
 
 def test_same_report_gives_the_same_bytes(tmp_path):
     prepared = prepare(EXAMPLES / "counted.yaml", ["Blaby"])
-    first = write_pages(prepared, tmp_path / "one")[0].read_bytes()
-    second = write_pages(prepared, tmp_path / "two")[0].read_bytes()
+    first = render_all(prepared, tmp_path / "one", pages=True)[0].with_suffix(".html").read_bytes()
+    second = render_all(prepared, tmp_path / "two", pages=True)[0].with_suffix(".html").read_bytes()
     assert first == second
 
 
@@ -179,8 +178,8 @@ def test_suppressed_figures_show_as_the_workbook_shows_them(tmp_path):
         prepared = prepare(spec, ["Rutland"], suppress=True)
     finally:
         spec.unlink()
-    workbook = render_all(prepared, tmp_path)[0]
-    page = write_pages(prepared, tmp_path)[0].read_text(encoding="utf-8")
+    workbook = render_all(prepared, tmp_path, pages=True)[0]
+    page = workbook.with_suffix(".html").read_text(encoding="utf-8")
     book = load_workbook(workbook)
     top = next(s for s in book.worksheets if "sb_top10_violence_and_sexual_offences" in s.tables)
     cells = [[c.value for c in row] for row in top[top.tables["sb_top10_violence_and_sexual_offences"].ref]][1:]
@@ -191,3 +190,25 @@ def test_suppressed_figures_show_as_the_workbook_shows_them(tmp_path):
     for code in hidden_codes:  # the same row of the page's top-10 table shows [c] too
         row = re.search(rf"<td>{code}</td><td>[^<]*</td><td class=\"num\">([^<]*)</td>", section)
         assert row and row.group(1) == "[c]", code
+
+
+def test_a_pipeline_with_formats_html_sends_each_partner_its_own_page(tmp_path):
+    """``formats: [xlsx, html]``: the page goes with the workbook, the same bytes as a ``--format html`` build."""
+    from deliver_support import AREAS, MailServer, stem, write_pipeline
+    from engine.deliver.runner import run_pipeline
+
+    server = MailServer().start()
+    try:
+        result = run_pipeline(write_pipeline(tmp_path, server.port, extra="formats: [xlsx, html]\n"))
+    finally:
+        server.stop()
+    assert result.exit_code == 0
+    for area, recipients in AREAS.items():
+        messages = server.handler.for_recipient(recipients[0])
+        assert len(messages) == 1
+        attachments = messages[0].attachments
+        assert set(attachments) == {f"{stem(area)}.xlsx", f"{stem(area)}.html"}
+        page = attachments[f"{stem(area)}.html"]
+        page = page.encode("utf-8") if isinstance(page, str) else page
+        assert page == (tmp_path / "out" / f"{stem(area)}.html").read_bytes()
+        assert f"<strong>{area}</strong>" in page.decode("utf-8")

@@ -45,7 +45,7 @@ BENCHMARK = "Leicestershire"
 PARTNER_LABEL = "District"
 
 # The sheets in order (their tables are in tables_on_sheet() below); every check follows these two.
-SHEET_ORDER = ["Summary", "Key findings", "Top 10", "Trends", "Comparisons", "Profiles", "Who is affected", "Methodology",
+SHEET_ORDER = ["Summary", "Key findings", "Top 10", "Maps", "Trends", "Comparisons", "Profiles", "Who is affected", "Methodology",
                "Data Quality"]
 
 BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",
@@ -623,5 +623,6 @@ def _build(out: Path, areas: list[str], spec_path: Path) -> dict[str, Book]:
     finally:
         if saved is not None:
             os.environ["SOURCE_DATE_EPOCH"] = saved
-    assert [p.name for p in paths] == [f"{area.replace(' ', '_')}_{PERIOD_END}.xlsx" for area in areas]
+    assert [re.sub(r"_E\d{8}_", "_", p.name) for p in paths] == [f"{area.replace(' ', '_')}_{PERIOD_END}.xlsx"
+                                                                for area in areas]  # <Name>_<CODE>_<period>
     return {area: read_book(area, path) for area, path in zip(areas, paths)}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from engine.api import Prepared, prepare, write_partner_files
+from engine.api import Prepared, prepare, stage_page, write_partner_files
 from engine.output_set import OutputSet
 from engine.render import load_theme, render_workbook
 from engine.report import Report
@@ -92,11 +92,12 @@ def worker_count(requested: int, jobs: int) -> int:
 
 
 def build_all(prepared: Prepared, out_dir: Path, workers: int, record_level: bool,
-              on_done: Callable[[Built], None] | None = None) -> list[Built]:
+              on_done: Callable[[Built], None] | None = None, pages: bool = False) -> list[Built]:
     """Build every prepared Report's files, ``workers`` at a time, as one set in ``out_dir``.
 
     A failure to render is one area's (recorded, the others go on); a failure to write (a full
     disk, a read-only folder) is the whole set's: :class:`engine.output_set.OutputError`, nothing replaced.
+    ``pages``: each partner's web page is staged and attached too (the pipeline's ``formats: [xlsx, html]``).
     """
     reports = prepared.reports
     count = worker_count(workers, len(reports))
@@ -110,7 +111,8 @@ def build_all(prepared: Prepared, out_dir: Path, workers: int, record_level: boo
                 built = Built(report, error=f"{type(error).__name__}: {error}")
             else:
                 written = write_partner_files(prepared, report, files, workbook=data)
-                attachments = [written.workbook] + ([written.quality_csv] if record_level else [])
+                attachments = [written.workbook] + ([stage_page(prepared, report, files)] if pages else []) + (
+                    [written.quality_csv] if record_level else [])
                 built = Built(report, written.workbook, written.checksum, written.size, attachments)
             results[report.partner_area] = built
             if on_done:

@@ -175,6 +175,9 @@ class Pipeline(Strict):
     ledger: str | None = Field(None, description="SQLite run ledger; default <output>/saferbook-ledger.sqlite.")
     outbox: str | None = Field(None, description="Folder for --dry-run .eml files; default <output>/outbox.")
     workers: int = Field(0, ge=0, description="Processes building workbooks; 0: one per CPU.")
+    formats: list[Literal["xlsx", "html"]] = Field(
+        default_factory=lambda: ["xlsx"], min_length=1,
+        description="What each partner is sent: the workbook (xlsx, always) and its self-contained web page (html).")
     headline: str | None = Field(None, description="Indicator id the {headline…} placeholders describe; default the first.")
     sender: str = Field(alias="from", description="The From address, e.g. 'Analysis team <analysis@example.org>'.")
     reply_to: str | None = None
@@ -186,6 +189,13 @@ class Pipeline(Strict):
         default_factory=list, description="Addresses that may receive more than one partner's workbook (e.g. a "
                                           "county team); any other address listed for two partners is refused.")
     partners: list[Partner] = Field(min_length=1)
+
+    @field_validator("formats")
+    @classmethod
+    def _formats(cls, value: list[str]) -> list[str]:
+        if "xlsx" not in value:
+            raise ValueError("formats must include xlsx: the workbook is what a partner works in and Refresh updates")
+        return list(dict.fromkeys(value))
 
     @field_validator("shared_recipients")
     @classmethod

@@ -180,7 +180,8 @@ class _Run:
             raise self.pipeline_file.problems(problems)
         selected = dataclasses.replace(prepared, reports=[by_area[p.area.casefold()] for p in partners])
         built = build_all(selected, self.pipeline_file.output_dir, pipeline.workers,
-                          pipeline.privacy.attach_record_level, on_done=self._echo_built)
+                          pipeline.privacy.attach_record_level, on_done=self._echo_built,
+                          pages="html" in pipeline.formats)
         return [self.partner(partner, workbook) for partner, workbook in zip(partners, built)]
 
     def _echo_built(self, built: Built) -> None:

@@ -19,6 +19,7 @@ from engine.indicators.counted.comparisons import area_comparison
 from engine.indicators.counted.counts import count_matrix, indicator_mask
 from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
 from engine.indicators.findings.key_findings import key_findings
+from engine.indicators.counted.maps import partner_map_sets
 from engine.indicators.measured.measures import (counted_spec, measured_indicators, merged_series, period_sources,
                                        withheld_sources)
 from engine.indicators.methodology import methodology_notes, synthetic_note
@@ -438,6 +439,10 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             spec, inputs, {i: r.current for i, r in results.items()},
             {i: rates(r.partner_current, geo.partner_population, r.indicator.rate_per) for i, r in results.items()},
             {i: r.benchmark_rate for i, r in results.items()})
+    map_sets = partner_map_sets(
+        spec, geo, inputs.boundaries, results, picks, {i for i, c in all_counts.items() if c.by_partner},
+        withheld=set(rules) if protected else set(),
+    ) if spec.maps is not None and inputs.boundaries is not None else [None] * n_partners
     notes = methodology_notes(full_spec, inputs, periods, suppress)
     generated = generated_timestamp(end)
     priorities = list(dict.fromkeys(i.priority for i in full_spec.indicators))
@@ -476,6 +481,6 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             quality_issues=(missing := missing_figures(kpis, inputs, full_spec, partner_area))
             + inputs.issues.detail(spec.quality.detail_rows, *_own_rows(inputs, owners, p, partner_area)),
             quality_issue_count=int(_own_rows(inputs, owners, p, partner_area)[0].sum()) + len(missing),
-            synthetic_note=synthetic_note(full_spec),
+            synthetic_note=synthetic_note(full_spec), maps=map_sets[p],
         ))
     return reports

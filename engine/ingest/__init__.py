@@ -14,6 +14,7 @@ import pandas as pd
 
 from engine.errors import DataError, Problem, SpecError
 from engine.ingest.area_groups import SmallAreaGroups, load_area_groups
+from engine.ingest.boundaries import Boundaries, load_boundaries
 from engine.ingest.generated import require_generated
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import UNPLACED, IssueLog
@@ -119,6 +120,7 @@ class Inputs:
     issues: IssueLog = field(default_factory=IssueLog)
     area_groups: dict[str, SmallAreaGroups] = field(default_factory=dict)  # by area group id
     peer_table: PeerTable | None = None  # the spec's peer-group export, when it names one
+    boundaries: Boundaries | None = None  # the small areas' shapes, when the spec has maps
 
 
 def _codes_to_positions(categorical: pd.Series, mapping: dict[str, int], default: int) -> np.ndarray:
@@ -366,7 +368,7 @@ def load_inputs(spec: Spec, base_dir: Path) -> Inputs:
                 sources[name] = _table_rows(name, spec, base_dir, geography, log, counted)
         except DataError as error:
             problems += error.problems
-    area_groups, peer_table = {}, None
+    area_groups, peer_table, boundaries = {}, None, None
     try:
         for group in spec.area_groups:
             require_generated(spec, group.source, source_path(spec, base_dir, group.source))
@@ -379,7 +381,12 @@ def load_inputs(spec: Spec, base_dir: Path) -> Inputs:
         peer_table = read_peer_table(spec, base_dir, geography, log)
     except DataError as error:
         problems += error.problems
+    try:
+        if spec.maps is not None:
+            boundaries = load_boundaries(spec.maps, base_dir, geography, log)
+    except DataError as error:
+        problems += error.problems
     if problems:
         raise DataError(problems)
     _check_threshold(spec, log)
-    return Inputs(geography, sources, log.summary(), log, area_groups, peer_table)
+    return Inputs(geography, sources, log.summary(), log, area_groups, peer_table, boundaries)

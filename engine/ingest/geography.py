@@ -112,8 +112,8 @@ def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> G
     small = small.drop_duplicates(sa.code)
     partner_codes = partners[geo.partner_areas.code].to_numpy()
     small_partner = partner_of_small_areas(small[sa.partner_area_code], members, geo.partner_areas.code,
-                                           geo.partner_areas.via, str(partner_path))
-    small = small.assign(**{sa.partner_area_code: small_partner.astype(object).map(lambda c: group_of.get(str(c), c))})
+                                           geo.partner_areas.via, str(partner_path), group_of)
+    small = small.assign(**{sa.partner_area_code: small_partner})
     small = small.loc[small[sa.partner_area_code].isin(partner_codes)].sort_values(sa.code)
     if small.empty:
         raise DataError(Problem(f"no small areas belong to the partner areas ({', '.join(map(str, partner_codes))})",
@@ -166,19 +166,24 @@ def _rows_by_code(data: TableData, code: str) -> dict[str, int]:
     return rows
 
 
-def partner_of_small_areas(containing: pd.Series, members: pd.DataFrame, code: str, via: str | None,
-                           file: str) -> pd.Series:
+def partner_of_small_areas(containing: pd.Series, members: pd.DataFrame, code: str, via: str | None, file: str,
+                           group_of: dict[str, str] | None = None) -> pd.Series:
     """Each small area's partner-area code, from the code of the area that contains it in the small-area lookup.
 
     Partner areas may be those areas themselves (districts), or groups of them listed in the partner-area lookup
     (a Community Safety Partnership or a police force area of several districts): the lookup's ``via`` column
     (default: the column holding most of the containing codes) leads from district to partner area, so an LSOA
-    joins LSOA → district → CSP or force.
+    joins LSOA → district → CSP or force. ``group_of``: a spec-defined group's code for each of its members' codes.
     """
+    group_of = group_of or {}
+
+    def grouped(codes: pd.Series) -> pd.Series:
+        return codes.astype(str).map(lambda c: group_of.get(c, c))
+
     given = set(containing.astype(str))
     if via is None:
         if given & set(members[code].astype(str)):
-            return containing
+            return grouped(containing)
         overlap = {c: len(given & set(members[c].astype(str))) for c in members.columns if c != code}
         via = max(overlap, key=overlap.get) if overlap and max(overlap.values()) else None
         if via is None:
@@ -186,11 +191,16 @@ def partner_of_small_areas(containing: pd.Series, members: pd.DataFrame, code: s
     elif via not in members.columns:
         raise SpecError(Problem(f"geography.partner_areas.via: no column {via!r} in {file}"
                                 f"{did_you_mean(via, members.columns)}", key_path="geography.partner_areas.via"))
-    pairs = members[[via, code]].astype(str).drop_duplicates()
-    split = pairs[pairs[via].duplicated(keep=False)]
+    pairs = pd.DataFrame({via: members[via].astype(str), code: grouped(members[code])}).drop_duplicates()
+    split = pairs[pairs[via].duplicated(keep=False) & pairs[via].isin(given)]
     if not split.empty:
-        raise DataError(Problem(f"{via} {split[via].iloc[0]} belongs to several partner areas "
-                                f"({', '.join(split[code])}): a small area must be in one", file=file, column=via))
+        first = split[split[via] == split[via].iloc[0]]
+        raise DataError(Problem(
+            f"{via} {first[via].iloc[0]} is split between partner areas {', '.join(first[code])} (and "
+            f"{split[via].nunique() - 1} more {via} so split): each of these partner areas is smaller than a {via} "
+            f"area (a partnership that follows districts abolished when a unitary authority was formed), so its "
+            f"small areas cannot be told apart through {via}. Use a small-area lookup to the older districts, or "
+            f"build them together (geography.partner_areas.groups)", file=file, column=via))
     return containing.astype(str).map(dict(zip(pairs[via], pairs[code])))
 
 

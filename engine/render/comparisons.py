@@ -12,7 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
-from engine.render.names import SHEET_COMPARISONS, table_name
+from engine.contract.names import SHEET_COMPARISONS, table_name
 from engine.render.wrapping import wrapped_note
 from engine.report import AreaComparison, IndicatorSeries, Report
 

@@ -17,8 +17,11 @@ from engine.render.dashboard_sheet import write_dashboard_sheet
 from engine.render.dashboard_trend import write_quarterly
 from engine.render.data_quality import write_data_quality
 from engine.render.formats import Formats
+from engine.render.maps_sheet import write_maps
 from engine.render.methodology import write_methodology
-from engine.render.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY
+from engine.contract.names import SHEET_DATA_QUALITY, SHEET_MAPS, SHEET_METHODOLOGY
+from engine.contract.settings_sheet import KIND_DASHBOARD
+from engine.render.settings_sheet import write_settings_sheet
 from engine.render.theme import Theme
 from engine.render.workbook import WORKBOOK_OPTIONS, document_properties, write_xlsx
 
@@ -31,13 +34,17 @@ def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
     document_properties(workbook, report, area_property="Saferbook dashboard subject")
     formats = Formats(workbook, theme)
     members_name = members_sheet(dashboard)
+    maps = (SHEET_MAPS,) if dashboard.maps is not None else ()
     sheets = {name: workbook.add_worksheet(name)  # tab order
-              for name in (SHEET_DASHBOARD, SHEET_QUARTERLY, members_name, SHEET_METHODOLOGY, SHEET_DATA_QUALITY)}
+              for name in (SHEET_DASHBOARD, SHEET_QUARTERLY, members_name, *maps, SHEET_METHODOLOGY, SHEET_DATA_QUALITY)}
     quarter_rows = write_quarterly(workbook, sheets[SHEET_QUARTERLY], dashboard, formats)
     member_rows = write_members(workbook, sheets[members_name], members_name, dashboard, formats)
     write_dashboard_sheet(sheets[SHEET_DASHBOARD], dashboard, formats, members_name, member_rows, quarter_rows)
+    if dashboard.maps is not None:
+        write_maps(sheets[SHEET_MAPS], report, dashboard.maps, formats, home=SHEET_DASHBOARD)
     write_methodology(sheets[SHEET_METHODOLOGY], report, formats, home=SHEET_DASHBOARD)
     write_data_quality(sheets[SHEET_DATA_QUALITY], report, formats, home=SHEET_DASHBOARD)
+    write_settings_sheet(workbook, report, KIND_DASHBOARD)  # last: what the sheets above hold, for Refresh in Excel
     workbook.close()
     return buffer.getvalue()
 

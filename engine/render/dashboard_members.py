@@ -17,7 +17,7 @@ from engine.render.dashboard_parts import SHEET_DASHBOARD, percent_change, value
 from engine.render.formats import Formats
 from engine.render.layout import (Column, TablePlacement, apply_widths, band_rules, outcome_rules, report_page_setup,
                                   section_heading, write_table)
-from engine.render.names import table_name
+from engine.contract.names import table_name
 from engine.render.summary import ARROWS, NOT_AVAILABLE
 
 TABLE_LEFT = 0

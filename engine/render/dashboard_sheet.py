@@ -16,7 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.dashboard_report import DashboardReport
 from engine.render.formats import Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, band_rules, outcome_rules, report_page_setup, write_table
-from engine.render.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY, internal_link, table_name
+from engine.contract.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY, internal_link, table_name
 from engine.render.dashboard_parts import SHEET_QUARTERLY, percent_change, value_format
 from engine.render.dashboard_figures import NOT_AVAILABLE, figures, measured_figures, write_figure
 from engine.render.summary import (ARROWS, SPARKLINE_HEADER, missing_comments, missing_notes, period_text,

@@ -15,7 +15,7 @@ from engine.dashboard_report import DashboardKpi, DashboardReport
 from engine.render.dashboard_parts import SHEET_DASHBOARD, SHEET_QUARTERLY, value_format
 from engine.render.formats import Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
-from engine.render.names import table_name
+from engine.contract.names import table_name
 from engine.render.trends import QuarterRows
 
 TABLE_FIRST_ROW = 4

@@ -10,7 +10,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, report_page_setup, section_heading, write_table
-from engine.render.names import SHEET_SUMMARY, table_name
+from engine.contract.names import SHEET_SUMMARY, table_name
+from engine.quality import MISSING
 from engine.report import Report
 
 TABLE_FIRST_ROW = 4
@@ -22,7 +23,8 @@ def quality_csv_name(report: Report) -> str:
 
 def write_data_quality(sheet: Worksheet, report: Report, formats: Formats, home: str = SHEET_SUMMARY) -> None:
     section_heading(sheet, formats, f"Data quality — {report.partner_area}", home)
-    shown, total = len(report.quality_issues), report.quality_issue_count
+    missing = sum(1 for i in report.quality_issues if i.action == MISSING)  # figures shown as n/a, listed first
+    shown, total = len(report.quality_issues) - missing, report.quality_issue_count - missing
     if total == 0:
         intro = "No row was rejected, cleaned or kept out of the counts."
     elif shown == total:
@@ -30,6 +32,9 @@ def write_data_quality(sheet: Worksheet, report: Report, formats: Formats, home:
     else:
         intro = (f"The first {shown:,} of {total:,} rows rejected, cleaned or kept out of the counts while reading the "
                  f"data; every one is listed in {quality_csv_name(report)} beside this workbook.")
+    if missing:
+        intro = (f"First, the {missing} figure{'s' if missing > 1 else ''} shown as n/a because the data for a period "
+                 f"{'are' if missing > 1 else 'is'} missing (action: missing; missing is not zero). Then: " + intro)
     sheet.write(2, 0, intro, formats.note)
     columns = [Column("Source", formats.text), Column("File", formats.text), Column("Sheet", formats.text),
                Column("Row", formats.count, 9), Column("Column", formats.get(align="left", indent=1)), Column("Value", formats.text, 24),

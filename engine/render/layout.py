@@ -9,7 +9,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.names import SHEET_SUMMARY, internal_link
+from engine.contract.names import SHEET_SUMMARY, internal_link
 from engine.render.theme import BAND_NAMES, Theme
 from engine.render.wrapping import font_scale, row_height, text_width, wrapped_lines
 from engine.report import Report

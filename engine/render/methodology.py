@@ -5,7 +5,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, report_page_setup, section_heading, write_table
-from engine.render.names import SHEET_SUMMARY, table_name
+from engine.contract.names import SHEET_SUMMARY, table_name
 from engine.report import Report
 
 DETAIL_WIDTH = 100

@@ -12,7 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import TablePlacement, apply_widths, report_page_setup, section_heading, write_table
-from engine.render.names import table_name
+from engine.contract.names import table_name
 from engine.render.profile_tables import TableShape, table_shape
 from engine.report import SIGNIFICANCE_WORDS, Breakdown, Report
 

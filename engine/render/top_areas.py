@@ -5,7 +5,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, band_rules, report_page_setup, write_table
-from engine.render.names import SHEET_SUMMARY, internal_link, table_name
+from engine.contract.names import SHEET_SUMMARY, internal_link, table_name
 from engine.render.wrapping import wrapped_note
 from engine.report import SUPPRESSED, Report
 

@@ -8,7 +8,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import PERCENT, RATE, Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
-from engine.render.names import SHEET_TRENDS, table_name
+from engine.contract.names import SHEET_TRENDS, table_name
 from engine.report import SUPPRESSED, Report, TrendTable
 
 TABLE_FIRST_ROW = 4

@@ -22,7 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.layout import (Column, TablePlacement, apply_widths, empty_section, report_page_setup, section_heading,
                                   write_table)
-from engine.render.names import SHEET_WHO, table_name
+from engine.contract.names import SHEET_WHO, table_name
 from engine.report import AreaGroupTable, GroupRatio, Report
 
 CHART_WIDTH, CHART_HEIGHT = 720, 300

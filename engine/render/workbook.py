@@ -12,7 +12,8 @@ from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
 from engine.render.comparisons import write_comparisons
 from engine.render.findings import write_findings
-from engine.render.names import SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS, SHEET_WHO
+from engine.contract.names import SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS, SHEET_WHO
+from engine.render.maps_sheet import write_maps
 from engine.render.profiles import write_profiles
 from engine.render.settings_sheet import write_settings_sheet
 from engine.render.summary import write_summary
@@ -56,6 +57,7 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     summary = workbook.add_worksheet(SHEET_SUMMARY)
     findings = workbook.add_worksheet(SHEET_FINDINGS)
     top = workbook.add_worksheet(SHEET_TOP)
+    maps = workbook.add_worksheet(SHEET_MAPS) if report.maps is not None else None
     trends = workbook.add_worksheet(SHEET_TRENDS)
     comparisons = workbook.add_worksheet(SHEET_COMPARISONS)
     profiles = workbook.add_worksheet(SHEET_PROFILES)
@@ -66,6 +68,8 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     quarter_rows = write_trends(workbook, trends, report, formats)
     write_summary(summary, report, formats, top_rows, quarter_rows)
     write_findings(findings, report, formats)
+    if maps is not None and report.maps is not None:
+        write_maps(maps, report, report.maps, formats)
     write_comparisons(workbook, comparisons, report, formats)
     write_profiles(profiles, report, formats)
     write_who_is_affected(workbook, who, report, formats)

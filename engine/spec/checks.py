@@ -63,6 +63,7 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
 
     yield from _indicator_list_problems(_mapping(data.get("trend_table")).get("rows"), ("trend_table", "rows"), ids)
     yield from _indicator_list_problems(data.get("comparisons"), ("comparisons",), ids)
+    yield from _indicator_list_problems(_mapping(data.get("maps")).get("indicators"), ("maps", "indicators"), ids)
     yield from _measured_list_problems(data, indicators)
     yield from _peer_group_problems(data, sources, ids)
     yield from area_group_problems(data, ids)
@@ -243,6 +244,8 @@ def _measured_list_problems(data: dict, indicators: list) -> Iterator[tuple[KeyP
     groups = data.get("area_groups") if isinstance(data.get("area_groups"), list) else []
     lists += [(("area_groups", position, "indicators"), _mapping(group).get("indicators"),
                "area groups compare small areas' counts") for position, group in enumerate(groups)]
+    lists.append((("maps", "indicators"), _mapping(data.get("maps")).get("indicators"),
+                  "maps shade small areas by their counts"))
     for here, rows, why in lists:
         for position, row in enumerate(rows if isinstance(rows, list) else []):
             if isinstance(row, str) and row in measured:

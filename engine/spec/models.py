@@ -832,6 +832,36 @@ class Dashboard(Strict):
     subject: DashboardSubject
 
 
+class Maps(Strict):
+    """Small-area maps: which indicators get one, and the boundaries they are drawn from.
+
+    Each mapped indicator gets a map on the partner workbook's Maps sheet (the partner area's small
+    areas shaded by their Top 10 band, the partner area outlined) and, on a dashboard, a map of the
+    member areas shaded by their band against the subject. Partner-area outlines are dissolved from
+    the small areas through the geography's lookup.
+    """
+
+    boundaries: str = Field(description="GeoJSON file (.geojson, or gzipped .geojson.gz) of the small areas' "
+                                        "boundaries in longitude/latitude (WGS84), relative to the spec and inside "
+                                        "its data_root, e.g. "
+                                        "../data/ons/lsoa11_boundaries_leicestershire.geojson.gz.")
+    allow_outside: bool = Field(False, description="Allow a boundaries path outside the spec's data_root.")
+    code_property: str = Field("LSOA11CD", min_length=1, description="The features' property holding the "
+                                                                     "small-area code.")
+    indicators: list[str] = Field(min_length=1, description="Indicator ids, one map each, in this order.")
+    source: str = Field("", description="The boundaries' source and licence, printed under every map, e.g. 'Source: "
+                                        "Office for National Statistics licensed under the Open Government Licence "
+                                        "v.3.0. Contains OS data © Crown copyright and database right'.")
+
+    @field_validator("indicators")
+    @classmethod
+    def _each_once(cls, value: list[str]) -> list[str]:
+        twice = sorted({i for i in value if value.count(i) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed more than once")
+        return value
+
+
 class Spec(Strict):
     """A whole Saferbook spec: where the data is, what to count, how to compare it."""
 
@@ -861,6 +891,7 @@ class Spec(Strict):
                                           "classification): the 'Who is affected' sheet.")
     quality: QualitySettings = Field(default_factory=QualitySettings)
     theme: str = Field("default", description="A theme in workbook_templates/, or a path to a theme YAML file.")
+    maps: Maps | None = Field(None, description="Small-area maps of chosen indicators (see Maps).")
     dashboard: Dashboard | None = Field(
         None, description="Build one performance dashboard for a group of partner areas (see Dashboard) instead of "
                           "one workbook per partner area.")

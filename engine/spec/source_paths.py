@@ -31,3 +31,9 @@ def outside_sources(spec: Spec, spec_dir: Path) -> Iterator[tuple[tuple, str]]:
             yield (("sources", name, "path"),
                    f"{source.path!r} is outside the folder this spec may read ({root}); move the data there, raise "
                    "data_root:, or add allow_outside: true to this source")
+    maps = spec.maps
+    if maps is not None and not maps.allow_outside and not _inside(os.path.normpath(os.path.join(spec_dir, maps.boundaries)),
+                                                                   root):
+        yield (("maps", "boundaries"),
+               f"{maps.boundaries!r} is outside the folder this spec may read ({root}); move the file there, raise "
+               "data_root:, or add allow_outside: true to maps")

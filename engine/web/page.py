@@ -56,6 +56,7 @@ def _kpi_row(kpi: Kpi, theme: Theme) -> Row:
         "benchmark_rate": display.value(kpi.benchmark_rate, measure_kind, missing),
         "rank": kpi.peer_rank_text, "band": kpi.band or missing, "band_colours": band_colours,
         "target": kpi.target or "", "target_status": kpi.target_status or "",
+        "missing_reason": kpi.missing_reason or "",  # why an n/a stands for missing data (missing is not zero)
     }
 
 

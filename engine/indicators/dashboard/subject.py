@@ -18,6 +18,8 @@ from engine.dashboard_report import DashboardKpi, DashboardReport, AreaRow
 from engine.errors import Problem, SpecError
 from engine.indicators.dashboard.measures import group_measure, value_label
 from engine.indicators.describe import describe_banding
+from engine.indicators.counted.maps import dashboard_map_set
+from engine.ingest.boundaries import Boundaries
 from engine.indicators.targets import with_target
 from engine.indicators.travel import DIRECTIONS, change_test, outcome
 from engine.ingest.geography import Geography
@@ -173,8 +175,10 @@ def _notes(spec: Spec, geography: Geography, base: Report, members: list[str], p
     return kept[:at] + own + kept[at:]
 
 
-def build_dashboard(spec: Spec, geography: Geography, reports: list[Report], spec_file: str) -> DashboardReport:
-    """The dashboard of ``spec.dashboard``'s subject from every partner area's Report (partner order, unsuppressed)."""
+def build_dashboard(spec: Spec, geography: Geography, reports: list[Report], spec_file: str,
+                    boundaries: Boundaries | None = None) -> DashboardReport:
+    """The dashboard of ``spec.dashboard``'s subject from every partner area's Report (partner order, unsuppressed);
+    with ``boundaries`` (the spec has ``maps:``), a map of the member areas per mapped indicator."""
     assert spec.dashboard is not None
     assert [r.partner_area for r in reports] == [str(n) for n in geography.partner_names], "every partner's Report"
     picked = subject_members(spec, geography, spec_file)
@@ -205,6 +209,8 @@ def build_dashboard(spec: Spec, geography: Geography, reports: list[Report], spe
         partner_label=f"group of {len(names)} {geography.partner_label.lower()}s", kpis=[k.kpi for k in dashboard_kpis],
         top_tables=[], trend=None, series=[], comparisons=[], breakdowns=[], findings=[],
         priorities=list(order), methodology=_notes(spec, geography, base, names, population), suppression_note=None,
-        **_members_quality(base, [reports[p] for p in picked]))
+        partner_code="", maps=None, **_members_quality(base, [reports[p] for p in picked]))
+    maps = (dashboard_map_set(spec, geography, boundaries, picked, subject.name, dashboard_kpis)
+            if spec.maps is not None and boundaries is not None else None)
     return DashboardReport(report, subject.description, names, geography.partner_label,
-                           spec.geography.benchmark.description, base.series[0].quarter_labels, dashboard_kpis)
+                           spec.geography.benchmark.description, base.series[0].quarter_labels, dashboard_kpis, maps)

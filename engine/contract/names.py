@@ -5,6 +5,7 @@ import re
 
 SHEET_SUMMARY = "Summary"
 SHEET_TOP = "Top 10"
+SHEET_MAPS = "Maps"
 SHEET_TRENDS = "Trends"
 SHEET_COMPARISONS = "Comparisons"
 SHEET_PROFILES = "Profiles"

@@ -1,0 +1,144 @@
+"""Benchmark: what the maps cost, apart from the rest of the build.
+
+    python benchmarks/bench_maps.py [--repeat N]
+
+Measures, each N times (default 3), reporting the median and the minimum:
+
+* reading the bundled boundary file (611 LSOAs) and keeping the geography's shapes;
+* computing every partner's map data (bands, ranks, rings, the dissolved outline: ``partner_map_sets``);
+* importing matplotlib (a fresh interpreter: what the first map of a process pays once);
+* per workbook (every demo partner area): turning its shapes into matplotlib paths once, then each map
+  drawn and encoded as PNG; and the whole workbook rendered with and without its Maps sheet;
+* the dashboard's district maps, the same way.
+
+Also checks that importing the engine and the command line, and preparing Reports, do not import
+matplotlib (start-up stays fast). Prints a plain-text table and always exits 0: the target
+(< 0.3 s per map) is reported, not enforced.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # runnable from a checkout even without the editable install
+    sys.path.insert(0, str(REPO_ROOT))
+
+import engine.cli  # noqa: E402,F401  (imported for the start-up check)
+import engine.indicators.compute as compute  # noqa: E402
+from engine.api import prepare  # noqa: E402
+from engine.ingest.boundaries import load_boundaries  # noqa: E402
+from engine.ingest.issues import IssueLog  # noqa: E402
+from engine.render import load_theme, render_workbook  # noqa: E402
+from engine.render.dashboard import render_dashboard  # noqa: E402
+
+SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
+DASHBOARD_SPEC = REPO_ROOT / "specs" / "dashboard.yaml"
+PER_MAP_TARGET_S = 0.3
+# Timed by wall clock in a fresh interpreter: imports are mostly reading files.
+IMPORT_SNIPPET = ("import time; t = time.perf_counter(); import matplotlib.figure, matplotlib.collections, "
+                  "matplotlib.backends.backend_agg; print(time.perf_counter() - t)")
+
+
+WALL: dict[int, float] = {}  # id of a CPU-time measurement -> its wall time (shown beside it)
+
+
+class Seconds(float):
+    """CPU seconds of one measurement (``time.process_time``), carrying its wall time too: on a machine shared
+    with other jobs the wall time includes waiting for a core, the CPU time is the work done."""
+
+    wall: float
+
+    def __new__(cls, cpu: float, wall: float) -> "Seconds":
+        value = super().__new__(cls, cpu)
+        value.wall = wall
+        return value
+
+    def __sub__(self, other: float) -> "Seconds":  # type: ignore[override]
+        return Seconds(float(self) - float(other), self.wall - getattr(other, "wall", float(other)))
+
+
+def timed(action) -> tuple[Seconds, object]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = action()
+    return Seconds(time.process_time() - cpu, time.perf_counter() - wall), result
+
+
+def row(name: str, values: list, target: float | None = None) -> str:
+    median, low = statistics.median(values), min(values)
+    wall = statistics.median(getattr(v, "wall", v) for v in values)
+    verdict = "" if target is None else ("met" if median < target else "MISSED")
+    return f"{name:<58} {median:>9.3f} {low:>9.3f} {wall:>9.3f} {len(values):>5}  {verdict}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    startup_clean = "matplotlib" not in sys.modules
+
+    map_set_times: list[float] = []
+    original = compute.partner_map_sets
+
+    def measured(*a, **k):
+        seconds, result = timed(lambda: original(*a, **k))
+        map_set_times.append(seconds)
+        return result
+
+    compute.partner_map_sets = measured  # type: ignore[assignment]
+    prepared = prepare(SPEC)
+    compute.partner_map_sets = original  # type: ignore[assignment]
+    prepare_clean = "matplotlib" not in sys.modules
+    dashboard = prepare(DASHBOARD_SPEC).dashboard
+    theme = load_theme(prepared.spec.theme, prepared.spec_dir)
+    assert prepared.spec.maps is not None and dashboard is not None and dashboard.maps is not None
+
+    read, imports, canvas, per_map, with_maps, without_maps = [], [], [], [], [], []
+    dash_canvas, dash_map = [], []
+    from engine.render.map_drawing import MapCanvas, draw_map, png_bytes
+    for _ in range(args.repeat):
+        read.append(timed(lambda: load_boundaries(prepared.spec.maps, prepared.spec_dir,
+                                                  prepared.inputs.geography, IssueLog()))[0])
+        imported = float(subprocess.run([sys.executable, "-c", IMPORT_SNIPPET], capture_output=True, text=True,
+                                        check=True).stdout)
+        imports.append(Seconds(imported, imported))  # wall time only (the child's own clock)
+        for report in prepared.reports:
+            seconds, built = timed(lambda: MapCanvas.of(report.maps))
+            canvas.append(seconds)
+            per_map += [timed(lambda: png_bytes(draw_map(built, m, theme).figure))[0] for m in report.maps.maps]
+            with_maps.append(timed(lambda: render_workbook(report, theme))[0])
+            without_maps.append(timed(lambda: render_workbook(dataclasses.replace(report, maps=None), theme))[0])
+        seconds, built = timed(lambda: MapCanvas.of(dashboard.maps))
+        dash_canvas.append(seconds)
+        dash_map += [timed(lambda: png_bytes(draw_map(built, m, theme).figure))[0] for m in dashboard.maps.maps]
+    dash_with = [timed(lambda: render_dashboard(dashboard, theme))[0] for _ in range(args.repeat)]
+    dash_without = [timed(lambda: render_dashboard(dataclasses.replace(dashboard, maps=None), theme))[0]
+                    for _ in range(args.repeat)]
+
+    maps_per_book = len(prepared.spec.maps.indicators)
+    extra = [a - b for a, b in zip(with_maps, without_maps)]
+    print(f"Maps: {len(prepared.reports)} partner workbooks x {maps_per_book} maps, and the dashboard's "
+          f"{len(dashboard.maps.maps)}; Python {sys.version.split()[0]}; {args.repeat} repeats")
+    print(f"{'seconds (CPU; wall time beside it)':<58} {'cpu med':>9} {'cpu min':>9} {'wall med':>9} {'n':>5}")
+    print(row("read boundaries (611 LSOAs, gzipped GeoJSON)", read))
+    print(row("compute all partners' map data (bands, rings, outlines)", map_set_times))
+    print(row("import matplotlib (fresh interpreter, once per process)", imports))
+    print(row("per workbook: shapes to matplotlib paths (once)", canvas))
+    print(row("per map: draw and encode PNG", per_map, PER_MAP_TARGET_S))
+    print(row(f"per workbook: Maps sheet ({maps_per_book} maps; with - without)", extra))
+    print(row("per workbook: render with maps", with_maps))
+    print(row("per workbook: render without maps", without_maps))
+    print(row("dashboard: shapes to paths (once)", dash_canvas))
+    print(row("dashboard: per map, draw and encode PNG", dash_map, PER_MAP_TARGET_S))
+    print(row("dashboard: render with maps - without", [a - b for a, b in zip(dash_with, dash_without)]))
+    print(f"matplotlib imported by 'import engine.cli': {'no' if startup_clean else 'YES'}; "
+          f"by prepare(): {'no' if prepare_clean else 'YES'}")
+
+
+if __name__ == "__main__":
+    main()

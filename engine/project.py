@@ -1,0 +1,70 @@
+"""A project: the folder that holds a team's specs and data, named by an identifier.
+
+Workbooks record the project's identifier and paths relative to its root, never the builder's
+folders (a workbook is e-mailed to partners, and its checksum must not depend on where the
+project sits). Each computer that refreshes workbooks maps the identifier back to a folder of its
+own (``saferbook addin register``).
+
+The root is the nearest folder at or above the spec's folder that holds ``saferbook-project.yaml``
+(``id: my-partnership``); without one, the spec's own folder is the root and its name the
+identifier.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+import yaml
+
+from engine.errors import Problem, SpecError
+
+PROJECT_FILE = "saferbook-project.yaml"
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    root: Path  # absolute, on this computer
+
+    def relative(self, path: Path | str) -> str:
+        """``path`` relative to the root, ``/``-separated (``..`` where it lies outside); only the file's name
+        when it cannot be reached from the root at all (another drive)."""
+        try:
+            return PurePath(os.path.relpath(os.path.abspath(path), self.root)).as_posix()
+        except ValueError:
+            return Path(path).name
+
+
+def _identifier(text: str) -> str:
+    """A folder name as an identifier: letters, digits, ``.``, ``_`` and ``-``."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-._")[:64]
+    return cleaned or "project"
+
+
+def project_of_folder(folder: Path) -> Project:
+    """The project whose root is ``folder``: its ``saferbook-project.yaml`` names it, else the folder's name."""
+    folder = Path(os.path.abspath(folder))  # symbolic links kept: paths read as the spec wrote them
+    marker = folder / PROJECT_FILE
+    if not marker.is_file():
+        return Project(_identifier(folder.name), folder)
+    try:
+        data = yaml.safe_load(marker.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise SpecError(Problem(f"cannot read the project file: {error}", file=str(marker))) from None
+    identifier = data.get("id") if isinstance(data, dict) else None
+    if not isinstance(identifier, str) or not _IDENTIFIER.match(identifier):
+        raise SpecError(Problem(f"id: {identifier!r} is not a project identifier (letters, digits, '.', '_', '-'; "
+                                "up to 64, starting with a letter or digit)", file=str(marker), key_path="id"))
+    return Project(identifier, folder)
+
+
+def project_of_spec(spec_path: Path | str) -> Project:
+    """The project a spec belongs to (see the module docstring)."""
+    folder = Path(os.path.abspath(spec_path)).parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / PROJECT_FILE).is_file():
+            return project_of_folder(candidate)
+    return project_of_folder(folder)
