@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from engine.errors import Problem, SpecError
-from engine.months import month_number
 from engine.output_set import OutputSet
 from engine.suggest import did_you_mean
 
@@ -76,14 +75,9 @@ def check_arguments(spec: Spec, spec_dir: Path, spec_file: str, areas: Sequence[
     ``--area`` a partner area's name, looked up in the partner-area lookup only (a small table; none of the data
     sources). Whether the data reaches the period end is known only once it is read."""
     from engine.ingest.geography import partner_area_names
+    from engine.spec.method_checks import period_end_argument_problems
 
-    problems = []
-    if period_end is not None and period_end != "latest":
-        try:
-            month_number(period_end)
-        except ValueError:
-            problems.append(Problem(f"period end must be YYYY-MM, not {period_end!r}", file=spec_file,
-                                    key_path="--period-end"))
+    problems = period_end_argument_problems(period_end, spec_file)
     if areas and spec.dashboard is None:
         problems += _unknown_areas(areas, partner_area_names(spec, spec_dir), spec_file)
     if problems:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from engine import __version__
-from engine.errors import SaferbookError
+from engine.errors import SaferbookError, SpecError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
@@ -73,6 +73,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _spec_first(spec: Path, period_end: str | None) -> None:
+    """The spec and ``--period-end`` checked with the spec package alone, before the data engine (pandas, pyarrow,
+    scipy: most of a run's start-up) is even imported, so that a spec mistake is reported in a fraction of a
+    second. ``prepare`` checks them again (a few milliseconds) for callers that come through the API."""
+    from engine.spec import load_spec
+    from engine.spec.method_checks import period_end_argument_problems
+
+    load_spec(spec)
+    problems = period_end_argument_problems(period_end, str(spec))
+    if problems:
+        raise SpecError(problems)
+
+
 def _fan_out_options(command: argparse.ArgumentParser) -> None:
     """Where the workbooks are rendered: worker processes here, or a Dask cluster."""
     command.add_argument("--jobs", type=_jobs, default=0, metavar="N",
@@ -90,6 +103,7 @@ def _jobs(text: str) -> int:
 def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str | None, quiet: bool,
            suppress: bool = False, output_format: str = "xlsx", jobs: int | None = None, scheduler: str | None = None,
            cache=None, verbose: bool = False, sources: bool = True) -> int:
+    _spec_first(spec, period_end)
     from engine.api import prepare, render_all
     from engine.cli_output import print_build_summary, progress_bar
 
@@ -121,6 +135,7 @@ def _demo_data(quiet: bool) -> None:
 
 
 def _validate(spec: Path, period_end: str | None) -> int:
+    _spec_first(spec, period_end)
     from engine.api import prepare
 
     prepared = prepare(spec, None, period_end)

@@ -46,7 +46,8 @@ BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Aver
 # The kill tests run on a small example spec (three districts, a cut of the police.uk data) where a kill can still
 # land mid-build; the one that waits 150 ms after the first file needs the demo's longer render.
 EXAMPLE = REPO_ROOT / "specs" / "examples" / "counted.yaml"
-EXAMPLE_FILES = [f"{area}_{PERIOD_END}.xlsx" for area in ("Blaby", "Melton", "Rutland")]
+EXAMPLE_FILES = [f"{area}_{code}_{PERIOD_END}.xlsx" for area, code in (("Blaby", "E07000129"), ("Melton", "E07000133"),
+                                                                        ("Rutland", "E06000017"))]
 DEFAULT_CREATED = datetime.now(timezone.utc).strftime("%Y-%m-%dT00:00:00Z")  # no SOURCE_DATE_EPOCH: the day of the build
 EPOCH = 1_700_000_000
 EPOCH_CREATED = "2023-11-14T22:13:20Z"  # SOURCE_DATE_EPOCH=1700000000, UTC

@@ -11,6 +11,8 @@ from __future__ import annotations
 import string
 from typing import Iterator
 
+from engine.errors import Problem
+from engine.months import month_number
 from engine.spec.models import Indicator, Source, Spec
 from engine.suggest import did_you_mean
 from engine.vocabulary.periods import PERIOD_MONTHS
@@ -30,6 +32,18 @@ def method_problems(spec: Spec) -> Iterator[tuple[KeyPath, str]]:
     yield from _dashboard_problems(spec)
     yield from _label_problems(spec.periods.financial_year.label, ("periods", "financial_year", "label"),
                                YEAR_LABEL_FIELDS)
+
+
+def period_end_argument_problems(period_end: str | None, spec_file: str) -> list[Problem]:
+    """``--period-end`` (the CLI's, or ``prepare(period_end=...)``) must be YYYY-MM or latest; whether the data
+    reaches it is known only once the data is read."""
+    if period_end is None or period_end == "latest":
+        return []
+    try:
+        month_number(period_end)
+    except ValueError:
+        return [Problem(f"period end must be YYYY-MM, not {period_end!r}", file=spec_file, key_path="--period-end")]
+    return []
 
 
 def records_small_areas(source: Source) -> bool:
