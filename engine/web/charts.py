@@ -32,6 +32,12 @@ SUBJECT, BENCHMARK = "Subject", "Benchmark"
 NOT_COMPARED = "Not compared"  # a map's area with no band (no residents, or withheld), drawn unshaded
 
 
+def chart_title(title: str) -> Spec:
+    """"Burglary: rate per 1,000 by district" on two lines (Vega titles do not wrap; a long one is cut)."""
+    head, _, rest = title.partition(": ")
+    return {"text": [f"{head}:", rest] if rest else head, "anchor": "start", "fontSize": 13}
+
+
 def band_scale(theme: Theme, higher_is_better: bool) -> Spec:
     """The band words → the theme's fills, flipped where higher is better (as the workbook's); the subject
     and the benchmark in the theme's neutral greys."""
@@ -77,7 +83,7 @@ def comparison_chart(theme: Theme, title: str, rows: Sequence[dict[str, Any]], b
                                     "tooltip": [{"field": "name", "title": "Benchmark"},
                                                 {"field": "benchmark", "title": value_title, "format": ",.1f"}]}})
     return {**_base(theme, f"{title}: bar chart of each area against {benchmark_name}"),
-            "title": title, "height": max(60, BAR_HEIGHT * len(rows)), "data": {"values": list(rows)},
+            "title": chart_title(title), "height": max(60, BAR_HEIGHT * len(rows)), "data": {"values": list(rows)},
             "layer": layers}
 
 
@@ -85,7 +91,7 @@ def band_bar_chart(theme: Theme, title: str, rows: Sequence[dict[str, Any]], val
                    higher_is_better: bool) -> Spec:
     """A dashboard KPI's member areas, coloured by their band against the subject (the legend names each band)."""
     return {**_base(theme, f"{title}: bar chart of each area, coloured by its comparison band"),
-            "title": title, "height": max(60, BAR_HEIGHT * len(rows)), "data": {"values": list(rows)},
+            "title": chart_title(title), "height": max(60, BAR_HEIGHT * len(rows)), "data": {"values": list(rows)},
             "mark": {"type": "bar", "cornerRadiusEnd": 2},
             "encoding": {
                 "y": {"field": "area", "type": "nominal", "sort": None, "title": None},
@@ -103,7 +109,7 @@ def band_bar_chart(theme: Theme, title: str, rows: Sequence[dict[str, Any]], val
 def trend_chart(theme: Theme, title: str, rows: Sequence[dict[str, Any]], value_title: str) -> Spec:
     """A line over the periods in order (``period``, ``value``, ``shown``); missing periods break the line."""
     return {**_base(theme, f"{title}: line chart over {len(rows)} periods"),
-            "title": title, "height": 160, "data": {"values": list(rows)},
+            "title": chart_title(title), "height": 160, "data": {"values": list(rows)},
             "mark": {"type": "line", "point": True, "color": theme.colours["title"]},
             "encoding": {
                 "x": {"field": "period", "type": "ordinal", "sort": None, "title": None,
@@ -139,4 +145,4 @@ def map_chart(theme: Theme, title: str, features: Sequence[dict[str, Any]], outl
                        "mark": {"type": "geoshape", "filled": False, "stroke": "#000000", "strokeWidth": 2}})
     return {**_base(theme, f"{title}: map of each area shaded by its comparison band"),
             # A fixed size: a projection fitted to a "container" width collapses to nothing in a grid cell.
-            "title": title, "width": 440, "height": 400, "projection": {"type": "mercator"}, "layer": layers}
+            "title": chart_title(title), "width": 440, "height": 400, "projection": {"type": "mercator"}, "layer": layers}

@@ -13,7 +13,7 @@ import numpy as np
 from engine.dashboard_report import AreaRow, DashboardKpi, DashboardReport
 from engine.map_report import MapSet, MapShape
 from engine.render.theme import Theme
-from engine.report import Kpi, Report
+from engine.report import CLOSE_TO_TARGET, MET, NOT_MET, Kpi, Report
 from engine.web import charts, display
 from engine.web.vega import script_safe, vega_bundle
 
@@ -152,7 +152,8 @@ def _common(report: Report) -> Row:
         "current_window": report.current_window, "previous_window": report.previous_window,
         "benchmark": report.benchmark_name, "produced": f"{report.generated:%d/%m/%Y}", "period_end": report.period_end,
         "synthetic_note": report.synthetic_note, "suppression_note": report.suppression_note,
-        "findings": [{"topic": f.topic, "text": f.text} for f in report.findings],
+        "findings": [{"group": group, "sentences": [f.text for f in report.findings if (f.group or "Other") == group]}
+                     for group in dict.fromkeys(f.group or "Other" for f in report.findings)],
         "methodology": [{"topic": m.topic, "text": m.text} for m in report.methodology],
         "quality": [{"source": q.source, "reason": q.reason, "rows": f"{q.rows:,}", "example": q.example}
                     for q in report.quality],
