@@ -45,9 +45,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]
 
 
 def without_code(name: str) -> str:
-    """``Melton_E07000133_2022-10.xlsx`` -> ``Melton_2022-10.xlsx``: the tests name workbooks by area (the code in
-    file names is tested in test_partner_identity)."""
-    return re.sub(r"_[EWSN]\d{8}(?=_\d{4}-\d{2}\.xlsx$)", "", name)
+    """``Melton_E07000133_2022-10.xlsx`` (or a dashboard's ``Blaby_and_Melton_2022-10.xlsx``) -> ``Melton``: the tests
+    name workbooks by area (the code in file names is tested in test_partner_identity)."""
+    return re.sub(r"(_[EWSN]\d{8})?_\d{4}-\d{2}\.xlsx$", "", name)
 
 
 def table(path: Path, name: str) -> pd.DataFrame:
