@@ -153,9 +153,10 @@ def test_methodology_says_which_sources_are_synthetic(book):  # noqa: F811
     used = {i["source"] for i in dash_spec()["indicators"]}
     synthetic = {name for name, source in dash_spec()["sources"].items() if source.get("synthetic")}
     assert synthetic and synthetic <= used
+    titles = {name: source.get("title", name) for name, source in dash_spec()["sources"].items()}
     for name in synthetic:
-        assert notes[f"Source: {name}"].startswith("SYNTHETIC"), name
-    assert not notes["Source: street_crime"].startswith("SYNTHETIC")
+        assert notes[f"Source: {titles[name]}"].startswith("SYNTHETIC"), name
+    assert not notes[f"Source: {titles['street_crime']}"].startswith("SYNTHETIC")
     assert "pooled" in notes["Dashboard subject"] and "n/a" in notes["Quarterly trend"]
     texts = [c for row in book.wb["Dashboard"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
     (note,) = [t for t in texts if t.startswith("SYNTHETIC")]

@@ -149,11 +149,14 @@ def test_demo_workbooks_say_the_partner_figures_are_synthetic(tmp_path):
     assert len(list(tmp_path.glob("*.xlsx"))) == 10  # nine partner workbooks and the county dashboard
     workbook = load_workbook(tmp_path / "Rutland_E06000017_2022-10.xlsx", read_only=True)
     methodology = {row[0]: row[1] for row in workbook["Methodology"].iter_rows(values_only=True) if row and row[0]}
-    counted = {i["source"] for i in yaml.safe_load(SPEC.read_text(encoding="utf-8"))["indicators"]}
+    demo = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    counted = {i["source"] for i in demo["indicators"]}
+    titles = {name: source.get("title", name) for name, source in demo["sources"].items()}  # sources by their title
     for name in synthetic_sources():
         if name in counted:
-            assert methodology[f"Source: {name}"].startswith("SYNTHETIC — generated for the demo; not real records. ")
-    assert methodology["Source: street_crime"].startswith("police.uk")
+            assert methodology[f"Source: {titles[name]}"].startswith(
+                "SYNTHETIC — generated for the demo; not real records. ")
+    assert methodology[f"Source: {titles['street_crime']}"].startswith("police.uk")
     summary = [c for row in workbook["Summary"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
     (note,) = [t for t in summary if t.startswith("SYNTHETIC — generated for the demo; not real records: ")]
     assert "Deliberate fires" in note and "MARAC referrals" in note and "Total recorded crime" not in note

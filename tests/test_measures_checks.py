@@ -141,6 +141,6 @@ def test_measured_indicator_kept_out_of_trend_table_and_comparisons(spec_with):
 
 
 def test_percent_target_needs_a_proportion(spec_with):
-    spec = spec_with(("target: {measure: percent_change, at_most: 0, label: No increase on the previous 12 months}",
+    spec = spec_with(("target: {measure: percent_change, at_most: 0, amber: 0.05, label: No increase on the previous 12 months}",
                       "target: {measure: percent, at_most: 0.4}"))
     assert "target measure percent applies to proportion indicators" in _only(spec.path)

@@ -139,7 +139,8 @@ def indicator_ids() -> list[str]:
     def small_areas(source) -> bool:
         return source.type == "police_uk" or any(c.name == "small_area_code" for c in (source.column_specs() or {}).values())
 
-    ids = [indicator.id for indicator in spec.indicators if small_areas(spec.sources[indicator.source])]
+    ids = [indicator.id for indicator in spec.indicators  # measured indicators (shares, returns) get no top 10
+           if indicator.measure is None and small_areas(spec.sources[indicator.source])]
     assert ids, "the spec defines no indicators"
     return ids
 

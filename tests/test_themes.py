@@ -152,6 +152,9 @@ def spec_with_theme(folder: Path, theme: dict | str) -> Path:
     data = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
     for source in data["sources"].values():
         source["path"] = str((SPEC.parent / source["path"]).resolve())
+    if "maps" in data:
+        data["maps"]["boundaries"] = str((SPEC.parent / data["maps"]["boundaries"]).resolve())
+    data["data_root"] = "/"  # the copy reads the repository's data where it is
     data["theme"] = "themes/ours.yaml"
     spec_path = folder / "spec.yaml"
     spec_path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -207,7 +210,10 @@ def test_page_uses_the_theme_paper(themed):
 def test_the_logo_is_in_the_package_and_on_the_summary(themed):
     with zipfile.ZipFile(themed.path) as archive:
         media = [n for n in archive.namelist() if n.startswith("xl/media/")]
-        assert [archive.read(n) for n in media] == [LOGO], media
+        pictures = [archive.read(n) for n in media]
+        assert pictures.count(LOGO) == 1, media  # the logo once; the others are the Maps sheet's maps
+        maps = [n for n in archive.namelist() if n.startswith("xl/drawings/") and n.endswith(".xml")]
+        assert len(pictures) == sum(archive.read(n).count(b"<xdr:pic>") for n in maps), media  # one file a picture
         rels = ElementTree.fromstring(archive.read("xl/worksheets/_rels/sheet1.xml.rels"))
         (drawing_target,) = [r.get("Target") for r in rels.findall("rel:Relationship", NS) if r.get("Type").endswith("/drawing")]
         drawing = ElementTree.fromstring(archive.read("xl/drawings/" + drawing_target.rsplit("/", 1)[-1]))
