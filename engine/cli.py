@@ -145,7 +145,7 @@ def _validate(spec: Path, period_end: str | None) -> int:
     if prepared.dashboard is not None:
         print(f"  dashboard: {prepared.dashboard.subject} = {len(prepared.dashboard.members)} "
               f"{geo.partner_label.lower()}s ({', '.join(prepared.dashboard.members)})")
-    for line in prepared.reports[0].quality:
+    for line in prepared.inputs.quality:  # the builder's console: with examples (partners' sheets have none)
         print(f"  {line.source}: {line.reason}: {line.rows:,}" + (f" (e.g. {line.example})" if line.example else ""))
     return 0
 

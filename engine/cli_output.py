@@ -63,7 +63,7 @@ def print_build_summary(prepared: Prepared, paths: list[Path], seconds: float, *
         figure = f"{kpi.current:,}" if kpi.current is not None else "n/a"
         out.print(f"Wrote {path}: {kpi.name} {figure} in {report.current_window}{change}", highlight=False)
     if verbose:
-        for line in prepared.reports[0].quality:
+        for line in prepared.inputs.quality:  # the builder's console: with examples (partners' sheets have none)
             out.print(f"  {line.source}: {line.reason}: {line.rows:,}" + (f" (e.g. {line.example})" if line.example else ""),
                       highlight=False)
     if sources:

@@ -85,3 +85,17 @@ def test_delivery_attaches_the_same_csv_the_cli_writes(tmp_path):
     attached = message.attachments["Alpha_E07000001_2022-10_data_quality.csv"]
     cli = (tmp_path / "cli" / "Alpha_E07000001_2022-10_data_quality.csv").read_bytes()
     assert attached.encode("utf-8") == cli.decode("utf-8").encode("utf-8") or attached == cli
+
+
+def test_no_partner_sees_another_partners_value_on_its_methodology_sheet(tmp_path):
+    """The Methodology sheet's data-quality counts cover the whole build; the example value a count quotes is one
+    partner's record, so no partner's workbook quotes any (each sees its own rows on its Data Quality sheet)."""
+    spec = copy_fixture(tmp_path)
+    assert main(["build", str(spec), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    rejected = {value for rows in expected_rows(tmp_path).values() for _, value in rows} | {"E09999999"}
+    assert rejected  # the fixture has values that belong to one partner (or none)
+    for area, code in (("Alpha", "E07000001"), ("Beta", "E07000002"), ("Gamma", "E07000003")):
+        sheet = load_workbook(tmp_path / "out" / f"{area}_{code}_2022-10.xlsx", read_only=True)["Methodology"]
+        cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None}
+        own = {value for _, value in expected_rows(tmp_path)[area]}
+        assert not any(value in cell for cell in cells for value in rejected - own), area

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -37,6 +37,7 @@ from engine.indicators.measured.missing_cells import missing_figures, missing_sh
 from engine.ingest import PARTNER_AREA, Inputs
 from engine.ingest.issues import issue_owners
 from engine.months import month_of, month_text, year_of
+from engine.quality import QualityNote
 from engine.report import SUPPRESSED, AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
 from engine.spec.models import Indicator, Spec
 from engine.stats import (BAND_LABELS, PEER_LABELS, band_codes, peer_comparison, peer_ranks, quartiles, rates,
@@ -292,6 +293,13 @@ def _trend_counts(spec: Spec, periods: ReportPeriods, all_counts: dict[str, Indi
                        years, monthly)
 
 
+def partner_safe_notes(notes: Sequence[QualityNote]) -> list[QualityNote]:
+    """The build's data-quality counts as every partner's Methodology sheet states them: without their example
+    value, which is one record of whichever partner area it came from (each partner's own rows are on its Data
+    Quality sheet and in its CSV)."""
+    return [replace(note, example="") for note in notes]
+
+
 def _own_rows(inputs: Inputs, owners: np.ndarray, partner: int, name: str) -> tuple[np.ndarray, np.ndarray]:
     """The data-quality rows partner ``partner`` may see (its own and those about a file as a whole), labelled."""
     return inputs.issues.for_partner(owners, partner, name)
@@ -509,7 +517,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             period_end=month_text(end), current_window=periods.current.label, previous_window=periods.previous.label,
             generated=generated, kpis=kpis, top_tables=top_tables,
             trend=_trend_table(spec, trend, p, hidden[p]) if trend else None,
-            methodology=notes, quality=list(inputs.quality), attribution=spec.attribution, spec_version=spec.spec_version,
+            methodology=notes, quality=partner_safe_notes(inputs.quality), attribution=spec.attribution, spec_version=spec.spec_version,
             engine_version=__version__, theme=spec.theme, priorities=priorities,
             series=partner_series_list, comparisons=partner_comparisons, breakdowns=partner_breakdowns, findings=findings,
             area_groups=group_tables[p],
