@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from engine.api import prepare, render_all
 from engine.render import load_theme
 from engine.web import report_html
-from tests.web_browser import (console_errors, in_ci, missing_browser, open_page, requested_urls,
+from web_browser import (console_errors, in_ci, missing_browser, open_page, requested_urls,
                                start_browser)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -217,7 +217,7 @@ def test_a_pipeline_with_formats_html_sends_each_partner_its_own_page(tmp_path):
 def test_map_areas_are_drawn_in_their_top_10_bands(browser, tmp_path):
     """Each mapped indicator's map on the page, its small areas' fills read from Vega's drawn marks (not the
     picture) and mapped back through the theme: every Top 10 area in its Top 10 band, every area in the Report's."""
-    from tests.test_maps import make_project
+    from test_maps import make_project
 
     prepared = prepare(make_project(tmp_path))
     theme = load_theme(prepared.spec.theme, prepared.spec_dir)
