@@ -273,7 +273,7 @@ def test_a_district_missing_from_the_export_is_ranked_among_the_districts(export
         methodology = book.frame("sb_methodology").set_index("Topic")["Detail"]
         assert "no group for Rutland" in methodology["Peer groups"]
         quality = book.frame("sb_data_quality")
-        assert ((quality["What happened"].str.contains("no group in the export")) & (quality["Examples"] == "Rutland")).any()
+        assert quality["What happened"].str.contains("no group in the export").any()  # examples: builder console only
 
 
 def test_rates_instead_of_populations(export, tmp_path):
