@@ -30,7 +30,7 @@ def _remove_stale_parts(path: Path) -> None:
             pass
 
 
-def _fsync_directory(folder: Path) -> None:
+def fsync_directory(folder: Path) -> None:
     """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
     try:
         descriptor = os.open(folder, os.O_RDONLY)
@@ -59,4 +59,4 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
-    _fsync_directory(path.parent)
+    fsync_directory(path.parent)

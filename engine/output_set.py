@@ -30,7 +30,7 @@ from types import TracebackType
 
 import filelock
 
-from engine.atomic import UMASK
+from engine.atomic import UMASK, fsync_directory
 from engine.errors import Problem, SaferbookError
 
 LOCK_NAME = ".saferbook-output.lock"
@@ -56,24 +56,11 @@ def output_error(path: Path, error: OSError, doing: str = "cannot write") -> Out
     return OutputError(Problem(f"{doing}: {_reason(error)}; the previous files are unchanged", file=str(path)))
 
 
-def _fsync_folder(folder: Path) -> None:
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # folders cannot be opened on Windows; the renames are still made
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
 def _finish_commit(folder: Path, out_dir: Path) -> None:
     """Move what a commit folder still holds into place (rolls an interrupted commit forward)."""
     for staged in sorted(folder.iterdir()):
         os.replace(staged, out_dir / staged.name)
-    _fsync_folder(out_dir)
+    fsync_directory(out_dir)
     folder.rmdir()
 
 
@@ -153,7 +140,7 @@ class OutputSet:
     def commit(self) -> None:
         """Put every staged file in place together (see the module docstring for a kill part-way)."""
         assert self._staging is not None and not self.committed
-        _fsync_folder(self._staging)
+        fsync_directory(self._staging)
         commit = self.out_dir / (COMMIT_PREFIX + self._staging.name.removeprefix(STAGING_PREFIX))
         try:
             os.rename(self._staging, commit)
