@@ -3,7 +3,7 @@
 A seeded generator writes police.uk-format street files (the download's layout: ``YYYY-MM/``
 folders, one ``YYYY-MM-<force>-street.csv`` per force and month, every column police.uk
 publishes: 64-character Crime IDs, coordinates, location text, outcomes) for every LSOA of the
-chosen forces, with real ONS geography (``benchmarks/data/lsoa11_csp23_pfa23_ew.csv.gz``, made by
+chosen forces, with real ONS geography (``data/ons/lsoa11_csp23_pfa23_ew.csv.gz``, made by
 ``scripts/prepare_national_lookup.py``) and the quirks real files have (crimes republished in a
 later month, rows with no location). A scale of 1/8 takes whole forces, in a seeded order, until
 an eighth of the partnerships are in; full scale is all 43 forces, about 6.5 million rows a year.
@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 ROOT = Path(__file__).resolve().parents[1]
-LOOKUP = ROOT / "benchmarks" / "data" / "lsoa11_csp23_pfa23_ew.csv.gz"
+LOOKUP = ROOT / "data" / "ons" / "lsoa11_csp23_pfa23_ew.csv.gz"
 RESULTS = ROOT / "benchmarks" / "results" / "national"
 SEED = 19
 MONTHS = [f"{y}-{m:02d}" for y, m in [(2021, 11), (2021, 12)] + [(2022, m) for m in range(1, 11)]]

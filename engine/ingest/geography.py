@@ -199,8 +199,9 @@ def partner_of_small_areas(containing: pd.Series, members: pd.DataFrame, code: s
             f"{via} {first[via].iloc[0]} is split between partner areas {', '.join(first[code])} (and "
             f"{split[via].nunique() - 1} more {via} so split): each of these partner areas is smaller than a {via} "
             f"area (a partnership that follows districts abolished when a unitary authority was formed), so its "
-            f"small areas cannot be told apart through {via}. Use a small-area lookup to the older districts, or "
-            f"build them together (geography.partner_areas.groups)", file=file, column=via))
+            f"small areas cannot be told apart through {via}. Use a small-area lookup that names each small area's "
+            f"partner area directly (Saferbook ships one for every CSP of England and Wales: "
+            f"data/ons/lsoa11_csp23_pfa23_ew.csv.gz), or build them together (geography.partner_areas.groups)", file=file, column=via))
     return containing.astype(str).map(dict(zip(pairs[via], pairs[code])))
 
 
