@@ -73,13 +73,20 @@ def check_arguments(spec: Spec, spec_dir: Path, spec_file: str, areas: Sequence[
                     period_end: str | None) -> None:
     """The build's own arguments, before any data is read: ``--period-end`` must be YYYY-MM (or latest), and each
     ``--area`` a partner area's name, looked up in the partner-area lookup only (a small table; none of the data
-    sources). Whether the data reaches the period end is known only once it is read."""
-    from engine.ingest.geography import partner_area_names
+    sources). The spec's ``geography.benchmark.areas`` are checked against the same lookup. Whether the data
+    reaches the period end is known only once it is read."""
+    from engine.ingest.benchmark_areas import benchmark_area_problems
+    from engine.ingest.geography import partner_area_codes_and_names
     from engine.spec.method_checks import period_end_argument_problems
+    from engine.yaml_lines import locate
 
     problems = period_end_argument_problems(period_end, spec_file)
+    needs_lookup = (areas and spec.dashboard is None) or spec.geography.benchmark.areas is not None
+    codes, names = partner_area_codes_and_names(spec, spec_dir) if needs_lookup else ([], [])
     if areas and spec.dashboard is None:
-        problems += _unknown_areas(areas, partner_area_names(spec, spec_dir), spec_file)
+        problems += _unknown_areas(areas, names, spec_file)
+    if spec.geography.benchmark.areas is not None:
+        problems += locate(SpecError(benchmark_area_problems(spec, codes, names)), spec_file).problems
     if problems:
         raise SpecError(problems)
 

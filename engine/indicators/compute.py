@@ -167,9 +167,11 @@ def _indicator_results(spec: Spec, inputs: Inputs, counts: IndicatorCounts, firs
     partner_current = _sum_by_partner(current, counts.partner_of, n_partners)
     partner_previous = _sum_by_partner(previous, counts.partner_of, n_partners)
     partner_population = geo.partner_population
-    benchmark_rate = float(rates(current.sum(), geo.benchmark_population, indicator.rate_per))
+    in_benchmark = geo.in_benchmark[counts.partner_of]  # the places whose counts the benchmark sums
+    benchmark_rate = float(rates(current[in_benchmark].sum(), geo.benchmark_population, indicator.rate_per))
     # (sd banding of a source without small areas is refused when the spec is loaded: engine.spec.method_checks)
-    small_rates = rates(current, counts.population, indicator.rate_per) if not counts.by_partner else np.empty(0)
+    small_rates = (rates(current, counts.population, indicator.rate_per)[in_benchmark] if not counts.by_partner
+                   else np.empty(0))  # sd bands' reference: the benchmark's small areas
     ranks, sizes = peer_ranks(rates(partner_current, partner_population, indicator.rate_per))
     codes, p_values = change_test(spec.change_for(indicator), partner_current, partner_previous, partner_population)
     return IndicatorResults(
@@ -475,7 +477,8 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners,
                                        breakdown_window(b, spec.periods, periods.current),
                                        partner_names=[str(n) for n in geo.partner_names],
-                                       partner_label=geo.partner_label, benchmark_name=geo.benchmark_name)
+                                       partner_label=geo.partner_label, benchmark_name=geo.benchmark_name,
+                                       in_benchmark=geo.in_benchmark)
                       for b in spec.breakdowns]
         group_tables = area_group_tables(
             spec, inputs, {i: r.current for i, r in results.items()},

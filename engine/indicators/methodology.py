@@ -14,9 +14,24 @@ from engine.indicators.counted.peer_groups import peer_group_note
 from engine.indicators.periods import ReportPeriods
 from engine.indicators.measured.missing_cells import absent_rows_are_missing
 from engine.ingest import PARTNER_AREA, Inputs
+from engine.ingest.geography import Geography
 from engine.months import MONTH_NAMES, month_text
 from engine.report import MethodNote
 from engine.spec.models import Indicator, Spec
+
+
+def benchmark_words(geo: Geography) -> str:
+    """What the benchmark is made of, in a sentence: all partner areas, or the spec's subset and who is outside it."""
+    if geo.in_benchmark.all():
+        return f"the benchmark, {geo.benchmark_name}, is all of them together."
+    inside = [str(n) for n, member in zip(geo.partner_names, geo.in_benchmark) if member]
+    outside = [str(n) for n, member in zip(geo.partner_names, geo.in_benchmark) if not member]
+    return (f"the benchmark, {geo.benchmark_name}, is {_listed(inside)} together; {_listed(outside)} "
+            f"{'is' if len(outside) == 1 else 'are'} compared with it but not part of it.")
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _grouped(spec: Spec, setting: Callable[[Indicator], Hashable]) -> list[tuple[Any, list[str]]]:
@@ -83,8 +98,8 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
                                 f"{len(source.rows):,} rows.{level} {spec.sources[name].licence}".strip()))
     notes += [
         MethodNote("Geography", f"{len(geo.small_area_codes):,} {geo.small_area_label}s in {len(geo.partner_names)} "
-                                f"{geo.partner_label.lower()}s ({', '.join(geo.partner_names)}); the benchmark, "
-                                f"{geo.benchmark_name}, is all of them together. Lookup: "
+                                f"{geo.partner_label.lower()}s ({', '.join(geo.partner_names)}); "
+                                f"{benchmark_words(geo)} Lookup: "
                                 f"{spec.sources[spec.geography.small_areas.source].description or spec.geography.small_areas.source}."),
         MethodNote("Population", f"{spec.geography.population.description or spec.geography.population.source}: "
                                  f"{geo.benchmark_population:,.0f} residents in {geo.benchmark_name}. Partner-area and "

@@ -15,6 +15,7 @@ import pandas as pd
 
 from engine.errors import DataError, Problem, SpecError
 from engine.ingest.area_groups import SmallAreaGroups, load_area_groups
+from engine.ingest.benchmark_areas import benchmark_members
 from engine.ingest.boundaries import Boundaries, load_boundaries
 from engine.ingest.cache import IngestCache, geography_key, source_key
 from engine.ingest.generated import require_generated
@@ -362,9 +363,10 @@ def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) ->
     """
     cache = cache if cache is not None else IngestCache()
     log = IssueLog()
-    geography = replace(cache.read(geography_key(spec, base_dir), log,
-                                   lambda own_log: load_geography(spec, base_dir, own_log)),
-                        benchmark_name=spec.geography.benchmark.name)
+    geography = cache.read(geography_key(spec, base_dir), log, lambda own_log: load_geography(spec, base_dir, own_log))
+    members = None if spec.geography.benchmark.areas is None else benchmark_members(
+        spec, geography.partner_codes, geography.partner_names)
+    geography = replace(geography, benchmark_name=spec.geography.benchmark.name, benchmark_members=members)
     _check_aliases(spec, geography)
     sources: dict[str, SourceRows] = {}
     problems: list[Problem] = []

@@ -67,8 +67,8 @@ def _sources_named_in(value: Any) -> list[str]:
 
 
 def geography_key(spec: Spec, base_dir: Path) -> str:
-    """What the small areas, partner areas and populations depend on: the geography section but its benchmark's
-    wording (a label, applied after the read), and the lookups it reads."""
+    """What the small areas, partner areas and populations depend on: the geography section but its benchmark
+    (its name and members are applied after the read), and the lookups it reads."""
     geography = spec.geography.model_dump(mode="json", exclude={"benchmark"})
     lookups = [_definition(spec, base_dir, name) for name in dict.fromkeys(_sources_named_in(geography))]
     return json.dumps({"geography": geography, "lookups": lookups}, sort_keys=True, default=str)

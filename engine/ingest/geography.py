@@ -1,7 +1,8 @@
 """Small areas, the partner areas that contain them, the benchmark, and their populations.
 
 Everything is selected through lookups named in the spec (never by code ranges), so the same
-code serves any force or county. The benchmark is all partner areas together.
+code serves any force or county. The benchmark is all partner areas together, or the subset the
+spec names (:mod:`engine.ingest.benchmark_areas`).
 """
 from __future__ import annotations
 
@@ -40,14 +41,29 @@ class Geography:
     population_year: int | None = None
     recoding: Recoding | None = None
     partner_rows: pd.DataFrame | None = None  # the lookup's row of each partner area, in partner order (every column)
+    benchmark_members: np.ndarray | None = None  # bool per partner area: in the benchmark (None: every one)
 
     @property
     def partner_population(self) -> np.ndarray:
         return np.bincount(self.small_area_partner, weights=self.small_area_population, minlength=len(self.partner_names))
 
     @property
+    def in_benchmark(self) -> np.ndarray:
+        """A bool per partner area: is it part of the benchmark? (Every one, unless the spec names a subset.)"""
+        if self.benchmark_members is None:
+            return np.ones(len(self.partner_names), dtype=bool)
+        return self.benchmark_members
+
+    @property
+    def small_area_in_benchmark(self) -> np.ndarray:
+        """A bool per small area: does its partner area belong to the benchmark?"""
+        return self.in_benchmark[self.small_area_partner]
+
+    @property
     def benchmark_population(self) -> float:
-        return float(self.small_area_population.sum())
+        if self.benchmark_members is None:
+            return float(self.small_area_population.sum())
+        return float(self.small_area_population[self.small_area_in_benchmark].sum())
 
 
 def source_path(spec: Spec, base_dir: Path, source_name: str) -> Path:
@@ -95,8 +111,15 @@ def _partner_rows(spec: Spec, lookup: _Lookups) -> tuple[pd.DataFrame, pd.DataFr
 def partner_area_names(spec: Spec, base_dir: Path) -> list[str]:
     """The partner areas' names, from the partner-area lookup alone (a small table): to check a build's
     ``--area`` names before any data is read."""
+    return partner_area_codes_and_names(spec, base_dir)[1]
+
+
+def partner_area_codes_and_names(spec: Spec, base_dir: Path) -> tuple[list[str], list[str]]:
+    """The partner areas' codes and names, from the partner-area lookup alone (a small table): to check names
+    the spec or the command line gives (``--area``, ``geography.benchmark.areas``) before any data is read."""
     partners = _partner_rows(spec, _Lookups(spec, base_dir, IssueLog()))[0]
-    return [str(name) for name in partners[spec.geography.partner_areas.name]]
+    areas = spec.geography.partner_areas
+    return [str(code) for code in partners[areas.code]], [str(name) for name in partners[areas.name]]
 
 
 def load_geography(spec: Spec, base_dir: Path, log: IssueLog | None = None) -> Geography:

@@ -340,10 +340,15 @@ class PartnerAreas(Strict):
 
 
 class Benchmark(Strict):
-    """The area everything is compared against: all partner areas together (a county or force)."""
+    """The area everything is compared against: all partner areas together (a force), or the ones ``areas``
+    names (a county without its unitary city, as the seed assessments compare districts with their county)."""
 
     name: str
     description: str = ""
+    areas: list[str] | None = Field(
+        None, min_length=1,
+        description="Names or codes of the partner areas that make up the benchmark (default: all of them). Every "
+                    "partner area is still compared against it, those outside it included.")
 
 
 class Population(Strict):

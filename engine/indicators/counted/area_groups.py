@@ -27,14 +27,15 @@ class _Sums:
 
     small_areas: np.ndarray  # [partner, group]
     population: np.ndarray
+    in_benchmark: np.ndarray  # bool [partner]: the partner areas the benchmark sums
 
     @property
     def benchmark_small_areas(self) -> np.ndarray:
-        return self.small_areas.sum(axis=0)
+        return self.small_areas[self.in_benchmark].sum(axis=0)
 
     @property
     def benchmark_population(self) -> np.ndarray:
-        return self.population.sum(axis=0)
+        return self.population[self.in_benchmark].sum(axis=0)
 
 
 def _by_partner_and_group(values: np.ndarray, grouped: SmallAreaGroups, partner_of: np.ndarray,
@@ -117,13 +118,14 @@ def area_group_tables(spec: Spec, inputs: Inputs, current: dict[str, np.ndarray]
         grouped = inputs.area_groups[group.id]
         pair = _contrast_positions(position, group, grouped)
         sums = _Sums(_by_partner_and_group(np.ones(len(partner_of)), grouped, partner_of, n_partners).astype(np.int64),
-                     _by_partner_and_group(geo.small_area_population, grouped, partner_of, n_partners))
+                     _by_partner_and_group(geo.small_area_population, grouped, partner_of, n_partners),
+                     geo.in_benchmark)
         for indicator_id in group.indicators:
             indicator = spec.indicator(indicator_id)
             per = indicator.rate_per
             counts = np.rint(_by_partner_and_group(current[indicator_id].astype(float), grouped, partner_of,
                                                    n_partners)).astype(np.int64)
-            bench_counts = counts.sum(axis=0)
+            bench_counts = counts[geo.in_benchmark].sum(axis=0)
             rate, lower, upper = _rates_and_limits(counts, sums.population, group.level, per)
             b_rate, b_lower, b_upper = _rates_and_limits(bench_counts, sums.benchmark_population, group.level, per)
             if pair is not None:

@@ -187,6 +187,7 @@ def build_dashboard(spec: Spec, geography: Geography, reports: list[Report], spe
     populations = geography.partner_population[picked]
     population = float(populations.sum())
     kpis_of = [{k.indicator_id: k for k in r.kpis} for r in reports]
+    benchmark_kpis = [kpis_of[p] for p in np.flatnonzero(geography.in_benchmark)]  # the partner areas it sums
     series_of = [{s.indicator_id: s for s in reports[p].series} for p in picked]
     order = {priority: i for i, priority in enumerate(dict.fromkeys(i.priority for i in spec.indicators))}
     base = reports[0]
@@ -194,11 +195,11 @@ def build_dashboard(spec: Spec, geography: Geography, reports: list[Report], spe
     for indicator in sorted(spec.indicators, key=lambda i: order[i.priority]):
         member_kpis = [kpis_of[p][indicator.id] for p in picked]
         if indicator.measure is not None:
-            dashboard_kpis.append(_measured_kpi(spec, indicator, names, member_kpis, [k[indicator.id] for k in kpis_of],
+            dashboard_kpis.append(_measured_kpi(spec, indicator, names, member_kpis, [k[indicator.id] for k in benchmark_kpis],
                                                 base.benchmark_name, len(base.series[0].quarter_labels)))
             continue
         kpi = _group_kpi(spec, indicator, member_kpis, population)
-        everyone = _group_kpi(spec, indicator, [k[indicator.id] for k in kpis_of], geography.benchmark_population)
+        everyone = _group_kpi(spec, indicator, [k[indicator.id] for k in benchmark_kpis], geography.benchmark_population)
         quarters = zip(*(s[indicator.id].quarterly for s in series_of))
         dashboard_kpis.append(DashboardKpi(
             kpi, "rate", f"Rate per {indicator.rate_per:,}", [_sum_or_none(list(q)) for q in quarters],

@@ -224,6 +224,16 @@ def measure_stats(fmt: str, current: Totals, previous: Totals | None, levels: tu
     return rate_stats(current, previous, levels, change, peer_level, per, fmt == "rate", benchmark)
 
 
+def subset_benchmark(fmt: str, totals: Totals, members: np.ndarray, per: float) -> float | None:
+    """The benchmark's pooled figure when the spec names only some partner areas as the benchmark (their known
+    figures' sums, in ``fmt``'s units); None when every partner area is in it, which :func:`measure_stats` pools."""
+    if members.all():
+        return None
+    ok = totals.usable & members
+    pooled = Totals(np.array([totals.numerator[ok].sum()]), np.array([totals.denominator[ok].sum()]), np.array([False]))
+    return float(figures(pooled, "percent" if fmt == "percent" else "rate", per)[0])
+
+
 def measure_indicator(spec: Spec, inputs: Inputs, indicator: Indicator, report: ReportPeriods) -> MeasuredIndicator:
     """One measured indicator's periods, totals and statistics for every partner area."""
     geo = inputs.geography
@@ -239,7 +249,8 @@ def measure_indicator(spec: Spec, inputs: Inputs, indicator: Indicator, report: 
     previous = _totals(values, source, periods.previous, population, compared[1]) if periods.previous else None
     banding, change = spec.banding_for(indicator), spec.change_for(indicator)
     try:
-        stats = measure_stats(fmt, current, previous, banding.levels, change, spec.peers.level, per)
+        stats = measure_stats(fmt, current, previous, banding.levels, change, spec.peers.level, per,
+                              subset_benchmark(fmt, current, geo.in_benchmark, per))
     except ValueError as error:  # e.g. fractional values under the exact test for counts
         raise DataError(Problem(f"indicator {indicator.id!r}: {error}; the values summed must be whole numbers of "
                                 f"events or people, or use change: {{method: overlap}}", file=str(source.path),

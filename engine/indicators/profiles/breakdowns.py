@@ -70,10 +70,11 @@ class _Counts:
     counts: np.ndarray  # [partner]
     bases: np.ndarray
     codes: np.ndarray | None  # significance codes [partner], None when not tested
+    in_benchmark: np.ndarray  # bool [partner]: the partner areas the benchmark sums
 
     @property
     def benchmark(self) -> tuple[int, int]:
-        return int(self.counts.sum()), int(self.bases.sum())
+        return int(self.counts[self.in_benchmark].sum()), int(self.bases[self.in_benchmark].sum())
 
     def row(self, p: int, *, category: str | None = None, group: str | None = None,
             highlight: bool = False) -> BreakdownRow:
@@ -157,14 +158,20 @@ def _selected(spec: BreakdownSpec, source: SourceRows, partner_of_row: np.ndarra
     return keep
 
 
-def _significance(spec: BreakdownSpec, counts: np.ndarray, bases: np.ndarray) -> np.ndarray | None:
-    """Codes[row, partner] for counts[row, partner] of bases[row, partner]; every row tested in one call."""
+def _significance(spec: BreakdownSpec, counts: np.ndarray, bases: np.ndarray,
+                  in_benchmark: np.ndarray) -> np.ndarray | None:
+    """Codes[row, partner] for counts[row, partner] of bases[row, partner]; every row tested in one call.
+    ``in_benchmark``: bool [partner], the partner areas the benchmark sums."""
     test = spec.significance
     if test is None:
         return None
-    benchmark_count, benchmark_base = counts.sum(axis=1, keepdims=True), bases.sum(axis=1, keepdims=True)
+    benchmark_count = counts[:, in_benchmark].sum(axis=1, keepdims=True)
+    benchmark_base = bases[:, in_benchmark].sum(axis=1, keepdims=True)
     if test.method == "rest_of_benchmark":
-        codes, _ = rest_codes(counts, bases, benchmark_count, benchmark_base, test.level)
+        # An area outside the benchmark is tested against all of it: its own rows are added, for the test to take off.
+        outside = ~in_benchmark
+        codes, _ = rest_codes(counts, bases, benchmark_count + counts * outside, benchmark_base + bases * outside,
+                              test.level)
         return codes
     return interval_codes(counts, bases, benchmark_count, benchmark_base, test.level)
 
@@ -217,8 +224,10 @@ def _missing_note(spec: BreakdownSpec, items: list[Item], partner: np.ndarray, n
 
 def breakdown_tables(spec: BreakdownSpec, source: SourceRows, partner_of_small_area: np.ndarray, n_partners: int,
                      window: Window | None, *, partner_names: Sequence[str] = (), partner_label: str = "District",
-                     benchmark_name: str = "the benchmark") -> list[Breakdown]:
-    """One Breakdown per partner area for ``spec`` over the rows of ``window`` (None: all) placed in a partner area."""
+                     benchmark_name: str = "the benchmark", in_benchmark: np.ndarray | None = None) -> list[Breakdown]:
+    """One Breakdown per partner area for ``spec`` over the rows of ``window`` (None: all) placed in a partner area.
+    ``in_benchmark``: bool per partner area, those the benchmark sums (None: every one)."""
+    in_benchmark = np.ones(n_partners, dtype=bool) if in_benchmark is None else in_benchmark
     _check_columns(spec, source)
     _check_window(spec, source, window)
     keep = _selected(spec, source, source.partner_of_rows(partner_of_small_area), window)
@@ -235,8 +244,8 @@ def breakdown_tables(spec: BreakdownSpec, source: SourceRows, partner_of_small_a
     counts = np.array([per_partner(in_subset & item.member) for _, _, in_subset, item in keys]).reshape(len(keys), n_partners)
     bases = np.array([per_partner(item.member if percent_of == "category" else in_subset & item.valid)
                       for _, percent_of, in_subset, item in keys]).reshape(len(keys), n_partners)
-    codes = _significance(spec, counts, bases)
-    figures = [_Counts(item, name, counts[k], bases[k], None if codes is None else codes[k])
+    codes = _significance(spec, counts, bases, in_benchmark)
+    figures = [_Counts(item, name, counts[k], bases[k], None if codes is None else codes[k], in_benchmark)
                for k, (name, _, _, item) in enumerate(keys)]
 
     notes = _missing_note(spec, items, partner, n_partners)
