@@ -51,6 +51,9 @@ def spec() -> dict:
         return yaml.safe_load(fh)
 
 
+BENCHMARK = spec()["geography"]["benchmark"]["name"]
+
+
 def indicator_def(ind_id: str) -> dict:
     matches = [i for i in spec()["indicators"] if i["id"] == ind_id]
     assert len(matches) == 1, ind_id
@@ -99,7 +102,11 @@ class Raw:
         crimes["district"] = crimes["LSOA code"].map(self.lsoas["LAD22NM"])
         self.crimes = crimes
         self.latest_month = max(crimes["Month"])
-        self.benchmark_pop = int(self.lsoas["pop"].sum())
+        self.force_pop = int(self.lsoas["pop"].sum())
+        # The benchmark: the districts the spec names (the seeds' County: the force area without the city and Rutland)
+        self.benchmark_areas = list(spec()["geography"]["benchmark"]["areas"])
+        self.benchmark_lsoas = self.lsoas[self.lsoas["LAD22NM"].isin(self.benchmark_areas)]
+        self.benchmark_pop = int(self.benchmark_lsoas["pop"].sum())
 
     def area_pop(self, area: str) -> int:
         return int(self.lsoas.loc[self.lsoas["LAD22NM"] == area, "pop"].sum())
@@ -110,6 +117,10 @@ class Raw:
         if area is not None:
             m &= c["district"] == area
         return c[m]
+
+    def benchmark_rate(self, ind_id: str, months: list[str]) -> float:
+        rows = self.rows(ind_id, months)
+        return rate(int(rows["district"].isin(self.benchmark_areas).sum()), self.benchmark_pop)
 
 
 @pytest.fixture(scope="session")
@@ -147,8 +158,9 @@ def banding_of(ind_id: str) -> dict:
 
 def lsoa_rates(raw: "Raw", ind_id: str) -> pd.Series:
     """Current-window rate per 1,000 of every LSOA in the benchmark, zeros included."""
-    counts = raw.rows(ind_id, CURRENT)["LSOA code"].value_counts().reindex(raw.lsoas.index, fill_value=0)
-    return counts / raw.lsoas["pop"] * 1000
+    lsoas = raw.benchmark_lsoas
+    counts = raw.rows(ind_id, CURRENT)["LSOA code"].value_counts().reindex(lsoas.index, fill_value=0)
+    return counts / lsoas["pop"] * 1000
 
 
 def sd_band(value: float, rates: pd.Series, cut_points: list[float]) -> str:
@@ -230,7 +242,10 @@ def test_raw_data_facts(raw):
     assert raw.latest_month == PERIOD_END
     assert len(CURRENT) == len(PREVIOUS) == 12
     assert not set(CURRENT) & set(PREVIOUS)
-    assert raw.benchmark_pop == 1107597
+    assert raw.force_pop == 1107597
+    # the County is the force area less Leicester and Rutland, and those two are not in it
+    assert raw.benchmark_pop == raw.force_pop - raw.area_pop("Leicester") - raw.area_pop("Rutland")
+    assert len(raw.benchmark_areas) == 7 and not {"Leicester", "Rutland"} & set(raw.benchmark_areas)
     # total_crime excludes ASB, and the spec groups are what we think they are
     assert not crime_type_mask(raw.crimes, "total_crime")[raw.crimes["Crime type"] == "Anti-social behaviour"].any()
     assert set(raw.crimes.loc[crime_type_mask(raw.crimes, "serious_acquisitive"), "Crime type"]) == {
@@ -255,10 +270,9 @@ def test_summary_counts_and_rates(out_dir, raw, area, ind_id):
 
     current = len(raw.rows(ind_id, CURRENT, area))
     previous = len(raw.rows(ind_id, PREVIOUS, area))
-    bench_current = len(raw.rows(ind_id, CURRENT))
     area_pop = raw.area_pop(area)
     area_rate = rate(current, area_pop)
-    bench_rate = rate(bench_current, raw.benchmark_pop)
+    bench_rate = raw.benchmark_rate(ind_id, CURRENT)
 
     assert current > 0 and previous > 0
     assert row["Current"] == current
@@ -266,8 +280,8 @@ def test_summary_counts_and_rates(out_dir, raw, area, ind_id):
     assert row["Change"] == current - previous
     assert row["% change"] == pytest.approx((current - previous) / previous, rel=1e-9)
     assert row["Rate per 1,000 or %"] == pytest.approx(area_rate, rel=1e-9)
-    assert row["Leicestershire force area rate per 1,000 or %"] == pytest.approx(bench_rate, rel=1e-9)
-    assert row["Comparison with Leicestershire force area"] == expected_band(raw, ind_id, current, area_pop, bench_rate)
+    assert row[f"{BENCHMARK} rate per 1,000 or %"] == pytest.approx(bench_rate, rel=1e-9)
+    assert row[f"Comparison with {BENCHMARK}"] == expected_band(raw, ind_id, current, area_pop, bench_rate)
 
 
 @pytest.mark.parametrize("area", AREAS)
@@ -317,7 +331,7 @@ def test_total_crime_excludes_asb(out_dir, raw):
 # --------------------------------------------------------------------------------------------
 
 def expected_top10(raw: Raw, area: str, ind_id: str) -> pd.DataFrame:
-    bench_rate = rate(len(raw.rows(ind_id, CURRENT)), raw.benchmark_pop)
+    bench_rate = raw.benchmark_rate(ind_id, CURRENT)
     counts = raw.rows(ind_id, CURRENT, area)["LSOA code"].value_counts()
     df = raw.lsoas.loc[counts.index, ["LSOA11NM", "LAD22NM", "pop"]].copy()
     df["count"] = counts.to_numpy()
@@ -338,7 +352,7 @@ def test_top10(out_dir, raw, area, ind_id):
     # column positions: Rank, District, LSOA code, LSOA name, count, rate, comparison
     assert list(got.columns[:4]) == ["Rank", "District", "LSOA code", "LSOA name"]
     method = (indicator_def(ind_id).get("banding") or {}).get("method", "ci")
-    assert got.columns[6] == ("Comparison against Leicestershire force area "
+    assert got.columns[6] == (f"Comparison against {BENCHMARK} "
                               f"({'standard deviations' if method == 'sd' else 'confidence intervals'})")
     unit_word = "incidents" if indicator_def(ind_id).get("unit") == "incidents" else "crimes"
     assert got.columns[4] == f"Total {unit_word}"
