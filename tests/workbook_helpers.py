@@ -42,7 +42,7 @@ AREAS = ["Rutland", "Charnwood", "Leicester"]  # the smallest, one with an "=" s
 PERIOD_END = "2022-10"  # the data's latest month (checked in test_raw_data_facts)
 CURRENT = pd.period_range(end=PERIOD_END, periods=12, freq="M").strftime("%Y-%m").tolist()
 GENERATED = datetime.now(timezone.utc).strftime("%d/%m/%Y")  # no SOURCE_DATE_EPOCH: the day it is built (UTC), dd/mm/yyyy
-BENCHMARK = "Leicestershire force area"  # the spec's geography.benchmark.name
+BENCHMARK = "Leicestershire County"  # the spec's geography.benchmark.name
 FORCE = "Leicestershire"  # the police force area (PFA23NM) the demo's partner areas belong to
 PARTNER_LABEL = "District"
 
@@ -350,15 +350,19 @@ class Raw:
         self.counts = (crimes.assign(district=crimes["LSOA code"].map(self.lsoa_district))
                        .groupby(["district", "Month", "Crime type"]).size().rename("n").reset_index())
         self.rows_placed = len(crimes)
+        # the benchmark: the districts the spec names (the County), not every partner area
+        self.benchmark_areas: list[str] = list(spec()["geography"]["benchmark"]["areas"])
+        self.benchmark_pop = float(self.district_pop[self.benchmark_areas].sum())
 
-    def select(self, where: dict, months: list[str], area: str | None = None) -> pd.DataFrame:
+    def select(self, where: dict, months: list[str], area: str | list[str] | None = None) -> pd.DataFrame:
+        """Counted rows in the months, of one area, of a list of areas (the benchmark's), or of all (None)."""
         c = self.counts
         keep = crime_type_mask(c["Crime type"], where) & c["Month"].isin(months)
         if area is not None:
-            keep &= c["district"] == area
+            keep &= c["district"].isin([area] if isinstance(area, str) else area)
         return c[keep]
 
-    def count(self, ind_id: str, months: list[str], area: str | None = None) -> int:
+    def count(self, ind_id: str, months: list[str], area: str | list[str] | None = None) -> int:
         if indicator(ind_id)["source"] != "street_crime":
             return len(self.extract(ind_id, months, area))
         return int(self.select(indicator(ind_id).get("where", {}), months, area)["n"].sum())
@@ -370,15 +374,15 @@ class Raw:
             per_month = self.select(indicator(ind_id)["where"], CURRENT, area).groupby("Month")["n"].sum()
         return [int(per_month.get(m, 0)) for m in CURRENT]
 
-    def extract(self, ind_id: str, months: list[str], area: str | None = None) -> pd.DataFrame:
-        """Rows of a partner extract an indicator counts, in the months (and area)."""
+    def extract(self, ind_id: str, months: list[str], area: str | list[str] | None = None) -> pd.DataFrame:
+        """Rows of a partner extract an indicator counts, in the months (and area, or areas)."""
         rows = extract_rows(indicator(ind_id)["source"])
         keep = where_mask(rows, indicator(ind_id).get("where", {})) & rows["month"].isin(months)
         if area is not None:
-            keep &= rows["district"] == area
+            keep &= rows["district"].isin([area] if isinstance(area, str) else area)
         return rows[keep]
 
-    def by_crime_type(self, where: dict, months: list[str], area: str | None = None) -> pd.Series:
+    def by_crime_type(self, where: dict, months: list[str], area: str | list[str] | None = None) -> pd.Series:
         return self.select(where, months, area).groupby("Crime type")["n"].sum()
 
 
