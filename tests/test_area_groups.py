@@ -86,10 +86,13 @@ def count_limits(o: int) -> tuple[float, float]:
 
 
 def by_group(groups: pd.Series, indicator_id: str, area: str | None) -> pd.DataFrame:
-    """Per group (index): LSOAs, residents, count, rate per 1,000 and its limits; area None = the benchmark."""
+    """Per group (index): LSOAs, residents, count, rate per 1,000 and its limits; area None = the benchmark (the
+    districts the spec names)."""
     frame = lsoas().assign(group=groups, count=lsoa_counts(indicator_id))
     if area is not None:
         frame = frame[frame["district"] == area]
+    else:
+        frame = frame[frame["district"].isin(_spec()["geography"]["benchmark"]["areas"])]
     sums = frame.groupby("group").agg(small_areas=("count", "size"), population=("population", "sum"),
                                       count=("count", "sum"))
     sums["rate"] = sums["count"] / sums["population"] * 1000

@@ -19,6 +19,7 @@ from scipy.stats import fisher_exact
 
 from engine.api import build, prepare
 from engine.errors import SpecError
+from engine.ingest.cache import IngestCache
 from test_examples import CURRENT, DATA, EXAMPLES, REPO, police_rows, table, without_code
 from workbook_helpers import count_limits
 
@@ -194,3 +195,18 @@ def test_an_unknown_benchmark_area_is_a_located_spec_error_before_any_data_is_re
     assert problem.line == text[: text.index("areas: [Blaby, Meltn]")].count("\n") + 1
     assert problem.key_path == "geography.benchmark.areas[1]"
     assert "'Meltn'" in problem.message and "Melton" in problem.message  # did you mean
+
+
+def test_a_geography_read_for_one_benchmark_serves_a_spec_with_another(example_copy):
+    """One command building two specs reads the geography once (the benchmark is left out of the cache key):
+    each spec still gets its own benchmark, the subset for one and all three districts for the other."""
+    whole, _ = example_copy(("    areas: [Blaby, Melton]\n", ""))
+    cache = IngestCache()
+    subset = prepare(SPEC, cache=cache).reports[0]
+    everyone = prepare(whole, cache=cache).reports[0]
+    assert cache.hits >= 1
+    crimes = current_crime().groupby("LAD22NM").size()
+    people = lsoa_population().groupby("LAD22NM")["population"].sum()
+    rates = {k.indicator_id: k.benchmark_rate for k in subset.kpis}, {k.indicator_id: k.benchmark_rate for k in everyone.kpis}
+    assert rates[0]["total_crime"] == pytest.approx(crimes[MEMBERS].sum() / people[MEMBERS].sum() * 1000)
+    assert rates[1]["total_crime"] == pytest.approx(crimes[DISTRICTS].sum() / people[DISTRICTS].sum() * 1000)
