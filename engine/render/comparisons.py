@@ -17,8 +17,11 @@ from engine.render.print_pages import columns_spanning
 from engine.render.wrapping import wrapped_note
 from engine.report import AreaComparison, IndicatorSeries, Report
 
-CHART_WIDTH, CHART_HEIGHT = 440, 400  # two side by side print on one A4 page wide at a readable scale
-CHART_ROWS = 21  # rows one chart row covers at the default height, with a gap; tall enough for every bar's label
+CHART_WIDTH = 420  # two side by side print on one A4 landscape page wide at a readable scale
+# A chart row is tall enough for every bar's label, and no taller: for a few partner areas, two rows of charts share
+# a printed page (at 400 pixels each had a page of its own, half of it empty).
+MIN_CHART_HEIGHT, BAR_PIXELS, CHART_FRAME_PIXELS = 300, 20, 80  # the frame: title, axis and their margins
+ROW_PIXELS = 20  # the default row height the charts are laid over
 PEER_AVERAGE = "Peer average"
 
 
@@ -28,6 +31,18 @@ def _rate_header(comparison: AreaComparison) -> str:
 
 def has_peer_average(report: Report) -> bool:
     return any(c.peer_average is not None for c in report.comparisons)
+
+
+def chart_height(report: Report) -> int:
+    """Pixels for the bar chart's bars (each area, the benchmark, the peer average) and its frame; the profile
+    chart beside it matches."""
+    bars = max((len(c.areas) for c in report.comparisons), default=0) + 1 + has_peer_average(report)
+    return max(MIN_CHART_HEIGHT, bars * BAR_PIXELS + CHART_FRAME_PIXELS)
+
+
+def chart_rows(report: Report) -> int:
+    """Rows one row of charts covers, with a one-row gap below."""
+    return -(-chart_height(report) // ROW_PIXELS) + 1
 
 
 def _rates_table(sheet: Worksheet, formats: Formats, report: Report, row: int, widths: dict[int, float]) -> TablePlacement:
@@ -79,7 +94,7 @@ def _bar_chart(workbook: Workbook, formats: Formats, report: Report, comparison:
     chart.set_x_axis({"num_format": "#,##0", "num_font": formats.chart_font(8), "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_y_axis({"reverse": True, "num_font": formats.chart_font(8), "interval_unit": 1})  # the category axis
     chart.set_legend({"none": True})
-    chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
+    chart.set_size({"width": CHART_WIDTH, "height": chart_height(report)})
     return chart
 
 
@@ -88,7 +103,8 @@ def _profile_title(series: IndicatorSeries) -> str:
     return f"{series.name}: monthly counts ({peak})"
 
 
-def _profile_chart(workbook: Workbook, formats: Formats, series: IndicatorSeries, table: TablePlacement, column: int) -> Chart:
+def _profile_chart(workbook: Workbook, formats: Formats, series: IndicatorSeries, table: TablePlacement, column: int,
+                   height: int) -> Chart:
     """Columns per month; the peak months, when significant, in the 'worse' colour with a label."""
     colours = formats.theme.colours
     base, peak_colour = "#7F9FBF", colours.get("worse", "#D55E00")
@@ -109,7 +125,7 @@ def _profile_chart(workbook: Workbook, formats: Formats, series: IndicatorSeries
     chart.set_x_axis({"date_axis": False, "num_format": "mmm yy", "num_font": formats.chart_font(8)})
     chart.set_y_axis({"num_format": "#,##0", "num_font": formats.chart_font(8), "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_legend({"none": True})
-    chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
+    chart.set_size({"width": CHART_WIDTH, "height": height})
     return chart
 
 
@@ -136,7 +152,8 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
     by_id = {s.indicator_id: s for s in report.series}
     charted = [by_id[c.indicator_id] for c in report.comparisons]
     chart_top = 4
-    data_row = chart_top + CHART_ROWS * len(report.comparisons) + 1
+    rows_each = chart_rows(report)
+    data_row = chart_top + rows_each * len(report.comparisons) + 1
     widths: dict[int, float] = {}
     sheet.write(data_row, 0, "Chart data", formats.heading)
     rates = _rates_table(sheet, formats, report, data_row + 1, widths)
@@ -152,11 +169,12 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
                  f"year (exact binomial test).", widths)
     breaks = []
     for position, (comparison, series) in enumerate(zip(report.comparisons, charted)):
-        row = chart_top + CHART_ROWS * position
+        row = chart_top + rows_each * position
         breaks.append(row)
         bar_text, profile_text = _descriptions(report, comparison, series)
         sheet.insert_chart(row, 0, _bar_chart(workbook, formats, report, comparison, rates, rates.first_col + 1 + position),
                            {"description": bar_text, "object_position": 3})
-        sheet.insert_chart(row, 0, _profile_chart(workbook, formats, series, monthly, monthly.first_col + 1 + position),
+        sheet.insert_chart(row, 0, _profile_chart(workbook, formats, series, monthly, monthly.first_col + 1 + position,
+                                                  chart_height(report)),
                            {"description": profile_text, "object_position": 3, "x_offset": CHART_WIDTH + 20})
     report_page_setup(sheet, formats, report, keep_together=breaks, print_area=(0, 0, data_row - 1, charts_last_col))

@@ -27,6 +27,7 @@ PIXEL_POINTS = 0.75  # Excel's 96-dpi pixels in points: row heights, charts
 # about 0.97 points a pixel, measured). Plan for the wider, so the page fits in both.
 COLUMN_PIXEL_POINTS = 0.97
 DEFAULT_COLUMN_PIXELS = 64  # 8.43 digit widths
+DEFAULT_COLUMN_CHARACTERS, DIGIT_PIXELS, CELL_PADDING_PIXELS = 8.43, 7, 5  # xlsxwriter's width in characters → pixels
 SAFETY = 0.94  # LibreOffice and Excel measure fonts a little differently: leave room
 
 
@@ -79,21 +80,47 @@ def columns_spanning(sheet: Worksheet, pixels: float) -> int:
     return col
 
 
+def _through_column(sheet: Worksheet, pixels: float) -> float:
+    """The width from column A to the right edge of the column ``pixels`` reaches into: a printed page holds whole
+    columns, so a chart ending a few pixels into a column needs all of it (else that column and the chart's edge
+    print alone on a page of their own)."""
+    return sum(_column_pixels(sheet, c) for c in range(columns_spanning(sheet, pixels) + 1))
+
+
 def content_points(sheet: Worksheet, last_col: int | None = None) -> float:
     """Width of the sheet's used columns (or those up to ``last_col``, a print area's) and of its charts, in points
-    at 100%."""
+    at 100%. A chart counts to the end of the column its right edge falls in."""
     if last_col is None:
         last_col = sheet.dim_colmax if sheet.dim_colmax is not None else 0
     cells = sum(_column_pixels(sheet, c) for c in range(last_col + 1)) * COLUMN_PIXEL_POINTS
-    charts = [(sum(_column_pixels(sheet, c) for c in range(col)) + x_offset + width) * COLUMN_PIXEL_POINTS
-              for _row, col, x_offset, _y, width, _h in _drawings(sheet)]  # anchored to cells: they stretch alike
+    charts = [_through_column(sheet, sum(_column_pixels(sheet, c) for c in range(col)) + x_offset + width)
+              * COLUMN_PIXEL_POINTS for _row, col, x_offset, _y, width, _h in _drawings(sheet)]
     return max([cells] + charts)
+
+
+def smallest_scale(theme: Theme) -> int:
+    """The smallest print scale (percent) that keeps the theme's body text at ``MIN_TEXT_POINTS``."""
+    return min(100, int(-(-MIN_TEXT_POINTS * 100 // theme.font_size)))
+
+
+def page_wide_columns(widths: dict[int, float], theme: Theme) -> int:
+    """The last column that prints on a sheet's first page wide even at the smallest readable scale, for column
+    widths in characters (``widths``; others the default). A note above tables wraps within these columns, so
+    that on a sheet printed across pages its end never runs onto a page of its own."""
+    width, _ = printable_points(theme)
+    room = width * 100 / smallest_scale(theme) / COLUMN_PIXEL_POINTS  # pixels at 100%
+    reached = 0.0
+    for col in range(max(widths, default=0) + 1):
+        reached += int(widths.get(col, DEFAULT_COLUMN_CHARACTERS) * DIGIT_PIXELS + 0.5) + CELL_PADDING_PIXELS
+        if reached > room:
+            return max(col - 1, 0)
+    return max(widths, default=0)
 
 
 def print_scale(sheet: Worksheet, theme: Theme, last_col: int | None = None) -> tuple[int, bool]:
     """The print scale (percent) and whether the sheet must print across more than one page wide."""
     width, _ = printable_points(theme)
-    floor = min(100, int(-(-MIN_TEXT_POINTS * 100 // theme.font_size)))
+    floor = smallest_scale(theme)
     fit = int(width / max(content_points(sheet, last_col), 1.0) * 100)
     if fit >= floor:
         return min(100, fit), False
@@ -128,15 +155,17 @@ def page_breaks(sheet: Worksheet, starts: Sequence[int], scale: int, theme: Them
     """Rows to break before so that no block (a table with its heading and notes) straddles two pages.
 
     ``starts`` are the rows where blocks begin (row 0 is always one). A block is moved to a new page
-    only when it would not fit in what is left of the current one; a block taller than a page starts
-    a page of its own and runs on.
+    only when it would not fit in what is left of the current one. A block taller than a page is split
+    wherever it starts, so it starts a page of its own only when the current one is more than half
+    used; otherwise it runs on from there rather than leave a page mostly empty.
     """
     _, page = printable_points(theme)
     page = page * 100 / scale  # the page's height in the sheet's own (100%) points
     breaks: list[int] = []
     used = 0.0
     for first, height in block_heights(sheet, [0, *starts]):
-        if used and used + height > page:
+        runs_over = height > page and used <= page / 2  # split wherever it starts: moving it would only empty a page
+        if used and used + height > page and not runs_over:
             breaks.append(first)
             used = 0.0
         used += height

@@ -14,6 +14,8 @@ from engine.render.formats import Formats
 from engine.render.layout import TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import table_name
 from engine.render.profile_tables import TableShape, table_shape
+from engine.render.print_pages import page_wide_columns
+from engine.render.wrapping import wrapped_note
 from engine.report import SIGNIFICANCE_WORDS, Breakdown, Report
 
 #: Significance words -> the band whose colours they take (the words carry the meaning in greyscale).
@@ -69,9 +71,6 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
         sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
         report_page_setup(sheet, formats, report)
         return
-    sheet.write(2, 0, f"▲ the percentage is significantly higher than {report.benchmark_name}'s, ▼ significantly lower "
-                      f"(where a table tests it: its Significance column); 'higher' or 'lower' in words where the "
-                      f"difference is not significant or not tested; = the same to one decimal place.", formats.note)
     widths: dict[int, float] = {}
     row = FIRST_BLOCK_ROW
     section = ""
@@ -98,6 +97,10 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
         _significance_rules(sheet, formats, placement, shape)
         _highlight_rules(sheet, formats, placement, shape, report)
         row = placement.last_row + 3
+    wrapped_note(sheet, formats, 2, 0, page_wide_columns(widths, formats.theme),
+                 f"▲ the percentage is significantly higher than {report.benchmark_name}'s, ▼ significantly lower "
+                 f"(where a table tests it: its Significance column); 'higher' or 'lower' in words where the "
+                 f"difference is not significant or not tested; = the same to one decimal place.", widths)
     apply_widths(sheet, widths)
     sheet.freeze_panes(FIRST_BLOCK_ROW - 1, 0)
     report_page_setup(sheet, formats, report, keep_together=breaks)

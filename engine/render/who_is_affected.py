@@ -23,6 +23,8 @@ from engine.render.formats import Formats
 from engine.render.layout import (Column, TablePlacement, apply_widths, empty_section, report_page_setup, section_heading,
                                   write_table)
 from engine.contract.names import SHEET_WHO, table_name
+from engine.render.print_pages import page_wide_columns
+from engine.render.wrapping import wrapped_note
 from engine.report import AreaGroupTable, GroupRatio, Report
 
 CHART_WIDTH, CHART_HEIGHT = 720, 300
@@ -143,16 +145,13 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
     if not report.area_groups:
         empty_section(sheet, formats, report, "The spec defines no area groups.")
         return
-    sheet.write(2, 0, f"Rates for {report.current_window}, per 1,000 residents of each kind of neighbourhood, with "
-                      f"confidence intervals; {report.benchmark_name} is all the {report.partner_label.lower()}s "
-                      f"together. A group with no {report.small_area_label}s in {report.partner_area} has no rate.",
-                formats.note)
     widths: dict[int, float] = {}
     breaks: list[int] = []
     row = 4
     last_col = 12
-    for tables in _group_blocks(report):
-        breaks.append(row)
+    for number, tables in enumerate(_group_blocks(report)):
+        if number:  # the first group starts under the sheet's heading, not on a page of its own
+            breaks.append(row)
         sheet.write(row, 0, tables[0].title, formats.heading)
         row += 1
         if tables[0].note:
@@ -161,7 +160,7 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
             placed = _ratio_table(sheet, formats, tables, row + 1, widths)
             row = placed.last_row + 2
         for position, table in enumerate(tables):
-            if position:  # the first shares its page with the group's heading
+            if position or tables[0].ratios:  # each table with its chart; the first shares the group's heading
                 breaks.append(row)
             sheet.write(row, 0, f"{table.indicator_name}: rate per {table.rate_per:,} by {table.label[:1].lower()}"
                                 f"{table.label[1:]}", formats.bold)
@@ -174,6 +173,10 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
             sheet.insert_chart(row + 1, 0, _chart(workbook, formats, report, table, placed),
                                {"description": _description(report, table), "object_position": 3})
             row += CHART_ROWS + 2
+    wrapped_note(sheet, formats, 2, 0, page_wide_columns(widths, formats.theme),
+                 f"Rates for {report.current_window}, per 1,000 residents of each kind of neighbourhood, with "
+                 f"confidence intervals, in {report.partner_area} and in {report.benchmark_name}. A group with no "
+                 f"{report.small_area_label}s in {report.partner_area} has no rate.", widths)
     apply_widths(sheet, widths)
     sheet.freeze_panes(3, 0)
     report_page_setup(sheet, formats, report, keep_together=breaks)
