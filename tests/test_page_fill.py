@@ -22,10 +22,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import xlsxwriter
 from openpyxl import load_workbook
 from PIL import Image
 
 from engine.api import build
+from engine.render.print_pages import COLUMN_PIXEL_POINTS, content_points
 from test_libreoffice import require_tool, run_soffice
 from test_print_pages import MARGIN_POINTS, _pages
 
@@ -96,3 +98,16 @@ def test_the_rules_are_not_vacuous(pages):
     every = [page for name in BUILDS for page in pages[name]]
     assert len({sheet for _, sheet, *_ in every}) >= 8 and len(every) >= 20
     assert any(used >= HALF and not last for _, _, used, last, _ in every)
+
+
+def test_a_hidden_column_takes_no_room_on_the_page(tmp_path):
+    """A column hidden without a width of its own (the Front page hides its outcome column so) is not printed:
+    the planner must not count it, or the sheet is thought too wide and printed across two pages."""
+    workbook = xlsxwriter.Workbook(tmp_path / "hidden.xlsx")
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, ["shown", "hidden"])
+    sheet.set_column(0, 0, 20)
+    sheet.set_column(1, 1, None, None, {"hidden": True})
+    shown_pixels = 20 * 7 + 5  # Excel's width of 20 characters of Calibri 11: 7 pixels a digit and 5 of padding
+    assert content_points(sheet) == pytest.approx(shown_pixels * COLUMN_PIXEL_POINTS)
+    workbook.close()

@@ -8,8 +8,11 @@ from engine.render.layout import Column, apply_widths, report_page_setup, sectio
 from engine.contract.names import SHEET_SUMMARY, table_name
 from engine.report import Report
 
-DETAIL_WIDTH = 100
-TOPIC_WIDTH = 30
+# Both tables print one page wide at a readable scale (at 100 characters the data-quality table's last two
+# columns printed on pages of their own); 66 characters is also a comfortable line to read.
+DETAIL_WIDTH = 66
+TOPIC_WIDTH = 26
+EXAMPLES_WIDTH = 26
 
 
 def write_methodology(sheet: Worksheet, report: Report, formats: Formats, home: str = SHEET_SUMMARY) -> None:
@@ -25,8 +28,8 @@ def write_methodology(sheet: Worksheet, report: Report, formats: Formats, home: 
 
     row = placement.last_row + 2
     sheet.write(row, 0, "Data quality", formats.heading)
-    quality_columns = [Column("Source", formats.text, TOPIC_WIDTH), Column("What happened", formats.wrap, DETAIL_WIDTH - 30),
-                       Column("Rows", formats.count, 10), Column("Examples", formats.wrap, 30)]
+    quality_columns = [Column("Source", formats.text, TOPIC_WIDTH), Column("What happened", formats.wrap, DETAIL_WIDTH),
+                       Column("Rows", formats.count, 10), Column("Examples", formats.wrap, EXAMPLES_WIDTH)]
     quality_rows = [[q.source, q.reason, q.rows, q.example] for q in report.quality]
     write_table(sheet, formats, table_name("data_quality"), row + 1, 0, quality_columns, quality_rows, widths)
     apply_widths(sheet, widths)

@@ -26,7 +26,6 @@ PIXEL_POINTS = 0.75  # Excel's 96-dpi pixels in points: row heights, charts
 # twin Carlito are missing, LibreOffice measures them in a wider face (DejaVu Sans: a column prints
 # about 0.97 points a pixel, measured). Plan for the wider, so the page fits in both.
 COLUMN_PIXEL_POINTS = 0.97
-DEFAULT_COLUMN_PIXELS = 64  # 8.43 digit widths
 DEFAULT_COLUMN_CHARACTERS, DIGIT_PIXELS, CELL_PADDING_PIXELS = 8.43, 7, 5  # xlsxwriter's width in characters → pixels
 SAFETY = 0.94  # LibreOffice and Excel measure fonts a little differently: leave room
 
@@ -57,18 +56,14 @@ def _drawings(sheet: Worksheet) -> list[tuple[int, int, float, float, float, flo
 
 
 def _column_pixels(sheet: Worksheet, col: int) -> float:
-    info = sheet.col_info.get(col)
-    if info is None or info.width is None:
-        return DEFAULT_COLUMN_PIXELS
-    return 0 if info.hidden else info.width
+    """A column's width in pixels, 0 when hidden (with or without a width of its own), as xlsxwriter measures it to
+    place charts: its own measure, so the units it stores a width in (they changed between versions) never matter."""
+    return sheet._size_col(col)
 
 
 def _row_pixels(sheet: Worksheet, row: int) -> float:
-    size = sheet.row_sizes.get(row)
-    if size is None:
-        return sheet.default_row_height
-    height, hidden = size
-    return 0 if hidden else height
+    """A row's height in pixels, 0 when hidden, as xlsxwriter measures it to place charts (see :func:`_column_pixels`)."""
+    return sheet._size_row(row)
 
 
 def columns_spanning(sheet: Worksheet, pixels: float) -> int:
@@ -135,42 +130,76 @@ def _chart_bottoms(sheet: Worksheet) -> dict[int, float]:
     return bottoms
 
 
-def block_heights(sheet: Worksheet, starts: Sequence[int]) -> list[tuple[int, float]]:
-    """(first row, height in points) of each block: from one start to the next, the last to the sheet's end,
-    each tall enough for the charts anchored in it."""
+MIN_TAIL_ROWS = 3  # a table split over pages leaves at least this many rows for its last page
+
+
+@dataclass(frozen=True)
+class Block:
+    """Rows that print together when they can: a table with its heading and notes, or a chart."""
+
+    first: int  # its first row
+    rows: list[float]  # each row's height, in points at 100%
+    height: float  # the rows', or more where a chart anchored in the block reaches lower
+    under_charts: frozenset[int]  # positions of rows a chart covers: a page break there would cut the chart
+
+
+def blocks(sheet: Worksheet, starts: Sequence[int]) -> list[Block]:
+    """The sheet's blocks: from one start to the next, the last to the sheet's end."""
     last_row = sheet.dim_rowmax if sheet.dim_rowmax is not None else 0
     bottoms = _chart_bottoms(sheet)
     last_row = max([last_row] + [r for r in bottoms])
     edges = sorted(set(starts)) + [last_row + 1]
-    blocks = []
+    found = []
     for first, end in zip(edges, edges[1:]):
         heights = [_row_pixels(sheet, r) for r in range(first, end)]
-        tops = [sum(heights[:r - first]) for r in range(first, end)]
+        tops = [sum(heights[:i]) for i in range(len(heights))]
+        covered = {i for r, bottom in bottoms.items() if first <= r < end
+                   for i in range(r - first + 1, len(heights)) if tops[i] < tops[r - first] + bottom}
         reach = max([sum(heights)] + [tops[r - first] + b for r, b in bottoms.items() if first <= r < end])
-        blocks.append((first, reach * PIXEL_POINTS))
-    return blocks
+        found.append(Block(first, [h * PIXEL_POINTS for h in heights], reach * PIXEL_POINTS, frozenset(covered)))
+    return found
+
+
+def _split(block: Block, used: float, page: float) -> tuple[list[int], float]:
+    """Breaks inside a block too tall for what is left of the page (``used`` of ``page`` points), and how much of
+    its last page it uses. Each page takes the rows that fit (never breaking under a chart); the last page keeps at
+    least ``MIN_TAIL_ROWS`` rows, so no row or two of a table print alone at the end."""
+    inner: list[int] = []
+    for i, height in enumerate(block.rows):
+        if used and used + height > page and i not in block.under_charts:
+            inner.append(i)
+            used = 0.0
+        used += height
+    if inner and len(block.rows) - inner[-1] < MIN_TAIL_ROWS:
+        earliest = inner[-2] + 1 if len(inner) > 1 else 1
+        inner[-1] = max(earliest, min(inner[-1], len(block.rows) - MIN_TAIL_ROWS))
+    if inner:
+        used = sum(block.rows[inner[-1]:])
+    return [block.first + i for i in inner], used + block.height - sum(block.rows)
 
 
 def page_breaks(sheet: Worksheet, starts: Sequence[int], scale: int, theme: Theme) -> list[int]:
     """Rows to break before so that no block (a table with its heading and notes) straddles two pages.
 
     ``starts`` are the rows where blocks begin (row 0 is always one). A block is moved to a new page
-    only when it would not fit in what is left of the current one. A block taller than a page is split
-    wherever it starts, so it starts a page of its own only when the current one is more than half
-    used; otherwise it runs on from there rather than leave a page mostly empty.
+    only when it would not fit in what is left of the current one. A block taller than a page must be
+    split: it starts a page of its own only when the current one is more than half used (else it runs
+    on from there rather than leave a page mostly empty), and its rows are broken into pages here, not
+    where the printer would, so that its last page is never one or two rows.
     """
     _, page = printable_points(theme)
     page = page * 100 / scale  # the page's height in the sheet's own (100%) points
     breaks: list[int] = []
     used = 0.0
-    for first, height in block_heights(sheet, [0, *starts]):
-        runs_over = height > page and used <= page / 2  # split wherever it starts: moving it would only empty a page
-        if used and used + height > page and not runs_over:
-            breaks.append(first)
+    for block in blocks(sheet, [0, *starts]):
+        if used and used + block.height > page and (block.height <= page or used > page / 2):
+            breaks.append(block.first)
             used = 0.0
-        used += height
-        while used > page:  # a block taller than a page: it fills pages of its own
-            used -= page
+        if used + block.height <= page:
+            used += block.height
+            continue
+        inner, used = _split(block, used, page)
+        breaks += inner
     return breaks
 
 

@@ -15,6 +15,9 @@ from engine.report import SUPPRESSED, Report, TrendTable
 TABLE_FIRST_ROW = 4
 CHART_ROWS = 20  # rows the chart covers at the default row height
 YEAR_WIDTH = 12  # a partial year's label wraps onto a second header line: the count columns stay even
+# The label column wraps long names: at the width of the longest one, the sheet printed across two pages wide,
+# the second holding a column or two of numbers.
+LABEL_WIDTH = 26
 
 
 def _write_monthly(sheet: Worksheet, formats: Formats, trend: TrendTable, row: int, widths: dict[int, float]) -> TablePlacement:
@@ -73,7 +76,8 @@ def _write_quarterly(sheet: Worksheet, formats: Formats, report: Report, row: in
         return _write_own_periods(sheet, formats, report, row, widths)
     what = "counts" if all(s.value_format == "count" for s in series) else "figures"  # proportions show as %
     sheet.write(row, 0, f"Quarterly {what} (rolling quarters to the period end)", formats.heading)
-    columns = [Column("Indicator", formats.text)] + [Column(label, formats.count, YEAR_WIDTH) for label in series[0].quarter_labels]
+    columns = ([Column("Indicator", formats.wrap, LABEL_WIDTH)]
+               + [Column(label, formats.count, YEAR_WIDTH) for label in series[0].quarter_labels])
     rows = [[s.name] + [q if q is not None else "n/a" for q in s.quarterly] for s in series]
     placement = write_table(sheet, formats, table_name("trend_quarterly"), row + 1, 0, columns, rows, widths)
     for offset, s in enumerate(series):
@@ -106,7 +110,8 @@ def _write_own_periods(sheet: Worksheet, formats: Formats, report: Report, row: 
                 formats.heading)
     rows = [[s.name, label, value if value is not None else "n/a"]
             for s in series for label, value in zip(s.quarter_labels, s.quarterly)]
-    columns = [Column("Indicator", formats.text), Column("Period", formats.text, 14), Column("Value", formats.count, 12)]
+    columns = [Column("Indicator", formats.wrap, LABEL_WIDTH), Column("Period", formats.text, 14),
+               Column("Value", formats.count, 12)]
     placement = write_table(sheet, formats, table_name("trend_periods"), row + 1, 0, columns, rows, widths)
     where: QuarterRows = {}
     first = placement.first_data_row
@@ -135,7 +140,7 @@ def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: 
     sheet.write(2, 0, "Counts by financial year; the Grand Total is the sum of the categories.", formats.note)
     # With a hidden cell an Excel SUBTOTAL would add up only what is shown: write the totals as values then.
     hidden = any(v is None for r in trend.rows for v in r.values)
-    columns = [Column("Category", formats.text)] + [Column(label, formats.count, YEAR_WIDTH,
+    columns = [Column("Category", formats.wrap, LABEL_WIDTH)] + [Column(label, formats.count, YEAR_WIDTH,
                                                            total=None if hidden else "sum")
                                                     for label in trend.columns]
     rows = [[r.name] + [_shown(v) for v in r.values] for r in trend.rows]
