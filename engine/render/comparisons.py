@@ -18,10 +18,12 @@ from engine.render.wrapping import wrapped_note
 from engine.report import AreaComparison, IndicatorSeries, Report
 
 CHART_WIDTH = 420  # two side by side print on one A4 landscape page wide at a readable scale
-# A chart row is tall enough for every bar's label, and no taller: for a few partner areas, two rows of charts share
-# a printed page (at 400 pixels each had a page of its own, half of it empty).
-MIN_CHART_HEIGHT, BAR_PIXELS, CHART_FRAME_PIXELS = 300, 20, 80  # the frame: title, axis and their margins
+# A chart row is tall enough for every bar's label (two lines of 8 points: "North West / Leicestershire";
+# LibreOffice skips every other label when they do not fit), and no taller: for a few partner areas two rows of
+# charts share a printed page (at a fixed 400 pixels each had a page of its own, half of it empty).
+MIN_CHART_HEIGHT, BAR_PIXELS, CHART_FRAME_PIXELS = 240, 30, 80  # the frame: title, axis and their margins
 ROW_PIXELS = 20  # the default row height the charts are laid over
+CHART_TOP_PIXELS = 4  # a chart whose frame starts exactly on a page break prints its top edge on the page before
 PEER_AVERAGE = "Peer average"
 
 
@@ -42,7 +44,7 @@ def chart_height(report: Report) -> int:
 
 def chart_rows(report: Report) -> int:
     """Rows one row of charts covers, with a one-row gap below."""
-    return -(-chart_height(report) // ROW_PIXELS) + 1
+    return -(-(chart_height(report) + CHART_TOP_PIXELS) // ROW_PIXELS) + 1
 
 
 def _rates_table(sheet: Worksheet, formats: Formats, report: Report, row: int, widths: dict[int, float]) -> TablePlacement:
@@ -173,8 +175,9 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
         breaks.append(row)
         bar_text, profile_text = _descriptions(report, comparison, series)
         sheet.insert_chart(row, 0, _bar_chart(workbook, formats, report, comparison, rates, rates.first_col + 1 + position),
-                           {"description": bar_text, "object_position": 3})
+                           {"description": bar_text, "object_position": 3, "y_offset": CHART_TOP_PIXELS})
         sheet.insert_chart(row, 0, _profile_chart(workbook, formats, series, monthly, monthly.first_col + 1 + position,
                                                   chart_height(report)),
-                           {"description": profile_text, "object_position": 3, "x_offset": CHART_WIDTH + 20})
+                           {"description": profile_text, "object_position": 3, "x_offset": CHART_WIDTH + 20,
+                            "y_offset": CHART_TOP_PIXELS})
     report_page_setup(sheet, formats, report, keep_together=breaks, print_area=(0, 0, data_row - 1, charts_last_col))
