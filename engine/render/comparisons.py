@@ -18,10 +18,10 @@ from engine.render.wrapping import wrapped_note
 from engine.report import AreaComparison, IndicatorSeries, Report
 
 CHART_WIDTH = 420  # two side by side print on one A4 landscape page wide at a readable scale
-# A chart row is tall enough for every bar's label (two lines of 8 points: "North West / Leicestershire";
-# LibreOffice skips every other label when they do not fit), and no taller: for a few partner areas two rows of
-# charts share a printed page (at a fixed 400 pixels each had a page of its own, half of it empty).
-MIN_CHART_HEIGHT, BAR_PIXELS, CHART_FRAME_PIXELS = 240, 30, 80  # the frame: title, axis and their margins
+# A chart row is tall enough for every bar's label (up to three lines of 8 points: "Leicestershire / County /
+# (benchmark)"; LibreOffice skips every other label when they do not fit), and no taller: for a few partner areas
+# two rows of charts share a printed page (at a fixed 400 pixels each had a page of its own, half of it empty).
+MIN_CHART_HEIGHT, BAR_PIXELS, CHART_FRAME_PIXELS = 240, 32, 80  # the frame: title, axis and their margins
 ROW_PIXELS = 20  # the default row height the charts are laid over
 CHART_TOP_PIXELS = 4  # a chart whose frame starts exactly on a page break prints its top edge on the page before
 PEER_AVERAGE = "Peer average"

@@ -180,7 +180,8 @@ def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str,
     sheet.set_margins(left=m * 0.8, right=m * 0.8, top=m, bottom=m)
     if print_area:
         sheet.print_area(*print_area)
-    plan = plan_pages(sheet, theme, keep_together, print_area[3] if print_area else None)
+    plan = plan_pages(sheet, theme, keep_together, last_col=print_area[3] if print_area else None,
+                      last_row=print_area[2] if print_area else None)
     sheet.set_print_scale(plan.scale)
     if plan.across:
         sheet.print_across()  # a wide table's columns follow each other before the next rows

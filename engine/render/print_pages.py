@@ -143,11 +143,13 @@ class Block:
     under_charts: frozenset[int]  # positions of rows a chart covers: a page break there would cut the chart
 
 
-def blocks(sheet: Worksheet, starts: Sequence[int]) -> list[Block]:
-    """The sheet's blocks: from one start to the next, the last to the sheet's end."""
-    last_row = sheet.dim_rowmax if sheet.dim_rowmax is not None else 0
+def blocks(sheet: Worksheet, starts: Sequence[int], last_row: int | None = None) -> list[Block]:
+    """The sheet's blocks: from one start to the next, the last to the sheet's end (or to ``last_row``, a print
+    area's: rows kept for the screen below it, such as a chart's data, print on no page)."""
     bottoms = _chart_bottoms(sheet)
-    last_row = max([last_row] + [r for r in bottoms])
+    if last_row is None:
+        last_row = max([sheet.dim_rowmax if sheet.dim_rowmax is not None else 0] + [r for r in bottoms])
+    bottoms = {r: b for r, b in bottoms.items() if r <= last_row}
     edges = sorted(set(starts)) + [last_row + 1]
     found = []
     for first, end in zip(edges, edges[1:]):
@@ -178,7 +180,8 @@ def _split(block: Block, used: float, page: float) -> tuple[list[int], float]:
     return [block.first + i for i in inner], used + block.height - sum(block.rows)
 
 
-def page_breaks(sheet: Worksheet, starts: Sequence[int], scale: int, theme: Theme) -> list[int]:
+def page_breaks(sheet: Worksheet, starts: Sequence[int], scale: int, theme: Theme,
+                last_row: int | None = None) -> list[int]:
     """Rows to break before so that no block (a table with its heading and notes) straddles two pages.
 
     ``starts`` are the rows where blocks begin (row 0 is always one). A block is moved to a new page
@@ -191,7 +194,7 @@ def page_breaks(sheet: Worksheet, starts: Sequence[int], scale: int, theme: Them
     page = page * 100 / scale  # the page's height in the sheet's own (100%) points
     breaks: list[int] = []
     used = 0.0
-    for block in blocks(sheet, [0, *starts]):
+    for block in blocks(sheet, [0, *starts], last_row):
         if used and used + block.height > page and (block.height <= page or used > page / 2):
             breaks.append(block.first)
             used = 0.0
@@ -203,7 +206,9 @@ def page_breaks(sheet: Worksheet, starts: Sequence[int], scale: int, theme: Them
     return breaks
 
 
-def plan_pages(sheet: Worksheet, theme: Theme, keep_together: Sequence[int] = (), last_col: int | None = None) -> PrintPlan:
-    """The scale and breaks for the sheet (up to ``last_col`` when a print area leaves wider tables to the screen)."""
+def plan_pages(sheet: Worksheet, theme: Theme, keep_together: Sequence[int] = (), last_col: int | None = None,
+               last_row: int | None = None) -> PrintPlan:
+    """The scale and breaks for the sheet (up to ``last_col`` and ``last_row`` when a print area leaves wider or
+    further tables to the screen)."""
     scale, across = print_scale(sheet, theme, last_col)
-    return PrintPlan(scale, page_breaks(sheet, keep_together, scale, theme) if keep_together else [], across)
+    return PrintPlan(scale, page_breaks(sheet, keep_together, scale, theme, last_row) if keep_together else [], across)
