@@ -15,6 +15,8 @@ from xlsxwriter.worksheet import Worksheet
 from engine.dashboard_report import DashboardKpi, DashboardReport
 from engine.render.dashboard_parts import SHEET_DASHBOARD, percent_change, value_format
 from engine.render.formats import Formats
+from engine.render.print_pages import page_wide_columns
+from engine.render.wrapping import wrapped_note
 from engine.render.layout import (Column, TablePlacement, apply_widths, band_rules, outcome_rules, report_page_setup,
                                   section_heading, write_table)
 from engine.contract.names import table_name
@@ -87,11 +89,6 @@ def write_members(workbook: Workbook, sheet: Worksheet, sheet_name: str, dashboa
     report = dashboard.report
     label = dashboard.member_label
     section_heading(sheet, formats, f"{label}s — {dashboard.subject}", SHEET_DASHBOARD)
-    sheet.write(2, 0, f"{report.current_window}: each {label.lower()}'s value against the {dashboard.subject} value "
-                      f"(confidence intervals, in words and colour); {dashboard.subject} and {report.benchmark_name} "
-                      f"below for reference. % change and direction of travel compare each area with its own previous "
-                      f"12 months (an indicator with its own periods: its previous quarter or year; a percentage's % "
-                      f"change is n/a, see the Dashboard's change in points).", formats.note)
     widths: dict[int, float] = {}
     rows_at: dict[str, int] = {}
     breaks = []
@@ -116,6 +113,12 @@ def write_members(workbook: Workbook, sheet: Worksheet, sheet_name: str, dashboa
         sheet.insert_chart(row, CHART_COLUMN, _chart(workbook, formats, sheet_name, item, placement,
                                                   item.kpi.current_period or report.current_window),
                            {"description": _description(dashboard, item), "object_position": 3})
+    wrapped_note(sheet, formats, 2, 0, min(page_wide_columns(widths, formats.theme), CHART_COLUMN - 2),
+                 f"{report.current_window}: each {label.lower()}'s value against the {dashboard.subject} value "
+                 f"(confidence intervals, in words and colour); {dashboard.subject} and {report.benchmark_name} "
+                 f"below for reference. % change and direction of travel compare each area with its own previous "
+                 f"12 months (an indicator with its own periods: its previous quarter or year; a percentage's % "
+                 f"change is n/a, see the Dashboard's change in points).", widths)
     apply_widths(sheet, widths)
     sheet.set_column(CHART_COLUMN - 1, CHART_COLUMN - 1, 2)
     sheet.freeze_panes(3, 1)
