@@ -22,6 +22,7 @@ from engine.render.dashboard_figures import NOT_AVAILABLE, figures, measured_fig
 from engine.render.summary import (ARROWS, SPARKLINE_HEADER, missing_comments, missing_notes, period_text,
                                    polarity_runs, quarter_sparklines, target_rules)
 from engine.render.trends import QuarterRows
+from engine.render.print_pages import page_wide_columns
 from engine.render.wrapping import wrapped_note
 
 TABLE_FIRST_ROW = 6
@@ -56,7 +57,6 @@ def write_dashboard_sheet(sheet: Worksheet, dashboard: DashboardReport, formats:
                       f"{report.previous_window}", formats.subtitle)
     about = f"{dashboard.subject_description}. " if dashboard.subject_description else ""
     compared = f"{bench} ({dashboard.benchmark_description})" if dashboard.benchmark_description else bench
-    sheet.write(2, 0, f"{about}Compared with {compared}. {produced_words(report)}.", formats.note)
     sheet.write(3, 0, "Go to:", formats.bold)
     for offset, target in enumerate((SHEET_QUARTERLY, members_sheet, SHEET_METHODOLOGY, SHEET_DATA_QUALITY)):
         sheet.write_url(3, 1 + offset, internal_link(target), formats.link, string=target)
@@ -127,7 +127,10 @@ def write_dashboard_sheet(sheet: Worksheet, dashboard: DashboardReport, formats:
     notes += missing_notes(kpis)
     if report.synthetic_note:
         notes.append(report.synthetic_note)
-    for offset, note in enumerate(notes):  # wrapped across the table, so that the page keeps its width
-        wrapped_note(sheet, formats, placement.last_row + 2 + offset, 0, placement.last_col, note, widths)
+    # Wrapped within the columns of the first page wide (the table prints across pages): no note's end on a page alone.
+    note_cols = min(page_wide_columns(widths, formats.theme), placement.last_col)
+    wrapped_note(sheet, formats, 2, 0, note_cols, f"{about}Compared with {compared}. {produced_words(report)}.", widths)
+    for offset, note in enumerate(notes):
+        wrapped_note(sheet, formats, placement.last_row + 2 + offset, 0, note_cols, note, widths)
     report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW), repeat_cols=(1, 1))
     sheet.activate()
