@@ -1,10 +1,8 @@
 """No half-empty printed pages (issue 17): two small partner workbooks printed by LibreOffice, every page
 measured from the PDF.
 
-How full a page is: the page is rasterised (poppler's ``pdftoppm``, greyscale) and the lowest row with
-any ink between the running header and the footer, as a share of the height between them, is how much
-of the page its content uses (text, tables, charts and maps alike). Which sheet a page belongs to is its
-running header ("Comparisons — Melton"), read with ``pdftotext -bbox``.
+How full a page is, and which sheet it belongs to: see tests/page_fill.py. The same rules hold for the
+North West Leicestershire workbook and the dashboard in tests/test_print_pages.py.
 
 The rules, and their documented exceptions:
 - every page is at least half used, except the last page of a sheet (a section's end) and the pages of a
@@ -17,44 +15,24 @@ The rules, and their documented exceptions:
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
-import numpy as np
 import pytest
 import xlsxwriter
-from openpyxl import load_workbook
-from PIL import Image
 
 from engine.api import build
 from engine.render.print_pages import COLUMN_PIXEL_POINTS, content_points
+from page_fill import HALF, PageFill, half_empty, nearly_empty, page_fills
 from test_libreoffice import require_tool, run_soffice
 from test_print_pages import MARGIN_POINTS, _pages
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "specs" / "examples"
 BUILDS = {"counted": "Melton", "area_groups": "Melton"}  # example spec -> the area printed
-DPI = 24  # enough to find the lowest line of ink
-INK = 200  # grey levels below this are ink (0 black, 255 white)
-HALF, NEARLY_EMPTY = 0.5, 0.1
-
-
-def _used(image: Path, height_points: float) -> float:
-    """The share of the page's body (between the running header and footer) down to its lowest ink."""
-    pixels = np.asarray(Image.open(image).convert("L"))
-    scale = pixels.shape[0] / height_points
-    body = pixels[int(MARGIN_POINTS * scale):int((height_points - MARGIN_POINTS) * scale)]
-    inked = np.flatnonzero((body < INK).any(axis=1))
-    return (inked.max() + 1) / body.shape[0] if inked.size else 0.0
-
-
-def _printed_across(book: Path) -> set[str]:
-    """Sheets that print across pages (their page order is over, then down)."""
-    return {ws.title for ws in load_workbook(book).worksheets if ws.page_setup.pageOrder == "overThenDown"}
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[int, str, float, bool]]]:
-    """Example name -> every page: (number, sheet, share used, is the sheet's last page)."""
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[PageFill]]:
+    """Example name -> how full each of its printed pages is."""
     soffice = require_tool("soffice", "libreoffice")
     pdftoppm = require_tool("pdftoppm")
     require_tool("pdftotext")
@@ -68,36 +46,25 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[int,
     for name, book in books.items():
         pdf = work / "pdf" / f"{book.stem}.pdf"
         assert pdf.is_file(), f"no PDF of {book.name}.\nstdout: {result.stdout}\nstderr: {result.stderr}"
-        subprocess.run([pdftoppm, "-r", str(DPI), "-gray", str(pdf), str(work / name / "page")], check=True, timeout=120)
-        images = sorted((work / name).glob("page-*.pgm"))
-        printed = _pages(pdf)
-        assert len(images) == len(printed) > 0
-        sheets = [p.running_header().split(" — ")[0] for p in printed]
-        across = _printed_across(book)
-        measured[name] = [(p.number, sheet, _used(image, p.height), sheet != (sheets + [""])[i + 1], sheet in across)
-                          for i, (p, sheet, image) in enumerate(zip(printed, sheets, images))]
+        measured[name] = page_fills(pdftoppm, pdf, book, _pages(pdf), MARGIN_POINTS, work / name / "pages")
     return measured
 
 
 @pytest.mark.parametrize("name", list(BUILDS))
 def test_no_page_is_less_than_half_used_but_where_a_section_ends(pages, name):
-    half_empty = [(number, sheet, f"{used:.0%}") for number, sheet, used, last, across in pages[name]
-                  if used < HALF and not last and not across]
-    assert half_empty == [], f"{name}: pages less than half used that do not end a sheet: {half_empty}"
+    assert half_empty(pages[name]) == [], f"{name}: pages less than half used that do not end a sheet"
 
 
 @pytest.mark.parametrize("name", list(BUILDS))
 def test_no_page_is_nearly_empty(pages, name):
-    nearly_empty = [(number, sheet, f"{used:.0%}") for number, sheet, used, _last, _across in pages[name]
-                    if used < NEARLY_EMPTY]
-    assert nearly_empty == [], f"{name}: pages with almost nothing on them: {nearly_empty}"
+    assert nearly_empty(pages[name]) == [], f"{name}: pages with almost nothing on them"
 
 
 def test_the_rules_are_not_vacuous(pages):
     """The builds print several sheets over several pages, some of them fuller than half."""
     every = [page for name in BUILDS for page in pages[name]]
-    assert len({sheet for _, sheet, *_ in every}) >= 8 and len(every) >= 20
-    assert any(used >= HALF and not last for _, _, used, last, _ in every)
+    assert len({page.sheet for page in every}) >= 8 and len(every) >= 20
+    assert any(page.used >= HALF and not page.ends_sheet for page in every)
 
 
 def test_a_hidden_column_takes_no_room_on_the_page(tmp_path):

@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
 from engine.api import build
+from page_fill import PageFill, half_empty, nearly_empty, page_fills
 from test_libreoffice import require_tool, run_soffice
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -78,7 +79,20 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, l
         pdf = work / "pdf" / f"{book.stem}.pdf"
         assert pdf.is_file(), f"no PDF of {book.name}.\nstdout: {result.stdout}\nstderr: {result.stderr}"
         printed[name] = (book, _pages(pdf))
+        PDFS[name] = pdf
     return printed
+
+
+PDFS: dict[str, Path] = {}  # the printed fixture's PDFs, for the page-fill checks
+
+
+@pytest.fixture(scope="module")
+def fills(printed, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[PageFill]]:
+    """How full each page of both workbooks is (tests/page_fill.py)."""
+    pdftoppm = require_tool("pdftoppm")
+    work = tmp_path_factory.mktemp("print_fills")
+    return {name: page_fills(pdftoppm, PDFS[name], book, pages, MARGIN_POINTS, work / name)
+            for name, (book, pages) in printed.items()}
 
 
 def _cell_text(value) -> str:
@@ -145,3 +159,11 @@ def test_front_page_prints_one_page_wide(printed, name):
     front = next(p for p in pages if p.running_header().startswith("Front page"))  # its first page
     text = " ".join(front.body_lines())
     assert all(h in text for h in ("Direction of", "Compared with", "Last 8", "Target")), text[:400]
+
+
+@pytest.mark.parametrize("name", ["partner", "dashboard"])
+def test_no_page_is_half_empty_or_nearly_empty(fills, name):
+    """The rules of tests/test_page_fill.py, on the full workbooks: no page less than half used unless it ends a
+    sheet or its sheet prints across pages, and none nearly empty."""
+    assert half_empty(fills[name]) == [], f"{name}: pages less than half used that do not end a sheet"
+    assert nearly_empty(fills[name]) == [], f"{name}: pages with almost nothing on them"

@@ -162,21 +162,36 @@ def blocks(sheet: Worksheet, starts: Sequence[int], last_row: int | None = None)
     return found
 
 
-def _split(block: Block, used: float, page: float) -> tuple[list[int], float]:
-    """Breaks inside a block too tall for what is left of the page (``used`` of ``page`` points), and how much of
-    its last page it uses. Each page takes the rows that fit (never breaking under a chart); the last page keeps at
-    least ``MIN_TAIL_ROWS`` rows, so no row or two of a table print alone at the end."""
-    inner: list[int] = []
-    for i, height in enumerate(block.rows):
-        if used and used + height > page and i not in block.under_charts:
-            inner.append(i)
+def _greedy(block: Block, start: int, used: float, limit: float) -> list[int]:
+    """Positions (from ``start``) where a page fills: each page takes the rows that fit in ``limit``, never breaking
+    under a chart."""
+    breaks: list[int] = []
+    for i in range(start, len(block.rows)):
+        height = block.rows[i]
+        if used and used + height > limit and i not in block.under_charts:
+            breaks.append(i)
             used = 0.0
         used += height
+    return breaks
+
+
+def _split(block: Block, used: float, page: float) -> tuple[list[int], float]:
+    """Breaks inside a block too tall for what is left of the page (``used`` of ``page`` points), and how much of
+    its last page it uses. The first page takes the rows that fit; the rest are shared evenly between the pages
+    they need (a greedy split would leave a few rows alone on the last), and the last keeps at least
+    ``MIN_TAIL_ROWS`` rows."""
+    inner = _greedy(block, 0, used, page)
+    if inner:  # the rows after the first break fill len(inner) pages: share them out
+        rest = block.rows[inner[0]:]
+        even = sum(rest) / len(inner) + max(rest)  # a page holds its share and at most one row more
+        inner = [inner[0]] + _greedy(block, inner[0], 0.0, min(page, even))
     if inner and len(block.rows) - inner[-1] < MIN_TAIL_ROWS:
         earliest = inner[-2] + 1 if len(inner) > 1 else 1
         inner[-1] = max(earliest, min(inner[-1], len(block.rows) - MIN_TAIL_ROWS))
     if inner:
         used = sum(block.rows[inner[-1]:])
+    else:
+        used += sum(block.rows)
     return [block.first + i for i in inner], used + block.height - sum(block.rows)
 
 
