@@ -158,6 +158,9 @@ def test_methodology_and_comparisons_name_the_benchmark_and_who_is_outside_it(bo
     assert BENCHMARK in comparisons
     people = lsoa_population().groupby("LAD22NM")["population"].sum()
     assert f"{people[MEMBERS].sum():,.0f} residents in {BENCHMARK}" in methodology
+    # The peer average pools all three districts: with a benchmark of two, it is not the benchmark's rate.
+    assert "pooled peer rate" in methodology and f"(here the {BENCHMARK} rate)" not in methodology
+    assert "all partner areas' numerators" not in methodology
 
 
 @pytest.fixture

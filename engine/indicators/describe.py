@@ -72,7 +72,7 @@ def describe_measure_methods(levels: tuple[float, float], change: ChangeTest, pr
     if proportions:
         parts.append(
             f"Proportions (shown as percentages) are banded by their Wilson score interval against the benchmark's "
-            f"proportion (all partner areas' numerators ÷ denominators): a {high} interval entirely above (below) it "
+            f"proportion (its partner areas' numerators ÷ denominators, pooled): a {high} interval entirely above (below) it "
             f"is 'Very Significantly High' ('Low'), otherwise a {low} interval 'Significantly High' ('Low'). "
             + ("A change between two periods is tested with Fisher's exact test on the 2 × 2 table of the two "
                f"periods' numerators and the rest; a two-sided p-value below {_percent(1 - change.level)} is "
@@ -137,13 +137,15 @@ def describe_change(change: ChangeTest, window_months: int) -> str:
             f"indicator's polarity, and 'Similar' means no significant change.")
 
 
-def describe_peers(peers: Peers, n_partners: int, partner_label: str, benchmark: str) -> str:
+def describe_peers(peers: Peers, n_partners: int, partner_label: str, benchmark: str | None) -> str:
+    """``benchmark``: its name when it is all the partner areas (its rate is then the peer rate), else None."""
     label = partner_label.lower()
+    same = f" (here the {benchmark} rate)" if benchmark else ""
     return (f"Each {label}'s rate is ranked among the {n_partners} {label}s (1 = the lowest rate, shown as 'x/"
             f"{n_partners}'; tied rates share a rank) and placed in a quartile (1 = the lowest quarter). It is 'Above' "
             f"or 'Below the peer average' when its {_percent(peers.level)} confidence interval lies entirely above or "
-            f"below the pooled peer rate, all the {label}s' events divided by their population (here the {benchmark} "
-            f"rate), and 'In line with the peer average' otherwise.")
+            f"below the pooled peer rate, all the {label}s' events divided by their population{same}, and 'In line "
+            f"with the peer average' otherwise.")
 
 
 def describe_suppression(rules: list[tuple[str, Suppression]], applied: bool) -> str:

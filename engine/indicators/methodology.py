@@ -128,8 +128,9 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
     mapped = set(spec.peer_groups.measures) if spec.peer_groups and inputs.peer_table else set()
     within = [i.name for i in spec.indicators if i.id not in mapped or inputs.peer_table.missing_partners]
     if within:
-        notes.append(MethodNote("Peer comparison", describe_peers(spec.peers, len(geo.partner_names), geo.partner_label,
-                                                                  geo.benchmark_name) + _used_by(within, spec)))
+        notes.append(MethodNote("Peer comparison", describe_peers(
+            spec.peers, len(geo.partner_names), geo.partner_label,
+            geo.benchmark_name if geo.in_benchmark.all() else None) + _used_by(within, spec)))
     if mapped:
         notes.append(peer_group_note(spec, inputs.peer_table, periods.end, geo.partner_label, len(geo.partner_names)))
     notes += profile_method_notes(spec.breakdowns, geo.partner_label, geo.benchmark_name)
