@@ -213,3 +213,10 @@ def test_a_geography_read_for_one_benchmark_serves_a_spec_with_another(example_c
     rates = {k.indicator_id: k.benchmark_rate for k in subset.kpis}, {k.indicator_id: k.benchmark_rate for k in everyone.kpis}
     assert rates[0]["total_crime"] == pytest.approx(crimes[MEMBERS].sum() / people[MEMBERS].sum() * 1000)
     assert rates[1]["total_crime"] == pytest.approx(crimes[DISTRICTS].sum() / people[DISTRICTS].sum() * 1000)
+
+
+def test_one_area_built_alone_is_compared_with_the_same_benchmark(books, tmp_path):
+    """``--area Rutland`` renders one workbook, but the benchmark is still Blaby and Melton's."""
+    (alone,) = [p for p in build(SPEC, tmp_path, areas=["Rutland"]) if p.suffix == ".xlsx"]
+    column = f"{BENCHMARK} rate per 1,000 or %"
+    assert summary(alone)[column].tolist() == summary(books["Rutland"])[column].tolist()
