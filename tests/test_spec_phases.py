@@ -53,15 +53,21 @@ def reported(path: Path, **kwargs) -> list[Problem]:
     return loaded.value.problems
 
 
-def test_sd_banding_of_a_measured_indicator_is_a_spec_mistake(tmp_path):
-    path, text = without_data(tmp_path, "measured", (
-        '    measure: {kind: proportion, numerator: {repeat: {equals: "Yes"}}}\n',
-        '    measure: {kind: proportion, numerator: {repeat: {equals: "Yes"}}}\n'
-        '    banding: {method: sd, cut_points: [1, 2]}\n'))
+def sd_banding_reported(tmp_path: Path, example: str, after: str, key_path: str) -> Problem:
+    """The one problem reported when the example's indicator whose block holds the line ``after`` is given
+    ``banding: {method: sd}``: at that key path and on that line, in the example's file."""
+    path, text = without_data(tmp_path, example, (after, after + "    banding: {method: sd, cut_points: [1, 2]}\n"))
     (problem,) = reported(path)
     assert Path(problem.file).name == "x.yaml"
-    assert problem.key_path == "indicators[1].banding.method"
+    assert problem.key_path == key_path
     assert problem.line == line_of(text, "banding: {method: sd")
+    return problem
+
+
+def test_sd_banding_of_a_measured_indicator_is_a_spec_mistake(tmp_path):
+    problem = sd_banding_reported(tmp_path, "measured",
+                                  '    measure: {kind: proportion, numerator: {repeat: {equals: "Yes"}}}\n',
+                                  "indicators[1].banding.method")
     assert "'repeat_marac_referrals' has a measure block" in problem.message and "use banding method ci" in problem.message
 
 
@@ -85,14 +91,31 @@ def test_rolling_windows_over_a_quarterly_return_is_a_spec_mistake(tmp_path):
     assert "periods are 3 months long" in problem.message and "compare: previous_period" in problem.message
 
 
-def test_a_dashboard_refuses_sd_banding(tmp_path):
-    path, text = without_data(tmp_path, "dashboard", (
-        "    target: {measure: percent_change, at_most: 0, label: No increase on the previous 12 months}\n",
-        "    target: {measure: percent_change, at_most: 0, label: No increase on the previous 12 months}\n"
-        "    banding: {method: sd, cut_points: [1, 2]}\n"))
+def test_a_month_of_year_profile_of_a_quarterly_return_is_a_spec_mistake(tmp_path):
+    """Seasonality lays counts out by month of the year; a survey return by quarter has no months to show. Found
+    from the spec alone (the source's month column is typed quarter), not after every source has been read."""
+    measure = "    measure: {kind: proportion, percent_column: pct_agree, respondents_column: respondents, compare: previous_period}\n"
+    path, text = without_data(tmp_path, "partner_table", (measure, measure + (
+        "  - id: survey_returns\n"
+        "    name: Survey returns\n"
+        "    priority: Reducing anti-social behaviour\n"
+        "    unit: returns\n"
+        "    polarity: neither\n"
+        "    source: resident_survey\n"
+        "\nseasonality:\n"
+        "  indicators: [survey_returns]\n")))
     (problem,) = reported(path)
-    assert problem.key_path == "indicators[0].banding.method"
-    assert problem.line == line_of(text, "banding: {method: sd")
+    assert problem.key_path == "seasonality.indicators[0]"
+    assert problem.line == line_of(text, "indicators: [survey_returns]")
+    assert "'resident_survey', whose periods are 3 months long" in problem.message
+    assert "leave it out of seasonality" in problem.message
+
+
+def test_a_dashboard_refuses_sd_banding(tmp_path):
+    problem = sd_banding_reported(
+        tmp_path, "dashboard",
+        "    target: {measure: percent_change, at_most: 0, label: No increase on the previous 12 months}\n",
+        "indicators[0].banding.method")
     assert "dashboard" in problem.message and "use banding method ci" in problem.message
 
 

@@ -29,7 +29,6 @@ from engine.indicators.measured.measures import counted_spec
 from engine.indicators.periods import ReportPeriods
 from engine.indicators.profiles.breakdowns import breakdown_tables, breakdown_window
 from engine.indicators.series import partner_series
-from engine.errors import Problem, SpecError
 from engine.ingest import Inputs
 from engine.map_report import MapSet
 from engine.report import AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, SeasonalTable, TopAreaTable, TrendTable
@@ -172,13 +171,9 @@ def _seasonal_grids(spec: Spec, inputs: Inputs, masks: dict[str, np.ndarray], fi
         return []
     n_partners = len(inputs.geography.partner_names)
     grids = []
-    for position, indicator_id in enumerate(spec.seasonality.indicators):
+    for indicator_id in spec.seasonality.indicators:  # each monthly: engine.spec.method_checks
         indicator = spec.indicator(indicator_id)
         source = inputs.sources[indicator.source]
-        if source.period_months != 1:
-            raise SpecError(Problem(f"indicator {indicator_id!r} reads source {indicator.source!r}, whose rows are "
-                                    f"{source.period_word}s, so it has no month of the year to show: leave it out of "
-                                    "seasonality", key_path=f"seasonality.indicators[{position}]"))
         counts = indicator_counts(indicator, inputs, masks[indicator_id], first, end - first + 1)
         grids.append(seasonal_counts(indicator, sum_by_partner(counts.by_month, counts.partner_of, n_partners),
                                      first, end, source.months_present, starts))
