@@ -17,7 +17,8 @@ from engine.indicators.counted.comparison_areas import comparison_positions, sho
 from engine.indicators.counted.comparisons import area_comparison
 from engine.indicators.counted.counts import indicator_mask
 from engine.indicators.counted.maps import partner_map_sets
-from engine.indicators.counted.peer_groups import peer_group_results, with_peer_averages, with_peer_group
+from engine.indicators.counted.peer_groups import (PeerGroupResults, peer_group_results, with_peer_averages,
+                                                   with_peer_group)
 from engine.indicators.counted.results import (IndicatorCounts, IndicatorResults, counted_kpi, indicator_counts,
                                                indicator_results, sum_by_partner)
 from engine.indicators.counted.seasonality import SeasonalCounts, seasonal_counts, seasonal_table, year_starts
@@ -49,7 +50,7 @@ class CountedPhase:
     picks: dict[str, list[list[int]]]  # indicator -> each partner area's Top 10 small areas
     hidden: list[set]  # per partner area: the numbers its workbook hides
     protected: bool  # a privacy-protected build of a spec with sensitive indicators: other cuts left out
-    peer_groups: dict
+    peer_groups: dict[str, PeerGroupResults]  # indicator -> its peer-group ranks and averages
     trend: TrendCounts | None
     series: list[list[IndicatorSeries]]  # per counted indicator, per partner area
     comparisons: list[AreaComparison]
@@ -58,7 +59,7 @@ class CountedPhase:
     map_sets: list[MapSet | None]
     seasonal: list[SeasonalCounts]
     season_years: list[int]
-    compared_with: list | None  # per partner area: the comparison areas shown beside it (None: all)
+    compared_with: list[np.ndarray] | None  # per partner area: the comparison areas shown beside it (None: all)
 
     def kpi(self, indicator: Indicator, p: int, measured: Kpi | None) -> Kpi:
         """Partner ``p``'s KPI for ``indicator`` (``measured``: the measured phase's, for a measured indicator),
@@ -68,23 +69,28 @@ class CountedPhase:
         return with_peer_group(with_target(kpi, indicator.target), self.peer_groups.get(indicator.id), p)
 
     def partner_comparisons(self, p: int) -> list[AreaComparison]:
+        """The Comparisons partner ``p`` sees: its comparison areas only, with its peer group's averages."""
         return shown_areas(with_peer_averages(self.comparisons, self.peer_groups, p),
                            None if self.compared_with is None else self.compared_with[p])
 
     def top_tables(self, p: int) -> list[TopAreaTable]:
+        """Partner ``p``'s Top 10 tables, one per indicator with small-area detail, its hidden numbers blanked."""
         return [top_table(self.inputs, self.results[i.id], p, self.picks[i.id][p], self.hidden[p])
                 for i in self.spec.indicators if i.id not in self.by_partner]
 
     def trend_table(self, p: int) -> TrendTable | None:
+        """Partner ``p``'s trend table (None when the spec has none, or the data no financial year)."""
         return trend_table(self.spec, self.trend, p, self.hidden[p]) if self.trend else None
 
     def seasonal_tables(self, p: int) -> list[SeasonalTable]:
+        """Partner ``p``'s month-of-year tables (none in a privacy-protected build)."""
         if not self.spec.seasonality:
             return []
         return [seasonal_table(self.spec.seasonality, self.spec.periods, grid, self.season_years,
                                self.coverage.first_data, self.coverage.end, p) for grid in self.seasonal]
 
     def suppression_note(self, p: int) -> str | None:
+        """The note under partner ``p``'s figures, when its workbook hides any."""
         return suppression_note(self.spec) if self.hidden[p] else None
 
 
