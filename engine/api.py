@@ -108,6 +108,7 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
         _check_dashboard_options(areas, suppress, str(spec_path))
     load_theme(spec.theme, spec_dir)  # a bad theme is a spec problem: find it before reading data
     check_arguments(spec, spec_dir, str(spec_path), areas, period_end)
+    project = project_of_spec(spec_path)  # a broken project file needs no data to find
     loaded = time.perf_counter()
     try:
         inputs = load_inputs(spec, spec_dir, cache)
@@ -124,7 +125,6 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     except SpecError as error:
         raise locate(error, spec_path) from None
     computed = time.perf_counter()
-    project = project_of_spec(spec_path)
     provenance = Provenance(
         project=project.id,
         spec=project.relative(spec_path),

@@ -151,3 +151,30 @@ def test_good_arguments_go_on_to_read_the_data(tmp_path):
         prepare(path, areas=["Rutland"], period_end="2022-10")
     assert not isinstance(caught.value, SpecError), caught.value
     assert "police_uk" in str(caught.value)
+
+
+def test_a_bad_project_identifier_is_found_before_the_data_with_its_line(tmp_path):
+    """The project file (saferbook-project.yaml, above the spec) is read like a spec: a mistake in it needs no
+    data to find, and its problem names the file, the line and the key."""
+    path, _ = without_data(tmp_path, "counted")
+    marker = tmp_path / "saferbook-project.yaml"
+    marker.write_text("# the partnership's project\n\nid: Safer Leicestershire\n", encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        prepare(path)
+    (problem,) = caught.value.problems
+    assert Path(problem.file) == marker
+    assert (problem.line, problem.key_path) == (3, "id")
+    assert "'Safer Leicestershire' is not a project identifier" in problem.message
+
+
+def test_a_project_file_is_bounded_like_a_spec(tmp_path):
+    """Aliases that expand past what any file needs are refused in the project file too, not built."""
+    path, _ = without_data(tmp_path, "counted")
+    bomb = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    bomb += [f"{chr(97 + i)}: &{chr(97 + i)} [{', '.join(['*' + chr(96 + i)] * 9)}]" for i in range(1, 9)]
+    (tmp_path / "saferbook-project.yaml").write_text("id: safer-example\n" + "\n".join(bomb) + "\n", encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        prepare(path)
+    (problem,) = caught.value.problems
+    assert Path(problem.file).name == "saferbook-project.yaml"
+    assert "refused: aliases here expand to over" in problem.message and "project file" in problem.message
