@@ -53,15 +53,21 @@ def reported(path: Path, **kwargs) -> list[Problem]:
     return loaded.value.problems
 
 
+def one_problem_at(path: Path, text: str, key_path: str, on_line: str) -> Problem:
+    """The one problem reported for the spec at ``path`` (whose text is ``text``): in that file, at ``key_path``,
+    on the line holding ``on_line``."""
+    (problem,) = reported(path)
+    assert Path(problem.file).name == path.name
+    assert problem.key_path == key_path
+    assert problem.line == line_of(text, on_line)
+    return problem
+
+
 def sd_banding_reported(tmp_path: Path, example: str, after: str, key_path: str) -> Problem:
     """The one problem reported when the example's indicator whose block holds the line ``after`` is given
-    ``banding: {method: sd}``: at that key path and on that line, in the example's file."""
+    ``banding: {method: sd}``: at ``key_path``, on the banding's line."""
     path, text = without_data(tmp_path, example, (after, after + "    banding: {method: sd, cut_points: [1, 2]}\n"))
-    (problem,) = reported(path)
-    assert Path(problem.file).name == "x.yaml"
-    assert problem.key_path == key_path
-    assert problem.line == line_of(text, "banding: {method: sd")
-    return problem
+    return one_problem_at(path, text, key_path, "banding: {method: sd")
 
 
 def test_sd_banding_of_a_measured_indicator_is_a_spec_mistake(tmp_path):
@@ -104,9 +110,7 @@ def test_a_month_of_year_profile_of_a_quarterly_return_is_a_spec_mistake(tmp_pat
         "    source: resident_survey\n"
         "\nseasonality:\n"
         "  indicators: [survey_returns]\n")))
-    (problem,) = reported(path)
-    assert problem.key_path == "seasonality.indicators[0]"
-    assert problem.line == line_of(text, "indicators: [survey_returns]")
+    problem = one_problem_at(path, text, "seasonality.indicators[0]", "indicators: [survey_returns]")
     assert "'resident_survey', whose periods are 3 months long" in problem.message
     assert "leave it out of seasonality" in problem.message
 
@@ -178,3 +182,18 @@ def test_a_project_file_is_bounded_like_a_spec(tmp_path):
     (problem,) = caught.value.problems
     assert Path(problem.file).name == "saferbook-project.yaml"
     assert "refused: aliases here expand to over" in problem.message and "project file" in problem.message
+
+
+def test_a_map_of_a_source_without_small_areas_is_a_spec_mistake(tmp_path):
+    """The MARAC log records only the district: there is nothing to shade by small area. Found from the spec (the
+    source has no small_area_code column), not after the boundaries and every source have been read."""
+    maps = "maps: {boundaries: ../../data/ons/lsoa11_boundaries_leicestershire.geojson.gz, indicators: [marac_referrals]}"
+    path, text = without_data(tmp_path, "measured", ("\nindicators:\n", f"\n{maps}\n\nindicators:\n"))
+    problem = one_problem_at(path, text, "maps.indicators[0]", maps)
+    assert "'marac_referrals' counts a source that records only the district" in problem.message
+
+
+def test_comparing_with_a_most_similar_group_needs_the_peer_groups_export(tmp_path):
+    path, text = without_data(tmp_path, "counted", ("\nindicators:\n", "\ncomparison_areas: {peer_group: true}\n\nindicators:\n"))
+    problem = one_problem_at(path, text, "comparison_areas.peer_group", "comparison_areas: {peer_group: true}")
+    assert "needs the spec's peer_groups" in problem.message

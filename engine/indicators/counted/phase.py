@@ -142,7 +142,7 @@ def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file
             {i: r.benchmark_rate for i, r in results.items()})
     by_partner = {i for i, c in all_counts.items() if c.by_partner}
     map_sets = partner_map_sets(
-        spec, geo, inputs.boundaries, results, picks, by_partner,
+        spec, geo, inputs.boundaries, results, picks,
         withheld=set(suppression_rules(spec)) if protected else set(),
     ) if spec.maps is not None and inputs.boundaries is not None else [None] * n_partners
     return CountedPhase(spec, inputs, coverage, results, by_partner, picks, hidden, protected, peer_groups, trend,
