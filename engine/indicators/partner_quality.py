@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
+import numpy as np
+
 from engine.indicators.measured.missing_cells import missing_figures
 from engine.ingest import Inputs
 from engine.ingest.issues import issue_owners
@@ -35,10 +37,15 @@ class PartnerQuality:
         self.owners = issue_owners(inputs.issues.frame(), geo.partner_codes, geo.partner_names, geo.small_area_codes,
                                    geo.small_area_partner)
 
+    def own_rows(self, p: int, partner_area: str) -> tuple[np.ndarray, np.ndarray]:
+        """Which of the build's issues partner ``p`` may see (its own rows and those about a file as a whole), and
+        each one's label (the partner's name, or that it is about the whole file)."""
+        return self.inputs.issues.for_partner(self.owners, p, partner_area)
+
     def issues(self, p: int, partner_area: str, kpis: list[Kpi]) -> tuple[list[QualityIssue], int]:
         """Partner ``p``'s data-quality rows (its KPIs' missing figures first, then the first rows the spec's
         ``quality.detail_rows`` allows of its own issues) and how many issues it has in all."""
         missing = missing_figures(kpis, self.inputs, self.spec, partner_area)
-        keep, about = self.inputs.issues.for_partner(self.owners, p, partner_area)
+        keep, about = self.own_rows(p, partner_area)
         return (missing + self.inputs.issues.detail(self.spec.quality.detail_rows, keep, about),
                 int(keep.sum()) + len(missing))
