@@ -60,8 +60,8 @@ def _shared_fields(spec: Spec, inputs: Inputs, coverage: Coverage, suppress: boo
         current_window=periods.current.label, previous_window=periods.previous.label,
         generated=generated_timestamp(coverage.end), methodology=methodology_notes(spec, inputs, periods, suppress),
         quality=partner_safe_notes(inputs.quality), attribution=spec.attribution, spec_version=spec.spec_version,
-        engine_version=__version__, theme=spec.theme, priorities=list(dict.fromkeys(i.priority for i in spec.indicators)),
-        synthetic_note=synthetic_note(spec),
+        engine_version=__version__, theme=spec.theme, synthetic_note=synthetic_note(spec),
+        priorities=list(dict.fromkeys(i.priority for i in spec.indicators)),
     )
 
 

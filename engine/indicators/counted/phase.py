@@ -30,11 +30,12 @@ from engine.indicators.measured.measures import counted_spec
 from engine.indicators.periods import ReportPeriods
 from engine.indicators.profiles.breakdowns import breakdown_tables, breakdown_window
 from engine.indicators.series import partner_series
+from engine.indicators.targets import with_target
 from engine.ingest import Inputs
 from engine.map_report import MapSet
-from engine.report import AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, SeasonalTable, TopAreaTable, TrendTable
+from engine.report import (AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, SeasonalTable, TopAreaTable,
+                           TrendTable)
 from engine.spec.models import Indicator, Spec
-from engine.indicators.targets import with_target
 from engine.stats import rates
 
 
