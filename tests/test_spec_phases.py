@@ -14,6 +14,7 @@ import pytest
 
 from engine.api import prepare
 from engine.errors import Problem, SpecError
+from engine.project import project_of_folder
 from engine.spec import load_spec
 
 REPO = Path(__file__).resolve().parents[1]
@@ -173,12 +174,11 @@ def test_a_bad_project_identifier_is_found_before_the_data_with_its_line(tmp_pat
 
 def test_a_project_file_is_bounded_like_a_spec(tmp_path):
     """Aliases that expand past what any file needs are refused in the project file too, not built."""
-    path, _ = without_data(tmp_path, "counted")
     bomb = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     bomb += [f"{chr(97 + i)}: &{chr(97 + i)} [{', '.join(['*' + chr(96 + i)] * 9)}]" for i in range(1, 9)]
     (tmp_path / "saferbook-project.yaml").write_text("id: safer-example\n" + "\n".join(bomb) + "\n", encoding="utf-8")
     with pytest.raises(SpecError) as caught:
-        prepare(path)
+        project_of_folder(tmp_path)
     (problem,) = caught.value.problems
     assert Path(problem.file).name == "saferbook-project.yaml"
     assert "refused: aliases here expand to over" in problem.message and "project file" in problem.message
