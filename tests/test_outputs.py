@@ -43,8 +43,8 @@ QUALITY_CSVS = [name.replace(".xlsx", "_data_quality.csv") for name in FILES]  #
 SHEETS = ["Summary", "Top 10", "Trends", "Methodology", "Data Quality"]
 BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",
          "Below Average", "Significantly Low", "Very Significantly Low"]
-# The kill tests run on a small example spec (three districts, a cut of the police.uk data) where a kill can still
-# land mid-build; the one that waits 150 ms after the first file needs the demo's longer render.
+# The kill tests run on a small example spec (three districts, a cut of the police.uk data): each kill fires on
+# what the folder shows (a staged file, most of the set staged, a target replaced), not after a fixed sleep.
 EXAMPLE = REPO_ROOT / "specs" / "examples" / "counted.yaml"
 EXAMPLE_FILES = [f"{area}_{code}_{PERIOD_END}.xlsx" for area, code in (("Blaby", "E07000129"), ("Melton", "E07000133"),
                                                                         ("Rutland", "E06000017"))]
@@ -438,23 +438,37 @@ def _state(folder: Path, files: list[str]) -> dict[str, tuple[int, int, int] | N
     return state
 
 
+def staged(folder: Path) -> list[str]:
+    """The files a build has staged so far (engine.output_set's staging folder), not yet put in place."""
+    return [f.name for p in folder.glob(".saferbook-staging-*") for f in p.iterdir()]
+
+
 def _kill_build(out: Path, moment: str, spec: Path, files: list[str]) -> tuple[int | None, str]:
-    """Start a build of ``spec``, SIGKILL it at ``moment``; return (returncode, what happened)."""
+    """Start a build of ``spec``, SIGKILL it at ``moment``; return (returncode, what happened).
+
+    ``most-of-the-set-staged`` fires once every partner's workbook and CSV but the last partner's are staged:
+    the build is several files along, the last workbook still rendering, no target yet replaced.
+    ``after-first-change`` runs the build through tests/commit_pause.py, which pauses after the first rename of
+    the commit, so the kill lands mid-commit (a few renames long: too short to hit otherwise).
+    """
     before = _state(out, files)
+    most_of_the_set = 2 * (len(files) - 1)  # a workbook and its data-quality CSV per partner
+    command = cli_command("build", spec, "--out", out, "--quiet")
+    if moment == "after-first-change":
+        command[1:3] = [str(Path(__file__).with_name("commit_pause.py"))]
     stderr_path = out.parent / f"{out.name}.stderr"
     with open(stderr_path, "wb") as stderr:
-        proc = subprocess.Popen(cli_command("build", spec, "--out", out, "--quiet"), cwd=REPO_ROOT,
-                                env=clean_env(), stdout=subprocess.DEVNULL, stderr=stderr)
+        proc = subprocess.Popen(command, cwd=REPO_ROOT, env=clean_env(), stdout=subprocess.DEVNULL, stderr=stderr)
     try:
         deadline = time.monotonic() + 120  # a safeguard against a hung build, not a speed check
         while proc.poll() is None and time.monotonic() < deadline:
             if moment == "temp-file-open":  # aim inside write_bytes_atomic: temp file written, not yet replaced
                 fire, what = bool(temp_files(out)), "killed with a temp file open"
+            elif moment == "most-of-the-set-staged":
+                fire, what = len(staged(out)) >= most_of_the_set, "killed with all but the last partner's files staged"
             else:
                 fire, what = _state(out, files) != before, "killed after a change"
             if fire:
-                if moment == "after-first-change-plus-150ms":
-                    time.sleep(0.15)  # a few more workbooks along
                 proc.send_signal(signal.SIGKILL)
                 proc.wait(timeout=30)
                 return proc.returncode, what
@@ -474,17 +488,12 @@ def _kill_build(out: Path, moment: str, spec: Path, files: list[str]) -> tuple[i
             pytest.fail(f"build exited {proc.returncode}:\n{details}")
 
 
-@pytest.mark.parametrize("moment", ["after-first-change", "after-first-change-plus-150ms", "temp-file-open"])
+@pytest.mark.parametrize("moment", ["after-first-change", "most-of-the-set-staged", "temp-file-open"])
 @pytest.mark.parametrize("previous", ["marker", "older-workbook"])
-def test_sigkill_mid_build_never_leaves_a_truncated_workbook(tmp_path, request, moment, previous, record_property):
+def test_sigkill_mid_build_never_leaves_a_truncated_workbook(tmp_path, example_reference, example_epoch_build, moment,
+                                                             previous, record_property):
     """Every target is, after SIGKILL at any moment, either its previous bytes or the complete new workbook."""
-    if moment == "after-first-change-plus-150ms":  # the demo: nine workbooks, long enough to land 150 ms in
-        spec, files = SPEC, FILES
-        reference, epoch_build = request.getfixturevalue("reference"), request.getfixturevalue("epoch_build")
-    else:
-        spec, files = EXAMPLE, EXAMPLE_FILES
-        reference = request.getfixturevalue("example_reference")
-        epoch_build = request.getfixturevalue("example_epoch_build")
+    spec, files, reference, epoch_build = EXAMPLE, EXAMPLE_FILES, example_reference, example_epoch_build
     quality_csvs = [name.replace(".xlsx", "_data_quality.csv") for name in files]
     old = {name: PREVIOUS if previous == "marker" else epoch_build[name] for name in files}
     assert all(old[name] != reference[name] for name in files)
