@@ -146,11 +146,9 @@ def indicator_ids() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def reference_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The reference build: in-process, SOURCE_DATE_EPOCH unset."""
-    out = tmp_path_factory.mktemp("reference")
-    build_in_process(out)
-    return out
+def reference_dir(demo_build: Path) -> Path:
+    """The reference build: in-process, SOURCE_DATE_EPOCH unset (conftest's, shared by the files that read it)."""
+    return demo_build
 
 
 @pytest.fixture(scope="session")
