@@ -30,7 +30,9 @@ class IssueLog:
         """Record issues for the 1-based ``rows`` (an array or one int); ``values`` one per row, or one for all.
 
         ``places``: each row's own location as the file gives it (its small-area code, or its partner
-        area's code or name), so that each partner is shown only the rows about it; None when unknown.
+        area's code or name), so that each partner is shown only the rows about it; None when the file has
+        no location column (the issue is then about the file as a whole). A blank place is a row of a
+        located file without a location: it belongs to no partner (UNPLACED), never to every partner.
         """
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
         if not len(rows):
@@ -38,7 +40,8 @@ class IssueLog:
         if not (isinstance(values, (str, int, float)) or values is None):
             values = np.asarray(values, dtype=object)
         if places is not None:
-            places = np.asarray(places, dtype=object)
+            places = np.asarray(places, dtype=object).copy()
+            places[np.array([p is None or p != p or not str(p).strip() for p in places], dtype=bool)] = UNPLACED
         self.parts.append((source, file, sheet or "", rows, column, values, action, reason, places))
         self._frame = None
 
