@@ -177,7 +177,6 @@ def partner_quality_csv(prepared: Prepared, report: Report) -> bytes:
     """The data-quality CSV that goes beside ``report``'s workbook: every row about that partner area, and every
     row about a file as a whole (labelled so), never another partner's. A dashboard (the analysts' own
     overview of its member areas) lists every row."""
-    from engine.ingest.issues import issue_owners
     from engine.quality import issues_csv, missing_rows
 
     issues = prepared.inputs.issues
@@ -186,8 +185,7 @@ def partner_quality_csv(prepared: Prepared, report: Report) -> bytes:
     missing = missing_rows(report)  # the workbook's own figures shown as n/a, and why
     if report.partner_code not in codes:
         return issues_csv(missing + issues.rows())
-    owners = issue_owners(issues.frame(), geography.partner_codes, geography.partner_names,
-                          geography.small_area_codes, geography.small_area_partner)
+    owners = prepared.inputs.issue_owners()
     return issues_csv([(*row, report.partner_area) for row in missing] +
                       issues.rows(*issues.for_partner(owners, codes.index(report.partner_code), report.partner_area)),
                       labelled=True)

@@ -35,7 +35,7 @@ from engine.indicators.travel import DIRECTIONS, change_test
 from engine.indicators.travel import outcome as _outcome
 from engine.indicators.measured.missing_cells import missing_figures, missing_share_problems, unplaced_sources
 from engine.ingest import PARTNER_AREA, Inputs
-from engine.ingest.issues import issue_owners
+from engine.ingest.issues import IssueOwners
 from engine.months import month_of, month_text, year_of
 from engine.quality import QualityNote
 from engine.report import SUPPRESSED, AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, Report, TopAreaRow, TopAreaTable, TrendRow, TrendTable
@@ -300,7 +300,7 @@ def partner_safe_notes(notes: Sequence[QualityNote]) -> list[QualityNote]:
     return [replace(note, example="") for note in notes]
 
 
-def _own_rows(inputs: Inputs, owners: np.ndarray, partner: int, name: str) -> tuple[np.ndarray, np.ndarray]:
+def _own_rows(inputs: Inputs, owners: IssueOwners, partner: int, name: str) -> tuple[np.ndarray, np.ndarray]:
     """The data-quality rows partner ``partner`` may see (its own and those about a file as a whole), labelled."""
     return inputs.issues.for_partner(owners, partner, name)
 
@@ -488,8 +488,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     notes = methodology_notes(full_spec, inputs, periods, suppress)
     generated = generated_timestamp(end)
     priorities = list(dict.fromkeys(i.priority for i in full_spec.indicators))
-    owners = issue_owners(inputs.issues.frame(), geo.partner_codes, geo.partner_names, geo.small_area_codes,
-                          geo.small_area_partner)
+    owners = inputs.issue_owners()
     partner_population = geo.partner_population
     compared_with = comparison_positions(spec.comparison_areas, geo, inputs.peer_table)
     reports = []
