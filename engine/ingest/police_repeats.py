@@ -40,6 +40,7 @@ def repeat_kinds(ids: np.ndarray, months: np.ndarray, whole_row_repeat: np.ndarr
     """
     kinds = np.full(len(ids), KEPT, dtype=np.int8)
     named = np.flatnonzero(ids >= 0 if np.issubdtype(ids.dtype, np.integer) else ids != "")
+    named = named[pd.Series(ids[named]).duplicated(keep=False).to_numpy()]  # only IDs on two rows or more can repeat
     if not len(named):
         return kinds
     frame = pd.DataFrame({"id": ids[named], "month": months[named], "at": named})
