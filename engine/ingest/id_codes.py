@@ -41,6 +41,12 @@ def id_codes(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return codes
 
 
+def on_several_rows(codes: np.ndarray) -> np.ndarray:
+    """Positions of the rows whose ID is on two rows or more (a few in a national year: only these can repeat)."""
+    named = np.flatnonzero(codes >= 0)
+    return named[np.bincount(codes[named])[codes[named]] > 1]
+
+
 def _fixed_width_words(array: pa.StringArray | pa.LargeStringArray, lengths: np.ndarray,
                        named: np.ndarray) -> np.ndarray | None:
     """The named IDs' bytes as (rows, width / 8) uint64 words, read in place, when every ID has the same width (a

@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from engine.ingest.id_codes import on_several_rows
+
 KEPT = 0
 LATER_MONTH = 1
 SAME_MONTH_WHOLE_ROW = 2
@@ -33,14 +35,13 @@ REASONS = {
 
 
 def repeat_kinds(ids: np.ndarray, months: np.ndarray, whole_row_repeat: np.ndarray) -> np.ndarray:
-    """Per row, KEPT or the kind of repeat it is (rows in file/line order; ``ids`` '' where blank, or integer codes
-    of the IDs, −1 where blank; ``months`` text or codes).
+    """Per row, KEPT or the kind of repeat it is (rows in file/line order; ``ids`` the IDs' codes from
+    :func:`engine.ingest.id_codes.id_codes`, BLANK where none; ``months`` text or codes).
 
     ``whole_row_repeat`` marks rows equal in every column read to an earlier row.
     """
     kinds = np.full(len(ids), KEPT, dtype=np.int8)
-    named = np.flatnonzero(ids >= 0 if np.issubdtype(ids.dtype, np.integer) else ids != "")
-    named = named[pd.Series(ids[named]).duplicated(keep=False).to_numpy()]  # only IDs on two rows or more can repeat
+    named = on_several_rows(ids)
     if not len(named):
         return kinds
     frame = pd.DataFrame({"id": ids[named], "month": months[named], "at": named})

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from engine.errors import DataError, Problem
-from engine.ingest.id_codes import BLANK, id_codes
+from engine.ingest.id_codes import BLANK, id_codes, on_several_rows
 from engine.ingest.issues import IssueLog
 from engine.ingest.police_files import MonthlyFile, check_one_file_per_force_month, discover, select_forces
 from engine.ingest.police_repeats import KEPT, LATER_MONTH, REASONS, repeat_kinds
@@ -127,7 +127,7 @@ def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
     rank = np.empty(len(order), dtype=np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
     codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
-    return pd.Categorical.from_codes(codes, categories=values[order])
+    return pd.Categorical.from_codes(codes, categories=values[order], validate=False)  # valid by construction
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:
@@ -231,8 +231,7 @@ def _whole_row_repeats(rows: pd.DataFrame, ids: np.ndarray, months: np.ndarray) 
     month, so only rows whose (ID, month) occurs more than once are compared (a few in a national year, where
     comparing every column of every row was most of the reading time)."""
     repeated = np.zeros(len(rows), dtype=bool)
-    named = np.flatnonzero(ids >= 0)
-    named = named[np.bincount(ids[named])[ids[named]] > 1]  # IDs on one row (nearly all) cannot repeat a row
+    named = on_several_rows(ids)
     pairs = pd.DataFrame({"id": ids[named], "month": months[named]})
     candidates = named[pairs.duplicated(keep=False).to_numpy()]
     if len(candidates):
