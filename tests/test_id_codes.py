@@ -27,7 +27,8 @@ def police_ids(rng: np.random.Generator, n: int) -> list[str]:
     return ["" if rng.random() < 0.1 else text for text in picked]
 
 
-@pytest.mark.parametrize("shape", ["fixed width", "mixed widths", "nulls", "chunked", "sliced", "all blank"])
+@pytest.mark.parametrize("shape", ["fixed width", "mixed widths", "nulls", "chunked", "blank chunk", "sliced",
+                                   "all blank"])
 def test_codes_group_rows_exactly_as_the_texts_do(shape):
     rng = np.random.default_rng(19)
     texts: list[str | None] = police_ids(rng, 5_000)
@@ -40,6 +41,9 @@ def test_codes_group_rows_exactly_as_the_texts_do(shape):
     array = pa.array(texts, pa.string())
     if shape == "chunked":
         array = pa.chunked_array([array.slice(0, 1234), array.slice(1234)])
+    if shape == "blank chunk":  # a chunk of ASB rows only, between two chunks of crimes
+        array = pa.chunked_array([array.slice(0, 1234), pa.array([""] * 5), array.slice(1234)])
+        texts = texts[:1234] + [""] * 5 + texts[1234:]
     if shape == "sliced":
         array, texts = array.slice(777, 3000), texts[777:3777]
     codes = id_codes(array)

@@ -22,22 +22,25 @@ _MIX = np.uint64(0xBF58476D1CE4E5B9)
 
 def id_codes(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """One int64 per row: BLANK where the ID is empty or null, else a code shared exactly by the rows with the same
-    ID ."""
-    array = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
-    if array.type not in (pa.string(), pa.large_string()):
-        array = array.cast(pa.large_string())
-    lengths = pc.fill_null(pc.binary_length(array), 0).to_numpy(zero_copy_only=False)
-    named = np.flatnonzero(lengths > 0)
-    codes = np.full(len(array), BLANK, dtype=np.int64)
-    if not len(named):
+    ID. The IDs are read where they lie, chunk by chunk (never copied into one array: at national scale that copy
+    was the reader's largest passing use of memory)."""
+    chunks = [c if c.type in (pa.string(), pa.large_string()) else c.cast(pa.large_string())
+              for c in (ids.chunks if isinstance(ids, pa.ChunkedArray) else [ids])]
+    lengths = [pc.fill_null(pc.binary_length(c), 0).to_numpy(zero_copy_only=False) for c in chunks]
+    named = [np.flatnonzero(n > 0) for n in lengths]
+    codes = np.full(sum(len(c) for c in chunks), BLANK, dtype=np.int64)
+    starts = np.cumsum([0] + [len(c) for c in chunks])
+    rows = np.concatenate([at + start for at, start in zip(named, starts)] + [np.zeros(0, np.int64)])
+    if not len(rows):
         return codes
-    words = _fixed_width_words(array, lengths, named)
-    if words is not None:
+    width = int(next(n[at[0]] for n, at in zip(lengths, named) if len(at)))
+    words = [_fixed_width_words(c, n, at, width) for c, n, at in zip(chunks, lengths, named)]
+    if all(w is not None for w in words):
         found = _verified_codes(words)
         if found is not None:
-            codes[named] = found
+            codes[rows] = found
             return codes
-    codes[named] = _encoded(array.take(pa.array(named)))
+    codes[rows] = _encoded(pa.concat_arrays([c.cast(pa.large_string()) for c in chunks]).take(pa.array(rows)))
     return codes
 
 
@@ -47,13 +50,14 @@ def on_several_rows(codes: np.ndarray) -> np.ndarray:
     return named[np.bincount(codes[named])[codes[named]] > 1]
 
 
-def _fixed_width_words(array: pa.StringArray | pa.LargeStringArray, lengths: np.ndarray,
-                       named: np.ndarray) -> np.ndarray | None:
-    """The named IDs' bytes as (rows, width / 8) uint64 words, read in place, when every ID has the same width (a
-    multiple of 8 bytes); None otherwise."""
-    width = int(lengths[named[0]])
+def _fixed_width_words(array: pa.StringArray | pa.LargeStringArray, lengths: np.ndarray, named: np.ndarray,
+                       width: int) -> np.ndarray | None:
+    """The named IDs' bytes as (rows, width / 8) uint64 words, read in place, when every one has ``width`` bytes (a
+    multiple of 8); None otherwise."""
     if width % 8 or not (lengths[named] == width).all():
         return None
+    if not len(named):
+        return np.zeros((0, width // 8), dtype=np.uint64)
     offset_type = np.dtype(np.int64 if array.type == pa.large_string() else np.int32)
     offsets = np.frombuffer(array.buffers()[1], dtype=offset_type, count=len(array) + 1,
                             offset=array.offset * offset_type.itemsize)
@@ -64,27 +68,44 @@ def _fixed_width_words(array: pa.StringArray | pa.LargeStringArray, lengths: np.
     return data[start:stop].view(np.uint64).reshape(len(named), width // 8)
 
 
-def _verified_codes(words: np.ndarray) -> np.ndarray | None:
-    """Codes from each row's fingerprint, or None if two different IDs share one (then the caller encodes exactly)."""
+def _verified_codes(words: list[np.ndarray]) -> np.ndarray | None:
+    """Codes from each row's fingerprint (``words``: each chunk's named IDs as machine words), or None if two
+    different IDs share one (then the caller encodes exactly)."""
+    fingerprint = np.concatenate([_fingerprints(w) for w in words])
+    order = np.argsort(fingerprint)  # sorting integers: cheaper than hashing millions of them
+    ordered = fingerprint[order]
+    starts = np.concatenate([[True], ordered[1:] != ordered[:-1]])
+    group = np.cumsum(starts) - 1
+    codes = np.empty(len(fingerprint), dtype=np.int64)
+    codes[order] = group
+    shared = np.flatnonzero(~starts | np.append(~starts[1:], False))  # sorted positions in groups of two or more
+    if len(shared):
+        first = order[np.flatnonzero(starts)]  # first[g]: one row of group g, the one each row is compared with
+        if not (_gathered(words, order[shared]) == _gathered(words, first[group[shared]])).all():
+            return None
+    return codes
+
+
+def _fingerprints(words: np.ndarray) -> np.ndarray:
+    """One 64-bit fingerprint per row of machine words."""
     fingerprint = np.zeros(len(words), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for column in range(words.shape[1]):
             fingerprint = (fingerprint ^ words[:, column]) * _MULTIPLIER
             fingerprint ^= fingerprint >> np.uint64(31)
             fingerprint *= _MIX
-    order = np.argsort(fingerprint)  # sorting integers: cheaper than hashing millions of them
-    ordered = fingerprint[order]
-    starts = np.concatenate([[True], ordered[1:] != ordered[:-1]])
-    group = np.cumsum(starts) - 1
-    codes = np.empty(len(words), dtype=np.int64)
-    codes[order] = group
-    shared = np.flatnonzero(~starts | np.append(~starts[1:], False))  # sorted positions in groups of two or more
-    if len(shared):
-        first = order[np.flatnonzero(starts)]  # first[g]: one row of group g, the one each row is compared with
-        rows = order[shared]
-        if not (words[rows] == words[first[group[shared]]]).all():
-            return None
-    return codes
+    return fingerprint
+
+
+def _gathered(words: list[np.ndarray], positions: np.ndarray) -> np.ndarray:
+    """The words of the named IDs at ``positions`` (counted across the chunks), in that order."""
+    starts = np.cumsum([0] + [len(w) for w in words])
+    chunk = np.searchsorted(starts, positions, side="right") - 1
+    out = np.empty((len(positions), words[0].shape[1]), dtype=np.uint64)
+    for index in np.unique(chunk):
+        here = chunk == index
+        out[here] = words[index][positions[here] - starts[index]]
+    return out
 
 
 def _encoded(named: pa.Array) -> np.ndarray:
