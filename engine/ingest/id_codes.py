@@ -21,14 +21,15 @@ _MIX = np.uint64(0xBF58476D1CE4E5B9)
 
 
 def id_codes(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """One int64 per row: BLANK where the ID is empty or null, else a code shared exactly by the rows with the same
-    ID. The IDs are read where they lie, chunk by chunk (never copied into one array: at national scale that copy
+    """One integer per row (int32 below 2**31 rows: half the memory of int64 over a national year): BLANK where the
+    ID is empty or null, else a code shared exactly by the rows with the same ID. The IDs are read where they lie, chunk by chunk (never copied into one array: at national scale that copy
     was the reader's largest passing use of memory)."""
     chunks = [c if c.type in (pa.string(), pa.large_string()) else c.cast(pa.large_string())
               for c in (ids.chunks if isinstance(ids, pa.ChunkedArray) else [ids])]
     lengths = [pc.fill_null(pc.binary_length(c), 0).to_numpy(zero_copy_only=False) for c in chunks]
     named = [np.flatnonzero(n > 0) for n in lengths]
-    codes = np.full(sum(len(c) for c in chunks), BLANK, dtype=np.int64)
+    size = sum(len(c) for c in chunks)
+    codes = np.full(size, BLANK, dtype=np.int32 if size < 2**31 else np.int64)
     starts = np.cumsum([0] + [len(c) for c in chunks])
     rows = np.concatenate([at + start for at, start in zip(named, starts)] + [np.zeros(0, np.int64)])
     if not len(rows):
@@ -76,7 +77,7 @@ def _verified_codes(words: list[np.ndarray]) -> np.ndarray | None:
     ordered = fingerprint[order]
     starts = np.concatenate([[True], ordered[1:] != ordered[:-1]])
     group = np.cumsum(starts) - 1
-    codes = np.empty(len(fingerprint), dtype=np.int64)
+    codes = np.empty(len(fingerprint), dtype=np.int32 if len(fingerprint) < 2**31 else np.int64)
     codes[order] = group
     shared = np.flatnonzero(~starts | np.append(~starts[1:], False))  # sorted positions in groups of two or more
     if len(shared):
@@ -110,4 +111,4 @@ def _gathered(words: list[np.ndarray], positions: np.ndarray) -> np.ndarray:
 
 def _encoded(named: pa.Array) -> np.ndarray:
     """Exact codes by Arrow's dictionary encoding."""
-    return pc.dictionary_encode(named).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return pc.dictionary_encode(named).indices.to_numpy(zero_copy_only=False)

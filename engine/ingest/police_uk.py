@@ -217,13 +217,14 @@ def quirks(name: str, data: PoliceUkData, repeated_crime_ids: str, log: IssueLog
         log.note(name, "crime rows without a Crime ID: kept", int((blank & ~is_asb).sum()))
     _identical_asb(name, rows, log, is_asb)
     months = rows["month"].cat.codes.to_numpy()
-    kinds = repeat_kinds(ids, months, _whole_row_repeats(rows, ids, months))
+    several = on_several_rows(ids)  # the only rows that can repeat another
+    kinds = repeat_kinds(ids, months, _whole_row_repeats(rows, ids, months, several), several)
     if repeated_crime_ids == "keep_all" and (kinds == LATER_MONTH).any():
         log.note(name, "crime IDs already published in an earlier month: counted again (repeated_crime_ids: keep_all)",
                  int((kinds == LATER_MONTH).sum()))
         kinds[kinds == LATER_MONTH] = KEPT
     repeats = np.flatnonzero(kinds != KEPT)
-    shown = rows["crime_id"].take(repeats).astype(str).to_numpy(dtype=object)  # the repeats' IDs, fetched once
+    shown = _taken(pa.array(rows["crime_id"].array), repeats).to_numpy().astype(object)  # the repeats' IDs, once
     places = rows["small_area_code"].take(repeats).astype(str).to_numpy(dtype=object)  # and their LSOAs
     for kind in np.unique(kinds[repeats]):
         of_kind = kinds[repeats] == kind
@@ -234,16 +235,16 @@ def quirks(name: str, data: PoliceUkData, repeated_crime_ids: str, log: IssueLog
     return kinds != KEPT
 
 
-def _whole_row_repeats(rows: pd.DataFrame, ids: np.ndarray, months: np.ndarray) -> np.ndarray:
-    """Rows equal in every column to an earlier row, among rows with a Crime ID. Two equal rows share their ID and
-    month, so only rows whose (ID, month) occurs more than once are compared (a few in a national year, where
-    comparing every column of every row was most of the reading time)."""
+def _whole_row_repeats(rows: pd.DataFrame, ids: np.ndarray, months: np.ndarray, several: np.ndarray) -> np.ndarray:
+    """Rows equal in every column to an earlier row, among the rows whose Crime ID is on ``several`` rows. Two equal
+    rows share their ID and month, so only rows whose (ID, month) occurs more than once are compared (a few in a
+    national year, where comparing every column of every row was most of the reading time)."""
     repeated = np.zeros(len(rows), dtype=bool)
-    named = on_several_rows(ids)
-    pairs = pd.DataFrame({"id": ids[named], "month": months[named]})
-    candidates = named[pairs.duplicated(keep=False).to_numpy()]
+    pairs = pd.DataFrame({"id": ids[several], "month": months[several]})
+    candidates = several[pairs.duplicated(keep=False).to_numpy()]
     if len(candidates):
-        repeated[candidates] = rows.take(candidates).duplicated().to_numpy()
+        repeated[candidates] = pd.DataFrame({c: _column_codes(rows[c], candidates) for c in rows.columns}).duplicated(
+        ).to_numpy()
     return repeated
 
 
@@ -258,8 +259,32 @@ def other_forces(name: str, data: PoliceUkData, log: IssueLog) -> None:
 
 
 def _identical_asb(name: str, rows: pd.DataFrame, log: IssueLog, is_asb: np.ndarray) -> None:
-    asb = rows.take(np.flatnonzero(is_asb))
-    repeats = int(asb.duplicated().sum()) if len(asb) else 0
+    """Count ASB rows equal in every column to an earlier one, compared as integer codes per column (the text
+    columns of the ASB rows encoded in the reader's pool, not copied into a pandas frame: a national year has over
+    a million ASB rows)."""
+    at = np.flatnonzero(is_asb)
+    repeats = int(pd.DataFrame({c: _column_codes(rows[c], at) for c in rows.columns}).duplicated().sum()) \
+        if len(at) else 0
     if repeats:
         log.note(name, "ASB rows identical to another (distinct incidents at the same snapped location): kept, "
                        "never de-duplicated", repeats)
+
+
+def _column_codes(column: pd.Series, at: np.ndarray) -> np.ndarray:
+    """Integer codes of ``column``'s rows ``at``, equal exactly where the values are equal."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy()[at]
+    pool = _memory_pool()
+    taken = _taken(pa.array(column.array), at)
+    return pc.dictionary_encode(taken, memory_pool=pool).combine_chunks(memory_pool=pool).indices.to_numpy(
+        zero_copy_only=False)
+
+
+def _taken(values: pa.ChunkedArray, at: np.ndarray) -> pa.ChunkedArray:
+    """The rows ``at`` (ascending) of a text column, taken chunk by chunk: Arrow's take on a chunked column first
+    joins every chunk into one copy (at national scale, hundreds of MB for a few rows)."""
+    values = values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
+    starts = np.cumsum([0] + [len(chunk) for chunk in values.chunks])
+    chunk = np.searchsorted(starts, at, side="right") - 1
+    return pa.chunked_array([values.chunk(i).take(pa.array(at[chunk == i] - starts[i])) for i in np.unique(chunk)],
+                            type=values.type)
