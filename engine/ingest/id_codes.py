@@ -22,8 +22,9 @@ _MIX = np.uint64(0xBF58476D1CE4E5B9)
 
 def id_codes(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """One integer per row (int32 below 2**31 rows: half the memory of int64 over a national year): BLANK where the
-    ID is empty or null, else a code shared exactly by the rows with the same ID. The IDs are read where they lie, chunk by chunk (never copied into one array: at national scale that copy
-    was the reader's largest passing use of memory)."""
+    ID is empty or null, else a code shared exactly by the rows with the same ID. The IDs are read where they lie,
+    chunk by chunk (never copied into one array: at national scale that copy was the reader's largest passing use
+    of memory), and the working arrays are let go as soon as they are used."""
     chunks = [c if c.type in (pa.string(), pa.large_string()) else c.cast(pa.large_string())
               for c in (ids.chunks if isinstance(ids, pa.ChunkedArray) else [ids])]
     lengths = [pc.fill_null(pc.binary_length(c), 0).to_numpy(zero_copy_only=False) for c in chunks]
@@ -36,6 +37,7 @@ def id_codes(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
         return codes
     width = int(next(n[at[0]] for n, at in zip(lengths, named) if len(at)))
     words = [_fixed_width_words(c, n, at, width) for c, n, at in zip(chunks, lengths, named)]
+    del lengths, named
     if all(w is not None for w in words):
         found = _verified_codes(words)
         if found is not None:
@@ -75,9 +77,12 @@ def _verified_codes(words: list[np.ndarray]) -> np.ndarray | None:
     fingerprint = np.concatenate([_fingerprints(w) for w in words])
     order = np.argsort(fingerprint)  # sorting integers: cheaper than hashing millions of them
     ordered = fingerprint[order]
+    del fingerprint
     starts = np.concatenate([[True], ordered[1:] != ordered[:-1]])
-    group = np.cumsum(starts) - 1
-    codes = np.empty(len(fingerprint), dtype=np.int32 if len(fingerprint) < 2**31 else np.int64)
+    del ordered
+    kind = np.int32 if len(order) < 2**31 else np.int64
+    group = np.cumsum(starts, dtype=kind) - 1
+    codes = np.empty(len(order), dtype=kind)
     codes[order] = group
     shared = np.flatnonzero(~starts | np.append(~starts[1:], False))  # sorted positions in groups of two or more
     if len(shared):

@@ -71,7 +71,9 @@ def _memory_pool() -> pa.MemoryPool:
     the system (the default mimalloc kept about a third more at national scale, the CSV reader's buffers), else
     the default."""
     try:
-        return pa.jemalloc_memory_pool()
+        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(0)  # hand freed pages back at once, not seconds later (after the peak)
+        return pool
     except (NotImplementedError, pa.ArrowNotImplementedError):
         return pa.default_memory_pool()
 
