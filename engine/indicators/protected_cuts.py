@@ -1,0 +1,141 @@
+"""Secondary suppression that also survives bounds: no hidden number may be pinned down, not only
+not worked out exactly.
+
+:func:`engine.stats.suppression.protect` stops a hidden number from being *derived* (written as a
+sum and difference of shown numbers). A reader can still narrow one down with the fact that
+counts are never negative: a hidden 3 beside a hidden 1 under a shown total of 4 lies between 0
+and 4, and a hidden 2 in a row whose other hidden cell is 0-bounded may be fixed exactly. The
+published test (the "audit" of cell suppression, e.g. tau-ARGUS) is linear programming: for each
+hidden number, minimise and maximise it over every non-negative assignment of the underlying
+counts that reproduces every shown number. The gap between the two is what the reader cannot
+tell apart; it must be at least the suppression threshold for a small count.
+
+Three things keep that affordable, since a workbook shows hundreds of numbers and a linear
+programme per hidden number per bound would cost seconds per partner area:
+
+* numbers are split into independent groups (no shared underlying count), and only groups that
+  hold a small count are examined at all;
+* underlying counts that every number treats alike are merged (a crime type nobody counts apart
+  from another is one unknown, not one per type);
+* the minimum and maximum of every hidden number of a group are solved as one linear programme:
+  a copy of the unknowns per bound per hidden number, block by block, so that its optimum is each
+  block's optimum, and the solver is set up once.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.stats.suppression import protect
+
+#: Slack for the solver's arithmetic when comparing a width with a threshold.
+_SLACK = 1e-6
+
+
+def independent_groups(vectors: np.ndarray) -> np.ndarray:
+    """A group label per number (row of ``vectors``): numbers sharing an underlying count, directly or
+    through others, are in one group. What is shown in one group tells nothing about another."""
+    from scipy.sparse import bmat, csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    incidence = csr_matrix(np.abs(vectors) > 0, dtype=np.int8)
+    n_rows, n_atoms = incidence.shape
+    graph = bmat([[csr_matrix((n_rows, n_rows)), incidence], [incidence.T, csr_matrix((n_atoms, n_atoms))]],
+                 format="csr")
+    _, labels = connected_components(graph, directed=False)
+    return labels[:n_rows]
+
+
+def _merged_atoms(vectors: np.ndarray) -> np.ndarray:
+    """``vectors`` with underlying counts that every number weighs alike merged into one (and unused ones
+    dropped): the same feasible values for every number, far fewer unknowns."""
+    used = np.flatnonzero(np.abs(vectors).sum(axis=0) > 0)
+    return np.unique(vectors[:, used], axis=1) if used.size else vectors[:, :0]
+
+
+def interval_widths(vectors: np.ndarray, values: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """For each hidden number (row of ``vectors`` where ``hidden``), the width of the interval it can take
+    given every shown number's value and non-negative underlying counts; ``inf`` when nothing shown bounds it.
+
+    One linear programme, solved by HiGHS: for hidden number t, maximise t·x − t·y with x and y each
+    reproducing the shown numbers.
+    """
+    from scipy.optimize import linprog
+    from scipy.sparse import block_diag, csr_matrix
+
+    targets = np.flatnonzero(hidden)
+    if targets.size == 0:
+        return np.zeros(0)
+    atoms = _merged_atoms(vectors)
+    shown = atoms[~hidden]
+    n_atoms = atoms.shape[1]
+    # Nothing shown touches these: each may be anything, so any hidden number using one is unbounded.
+    free = np.abs(shown).sum(axis=0) == 0 if shown.shape[0] else np.ones(n_atoms, dtype=bool)
+    widths = np.full(targets.size, np.inf)
+    bounded = [k for k, t in enumerate(targets) if not (np.abs(atoms[t]) > 0)[free].any()]
+    if not bounded:
+        return widths
+    keep = ~free
+    a = csr_matrix(shown[:, keep])
+    b = np.asarray(values, dtype=float)[~hidden]
+    n = int(keep.sum())
+    copies = 2 * len(bounded)
+    objective = np.concatenate([sign * atoms[targets[k], keep] for k in bounded for sign in (-1.0, 1.0)])
+    cap = float(np.abs(values).sum()) + 1.0  # no underlying count exceeds every number together
+    result = linprog(objective, A_eq=block_diag([a] * copies, format="csr"), b_eq=np.tile(b, copies),
+                     bounds=(0.0, cap), method="highs")
+    if result.status != 0:
+        raise ValueError(f"the shown numbers are inconsistent with non-negative counts ({result.message})")
+    x = result.x.reshape(copies, n)
+    for position, k in enumerate(bounded):
+        t = atoms[targets[k], keep]
+        widths[k] = float(t @ x[2 * position] - t @ x[2 * position + 1])
+    return widths
+
+
+def protect_cuts(vectors: np.ndarray, values: np.ndarray, primary: np.ndarray, required: np.ndarray,
+                 hideable: np.ndarray | None = None, costs: np.ndarray | None = None,
+                 hidden: np.ndarray | None = None) -> np.ndarray:
+    """What to hide so that every hidden number's interval (see :func:`interval_widths`) is at least
+    ``required`` wide (its threshold for a small count; a positive width for a number hidden to protect
+    one). Starts from ``primary`` (and ``hidden``, numbers already hidden); hides more, cheapest first,
+    only in groups of numbers that hold a primary one.
+
+    Each round first stops exact derivation (:func:`engine.stats.suppression.protect`, fast), then solves
+    the bounds; a number whose interval is too narrow gets a partner: the cheapest shown, hideable number
+    sharing an underlying count with it. Raises ``ValueError`` when none is left to hide.
+    """
+    vectors = np.asarray(vectors, dtype=float)
+    values = np.asarray(values, dtype=float)
+    primary = np.asarray(primary, dtype=bool)
+    result = primary.copy() if hidden is None else (primary | np.asarray(hidden, dtype=bool))
+    can_hide = np.ones(primary.shape, dtype=bool) if hideable is None else np.asarray(hideable, dtype=bool)
+    cost = np.where(values > 0, values, 1 + np.abs(values).sum()) if costs is None else np.asarray(costs, float)
+    required = np.asarray(required, dtype=float)
+    groups = independent_groups(vectors)
+    for group in np.unique(groups[primary]):
+        rows = np.flatnonzero(groups == group)
+        result[rows] = _protect_group(vectors[rows], values[rows], result[rows], required[rows], can_hide[rows],
+                                      cost[rows])
+    return result
+
+
+def _protect_group(vectors: np.ndarray, values: np.ndarray, hidden: np.ndarray, required: np.ndarray,
+                   can_hide: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    gram = vectors @ vectors.T
+    hidden = hidden.copy()
+    while True:
+        hidden = protect(gram, values, hidden, hideable=can_hide, costs=cost)
+        targets = np.flatnonzero(hidden)
+        narrow = targets[interval_widths(vectors, values, hidden) < required[targets] - _SLACK]
+        if narrow.size == 0:
+            return hidden
+        chosen: set[int] = set()
+        for t in narrow:
+            near = np.flatnonzero(~hidden & can_hide & (np.abs(gram[t]) > 0))
+            if near.size == 0:  # everything beside it is hidden or fixed: widen through any hidden neighbour's
+                near = np.flatnonzero(~hidden & can_hide & (np.abs(gram[hidden]).sum(axis=0) > 0))
+            if near.size == 0:
+                raise ValueError(f"number {t} cannot be protected: every number that bounds it must stay visible")
+            if chosen.isdisjoint(near.tolist()):
+                chosen.add(int(near[np.argmin(cost[near])]))
+        hidden[list(chosen)] = True
