@@ -20,7 +20,8 @@ from engine.indicators.profiles.breakdowns import breakdown_tables, breakdown_wi
 from engine.indicators.counted.comparison_areas import comparison_positions, shown_areas
 from engine.indicators.counted.comparisons import area_comparison
 from engine.indicators.counted.counts import count_matrix, indicator_mask
-from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
+from engine.indicators.disclosure import (Layout, event_kinds, hidden_numbers, seasonal_numbers, series_numbers,
+                                          shown_seasonal, shown_series, touched_indicators)
 from engine.indicators.findings.key_findings import GROUP_WHO, key_findings
 from engine.indicators.counted.maps import partner_map_sets
 from engine.indicators.measured.measures import (counted_spec, measured_indicators, merged_series, period_sources,
@@ -354,8 +355,9 @@ def _suppression_note(spec: Spec) -> str:
     rules = [(i.name, spec.suppression_for(i)) for i in spec.indicators if spec.suppression_for(i) is not None]
     described = "; ".join(f"{name}: counts below {rule.below}" + (" (zeros too)" if rule.zero else "")
                           for name, rule in rules)
-    return (f"{SUPPRESSED} = not shown, to protect privacy. Hidden: small counts of sensitive indicators ({described}), "
-            f"and any number from which one could be worked out (a change, a rate, a band, another part of a total).")
+    return (f"'{SUPPRESSED}' = not shown, to protect privacy: a small count of a sensitive indicator ({described}), "
+            f"or a number from which one could be worked out or narrowed down (a change, a rate, a band, another part "
+            f"of a total, a month or quarter of a series).")
 
 
 def _series_and_comparisons(spec: Spec, inputs: Inputs, periods: ReportPeriods, all_counts: dict[str, IndicatorCounts],
@@ -407,7 +409,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     areas a ``--area`` build writes.
 
     ``suppress=True`` (partner deliveries) hides the small counts of the spec's sensitive
-    indicators, and every number that would reveal one, as ``None`` (shown as ``[c]``).
+    indicators, and every number that would reveal one, as ``None`` (shown as ``suppressed``).
     """
     # Indicators with a measure block (proportions, value columns, period-on-period) are computed apart;
     # what follows counts the others, and the two meet in each partner's KPIs, series and findings.
@@ -444,43 +446,38 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     seasonal = _seasonal_grids(spec, inputs, masks, first_data, end, season_years)
 
     rules = {i.id: (rule.below, rule.zero) for i in spec.indicators if (rule := spec.suppression_for(i)) is not None}
-    hidden: list[set] = [set() for _ in range(n_partners)]
     chosen = range(n_partners) if partners is None else sorted(set(partners))
-    if suppress and rules:
+    protected = suppress and bool(rules)
+    withheld = withheld_sources(full_spec) if protected else set()  # measures that could reveal a hidden count
+    series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, results, first_month)
+    hidden: list[set] = [set() for _ in range(n_partners)]
+    if protected:
         layout = Layout(n_months, range(periods.current.first - first_month, periods.current.last - first_month + 1),
                         range(max(periods.previous.first - first_month, 0), periods.previous.last - first_month + 1),
                         trend.year_months if trend else [], trend.shown if trend else range(0),
-                        list(spec.trend_table.rows) if trend and spec.trend_table else [])
+                        list(spec.trend_table.rows) if trend and spec.trend_table else [],
+                        [range(q.first - first_month, q.last - first_month + 1) for q in periods.quarters],
+                        first_month - first_data if seasonal else 0)
         kinds = event_kinds(spec, masks)
         for p in chosen:
             listed = {i.id: picks[i.id][p] for i in spec.indicators}
             complete = {i.id for i in spec.indicators if len(listed[i.id]) < i.top.n}
-            hidden[p] = hidden_numbers(_published_numbers(spec, results, trend, picks, p), layout, kinds, listed,
-                                       complete, rules)
-
-    # Series, comparisons and breakdowns repeat counts in other cuts (months, quarters, categories) from
-    # which a hidden count could be worked out; the disclosure check does not cover them yet, so a
-    # privacy-protected build of a spec with sensitive indicators leaves them out altogether.
-    protected = suppress and bool(rules)
-    withheld = withheld_sources(full_spec) if protected else set()  # measures that could reveal a hidden count
-    if protected:
-        seasonal = []  # month by month counts, like the series
-        series: list[list[IndicatorSeries]] = []
-        comparisons: list[AreaComparison] = []
-        breakdowns: list[list[Breakdown]] = []
-        group_tables: list[list[AreaGroupTable]] = [[] for _ in range(n_partners)]
-    else:
-        series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, results, first_month)
-        series = merged_series(full_spec, series, measures, n_partners)
-        breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners,
-                                       breakdown_window(b, spec.periods, periods.current),
-                                       partner_names=[str(n) for n in geo.partner_names],
-                                       partner_label=geo.partner_label, benchmark_name=geo.benchmark_name)
-                      for b in spec.breakdowns]
-        group_tables = area_group_tables(
-            spec, inputs, {i: r.current for i, r in results.items()},
-            {i: rates(r.partner_current, geo.partner_population, r.indicator.rate_per) for i, r in results.items()},
-            {i: r.benchmark_rate for i, r in results.items()})
+            numbers = _published_numbers(spec, results, trend, picks, p)
+            for by_partner in series:
+                numbers.update(series_numbers(by_partner[p], first_month))
+            for grid in seasonal:
+                numbers.update(seasonal_numbers(grid, p, season_years, first_month))
+            hidden[p] = hidden_numbers(numbers, layout, kinds, listed, complete, rules)
+    series = merged_series(full_spec, series, measures, n_partners)
+    breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners,
+                                   breakdown_window(b, spec.periods, periods.current),
+                                   partner_names=[str(n) for n in geo.partner_names],
+                                   partner_label=geo.partner_label, benchmark_name=geo.benchmark_name)
+                  for b in spec.breakdowns]
+    group_tables = area_group_tables(
+        spec, inputs, {i: r.current for i, r in results.items()},
+        {i: rates(r.partner_current, geo.partner_population, r.indicator.rate_per) for i, r in results.items()},
+        {i: r.benchmark_rate for i, r in results.items()})
     map_sets = partner_map_sets(
         spec, geo, inputs.boundaries, results, picks, {i for i, c in all_counts.items() if c.by_partner},
         withheld=set(rules) if protected else set(),
@@ -498,18 +495,26 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         kpis = [with_peer_group(with_target(measures[i.id].kpi(p, withheld=i.source in withheld) if i.id in measures
                                             else _kpi(results[i.id], p, float(partner_population[p]), hidden[p]),
                                             i.target), peer_groups.get(i.id), p) for i in full_spec.indicators]
-        partner_comparisons = shown_areas(with_peer_averages(comparisons, peer_groups, p),
-                                          None if compared_with is None else compared_with[p])
+        # A protected workbook shows every cut of a sensitive source's rows only where the disclosure check
+        # covers it (series, seasonal grids); the others (breakdowns, area groups, comparisons) are left out.
+        unsafe = withheld | {full_spec.indicator(i).source for i in touched_indicators(hidden[p])}
+        # The comparison chart shows every partner area's count: none of a sensitive indicator, nor a hidden one.
+        partner_comparisons = shown_areas(with_peer_averages(
+            [c for c in comparisons if c.indicator_id not in rules and ("current", c.indicator_id) not in hidden[p]],
+            peer_groups, p), None if compared_with is None else compared_with[p])
         top_tables = [_top_table(inputs, results[i.id], p, picks[i.id][p], hidden[p]) for i in spec.indicators
                       if not all_counts[i.id].by_partner]
-        partner_series_list = [s[p] for s in series]
-        partner_breakdowns = [b[p] for b in breakdowns]
+        partner_series_list = [shown_series(s[p], first_month, hidden[p]) for s in series
+                               if s[p].indicator_id not in measures or full_spec.indicator(s[p].indicator_id).source
+                               not in withheld]
+        partner_breakdowns = [b[p] for b, b_spec in zip(breakdowns, spec.breakdowns) if b_spec.source not in unsafe]
         findings = key_findings(kpis, partner_series_list, top_tables, partner_comparisons, partner_breakdowns,
                                 partner_area=partner_area, partner_label=geo.partner_label,
                                 small_area_label=geo.small_area_label, benchmark=geo.benchmark_name,
                                 period_end=month_text(end))
+        partner_groups = [t for t in group_tables[p] if full_spec.indicator(t.indicator_id).source not in unsafe]
         findings += [dataclasses.replace(f, group=GROUP_WHO) for f in area_group_findings(
-            spec.area_groups, group_tables[p], partner_area=partner_area, benchmark=geo.benchmark_name,
+            spec.area_groups, partner_groups, partner_area=partner_area, benchmark=geo.benchmark_name,
             small_area_label=geo.small_area_label, period_end=month_text(end))]
         reports.append(Report(
             title=spec.title, organisation=spec.organisation, partner_area=partner_area,
@@ -520,13 +525,14 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             methodology=notes, quality=partner_safe_notes(inputs.quality), attribution=spec.attribution, spec_version=spec.spec_version,
             engine_version=__version__, theme=spec.theme, priorities=priorities,
             series=partner_series_list, comparisons=partner_comparisons, breakdowns=partner_breakdowns, findings=findings,
-            area_groups=group_tables[p],
+            area_groups=partner_groups,
             suppression_note=_suppression_note(spec) if hidden[p] else None,
             quality_issues=(missing := missing_figures(kpis, inputs, full_spec, partner_area))
             + inputs.issues.detail(spec.quality.detail_rows, *_own_rows(inputs, owners, p, partner_area)),
             quality_issue_count=int(_own_rows(inputs, owners, p, partner_area)[0].sum()) + len(missing),
             synthetic_note=synthetic_note(full_spec), maps=map_sets[p],
-            seasonal=[seasonal_table(spec.seasonality, spec.periods, grid, season_years, first_data, end, p)
+            seasonal=[shown_seasonal(seasonal_table(spec.seasonality, spec.periods, grid, season_years, first_data, end,
+                                                    p), season_years, first_month, hidden[p])
                       for grid in seasonal] if spec.seasonality else [],
         ))
     return reports
