@@ -5,7 +5,8 @@ sets of them (a table's margins, a quarter over its months, a group over its are
 draw, after protection an attacker who knows every shown figure, and that counts are never
 negative, must not be able to pin a hidden small count into an interval narrower than the
 threshold. The attacker here is written independently of the engine: one scipy linprog per hidden
-figure per bound, on the dense unmerged system.
+figure per bound, on the dense unmerged system; a figure hidden only to protect a small one must not
+be derivable exactly (numpy rank).
 """
 from __future__ import annotations
 
@@ -58,10 +59,13 @@ def test_no_hidden_small_count_can_be_pinned_down(case):
         assert min(widths) < below
         return
     assert (hidden >= primary).all()
-    for t in np.flatnonzero(hidden):
+    for t in np.flatnonzero(primary):
         low, high = attacker_interval(vectors, values, ~hidden, t)
         assert low - 1e-6 <= values[t] <= high + 1e-6
-        assert high - low >= required[t] - 1e-6, (t, low, high, values[t])
+        assert high - low >= below - 1e-6, (t, low, high, values[t])
+    shown_rank = np.linalg.matrix_rank(vectors[~hidden]) if (~hidden).any() else 0
+    for t in np.flatnonzero(hidden & ~primary):  # a figure hidden to protect one is not derivable exactly either
+        assert np.linalg.matrix_rank(np.vstack([vectors[~hidden], vectors[t]])) > shown_rank
 
 
 @settings(max_examples=150, deadline=None)

@@ -461,7 +461,8 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         kinds = event_kinds(spec, masks)
         for p in chosen:
             listed = {i.id: picks[i.id][p] for i in spec.indicators}
-            complete = {i.id for i in spec.indicators if len(listed[i.id]) < i.top.n}
+            # A Top 10 with fewer rows lists every small area with an event; an indicator counted by partner area has none.
+            complete = {i.id for i in spec.indicators if len(listed[i.id]) < i.top.n and not all_counts[i.id].by_partner}
             numbers = _published_numbers(spec, results, trend, picks, p)
             for by_partner in series:
                 numbers.update(series_numbers(by_partner[p], first_month))
