@@ -20,7 +20,8 @@ programme per hidden number per bound would cost seconds per partner area:
 * only small counts are bounded (a number hidden to protect one need only not be derivable, which
   the fast exact test settles), and hiding more only widens intervals, so a small count found wide
   enough is never solved again. (One block-diagonal programme for all of a group's bounds was tried:
-  on a district's 276 hidden figures it cost 60 s against 0.09 s per figure solved apart.)
+  on a district's 276 hidden figures it cost 60 s against 0.09 s per figure solved apart, and
+  0.013 s with one model whose objective alone changes.)
 """
 from __future__ import annotations
 
@@ -58,28 +59,45 @@ def interval_widths(vectors: np.ndarray, values: np.ndarray, hidden: np.ndarray,
     """For each of ``targets`` (default: every hidden number), the width of the interval it can take given
     every shown number's value and non-negative underlying counts; ``inf`` when nothing shown bounds it.
 
-    Two small linear programmes per target (HiGHS): its least and its greatest value.
+    Two linear programmes per target (its least and greatest value) on one HiGHS model: only the
+    objective changes between them, so each solve starts from the last one's basis (about six times
+    faster than setting each up afresh with ``scipy.optimize.linprog``).
     """
-    from scipy.optimize import linprog
-    from scipy.sparse import csr_matrix
+    import highspy
+    from scipy.sparse import csc_matrix
 
     targets = np.flatnonzero(hidden) if targets is None else np.asarray(targets, dtype=int)
     widths = np.full(targets.size, np.inf)
-    if targets.size == 0:
-        return widths
     atoms = _merged_atoms(vectors)
     shown = atoms[~hidden]
     # Nothing shown touches these: each may be anything, so any hidden number using one is unbounded.
     keep = np.abs(shown).sum(axis=0) > 0 if shown.shape[0] else np.zeros(atoms.shape[1], dtype=bool)
-    a, b = csr_matrix(shown[:, keep]), np.asarray(values, dtype=float)[~hidden]
-    cap = float(np.abs(values).sum()) + 1.0  # no underlying count exceeds every number together
-    for k, t in enumerate(targets):
-        if (np.abs(atoms[t]) > 0)[~keep].any():
-            continue
-        ends = [linprog(sign * atoms[t, keep], A_eq=a, b_eq=b, bounds=(0.0, cap), method="highs") for sign in (1, -1)]
-        if any(end.status != 0 for end in ends):
-            raise ValueError(f"the shown numbers are inconsistent with non-negative counts ({ends[0].message})")
-        widths[k] = -ends[1].fun - ends[0].fun
+    bounded = [k for k, t in enumerate(targets) if not (np.abs(atoms[t]) > 0)[~keep].any()]
+    if not bounded:
+        return widths
+    a, b = csc_matrix(shown[:, keep]), np.asarray(values, dtype=float)[~hidden]
+    n = a.shape[1]
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = n, a.shape[0]
+    model.col_cost_, model.col_lower_ = np.zeros(n), np.zeros(n)
+    model.col_upper_ = np.full(n, float(np.abs(values).sum()) + 1.0)  # no count exceeds every number together
+    model.row_lower_ = model.row_upper_ = b
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = a.indptr, a.indices, a.data
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    solver.passModel(model)
+    columns = np.arange(n, dtype=np.int32)
+    for k in bounded:
+        ends = []
+        for sign in (1.0, -1.0):
+            solver.changeColsCost(n, columns, sign * atoms[targets[k], keep])
+            solver.run()
+            if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                raise ValueError("the shown numbers are inconsistent with non-negative counts "
+                                 f"({solver.modelStatusToString(solver.getModelStatus())})")
+            ends.append(solver.getInfo().objective_function_value)
+        widths[k] = -ends[1] - ends[0]
     return widths
 
 
