@@ -63,12 +63,16 @@ def interval_widths(vectors: np.ndarray, values: np.ndarray, hidden: np.ndarray,
     objective changes between them, so each solve starts from the last one's basis (about six times
     faster than setting each up afresh with ``scipy.optimize.linprog``).
     """
+    targets = np.flatnonzero(hidden) if targets is None else np.asarray(targets, dtype=int)
+    return _widths(_merged_atoms(vectors), values, hidden, targets)
+
+
+def _widths(atoms: np.ndarray, values: np.ndarray, hidden: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """:func:`interval_widths` on numbers whose underlying counts are already merged."""
     import highspy
     from scipy.sparse import csc_matrix
 
-    targets = np.flatnonzero(hidden) if targets is None else np.asarray(targets, dtype=int)
     widths = np.full(targets.size, np.inf)
-    atoms = _merged_atoms(vectors)
     shown = atoms[~hidden]
     # Nothing shown touches these: each may be anything, so any hidden number using one is unbounded.
     keep = np.abs(shown).sum(axis=0) > 0 if shown.shape[0] else np.zeros(atoms.shape[1], dtype=bool)
@@ -131,6 +135,7 @@ def protect_cuts(vectors: np.ndarray, values: np.ndarray, primary: np.ndarray, r
 def _protect_group(vectors: np.ndarray, values: np.ndarray, hidden: np.ndarray, required: np.ndarray,
                    can_hide: np.ndarray, cost: np.ndarray) -> np.ndarray:
     gram = vectors @ vectors.T
+    atoms = _merged_atoms(vectors)
     hidden = hidden.copy()
     # Only numbers that must stay uncertain by more than one unit need the bounds; exact derivation is
     # stopped for every hidden number. Hiding more only widens intervals, so a number once wide enough
@@ -138,7 +143,7 @@ def _protect_group(vectors: np.ndarray, values: np.ndarray, hidden: np.ndarray, 
     pending = np.flatnonzero(hidden & (required > 1))
     while True:
         hidden = protect(gram, values, hidden, hideable=can_hide, costs=cost)
-        pending = pending[interval_widths(vectors, values, hidden, pending) < required[pending] - _SLACK]
+        pending = pending[_widths(atoms, values, hidden, pending) < required[pending] - _SLACK]
         if pending.size == 0:
             return hidden
         chosen: set[int] = set()
