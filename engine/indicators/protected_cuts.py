@@ -67,8 +67,14 @@ def interval_widths(vectors: np.ndarray, values: np.ndarray, hidden: np.ndarray,
     return _widths(_merged_atoms(vectors), values, hidden, targets)
 
 
-def _widths(atoms: np.ndarray, values: np.ndarray, hidden: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """:func:`interval_widths` on numbers whose underlying counts are already merged."""
+def _widths(atoms: np.ndarray, values: np.ndarray, hidden: np.ndarray, targets: np.ndarray,
+            enough: np.ndarray | None = None) -> np.ndarray:
+    """:func:`interval_widths` on numbers whose underlying counts are already merged.
+
+    With ``enough`` (a width per target), a target's greatest value is solved first: when it already lies
+    ``enough`` above the target's own value, the least (which is at most that value) need not be solved,
+    and the width returned is that lower bound on it.
+    """
     import highspy
     from scipy.sparse import csc_matrix
 
@@ -92,16 +98,23 @@ def _widths(atoms: np.ndarray, values: np.ndarray, hidden: np.ndarray, targets: 
     solver.setOptionValue("output_flag", False)
     solver.passModel(model)
     columns = np.arange(n, dtype=np.int32)
+
+    def solve(cost: np.ndarray) -> float:
+        solver.changeColsCost(n, columns, cost)
+        solver.run()
+        if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise ValueError("the shown numbers are inconsistent with non-negative counts "
+                             f"({solver.modelStatusToString(solver.getModelStatus())})")
+        return solver.getInfo().objective_function_value
+
     for k in bounded:
-        ends = []
-        for sign in (1.0, -1.0):
-            solver.changeColsCost(n, columns, sign * atoms[targets[k], keep])
-            solver.run()
-            if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                raise ValueError("the shown numbers are inconsistent with non-negative counts "
-                                 f"({solver.modelStatusToString(solver.getModelStatus())})")
-            ends.append(solver.getInfo().objective_function_value)
-        widths[k] = -ends[1] - ends[0]
+        target = atoms[targets[k], keep]
+        greatest = -solve(-target)
+        own = float(values[targets[k]])
+        if enough is not None and greatest - own >= enough[k]:
+            widths[k] = greatest - own
+            continue
+        widths[k] = greatest - solve(target)
     return widths
 
 
@@ -134,7 +147,10 @@ def protect_cuts(vectors: np.ndarray, values: np.ndarray, primary: np.ndarray, r
 
 def _protect_group(vectors: np.ndarray, values: np.ndarray, hidden: np.ndarray, required: np.ndarray,
                    can_hide: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    gram = vectors @ vectors.T
+    from scipy.sparse import csr_matrix
+
+    sparse = csr_matrix(vectors)
+    gram = (sparse @ sparse.T).toarray()  # the numbers are sums of a few counts each: sparse is far faster
     atoms = _merged_atoms(vectors)
     hidden = hidden.copy()
     # Only numbers that must stay uncertain by more than one unit need the bounds; exact derivation is
@@ -143,7 +159,7 @@ def _protect_group(vectors: np.ndarray, values: np.ndarray, hidden: np.ndarray, 
     pending = np.flatnonzero(hidden & (required > 1))
     while True:
         hidden = protect(gram, values, hidden, hideable=can_hide, costs=cost)
-        pending = pending[_widths(atoms, values, hidden, pending) < required[pending] - _SLACK]
+        pending = pending[_widths(atoms, values, hidden, pending, required[pending]) < required[pending] - _SLACK]
         if pending.size == 0:
             return hidden
         chosen: set[int] = set()
