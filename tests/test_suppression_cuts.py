@@ -205,3 +205,22 @@ def test_a_small_count_of_an_indicator_counted_by_partner_area_is_hidden(tmp_pat
             if 0 < by_quarter.get((report.partner_area, q), 0) < 30:
                 assert value is None and q in series.hidden_quarters
     assert last_12["Rutland"] < 30  # the case the test is about
+
+
+def test_a_map_is_left_out_when_its_top_10_hides_a_row(tmp_path):
+    """A map shades each small area by its Top 10 band and carries its count: where a row of the indicator's
+    Top 10 is hidden (here Rutland's total crime, to protect a small count of violence in the same LSOA), the
+    map would give the row away, so a protected build leaves it out, and says why."""
+    path = example_variant(
+        tmp_path, "counted.yaml",
+        ("    sensitive: true\n", f"    sensitive: true\n    suppress: {{below: {BELOW}}}\n"),
+        ("comparisons: [total_crime, anti_social_behaviour]",
+         "comparisons: [total_crime, anti_social_behaviour]\n"
+         "maps:\n  boundaries: ../../data/ons/lsoa11_boundaries_leicestershire.geojson.gz\n"
+         "  code_property: LSOA11CD\n  indicators: [total_crime, burglary]\n  source: ONS LSOA boundaries (OGL v3)\n"))
+    reports = {r.partner_area: r for r in prepare(path, suppress=True).reports}
+    rutland_total = next(t for t in reports["Rutland"].top_tables if t.indicator_id == "total_crime")
+    assert any(row.count is None for row in rutland_total.rows), "the case the test is about"
+    for report in reports.values():
+        assert [m.indicator_id for m in report.maps.maps] == ["burglary"]
+        assert any("total recorded crime is left out" in note for note in report.maps.notes)

@@ -481,7 +481,8 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         {i: r.benchmark_rate for i, r in results.items()})
     map_sets = partner_map_sets(
         spec, geo, inputs.boundaries, results, picks, {i for i, c in all_counts.items() if c.by_partner},
-        withheld=set(rules) if protected else set(),
+        # A map shades every small area: none of a sensitive indicator, nor of one with a hidden Top 10 row.
+        withheld=set(rules) | {key[1] for keys in hidden for key in keys if key[0] == "top"} if protected else set(),
     ) if spec.maps is not None and inputs.boundaries is not None else [None] * n_partners
     notes = methodology_notes(full_spec, inputs, periods, suppress)
     generated = generated_timestamp(end)

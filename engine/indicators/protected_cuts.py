@@ -94,7 +94,9 @@ def _widths(atoms: np.ndarray, values: np.ndarray, hidden: np.ndarray, targets: 
     model.row_lower_ = model.row_upper_ = b
     model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = a.indptr, a.indices, a.data
-    solver = highspy.Highs()
+    # highspy.Highs() prints HiGHS's banner on the console before any option can be set (HiGHS issue 2749);
+    # the core class it wraps does not, and is all this needs.
+    solver = highspy._core._Highs()
     solver.setOptionValue("output_flag", False)
     solver.passModel(model)
     columns = np.arange(n, dtype=np.int32)
