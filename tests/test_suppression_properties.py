@@ -115,3 +115,74 @@ def test_a_table_with_margins_hides_a_rectangle():
     assert not hidden[n:].any()
     low, high = attacker_interval(vectors, values, ~hidden, 0)
     assert high - low >= 5
+
+
+# --- a workbook's cuts of one partner area's counts (engine.indicators.disclosure) ----------------------------
+
+@st.composite
+def workbooks(draw):
+    """Event kinds × months of counts, indicators as sets of kinds, and the cuts a workbook shows of them: the
+    12-month style windows, their change, financial-year columns and the trend table's totals, months,
+    rolling quarters."""
+    n_kinds, n_months = draw(st.integers(1, 3)), draw(st.integers(6, 12))
+    counts = np.array(draw(st.lists(st.integers(0, 9), min_size=n_kinds * n_months, max_size=n_kinds * n_months)),
+                      dtype=float).reshape(n_kinds, n_months)
+    n_indicators = draw(st.integers(1, 3))
+    members = {f"i{k}": np.array(sorted(draw(st.sets(st.integers(0, n_kinds - 1), min_size=1))))
+               for k in range(n_indicators)}
+    sensitive = draw(st.sets(st.sampled_from(sorted(members)), min_size=1))
+    return counts, members, sensitive, draw(st.integers(2, 6))
+
+
+def _cut_vectors(counts: np.ndarray, members: dict, layout) -> dict:
+    """Every key the workbook shows, as a 0/±1 vector over (kind, month), written out independently."""
+    n_kinds, n_months = counts.shape
+
+    def v(indicators, months, sign=1.0):
+        out = np.zeros((n_kinds, n_months))
+        for i in indicators:
+            for m in months:
+                out[members[i], m] += sign
+        return out.ravel()
+
+    keys = {}
+    for i in members:
+        keys[("current", i)] = v([i], layout.current)
+        keys[("previous", i)] = v([i], layout.previous)
+        keys[("change", i)] = v([i], layout.current) + v([i], layout.previous, -1.0)
+        for j, span in enumerate(layout.years):
+            keys[("year", i, j)] = v([i], span)
+        for m in layout.shown:
+            keys[("month", i, m)] = v([i], [m])
+        for q, span in enumerate(layout.quarters):
+            keys[("quarter", i, q)] = v([i], span)
+    for j, span in enumerate(layout.years):
+        keys[("year_total", j)] = v(layout.trend_rows, span)
+    for m in layout.shown:
+        keys[("month_total", m)] = v(layout.trend_rows, [m])
+    return keys
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workbooks())
+def test_no_small_count_in_any_cut_can_be_pinned_down(case):
+    from engine.indicators.disclosure import Layout, Signatures, hidden_numbers
+
+    counts, members, sensitive, below = case
+    n = counts.shape[1]
+    layout = Layout(n, range(n - 3, n), range(n - 6, n - 3), [range(0, n - 6), range(n - 6, n)], range(n),
+                    sorted(members), [range(n - 6, n - 3), range(n - 3, n)])
+    vectors = _cut_vectors(counts, members, layout)
+    values = {k: float(vec @ counts.ravel()) for k, vec in vectors.items()}
+    hidden = hidden_numbers(values, layout, Signatures(counts.shape[0], members), {i: [] for i in members}, set(),
+                            {i: (below, False) for i in sensitive})
+    keys = list(vectors)
+    matrix = np.array([vectors[k] for k in keys])
+    value = np.array([values[k] for k in keys])
+    shown = np.array([k not in hidden for k in keys])
+    for t, key in enumerate(keys):
+        small = key[0] not in ("change", "year_total", "month_total") and key[1] in sensitive and 1 <= value[t] < below
+        if small:
+            assert not shown[t], key
+            low, high = attacker_interval(matrix, value, shown, t)
+            assert high - low >= below - 1e-6, (key, value[t], low, high)

@@ -129,7 +129,8 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
     def months(indicator: str, span, sign: float = 1.0) -> np.ndarray:
         vector = np.zeros(width)
         members = kinds.members[indicator]
-        vector[(members[:, None] * n_months + layout.before + np.asarray(list(span))[None, :]).ravel()] = sign
+        offsets = layout.before + np.asarray(list(span), dtype=np.int64)
+        vector[(members[:, None] * n_months + offsets[None, :]).ravel()] = sign
         return vector
 
     def area(indicator: str, small_area: int, sign: float = 1.0) -> np.ndarray:
