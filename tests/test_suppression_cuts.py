@@ -158,6 +158,7 @@ def test_no_small_count_is_shown_or_can_be_narrowed_down(protected, area):
 
 def test_protected_build_keeps_series_and_seasonal_grids(protected, spec_path):
     plain = {r.partner_area: r for r in prepare(spec_path).reports}
+    assert all(SENSITIVE in [c.indicator_id for c in r.comparisons] for r in plain.values())  # analysts see it all
     for report in protected.reports:
         assert [s.indicator_id for s in report.series] == [s.indicator_id for s in plain[report.partner_area].series]
         assert [t.indicator_id for t in report.seasonal] == [SENSITIVE]

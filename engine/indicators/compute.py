@@ -461,8 +461,10 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         kinds = event_kinds(spec, masks)
         for p in chosen:
             listed = {i.id: picks[i.id][p] for i in spec.indicators}
-            # A Top 10 with fewer rows lists every small area with an event; an indicator counted by partner area has none.
-            complete = {i.id for i in spec.indicators if len(listed[i.id]) < i.top.n and not all_counts[i.id].by_partner}
+            # A Top 10 with fewer rows lists every small area with an event; an indicator counted by partner
+            # area has no Top 10 at all.
+            complete = {i.id for i in spec.indicators
+                        if len(listed[i.id]) < i.top.n and not all_counts[i.id].by_partner}
             numbers = _published_numbers(spec, results, trend, picks, p)
             for by_partner in series:
                 numbers.update(series_numbers(by_partner[p], first_month))
@@ -497,12 +499,14 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
         kpis = [with_peer_group(with_target(measures[i.id].kpi(p, withheld=i.source in withheld) if i.id in measures
                                             else _kpi(results[i.id], p, float(partner_population[p]), hidden[p]),
                                             i.target), peer_groups.get(i.id), p) for i in full_spec.indicators]
-        # A protected workbook shows every cut of a sensitive source's rows only where the disclosure check
-        # covers it (series, seasonal grids); the others (breakdowns, area groups, comparisons) are left out.
+        # A protected workbook shows a cut of a sensitive source's rows only where the disclosure check covers
+        # it (series, seasonal grids): breakdowns and area groups of such a source, or of one with a hidden
+        # figure, are left out.
         unsafe = withheld | {full_spec.indicator(i).source for i in touched_indicators(hidden[p])}
         # The comparison chart shows every partner area's count: none of a sensitive indicator, nor a hidden one.
         partner_comparisons = shown_areas(with_peer_averages(
-            [c for c in comparisons if c.indicator_id not in rules and ("current", c.indicator_id) not in hidden[p]],
+            [c for c in comparisons if not protected
+             or (c.indicator_id not in rules and ("current", c.indicator_id) not in hidden[p])],
             peer_groups, p), None if compared_with is None else compared_with[p])
         top_tables = [_top_table(inputs, results[i.id], p, picks[i.id][p], hidden[p]) for i in spec.indicators
                       if not all_counts[i.id].by_partner]
