@@ -125,8 +125,8 @@ def protect_cuts(vectors: np.ndarray, values: np.ndarray, primary: np.ndarray, r
                  hidden: np.ndarray | None = None) -> np.ndarray:
     """What to hide so that every hidden number's interval (see :func:`interval_widths`) is at least
     ``required`` wide (its threshold for a small count; 1 for a number hidden to protect one, which
-    then need only not be derivable exactly). Starts from ``primary`` (and ``hidden``, numbers already hidden); hides more, cheapest first,
-    only in groups of numbers that hold a primary one.
+    then need only not be derivable exactly). Starts from ``primary`` (and ``hidden``, numbers already
+    hidden); hides more, cheapest first, only in groups of numbers that hold a primary one.
 
     Each round first stops exact derivation (:func:`engine.stats.suppression.protect`, fast), then solves
     the bounds; a number whose interval is too narrow gets a partner: the cheapest shown, hideable number
