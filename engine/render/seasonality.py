@@ -12,6 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import Column, TablePlacement, write_table
+from engine.render.wrapping import wrapped_note
 from engine.contract.names import SHEET_TRENDS, table_name
 from engine.report import SUPPRESSED, Report, SeasonalTable
 
@@ -70,14 +71,14 @@ def write_seasonality(workbook: Workbook, sheet: Worksheet, report: Report, form
                              widths)
         note = (f"{table.unit.capitalize()} recorded in each month, {table.first_month} to {table.last_month}. "
                 "A blank cell is a month outside the data: not recorded, not zero.")
-        if table.hidden:
+        if table.hidden:  # wrapped across the table: the longer note would run off the printed page
             note += (f" '{SUPPRESSED}': a small count, or a month from which one could be worked out; the chart is "
                      "left out, as it would draw those months as gaps.")
-        if any(v is None for values in table.counts for v in values):
-            sheet.write(placed.last_row + 1, 0, note, formats.note)
-        if table.hidden:
+            wrapped_note(sheet, formats, placed.last_row + 1, 0, placed.last_col, note, widths)
             row = placed.last_row + 3
             continue
+        if any(v is None for values in table.counts for v in values):
+            sheet.write(placed.last_row + 1, 0, note, formats.note)
         chart_row = placed.last_row + 3
         sheet.insert_chart(chart_row, 0, _chart(workbook, formats, table, placed, report.partner_area), {
             "object_position": 3,
