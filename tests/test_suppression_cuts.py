@@ -197,7 +197,8 @@ def test_a_small_count_of_an_indicator_counted_by_partner_area_is_hidden(tmp_pat
     quarters = log[log["month"] > end - pd.DateOffset(months=24)].assign(
         quarter=lambda f: 7 - ((end.year - f["month"].dt.year) * 12 + end.month - f["month"].dt.month) // 3)
     by_quarter = quarters.groupby(["District", "quarter"]).size()
-    for report in prepare(path, suppress=True).reports:
+    prepared = prepare(path, suppress=True)
+    for report in prepared.reports:
         kpi = next(k for k in report.kpis if k.indicator_id == "marac_referrals")
         series = next(s for s in report.series if s.indicator_id == "marac_referrals")
         assert (kpi.current is None) == (last_12[report.partner_area] < 30)
@@ -206,6 +207,13 @@ def test_a_small_count_of_an_indicator_counted_by_partner_area_is_hidden(tmp_pat
             if 0 < by_quarter.get((report.partner_area, q), 0) < 30:
                 assert value is None and q in series.hidden_quarters
     assert last_12["Rutland"] < 30  # the case the test is about
+    # The Trends sheet's quarterly table says so in words where the quarters are hidden.
+    rutland = next(r for r in prepared.reports if r.partner_area == "Rutland")
+    series = next(s for s in rutland.series if s.indicator_id == "marac_referrals")
+    assert series.hidden_quarters
+    book = load_workbook(next(p for p in render_all(prepared, tmp_path / "out") if "Rutland" in p.name), read_only=True)
+    row = next(r for r in book["Trends"].iter_rows(values_only=True) if r[0] == "MARAC referrals")
+    assert [row[1 + q] for q in series.hidden_quarters] == [SUPPRESSED] * len(series.hidden_quarters)
 
 
 def test_a_map_is_left_out_when_its_top_10_hides_a_row(tmp_path):
