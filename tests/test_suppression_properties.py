@@ -45,7 +45,7 @@ def _rules(values: np.ndarray, n_cells: int, below: int) -> tuple[np.ndarray, np
     return primary, np.where(primary, float(below), 1.0)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(published())
 def test_no_hidden_small_count_can_be_pinned_down(case):
     vectors, values, n_cells, below = case
@@ -68,7 +68,7 @@ def test_no_hidden_small_count_can_be_pinned_down(case):
         assert np.linalg.matrix_rank(np.vstack([vectors[~hidden], vectors[t]])) > shown_rank
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(published(), st.data())
 def test_engine_widths_match_an_independent_attacker(case, data):
     vectors, values, _, _ = case
@@ -163,7 +163,7 @@ def _cut_vectors(counts: np.ndarray, members: dict, layout) -> dict:
     return keys
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(workbooks())
 def test_no_small_count_in_any_cut_can_be_pinned_down(case):
     from engine.indicators.disclosure import Layout, Signatures, hidden_numbers
