@@ -96,7 +96,8 @@ def partner_map_sets(spec: Spec, geography: Geography, boundaries: Boundaries, r
             indicator = spec.indicator(indicator_id)
             if indicator_id in withheld:
                 notes.append(f"The map of {indicator.name.lower()} is left out of this workbook: the indicator is "
-                             f"sensitive, and a {label}'s band could reveal a hidden small count.")
+                             f"sensitive, or some of its counts are hidden, and a {label}'s band could reveal a "
+                             f"hidden small count.")
                 continue
             r = results[indicator_id]
             rate = rates(r.current[drawn], geography.small_area_population[drawn], indicator.rate_per)
