@@ -29,7 +29,7 @@ import xlsxwriter  # noqa: E402
 
 from engine.api import prepare  # noqa: E402
 from engine.render import load_theme, render_workbook  # noqa: E402
-from engine.render.workbook import WORKBOOK_OPTIONS  # noqa: E402
+from engine.render.xlsx_writer import WORKBOOK_OPTIONS  # noqa: E402
 
 
 def cells_of(data: bytes) -> list[tuple[str, list[list]]]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import CellBlankTuple, Worksheet
 
 from engine.contract.settings_sheet import KIND_PARTNER, SHEET_SETTINGS, OwnedLink, OwnedTable, Rect, WorkbookSettings
 from engine.report import Report
@@ -35,6 +35,20 @@ def _table_spans(rects: list[Rect]) -> dict[int, list[tuple[int, int]]]:
     return spans
 
 
+def _cells_outside(sheet: Worksheet, spans: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """The (row, col) of every written, non-blank cell of ``sheet`` that no table covers, in row then column order
+    of writing. Rows no table touches are taken whole, without a per-cell check."""
+    cells: list[tuple[int, int]] = []
+    for row, columns in sheet.table.items():
+        covered = spans.get(row)
+        if covered is None:
+            cells += [(row, col) for col, cell in columns.items() if cell.__class__ is not CellBlankTuple]
+        else:
+            cells += [(row, col) for col, cell in columns.items() if cell.__class__ is not CellBlankTuple
+                      and not any(c0 <= col <= c1 for c0, c1 in covered)]
+    return cells
+
+
 def capture(workbook: Workbook, report: Report, kind: str = KIND_PARTNER) -> WorkbookSettings:
     """The settings for ``report`` (a partner's, or a dashboard's: ``kind``) and everything the engine wrote into
     ``workbook`` so far."""
@@ -56,9 +70,7 @@ def capture(workbook: Workbook, report: Report, kind: str = KIND_PARTNER) -> Wor
         settings.sheets.append(sheet.name)
         tables = [OwnedTable(sheet.name, t["name"], t["range"], bool(t.get("totals_row_shown"))) for t in sheet.tables]
         settings.tables += tables
-        spans = _table_spans([t.rect for t in tables])
-        cells = [(row, col) for row, columns in sheet.table.items() for col, cell in columns.items()
-                 if type(cell).__name__ != "Blank" and not any(c0 <= col <= c1 for c0, c1 in spans.get(row, ()))]
+        cells = _cells_outside(sheet, _table_spans([t.rect for t in tables]))
         if cells:
             settings.cells[sheet.name] = sorted(cells)
         settings.links += [OwnedLink(sheet.name, xl_rowcol_to_cell(row, col), _link_target(url))
