@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import math
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from engine.map_report import AreaMap, MapSet
@@ -82,6 +82,21 @@ class MapCanvas:
 
 
 @dataclass(frozen=True)
+class MapLook:
+    """What a map takes from the theme: its bands' fills (already flipped for the indicator's polarity) and two
+    text colours. The drawing reads the theme only through this, so it is part of the picture's cache key."""
+
+    fills: tuple[tuple[str, str], ...]  # (band, fill) for every band of the legend, in its order
+    muted: str
+    title: str
+
+    @classmethod
+    def of(cls, theme: Theme, area_map: AreaMap) -> "MapLook":
+        return cls(tuple((band, band_fill(theme, band, area_map.polarity)) for band in band_order(area_map)),
+                   theme.colours.get("muted_text", "#404040"), theme.colours.get("title", "#000000"))
+
+
+@dataclass(frozen=True)
 class DrawnMap:
     """A drawn map, the artist that paints the banded areas, and their codes in its order (tests read the
     colours back from ``areas.get_facecolors()``)."""
@@ -91,66 +106,138 @@ class DrawnMap:
     codes: list[str]
 
 
-def draw_map(canvas: MapCanvas, area_map: AreaMap, theme: Theme) -> DrawnMap:
-    """One map: every area filled with its band's colour, the place outlined, labels, and a legend in words."""
-    from matplotlib import patheffects
-    from matplotlib.collections import PathCollection
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
+def _label_text(area: Any, labels: str) -> str:
+    """What is written on an area: its name (wrapped) or its Top 10 rank, or nothing."""
+    if labels == "names":
+        return textwrap.fill(area.name, NAME_WIDTH, break_long_words=False)
+    return str(area.rank) if area.rank else ""
 
-    font = {"family": MAP_FONT}
-    figure = Figure(figsize=FIGURE_INCHES, dpi=DPI, facecolor="white")
-    axes = figure.add_axes((0.01, 0.08, 0.64, 0.9))
-    axes.set_axis_off()
-    drawn = [a for a in area_map.areas if a.code in canvas.paths]
-    muted = theme.colours.get("muted_text", "#404040")
-    if canvas.context:  # neighbours first, unshaded, so that the banded areas and the outline lie on top
-        axes.add_collection(PathCollection(canvas.context, facecolors="white", edgecolors=EDGE, linewidths=0.6,
-                                           linestyles="dashed"), autolim=False)
-    fills = [band_fill(theme, a.band, area_map.polarity) for a in drawn]
-    areas = PathCollection([canvas.paths[a.code] for a in drawn], facecolors=fills, edgecolors=EDGE, linewidths=0.3)
-    axes.add_collection(areas, autolim=False)
-    title_colour = theme.colours.get("title", "#000000")
-    if canvas.outline is not None:
-        axes.add_collection(PathCollection([canvas.outline], facecolors="none", edgecolors=title_colour,
-                                           linewidths=1.6), autolim=False)
-    west, east, south, north = canvas.limits
-    axes.set_xlim(west, east)
-    axes.set_ylim(south, north)
-    axes.set_aspect(canvas.aspect)
-    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
-    for area in drawn:
-        text = (textwrap.fill(area.name, NAME_WIDTH, break_long_words=False) if area_map.labels == "names"
-                else str(area.rank) if area.rank else "")
-        if text:
-            x, y = canvas.map_set.shapes[area.code].label_at
-            axes.text(x, y, text, ha="center", va="center", fontsize=7 if area_map.labels == "names" else 8,
-                      fontweight="bold", color="#000000", path_effects=halo, fontdict=font, clip_on=True)
-    for shape in canvas.map_set.context:
-        axes.text(*shape.label_at, textwrap.fill(shape.name, NAME_WIDTH, break_long_words=False), ha="center",
-                  va="center", fontsize=7, fontstyle="italic", color=muted, fontdict=font)
-    counts = {band: sum(a.band == band for a in drawn) for band in band_order(area_map)}
-    handles = [Patch(facecolor=band_fill(theme, band, area_map.polarity), edgecolor=EDGE, linewidth=0.5,
-                     label=f"{band} ({counts[band]})") for band in counts]
-    legend = figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.66, 0.95), frameon=False,
-                           title=f"Band: {canvas.map_set.area_label}s ({len(drawn)})", alignment="left",
-                           prop={**font, "size": 9}, title_fontproperties={**font, "size": 9, "weight": "bold"})
-    legend.get_title().set_color(title_colour)
-    if area_map.labels == "ranks" and any(a.rank for a in drawn):
-        figure.text(0.665, 0.38, "1–10: rank in the Top 10 table", fontsize=8, fontdict=font)
-    figure.text(0.665, 0.32, f"Outline: {canvas.map_set.place}" + ("\nDashed, not shaded: not part of it"
+
+@dataclass
+class MapPainter:
+    """One figure for all the maps of a workbook (one canvas, one pair of text colours).
+
+    Artists are added in the order a single map's figure had them, so a full draw of :attr:`figure` (as
+    :func:`png_bytes` does) paints what :meth:`picture` paints by restoring the background and drawing the
+    map's own layers; the neighbours' names sit a hair above the rank labels (zorder) to keep that order.
+    """
+
+    canvas: MapCanvas
+    muted: str
+    title: str
+    figure: Any = field(init=False)
+    _own: list[Any] = field(init=False, default_factory=list)  # this map's labels and legend, removed before the next
+    _background: Any = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.collections import PathCollection
+        from matplotlib.figure import Figure
+
+        canvas, font = self.canvas, {"family": MAP_FONT}
+        self.figure = figure = Figure(figsize=FIGURE_INCHES, dpi=DPI, facecolor="white")
+        FigureCanvasAgg(figure)
+        self.axes = axes = figure.add_axes((0.01, 0.08, 0.64, 0.9))
+        axes.set_axis_off()
+        if canvas.context:  # neighbours first, unshaded, so that the banded areas and the outline lie on top
+            axes.add_collection(PathCollection(canvas.context, facecolors="white", edgecolors=EDGE, linewidths=0.6,
+                                               linestyles="dashed"), autolim=False)
+        self.areas = PathCollection([], edgecolors=EDGE, linewidths=0.3)
+        axes.add_collection(self.areas, autolim=False)
+        self.outline = None
+        if canvas.outline is not None:
+            self.outline = PathCollection([canvas.outline], facecolors="none", edgecolors=self.title, linewidths=1.6)
+            axes.add_collection(self.outline, autolim=False)
+        west, east, south, north = canvas.limits
+        axes.set_xlim(west, east)
+        axes.set_ylim(south, north)
+        axes.set_aspect(canvas.aspect)
+        self.neighbours = [axes.text(*shape.label_at, textwrap.fill(shape.name, NAME_WIDTH, break_long_words=False),
+                                     ha="center", va="center", fontsize=7, fontstyle="italic", color=self.muted,
+                                     fontdict=font, zorder=3.01) for shape in canvas.map_set.context]
+        self.rank_note = figure.text(0.665, 0.38, "1–10: rank in the Top 10 table", fontsize=8, fontdict=font)
+        figure.text(0.665, 0.32, f"Outline: {canvas.map_set.place}" + ("\nDashed, not shaded: not part of it"
                                                                      if canvas.map_set.context else ""),
-                fontsize=8, fontdict=font, va="top")
-    figure.text(0.01, 0.015, "\n".join(textwrap.wrap(canvas.map_set.source, 150)), fontsize=6,
-                color=muted, fontdict=font)
-    return DrawnMap(figure, areas, [a.code for a in drawn])
+                    fontsize=8, fontdict=font, va="top")
+        figure.text(0.01, 0.015, "\n".join(textwrap.wrap(canvas.map_set.source, 150)), fontsize=6,
+                    color=self.muted, fontdict=font)
+
+    def _layers(self) -> list[Any]:
+        """The artists drawn over the background, in the order a full draw paints them."""
+        layers = [self.areas] + ([self.outline] if self.outline is not None else [])
+        texts = [a for a in self._own if a.axes is self.axes]
+        legends = [a for a in self._own if a.axes is None]
+        return layers + texts + self.neighbours + ([self.rank_note] if self.rank_note.get_visible() else []) + legends
+
+    def paint(self, area_map: AreaMap, look: MapLook) -> DrawnMap:
+        """Set the figure up for ``area_map`` (the previous map's own artists removed); nothing is drawn yet."""
+        from matplotlib import patheffects
+        from matplotlib.patches import Patch
+
+        for artist in self._own:
+            artist.remove()
+        font = {"family": MAP_FONT}
+        fills = dict(look.fills)
+        drawn = [a for a in area_map.areas if a.code in self.canvas.paths]
+        self.areas.set_paths([self.canvas.paths[a.code] for a in drawn])
+        self.areas.set_facecolor([fills[a.band] for a in drawn])
+        halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+        self._own = [self.axes.text(*self.canvas.map_set.shapes[a.code].label_at, text, ha="center", va="center",
+                                    fontsize=7 if area_map.labels == "names" else 8, fontweight="bold",
+                                    color="#000000", path_effects=halo, fontdict=font, clip_on=True)
+                     for a in drawn if (text := _label_text(a, area_map.labels))]
+        counts = {band: sum(a.band == band for a in drawn) for band, _ in look.fills}
+        handles = [Patch(facecolor=fill, edgecolor=EDGE, linewidth=0.5, label=f"{band} ({counts[band]})")
+                   for band, fill in look.fills]
+        legend = self.figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.66, 0.95), frameon=False,
+                                    title=f"Band: {self.canvas.map_set.area_label}s ({len(drawn)})", alignment="left",
+                                    prop={**font, "size": 9}, title_fontproperties={**font, "size": 9, "weight": "bold"})
+        legend.get_title().set_color(look.title)
+        self._own.append(legend)
+        self.rank_note.set_visible(area_map.labels == "ranks" and any(a.rank for a in drawn))
+        return DrawnMap(self.figure, self.areas, [a.code for a in drawn])
+
+    def picture(self, area_map: AreaMap, look: MapLook) -> bytes:
+        """``area_map`` as PNG bytes: the kept background, then only this map's layers drawn over it."""
+        from matplotlib.image import imsave
+
+        self.paint(area_map, look)
+        agg = self.figure.canvas
+        if self._background is None:
+            self._draw_background()
+        agg.restore_region(self._background)
+        renderer = agg.get_renderer()
+        for artist in self._layers():
+            artist.draw(renderer)
+        buffer = io.BytesIO()  # as matplotlib's own savefig encodes the canvas (backend_agg's print_png)
+        imsave(buffer, agg.buffer_rgba(), format="png", origin="upper", dpi=DPI, metadata=PNG_METADATA)
+        return buffer.getvalue()
+
+    def _draw_background(self) -> None:
+        """A full draw with every per-map layer hidden, kept as pixels (it also fixes the axes' aspect)."""
+        layers = self._layers()
+        shown = [artist.get_visible() for artist in layers]
+        for artist in layers:
+            artist.set_visible(False)
+        self.figure.canvas.draw()
+        self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
+        for artist, visible in zip(layers, shown):
+            artist.set_visible(visible)
+
+
+def draw_map(canvas: MapCanvas, area_map: AreaMap, theme: Theme) -> DrawnMap:
+    """One map on a figure of its own: every area filled with its band's colour, the place outlined, labels, and a
+    legend in words (:func:`png_bytes` draws it whole; the Maps sheet uses :meth:`MapPainter.picture`)."""
+    look = MapLook.of(theme, area_map)
+    return MapPainter(canvas, look.muted, look.title).paint(area_map, look)
 
 
 def png_bytes(figure: "Figure") -> bytes:
-    """The figure as PNG bytes with no date or version in them (the same figure always gives the same bytes)."""
+    """The figure drawn whole, as PNG bytes with no date or version in them (the same figure gives the same bytes)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    FigureCanvasAgg(figure)
+    if not isinstance(figure.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, metadata=PNG_METADATA)
     return buffer.getvalue()

@@ -1,0 +1,92 @@
+"""Map pictures: drawn once per workbook on a shared figure, and kept in the user's cache by their content.
+
+The shared figure restores a background and draws only each map's own layers; its pictures must be the bytes of
+each map drawn whole on a figure of its own (``png_bytes(draw_map(...).figure)``, matplotlib's full draw). The
+cache must give back exactly what drawing gives, and never a picture drawn from different content.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from engine.api import prepare
+from engine.render import load_theme
+from engine.render.map_drawing import MapCanvas, MapLook, MapPainter, draw_map, png_bytes
+from engine.render.map_pictures import MapPictures, maps_cache_dir
+from test_maps import make_project
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    prepared = prepare(make_project(tmp_path_factory.mktemp("pictures")))
+    return prepared.reports, load_theme("default")
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_the_shared_figure_paints_each_map_as_a_whole_draw_of_it_alone(reports):
+    report_list, theme = reports
+    for report in report_list:
+        map_set = report.maps
+        look = MapLook.of(theme, map_set.maps[0])
+        painter = MapPainter(MapCanvas.of(map_set), look.muted, look.title)
+        for area_map in map_set.maps * 2:  # a map painted after another, and again: nothing of the last one stays
+            alone = png_bytes(draw_map(MapCanvas.of(map_set), area_map, theme).figure)
+            assert painter.picture(area_map, MapLook.of(theme, area_map)) == alone, area_map.indicator_id
+
+
+def test_a_drawn_picture_is_kept_and_used_again_with_the_same_bytes(reports, cache):
+    report_list, theme = reports
+    map_set = report_list[0].maps
+    first = MapPictures(map_set, theme)
+    drawn = [first.png(m) for m in map_set.maps]
+    assert first.drawn == len(map_set.maps)
+    assert len(list(maps_cache_dir().glob("*.png"))) == len(map_set.maps)
+    again = MapPictures(map_set, theme)
+    assert [again.png(m) for m in map_set.maps] == drawn
+    assert again.drawn == 0
+
+
+def test_a_picture_drawn_from_other_content_is_not_used(reports, cache):
+    report_list, theme = reports
+    map_set = report_list[0].maps
+    area_map = map_set.maps[0]
+    MapPictures(map_set, theme).png(area_map)
+    other_band = "Average" if area_map.areas[0].band != "Average" else "Significantly High"
+    changed = dataclasses.replace(area_map, areas=[dataclasses.replace(area_map.areas[0], band=other_band),
+                                                   *area_map.areas[1:]])
+    renamed = dataclasses.replace(map_set, place=map_set.place + " and beyond")
+    recoloured = dataclasses.replace(theme, bands={band: {"fill": "#123456", "text": "#FFFFFF"} for band in theme.bands})
+    for pictures, shown in [(MapPictures(map_set, theme), changed), (MapPictures(renamed, theme), area_map),
+                            (MapPictures(map_set, recoloured), area_map)]:
+        picture = pictures.png(shown)
+        assert pictures.drawn == 1
+        assert picture == png_bytes(draw_map(MapCanvas.of(pictures.map_set), shown, pictures.theme).figure)
+
+
+def test_a_cut_short_cache_file_is_drawn_again(reports, cache):
+    report_list, theme = reports
+    map_set = report_list[0].maps
+    whole = MapPictures(map_set, theme).png(map_set.maps[0])
+    (kept,) = maps_cache_dir().glob("*.png")
+    kept.write_bytes(whole[: len(whole) // 2])
+    pictures = MapPictures(map_set, theme)
+    assert pictures.png(map_set.maps[0]) == whole
+    assert pictures.drawn == 1
+    assert kept.read_bytes() == whole
+
+
+def test_a_cache_that_cannot_be_written_only_means_drawing(reports, cache):
+    report_list, theme = reports
+    map_set = report_list[0].maps
+    cache.mkdir()
+    (cache / "saferbook").write_text("a file where the folder would be")
+    pictures = MapPictures(map_set, theme)
+    assert [pictures.png(m) for m in map_set.maps] == [
+        png_bytes(draw_map(MapCanvas.of(map_set), m, theme).figure) for m in map_set.maps]
+    assert pictures.drawn == len(map_set.maps)
