@@ -7,13 +7,16 @@ cache must give back exactly what drawing gives, and never a picture drawn from 
 from __future__ import annotations
 
 import dataclasses
+import os
+import time
 
 import pytest
 
 from engine.api import prepare
 from engine.render import load_theme
 from engine.render.map_drawing import MapCanvas, MapLook, MapPainter, draw_map, png_bytes
-from engine.render.map_pictures import MapPictures, maps_cache_dir
+from engine.render import map_pictures
+from engine.render.map_pictures import KEEP_DAYS, MapPictures, maps_cache_dir
 from test_maps import make_project
 
 
@@ -46,7 +49,7 @@ def test_a_drawn_picture_is_kept_and_used_again_with_the_same_bytes(reports, cac
     first = MapPictures(map_set, theme)
     drawn = [first.png(m) for m in map_set.maps]
     assert first.drawn == len(map_set.maps)
-    assert len(list(maps_cache_dir().glob("*.png"))) == len(map_set.maps)
+    assert len(list(maps_cache_dir().glob("*/*.png"))) == len(map_set.maps)
     again = MapPictures(map_set, theme)
     assert [again.png(m) for m in map_set.maps] == drawn
     assert again.drawn == 0
@@ -73,7 +76,7 @@ def test_a_cut_short_cache_file_is_drawn_again(reports, cache):
     report_list, theme = reports
     map_set = report_list[0].maps
     whole = MapPictures(map_set, theme).png(map_set.maps[0])
-    (kept,) = maps_cache_dir().glob("*.png")
+    (kept,) = maps_cache_dir().glob("*/*.png")
     kept.write_bytes(whole[: len(whole) // 2])
     pictures = MapPictures(map_set, theme)
     assert pictures.png(map_set.maps[0]) == whole
@@ -90,3 +93,21 @@ def test_a_cache_that_cannot_be_written_only_means_drawing(reports, cache):
     assert [pictures.png(m) for m in map_set.maps] == [
         png_bytes(draw_map(MapCanvas.of(map_set), m, theme).figure) for m in map_set.maps]
     assert pictures.drawn == len(map_set.maps)
+
+
+def test_pictures_unused_too_long_or_beyond_the_size_cap_are_removed(reports, cache, monkeypatch):
+    report_list, theme = reports
+    map_set = report_list[0].maps
+    folder = maps_cache_dir()
+    (folder / "ab").mkdir(parents=True)
+    now = time.time()
+    stale, old, recent = folder / "ab" / "stale.png", folder / "ab" / "old.png", folder / "ab" / "recent.png"
+    for path, days in ((stale, KEEP_DAYS + 1), (old, 30), (recent, 1)):
+        path.write_bytes(b"\x89PNG" + b"x" * 1000)
+        os.utime(path, (now - days * 86_400, now - days * 86_400))
+    size = len(png_bytes(draw_map(MapCanvas.of(map_set), map_set.maps[0], theme).figure))
+    monkeypatch.setattr(map_pictures, "KEEP_BYTES", size + 1_500)  # room for the new picture and one old one
+    MapPictures(map_set, theme).png(map_set.maps[0])
+    assert not stale.exists()  # unused for longer than KEEP_DAYS
+    assert not old.exists() and recent.exists()  # over the cap: the least recently used went first
+    assert len(list(folder.glob("*/*.png"))) == 2

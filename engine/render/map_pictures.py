@@ -10,9 +10,11 @@ everything that determines its pixels, so a kept picture is used only where draw
 * what it takes from the theme (:class:`~engine.render.map_drawing.MapLook`: fills and two text colours);
 * how it is drawn: the drawing module's own source, and the matplotlib and Pillow versions.
 
-The cache is ``<user cache>/maps`` (see :mod:`engine.user_cache`): files named by their key, written atomically,
-checked to be a whole PNG when read, touched when used and removed after :data:`KEEP_DAYS` unused. A folder that
-cannot be read or written only means drawing again. matplotlib is imported only when a map must be drawn.
+The cache is ``<user cache>/maps`` (see :mod:`engine.user_cache`): files named by their key, in 256 folders by the
+key's first two characters (a national build keeps thousands), written atomically, checked to be a whole PNG when
+read and touched when used. Pictures unused for :data:`KEEP_DAYS` are removed, and the oldest first while the
+cache holds more than :data:`KEEP_BYTES`. A folder that cannot be read or written only means drawing again.
+matplotlib is imported only when a map must be drawn.
 """
 from __future__ import annotations
 
@@ -30,7 +32,8 @@ from engine.render.map_drawing import MapCanvas, MapLook, MapPainter
 from engine.render.theme import Theme
 from engine.user_cache import cache_dir
 
-KEEP_DAYS = 60  # a quarter's build uses last quarter's unchanged maps; older pictures are removed
+KEEP_DAYS = 100  # a quarterly build still finds the pictures of the last quarter's (the maps that did not change)
+KEEP_BYTES = 500 * 2**20  # about eight national builds' maps
 PNG_START = b"\x89PNG\r\n\x1a\n"
 PNG_END = b"IEND\xaeB`\x82"  # the last chunk: a file cut short does not end with it
 
@@ -86,14 +89,22 @@ def _read(path: Path) -> bytes | None:
 
 @functools.cache
 def _prune(folder: Path) -> None:
-    """Remove pictures unused for :data:`KEEP_DAYS` (once per process and folder)."""
-    cutoff = time.time() - KEEP_DAYS * 86_400
+    """Remove pictures unused for :data:`KEEP_DAYS`, then the least recently used while the cache holds more than
+    :data:`KEEP_BYTES` (once per process and folder: when it first keeps a picture)."""
     try:
-        for path in folder.glob("*.png"):
-            if path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
+        stats = [(entry, entry.stat()) for entry in folder.glob("??/*.png")]
+        kept = sorted((stat.st_mtime, stat.st_size, entry) for entry, stat in stats)
     except OSError:
-        pass
+        return
+    cutoff, total = time.time() - KEEP_DAYS * 86_400, sum(size for _, size, _ in kept)
+    for mtime, size, path in kept:  # oldest first
+        if mtime >= cutoff and total <= KEEP_BYTES:
+            break
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            continue
+        total -= size
 
 
 def _keep(path: Path, data: bytes) -> None:
@@ -101,7 +112,7 @@ def _keep(path: Path, data: bytes) -> None:
         write_bytes_atomic(path, data)
     except OSError:  # a read-only or full cache: draw again next time
         return
-    _prune(path.parent)
+    _prune(path.parent.parent)
 
 
 class MapPictures:
@@ -117,7 +128,8 @@ class MapPictures:
 
     def png(self, area_map: AreaMap) -> bytes:
         look = MapLook.of(self.theme, area_map)
-        path = self.folder / f"{picture_key(self.geometry, self.map_set, area_map, look)}.png"
+        key = picture_key(self.geometry, self.map_set, area_map, look)
+        path = self.folder / key[:2] / f"{key}.png"
         data = _read(path)
         if data is None:
             if self._painter is None:
