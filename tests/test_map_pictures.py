@@ -34,8 +34,10 @@ def cache(tmp_path, monkeypatch):
 
 def test_the_shared_figure_paints_each_map_as_a_whole_draw_of_it_alone(reports):
     report_list, theme = reports
-    for report in report_list:
-        map_set = report.maps
+    first, second = report_list[0].maps, report_list[1].maps
+    with_neighbour = dataclasses.replace(first, context=[second.outline])  # a dashboard's unshaded, named neighbour
+    named = dataclasses.replace(with_neighbour, maps=[dataclasses.replace(m, labels="names") for m in first.maps])
+    for map_set in [first, second, with_neighbour, named]:
         look = MapLook.of(theme, map_set.maps[0])
         painter = MapPainter(MapCanvas.of(map_set), look.muted, look.title)
         for area_map in map_set.maps * 2:  # a map painted after another, and again: nothing of the last one stays

@@ -14,10 +14,10 @@ from __future__ import annotations
 import io
 import math
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from engine.map_report import AreaMap, MapSet
+from engine.map_report import AreaMap, MappedArea, MapSet
 from engine.render.theme import BAND_NAMES, Theme
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -106,14 +106,13 @@ class DrawnMap:
     codes: list[str]
 
 
-def _label_text(area: Any, labels: str) -> str:
+def _label_text(area: MappedArea, labels: str) -> str:
     """What is written on an area: its name (wrapped) or its Top 10 rank, or nothing."""
     if labels == "names":
         return textwrap.fill(area.name, NAME_WIDTH, break_long_words=False)
     return str(area.rank) if area.rank else ""
 
 
-@dataclass
 class MapPainter:
     """One figure for all the maps of a workbook (one canvas, one pair of text colours).
 
@@ -122,18 +121,14 @@ class MapPainter:
     map's own layers; the neighbours' names sit a hair above the rank labels (zorder) to keep that order.
     """
 
-    canvas: MapCanvas
-    muted: str
-    title: str
-    figure: Any = field(init=False)
-    _own: list[Any] = field(init=False, default_factory=list)  # this map's labels and legend, removed before the next
-    _background: Any = field(init=False, default=None)
-
-    def __post_init__(self) -> None:
+    def __init__(self, canvas: MapCanvas, muted: str, title: str):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.collections import PathCollection
         from matplotlib.figure import Figure
 
+        self.canvas, self.muted, self.title = canvas, muted, title
+        self._own: list[Any] = []  # this map's labels and legend, removed before the next map
+        self._background: Any = None  # the pixels every map starts from, once drawn
         canvas, font = self.canvas, {"family": MAP_FONT}
         self.figure = figure = Figure(figsize=FIGURE_INCHES, dpi=DPI, facecolor="white")
         FigureCanvasAgg(figure)
