@@ -113,3 +113,19 @@ def test_pictures_unused_too_long_or_beyond_the_size_cap_are_removed(reports, ca
     assert not stale.exists()  # unused for longer than KEEP_DAYS
     assert not old.exists() and recent.exists()  # over the cap: the least recently used went first
     assert len(list(folder.glob("*/*.png"))) == 2
+
+
+def test_a_machines_matplotlib_settings_do_not_change_the_pictures(reports):
+    """A matplotlibrc or style on the building machine (here: no text antialiasing, no hinting, thick edges) must
+    not change a map: the same Report gives the same bytes everywhere, and the picture cache's key stays complete."""
+    import matplotlib
+
+    report_list, theme = reports
+    map_set = report_list[0].maps
+    look = MapLook.of(theme, map_set.maps[0])
+    plain = MapPainter(MapCanvas.of(map_set), look.muted, look.title).picture(map_set.maps[0], look)
+    with matplotlib.rc_context({"text.antialiased": False, "text.hinting": "none", "patch.linewidth": 4.0,
+                                "lines.linewidth": 4.0, "savefig.facecolor": "black"}):
+        styled = MapPainter(MapCanvas.of(map_set), look.muted, look.title)
+        assert styled.picture(map_set.maps[0], look) == plain
+        assert png_bytes(draw_map(MapCanvas.of(map_set), map_set.maps[0], theme).figure) == plain

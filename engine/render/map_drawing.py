@@ -11,11 +11,12 @@ gives the same bytes and the workbook stays byte-identical from build to build.
 """
 from __future__ import annotations
 
+import functools
 import io
 import math
 import textwrap
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from engine.map_report import AreaMap, MappedArea, MapSet
 from engine.render.theme import BAND_NAMES, Theme
@@ -34,6 +35,22 @@ NAME_WIDTH = 12  # area names on a map break onto lines of at most this many cha
 MAP_FONT = "DejaVu Sans"
 #: The PNG's metadata: matplotlib would otherwise write its version ("Software"), which changes with upgrades.
 PNG_METADATA = {"Software": None}
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def matplotlib_defaults(function: F) -> F:
+    """Run ``function`` under matplotlib's own defaults, whatever a matplotlibrc or style on the machine says (text
+    hinting, line widths, fonts …): a map's pixels then depend only on what it shows, so the same Report gives the
+    same bytes on every machine, and the picture cache's key (:mod:`engine.render.map_pictures`) is complete."""
+    @functools.wraps(function)
+    def under_defaults(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib.style
+
+        with matplotlib.style.context("default"):
+            return function(*args, **kwargs)
+    return under_defaults  # type: ignore[return-value]
 
 
 def band_fill(theme: Theme, band: str, polarity: str) -> str:
@@ -121,6 +138,7 @@ class MapPainter:
     map's own layers; the neighbours' names sit a hair above the rank labels (zorder) to keep that order.
     """
 
+    @matplotlib_defaults
     def __init__(self, canvas: MapCanvas, muted: str, title: str):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.collections import PathCollection
@@ -164,6 +182,7 @@ class MapPainter:
         legends = [a for a in self._own if a.axes is None]
         return layers + texts + self.neighbours + ([self.rank_note] if self.rank_note.get_visible() else []) + legends
 
+    @matplotlib_defaults
     def paint(self, area_map: AreaMap, look: MapLook) -> DrawnMap:
         """Set the figure up for ``area_map`` (the previous map's own artists removed); nothing is drawn yet."""
         from matplotlib import patheffects
@@ -192,6 +211,7 @@ class MapPainter:
         self.rank_note.set_visible(area_map.labels == "ranks" and any(a.rank for a in drawn))
         return DrawnMap(self.figure, self.areas, [a.code for a in drawn])
 
+    @matplotlib_defaults
     def picture(self, area_map: AreaMap, look: MapLook) -> bytes:
         """``area_map`` as PNG bytes: the kept background, then only this map's layers drawn over it."""
         from matplotlib.image import imsave
@@ -227,6 +247,7 @@ def draw_map(canvas: MapCanvas, area_map: AreaMap, theme: Theme) -> DrawnMap:
     return MapPainter(canvas, look.muted, look.title).paint(area_map, look)
 
 
+@matplotlib_defaults
 def png_bytes(figure: "Figure") -> bytes:
     """The figure drawn whole, as PNG bytes with no date or version in them (the same figure gives the same bytes)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
