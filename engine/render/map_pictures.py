@@ -81,10 +81,15 @@ def maps_cache_dir() -> Path:
 def _read(path: Path) -> bytes | None:
     try:
         data = path.read_bytes()
-        os.utime(path)  # in use: not pruned
     except OSError:
         return None
-    return data if data.startswith(PNG_START) and data.endswith(PNG_END) else None
+    if not (data.startswith(PNG_START) and data.endswith(PNG_END)):
+        return None
+    try:
+        os.utime(path)  # in use: not pruned
+    except OSError:  # a read-only cache is still a cache
+        pass
+    return data
 
 
 @functools.cache
