@@ -136,6 +136,9 @@ class MapPainter:
     Artists are added in the order a single map's figure had them, so a full draw of :attr:`figure` (as
     :func:`png_bytes` does) paints what :meth:`picture` paints by restoring the background and drawing the
     map's own layers; the neighbours' names sit a hair above the rank labels (zorder) to keep that order.
+    The legend (band words and fills, no counts: the caption under the picture gives those) and the notes
+    beside the map are the same for every map with the same bands, and lie outside the map's frame, which clips
+    everything drawn per map: they are part of the background, one per distinct legend.
     """
 
     @matplotlib_defaults
@@ -145,8 +148,10 @@ class MapPainter:
         from matplotlib.figure import Figure
 
         self.canvas, self.muted, self.title = canvas, muted, title
-        self._own: list[Any] = []  # this map's labels and legend, removed before the next map
-        self._background: Any = None  # the pixels every map starts from, once drawn
+        self._own: list[Any] = []  # this map's labels, removed before the next map
+        self._legend: Any = None
+        self._legend_key: tuple | None = None
+        self._backgrounds: dict[tuple, Any] = {}  # (legend, rank note shown) -> the pixels a map starts from
         canvas, font = self.canvas, {"family": MAP_FONT}
         self.figure = figure = Figure(figsize=FIGURE_INCHES, dpi=DPI, facecolor="white")
         FigureCanvasAgg(figure)
@@ -167,7 +172,7 @@ class MapPainter:
         axes.set_aspect(canvas.aspect)
         self.neighbours = [axes.text(*shape.label_at, textwrap.fill(shape.name, NAME_WIDTH, break_long_words=False),
                                      ha="center", va="center", fontsize=7, fontstyle="italic", color=self.muted,
-                                     fontdict=font, zorder=3.01) for shape in canvas.map_set.context]
+                                     fontdict=font, zorder=3.01, clip_on=True) for shape in canvas.map_set.context]
         self.rank_note = figure.text(0.665, 0.38, "1–10: rank in the Top 10 table", fontsize=8, fontdict=font)
         figure.text(0.665, 0.32, f"Outline: {canvas.map_set.place}" + ("\nDashed, not shaded: not part of it"
                                                                      if canvas.map_set.context else ""),
@@ -176,17 +181,13 @@ class MapPainter:
                     color=self.muted, fontdict=font)
 
     def _layers(self) -> list[Any]:
-        """The artists drawn over the background, in the order a full draw paints them."""
-        layers = [self.areas] + ([self.outline] if self.outline is not None else [])
-        texts = [a for a in self._own if a.axes is self.axes]
-        legends = [a for a in self._own if a.axes is None]
-        return layers + texts + self.neighbours + ([self.rank_note] if self.rank_note.get_visible() else []) + legends
+        """The artists drawn over the background, in the order a full draw paints them (all inside the frame)."""
+        return [self.areas] + ([self.outline] if self.outline is not None else []) + self._own + self.neighbours
 
     @matplotlib_defaults
     def paint(self, area_map: AreaMap, look: MapLook) -> DrawnMap:
         """Set the figure up for ``area_map`` (the previous map's own artists removed); nothing is drawn yet."""
         from matplotlib import patheffects
-        from matplotlib.patches import Patch
 
         for artist in self._own:
             artist.remove()
@@ -200,16 +201,26 @@ class MapPainter:
                                     fontsize=7 if area_map.labels == "names" else 8, fontweight="bold",
                                     color="#000000", path_effects=halo, fontdict=font, clip_on=True)
                      for a in drawn if (text := _label_text(a, area_map.labels))]
-        counts = {band: sum(a.band == band for a in drawn) for band, _ in look.fills}
-        handles = [Patch(facecolor=fill, edgecolor=EDGE, linewidth=0.5, label=f"{band} ({counts[band]})")
-                   for band, fill in look.fills]
-        legend = self.figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.66, 0.95), frameon=False,
-                                    title=f"Band: {self.canvas.map_set.area_label}s ({len(drawn)})", alignment="left",
-                                    prop={**font, "size": 9}, title_fontproperties={**font, "size": 9, "weight": "bold"})
-        legend.get_title().set_color(look.title)
-        self._own.append(legend)
+        self._set_legend(look, f"Band: {self.canvas.map_set.area_label}s ({len(drawn)})")
         self.rank_note.set_visible(area_map.labels == "ranks" and any(a.rank for a in drawn))
         return DrawnMap(self.figure, self.areas, [a.code for a in drawn])
+
+    def _set_legend(self, look: MapLook, title: str) -> None:
+        """The legend for ``look``'s bands, made again only when the bands or the title differ from the last map's."""
+        from matplotlib.patches import Patch
+
+        key = (look.fills, look.title, title)
+        if key == self._legend_key:
+            return
+        if self._legend is not None:
+            self._legend.remove()
+        font = {"family": MAP_FONT}
+        handles = [Patch(facecolor=fill, edgecolor=EDGE, linewidth=0.5, label=band) for band, fill in look.fills]
+        self._legend = self.figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.66, 0.95),
+                                          frameon=False, title=title, alignment="left", prop={**font, "size": 9},
+                                          title_fontproperties={**font, "size": 9, "weight": "bold"})
+        self._legend.get_title().set_color(look.title)
+        self._legend_key = key
 
     @matplotlib_defaults
     def picture(self, area_map: AreaMap, look: MapLook) -> bytes:
@@ -218,9 +229,10 @@ class MapPainter:
 
         self.paint(area_map, look)
         agg = self.figure.canvas
-        if self._background is None:
-            self._draw_background()
-        agg.restore_region(self._background)
+        key = (self._legend_key, self.rank_note.get_visible())
+        if key not in self._backgrounds:
+            self._backgrounds[key] = self._draw_background()
+        agg.restore_region(self._backgrounds[key])
         renderer = agg.get_renderer()
         for artist in self._layers():
             artist.draw(renderer)
@@ -228,16 +240,17 @@ class MapPainter:
         imsave(buffer, agg.buffer_rgba(), format="png", origin="upper", dpi=DPI, metadata=PNG_METADATA)
         return buffer.getvalue()
 
-    def _draw_background(self) -> None:
-        """A full draw with every per-map layer hidden, kept as pixels (it also fixes the axes' aspect)."""
+    def _draw_background(self) -> Any:
+        """A full draw with every per-map layer hidden, as pixels (the first also fixes the axes' aspect)."""
         layers = self._layers()
         shown = [artist.get_visible() for artist in layers]
         for artist in layers:
             artist.set_visible(False)
         self.figure.canvas.draw()
-        self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
+        background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
         for artist, visible in zip(layers, shown):
             artist.set_visible(visible)
+        return background
 
 
 def draw_map(canvas: MapCanvas, area_map: AreaMap, theme: Theme) -> DrawnMap:
