@@ -8,6 +8,12 @@ Colours come from the theme's band colours, flipped where higher is better, exac
 tables' conditional formats: the map says in colour what the Top 10 table says in words, and its
 legend says it in words too. The PNG carries no date or software version, so the same Report
 gives the same bytes and the workbook stays byte-identical from build to build.
+
+A workbook's maps share one figure (:class:`MapPainter`): what every map with the same bands shows alike (the
+white page, unshaded neighbours, the legend, the notes beside the map, the boundaries' source) is drawn once and
+kept as pixels; each map restores them and draws only its own layers, all inside the map's frame (its fills, the
+outline, labels), in the order a whole draw of the figure paints them, so the pixels are the whole draw's (tests
+compare the two). Drawn pictures are kept between builds by :mod:`engine.render.map_pictures`.
 """
 from __future__ import annotations
 
