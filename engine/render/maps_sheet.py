@@ -1,11 +1,11 @@
 """The Maps sheet: one picture per mapped indicator, its caption, alt text and print setup.
 
 The pictures are drawn by :mod:`engine.render.map_drawing` (or taken from the picture cache,
-:mod:`engine.render.map_pictures`) from the Report's :class:`MapSet` (partner workbooks: the partner area's small areas by their Top 10 bands; the dashboard: its
-member areas by their band against the subject). Each map has a page of its own when printed:
-heading, picture, and a caption that gives the bands in words and numbers (the picture's legend names
-the bands; the caption counts their areas), so the page reads
-in greyscale and to a screen reader (the picture's alt text says the same).
+:mod:`engine.render.map_pictures`) from the Report's :class:`MapSet` (partner workbooks: the partner
+area's small areas by their Top 10 bands; the dashboard: its member areas by their band against the
+subject). Each map has a page of its own when printed: heading, picture, and a caption that gives the
+bands in words and numbers (the picture's legend names the bands; the caption counts their areas), so
+the page reads in greyscale and to a screen reader (the picture's alt text says the same).
 """
 from __future__ import annotations
 
