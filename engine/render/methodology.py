@@ -34,5 +34,5 @@ def write_methodology(sheet: Worksheet, report: Report, formats: Formats, home: 
     write_table(sheet, formats, table_name("data_quality"), row + 1, 0, quality_columns, quality_rows, widths)
     apply_widths(sheet, widths)
     sheet.freeze_panes(4, 0)
-    report_page_setup(sheet, formats, report,
-               repeat_rows=(3, 3))
+    report_page_setup(sheet, formats, report, repeat_rows=(3, 3), keep_together=[row])  # the planner splits the
+    # notes evenly over their pages (left to the printer, the last could hold a line or two)
