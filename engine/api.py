@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -39,6 +40,43 @@ class Prepared:
     def outputs(self) -> list[Report]:
         """What :func:`render_all` writes, one workbook each: the dashboard's subject, or every partner area."""
         return [self.dashboard.report] if self.dashboard is not None else self.reports
+
+
+MEMO_ENTRIES = 8  # an analyst refreshing a few partners' workbooks in turn
+
+
+@dataclass
+class ComputeMemo:
+    """What :func:`prepare` computed, kept between calls in one long-lived process (the Excel add-in's).
+
+    It holds the :class:`~engine.ingest.cache.IngestCache` its reads come from. A call whose spec,
+    arguments and build day are the same as an earlier one's, and whose every read was served by the very
+    same cached read (no file behind it changed: see :mod:`engine.ingest.stamps`), gets that call's
+    Reports without computing them again; anything else computes afresh. It keeps the
+    :data:`MEMO_ENTRIES` most recent.
+    """
+
+    cache: IngestCache = field(default_factory=lambda: _new_cache())
+    _prepared: OrderedDict[tuple, Prepared] = field(default_factory=OrderedDict)
+    hits: int = 0
+
+    def get(self, key: tuple) -> Prepared | None:
+        prepared = self._prepared.get(key)
+        if prepared is not None:
+            self.hits += 1
+            self._prepared.move_to_end(key)
+        return prepared
+
+    def put(self, key: tuple, prepared: Prepared) -> None:
+        self._prepared[key] = prepared
+        while len(self._prepared) > MEMO_ENTRIES:
+            self._prepared.popitem(last=False)
+
+
+def _new_cache() -> IngestCache:
+    from engine.ingest.cache import IngestCache
+
+    return IngestCache()
 
 
 def _unknown_areas(areas: Sequence[str], names: Sequence[str], spec_file: str) -> list[Problem]:
@@ -85,16 +123,18 @@ def check_arguments(spec: Spec, spec_dir: Path, spec_file: str, areas: Sequence[
 
 
 def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_end: str | None = None,
-            suppress: bool = False, cache: IngestCache | None = None) -> Prepared:
+            suppress: bool = False, cache: IngestCache | None = None, memo: ComputeMemo | None = None) -> Prepared:
     """Load spec and data and compute the Reports; raises SaferbookError for bad input.
 
     ``suppress=True`` is for workbooks that leave the analysts' hands (partner deliveries): the
     small counts of indicators marked ``sensitive: true``, and every number that would reveal
     one, are hidden (``None`` in the Reports, ``[c]`` in the workbook). ``cache`` shares sources read by an
-    earlier ``prepare`` of the same command (the demo's two specs; see :mod:`engine.ingest.cache`).
+    earlier ``prepare`` of the same command (the demo's two specs; see :mod:`engine.ingest.cache`). ``memo``
+    (which brings its own cache) also keeps the Reports, for a later call with nothing changed (:class:`ComputeMemo`).
     """
     from engine.indicators import build_reports
     from engine.indicators.dashboard.subject import build_dashboard
+    from engine.indicators.periods import generated_timestamp
     from engine.ingest import load_inputs
     from engine.project import project_of_spec
     from engine.render import load_theme
@@ -109,11 +149,22 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     load_theme(spec.theme, spec_dir)  # a bad theme is a spec problem: find it before reading data
     check_arguments(spec, spec_dir, str(spec_path), areas, period_end)
     loaded = time.perf_counter()
+    if memo is not None:
+        cache = memo.cache
     try:
         inputs = load_inputs(spec, spec_dir, cache)
     except SpecError as error:  # found while reading the geography (a group member, an alias): point at the spec
         raise locate(SpecError([replace(p, file=p.file or str(spec_path)) for p in error.problems]), spec_path) from None
     ingested = time.perf_counter()
+    project = project_of_spec(spec_path)
+    key = None
+    if memo is not None:  # everything the Reports are computed from: the reads' serials stand for the data
+        key = (spec.model_dump_json(), str(spec_dir), project.id, str(project.root), tuple(areas or ()), period_end,
+               suppress, generated_timestamp(0), tuple(memo.cache.served))
+        known = memo.get(key)
+        if known is not None:
+            timings = {"spec": loaded - started, "ingest": ingested - loaded, "compute": time.perf_counter() - ingested}
+            return replace(known, timings=timings)
     dashboard = None
     try:
         chosen = select_areas(inputs.geography.partner_names, areas, str(spec_path))
@@ -124,7 +175,6 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     except SpecError as error:
         raise locate(error, spec_path) from None
     computed = time.perf_counter()
-    project = project_of_spec(spec_path)
     provenance = Provenance(
         project=project.id,
         spec=project.relative(spec_path),
@@ -135,7 +185,10 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     if dashboard is not None:
         dashboard = replace(dashboard, report=replace(dashboard.report, provenance=provenance))
     timings = {"spec": loaded - started, "ingest": ingested - loaded, "compute": computed - ingested}
-    return Prepared(spec, spec_dir, inputs, reports, timings, dashboard)
+    prepared = Prepared(spec, spec_dir, inputs, reports, timings, dashboard)
+    if memo is not None and key is not None:
+        memo.put(key, prepared)
+    return prepared
 
 
 def _check_dashboard_options(areas: Sequence[str] | None, suppress: bool, spec_file: str) -> None:

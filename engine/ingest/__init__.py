@@ -16,7 +16,8 @@ import pandas as pd
 from engine.errors import DataError, Problem, SpecError
 from engine.ingest.area_groups import SmallAreaGroups, load_area_groups
 from engine.ingest.boundaries import Boundaries, load_boundaries
-from engine.ingest.cache import IngestCache, geography_key, source_key
+from engine.ingest.cache import (IngestCache, area_groups_key, boundaries_key, geography_files, geography_key,
+                                 peer_table_key, source_files, source_key)
 from engine.ingest.generated import require_generated
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import UNPLACED, IssueLog
@@ -357,13 +358,16 @@ def _check_aliases(spec: Spec, geography: Geography) -> None:
 def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) -> Inputs:
     """Read the geography and every source an indicator or breakdown uses; all broken sources reported together.
 
-    With a ``cache`` (one command building several specs), a source or geography another spec already read
-    the same way is not read again (see :mod:`engine.ingest.cache`).
+    With a ``cache`` (one command building several specs, or the add-in between clicks), a source or geography
+    already read the same way, from files that have not changed since, is not read again (see
+    :mod:`engine.ingest.cache`).
     """
     cache = cache if cache is not None else IngestCache()
+    cache.start()
     log = IssueLog()
     geography = replace(cache.read(geography_key(spec, base_dir), log,
-                                   lambda own_log: load_geography(spec, base_dir, own_log)),
+                                   lambda own_log: load_geography(spec, base_dir, own_log),
+                                   geography_files(spec, base_dir)),
                         benchmark_name=spec.geography.benchmark.name)
     _check_aliases(spec, geography)
     sources: dict[str, SourceRows] = {}
@@ -373,25 +377,32 @@ def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) ->
             require_generated(spec, name, source_path(spec, base_dir, name))
             reader = _police_uk_rows if spec.sources[name].type == "police_uk" else partial(_table_rows, counted=counted)
             sources[name] = cache.read(source_key(spec, base_dir, name, counted), log,
-                                       lambda own_log: reader(name, spec, base_dir, geography, own_log))
+                                       lambda own_log: reader(name, spec, base_dir, geography, own_log),
+                                       source_files(spec, base_dir, [name]) + geography_files(spec, base_dir))
         except DataError as error:
             problems += error.problems
     area_groups, peer_table, boundaries = {}, None, None
     try:
         for group in spec.area_groups:
             require_generated(spec, group.source, source_path(spec, base_dir, group.source))
-        area_groups = load_area_groups(spec, base_dir, geography, log)
+        if spec.area_groups:
+            key, files = area_groups_key(spec, base_dir)
+            area_groups = cache.read(key, log, lambda own_log: load_area_groups(spec, base_dir, geography, own_log),
+                                     files)
     except DataError as error:
         problems += error.problems
     try:
         if spec.peer_groups is not None:
             require_generated(spec, spec.peer_groups.source, source_path(spec, base_dir, spec.peer_groups.source))
-        peer_table = read_peer_table(spec, base_dir, geography, log)
+            key, files = peer_table_key(spec, base_dir)
+            peer_table = cache.read(key, log, lambda own_log: read_peer_table(spec, base_dir, geography, own_log), files)
     except DataError as error:
         problems += error.problems
     try:
         if spec.maps is not None:
-            boundaries = load_boundaries(spec.maps, base_dir, geography, log)
+            key, files = boundaries_key(spec, base_dir)
+            boundaries = cache.read(key, log, lambda own_log: load_boundaries(spec.maps, base_dir, geography, own_log),
+                                    files)
     except DataError as error:
         problems += error.problems
     if problems:
