@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the phases are imported when they run: `saferbook --help` a
     from engine.dashboard_report import DashboardReport
     from engine.ingest import Inputs
     from engine.ingest.cache import IngestCache
+    from engine.render.theme import Theme
     from engine.report import Report
     from engine.spec import Spec
 
@@ -216,14 +217,21 @@ class PartnerFiles:
     size: int
 
 
-def partner_workbook(prepared: Prepared, report: Report) -> bytes:
-    """One prepared Report's workbook, in memory: the dashboard's, or a partner area's."""
-    from engine.render import load_theme, render_dashboard, render_workbook
+def theme(prepared: Prepared) -> Theme:
+    """The prepared spec's theme, read now (a theme file edited since :func:`prepare` is seen)."""
+    from engine.render import load_theme
 
-    theme = load_theme(prepared.spec.theme, prepared.spec_dir)
+    return load_theme(prepared.spec.theme, prepared.spec_dir)
+
+
+def partner_workbook(prepared: Prepared, report: Report, as_built: bool = True) -> bytes:
+    """One prepared Report's workbook, in memory: the dashboard's, or a partner area's (``as_built=False``: the
+    sheets Refresh leaves as built are left empty; see :func:`engine.render.workbook.render_workbook`)."""
+    from engine.render import render_dashboard, render_workbook
+
     if prepared.dashboard is not None and report is prepared.dashboard.report:
-        return render_dashboard(prepared.dashboard, theme)
-    return render_workbook(report, theme)
+        return render_dashboard(prepared.dashboard, theme(prepared), as_built)
+    return render_workbook(report, theme(prepared), as_built)
 
 
 def partner_quality_csv(prepared: Prepared, report: Report) -> bytes:
@@ -271,7 +279,6 @@ def render_all(prepared: Prepared, out_dir: Path, on_written: Callable[[Report, 
     bytes either way.
     """
     from engine.fanout import render_fanned_out
-    from engine.render import load_theme
 
     started = time.perf_counter()
     outputs = [prepared.dashboard] if prepared.dashboard is not None else prepared.outputs
@@ -285,7 +292,7 @@ def render_all(prepared: Prepared, out_dir: Path, on_written: Callable[[Report, 
             if on_written:
                 on_written(report, paths[position])
 
-        render_fanned_out(outputs, load_theme(prepared.spec.theme, prepared.spec_dir), stage, jobs=jobs,
+        render_fanned_out(outputs, theme(prepared), stage, jobs=jobs,
                           scheduler=scheduler)
         files.commit()
     prepared.timings["render"] = time.perf_counter() - started
@@ -294,13 +301,11 @@ def render_all(prepared: Prepared, out_dir: Path, on_written: Callable[[Report, 
 
 def partner_page(prepared: Prepared, report: Report) -> bytes:
     """One prepared Report's self-contained web page (``--format html``): the dashboard's, or a partner area's."""
-    from engine.render import load_theme
     from engine.web import dashboard_html, report_html  # only HTML builds load the page renderer
 
-    theme = load_theme(prepared.spec.theme, prepared.spec_dir)
     if prepared.dashboard is not None and report is prepared.dashboard.report:
-        return dashboard_html(prepared.dashboard, theme)
-    return report_html(report, theme)
+        return dashboard_html(prepared.dashboard, theme(prepared))
+    return report_html(report, theme(prepared))
 
 
 def stage_page(prepared: Prepared, report: Report, files: OutputSet) -> Path:
@@ -310,9 +315,10 @@ def stage_page(prepared: Prepared, report: Report, files: OutputSet) -> Path:
     return files.add(html_name(report), partner_page(prepared, report))
 
 
-def workbook_bytes(prepared: Prepared, report: Report) -> bytes:
-    """One prepared Report's workbook, in memory (the add-in reads it; nothing is written)."""
-    return partner_workbook(prepared, report)
+def workbook_bytes(prepared: Prepared, report: Report, as_built: bool = True) -> bytes:
+    """One prepared Report's workbook, in memory (the add-in reads it; nothing is written; ``as_built``: see
+    :func:`partner_workbook`)."""
+    return partner_workbook(prepared, report, as_built)
 
 
 def write_report(prepared: Prepared, report: Report, path: Path) -> Path:

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
 from engine.api import prepare, workbook_bytes
+from engine.contract.names import AS_BUILT_SHEETS
 from fake_excel import typed
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -117,6 +118,18 @@ def shown(data: bytes) -> dict[str, Any]:
                 if c.hyperlink is not None and c.hyperlink.location:
                     links[(ws.title, cell)] = "#" + c.hyperlink.location
     return {"tables": tables, "cells": cells, "links": links}
+
+
+def after_refresh(before: bytes, fresh: dict[str, Any]) -> dict[str, Any]:
+    """What a workbook built as ``before`` shows once refreshed to the period a fresh build shows as ``fresh``
+    (``shown()``): the fresh build's tables, cells and links, but on the sheets Refresh leaves as built
+    (``AS_BUILT_SHEETS``: the maps) what ``before`` shows."""
+    old = shown(before)
+    return {"tables": fresh["tables"],
+            "cells": {sheet: old["cells"][sheet] if sheet in AS_BUILT_SHEETS else cells
+                      for sheet, cells in fresh["cells"].items()},
+            "links": {**{k: v for k, v in fresh["links"].items() if k[0] not in AS_BUILT_SHEETS},
+                      **{k: v for k, v in old["links"].items() if k[0] in AS_BUILT_SHEETS}}}
 
 
 def _env() -> dict[str, str]:

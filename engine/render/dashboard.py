@@ -22,15 +22,16 @@ from engine.render.formats import Formats
 from engine.render.front_page import SHEET_FRONT, FrontRow, write_front_page
 from engine.render.maps_sheet import write_maps
 from engine.render.methodology import write_methodology
-from engine.contract.names import SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS, SHEET_METHODOLOGY
+from engine.contract.names import AS_BUILT_SHEETS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS, SHEET_METHODOLOGY
 from engine.contract.settings_sheet import KIND_DASHBOARD
 from engine.render.settings_sheet import write_settings_sheet
 from engine.render.theme import Theme
 from engine.render.workbook import WORKBOOK_OPTIONS, document_properties, write_xlsx
 
 
-def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
-    """The dashboard workbook's bytes; the same DashboardReport and theme always give the same bytes."""
+def render_dashboard(dashboard: DashboardReport, theme: Theme, as_built: bool = True) -> bytes:
+    """The dashboard workbook's bytes; the same DashboardReport and theme always give the same bytes
+    (``as_built``: see :func:`engine.render.workbook.render_workbook`)."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     report = dashboard.report
@@ -48,7 +49,7 @@ def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
                      [FrontRow(item.outcome_group, item.kpi, item.quarterly) for item in dashboard.kpis],
                      title=report.title, subject=dashboard.subject, home=SHEET_DASHBOARD, home_label=SHEET_DASHBOARD)
     write_findings(sheets[SHEET_FINDINGS], report, formats, home=SHEET_DASHBOARD)
-    if dashboard.maps is not None:
+    if dashboard.maps is not None and (as_built or SHEET_MAPS not in AS_BUILT_SHEETS):
         write_maps(sheets[SHEET_MAPS], report, dashboard.maps, formats, home=SHEET_DASHBOARD)
     write_methodology(sheets[SHEET_METHODOLOGY], report, formats, home=SHEET_DASHBOARD)
     write_data_quality(sheets[SHEET_DATA_QUALITY], report, formats, home=SHEET_DASHBOARD)

@@ -12,7 +12,7 @@ from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
 from engine.render.comparisons import write_comparisons
 from engine.render.findings import write_findings
-from engine.contract.names import SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS, SHEET_WHO
+from engine.contract.names import AS_BUILT_SHEETS, SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS, SHEET_WHO
 from engine.render.maps_sheet import write_maps
 from engine.render.front_page import SHEET_FRONT, partner_front_rows, write_front_page
 from engine.render.profiles import write_profiles
@@ -49,8 +49,12 @@ def document_properties(workbook: xlsxwriter.Workbook, report: Report, area_prop
     workbook.set_custom_property("Saferbook period end", report.period_end)
 
 
-def render_workbook(report: Report, theme: Theme) -> bytes:
-    """The workbook's bytes; the same Report and theme always give the same bytes."""
+def render_workbook(report: Report, theme: Theme, as_built: bool = True) -> bytes:
+    """The workbook's bytes; the same Report and theme always give the same bytes.
+
+    ``as_built=False`` (for Refresh in Excel) leaves the sheets Refresh keeps as built (``AS_BUILT_SHEETS``) empty:
+    Refresh takes nothing from them, and drawing their maps was most of its render time.
+    """
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     document_properties(workbook, report)
@@ -72,7 +76,7 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     write_front_page(front, formats, report, partner_front_rows(report, ordered_kpis(report)), title=report.title,
                      subject=report.partner_area, home=SHEET_SUMMARY, home_label=SHEET_SUMMARY)
     write_findings(findings, report, formats)
-    if maps is not None and report.maps is not None:
+    if maps is not None and report.maps is not None and (as_built or SHEET_MAPS not in AS_BUILT_SHEETS):
         write_maps(maps, report, report.maps, formats)
     write_comparisons(workbook, comparisons, report, formats)
     write_profiles(profiles, report, formats)
