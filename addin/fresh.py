@@ -11,8 +11,6 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import load_workbook
-
 from engine.contract.settings_sheet import SHEET_SETTINGS, WorkbookSettings
 from addin.book import Rect
 
@@ -63,14 +61,19 @@ class FreshWorkbook:
     """A rendered workbook's settings sheet and the values of its engine sheets."""
 
     def __init__(self, data: bytes):
-        workbook = load_workbook(io.BytesIO(data))
-        self.settings = WorkbookSettings.from_rows(
-            [list(row) for row in workbook[SHEET_SETTINGS].iter_rows(values_only=True)])
-        self.cells: dict[str, dict[tuple[int, int], Any]] = {}
-        for name in self.settings.sheets:
-            self.cells[name] = {(c.row - 1, c.column - 1): cell_value(c) for row in workbook[name].iter_rows()
-                                for c in row if c.value is not None}
-        self.settings_rows = self.settings.rows()
+        from openpyxl import load_workbook  # imported on the first render, not when Excel loads the add-in
+
+        # read_only: cells only, streamed; charts and pictures (which Refresh never copies) are not parsed
+        workbook = load_workbook(io.BytesIO(data), read_only=True)
+        try:
+            self.settings = WorkbookSettings.from_rows(
+                [list(row) for row in workbook[SHEET_SETTINGS].iter_rows(values_only=True)])
+            self.cells: dict[str, dict[tuple[int, int], Any]] = {}
+            for name in self.settings.sheets:
+                self.cells[name] = {(c.row - 1, c.column - 1): cell_value(c) for row in workbook[name].iter_rows()
+                                    for c in row if c.value is not None}
+        finally:
+            workbook.close()
 
     def value(self, sheet: str, cell: tuple[int, int]) -> Any:
         return self.cells[sheet].get(cell)

@@ -18,10 +18,8 @@ the plan raises :class:`LayoutChange`; if the analyst's content is where the eng
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
-
-from dataclasses import replace
 
 from engine.contract.names import AS_BUILT_SHEETS
 from engine.contract.settings_sheet import OwnedTable, WorkbookSettings, inside, parse_range, range_ref, row_runs

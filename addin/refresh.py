@@ -9,24 +9,34 @@ bad spec shows the CLI's one-line messages and leaves the workbook unchanged.
 """
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.api import Prepared, prepare, write_report
 from engine.errors import SaferbookError
 from engine.contract.names import table_name
 from engine.contract.settings_sheet import KIND_DASHBOARD, SHEET_SETTINGS, WorkbookSettings
-from engine.report import Report
 from addin.book import Book, XlwingsBook
 from addin.config import AddinConfig, load_config, registered_spec
 from addin.fresh import excel_input
 from addin.plan import Conflict, LayoutChange, Plan, SheetState, make_plan, settings_write
 from addin.warm import Warm
 
+if TYPE_CHECKING:
+    from engine.report import Report
+
 TITLE = "Saferbook"
-WARM = Warm()  # what this process keeps between clicks (xlwings' UDF server keeps the process): see addin.warm
+
+
+@functools.cache
+def this_process() -> Warm:
+    """What this process keeps between clicks (xlwings' UDF server keeps the process; see :mod:`addin.warm`), made
+    at the first click: making it imports the engine's phases, which loading the add-in should not wait for."""
+    return Warm()
 
 
 @dataclass
@@ -127,10 +137,10 @@ def refresh(book: Book, period_end: str | None = None, config: AddinConfig | Non
 
     ``config`` is this computer's add-in settings (read from the user's config file when omitted);
     ``xlwings_version`` the xlwings Python runs, checked against the add-in's VBA; ``warm`` what earlier clicks
-    left to reuse (this process's :data:`WARM` when omitted).
+    left to reuse (:func:`this_process`'s when omitted).
     """
     spec = ""
-    warm = WARM if warm is None else warm
+    warm = this_process() if warm is None else warm
     try:
         config = load_config() if config is None else config
         mismatch = version_problem(config, xlwings_version)

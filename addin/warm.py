@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from engine.api import ComputeMemo, Prepared, theme, workbook_bytes
-from engine.ingest.stamps import FileStamp, stamp, unchanged
 from addin.fresh import FreshWorkbook
 
-if TYPE_CHECKING:  # the renderer (xlsxwriter, matplotlib) is imported when a click first renders
+if TYPE_CHECKING:  # the engine's phases (pandas, xlsxwriter …) are imported when a click first uses them
+    from engine.ingest.stamps import FileStamp
     from engine.render.theme import Theme
     from engine.report import Report
 
@@ -47,6 +47,8 @@ class Warm:
     def fresh_workbook(self, prepared: Prepared, report: Report) -> FreshWorkbook:
         """``report``'s workbook as Refresh reads it (its as-built sheets left empty), rendered only when the Report
         or the theme is not the one last rendered."""
+        from engine.ingest.stamps import stamp, unchanged
+
         now = theme(prepared)
         logo = [now.logo] if now.logo is not None else []
         known = self._rendered.get(id(report))

@@ -37,8 +37,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_range, xl_rowcol_to_cell
-
 from engine.errors import Problem, SaferbookError
 
 SHEET_SETTINGS = "_saferbook"
@@ -180,6 +178,8 @@ def parse_range(ref: str) -> Rect:
     parts = ref.replace("$", "").strip().split(":")
     if len(parts) not in (1, 2) or not all(_is_cell(p) for p in parts):
         raise ValueError(f"not a cell range: {ref!r}")
+    from xlsxwriter.utility import xl_cell_to_rowcol  # here: the add-in imports this module before it needs xlsxwriter
+
     (r0, c0), (r1, c1) = xl_cell_to_rowcol(parts[0]), xl_cell_to_rowcol(parts[-1])
     return min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)
 
@@ -191,6 +191,8 @@ def _is_cell(text: str) -> bool:
 
 
 def range_ref(rect: Rect) -> str:
+    from xlsxwriter.utility import xl_range
+
     return xl_range(*rect)
 
 
@@ -221,7 +223,7 @@ def _cells_text(cells: Iterable[tuple[int, int]]) -> list[str]:
     """Cells as row runs (``A1``, ``B4:D4``), comma-separated, in chunks that fit a cell comfortably."""
     chunks: list[str] = []
     for run in row_runs(cells):
-        ref = xl_rowcol_to_cell(run[0], run[1]) if run[1] == run[3] else range_ref(run)
+        ref = range_ref(run[:2] * 2) if run[1] == run[3] else range_ref(run)
         if chunks and len(chunks[-1]) + len(ref) < MAX_CELLS_TEXT:
             chunks[-1] += "," + ref
         else:
