@@ -19,6 +19,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from engine.api import prepare, workbook_bytes
 from engine.contract.names import AS_BUILT_SHEETS
+from engine.contract.settings_sheet import SHEET_SETTINGS
 from fake_excel import typed
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -130,6 +131,22 @@ def after_refresh(before: bytes, fresh: dict[str, Any]) -> dict[str, Any]:
                       for sheet, cells in fresh["cells"].items()},
             "links": {**{k: v for k, v in fresh["links"].items() if k[0] not in AS_BUILT_SHEETS},
                       **{k: v for k, v in old["links"].items() if k[0] in AS_BUILT_SHEETS}}}
+
+
+def assert_book_shows(book: Any, expected: dict[str, Any]) -> None:
+    """The fake book (tests/fake_excel.py) shows ``expected`` (``shown()``'s shape): every table where it should be
+    with its values, and every sheet's cells outside the tables; the settings sheet is left to its own tests."""
+    for name, (sheet, rect, values) in expected["tables"].items():
+        assert book.table_rects[name] == (sheet, rect), name
+        r0, c0, r1, c1 = rect
+        assert [[book.value(sheet, (r, c)) for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)] == values, name
+    for sheet, cells in expected["cells"].items():
+        if sheet == SHEET_SETTINGS:
+            continue
+        rects = [r for s, r in book.table_rects.values() if s == sheet]
+        outside = {c: v for c, v in book.cells[sheet].items()
+                   if not any(r[0] <= c[0] <= r[2] and r[1] <= c[1] <= r[3] for r in rects)}
+        assert outside == cells, sheet
 
 
 def _env() -> dict[str, str]:

@@ -19,7 +19,7 @@ import yaml
 from addin.config import CONFIG_ENV, AddinConfig, save_config
 from addin.refresh import refresh
 from addin.warm import Warm
-from addin_support import REPO_ROOT, _env, after_refresh, shown
+from addin_support import REPO_ROOT, _env, after_refresh, assert_book_shows, shown
 from engine.api import prepare, workbook_bytes
 from engine.contract.settings_sheet import SHEET_SETTINGS
 from engine.project import project_of_spec
@@ -85,18 +85,7 @@ def test_after_one_file_changes_a_click_reads_it_and_shows_what_a_fresh_build_sh
     assert warm.memo.cache.reads == reads + 1  # the police.uk folder only: the lookups and boundaries are unchanged
     fresh = built(spec)
     assert fresh != data
-    expected = after_refresh(data, shown(fresh))
-    got = {sheet: cells for sheet, cells in book.cells.items() if sheet in expected["cells"]}
-    for name, (sheet, rect, values) in expected["tables"].items():
-        r0, c0, r1, c1 = rect
-        assert [[book.value(sheet, (r, c)) for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)] == values, name
-    for sheet, cells in expected["cells"].items():
-        if sheet == SHEET_SETTINGS:
-            continue
-        rects = [r for s, r in book.table_rects.values() if s == sheet]
-        outside = {c: v for c, v in got[sheet].items()
-                   if not any(r[0] <= c[0] <= r[2] and r[1] <= c[1] <= r[3] for r in rects)}
-        assert outside == cells, sheet
+    assert_book_shows(book, after_refresh(data, shown(fresh)))
 
 
 ENTRY = """
