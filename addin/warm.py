@@ -6,7 +6,7 @@ serves every click. It keeps, for as long as it lives:
 * the sources read and the Reports computed (:class:`engine.api.ComputeMemo`): a source is read again
   only when a file behind it changed (:mod:`engine.ingest.stamps`), and the Reports are computed again
   only when something they are computed from did;
-* the workbook the engine would build now, rendered and read back (:class:`addin.fresh.FreshWorkbook`),
+* the workbook the engine would build now, rendered in memory (:class:`addin.fresh.FreshWorkbook`),
   for as long as its Report is the very same object and the theme (and its logo file) is unchanged.
 
 Nothing here is trusted across a change: each check is made on every click.
@@ -17,7 +17,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from engine.api import ComputeMemo, Prepared, theme, workbook_bytes
+from engine.api import ComputeMemo, Prepared, theme, workbook_cells
 from addin.fresh import FreshWorkbook
 
 if TYPE_CHECKING:  # the engine's phases (pandas, xlsxwriter …) are imported when a click first uses them
@@ -56,7 +56,7 @@ class Warm:
             self._rendered.move_to_end(id(report))
             return known.fresh
         stamps = stamp(logo)
-        fresh = FreshWorkbook(workbook_bytes(prepared, report, as_built=False))
+        fresh = FreshWorkbook(workbook_cells(prepared, report))
         self.renders += 1
         self._rendered[id(report)] = _Rendered(report, now, stamps, fresh)
         while len(self._rendered) > FRESH_ENTRIES:

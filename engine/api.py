@@ -224,14 +224,24 @@ def theme(prepared: Prepared) -> Theme:
     return load_theme(prepared.spec.theme, prepared.spec_dir)
 
 
-def partner_workbook(prepared: Prepared, report: Report, as_built: bool = True) -> bytes:
-    """One prepared Report's workbook, in memory: the dashboard's, or a partner area's (``as_built=False``: the
-    sheets Refresh leaves as built are left empty; see :func:`engine.render.workbook.render_workbook`)."""
+def partner_workbook(prepared: Prepared, report: Report) -> bytes:
+    """One prepared Report's workbook, in memory: the dashboard's, or a partner area's."""
     from engine.render import render_dashboard, render_workbook
 
     if prepared.dashboard is not None and report is prepared.dashboard.report:
-        return render_dashboard(prepared.dashboard, theme(prepared), as_built)
-    return render_workbook(report, theme(prepared), as_built)
+        return render_dashboard(prepared.dashboard, theme(prepared))
+    return render_workbook(report, theme(prepared))
+
+
+def workbook_cells(prepared: Prepared, report: Report) -> dict[str, dict[tuple[int, int], object]]:
+    """What each sheet of one prepared Report's workbook holds, by sheet (the hidden settings sheet too), without
+    making the file: what Refresh in Excel copies from (the sheets it keeps as built are left empty)."""
+    from engine.render.dashboard import dashboard_cells
+    from engine.render.workbook import workbook_cells as partner_cells
+
+    if prepared.dashboard is not None and report is prepared.dashboard.report:
+        return dashboard_cells(prepared.dashboard, theme(prepared))
+    return partner_cells(report, theme(prepared))
 
 
 def partner_quality_csv(prepared: Prepared, report: Report) -> bytes:
@@ -315,10 +325,9 @@ def stage_page(prepared: Prepared, report: Report, files: OutputSet) -> Path:
     return files.add(html_name(report), partner_page(prepared, report))
 
 
-def workbook_bytes(prepared: Prepared, report: Report, as_built: bool = True) -> bytes:
-    """One prepared Report's workbook, in memory (the add-in reads it; nothing is written; ``as_built``: see
-    :func:`partner_workbook`)."""
-    return partner_workbook(prepared, report, as_built)
+def workbook_bytes(prepared: Prepared, report: Report) -> bytes:
+    """One prepared Report's workbook, in memory (nothing is written)."""
+    return partner_workbook(prepared, report)
 
 
 def write_report(prepared: Prepared, report: Report, path: Path) -> Path:

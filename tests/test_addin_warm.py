@@ -8,6 +8,7 @@ lookups into a folder of its own; expected workbooks are fresh builds read back 
 from __future__ import annotations
 
 import gzip
+import io
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,9 @@ from addin.config import CONFIG_ENV, AddinConfig, save_config
 from addin.refresh import refresh
 from addin.warm import Warm
 from addin_support import REPO_ROOT, _env, after_refresh, assert_book_shows, shown
-from engine.api import prepare, workbook_bytes
+from engine.api import prepare, workbook_bytes, workbook_cells
+from engine.contract.cell_value import Formula
+from engine.contract.names import AS_BUILT_SHEETS
 from engine.contract.settings_sheet import SHEET_SETTINGS
 from engine.project import project_of_spec
 from fake_excel import FakeExcel
@@ -148,3 +151,32 @@ def test_warm_state_is_never_shared_with_a_book_of_another_project(spec: Path, t
         r0, c0, r1, c1 = rect
         assert [[book.value(sheet, (r, c)) for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)] == values, path
     assert warm.memo.hits == 2
+
+
+def _read_back(data: bytes) -> dict:
+    """Every sheet's cells as openpyxl reads them from the file (formulas as Formula)."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        return {sheet.title: {(c.row - 1, c.column - 1): Formula(str(c.value)) if c.data_type == "f" else c.value
+                              for row in sheet.iter_rows() for c in row if c.value is not None}
+                for sheet in workbook.worksheets}
+    finally:
+        workbook.close()
+
+
+@pytest.mark.parametrize("example", ["counted+maps", "measured.yaml", "dashboard.yaml"])
+def test_the_cells_refresh_copies_are_what_the_built_file_holds(spec: Path, example: str) -> None:
+    """Refresh takes the fresh workbook's cells from the renderer, not from a file: they must be the file's, value
+    and type (an int stays an int, a date a datetime, a formula a formula), on every sheet it copies."""
+    path = spec if example == "counted+maps" else REPO_ROOT / "specs" / "examples" / example
+    prepared = prepare(path)
+    for report in prepared.outputs:
+        cells, file = workbook_cells(prepared, report), _read_back(workbook_bytes(prepared, report))
+        assert set(cells) == set(file)
+        for sheet in set(file) - AS_BUILT_SHEETS - {SHEET_SETTINGS}:
+            typed = {cell: (type(v), v) for cell, v in cells[sheet].items()}
+            assert typed == {cell: (type(v), v) for cell, v in file[sheet].items()}, sheet
+    if example == "counted+maps":
+        assert AS_BUILT_SHEETS <= set(file)  # the maps sheet is there, and left out of the comparison

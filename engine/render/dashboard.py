@@ -22,6 +22,7 @@ from engine.render.formats import Formats
 from engine.render.front_page import SHEET_FRONT, FrontRow, write_front_page
 from engine.render.maps_sheet import write_maps
 from engine.render.methodology import write_methodology
+from engine.render.cell_values import Cells, written_cells
 from engine.contract.names import AS_BUILT_SHEETS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS, SHEET_METHODOLOGY
 from engine.contract.settings_sheet import KIND_DASHBOARD
 from engine.render.settings_sheet import write_settings_sheet
@@ -29,9 +30,20 @@ from engine.render.theme import Theme
 from engine.render.workbook import WORKBOOK_OPTIONS, document_properties, write_xlsx
 
 
-def render_dashboard(dashboard: DashboardReport, theme: Theme, as_built: bool = True) -> bytes:
-    """The dashboard workbook's bytes; the same DashboardReport and theme always give the same bytes
-    (``as_built``: see :func:`engine.render.workbook.render_workbook`)."""
+def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
+    """The dashboard workbook's bytes; the same DashboardReport and theme always give the same bytes."""
+    workbook, buffer = _written(dashboard, theme, as_built=True)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def dashboard_cells(dashboard: DashboardReport, theme: Theme) -> dict[str, Cells]:
+    """What each sheet holds, without making the file (see :func:`engine.render.workbook.workbook_cells`)."""
+    return written_cells(_written(dashboard, theme, as_built=False)[0])
+
+
+def _written(dashboard: DashboardReport, theme: Theme, as_built: bool) -> tuple[xlsxwriter.Workbook, io.BytesIO]:
+    """Every sheet written, the file not yet made (``as_built``: see :func:`engine.render.workbook.workbook_cells`)."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     report = dashboard.report
@@ -54,8 +66,7 @@ def render_dashboard(dashboard: DashboardReport, theme: Theme, as_built: bool = 
     write_methodology(sheets[SHEET_METHODOLOGY], report, formats, home=SHEET_DASHBOARD)
     write_data_quality(sheets[SHEET_DATA_QUALITY], report, formats, home=SHEET_DASHBOARD)
     write_settings_sheet(workbook, report, KIND_DASHBOARD)  # last: what the sheets above hold, for Refresh in Excel
-    workbook.close()
-    return buffer.getvalue()
+    return workbook, buffer
 
 
 def write_dashboard(dashboard: DashboardReport, theme: Theme, out_dir: Path) -> Path:

@@ -12,6 +12,7 @@ from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
 from engine.render.comparisons import write_comparisons
 from engine.render.findings import write_findings
+from engine.render.cell_values import Cells, written_cells
 from engine.contract.names import AS_BUILT_SHEETS, SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS, SHEET_WHO
 from engine.render.maps_sheet import write_maps
 from engine.render.front_page import SHEET_FRONT, partner_front_rows, write_front_page
@@ -49,12 +50,21 @@ def document_properties(workbook: xlsxwriter.Workbook, report: Report, area_prop
     workbook.set_custom_property("Saferbook period end", report.period_end)
 
 
-def render_workbook(report: Report, theme: Theme, as_built: bool = True) -> bytes:
-    """The workbook's bytes; the same Report and theme always give the same bytes.
+def render_workbook(report: Report, theme: Theme) -> bytes:
+    """The workbook's bytes; the same Report and theme always give the same bytes."""
+    workbook, buffer = _written(report, theme, as_built=True)
+    workbook.close()
+    return buffer.getvalue()
 
-    ``as_built=False`` (for Refresh in Excel) leaves the sheets Refresh keeps as built (``AS_BUILT_SHEETS``) empty:
-    Refresh takes nothing from them, and drawing their maps was most of its render time.
-    """
+
+def workbook_cells(report: Report, theme: Theme) -> dict[str, Cells]:
+    """What each sheet of the workbook holds, by sheet, without making the file: what Refresh in Excel copies from.
+    The sheets Refresh keeps as built (``AS_BUILT_SHEETS``) are left empty: drawing their maps was most of the time."""
+    return written_cells(_written(report, theme, as_built=False)[0])
+
+
+def _written(report: Report, theme: Theme, as_built: bool) -> tuple[xlsxwriter.Workbook, io.BytesIO]:
+    """Every sheet written, the file not yet made (``as_built``: see :func:`workbook_cells`)."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     document_properties(workbook, report)
@@ -84,8 +94,7 @@ def render_workbook(report: Report, theme: Theme, as_built: bool = True) -> byte
     write_methodology(methodology, report, formats)
     write_data_quality(data_quality, report, formats)
     write_settings_sheet(workbook, report)  # last: it lists what the sheets above hold, for Refresh in Excel
-    workbook.close()
-    return buffer.getvalue()
+    return workbook, buffer
 
 
 def write_xlsx(data: bytes, out_dir: Path, stem: str) -> Path:
