@@ -77,7 +77,7 @@ class ComputeMemo:
 def _new_cache() -> IngestCache:
     from engine.ingest.cache import IngestCache
 
-    return IngestCache()
+    return IngestCache(watch=True)
 
 
 def _unknown_areas(areas: Sequence[str], names: Sequence[str], spec_file: str) -> list[Problem]:

@@ -78,7 +78,7 @@ def _rewrite_keeping_size_and_time(path: Path, old: str, new: str) -> None:
 
 
 def test_an_unchanged_source_is_not_read_again(survey_spec: Path) -> None:
-    cache = IngestCache()
+    cache = IngestCache(watch=True)
     first = _load(survey_spec, cache)
     reads = cache.reads
     second = _load(survey_spec, cache)
@@ -89,7 +89,7 @@ def test_an_unchanged_source_is_not_read_again(survey_spec: Path) -> None:
 
 def test_a_changed_file_of_the_same_size_and_time_is_read_again(survey_spec: Path) -> None:
     csv = survey_spec.parent / SURVEY
-    cache = IngestCache()
+    cache = IngestCache(watch=True)
     before = _engine_agree(_load(survey_spec, cache))
     assert before == _pandas_agree(csv)
     reads = cache.reads
@@ -103,7 +103,7 @@ def test_a_file_added_to_a_police_uk_folder_is_read(tmp_path: Path) -> None:
     spec_path = _spec_beside(tmp_path, "counted.yaml", {"street_crime": "police_uk"})
     folder = tmp_path / "police_uk"
     latest = max(folder.glob("*-street.csv.gz"))
-    cache = IngestCache()
+    cache = IngestCache(watch=True)
     months = _load(spec_path, cache).sources["street_crime"].months_present
     year, month = map(int, latest.name[:7].split("-"))
     following = f"{year + month // 12}-{month % 12 + 1:02d}"
@@ -116,8 +116,17 @@ def test_a_file_added_to_a_police_uk_folder_is_read(tmp_path: Path) -> None:
     assert len(rows.months_present) == len(months) + 1
 
 
-def test_a_removed_source_is_an_error_not_the_cached_rows(survey_spec: Path) -> None:
+def test_a_cache_for_one_command_does_not_stamp(survey_spec: Path, monkeypatch) -> None:
+    """The demo's cache lives for one command: no stat, no digest of files it reads once anyway."""
+    monkeypatch.setattr(stamps, "_stamp_file", lambda *args: pytest.fail("stamped"))
     cache = IngestCache()
+    _load(survey_spec, cache)
+    _load(survey_spec, cache)
+    assert cache.hits and cache.reads
+
+
+def test_a_removed_source_is_an_error_not_the_cached_rows(survey_spec: Path) -> None:
+    cache = IngestCache(watch=True)
     _load(survey_spec, cache)
     (survey_spec.parent / SURVEY).unlink()
     with pytest.raises(DataError, match=SURVEY):

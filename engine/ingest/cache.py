@@ -12,11 +12,13 @@ The data-quality log is part of what a read produces: each cached read keeps its
 :class:`IssueLog` and replays it into the log of every spec that uses it, in the order that spec
 reads its sources, so each spec's data-quality report is exactly what an uncached read gives.
 
-Each entry also keeps the stamps of the files it was read from (:mod:`engine.ingest.stamps`), taken
-before the read, and is served only while they still match: a changed, added or removed file is read
-again. So one cache can outlive a command: the Excel add-in keeps one for as long as its Python
-process lives, and a Refresh reads only the sources whose files changed since the last click. It keeps
-the :data:`MAX_ENTRIES` most recently used reads.
+A cache made with ``watch=True`` can outlive a command: each entry also keeps the stamps of the files it
+was read from (:mod:`engine.ingest.stamps`), taken before the read, and is served only while they still
+match, so a changed, added or removed file is read again. The Excel add-in keeps one for as long as its
+Python process lives, and a Refresh reads only the sources whose files changed since the last click.
+A one-command cache does not watch: its files are read once per command anyway, and stamping a source
+written moments ago means reading all of its bytes for a digest. A cache keeps the :data:`MAX_ENTRIES`
+most recently used reads.
 """
 from __future__ import annotations
 
@@ -47,6 +49,7 @@ class IngestCache:
     """What each read produced, with the data-quality log it wrote and its files' stamps, by :func:`source_key` /
     :func:`geography_key`."""
 
+    watch: bool = False  # stamp the files read, and read again what changed (a cache that outlives a command)
     _entries: OrderedDict[str, _Entry] = field(default_factory=OrderedDict)
     hits: int = 0  # how many reads were saved (the benchmark and tests look)
     reads: int = 0  # how many reads were made
@@ -57,9 +60,9 @@ class IngestCache:
         self.served = []
 
     def read(self, key: str, log: IssueLog, read: Callable[[IssueLog], T], files: Iterable[Path] = ()) -> T:
-        """``read(log)``'s result for ``key``, read again only when ``files`` (the files and folders it reads) changed
-        since it was last read; its log entries go into ``log`` either way."""
-        files = list(files)
+        """``read(log)``'s result for ``key``, read again (when the cache watches) if ``files`` (the files and folders it
+        reads) changed since it was last read; its log entries go into ``log`` either way."""
+        files = list(files) if self.watch else []
         entry = self._entries.get(key)
         if entry is not None and unchanged(entry.stamps, files):
             self.hits += 1
