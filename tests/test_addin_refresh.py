@@ -451,6 +451,21 @@ def test_a_workbook_cannot_name_a_spec_outside_its_registered_project(book, tmp_
     assert_unchanged(book, before)
 
 
+@pytest.mark.parametrize("claim, reason", [
+    ("A1:Z2000", "span rows"),
+    (",".join(f"A{row}:XFD{row}" for row in range(1, 63)), "more than 1,000,000 engine cells"),
+])
+def test_a_settings_sheet_claiming_the_analysts_rows_is_refused(book, claim, reason):
+    """A received workbook whose settings sheet claims blocks of rows (the analyst's note in M3 among them) as the
+    engine's, or over a million cells, is refused with the row named: on main Refresh obeyed it, clearing what it claimed."""
+    row = next(r for (r, c), v in book.cells[SHEET_SETTINGS].items() if c == 0 and v == "cells")
+    book.cells[SHEET_SETTINGS][(row, 3)] += "," + claim
+    before = copy.deepcopy(book)
+    outcome = refresh(book, period_end="2022-10")
+    assert outcome.status == "failed" and f"row {row + 1}" in outcome.message and reason in outcome.message
+    assert_unchanged(book, before)
+
+
 def test_the_settings_sheet_names_no_folder_of_the_builder(book, registered):
     """Only the project's identifier and paths relative to its root: nothing of the machine that built it."""
     values = [str(v) for v in book.cells[SHEET_SETTINGS].values()]

@@ -45,6 +45,7 @@ FORMAT_VERSION = 2
 KIND_PARTNER, KIND_DASHBOARD = "partner", "dashboard"
 OWNED_HEADER = ["owned", "sheet", "name", "range", "total row"]
 MAX_CELLS_TEXT = 8000  # characters of cell addresses per row (a cell holds 32,767)
+MAX_OWNED_CELLS = 1_000_000  # a partner workbook's engine cells outside tables number about 10,000
 
 Rect = tuple[int, int, int, int]  # first row, first col, last row, last col (0-based, inclusive)
 
@@ -143,6 +144,8 @@ class WorkbookSettings:
                     settings.tables.append(OwnedTable(sheet, name, ref, total == "yes"))
                 elif kind == "cells":
                     settings.cells.setdefault(sheet, []).extend(parse_cells(ref))
+                    if sum(map(len, settings.cells.values())) > MAX_OWNED_CELLS:
+                        raise ValueError(f"more than {MAX_OWNED_CELLS:,} engine cells claimed, which no build writes")
                 elif kind == "link":
                     parse_range(ref)
                     settings.links.append(OwnedLink(sheet, ref, name))
@@ -197,9 +200,13 @@ def range_ref(rect: Rect) -> str:
 
 
 def parse_cells(text: str) -> list[tuple[int, int]]:
+    """``"A1,B4:D4"`` -> the cells; each range lies within one row, as a build writes them (:func:`row_runs`):
+    a settings sheet edited to claim blocks of the analyst's rows as the engine's is refused, not obeyed."""
     cells = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         r0, c0, r1, c1 = parse_range(part)
+        if r0 != r1:
+            raise ValueError(f"the cells {part!r} span rows: a build lists engine cells row by row")
         cells += [(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
     return cells
 
