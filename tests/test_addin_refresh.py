@@ -457,7 +457,8 @@ def test_a_workbook_cannot_name_a_spec_outside_its_registered_project(book, tmp_
 ])
 def test_a_settings_sheet_claiming_the_analysts_rows_is_refused(book, claim, reason):
     """A received workbook whose settings sheet claims blocks of rows (the analyst's note in M3 among them) as the
-    engine's, or over a million cells, is refused with the row named: on main Refresh obeyed it, clearing what it claimed."""
+    engine's, or over a million cells, is refused with the row named: on main Refresh obeyed it, clearing what it
+    claimed."""
     row = next(r for (r, c), v in book.cells[SHEET_SETTINGS].items() if c == 0 and v == "cells")
     book.cells[SHEET_SETTINGS][(row, 3)] += "," + claim
     before = copy.deepcopy(book)
