@@ -46,6 +46,13 @@ class Prepared:
 MEMO_ENTRIES = 8  # an analyst refreshing a few partners' workbooks in turn
 
 
+def _watching_cache() -> IngestCache:
+    """A cache that notices its files changing (imported here: ingest is a phase, loaded when first used)."""
+    from engine.ingest.cache import IngestCache
+
+    return IngestCache(watch=True)
+
+
 @dataclass
 class ComputeMemo:
     """What :func:`prepare` computed, kept between calls in one long-lived process (the Excel add-in's).
@@ -57,7 +64,7 @@ class ComputeMemo:
     :data:`MEMO_ENTRIES` most recent.
     """
 
-    cache: IngestCache = field(default_factory=lambda: _new_cache())
+    cache: IngestCache = field(default_factory=_watching_cache)
     _prepared: OrderedDict[tuple, Prepared] = field(default_factory=OrderedDict)
     hits: int = 0
 
@@ -72,12 +79,6 @@ class ComputeMemo:
         self._prepared[key] = prepared
         while len(self._prepared) > MEMO_ENTRIES:
             self._prepared.popitem(last=False)
-
-
-def _new_cache() -> IngestCache:
-    from engine.ingest.cache import IngestCache
-
-    return IngestCache(watch=True)
 
 
 def _unknown_areas(areas: Sequence[str], names: Sequence[str], spec_file: str) -> list[Problem]:
