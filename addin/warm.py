@@ -56,7 +56,7 @@ class Warm:
             self._rendered.move_to_end(id(report))
             return known.fresh
         stamps = stamp(logo)
-        fresh = FreshWorkbook(workbook_cells(prepared, report))
+        fresh = FreshWorkbook(workbook_cells(prepared, report, now))
         self.renders += 1
         self._rendered[id(report)] = _Rendered(report, now, stamps, fresh)
         while len(self._rendered) > FRESH_ENTRIES:

@@ -235,15 +235,17 @@ def partner_workbook(prepared: Prepared, report: Report) -> bytes:
     return render_workbook(report, theme(prepared))
 
 
-def workbook_cells(prepared: Prepared, report: Report) -> dict[str, dict[tuple[int, int], object]]:
+def workbook_cells(prepared: Prepared, report: Report, with_theme: Theme | None = None) -> dict[str, dict]:
     """What each sheet of one prepared Report's workbook holds, by sheet (the hidden settings sheet too), without
-    making the file: what Refresh in Excel copies from (the sheets it keeps as built are left empty)."""
+    making the file: what Refresh in Excel copies from (the sheets it keeps as built are left empty).
+    ``with_theme``: the :func:`theme` the caller has just read (else it is read here)."""
     from engine.render.dashboard import dashboard_cells
     from engine.render.workbook import workbook_cells as partner_cells
 
+    now = with_theme or theme(prepared)
     if prepared.dashboard is not None and report is prepared.dashboard.report:
-        return dashboard_cells(prepared.dashboard, theme(prepared))
-    return partner_cells(report, theme(prepared))
+        return dashboard_cells(prepared.dashboard, now)
+    return partner_cells(report, now)
 
 
 def partner_quality_csv(prepared: Prepared, report: Report) -> bytes:
