@@ -130,7 +130,7 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
 
     ``suppress=True`` is for workbooks that leave the analysts' hands (partner deliveries): the
     small counts of indicators marked ``sensitive: true``, and every number that would reveal
-    one, are hidden (``None`` in the Reports, ``[c]`` in the workbook). ``cache`` shares sources read by an
+    one, are hidden (``None`` in the Reports, ``suppressed`` in the workbook). ``cache`` shares sources read by an
     earlier ``prepare`` of the same command (the demo's two specs; see :mod:`engine.ingest.cache`). ``memo``
     (which brings its own cache) also keeps the Reports, for a later call with nothing changed (:class:`ComputeMemo`).
     """
@@ -159,7 +159,6 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     except SpecError as error:  # found while reading the geography (a group member, an alias): point at the spec
         raise locate(SpecError([replace(p, file=p.file or str(spec_path)) for p in error.problems]), spec_path) from None
     ingested = time.perf_counter()
-    project = project_of_spec(spec_path)
     key = None
     if memo is not None:  # everything the Reports are computed from: the reads' serials stand for the data
         key = (spec.model_dump_json(), str(spec_dir), project.id, str(project.root), tuple(areas or ()), period_end,

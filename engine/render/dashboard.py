@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import xlsxwriter
-
 from engine.dashboard_report import DashboardReport
 from engine.render.dashboard_members import write_members
 from engine.render.dashboard_parts import SHEET_DASHBOARD, SHEET_QUARTERLY, members_sheet
@@ -27,7 +25,8 @@ from engine.contract.names import AS_BUILT_SHEETS, SHEET_DATA_QUALITY, SHEET_FIN
 from engine.contract.settings_sheet import KIND_DASHBOARD
 from engine.render.settings_sheet import write_settings_sheet
 from engine.render.theme import Theme
-from engine.render.workbook import WORKBOOK_OPTIONS, document_properties, write_xlsx
+from engine.render.workbook import document_properties, write_xlsx
+from engine.render.xlsx_writer import new_workbook
 
 
 def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
@@ -45,7 +44,7 @@ def dashboard_cells(dashboard: DashboardReport, theme: Theme) -> dict[str, Cells
 def _written(dashboard: DashboardReport, theme: Theme, as_built: bool) -> tuple[xlsxwriter.Workbook, io.BytesIO]:
     """Every sheet written, the file not yet made (``as_built``: see :func:`engine.render.workbook.workbook_cells`)."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    workbook = new_workbook(buffer)
     report = dashboard.report
     document_properties(workbook, report, area_property="Saferbook dashboard subject")
     formats = Formats(workbook, theme)
