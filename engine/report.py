@@ -301,6 +301,22 @@ class AreaGroupTable:
 
 
 @dataclass(frozen=True)
+class ComparatorChart:
+    """Published rates of larger areas (force, region, England) as published: the Comparisons sheet's
+    grouped bars. The first area is the subject its words compare with the others."""
+
+    title: str
+    period: str  # "year ending December 2019"
+    rate_per: int
+    polarity: str
+    measures: list[str]  # how each measure is called, in spec order
+    areas: list[str]  # how each area is called; areas[0] is the subject
+    rates: list[list[float | None]]  # [area][measure]; None: not published (a marker such as '..' in the table)
+    words: list[str]  # one per measure: the subject against the others, in words
+    note: str = ""  # the table's source and licence
+
+
+@dataclass(frozen=True)
 class Finding:
     """One key-findings sentence and the figures it quotes, so tests can check each number."""
 
@@ -365,6 +381,7 @@ class Report:
     synthetic_note: str | None = None  # which indicators count SYNTHETIC (demo) data, for the Summary's footnote
     seasonal: list[SeasonalTable] = field(default_factory=list)  # spec seasonality: Trends sheet, spec order
     maps: MapSet | None = None  # the Maps sheet (spec ``maps:``): small areas shaded by their Top 10 bands
+    comparators: ComparatorChart | None = None  # spec ``comparators:``: published force / region / England rates
     partner_code: str = ""  # the partner area's code (its identity: file names, ledger); "" for a dashboard's subject
 
     @property

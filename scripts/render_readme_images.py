@@ -32,6 +32,7 @@ PAGES = {
     "top10.png": "Top 10 highest areas in",
     "maps.png": "Maps —",
     "comparisons.png": "Comparisons —",
+    "comparators.png": "1,000 population, year ending",  # the published comparators chart's title
 }
 
 

@@ -171,7 +171,7 @@ def tables_on_sheet() -> dict[str, list[str]]:
         "Trends": ["sb_trend", "sb_trend_monthly", "sb_trend_quarterly"]
                   + (["sb_trend_periods"] if own_period_indicators() else [])
                   + [f"sb_season_{i}" for i in (spec().get("seasonality") or {}).get("indicators", [])],
-        "Comparisons": ["sb_comparison_rates", "sb_monthly_profile"],
+        "Comparisons": ["sb_comparison_rates", "sb_monthly_profile"] + (["sb_comparators"] if spec().get("comparators") else []),
         "Profiles": [f"sb_breakdown_{b['id']}" for b in spec()["breakdowns"]],
         "Who is affected": [name for g in spec()["area_groups"]
                             for name in ([f"sb_group_{g['id']}_ratio"] if "compare" in g else [])
@@ -236,6 +236,9 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
         "sb_methodology": ["Topic", "Detail"],
         "sb_data_quality": ["Source", "What happened", "Rows", "Examples"],
     }
+    if spec().get("comparators"):
+        labels = [a["label"] for a in spec()["comparators"]["areas"]]
+        headers["sb_comparators"] = ["Measure", *labels, f"{labels[0]} compared"]
     for ind in small_area_indicators():
         word = unit(ind["id"])
         singular = word.capitalize()[:-1] if word.endswith("s") else word.capitalize()

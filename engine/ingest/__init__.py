@@ -21,6 +21,7 @@ from engine.ingest.generated import require_generated
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import UNPLACED, IssueLog
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
+from engine.ingest.comparator_table import ComparatorRows, read_comparator_rows
 from engine.ingest.peer_table import PeerTable, read_peer_table
 from engine.ingest.periods import PERIOD_MONTHS
 from engine.ingest.police_uk import CRIME_TYPES, other_forces, quirks, read_police_uk
@@ -123,6 +124,7 @@ class Inputs:
     area_groups: dict[str, SmallAreaGroups] = field(default_factory=dict)  # by area group id
     peer_table: PeerTable | None = None  # the spec's peer-group export, when it names one
     boundaries: Boundaries | None = None  # the small areas' shapes, when the spec has maps
+    comparators: ComparatorRows | None = None  # the spec's published comparator rows (force, region, England)
 
 
 def _codes_to_positions(categorical: pd.Series, mapping: dict[str, int], default: int) -> np.ndarray:
@@ -389,6 +391,13 @@ def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) ->
         peer_table = read_peer_table(spec, base_dir, geography, log)
     except DataError as error:
         problems += error.problems
+    comparators = None
+    try:
+        if spec.comparators is not None:
+            require_generated(spec, spec.comparators.source, source_path(spec, base_dir, spec.comparators.source))
+        comparators = read_comparator_rows(spec, base_dir, log)
+    except DataError as error:
+        problems += error.problems
     try:
         if spec.maps is not None:
             boundaries = load_boundaries(spec.maps, base_dir, geography, log)
@@ -397,4 +406,4 @@ def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) ->
     if problems:
         raise DataError(problems)
     _check_threshold(spec, log)
-    return Inputs(geography, sources, log.summary(), log, area_groups, peer_table, boundaries)
+    return Inputs(geography, sources, log.summary(), log, area_groups, peer_table, boundaries, comparators)
