@@ -40,6 +40,7 @@ BAD_COLUMNS = {
     "resident_survey": {"total_row": "Area"},
     "peer_groups": {},  # no bad rows: its ".." cells are the markers below
     "area_classification": {},
+    "police_incidents": {"unknown_lsoa": "LSOA Code", "bad_date": "Date Reported"},
 }
 
 
@@ -295,6 +296,8 @@ def test_sizes_within_the_configured_plausible_ranges(out: Path, manifest: dict,
         "youth_offending": _annual_rates(truth.youth_offences(out), population, 2),
         "probation_caseload": _annual_rates(truth.probation_cases(out), population, 1),
         "marac_referrals": _annual_rates(truth.marac_referrals(out), population, 2),
+        "police_incidents": _annual_rates(frame_of(out, manifest, "police_incidents").assign(
+            district=lambda f: f["LSOA Code"].map(to_district)).dropna(subset=["district"]), population, 2),
     }
     clients = truth.substance_misuse_clients(out).dropna()
     clients = clients[clients["clients"] > 0]
