@@ -301,6 +301,27 @@ class AreaGroupTable:
 
 
 @dataclass(frozen=True)
+class HotspotRow:
+    code: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class HotspotTable:
+    """The partner area's small areas with at least ``at_least`` of a source's people or events, most first."""
+
+    hotspot_id: str
+    title: str
+    unit: str
+    described_as: str  # "resident offenders"
+    at_least: int
+    rows: list[HotspotRow]
+    counted: int  # the partner area's rows placed in one of its small areas
+    unplaced: int  # the partner area's rows (by the source's own district) with no matched small area
+
+
+@dataclass(frozen=True)
 class ComparatorChart:
     """Published rates of larger areas (force, region, England) as published: the Comparisons sheet's
     grouped bars. The first area is the subject its words compare with the others."""
@@ -381,6 +402,7 @@ class Report:
     synthetic_note: str | None = None  # which indicators count SYNTHETIC (demo) data, for the Summary's footnote
     seasonal: list[SeasonalTable] = field(default_factory=list)  # spec seasonality: Trends sheet, spec order
     maps: MapSet | None = None  # the Maps sheet (spec ``maps:``): small areas shaded by their Top 10 bands
+    hotspots: list[HotspotTable] = field(default_factory=list)  # spec ``hotspots:``: the Profiles sheet, spec order
     comparators: ComparatorChart | None = None  # spec ``comparators:``: published force / region / England rates
     partner_code: str = ""  # the partner area's code (its identity: file names, ledger); "" for a dashboard's subject
 

@@ -390,7 +390,7 @@ def test_extracts_missing_a_column_for_bad_input_tests(out: Path, tmp_path: Path
         sheet, = sheets_of(tmp_path, made[source]).values()
         assert sheet.columns == made[source]["columns"]
     assert ["Assessed needs (OASys)", None, None, None, None, None, None, None] == \
-        made["probation_caseload"]["header"][0][7:15]
+        made["probation_caseload"]["header"][0][8:16]  # after the three "Where they live" columns
     with pytest.raises(ValueError, match="no column"):
         generate_all(tmp_path, SEED, sources=["fire_incidents"], omit_columns={"fire_incidents": ["Incident date"]})
 

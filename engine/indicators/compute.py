@@ -15,6 +15,7 @@ import numpy as np
 from engine import __version__
 from engine.errors import DataError, Problem, SpecError
 from engine.indicators.comparators import with_comparators
+from engine.indicators.hotspots import with_hotspots
 from engine.indicators.findings.area_groups import area_group_findings
 from engine.indicators.counted.area_groups import area_group_tables
 from engine.indicators.profiles.breakdowns import breakdown_tables, breakdown_window
@@ -530,4 +531,5 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
             seasonal=[seasonal_table(spec.seasonality, spec.periods, grid, season_years, first_data, end, p)
                       for grid in seasonal] if spec.seasonality else [],
         ))
+    reports = with_hotspots(reports, full_spec, inputs, periods.current, suppress)
     return with_comparators(reports, full_spec.comparators, inputs.comparators)

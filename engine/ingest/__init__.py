@@ -338,11 +338,12 @@ def _check_threshold(spec: Spec, log: IssueLog) -> None:
 
 
 def sources_in_use(spec: Spec) -> dict[str, bool]:
-    """Every source the spec's indicators or breakdowns read, in spec order -> whether indicators count it
+    """Every source the spec's indicators, breakdowns or hotspots read, in spec order -> whether indicators count it
     (counted sources need a month; the rest, and sources read only by indicators with a measure block, may be
     undated snapshots)."""
     counted = {indicator.source for indicator in spec.indicators if indicator.measure is None}
-    used = [indicator.source for indicator in spec.indicators] + [b.source for b in spec.breakdowns]
+    used = ([indicator.source for indicator in spec.indicators] + [b.source for b in spec.breakdowns]
+            + [h.source for h in spec.hotspots])
     return {name: name in counted for name in dict.fromkeys(used)}
 
 

@@ -69,7 +69,9 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
     yield from _measured_list_problems(data, indicators)
     yield from _share_problems(indicators)
     yield from _peer_group_problems(data, sources, ids)
-    yield from _table_source_problems("comparators", "a published comparator table", data, sources)
+    yield from _table_source_problems(("comparators",), data.get("comparators"), "a published comparator table", sources)
+    for position, hotspot in enumerate(data.get("hotspots") if isinstance(data.get("hotspots"), list) else []):
+        yield from _table_source_problems(("hotspots", position), hotspot, "a hotspots table", sources)
     yield from area_group_problems(data, ids)
 
     breakdowns = data.get("breakdowns") if isinstance(data.get("breakdowns"), list) else []
@@ -111,20 +113,20 @@ def _breakdown_column_problems(name: str, source: dict, breakdown: dict, here: K
                                 f"breakdowns use the names its columns: give ({', '.join(str(n) for n in names)})")
 
 
-def _table_source_problems(block: str, what: str, data: dict[str, Any], sources: dict) -> Iterator[tuple[KeyPath, str]]:
+def _table_source_problems(here: KeyPath, block: Any, what: str, sources: dict) -> Iterator[tuple[KeyPath, str]]:
     """A spec block's ``source`` names a source, and a table one (``what`` says what the table is)."""
-    ref = _mapping(data.get(block)).get("source")
+    ref = _mapping(block).get("source")
     if isinstance(ref, str):
         if ref not in sources:
-            yield (block, "source"), f"unknown source {ref!r}{did_you_mean(ref, sources)}"
+            yield here + ("source",), f"unknown source {ref!r}{did_you_mean(ref, sources)}"
         elif _mapping(sources[ref]).get("type") == "police_uk":
-            yield (block, "source"), f"source {ref!r} is a police_uk folder; {what} is a csv, excel or table source"
+            yield here + ("source",), f"source {ref!r} is a police_uk folder; {what} is a csv, excel or table source"
 
 
 def _peer_group_problems(data: dict[str, Any], sources: dict, ids: list[str]) -> Iterator[tuple[KeyPath, str]]:
     """The peer-group export is a table source, and its measures map indicators that exist."""
     groups = _mapping(data.get("peer_groups"))
-    yield from _table_source_problems("peer_groups", "a peer-group export", data, sources)
+    yield from _table_source_problems(("peer_groups",), groups, "a peer-group export", sources)
     for indicator_id in _mapping(groups.get("measures")):
         if isinstance(indicator_id, str) and indicator_id not in ids:
             yield ("peer_groups", "measures", indicator_id), f"unknown indicator {indicator_id!r}{did_you_mean(indicator_id, ids)}"

@@ -833,6 +833,28 @@ class BreakdownSpec(Strict):
         return self
 
 
+class Hotspots(Strict):
+    """The small areas where a partner extract's people or events concentrate: the seeds' "three LSOAs in
+    North West Leicestershire with 10 or more resident offenders; Ibstock Centre (13), …".
+
+    Each row is placed by its own small-area column (where the person lives), not by the extract's
+    district column; rows with no matched small area are counted and said, never placed. Only small
+    areas with at least ``at_least`` rows are listed, so the table never shows a small number."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$", description="Stable id; names the workbook's table.")]
+    title: str
+    source: str = Field(description="A csv, excel or table source with one row per person or event.")
+    small_area: Annotated[str, Field(pattern=TIDY_NAME)] = Field(
+        description="The source's column (its tidy name) holding each row's small-area code, e.g. lsoa_code.")
+    at_least: int = Field(10, ge=1, le=100_000, description="A small area is listed when it has at least this many.")
+    distinct: Annotated[str, Field(pattern=TIDY_NAME)] | None = Field(
+        None, description="Count each value of this column once (e.g. a person id), in its first row.")
+    where: Where = Field(default_factory=dict)
+    unit: str = Field("offenders", description="Plural noun for what is counted, e.g. offenders.")
+    described_as: str = Field("resident offenders", description="How the sentence names them: '… with 10 or more "
+                                                                "resident offenders'.")
+
+
 class GroupContrast(Strict):
     """An area group's headline comparison: one group's rate against another's, as a rate ratio."""
 
@@ -996,6 +1018,9 @@ class Spec(Strict):
         None, description="Published rates of larger areas (force, region, England) as a table and grouped bars on "
                           "the Comparisons sheet (see Comparators).")
     breakdowns: list[BreakdownSpec] = Field(default_factory=list)
+    hotspots: list[Hotspots] = Field(
+        default_factory=list, description="Small areas with many of a partner extract's people or events (e.g. where "
+                                          "10 or more offenders live), on the Profiles sheet (see Hotspots).")
     area_groups: list[AreaGroup] = Field(
         default_factory=list, description="Rates by a characteristic of the small areas (deprivation decile, area "
                                           "classification): the 'Who is affected' sheet.")

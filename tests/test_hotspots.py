@@ -1,0 +1,113 @@
+"""Hotspots (spec ``hotspots:``): the LSOAs where many people on the probation caseload live, the seeds'
+"three LSOAs in North West Leicestershire with 10 or more resident offenders".
+
+``tests/specs/hotspots.yaml`` reads the SYNTHETIC caseload for three districts. Expected tables come
+from the generated file read with pandas and placed by its own LSOA column through the ONS lookup
+(tests/synthetic_truth.py), never from the engine.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from engine.api import build
+from engine.cli import DEMO_DATA
+from engine.errors import DataError
+from synthetic_truth import lsoa_districts, read_source
+from test_examples import DISTRICTS, table
+
+SPEC = Path(__file__).parent / "specs" / "hotspots.yaml"
+LSOA = "Where they live / LSOA"
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    paths = [p for p in build(SPEC, tmp_path_factory.mktemp("hotspots")) if p.suffix == ".xlsx"]
+    return {d: next(p for p in paths if p.name.startswith(f"{d}_")) for d in DISTRICTS}
+
+
+def expected(caseload: pd.DataFrame, at_least: int) -> dict[str, list[list]]:
+    """Per district: [code, name, count] of its LSOAs with at least ``at_least`` rows, most first, then by name."""
+    lookup = pd.read_csv(Path(__file__).parents[1] / "data" / "ons" / "lsoa11_lad22_leicestershire.csv", dtype=str)
+    names = dict(zip(lookup["LSOA11CD"], lookup["LSOA11NM"]))
+    counts = caseload[LSOA].value_counts()
+    counts = counts[counts.index.isin(names)]
+    district = lsoa_districts()
+    out = {}
+    for d in DISTRICTS:
+        own = counts[(counts >= at_least) & counts.index.map(lambda c: district.get(c) == d)]
+        rows = sorted(([code, names[code], int(n)] for code, n in own.items()), key=lambda r: (-r[2], r[1]))
+        out[d] = rows
+    return out
+
+
+@pytest.fixture(scope="module")
+def caseload() -> pd.DataFrame:
+    return read_source(DEMO_DATA, "probation_caseload")
+
+
+def test_offender_hotspots_equal_a_pandas_count_of_the_caseload(books, caseload):
+    people = caseload.drop_duplicates("CRN")
+    want = expected(people, 5)
+    assert sum(len(rows) for rows in want.values()) > 3  # a real table, not an empty one
+    for district in DISTRICTS:
+        shown = table(books[district], "sb_hotspots_offender_hotspots")
+        got = [[r["LSOA code"], r["LSOA name"], r["Resident offenders"]] for _, r in shown.iterrows()]
+        assert got == want[district], district
+
+
+def test_where_filters_rows_and_unplaced_people_are_said(books, caseload):
+    reoffenders = caseload[caseload["Outcome / Reoffended (12 months)"] == "Y"]
+    want = expected(reoffenders, 2)
+    for district in DISTRICTS:
+        shown = table(books[district], "sb_hotspots_reoffender_hotspots").dropna(how="all")
+        got = [[r["LSOA code"], r["LSOA name"], r["Resident reoffenders"]] for _, r in shown.iterrows()]
+        assert got == want[district], district
+    # People whose address was not matched ([x]) are in no LSOA: the note says how many, by their district.
+    unmatched = caseload[(caseload[LSOA] == "[x]")].drop_duplicates("CRN")["District"].value_counts()
+    for district in DISTRICTS:
+        notes = [c for r in load_workbook(books[district])["Profiles"].iter_rows(values_only=True) for c in r
+                 if isinstance(c, str) and "or more resident offenders (" in c]
+        n = int(unmatched.get(district, 0))
+        assert n > 0 and len(notes) == 1
+        assert f" {n:,} more {'has' if n == 1 else 'have'} no matched LSOA" in notes[0], (district, notes)
+
+
+def test_finding_lists_the_hotspots_in_the_seeds_words(books, caseload):
+    want = expected(caseload.drop_duplicates("CRN"), 5)
+    for district in DISTRICTS:
+        rows = want[district]
+        listed = [f"{name} ({n})" for _, name, n in rows]
+        sentence = (f"There are {len(rows)} LSOAs in {district} with 5 or more resident offenders: "
+                    f"{', '.join(listed[:-1])} and {listed[-1]}.")
+        texts = [c for r in load_workbook(books[district])["Key findings"].iter_rows(values_only=True) for c in r
+                 if isinstance(c, str)]
+        assert sentence in texts, sentence
+
+
+def test_a_small_area_column_the_source_lacks_is_named(tmp_path: Path):
+    data = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    repo = str(SPEC.parents[2])
+    data["data_root"] = repo
+    for source in data["sources"].values():
+        source["path"] = str((SPEC.parent / source["path"]).resolve())
+    data["hotspots"][0]["small_area"] = "lsoa_cod"
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        build(spec, tmp_path / "out")
+    message = str(raised.value)
+    assert "hotspots 'offender_hotspots'" in message and "'lsoa_cod'" in message and "did you mean 'lsoa_code'" in message
+    assert "probation_caseload.xlsx" in message
+
+
+def test_protected_build_leaves_out_tables_below_the_suppression_rule(tmp_path: Path):
+    """The rule hides 1-4 (below: 5): the 5-or-more table is shown, the 2-or-more one is left out."""
+    paths = build(SPEC, tmp_path, areas=["Melton"], suppress=True)
+    book = load_workbook(next(p for p in paths if p.suffix == ".xlsx"))
+    tables = set(book["Profiles"].tables)
+    assert "sb_hotspots_offender_hotspots" in tables and "sb_hotspots_reoffender_hotspots" not in tables
