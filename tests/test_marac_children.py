@@ -1,0 +1,78 @@
+"""Children affected by domestic abuse: the children in the households of MARAC referrals, the share of
+referrals with children, and referrals by number of children, checked with plain pandas and scipy.
+
+``tests/specs/marac_children.yaml`` reads the SYNTHETIC MARAC log for three districts; expected values
+come from the generated rows (tests/synthetic_truth.py), never from the engine.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from scipy.stats import fisher_exact
+
+from engine.api import build
+from engine.cli import DEMO_DATA
+from synthetic_truth import dated_rows
+from test_examples import CURRENT, DISTRICTS, PREVIOUS, table
+
+SPEC = Path(__file__).parent / "specs" / "marac_children.yaml"
+GROUPS = {"None": (0, 0), "One": (1, 1), "Two": (2, 2), "Three or more": (3, 100)}
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    paths = [p for p in build(SPEC, tmp_path_factory.mktemp("marac_children")) if p.suffix == ".xlsx"]
+    return {d: next(p for p in paths if p.name.startswith(f"{d}_")) for d in DISTRICTS}
+
+
+@pytest.fixture(scope="module")
+def referrals() -> pd.DataFrame:
+    rows = dated_rows(DEMO_DATA, "marac_referrals")
+    return rows[rows["district"].isin(DISTRICTS)].assign(children=lambda f: f["Children in Household"].astype(int))
+
+
+def _summary(books, district: str) -> pd.DataFrame:
+    return table(books[district], "sb_summary").set_index("Indicator")
+
+
+def test_children_summed_per_district(books, referrals):
+    for months, column in ((CURRENT, "Current 12 months"), (PREVIOUS, "Previous 12 months")):
+        sums = referrals[referrals["month"].isin(months)].groupby("district")["children"].sum()
+        assert sums.sum() > 0
+        for district in DISTRICTS:
+            shown = _summary(books, district).loc["Children in households referred to MARAC", column]
+            assert shown == sums.get(district, 0), (district, column)
+
+
+def test_share_of_referrals_with_children_and_its_change_test(books, referrals):
+    def counts(months):
+        rows = referrals[referrals["month"].isin(months)]
+        return rows[rows["children"] > 0].groupby("district").size(), rows.groupby("district").size()
+
+    (k_now, n_now), (k_before, n_before) = counts(CURRENT), counts(PREVIOUS)
+    for district in DISTRICTS:
+        row = _summary(books, district).loc["MARAC referrals with children in the household"]
+        k, n, k0, n0 = k_now[district], n_now[district], k_before[district], n_before[district]
+        assert row["Current 12 months"] == pytest.approx(k / n)
+        assert row["Previous 12 months"] == pytest.approx(k0 / n0)
+        significant = "(significant)" in row["Direction of travel"]
+        assert significant == (fisher_exact([[k, n - k], [k0, n0 - k0]])[1] < 0.05)
+
+
+def test_referrals_by_number_of_children_against_the_benchmark(books, referrals):
+    now = referrals[referrals["month"].isin(CURRENT)]
+    for district in DISTRICTS:
+        shown = table(books[district], "sb_breakdown_marac_children").set_index("Children in the household")
+        assert list(shown.index) == list(GROUPS)  # the spec's order, not largest first
+        own, rest = now[now["district"] == district], now[now["district"] != district]
+        for group, (low, high) in GROUPS.items():
+            k = int(own["children"].between(low, high).sum())
+            k_rest = int(rest["children"].between(low, high).sum())
+            row = shown.loc[group]
+            assert row[f"{district}: referrals"] == k
+            assert row[f"{district} %"] == pytest.approx(k / len(own))
+            assert row["Three districts %"] == pytest.approx((k + k_rest) / len(now))
+            p_value = fisher_exact([[k, len(own) - k], [k_rest, len(rest) - k_rest]])[1]
+            assert (row["Significance"] != "Not significantly different") == (p_value < 0.05), (district, group)
