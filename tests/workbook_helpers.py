@@ -237,6 +237,9 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
         "sb_methodology": ["Topic", "Detail"],
         "sb_data_quality": ["Source", "What happened", "Rows", "Examples"],
     }
+    for hotspot in spec().get("hotspots", []):
+        described = hotspot.get("described_as", "resident offenders")
+        headers[f"sb_hotspots_{hotspot['id']}"] = ["LSOA code", "LSOA name", described[:1].upper() + described[1:]]
     if spec().get("comparators"):
         labels = [a["label"] for a in spec()["comparators"]["areas"]]
         headers["sb_comparators"] = ["Measure", *labels, f"{labels[0]} compared"]
