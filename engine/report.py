@@ -319,6 +319,7 @@ class HotspotTable:
     rows: list[HotspotRow]
     counted: int  # the partner area's rows placed in one of its small areas
     unplaced: int  # the partner area's rows (by the source's own district) with no matched small area
+    section: str = ""  # a heading over this table and the ones after it on the Profiles sheet
 
 
 @dataclass(frozen=True)

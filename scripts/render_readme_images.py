@@ -33,6 +33,8 @@ PAGES = {
     "maps.png": "Maps —",
     "comparisons.png": "Comparisons —",
     "comparators.png": "1,000 population, year ending",  # the published comparators chart's title
+    "incidents.png": "Hate incidents by strand",
+    "hotspots.png": "or more offenders live",
 }
 
 

@@ -62,7 +62,7 @@ def hotspot_tables(block: Hotspots, inputs: Inputs, window: Window) -> list[Hots
         areas = sorted(areas, key=lambda a: (-counts[a], str(geo.small_area_names[a])))
         tables.append(HotspotTable(block.id, block.title, block.unit, block.described_as, block.at_least,
                                    [HotspotRow(str(geo.small_area_codes[a]), str(geo.small_area_names[a]), int(counts[a]))
-                                    for a in areas], int(counted[p]), int(unplaced[p])))
+                                    for a in areas], int(counted[p]), int(unplaced[p]), block.section))
     return tables
 
 

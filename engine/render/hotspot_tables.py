@@ -7,6 +7,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.contract.names import table_name
 from engine.render.formats import Formats
 from engine.render.layout import Column, write_table
+from engine.render.profile_tables import section_title
 from engine.report import HotspotTable, Report
 
 
@@ -23,8 +24,12 @@ def write_hotspots(sheet: Worksheet, formats: Formats, report: Report, row: int,
     """Every hotspot table from ``row`` down; the rows each starts at (to keep it on one printed page)."""
     starts = []
     label = report.small_area_label
+    section = ""
     for table in report.hotspots:
         starts.append(row)
+        if table.section and table.section != section:
+            section = table.section
+            row = section_title(sheet, formats, row, section)
         sheet.write(row, 0, table.title, formats.heading)
         sheet.write(row + 1, 0, _note(table, report), formats.note)
         columns = [Column(f"{label} code", formats.text), Column(f"{label} name", formats.text),

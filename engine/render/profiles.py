@@ -14,7 +14,7 @@ from engine.render.formats import Formats
 from engine.render.hotspot_tables import write_hotspots
 from engine.render.layout import TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import table_name
-from engine.render.profile_tables import TableShape, table_shape
+from engine.render.profile_tables import TableShape, section_title, table_shape
 from engine.report import SIGNIFICANCE_WORDS, Breakdown, Report
 
 #: Significance words -> the band whose colours they take (the words carry the meaning in greyscale).
@@ -81,10 +81,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
         if breakdown.section and breakdown.section != section:
             section = breakdown.section
             breaks.append(row)
-            sheet.set_row(row, 22)
-            sheet.write(row, 0, section, formats.get(bold=True, font_size=formats.theme.heading_size + 2,
-                                                     font_color=formats.theme.colours.get("title", "#000000")))
-            row += 2
+            row = section_title(sheet, formats, row, section)
         shape = table_shape(breakdown, report, formats)
         if breaks[-1:] != [row - 2]:  # a section heading keeps its first table with it
             breaks.append(row)

@@ -853,6 +853,8 @@ class Hotspots(Strict):
     unit: str = Field("offenders", description="Plural noun for what is counted, e.g. offenders.")
     described_as: str = Field("resident offenders", description="How the sentence names them: '… with 10 or more "
                                                                 "resident offenders'.")
+    section: str = Field("", description="A heading over this table and the ones after it on the Profiles sheet, "
+                                         "e.g. 'Offender management'.")
 
 
 class GroupContrast(Strict):
