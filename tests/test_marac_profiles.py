@@ -1,7 +1,8 @@
-"""Children affected by domestic abuse: the children in the households of MARAC referrals, the share of
-referrals with children, and referrals by number of children, checked with plain pandas and scipy.
+"""Children affected by domestic abuse (the children in the households of MARAC referrals, the share of
+referrals with children, referrals by number of children) and the IDVA service's equality profile of the
+victims it engaged, checked with plain pandas and scipy.
 
-``tests/specs/marac_children.yaml`` reads the SYNTHETIC MARAC log for three districts; expected values
+``tests/specs/marac_profiles.yaml`` reads the SYNTHETIC MARAC log for three districts; expected values
 come from the generated rows (tests/synthetic_truth.py), never from the engine.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from engine.cli import DEMO_DATA
 from synthetic_truth import dated_rows
 from test_examples import CURRENT, DISTRICTS, PREVIOUS, table
 
-SPEC = Path(__file__).parent / "specs" / "marac_children.yaml"
+SPEC = Path(__file__).parent / "specs" / "marac_profiles.yaml"
 GROUPS = {"None": (0, 0), "One": (1, 1), "Two": (2, 2), "Three or more": (3, 100)}
 
 
@@ -76,3 +77,48 @@ def test_referrals_by_number_of_children_against_the_benchmark(books, referrals)
             assert row["Three districts %"] == pytest.approx((k + k_rest) / len(now))
             p_value = fisher_exact([[k, len(own) - k], [k_rest, len(rest) - k_rest]])[1]
             assert (row["Significance"] != "Not significantly different") == (p_value < 0.05), (district, group)
+
+
+FINANCIAL_YEAR = pd.period_range("2021-04", "2022-03", freq="M").strftime("%Y-%m").tolist()  # the last complete one
+
+
+def _engaged(referrals: pd.DataFrame) -> pd.DataFrame:
+    return referrals[referrals["month"].isin(FINANCIAL_YEAR) & (referrals["IDVA Engaged"] == "Yes")]
+
+
+def _check_share(row: pd.Series, district: str, k: int, n: int, k_rest: int, n_rest: int) -> None:
+    assert row[f"{district}: victims"] == k
+    assert row[f"{district} %"] == pytest.approx(k / n)
+    assert row["Three districts %"] == pytest.approx((k + k_rest) / (n + n_rest))
+    p_value = fisher_exact([[k, n - k], [k_rest, n_rest - k_rest]])[1]
+    assert (row["Significance"] != "Not significantly different") == (p_value < 0.05), (district, row.name)
+
+
+def test_idva_equality_by_gender_and_ethnicity(books, referrals):
+    """The seeds' IDVA equalities data ("3% of cases engaged were male victims", "10.4% BME"), by district
+    against the rest, over the last complete April-to-March year."""
+    engaged = _engaged(referrals)
+    genders = {"Female": "F", "Male": "M"}
+    for district in DISTRICTS:
+        shown = table(books[district], "sb_breakdown_idva_equality").set_index(["Characteristic", "Category"])
+        own, rest = engaged[engaged["district"] == district], engaged[engaged["district"] != district]
+        assert {c for g, c in shown.index if g == "Ethnicity"} == set(engaged["Victim Ethnicity"])  # 0 rows shown too
+        for (group, category), row in shown.iterrows():
+            column, value = (("Victim Gender", genders[category]) if group == "Gender"
+                             else ("Victim Ethnicity", category))
+            _check_share(row, district, int((own[column] == value).sum()), len(own),
+                         int((rest[column] == value).sum()), len(rest))
+
+
+def test_idva_equality_flags(books, referrals):
+    engaged = _engaged(referrals)
+    flags = {"Disability": "Victim Disability", "LGBT": "Victim LGBT"}
+    for district in DISTRICTS:
+        shown = table(books[district], "sb_breakdown_idva_equality_flags")
+        shown = shown.set_index(shown.columns[0])
+        own, rest = engaged[engaged["district"] == district], engaged[engaged["district"] != district]
+        assert list(shown.index) == list(flags)
+        for flag, column in flags.items():
+            assert shown.loc[flag, "Out of"] == len(own)
+            _check_share(shown.loc[flag], district, int((own[column] == "Yes").sum()), len(own),
+                         int((rest[column] == "Yes").sum()), len(rest))
