@@ -18,7 +18,7 @@ from engine.api import build
 from engine.cli import DEMO_DATA
 from engine.errors import DataError
 from synthetic_truth import lsoa_districts, read_source
-from test_examples import DISTRICTS, table
+from test_examples import DISTRICTS, district_books, table
 
 SPEC = Path(__file__).parent / "specs" / "hotspots.yaml"
 LSOA = "Where they live / LSOA"
@@ -26,8 +26,7 @@ LSOA = "Where they live / LSOA"
 
 @pytest.fixture(scope="module")
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    paths = [p for p in build(SPEC, tmp_path_factory.mktemp("hotspots")) if p.suffix == ".xlsx"]
-    return {d: next(p for p in paths if p.name.startswith(f"{d}_")) for d in DISTRICTS}
+    return district_books(SPEC, tmp_path_factory.mktemp("hotspots"))
 
 
 def expected(caseload: pd.DataFrame, at_least: int) -> dict[str, list[list]]:

@@ -13,10 +13,9 @@ import pandas as pd
 import pytest
 from scipy.stats import fisher_exact
 
-from engine.api import build
 from engine.cli import DEMO_DATA
 from synthetic_truth import dated_rows
-from test_examples import CURRENT, DISTRICTS, PREVIOUS, table
+from test_examples import CURRENT, DISTRICTS, PREVIOUS, district_books, table
 
 SPEC = Path(__file__).parent / "specs" / "marac_profiles.yaml"
 GROUPS = {"None": (0, 0), "One": (1, 1), "Two": (2, 2), "Three or more": (3, 100)}
@@ -24,8 +23,7 @@ GROUPS = {"None": (0, 0), "One": (1, 1), "Two": (2, 2), "Three or more": (3, 100
 
 @pytest.fixture(scope="module")
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    paths = [p for p in build(SPEC, tmp_path_factory.mktemp("marac_children")) if p.suffix == ".xlsx"]
-    return {d: next(p for p in paths if p.name.startswith(f"{d}_")) for d in DISTRICTS}
+    return district_books(SPEC, tmp_path_factory.mktemp("marac"))
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,9 @@ import pytest
 from openpyxl import load_workbook
 from scipy.stats import fisher_exact
 
-from engine.api import build
 from engine.cli import DEMO_DATA
 from synthetic_truth import police_incidents
-from test_examples import CURRENT, DISTRICTS, PREVIOUS, table
+from test_examples import CURRENT, DISTRICTS, PREVIOUS, district_books, table
 
 SPEC = Path(__file__).parent / "specs" / "police_incidents.yaml"
 ASB = ["ASB - Nuisance", "ASB - Personal", "ASB - Environmental"]
@@ -32,8 +31,7 @@ COUNTED = {  # KPI name -> the incident categories it counts, as an analyst woul
 
 @pytest.fixture(scope="module")
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    paths = [p for p in build(SPEC, tmp_path_factory.mktemp("incidents")) if p.suffix == ".xlsx"]
-    return {d: next(p for p in paths if p.name.startswith(f"{d}_")) for d in DISTRICTS}
+    return district_books(SPEC, tmp_path_factory.mktemp("incidents"))
 
 
 @pytest.fixture(scope="module")
