@@ -18,7 +18,7 @@ from engine.errors import DataError, Problem
 from engine.indicators.findings.key_findings import GROUP_PROFILES
 from engine.indicators.periods import Window
 from engine.ingest import PARTNER_AREA, Inputs, SourceRows
-from engine.report import Finding, HotspotRow, HotspotTable, Report
+from engine.report import Finding, HotspotRow, HotspotTable, MethodNote, Report
 from engine.spec.filters import where_mask
 from engine.spec.models import Hotspots, Spec
 from engine.suggest import did_you_mean
@@ -89,12 +89,24 @@ def with_hotspots(reports: list[Report], spec: Spec, inputs: Inputs, window: Win
     tables = [hotspot_tables(block, inputs, window) for block in shown]
     position = {str(name): p for p, name in enumerate(inputs.geography.partner_names)}
     label = inputs.geography.small_area_label
+    notes = [hotspot_note(block, label, spec.sources[block.source].title or block.source) for block in shown]
     out = []
     for report in reports:
         own = [t[position[report.partner_area]] for t in tables]
         findings = [hotspot_finding(t, report.partner_area, label) for t in own]
-        out.append(dataclasses.replace(report, hotspots=own, findings=_after_profiles(report.findings, findings)))
+        out.append(dataclasses.replace(report, hotspots=own, findings=_after_profiles(report.findings, findings),
+                                       methodology=[*report.methodology, *notes]))
     return out
+
+
+def hotspot_note(block: Hotspots, small_area_label: str, source_title: str) -> MethodNote:
+    """What the hotspot table counts and how its rows are placed, for the Methodology sheet."""
+    distinct = f", each {block.distinct} once" if block.distinct else ""
+    return MethodNote(block.title, f"{small_area_label}s with {block.at_least} or more {block.described_as}: rows of "
+                                   f"{source_title}{distinct}, placed by their own {block.small_area} column (where "
+                                   f"they live), not by the file's district. Rows with no matched {small_area_label} "
+                                   f"are counted in the note under the table and placed in none. Only counts of "
+                                   f"{block.at_least} or more are shown.")
 
 
 def _after_profiles(findings: list[Finding], added: list[Finding]) -> list[Finding]:
