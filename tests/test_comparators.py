@@ -86,17 +86,38 @@ def test_bars_are_patterned_for_greyscale(workbook: Path) -> None:
     assert "<c:legend>" in chart
 
 
-def test_unknown_area_code_names_file_sheet_column_and_value(tmp_path: Path) -> None:
-    data = yaml.safe_load(SPEC.read_text())
-    data["comparators"]["areas"][1]["code"] = "E12000099"
-    spec = tmp_path / "specs" / "wrong.yaml"
-    spec.parent.mkdir()
+def absolute_copy(data: dict, folder: Path) -> Path:
+    """An example spec's mapping written to ``folder`` with its paths made absolute (it reads the same files)."""
     data["data_root"] = str(REPO)
     for source in data["sources"].values():
         source["path"] = str((SPEC.parent / source["path"]).resolve())
-    spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    spec = folder / "spec.yaml"
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return spec
+
+
+def test_unknown_area_code_names_file_sheet_column_and_value(tmp_path: Path) -> None:
+    data = yaml.safe_load(SPEC.read_text())
+    data["comparators"]["areas"][1]["code"] = "E12000099"
+    spec = absolute_copy(data, tmp_path)
     with pytest.raises(DataError) as raised:
         build(spec, tmp_path / "out")
     message = str(raised.value)
     assert "pfatablesdec19.xlsx" in message and "Table P3" in message and "'Area Code'" in message
     assert "E12000099" in message and "East Midlands" in message
+
+
+def test_dashboard_has_the_published_comparators(tmp_path: Path) -> None:
+    """A county dashboard (the 2019 report) gets the same table, bars and sentences on a Comparisons sheet."""
+    example = yaml.safe_load(SPEC.read_text())
+    data = yaml.safe_load((SPEC.parent / "dashboard.yaml").read_text())
+    data["sources"]["force_rates"] = example["sources"]["force_rates"]
+    data["comparators"] = example["comparators"]
+    (path,) = [p for p in build(absolute_copy(data, tmp_path), tmp_path / "out") if p.suffix == ".xlsx"]
+    book = load_workbook(path)
+    assert "Comparisons" in book.sheetnames and "sb_comparators" in book["Comparisons"].tables
+    rows = sheet_table(path, "sb_comparators")
+    shoplifting = next(r for r in rows if r[0] == "Shoplifting")
+    assert shoplifting[1] == pytest.approx(published("E23000018", "Shoplifting"), rel=1e-12)
+    texts = [c for row in book["Key findings"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any(t.startswith("In the year ending December 2019, the rate of shoplifting in Derbyshire force area") for t in texts)
