@@ -320,6 +320,7 @@ class HotspotTable:
     counted: int  # the partner area's rows placed in one of its small areas
     unplaced: int  # the partner area's rows (by the source's own district) with no matched small area
     section: str = ""  # a heading over this table and the ones after it on the Profiles sheet
+    period: str = ""  # what the counts cover: the report's window, or "the latest snapshot of the extract"
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def test_finding_lists_the_hotspots_in_the_seeds_words(books, caseload):
         rows = want[district]
         listed = [f"{name} ({n})" for _, name, n in rows]
         sentence = (f"There are {len(rows)} LSOAs in {district} with 5 or more resident offenders: "
-                    f"{', '.join(listed[:-1])} and {listed[-1]}.")
+                    f"{', '.join(listed[:-1])} and {listed[-1]}, in the latest snapshot of the extract.")
         texts = [c for r in load_workbook(books[district])["Key findings"].iter_rows(values_only=True) for c in r
                  if isinstance(c, str)]
         assert sentence in texts, sentence

@@ -56,28 +56,30 @@ def hotspot_tables(block: Hotspots, inputs: Inputs, window: Window) -> list[Hots
         own_area >= 0, geo.small_area_partner[np.maximum(own_area, 0)], -1)
     unplaced_of = own_partner[~placed]
     unplaced = np.bincount(unplaced_of[unplaced_of >= 0], minlength=n_partners)
+    period = window.label if source.dated else "the latest snapshot of the extract"
     tables = []
     for p in range(n_partners):
         areas = np.flatnonzero((geo.small_area_partner == p) & (counts >= block.at_least))
         areas = sorted(areas, key=lambda a: (-counts[a], str(geo.small_area_names[a])))
         tables.append(HotspotTable(block.id, block.title, block.unit, block.described_as, block.at_least,
                                    [HotspotRow(str(geo.small_area_codes[a]), str(geo.small_area_names[a]), int(counts[a]))
-                                    for a in areas], int(counted[p]), int(unplaced[p]), block.section))
+                                    for a in areas], int(counted[p]), int(unplaced[p]), block.section, period))
     return tables
 
 
 def hotspot_finding(table: HotspotTable, partner_area: str, small_area_label: str) -> Finding:
-    """"There are 3 LSOAs in <area> with 10 or more resident offenders: A (13), B (10) and C (10)."."""
+    """"There are 3 LSOAs in <area> with 10 or more resident offenders: A (13), B (10) and C (10), in <period>."."""
     what = f"{table.at_least} or more {table.described_as}"
     listed = [f"{row.name} ({row.count:,})" for row in table.rows]
     figures = {row.name: float(row.count) for row in table.rows} | {"areas": float(len(table.rows))}
     if not listed:
-        text = f"No {small_area_label} in {partner_area} has {what}."
+        text = f"No {small_area_label} in {partner_area} has {what}"
     elif len(listed) == 1:
-        text = f"There is one {small_area_label} in {partner_area} with {what}: {listed[0]}."
+        text = f"There is one {small_area_label} in {partner_area} with {what}: {listed[0]}"
     else:
         text = (f"There are {len(listed)} {small_area_label}s in {partner_area} with {what}: "
-                f"{', '.join(listed[:-1])} and {listed[-1]}.")
+                f"{', '.join(listed[:-1])} and {listed[-1]}")
+    text += f", in {table.period}." if table.period else "."
     return Finding(f"hotspots {table.hotspot_id}", text, figures, group=GROUP_PROFILES)
 
 

@@ -66,9 +66,9 @@ def comparator_bars(workbook: Workbook, formats: Formats, chart: ComparatorChart
     return bars
 
 
-def comparator_description(chart: ComparatorChart) -> str:
-    """Alt text: every measure's sentence, for screen-reader users."""
-    return (f"Bar chart of published rates per {chart.rate_per:,} population, {chart.period}, for "
+def comparator_description(chart: ComparatorChart, area: str) -> str:
+    """Alt text: every measure's sentence, for screen-reader users, naming the workbook's own area."""
+    return (f"Bar chart in {area}'s workbook of published rates per {chart.rate_per:,} population, {chart.period}, for "
             f"{', '.join(chart.areas)}. " + " ".join(f"{m}: {chart.areas[0]} {w}." for m, w in zip(chart.measures, chart.words)))
 
 

@@ -16,7 +16,7 @@ from engine.render.layout import Column, TablePlacement, apply_widths, report_pa
 from engine.contract.names import SHEET_COMPARISONS, table_name
 from engine.render.print_pages import columns_spanning
 from engine.render.wrapping import wrapped_note
-from engine.report import AreaComparison, ComparatorChart, IndicatorSeries, Report
+from engine.report import AreaComparison, IndicatorSeries, Report
 
 CHART_WIDTH, CHART_HEIGHT = 440, 400  # two side by side print on one A4 page wide at a readable scale
 CHART_ROWS = 21  # rows one chart row covers at the default height, with a gap; tall enough for every bar's label
@@ -128,13 +128,14 @@ def _descriptions(report: Report, comparison: AreaComparison, series: IndicatorS
     return bar, profile
 
 
-def _published(workbook: Workbook, sheet: Worksheet, formats: Formats, chart: ComparatorChart, top: int,
+def _published(workbook: Workbook, sheet: Worksheet, formats: Formats, report: Report, top: int,
                table: TablePlacement, last_col: int, widths: dict[int, float]) -> None:
     """The spec's published comparators at ``top``: the bars, bound to ``table``, and the words beside them up to
     ``last_col`` (the printed width)."""
+    chart = report.comparators
     sheet.write(top, 0, chart.title, formats.heading)
     sheet.insert_chart(top + 1, 0, comparator_bars(workbook, formats, chart, table, CHART_WIDTH, CHART_HEIGHT),
-                       {"description": comparator_description(chart), "object_position": 3})
+                       {"description": comparator_description(chart, report.partner_area), "object_position": 3})
     words_first = min(columns_spanning(sheet, CHART_WIDTH + 20) + 1, last_col)
     comparator_words(sheet, formats, chart, top + 1, words_first, last_col, widths)
 
@@ -181,5 +182,5 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
                            {"description": profile_text, "object_position": 3, "x_offset": CHART_WIDTH + 20})
     if report.comparators is not None:
         breaks.append(published_top)
-        _published(workbook, sheet, formats, report.comparators, published_top, published, charts_last_col, widths)
+        _published(workbook, sheet, formats, report, published_top, published, charts_last_col, widths)
     report_page_setup(sheet, formats, report, keep_together=breaks, print_area=(0, 0, data_row - 1, charts_last_col))
