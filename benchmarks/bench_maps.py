@@ -30,7 +30,7 @@ if str(REPO_ROOT) not in sys.path:  # runnable from a checkout even without the 
     sys.path.insert(0, str(REPO_ROOT))
 
 import engine.cli  # noqa: E402,F401  (imported for the start-up check)
-import engine.indicators.compute as compute  # noqa: E402
+import engine.indicators.counted.phase as counted_phase  # noqa: E402
 from engine.api import prepare  # noqa: E402
 from engine.ingest.boundaries import load_boundaries  # noqa: E402
 from engine.ingest.issues import IssueLog  # noqa: E402
@@ -83,16 +83,16 @@ def main() -> None:
     startup_clean = "matplotlib" not in sys.modules
 
     map_set_times: list[float] = []
-    original = compute.partner_map_sets
+    original = counted_phase.partner_map_sets
 
     def measured(*a, **k):
         seconds, result = timed(lambda: original(*a, **k))
         map_set_times.append(seconds)
         return result
 
-    compute.partner_map_sets = measured  # type: ignore[assignment]
+    counted_phase.partner_map_sets = measured  # type: ignore[assignment]
     prepared = prepare(SPEC)
-    compute.partner_map_sets = original  # type: ignore[assignment]
+    counted_phase.partner_map_sets = original  # type: ignore[assignment]
     prepare_clean = "matplotlib" not in sys.modules
     dashboard = prepare(DASHBOARD_SPEC).dashboard
     theme = load_theme(prepared.spec.theme, prepared.spec_dir)

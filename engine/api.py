@@ -108,6 +108,7 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
         _check_dashboard_options(areas, suppress, str(spec_path))
     load_theme(spec.theme, spec_dir)  # a bad theme is a spec problem: find it before reading data
     check_arguments(spec, spec_dir, str(spec_path), areas, period_end)
+    project = project_of_spec(spec_path)  # a broken project file needs no data to find
     loaded = time.perf_counter()
     try:
         inputs = load_inputs(spec, spec_dir, cache)
@@ -124,7 +125,6 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     except SpecError as error:
         raise locate(error, spec_path) from None
     computed = time.perf_counter()
-    project = project_of_spec(spec_path)
     provenance = Provenance(
         project=project.id,
         spec=project.relative(spec_path),
@@ -177,7 +177,7 @@ def partner_quality_csv(prepared: Prepared, report: Report) -> bytes:
     """The data-quality CSV that goes beside ``report``'s workbook: every row about that partner area, and every
     row about a file as a whole (labelled so), never another partner's. A dashboard (the analysts' own
     overview of its member areas) lists every row."""
-    from engine.ingest.issues import issue_owners
+    from engine.indicators.partner_quality import PartnerQuality
     from engine.quality import issues_csv, missing_rows
 
     issues = prepared.inputs.issues
@@ -186,11 +186,8 @@ def partner_quality_csv(prepared: Prepared, report: Report) -> bytes:
     missing = missing_rows(report)  # the workbook's own figures shown as n/a, and why
     if report.partner_code not in codes:
         return issues_csv(missing + issues.rows())
-    owners = issue_owners(issues.frame(), geography.partner_codes, geography.partner_names,
-                          geography.small_area_codes, geography.small_area_partner)
-    return issues_csv([(*row, report.partner_area) for row in missing] +
-                      issues.rows(*issues.for_partner(owners, codes.index(report.partner_code), report.partner_area)),
-                      labelled=True)
+    own = PartnerQuality(prepared.spec, prepared.inputs).own_rows(codes.index(report.partner_code), report.partner_area)
+    return issues_csv([(*row, report.partner_area) for row in missing] + issues.rows(*own), labelled=True)
 
 
 def write_partner_files(prepared: Prepared, report: Report, files: OutputSet, *, workbook: bytes | None = None,

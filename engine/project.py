@@ -17,9 +17,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-import yaml
-
 from engine.errors import Problem, SpecError
+from engine.yaml_lines import read_yaml
 
 PROJECT_FILE = "saferbook-project.yaml"
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -47,14 +46,11 @@ def project_of_folder(folder: Path) -> Project:
         raise SpecError(Problem(f"{folder} is not a Saferbook project: it has no {PROJECT_FILE}. Create one "
                                 "there with a line 'id: <a name for the project>' (letters, digits, '.', '_', '-')",
                                 file=str(marker)))
-    try:
-        data = yaml.safe_load(marker.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise SpecError(Problem(f"cannot read the project file: {error}", file=str(marker))) from None
+    data, index = read_yaml(marker, "project file")  # bounded like a spec, and its problems carry their line
     identifier = data.get("id") if isinstance(data, dict) else None
     if not isinstance(identifier, str) or not _IDENTIFIER.match(identifier):
-        raise SpecError(Problem(f"id: {identifier!r} is not a project identifier (letters, digits, '.', '_', '-'; "
-                                "up to 64, starting with a letter or digit)", file=str(marker), key_path="id"))
+        raise SpecError(index.problem(("id",), f"id: {identifier!r} is not a project identifier (letters, digits, "
+                                               "'.', '_', '-'; up to 64, starting with a letter or digit)"))
     return Project(identifier, folder)
 
 

@@ -91,3 +91,42 @@ def test_the_rate_check_finds_hand_written_rates(tmp_path):
         path = tmp_path / "x.py"
         path.write_text(line + "\n", encoding="utf-8")
         assert RATE_ARITHMETIC.findall(code_only(path)), line
+
+
+def function_node(path: Path, name: str) -> ast.FunctionDef:
+    """The module-level function ``name`` of ``path``."""
+    found = [n for n in ast.parse(path.read_text(encoding="utf-8")).body
+             if isinstance(n, ast.FunctionDef) and n.name == name]
+    assert len(found) == 1, f"{path.relative_to(REPO)} defines no function {name}"
+    return found[0]
+
+
+def calls_of(node: ast.AST, name: str) -> int:
+    """How many calls of ``name`` (as a plain name) ``node`` holds."""
+    return sum(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name for n in ast.walk(node))
+
+
+def test_build_reports_only_assembles_its_phases():
+    """DESIGN: the build runs in phases, each its own module (coverage, measured, counted, findings, partner
+    quality); build_reports calls them in order. A computation added to it belongs in a phase."""
+    compute = ENGINE / "indicators" / "compute.py"
+    node = function_node(compute, "build_reports")
+    body = node.body[1:] if ast.get_docstring(node) else node.body
+    lines = body[-1].end_lineno - body[0].lineno + 1  # type: ignore[operator]
+    assert lines <= 30, f"build_reports holds {lines} lines of code: move the computation into a phase module"
+    assert not [n for n in ast.walk(node) if isinstance(n, (ast.For, ast.While, ast.If))], \
+        "build_reports loops or branches: that work belongs in a phase module"
+    assert len(compute.read_text(encoding="utf-8").splitlines()) <= 120
+
+
+def test_measures_are_judged_by_one_pipeline():
+    """Rates and proportions go through the same steps (benchmark, band, peer position, change, p-value, each
+    only where the figures are known): those steps are written once, in measure_stats.judged; a kind of measure
+    only names its methods."""
+    measured = ENGINE / "indicators"
+    callers = {}
+    for path in python_files(measured):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and calls_of(node, "on_usable"):
+                callers[f"{path.relative_to(REPO)}:{node.name}"] = calls_of(node, "on_usable")
+    assert list(callers) == ["engine/indicators/measured/measure_stats.py:judged"], callers

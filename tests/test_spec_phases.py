@@ -14,6 +14,7 @@ import pytest
 
 from engine.api import prepare
 from engine.errors import Problem, SpecError
+from engine.project import project_of_folder
 from engine.spec import load_spec
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,15 +54,27 @@ def reported(path: Path, **kwargs) -> list[Problem]:
     return loaded.value.problems
 
 
-def test_sd_banding_of_a_measured_indicator_is_a_spec_mistake(tmp_path):
-    path, text = without_data(tmp_path, "measured", (
-        '    measure: {kind: proportion, numerator: {repeat: {equals: "Yes"}}}\n',
-        '    measure: {kind: proportion, numerator: {repeat: {equals: "Yes"}}}\n'
-        '    banding: {method: sd, cut_points: [1, 2]}\n'))
+def one_problem_at(path: Path, text: str, key_path: str, on_line: str) -> Problem:
+    """The one problem reported for the spec at ``path`` (whose text is ``text``): in that file, at ``key_path``,
+    on the line holding ``on_line``."""
     (problem,) = reported(path)
-    assert Path(problem.file).name == "x.yaml"
-    assert problem.key_path == "indicators[1].banding.method"
-    assert problem.line == line_of(text, "banding: {method: sd")
+    assert Path(problem.file).name == path.name
+    assert problem.key_path == key_path
+    assert problem.line == line_of(text, on_line)
+    return problem
+
+
+def sd_banding_reported(tmp_path: Path, example: str, after: str, key_path: str) -> Problem:
+    """The one problem reported when the example's indicator whose block holds the line ``after`` is given
+    ``banding: {method: sd}``: at ``key_path``, on the banding's line."""
+    path, text = without_data(tmp_path, example, (after, after + "    banding: {method: sd, cut_points: [1, 2]}\n"))
+    return one_problem_at(path, text, key_path, "banding: {method: sd")
+
+
+def test_sd_banding_of_a_measured_indicator_is_a_spec_mistake(tmp_path):
+    problem = sd_banding_reported(tmp_path, "measured",
+                                  '    measure: {kind: proportion, numerator: {repeat: {equals: "Yes"}}}\n',
+                                  "indicators[1].banding.method")
     assert "'repeat_marac_referrals' has a measure block" in problem.message and "use banding method ci" in problem.message
 
 
@@ -85,14 +98,29 @@ def test_rolling_windows_over_a_quarterly_return_is_a_spec_mistake(tmp_path):
     assert "periods are 3 months long" in problem.message and "compare: previous_period" in problem.message
 
 
+def test_a_month_of_year_profile_of_a_quarterly_return_is_a_spec_mistake(tmp_path):
+    """Seasonality lays counts out by month of the year; a survey return by quarter has no months to show. Found
+    from the spec alone (the source's month column is typed quarter), not after every source has been read."""
+    measure = "    measure: {kind: proportion, percent_column: pct_agree, respondents_column: respondents, compare: previous_period}\n"
+    path, text = without_data(tmp_path, "partner_table", (measure, measure + (
+        "  - id: survey_returns\n"
+        "    name: Survey returns\n"
+        "    priority: Reducing anti-social behaviour\n"
+        "    unit: returns\n"
+        "    polarity: neither\n"
+        "    source: resident_survey\n"
+        "\nseasonality:\n"
+        "  indicators: [survey_returns]\n")))
+    problem = one_problem_at(path, text, "seasonality.indicators[0]", "indicators: [survey_returns]")
+    assert "'resident_survey', whose periods are 3 months long" in problem.message
+    assert "leave it out of seasonality" in problem.message
+
+
 def test_a_dashboard_refuses_sd_banding(tmp_path):
-    path, text = without_data(tmp_path, "dashboard", (
+    problem = sd_banding_reported(
+        tmp_path, "dashboard",
         "    target: {measure: percent_change, at_most: 0, label: No increase on the previous 12 months}\n",
-        "    target: {measure: percent_change, at_most: 0, label: No increase on the previous 12 months}\n"
-        "    banding: {method: sd, cut_points: [1, 2]}\n"))
-    (problem,) = reported(path)
-    assert problem.key_path == "indicators[0].banding.method"
-    assert problem.line == line_of(text, "banding: {method: sd")
+        "indicators[0].banding.method")
     assert "dashboard" in problem.message and "use banding method ci" in problem.message
 
 
@@ -128,3 +156,44 @@ def test_good_arguments_go_on_to_read_the_data(tmp_path):
         prepare(path, areas=["Rutland"], period_end="2022-10")
     assert not isinstance(caught.value, SpecError), caught.value
     assert "police_uk" in str(caught.value)
+
+
+def test_a_bad_project_identifier_is_found_before_the_data_with_its_line(tmp_path):
+    """The project file (saferbook-project.yaml, above the spec) is read like a spec: a mistake in it needs no
+    data to find, and its problem names the file, the line and the key."""
+    path, _ = without_data(tmp_path, "counted")
+    marker = tmp_path / "saferbook-project.yaml"
+    marker.write_text("# the partnership's project\n\nid: Safer Leicestershire\n", encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        prepare(path)
+    (problem,) = caught.value.problems
+    assert Path(problem.file) == marker
+    assert (problem.line, problem.key_path) == (3, "id")
+    assert "'Safer Leicestershire' is not a project identifier" in problem.message
+
+
+def test_a_project_file_is_bounded_like_a_spec(tmp_path):
+    """Aliases that expand past what any file needs are refused in the project file too, not built."""
+    bomb = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    bomb += [f"{chr(97 + i)}: &{chr(97 + i)} [{', '.join(['*' + chr(96 + i)] * 9)}]" for i in range(1, 9)]
+    (tmp_path / "saferbook-project.yaml").write_text("id: safer-example\n" + "\n".join(bomb) + "\n", encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        project_of_folder(tmp_path)
+    (problem,) = caught.value.problems
+    assert Path(problem.file).name == "saferbook-project.yaml"
+    assert "refused: aliases here expand to over" in problem.message and "project file" in problem.message
+
+
+def test_a_map_of_a_source_without_small_areas_is_a_spec_mistake(tmp_path):
+    """The MARAC log records only the district: there is nothing to shade by small area. Found from the spec (the
+    source has no small_area_code column), not after the boundaries and every source have been read."""
+    maps = "maps: {boundaries: ../../data/ons/lsoa11_boundaries_leicestershire.geojson.gz, indicators: [marac_referrals]}"
+    path, text = without_data(tmp_path, "measured", ("\nindicators:\n", f"\n{maps}\n\nindicators:\n"))
+    problem = one_problem_at(path, text, "maps.indicators[0]", maps)
+    assert "'marac_referrals' counts a source that records only the district" in problem.message
+
+
+def test_comparing_with_a_most_similar_group_needs_the_peer_groups_export(tmp_path):
+    path, text = without_data(tmp_path, "counted", ("\nindicators:\n", "\ncomparison_areas: {peer_group: true}\n\nindicators:\n"))
+    problem = one_problem_at(path, text, "comparison_areas.peer_group", "comparison_areas: {peer_group: true}")
+    assert "needs the spec's peer_groups" in problem.message

@@ -91,36 +91,35 @@ def test_page_loads_offline_with_no_console_error_and_no_request_outside_the_fil
     assert outside == []
 
 
-def test_partner_page_shows_the_workbooks_kpi_figures(browser, pages):
-    page, workbook = pages["counted"]
+#: The page's KPI cell (its data-field) -> how the workbook's KPI table header begins.
+WORKBOOK_COLUMNS = {"current": "Current", "previous": "Previous", "band": "Comparison with"}
+
+
+def assert_page_shows_the_workbooks_kpis(browser, page: Path, workbook: Path, table: str,
+                                         fields: tuple[str, ...]) -> None:
+    """Every KPI row of the page has its workbook row, and each of its ``fields`` says what the workbook's cell
+    does: a number to rounding, words ([c], n/a, a band) exactly."""
     open_page(browser, page)
     shown = _page_kpis(browser)
-    expected = _workbook_kpis(workbook, "sb_summary")
+    expected = _workbook_kpis(workbook, table)
     assert set(shown) == set(expected)
     for name, cells in shown.items():
-        row = expected[name]
-        current = next(v for k, v in row.items() if str(k).startswith("Current"))
-        previous = next(v for k, v in row.items() if str(k).startswith("Previous"))
-        band = next(v for k, v in row.items() if str(k).startswith("Comparison with"))
-        for text, value in ((cells["current"], current), (cells["previous"], previous)):
+        for field in fields:
+            value = next(v for k, v in expected[name].items() if str(k).startswith(WORKBOOK_COLUMNS[field]))
             if isinstance(value, (int, float)):
-                assert _number(text) == pytest.approx(value), (name, text, value)
+                assert _number(cells[field]) == pytest.approx(value), (name, field, cells[field], value)
             else:
-                assert text == value, (name, text, value)  # [c] or n/a, as the workbook says
-        assert cells["band"] == band, name
+                assert cells[field] == value, (name, field, cells[field], value)
+
+
+def test_partner_page_shows_the_workbooks_kpi_figures(browser, pages):
+    page, workbook = pages["counted"]
+    assert_page_shows_the_workbooks_kpis(browser, page, workbook, "sb_summary", ("current", "previous", "band"))
 
 
 def test_dashboard_page_shows_the_workbooks_kpi_figures(browser, pages):
     page, workbook = pages["dashboard"]
-    open_page(browser, page)
-    shown = _page_kpis(browser)
-    expected = _workbook_kpis(workbook, "sb_dash_kpis")
-    assert set(shown) == set(expected)
-    for name, cells in shown.items():
-        row = expected[name]
-        current = next(v for k, v in row.items() if str(k).startswith("Current"))
-        if isinstance(current, (int, float)):
-            assert _number(cells["current"]) == pytest.approx(current), name
+    assert_page_shows_the_workbooks_kpis(browser, page, workbook, "sb_dash_kpis", ("current",))
 
 
 def test_filters_change_what_is_shown(browser, pages, tmp_path):

@@ -15,6 +15,7 @@ import os
 import subprocess
 from typing import Any, Callable, Mapping
 
+from engine.deliver.credentials import env_or_keyring
 from engine.deliver.pipeline import OAuth, Smtp
 from engine.errors import DeliveryError
 
@@ -46,27 +47,6 @@ def token_from_command(command: list[str]) -> str:
     return lines[0].strip()
 
 
-def _client_secret(oauth: OAuth, client_id: str, environ: Mapping[str, str]) -> str:
-    secret = environ.get(oauth.client_secret_env)
-    if secret:
-        return secret
-    if oauth.keyring_service:
-        try:
-            import keyring  # optional: pip install "saferbook[keyring]"
-        except ImportError:
-            raise DeliveryError("smtp.oauth.keyring_service is set but the keyring package is not installed "
-                                f"(pip install \"saferbook[keyring]\"), and ${oauth.client_secret_env} is not set") from None
-        try:
-            secret = keyring.get_password(oauth.keyring_service, client_id)
-        except Exception as exc:  # noqa: BLE001 - any keyring backend failure is the operator's to fix
-            raise DeliveryError(f"cannot read the OS keyring ({oauth.keyring_service!r}, {client_id!r}): {exc}") from None
-        if secret:
-            return secret
-    raise DeliveryError(f"no OAuth client secret: set ${oauth.client_secret_env}"
-                        + (f" or the OS keyring entry ({oauth.keyring_service!r}, {client_id!r})"
-                           if oauth.keyring_service else ""))
-
-
 def _msal_client() -> Callable[..., Any]:
     try:
         import msal  # optional: pip install "saferbook[oauth]"
@@ -88,7 +68,8 @@ def token_from_msal(oauth: OAuth, environ: Mapping[str, str],
         raise DeliveryError(f"smtp.auth: xoauth2 needs the Entra ID tenant and client id: set {' and '.join(missing)} "
                             "(or give smtp.oauth.token_command)")
     tenant, client_id = environ[oauth.tenant_env], environ[oauth.client_id_env]
-    secret = _client_secret(oauth, client_id, environ)
+    secret = env_or_keyring(oauth.client_secret_env, oauth.keyring_service, client_id, "smtp.oauth.keyring_service",
+                            "no OAuth client secret", environ)
     factory = client or _msal_client()
     try:
         app = factory(client_id, authority=f"{oauth.authority_host.rstrip('/')}/{tenant}", client_credential=secret)

@@ -3,8 +3,9 @@ spec's): methods the data could never support, found before any data is read.
 
 Each used to surface during computation, after every source had been read, and without a line:
 banding by the spread of small-area rates (``sd``) for figures that have no small areas, rolling
-monthly windows over a quarterly or annual return, a dashboard banded by ``sd``, a label with an
-unknown placeholder. They need only the spec, so they are spec mistakes, reported with the rest.
+monthly windows or a month-of-year profile over a quarterly or annual return, a map of figures
+with no small areas, comparison with a most similar group the spec does not read, a dashboard
+banded by ``sd``, a label with an unknown placeholder. They need only the spec, so they are spec mistakes, reported with the rest.
 """
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ def method_problems(spec: Spec) -> Iterator[tuple[KeyPath, str]]:
     for position, indicator in enumerate(spec.indicators):
         yield from _banding_problems(spec, position, indicator)
         yield from _compare_problems(spec, position, indicator)
+    yield from _seasonality_problems(spec)
+    yield from _map_problems(spec)
+    yield from _comparison_area_problems(spec)
     yield from _dashboard_problems(spec)
     yield from _label_problems(spec.periods.financial_year.label, ("periods", "financial_year", "label"),
                                YEAR_LABEL_FIELDS)
@@ -87,6 +91,46 @@ def _compare_problems(spec: Spec, position: int, indicator: Indicator) -> Iterat
         yield ("indicators", position, "measure", "compare"), (
             f"indicator {indicator.id!r} reads source {indicator.source!r}, whose periods are {months} months long, "
             "so rolling monthly windows cannot be formed: use compare: previous_period")
+
+
+def _seasonality_problems(spec: Spec) -> Iterator[tuple[KeyPath, str]]:
+    """The seasonal profile lays counts out by month of the year: a source whose rows are quarters or years has
+    no month of the year to show."""
+    if spec.seasonality is None:
+        return
+    sources = {i.id: i.source for i in spec.indicators}
+    for position, indicator_id in enumerate(spec.seasonality.indicators):
+        source = sources.get(indicator_id)
+        if source not in spec.sources:  # an unknown indicator or source is reported by engine.spec.checks
+            continue
+        months = period_months(spec.sources[source])
+        if months != 1:
+            yield ("seasonality", "indicators", position), (
+                f"indicator {indicator_id!r} reads source {source!r}, whose periods are {months} months long, so it "
+                "has no month of the year to show: leave it out of seasonality")
+
+
+def _map_problems(spec: Spec) -> Iterator[tuple[KeyPath, str]]:
+    """A map shades small areas: a counted indicator whose source records only the partner area has nothing to
+    shade. (A measured indicator in maps is refused by :mod:`engine.spec.checks`.)"""
+    if spec.maps is None:
+        return
+    counted = {i.id: i.source for i in spec.indicators if i.measure is None}
+    label = spec.geography.partner_areas.label.lower()
+    for position, indicator_id in enumerate(spec.maps.indicators):
+        source = counted.get(indicator_id)
+        if source in spec.sources and not records_small_areas(spec.sources[source]):
+            yield ("maps", "indicators", position), (
+                f"indicator {indicator_id!r} counts a source that records only the {label}, so it has no "
+                "small-area figures to map: leave it out of maps.indicators")
+
+
+def _comparison_area_problems(spec: Spec) -> Iterator[tuple[KeyPath, str]]:
+    """Comparing with the most similar group needs the spec's most-similar-groups export."""
+    rule = spec.comparison_areas
+    if rule is not None and rule.peer_group and spec.peer_groups is None:
+        yield ("comparison_areas", "peer_group"), ("comparison_areas.peer_group needs the spec's peer_groups (the most "
+                                                   "similar groups export)")
 
 
 def _dashboard_problems(spec: Spec) -> Iterator[tuple[KeyPath, str]]:

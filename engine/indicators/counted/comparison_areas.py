@@ -48,9 +48,7 @@ def _sharing(column: str, geo: Geography) -> np.ndarray:
 
 
 def _peer_group_members(geo: Geography, peer_table: PeerTable | None) -> np.ndarray:
-    if peer_table is None:
-        raise SpecError(Problem("comparison_areas.peer_group needs the spec's peer_groups (the most similar groups "
-                                "export)", key_path="comparison_areas.peer_group"))
+    assert peer_table is not None, "a peer_group rule without peer_groups is refused by engine.spec.method_checks"
     position = {str(name).casefold(): p for p, name in enumerate(geo.partner_names)}
     n = len(geo.partner_names)
     shown = np.zeros((n, n), dtype=bool)

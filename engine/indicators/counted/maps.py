@@ -18,11 +18,10 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 from shapely.ops import polylabel
 
-from engine.errors import Problem, SpecError
 from engine.ingest.boundaries import Boundaries
 from engine.ingest.geography import Geography
 from engine.map_report import AreaMap, MappedArea, MapSet, MapShape
-from engine.spec.models import Banding, Indicator, Spec
+from engine.spec.models import Banding, Spec
 from engine.stats import BAND_LABELS, NOT_COMPARED, rates
 
 #: Printed under every map when the spec does not name the boundaries' source.
@@ -66,18 +65,12 @@ def _compared(banding: Banding, small_area_label: str, benchmark: str) -> str:
     return f"each {small_area_label}'s rate against the {benchmark} rate ({low} and {high} confidence intervals)"
 
 
-def _unmapped_indicator(indicator: Indicator, position: int, partner_label: str) -> SpecError:
-    return SpecError(Problem(f"indicator {indicator.id!r} counts a source that records only the {partner_label.lower()}, "
-                             f"so it has no small-area figures to map: leave it out of maps.indicators",
-                             key_path=f"maps.indicators.{position}"))
-
-
 def partner_map_sets(spec: Spec, geography: Geography, boundaries: Boundaries, results: dict, picks: dict,
-                     by_partner: set[str], withheld: set[str]) -> list[MapSet]:
+                     withheld: set[str]) -> list[MapSet]:
     """Every partner area's maps, in partner order.
 
-    ``results`` and ``picks`` are :func:`engine.indicators.compute.build_reports`' per-indicator results and
-    Top 10 picks; ``by_partner``: indicators with no small-area detail; ``withheld``: indicators whose maps a
+    ``results`` and ``picks`` are the counted phase's per-indicator results and Top 10 picks (every mapped
+    indicator has small-area figures: :mod:`engine.spec.method_checks`); ``withheld``: indicators whose maps a
     privacy-protected build leaves out (a small area's band could reveal a hidden small count).
     """
     assert spec.maps is not None
@@ -87,9 +80,6 @@ def partner_map_sets(spec: Spec, geography: Geography, boundaries: Boundaries, r
     names = geography.small_area_names.astype(str)
     shapes = {code: map_shape(code, str(names[i]), boundaries.shapes[code])
               for i, code in enumerate(codes) if code in boundaries.shapes}
-    for position, indicator_id in enumerate(spec.maps.indicators):
-        if indicator_id in by_partner:
-            raise _unmapped_indicator(spec.indicator(indicator_id), position, geography.partner_label)
     sets = []
     for p, partner in enumerate(geography.partner_names.astype(str)):
         members = np.flatnonzero(geography.small_area_partner == p)

@@ -14,11 +14,11 @@ from typing import Callable
 import numpy as np
 
 from engine.errors import DataError, Problem
-from engine.indicators.measured.measure_stats import MeasureStats, Totals, figures, on_usable
+from engine.indicators.measured.measure_stats import Judging, MeasureStats, Totals, judged
 from engine.ingest import SourceRows
 from engine.spec.filters import where_mask
 from engine.spec.models import ChangeTest, Indicator
-from engine.stats import (NOT_COMPARED, pooled_proportion, proportion_band_codes, proportion_change_codes,
+from engine.stats import (pooled_proportion, proportion_band_codes, proportion_change_codes,
                           proportion_change_p_values, proportion_peer_comparison)
 
 
@@ -72,24 +72,21 @@ def proportion_rows(source: SourceRows, indicator: Indicator, mask: np.ndarray,
     return np.where(mask, numerator, 0.0), np.where(mask, denominator, 0.0)
 
 
+def proportion_judging(levels: tuple[float, float], change: ChangeTest, peer_level: float) -> Judging:
+    """Proportions: bands by Wilson intervals against the benchmark proportion, change by Fisher's exact test
+    (or the overlap of the two Wilson intervals), peers against the pooled proportion."""
+    return Judging(
+        "percent", 1.0,
+        pooled=pooled_proportion,
+        bands=lambda x, n, benchmark: proportion_band_codes(x, n, benchmark, levels),
+        peers=lambda x, n: proportion_peer_comparison(x, n, peer_level),
+        change=lambda *a: proportion_change_codes(*a, method=change.method, level=change.level),
+        p_values=proportion_change_p_values if change.method == "exact" else None,
+    )
+
+
 def proportion_stats(current: Totals, previous: Totals | None, levels: tuple[float, float], change: ChangeTest,
                      peer_level: float, benchmark: float | None = None) -> MeasureStats:
     """Proportions (fractions) of every partner area, banded against the pooled benchmark proportion (or
     ``benchmark``, a fraction, when given: a dashboard subject against all areas, its members against it)."""
-    ok = current.usable
-    num, den = current.numerator, current.denominator
-    share = figures(current, "percent")
-    if benchmark is None:
-        benchmark = pooled_proportion(num[ok], den[ok]) if ok.any() else float("nan")
-    bands = on_usable(ok, NOT_COMPARED, lambda x, n: proportion_band_codes(x, n, benchmark, levels),
-                      num, den).astype(np.int8)
-    peers = on_usable(ok, 0, lambda x, n: proportion_peer_comparison(x, n, peer_level), num, den).astype(np.int8)
-    if previous is None:
-        return MeasureStats(share, None, share, benchmark, bands, np.zeros(ok.shape, np.int8), None,
-                            np.zeros(ok.shape, bool), peers)
-    both = ok & previous.usable
-    arrays = (num, den, previous.numerator, previous.denominator)
-    codes = on_usable(both, 0, lambda *a: proportion_change_codes(*a, method=change.method, level=change.level),
-                      *arrays).astype(np.int8)
-    p_values = on_usable(both, np.nan, proportion_change_p_values, *arrays) if change.method == "exact" else None
-    return MeasureStats(share, figures(previous, "percent"), share, benchmark, bands, codes, p_values, both, peers)
+    return judged(current, previous, proportion_judging(levels, change, peer_level), "percent", benchmark)

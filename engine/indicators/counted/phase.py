@@ -1,0 +1,188 @@
+"""The counted phase: every counted indicator's numbers for all partner areas at once, then each partner's cut.
+
+Counts, rates, bands, ranks, the benchmark, peer groups, the trend and seasonal tables, series,
+comparisons, breakdowns, who-is-affected tables and maps are computed over all partner areas in one
+pass; :class:`CountedPhase` holds them and hands out one partner's KPIs and tables. A privacy-protected
+build decides here which numbers each partner's workbook hides.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from engine.indicators.counted.area_groups import area_group_tables
+from engine.indicators.counted.comparison_areas import comparison_positions, shown_areas
+from engine.indicators.counted.comparisons import area_comparison
+from engine.indicators.counted.counts import indicator_mask
+from engine.indicators.counted.maps import partner_map_sets
+from engine.indicators.counted.peer_groups import (PeerGroupResults, peer_group_results, with_peer_averages,
+                                                   with_peer_group)
+from engine.indicators.counted.results import (IndicatorCounts, IndicatorResults, counted_kpi, indicator_counts,
+                                               indicator_results, sum_by_partner)
+from engine.indicators.counted.seasonality import SeasonalCounts, seasonal_counts, seasonal_table, year_starts
+from engine.indicators.counted.suppression import hidden_by_partner, suppression_note, suppression_rules
+from engine.indicators.counted.top_areas import top_picks, top_table
+from engine.indicators.counted.trend import TrendCounts, trend_counts, trend_table
+from engine.indicators.coverage import Coverage
+from engine.indicators.measured.measures import counted_spec
+from engine.indicators.periods import ReportPeriods
+from engine.indicators.profiles.breakdowns import breakdown_tables, breakdown_window
+from engine.indicators.series import partner_series
+from engine.indicators.targets import with_target
+from engine.ingest import Inputs
+from engine.map_report import MapSet
+from engine.report import (AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, SeasonalTable, TopAreaTable,
+                           TrendTable)
+from engine.spec.models import Indicator, Spec
+from engine.stats import rates
+
+
+@dataclass(frozen=True)
+class CountedPhase:
+    """The counted indicators' numbers for every partner area, and what each partner's workbook hides."""
+
+    spec: Spec  # the spec with its counted indicators only
+    inputs: Inputs
+    coverage: Coverage
+    results: dict[str, IndicatorResults]
+    by_partner: set[str]  # indicators whose source records only the partner area: no Top 10
+    picks: dict[str, list[list[int]]]  # indicator -> each partner area's Top 10 small areas
+    hidden: list[set]  # per partner area: the numbers its workbook hides
+    protected: bool  # a privacy-protected build of a spec with sensitive indicators: other cuts left out
+    peer_groups: dict[str, PeerGroupResults]  # indicator -> its peer-group ranks and averages
+    trend: TrendCounts | None
+    series: list[list[IndicatorSeries]]  # per counted indicator, per partner area
+    comparisons: list[AreaComparison]
+    breakdowns: list[list[Breakdown]]
+    group_tables: list[list[AreaGroupTable]]
+    map_sets: list[MapSet | None]
+    seasonal: list[SeasonalCounts]
+    season_years: list[int]
+    compared_with: list[np.ndarray] | None  # per partner area: the comparison areas shown beside it (None: all)
+
+    def kpi(self, indicator: Indicator, p: int, measured: Kpi | None) -> Kpi:
+        """Partner ``p``'s KPI for ``indicator`` (``measured``: the measured phase's, for a measured indicator),
+        with its target status and peer-group position."""
+        kpi = measured if measured is not None else counted_kpi(
+            self.results[indicator.id], p, float(self.inputs.geography.partner_population[p]), self.hidden[p])
+        return with_peer_group(with_target(kpi, indicator.target), self.peer_groups.get(indicator.id), p)
+
+    def partner_comparisons(self, p: int) -> list[AreaComparison]:
+        """The Comparisons partner ``p`` sees: its comparison areas only, with its peer group's averages."""
+        return shown_areas(with_peer_averages(self.comparisons, self.peer_groups, p),
+                           None if self.compared_with is None else self.compared_with[p])
+
+    def top_tables(self, p: int) -> list[TopAreaTable]:
+        """Partner ``p``'s Top 10 tables, one per indicator with small-area detail, its hidden numbers blanked."""
+        return [top_table(self.inputs, self.results[i.id], p, self.picks[i.id][p], self.hidden[p])
+                for i in self.spec.indicators if i.id not in self.by_partner]
+
+    def trend_table(self, p: int) -> TrendTable | None:
+        """Partner ``p``'s trend table (None when the spec has none, or the data no financial year)."""
+        return trend_table(self.spec, self.trend, p, self.hidden[p]) if self.trend else None
+
+    def seasonal_tables(self, p: int) -> list[SeasonalTable]:
+        """Partner ``p``'s month-of-year tables (none in a privacy-protected build)."""
+        if not self.spec.seasonality:
+            return []
+        return [seasonal_table(self.spec.seasonality, self.spec.periods, grid, self.season_years,
+                               self.coverage.first_data, self.coverage.end, p) for grid in self.seasonal]
+
+    def suppression_note(self, p: int) -> str | None:
+        """The note under partner ``p``'s figures, when its workbook hides any."""
+        return suppression_note(self.spec) if self.hidden[p] else None
+
+
+def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file: str, suppress: bool,
+                  chosen: Sequence[int]) -> CountedPhase:
+    """Every counted indicator's numbers for all partner areas; ``suppress`` hides, for the ``chosen`` partner
+    areas, the small counts of sensitive indicators and every number that would reveal one."""
+    spec = counted_spec(full_spec)
+    periods, first_data, end = coverage.periods, coverage.first_data, coverage.end
+    geo = inputs.geography
+    first_month = max(periods.first_needed, first_data)
+    n_months = end - first_month + 1
+    n_partners = len(geo.partner_names)
+    masks = {indicator.id: indicator_mask(inputs.sources[indicator.source], indicator) for indicator in spec.indicators}
+    all_counts = {i.id: indicator_counts(i, inputs, masks[i.id], first_month, n_months) for i in spec.indicators}
+    results = {i.id: indicator_results(spec, inputs, all_counts[i.id], first_month, periods) for i in spec.indicators}
+    peer_groups = {} if inputs.peer_table is None else peer_group_results(
+        spec, inputs.peer_table, {i: r.partner_current for i, r in results.items()}, geo.partner_population, end,
+        spec_file)
+    picks = {i.id: top_picks(inputs, results[i.id], all_counts[i.id].by_partner) for i in spec.indicators}
+    trend = trend_counts(spec, periods, all_counts, first_month, n_partners)
+    season_start = 1 if spec.seasonality is None or spec.seasonality.years == "calendar" else \
+        spec.periods.financial_year.start_month
+    season_years = year_starts(first_data, end, season_start)
+    seasonal = _seasonal_grids(spec, inputs, masks, first_data, end, season_years)
+    hidden = hidden_by_partner(spec, results, trend, picks, masks, periods, first_month, chosen, n_partners) \
+        if suppress else [set() for _ in range(n_partners)]
+
+    # Series, comparisons and breakdowns repeat counts in other cuts (months, quarters, categories) from
+    # which a hidden count could be worked out; the disclosure check does not cover them yet, so a
+    # privacy-protected build of a spec with sensitive indicators leaves them out altogether.
+    protected = suppress and bool(suppression_rules(spec))
+    if protected:
+        seasonal = []  # month by month counts, like the series
+        series: list[list[IndicatorSeries]] = []
+        comparisons: list[AreaComparison] = []
+        breakdowns: list[list[Breakdown]] = []
+        group_tables: list[list[AreaGroupTable]] = [[] for _ in range(n_partners)]
+    else:
+        series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, results, first_month)
+        breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners,
+                                       breakdown_window(b, spec.periods, periods.current),
+                                       partner_names=[str(n) for n in geo.partner_names],
+                                       partner_label=geo.partner_label, benchmark_name=geo.benchmark_name)
+                      for b in spec.breakdowns]
+        group_tables = area_group_tables(
+            spec, inputs, {i: r.current for i, r in results.items()},
+            {i: rates(r.partner_current, geo.partner_population, r.indicator.rate_per) for i, r in results.items()},
+            {i: r.benchmark_rate for i, r in results.items()})
+    by_partner = {i for i, c in all_counts.items() if c.by_partner}
+    map_sets = partner_map_sets(
+        spec, geo, inputs.boundaries, results, picks,
+        withheld=set(suppression_rules(spec)) if protected else set(),
+    ) if spec.maps is not None and inputs.boundaries is not None else [None] * n_partners
+    return CountedPhase(spec, inputs, coverage, results, by_partner, picks, hidden, protected, peer_groups, trend,
+                        series, comparisons, breakdowns, group_tables, map_sets, seasonal, season_years,
+                        comparison_positions(spec.comparison_areas, geo, inputs.peer_table))
+
+
+def _series_and_comparisons(spec: Spec, inputs: Inputs, periods: ReportPeriods, all_counts: dict[str, IndicatorCounts],
+                              results: dict[str, IndicatorResults], first_month: int
+                              ) -> tuple[list[list[IndicatorSeries]], list[AreaComparison]]:
+    """Per indicator: each partner's quarters and monthly profile, and all partners' rates side by side."""
+    geo = inputs.geography
+    n_partners = len(geo.partner_names)
+    significance = 1 - spec.banding.levels[0]
+    charted = set(spec.comparisons) if spec.comparisons is not None else {i.id for i in spec.indicators}
+    series, comparisons = [], []
+    for indicator in spec.indicators:
+        counts = all_counts[indicator.id]
+        partner_by_month = sum_by_partner(counts.by_month, counts.partner_of, n_partners)
+        series.append(partner_series(indicator, partner_by_month, first_month, periods, significance))
+        if indicator.id in charted:
+            r = results[indicator.id]
+            comparisons.append(area_comparison(indicator, [str(n) for n in geo.partner_names], r.partner_current,
+                                               geo.partner_population, r.benchmark_rate))
+    return series, comparisons
+
+
+def _seasonal_grids(spec: Spec, inputs: Inputs, masks: dict[str, np.ndarray], first: int, end: int,
+                    starts: list[int]) -> list[SeasonalCounts]:
+    """The spec's seasonality indicators, month of year × year, over every month the data holds."""
+    if spec.seasonality is None:
+        return []
+    n_partners = len(inputs.geography.partner_names)
+    grids = []
+    for indicator_id in spec.seasonality.indicators:  # each monthly: engine.spec.method_checks
+        indicator = spec.indicator(indicator_id)
+        source = inputs.sources[indicator.source]
+        counts = indicator_counts(indicator, inputs, masks[indicator_id], first, end - first + 1)
+        grids.append(seasonal_counts(indicator, sum_by_partner(counts.by_month, counts.partner_of, n_partners),
+                                     first, end, source.months_present, starts))
+    return grids
+

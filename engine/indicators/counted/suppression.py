@@ -1,0 +1,79 @@
+"""Which of a partner workbook's counted numbers a privacy-protected build hides, partner by partner.
+
+Gathers every count a partner's workbook would show (KPIs, Top 10 rows, the trend table) and hands
+them to :mod:`engine.indicators.disclosure`, which decides what must go so that no small count of a
+sensitive indicator can be read or worked out.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from engine.indicators.counted.results import IndicatorResults
+from engine.indicators.counted.trend import TrendCounts
+from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
+from engine.indicators.periods import ReportPeriods
+from engine.report import SUPPRESSED
+from engine.spec.models import Spec
+
+
+def suppression_rules(spec: Spec) -> dict[str, tuple[int, bool]]:
+    """The sensitive indicators' rules, by indicator id: (hide counts below, hide zeros too)."""
+    return {i.id: (rule.below, rule.zero) for i in spec.indicators if (rule := spec.suppression_for(i)) is not None}
+
+
+def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: TrendCounts | None,
+                      picks: dict[str, list[list[int]]], masks: dict[str, np.ndarray], periods: ReportPeriods,
+                      first_month: int, chosen: Sequence[int], n_partners: int) -> list[set]:
+    """Each partner area's hidden numbers (keys as :mod:`engine.indicators.disclosure` names them); an empty
+    set for the partners not ``chosen`` and for a spec with no sensitive indicator."""
+    rules = suppression_rules(spec)
+    hidden: list[set] = [set() for _ in range(n_partners)]
+    if not rules:
+        return hidden
+    n_months = periods.end - first_month + 1
+    layout = Layout(n_months, range(periods.current.first - first_month, periods.current.last - first_month + 1),
+                    range(max(periods.previous.first - first_month, 0), periods.previous.last - first_month + 1),
+                    trend.year_months if trend else [], trend.shown if trend else range(0),
+                    list(spec.trend_table.rows) if trend and spec.trend_table else [])
+    kinds = event_kinds(spec, masks)
+    for p in chosen:
+        listed = {i.id: picks[i.id][p] for i in spec.indicators}
+        complete = {i.id for i in spec.indicators if len(listed[i.id]) < i.top.n}
+        hidden[p] = hidden_numbers(_published_numbers(spec, results, trend, picks, p), layout, kinds, listed,
+                                   complete, rules)
+    return hidden
+
+
+def _published_numbers(spec: Spec, results: dict[str, IndicatorResults], trend: TrendCounts | None,
+                       picks: dict[str, list[list[int]]], p: int) -> dict[tuple, float]:
+    """Every count one partner's workbook shows, keyed as :mod:`engine.indicators.disclosure` reads them."""
+    values: dict[tuple, float] = {}
+    for indicator_id, r in results.items():
+        values[("current", indicator_id)] = float(r.partner_current[p])
+        values[("previous", indicator_id)] = float(r.partner_previous[p])
+        values[("change", indicator_id)] = float(r.partner_current[p] - r.partner_previous[p])
+        for i in picks[indicator_id][p]:
+            values[("top", indicator_id, i)] = float(r.current[i])
+    if trend is not None and spec.trend_table is not None:
+        ids = spec.trend_table.rows
+        for j in range(len(trend.columns)):
+            for i in ids:
+                values[("year", i, j)] = float(trend.years[i][p][j])
+            values[("year_total", j)] = float(sum(trend.years[i][p][j] for i in ids))
+        for k, m in enumerate(trend.shown):
+            for i in ids:
+                values[("month", i, m)] = float(trend.monthly[i][p][k])
+            values[("month_total", m)] = float(sum(trend.monthly[i][p][k] for i in ids))
+    return values
+
+
+def suppression_note(spec: Spec) -> str:
+    """The note under a partner's figures when some are hidden: which counts, and why their neighbours go too."""
+    rules = [(i.name, spec.suppression_for(i)) for i in spec.indicators if spec.suppression_for(i) is not None]
+    described = "; ".join(f"{name}: counts below {rule.below}" + (" (zeros too)" if rule.zero else "")
+                          for name, rule in rules)
+    return (f"{SUPPRESSED} = not shown, to protect privacy. Hidden: small counts of sensitive indicators ({described}), "
+            f"and any number from which one could be worked out (a change, a rate, a band, another part of a total).")
+
