@@ -99,3 +99,13 @@ def test_strand_finding_names_the_most_common_strand(books, rows):
                  if isinstance(c, str)]
         assert any(t.startswith(f"The most common hate incident strands in {district} are {top} ({share}%)")
                    for t in texts), (district, top, share)
+
+
+def test_the_log_is_marked_synthetic_in_the_file_and_the_workbook(books):
+    """Generated data says so where it is read: the file's title line and each workbook's Methodology note."""
+    first_line = (DEMO_DATA / "police_incidents.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert "SYNTHETIC" in first_line
+    for district in DISTRICTS:
+        notes = table(books[district], "sb_methodology").set_index("Topic")["Detail"]
+        note = next(text for topic, text in notes.items() if "police_incidents" in topic or "incident log" in text.lower())
+        assert note.startswith("SYNTHETIC"), note
