@@ -317,8 +317,8 @@ class HotspotTable:
     described_as: str  # "resident offenders"
     at_least: int
     rows: list[HotspotRow]
-    counted: int  # the partner area's rows placed in one of its small areas
-    unplaced: int  # the partner area's rows (by the source's own district) with no matched small area
+    counted: int | None  # the partner area's rows placed in one of its small areas (None: a protected build)
+    unplaced: int | None  # its rows (by the source's own district) with no matched small area (None: protected)
     section: str = ""  # a heading over this table and the ones after it on the Profiles sheet
     period: str = ""  # what the counts cover: the report's window, or "the latest snapshot of the extract"
 

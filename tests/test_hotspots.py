@@ -110,3 +110,8 @@ def test_protected_build_leaves_out_tables_below_the_suppression_rule(tmp_path: 
     book = load_workbook(next(p for p in paths if p.suffix == ".xlsx"))
     tables = set(book["Profiles"].tables)
     assert "sb_hotspots_offender_hotspots" in tables and "sb_hotspots_reoffender_hotspots" not in tables
+    # The note's totals (people placed, people unmatched: a few) are left out, so no small number shows.
+    notes = [c for r in book["Profiles"].iter_rows(values_only=True) for c in r
+             if isinstance(c, str) and "or more resident offenders" in c]
+    assert len(notes) == 1 and notes[0].endswith("Totals are not shown in this protected build.")
+    assert "no matched" not in notes[0] and "placed in" not in notes[0]

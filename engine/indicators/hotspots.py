@@ -89,6 +89,8 @@ def with_hotspots(reports: list[Report], spec: Spec, inputs: Inputs, window: Win
     if not shown:
         return reports
     tables = [hotspot_tables(block, inputs, window) for block in shown]
+    if suppress:  # the totals beside a table could be small numbers (a few people unmatched): not shown
+        tables = [[dataclasses.replace(t, counted=None, unplaced=None) for t in per_partner] for per_partner in tables]
     position = {str(name): p for p, name in enumerate(inputs.geography.partner_names)}
     label = inputs.geography.small_area_label
     notes = [hotspot_note(block, label, spec.sources[block.source].title or block.source) for block in shown]

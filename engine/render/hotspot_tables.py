@@ -14,10 +14,12 @@ from engine.report import HotspotTable, Report
 def _note(table: HotspotTable, report: Report) -> str:
     label = report.small_area_label
     found = (f"{len(table.rows)} {label}{'' if len(table.rows) == 1 else 's'}" if table.rows else f"No {label}")
+    head = f"{found} of {report.partner_area} with {table.at_least} or more {table.described_as}"
+    if table.counted is None:  # a protected build: the totals could reveal a small number
+        return f"{head}. Totals are not shown in this protected build."
     unplaced = (f" {table.unplaced:,} more {'has' if table.unplaced == 1 else 'have'} no matched {label}: counted in "
                 f"none." if table.unplaced else "")
-    return (f"{found} of {report.partner_area} with {table.at_least} or more {table.described_as} "
-            f"({table.counted:,} {table.unit} placed in its {label}s).{unplaced}")
+    return f"{head} ({table.counted:,} {table.unit} placed in its {label}s).{unplaced}"
 
 
 def write_hotspots(sheet: Worksheet, formats: Formats, report: Report, row: int, widths: dict[int, float]) -> list[int]:
