@@ -121,3 +121,34 @@ def test_dashboard_has_the_published_comparators(tmp_path: Path) -> None:
     assert shoplifting[1] == pytest.approx(published("E23000018", "Shoplifting"), rel=1e-12)
     texts = [c for row in book["Key findings"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert any(t.startswith("In the year ending December 2019, the rate of shoplifting in Derbyshire force area") for t in texts)
+
+
+def test_web_page_has_the_published_table(tmp_path: Path) -> None:
+    """The partner's web page carries the same rates, as published, and 'not published' for a marker."""
+    from html.parser import HTMLParser
+
+    from engine.api import partner_page, prepare
+
+    prepared = prepare(SPEC, areas=["Melton"])
+    page = partner_page(prepared, prepared.reports[0]).decode("utf-8")
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside, self.cells = False, []
+
+        def handle_starttag(self, tag, attrs):
+            self.inside = self.inside or (tag == "table" and ("id", "published-table") in attrs)
+
+        def handle_endtag(self, tag):
+            self.inside = self.inside and tag != "table"
+
+        def handle_data(self, data):
+            if self.inside and data.strip():
+                self.cells.append(data.strip())
+
+    parser = Cells()
+    parser.feed(page)
+    robbery = parser.cells[parser.cells.index("Robbery"):][:6]
+    assert robbery[1:5] == [one_decimal(published("E23000018", "Robbery")), one_decimal(published("E12000004", "Robbery")),
+                            one_decimal(published("K04000001", "Robbery")), "not published"]

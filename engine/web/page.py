@@ -13,7 +13,7 @@ import numpy as np
 from engine.dashboard_report import AreaRow, DashboardKpi, DashboardReport
 from engine.map_report import MapSet, MapShape
 from engine.render.theme import Theme
-from engine.report import CLOSE_TO_TARGET, MET, NOT_MET, Kpi, Report
+from engine.report import CLOSE_TO_TARGET, MET, NOT_MET, ComparatorChart, Kpi, Report
 from engine.web import charts, display
 from engine.web.vega import script_safe, vega_bundle
 
@@ -145,9 +145,21 @@ def _map_sections(map_set: MapSet | None, period: str, theme: Theme, charts_out:
     return sections
 
 
+def _published(chart: ComparatorChart | None) -> Row | None:
+    """The spec's published force / region / England rates as a table (a marker stays "not published")."""
+    if chart is None:
+        return None
+    rows = [{"measure": measure, "rates": [("not published" if chart.rates[a][m] is None else f"{chart.rates[a][m]:,.1f}")
+                                           for a in range(len(chart.areas))], "words": chart.words[m]}
+            for m, measure in enumerate(chart.measures)]
+    return {"title": f"{chart.title}, {chart.period}", "rate_per": f"{chart.rate_per:,}", "areas": chart.areas,
+            "rows": rows, "note": chart.note}
+
+
 def _common(report: Report) -> Row:
-    """Header, findings, methodology and data quality: what both kinds of page show."""
+    """Header, findings, published comparators, methodology and data quality: what both kinds of page show."""
     return {
+        "published": _published(report.comparators),
         "title": report.title, "organisation": report.organisation, "area": report.partner_area,
         "current_window": report.current_window, "previous_window": report.previous_window,
         "benchmark": report.benchmark_name, "produced": f"{report.generated:%d/%m/%Y}", "period_end": report.period_end,
