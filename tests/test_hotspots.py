@@ -115,3 +115,13 @@ def test_protected_build_leaves_out_tables_below_the_suppression_rule(tmp_path: 
              if isinstance(c, str) and "or more resident offenders" in c]
     assert len(notes) == 1 and notes[0].endswith("Totals are not shown in this protected build.")
     assert "no matched" not in notes[0] and "placed in" not in notes[0]
+
+
+def test_web_page_lists_the_hotspots(caseload):
+    """The partner's web page lists the same small areas and counts as the workbook's table."""
+    from engine.api import partner_page, prepare
+
+    prepared = prepare(SPEC, areas=["Blaby"])
+    page = partner_page(prepared, prepared.reports[0]).decode("utf-8")
+    for code, name, count in expected(caseload.drop_duplicates("CRN"), 5)["Blaby"]:
+        assert f"<tr><td>{code}</td><td>{name}</td><td class=\"num\">{count:,}</td></tr>" in page, code

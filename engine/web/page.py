@@ -197,7 +197,11 @@ def report_html(report: Report, theme: Theme) -> bytes:
                            "comparison": _comparison_section(report, kpi, theme, charts_out),
                            "trend": _trend_section(report, kpi, theme, charts_out), "top": _top_section(report, kpi)})
     districts = sorted({a for c in report.comparisons for a in c.areas})
-    context = {**_common(report), "kind": "partner", "theme": theme, "group_label": "Priority",
+    hotspots = [{"title": t.title, "label": report.small_area_label, "what": t.described_as[:1].upper() + t.described_as[1:],
+                 "rows": [{"code": r.code, "name": r.name, "count": f"{r.count:,}"} for r in t.rows],
+                 "none": f"No {report.small_area_label} has {t.at_least} or more {t.described_as}."}
+                for t in report.hotspots]
+    context = {**_common(report), "kind": "partner", "theme": theme, "group_label": "Priority", "hotspots": hotspots,
                "groups": list(dict.fromkeys(k.priority for k in kpis)), "kpis": [_kpi_row(k, theme) for k in kpis],
                "indicators": indicators, "districts": districts, "district_label": report.partner_label}
     return _render(context, charts_out)
