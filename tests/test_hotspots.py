@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from engine.api import build
 from engine.cli import DEMO_DATA
-from engine.errors import DataError
+from engine.errors import SpecError
 from synthetic_truth import lsoa_districts, read_source
 from test_examples import DISTRICTS, district_books, table
 
@@ -88,20 +88,24 @@ def test_finding_lists_the_hotspots_in_the_seeds_words(books, caseload):
         assert sentence in texts, sentence
 
 
-def test_a_small_area_column_the_source_lacks_is_named(tmp_path: Path):
+def _spec_with(tmp_path: Path, change) -> Path:
+    """The fixture spec, changed by ``change(data)``, written with absolute paths (it reads the same files)."""
     data = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
-    repo = str(SPEC.parents[2])
-    data["data_root"] = repo
+    data["data_root"] = str(SPEC.parents[2])
     for source in data["sources"].values():
         source["path"] = str((SPEC.parent / source["path"]).resolve())
-    data["hotspots"][0]["small_area"] = "lsoa_cod"
+    change(data)
     spec = tmp_path / "bad.yaml"
     spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    with pytest.raises(DataError) as raised:
+    return spec
+
+
+def test_a_misspelt_small_area_column_is_a_spec_mistake_found_before_reading(tmp_path: Path):
+    spec = _spec_with(tmp_path, lambda data: data["hotspots"][0].update(small_area="lsoa_cod"))
+    with pytest.raises(SpecError) as raised:
         build(spec, tmp_path / "out")
     message = str(raised.value)
-    assert "hotspots 'offender_hotspots'" in message and "'lsoa_cod'" in message and "did you mean 'lsoa_code'" in message
-    assert "probation_caseload.xlsx" in message
+    assert "hotspots[0].small_area" in message and "'lsoa_cod'" in message and "did you mean 'lsoa_code'" in message
 
 
 def test_protected_build_leaves_out_tables_below_the_suppression_rule(tmp_path: Path):

@@ -72,6 +72,9 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
     yield from _table_source_problems(("comparators",), data.get("comparators"), "a published comparator table", sources)
     for position, hotspot in enumerate(data.get("hotspots") if isinstance(data.get("hotspots"), list) else []):
         yield from _table_source_problems(("hotspots", position), hotspot, "a hotspots table", sources)
+        ref = _mapping(hotspot).get("source")
+        if isinstance(ref, str) and _mapping(sources.get(ref)).get("type") not in (None, "police_uk"):
+            yield from _breakdown_column_problems(ref, _mapping(sources[ref]), _mapping(hotspot), ("hotspots", position))
     yield from area_group_problems(data, ids)
 
     breakdowns = data.get("breakdowns") if isinstance(data.get("breakdowns"), list) else []
@@ -95,7 +98,7 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
 
 
 def _breakdown_column_problems(name: str, source: dict, breakdown: dict, here: KeyPath) -> Iterator[tuple[KeyPath, str]]:
-    """A breakdown of a table source with declared columns may only use those columns' names."""
+    """A breakdown (or hotspot table) of a table source with declared columns may only use those columns' names."""
     columns = _mapping(source.get("columns"))
     if not columns:
         return
@@ -106,11 +109,11 @@ def _breakdown_column_problems(name: str, source: dict, breakdown: dict, here: K
     used += [(("where", c), c) for c in _mapping(breakdown.get("where"))]
     used += [(("subsets", s, "where", c), c) for s, subset in _mapping(breakdown.get("subsets")).items()
              for c in _mapping(_mapping(subset).get("where"))]
-    used += [(("distinct",), breakdown["distinct"])] if isinstance(breakdown.get("distinct"), str) else []
+    used += [((key,), breakdown[key]) for key in ("distinct", "small_area") if isinstance(breakdown.get(key), str)]
     for path, column in used:
         if isinstance(column, str) and column not in names:
             yield here + path, (f"source {name!r} maps no column to {column!r}{did_you_mean(column, [str(n) for n in names])}; "
-                                f"breakdowns use the names its columns: give ({', '.join(str(n) for n in names)})")
+                                f"{here[0]} use the names its columns give: ({', '.join(str(n) for n in names)})")
 
 
 def _table_source_problems(here: KeyPath, block: Any, what: str, sources: dict) -> Iterator[tuple[KeyPath, str]]:
