@@ -152,3 +152,15 @@ def test_web_page_has_the_published_table(tmp_path: Path) -> None:
     robbery = parser.cells[parser.cells.index("Robbery"):][:6]
     assert robbery[1:5] == [one_decimal(published("E23000018", "Robbery")), one_decimal(published("E12000004", "Robbery")),
                             one_decimal(published("K04000001", "Robbery")), "not published"]
+
+
+def test_a_rate_column_the_source_does_not_declare_is_a_spec_mistake(tmp_path: Path) -> None:
+    """Found before any data is read, with the key path and the close match."""
+    from engine.errors import SpecError
+
+    data = yaml.safe_load(SPEC.read_text())
+    data["comparators"]["measures"] = {"robery": "Robbery"}
+    with pytest.raises(SpecError) as raised:
+        build(absolute_copy(data, tmp_path), tmp_path / "out")
+    message = str(raised.value)
+    assert "comparators.measures.robery" in message and "did you mean 'robbery'" in message

@@ -70,6 +70,9 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
     yield from _share_problems(indicators)
     yield from _peer_group_problems(data, sources, ids)
     yield from _table_source_problems(("comparators",), data.get("comparators"), "a published comparator table", sources)
+    ref = _mapping(data.get("comparators")).get("source")
+    if isinstance(ref, str) and _mapping(sources.get(ref)).get("type") not in (None, "police_uk"):
+        yield from _breakdown_column_problems(ref, _mapping(sources[ref]), _mapping(data.get("comparators")), ("comparators",))
     for position, hotspot in enumerate(data.get("hotspots") if isinstance(data.get("hotspots"), list) else []):
         yield from _table_source_problems(("hotspots", position), hotspot, "a hotspots table", sources)
         ref = _mapping(hotspot).get("source")
@@ -98,7 +101,8 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
 
 
 def _breakdown_column_problems(name: str, source: dict, breakdown: dict, here: KeyPath) -> Iterator[tuple[KeyPath, str]]:
-    """A breakdown (or hotspot table) of a table source with declared columns may only use those columns' names."""
+    """A breakdown (or hotspot table, or comparators block) of a table source with declared columns may only use
+    those columns' names."""
     columns = _mapping(source.get("columns"))
     if not columns:
         return
@@ -109,7 +113,8 @@ def _breakdown_column_problems(name: str, source: dict, breakdown: dict, here: K
     used += [(("where", c), c) for c in _mapping(breakdown.get("where"))]
     used += [(("subsets", s, "where", c), c) for s, subset in _mapping(breakdown.get("subsets")).items()
              for c in _mapping(_mapping(subset).get("where"))]
-    used += [((key,), breakdown[key]) for key in ("distinct", "small_area") if isinstance(breakdown.get(key), str)]
+    used += [((key,), breakdown[key]) for key in ("distinct", "small_area", "code") if isinstance(breakdown.get(key), str)]
+    used += [(("measures", c), c) for c in _mapping(breakdown.get("measures"))]  # a comparators block's rate columns
     for path, column in used:
         if isinstance(column, str) and column not in names:
             yield here + path, (f"source {name!r} maps no column to {column!r}{did_you_mean(column, [str(n) for n in names])}; "
