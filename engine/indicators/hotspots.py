@@ -2,9 +2,9 @@
 
 The 2012 assessments name them: "There are three Lower Super Output Areas in North West
 Leicestershire with 10 or more resident offenders; Ibstock Centre (13), Greenhill Centre (10) and
-Coalville Centre (10)." Each row is placed by its own small-area column (where the person lives);
-a row whose code is missing or not in the geography is counted as unplaced and said so, never
-guessed. Only small areas at or above the threshold are listed, so no small number is shown; a
+Coalville Centre (10)." Each row is placed by its own small-area column (where the person lives;
+the source's own small_area_code, when that is the column, as ingest placed and recoded it); a row
+whose code is missing or not in the geography is counted as unplaced and said so, never guessed. Only small areas at or above the threshold are listed, so no small number is shown; a
 protected build whose threshold is below the suppression rule's leaves the table out.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pandas as pd
 from engine.errors import DataError, Problem
 from engine.indicators.findings.key_findings import GROUP_PROFILES
 from engine.indicators.periods import Window
-from engine.ingest import PARTNER_AREA, Inputs, SourceRows
+from engine.ingest import AREA_COLUMN, PARTNER_AREA, SMALL_AREA, Inputs, SourceRows
 from engine.report import Finding, HotspotRow, HotspotTable, MethodNote, Report
 from engine.spec.filters import where_mask
 from engine.spec.models import Hotspots, Spec
@@ -45,8 +45,11 @@ def hotspot_tables(block: Hotspots, inputs: Inputs, window: Window) -> list[Hots
     geo = inputs.geography
     source = inputs.sources[block.source]
     rows = _chosen_rows(block, source, window)
-    position = pd.Index(geo.small_area_codes.astype(str)).get_indexer(rows[block.small_area].astype("string").str.strip()
-                                                                      .fillna(""))
+    if block.small_area == AREA_COLUMN and source.level == SMALL_AREA:  # already placed (and recoded) by ingest
+        position = np.where(source.area[rows["_own"].to_numpy()] >= 0, source.area[rows["_own"].to_numpy()], -1)
+    else:
+        codes = rows[block.small_area].astype("string").str.strip().fillna("")
+        position = pd.Index(geo.small_area_codes.astype(str)).get_indexer(codes)
     placed = position >= 0
     counts = np.bincount(position[placed], minlength=len(geo.small_area_codes))
     n_partners = len(geo.partner_names)
