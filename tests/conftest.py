@@ -3,18 +3,79 @@
 The demo spec reads SYNTHETIC partner extracts that are generated, never committed: a clean
 clone has none. Every test session makes sure they are there and current (the same call as
 ``saferbook demo``; regenerated only when the manifest's fingerprint is stale, under a lock).
+
+``demo_build`` and ``demo_command`` are the demo's outputs made once for the whole run: the tests
+run on two worker processes (pytest-xdist), and the files that only read them would otherwise each
+build the demo (several seconds of CPU each) on whichever worker they land.
 """
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any, Callable
 
+import filelock
 import pytest
 
 from engine.cli import DEMO_DATA
-from engine.synthetic import ensure_generated
+from engine.synthetic import MANIFEST_NAME, ensure_generated
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_SPEC = REPO / "specs" / "community_safety.yaml"
 
 
 @pytest.fixture(scope="session", autouse=True)
 def demo_partner_data() -> Path:
     ensure_generated(DEMO_DATA)
     return DEMO_DATA
+
+
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """``make(folder)`` run by the first worker to ask, under a lock in the run's temporary folder (which the
+    xdist workers share); every worker gets ``folder``. Callers must not change what is in it."""
+    run = tmp_path_factory.getbasetemp()
+    if run.name.startswith("popen-gw"):  # an xdist worker's folder: its parent is the run's
+        run = run.parent
+    folder, done = run / name, run / f"{name}.done"
+    with filelock.FileLock(str(run / f"{name}.lock")):
+        if not done.exists():
+            make(folder)
+            done.touch()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> Path:
+    """The folder holding ``engine.api.build`` of the demo spec (every partner area, SOURCE_DATE_EPOCH unset)."""
+    from engine.api import build
+
+    def make(out: Path) -> None:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.delenv("SOURCE_DATE_EPOCH", raising=False)  # the produced date is the build day
+            build(DEMO_SPEC, out)
+
+    return once_per_run(tmp_path_factory, "demo-build", make)
+
+
+@pytest.fixture(scope="session")
+def demo_command(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> dict[str, Any]:
+    """``saferbook demo --out <folder> --quiet`` run once, as a user runs it (another process):
+    ``out``, ``returncode``, ``stderr``, and the generated extracts' manifest's mtime before and after."""
+    def make(folder: Path) -> None:
+        folder.mkdir()
+        manifest = DEMO_DATA / MANIFEST_NAME
+        before = manifest.stat().st_mtime_ns
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+        env.pop("COLUMNS", None)
+        result = subprocess.run([sys.executable, "-m", "engine.cli", "demo", "--out", str(folder / "out"), "--quiet"],
+                                cwd=REPO, env=env, capture_output=True, text=True, encoding="utf-8", timeout=600)
+        (folder / "run.json").write_text(json.dumps({
+            "returncode": result.returncode, "stderr": result.stderr, "manifest_before": before,
+            "manifest_after": manifest.stat().st_mtime_ns}), encoding="utf-8")
+
+    folder = once_per_run(tmp_path_factory, "demo-command", make)
+    return {"out": folder / "out", **json.loads((folder / "run.json").read_text(encoding="utf-8"))}

@@ -34,10 +34,9 @@ def table_rect(book: FakeExcel, name: str) -> tuple[int, int, int, int]:
     return book.table_rects[name][1]
 
 
-@pytest.fixture
-def book(september: bytes, tmp_path: Path) -> FakeExcel:
-    """The September workbook, open, after an analyst has worked in it."""
-    path = tmp_path / "out" / f"{AREA}_2022-09.xlsx"
+def open_worked_book(september: bytes, folder: Path) -> FakeExcel:
+    """The September workbook, saved in ``folder/out`` and open, after an analyst has worked in it."""
+    path = folder / "out" / f"{AREA}_2022-09.xlsx"
     path.parent.mkdir()
     path.write_bytes(september)
     fake = FakeExcel.from_xlsx(september, path)
@@ -50,6 +49,12 @@ def book(september: bytes, tmp_path: Path) -> FakeExcel:
     monthly = table_rect(fake, "sb_trend_monthly")
     fake.cells["Trends"][(monthly[2] + 3, 15)] = "Counts checked by JB"  # below the monthly table, right of the engine's columns
     return fake
+
+
+@pytest.fixture
+def book(september: bytes, tmp_path: Path) -> FakeExcel:
+    """The analyst's September workbook, open: each test's own, to refresh or to break."""
+    return open_worked_book(september, tmp_path)
 
 
 def settings_value(book: FakeExcel, key: str) -> tuple[tuple[int, int], Any]:
@@ -92,11 +97,29 @@ def registered(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     return project.parents[1]
 
 
+@pytest.fixture(scope="module")
+def refreshed_once(project: Path, september: bytes, tmp_path_factory: pytest.TempPathFactory) -> tuple[FakeExcel, Any]:
+    """The analyst's September workbook refreshed to October once, with its own add-in settings, for the tests
+    that only read what that refresh did (each gets a copy: see ``refreshed``)."""
+    folder = tmp_path_factory.mktemp("refreshed")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(CONFIG_ENV, str(folder / "config" / "addin.json"))
+        use_project(project.parents[1])
+        book = open_worked_book(september, folder)
+        return book, refresh(book, period_end="2022-10")
+
+
+@pytest.fixture
+def refreshed(refreshed_once: tuple[FakeExcel, Any]) -> tuple[FakeExcel, Any]:
+    """(the refreshed book, the refresh's outcome): a copy per test, so no test sees another's changes."""
+    return copy.deepcopy(refreshed_once)
+
+
 # --- the refresh itself ---------------------------------------------------------------------------
 
 
-def test_refreshed_workbook_shows_what_a_fresh_build_shows(book, october):
-    outcome = refresh(book, period_end="2022-10")
+def test_refreshed_workbook_shows_what_a_fresh_build_shows(refreshed, october):
+    book, outcome = refreshed
     assert outcome.status == "refreshed", outcome.message
     sheets = list(october["cells"])
     analyst = {("Summary", (2, 12)), ("Top 10", (table_rect(book, "sb_top10_robbery")[0] + 1, 8)),
@@ -138,10 +161,9 @@ def test_the_refresh_really_changed_shapes_and_numbers(september, october):
     assert after["sb_summary"][2] != before["sb_summary"][2]
 
 
-def test_analyst_sheets_and_cells_are_untouched(book, october):
-    before_commentary = copy.deepcopy(book.cells["Commentary"])
-    refresh(book, period_end="2022-10")
-    assert book.cells["Commentary"] == before_commentary == COMMENTARY
+def test_analyst_sheets_and_cells_are_untouched(refreshed, october):
+    book, _ = refreshed
+    assert book.cells["Commentary"] == COMMENTARY  # as open_worked_book wrote it before the refresh
     assert not [call for call in book.calls if call[1] == "Commentary"]
     assert book.value("Summary", (2, 12)) == "Analyst: figures agreed at the JAG"
     # Notes beside a table stay beside it: the robbery table grew below its note; the vehicle crime
@@ -169,8 +191,8 @@ def test_an_analyst_table_below_moves_down_with_the_rows(book, october):
     assert book.value("Trends", (moved[0] + 1, 16)) == 12 and book.value("Trends", (moved[0] + 2, 15)) == "South"
 
 
-def test_one_write_per_table_and_screen_updating_off(book, october):
-    outcome = refresh(book, period_end="2022-10")
+def test_one_write_per_table_and_screen_updating_off(refreshed, october):
+    book, outcome = refreshed
     writes = book.writes()
     table_rects = {name: (sheet, rect) for name, (sheet, rect, _) in october["tables"].items()}
     per_table = {name: sum(1 for _, s, r in writes if (s, r) == where) for name, where in table_rects.items()}
@@ -188,8 +210,8 @@ def test_one_write_per_table_and_screen_updating_off(book, october):
     assert any(s and "Saferbook" in s for s in book.statuses)
 
 
-def test_summary_alert_names_the_period_the_changes_and_data_quality(book):
-    outcome = refresh(book, period_end="2022-10")
+def test_summary_alert_names_the_period_the_changes_and_data_quality(refreshed):
+    book, outcome = refreshed
     title, text = book.alerts[-1]
     assert "done" in title
     assert "Nov 2021 – Oct 2022" in text and "2022-09" in text
@@ -198,14 +220,14 @@ def test_summary_alert_names_the_period_the_changes_and_data_quality(book):
     assert text == outcome.message
 
 
-def test_settings_sheet_now_describes_the_refreshed_layout(book, october):
-    refresh(book, period_end="2022-10")
+def test_settings_sheet_now_describes_the_refreshed_layout(refreshed, october):
+    book, _ = refreshed
     fresh = shown(october["bytes"])["cells"][SHEET_SETTINGS]
     assert book.cells[SHEET_SETTINGS] == fresh
 
 
-def test_a_second_refresh_changes_only_what_changed(book, october):
-    refresh(book, period_end="2022-10")
+def test_a_second_refresh_changes_only_what_changed(refreshed, october):
+    book, _ = refreshed
     book.calls.clear()
     outcome = refresh(book, period_end="2022-10")
     assert outcome.status == "refreshed"

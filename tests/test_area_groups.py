@@ -336,7 +336,8 @@ def test_an_lsoa_missing_from_the_imd_file_is_reported(tmp_path, classification_
     nwl = lookup.index[lookup["LAD22NM"] == "North West Leicestershire"]
     gone = lookup.loc[nwl[3], "LSOA11CD"]
     spec = _with_imd(tmp_path, classification_csv, imd[imd["LSOA Code (2011)"] != gone])
-    (report,) = [r for r in prepare(spec).reports if r.partner_area == "North West Leicestershire"]
+    reports = {r.partner_area: r for r in prepare(spec).reports}
+    report = reports["North West Leicestershire"]
     (issue,) = [i for i in report.quality_issues if i.value == gone]
     assert (issue.source, issue.file, issue.row, issue.column, issue.action) == \
         ("imd", LSOA_LOOKUP.name, int(nwl[3]) + 2, "LSOA11CD", "excluded")  # header on line 1
@@ -346,8 +347,7 @@ def test_an_lsoa_missing_from_the_imd_file_is_reported(tmp_path, classification_
     assert sum(r.population for r in table.rows) == residents - lsoas().loc[gone, "population"]
     assert table.ungrouped.startswith("1 LSOA is in no group") and "Data Quality" in table.ungrouped
     assert any(gone in n.text for n in report.methodology if n.topic.startswith("Who is affected"))
-    others = [r for r in prepare(spec).reports if r.partner_area == "Rutland"][0]
-    assert all(t.ungrouped == "" for t in others.area_groups)
+    assert all(t.ungrouped == "" for t in reports["Rutland"].area_groups)
 
 
 @pytest.mark.parametrize("bad", ["11", "ten", ""])

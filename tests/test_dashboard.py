@@ -565,11 +565,10 @@ def test_the_schema_describes_the_dashboard():
     assert set(subject_schema["required"]) == {"name", "where"} and subject_schema["properties"]["where"]["description"]
 
 
-def test_demo_builds_the_partner_workbooks_and_the_dashboard(tmp_path):
-    from engine.cli import main
-
-    assert main(["demo", "--out", str(tmp_path), "--quiet"]) == 0
-    books = sorted(p.name for p in tmp_path.glob("*.xlsx"))
+def test_demo_builds_the_partner_workbooks_and_the_dashboard(demo_command):
+    """``saferbook demo`` (conftest runs it once for the run)."""
+    assert demo_command["returncode"] == 0, demo_command["stderr"]
+    books = sorted(p.name for p in demo_command["out"].glob("*.xlsx"))
     assert f"{subject()['name'].replace(' ', '_')}_{PERIOD_END}.xlsx" in books
     assert len(books) == 10  # nine partner areas and the dashboard
     # partner workbooks carry their district's code (ONS: Blaby E07000129, Leicester E06000016)

@@ -13,6 +13,7 @@ import datetime as dt
 import math
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -61,6 +62,13 @@ def workbook(tmp_path_factory, generated) -> Path:
     tmp = tmp_path_factory.mktemp("measures-build")
     (path,) = build(measures_spec(tmp, generated), tmp / "out", areas=[AREA])
     return path
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory, generated) -> dict[str, Any]:
+    """Every district's Report from the measures spec, prepared once for the tests that read Reports."""
+    tmp = tmp_path_factory.mktemp("measures-prepare")
+    return {r.partner_area: r for r in prepare(measures_spec(tmp, generated)).reports}
 
 
 def districts() -> set[str]:
@@ -163,14 +171,13 @@ def test_proportions_recomputed_from_the_extracts(workbook, generated, name):
     assert shown["Period"] == "12 months to Oct 2022"
 
 
-def test_threshold_status_follows_the_recomputed_share(generated, tmp_path):
+def test_threshold_status_follows_the_recomputed_share(generated, reports):
     rows = [r for r in marac_rows(generated["marac_referrals"]) if r[0] in districts()]
     numerators, denominators = tally(rows, set(CURRENT))
     shares = {d: numerators[d] / denominators[d] for d in districts()}
     above = [d for d, s in shares.items() if s > 0.4]
     below = [d for d, s in shares.items() if s <= 0.4]
     assert above and below, "the synthetic districts sit on both sides of the SafeLives threshold"
-    reports = {r.partner_area: r for r in prepare(measures_spec(tmp_path, generated)).reports}
     for district, share in shares.items():
         kpi = next(k for k in reports[district].kpis if k.indicator_id == "marac_repeat")
         assert kpi.target_status == ("Not met" if share > 0.4 else "Met")
@@ -181,16 +188,15 @@ def test_threshold_status_follows_the_recomputed_share(generated, tmp_path):
         assert finding.figures["threshold"] == 0.4
 
 
-def test_change_wording_follows_fishers_test(generated, tmp_path):
+def test_change_wording_follows_fishers_test(generated, reports):
     """"a significant increase/reduction" exactly where Fisher's exact test says so, else "no significant change"."""
-    reports = prepare(measures_spec(tmp_path, generated)).reports
     seen = set()
     for source, reader, indicator_id in (("marac_referrals", marac_rows, "marac_repeat"),
                                           ("youth_offending", youth_rows, "youth_fte")):
         rows = [r for r in reader(generated[source]) if r[0] in districts()]
         now, now_n = tally(rows, set(CURRENT))
         then, then_n = tally(rows, set(PREVIOUS))
-        for report in reports:
+        for report in reports.values():
             d = report.partner_area
             p = fisher_exact([[now[d], now_n[d] - now[d]], [then[d], then_n[d] - then[d]]]).pvalue
             kpi = next(k for k in report.kpis if k.indicator_id == indicator_id)
@@ -241,11 +247,11 @@ def test_privacy_protected_builds_withhold_measures_of_sensitive_rows(generated,
     assert next(k for k in analyst.kpis if k.indicator_id == "marac_repeat").current is not None
 
 
-def test_snapshot_sentence_and_methods_in_words(generated, tmp_path):
+def test_snapshot_sentence_and_methods_in_words(generated, reports):
     rows = [r for r in caseload_rows(generated["probation_caseload"]) if r[0] in districts()]
     numerators, denominators = tally(rows, None)
     benchmark = sum(numerators.values()) / sum(denominators.values())
-    report = prepare(measures_spec(tmp_path, generated), areas=[AREA]).reports[0]
+    report = reports[AREA]
     x, n = numerators[AREA], denominators[AREA]
     words = band(x, n, benchmark)
     relation = ("significantly higher than" if words in HIGH else "significantly lower than" if words in LOW

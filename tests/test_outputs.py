@@ -43,8 +43,8 @@ QUALITY_CSVS = [name.replace(".xlsx", "_data_quality.csv") for name in FILES]  #
 SHEETS = ["Summary", "Top 10", "Trends", "Methodology", "Data Quality"]
 BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",
          "Below Average", "Significantly Low", "Very Significantly Low"]
-# The kill tests run on a small example spec (three districts, a cut of the police.uk data) where a kill can still
-# land mid-build; the one that waits 150 ms after the first file needs the demo's longer render.
+# The kill tests run on a small example spec (three districts, a cut of the police.uk data): each kill fires on
+# what the folder shows (a staged file, most of the set staged, a target replaced), not after a fixed sleep.
 EXAMPLE = REPO_ROOT / "specs" / "examples" / "counted.yaml"
 EXAMPLE_FILES = [f"{area}_{code}_{PERIOD_END}.xlsx" for area, code in (("Blaby", "E07000129"), ("Melton", "E07000133"),
                                                                         ("Rutland", "E06000017"))]
@@ -146,11 +146,9 @@ def indicator_ids() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def reference_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The reference build: in-process, SOURCE_DATE_EPOCH unset."""
-    out = tmp_path_factory.mktemp("reference")
-    build_in_process(out)
-    return out
+def reference_dir(demo_build: Path) -> Path:
+    """The reference build: in-process, SOURCE_DATE_EPOCH unset (conftest's, shared by the files that read it)."""
+    return demo_build
 
 
 @pytest.fixture(scope="session")
@@ -159,30 +157,36 @@ def reference(reference_dir: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="session")
-def epoch_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """All nine workbooks built with SOURCE_DATE_EPOCH set (also used as 'older' real workbooks)."""
-    return build_in_process(tmp_path_factory.mktemp("epoch"), epoch=EPOCH)
-
-
-@pytest.fixture(scope="session")
 def example_reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """The small example's reference build (SOURCE_DATE_EPOCH unset), for the kill tests."""
+    """The small example's reference build (SOURCE_DATE_EPOCH unset), for the write, kill and date tests."""
     return build_in_process(tmp_path_factory.mktemp("example-reference"), spec=EXAMPLE)
 
 
 @pytest.fixture(scope="session")
 def example_epoch_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """The small example built with SOURCE_DATE_EPOCH set: 'older' real workbooks for the kill tests."""
+    """The small example built with SOURCE_DATE_EPOCH set: its dates, and 'older' real workbooks for the write
+    and kill tests."""
     return build_in_process(tmp_path_factory.mktemp("example-epoch"), epoch=EPOCH, spec=EXAMPLE)
 
 
-@pytest.fixture(scope="session")
-def prepared_one():
-    """One partner's Report and the theme, for the direct write_workbook tests."""
+def prepare_one(spec: Path) -> tuple[Any, Any]:
+    """Rutland's Report from ``spec`` and the spec's theme (SOURCE_DATE_EPOCH unset)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("SOURCE_DATE_EPOCH", raising=False)
-        prepared = prepare(SPEC, areas=["Rutland"])
+        prepared = prepare(spec, areas=["Rutland"])
     return prepared.reports[0], load_theme(prepared.spec.theme, prepared.spec_dir)
+
+
+@pytest.fixture(scope="session")
+def prepared_one() -> tuple[Any, Any]:
+    """One partner's Report from the small example, for the direct write_workbook tests."""
+    return prepare_one(EXAMPLE)
+
+
+@pytest.fixture(scope="session")
+def prepared_demo_one() -> tuple[Any, Any]:
+    """One partner's Report from the demo (every kind of sheet, maps too), for rendering twice in one process."""
+    return prepare_one(SPEC)
 
 
 # --- determinism ------------------------------------------------------------------------------
@@ -209,8 +213,8 @@ def test_two_builds_are_byte_identical(reference, tmp_path, how):
     assert different == [], f"not byte-identical: {different}"
 
 
-def test_render_workbook_is_repeatable_in_one_process(prepared_one, reference):
-    report, theme = prepared_one
+def test_render_workbook_is_repeatable_in_one_process(prepared_demo_one, reference):
+    report, theme = prepared_demo_one
     first, second = render_workbook(report, theme), render_workbook(report, theme)
     assert first == second == reference[f"Rutland_E06000017_{PERIOD_END}.xlsx"]
 
@@ -383,12 +387,12 @@ def _fail_in(where: str, monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) 
 
 @pytest.mark.parametrize("where", ["write", "fsync", "fsync-keyboard-interrupt", "replace"])
 @pytest.mark.parametrize("previous", ["marker", "older-workbook"])
-def test_failed_write_keeps_previous_file_and_leaves_no_temp(tmp_path, monkeypatch, prepared_one, reference,
-                                                              epoch_build, where, previous):
+def test_failed_write_keeps_previous_file_and_leaves_no_temp(tmp_path, monkeypatch, prepared_one, example_reference,
+                                                              example_epoch_build, where, previous):
     report, theme = prepared_one
     name = f"{report.file_stem}.xlsx"
     target = tmp_path / name
-    old = PREVIOUS + b" workbook, not a zip\n" if previous == "marker" else epoch_build[name]
+    old = PREVIOUS + b" workbook, not a zip\n" if previous == "marker" else example_epoch_build[name]
     target.write_bytes(old)
     seen: dict[str, Any] = {"folder": tmp_path}
 
@@ -404,7 +408,7 @@ def test_failed_write_keeps_previous_file_and_leaves_no_temp(tmp_path, monkeypat
 
     # With the fault gone, the same Report writes the same bytes as any other build.
     assert write_workbook(report, theme, tmp_path) == target
-    assert target.read_bytes() == reference[name]
+    assert target.read_bytes() == example_reference[name]
     assert temp_files(tmp_path) == []
 
 
@@ -438,23 +442,37 @@ def _state(folder: Path, files: list[str]) -> dict[str, tuple[int, int, int] | N
     return state
 
 
+def staged(folder: Path) -> list[str]:
+    """The files a build has staged so far (engine.output_set's staging folder), not yet put in place."""
+    return [f.name for p in folder.glob(".saferbook-staging-*") for f in p.iterdir()]
+
+
 def _kill_build(out: Path, moment: str, spec: Path, files: list[str]) -> tuple[int | None, str]:
-    """Start a build of ``spec``, SIGKILL it at ``moment``; return (returncode, what happened)."""
+    """Start a build of ``spec``, SIGKILL it at ``moment``; return (returncode, what happened).
+
+    ``most-of-the-set-staged`` fires once every partner's workbook and CSV but the last partner's are staged:
+    the build is several files along, the last workbook still rendering, no target yet replaced.
+    ``after-first-change`` runs the build through tests/commit_pause.py, which pauses after the first rename of
+    the commit, so the kill lands mid-commit (a few renames long: too short to hit otherwise).
+    """
     before = _state(out, files)
+    most_of_the_set = 2 * (len(files) - 1)  # a workbook and its data-quality CSV per partner
+    command = cli_command("build", spec, "--out", out, "--quiet")
+    if moment == "after-first-change":
+        command[1:3] = [str(Path(__file__).with_name("commit_pause.py"))]
     stderr_path = out.parent / f"{out.name}.stderr"
     with open(stderr_path, "wb") as stderr:
-        proc = subprocess.Popen(cli_command("build", spec, "--out", out, "--quiet"), cwd=REPO_ROOT,
-                                env=clean_env(), stdout=subprocess.DEVNULL, stderr=stderr)
+        proc = subprocess.Popen(command, cwd=REPO_ROOT, env=clean_env(), stdout=subprocess.DEVNULL, stderr=stderr)
     try:
         deadline = time.monotonic() + 120  # a safeguard against a hung build, not a speed check
         while proc.poll() is None and time.monotonic() < deadline:
             if moment == "temp-file-open":  # aim inside write_bytes_atomic: temp file written, not yet replaced
                 fire, what = bool(temp_files(out)), "killed with a temp file open"
+            elif moment == "most-of-the-set-staged":
+                fire, what = len(staged(out)) >= most_of_the_set, "killed with all but the last partner's files staged"
             else:
                 fire, what = _state(out, files) != before, "killed after a change"
             if fire:
-                if moment == "after-first-change-plus-150ms":
-                    time.sleep(0.15)  # a few more workbooks along
                 proc.send_signal(signal.SIGKILL)
                 proc.wait(timeout=30)
                 return proc.returncode, what
@@ -474,17 +492,12 @@ def _kill_build(out: Path, moment: str, spec: Path, files: list[str]) -> tuple[i
             pytest.fail(f"build exited {proc.returncode}:\n{details}")
 
 
-@pytest.mark.parametrize("moment", ["after-first-change", "after-first-change-plus-150ms", "temp-file-open"])
+@pytest.mark.parametrize("moment", ["after-first-change", "most-of-the-set-staged", "temp-file-open"])
 @pytest.mark.parametrize("previous", ["marker", "older-workbook"])
-def test_sigkill_mid_build_never_leaves_a_truncated_workbook(tmp_path, request, moment, previous, record_property):
+def test_sigkill_mid_build_never_leaves_a_truncated_workbook(tmp_path, example_reference, example_epoch_build, moment,
+                                                             previous, record_property):
     """Every target is, after SIGKILL at any moment, either its previous bytes or the complete new workbook."""
-    if moment == "after-first-change-plus-150ms":  # the demo: nine workbooks, long enough to land 150 ms in
-        spec, files = SPEC, FILES
-        reference, epoch_build = request.getfixturevalue("reference"), request.getfixturevalue("epoch_build")
-    else:
-        spec, files = EXAMPLE, EXAMPLE_FILES
-        reference = request.getfixturevalue("example_reference")
-        epoch_build = request.getfixturevalue("example_epoch_build")
+    spec, files, reference, epoch_build = EXAMPLE, EXAMPLE_FILES, example_reference, example_epoch_build
     quality_csvs = [name.replace(".xlsx", "_data_quality.csv") for name in files]
     old = {name: PREVIOUS if previous == "marker" else epoch_build[name] for name in files}
     assert all(old[name] != reference[name] for name in files)
@@ -543,24 +556,29 @@ def test_default_created_date_is_the_period_end(reference):
     assert {name: core_created(data) for name, data in reference.items()} == {name: DEFAULT_CREATED for name in FILES}
 
 
-def test_source_date_epoch_sets_created_date(reference, epoch_build):
-    assert sorted(epoch_build) == sorted(FILES)
-    assert {name: core_created(data) for name, data in epoch_build.items()} == {name: EPOCH_CREATED for name in FILES}
-    assert all(epoch_build[name] != reference[name] for name in FILES)
+# On the small example: the dates are stamped the same way on every spec's workbooks.
 
 
-def test_source_date_epoch_builds_are_byte_identical(epoch_build, tmp_path):
+def test_source_date_epoch_sets_created_date(example_reference, example_epoch_build):
+    epoch_build = example_epoch_build
+    assert sorted(epoch_build) == sorted(EXAMPLE_FILES)
+    assert {name: core_created(data) for name, data in epoch_build.items()} == \
+        {name: EPOCH_CREATED for name in EXAMPLE_FILES}
+    assert all(epoch_build[name] != example_reference[name] for name in EXAMPLE_FILES)
+
+
+def test_source_date_epoch_builds_are_byte_identical(example_epoch_build, tmp_path):
     """The same SOURCE_DATE_EPOCH in another process (CLI) gives the same bytes as the in-process build."""
     out = tmp_path / "epoch-cli"
-    run_cli("build", SPEC, "--out", out, "--quiet", env=clean_env(SOURCE_DATE_EPOCH=str(EPOCH)))
+    run_cli("build", EXAMPLE, "--out", out, "--quiet", env=clean_env(SOURCE_DATE_EPOCH=str(EPOCH)))
     second = read_outputs(out)
-    assert sorted(second) == sorted(epoch_build)
-    different = [name for name in epoch_build if second[name] != epoch_build[name]]
+    assert sorted(second) == sorted(example_epoch_build)
+    different = [name for name in example_epoch_build if second[name] != example_epoch_build[name]]
     assert different == [], f"not byte-identical with SOURCE_DATE_EPOCH={EPOCH}: {different}"
 
 
-def test_source_date_epoch_shows_as_produced_date(tmp_path, epoch_build):
-    path = tmp_path / FILES[-1]
-    path.write_bytes(epoch_build[FILES[-1]])
+def test_source_date_epoch_shows_as_produced_date(tmp_path, example_epoch_build):
+    path = tmp_path / EXAMPLE_FILES[-1]
+    path.write_bytes(example_epoch_build[EXAMPLE_FILES[-1]])
     texts = [c.value for row in workbook(str(path))["Summary"].iter_rows(max_row=6) for c in row if isinstance(c.value, str)]
     assert any(EPOCH_PRODUCED in t for t in texts), texts
