@@ -14,6 +14,14 @@ the way Excel saves one (shared strings; xlsxwriter) and as a CSV file. Then tim
 
 Prints one table with rows/s and the ratio (ours ÷ pandas). Targets (reported, not enforced):
 XLSX at least 150,000 rows/s, CSV at least 1,000,000 rows/s. Always exits 0.
+
+``--national 1/8`` times instead the whole ingest of the national benchmark's spec at that scale
+(``bench_national.py`` generates its police.uk files once: every force's monthly street files, every
+column police.uk publishes) — the files read, Crime IDs coded, repeats found, rows placed on LSOAs
+and the geography loaded, every data-quality rule kept — against a plain ``pyarrow.csv.read_csv`` of
+the same files, and prints median wall and CPU seconds and their ratios (target: within 2×).
+``--only saferbook`` or ``--only pyarrow`` does one of the two once, so that two processes can be
+timed side by side from outside (start-up included).
 """
 from __future__ import annotations
 
@@ -117,12 +125,45 @@ def ours(path: Path, kind: str):
     return data.frame, log
 
 
+def national(scale: str, repeat: int, only: str | None) -> None:
+    """The national benchmark's whole ingest against a plain pyarrow read of the same police.uk files."""
+    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+    from bench_national import pyarrow_read, scale_files
+    from bench_render import timed as cpu_and_wall  # medians: CPU counts every thread (pyarrow reads on several)
+
+    from engine.ingest import load_inputs
+    from engine.spec import load_spec
+
+    _, spec_file, data, rows = scale_files(scale)
+    spec, base = load_spec(spec_file)
+    if only == "saferbook":
+        load_inputs(spec, base)
+        return
+    if only == "pyarrow":
+        pyarrow_read(data)
+        return
+    ours = cpu_and_wall(lambda: load_inputs(spec, base), repeat)[::-1]
+    plain = cpu_and_wall(lambda: pyarrow_read(data), repeat)[::-1]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nnational benchmark ingest at {scale} scale: {rows:,} police.uk rows in "
+          f"{len(list(data.glob('*/*.csv')))} files; {os.cpu_count()} CPUs, load average {load}; median of {repeat}")
+    print("| reader | wall s | CPU s |\n|---|---|---|")
+    print(f"| Saferbook ingest (load_inputs: files, IDs, repeats, places, geography) | {ours[0]:.2f} | {ours[1]:.2f} |")
+    print(f"| plain pyarrow.csv.read_csv of the same files | {plain[0]:.2f} | {plain[1]:.2f} |")
+    print(f"| ratio | {ours[0] / plain[0]:.2f}× | {ours[1] / plain[1]:.2f}× |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-openpyxl", action="store_true", help="skip pandas+openpyxl (about 90 s a million rows)")
+    parser.add_argument("--national", metavar="SCALE", help="time the national benchmark's ingest at SCALE (e.g. 1/8)")
+    parser.add_argument("--only", choices=["saferbook", "pyarrow"], help="with --national: one run of one reader")
     args = parser.parse_args()
+    if args.national:
+        national(args.national, args.repeat, args.only)
+        return
     xlsx, csv = files(args.rows)
 
     results = []

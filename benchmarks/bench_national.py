@@ -25,7 +25,6 @@ import binascii
 import gzip
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -182,28 +181,61 @@ def bare_render(workbooks: list[Path]) -> float:
     return statistics.median(seconds)
 
 
+CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from engine.api import prepare, render_all
+from engine.render import load_theme, render_workbook
+
+p = prepare(sys.argv[1])
+paths = render_all(p, Path(sys.argv[2]), jobs=int(sys.argv[3]))
+mine, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+built = {"cpu": mine.ru_utime + mine.ru_stime + workers.ru_utime + workers.ru_stime,
+         "rss_mb": max(mine.ru_maxrss, workers.ru_maxrss) / 1024, "workbooks": len(paths)}
+started = time.perf_counter()
+theme = load_theme(p.spec.theme, p.spec_dir)
+sample = p.reports[::max(1, len(p.reports) // 3)][:3]
+cpu = []
+for report in sample:
+    c = time.process_time()
+    render_workbook(report, theme)
+    cpu.append(time.process_time() - c)
+print(json.dumps({**p.timings, **built, "sample": [r.file_stem + ".xlsx" for r in sample], "sample_cpu": cpu,
+                  "sample_wall": time.perf_counter() - started}))
+"""
+
+
 def build(spec: Path, out: Path, jobs: int) -> dict:
-    """One build in a fresh process: wall, CPU (its workers included), peak RSS of the largest process, phases."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """One build in a fresh process (start-up included): wall, CPU (its workers included) and peak RSS of its largest
+    process, as the build process measured them before rendering a sample of workbooks again for the yardstick."""
     started = time.perf_counter()
-    code = ("import json, sys, time; from pathlib import Path; from engine.api import prepare, render_all; "
-            "from engine.render import load_theme, render_workbook; "
-            "p = prepare(sys.argv[1]); paths = render_all(p, Path(sys.argv[2]), jobs=int(sys.argv[3])); "
-            "theme = load_theme(p.spec.theme, p.spec_dir); sample = p.reports[::max(1, len(p.reports) // 3)][:3]; "
-            "cpu = []\n"
-            "for r in sample:\n"
-            "    c = time.process_time(); render_workbook(r, theme); cpu.append(time.process_time() - c)\n"
-            "print(json.dumps({**p.timings, 'workbooks': len(paths), 'sample': [r.file_stem + '.xlsx' for r in sample], "
-            "'sample_cpu': cpu}))")
-    result = subprocess.run([sys.executable, "-c", code, str(spec), str(out), str(jobs)], capture_output=True,
+    result = subprocess.run([sys.executable, "-c", CHILD, str(spec), str(out), str(jobs)], capture_output=True,
                             text=True, cwd=ROOT)
     wall = time.perf_counter() - started
     if result.returncode:
         raise SystemExit(result.stderr)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {**json.loads(result.stdout.strip().splitlines()[-1]), "wall": wall, "cpu": cpu,
-            "rss_mb": after.ru_maxrss / 1024}
+    measured = json.loads(result.stdout.strip().splitlines()[-1])
+    return {**measured, "wall": wall - measured["sample_wall"]}
+
+
+def scale_files(text: str) -> tuple[Path, Path, Path, int]:
+    """(folder, spec, police.uk folder, rows) of one scale ("1/8"), generated on first use and reused after."""
+    lookup = pd.read_csv(LOOKUP, dtype={"All Ages (mid-2020)": float})
+    lookup_file = RESULTS / "lookup.csv"
+    if not lookup_file.exists():
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        with gzip.open(LOOKUP, "rt", encoding="utf-8") as handle:
+            lookup_file.write_text(handle.read(), encoding="utf-8")
+    scale = Fraction(text)
+    forces = chosen_forces(lookup, scale)
+    folder = RESULTS / f"scale_{scale.numerator}_{scale.denominator}"
+    data = folder / "police_uk"
+    marker = folder / "rows.txt"
+    if not marker.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        data.mkdir(parents=True)
+        marker.write_text(str(generate(data, lookup, forces)))
+    return folder, write_spec(folder, data, lookup_file, forces), data, int(marker.read_text())
 
 
 def main() -> None:
@@ -212,24 +244,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the workbooks written")
     args = parser.parse_args()
-    lookup = pd.read_csv(LOOKUP, dtype={"All Ages (mid-2020)": float})
-    lookup_file = RESULTS / "lookup.csv"
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    with gzip.open(LOOKUP, "rt", encoding="utf-8") as handle:
-        lookup_file.write_text(handle.read(), encoding="utf-8")
     rows_out = []
     for text in args.scales:
-        scale = Fraction(text)
-        forces = chosen_forces(lookup, scale)
-        folder = RESULTS / f"scale_{scale.numerator}_{scale.denominator}"
-        data = folder / "police_uk"
-        marker = folder / "rows.txt"
-        if not marker.exists():
-            shutil.rmtree(folder, ignore_errors=True)
-            data.mkdir(parents=True)
-            marker.write_text(str(generate(data, lookup, forces)))
-        rows = int(marker.read_text())
-        spec = write_spec(folder, data, lookup_file, forces)
+        folder, spec, data, rows = scale_files(text)
         out = folder / "out"
         shutil.rmtree(out, ignore_errors=True)
         measured = build(spec, out, args.jobs)
@@ -240,12 +257,13 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(out, ignore_errors=True)
     print(f"\n--jobs {args.jobs}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}\n")
-    print("| scale | rows | workbooks | wall s | CPU s | ingest s | compute s | render s | peak RSS MB | output MB "
-          "| pyarrow read wall / CPU s | ingest ÷ pyarrow (wall) | render one workbook CPU ms | ÷ bare xlsxwriter |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| scale | rows | workbooks | wall s | CPU s | CPU s per million rows | ingest s | compute s | render s "
+          "| peak RSS MB | output MB | pyarrow read wall / CPU s | ingest ÷ pyarrow (wall) "
+          "| render one workbook CPU ms | ÷ bare xlsxwriter |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for text, rows, m, size, (arrow_wall, arrow_cpu), bare, each in rows_out:
-        print(f"| {text} | {rows:,} | {m['workbooks']} | {m['wall']:.1f} | {m['cpu']:.1f} | {m['ingest']:.1f} | "
-              f"{m['compute']:.1f} | {m['render']:.1f} | {m['rss_mb']:,.0f} | {size / 1e6:,.1f} | "
+        print(f"| {text} | {rows:,} | {m['workbooks']} | {m['wall']:.1f} | {m['cpu']:.1f} | {m['cpu'] / rows * 1e6:.1f} | "
+              f"{m['ingest']:.1f} | {m['compute']:.1f} | {m['render']:.1f} | {m['rss_mb']:,.0f} | {size / 1e6:,.1f} | "
               f"{arrow_wall:.1f} / {arrow_cpu:.1f} | {m['ingest'] / arrow_wall:.1f}× | {each * 1000:.0f} | "
               f"{each / bare:.1f}× |")
 

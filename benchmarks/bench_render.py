@@ -2,57 +2,83 @@
 
 The yardstick writes every value the workbook holds (read back from the rendered file), sheet by
 sheet, with ``write_row`` and no formats, tables, charts or conditional formats: what any
-program must pay to put those cells in an .xlsx with xlsxwriter. The ratio is what Saferbook's
-presentation (formats, Excel tables, charts, sparklines, print setup, the settings sheet) and its
-own Python cost on top. Target: within 2×.
+program must pay to put those cells in an .xlsx with xlsxwriter. For the workbook with its maps, the
+yardstick also inserts the same PNG pictures (their drawing is what the maps rows measure). The ratio
+is what Saferbook's presentation (formats, Excel tables, charts, sparklines, print setup, the settings
+sheet) and its own Python cost on top. Target: within 2×.
 
     python benchmarks/bench_render.py [--area Leicester] [--repeat 7] [--profile]
 
-Prints CPU seconds (process time: robust on a shared machine) and wall seconds, medians.
+Prints CPU seconds (process time: robust on a shared machine) and wall seconds, medians. Maps are
+timed three ways: left out, taken from the picture cache (a rebuild whose maps did not change), and
+drawn afresh (an empty cache for every run).
+
+For a whole-process comparison by an outside timer, ``--save DIR`` keeps the Report and the cells,
+and ``--loop render|render-without-maps|bare --from DIR --times N`` repeats one of them N times.
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
+import dataclasses
 import io
+import os
+import pickle
 import pstats
 import statistics
 import sys
+import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import openpyxl  # noqa: E402
-import xlsxwriter  # noqa: E402
-
-from engine.api import prepare  # noqa: E402
 from engine.render import load_theme, render_workbook  # noqa: E402
-from engine.render.workbook import WORKBOOK_OPTIONS  # noqa: E402
+from engine.render.theme import Theme  # noqa: E402
+from engine.render.xlsx_writer import WORKBOOK_OPTIONS  # noqa: E402
+from engine.report import Report  # noqa: E402
+
+Sheets = list[tuple[str, list[list]]]
 
 
-def cells_of(data: bytes) -> list[tuple[str, list[list]]]:
+def cells_of(data: bytes) -> Sheets:
     """Every sheet's values, row by row, as openpyxl reads them back."""
+    import openpyxl
+
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     return [(sheet.title, [list(row) for row in sheet.iter_rows(values_only=True)]) for sheet in book.worksheets]
 
 
-def bare_write(sheets: list[tuple[str, list[list]]]) -> bytes:
-    """The same cells with xlsxwriter and nothing else."""
+def pictures_of(data: bytes) -> list[bytes]:
+    """The workbook's embedded pictures (the maps), in file order."""
+    book = zipfile.ZipFile(io.BytesIO(data))
+    return [book.read(n) for n in sorted(book.namelist()) if n.startswith("xl/media/") and n.endswith(".png")]
+
+
+def bare_write(sheets: Sheets, pictures: list[bytes] = ()) -> bytes:
+    """The same cells with xlsxwriter and nothing else (and the same pictures, when given)."""
+    import xlsxwriter
+
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     for title, rows in sheets:
         sheet = workbook.add_worksheet(title)
         for r, row in enumerate(rows):
-            sheet.write_row(r, 0, [None if v is None else v for v in row])
+            sheet.write_row(r, 0, row)
+        for position, picture in enumerate(pictures if title == "Maps" else ()):
+            sheet.insert_image(position * 30, 0, f"map{position}.png", {"image_data": io.BytesIO(picture)})
     workbook.close()
     return buffer.getvalue()
 
 
-def timed(fn, repeat: int) -> tuple[float, float]:
+def timed(fn, repeat: int, before=None) -> tuple[float, float]:
+    """Median CPU and wall seconds of ``fn`` (``before`` runs untimed ahead of each)."""
     cpu, wall = [], []
     for _ in range(repeat):
+        if before is not None:
+            before()
         c, w = time.process_time(), time.perf_counter()
         fn()
         cpu.append(time.process_time() - c)
@@ -60,30 +86,81 @@ def timed(fn, repeat: int) -> tuple[float, float]:
     return statistics.median(cpu), statistics.median(wall)
 
 
+def fresh_cache(root: Path):
+    """A new, empty picture cache for the next run: every map is drawn."""
+    counter = iter(range(10**9))
+
+    def point() -> None:
+        os.environ["XDG_CACHE_HOME"] = str(root / f"empty-{next(counter)}")
+    return point
+
+
+def loop(what: str, saved: Path, times: int) -> None:
+    """Repeat one measured thing ``times`` times, for a whole-process timer outside."""
+    report, theme, sheets = pickle.loads((saved / "render.pickle").read_bytes())
+    if what == "bare":  # the cells of the workbook without its maps
+        for _ in range(times):
+            bare_write(sheets)
+        return
+    report = report if what == "render" else dataclasses.replace(report, maps=None)
+    for _ in range(times):
+        render_workbook(report, theme)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", default=str(ROOT / "specs" / "community_safety.yaml"))
     parser.add_argument("--area", default="Leicester")
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--profile", action="store_true", help="print the render's cProfile, by own time")
+    parser.add_argument("--profile", action="store_true", help="print the render's cProfile (maps left out), by own time")
+    parser.add_argument("--save", type=Path, help="keep the Report and cells here for --loop")
+    parser.add_argument("--loop", choices=["render", "render-without-maps", "bare"],
+                        help="repeat one thing (bare: the cells of the workbook without its maps)")
+    parser.add_argument("--from", dest="saved", type=Path)
+    parser.add_argument("--times", type=int, default=20)
     args = parser.parse_args()
+    if args.loop:
+        loop(args.loop, args.saved, args.times)
+        return
+    from engine.api import prepare
+
     prepared = prepare(args.spec, areas=[args.area])
-    report = prepared.reports[0]
-    theme = load_theme(prepared.spec.theme, prepared.spec_dir)
-    data = render_workbook(report, theme)
-    sheets = cells_of(data)
+    report: Report = prepared.reports[0]
+    theme: Theme = load_theme(prepared.spec.theme, prepared.spec_dir)
+    plain = dataclasses.replace(report, maps=None)
+    data = render_workbook(report, theme)  # (fills the picture cache: the "from the cache" rows use it)
+    sheets, pictures = cells_of(render_workbook(plain, theme)), pictures_of(data)
+    sheets_with_maps = cells_of(data)
+    if args.save:
+        args.save.mkdir(parents=True, exist_ok=True)
+        (args.save / "render.pickle").write_bytes(pickle.dumps((report, theme, sheets)))
     n_cells = sum(1 for _, rows in sheets for row in rows for v in row if v is not None)
-    render = timed(lambda: render_workbook(report, theme), args.repeat)
+    without = timed(lambda: render_workbook(plain, theme), args.repeat)
+    cached = timed(lambda: render_workbook(report, theme), args.repeat)
     bare = timed(lambda: bare_write(sheets), args.repeat)
-    print(f"| one workbook ({args.area}: {len(sheets)} sheets, {n_cells:,} cells, {len(data):,} bytes) | CPU s | wall s |")
-    print("|---|---|---|")
-    print(f"| Saferbook render | {render[0]:.3f} | {render[1]:.3f} |")
-    print(f"| bare xlsxwriter write_row of the same cells | {bare[0]:.3f} | {bare[1]:.3f} |")
-    print(f"| ratio (target within 2×) | {render[0] / bare[0]:.2f}× | {render[1] / bare[1]:.2f}× |")
+    bare_pictures = timed(lambda: bare_write(sheets_with_maps, pictures), args.repeat)
+    home = os.environ.get("XDG_CACHE_HOME")
+    with tempfile.TemporaryDirectory() as empty:
+        drawn = timed(lambda: render_workbook(report, theme), max(3, args.repeat // 2), before=fresh_cache(Path(empty)))
+    if home is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = home
+    print(f"| one workbook ({args.area}: {len(sheets)} sheets, {n_cells:,} cells, {len(pictures)} maps, "
+          f"{len(data):,} bytes) | CPU s | wall s | ratio to its yardstick (CPU) |")
+    print("|---|---|---|---|")
+    print(f"| bare xlsxwriter write_row of the same cells | {bare[0]:.3f} | {bare[1]:.3f} | |")
+    print(f"| the same, and the same map pictures inserted | {bare_pictures[0]:.3f} | {bare_pictures[1]:.3f} | |")
+    print(f"| Saferbook render, maps left out | {without[0]:.3f} | {without[1]:.3f} | {without[0] / bare[0]:.2f}× (target 2×) |")
+    print(f"| Saferbook render, maps from the picture cache | {cached[0]:.3f} | {cached[1]:.3f} | "
+          f"{cached[0] / bare_pictures[0]:.2f}× (target 2×) |")
+    print(f"| Saferbook render, maps drawn afresh | {drawn[0]:.3f} | {drawn[1]:.3f} | {drawn[0] / bare_pictures[0]:.2f}× |")
+    print(f"| maps' share: drawn afresh − left out | {drawn[0] - without[0]:.3f} | {drawn[1] - without[1]:.3f} | |")
+    print(f"| maps' share: from the cache − left out | {cached[0] - without[0]:.3f} | {cached[1] - without[1]:.3f} | |")
     if args.profile:
         profile = cProfile.Profile()
         profile.enable()
-        render_workbook(report, theme)
+        render_workbook(plain, theme)
         profile.disable()
         pstats.Stats(profile).sort_stats("tottime").print_stats(25)
 

@@ -90,7 +90,7 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
 
     ``suppress=True`` is for workbooks that leave the analysts' hands (partner deliveries): the
     small counts of indicators marked ``sensitive: true``, and every number that would reveal
-    one, are hidden (``None`` in the Reports, ``[c]`` in the workbook). ``cache`` shares sources read by an
+    one, are hidden (``None`` in the Reports, ``suppressed`` in the workbook). ``cache`` shares sources read by an
     earlier ``prepare`` of the same command (the demo's two specs; see :mod:`engine.ingest.cache`).
     """
     from engine.indicators import build_reports

@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true", help="no progress or summary, for schedulers")
     build.add_argument("--verbose", action="store_true", help="also every data-quality note and the stages' times")
     build.add_argument("--suppress", action="store_true",
-                       help="hide small counts of sensitive indicators as [c] (for workbooks sent to partners)")
+                       help="hide small counts of sensitive indicators (for workbooks sent to partners)")
     build.add_argument("--format", choices=("xlsx", "html"), default="xlsx",
                        help="html: also a self-contained web page beside each workbook (default: xlsx only)")
     _fan_out_options(build)

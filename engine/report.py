@@ -12,8 +12,9 @@ from engine.map_report import MapSet
 from engine.quality import QualityIssue, QualityNote
 
 
-#: What a hidden (suppressed) number is shown as, and why (Government Statistical Service symbol).
-SUPPRESSED = "[c]"
+#: What a hidden (suppressed) number is shown as: a word, never a blank (read as "not recorded") or a 0. The same
+#: word for a small count and for a number hidden to protect one, so a reader cannot tell which is the small one.
+SUPPRESSED = "suppressed"
 #: A KPI's target status (RAG): met (green), within the spec's amber tolerance (amber), missed (red).
 MET, CLOSE_TO_TARGET, NOT_MET = "Met", "Close to target", "Not met"
 
@@ -22,7 +23,7 @@ MET, CLOSE_TO_TARGET, NOT_MET = "Met", "Close to target", "Not met"
 class Kpi:
     """One indicator for the partner area: this window against the one before, and the benchmark.
 
-    ``None`` in a number means it is hidden by small-number suppression (shown as ``[c]``).
+    ``None`` in a number means it is hidden by small-number suppression (shown as ``suppressed``).
     """
 
     indicator_id: str
@@ -130,9 +131,10 @@ class SeasonalTable:
     title: str
     years: list[str]  # column labels, oldest first ("2020", or a financial year's label)
     months: list[str]  # row labels in year order ("Jan" … "Dec", or from the financial year's first month)
-    counts: list[list[int | None]]  # [month row][year column]; None: the data does not cover that month
+    counts: list[list[int | None]]  # [month row][year column]; None: not covered, or hidden when in ``hidden``
     first_month: str  # the data's span in words ("Dec 2019"), for the note under the table
     last_month: str
+    hidden: tuple[tuple[int, int], ...] = ()  # (month row, year column) hidden by small-number suppression
 
 
 @dataclass(frozen=True)
@@ -159,12 +161,18 @@ class IndicatorSeries:
     name: str
     unit: str
     months: list[dt.date]  # the current window's months, oldest first
-    monthly: list[int]  # the partner area's count in each of those months
+    monthly: list[int | None]  # the partner area's count in each of those months; None: hidden (suppression)
     quarter_labels: list[str]  # rolling quarters ending at the period end, oldest first ("Nov 21–Jan 22")
-    quarterly: list[int | float | None]  # None where the data does not cover the quarter
+    quarterly: list[int | float | None]  # None where the data does not cover the quarter, or hidden (hidden_quarters)
     peak: Peak | None
     value_format: str = "count"  # "count", "rate" or "percent" (fractions), as the KPI's
     rolling: bool = True  # rolling quarters to the period end; False: the source's own periods (quarters, years)
+    hidden_quarters: tuple[int, ...] = ()  # positions in ``quarterly`` hidden by small-number suppression
+
+    @property
+    def suppressed(self) -> bool:
+        """Some of its numbers are hidden: its chart is left out (a chart would draw them as gaps or zeros)."""
+        return bool(self.hidden_quarters) or None in self.monthly
 
 
 @dataclass(frozen=True)
@@ -398,7 +406,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     area_groups: list[AreaGroupTable] = field(default_factory=list)  # the 'Who is affected' sheet, spec order
     provenance: Provenance | None = None  # set by engine.api.prepare; the workbook's settings sheet records it
-    suppression_note: str | None = None  # what [c] means, when this workbook hides any number
+    suppression_note: str | None = None  # what "suppressed" means, when this workbook hides any number
     quality_issues: list[QualityIssue] = field(default_factory=list)  # the first rejected/cleaned/excluded rows
     quality_issue_count: int = 0  # all of them (every one is in the CSV beside the workbook)
     synthetic_note: str | None = None  # which indicators count SYNTHETIC (demo) data, for the Summary's footnote

@@ -242,6 +242,19 @@ def test_matplotlib_is_imported_only_when_a_map_is_drawn():
                           cwd=REPO).stdout.strip() == "False"
 
 
+def test_shapely_is_imported_only_when_a_spec_has_maps():
+    """Importing the engine, the ingest package and the add-in's Refresh module, and preparing a spec with no maps
+    (what Refresh does on every click), leave shapely unimported; a spec with maps imports it."""
+    import subprocess
+    import sys
+
+    no_maps = REPO / "specs" / "examples" / "counted.yaml"
+    code = ("import sys, engine.ingest, engine.api, addin.refresh; from engine.api import prepare; "
+            f"prepare({str(no_maps)!r}); print('shapely' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=REPO).stdout.strip() == "False"
+
+
 def test_a_boundary_file_outside_the_specs_data_root_is_refused(tmp_path):
     (tmp_path / "project").mkdir()
     spec = make_project(tmp_path / "project", maps={"boundaries": "../elsewhere.geojson", "indicators": MAPPED})

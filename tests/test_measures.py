@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from scipy.stats import fisher_exact, norm
 
 from engine.api import build, prepare
+from engine.report import SUPPRESSED
 from ingest_helpers import REPO
 from test_partner_level_sources import (CURRENT, PREVIOUS, SOURCES as PARTNER_SOURCES, generated,  # noqa: F401
                                         partner_spec, summary_rows, youth_rows)
@@ -239,7 +240,7 @@ def test_privacy_protected_builds_withhold_measures_of_sensitive_rows(generated,
     delivered = prepare(path, areas=[AREA], suppress=True).reports[0]
     kpi = next(k for k in delivered.kpis if k.indicator_id == "marac_repeat")
     assert (kpi.current, kpi.previous, kpi.numerator, kpi.denominator, kpi.rate, kpi.band) == (None,) * 6
-    assert kpi.direction == "[c]" and kpi.target_status == "[c]"
+    assert kpi.direction == SUPPRESSED and kpi.target_status == SUPPRESSED
     assert not any(f.text.startswith("Repeat MARAC referrals") for f in delivered.findings)
     other = next(k for k in delivered.kpis if k.indicator_id == "youth_fte")
     assert other.current is not None, "measures of other sources are shown"

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from deliver_support import MailServer
 from engine.cli import main
-from engine.ingest.issues import NOBODY, UNPLACED, WHOLE_FILE, IssueLog, issue_owners
+from engine.ingest.issues import NOBODY, UNPLACED, WHOLE_FILE, IssueLog, IssueOwners, issue_owners
 from hostile_support import copy_fixture, tiny_pipeline
 
 ALLOWED = {"Primary fire", "Secondary fire"}
@@ -63,6 +63,7 @@ def test_rows_about_a_shared_file_are_labelled_as_such():
     owners = issue_owners(log.frame(), np.array(["E07000001", "E07000002"]), np.array(["Alpha", "Beta"]),
                           np.array(["E01000001", "E01000003"]), np.array([0, 1]))
     assert list(owners) == [WHOLE_FILE, 0, 1, NOBODY, NOBODY]
+    owners = IssueOwners.of(owners)
     assert [(r[0], r[3], r[-1]) for r in log.rows(*log.for_partner(owners, 0, "Alpha"))] == [
         ("lookup", 5, "the file as a whole"), ("fire", 2, "Alpha")]
     assert [(r[0], r[3], r[-1]) for r in log.rows(*log.for_partner(owners, 1, "Beta"))] == [
@@ -99,3 +100,25 @@ def test_no_partner_sees_another_partners_value_on_its_methodology_sheet(tmp_pat
         cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None}
         own = {value for _, value in expected_rows(tmp_path)[area]}
         assert not any(value in cell for cell in cells for value in rejected - own), area
+
+
+def test_issue_owners_are_worked_out_once_per_build(tmp_path, monkeypatch):
+    """Whose each issue is, is worked out once for the build, not once per workbook (that cost partners × issues,
+    quadratic in a national build), and every partner's CSV still holds exactly its own rows."""
+    import sys
+
+    import engine.api  # noqa: F401 - every module that may work owners out is loaded before they are counted
+    import engine.indicators.compute  # noqa: F401
+    import engine.ingest.issues as issues
+
+    calls = []
+    real = issues.issue_owners
+    for module in [m for m in sys.modules.values() if getattr(m, "issue_owners", None) is real]:
+        monkeypatch.setattr(module, "issue_owners", lambda *args: calls.append(1) or real(*args))
+    spec = copy_fixture(tmp_path)
+    assert main(["build", str(spec), "--out", str(tmp_path / "out"), "--quiet", "--jobs", "1"]) == 0
+    assert len(calls) == 1
+    expected = expected_rows(tmp_path)
+    for area, code in (("Alpha", "E07000001"), ("Beta", "E07000002"), ("Gamma", "E07000003")):
+        rows = csv_rows(tmp_path / "out" / f"{area}_{code}_2022-10_data_quality.csv")
+        assert {(int(r["row"]), r["value"]) for r in rows} == expected[area]

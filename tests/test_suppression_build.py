@@ -20,6 +20,7 @@ import yaml
 from openpyxl import load_workbook
 
 from engine.api import prepare, render_all
+from engine.report import SUPPRESSED
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC_TEXT = (REPO / "specs" / "community_safety.yaml").read_text(encoding="utf-8")
@@ -68,7 +69,7 @@ def test_without_suppression_nothing_is_hidden(plain):
         # Counted KPIs show every number; a measured KPI's None is data the partner did not supply (or a
         # snapshot's previous period), never a hidden one.
         assert all(None not in (k.previous, k.current, k.change, k.rate, k.band) for k in report.kpis if not k.measured)
-        assert all(k.direction != "[c]" for k in report.kpis)
+        assert all(k.direction != SUPPRESSED for k in report.kpis)
         assert all(r.count is not None for t in report.top_tables for r in t.rows)
         assert all(v is not None for row in report.trend.rows for v in row.values + row.monthly)
         note = next(n.text for n in report.methodology if n.topic == "Small numbers")
@@ -204,13 +205,13 @@ def test_complete_top_tables_do_not_give_away_a_row(suppressed):
                 assert len(hidden) != 1, (report.partner_area, table.indicator_id)
 
 
-def test_suppressed_workbook_shows_the_symbol_and_says_why(suppressed, tmp_path):
+def test_suppressed_workbook_shows_the_word_and_says_why(suppressed, tmp_path):
     rutland = dataclasses.replace(suppressed, reports=[r for r in suppressed.reports if r.partner_area == "Rutland"])
     (path,) = render_all(rutland, tmp_path)
     workbook = load_workbook(path, read_only=True)
     text = {sheet: [str(c) for row in workbook[sheet].iter_rows(values_only=True) for c in row if c is not None]
             for sheet in ("Summary", "Top 10", "Trends", "Methodology")}
     for sheet in ("Summary", "Top 10", "Trends"):
-        assert "[c]" in text[sheet], sheet
-        assert any(t.startswith("[c] = not shown, to protect privacy") for t in text[sheet]), sheet
+        assert SUPPRESSED in text[sheet], sheet
+        assert any(t.startswith(f"'{SUPPRESSED}' = not shown, to protect privacy") for t in text[sheet]), sheet
     assert any("This workbook applies it." in t for t in text["Methodology"])

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from engine.api import prepare, render_all
 from engine.render import load_theme
+from engine.report import SUPPRESSED
 from engine.web import report_html
 from web_browser import (console_errors, in_ci, missing_browser, open_page, requested_urls,
                                start_browser)
@@ -182,13 +183,13 @@ def test_suppressed_figures_show_as_the_workbook_shows_them(tmp_path):
     book = load_workbook(workbook)
     top = next(s for s in book.worksheets if "sb_top10_violence_and_sexual_offences" in s.tables)
     cells = [[c.value for c in row] for row in top[top.tables["sb_top10_violence_and_sexual_offences"].ref]][1:]
-    hidden_codes = [row[2] for row in cells if "[c]" in row]
+    hidden_codes = [row[2] for row in cells if SUPPRESSED in row]
     assert hidden_codes, "the threshold must hide something, or this tests nothing"
     section = page[page.index('id="ind-violence_and_sexual_offences"'):]
     section = section[:section.index("</section>")]
-    for code in hidden_codes:  # the same row of the page's top-10 table shows [c] too
+    for code in hidden_codes:  # the same row of the page's top-10 table says so too
         row = re.search(rf"<td>{code}</td><td>[^<]*</td><td class=\"num\">([^<]*)</td>", section)
-        assert row and row.group(1) == "[c]", code
+        assert row and row.group(1) == SUPPRESSED, code
 
 
 def test_a_pipeline_with_formats_html_sends_each_partner_its_own_page(tmp_path):

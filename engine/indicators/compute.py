@@ -38,16 +38,17 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     areas a ``--area`` build writes.
 
     ``suppress=True`` (partner deliveries) hides the small counts of the spec's sensitive
-    indicators, and every number that would reveal one, as ``None`` (shown as ``[c]``).
+    indicators, and every number that would reveal one, as ``None`` (shown as ``suppressed``).
     """
     n_partners = len(inputs.geography.partner_names)
     chosen = range(n_partners) if partners is None else sorted(set(partners))
     coverage = report_window(spec, inputs, spec_file, period_end)
     measures = measured_phase(spec, inputs, coverage.periods, spec_file)
     counted = counted_phase(spec, inputs, coverage, spec_file, suppress, chosen)
-    # A privacy-protected build leaves out the series, and withholds measures of a sensitive indicator's rows.
-    series = [] if counted.protected else merged_series(spec, counted.series, measures, n_partners)
+    # A privacy-protected build withholds measures of a sensitive indicator's rows (their series too).
     withheld = withheld_sources(spec) if counted.protected else set()
+    series = [s for s in merged_series(spec, counted.series, measures, n_partners)
+              if s[0].indicator_id not in measures or spec.indicator(s[0].indicator_id).source not in withheld]
     shared = _shared_fields(spec, inputs, coverage, suppress)
     quality = PartnerQuality(spec, inputs)
     reports = [_partner_report(spec, counted, measures, series, withheld, quality, shared, p) for p in chosen]
@@ -78,14 +79,14 @@ def _partner_report(spec: Spec, counted: CountedPhase, measures: dict[str, Measu
     kpis = [counted.kpi(i, p, measures[i.id].kpi(p, withheld=i.source in withheld) if i.id in measures else None)
             for i in spec.indicators]
     comparisons, top_tables = counted.partner_comparisons(p), counted.top_tables(p)
-    partner_series = [s[p] for s in series]
-    breakdowns = [b[p] for b in counted.breakdowns]
+    partner_series = [counted.shown_series(s[p], p) for s in series]
+    breakdowns, group_tables = counted.partner_breakdowns(p), counted.partner_group_tables(p)
     issues, issue_count = quality.issues(p, partner_area, kpis)
     return Report(
         partner_area=partner_area, partner_code=str(geo.partner_codes[p]), kpis=kpis, top_tables=top_tables,
         trend=counted.trend_table(p), series=partner_series, comparisons=comparisons, breakdowns=breakdowns,
         findings=partner_findings(spec, geo, partner_area, shared["period_end"], kpis, partner_series, top_tables,
-                                  comparisons, breakdowns, counted.group_tables[p]),
-        area_groups=counted.group_tables[p], suppression_note=counted.suppression_note(p), quality_issues=issues,
+                                  comparisons, breakdowns, group_tables),
+        area_groups=group_tables, suppression_note=counted.suppression_note(p), quality_issues=issues,
         quality_issue_count=issue_count, maps=counted.map_sets[p], seasonal=counted.seasonal_tables(p), **shared,
     )

@@ -1,6 +1,7 @@
 """Spec settings in words, for the Methodology sheet: what an analyst can quote in a board paper."""
 from __future__ import annotations
 
+from engine.report import SUPPRESSED
 from engine.spec.models import RESIDENTS, Banding, ChangeTest, Condition, Indicator, Peers, Suppression
 
 
@@ -151,7 +152,12 @@ def describe_suppression(rules: list[tuple[str, Suppression]], applied: bool) ->
                           for name, rule in rules)
     where = ("This workbook applies it." if applied else
              "This workbook does not: it is for analysts, not for onward release.")
-    return (f"Sensitive indicators have small counts hidden as [c] in partner deliveries: {described}. Any number from "
-            f"which a hidden count could be worked out, by adding or subtracting numbers shown anywhere in the "
-            f"workbook (a change, a rate, a band, a total's other parts, a group's other members), is hidden too. "
-            f"{where}")
+    return (f"Sensitive indicators have small counts shown as '{SUPPRESSED}' in partner deliveries: {described}. Any "
+            f"number from which a hidden count could be worked out, or narrowed down, is hidden too (secondary "
+            f"suppression): the workbook's figures are written as sums of the partner area's events, and a linear "
+            f"programme finds the least and greatest value each hidden figure could take given every figure shown "
+            f"(counts are never negative); a small count must stay uncertain across at least its threshold. Hidden "
+            f"figures are the 12-month counts, changes and rates, Top 10 rows, trend-table cells, months, rolling "
+            f"quarters and seasonal cells of the indicators concerned; all read '{SUPPRESSED}', small or not, so the "
+            f"small ones cannot be told apart. Breakdowns and area groups of a source with hidden figures, and the "
+            f"comparison chart of a sensitive indicator, are left out. {where}")

@@ -2,11 +2,14 @@
 can be read or worked out (small-number suppression across the whole workbook).
 
 A workbook's numbers are related: a 12-month count is the sum of its months, a financial year's
-cell too, the Grand Total is the sum of the categories, a change is one count minus another,
+cell too, a rolling quarter and a peak run of months too, a seasonal grid's cell is one month, the
+Grand Total is the sum of the categories, a change is one count minus another,
 "Serious acquisitive crime" is Burglary + Robbery + Vehicle crime. Each number is written as a
 sum of unknown *atoms*, the partner area's events of one kind (rows passing the same set of
-indicator filters) in one month; :func:`engine.stats.suppression.protect` then hides whatever
-would let a hidden number be recovered.
+indicator filters) in one month; :func:`engine.indicators.protected_cuts.protect_cuts` then hides
+whatever would let a hidden number be recovered, or narrowed to less than its threshold. The same
+number shown twice (a month in the trend table, the monthly profile and a seasonal grid) has one
+key, so it is hidden everywhere or nowhere.
 
 Top 10 counts belong to single small areas. A reader cannot split the partner area's counts
 between small areas, so each small area's counts form a separate problem, except where a Top 10
@@ -15,16 +18,22 @@ partner area's count, and those small areas join the partner-level problem.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.indicators.counted.seasonality import SeasonalCounts
+from engine.indicators.protected_cuts import protect_cuts
+from engine.report import IndicatorSeries, SeasonalTable
 from engine.spec.models import Spec
-from engine.stats.suppression import primary_suppression, protect
+from engine.stats.suppression import primary_suppression
 
 #: A published number: ("current" | "previous" | "change", indicator), ("year", indicator, column),
 #: ("month", indicator, month offset), ("year_total", column), ("month_total", month offset),
-#: ("top", indicator, small area).
+#: ("top", indicator, small area), ("quarter", indicator, quarter), ("peak", indicator, first offset, last offset).
+#: Month offsets count from the first month of the rolling windows; seasonal grids reach earlier (negative).
 Key = tuple
 TOTAL_KINDS = ("year_total", "month_total")
 
@@ -39,6 +48,8 @@ class Layout:
     years: list[range]  # one per financial-year column of the trend table
     shown: range  # the months of the monthly trend table
     trend_rows: list[str]
+    quarters: list[range] = field(default_factory=list)  # the series' rolling quarters
+    before: int = 0  # months counted before offset 0 (the seasonal grids' earlier years)
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,7 @@ def event_kinds(spec: Spec, masks: dict[str, np.ndarray]) -> Signatures:
 
 
 def _protected(keys: list[Key], vectors: np.ndarray, values: dict[Key, float], primary: set[Key],
-               fixed: int = 0) -> set[Key]:
+               rules: dict[str, tuple[int, bool]], fixed: int = 0) -> set[Key]:
     """Protect one problem: ``keys`` (and ``fixed`` more rows of ``vectors``: numbers known to
     the reader that can never be hidden)."""
     value = np.array([values[k] for k in keys] + [0.0] * fixed)
@@ -91,7 +102,9 @@ def _protected(keys: list[Key], vectors: np.ndarray, values: dict[Key, float], p
     is_total = np.array([k[0] in TOTAL_KINDS for k in keys] + [False] * fixed)
     costs = np.where(value > 0, value, big) + np.where(is_total, 2 * big, 0)
     hideable = np.arange(value.size) < len(keys)
-    result = protect(vectors @ vectors.T, value, hidden, hideable=hideable, costs=costs)
+    # A small count must stay uncertain by at least its threshold; a number hidden to protect one, by anything.
+    required = np.array([float(rules[k[1]][0]) if k in primary else 1.0 for k in keys] + [1.0] * fixed)
+    result = protect_cuts(vectors, value, hidden, required, hideable=hideable, costs=costs)
     return {k for k, hide in zip(keys, result) if hide}
 
 
@@ -108,7 +121,7 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
                and bool(primary_suppression([value], *rules[key[1]])[0])}
     if not primary:
         return set()
-    n_kinds, n_months = kinds.count, layout.n_months
+    n_kinds, n_months = kinds.count, layout.before + layout.n_months
     coupled = sorted({area for indicator in complete for area in picks[indicator]})
     slot = {area: n_kinds * n_months + position * n_kinds for position, area in enumerate(coupled)}
     width = n_kinds * n_months + n_kinds * len(coupled)
@@ -116,7 +129,8 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
     def months(indicator: str, span, sign: float = 1.0) -> np.ndarray:
         vector = np.zeros(width)
         members = kinds.members[indicator]
-        vector[(members[:, None] * n_months + np.asarray(list(span))[None, :]).ravel()] = sign
+        offsets = layout.before + np.asarray(list(span), dtype=np.int64)
+        vector[(members[:, None] * n_months + offsets[None, :]).ravel()] = sign
         return vector
 
     def area(indicator: str, small_area: int, sign: float = 1.0) -> np.ndarray:
@@ -134,6 +148,10 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
             return months(key[1], layout.years[key[2]])
         if kind == "month":
             return months(key[1], [key[2]])
+        if kind == "quarter":
+            return months(key[1], layout.quarters[key[2]])
+        if kind == "peak":
+            return months(key[1], range(key[2], key[3] + 1))
         if kind == "year_total":
             return sum((months(i, layout.years[key[1]]) for i in layout.trend_rows), np.zeros(width))
         if kind == "month_total":
@@ -143,12 +161,70 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
     joint = [k for k in values if k[0] != "top" or k[2] in slot]
     # What the reader knows from a complete table: its indicator has no events outside the listed areas.
     known = [months(i, layout.current) - sum((area(i, a) for a in picks[i]), np.zeros(width)) for i in sorted(complete)]
-    hidden = _protected(joint, np.array([vector_of(k) for k in joint] + known), values, primary, fixed=len(known))
+    hidden = _protected(joint, np.array([vector_of(k) for k in joint] + known), values, primary, rules,
+                        fixed=len(known))
     # Every other small area on its own: its Top 10 counts as sums of its events of each kind.
     for small_area in sorted({k[2] for k in values if k[0] == "top"} - set(slot)):
         keys = [k for k in values if k[0] == "top" and k[2] == small_area]
         vectors = np.zeros((len(keys), n_kinds))
         for row, key in enumerate(keys):
             vectors[row, kinds.members[key[1]]] = 1
-        hidden |= _protected(keys, vectors, values, primary)
+        hidden |= _protected(keys, vectors, values, primary, rules)
     return hidden
+
+
+def _offset(date: dt.date, first_month: int) -> int:
+    return date.year * 12 + date.month - 1 - first_month
+
+
+def series_numbers(series: IndicatorSeries, first_month: int) -> dict[Key, float]:
+    """The counts one partner's series shows (monthly profile, rolling quarters, peak), keyed as above; a month
+    shares its key with the same month in the trend table and the seasonal grids."""
+    values: dict[Key, float] = {("month", series.indicator_id, _offset(m, first_month)): float(v)
+                                for m, v in zip(series.months, series.monthly)}
+    values.update({("quarter", series.indicator_id, q): float(v) for q, v in enumerate(series.quarterly)
+                   if v is not None})
+    if series.peak is not None:
+        values[_peak_key(series, first_month)] = float(series.peak.count)
+    return values
+
+
+def _peak_key(series: IndicatorSeries, first_month: int) -> Key:
+    assert series.peak is not None
+    return "peak", series.indicator_id, _offset(series.peak.first, first_month), _offset(series.peak.last, first_month)
+
+
+def shown_series(series: IndicatorSeries, first_month: int, hidden: set[Key]) -> IndicatorSeries:
+    """The series as the partner sees it: hidden months ``None``, hidden quarters listed, a hidden peak gone."""
+    if not hidden:
+        return series
+    i = series.indicator_id
+    quarters = tuple(q for q in range(len(series.quarterly)) if ("quarter", i, q) in hidden)
+    return dataclasses.replace(
+        series, monthly=[None if ("month", i, _offset(m, first_month)) in hidden else v
+                         for m, v in zip(series.months, series.monthly)],
+        quarterly=[None if q in quarters else v for q, v in enumerate(series.quarterly)], hidden_quarters=quarters,
+        peak=None if series.peak is not None and _peak_key(series, first_month) in hidden else series.peak)
+
+
+def seasonal_numbers(grid: SeasonalCounts, p: int, starts: list[int], first_month: int) -> dict[Key, float]:
+    """The counts one partner's seasonal grid shows: each is one month, keyed as the trend table's months."""
+    rows, columns = np.nonzero(grid.known)
+    return {("month", grid.indicator.id, starts[c] + r - first_month): float(grid.counts[p, r, c])
+            for r, c in zip(rows.tolist(), columns.tolist())}
+
+
+def shown_seasonal(table: SeasonalTable, starts: list[int], first_month: int, hidden: set[Key]) -> SeasonalTable:
+    """The seasonal table as the partner sees it: hidden cells ``None`` and listed in ``hidden``."""
+    cells = tuple((r, c) for r in range(len(table.counts)) for c in range(len(starts))
+                  if table.counts[r][c] is not None and ("month", table.indicator_id, starts[c] + r - first_month) in hidden)
+    if not cells:
+        return table
+    counts = [[None if (r, c) in cells else v for c, v in enumerate(row)] for r, row in enumerate(table.counts)]
+    return dataclasses.replace(table, counts=counts, hidden=cells)
+
+
+def touched_indicators(hidden: set[Key]) -> set[str]:
+    """Indicators with any hidden number: other cuts of them (area groups, breakdowns of their rows, the
+    comparison chart) could give a hidden number away, so a protected workbook leaves those cuts out."""
+    return {k[1] for k in hidden if k[0] not in TOTAL_KINDS}

@@ -15,7 +15,6 @@ import numpy as np
 
 from engine.indicators.measured.missing_cells import missing_figures
 from engine.ingest import Inputs
-from engine.ingest.issues import issue_owners
 from engine.quality import QualityIssue, QualityNote
 from engine.report import Kpi
 from engine.spec.models import Spec
@@ -32,14 +31,13 @@ class PartnerQuality:
     """The build's data-quality issues, each with its owner, cut per partner area."""
 
     def __init__(self, spec: Spec, inputs: Inputs) -> None:
-        geo = inputs.geography
         self.spec, self.inputs = spec, inputs
-        self.owners = issue_owners(inputs.issues.frame(), geo.partner_codes, geo.partner_names, geo.small_area_codes,
-                                   geo.small_area_partner)
+        self.owners = inputs.issue_owners()  # worked out once per build, however many PartnerQuality are made
 
     def own_rows(self, p: int, partner_area: str) -> tuple[np.ndarray, np.ndarray]:
-        """Which of the build's issues partner ``p`` may see (its own rows and those about a file as a whole), and
-        each one's label (the partner's name, or that it is about the whole file)."""
+        """Which of the build's issues partner ``p`` may see (positions of its own rows and of those about a file as
+        a whole, found without scanning every issue), and each one's label (the partner's name, or that it is
+        about the whole file)."""
         return self.inputs.issues.for_partner(self.owners, p, partner_area)
 
     def issues(self, p: int, partner_area: str, kpis: list[Kpi]) -> tuple[list[QualityIssue], int]:
@@ -48,4 +46,4 @@ class PartnerQuality:
         missing = missing_figures(kpis, self.inputs, self.spec, partner_area)
         keep, about = self.own_rows(p, partner_area)
         return (missing + self.inputs.issues.detail(self.spec.quality.detail_rows, keep, about),
-                int(keep.sum()) + len(missing))
+                len(keep) + len(missing))

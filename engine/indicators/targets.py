@@ -44,7 +44,7 @@ def target_status(target: Target, measure: float) -> str:
 
 
 def with_target(kpi: Kpi, target: Target | None) -> Kpi:
-    """The KPI with its target in words and its RAG status (or [c] if the measure is hidden)."""
+    """The KPI with its target in words and its RAG status (or "suppressed" if the measure is hidden)."""
     if target is None:
         return kpi
     measure = {"percent_change": kpi.percent_change, "rate": kpi.rate, "current": kpi.current,
@@ -66,5 +66,5 @@ def target_note(spec: Spec) -> MethodNote | None:
     text = (f"Target status: '{MET}' when the measure meets the indicator's target; "
             + (f"'{CLOSE_TO_TARGET}' (amber) when it misses it by no more than the target's amber tolerance, "
                f"shown beside the target (set for: {', '.join(amber)}); " if amber else "")
-            + f"otherwise '{NOT_MET}'. The status is written in words and coloured; a hidden measure shows [c].")
+            + f"otherwise '{NOT_MET}'. The status is written in words and coloured; a hidden measure shows '{SUPPRESSED}'.")
     return MethodNote("Targets", text)

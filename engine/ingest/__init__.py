@@ -19,7 +19,7 @@ from engine.ingest.boundaries import Boundaries, load_boundaries
 from engine.ingest.cache import IngestCache, geography_key, source_key
 from engine.ingest.generated import require_generated
 from engine.ingest.geography import Geography, load_geography, source_path
-from engine.ingest.issues import UNPLACED, IssueLog
+from engine.ingest.issues import UNPLACED, IssueLog, IssueOwners
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
 from engine.ingest.comparator_table import ComparatorRows, read_comparator_rows
 from engine.ingest.peer_table import PeerTable, read_peer_table
@@ -125,6 +125,11 @@ class Inputs:
     peer_table: PeerTable | None = None  # the spec's peer-group export, when it names one
     boundaries: Boundaries | None = None  # the small areas' shapes, when the spec has maps
     comparators: ComparatorRows | None = None  # the spec's published comparator rows (force, region, England)
+
+    def issue_owners(self) -> IssueOwners:
+        """Each logged issue's partner area under this geography, worked out once for every workbook's use."""
+        geo = self.geography
+        return self.issues.owners(geo.partner_codes, geo.partner_names, geo.small_area_codes, geo.small_area_partner)
 
 
 def _codes_to_positions(categorical: pd.Series, mapping: dict[str, int], default: int) -> np.ndarray:

@@ -11,15 +11,15 @@ import gzip
 import json
 from dataclasses import dataclass
 from pathlib import Path
-
-import shapely
-from shapely.geometry import shape
-from shapely.geometry.base import BaseGeometry
+from typing import TYPE_CHECKING
 
 from engine.errors import DataError, Problem
 from engine.ingest.geography import Geography
 from engine.ingest.issues import IssueLog
 from engine.spec.models import Maps
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from shapely.geometry.base import BaseGeometry
 
 POLYGONS = ("Polygon", "MultiPolygon")
 MAPS_SOURCE = "maps"  # the data-quality notes' source name for boundary problems
@@ -30,7 +30,7 @@ class Boundaries:
     """The geography's small areas' shapes (longitude/latitude), by code; ``missing``: codes with none."""
 
     file_name: str
-    shapes: dict[str, BaseGeometry]
+    shapes: dict[str, "BaseGeometry"]
     missing: tuple[str, ...]
 
 
@@ -49,8 +49,11 @@ def _features(path: Path) -> list:
     return data["features"]
 
 
-def _shape(feature: dict, number: int, code: str, path: Path) -> BaseGeometry:
+def _shape(feature: dict, number: int, code: str, path: Path) -> "BaseGeometry":
     """One feature's polygon(s); another kind of geometry, a broken one or projected coordinates is an error."""
+    import shapely  # here, not at the top: only specs with maps read boundaries, and shapely costs every start-up
+    from shapely.geometry import shape
+
     try:
         geometry = shape(feature.get("geometry") or {})
     except (AttributeError, KeyError, TypeError, ValueError, shapely.errors.GEOSException) as error:
@@ -71,7 +74,7 @@ def load_boundaries(settings: Maps, base_dir: Path, geography: Geography, log: I
     path = (base_dir / settings.boundaries).resolve()
     key = settings.code_property
     wanted = set(geography.small_area_codes.astype(str).tolist())
-    shapes: dict[str, BaseGeometry] = {}
+    shapes: dict[str, "BaseGeometry"] = {}
     first_without: tuple[int, list[str]] | None = None  # the first feature lacking the code property, and its keys
     for number, feature in enumerate(_features(path), start=1):
         properties = feature.get("properties") if isinstance(feature, dict) else None

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.errors import DataError, Problem
-from engine.ingest.issues import UNPLACED, IssueLog
+from engine.ingest.issues import IssueLog
 from engine.ingest.markers import EXCEL_ERRORS, normalise_label, strip_code_footnote, strip_footnotes
 from engine.ingest.readers import NUMBER, TEXT, Body
 from engine.ingest.layout import SEPARATOR, Layout
@@ -492,11 +492,8 @@ def _places(body: Body, mapped: list[Mapped], take: pa.Array | None) -> pa.Array
 
 
 def _place_texts(values: pa.Array) -> np.ndarray:
-    """Places as text; a row of a located table without a location belongs to no partner (UNPLACED)."""
-    texts = np.asarray(values.cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object)
-    blank = np.array([t is None or not str(t).strip() for t in texts], dtype=bool)
-    texts[blank] = UNPLACED
-    return texts
+    """Places as text (None where blank: IssueLog.add gives such rows to no partner)."""
+    return np.asarray(values.cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object)
 
 
 def _errors_in(errors: tuple[np.ndarray, list[str]] | None, positions: np.ndarray) -> tuple[np.ndarray, list[str]] | None:

@@ -214,7 +214,7 @@ def _population_values(codes: pd.Series, pops: pd.Series, path: Path, column: st
     raw = codes.map(pops)
     text = raw.where(raw.isna(), raw.astype(str).str.replace(",", "", regex=False))
     numbers = pd.to_numeric(text, errors="coerce")
-    present = codes.isin(pops.index)
+    present = pops.index.get_indexer(codes) >= 0  # as map() found them (isin of Arrow text goes value by value)
     problems = []
     for code, found, value, number in zip(codes, present, raw, numbers):
         if not found:

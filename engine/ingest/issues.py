@@ -24,13 +24,16 @@ class IssueLog:
     notes: list[QualityNote] = field(default_factory=list)  # counted things that are not row issues ("rows read")
     counts: dict[str, SourceCounts] = field(default_factory=dict)
     _frame: pd.DataFrame | None = field(default=None, repr=False)
+    _owners: tuple[tuple, IssueOwners] | None = field(default=None, repr=False)  # see owners()
 
     def add(self, source: str, file: str, sheet: str | None, rows, column: str, values, action: str, reason: str,
             places=None) -> None:
         """Record issues for the 1-based ``rows`` (an array or one int); ``values`` one per row, or one for all.
 
         ``places``: each row's own location as the file gives it (its small-area code, or its partner
-        area's code or name), so that each partner is shown only the rows about it; None when unknown.
+        area's code or name), so that each partner is shown only the rows about it; None when the file has
+        no location column (the issue is then about the file as a whole). A blank place is a row of a
+        located file without a location: it belongs to no partner (UNPLACED), never to every partner.
         """
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
         if not len(rows):
@@ -38,9 +41,10 @@ class IssueLog:
         if not (isinstance(values, (str, int, float)) or values is None):
             values = np.asarray(values, dtype=object)
         if places is not None:
-            places = np.asarray(places, dtype=object)
+            places = np.asarray(places, dtype=object).copy()
+            places[np.array([p is None or p != p or not str(p).strip() for p in places], dtype=bool)] = UNPLACED
         self.parts.append((source, file, sheet or "", rows, column, values, action, reason, places))
-        self._frame = None
+        self._frame, self._owners = None, None
 
     def note(self, source: str, reason: str, rows: int, example: str = "") -> None:
         self.notes.append(QualityNote(source, reason, int(rows), example))
@@ -58,7 +62,7 @@ class IssueLog:
         for source, counts in other.counts.items():
             self.count_read(source, counts.read)
             self.count_rejected(source, counts.rejected)
-        self._frame = None
+        self._frame, self._owners = None, None
 
     def frame(self) -> pd.DataFrame:
         """Every issue, one row each, in the order found."""
@@ -94,14 +98,26 @@ class IssueLog:
             notes.append(QualityNote(source, f"{action}: {reason}", len(group), example))
         return notes
 
-    def detail(self, limit: int, keep: np.ndarray | None = None, about: np.ndarray | None = None) -> list[QualityIssue]:
-        """The first ``limit`` issues (of those ``keep`` marks), rejected rows first, spread across reasons;
-        ``about``: each issue's label (whom or what it is about), aligned with the frame."""
+    def owners(self, partner_codes, partner_names, small_area_codes, small_area_partner) -> IssueOwners:
+        """Each issue's owner (see :func:`issue_owners`), worked out once per log and geography: every workbook's
+        Data Quality sheet and CSV asks, and working it out per workbook cost partners × issues (quadratic in a
+        national build, where both grow with the areas)."""
+        key = (partner_codes, partner_names, small_area_codes, small_area_partner)
+        if self._owners is None or any(mine is not asked for mine, asked in zip(self._owners[0], key)):
+            self._owners = (key, IssueOwners.of(issue_owners(self.frame(), *key)))
+        return self._owners[1]
+
+    def _picked(self, keep: np.ndarray | None, about: np.ndarray | None) -> pd.DataFrame:
+        """The issues at positions ``keep`` (all when None), with their ``about`` labels (aligned with ``keep``)."""
         frame = self.frame()
-        if about is not None:
-            frame = frame.assign(about=about)
         if keep is not None:
-            frame = frame[keep]
+            frame = frame.take(keep)
+        return frame if about is None else frame.assign(about=about)
+
+    def detail(self, limit: int, keep: np.ndarray | None = None, about: np.ndarray | None = None) -> list[QualityIssue]:
+        """The first ``limit`` issues (of those at positions ``keep``), rejected rows first, spread across reasons;
+        ``about``: each kept issue's label (whom or what it is about)."""
+        frame = self._picked(keep, about)
         if frame.empty or limit <= 0:
             return []
         frame = frame.assign(_order=(frame["action"] != REJECTED).astype(int),
@@ -112,24 +128,45 @@ class IssueLog:
                              getattr(r, "about", "")) for r in picked.itertuples(index=False)]
 
     def rows(self, keep: np.ndarray | None = None, about: np.ndarray | None = None) -> list[tuple]:
-        """Every issue (of those ``keep`` marks) as a CSV row (file names shortened to the name alone), with its
-        ``about`` label last when given."""
-        frame = self.frame()
-        columns = list(ISSUE_FIELDS)
-        if about is not None:
-            frame, columns = frame.assign(about=about), columns + ["about"]
-        if keep is not None:
-            frame = frame[keep]
+        """Every issue (of those at positions ``keep``) as a CSV row (file names shortened to the name alone), with
+        its ``about`` label last when given."""
+        frame = self._picked(keep, about)
+        columns = list(ISSUE_FIELDS) + ([] if about is None else ["about"])
         if frame.empty:
             return []
         frame = frame.assign(file=frame["file"].map(_file_name))
         return list(frame[columns].itertuples(index=False, name=None))
 
-    def for_partner(self, owners: np.ndarray, partner: int, partner_name: str) -> tuple[np.ndarray, np.ndarray]:
-        """Which issues a partner sees (its own rows and those about a file as a whole) and their labels."""
-        keep = (owners == partner) | (owners == WHOLE_FILE)
-        about = np.where(owners == WHOLE_FILE, WHOLE_FILE_LABEL, partner_name).astype(object)
-        return keep, about
+    @staticmethod
+    def for_partner(owners: IssueOwners, partner: int, partner_name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Which issues a partner sees (positions of its own rows and of those about a file as a whole, in the
+        order found) and their labels; costs the partner's own rows, not every issue."""
+        own, shared = owners.positions(partner), owners.positions(WHOLE_FILE)
+        keep = np.concatenate([own, shared])
+        labels = np.array([partner_name] * len(own) + [WHOLE_FILE_LABEL] * len(shared), dtype=object)
+        order = np.argsort(keep, kind="stable")
+        about = labels[order]
+        return keep[order], about
+
+
+@dataclass(frozen=True)
+class IssueOwners:
+    """Each issue's owner (a partner area's position, WHOLE_FILE or NOBODY), grouped once so that one partner's
+    issues are found without scanning all of them."""
+
+    owner: np.ndarray
+    order: np.ndarray  # positions sorted by owner, in the order found within each owner
+    sorted_owner: np.ndarray
+
+    @classmethod
+    def of(cls, owner: np.ndarray) -> IssueOwners:
+        order = np.argsort(owner, kind="stable")
+        return cls(owner, order, owner[order])
+
+    def positions(self, who: int) -> np.ndarray:
+        """Positions of the issues owned by ``who``, in the order found."""
+        start = np.searchsorted(self.sorted_owner, who, side="left")
+        return self.order[start:np.searchsorted(self.sorted_owner, who, side="right")]
 
 
 PLACE = "place"  # the frame's column of each issue's location (not written anywhere; it decides who sees the row)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+
 KEPT = 0
 LATER_MONTH = 1
 SAME_MONTH_WHOLE_ROW = 2
@@ -32,17 +33,18 @@ REASONS = {
 }
 
 
-def repeat_kinds(ids: np.ndarray, months: np.ndarray, whole_row_repeat: np.ndarray) -> np.ndarray:
-    """Per row, KEPT or the kind of repeat it is (rows in file/line order; ``ids`` '' where blank, or integer codes
-    of the IDs, −1 where blank; ``months`` text or codes).
+def repeat_kinds(ids: np.ndarray, months: np.ndarray, whole_row_repeat: np.ndarray, several: np.ndarray) -> np.ndarray:
+    """Per row, KEPT or the kind of repeat it is (rows in file/line order; ``ids`` the IDs' codes from
+    :func:`engine.ingest.id_codes.id_codes`, BLANK where none; ``months`` text or codes).
 
-    ``whole_row_repeat`` marks rows equal in every column read to an earlier row.
+    ``whole_row_repeat`` marks rows equal in every column read to an earlier row; ``several``: the positions of
+    the rows whose ID is on two rows or more (:func:`engine.ingest.id_codes.on_several_rows`), the only ones that
+    can repeat.
     """
     kinds = np.full(len(ids), KEPT, dtype=np.int8)
-    named = np.flatnonzero(ids >= 0 if np.issubdtype(ids.dtype, np.integer) else ids != "")
-    if not len(named):
+    if not len(several):
         return kinds
-    frame = pd.DataFrame({"id": ids[named], "month": months[named], "at": named})
+    frame = pd.DataFrame({"id": ids[several], "month": months[several], "at": several})
     frame = frame.sort_values(["month", "at"], kind="stable")
     later = (frame["month"] != frame.groupby("id", sort=False)["month"].transform("first")).to_numpy()
     same_month = frame.duplicated(["id", "month"]).to_numpy() & ~later

@@ -19,6 +19,7 @@ came from. The real files' quirks are handled on purpose, each counted (:func:`q
 """
 from __future__ import annotations
 
+import csv
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from engine.errors import DataError, Problem
+from engine.ingest.id_codes import BLANK, id_codes, on_several_rows
 from engine.ingest.issues import IssueLog
 from engine.ingest.police_files import MonthlyFile, check_one_file_per_force_month, discover, select_forces
 from engine.ingest.police_repeats import KEPT, LATER_MONTH, REASONS, repeat_kinds
@@ -41,6 +43,8 @@ from engine.vocabulary.police_uk import COLUMN_NAMES, CRIME_TYPES, KNOWN_VALUES,
 CATEGORY_COLUMNS = frozenset({"month", "reported_by", "falls_within", "small_area_code", "small_area_name",
                               "crime_type", "last_outcome"})
 REQUIRED = ("Month", "LSOA code", "Crime type")
+ENCODED = pa.dictionary(pa.int32(), pa.string())  # how the few-valued columns are read
+HEADER_BYTES = 1 << 16  # enough for police.uk's header line
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MAX_LISTED = 20
@@ -62,34 +66,57 @@ class PoliceUkData:
     other_force_rows: dict[str, int] = field(default_factory=dict)  # their files -> rows, set aside
 
 
+def _memory_pool() -> pa.MemoryPool:
+    """Where the files' Arrow data is allocated: jemalloc where pyarrow has it, since it hands freed memory back to
+    the system (the default mimalloc kept about a third more at national scale, the CSV reader's buffers), else
+    the default."""
+    try:
+        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(0)  # hand freed pages back at once, not seconds later (after the peak)
+        return pool
+    except (NotImplementedError, pa.ArrowNotImplementedError):
+        return pa.default_memory_pool()
+
+
 def _open_csv(file: MonthlyFile, archive: zipfile.ZipFile | None, **options) -> pa.Table:
     source = file.open(archive)
     try:
-        return pacsv.read_csv(source, **options)
+        return pacsv.read_csv(source, memory_pool=_memory_pool(), **options)
     finally:
         if not isinstance(source, Path):
             source.close()
 
 
+def _header(file: MonthlyFile, archive: zipfile.ZipFile | None) -> list[str]:
+    """The file's column names, from its first line (a gzipped file is decompressed only that far)."""
+    source = file.open(archive)
+    stream = pa.input_stream(source, compression="detect") if isinstance(source, Path) else source
+    try:
+        start = stream.read(HEADER_BYTES)
+    finally:
+        stream.close()
+    line = start.decode("utf-8-sig").splitlines()[0] if start else ""
+    return next(csv.reader([line]), [])
+
+
 def _read_one(file: MonthlyFile, limits: Limits, archive: zipfile.ZipFile | None) -> pa.Table:
+    """One monthly file's columns the engine uses: few-valued ones dictionary-encoded as Arrow reads them (no
+    string per row is ever made for them), the nearly unique ones (Crime ID, coordinates, location) as text."""
     path = file.shown
     if archive is None:
         check_file(file.path, limits)
     try:
-        source = file.open(archive)
-        with pacsv.open_csv(source) as reader:  # reads only the header and the first block
-            present = reader.schema.names
-        if not isinstance(source, Path):
-            source.close()
-    except (pa.ArrowInvalid, OSError, EOFError, zipfile.BadZipFile) as exc:
+        present = _header(file, archive)
+        missing = [c for c in REQUIRED if c not in present]
+        if missing:
+            raise DataError([Problem(f"required police.uk column {c!r} is missing (columns found: {', '.join(present)})",
+                                     file=str(path), row=1, column=c) for c in missing])
+        wanted = [c for c in COLUMN_NAMES if c in present]
+        table = _open_csv(file, archive, convert_options=pacsv.ConvertOptions(
+            include_columns=wanted, strings_can_be_null=False,
+            column_types={c: (ENCODED if COLUMN_NAMES[c] in CATEGORY_COLUMNS else pa.string()) for c in wanted}))
+    except (pa.ArrowInvalid, OSError, EOFError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
         raise DataError(Problem(f"cannot read police.uk file: {exc}".split("\n")[0], file=str(path))) from None
-    missing = [c for c in REQUIRED if c not in present]
-    if missing:
-        raise DataError([Problem(f"required police.uk column {c!r} is missing (columns found: {', '.join(present)})",
-                                 file=str(path), row=1, column=c) for c in missing])
-    wanted = [c for c in COLUMN_NAMES if c in present]
-    table = _open_csv(file, archive, convert_options=pacsv.ConvertOptions(
-        include_columns=wanted, column_types={c: pa.string() for c in wanted}, strings_can_be_null=False))
     return table.rename_columns([COLUMN_NAMES[c] for c in table.column_names])
 
 
@@ -102,15 +129,15 @@ def _row_count(file: MonthlyFile, archive: zipfile.ZipFile | None) -> int:
 
 
 def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
-    """A text column with few distinct values as a pandas categorical, encoded by Arrow (not row by row in
-    Python), its categories sorted as ``astype("category")`` sorts them."""
-    encoded = pc.dictionary_encode(column.combine_chunks() if column.num_chunks != 1 else column.chunk(0))
+    """A dictionary-encoded column (its files' dictionaries unified) as a pandas categorical, its categories sorted
+    as ``astype("category")`` sorts them."""
+    encoded = column.combine_chunks(memory_pool=_memory_pool()) if column.num_chunks else pa.array([], ENCODED)
     values = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
     order = np.argsort(values, kind="stable")
     rank = np.empty(len(order), dtype=np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
     codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
-    return pd.Categorical.from_codes(codes, categories=values[order])
+    return pd.Categorical.from_codes(codes, categories=values[order], validate=False)  # valid by construction
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:
@@ -123,23 +150,16 @@ def _frame(table: pa.Table) -> pd.DataFrame:
                          for name in table.column_names})
 
 
-def row_codes(rows: pd.DataFrame, column: str) -> np.ndarray:
-    """An integer per row, equal where the column's values are equal (a categorical's codes, else Arrow's
-    dictionary encoding): what comparing rows needs, without a Python string per row."""
-    values = rows[column]
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy()
-    array = pa.array(values.array)  # an ArrowExtensionArray hands over its Arrow data without a copy
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return pc.dictionary_encode(array).indices.to_numpy(zero_copy_only=False)
-
-
 def _check_months(path: Path, table: pa.Table) -> list[Problem]:
-    """Month must be YYYY-MM; report the first bad cells with their row numbers."""
-    months = table.column("month").to_pandas()
-    bad = ~months.str.match(MONTH_PATTERN)
-    return [Problem("month is not YYYY-MM", file=str(path), row=int(i) + 2, column="Month", value=months.iat[i])
+    """Month must be YYYY-MM; report the first bad cells with their row numbers. Checked on each distinct month
+    text (a file has one or two), and row by row only when one is bad."""
+    months = table.column("month")
+    if all(pc.all(pc.match_substring_regex(chunk.dictionary, MONTH_PATTERN)).as_py() is not False
+           for chunk in months.chunks):
+        return []
+    texts = months.cast(pa.string()).to_pandas()
+    bad = ~texts.str.match(MONTH_PATTERN)
+    return [Problem("month is not YYYY-MM", file=str(path), row=int(i) + 2, column="Month", value=texts.iat[i])
             for i in bad.to_numpy().nonzero()[0][:MAX_LISTED]]
 
 
@@ -191,22 +211,22 @@ def quirks(name: str, data: PoliceUkData, repeated_crime_ids: str, log: IssueLog
         if is_asb is not None:
             _identical_asb(name, rows, log, is_asb)
         return excluded
-    ids = row_codes(rows, "crime_id")
-    blank = (rows["crime_id"] == "").to_numpy(dtype=bool)
+    ids = id_codes(pa.array(rows["crime_id"].array))  # an ArrowExtensionArray hands over its Arrow data, no copy
+    blank = ids == BLANK
     log.note(name, "anti-social behaviour rows without a Crime ID (police.uk publishes none for ASB): kept",
              int((blank & is_asb).sum()))
     if (blank & ~is_asb).any():
         log.note(name, "crime rows without a Crime ID: kept", int((blank & ~is_asb).sum()))
     _identical_asb(name, rows, log, is_asb)
-    ids = np.where(blank, -1, ids)
-    months = row_codes(rows, "month")
-    kinds = repeat_kinds(ids, months, _whole_row_repeats(rows, ids, months))
+    months = rows["month"].cat.codes.to_numpy()
+    several = on_several_rows(ids)  # the only rows that can repeat another
+    kinds = repeat_kinds(ids, months, _whole_row_repeats(rows, ids, months, several), several)
     if repeated_crime_ids == "keep_all" and (kinds == LATER_MONTH).any():
         log.note(name, "crime IDs already published in an earlier month: counted again (repeated_crime_ids: keep_all)",
                  int((kinds == LATER_MONTH).sum()))
         kinds[kinds == LATER_MONTH] = KEPT
     repeats = np.flatnonzero(kinds != KEPT)
-    shown = rows["crime_id"].take(repeats).astype(str).to_numpy(dtype=object)  # the repeats' IDs, fetched once
+    shown = _taken(pa.array(rows["crime_id"].array), repeats).to_numpy().astype(object)  # the repeats' IDs, once
     places = rows["small_area_code"].take(repeats).astype(str).to_numpy(dtype=object)  # and their LSOAs
     for kind in np.unique(kinds[repeats]):
         of_kind = kinds[repeats] == kind
@@ -217,16 +237,16 @@ def quirks(name: str, data: PoliceUkData, repeated_crime_ids: str, log: IssueLog
     return kinds != KEPT
 
 
-def _whole_row_repeats(rows: pd.DataFrame, ids: np.ndarray, months: np.ndarray) -> np.ndarray:
-    """Rows equal in every column to an earlier row, among rows with a Crime ID. Two equal rows share their ID and
-    month, so only rows whose (ID, month) occurs more than once are compared (a few in a national year, where
-    comparing every column of every row was most of the reading time)."""
+def _whole_row_repeats(rows: pd.DataFrame, ids: np.ndarray, months: np.ndarray, several: np.ndarray) -> np.ndarray:
+    """Rows equal in every column to an earlier row, among the rows whose Crime ID is on ``several`` rows. Two equal
+    rows share their ID and month, so only rows whose (ID, month) occurs more than once are compared (a few in a
+    national year, where comparing every column of every row was most of the reading time)."""
     repeated = np.zeros(len(rows), dtype=bool)
-    named = np.flatnonzero(ids >= 0)
-    pairs = pd.DataFrame({"id": ids[named], "month": months[named]})
-    candidates = named[pairs.duplicated(keep=False).to_numpy()]
+    pairs = pd.DataFrame({"id": ids[several], "month": months[several]})
+    candidates = several[pairs.duplicated(keep=False).to_numpy()]
     if len(candidates):
-        repeated[candidates] = rows.take(candidates).duplicated().to_numpy()
+        repeated[candidates] = pd.DataFrame({c: _column_codes(rows[c], candidates) for c in rows.columns}).duplicated(
+        ).to_numpy()
     return repeated
 
 
@@ -241,8 +261,32 @@ def other_forces(name: str, data: PoliceUkData, log: IssueLog) -> None:
 
 
 def _identical_asb(name: str, rows: pd.DataFrame, log: IssueLog, is_asb: np.ndarray) -> None:
-    asb = rows.take(np.flatnonzero(is_asb))
-    repeats = int(asb.duplicated().sum()) if len(asb) else 0
+    """Count ASB rows equal in every column to an earlier one, compared as integer codes per column (the text
+    columns of the ASB rows encoded in the reader's pool, not copied into a pandas frame: a national year has over
+    a million ASB rows)."""
+    at = np.flatnonzero(is_asb)
+    repeats = int(pd.DataFrame({c: _column_codes(rows[c], at) for c in rows.columns}).duplicated().sum()) \
+        if len(at) else 0
     if repeats:
         log.note(name, "ASB rows identical to another (distinct incidents at the same snapped location): kept, "
                        "never de-duplicated", repeats)
+
+
+def _column_codes(column: pd.Series, at: np.ndarray) -> np.ndarray:
+    """Integer codes of ``column``'s rows ``at``, equal exactly where the values are equal."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy()[at]
+    pool = _memory_pool()
+    taken = _taken(pa.array(column.array), at)
+    return pc.dictionary_encode(taken, memory_pool=pool).combine_chunks(memory_pool=pool).indices.to_numpy(
+        zero_copy_only=False)
+
+
+def _taken(values: pa.ChunkedArray, at: np.ndarray) -> pa.ChunkedArray:
+    """The rows ``at`` (ascending) of a text column, taken chunk by chunk: Arrow's take on a chunked column first
+    joins every chunk into one copy (at national scale, hundreds of MB for a few rows)."""
+    values = values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
+    starts = np.cumsum([0] + [len(chunk) for chunk in values.chunks])
+    chunk = np.searchsorted(starts, at, side="right") - 1
+    return pa.chunked_array([values.chunk(i).take(pa.array(at[chunk == i] - starts[i])) for i in np.unique(chunk)],
+                            type=values.type)

@@ -16,7 +16,7 @@ from engine.render.layout import Column, TablePlacement, apply_widths, report_pa
 from engine.contract.names import SHEET_COMPARISONS, table_name
 from engine.render.print_pages import columns_spanning
 from engine.render.wrapping import wrapped_note
-from engine.report import AreaComparison, IndicatorSeries, Report
+from engine.report import SUPPRESSED, AreaComparison, IndicatorSeries, Report
 
 CHART_WIDTH, CHART_HEIGHT = 440, 400  # two side by side print on one A4 page wide at a readable scale
 CHART_ROWS = 21  # rows one chart row covers at the default height, with a gap; tall enough for every bar's label
@@ -48,7 +48,8 @@ def _monthly_table(sheet: Worksheet, formats: Formats, series: list[IndicatorSer
                    widths: dict[int, float]) -> TablePlacement:
     """The partner area's monthly counts in the current window, one column per charted indicator."""
     columns = [Column("Month", formats.month, 11)] + [Column(s.name, formats.count, 14) for s in series]
-    rows = [[month] + [s.monthly[i] for s in series] for i, month in enumerate(series[0].months)]
+    rows = [[month] + [SUPPRESSED if s.monthly[i] is None else s.monthly[i] for s in series]
+            for i, month in enumerate(series[0].months)]
     placement = write_table(sheet, formats, table_name("monthly_profile"), row, 0, columns, rows, widths)
     return placement
 
@@ -121,7 +122,7 @@ def _descriptions(report: Report, comparison: AreaComparison, series: IndicatorS
     peers = f", peer average {comparison.peer_average:,.1f}" if comparison.peer_average is not None else ""
     bar = (f"Bar chart of {comparison.name.lower()} per {comparison.rate_per:,} residents in each "
            f"{report.partner_label.lower()}: {own_text}{report.benchmark_name} {comparison.benchmark_rate:,.1f}{peers}.")
-    busiest = max(range(len(series.monthly)), key=lambda i: series.monthly[i])
+    busiest = max(range(len(series.monthly)), key=lambda i: series.monthly[i] or 0)
     profile = (f"Column chart of monthly {series.unit} in {report.partner_area}, {series.months[0]:%B %Y} to "
                f"{series.months[-1]:%B %Y}; highest {series.monthly[busiest]:,} in {series.months[busiest]:%B %Y}; "
                + (f"significant peak {series.peak.label}." if series.peak else "no significant peak."))
@@ -178,8 +179,9 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
         bar_text, profile_text = _descriptions(report, comparison, series)
         sheet.insert_chart(row, 0, _bar_chart(workbook, formats, report, comparison, rates, rates.first_col + 1 + position),
                            {"description": bar_text, "object_position": 3})
-        sheet.insert_chart(row, 0, _profile_chart(workbook, formats, series, monthly, monthly.first_col + 1 + position),
-                           {"description": profile_text, "object_position": 3, "x_offset": CHART_WIDTH + 20})
+        if not series.suppressed:  # a chart would draw a hidden month as 0: its table says "suppressed" instead
+            sheet.insert_chart(row, 0, _profile_chart(workbook, formats, series, monthly, monthly.first_col + 1 + position),
+                               {"description": profile_text, "object_position": 3, "x_offset": CHART_WIDTH + 20})
     if report.comparators is not None:
         breaks.append(published_top)
         _published(workbook, sheet, formats, report, published_top, published, charts_last_col, widths)

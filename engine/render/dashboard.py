@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import xlsxwriter
-
 from engine.dashboard_report import DashboardReport
 from engine.render.comparisons import write_comparisons
 from engine.render.dashboard_members import write_members
@@ -27,13 +25,14 @@ from engine.contract.names import SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_F
 from engine.contract.settings_sheet import KIND_DASHBOARD
 from engine.render.settings_sheet import write_settings_sheet
 from engine.render.theme import Theme
-from engine.render.workbook import WORKBOOK_OPTIONS, document_properties, write_xlsx
+from engine.render.workbook import document_properties, write_xlsx
+from engine.render.xlsx_writer import new_workbook
 
 
 def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
     """The dashboard workbook's bytes; the same DashboardReport and theme always give the same bytes."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    workbook = new_workbook(buffer)
     report = dashboard.report
     document_properties(workbook, report, area_property="Saferbook dashboard subject")
     formats = Formats(workbook, theme)

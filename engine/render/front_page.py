@@ -54,7 +54,7 @@ def bar_text(values: Sequence[float | int | None]) -> str:
 
 
 def _change(sheet: Worksheet, formats: Formats, row: int, kpi: Kpi) -> None:
-    """% change for counts and rates, the change in percentage points for a proportion; n/a or [c] otherwise."""
+    """% change for counts and rates, the change in percentage points for a proportion; n/a or "suppressed" otherwise."""
     if kpi.value_format == "percent" and kpi.change is not None:
         sheet.write_number(row, CHANGE, kpi.change * 100, formats.get(num_format=POINTS))
     elif kpi.percent_change is not None:
@@ -131,5 +131,5 @@ def write_front_page(sheet: Worksheet, formats: Formats, report: Report, rows: S
 
 def partner_front_rows(report: Report, kpis: Sequence[Kpi]) -> list[FrontRow]:
     """A partner workbook's rows: its KPIs in the Summary's order, each with its series' last quarters."""
-    series = {s.indicator_id: s.quarterly for s in report.series}
+    series = {s.indicator_id: [] if s.hidden_quarters else s.quarterly for s in report.series}  # no sparkline of hidden figures
     return [FrontRow(k.priority, k, series.get(k.indicator_id, [])) for k in kpis]

@@ -1,10 +1,11 @@
 """The Maps sheet: one picture per mapped indicator, its caption, alt text and print setup.
 
-The pictures are drawn by :mod:`engine.render.map_drawing` from the Report's :class:`MapSet`
-(partner workbooks: the partner area's small areas by their Top 10 bands; the dashboard: its
-member areas by their band against the subject). Each map has a page of its own when printed:
-heading, picture, and a caption that gives the bands in words and numbers, so the page reads
-in greyscale and to a screen reader (the picture's alt text says the same).
+The pictures are drawn by :mod:`engine.render.map_drawing` (or taken from the picture cache,
+:mod:`engine.render.map_pictures`) from the Report's :class:`MapSet` (partner workbooks: the partner
+area's small areas by their Top 10 bands; the dashboard: its member areas by their band against the
+subject). Each map has a page of its own when printed: heading, picture, and a caption that gives the
+bands in words and numbers (the picture's legend names the bands; the caption counts their areas), so
+the page reads in greyscale and to a screen reader (the picture's alt text says the same).
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from xlsxwriter.worksheet import Worksheet
 from engine.map_report import AreaMap, MapSet
 from engine.render.formats import Formats
 from engine.render.layout import report_page_setup, section_heading
-from engine.render.map_drawing import FIGURE_INCHES, MapCanvas, band_order, draw_map, png_bytes
+from engine.render.map_drawing import FIGURE_INCHES, band_order
+from engine.render.map_pictures import MapPictures
 from engine.contract.names import SHEET_MAPS, SHEET_SUMMARY
 from engine.report import Report
 
@@ -60,13 +62,13 @@ def write_maps(sheet: Worksheet, report: Report, map_set: MapSet, formats: Forma
             sheet.write_string(row, 0, line, formats.note)
             row += 1
     row = max(row + 1, FIRST_ROW)
-    canvas = MapCanvas.of(map_set)
+    pictures = MapPictures(map_set, formats.theme)
     breaks = []
     for position, area_map in enumerate(map_set.maps):
         if position:
             breaks.append(row)
         sheet.write_string(row, 0, f"{area_map.title} — {area_map.value_label.lower()}, {window}", formats.heading)
-        picture = png_bytes(draw_map(canvas, area_map, formats.theme).figure)
+        picture = pictures.png(area_map)
         sheet.insert_image(row + 1, 0, f"map_{area_map.indicator_id}.png", {
             "image_data": io.BytesIO(picture), "description": _alt_text(area_map, map_set, window),
             "object_position": 3, "x_offset": 2, "y_offset": 4})

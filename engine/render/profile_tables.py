@@ -57,8 +57,10 @@ def _label_columns(breakdown: Breakdown, formats: Formats) -> list[Column]:
     return [Column(breakdown.rows[0].group if breakdown.rows else breakdown.title, formats.text)]
 
 
-def _label(row: BreakdownRow, breakdown: Breakdown) -> list:
-    return [row.group, row.category] if grouped(breakdown) else [row.category]
+def _label(row: BreakdownRow, is_grouped: bool) -> list:
+    """A row's label cells; ``is_grouped`` is :func:`grouped` of its breakdown, asked once per table, not per row
+    (per row it made a long breakdown's table quadratic in its rows)."""
+    return [row.group, row.category] if is_grouped else [row.category]
 
 
 def single_shape(breakdown: Breakdown, report: Report, formats: Formats) -> TableShape:
@@ -72,8 +74,9 @@ def single_shape(breakdown: Breakdown, report: Report, formats: Formats) -> Tabl
                 Column(f"Against {bench}", formats.centre, 12)]
     columns += [Column("Significance", formats.text, 22)] if tested else []
     rows = []
+    is_grouped = grouped(breakdown)
     for r in breakdown.rows:
-        rows.append(_label(r, breakdown) + [r.count] + ([r.base] if bases else [])
+        rows.append(_label(r, is_grouped) + [r.count] + ([r.base] if bases else [])
                     + [r.percent, r.benchmark_percent, r.difference, r.flag] + ([r.significance] if tested else []))
     return TableShape(columns, rows, [len(columns) - 1] if tested else [], [])
 
@@ -99,8 +102,9 @@ def subsets_shape(breakdown: Breakdown, report: Report, formats: Formats) -> Tab
             columns.append(Column(f"{subset}: significance", formats.text, 22))
         spans.append((subset, start, len(columns) - 1))
     rows = []
+    is_grouped = grouped(breakdown)
     for position, label_row in enumerate(first):
-        row = _label(label_row, breakdown)
+        row = _label(label_row, is_grouped)
         for subset in breakdown.subsets:
             r = per_subset[subset][position]
             row += [r.count] + ([r.base] if shows_bases[subset] else []) + [r.percent, r.benchmark_percent, r.flag]

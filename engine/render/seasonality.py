@@ -12,8 +12,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import Column, TablePlacement, write_table
+from engine.render.wrapping import wrapped_note
 from engine.contract.names import SHEET_TRENDS, table_name
-from engine.report import Report, SeasonalTable
+from engine.report import SUPPRESSED, Report, SeasonalTable
 
 CHART_ROWS = 18
 YEAR_COLUMN_WIDTH = 11
@@ -64,11 +65,18 @@ def write_seasonality(workbook: Workbook, sheet: Worksheet, report: Report, form
         starts.append(row)
         sheet.write(row, 0, f"{table.title}: {table.name}", formats.heading)
         columns = [Column("Month", formats.text, 11)] + [Column(y, formats.count, YEAR_COLUMN_WIDTH) for y in table.years]
-        rows = [[month] + values for month, values in zip(table.months, table.counts)]
+        rows = [[month] + [SUPPRESSED if (r, c) in table.hidden else v for c, v in enumerate(values)]
+                for r, (month, values) in enumerate(zip(table.months, table.counts))]
         placed = write_table(sheet, formats, table_name("season", table.indicator_id), row + 1, 0, columns, rows,
                              widths)
         note = (f"{table.unit.capitalize()} recorded in each month, {table.first_month} to {table.last_month}. "
                 "A blank cell is a month outside the data: not recorded, not zero.")
+        if table.hidden:  # wrapped across the table: the longer note would run off the printed page
+            note += (f" '{SUPPRESSED}': a small count, or a month from which one could be worked out; the chart is "
+                     "left out, as it would draw those months as gaps.")
+            wrapped_note(sheet, formats, placed.last_row + 1, 0, placed.last_col, note, widths)
+            row = placed.last_row + 3
+            continue
         if any(v is None for values in table.counts for v in values):
             sheet.write(placed.last_row + 1, 0, note, formats.note)
         chart_row = placed.last_row + 3

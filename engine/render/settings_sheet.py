@@ -9,9 +9,9 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import CellBlankTuple, Worksheet
 
-from engine.contract.settings_sheet import KIND_PARTNER, SHEET_SETTINGS, OwnedLink, OwnedTable, Rect, WorkbookSettings
+from engine.contract.settings_sheet import KIND_PARTNER, SHEET_SETTINGS, OwnedLink, OwnedTable, WorkbookSettings
 from engine.report import Report
 
 
@@ -25,14 +25,14 @@ def _link_target(url: Any) -> str:
     return "#" + original[len("internal:"):] if original.startswith("internal:") else original
 
 
-def _table_spans(rects: list[Rect]) -> dict[int, list[tuple[int, int]]]:
-    """Row -> the column spans tables cover in it: a cell is checked against the tables in its own row only
-    (against every table on the sheet, the capture was a third of a workbook's render)."""
-    spans: dict[int, list[tuple[int, int]]] = {}
-    for first_row, first_col, last_row, last_col in rects:
-        for row in range(first_row, last_row + 1):
-            spans.setdefault(row, []).append((first_col, last_col))
-    return spans
+def _cells_outside(sheet: Worksheet) -> list[tuple[int, int]]:
+    """The (row, col) of every written, non-blank cell of ``sheet`` that no table covers, in the order written.
+
+    xlsxwriter records every cell an Excel table covers in the worksheet's ``table_cells`` (it refuses overlaps
+    with it), so a cell is looked up there once instead of being checked against the tables' rectangles."""
+    covered = sheet.table_cells
+    return [(row, col) for row, columns in sheet.table.items() for col, cell in columns.items()
+            if cell.__class__ is not CellBlankTuple and (row, col) not in covered]
 
 
 def capture(workbook: Workbook, report: Report, kind: str = KIND_PARTNER) -> WorkbookSettings:
@@ -56,9 +56,7 @@ def capture(workbook: Workbook, report: Report, kind: str = KIND_PARTNER) -> Wor
         settings.sheets.append(sheet.name)
         tables = [OwnedTable(sheet.name, t["name"], t["range"], bool(t.get("totals_row_shown"))) for t in sheet.tables]
         settings.tables += tables
-        spans = _table_spans([t.rect for t in tables])
-        cells = [(row, col) for row, columns in sheet.table.items() for col, cell in columns.items()
-                 if type(cell).__name__ != "Blank" and not any(c0 <= col <= c1 for c0, c1 in spans.get(row, ()))]
+        cells = _cells_outside(sheet)
         if cells:
             settings.cells[sheet.name] = sorted(cells)
         settings.links += [OwnedLink(sheet.name, xl_rowcol_to_cell(row, col), _link_target(url))

@@ -74,7 +74,8 @@ def _write_quarterly(sheet: Worksheet, formats: Formats, report: Report, row: in
     what = "counts" if all(s.value_format == "count" for s in series) else "figures"  # proportions show as %
     sheet.write(row, 0, f"Quarterly {what} (rolling quarters to the period end)", formats.heading)
     columns = [Column("Indicator", formats.text)] + [Column(label, formats.count, YEAR_WIDTH) for label in series[0].quarter_labels]
-    rows = [[s.name] + [q if q is not None else "n/a" for q in s.quarterly] for s in series]
+    rows = [[s.name] + [SUPPRESSED if i in s.hidden_quarters else q if q is not None else "n/a"
+                        for i, q in enumerate(s.quarterly)] for s in series]
     placement = write_table(sheet, formats, table_name("trend_quarterly"), row + 1, 0, columns, rows, widths)
     for offset, s in enumerate(series):
         if s.value_format != "count":  # proportions and rates: their own number format, row by row
@@ -82,7 +83,7 @@ def _write_quarterly(sheet: Worksheet, formats: Formats, report: Report, row: in
                 if value is not None:
                     sheet.write_number(placement.first_data_row + offset, col, value, value_format(formats, s.value_format))
     where = {s.indicator_id: (placement.first_data_row + i, placement.first_col + 1, placement.first_data_row + i,
-                              placement.last_col) for i, s in enumerate(series)}
+                              placement.last_col) for i, s in enumerate(series) if not s.hidden_quarters}
     return where | _write_own_periods(sheet, formats, report, placement.last_row + 3, widths)
 
 

@@ -22,17 +22,8 @@ from engine.render.theme import Theme
 from engine.render.top_areas import write_top_areas
 from engine.render.trends import write_trends
 from engine.render.who_is_affected import write_who_is_affected
+from engine.render.xlsx_writer import new_workbook
 from engine.report import Report
-
-WORKBOOK_OPTIONS = {
-    "in_memory": True,
-    # Partner text is data: never turn "=…" into a formula or "http…" into a link, nor "00250" into 250.
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "strings_to_numbers": False,
-    "nan_inf_to_errors": True,
-}
-
 
 def document_properties(workbook: xlsxwriter.Workbook, report: Report, area_property: str = "Saferbook partner area") -> None:
     """Title, subject, author, keywords and the area and period as custom properties (file browsers and search show them)."""
@@ -52,7 +43,7 @@ def document_properties(workbook: xlsxwriter.Workbook, report: Report, area_prop
 def render_workbook(report: Report, theme: Theme) -> bytes:
     """The workbook's bytes; the same Report and theme always give the same bytes."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    workbook = new_workbook(buffer)
     document_properties(workbook, report)
     formats = Formats(workbook, theme)
     summary = workbook.add_worksheet(SHEET_SUMMARY)

@@ -455,7 +455,7 @@ class ChangeTest(Strict):
 class Suppression(Strict):
     """How small numbers of sensitive indicators are hidden in partner workbooks."""
 
-    below: int = Field(5, ge=1, le=1000, description="Counts from 1 up to below − 1 are hidden (5: 1–4 show as [c]).")
+    below: int = Field(5, ge=1, le=1000, description="Counts from 1 up to below − 1 are hidden (5: 1–4 show as 'suppressed').")
     zero: bool = Field(False, description="Hide counts of 0 too.")
 
 

@@ -1,7 +1,7 @@
 """Figures in words, UK style, exactly as the workbook's number formats show them.
 
 The page must read the same as the workbook: 1,234; 12.3; 45.0%; +3.1%; +4.8 pp. A number the
-Report hides by small-number suppression shows as ``[c]``; one it has no figure for, ``n/a``.
+Report hides by small-number suppression shows as ``suppressed``; one it has no figure for, ``n/a``.
 """
 from __future__ import annotations
 

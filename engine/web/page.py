@@ -13,7 +13,7 @@ import numpy as np
 from engine.dashboard_report import AreaRow, DashboardKpi, DashboardReport
 from engine.map_report import MapSet, MapShape
 from engine.render.theme import Theme
-from engine.report import CLOSE_TO_TARGET, MET, NOT_MET, ComparatorChart, Kpi, Report
+from engine.report import CLOSE_TO_TARGET, MET, NOT_MET, SUPPRESSED, ComparatorChart, Kpi, Report
 from engine.web import charts, display
 from engine.web.vega import script_safe, vega_bundle
 
@@ -97,8 +97,9 @@ def _trend_section(report: Report, kpi: Kpi, theme: Theme, charts_out: list[Row]
     if series is None or not series.quarter_labels:
         return None
     kind = series.value_format
-    rows = [{"period": label, "value": value, "shown": display.value(value, kind)}
-            for label, value in zip(series.quarter_labels, series.quarterly)]
+    rows = [{"period": label, "value": value,
+             "shown": SUPPRESSED if q in series.hidden_quarters else display.value(value, kind)}
+            for q, (label, value) in enumerate(zip(series.quarter_labels, series.quarterly))]
     what = "rolling quarters" if series.rolling else "periods"
     title = f"{series.name}: last {len(rows)} {what}"
     value_title = {"percent": "Percentage", "rate": f"Rate per {kpi.rate_per:,}"}.get(kind, "Count")
@@ -113,8 +114,8 @@ def _top_section(report: Report, kpi: Kpi) -> Row | None:
     return {"title": f"{table.indicator_name}: the {len(table.rows)} {report.small_area_label}s with the highest counts",
             "rate_title": f"Rate per {table.rate_per:,}", "benchmark": report.benchmark_name,
             "rows": [{"rank": r.rank, "partner_area": r.partner_area, "code": r.code, "name": r.name,
-                      "count": display.value(r.count, "count", "[c]"), "rate": display.value(r.rate, "rate", "[c]"),
-                      "band": r.band or "[c]"} for r in table.rows]}
+                      "count": display.value(r.count, "count", SUPPRESSED), "rate": display.value(r.rate, "rate", SUPPRESSED),
+                      "band": r.band or SUPPRESSED} for r in table.rows]}
 
 
 def _feature(shape: MapShape, properties: Row) -> Row:
@@ -132,7 +133,7 @@ def _map_sections(map_set: MapSet | None, period: str, theme: Theme, charts_out:
     outline = _feature(map_set.outline, {"name": map_set.place}) if map_set.outline is not None else None
     for area_map in map_set.maps:
         rows = [{"name": a.name, "code": a.code, "band": a.band, "shown": display.value(a.value, "rate"),
-                 "count": display.value(a.count, "count", "[c]"), "rank": a.rank or "", "period": period}
+                 "count": display.value(a.count, "count", SUPPRESSED), "rank": a.rank or "", "period": period}
                 for a in area_map.areas]
         features = [_feature(map_set.shapes[a.code], row) for a, row in zip(area_map.areas, rows)
                     if a.code in map_set.shapes]

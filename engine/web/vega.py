@@ -8,20 +8,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
-from pathlib import Path
 
 from engine.atomic import write_bytes_atomic
+from engine.user_cache import cache_dir
 
 #: The Vega-Lite version every page's charts are written for (the specs' $schema names it too).
 VEGA_LITE_VERSION = "5.21"
-
-
-def cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/saferbook`` (``~/.cache/saferbook``; ``%LOCALAPPDATA%\\saferbook`` on Windows)."""
-    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "saferbook"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "saferbook"
 
 
 @functools.lru_cache(maxsize=1)

@@ -9,14 +9,9 @@ draws.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
-import shapely
-from shapely.geometry import MultiPolygon, Polygon
-from shapely.geometry.base import BaseGeometry
-from shapely.geometry.polygon import orient
-from shapely.ops import polylabel
 
 from engine.ingest.boundaries import Boundaries
 from engine.ingest.geography import Geography
@@ -24,19 +19,30 @@ from engine.map_report import AreaMap, MappedArea, MapSet, MapShape
 from engine.spec.models import Banding, Spec
 from engine.stats import BAND_LABELS, NOT_COMPARED, rates
 
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from shapely.geometry import Polygon
+    from shapely.geometry.base import BaseGeometry
+# shapely itself is imported inside the functions that use it: importing the indicators (every build, the
+# Excel add-in's Refresh) must not pay for it; only a spec with maps does.
+
 #: Printed under every map when the spec does not name the boundaries' source.
 DEFAULT_SOURCE = "Boundaries: {file}."
 
 
-def _polygons(geometry: BaseGeometry) -> list[Polygon]:
+def _polygons(geometry: "BaseGeometry") -> list["Polygon"]:
     """The polygons of a (multi)polygon or of a collection a dissolve may leave (slivers of lines dropped)."""
+    from shapely.geometry import Polygon
+
     if isinstance(geometry, Polygon):
         return [geometry]
     return [p for g in getattr(geometry, "geoms", []) for p in _polygons(g)]
 
 
-def map_shape(code: str, name: str, geometry: BaseGeometry) -> MapShape:
+def map_shape(code: str, name: str, geometry: "BaseGeometry") -> MapShape:
     """An area's rings (exteriors anticlockwise, holes clockwise) and a point inside it for its label."""
+    from shapely.geometry.polygon import orient
+    from shapely.ops import polylabel
+
     rings: list[np.ndarray] = []
     for polygon in _polygons(geometry):
         polygon = orient(polygon, 1.0)
@@ -47,8 +53,11 @@ def map_shape(code: str, name: str, geometry: BaseGeometry) -> MapShape:
     return MapShape(code, name, tuple(rings), (float(point.x), float(point.y)))
 
 
-def _dissolved(code: str, name: str, parts: Sequence[BaseGeometry]) -> MapShape | None:
+def _dissolved(code: str, name: str, parts: Sequence["BaseGeometry"]) -> MapShape | None:
     """The outline of several areas together (shapely's union), or None when none of them has a shape."""
+    import shapely
+    from shapely.geometry import MultiPolygon, Polygon
+
     if not parts:
         return None
     union = shapely.union_all(list(parts))
@@ -96,7 +105,8 @@ def partner_map_sets(spec: Spec, geography: Geography, boundaries: Boundaries, r
             indicator = spec.indicator(indicator_id)
             if indicator_id in withheld:
                 notes.append(f"The map of {indicator.name.lower()} is left out of this workbook: the indicator is "
-                             f"sensitive, and a {label}'s band could reveal a hidden small count.")
+                             f"sensitive, or some of its counts are hidden, and a {label}'s band could reveal a "
+                             f"hidden small count.")
                 continue
             r = results[indicator_id]
             rate = rates(r.current[drawn], geography.small_area_population[drawn], indicator.rate_per)

@@ -26,7 +26,8 @@ from engine.indicators.counted.suppression import hidden_by_partner, suppression
 from engine.indicators.counted.top_areas import top_picks, top_table
 from engine.indicators.counted.trend import TrendCounts, trend_counts, trend_table
 from engine.indicators.coverage import Coverage
-from engine.indicators.measured.measures import counted_spec
+from engine.indicators.disclosure import shown_seasonal, shown_series, touched_indicators
+from engine.indicators.measured.measures import counted_spec, withheld_sources
 from engine.indicators.periods import ReportPeriods
 from engine.indicators.profiles.breakdowns import breakdown_tables, breakdown_window
 from engine.indicators.series import partner_series
@@ -61,6 +62,8 @@ class CountedPhase:
     seasonal: list[SeasonalCounts]
     season_years: list[int]
     compared_with: list[np.ndarray] | None  # per partner area: the comparison areas shown beside it (None: all)
+    first_month: int  # the first month counted (the disclosure check's month offsets count from it)
+    withheld: set[str]  # sources of sensitive indicators in a protected build (their measures are withheld whole)
 
     def kpi(self, indicator: Indicator, p: int, measured: Kpi | None) -> Kpi:
         """Partner ``p``'s KPI for ``indicator`` (``measured``: the measured phase's, for a measured indicator),
@@ -70,9 +73,33 @@ class CountedPhase:
         return with_peer_group(with_target(kpi, indicator.target), self.peer_groups.get(indicator.id), p)
 
     def partner_comparisons(self, p: int) -> list[AreaComparison]:
-        """The Comparisons partner ``p`` sees: its comparison areas only, with its peer group's averages."""
-        return shown_areas(with_peer_averages(self.comparisons, self.peer_groups, p),
+        """The Comparisons partner ``p`` sees: its comparison areas only, with its peer group's averages. The chart
+        shows every partner area's count, so a protected workbook has none of a sensitive indicator, nor of one
+        whose count it hides."""
+        rules = suppression_rules(self.spec)
+        shown = [c for c in self.comparisons if not self.protected
+                 or (c.indicator_id not in rules and ("current", c.indicator_id) not in self.hidden[p])]
+        return shown_areas(with_peer_averages(shown, self.peer_groups, p),
                            None if self.compared_with is None else self.compared_with[p])
+
+    def _unsafe_sources(self, p: int) -> set[str]:
+        """Sources whose other cuts (breakdowns, area groups) partner ``p``'s protected workbook leaves out: a
+        sensitive indicator's, or one with a hidden figure. The disclosure check does not cover those cuts yet."""
+        return self.withheld | {self.spec.indicator(i).source for i in touched_indicators(self.hidden[p])}
+
+    def partner_breakdowns(self, p: int) -> list[Breakdown]:
+        """Partner ``p``'s breakdowns, less those a protected workbook leaves out."""
+        unsafe = self._unsafe_sources(p)
+        return [b[p] for b, b_spec in zip(self.breakdowns, self.spec.breakdowns) if b_spec.source not in unsafe]
+
+    def partner_group_tables(self, p: int) -> list[AreaGroupTable]:
+        """Partner ``p``'s who-is-affected tables, less those a protected workbook leaves out."""
+        unsafe = self._unsafe_sources(p)
+        return [t for t in self.group_tables[p] if self.spec.indicator(t.indicator_id).source not in unsafe]
+
+    def shown_series(self, series: IndicatorSeries, p: int) -> IndicatorSeries:
+        """Partner ``p``'s series as its workbook shows it: hidden months and quarters, a hidden peak gone."""
+        return shown_series(series, self.first_month, self.hidden[p])
 
     def top_tables(self, p: int) -> list[TopAreaTable]:
         """Partner ``p``'s Top 10 tables, one per indicator with small-area detail, its hidden numbers blanked."""
@@ -84,11 +111,12 @@ class CountedPhase:
         return trend_table(self.spec, self.trend, p, self.hidden[p]) if self.trend else None
 
     def seasonal_tables(self, p: int) -> list[SeasonalTable]:
-        """Partner ``p``'s month-of-year tables (none in a privacy-protected build)."""
+        """Partner ``p``'s month-of-year tables, its hidden cells marked."""
         if not self.spec.seasonality:
             return []
-        return [seasonal_table(self.spec.seasonality, self.spec.periods, grid, self.season_years,
-                               self.coverage.first_data, self.coverage.end, p) for grid in self.seasonal]
+        return [shown_seasonal(seasonal_table(self.spec.seasonality, self.spec.periods, grid, self.season_years,
+                                              self.coverage.first_data, self.coverage.end, p),
+                               self.season_years, self.first_month, self.hidden[p]) for grid in self.seasonal]
 
     def suppression_note(self, p: int) -> str | None:
         """The note under partner ``p``'s figures, when its workbook hides any."""
@@ -117,38 +145,34 @@ def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file
         spec.periods.financial_year.start_month
     season_years = year_starts(first_data, end, season_start)
     seasonal = _seasonal_grids(spec, inputs, masks, first_data, end, season_years)
-    hidden = hidden_by_partner(spec, results, trend, picks, masks, periods, first_month, chosen, n_partners) \
-        if suppress else [set() for _ in range(n_partners)]
-
-    # Series, comparisons and breakdowns repeat counts in other cuts (months, quarters, categories) from
-    # which a hidden count could be worked out; the disclosure check does not cover them yet, so a
-    # privacy-protected build of a spec with sensitive indicators leaves them out altogether.
-    protected = suppress and bool(suppression_rules(spec))
-    if protected:
-        seasonal = []  # month by month counts, like the series
-        series: list[list[IndicatorSeries]] = []
-        comparisons: list[AreaComparison] = []
-        breakdowns: list[list[Breakdown]] = []
-        group_tables: list[list[AreaGroupTable]] = [[] for _ in range(n_partners)]
-    else:
-        series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, results, first_month)
-        breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners,
-                                       breakdown_window(b, spec.periods, periods.current),
-                                       partner_names=[str(n) for n in geo.partner_names],
-                                       partner_label=geo.partner_label, benchmark_name=geo.benchmark_name)
-                      for b in spec.breakdowns]
-        group_tables = area_group_tables(
-            spec, inputs, {i: r.current for i, r in results.items()},
-            {i: rates(r.partner_current, geo.partner_population, r.indicator.rate_per) for i, r in results.items()},
-            {i: r.benchmark_rate for i, r in results.items()})
+    series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, results, first_month)
     by_partner = {i for i, c in all_counts.items() if c.by_partner}
+    # The series and seasonal grids repeat the counts month by month and quarter by quarter: the disclosure
+    # check covers them with the KPIs, Top 10 and trend table. Breakdowns, area groups and comparisons of a
+    # sensitive source are left out partner by partner (CountedPhase.partner_breakdowns …).
+    hidden = hidden_by_partner(spec, results, trend, picks, masks, periods, first_month, chosen, n_partners,
+                               by_partner, series, seasonal, season_years, first_data) \
+        if suppress else [set() for _ in range(n_partners)]
+    protected = suppress and bool(suppression_rules(spec))
+    breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners,
+                                   breakdown_window(b, spec.periods, periods.current),
+                                   partner_names=[str(n) for n in geo.partner_names],
+                                   partner_label=geo.partner_label, benchmark_name=geo.benchmark_name)
+                  for b in spec.breakdowns]
+    group_tables = area_group_tables(
+        spec, inputs, {i: r.current for i, r in results.items()},
+        {i: rates(r.partner_current, geo.partner_population, r.indicator.rate_per) for i, r in results.items()},
+        {i: r.benchmark_rate for i, r in results.items()})
+    # A map shades every small area: none of a sensitive indicator, nor of one with a hidden Top 10 row.
     map_sets = partner_map_sets(
         spec, geo, inputs.boundaries, results, picks,
-        withheld=set(suppression_rules(spec)) if protected else set(),
+        withheld=set(suppression_rules(spec)) | {key[1] for keys in hidden for key in keys if key[0] == "top"}
+        if protected else set(),
     ) if spec.maps is not None and inputs.boundaries is not None else [None] * n_partners
     return CountedPhase(spec, inputs, coverage, results, by_partner, picks, hidden, protected, peer_groups, trend,
                         series, comparisons, breakdowns, group_tables, map_sets, seasonal, season_years,
-                        comparison_positions(spec.comparison_areas, geo, inputs.peer_table))
+                        comparison_positions(spec.comparison_areas, geo, inputs.peer_table), first_month,
+                        withheld_sources(full_spec) if protected else set())
 
 
 def _series_and_comparisons(spec: Spec, inputs: Inputs, periods: ReportPeriods, all_counts: dict[str, IndicatorCounts],

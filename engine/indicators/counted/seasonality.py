@@ -75,5 +75,6 @@ def seasonality_note(spec: Spec) -> MethodNote | None:
     names = ", ".join(spec.indicator(i).name for i in spec.seasonality.indicators)
     return MethodNote("Seasonality", f"The Trends sheet's seasonal tables ({names}) count each month of the year in "
                                      f"every {years[:-1]} the data holds, one column per year, for the partner area. "
-                                     "A month outside the data is left blank: not recorded, not zero. They are left "
-                                     "out of privacy-protected builds of specs with sensitive indicators.")
+                                     "A month outside the data is left blank: not recorded, not zero. In a "
+                                     "privacy-protected build a month that is, or would reveal, a small count of a "
+                                     "sensitive indicator reads 'suppressed', and that table's chart is left out.")

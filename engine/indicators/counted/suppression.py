@@ -1,8 +1,9 @@
 """Which of a partner workbook's counted numbers a privacy-protected build hides, partner by partner.
 
-Gathers every count a partner's workbook would show (KPIs, Top 10 rows, the trend table) and hands
-them to :mod:`engine.indicators.disclosure`, which decides what must go so that no small count of a
-sensitive indicator can be read or worked out.
+Gathers every count a partner's workbook would show (KPIs, Top 10 rows, the trend table, the series'
+months, rolling quarters and peaks, the seasonal grids) and hands them to
+:mod:`engine.indicators.disclosure`, which decides what must go so that no small count of a sensitive
+indicator can be read, worked out or narrowed down.
 """
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from typing import Sequence
 import numpy as np
 
 from engine.indicators.counted.results import IndicatorResults
+from engine.indicators.counted.seasonality import SeasonalCounts
 from engine.indicators.counted.trend import TrendCounts
-from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers
+from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers, seasonal_numbers, series_numbers
 from engine.indicators.periods import ReportPeriods
-from engine.report import SUPPRESSED
+from engine.report import SUPPRESSED, IndicatorSeries
 from engine.spec.models import Spec
 
 
@@ -25,9 +27,13 @@ def suppression_rules(spec: Spec) -> dict[str, tuple[int, bool]]:
 
 def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: TrendCounts | None,
                       picks: dict[str, list[list[int]]], masks: dict[str, np.ndarray], periods: ReportPeriods,
-                      first_month: int, chosen: Sequence[int], n_partners: int) -> list[set]:
+                      first_month: int, chosen: Sequence[int], n_partners: int, by_partner: set[str],
+                      series: list[list[IndicatorSeries]], seasonal: list[SeasonalCounts], season_years: list[int],
+                      first_data: int) -> list[set]:
     """Each partner area's hidden numbers (keys as :mod:`engine.indicators.disclosure` names them); an empty
-    set for the partners not ``chosen`` and for a spec with no sensitive indicator."""
+    set for the partners not ``chosen`` and for a spec with no sensitive indicator. ``by_partner``: indicators
+    counted by partner area (no Top 10); ``series`` and ``seasonal`` (from ``season_years``, the data starting at
+    ``first_data``) are cuts of the same counts, checked with the rest."""
     rules = suppression_rules(spec)
     hidden: list[set] = [set() for _ in range(n_partners)]
     if not rules:
@@ -36,13 +42,21 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
     layout = Layout(n_months, range(periods.current.first - first_month, periods.current.last - first_month + 1),
                     range(max(periods.previous.first - first_month, 0), periods.previous.last - first_month + 1),
                     trend.year_months if trend else [], trend.shown if trend else range(0),
-                    list(spec.trend_table.rows) if trend and spec.trend_table else [])
+                    list(spec.trend_table.rows) if trend and spec.trend_table else [],
+                    [range(q.first - first_month, q.last - first_month + 1) for q in periods.quarters],
+                    first_month - first_data if seasonal else 0)
     kinds = event_kinds(spec, masks)
     for p in chosen:
         listed = {i.id: picks[i.id][p] for i in spec.indicators}
-        complete = {i.id for i in spec.indicators if len(listed[i.id]) < i.top.n}
-        hidden[p] = hidden_numbers(_published_numbers(spec, results, trend, picks, p), layout, kinds, listed,
-                                   complete, rules)
+        # A Top 10 with fewer rows lists every small area with an event; an indicator counted by partner
+        # area has no Top 10 at all (taking its empty one for complete told the check its count was 0).
+        complete = {i.id for i in spec.indicators if len(listed[i.id]) < i.top.n and i.id not in by_partner}
+        numbers = _published_numbers(spec, results, trend, picks, p)
+        for indicator_series in series:
+            numbers.update(series_numbers(indicator_series[p], first_month))
+        for grid in seasonal:
+            numbers.update(seasonal_numbers(grid, p, season_years, first_month))
+        hidden[p] = hidden_numbers(numbers, layout, kinds, listed, complete, rules)
     return hidden
 
 
@@ -74,6 +88,7 @@ def suppression_note(spec: Spec) -> str:
     rules = [(i.name, spec.suppression_for(i)) for i in spec.indicators if spec.suppression_for(i) is not None]
     described = "; ".join(f"{name}: counts below {rule.below}" + (" (zeros too)" if rule.zero else "")
                           for name, rule in rules)
-    return (f"{SUPPRESSED} = not shown, to protect privacy. Hidden: small counts of sensitive indicators ({described}), "
-            f"and any number from which one could be worked out (a change, a rate, a band, another part of a total).")
+    return (f"'{SUPPRESSED}' = not shown, to protect privacy: a small count of a sensitive indicator ({described}), "
+            f"or a number from which one could be worked out or narrowed down (a change, a rate, a band, another part "
+            f"of a total, a month or quarter of a series).")
 

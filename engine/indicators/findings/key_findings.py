@@ -34,7 +34,7 @@ def change_direction(kpi: Kpi) -> int:
 
 
 def _shown(kpi: Kpi) -> bool:
-    """A KPI whose counts are hidden for privacy ([c]) gets no sentence: a sentence would reveal them."""
+    """A KPI whose counts are hidden for privacy ("suppressed") gets no sentence: a sentence would reveal them."""
     return None not in (kpi.current, kpi.previous, kpi.change, kpi.rate)
 
 

@@ -144,7 +144,7 @@ class MeasuredIndicator:
     missing_cells: tuple[int, int] = (0, 0)  # (partner area, period) cells of the compared periods: missing, all
 
     def kpi(self, p: int, withheld: bool = False) -> Kpi:
-        """The partner area's KPI; ``withheld``: every figure hidden ([c]), for privacy-protected builds."""
+        """The partner area's KPI; ``withheld``: every figure hidden ("suppressed"), for privacy-protected builds."""
         if withheld:
             return self._withheld()
         indicator, stats = self.indicator, self.stats

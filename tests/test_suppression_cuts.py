@@ -1,0 +1,235 @@
+"""Suppression across a protected workbook's cuts: KPIs, the trend table, monthly series, rolling quarters
+and seasonal grids, built from a small spec (specs/examples/counted.yaml with Violence and sexual
+offences suppressed below 12, so that Melton and Rutland have many small months to hide).
+
+Every figure the partner sees is recomputed here with pandas from the police.uk rows and written as a
+sum over (crime type, month); an attacker who knows every shown figure and that counts are never
+negative solves one linear programme per hidden figure per bound (scipy linprog). No small count may
+be shown, and none may be pinned into an interval narrower than its threshold.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from scipy.optimize import linprog
+
+from engine.api import prepare, render_all
+from engine.report import SUPPRESSED
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "specs" / "examples"
+BELOW = 12
+SENSITIVE = "violence_and_sexual_offences"
+TYPES = {"total_crime": None, "anti_social_behaviour": ["Anti-social behaviour"], "burglary": ["Burglary"],
+         SENSITIVE: ["Violence and sexual offences"]}
+
+
+def example_variant(root: Path, example: str, *replacements: tuple[str, str]) -> Path:
+    """``specs/examples/<example>`` with ``replacements``, under ``root`` with the data it reads linked in."""
+    (root / "specs" / "examples").mkdir(parents=True)
+    for link, target in ((root / "data", REPO / "data"), (root / "specs" / "examples" / "data", EXAMPLES / "data")):
+        try:
+            link.symlink_to(target, target_is_directory=True)
+        except OSError:
+            shutil.copytree(target, link)
+    text = (EXAMPLES / example).read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = root / "specs" / "examples" / f"variant_{example}"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def spec_path(tmp_path_factory) -> Path:
+    return example_variant(
+        tmp_path_factory.mktemp("cuts"), "counted.yaml",
+        ("    sensitive: true\n", f"    sensitive: true\n    suppress: {{below: {BELOW}}}\n"),
+        ("comparisons: [total_crime, anti_social_behaviour]",
+         "comparisons: [total_crime, anti_social_behaviour, violence_and_sexual_offences]\n"
+         "seasonality:\n  indicators: [violence_and_sexual_offences]\n"))
+
+
+@pytest.fixture(scope="module")
+def protected(spec_path):
+    return prepare(spec_path, suppress=True)
+
+
+@lru_cache(maxsize=None)
+def district_counts() -> pd.DataFrame:
+    """(district, crime type, month) -> rows, from the police.uk files and the ONS LSOA lookup."""
+    frames = [pd.read_csv(f, usecols=["Month", "LSOA code", "Crime type"])
+              for f in sorted((EXAMPLES / "data" / "police_uk").glob("*-street.csv.gz"))]
+    rows = pd.concat(frames).merge(pd.read_csv(REPO / "data" / "ons" / "lsoa11_lad22_leicestershire.csv"),
+                                   left_on="LSOA code", right_on="LSOA11CD")
+    return rows.groupby(["LAD22NM", "Crime type", "Month"]).size().rename("n").reset_index()
+
+
+def figures(report) -> tuple[list[str], np.ndarray, np.ndarray, list[object]]:
+    """Every count the report shows about its own area: (names, vectors over (type, month), pandas values,
+    the report's shown value or None)."""
+    counts = district_counts()
+    own = counts[counts["LAD22NM"] == report.partner_area]
+    types = sorted(counts["Crime type"].unique())
+    end = dt.date.fromisoformat(report.period_end + "-01")
+    months = [f"{(end.year * 12 + end.month - 1 - k) // 12}-{(end.year * 12 + end.month - 1 - k) % 12 + 1:02d}"
+              for k in range(48)][::-1]
+    grid = own.pivot_table(index="Crime type", columns="Month", values="n", aggfunc="sum").reindex(
+        index=types, columns=months, fill_value=0).fillna(0).to_numpy()
+    atom = {(t, m): i * len(months) + j for i, t in enumerate(types) for j, m in enumerate(months)}
+
+    def vector(indicator: str, span: list[str], sign: float = 1.0) -> np.ndarray:
+        v = np.zeros(len(atom))
+        chosen = TYPES[indicator] or [t for t in types if t != "Anti-social behaviour"]
+        for t in chosen:
+            for m in span:
+                v[atom[(t, m)]] = sign
+        return v
+
+    names, vectors, shown = [], [], []
+
+    def add(name: str, v: np.ndarray, value: object) -> None:
+        names.append(name), vectors.append(v), shown.append(value)
+
+    current, previous = months[-12:], months[-24:-12]
+    for k in report.kpis:
+        add(f"current {k.indicator_id}", vector(k.indicator_id, current), k.current)
+        add(f"previous {k.indicator_id}", vector(k.indicator_id, previous), k.previous)
+        add(f"change {k.indicator_id}", vector(k.indicator_id, current) - vector(k.indicator_id, previous, ), k.change)
+    label = lambda d: f"{d.year}-{d.month:02d}"  # noqa: E731
+    for row in report.trend.rows:
+        for d, value in zip(report.trend.months, row.monthly):
+            add(f"trend month {row.indicator_id} {label(d)}", vector(row.indicator_id, [label(d)]), value)
+    for d, value in zip(report.trend.months, report.trend.monthly_totals):
+        add(f"trend month total {label(d)}", sum(vector(r.indicator_id, [label(d)]) for r in report.trend.rows), value)
+    for s in report.series:
+        for d, value in zip(s.months, s.monthly):
+            add(f"series {s.indicator_id} {label(d)}", vector(s.indicator_id, [label(d)]), value)
+        for q, value in enumerate(s.quarterly):  # rolling quarters to the period end, oldest first
+            span = months[len(months) - 3 * (len(s.quarterly) - q):][:3]
+            add(f"quarter {s.indicator_id} {q}", vector(s.indicator_id, span), value)
+    for table in report.seasonal:
+        first_year = int(table.years[0][:4])
+        for r, row in enumerate(table.counts):
+            for c, value in enumerate(row):
+                month = (first_year + c) * 12 + r  # calendar years, January first
+                m = f"{month // 12}-{month % 12 + 1:02d}"
+                if m in months and (r, c) not in table.hidden and value is None:
+                    continue  # outside the data
+                if m in months:
+                    add(f"season {table.indicator_id} {m}", vector(table.indicator_id, [m]), value)
+    matrix = np.array(vectors)
+    return names, matrix, matrix @ grid.ravel(), shown
+
+
+def interval(vectors, values, shown, target) -> tuple[float, float]:
+    kwargs = dict(A_eq=vectors[shown], b_eq=values[shown], bounds=[(0, None)] * vectors.shape[1], method="highs")
+    low, high = linprog(vectors[target], **kwargs), linprog(-vectors[target], **kwargs)
+    return (low.fun if low.status == 0 else -np.inf), (-high.fun if high.status == 0 else np.inf)
+
+
+@pytest.mark.parametrize("area", ["Melton", "Rutland"])
+def test_no_small_count_is_shown_or_can_be_narrowed_down(protected, area):
+    report = next(r for r in protected.reports if r.partner_area == area)
+    names, vectors, values, shown_values = figures(report)
+    shown = np.array([v is not None for v in shown_values])
+    # What is shown is the pandas figure.
+    assert [v for v, s in zip(values, shown_values) if s is not None] == \
+        pytest.approx([s for s in shown_values if s is not None])
+    small = np.array([SENSITIVE in n.split() and not n.startswith("change") for n in names]) & \
+        (values >= 1) & (values < BELOW)
+    assert small.any(), "the spec should give this area small counts to hide"
+    assert not (small & shown).any(), [n for n, s in zip(names, small & shown) if s]
+    for t in np.flatnonzero(small):
+        low, high = interval(vectors, values, shown, t)
+        assert high - low >= BELOW, (names[t], values[t], low, high)
+    for t in np.flatnonzero(~shown):  # nothing hidden can be worked out exactly
+        low, high = interval(vectors, values, shown, t)
+        assert high - low > 0.5, (names[t], low, high)
+
+
+def test_protected_build_keeps_series_and_seasonal_grids(protected, spec_path):
+    plain = {r.partner_area: r for r in prepare(spec_path).reports}
+    assert all(SENSITIVE in [c.indicator_id for c in r.comparisons] for r in plain.values())  # analysts see it all
+    for report in protected.reports:
+        assert [s.indicator_id for s in report.series] == [s.indicator_id for s in plain[report.partner_area].series]
+        assert [t.indicator_id for t in report.seasonal] == [SENSITIVE]
+        # The sensitive indicator's comparison chart shows every area's count: left out; the others stay.
+        assert [c.indicator_id for c in report.comparisons] == ["total_crime", "anti_social_behaviour"]
+
+
+def test_hidden_cells_read_suppressed_never_blank_or_zero(protected, tmp_path):
+    rutland = next(r for r in protected.reports if r.partner_area == "Rutland")
+    table = rutland.seasonal[0]
+    assert table.hidden
+    path = next(p for p in render_all(protected, tmp_path) if "Rutland" in p.name)
+    sheet = load_workbook(path, read_only=True)["Trends"]
+    cells = {(r, c): v for r, row in enumerate(sheet.iter_rows(values_only=True)) for c, v in enumerate(row)}
+    heading = next(pos for pos, v in cells.items() if v == f"{table.title}: {table.name}")
+    first_row = heading[0] + 2  # the table's header row, then its months
+    for r, c in table.hidden:
+        assert cells[(first_row + r, 1 + c)] == SUPPRESSED
+    assert any("'suppressed': a small count" in str(v) for v in cells.values())
+    methodology = next(n.text for n in rutland.methodology if n.topic == "Small numbers")
+    assert "linear programme" in methodology and "counts from 1 to 11" in methodology
+
+
+def test_a_small_count_of_an_indicator_counted_by_partner_area_is_hidden(tmp_path):
+    """MARAC referrals come one row per referral naming the district, so the indicator has no Top 10. The
+    disclosure check took its empty Top 10 for a complete one (the area's count known to be 0) and a small
+    count could not be hidden: the protected build failed."""
+    path = example_variant(tmp_path, "measured.yaml", ("    source: marac_referrals\n    sensitive: true\n",
+                                                       "    source: marac_referrals\n    sensitive: true\n"
+                                                       "    suppress: {below: 30}\n"))
+    log = pd.read_csv(EXAMPLES / "data" / "marac_referrals.csv", skiprows=4)
+    log["month"] = pd.to_datetime(log["Referral Month"], format="%b-%y", errors="coerce")  # the log has a typo
+    log = log.dropna(subset=["month"])
+    end = log["month"].max()
+    last_12 = log[log["month"] > end - pd.DateOffset(months=12)].groupby("District").size()
+    quarters = log[log["month"] > end - pd.DateOffset(months=24)].assign(
+        quarter=lambda f: 7 - ((end.year - f["month"].dt.year) * 12 + end.month - f["month"].dt.month) // 3)
+    by_quarter = quarters.groupby(["District", "quarter"]).size()
+    prepared = prepare(path, suppress=True)
+    for report in prepared.reports:
+        kpi = next(k for k in report.kpis if k.indicator_id == "marac_referrals")
+        series = next(s for s in report.series if s.indicator_id == "marac_referrals")
+        assert (kpi.current is None) == (last_12[report.partner_area] < 30)
+        assert kpi.current in (None, last_12[report.partner_area])
+        for q, value in enumerate(series.quarterly):
+            if 0 < by_quarter.get((report.partner_area, q), 0) < 30:
+                assert value is None and q in series.hidden_quarters
+    assert last_12["Rutland"] < 30  # the case the test is about
+    # The Trends sheet's quarterly table says so in words where the quarters are hidden.
+    rutland = next(r for r in prepared.reports if r.partner_area == "Rutland")
+    series = next(s for s in rutland.series if s.indicator_id == "marac_referrals")
+    assert series.hidden_quarters
+    book = load_workbook(next(p for p in render_all(prepared, tmp_path / "out") if "Rutland" in p.name), read_only=True)
+    row = next(r for r in book["Trends"].iter_rows(values_only=True) if r[0] == "MARAC referrals")
+    assert [row[1 + q] for q in series.hidden_quarters] == [SUPPRESSED] * len(series.hidden_quarters)
+
+
+def test_a_map_is_left_out_when_its_top_10_hides_a_row(tmp_path):
+    """A map shades each small area by its Top 10 band and carries its count: where a row of the indicator's
+    Top 10 is hidden (here Rutland's total crime, to protect a small count of violence in the same LSOA), the
+    map would give the row away, so a protected build leaves it out, and says why."""
+    path = example_variant(
+        tmp_path, "counted.yaml",
+        ("    sensitive: true\n", f"    sensitive: true\n    suppress: {{below: {BELOW}}}\n"),
+        ("comparisons: [total_crime, anti_social_behaviour]",
+         "comparisons: [total_crime, anti_social_behaviour]\n"
+         "maps:\n  boundaries: ../../data/ons/lsoa11_boundaries_leicestershire.geojson.gz\n"
+         "  code_property: LSOA11CD\n  indicators: [total_crime, burglary]\n  source: ONS LSOA boundaries (OGL v3)\n"))
+    reports = {r.partner_area: r for r in prepare(path, suppress=True).reports}
+    rutland_total = next(t for t in reports["Rutland"].top_tables if t.indicator_id == "total_crime")
+    assert any(row.count is None for row in rutland_total.rows), "the case the test is about"
+    for report in reports.values():
+        assert [m.indicator_id for m in report.maps.maps] == ["burglary"]
+        assert any("total recorded crime is left out" in note for note in report.maps.notes)
