@@ -22,6 +22,7 @@ from engine.ingest.generated import require_generated
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import UNPLACED, IssueLog, IssueOwners
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
+from engine.ingest.comparator_table import ComparatorRows, read_comparator_rows
 from engine.ingest.peer_table import PeerTable, read_peer_table
 from engine.ingest.periods import PERIOD_MONTHS
 from engine.ingest.police_uk import CRIME_TYPES, other_forces, quirks, read_police_uk
@@ -124,6 +125,7 @@ class Inputs:
     area_groups: dict[str, SmallAreaGroups] = field(default_factory=dict)  # by area group id
     peer_table: PeerTable | None = None  # the spec's peer-group export, when it names one
     boundaries: Boundaries | None = None  # the small areas' shapes, when the spec has maps
+    comparators: ComparatorRows | None = None  # the spec's published comparator rows (force, region, England)
 
     def issue_owners(self) -> IssueOwners:
         """Each logged issue's partner area under this geography, worked out once for every workbook's use."""
@@ -342,11 +344,12 @@ def _check_threshold(spec: Spec, log: IssueLog) -> None:
 
 
 def sources_in_use(spec: Spec) -> dict[str, bool]:
-    """Every source the spec's indicators or breakdowns read, in spec order -> whether indicators count it
+    """Every source the spec's indicators, breakdowns or hotspots read, in spec order -> whether indicators count it
     (counted sources need a month; the rest, and sources read only by indicators with a measure block, may be
     undated snapshots)."""
     counted = {indicator.source for indicator in spec.indicators if indicator.measure is None}
-    used = [indicator.source for indicator in spec.indicators] + [b.source for b in spec.breakdowns]
+    used = ([indicator.source for indicator in spec.indicators] + [b.source for b in spec.breakdowns]
+            + [h.source for h in spec.hotspots])
     return {name: name in counted for name in dict.fromkeys(used)}
 
 
@@ -403,6 +406,13 @@ def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) ->
             peer_table = cache.read(key, log, lambda own_log: read_peer_table(spec, base_dir, geography, own_log), files)
     except DataError as error:
         problems += error.problems
+    comparators = None
+    try:
+        if spec.comparators is not None:
+            require_generated(spec, spec.comparators.source, source_path(spec, base_dir, spec.comparators.source))
+        comparators = read_comparator_rows(spec, base_dir, log)
+    except DataError as error:
+        problems += error.problems
     try:
         if spec.maps is not None:
             key, files = boundaries_key(spec, base_dir)
@@ -413,4 +423,4 @@ def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) ->
     if problems:
         raise DataError(problems)
     _check_threshold(spec, log)
-    return Inputs(geography, sources, log.summary(), log, area_groups, peer_table, boundaries)
+    return Inputs(geography, sources, log.summary(), log, area_groups, peer_table, boundaries, comparators)
