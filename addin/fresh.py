@@ -1,34 +1,19 @@
-"""The workbook the engine would build now, read back in memory: its settings and typed values.
+"""The workbook the engine would build now, in memory: its settings and typed values.
 
 Refresh renders the new period with the engine's own renderer and copies the engine-owned ranges
-from it, so a refreshed workbook and a freshly built one cannot disagree. The bytes are only read
-(openpyxl), never saved.
+from it, so a refreshed workbook and a freshly built one cannot disagree. The renderer hands over
+what each cell holds (:func:`engine.api.workbook_cells`); no file is made.
 """
 from __future__ import annotations
 
 import datetime as dt
-import io
-from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import load_workbook
-
+from engine.contract.cell_value import Formula
 from engine.contract.settings_sheet import SHEET_SETTINGS, WorkbookSettings
 from addin.book import Rect
 
-
-@dataclass(frozen=True)
-class Formula:
-    """A formula cell (as opposed to text that happens to start with ``=``)."""
-
-    text: str
-
-
-def cell_value(cell: Any) -> Any:
-    """An openpyxl cell's value, with formulas wrapped so they cannot be mistaken for text."""
-    if cell.data_type == "f":
-        return Formula(str(cell.value))
-    return cell.value
+__all__ = ["Formula", "FreshWorkbook", "excel_input", "same_value"]  # Formula: where the add-in's tests find it
 
 
 def excel_input(value: Any) -> Any:
@@ -62,15 +47,12 @@ def same_value(current: Any, new: Any) -> bool:
 class FreshWorkbook:
     """A rendered workbook's settings sheet and the values of its engine sheets."""
 
-    def __init__(self, data: bytes):
-        workbook = load_workbook(io.BytesIO(data))
-        self.settings = WorkbookSettings.from_rows(
-            [list(row) for row in workbook[SHEET_SETTINGS].iter_rows(values_only=True)])
-        self.cells: dict[str, dict[tuple[int, int], Any]] = {}
-        for name in self.settings.sheets:
-            self.cells[name] = {(c.row - 1, c.column - 1): cell_value(c) for row in workbook[name].iter_rows()
-                                for c in row if c.value is not None}
-        self.settings_rows = self.settings.rows()
+    def __init__(self, cells: dict[str, dict[tuple[int, int], Any]]):
+        """``cells``: every sheet's cells, the settings sheet's too (as :func:`engine.api.workbook_cells` gives)."""
+        settings = cells[SHEET_SETTINGS]
+        height, width = max(r for r, _ in settings) + 1, max(c for _, c in settings) + 1
+        self.settings = WorkbookSettings.from_rows([[settings.get((r, c)) for c in range(width)] for r in range(height)])
+        self.cells = {name: cells[name] for name in self.settings.sheets}
 
     def value(self, sheet: str, cell: tuple[int, int]) -> Any:
         return self.cells[sheet].get(cell)

@@ -18,9 +18,10 @@ the plan raises :class:`LayoutChange`; if the analyst's content is where the eng
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
+from engine.contract.names import AS_BUILT_SHEETS
 from engine.contract.settings_sheet import OwnedTable, WorkbookSettings, inside, parse_range, range_ref, row_runs
 from addin.book import LAST_COLUMN, Rect
 from addin.fresh import FreshWorkbook, same_value
@@ -262,14 +263,18 @@ def _check_other_tables(shifts: list[Shift], state: SheetState, engine_tables: s
 
 
 def make_plan(old: WorkbookSettings, fresh: FreshWorkbook, state: dict[str, SheetState]) -> Plan:
-    """Every shift and write that turns the workbook into the fresh layout, analyst content kept."""
+    """Every shift and write that turns the workbook into the fresh layout, analyst content kept; the sheets
+    Refresh leaves as built (``AS_BUILT_SHEETS``) are not touched."""
     new = fresh.settings
     _check_same_tables(old, new, state)
     plan = Plan()
     conflicts: list[str] = []
     old_tables, new_tables = _by_sheet(old.tables, old.sheets), _by_sheet(new.tables, new.sheets)
     for sheet in old.sheets:
+        if sheet in AS_BUILT_SHEETS:
+            continue
         sheet_state, filled = state[sheet], state[sheet].filled()
+        old_rects = [t.rect for t in old_tables[sheet]]
         old_cells, new_cells = set(old.cells.get(sheet, [])), set(new.cells.get(sheet, []))
         rows_in_use = {True: {r for r, _ in old_cells}, False: {r for r, _ in filled}}
         shifts, resized = _sheet_shifts(sheet, old_tables[sheet], new_tables[sheet], rows_in_use)
@@ -283,7 +288,7 @@ def make_plan(old: WorkbookSettings, fresh: FreshWorkbook, state: dict[str, Shee
         new_rects = [t.rect for t in new_tables[sheet]]
         now: dict[Cell, Any] = {}  # what each cell will hold after the shifts, before any write
         for cell, value in filled.items():
-            engine = cell in old_cells or any(inside(cell, t.rect) for t in old_tables[sheet])
+            engine = cell in old_cells or any(inside(cell, r) for r in old_rects)
             target = moved(cell, shifts)
             if target is not None:
                 now[target] = value
@@ -314,9 +319,19 @@ def cell_of(ref: str) -> Cell:
     return parse_range(ref)[:2]
 
 
-def settings_write(fresh: FreshWorkbook, settings_sheet: str, old_size: tuple[int, int]) -> Write:
+def kept_as_built(old: WorkbookSettings, new: WorkbookSettings) -> WorkbookSettings:
+    """The new settings, but what the sheets left as built hold as the old settings say (they were not rewritten)."""
+    def source(sheet: str) -> WorkbookSettings:
+        return old if sheet in AS_BUILT_SHEETS else new
+
+    return replace(new, tables=[t for s in new.sheets for t in source(s).tables if t.sheet == s],
+                   cells={s: source(s).cells[s] for s in new.sheets if s in source(s).cells},
+                   links=[k for s in new.sheets for k in source(s).links if k.sheet == s])
+
+
+def settings_write(old: WorkbookSettings, fresh: FreshWorkbook, settings_sheet: str, old_size: tuple[int, int]) -> Write:
     """The whole settings sheet in one write, padded to clear what the old one held beyond it."""
-    rows = fresh.settings_rows
+    rows = kept_as_built(old, fresh.settings).rows()
     height = max(len(rows), old_size[0])
     width = max(max(map(len, rows)), old_size[1])
     values = [[(row[c] if c < len(row) and row[c] else None) for c in range(width)] for row in rows]

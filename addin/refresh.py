@@ -9,22 +9,34 @@ bad spec shows the CLI's one-line messages and leaves the workbook unchanged.
 """
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.api import Prepared, prepare, workbook_bytes, write_report
+from engine.api import Prepared, prepare, write_report
 from engine.errors import SaferbookError
 from engine.contract.names import table_name
 from engine.contract.settings_sheet import KIND_DASHBOARD, SHEET_SETTINGS, WorkbookSettings
-from engine.report import Report
 from addin.book import Book, XlwingsBook
 from addin.config import AddinConfig, load_config, registered_spec
-from addin.fresh import FreshWorkbook, excel_input
+from addin.fresh import excel_input
 from addin.plan import Conflict, LayoutChange, Plan, SheetState, make_plan, settings_write
+from addin.warm import Warm
+
+if TYPE_CHECKING:
+    from engine.report import Report
 
 TITLE = "Saferbook"
+
+
+@functools.cache
+def this_process() -> Warm:
+    """What this process keeps between clicks (xlwings' UDF server keeps the process; see :mod:`addin.warm`), made
+    at the first click: making it imports the engine's phases, which loading the add-in should not wait for."""
+    return Warm()
 
 
 @dataclass
@@ -120,13 +132,15 @@ def _apply(book: Book, plan: Plan) -> None:
 
 
 def refresh(book: Book, period_end: str | None = None, config: AddinConfig | None = None,
-            xlwings_version: str | None = None) -> Outcome:
+            xlwings_version: str | None = None, warm: Warm | None = None) -> Outcome:
     """Refresh ``book`` in place; ``period_end`` overrides the workbook's own setting.
 
     ``config`` is this computer's add-in settings (read from the user's config file when omitted);
-    ``xlwings_version`` the xlwings Python runs, checked against the add-in's VBA.
+    ``xlwings_version`` the xlwings Python runs, checked against the add-in's VBA; ``warm`` what earlier clicks
+    left to reuse (:func:`this_process`'s when omitted).
     """
     spec = ""
+    warm = this_process() if warm is None else warm
     try:
         config = load_config() if config is None else config
         mismatch = version_problem(config, xlwings_version)
@@ -142,16 +156,16 @@ def refresh(book: Book, period_end: str | None = None, config: AddinConfig | Non
         request = period_end or settings.period_end or "latest"
         book.status(f"{TITLE}: computing {settings.partner_area}, period end {request}…")
         dashboard = settings.kind == KIND_DASHBOARD  # a dashboard spec builds one workbook: no --area
-        prepared = prepare(spec, None if dashboard else [settings.partner_area], request)
+        prepared = prepare(spec, None if dashboard else [settings.partner_area], request, memo=warm.memo)
         if dashboard and prepared.dashboard is None:
             raise SaferbookError(f"this workbook is a dashboard, but {settings.spec} no longer builds one")
         report = prepared.dashboard.report if dashboard else prepared.reports[0]
-        fresh = FreshWorkbook(workbook_bytes(prepared, report))
+        fresh = warm.fresh_workbook(prepared, report)
         names = book.sheet_names()
         state = {s: SheetState(book.values(s), book.tables(s)) for s in settings.sheets if s in names}
         old_size = SheetState(settings_values, {}).size
         plan = make_plan(settings, fresh, state)
-        plan.writes.append(settings_write(fresh, SHEET_SETTINGS, old_size))
+        plan.writes.append(settings_write(settings, fresh, SHEET_SETTINGS, old_size))
     except SaferbookError as error:
         book.status(None)
         text = "\n".join(f"error: {problem}" for problem in error.problems)

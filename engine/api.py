@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -20,6 +21,7 @@ if TYPE_CHECKING:  # the phases are imported when they run: `saferbook --help` a
     from engine.dashboard_report import DashboardReport
     from engine.ingest import Inputs
     from engine.ingest.cache import IngestCache
+    from engine.render.theme import Theme
     from engine.report import Report
     from engine.spec import Spec
 
@@ -39,6 +41,44 @@ class Prepared:
     def outputs(self) -> list[Report]:
         """What :func:`render_all` writes, one workbook each: the dashboard's subject, or every partner area."""
         return [self.dashboard.report] if self.dashboard is not None else self.reports
+
+
+MEMO_ENTRIES = 8  # an analyst refreshing a few partners' workbooks in turn
+
+
+def _watching_cache() -> IngestCache:
+    """A cache that notices its files changing (imported here: ingest is a phase, loaded when first used)."""
+    from engine.ingest.cache import IngestCache
+
+    return IngestCache(watch=True)
+
+
+@dataclass
+class ComputeMemo:
+    """What :func:`prepare` computed, kept between calls in one long-lived process (the Excel add-in's).
+
+    It holds the :class:`~engine.ingest.cache.IngestCache` its reads come from. A call whose spec,
+    arguments and build day are the same as an earlier one's, and whose every read was served by the very
+    same cached read (no file behind it changed: see :mod:`engine.ingest.stamps`), gets that call's
+    Reports without computing them again; anything else computes afresh. It keeps the
+    :data:`MEMO_ENTRIES` most recent.
+    """
+
+    cache: IngestCache = field(default_factory=_watching_cache)
+    _prepared: OrderedDict[tuple, Prepared] = field(default_factory=OrderedDict)
+    hits: int = 0
+
+    def get(self, key: tuple) -> Prepared | None:
+        prepared = self._prepared.get(key)
+        if prepared is not None:
+            self.hits += 1
+            self._prepared.move_to_end(key)
+        return prepared
+
+    def put(self, key: tuple, prepared: Prepared) -> None:
+        self._prepared[key] = prepared
+        while len(self._prepared) > MEMO_ENTRIES:
+            self._prepared.popitem(last=False)
 
 
 def _unknown_areas(areas: Sequence[str], names: Sequence[str], spec_file: str) -> list[Problem]:
@@ -92,16 +132,18 @@ def check_arguments(spec: Spec, spec_dir: Path, spec_file: str, areas: Sequence[
 
 
 def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_end: str | None = None,
-            suppress: bool = False, cache: IngestCache | None = None) -> Prepared:
+            suppress: bool = False, cache: IngestCache | None = None, memo: ComputeMemo | None = None) -> Prepared:
     """Load spec and data and compute the Reports; raises SaferbookError for bad input.
 
     ``suppress=True`` is for workbooks that leave the analysts' hands (partner deliveries): the
     small counts of indicators marked ``sensitive: true``, and every number that would reveal
     one, are hidden (``None`` in the Reports, ``suppressed`` in the workbook). ``cache`` shares sources read by an
-    earlier ``prepare`` of the same command (the demo's two specs; see :mod:`engine.ingest.cache`).
+    earlier ``prepare`` of the same command (the demo's two specs; see :mod:`engine.ingest.cache`). ``memo``
+    (which brings its own cache) also keeps the Reports, for a later call with nothing changed (:class:`ComputeMemo`).
     """
     from engine.indicators import build_reports
     from engine.indicators.dashboard.subject import build_dashboard
+    from engine.indicators.periods import generated_timestamp
     from engine.ingest import load_inputs
     from engine.project import project_of_spec
     from engine.render import load_theme
@@ -117,11 +159,21 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     check_arguments(spec, spec_dir, str(spec_path), areas, period_end)
     project = project_of_spec(spec_path)  # a broken project file needs no data to find
     loaded = time.perf_counter()
+    if memo is not None:
+        cache = memo.cache
     try:
         inputs = load_inputs(spec, spec_dir, cache)
     except SpecError as error:  # found while reading the geography (a group member, an alias): point at the spec
         raise locate(SpecError([replace(p, file=p.file or str(spec_path)) for p in error.problems]), spec_path) from None
     ingested = time.perf_counter()
+    key = None
+    if memo is not None:  # everything the Reports are computed from: the reads' serials stand for the data
+        key = (spec.model_dump_json(), str(spec_dir), project.id, str(project.root), tuple(areas or ()), period_end,
+               suppress, generated_timestamp(0), tuple(memo.cache.served))
+        known = memo.get(key)
+        if known is not None:
+            timings = {"spec": loaded - started, "ingest": ingested - loaded, "compute": time.perf_counter() - ingested}
+            return replace(known, timings=timings)
     dashboard = None
     try:
         chosen = select_areas(inputs.geography.partner_names, areas, str(spec_path))
@@ -142,7 +194,10 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     if dashboard is not None:
         dashboard = replace(dashboard, report=replace(dashboard.report, provenance=provenance))
     timings = {"spec": loaded - started, "ingest": ingested - loaded, "compute": computed - ingested}
-    return Prepared(spec, spec_dir, inputs, reports, timings, dashboard)
+    prepared = Prepared(spec, spec_dir, inputs, reports, timings, dashboard)
+    if memo is not None and key is not None:
+        memo.put(key, prepared)
+    return prepared
 
 
 def _check_dashboard_options(areas: Sequence[str] | None, suppress: bool, spec_file: str) -> None:
@@ -170,14 +225,33 @@ class PartnerFiles:
     size: int
 
 
+def theme(prepared: Prepared) -> Theme:
+    """The prepared spec's theme, read now (a theme file edited since :func:`prepare` is seen)."""
+    from engine.render import load_theme
+
+    return load_theme(prepared.spec.theme, prepared.spec_dir)
+
+
 def partner_workbook(prepared: Prepared, report: Report) -> bytes:
     """One prepared Report's workbook, in memory: the dashboard's, or a partner area's."""
-    from engine.render import load_theme, render_dashboard, render_workbook
+    from engine.render import render_dashboard, render_workbook
 
-    theme = load_theme(prepared.spec.theme, prepared.spec_dir)
     if prepared.dashboard is not None and report is prepared.dashboard.report:
-        return render_dashboard(prepared.dashboard, theme)
-    return render_workbook(report, theme)
+        return render_dashboard(prepared.dashboard, theme(prepared))
+    return render_workbook(report, theme(prepared))
+
+
+def workbook_cells(prepared: Prepared, report: Report, with_theme: Theme | None = None) -> dict[str, dict]:
+    """What each sheet of one prepared Report's workbook holds, by sheet (the hidden settings sheet too), without
+    making the file: what Refresh in Excel copies from (the sheets it keeps as built are left empty).
+    ``with_theme``: the :func:`theme` the caller has just read (else it is read here)."""
+    from engine.render.dashboard import dashboard_cells
+    from engine.render.workbook import workbook_cells as partner_cells
+
+    now = with_theme or theme(prepared)
+    if prepared.dashboard is not None and report is prepared.dashboard.report:
+        return dashboard_cells(prepared.dashboard, now)
+    return partner_cells(report, now)
 
 
 def partner_quality_csv(prepared: Prepared, report: Report) -> bytes:
@@ -222,7 +296,6 @@ def render_all(prepared: Prepared, out_dir: Path, on_written: Callable[[Report, 
     bytes either way.
     """
     from engine.fanout import render_fanned_out
-    from engine.render import load_theme
 
     started = time.perf_counter()
     outputs = [prepared.dashboard] if prepared.dashboard is not None else prepared.outputs
@@ -236,7 +309,7 @@ def render_all(prepared: Prepared, out_dir: Path, on_written: Callable[[Report, 
             if on_written:
                 on_written(report, paths[position])
 
-        render_fanned_out(outputs, load_theme(prepared.spec.theme, prepared.spec_dir), stage, jobs=jobs,
+        render_fanned_out(outputs, theme(prepared), stage, jobs=jobs,
                           scheduler=scheduler)
         files.commit()
     prepared.timings["render"] = time.perf_counter() - started
@@ -245,13 +318,11 @@ def render_all(prepared: Prepared, out_dir: Path, on_written: Callable[[Report, 
 
 def partner_page(prepared: Prepared, report: Report) -> bytes:
     """One prepared Report's self-contained web page (``--format html``): the dashboard's, or a partner area's."""
-    from engine.render import load_theme
     from engine.web import dashboard_html, report_html  # only HTML builds load the page renderer
 
-    theme = load_theme(prepared.spec.theme, prepared.spec_dir)
     if prepared.dashboard is not None and report is prepared.dashboard.report:
-        return dashboard_html(prepared.dashboard, theme)
-    return report_html(report, theme)
+        return dashboard_html(prepared.dashboard, theme(prepared))
+    return report_html(report, theme(prepared))
 
 
 def stage_page(prepared: Prepared, report: Report, files: OutputSet) -> Path:
@@ -262,7 +333,7 @@ def stage_page(prepared: Prepared, report: Report, files: OutputSet) -> Path:
 
 
 def workbook_bytes(prepared: Prepared, report: Report) -> bytes:
-    """One prepared Report's workbook, in memory (the add-in reads it; nothing is written)."""
+    """One prepared Report's workbook, in memory (nothing is written)."""
     return partner_workbook(prepared, report)
 
 

@@ -309,6 +309,45 @@ class AreaGroupTable:
 
 
 @dataclass(frozen=True)
+class HotspotRow:
+    code: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class HotspotTable:
+    """The partner area's small areas with at least ``at_least`` of a source's people or events, most first."""
+
+    hotspot_id: str
+    title: str
+    unit: str
+    described_as: str  # "resident offenders"
+    at_least: int
+    rows: list[HotspotRow]
+    counted: int | None  # the partner area's rows placed in one of its small areas (None: a protected build)
+    unplaced: int | None  # its rows (by the source's own district) with no matched small area (None: protected)
+    section: str = ""  # a heading over this table and the ones after it on the Profiles sheet
+    period: str = ""  # what the counts cover: the report's window, or "the latest snapshot of the extract"
+
+
+@dataclass(frozen=True)
+class ComparatorChart:
+    """Published rates of larger areas (force, region, England) as published: the Comparisons sheet's
+    grouped bars. The first area is the subject its words compare with the others."""
+
+    title: str
+    period: str  # "year ending December 2019"
+    rate_per: int
+    polarity: str
+    measures: list[str]  # how each measure is called, in spec order
+    areas: list[str]  # how each area is called; areas[0] is the subject
+    rates: list[list[float | None]]  # [area][measure]; None: not published (a marker such as '..' in the table)
+    words: list[str]  # one per measure: the subject against the others, in words
+    note: str = ""  # the table's source and licence
+
+
+@dataclass(frozen=True)
 class Finding:
     """One key-findings sentence and the figures it quotes, so tests can check each number."""
 
@@ -373,6 +412,8 @@ class Report:
     synthetic_note: str | None = None  # which indicators count SYNTHETIC (demo) data, for the Summary's footnote
     seasonal: list[SeasonalTable] = field(default_factory=list)  # spec seasonality: Trends sheet, spec order
     maps: MapSet | None = None  # the Maps sheet (spec ``maps:``): small areas shaded by their Top 10 bands
+    hotspots: list[HotspotTable] = field(default_factory=list)  # spec ``hotspots:``: the Profiles sheet, spec order
+    comparators: ComparatorChart | None = None  # spec ``comparators:``: published force / region / England rates
     partner_code: str = ""  # the partner area's code (its identity: file names, ledger); "" for a dashboard's subject
 
     @property

@@ -32,6 +32,9 @@ PAGES = {
     "top10.png": "Top 10 highest areas in",
     "maps.png": "Maps —",
     "comparisons.png": "Comparisons —",
+    "comparators.png": "1,000 population, year ending",  # the published comparators chart's title
+    "incidents.png": "Hate incidents by strand",
+    "hotspots.png": "or more offenders live",
 }
 
 

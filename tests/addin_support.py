@@ -18,6 +18,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
 from engine.api import prepare, workbook_bytes
+from engine.contract.names import AS_BUILT_SHEETS
+from engine.contract.settings_sheet import SHEET_SETTINGS
 from fake_excel import typed
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -117,6 +119,34 @@ def shown(data: bytes) -> dict[str, Any]:
                 if c.hyperlink is not None and c.hyperlink.location:
                     links[(ws.title, cell)] = "#" + c.hyperlink.location
     return {"tables": tables, "cells": cells, "links": links}
+
+
+def after_refresh(before: bytes, fresh: dict[str, Any]) -> dict[str, Any]:
+    """What a workbook built as ``before`` shows once refreshed to the period a fresh build shows as ``fresh``
+    (``shown()``): the fresh build's tables, cells and links, but on the sheets Refresh leaves as built
+    (``AS_BUILT_SHEETS``: the maps) what ``before`` shows."""
+    old = shown(before)
+    return {"tables": fresh["tables"],
+            "cells": {sheet: old["cells"][sheet] if sheet in AS_BUILT_SHEETS else cells
+                      for sheet, cells in fresh["cells"].items()},
+            "links": {**{k: v for k, v in fresh["links"].items() if k[0] not in AS_BUILT_SHEETS},
+                      **{k: v for k, v in old["links"].items() if k[0] in AS_BUILT_SHEETS}}}
+
+
+def assert_book_shows(book: Any, expected: dict[str, Any]) -> None:
+    """The fake book (tests/fake_excel.py) shows ``expected`` (``shown()``'s shape): every table where it should be
+    with its values, and every sheet's cells outside the tables; the settings sheet is left to its own tests."""
+    for name, (sheet, rect, values) in expected["tables"].items():
+        assert book.table_rects[name] == (sheet, rect), name
+        r0, c0, r1, c1 = rect
+        assert [[book.value(sheet, (r, c)) for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)] == values, name
+    for sheet, cells in expected["cells"].items():
+        if sheet == SHEET_SETTINGS:
+            continue
+        rects = [r for s, r in book.table_rects.values() if s == sheet]
+        outside = {c: v for c, v in book.cells[sheet].items()
+                   if not any(r[0] <= c[0] <= r[2] and r[1] <= c[1] <= r[3] for r in rects)}
+        assert outside == cells, sheet
 
 
 def _env() -> dict[str, str]:

@@ -181,6 +181,13 @@ def police_crimes(folder: Path, lookup: Path = LOOKUP) -> pd.DataFrame:
     return _by_lsoa(frame, "LSOA Code", dates, lookup)
 
 
+def police_incidents(folder: Path, lookup: Path = LOOKUP) -> pd.DataFrame:
+    """The incident log's incidents placed in a district (``month`` YYYY-MM); dates are dd/mm/yyyy text."""
+    frame = read_source(folder, "police_incidents")
+    dates = pd.to_datetime(frame["Date Reported"], format="%d/%m/%Y", errors="coerce")
+    return _by_lsoa(frame, "LSOA Code", dates, lookup)
+
+
 def fire_incidents(folder: Path, lookup: Path = LOOKUP) -> pd.DataFrame:
     """Fires placed in a district (``month`` YYYY-MM); dates are Excel date-times."""
     frame = read_source(folder, "fire_incidents")
@@ -194,6 +201,8 @@ def dated_rows(folder: Path, source: str) -> pd.DataFrame:
         return police_crimes(folder)
     if source == "fire_incidents":
         return fire_incidents(folder)
+    if source == "police_incidents":
+        return police_incidents(folder)
     frame, column = {"youth_offending": (youth_offences, "Offence Date"),
                      "marac_referrals": (marac_referrals, "Referral Month")}[source]
     rows = frame(folder)

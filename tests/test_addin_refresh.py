@@ -7,6 +7,7 @@ they were; a failure must write nothing and say what the CLI says.
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,10 @@ import pytest
 from addin.fresh import Formula, excel_input, same_value
 from addin.config import CONFIG_ENV, AddinConfig, save_config
 from addin.refresh import refresh
-from engine.contract.settings_sheet import SHEET_SETTINGS
-from addin_support import AREA, REPO_ROOT, build_bytes, cli_errors, land_latest_month, make_project, shown
+from engine.contract.names import AS_BUILT_SHEETS, SHEET_MAPS
+from engine.contract.settings_sheet import SHEET_SETTINGS, WorkbookSettings
+from addin_support import (AREA, REPO_ROOT, after_refresh, build_bytes, cli_errors, land_latest_month, make_project,
+                           shown)
 from addin_support import project, september  # noqa: F401 - shared fixtures
 from fake_excel import ExcelRefused, FakeExcel, parse_input
 
@@ -118,10 +121,12 @@ def refreshed(refreshed_once: tuple[FakeExcel, Any]) -> tuple[FakeExcel, Any]:
 # --- the refresh itself ---------------------------------------------------------------------------
 
 
-def test_refreshed_workbook_shows_what_a_fresh_build_shows(refreshed, october):
+def test_refreshed_workbook_shows_what_a_fresh_build_shows(refreshed, october, september):
+    """What October's build shows, but the maps, which stay as September's build drew them."""
     book, outcome = refreshed
     assert outcome.status == "refreshed", outcome.message
-    sheets = list(october["cells"])
+    expected = after_refresh(september, october)
+    sheets = list(expected["cells"])
     analyst = {("Summary", (2, 12)), ("Top 10", (table_rect(book, "sb_top10_robbery")[0] + 1, 8)),
                ("Top 10", (table_rect(book, "sb_top10_vehicle_crime")[0] + 1, 8)),
                ("Trends", (table_rect(book, "sb_trend_monthly")[2] + 3, 15))}
@@ -131,8 +136,8 @@ def test_refreshed_workbook_shows_what_a_fresh_build_shows(refreshed, october):
         assert got["tables"][name][:2] == (sheet, rect), name
         assert got["tables"][name][2] == values, name
     for sheet in sheets:
-        assert got["cells"][sheet] == october["cells"][sheet], sheet
-    assert got["links"] == october["links"]
+        assert got["cells"][sheet] == expected["cells"][sheet], sheet
+    assert got["links"] == expected["links"]
 
 
 def test_refreshing_back_a_month_shrinks_what_grew(october, september):
@@ -144,7 +149,7 @@ def test_refreshing_back_a_month_shrinks_what_grew(october, september):
     assert outcome.status == "refreshed", outcome.message
     assert any(not s.insert and s.rows for s in outcome.plan.shifts)
     assert any(not s.insert and not s.rows for s in outcome.plan.shifts)
-    expected = shown(september)
+    expected = after_refresh(october["bytes"], shown(september))
     got = engine_view(fake, list(expected["cells"]), {("Top 10", (2, 9))})
     assert got["tables"] == expected["tables"]
     assert got["cells"] == expected["cells"] and got["links"] == expected["links"]
@@ -220,10 +225,35 @@ def test_summary_alert_names_the_period_the_changes_and_data_quality(refreshed):
     assert text == outcome.message
 
 
-def test_settings_sheet_now_describes_the_refreshed_layout(refreshed, october):
+def test_settings_sheet_now_describes_the_refreshed_layout(refreshed, october, september):
+    """October's layout, but the maps sheet's as September's build left it (it was not rewritten)."""
     book, _ = refreshed
-    fresh = shown(october["bytes"])["cells"][SHEET_SETTINGS]
-    assert book.cells[SHEET_SETTINGS] == fresh
+    got = WorkbookSettings.from_rows(rows_of(book.cells[SHEET_SETTINGS]))
+    fresh = WorkbookSettings.from_rows(rows_of(shown(october["bytes"])["cells"][SHEET_SETTINGS]))
+    built = WorkbookSettings.from_rows(rows_of(shown(september)["cells"][SHEET_SETTINGS]))
+    assert (got.shows_period_end, got.sheets, got.tables) == (fresh.shows_period_end, fresh.sheets, fresh.tables)
+    assert AS_BUILT_SHEETS & set(got.sheets), "the demo workbook has a Maps sheet"
+    for sheet in got.sheets:
+        source = built if sheet in AS_BUILT_SHEETS else fresh
+        assert got.cells.get(sheet) == source.cells.get(sheet), sheet
+        assert [k for k in got.links if k.sheet == sheet] == [k for k in source.links if k.sheet == sheet], sheet
+
+
+def rows_of(cells: dict[tuple[int, int], Any]) -> list[list[Any]]:
+    height = max(r for r, _ in cells) + 1
+    width = max(c for _, c in cells) + 1
+    return [[cells.get((r, c)) for c in range(width)] for r in range(height)]
+
+
+def test_the_maps_are_left_as_built_and_say_when_they_were_drawn(refreshed, september):
+    maps = shown(september)["cells"][SHEET_MAPS]
+    text = " ".join(v for _, v in sorted(maps.items()) if isinstance(v, str))
+    assert re.search(r"Drawn on \d+ \w+ 20\d\d for Oct 2021 – Sep 2022\. Refresh in Excel leaves this sheet as it was "
+                     r"built; building the workbook again \(saferbook build\) redraws the maps\.", text), text
+    book, outcome = refreshed
+    assert outcome.status == "refreshed", outcome.message
+    assert [call for call in book.calls if call[1] in AS_BUILT_SHEETS] == []
+    assert book.cells[SHEET_MAPS] == maps
 
 
 def test_a_second_refresh_changes_only_what_changed(refreshed, october):
@@ -246,7 +276,8 @@ def test_when_the_next_extract_lands_refresh_takes_the_latest_month(tmp_path):
     land_latest_month(tmp_path / "project")
     outcome = refresh(fake)
     assert outcome.status == "refreshed", outcome.message
-    expected = shown(build_bytes(spec, None))
+    expected = after_refresh(before, shown(build_bytes(spec, None)))
+    expected["cells"].pop(SHEET_SETTINGS)  # test_settings_sheet_now_describes_the_refreshed_layout checks it
     got = engine_view(fake, list(expected["cells"]), set())
     assert got["tables"] == expected["tables"] and got["cells"] == expected["cells"]
     assert settings_value(fake, "period_end")[1] == "latest"
@@ -439,6 +470,22 @@ def test_a_workbook_cannot_name_a_spec_outside_its_registered_project(book, tmp_
     before = copy.deepcopy(book)
     outcome = refresh(book, period_end="2022-10")
     assert outcome.status == "failed" and "outside the folder registered" in outcome.message
+    assert_unchanged(book, before)
+
+
+@pytest.mark.parametrize("claim, reason", [
+    ("A1:Z2000", "span rows"),
+    (",".join(f"A{row}:XFD{row}" for row in range(1, 63)), "more than 1,000,000 engine cells"),
+])
+def test_a_settings_sheet_claiming_the_analysts_rows_is_refused(book, claim, reason):
+    """A received workbook whose settings sheet claims blocks of rows (the analyst's note in M3 among them) as the
+    engine's, or over a million cells, is refused with the row named: on main Refresh obeyed it, clearing what it
+    claimed."""
+    row = next(r for (r, c), v in book.cells[SHEET_SETTINGS].items() if c == 0 and v == "cells")
+    book.cells[SHEET_SETTINGS][(row, 3)] += "," + claim
+    before = copy.deepcopy(book)
+    outcome = refresh(book, period_end="2022-10")
+    assert outcome.status == "failed" and f"row {row + 1}" in outcome.message and reason in outcome.message
     assert_unchanged(book, before)
 
 

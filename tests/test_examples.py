@@ -50,6 +50,12 @@ def without_code(name: str) -> str:
     return re.sub(r"(_[EWSN]\d{8})?_\d{4}-\d{2}\.xlsx$", "", name)
 
 
+def district_books(spec: Path, out: Path) -> dict[str, Path]:
+    """A three-district fixture spec built into ``out``: district -> its workbook."""
+    paths = [p for p in build(spec, out) if p.suffix == ".xlsx"]
+    return {d: next(p for p in paths if p.name.startswith(f"{d}_")) for d in DISTRICTS}
+
+
 def table(path: Path, name: str) -> pd.DataFrame:
     """An Excel table of a built workbook as a DataFrame (header row as columns)."""
     workbook = load_workbook(path)

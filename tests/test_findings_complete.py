@@ -23,7 +23,7 @@ AREA = "North West Leicestershire"
 BOOKS = {"partner": (REPO_ROOT / "specs" / "community_safety.yaml", "Summary", "sb_summary", "Priority"),
          "dashboard": (REPO_ROOT / "specs" / "dashboard.yaml", "Dashboard", "sb_dash_kpis", "Outcome")}
 PERIOD = re.compile(r"12 months to [A-Z][a-z]+ \d{4}|Q[1-4] \d{4}-\d{2}|\d{4}/\d{2}|[A-Z][a-z]{2} \d{4} – [A-Z][a-z]{2} \d{4}"
-                    r"|snapshot")
+                    r"|snapshot|year ending [A-Z][a-z]+ \d{4}")  # the last: a published table's (ONS) period
 
 
 @pytest.fixture(scope="module")

@@ -40,6 +40,7 @@ BAD_COLUMNS = {
     "resident_survey": {"total_row": "Area"},
     "peer_groups": {},  # no bad rows: its ".." cells are the markers below
     "area_classification": {},
+    "police_incidents": {"unknown_lsoa": "LSOA Code", "bad_date": "Date Reported"},
 }
 
 
@@ -295,6 +296,8 @@ def test_sizes_within_the_configured_plausible_ranges(out: Path, manifest: dict,
         "youth_offending": _annual_rates(truth.youth_offences(out), population, 2),
         "probation_caseload": _annual_rates(truth.probation_cases(out), population, 1),
         "marac_referrals": _annual_rates(truth.marac_referrals(out), population, 2),
+        "police_incidents": _annual_rates(frame_of(out, manifest, "police_incidents").assign(
+            district=lambda f: f["LSOA Code"].map(to_district)).dropna(subset=["district"]), population, 2),
     }
     clients = truth.substance_misuse_clients(out).dropna()
     clients = clients[clients["clients"] > 0]
@@ -387,7 +390,7 @@ def test_extracts_missing_a_column_for_bad_input_tests(out: Path, tmp_path: Path
         sheet, = sheets_of(tmp_path, made[source]).values()
         assert sheet.columns == made[source]["columns"]
     assert ["Assessed needs (OASys)", None, None, None, None, None, None, None] == \
-        made["probation_caseload"]["header"][0][7:15]
+        made["probation_caseload"]["header"][0][8:16]  # after the three "Where they live" columns
     with pytest.raises(ValueError, match="no column"):
         generate_all(tmp_path, SEED, sources=["fire_incidents"], omit_columns={"fire_incidents": ["Incident date"]})
 

@@ -67,6 +67,8 @@ def sparse_book(tmp_path_factory: pytest.TempPathFactory) -> Book:
     data["maps"]["boundaries"] = str((SPEC.parent / data["maps"]["boundaries"]).resolve())
     data["data_root"] = str(SPEC.parent.parent)  # the project, where the paths above lead
     data["comparisons"] = []
+    data.pop("comparators", None)  # published comparators are charted too
+    data.pop("hotspots", None)  # hotspot tables are on the Profiles sheet
     data.pop("area_groups")
     data.pop("breakdowns")
     data.pop("trend_table")

@@ -171,8 +171,9 @@ def tables_on_sheet() -> dict[str, list[str]]:
         "Trends": ["sb_trend", "sb_trend_monthly", "sb_trend_quarterly"]
                   + (["sb_trend_periods"] if own_period_indicators() else [])
                   + [f"sb_season_{i}" for i in (spec().get("seasonality") or {}).get("indicators", [])],
-        "Comparisons": ["sb_comparison_rates", "sb_monthly_profile"],
-        "Profiles": [f"sb_breakdown_{b['id']}" for b in spec()["breakdowns"]],
+        "Comparisons": ["sb_comparison_rates", "sb_monthly_profile"] + (["sb_comparators"] if spec().get("comparators") else []),
+        "Profiles": [f"sb_breakdown_{b['id']}" for b in spec()["breakdowns"]]
+                    + [f"sb_hotspots_{h['id']}" for h in spec().get("hotspots", [])],
         "Who is affected": [name for g in spec()["area_groups"]
                             for name in ([f"sb_group_{g['id']}_ratio"] if "compare" in g else [])
                             + [f"sb_group_{g['id']}_{i}" for i in g["indicators"]]],
@@ -236,6 +237,12 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
         "sb_methodology": ["Topic", "Detail"],
         "sb_data_quality": ["Source", "What happened", "Rows", "Examples"],
     }
+    for hotspot in spec().get("hotspots", []):
+        described = hotspot.get("described_as", "resident offenders")
+        headers[f"sb_hotspots_{hotspot['id']}"] = ["LSOA code", "LSOA name", described[:1].upper() + described[1:]]
+    if spec().get("comparators"):
+        labels = [a["label"] for a in spec()["comparators"]["areas"]]
+        headers["sb_comparators"] = ["Measure", *labels, f"{labels[0]} compared"]
     for ind in small_area_indicators():
         word = unit(ind["id"])
         singular = word.capitalize()[:-1] if word.endswith("s") else word.capitalize()

@@ -15,6 +15,11 @@ SHEET_METHODOLOGY = "Methodology"
 SHEET_DATA_QUALITY = "Data Quality"
 TABLE_PREFIX = "sb_"
 
+# Sheets Refresh in Excel leaves as they were built, because what they show is drawn, not written into cells (the
+# maps are pictures: redrawing them in Excel would mean replacing images, and drawing them was most of a refresh's
+# time). Render says on each when it was drawn and that a rebuild redraws it; the add-in neither reads nor writes them.
+AS_BUILT_SHEETS = frozenset({SHEET_MAPS})
+
 
 def table_name(*parts: str) -> str:
     """``table_name('top10', 'total_crime')`` -> ``sb_top10_total_crime`` (valid, never cell-like)."""

@@ -37,8 +37,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_range, xl_rowcol_to_cell
-
 from engine.errors import Problem, SaferbookError
 
 SHEET_SETTINGS = "_saferbook"
@@ -47,6 +45,7 @@ FORMAT_VERSION = 2
 KIND_PARTNER, KIND_DASHBOARD = "partner", "dashboard"
 OWNED_HEADER = ["owned", "sheet", "name", "range", "total row"]
 MAX_CELLS_TEXT = 8000  # characters of cell addresses per row (a cell holds 32,767)
+MAX_OWNED_CELLS = 1_000_000  # a partner workbook's engine cells outside tables number about 10,000
 
 Rect = tuple[int, int, int, int]  # first row, first col, last row, last col (0-based, inclusive)
 
@@ -145,6 +144,8 @@ class WorkbookSettings:
                     settings.tables.append(OwnedTable(sheet, name, ref, total == "yes"))
                 elif kind == "cells":
                     settings.cells.setdefault(sheet, []).extend(parse_cells(ref))
+                    if sum(map(len, settings.cells.values())) > MAX_OWNED_CELLS:
+                        raise ValueError(f"more than {MAX_OWNED_CELLS:,} engine cells claimed, which no build writes")
                 elif kind == "link":
                     parse_range(ref)
                     settings.links.append(OwnedLink(sheet, ref, name))
@@ -180,6 +181,8 @@ def parse_range(ref: str) -> Rect:
     parts = ref.replace("$", "").strip().split(":")
     if len(parts) not in (1, 2) or not all(_is_cell(p) for p in parts):
         raise ValueError(f"not a cell range: {ref!r}")
+    from xlsxwriter.utility import xl_cell_to_rowcol  # here: the add-in imports this module before it needs xlsxwriter
+
     (r0, c0), (r1, c1) = xl_cell_to_rowcol(parts[0]), xl_cell_to_rowcol(parts[-1])
     return min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)
 
@@ -191,13 +194,19 @@ def _is_cell(text: str) -> bool:
 
 
 def range_ref(rect: Rect) -> str:
+    from xlsxwriter.utility import xl_range
+
     return xl_range(*rect)
 
 
 def parse_cells(text: str) -> list[tuple[int, int]]:
+    """``"A1,B4:D4"`` -> the cells; each range lies within one row, as a build writes them (:func:`row_runs`):
+    a settings sheet edited to claim blocks of the analyst's rows as the engine's is refused, not obeyed."""
     cells = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         r0, c0, r1, c1 = parse_range(part)
+        if r0 != r1:
+            raise ValueError(f"the cells {part!r} span rows: a build lists engine cells row by row")
         cells += [(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
     return cells
 
@@ -221,7 +230,7 @@ def _cells_text(cells: Iterable[tuple[int, int]]) -> list[str]:
     """Cells as row runs (``A1``, ``B4:D4``), comma-separated, in chunks that fit a cell comfortably."""
     chunks: list[str] = []
     for run in row_runs(cells):
-        ref = xl_rowcol_to_cell(run[0], run[1]) if run[1] == run[3] else range_ref(run)
+        ref = range_ref(run[:2] * 2) if run[1] == run[3] else range_ref(run)
         if chunks and len(chunks[-1]) + len(ref) < MAX_CELLS_TEXT:
             chunks[-1] += "," + ref
         else:

@@ -13,9 +13,11 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from engine import __version__
+from engine.indicators.comparators import with_comparators
 from engine.indicators.counted.phase import CountedPhase, counted_phase
 from engine.indicators.coverage import Coverage, report_window
 from engine.indicators.findings.partner import partner_findings
+from engine.indicators.hotspots import with_hotspots
 from engine.indicators.measured.measures import MeasuredIndicator, merged_series, withheld_sources
 from engine.indicators.measured.phase import measured_phase
 from engine.indicators.methodology import methodology_notes, synthetic_note
@@ -49,7 +51,9 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
               if s[0].indicator_id not in measures or spec.indicator(s[0].indicator_id).source not in withheld]
     shared = _shared_fields(spec, inputs, coverage, suppress)
     quality = PartnerQuality(spec, inputs)
-    return [_partner_report(spec, counted, measures, series, withheld, quality, shared, p) for p in chosen]
+    reports = [_partner_report(spec, counted, measures, series, withheld, quality, shared, p) for p in chosen]
+    reports = with_hotspots(reports, spec, inputs, coverage.periods.current, suppress)
+    return with_comparators(reports, spec.comparators, inputs.comparators)
 
 
 def _shared_fields(spec: Spec, inputs: Inputs, coverage: Coverage, suppress: bool) -> dict[str, Any]:

@@ -17,11 +17,13 @@ from engine.errors import DataError, Problem, SpecError
 from engine.ingest.area_groups import SmallAreaGroups, load_area_groups
 from engine.ingest.benchmark_areas import benchmark_members
 from engine.ingest.boundaries import Boundaries, load_boundaries
-from engine.ingest.cache import IngestCache, geography_key, source_key
+from engine.ingest.cache import (IngestCache, area_groups_key, boundaries_key, geography_files, geography_key,
+                                 peer_table_key, source_files, source_key)
 from engine.ingest.generated import require_generated
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import UNPLACED, IssueLog, IssueOwners
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
+from engine.ingest.comparator_table import ComparatorRows, read_comparator_rows
 from engine.ingest.peer_table import PeerTable, read_peer_table
 from engine.ingest.periods import PERIOD_MONTHS
 from engine.ingest.police_uk import CRIME_TYPES, other_forces, quirks, read_police_uk
@@ -124,6 +126,7 @@ class Inputs:
     area_groups: dict[str, SmallAreaGroups] = field(default_factory=dict)  # by area group id
     peer_table: PeerTable | None = None  # the spec's peer-group export, when it names one
     boundaries: Boundaries | None = None  # the small areas' shapes, when the spec has maps
+    comparators: ComparatorRows | None = None  # the spec's published comparator rows (force, region, England)
 
     def issue_owners(self) -> IssueOwners:
         """Each logged issue's partner area under this geography, worked out once for every workbook's use."""
@@ -342,11 +345,12 @@ def _check_threshold(spec: Spec, log: IssueLog) -> None:
 
 
 def sources_in_use(spec: Spec) -> dict[str, bool]:
-    """Every source the spec's indicators or breakdowns read, in spec order -> whether indicators count it
+    """Every source the spec's indicators, breakdowns or hotspots read, in spec order -> whether indicators count it
     (counted sources need a month; the rest, and sources read only by indicators with a measure block, may be
     undated snapshots)."""
     counted = {indicator.source for indicator in spec.indicators if indicator.measure is None}
-    used = [indicator.source for indicator in spec.indicators] + [b.source for b in spec.breakdowns]
+    used = ([indicator.source for indicator in spec.indicators] + [b.source for b in spec.breakdowns]
+            + [h.source for h in spec.hotspots])
     return {name: name in counted for name in dict.fromkeys(used)}
 
 
@@ -363,12 +367,15 @@ def _check_aliases(spec: Spec, geography: Geography) -> None:
 def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) -> Inputs:
     """Read the geography and every source an indicator or breakdown uses; all broken sources reported together.
 
-    With a ``cache`` (one command building several specs), a source or geography another spec already read
-    the same way is not read again (see :mod:`engine.ingest.cache`).
+    With a ``cache`` (one command building several specs, or the add-in between clicks), a source or geography
+    already read the same way, from files that have not changed since, is not read again (see
+    :mod:`engine.ingest.cache`).
     """
     cache = cache if cache is not None else IngestCache()
+    cache.start()
     log = IssueLog()
-    geography = cache.read(geography_key(spec, base_dir), log, lambda own_log: load_geography(spec, base_dir, own_log))
+    geography = cache.read(geography_key(spec, base_dir), log, lambda own_log: load_geography(spec, base_dir, own_log),
+                           geography_files(spec, base_dir))
     members = None if spec.geography.benchmark.areas is None else benchmark_members(
         spec, geography.partner_codes, geography.partner_names)
     geography = replace(geography, benchmark_name=spec.geography.benchmark.name, benchmark_members=members)
@@ -380,28 +387,42 @@ def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) ->
             require_generated(spec, name, source_path(spec, base_dir, name))
             reader = _police_uk_rows if spec.sources[name].type == "police_uk" else partial(_table_rows, counted=counted)
             sources[name] = cache.read(source_key(spec, base_dir, name, counted), log,
-                                       lambda own_log: reader(name, spec, base_dir, geography, own_log))
+                                       lambda own_log: reader(name, spec, base_dir, geography, own_log),
+                                       source_files(spec, base_dir, [name]) + geography_files(spec, base_dir))
         except DataError as error:
             problems += error.problems
     area_groups, peer_table, boundaries = {}, None, None
     try:
         for group in spec.area_groups:
             require_generated(spec, group.source, source_path(spec, base_dir, group.source))
-        area_groups = load_area_groups(spec, base_dir, geography, log)
+        if spec.area_groups:
+            key, files = area_groups_key(spec, base_dir)
+            area_groups = cache.read(key, log, lambda own_log: load_area_groups(spec, base_dir, geography, own_log),
+                                     files)
     except DataError as error:
         problems += error.problems
     try:
         if spec.peer_groups is not None:
             require_generated(spec, spec.peer_groups.source, source_path(spec, base_dir, spec.peer_groups.source))
-        peer_table = read_peer_table(spec, base_dir, geography, log)
+            key, files = peer_table_key(spec, base_dir)
+            peer_table = cache.read(key, log, lambda own_log: read_peer_table(spec, base_dir, geography, own_log), files)
+    except DataError as error:
+        problems += error.problems
+    comparators = None
+    try:
+        if spec.comparators is not None:
+            require_generated(spec, spec.comparators.source, source_path(spec, base_dir, spec.comparators.source))
+        comparators = read_comparator_rows(spec, base_dir, log)
     except DataError as error:
         problems += error.problems
     try:
         if spec.maps is not None:
-            boundaries = load_boundaries(spec.maps, base_dir, geography, log)
+            key, files = boundaries_key(spec, base_dir)
+            boundaries = cache.read(key, log, lambda own_log: load_boundaries(spec.maps, base_dir, geography, own_log),
+                                    files)
     except DataError as error:
         problems += error.problems
     if problems:
         raise DataError(problems)
     _check_threshold(spec, log)
-    return Inputs(geography, sources, log.summary(), log, area_groups, peer_table, boundaries)
+    return Inputs(geography, sources, log.summary(), log, area_groups, peer_table, boundaries, comparators)

@@ -12,40 +12,73 @@ The data-quality log is part of what a read produces: each cached read keeps its
 :class:`IssueLog` and replays it into the log of every spec that uses it, in the order that spec
 reads its sources, so each spec's data-quality report is exactly what an uncached read gives.
 
-A cache lives for one command: it does not notice a file changing under it, and is not meant to
-outlive the build that made it (the Excel add-in and the scheduler read afresh every time).
+A cache made with ``watch=True`` can outlive a command: each entry also keeps the stamps of the files it
+was read from (:mod:`engine.ingest.stamps`), taken before the read, and is served only while they still
+match, so a changed, added or removed file is read again. The Excel add-in keeps one for as long as its
+Python process lives, and a Refresh reads only the sources whose files changed since the last click.
+A one-command cache does not watch: its files are read once per command anyway, and stamping a source
+written moments ago means reading all of its bytes for a digest. A cache keeps the :data:`MAX_ENTRIES`
+most recently used reads.
 """
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 from engine.ingest.issues import IssueLog
+from engine.ingest.stamps import FileStamp, stamp, unchanged
 from engine.spec.models import Spec
 
 T = TypeVar("T")
+MAX_ENTRIES = 64  # a few projects' sources; an older read is dropped, and read again if asked for
+
+
+@dataclass
+class _Entry:
+    value: Any
+    log: IssueLog
+    stamps: tuple[FileStamp, ...]
+    serial: int  # this read's number: never reused, so the same numbers mean the very same reads
 
 
 @dataclass
 class IngestCache:
-    """What each read produced, with the data-quality log it wrote, by :func:`source_key` / :func:`geography_key`."""
+    """What each read produced, with the data-quality log it wrote and its files' stamps, by :func:`source_key` /
+    :func:`geography_key`."""
 
-    _entries: dict[str, tuple[Any, IssueLog]] = field(default_factory=dict)
+    watch: bool = False  # stamp the files read, and read again what changed (a cache that outlives a command)
+    _entries: OrderedDict[str, _Entry] = field(default_factory=OrderedDict)
     hits: int = 0  # how many reads were saved (the benchmark and tests look)
+    reads: int = 0  # how many reads were made
+    served: list[int] = field(default_factory=list)  # the serials of the reads served since :meth:`start`
 
-    def read(self, key: str, log: IssueLog, read: Callable[[IssueLog], T]) -> T:
-        """``read(log)``'s result for ``key``, reading only the first time; its log entries go into ``log`` either way."""
-        if key in self._entries:
-            value, own_log = self._entries[key]
+    def start(self) -> None:
+        """Begin listing the reads served (``served``): what one load used, for a memo of what was computed from it."""
+        self.served = []
+
+    def read(self, key: str, log: IssueLog, read: Callable[[IssueLog], T], files: Iterable[Path] = ()) -> T:
+        """``read(log)``'s result for ``key``, read again (when the cache watches) if ``files`` (the files and folders it
+        reads) changed since it was last read; its log entries go into ``log`` either way."""
+        files = list(files) if self.watch else []
+        entry = self._entries.get(key)
+        if entry is not None and unchanged(entry.stamps, files):
             self.hits += 1
+            self._entries.move_to_end(key)
         else:
+            self._entries.pop(key, None)
+            stamps = stamp(files)  # before reading: a file written during the read will not match next time
             own_log = IssueLog()
-            value = read(own_log)
-            self._entries[key] = (value, own_log)
-        log.extend(own_log)
-        return value
+            self.reads += 1
+            entry = _Entry(read(own_log), own_log, stamps, self.reads)
+            self._entries[key] = entry
+            while len(self._entries) > MAX_ENTRIES:
+                self._entries.popitem(last=False)
+        self.served.append(entry.serial)
+        log.extend(entry.log)
+        return entry.value
 
 
 def _definition(spec: Spec, base_dir: Path, name: str) -> dict:
@@ -66,6 +99,17 @@ def _sources_named_in(value: Any) -> list[str]:
     return []
 
 
+def source_files(spec: Spec, base_dir: Path, names: Iterable[str]) -> list[Path]:
+    """The files or folders the named sources read."""
+    return [(base_dir / spec.sources[name].path).resolve() for name in dict.fromkeys(names)]
+
+
+def geography_files(spec: Spec, base_dir: Path) -> list[Path]:
+    """The lookups the geography reads (see :func:`geography_key`)."""
+    geography = spec.geography.model_dump(mode="json", exclude={"benchmark"})
+    return source_files(spec, base_dir, _sources_named_in(geography))
+
+
 def geography_key(spec: Spec, base_dir: Path) -> str:
     """What the small areas, partner areas and populations depend on: the geography section but its benchmark
     (its name and members are applied after the read), and the lookups it reads."""
@@ -78,3 +122,30 @@ def source_key(spec: Spec, base_dir: Path, name: str, counted: bool) -> str:
     """What a source's tidy rows depend on: its definition and file, whether it is counted, and the geography."""
     return json.dumps({"source": _definition(spec, base_dir, name), "counted": counted,
                        "geography": geography_key(spec, base_dir)}, sort_keys=True, default=str)
+
+
+def _extra_key(spec: Spec, base_dir: Path, section: str, value: Any, sources: Iterable[str]) -> str:
+    """What a spec section read beside the sources depends on: its settings, the sources it reads and the geography."""
+    return json.dumps({section: value, "sources": [_definition(spec, base_dir, name) for name in dict.fromkeys(sources)],
+                       "geography": geography_key(spec, base_dir)}, sort_keys=True, default=str)
+
+
+def area_groups_key(spec: Spec, base_dir: Path) -> tuple[str, list[Path]]:
+    """The key and files of the spec's area groups (each group's source, and the geography's lookups)."""
+    names = [group.source for group in spec.area_groups]
+    return (_extra_key(spec, base_dir, "area_groups", [g.model_dump(mode="json") for g in spec.area_groups], names),
+            source_files(spec, base_dir, names) + geography_files(spec, base_dir))
+
+
+def peer_table_key(spec: Spec, base_dir: Path) -> tuple[str, list[Path]]:
+    """The key and files of the spec's peer-group export (which must be set)."""
+    groups = spec.peer_groups
+    return (_extra_key(spec, base_dir, "peer_groups", groups.model_dump(mode="json"), [groups.source]),
+            source_files(spec, base_dir, [groups.source]) + geography_files(spec, base_dir))
+
+
+def boundaries_key(spec: Spec, base_dir: Path) -> tuple[str, list[Path]]:
+    """The key and files of the spec's map boundaries (``maps:`` must be set)."""
+    path = (base_dir / spec.maps.boundaries).resolve()
+    settings = {**spec.maps.model_dump(mode="json"), "boundaries": str(path)}
+    return _extra_key(spec, base_dir, "maps", settings, []), [path] + geography_files(spec, base_dir)

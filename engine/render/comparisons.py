@@ -10,6 +10,7 @@ from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from engine.render.comparator_chart import comparator_bars, comparator_description, comparator_table, comparator_words
 from engine.render.formats import Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import SHEET_COMPARISONS, table_name
@@ -23,6 +24,8 @@ CHART_WIDTH = 420  # two side by side print on one A4 landscape page wide at a r
 # two rows of charts share a printed page (at a fixed 400 pixels each had a page of its own, half of it empty).
 MIN_CHART_HEIGHT, BAR_PIXELS, CHART_FRAME_PIXELS = 240, 32, 80  # the frame: title, axis and their margins
 ROW_PIXELS = 20  # the default row height the charts are laid over
+# The published comparators' chart (one, below the district charts): main's fixed size, its rows with a gap.
+PUBLISHED_CHART_HEIGHT, PUBLISHED_ROWS = 400, 21
 CHART_TOP_PIXELS = 4  # a chart whose frame starts exactly on a page break prints its top edge on the page before
 PEER_AVERAGE = "Peer average"
 
@@ -146,9 +149,21 @@ def _descriptions(report: Report, comparison: AreaComparison, series: IndicatorS
     return bar, profile
 
 
+def _published(workbook: Workbook, sheet: Worksheet, formats: Formats, report: Report, top: int,
+               table: TablePlacement, last_col: int, widths: dict[int, float]) -> None:
+    """The spec's published comparators at ``top``: the bars, bound to ``table``, and the words beside them up to
+    ``last_col`` (the printed width)."""
+    chart = report.comparators
+    sheet.write(top, 0, chart.title, formats.heading)
+    sheet.insert_chart(top + 1, 0, comparator_bars(workbook, formats, chart, table, CHART_WIDTH, PUBLISHED_CHART_HEIGHT),
+                       {"description": comparator_description(chart, report.partner_area), "object_position": 3})
+    words_first = min(columns_spanning(sheet, CHART_WIDTH + 20) + 1, last_col)
+    comparator_words(sheet, formats, chart, top + 1, words_first, last_col, widths)
+
+
 def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> None:
     section_heading(sheet, formats, f"Comparisons — {report.partner_area}")
-    if not report.comparisons:
+    if not report.comparisons and report.comparators is None:
         sheet.write(3, 0, "The spec charts no indicators.", formats.note)
         report_page_setup(sheet, formats, report)
         return
@@ -156,21 +171,29 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
     charted = [by_id[c.indicator_id] for c in report.comparisons]
     chart_top = 4
     rows_each = chart_rows(report)
-    data_row = chart_top + rows_each * len(report.comparisons) + 1
+    published_top = chart_top + rows_each * len(report.comparisons)
+    data_row = published_top + (PUBLISHED_ROWS + 1 if report.comparators is not None else 0) + 1
     widths: dict[int, float] = {}
     sheet.write(data_row, 0, "Chart data", formats.heading)
-    rates = _rates_table(sheet, formats, report, data_row + 1, widths)
-    monthly_row = rates.last_row + 3
-    sheet.write(monthly_row - 1, 0, f"Monthly counts, {report.partner_area}", formats.heading)
-    monthly = _monthly_table(sheet, formats, charted, monthly_row, widths)
+    next_row = data_row + 2
+    if report.comparisons:
+        rates = _rates_table(sheet, formats, report, data_row + 1, widths)
+        monthly_row = rates.last_row + 3
+        sheet.write(monthly_row - 1, 0, f"Monthly counts, {report.partner_area}", formats.heading)
+        monthly = _monthly_table(sheet, formats, charted, monthly_row, widths)
+        next_row = monthly.last_row + 3
+    if report.comparators is not None:
+        sheet.write(next_row - 1, 0, f"{report.comparators.title}, {report.comparators.period}", formats.heading)
+        published = comparator_table(sheet, formats, report.comparators, next_row, widths)
     apply_widths(sheet, widths)
-    peers = ", the peer average the last bar" if has_peer_average(report) else ""
     charts_last_col = columns_spanning(sheet, 2 * CHART_WIDTH + 20)  # what prints: the charts (the data stay on screen)
-    wrapped_note(sheet, formats, 2, 0, charts_last_col,
-                 f"Rates for {report.current_window}: {report.partner_area} is highlighted, {report.benchmark_name} is the "
-                 f"darkest bar{peers}. A peak is named only when its three months are significantly busier than a flat "
-                 f"year (exact binomial test).", widths)
     breaks = []
+    if report.comparisons:
+        peers = ", the peer average the last bar" if has_peer_average(report) else ""
+        wrapped_note(sheet, formats, 2, 0, charts_last_col,
+                     f"Rates for {report.current_window}: {report.partner_area} is highlighted, {report.benchmark_name} is "
+                     f"the darkest bar{peers}. A peak is named only when its three months are significantly busier than "
+                     f"a flat year (exact binomial test).", widths)
     for position, (comparison, series) in enumerate(zip(report.comparisons, charted)):
         row = chart_top + rows_each * position
         breaks.append(row)
@@ -182,4 +205,7 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
                                                       chart_height(report)),
                                {"description": profile_text, "object_position": 3, "x_offset": CHART_WIDTH + 20,
                                 "y_offset": CHART_TOP_PIXELS})
+    if report.comparators is not None:
+        breaks.append(published_top)
+        _published(workbook, sheet, formats, report, published_top, published, charts_last_col, widths)
     report_page_setup(sheet, formats, report, keep_together=breaks, print_area=(0, 0, data_row - 1, charts_last_col))

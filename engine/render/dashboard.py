@@ -1,7 +1,7 @@
 """DashboardReport -> .xlsx bytes (xlsxwriter), deterministic, then written atomically.
 
 Sheets: Dashboard, Front page (what a board prints), Key findings (per outcome), Quarterly trend, the member
-areas ("Districts"), Methodology and Data Quality;
+areas ("Districts"), Comparisons (only with the spec's published comparators), Maps, Methodology and Data Quality;
 the last two are the partner workbook's own renderers, fed the subject's Report.
 """
 from __future__ import annotations
@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 
 from engine.dashboard_report import DashboardReport
+from engine.render.comparisons import write_comparisons
 from engine.render.dashboard_members import write_members
 from engine.render.dashboard_parts import SHEET_DASHBOARD, SHEET_QUARTERLY, members_sheet
 from engine.render.dashboard_sheet import write_dashboard_sheet
@@ -20,7 +21,9 @@ from engine.render.formats import Formats
 from engine.render.front_page import SHEET_FRONT, FrontRow, write_front_page
 from engine.render.maps_sheet import write_maps
 from engine.render.methodology import write_methodology
-from engine.contract.names import SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS, SHEET_METHODOLOGY
+from engine.render.cell_values import Cells, written_cells
+from engine.contract.names import (AS_BUILT_SHEETS, SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS,
+                                   SHEET_METHODOLOGY)
 from engine.contract.settings_sheet import KIND_DASHBOARD
 from engine.render.settings_sheet import write_settings_sheet
 from engine.render.theme import Theme
@@ -30,6 +33,18 @@ from engine.render.xlsx_writer import new_workbook
 
 def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
     """The dashboard workbook's bytes; the same DashboardReport and theme always give the same bytes."""
+    workbook, buffer = _written(dashboard, theme, as_built=True)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def dashboard_cells(dashboard: DashboardReport, theme: Theme) -> dict[str, Cells]:
+    """What each sheet holds, without making the file (see :func:`engine.render.workbook.workbook_cells`)."""
+    return written_cells(_written(dashboard, theme, as_built=False)[0])
+
+
+def _written(dashboard: DashboardReport, theme: Theme, as_built: bool) -> tuple[xlsxwriter.Workbook, io.BytesIO]:
+    """Every sheet written, the file not yet made (``as_built``: see :func:`engine.render.workbook.workbook_cells`)."""
     buffer = io.BytesIO()
     workbook = new_workbook(buffer)
     report = dashboard.report
@@ -37,9 +52,10 @@ def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
     formats = Formats(workbook, theme)
     members_name = members_sheet(dashboard)
     maps = (SHEET_MAPS,) if dashboard.maps is not None else ()
+    published = (SHEET_COMPARISONS,) if report.comparators is not None else ()
     sheets = {name: workbook.add_worksheet(name)  # tab order
-              for name in (SHEET_DASHBOARD, SHEET_FRONT, SHEET_FINDINGS, SHEET_QUARTERLY, members_name, *maps,
-                           SHEET_METHODOLOGY, SHEET_DATA_QUALITY)}
+              for name in (SHEET_DASHBOARD, SHEET_FRONT, SHEET_FINDINGS, SHEET_QUARTERLY, members_name, *published,
+                           *maps, SHEET_METHODOLOGY, SHEET_DATA_QUALITY)}
     quarter_rows = write_quarterly(workbook, sheets[SHEET_QUARTERLY], dashboard, formats)
     member_rows = write_members(workbook, sheets[members_name], members_name, dashboard, formats)
     write_dashboard_sheet(sheets[SHEET_DASHBOARD], dashboard, formats, members_name, member_rows, quarter_rows)
@@ -47,13 +63,14 @@ def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
                      [FrontRow(item.outcome_group, item.kpi, item.quarterly) for item in dashboard.kpis],
                      title=report.title, subject=dashboard.subject, home=SHEET_DASHBOARD, home_label=SHEET_DASHBOARD)
     write_findings(sheets[SHEET_FINDINGS], report, formats, home=SHEET_DASHBOARD)
-    if dashboard.maps is not None:
+    if published:  # the spec's published force / region / England rates (no partner-area bars on a dashboard)
+        write_comparisons(workbook, sheets[SHEET_COMPARISONS], report, formats)
+    if dashboard.maps is not None and (as_built or SHEET_MAPS not in AS_BUILT_SHEETS):
         write_maps(sheets[SHEET_MAPS], report, dashboard.maps, formats, home=SHEET_DASHBOARD)
     write_methodology(sheets[SHEET_METHODOLOGY], report, formats, home=SHEET_DASHBOARD)
     write_data_quality(sheets[SHEET_DATA_QUALITY], report, formats, home=SHEET_DASHBOARD)
     write_settings_sheet(workbook, report, KIND_DASHBOARD)  # last: what the sheets above hold, for Refresh in Excel
-    workbook.close()
-    return buffer.getvalue()
+    return workbook, buffer
 
 
 def write_dashboard(dashboard: DashboardReport, theme: Theme, out_dir: Path) -> Path:

@@ -56,6 +56,8 @@ def write_maps(sheet: Worksheet, report: Report, map_set: MapSet, formats: Forma
     intro = [f"{len(map_set.maps)} map{'s' if len(map_set.maps) != 1 else ''}, {window}. Each {map_set.area_label} is "
              f"shaded by its band, the same band as in the tables; the legend and the caption give the bands in words."]
     intro += map_set.notes  # (the boundaries' source is printed in every picture)
+    intro.append(f"Drawn on {report.generated.day} {report.generated:%B %Y} for {window}. Refresh in Excel leaves "
+                 "this sheet as it was built; building the workbook again (saferbook build) redraws the maps.")
     row = 2
     for text in intro:
         for line in textwrap.wrap(text, CAPTION_WIDTH):

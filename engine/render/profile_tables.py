@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xlsxwriter.worksheet import Worksheet
+
 from engine.render.formats import Formats
 from engine.render.layout import Column
 from engine.report import Breakdown, BreakdownRow, Report
@@ -153,3 +155,11 @@ def table_shape(breakdown: Breakdown, report: Report, formats: Formats) -> Table
     if breakdown.subsets:
         return subsets_shape(breakdown, report, formats)
     return single_shape(breakdown, report, formats)
+
+
+def section_title(sheet: Worksheet, formats: Formats, row: int, text: str) -> int:
+    """A heading over the Profiles sheet's next tables (breakdowns or hotspots); the row after its gap."""
+    sheet.set_row(row, 22)
+    sheet.write(row, 0, text, formats.get(bold=True, font_size=formats.theme.heading_size + 2,
+                                          font_color=formats.theme.colours.get("title", "#000000")))
+    return row + 2

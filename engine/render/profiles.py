@@ -11,9 +11,10 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
+from engine.render.hotspot_tables import write_hotspots
 from engine.render.layout import TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import table_name
-from engine.render.profile_tables import TableShape, table_shape
+from engine.render.profile_tables import TableShape, section_title, table_shape
 from engine.render.print_pages import page_wide_columns
 from engine.render.wrapping import wrapped_note
 from engine.report import SIGNIFICANCE_WORDS, Breakdown, Report
@@ -67,7 +68,7 @@ def _block_note(breakdown: Breakdown, report: Report) -> str:
 
 def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
     section_heading(sheet, formats, f"Profiles — {report.partner_area}")
-    if not report.breakdowns:
+    if not report.breakdowns and not report.hotspots:
         sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
         report_page_setup(sheet, formats, report)
         return
@@ -79,10 +80,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
         if breakdown.section and breakdown.section != section:
             section = breakdown.section
             breaks.append(row)
-            sheet.set_row(row, 22)
-            sheet.write(row, 0, section, formats.get(bold=True, font_size=formats.theme.heading_size + 2,
-                                                     font_color=formats.theme.colours.get("title", "#000000")))
-            row += 2
+            row = section_title(sheet, formats, row, section)
         shape = table_shape(breakdown, report, formats)
         if breaks[-1:] != [row - 2]:  # a section heading keeps its first table with it
             breaks.append(row)
@@ -97,6 +95,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
         _significance_rules(sheet, formats, placement, shape)
         _highlight_rules(sheet, formats, placement, shape, report)
         row = placement.last_row + 3
+    breaks += write_hotspots(sheet, formats, report, row, widths)
     wrapped_note(sheet, formats, 2, 0, page_wide_columns(widths, formats.theme),
                  f"▲ the percentage is significantly higher than {report.benchmark_name}'s, ▼ significantly lower "
                  f"(where a table tests it: its Significance column); 'higher' or 'lower' in words where the "

@@ -12,7 +12,8 @@ from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
 from engine.render.comparisons import write_comparisons
 from engine.render.findings import write_findings
-from engine.contract.names import SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS, SHEET_WHO
+from engine.render.cell_values import Cells, written_cells
+from engine.contract.names import AS_BUILT_SHEETS, SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS, SHEET_WHO
 from engine.render.maps_sheet import write_maps
 from engine.render.front_page import SHEET_FRONT, partner_front_rows, write_front_page
 from engine.render.profiles import write_profiles
@@ -42,6 +43,19 @@ def document_properties(workbook: xlsxwriter.Workbook, report: Report, area_prop
 
 def render_workbook(report: Report, theme: Theme) -> bytes:
     """The workbook's bytes; the same Report and theme always give the same bytes."""
+    workbook, buffer = _written(report, theme, as_built=True)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def workbook_cells(report: Report, theme: Theme) -> dict[str, Cells]:
+    """What each sheet of the workbook holds, by sheet, without making the file: what Refresh in Excel copies from.
+    The sheets Refresh keeps as built (``AS_BUILT_SHEETS``) are left empty: drawing their maps was most of the time."""
+    return written_cells(_written(report, theme, as_built=False)[0])
+
+
+def _written(report: Report, theme: Theme, as_built: bool) -> tuple[xlsxwriter.Workbook, io.BytesIO]:
+    """Every sheet written, the file not yet made (``as_built``: see :func:`workbook_cells`)."""
     buffer = io.BytesIO()
     workbook = new_workbook(buffer)
     document_properties(workbook, report)
@@ -63,7 +77,7 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     write_front_page(front, formats, report, partner_front_rows(report, ordered_kpis(report)), title=report.title,
                      subject=report.partner_area, home=SHEET_SUMMARY, home_label=SHEET_SUMMARY)
     write_findings(findings, report, formats)
-    if maps is not None and report.maps is not None:
+    if maps is not None and report.maps is not None and (as_built or SHEET_MAPS not in AS_BUILT_SHEETS):
         write_maps(maps, report, report.maps, formats)
     write_comparisons(workbook, comparisons, report, formats)
     write_profiles(profiles, report, formats)
@@ -71,8 +85,7 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     write_methodology(methodology, report, formats)
     write_data_quality(data_quality, report, formats)
     write_settings_sheet(workbook, report)  # last: it lists what the sheets above hold, for Refresh in Excel
-    workbook.close()
-    return buffer.getvalue()
+    return workbook, buffer
 
 
 def write_xlsx(data: bytes, out_dir: Path, stem: str) -> Path:

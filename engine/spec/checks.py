@@ -69,6 +69,15 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
     yield from _measured_list_problems(data, indicators)
     yield from _share_problems(indicators)
     yield from _peer_group_problems(data, sources, ids)
+    yield from _table_source_problems(("comparators",), data.get("comparators"), "a published comparator table", sources)
+    ref = _mapping(data.get("comparators")).get("source")
+    if isinstance(ref, str) and _mapping(sources.get(ref)).get("type") not in (None, "police_uk"):
+        yield from _breakdown_column_problems(ref, _mapping(sources[ref]), _mapping(data.get("comparators")), ("comparators",))
+    for position, hotspot in enumerate(data.get("hotspots") if isinstance(data.get("hotspots"), list) else []):
+        yield from _table_source_problems(("hotspots", position), hotspot, "a hotspots table", sources)
+        ref = _mapping(hotspot).get("source")
+        if isinstance(ref, str) and _mapping(sources.get(ref)).get("type") not in (None, "police_uk"):
+            yield from _breakdown_column_problems(ref, _mapping(sources[ref]), _mapping(hotspot), ("hotspots", position))
     yield from area_group_problems(data, ids)
 
     breakdowns = data.get("breakdowns") if isinstance(data.get("breakdowns"), list) else []
@@ -92,7 +101,8 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
 
 
 def _breakdown_column_problems(name: str, source: dict, breakdown: dict, here: KeyPath) -> Iterator[tuple[KeyPath, str]]:
-    """A breakdown of a table source with declared columns may only use those columns' names."""
+    """A breakdown (or hotspot table, or comparators block) of a table source with declared columns may only use
+    those columns' names."""
     columns = _mapping(source.get("columns"))
     if not columns:
         return
@@ -103,22 +113,28 @@ def _breakdown_column_problems(name: str, source: dict, breakdown: dict, here: K
     used += [(("where", c), c) for c in _mapping(breakdown.get("where"))]
     used += [(("subsets", s, "where", c), c) for s, subset in _mapping(breakdown.get("subsets")).items()
              for c in _mapping(_mapping(subset).get("where"))]
-    used += [(("distinct",), breakdown["distinct"])] if isinstance(breakdown.get("distinct"), str) else []
+    used += [((key,), breakdown[key]) for key in ("distinct", "small_area", "code") if isinstance(breakdown.get(key), str)]
+    used += [(("measures", c), c) for c in _mapping(breakdown.get("measures"))]  # a comparators block's rate columns
     for path, column in used:
         if isinstance(column, str) and column not in names:
             yield here + path, (f"source {name!r} maps no column to {column!r}{did_you_mean(column, [str(n) for n in names])}; "
-                                f"breakdowns use the names its columns: give ({', '.join(str(n) for n in names)})")
+                                f"{here[0]} use the names its columns give: ({', '.join(str(n) for n in names)})")
+
+
+def _table_source_problems(here: KeyPath, block: Any, what: str, sources: dict) -> Iterator[tuple[KeyPath, str]]:
+    """A spec block's ``source`` names a source, and a table one (``what`` says what the table is)."""
+    ref = _mapping(block).get("source")
+    if isinstance(ref, str):
+        if ref not in sources:
+            yield here + ("source",), f"unknown source {ref!r}{did_you_mean(ref, sources)}"
+        elif _mapping(sources[ref]).get("type") == "police_uk":
+            yield here + ("source",), f"source {ref!r} is a police_uk folder; {what} is a csv, excel or table source"
 
 
 def _peer_group_problems(data: dict[str, Any], sources: dict, ids: list[str]) -> Iterator[tuple[KeyPath, str]]:
     """The peer-group export is a table source, and its measures map indicators that exist."""
     groups = _mapping(data.get("peer_groups"))
-    ref = groups.get("source")
-    if isinstance(ref, str):
-        if ref not in sources:
-            yield ("peer_groups", "source"), f"unknown source {ref!r}{did_you_mean(ref, sources)}"
-        elif _mapping(sources[ref]).get("type") == "police_uk":
-            yield ("peer_groups", "source"), f"source {ref!r} is a police_uk folder; a peer-group export is a csv, excel or table source"
+    yield from _table_source_problems(("peer_groups",), groups, "a peer-group export", sources)
     for indicator_id in _mapping(groups.get("measures")):
         if isinstance(indicator_id, str) and indicator_id not in ids:
             yield ("peer_groups", "measures", indicator_id), f"unknown indicator {indicator_id!r}{did_you_mean(indicator_id, ids)}"

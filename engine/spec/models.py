@@ -493,6 +493,47 @@ class ComparisonAreas(Strict):
         return self
 
 
+class ComparatorArea(Strict):
+    """One row of a published comparator table, found by its code (names repeat: a force and a region can
+    both be called "West Midlands")."""
+
+    code: str = Field(min_length=1, description="The row's area code in the table, e.g. E23000021.")
+    label: str = Field(min_length=1, description="How the area is called in the workbook, e.g. 'Leicestershire "
+                                                 "force area', 'East Midlands region', 'England'.")
+
+
+class Comparators(Strict):
+    """Published rates for larger areas read as published (the Home Office force, region and England
+    figures the 2019 county performance report quotes): one table, a grouped bar chart and a sentence
+    per measure on the Comparisons sheet. The first area is the one the sentences are about; the others
+    are what it is compared with. Nothing is recomputed: a published rate is shown as published, and a
+    marker such as '..' is missing, never zero."""
+
+    title: str = Field("Published comparison", description="The section's heading.")
+    source: str = Field(description="A csv, excel or table source holding the published table.")
+    code: str = Field(description="Column holding each row's area code.")
+    areas: list[ComparatorArea] = Field(min_length=2, description="The rows shown, in order; the first is "
+                                                                  "compared with the rest.")
+    measures: dict[Annotated[str, Field(pattern=TIDY_NAME)], str] = Field(
+        min_length=1, description="Rate column -> how the measure is called, e.g. violence_with_injury: Violence "
+                                  "with injury.")
+    rate_per: int = Field(1000, gt=0, description="What the published rates are per, e.g. 1000.")
+    period: str = Field(min_length=1, description="The period the table covers, in words, e.g. 'year ending "
+                                                  "December 2019'.")
+    polarity: Literal["higher_is_worse", "higher_is_better", "neither"] = "higher_is_worse"
+    note: str = Field("", description="The table's source and licence, printed under it and on the Methodology "
+                                      "sheet.")
+
+    @field_validator("areas")
+    @classmethod
+    def _each_once(cls, value: list[ComparatorArea]) -> list[ComparatorArea]:
+        codes = [a.code for a in value]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed more than once")
+        return value
+
+
 class PeerGroups(Strict):
     """Each partner area's group of similar partnerships (e.g. an iQuanta "most similar group" export).
 
@@ -797,6 +838,30 @@ class BreakdownSpec(Strict):
         return self
 
 
+class Hotspots(Strict):
+    """The small areas where a partner extract's people or events concentrate: the seeds' "three LSOAs in
+    North West Leicestershire with 10 or more resident offenders; Ibstock Centre (13), …".
+
+    Each row is placed by its own small-area column (where the person lives), not by the extract's
+    district column; rows with no matched small area are counted and said, never placed. Only small
+    areas with at least ``at_least`` rows are listed, so the table never shows a small number."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$", description="Stable id; names the workbook's table.")]
+    title: str
+    source: str = Field(description="A csv, excel or table source with one row per person or event.")
+    small_area: Annotated[str, Field(pattern=TIDY_NAME)] = Field(
+        description="The source's column (its tidy name) holding each row's small-area code, e.g. lsoa_code.")
+    at_least: int = Field(10, ge=1, le=100_000, description="A small area is listed when it has at least this many.")
+    distinct: Annotated[str, Field(pattern=TIDY_NAME)] | None = Field(
+        None, description="Count each value of this column once (e.g. a person id), in its first row.")
+    where: Where = Field(default_factory=dict)
+    unit: str = Field("offenders", description="Plural noun for what is counted, e.g. offenders.")
+    described_as: str = Field("resident offenders", description="How the sentence names them: '… with 10 or more "
+                                                                "resident offenders'.")
+    section: str = Field("", description="A heading over this table and the ones after it on the Profiles sheet, "
+                                         "e.g. 'Offender management'.")
+
+
 class GroupContrast(Strict):
     """An area group's headline comparison: one group's rate against another's, as a rate ratio."""
 
@@ -956,7 +1021,13 @@ class Spec(Strict):
         None, description="Indicator ids charted against every partner area and month by month; all when absent.")
     comparison_areas: ComparisonAreas | None = Field(
         None, description="Which partner areas each partner is compared with on the Comparisons sheet; all when absent.")
+    comparators: Comparators | None = Field(
+        None, description="Published rates of larger areas (force, region, England) as a table and grouped bars on "
+                          "the Comparisons sheet (see Comparators).")
     breakdowns: list[BreakdownSpec] = Field(default_factory=list)
+    hotspots: list[Hotspots] = Field(
+        default_factory=list, description="Small areas with many of a partner extract's people or events (e.g. where "
+                                          "10 or more offenders live), on the Profiles sheet (see Hotspots).")
     area_groups: list[AreaGroup] = Field(
         default_factory=list, description="Rates by a characteristic of the small areas (deprivation decile, area "
                                           "classification): the 'Who is affected' sheet.")

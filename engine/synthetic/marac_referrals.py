@@ -21,13 +21,17 @@ FILE_NAME = "marac_referrals.csv"
 ENCODING = "utf-8-sig"
 UNKNOWN_DISTRICTS = ("Out of area", "Outside force area")
 HEADER = ["MARAC Case No.", "Referral Month", "District", "Referring Agency", "Victim Gender",
-          "Repeat Referral", "IDVA Engaged"]
+          "Repeat Referral", "IDVA Engaged", "Children in Household", "Victim Ethnicity", "Victim Disability",
+          "Victim LGBT"]
 PROVENANCE = (
     "IDVA / MARAC referrals (SYNTHETIC). Mimics a MARAC coordinator's referral log: month of referral, "
     "district, referring agency, victim gender, whether it was a repeat referral (within 12 months of a "
     "previous one) and whether the victim engaged with the IDVA service. Repeat referrals are about 40% "
     "overall, varying by district around the SafeLives threshold the 2019 performance report uses (45% "
-    "against 40%); 89% engage with the IDVA service, as in the 2012 assessment."
+    "against 40%); 89% engage with the IDVA service, as in the 2012 assessment. Children in the household: "
+    "none in about 40% of cases, otherwise 1 + a Poisson number (about 1.3 children per case overall; an assumption "
+    "near SafeLives' published MARAC figures). Victim ethnicity, disability and LGBT identity at the 2012 "
+    "assessment's IDVA equality shares (89.6% White British, 6% disabled, 2 of 414 LGBT)."
 )
 
 
@@ -40,6 +44,11 @@ class Settings(Strict):
     idva_engaged: float
     male_victim_share: float
     agencies: dict[str, float]
+    no_children: float
+    more_children: float  # mean of the Poisson number of further children where there is one
+    ethnicity: dict[str, float]
+    disability: float
+    lgbt: float
     bad_rows: dict[str, float]
 
 
@@ -61,6 +70,13 @@ def generate(ctx: Context) -> dict:
                weighted_choice(rng, settings.agencies, len(lsoa)),
                np.where(rng.random(len(lsoa)) < settings.male_victim_share, "M", "F").astype(object),
                yes_no[repeat.astype(int)], yes_no[(rng.random(len(lsoa)) < settings.idva_engaged).astype(int)]]
+    # Drawn after every other column, so adding it left the other columns' values as they were.
+    with_children = rng.random(len(lsoa)) >= settings.no_children
+    columns.append(np.where(with_children, 1 + rng.poisson(settings.more_children, len(lsoa)), 0).astype(object))
+    # The IDVA service's equality monitoring (drawn last for the same reason).
+    columns += [weighted_choice(rng, settings.ethnicity, len(lsoa)),
+                yes_no[(rng.random(len(lsoa)) < settings.disability).astype(int)],
+                yes_no[(rng.random(len(lsoa)) < settings.lgbt).astype(int)]]
     table = Table(
         preamble=[f"MARAC referrals, {ctx.period.span_text} (SYNTHETIC DEMO DATA)",
                   "Source: MARAC coordinator's referral log (simulated by Saferbook)",

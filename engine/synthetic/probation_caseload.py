@@ -26,7 +26,7 @@ UNKNOWN_DISTRICTS = ("Out of area", "No fixed abode")
 PROVENANCE = (
     "Probation caseload (SYNTHETIC). Mimics a probation service caseload extract: people on the caseload "
     "at the period end by home district, with gender, age band, ethnicity, urban/rural, area classification "
-    "(2001 OAC supergroup), OASys needs (accommodation, education/training/employment, finance, relationships, "
+    "(2001 OAC supergroup), the LSOA they live in, OASys needs (accommodation, education/training/employment, finance, relationships, "
     "lifestyle, drugs, alcohol, thinking and behaviour, attitudes) and reoffending within 12 months. Scale "
     "from the seed assessments' adult offender dashboard: about 2.5 people per 1,000 residents (1,675 in "
     "Leicestershire county, 179 in North West Leicestershire), 86% male, relationships need 56%, attitudes "
@@ -123,18 +123,20 @@ def generate(ctx: Context) -> dict:
                                          "bad_date": (sentenced, BAD_DAY_DATES)})
     crn = np.array([f"{chr(65 + c)}{d:06d}" for c, d in zip(rng.integers(0, 26, n).tolist(),
                                                            rng.choice(900_000, n, replace=False) + 100_000)], dtype=object)
+    lsoa = geo.lsoa_codes[home].astype(object)
+    lsoa[not_geocoded] = NOT_GEOCODED
     header = ["CRN", "Sentence Date", "District", "Gender", "Age Band", "Ethnicity", "Urban/Rural",
-              "Area Classification (OAC)", *need_columns, "Reoffended (12 months)"]
-    first_need = 8
+              "Area Classification (OAC)", "LSOA", *need_columns, "Reoffended (12 months)"]
+    first_need = 9
     table = Table(
         preamble=[f"Probation caseload as at {last.astype(object):%d/%m/%Y}: people resident in the area (SYNTHETIC DEMO DATA)",
                   "Source: probation case management and OASys (simulated by Saferbook)",
                   "Needs: N/A = no OASys assessment yet. [x] = address not matched to an area. Reoffending tracked for 12 months."],
         header=header,
         columns=[crn, sentenced, districts, np.where(male, "Male", "Female").astype(object), age,
-                 ctx.profile.ethnicity(rng, home), urban, classification, *need_columns.values(),
+                 ctx.profile.ethnicity(rng, home), urban, classification, lsoa, *need_columns.values(),
                  yes_no[reoffended.astype(int)]],
-        groups=[("Demographics", 3, 5), ("Where they live", 6, 7),
+        groups=[("Demographics", 3, 5), ("Where they live", 6, 8),
                 ("Assessed needs (OASys)", first_need, first_need + len(need_columns) - 1),
                 ("Outcome", first_need + len(need_columns), first_need + len(need_columns))],
         formats={1: "d-mmm-yy"})

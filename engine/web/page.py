@@ -13,7 +13,7 @@ import numpy as np
 from engine.dashboard_report import AreaRow, DashboardKpi, DashboardReport
 from engine.map_report import MapSet, MapShape
 from engine.render.theme import Theme
-from engine.report import CLOSE_TO_TARGET, MET, NOT_MET, SUPPRESSED, Kpi, Report
+from engine.report import CLOSE_TO_TARGET, MET, NOT_MET, SUPPRESSED, ComparatorChart, Kpi, Report
 from engine.web import charts, display
 from engine.web.vega import script_safe, vega_bundle
 
@@ -146,9 +146,21 @@ def _map_sections(map_set: MapSet | None, period: str, theme: Theme, charts_out:
     return sections
 
 
+def _published(chart: ComparatorChart | None) -> Row | None:
+    """The spec's published force / region / England rates as a table (a marker stays "not published")."""
+    if chart is None:
+        return None
+    rows = [{"measure": measure, "rates": [("not published" if chart.rates[a][m] is None else f"{chart.rates[a][m]:,.1f}")
+                                           for a in range(len(chart.areas))], "words": chart.words[m]}
+            for m, measure in enumerate(chart.measures)]
+    return {"title": f"{chart.title}, {chart.period}", "rate_per": f"{chart.rate_per:,}", "areas": chart.areas,
+            "rows": rows, "note": chart.note}
+
+
 def _common(report: Report) -> Row:
-    """Header, findings, methodology and data quality: what both kinds of page show."""
+    """Header, findings, published comparators, methodology and data quality: what both kinds of page show."""
     return {
+        "published": _published(report.comparators),
         "title": report.title, "organisation": report.organisation, "area": report.partner_area,
         "current_window": report.current_window, "previous_window": report.previous_window,
         "benchmark": report.benchmark_name, "produced": f"{report.generated:%d/%m/%Y}", "period_end": report.period_end,
@@ -186,7 +198,11 @@ def report_html(report: Report, theme: Theme) -> bytes:
                            "comparison": _comparison_section(report, kpi, theme, charts_out),
                            "trend": _trend_section(report, kpi, theme, charts_out), "top": _top_section(report, kpi)})
     districts = sorted({a for c in report.comparisons for a in c.areas})
-    context = {**_common(report), "kind": "partner", "theme": theme, "group_label": "Priority",
+    hotspots = [{"title": t.title, "label": report.small_area_label, "what": t.described_as[:1].upper() + t.described_as[1:],
+                 "rows": [{"code": r.code, "name": r.name, "count": f"{r.count:,}"} for r in t.rows],
+                 "none": f"No {report.small_area_label} has {t.at_least} or more {t.described_as}."}
+                for t in report.hotspots]
+    context = {**_common(report), "kind": "partner", "theme": theme, "group_label": "Priority", "hotspots": hotspots,
                "groups": list(dict.fromkeys(k.priority for k in kpis)), "kpis": [_kpi_row(k, theme) for k in kpis],
                "indicators": indicators, "districts": districts, "district_label": report.partner_label}
     return _render(context, charts_out)

@@ -14,6 +14,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from engine.indicators.comparators import comparator_findings, comparator_note
 from engine.indicators.findings.key_findings import outcome_findings
 from engine.dashboard_report import DashboardKpi, DashboardReport, AreaRow
 from engine.errors import Problem, SpecError
@@ -208,11 +209,14 @@ def build_dashboard(spec: Spec, geography: Geography, reports: list[Report], spe
     subject = spec.dashboard.subject
     findings = outcome_findings([k.kpi for k in dashboard_kpis], subject=subject.name, benchmark=base.benchmark_name,
                                 period_end=base.period_end)
+    published = [] if base.comparators is None else comparator_findings(base.comparators)
+    published_notes = [] if spec.comparators is None else [comparator_note(spec.comparators)]
     report = dataclasses.replace(
         base, title=spec.dashboard.title or spec.title, partner_area=subject.name,
         partner_label=f"group of {len(names)} {geography.partner_label.lower()}s", kpis=[k.kpi for k in dashboard_kpis],
-        top_tables=[], trend=None, series=[], comparisons=[], breakdowns=[], findings=findings,
-        priorities=list(order), methodology=_notes(spec, geography, base, names, population), suppression_note=None,
+        top_tables=[], trend=None, series=[], comparisons=[], breakdowns=[], findings=findings + published,
+        priorities=list(order), methodology=_notes(spec, geography, base, names, population) + published_notes,
+        suppression_note=None, hotspots=[],
         partner_code="", maps=None, **_members_quality(base, [reports[p] for p in picked]))
     maps = (dashboard_map_set(spec, geography, boundaries, picked, subject.name, dashboard_kpis)
             if spec.maps is not None and boundaries is not None else None)
