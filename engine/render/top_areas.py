@@ -30,8 +30,10 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
         breaks.append(row)
         heading_rows[table.indicator_id] = row
         measure = "counts" if table.rank_by == "count" else "rates"
+        # The area is in the page header and the sheet's title: a long indicator name with it ran past the printed
+        # width, and its last word printed alone on a page to the right.
         sheet.write(row, 0, f"Table {number}: {table.indicator_name}, the {len(table.rows) or ''} "
-                            f"{report.small_area_label}s with the highest {measure} in {report.partner_area}"
+                            f"{report.small_area_label}s with the highest {measure}"
                             .replace("the  ", "the "), formats.heading)
         unit = table.unit.capitalize()
         singular = unit[:-1] if unit.endswith("s") else unit
