@@ -268,7 +268,7 @@ def test_seasonality_refuses_a_source_without_months(tmp_path):
     spec.write_text(text, encoding="utf-8")
     with pytest.raises(SpecError) as caught:
         build(spec, tmp_path / "out", period_end="2022-10")
-    assert "whose rows are quarters" in str(caught.value) and "seasonality.indicators[1]" in str(caught.value)
+    assert "whose periods are 3 months long" in str(caught.value) and "seasonality.indicators[1]" in str(caught.value)
 
 
 def test_methodology_states_the_rag_rule_and_the_seasonal_tables(books):
