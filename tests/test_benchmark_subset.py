@@ -8,7 +8,6 @@ from the example's raw files with plain pandas and scipy, never with the engine'
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ from engine.errors import SpecError
 from engine.ingest.cache import IngestCache
 from test_examples import CURRENT, DATA, EXAMPLES, REPO, police_rows, table, without_code
 from workbook_helpers import count_limits
+from example_support import example_workspace
 
 SPEC = EXAMPLES / "benchmark_subset.yaml"
 BENCHMARK = "Two county districts"
@@ -166,12 +166,7 @@ def test_methodology_and_comparisons_name_the_benchmark_and_who_is_outside_it(bo
 @pytest.fixture
 def example_copy(tmp_path: Path):
     """The example spec written beside links to its data, with ``old`` replaced by ``new``."""
-    (tmp_path / "specs" / "examples").mkdir(parents=True)
-    for link, target in ((tmp_path / "data", REPO / "data"), (tmp_path / "specs" / "examples" / "data", DATA)):
-        try:
-            link.symlink_to(target, target_is_directory=True)
-        except OSError:
-            shutil.copytree(target, link)
+    example_workspace(tmp_path)
 
     def make(*replacements: tuple[str, str]) -> tuple[Path, str]:
         text = SPEC.read_text(encoding="utf-8")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import engine
+from example_support import example_workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO_ROOT / "specs" / "examples"
@@ -51,12 +51,7 @@ def tree(folder: Path) -> set[str]:
 def workdir(tmp_path: Path) -> Path:
     """``tmp_path`` with ``specs/examples/`` (its ``data/`` a link to the example data) and ``data/`` (a link to
     the repo's data) so the example spec's relative paths resolve."""
-    (tmp_path / "specs" / "examples").mkdir(parents=True)
-    for link, target in ((tmp_path / "data", REPO_ROOT / "data"), (tmp_path / "specs" / "examples" / "data", EXAMPLES / "data")):
-        try:
-            link.symlink_to(target, target_is_directory=True)
-        except OSError:
-            shutil.copytree(target, link)
+    example_workspace(tmp_path)
     return tmp_path
 
 

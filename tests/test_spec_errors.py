@@ -18,6 +18,7 @@ import yaml
 from engine.api import prepare
 from engine.errors import Problem, SpecError
 from engine.spec import load_spec
+from example_support import example_workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
@@ -72,12 +73,7 @@ def spec_with(tmp_path: Path) -> Callable[..., Mutated]:
 def example_with(tmp_path: Path) -> Callable[..., Mutated]:
     """``example_with((old, new), ...)`` -> the small counted example spec with each ``old`` replaced, written
     beside links to its data (for the tests that read data: the demo's would take ten times as long)."""
-    (tmp_path / "specs" / "examples").mkdir(parents=True)
-    for link, target in ((tmp_path / "data", REPO_ROOT / "data"), (tmp_path / "specs" / "examples" / "data", EXAMPLES / "data")):
-        try:
-            link.symlink_to(target, target_is_directory=True)
-        except OSError:  # no symlinks on this platform / file system
-            shutil.copytree(target, link)
+    example_workspace(tmp_path)
 
     def make(*replacements: tuple[str, str]) -> Mutated:
         text = EXAMPLE.read_text(encoding="utf-8")

@@ -10,7 +10,6 @@ be shown, and none may be pinned into an interval narrower than its threshold.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from scipy.optimize import linprog
 
 from engine.api import prepare, render_all
 from engine.report import SUPPRESSED
+from example_support import example_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "specs" / "examples"
@@ -33,12 +33,7 @@ TYPES = {"total_crime": None, "anti_social_behaviour": ["Anti-social behaviour"]
 
 def example_variant(root: Path, example: str, *replacements: tuple[str, str]) -> Path:
     """``specs/examples/<example>`` with ``replacements``, under ``root`` with the data it reads linked in."""
-    (root / "specs" / "examples").mkdir(parents=True)
-    for link, target in ((root / "data", REPO / "data"), (root / "specs" / "examples" / "data", EXAMPLES / "data")):
-        try:
-            link.symlink_to(target, target_is_directory=True)
-        except OSError:
-            shutil.copytree(target, link)
+    example_workspace(root)
     text = (EXAMPLES / example).read_text(encoding="utf-8")
     for old, new in replacements:
         assert text.count(old) == 1, old
