@@ -26,6 +26,7 @@ from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column
 from engine.ingest.comparator_table import ComparatorRows, read_comparator_rows
 from engine.ingest.peer_table import PeerTable, read_peer_table
 from engine.ingest.periods import PERIOD_MONTHS
+from engine.ingest.police_columns import columns_kept
 from engine.ingest.police_uk import CRIME_TYPES, other_forces, quirks, read_police_uk
 from engine.ingest.safety import Limits
 from engine.ingest.table_source import read_table
@@ -230,12 +231,15 @@ def _police_uk_rows(name: str, spec: Spec, base_dir: Path, geography: Geography,
     repeats = quirks(name, data, source.repeated_crime_ids, log)
     month, area = _place(name, rows, _Origin(data.files, data.file_index, data.line), geography, log, "LSOA code")
     area[repeats] = NOT_COUNTED
+    files = data.files
+    del data  # its frame holds every column; only the ones a count can read are kept (see police_columns)
+    rows = rows[[c for c in columns_kept(spec) if c in rows.columns]]
     unknown = ~rows["crime_type"].isin(CRIME_TYPES)
     if unknown.any():
         values = rows["crime_type"][unknown].value_counts()
         log.note(name, "crime type not in police.uk's list: kept, counted only by filters that include it",
                  int(unknown.sum()), example=", ".join(map(str, values.index[:3])))
-    return SourceRows(name, source.description, path, rows, month, area, data.files)
+    return SourceRows(name, source.description, path, rows, month, area, files)
 
 
 def _place_partner_rows(name: str, spec: Spec, rows: pd.DataFrame, origin: _Origin, geography: Geography,
