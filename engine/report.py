@@ -415,6 +415,11 @@ class Report:
     hotspots: list[HotspotTable] = field(default_factory=list)  # spec ``hotspots:``: the Profiles sheet, spec order
     comparators: ComparatorChart | None = None  # spec ``comparators:``: published force / region / England rates
     partner_code: str = ""  # the partner area's code (its identity: file names, ledger); "" for a dashboard's subject
+    source_titles: dict[str, str] = field(default_factory=dict)  # source id -> the name a reader knows it by
+
+    def source_title(self, source: str) -> str:
+        """The name a sheet shows for a source the data-quality records key by its id (the CSV keeps the id)."""
+        return self.source_titles.get(source, source)
 
     @property
     def file_stem(self) -> str:

@@ -35,6 +35,7 @@ PAGES = {
     "comparators.png": "1,000 population, year ending",  # the published comparators chart's title
     "incidents.png": "Hate incidents by strand",
     "hotspots.png": "or more offenders live",
+    "methodology.png": "What happened",  # the data-quality table's header: sources by their titles
 }
 
 

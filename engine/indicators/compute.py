@@ -26,6 +26,7 @@ from engine.indicators.periods import generated_timestamp
 from engine.ingest import Inputs
 from engine.months import month_text
 from engine.report import IndicatorSeries, Report
+from engine.spec.labels import source_title
 from engine.spec.models import Spec
 
 
@@ -67,6 +68,7 @@ def _shared_fields(spec: Spec, inputs: Inputs, coverage: Coverage, suppress: boo
         quality=partner_safe_notes(inputs.quality), attribution=spec.attribution, spec_version=spec.spec_version,
         engine_version=__version__, theme=spec.theme, synthetic_note=synthetic_note(spec),
         priorities=list(dict.fromkeys(i.priority for i in spec.indicators)),
+        source_titles={name: source_title(spec, name) for name in spec.sources},
     )
 
 

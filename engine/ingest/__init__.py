@@ -256,7 +256,7 @@ def _place_partner_rows(name: str, spec: Spec, rows: pd.DataFrame, origin: _Orig
     if outside.any():
         origin.log(log, name, outside, label, values[outside], EXCLUDED,
                    f"not one of the spec's {geography.partner_label.lower()}s (e.g. out of area, a total row): "
-                   f"counted nowhere; add geography.partner_areas.aliases if it is another spelling of one")
+                   f"counted nowhere (if it is another spelling of one, the spec can name it as that one's alias)")
         distinct = pd.Series(values[outside]).value_counts()
         log.note(name, f"values that are not one of the spec's {geography.partner_label.lower()}s",
                  len(distinct), example=", ".join(f"{v} ({n})" for v, n in distinct.head(3).items()))

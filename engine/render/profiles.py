@@ -102,4 +102,4 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
                  f"difference is not significant or not tested; = the same to one decimal place.", widths)
     apply_widths(sheet, widths)
     sheet.freeze_panes(FIRST_BLOCK_ROW - 1, 0)
-    report_page_setup(sheet, formats, report, keep_together=breaks)
+    report_page_setup(sheet, formats, report, keep_together=breaks, repeat_cols=(0, 0))

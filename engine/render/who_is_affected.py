@@ -179,4 +179,4 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
                  f"{report.small_area_label}s in {report.partner_area} has no rate.", widths)
     apply_widths(sheet, widths)
     sheet.freeze_panes(3, 0)
-    report_page_setup(sheet, formats, report, keep_together=breaks)
+    report_page_setup(sheet, formats, report, keep_together=breaks, repeat_cols=(0, 0))
