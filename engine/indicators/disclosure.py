@@ -15,6 +15,12 @@ Top 10 counts belong to single small areas. A reader cannot split the partner ar
 between small areas, so each small area's counts form a separate problem, except where a Top 10
 table lists every small area with an event (fewer than ten rows): then its rows add up to the
 partner area's count, and those small areas join the partner-level problem.
+
+Area groups (rates by a characteristic of the small areas, e.g. a deprivation decile) split the
+partner area's current window by small area too, and a group's count less its listed Top 10 rows
+bounds what is left. When a workbook shows them, every small area of the partner area gets its own
+unknowns for the current window (merged where no number tells them apart), tied to the months by
+one identity per kind of event: the small areas' events add up to the partner area's.
 """
 from __future__ import annotations
 
@@ -32,7 +38,8 @@ from engine.stats.suppression import primary_suppression
 
 #: A published number: ("current" | "previous" | "change", indicator), ("year", indicator, column),
 #: ("month", indicator, month offset), ("year_total", column), ("month_total", month offset),
-#: ("top", indicator, small area), ("quarter", indicator, quarter), ("peak", indicator, first offset, last offset).
+#: ("top", indicator, small area), ("quarter", indicator, quarter), ("peak", indicator, first offset, last offset),
+#: ("group", indicator, area group id, group position; -1 for the small areas in no group).
 #: Month offsets count from the first month of the rolling windows; seasonal grids reach earlier (negative).
 Key = tuple
 TOTAL_KINDS = ("year_total", "month_total")
@@ -58,6 +65,14 @@ class Signatures:
 
     count: int
     members: dict[str, np.ndarray]  # indicator id -> the kinds it counts
+
+
+@dataclass(frozen=True)
+class SmallAreaGroups:
+    """One partner area's small areas (global positions) and, per area group id, each one's group (-1: none)."""
+
+    small_areas: np.ndarray
+    group_of: dict[str, np.ndarray]
 
 
 def event_kinds(spec: Spec, masks: dict[str, np.ndarray]) -> Signatures:
@@ -109,12 +124,14 @@ def _protected(keys: list[Key], vectors: np.ndarray, values: dict[Key, float], p
 
 
 def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, picks: dict[str, list[int]],
-                   complete: set[str], rules: dict[str, tuple[int, bool]]) -> set[Key]:
+                   complete: set[str], rules: dict[str, tuple[int, bool]],
+                   areas: SmallAreaGroups | None = None) -> set[Key]:
     """The keys of ``values`` to hide in one partner's workbook.
 
     ``picks`` gives the small areas each indicator's Top 10 table lists; ``complete`` the
     indicators whose table lists every small area with an event. ``rules`` maps each sensitive
-    indicator to (below, zero): its small counts are hidden first.
+    indicator to (below, zero): its small counts are hidden first. ``areas``: the partner area's
+    small areas and their area groups, needed when ``values`` holds area-group counts.
     """
     primary = {key for key, value in values.items()
                if key[0] not in ("change",) + TOTAL_KINDS and key[1] in rules
@@ -122,7 +139,12 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
     if not primary:
         return set()
     n_kinds, n_months = kinds.count, layout.before + layout.n_months
-    coupled = sorted({area for indicator in complete for area in picks[indicator]})
+    grouped = any(k[0] == "group" for k in values)
+    if grouped and areas is None:
+        raise ValueError("area-group counts need the partner area's small areas and their groups")
+    # With area groups every small area is in the joint problem; otherwise only those a complete table lists.
+    coupled = sorted(areas.small_areas.tolist()) if grouped else \
+        sorted({area for indicator in complete for area in picks[indicator]})
     slot = {area: n_kinds * n_months + position * n_kinds for position, area in enumerate(coupled)}
     width = n_kinds * n_months + n_kinds * len(coupled)
 
@@ -156,11 +178,20 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
             return sum((months(i, layout.years[key[1]]) for i in layout.trend_rows), np.zeros(width))
         if kind == "month_total":
             return sum((months(i, [key[1]]) for i in layout.trend_rows), np.zeros(width))
+        if kind == "group":
+            members = areas.small_areas[areas.group_of[key[2]] == key[3]]
+            return sum((area(key[1], a) for a in members.tolist()), np.zeros(width))
         return area(key[1], key[2])  # "top"
 
     joint = [k for k in values if k[0] != "top" or k[2] in slot]
     # What the reader knows from a complete table: its indicator has no events outside the listed areas.
     known = [months(i, layout.current) - sum((area(i, a) for a in picks[i]), np.zeros(width)) for i in sorted(complete)]
+    if grouped:  # every event of the current window is in one small area: per kind, the small areas add up
+        for kind_index in range(n_kinds):
+            identity = np.zeros(width)
+            identity[kind_index * n_months + layout.before + np.asarray(list(layout.current), dtype=np.int64)] = 1.0
+            identity[[slot[a] + kind_index for a in coupled]] = -1.0
+            known.append(identity)
     hidden = _protected(joint, np.array([vector_of(k) for k in joint] + known), values, primary, rules,
                         fixed=len(known))
     # Every other small area on its own: its Top 10 counts as sums of its events of each kind.
