@@ -70,10 +70,12 @@ class Signatures:
 
 @dataclass(frozen=True)
 class SmallAreaGroups:
-    """One partner area's small areas (global positions) and, per area group id, each one's group (-1: none)."""
+    """One partner area's small areas (global positions) and, per area group id, each one's group (-1: none);
+    ``in_benchmark``: whether the benchmark's counts include the partner area's (a benchmark may leave it out)."""
 
     small_areas: np.ndarray
     group_of: dict[str, np.ndarray]
+    in_benchmark: bool = True
 
 
 def event_kinds(spec: Spec, masks: dict[str, np.ndarray]) -> Signatures:
@@ -187,6 +189,7 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
             members = areas.small_areas[areas.group_of[key[2]] == key[3]]
             vector = sum((area(key[1], a) for a in members.tolist()), np.zeros(width))
             if kind == "benchmark_group":
+                vector = vector if areas.in_benchmark else np.zeros(width)
                 vector[elsewhere[key[2:]] + kinds.members[key[1]]] = 1.0
             return vector
         return area(key[1], key[2])  # "top"

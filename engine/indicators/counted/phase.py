@@ -159,7 +159,7 @@ def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file
     # sensitive source are left out partner by partner (CountedPhase.partner_breakdowns …).
     hidden = hidden_by_partner(spec, results, trend, picks, masks, periods, first_month, chosen, n_partners,
                                by_partner, series, seasonal, season_years, first_data, group_tables, groups_of,
-                               geo.small_area_partner, ungrouped) \
+                               geo.small_area_partner, ungrouped, geo.in_benchmark) \
         if suppress else [set() for _ in range(n_partners)]
     protected = suppress and bool(suppression_rules(spec))
     breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners,

@@ -32,14 +32,15 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
                       series: list[list[IndicatorSeries]], seasonal: list[SeasonalCounts], season_years: list[int],
                       first_data: int, group_tables: list[list[AreaGroupTable]] | None = None,
                       small_area_groups: dict[str, np.ndarray] | None = None,
-                      partner_of: np.ndarray | None = None, ungrouped: list[dict[str, float]] | None = None) -> list[set]:
+                      partner_of: np.ndarray | None = None, ungrouped: list[dict[tuple[str, str], float]] | None = None,
+                      in_benchmark: np.ndarray | None = None) -> list[set]:
     """Each partner area's hidden numbers (keys as :mod:`engine.indicators.disclosure` names them); an empty
     set for the partners not ``chosen`` and for a spec with no sensitive indicator. ``by_partner``: indicators
     counted by partner area (no Top 10); ``series`` and ``seasonal`` (from ``season_years``, the data starting at
     ``first_data``) are cuts of the same counts, checked with the rest. ``group_tables`` (per partner area), with
     each area group's group of every small area (``small_area_groups``), ``partner_of`` (each small area's partner
-    area) and ``ungrouped`` (per partner area, (group id, indicator) -> events in small areas in no group), are
-    checked with them when they cut a sensitive indicator's source."""
+    area), ``ungrouped`` (per partner area, (group id, indicator) -> events in small areas in no group) and
+    ``in_benchmark`` (per partner area), are checked with them when they cut a sensitive indicator's source."""
     rules = suppression_rules(spec)
     hidden: list[set] = [set() for _ in range(n_partners)]
     if not rules:
@@ -68,7 +69,7 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
             if spec.indicator(table.indicator_id).source in sensitive:
                 numbers.update(area_group_numbers(table, ungrouped[p][(table.group_id, table.indicator_id)]))
                 areas = SmallAreaGroups(np.flatnonzero(partner_of == p), {
-                    g: of[partner_of == p] for g, of in small_area_groups.items()})
+                    g: of[partner_of == p] for g, of in small_area_groups.items()}, bool(in_benchmark[p]))
         hidden[p] = hidden_numbers(numbers, layout, kinds, listed, complete, rules, areas)
     return hidden
 
