@@ -179,6 +179,12 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
             if table.ungrouped:
                 sheet.write(row, 0, table.ungrouped, formats.note)
                 row += 1
+            if any(r.hidden or r.benchmark_hidden for r in table.rows):
+                # A chart would draw a hidden rate as nothing (or 0) beside the shown ones: the table alone.
+                sheet.write(row, 0, f"'{SUPPRESSED}': a small count, or one from which a small count could be worked "
+                                    f"out, with its rate and limits; the chart is left out.", formats.note)
+                row += 2
+                continue
             sheet.insert_chart(row + 1, 0, _chart(workbook, formats, report, table, placed),
                                {"description": _description(report, table), "object_position": 3})
             row += CHART_ROWS + 2
