@@ -256,16 +256,18 @@ class AreaGroupRow:
     value: str | int | float  # the group as shown: a number for numeric groups (deciles)
     small_areas: int
     population: float
-    count: int
+    count: int | None  # None: hidden by small-number suppression (see hidden)
     rate: float | None
     lower: float | None
     upper: float | None
     benchmark_small_areas: int
     benchmark_population: float
-    benchmark_count: int
+    benchmark_count: int | None
     benchmark_rate: float | None
     benchmark_lower: float | None
     benchmark_upper: float | None
+    hidden: bool = False  # the partner area's count (so its rate and limits too) hidden by small-number suppression
+    benchmark_hidden: bool = False  # the benchmark's, hidden so as not to bound a hidden count of the partner area's
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,7 @@ class GroupRatio:
     lower: float | None
     upper: float | None
     p_value: float | None
+    hidden: bool = False  # a compared group's count is hidden by small-number suppression
 
     @property
     def significant(self) -> bool:
@@ -301,11 +304,12 @@ class AreaGroupTable:
     rate_per: int
     level: float  # the intervals' confidence level
     rows: list[AreaGroupRow]
-    rate: float  # the partner area's overall rate
+    rate: float | None  # the partner area's overall rate (None: hidden with its count)
     benchmark_rate: float
     ratios: list[GroupRatio] = field(default_factory=list)  # partner area, then benchmark (when the spec compares)
     note: str = ""  # the spec's note: where the groups come from
     ungrouped: str = ""  # small areas in no group, in words ("" when every one is in a group)
+    hidden: bool = False  # some figure is hidden by small-number suppression: no key finding quotes the table
 
 
 @dataclass(frozen=True)
