@@ -122,6 +122,15 @@ def as_datetimes(days: np.ndarray, seconds: np.ndarray | None = None) -> np.ndar
     return np.array(stamps.astype(dt.datetime).tolist() if len(stamps) else [], dtype=object)
 
 
+def mixed_dates(rng: np.random.Generator, days: np.ndarray, text_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Excel dates with a share typed as ``dd/mm/yyyy`` text, as when some rows were keyed by hand; returns the
+    cells and the rows typed as text (for the manifest)."""
+    dates = as_datetimes(days)
+    typed = np.flatnonzero(rng.random(len(days)) < text_share)
+    dates[typed] = uk_date_text(days[typed]) if len(typed) else dates[typed]
+    return dates, typed
+
+
 def yearly_references(days: np.ndarray, prefix: str, width: int) -> np.ndarray:
     """Case numbers that count up through each calendar year in date order, as case systems issue them.
 
