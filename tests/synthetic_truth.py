@@ -235,6 +235,10 @@ def dated_rows(folder: Path, source: str) -> pd.DataFrame:
         return fire_incidents(folder)
     if source == "police_incidents":
         return police_incidents(folder)
+    if source == "uava_referrals":
+        return uava_referrals(folder)
+    if source == "treatment_presentations":
+        return treatment_presentations(folder)
     frame, column = {"youth_offending": (youth_offences, "Offence Date"),
                      "marac_referrals": (marac_referrals, "Referral Month")}[source]
     rows = frame(folder)
