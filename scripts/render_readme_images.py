@@ -35,6 +35,8 @@ PAGES = {
     "comparators.png": "1,000 population, year ending",  # the published comparators chart's title
     "incidents.png": "Hate incidents by strand",
     "hotspots.png": "or more offenders live",
+    "uava.png": "who referred, at what risk",
+    "treatment.png": "Adults starting substance-misuse treatment by",
 }
 
 
