@@ -259,3 +259,17 @@ def test_a_protected_build_hides_the_small_counts(plain, protected):
         assert set(SUBJECTS) <= {b.breakdown_id for b in plain[district].breakdowns}
     small = sum(0 < v < 5 for r in plain.values() for s in r.series if s.indicator_id in sensitive for v in s.monthly)
     assert small > 0 and hidden >= small
+
+
+def test_a_long_table_note_wraps_within_the_printed_width(books):
+    """A breakdown's note with its own sentence is longer than a printed line: it wraps across the table's
+    columns (a merged cell with wrapped text and a taller row), not running off the page."""
+    ws = load_workbook(books["Rutland"])["Profiles"]
+    notes = [c for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and "national treatment figures are not available" in c.value.lower()]
+    assert len(notes) == 2
+    for cell in notes:
+        assert cell.alignment.wrap_text, cell.coordinate
+        merged = next(r for r in ws.merged_cells.ranges if cell.coordinate in r)
+        assert merged.max_col - merged.min_col >= 3
+        assert ws.row_dimensions[cell.row].height and ws.row_dimensions[cell.row].height > 15
