@@ -151,6 +151,16 @@ def footnoted(label: str, number: int) -> str:
     return f"{label}{number}"
 
 
+def footnoted_names(rng: np.random.Generator, names: Sequence[str], count: int) -> tuple[np.ndarray, list[int]]:
+    """``names`` with footnote digits 1, 2, … glued to ``count`` of them drawn at random (``Melton1``), and the
+    positions footnoted, in order (their footnotes' numbers)."""
+    chosen = sorted(rng.choice(len(names), size=min(count, len(names)), replace=False).tolist())
+    labels = np.array(list(names), dtype=object)
+    for number, index in enumerate(chosen, start=1):
+        labels[index] = footnoted(str(names[index]), number)
+    return labels, chosen
+
+
 def count_markers(columns: dict[str, Sequence[object]], meanings: dict[str, str]) -> dict[str, dict]:
     """Exactly how many cells hold each marker, and in which columns (for the manifest)."""
     found: dict[str, dict] = {}

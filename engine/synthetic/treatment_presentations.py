@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.synthetic.common import BAD_DAY_DATES, footnoted, mixed_dates, spoil
+from engine.synthetic.common import BAD_DAY_DATES, footnoted_names, mixed_dates, spoil
 from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
 from engine.synthetic.manifest import publish, rows_in
@@ -87,10 +87,7 @@ def generate(ctx: Context) -> dict:
     majority = max(ctx.profile.ethnicity_mix["default"], key=ctx.profile.ethnicity_mix["default"].get)
     ethnicity[_withheld(ethnicity, district, settings.withhold_below, majority)] = WITHHELD
     names = [str(name) for name in geo.district_names]
-    chosen = sorted(rng.choice(len(names), size=min(settings.footnoted_districts, len(names)), replace=False).tolist())
-    labels = np.array(names, dtype=object)
-    for number, index in enumerate(chosen, start=1):
-        labels[index] = footnoted(names[index], number)
+    labels, chosen = footnoted_names(rng, names, settings.footnoted_districts)
     districts = labels[district]
     dates, typed = mixed_dates(rng, days, settings.text_dates)
     bad = spoil(rng, settings.bad_rows, {"unknown_district": (districts, UNKNOWN_DISTRICTS),

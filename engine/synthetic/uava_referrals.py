@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.synthetic.common import BAD_DAY_DATES, footnoted, mark, mixed_dates, spoil, yearly_references
+from engine.synthetic.common import BAD_DAY_DATES, footnoted_names, mark, mixed_dates, spoil, yearly_references
 from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
 from engine.synthetic.manifest import publish
@@ -88,10 +88,7 @@ def generate(ctx: Context) -> dict:
     mark(risk, rng, settings.not_assessed, NOT_ASSESSED)
     repeat = np.where(_repeats(rng, settings, district, len(geo.district_names)), "Y", "N").astype(object)
     names = [str(name) for name in geo.district_names]
-    chosen = sorted(rng.choice(len(names), size=min(settings.footnoted_districts, len(names)), replace=False).tolist())
-    labels = np.array(names, dtype=object)
-    for number, index in enumerate(chosen, start=1):
-        labels[index] = footnoted(names[index], number)
+    labels, chosen = footnoted_names(rng, names, settings.footnoted_districts)
     districts = labels[district]
     dates, typed = mixed_dates(rng, days, settings.text_dates)
     bad = spoil(rng, settings.bad_rows, {"unknown_district": (districts, UNKNOWN_DISTRICTS),
