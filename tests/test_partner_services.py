@@ -8,6 +8,8 @@ footnote digits stripped, Excel and typed dates), never from the engine.
 """
 from __future__ import annotations
 
+import csv
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -273,3 +275,23 @@ def test_a_long_table_note_wraps_within_the_printed_width(books):
         merged = next(r for r in ws.merged_cells.ranges if cell.coordinate in r)
         assert merged.max_col - merged.min_col >= 3
         assert ws.row_dimensions[cell.row].height and ws.row_dimensions[cell.row].height > 15
+
+
+@pytest.mark.parametrize("source, district_column", [("uava_referrals", "Victim / District"),
+                                                      ("treatment_presentations", "Client / Home District")])
+def test_the_bad_dates_are_rejected_row_by_row(books, source, district_column):
+    """Exactly the rows the manifest says were given impossible dates (on whichever sheet, the one named with a
+    trailing space too) are rejected, each listed with its sheet and file row in its district's data-quality file."""
+    entry = truth.manifest(DEMO_DATA)["sources"][source]
+    expected = set()
+    for sheet, row in entry["bad_row_numbers"]["bad_date"]:
+        label = truth.read_source(DEMO_DATA, source, sheet).iloc[row - entry["first_data_row"]][district_column]
+        if re.sub(r"\d+$", "", label) in DISTRICTS:
+            expected.add((sheet, row))
+    assert expected
+    rejected = set()
+    for book in books.values():
+        with open(book.with_name(f"{book.stem}_data_quality.csv"), encoding="utf-8-sig", newline="") as f:
+            rejected |= {(r["sheet"], int(r["row"])) for r in csv.DictReader(f)
+                         if r["source"] == source and r["action"] == "rejected"}
+    assert rejected == expected
