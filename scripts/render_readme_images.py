@@ -36,6 +36,8 @@ PAGES = {
     "incidents.png": "Hate incidents by strand",
     "hotspots.png": "or more offenders live",
     "methodology.png": "What happened",  # the data-quality table's header: sources by their titles
+    "uava.png": "who referred, at what risk",
+    "treatment.png": "Adults starting substance-misuse treatment by",
 }
 
 

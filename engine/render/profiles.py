@@ -76,6 +76,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
     row = FIRST_BLOCK_ROW
     section = ""
     breaks: list[int] = []
+    notes: list[tuple[int, str]] = []  # wrapped once the tables have set the columns' widths
     for breakdown in report.breakdowns:
         if breakdown.section and breakdown.section != section:
             section = breakdown.section
@@ -85,7 +86,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
         if breaks[-1:] != [row - 2]:  # a section heading keeps its first table with it
             breaks.append(row)
         sheet.write(row, 0, breakdown.title, formats.heading)
-        sheet.write(row + 1, 0, _block_note(breakdown, report), formats.note)
+        notes.append((row + 1, _block_note(breakdown, report)))
         if shape.spans:
             _write_spans(sheet, formats, row + 2, shape)
             row += 1
@@ -96,6 +97,8 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
         _highlight_rules(sheet, formats, placement, shape, report)
         row = placement.last_row + 3
     breaks += write_hotspots(sheet, formats, report, row, widths)
+    for note_row, text in notes:
+        wrapped_note(sheet, formats, note_row, 0, page_wide_columns(widths, formats.theme), text, widths)
     wrapped_note(sheet, formats, 2, 0, page_wide_columns(widths, formats.theme),
                  f"▲ the percentage is significantly higher than {report.benchmark_name}'s, ▼ significantly lower "
                  f"(where a table tests it: its Significance column); 'higher' or 'lower' in words where the "

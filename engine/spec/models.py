@@ -823,6 +823,8 @@ class BreakdownSpec(Strict):
     unit: str = "crimes"
     section: str = Field("", description="A heading over this breakdown and the ones after it, up to the next "
                                          "section, e.g. 'Offender management'.")
+    note: str = Field("", description="A sentence under the table, e.g. what a comparison the seeds make is not "
+                                      "available from ('National figures are not available in this build').")
 
     @model_validator(mode="after")
     def _one_kind(self) -> "BreakdownSpec":
