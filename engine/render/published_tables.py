@@ -1,0 +1,49 @@
+"""The Profiles sheet's published tables: each area's figures by period as published, the partner's own rows first.
+
+Every column is headed by its period, and every row says where its figures come from ("Youth Justice
+Statistics (published)", "Saferbook, from Youth offending"), so no figure is read without its period or its
+maker. A figure not published, or not computed, is an empty cell (never 0); the note under the heading says why.
+"""
+from __future__ import annotations
+
+from xlsxwriter.worksheet import Worksheet
+
+from engine.contract.names import table_name
+from engine.render.formats import Formats
+from engine.render.layout import Column, write_table
+from engine.render.profile_tables import section_title
+from engine.render.wrapping import wrapped_note
+from engine.report import PublishedTableView, Report
+
+
+def _number_format(formats: Formats, decimals: int):
+    return formats.get(num_format="#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
+def write_published(sheet: Worksheet, formats: Formats, report: Report, row: int, widths: dict[int, float],
+                    last_col: int, section: str = "") -> list[int]:
+    """Every published table from ``row`` down; the rows each starts at (to keep it on one printed page)."""
+    starts = []
+    for table in report.published:
+        starts.append(row)
+        if table.section and table.section != section:
+            section = table.section
+            row = section_title(sheet, formats, row, section)
+        sheet.write(row, 0, table.title, formats.heading)
+        row = _table(sheet, formats, table, row + 1, widths, last_col)
+    return starts
+
+
+def _table(sheet: Worksheet, formats: Formats, table: PublishedTableView, row: int, widths: dict[int, float],
+           last_col: int) -> int:
+    number = _number_format(formats, table.decimals)
+    own = formats.get(bold=True)
+    columns = ([Column("Area", formats.text), Column("Figure", formats.wrap, 24), Column("Source", formats.wrap, 26)]
+               + [Column(period, number, 9) for period in table.periods])
+    rows = [[r.area, r.what, r.source, *r.values] for r in table.rows]
+    placement = write_table(sheet, formats, table_name("published", table.table_id), row + 1, 0, columns, rows, widths)
+    wrapped_note(sheet, formats, row, 0, min(last_col, 2 + len(table.periods)), table.note, widths)
+    for offset, r in enumerate(table.rows):
+        if r.own:
+            sheet.write_string(placement.first_data_row + offset, 0, r.area, own)
+    return placement.last_row + 3
