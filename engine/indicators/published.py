@@ -88,7 +88,7 @@ def published_views(spec: Spec, block: PublishedTable, rows: PublishedRows, inpu
     """One view of the table per partner area (in partner order): its own rows, then the published areas'."""
     geo = inputs.geography
     n_partners = len(geo.partner_names)
-    published = [PublishedRow(area.label, block.measure, f"{rows.title} (published)", values)
+    published = [PublishedRow(area.label, block.measure, f"{rows.title}, as published", values)
                  for area, values in zip(block.areas, rows.values)]
     if block.own is None:
         view = PublishedTableView(block.id, block.title, rows.periods, published, block.decimals,
@@ -97,7 +97,7 @@ def published_views(spec: Spec, block: PublishedTable, rows: PublishedRows, inpu
     own = block.own
     source = inputs.sources[own.source]
     title = spec.sources[own.source].title or own.source
-    windows = [period_window(p, spec.periods.financial_year.start_month) for p in rows.periods]
+    windows = [period_window(p, block.year_start_month) for p in rows.periods]
     counts = own_counts(block, source, windows, geo.small_area_partner, n_partners)
     computed = [f"{label}: {month_label(w.first)} – {month_label(w.last)}" for label, w, c
                 in zip(rows.periods, windows, counts[0]) if w is not None and not np.isnan(c)]

@@ -59,17 +59,28 @@ def _number(text: object, path: Path, row: int, column: str, sheet: str | None) 
     return float(cleaned.replace(",", ""))
 
 
+def period_labels(frame: pd.DataFrame, columns: list[str], label: str | None) -> pd.Series:
+    """Each row's period label: one column's text, or several columns' joined by ``label`` ('{0} Q{1}')."""
+    parts = [frame[c].astype("string").str.strip() for c in columns]
+    if len(parts) == 1 and label is None:
+        return parts[0]
+    pattern = label or " ".join(f"{{{i}}}" for i in range(len(parts)))
+    return pd.Series([pattern.format(*values) if not any(pd.isna(v) for v in values) else pd.NA
+                      for values in zip(*parts)], index=frame.index, dtype="string")
+
+
 def read_published_rows(spec: Spec, block: PublishedTable, base_dir: Path, log: IssueLog) -> PublishedRows:
     """The spec's published areas over its periods, as published; every problem of the table reported together."""
     path = source_path(spec, base_dir, block.source)
     data = read_table(block.source, spec.sources[block.source], path, log)
     frame, sheet = data.frame, data.sheet
-    require_columns(frame, [block.code, block.period, block.value, *block.where], path, f"published table {block.id!r}",
+    period_columns = [block.period] if isinstance(block.period, str) else list(block.period)
+    require_columns(frame, [block.code, *period_columns, block.value, *block.where], path, f"published table {block.id!r}",
                     sheet)
     labels = label_of(spec, block.source)
     keep = where_mask(frame, block.where)
     codes = frame[block.code].astype("string").str.strip()
-    periods_all = frame[block.period].astype("string").str.strip()
+    periods_all = period_labels(frame, period_columns, block.period_label)
     problems: list[Problem] = []
     for area in block.areas:
         if not (codes == area.code).fillna(False).any():
@@ -81,7 +92,8 @@ def read_published_rows(spec: Spec, block: PublishedTable, base_dir: Path, log: 
         if period not in published_periods:
             problems.append(Problem(f"period {period!r} of published table {block.id!r} has no row for the chosen areas "
                                     f"(the table has {', '.join(published_periods) or 'none'})", file=str(path),
-                                    sheet=sheet, column=labels.get(block.period, block.period), value=period))
+                                    sheet=sheet, column=labels.get(period_columns[0], period_columns[0]),
+                                    value=period))
     if problems:
         raise DataError(problems)
     value_label = labels.get(block.value, block.value)

@@ -38,11 +38,11 @@ def _table(sheet: Worksheet, formats: Formats, table: PublishedTableView, row: i
            last_col: int) -> int:
     number = _number_format(formats, table.decimals)
     own = formats.get(bold=True)
-    columns = ([Column("Area", formats.text), Column("Figure", formats.wrap, 24), Column("Source", formats.wrap, 26)]
+    columns = ([Column("Area", formats.text), Column("Figure and source", formats.wrap, 30)]
                + [Column(period, number, 9) for period in table.periods])
-    rows = [[r.area, r.what, r.source, *r.values] for r in table.rows]
+    rows = [[r.area, f"{r.what}: {r.source}", *r.values] for r in table.rows]
     placement = write_table(sheet, formats, table_name("published", table.table_id), row + 1, 0, columns, rows, widths)
-    wrapped_note(sheet, formats, row, 0, min(last_col, 2 + len(table.periods)), table.note, widths)
+    wrapped_note(sheet, formats, row, 0, min(last_col, 1 + len(table.periods)), table.note, widths)
     for offset, r in enumerate(table.rows):
         if r.own:
             sheet.write_string(placement.first_data_row + offset, 0, r.area, own)

@@ -905,7 +905,11 @@ class PublishedTable(Strict):
     section: str = Field("", description="A heading over this table on the Profiles sheet, e.g. 'Youth justice'.")
     source: str = Field(description="A csv, excel or table source holding the published table.")
     code: Annotated[str, Field(pattern=TIDY_NAME)] = Field(description="Column identifying each area (its code).")
-    period: Annotated[str, Field(pattern=TIDY_NAME)] = Field(description="Column holding the period label, e.g. 2021/22.")
+    period: Annotated[str, Field(pattern=TIDY_NAME)] | list[Annotated[str, Field(pattern=TIDY_NAME)]] = Field(
+        description="Column holding the period label (e.g. 2021/22), or columns whose values period_label joins.")
+    period_label: Annotated[str, Field(pattern=r"^[^{}]*(\{[0-9]\}[^{}]*)*$")] | None = Field(
+        None, description="How the period columns' values make a label, by position: '{0} Q{1}' gives '2017/18 Q1'; "
+                          "default: the values joined by a space.")
     value: Annotated[str, Field(pattern=TIDY_NAME)] = Field(
         description="Column holding the published figure; read as text, so the reader can tell a marker from a "
                     "malformed number.")
@@ -914,6 +918,9 @@ class PublishedTable(Strict):
     areas: list[ComparatorArea] = Field(min_length=1, description="The published areas shown, in order.")
     periods: list[str] | None = Field(None, description="The period labels shown, in order; all the table's, in "
                                                         "its order, when absent.")
+    year_start_month: int = Field(4, ge=1, le=12, description="The month the published periods' years start in "
+                                                               "(4: April to March, as the Youth Justice Statistics); "
+                                                               "the partner's own figures are counted over the same months.")
     sum_rows: bool = Field(False, description="Add up the rows an area has for one period (e.g. the offence codes of "
                                               "an offence group); otherwise more than one row is an error.")
     decimals: int = Field(0, ge=0, le=3, description="Decimal places the figures are shown with.")
