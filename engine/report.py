@@ -356,6 +356,7 @@ class PublishedRow:
     source: str  # "Youth Justice Statistics (published)", "Saferbook, from Youth offending"
     values: list[float | None]  # one per period; None: not published, or not computed (the note says why)
     own: bool = False  # the partner area's own figure, computed by the engine
+    count: bool = False  # a count: shown without decimals whatever the table's
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,8 @@ def test_published_figures_equal_the_csv(demo_table: list[list]) -> None:
     block = next(b for b in yaml.safe_load(DEMO.read_text())["published"] if b["id"] == "youth_justice")
     raw = pd.read_csv(YJS, dtype=str, keep_default_na=False)
     raw = raw[(raw.indicator == "Children cautioned or sentenced") & (raw.measure == "Per 10,000 aged 10-17")]
-    assert demo_table[0][2:] == block["periods"]
-    shown = {row[0]: row[2:] for row in demo_table[1:] if row[1].endswith("as published")}
+    assert demo_table[0][1:-1] == block["periods"]
+    shown = {row[0]: row[1:-1] for row in demo_table[1:] if row[-1].endswith("as published")}
     assert list(shown) == [a["label"] for a in block["areas"]]
     for area in block["areas"]:
         for period, value in zip(block["periods"], shown[area["label"]]):
@@ -59,20 +59,20 @@ def test_partner_own_count_and_rate_from_the_extract(demo_table: list[list]) -> 
     area = youth["Home District"].str.replace(r"[\d*†]+$", "", regex=True).str.strip() == "North West Leicestershire"
     population = pd.read_csv(POPULATION, dtype={"Code": str})
     pop = population.loc[population.Code == "E07000134", [str(a) for a in range(10, 18)]].sum(axis=1).iat[0]
-    count_row = next(r for r in demo_table if r[1].startswith("Children cautioned or sentenced (count)"))
-    rate_row = next(r for r in demo_table if r[0] == "North West Leicestershire" and r[1].startswith("Rate"))
-    assert count_row[1].endswith(": Saferbook, from Youth offending (SYNTHETIC)")
-    for offset, label in enumerate(demo_table[0][2:]):
+    count_row = next(r for r in demo_table if r[-1].startswith("Children cautioned or sentenced (count)"))
+    rate_row = next(r for r in demo_table if r[0] == "North West Leicestershire" and r[-1].startswith("Rate"))
+    assert count_row[-1].endswith(": Saferbook, from Youth offending (SYNTHETIC)")
+    for offset, label in enumerate(demo_table[0][1:-1]):
         start = pd.Period(f"{label[:4]}-04", "M")
         year = pd.period_range(start, periods=12, freq="M")
         if not all(m in months for m in year):
-            assert count_row[2 + offset] is None and rate_row[2 + offset] is None, label
+            assert count_row[1 + offset] is None and rate_row[1 + offset] is None, label
             continue
         inside = area & dates.dt.to_period("M").isin(year)
         expected = youth.loc[inside, "YOT Case ID"].nunique()
-        assert count_row[2 + offset] == expected, label
-        assert rate_row[2 + offset] == pytest.approx(expected / pop * 10_000, rel=1e-12)
-    assert any(v is not None for v in count_row[2:])  # at least one whole financial year is computed
+        assert count_row[1 + offset] == expected, label
+        assert rate_row[1 + offset] == pytest.approx(expected / pop * 10_000, rel=1e-12)
+    assert any(v is not None for v in count_row[1:-1])  # at least one whole financial year is computed
 
 
 def absolute_copy(spec_path: Path, data: dict, folder: Path) -> Path:
@@ -91,9 +91,9 @@ def test_example_reads_the_prc_table_as_published(tmp_path: Path) -> None:
     raw = pd.read_csv(PRC, dtype=str, keep_default_na=False)
     raw = raw[raw.Offence_Group == "Robbery"]
     block = yaml.safe_load(PRC_SPEC.read_text())["published"][0]
-    assert rows[0][2:] == ["2017/18 Q1", "2017/18 Q2", "2017/18 Q3", "2017/18 Q4"]
+    assert rows[0][1:-1] == ["2017/18 Q1", "2017/18 Q2", "2017/18 Q3", "2017/18 Q4"]
     for area, row in zip(block["areas"], rows[1:]):
-        for quarter, value in zip(["1", "2", "3", "4"], row[2:]):
+        for quarter, value in zip(["1", "2", "3", "4"], row[1:-1]):
             cells = raw[(raw.Force_Name == area["code"]) & (raw.Financial_Quarter == quarter)].Number_of_Offences
             assert value == sum(int(v) for v in cells)
 
@@ -133,7 +133,7 @@ def test_marker_is_missing_never_zero(tmp_path: Path) -> None:
     (path,) = [p for p in build(_demo_with(tmp_path, change), tmp_path / "out", areas=["Melton"]) if p.suffix == ".xlsx"]
     rows = table_rows(path, "sb_published_youth_justice")
     england = next(r for r in rows if r[0] == "England")
-    assert england[2 + rows[0][2:].index("2021/22")] is None
+    assert england[1 + rows[0][1:-1].index("2021/22")] is None
 
 
 def test_unknown_column_is_a_spec_error_before_data_is_read(tmp_path: Path) -> None:
@@ -175,6 +175,7 @@ def test_without_a_population_the_count_is_shown_and_the_note_says_why(tmp_path:
     (path,) = [p for p in build(_demo_with(tmp_path, change), tmp_path / "out", areas=["Melton"]) if p.suffix == ".xlsx"]
     rows = table_rows(path, "sb_published_youth_justice")
     mine = [r for r in rows if r[0] == "Melton"]
-    assert [r[1].split(":")[0] for r in mine] == ["Children cautioned or sentenced (count)"]
+    assert [r[-1].split(":")[0] for r in mine] == ["Children cautioned or sentenced (count)"]
     texts = [c for row in load_workbook(path)["Profiles"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert any("Its rate is not given" in t and "never estimates one" in t for t in texts)
+    assert any("(2021/22: Apr 2021 – Mar 2022)" in t for t in texts)  # the own figures' months, April to March

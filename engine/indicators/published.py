@@ -112,7 +112,8 @@ def published_views(spec: Spec, block: PublishedTable, rows: PublishedRows, inpu
             rate = [None if c is None or not population else float(rates([c], [population], own.population.rate_per)[0])
                     for c in mine]
             own_rows.append(PublishedRow(str(geo.partner_names[p]), block.measure, made_by, rate, own=True))
-        own_rows.append(PublishedRow(str(geo.partner_names[p]), f"{own.count_label} (count)", made_by, mine, own=True))
+        own_rows.append(PublishedRow(str(geo.partner_names[p]), f"{own.count_label} (count)", made_by, mine, own=True,
+                                     count=True))
         extra = "" if own.population is None or population else (
             f" {geo.partner_names[p]} has no row in {rows.population_title}, so its rate is not given.")
         views.append(PublishedTableView(block.id, block.title, rows.periods, own_rows + published, block.decimals,

@@ -38,12 +38,17 @@ def _table(sheet: Worksheet, formats: Formats, table: PublishedTableView, row: i
            last_col: int) -> int:
     number = _number_format(formats, table.decimals)
     own = formats.get(bold=True)
-    columns = ([Column("Area", formats.text), Column("Figure and source", formats.wrap, 30)]
-               + [Column(period, number, 9) for period in table.periods])
-    rows = [[r.area, f"{r.what}: {r.source}", *r.values] for r in table.rows]
+    columns = ([Column("Area", formats.text)] + [Column(period, number, 10) for period in table.periods]
+               + [Column("Figure and source", formats.wrap, 44)])
+    rows = [[r.area, *r.values, f"{r.what}: {r.source}"] for r in table.rows]
     placement = write_table(sheet, formats, table_name("published", table.table_id), row + 1, 0, columns, rows, widths)
-    wrapped_note(sheet, formats, row, 0, min(last_col, 1 + len(table.periods)), table.note, widths)
     for offset, r in enumerate(table.rows):
+        at = placement.first_data_row + offset
         if r.own:
-            sheet.write_string(placement.first_data_row + offset, 0, r.area, own)
+            sheet.write_string(at, 0, r.area, own)
+        if r.count and table.decimals:
+            for col, value in enumerate(r.values, 1):
+                if value is not None:
+                    sheet.write_number(at, col, value, formats.count)
+    wrapped_note(sheet, formats, row, 0, max(last_col, len(table.periods)), table.note, widths)
     return placement.last_row + 3
