@@ -26,9 +26,12 @@ YOUTH = REPO / "data" / "synthetic" / "generated" / "youth_offending.xlsx"
 
 
 def table_rows(path: Path, name: str) -> list[list]:
+    """The table's rows, the first cell ('Area\\nfigure: source') split in two and its second part put last."""
     book = load_workbook(path)
     sheet = next(ws for ws in book.worksheets if name in ws.tables)
-    return [[cell.value for cell in row] for row in sheet[sheet.tables[name].ref]]
+    rows = [[cell.value for cell in row] for row in sheet[sheet.tables[name].ref]]
+    return [["Area", *rows[0][1:], "Figure and source"]] + [[*r[0].split("\n", 1)[:1], *r[1:], r[0].split("\n", 1)[1]]
+                                                            for r in rows[1:]]
 
 
 @pytest.fixture(scope="module")

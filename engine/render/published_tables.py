@@ -13,11 +13,16 @@ from engine.render.formats import Formats
 from engine.render.layout import Column, write_table
 from engine.render.profile_tables import section_title
 from engine.render.wrapping import wrapped_note
-from engine.report import PublishedTableView, Report
+from engine.report import PublishedRow, PublishedTableView, Report
 
 
 def _number_format(formats: Formats, decimals: int):
     return formats.get(num_format="#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
+def _label(row: PublishedRow) -> str:
+    """The first cell: the area on its own line, then what the figures are and who made them."""
+    return f"{row.area}\n{row.what}: {row.source}"
 
 
 def write_published(sheet: Worksheet, formats: Formats, report: Report, row: int, widths: dict[int, float],
@@ -37,15 +42,14 @@ def write_published(sheet: Worksheet, formats: Formats, report: Report, row: int
 def _table(sheet: Worksheet, formats: Formats, table: PublishedTableView, row: int, widths: dict[int, float],
            last_col: int) -> int:
     number = _number_format(formats, table.decimals)
-    own = formats.get(bold=True)
-    columns = ([Column("Area", formats.text)] + [Column(period, number, 10) for period in table.periods]
-               + [Column("Figure and source", formats.wrap, 44)])
-    rows = [[r.area, *r.values, f"{r.what}: {r.source}"] for r in table.rows]
+    own = formats.get(bold=True, text_wrap=True)
+    columns = [Column("Area: figure, source", formats.wrap, 40)] + [Column(period, number, 10) for period in table.periods]
+    rows = [[_label(r), *r.values] for r in table.rows]
     placement = write_table(sheet, formats, table_name("published", table.table_id), row + 1, 0, columns, rows, widths)
     for offset, r in enumerate(table.rows):
         at = placement.first_data_row + offset
         if r.own:
-            sheet.write_string(at, 0, r.area, own)
+            sheet.write_string(at, 0, _label(r), own)
         if r.count and table.decimals:
             for col, value in enumerate(r.values, 1):
                 if value is not None:
