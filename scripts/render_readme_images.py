@@ -35,6 +35,7 @@ PAGES = {
     "comparators.png": "1,000 population, year ending",  # the published comparators chart's title
     "incidents.png": "Hate incidents by strand",
     "hotspots.png": "or more offenders live",
+    "published_table.png": "Children cautioned or sentenced per 10,000",  # spec published: youth justice
 }
 
 
