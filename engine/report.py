@@ -357,6 +357,7 @@ class PublishedRow:
     values: list[float | None]  # one per period; None: not published, or not computed (the note says why)
     own: bool = False  # the partner area's own figure, computed by the engine
     count: bool = False  # a count: shown without decimals whatever the table's
+    suppressed: tuple[int, ...] = ()  # positions of values hidden in a protected build (shown as "suppressed")
 
 
 @dataclass(frozen=True)

@@ -182,3 +182,17 @@ def test_without_a_population_the_count_is_shown_and_the_note_says_why(tmp_path:
     texts = [c for row in load_workbook(path)["Profiles"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert any("Its rate is not given" in t and "never estimates one" in t for t in texts)
     assert any("(2021/22: Apr 2021 – Mar 2022)" in t for t in texts)  # the own figures' months, April to March
+
+
+def test_protected_build_hides_small_own_counts_and_their_rates(tmp_path: Path) -> None:
+    """Under a rule hiding counts below 1,000 every own count (and its rate) reads "suppressed"; published figures stay."""
+    def change(data: dict) -> None:
+        data["suppression"] = {"below": 1000}
+    (path,) = [p for p in build(_demo_with(tmp_path, change), tmp_path / "out", areas=["Melton"], suppress=True)
+               if p.suffix == ".xlsx"]
+    rows = table_rows(path, "sb_published_youth_justice")
+    mine = [r for r in rows if r[0] == "Melton"]
+    assert len(mine) == 2 and "suppressed" in mine[0][1:-1] and "suppressed" in mine[1][1:-1]
+    assert all(v in (None, "suppressed") for r in mine for v in r[1:-1])
+    england = next(r for r in rows if r[0] == "England")
+    assert all(isinstance(v, (int, float)) for v in england[1:-1])

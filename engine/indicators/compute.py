@@ -54,7 +54,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     quality = PartnerQuality(spec, inputs)
     reports = [_partner_report(spec, counted, measures, series, withheld, quality, shared, p) for p in chosen]
     reports = with_hotspots(reports, spec, inputs, coverage.periods.current, suppress)
-    reports = with_published(reports, spec, inputs, list(chosen))
+    reports = with_published(reports, spec, inputs, list(chosen), suppress)
     return with_comparators(reports, spec.comparators, inputs.comparators)
 
 

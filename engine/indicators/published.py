@@ -84,8 +84,11 @@ def _note(block: PublishedTable, rows: PublishedRows, computed: list[str], sourc
     return " ".join(parts)
 
 
-def published_views(spec: Spec, block: PublishedTable, rows: PublishedRows, inputs: Inputs) -> list[PublishedTableView]:
-    """One view of the table per partner area (in partner order): its own rows, then the published areas'."""
+def published_views(spec: Spec, block: PublishedTable, rows: PublishedRows, inputs: Inputs,
+                    suppress: bool = False) -> list[PublishedTableView]:
+    """One view of the table per partner area (in partner order): its own rows, then the published areas'. In a
+    protected build (``suppress``) the partner's small counts are hidden with their rates (the population is shown
+    in no workbook, but a rate and a known population would give the count back)."""
     geo = inputs.geography
     n_partners = len(geo.partner_names)
     published = [PublishedRow(area.label, block.measure, f"{rows.title}, as published", values)
@@ -103,17 +106,24 @@ def published_views(spec: Spec, block: PublishedTable, rows: PublishedRows, inpu
                 in zip(rows.periods, windows, counts[0]) if w is not None and not np.isnan(c)]
     note = _note(block, rows, computed, title)
     made_by = f"Saferbook, from {title}" + (" (SYNTHETIC)" if spec.sources[own.source].synthetic else "")
+    rule = spec.suppression
+    if suppress:
+        note += (f" In this protected build the partner area's counts from {0 if rule.zero else 1} to {rule.below - 1}, "
+                 f"and their rates, read \"suppressed\".")
     views = []
     for p in range(n_partners):
-        mine = [None if np.isnan(c) else float(c) for c in counts[p]]
+        hidden = tuple(i for i, c in enumerate(counts[p])
+                       if suppress and not np.isnan(c) and (0 if rule.zero else 1) <= c < rule.below)
+        mine = [None if np.isnan(c) or i in hidden else float(c) for i, c in enumerate(counts[p])]
         own_rows = []
         population = rows.population.get(str(geo.partner_codes[p]))
         if own.population is not None:
             rate = [None if c is None or not population else float(rates([c], [population], own.population.rate_per)[0])
                     for c in mine]
-            own_rows.append(PublishedRow(str(geo.partner_names[p]), block.measure, made_by, rate, own=True))
+            own_rows.append(PublishedRow(str(geo.partner_names[p]), block.measure, made_by, rate, own=True,
+                                         suppressed=hidden))
         own_rows.append(PublishedRow(str(geo.partner_names[p]), f"{own.count_label} (count)", made_by, mine, own=True,
-                                     count=True))
+                                     count=True, suppressed=hidden))
         extra = "" if own.population is None or population else (
             f" {geo.partner_names[p]} has no row in {rows.population_title}, so its rate is not given.")
         views.append(PublishedTableView(block.id, block.title, rows.periods, own_rows + published, block.decimals,
@@ -121,11 +131,12 @@ def published_views(spec: Spec, block: PublishedTable, rows: PublishedRows, inpu
     return views
 
 
-def with_published(reports: list[Report], spec: Spec, inputs: Inputs, chosen: list[int]) -> list[Report]:
+def with_published(reports: list[Report], spec: Spec, inputs: Inputs, chosen: list[int],
+                   suppress: bool = False) -> list[Report]:
     """Each Report (of the partner areas at positions ``chosen``) with the spec's published tables and notes."""
     if not spec.published:
         return reports
-    per_table = [published_views(spec, block, rows, inputs) for block, rows in zip(spec.published, inputs.published)]
+    per_table = [published_views(spec, block, rows, inputs, suppress) for block, rows in zip(spec.published, inputs.published)]
     out = []
     for report, p in zip(reports, chosen):
         views = [tables[p] for tables in per_table]

@@ -13,7 +13,7 @@ from engine.render.formats import Formats
 from engine.render.layout import Column, write_table
 from engine.render.profile_tables import section_title
 from engine.render.wrapping import wrapped_note
-from engine.report import PublishedRow, PublishedTableView, Report
+from engine.report import SUPPRESSED, PublishedRow, PublishedTableView, Report
 
 
 def _number_format(formats: Formats, decimals: int):
@@ -50,6 +50,8 @@ def _table(sheet: Worksheet, formats: Formats, table: PublishedTableView, row: i
         at = placement.first_data_row + offset
         if r.own:
             sheet.write_string(at, 0, _label(r), own)
+        for col in r.suppressed:
+            sheet.write_string(at, 1 + col, SUPPRESSED, formats.get(align="right"))
         if r.count and table.decimals:
             for col, value in enumerate(r.values, 1):
                 if value is not None:
