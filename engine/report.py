@@ -352,6 +352,32 @@ class ComparatorChart:
 
 
 @dataclass(frozen=True)
+class PublishedRow:
+    """One row of a published table as the workbook shows it: an area's figures by period, and where they are from."""
+
+    area: str
+    what: str  # "Rate per 10,000 aged 10-17", "Children cautioned or sentenced (count)"
+    source: str  # "Youth Justice Statistics (published)", "Saferbook, from Youth offending"
+    values: list[float | None]  # one per period; None: not published, or not computed (the note says why)
+    own: bool = False  # the partner area's own figure, computed by the engine
+    count: bool = False  # a count: shown without decimals whatever the table's
+    suppressed: tuple[int, ...] = ()  # positions of values hidden in a protected build (shown as "suppressed")
+
+
+@dataclass(frozen=True)
+class PublishedTableView:
+    """A published long table (spec ``published:``) on the Profiles sheet: the partner's own rows first."""
+
+    table_id: str
+    title: str
+    periods: list[str]  # the column headers: every figure's period
+    rows: list[PublishedRow]
+    decimals: int
+    note: str  # where the figures are from, how the partner's own are made, and why any is not given
+    section: str = ""
+
+
+@dataclass(frozen=True)
 class Finding:
     """One key-findings sentence and the figures it quotes, so tests can check each number."""
 
@@ -417,6 +443,7 @@ class Report:
     seasonal: list[SeasonalTable] = field(default_factory=list)  # spec seasonality: Trends sheet, spec order
     maps: MapSet | None = None  # the Maps sheet (spec ``maps:``): small areas shaded by their Top 10 bands
     hotspots: list[HotspotTable] = field(default_factory=list)  # spec ``hotspots:``: the Profiles sheet, spec order
+    published: list[PublishedTableView] = field(default_factory=list)  # spec ``published:``: Profiles, spec order
     comparators: ComparatorChart | None = None  # spec ``comparators:``: published force / region / England rates
     partner_code: str = ""  # the partner area's code (its identity: file names, ledger); "" for a dashboard's subject
     source_titles: dict[str, str] = field(default_factory=dict)  # source id -> the name a reader knows it by

@@ -38,6 +38,7 @@ PAGES = {
     "methodology.png": "What happened",  # the data-quality table's header: sources by their titles
     "uava.png": "who referred, at what risk",
     "treatment.png": "Adults starting substance-misuse treatment by",
+    "published_table.png": "Children cautioned or sentenced per 10,000",  # spec published: youth justice
 }
 
 

@@ -18,6 +18,7 @@ from engine.indicators.counted.phase import CountedPhase, counted_phase
 from engine.indicators.coverage import Coverage, report_window
 from engine.indicators.findings.partner import partner_findings
 from engine.indicators.hotspots import with_hotspots
+from engine.indicators.published import with_published
 from engine.indicators.measured.measures import MeasuredIndicator, merged_series, withheld_sources
 from engine.indicators.measured.phase import measured_phase
 from engine.indicators.methodology import methodology_notes, synthetic_note
@@ -54,6 +55,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     quality = PartnerQuality(spec, inputs)
     reports = [_partner_report(spec, counted, measures, series, withheld, quality, shared, p) for p in chosen]
     reports = with_hotspots(reports, spec, inputs, coverage.periods.current, suppress)
+    reports = with_published(reports, spec, inputs, list(chosen), suppress)
     return with_comparators(reports, spec.comparators, inputs.comparators)
 
 

@@ -24,6 +24,7 @@ from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import UNPLACED, IssueLog, IssueOwners
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
 from engine.ingest.comparator_table import ComparatorRows, read_comparator_rows
+from engine.ingest.published_table import PublishedRows, read_published_rows
 from engine.ingest.peer_table import PeerTable, read_peer_table
 from engine.ingest.periods import PERIOD_MONTHS
 from engine.ingest.police_columns import columns_kept
@@ -128,6 +129,7 @@ class Inputs:
     peer_table: PeerTable | None = None  # the spec's peer-group export, when it names one
     boundaries: Boundaries | None = None  # the small areas' shapes, when the spec has maps
     comparators: ComparatorRows | None = None  # the spec's published comparator rows (force, region, England)
+    published: list[PublishedRows] = field(default_factory=list)  # the spec's published long tables, in spec order
 
     def issue_owners(self) -> IssueOwners:
         """Each logged issue's partner area under this geography, worked out once for every workbook's use."""
@@ -354,7 +356,7 @@ def sources_in_use(spec: Spec) -> dict[str, bool]:
     undated snapshots)."""
     counted = {indicator.source for indicator in spec.indicators if indicator.measure is None}
     used = ([indicator.source for indicator in spec.indicators] + [b.source for b in spec.breakdowns]
-            + [h.source for h in spec.hotspots])
+            + [h.source for h in spec.hotspots] + [t.own.source for t in spec.published if t.own is not None])
     return {name: name in counted for name in dict.fromkeys(used)}
 
 
@@ -419,6 +421,14 @@ def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) ->
         comparators = read_comparator_rows(spec, base_dir, log)
     except DataError as error:
         problems += error.problems
+    published = []
+    for block in spec.published:
+        try:
+            for name in [block.source] + ([block.own.population.source] if block.own and block.own.population else []):
+                require_generated(spec, name, source_path(spec, base_dir, name))
+            published.append(read_published_rows(spec, block, base_dir, log))
+        except DataError as error:
+            problems += error.problems
     try:
         if spec.maps is not None:
             key, files = boundaries_key(spec, base_dir)
@@ -429,4 +439,5 @@ def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) ->
     if problems:
         raise DataError(problems)
     _check_threshold(spec, log)
-    return Inputs(geography, sources, log.summary(), log, area_groups, peer_table, boundaries, comparators)
+    return Inputs(geography, sources, log.summary(), log, area_groups, peer_table, boundaries, comparators,
+                  published)
