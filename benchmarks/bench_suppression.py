@@ -27,7 +27,8 @@ from engine.api import prepare  # noqa: E402
 
 
 def _hidden(prepared) -> int:
-    """Figures shown as "suppressed": KPI counts, Top 10 rows, trend cells, months, quarters, seasonal cells."""
+    """Figures shown as "suppressed": KPI counts, Top 10 rows, trend cells, months, quarters, seasonal cells, and the
+    area-group counts (the partner area's and the benchmark's)."""
     total = 0
     for r in prepared.reports:
         total += sum(v is None for k in r.kpis if not k.measured for v in (k.previous, k.current))
@@ -36,6 +37,7 @@ def _hidden(prepared) -> int:
             total += sum(v is None for row in r.trend.rows for v in row.values + row.monthly)
         total += sum(v is None for s in r.series for v in s.monthly) + sum(len(s.hidden_quarters) for s in r.series)
         total += sum(len(t.hidden) for t in r.seasonal)
+        total += sum(row.hidden + row.benchmark_hidden for t in r.area_groups for row in t.rows)
     return total
 
 

@@ -256,16 +256,18 @@ class AreaGroupRow:
     value: str | int | float  # the group as shown: a number for numeric groups (deciles)
     small_areas: int
     population: float
-    count: int
+    count: int | None  # None: hidden by small-number suppression (see hidden)
     rate: float | None
     lower: float | None
     upper: float | None
     benchmark_small_areas: int
     benchmark_population: float
-    benchmark_count: int
+    benchmark_count: int | None
     benchmark_rate: float | None
     benchmark_lower: float | None
     benchmark_upper: float | None
+    hidden: bool = False  # the partner area's count (so its rate and limits too) hidden by small-number suppression
+    benchmark_hidden: bool = False  # the benchmark's, hidden so as not to bound a hidden count of the partner area's
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,7 @@ class GroupRatio:
     lower: float | None
     upper: float | None
     p_value: float | None
+    hidden: bool = False  # a compared group's count is hidden by small-number suppression
 
     @property
     def significant(self) -> bool:
@@ -301,11 +304,12 @@ class AreaGroupTable:
     rate_per: int
     level: float  # the intervals' confidence level
     rows: list[AreaGroupRow]
-    rate: float  # the partner area's overall rate
+    rate: float | None  # the partner area's overall rate (None: hidden with its count)
     benchmark_rate: float
     ratios: list[GroupRatio] = field(default_factory=list)  # partner area, then benchmark (when the spec compares)
     note: str = ""  # the spec's note: where the groups come from
     ungrouped: str = ""  # small areas in no group, in words ("" when every one is in a group)
+    hidden: bool = False  # some figure is hidden by small-number suppression: no key finding quotes the table
 
 
 @dataclass(frozen=True)
@@ -345,6 +349,32 @@ class ComparatorChart:
     rates: list[list[float | None]]  # [area][measure]; None: not published (a marker such as '..' in the table)
     words: list[str]  # one per measure: the subject against the others, in words
     note: str = ""  # the table's source and licence
+
+
+@dataclass(frozen=True)
+class PublishedRow:
+    """One row of a published table as the workbook shows it: an area's figures by period, and where they are from."""
+
+    area: str
+    what: str  # "Rate per 10,000 aged 10-17", "Children cautioned or sentenced (count)"
+    source: str  # "Youth Justice Statistics (published)", "Saferbook, from Youth offending"
+    values: list[float | None]  # one per period; None: not published, or not computed (the note says why)
+    own: bool = False  # the partner area's own figure, computed by the engine
+    count: bool = False  # a count: shown without decimals whatever the table's
+    suppressed: tuple[int, ...] = ()  # positions of values hidden in a protected build (shown as "suppressed")
+
+
+@dataclass(frozen=True)
+class PublishedTableView:
+    """A published long table (spec ``published:``) on the Profiles sheet: the partner's own rows first."""
+
+    table_id: str
+    title: str
+    periods: list[str]  # the column headers: every figure's period
+    rows: list[PublishedRow]
+    decimals: int
+    note: str  # where the figures are from, how the partner's own are made, and why any is not given
+    section: str = ""
 
 
 @dataclass(frozen=True)
@@ -413,8 +443,14 @@ class Report:
     seasonal: list[SeasonalTable] = field(default_factory=list)  # spec seasonality: Trends sheet, spec order
     maps: MapSet | None = None  # the Maps sheet (spec ``maps:``): small areas shaded by their Top 10 bands
     hotspots: list[HotspotTable] = field(default_factory=list)  # spec ``hotspots:``: the Profiles sheet, spec order
+    published: list[PublishedTableView] = field(default_factory=list)  # spec ``published:``: Profiles, spec order
     comparators: ComparatorChart | None = None  # spec ``comparators:``: published force / region / England rates
     partner_code: str = ""  # the partner area's code (its identity: file names, ledger); "" for a dashboard's subject
+    source_titles: dict[str, str] = field(default_factory=dict)  # source id -> the name a reader knows it by
+
+    def source_title(self, source: str) -> str:
+        """The name a sheet shows for a source the data-quality records key by its id (the CSV keeps the id)."""
+        return self.source_titles.get(source, source)
 
     @property
     def file_stem(self) -> str:

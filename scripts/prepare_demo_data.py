@@ -21,6 +21,7 @@ What it keeps, and why:
 from __future__ import annotations
 
 import argparse
+import csv as csv_module
 import gzip
 import io
 import shutil
@@ -71,6 +72,33 @@ def imd_extract(imd_csv: Path, lsoa_codes: set[str]) -> pd.DataFrame:
     return picked
 
 
+PRC = "prc-pfa-201718_new.csv.gz"
+PRC_FORCES = ("Derbyshire", "Leicestershire", "Lincolnshire", "Northamptonshire", "Nottinghamshire")
+MID_YEAR = "LAD23_Mid_Year_pop_2011_to_2023.xlsx"
+
+
+def gzip_bytes(data: bytes, path: Path) -> None:
+    """``data`` gzipped with no name or time in the header, so the same input gives the same bytes."""
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as out:
+        out.write(data)
+
+
+def public_partner_extracts(source: Path, out: Path, districts: set[str]) -> None:
+    """The published partner tables the specs read as published: the Youth Justice Statistics file whole; the
+    Home Office recorded crime file's East Midlands forces, every column and line as published; and the ONS
+    mid-2023 residents aged 10 to 17 (single years, as published) of the force's districts and England."""
+    out.mkdir(parents=True, exist_ok=True)
+    gzip_bytes((source / "public_partner" / "children_offending.csv").read_bytes(), out / "children_offending.csv.gz")
+    with gzip.open(source / "public_partner" / PRC, "rt", newline="") as f:
+        lines = f.read().splitlines(keepends=True)
+    kept = [lines[0]] + [line for line in lines[1:] if next(csv_module.reader([line]))[3] in PRC_FORCES]
+    gzip_bytes("".join(kept).encode(), out / "prc_pfa_201718_east_midlands.csv.gz")
+    ages = pd.read_excel(source / "ons" / MID_YEAR, sheet_name="MYE2 - Persons", header=7, dtype=object)
+    ages.columns = [str(c) for c in ages.columns]
+    ages = ages.loc[ages["Code"].isin(districts | {"E92000001"}), ["Code", "Name", "Geography"] + [str(a) for a in range(10, 18)]]
+    ages.to_csv(out.parent / "ons" / "population23_lad23_aged_10_17.csv", index=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path, help="the shared data folder (holds police_uk/ and ons/)")
@@ -105,6 +133,7 @@ def main() -> None:
     shutil.copyfile(args.source / "ons" / DISTRICT_POPULATION, ons_out / DISTRICT_POPULATION)
     imd = imd_extract(args.source / "ons" / IMD, set(lookup["LSOA11CD"]))
     imd.to_csv(ons_out / f"imd2019_lsoa11_{args.force.lower()}.csv", index=False)
+    public_partner_extracts(args.source, args.out / "public_partner", districts)
     print(f"{len(lookup)} LSOAs in {len(districts)} districts; police files -> {police_out}")
 
 

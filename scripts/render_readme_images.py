@@ -35,6 +35,10 @@ PAGES = {
     "comparators.png": "1,000 population, year ending",  # the published comparators chart's title
     "incidents.png": "Hate incidents by strand",
     "hotspots.png": "or more offenders live",
+    "methodology.png": "What happened",  # the data-quality table's header: sources by their titles
+    "uava.png": "who referred, at what risk",
+    "treatment.png": "Adults starting substance-misuse treatment by",
+    "published_table.png": "Children cautioned or sentenced per 10,000",  # spec published: youth justice
 }
 
 

@@ -160,6 +160,38 @@ def marac_referrals(folder: Path, start: str | None = None, end: str | None = No
     return _valid(frame, "District", dates, start, end, known or districts())
 
 
+def _footnote_free(label: object) -> object:
+    """``Melton1`` -> ``Melton``: the footnote digit a provider glues to a label."""
+    return re.sub(r"\d+$", "", label) if isinstance(label, str) else label
+
+
+def _all_sheets(folder: Path, source: str) -> pd.DataFrame:
+    """Every data sheet of a generated workbook, one under another, with the sheet's name as ``sheet``."""
+    entry = _entry(folder, source)
+    return pd.concat([read_source(folder, source, sheet).assign(sheet=sheet) for sheet in entry["sheets"]],
+                     ignore_index=True)
+
+
+def uava_referrals(folder: Path, start: str | None = None, end: str | None = None,
+                   known: list[str] | None = None) -> pd.DataFrame:
+    """The domestic-abuse service's referrals (every April-March sheet), footnote digits stripped from districts."""
+    frame = _all_sheets(folder, "uava_referrals")
+    frame["Victim / District"] = frame["Victim / District"].map(_footnote_free)
+    dates = frame["Referral / Date Received"].map(uk_date)
+    return _valid(frame, "Victim / District", dates, start, end, known or districts()).assign(
+        month=lambda f: f["Referral / Date Received"].map(uk_date).dt.strftime("%Y-%m"))
+
+
+def treatment_presentations(folder: Path, start: str | None = None, end: str | None = None,
+                            known: list[str] | None = None) -> pd.DataFrame:
+    """The treatment provider's new presentations, footnote digits stripped from districts."""
+    frame = read_source(folder, "treatment_presentations")
+    frame["Client / Home District"] = frame["Client / Home District"].map(_footnote_free)
+    dates = frame["Client / Date of Presentation"].map(uk_date)
+    return _valid(frame, "Client / Home District", dates, start, end, known or districts()).assign(
+        month=lambda f: f["Client / Date of Presentation"].map(uk_date).dt.strftime("%Y-%m"))
+
+
 def lsoa_districts(lookup: Path = LOOKUP) -> pd.Series:
     """LSOA (2011) code -> district name, from the lookup."""
     table = pd.read_csv(lookup, dtype=str, encoding="utf-8-sig")
@@ -203,6 +235,10 @@ def dated_rows(folder: Path, source: str) -> pd.DataFrame:
         return fire_incidents(folder)
     if source == "police_incidents":
         return police_incidents(folder)
+    if source == "uava_referrals":
+        return uava_referrals(folder)
+    if source == "treatment_presentations":
+        return treatment_presentations(folder)
     frame, column = {"youth_offending": (youth_offences, "Offence Date"),
                      "marac_referrals": (marac_referrals, "Referral Month")}[source]
     rows = frame(folder)

@@ -312,9 +312,16 @@ def test_the_workbook_says_where_the_groups_come_from(books):
     assert "SYNTHETIC" in text and "Income domain" in text and "not the overall Index of Multiple" in text
 
 
-def test_privacy_protected_builds_leave_the_groups_out(spec_path):
-    """Group counts of a sensitive indicator are another cut of it that the disclosure check does not cover."""
-    assert all(not r.area_groups for r in prepare(spec_path, suppress=True).reports)
+def test_privacy_protected_builds_keep_the_groups(spec_path):
+    """Group counts of a sensitive indicator are checked with its other cuts (tests/test_suppression_cuts.py): a
+    protected build keeps every table, and a count it shows is the plain build's."""
+    plain = {r.partner_area: r for r in prepare(spec_path).reports}
+    for report in prepare(spec_path, suppress=True).reports:
+        before = plain[report.partner_area].area_groups
+        assert [(t.group_id, t.indicator_id) for t in report.area_groups] == [(t.group_id, t.indicator_id) for t in before]
+        for table, original in zip(report.area_groups, before):
+            for row, row_before in zip(table.rows, original.rows):
+                assert row.count == row_before.count if not row.hidden else row.count is None
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from engine.deliver.runner import run_pipeline
 from engine.deliver.smtp import dot_stuffed
 from engine.deliver.templates import fill, headline_kpi, template_problems, template_values
 from engine.errors import DeliveryError, SpecError
+from engine.report import SUPPRESSED
 
 ERROR_LINE = re.compile(r"^error: (?P<file>.+?):(?P<line>\d+): (?P<key>[^:\s]+): (?P<message>\S.*)$")
 
@@ -199,5 +200,13 @@ def test_headline_placeholders_never_show_a_suppressed_number():
     assert shown["headline_count"] == f"{kpi.current:,}" and shown["headline"].startswith("Total recorded crime: ")
     hidden = dataclasses.replace(kpi, current=None, previous=None, change=None, percent_change=None, band=None)
     values = template_values(report, "Rutland_E06000017_2022-10.xlsx", hidden)
-    assert values["headline_count"] == "[c]" and values["headline_change"] == "n/a" and values["headline_band"] == ""
-    assert "suppressed" in values["headline"] and str(kpi.current) not in values["headline"]
+    # The workbook's word for a hidden figure, not a statistical symbol the partner would have to look up.
+    assert values["headline_count"] == SUPPRESSED and values["headline_change"] == SUPPRESSED
+    assert values["headline_band"] == SUPPRESSED
+    assert values["headline"].startswith(f"Total recorded crime: {SUPPRESSED} for ") and str(kpi.current) not in values["headline"]
+    assert "[c]" not in "".join(values.values())
+    # Only the previous count hidden: the count shows, its change does not.
+    partly = dataclasses.replace(kpi, previous=None, change=None, percent_change=None)
+    values = template_values(report, "Rutland_E06000017_2022-10.xlsx", partly)
+    assert values["headline_count"] == f"{kpi.current:,}" and values["headline_change"] == SUPPRESSED
+    assert values["headline_band"] == kpi.band and values["headline"].endswith(f"previous 12 months: {SUPPRESSED}.")

@@ -272,5 +272,5 @@ def test_snapshot_sentence_and_methods_in_words(generated, reports):
     notes = {n.topic: n.text for n in report.methodology}
     method = notes["Proportions, values and periods"]
     assert "Wilson score interval" in method and "Fisher's exact test" in method and "Offenders who reoffended" in method
-    assert "for which Repeat is Yes" in notes["Indicator: Repeat MARAC referrals"]
+    assert "for which Repeat Referral is Yes" in notes["Indicator: Repeat MARAC referrals"]
     assert "Repeat MARAC referrals" not in notes["Direction of travel"], "counts' test is not said of proportions"

@@ -167,3 +167,18 @@ def test_no_page_is_half_empty_or_nearly_empty(fills, name):
     sheet or its sheet prints across pages, and none nearly empty."""
     assert half_empty(fills[name]) == [], f"{name}: pages less than half used that do not end a sheet"
     assert nearly_empty(fills[name]) == [], f"{name}: pages with almost nothing on them"
+
+
+@pytest.mark.parametrize("sheet", ["Profiles", "Who is affected"])
+def test_pages_printed_across_carry_their_rows_labels(printed, sheet):
+    """A sheet too wide for one page prints its band of rows over pages side by side; each of those pages repeats
+    the label column, so a page to the right still says which row its figures are for (without it a page held
+    columns of "Not significantly different" and nothing to say of what)."""
+    book, pages = printed["partner"]
+    ws = load_workbook(book)[sheet]
+    assert ws.page_setup.pageOrder == "overThenDown", f"{sheet} no longer prints across: this test has no subject"
+    labels = {_cell_text(ws.cell(row, 1).value) for row in range(1, ws.max_row + 1)} - {""}
+    ours = [p for p in pages if p.running_header().startswith(f"{sheet} —")]
+    unlabelled = [p.number for p in ours if not any(_starts_with(line, label) or line.startswith(label[:20])
+                                                    for line in p.body_lines() for label in labels if len(label) >= 4)]
+    assert len(ours) >= 4 and unlabelled == [], f"{sheet}: pages with no row label: {unlabelled}"

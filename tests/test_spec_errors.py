@@ -503,6 +503,6 @@ def test_the_demo_spec_uses_both_banding_methods_and_marks_a_sensitive_indicator
     assert methods == {"ci", "sd"}
     sensitive = [i.id for i in spec.indicators if spec.suppression_for(i) is not None]
     assert sensitive == ["violence_and_sexual_offences", "domestic_crime", "hate_crime", "racially_religiously_aggravated",
-                         "sexual_offences", "domestic_violence_with_injury", "marac_referrals", "domestic_incidents",
-                         "hate_incidents"]
+                         "sexual_offences", "domestic_violence_with_injury", "marac_referrals", "uava_referrals",
+                         "treatment_presentations", "domestic_incidents", "hate_incidents"]
     assert spec.change_for(spec.indicators[0]).method == "exact"

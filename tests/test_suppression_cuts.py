@@ -228,3 +228,78 @@ def test_a_map_is_left_out_when_its_top_10_hides_a_row(tmp_path):
     for report in reports.values():
         assert [m.indicator_id for m in report.maps.maps] == ["burglary"]
         assert any("total recorded crime is left out" in note for note in report.maps.notes)
+
+
+# --- area groups: specs/examples/protected.yaml (violence by income deprivation decile, below 10) ---------------
+
+DECILE = "Income deprivation decile (1 = most deprived)"
+PROTECTED_BELOW = 10
+
+
+@lru_cache(maxsize=None)
+def violence_by_decile() -> pd.DataFrame:
+    """(district, decile) -> violence and sexual offences in the current 12 months, with pandas from the police.uk
+    rows, the ONS LSOA lookup and the English Indices of Deprivation (every decile, zeros included)."""
+    frames = [pd.read_csv(f, usecols=["Month", "LSOA code", "Crime type"])
+              for f in sorted((EXAMPLES / "data" / "police_uk").glob("*-street.csv.gz"))]
+    rows = pd.concat(frames).merge(pd.read_csv(REPO / "data" / "ons" / "lsoa11_lad22_leicestershire.csv"),
+                                   left_on="LSOA code", right_on="LSOA11CD")
+    imd = pd.read_csv(REPO / "data" / "ons" / "imd2019_lsoa11_leicestershire.csv")
+    decile = imd.set_index("LSOA Code (2011)")["Income Domain Decile in England (where 1 is most deprived 10% of LSOAs)"]
+    current = pd.period_range(end=rows["Month"].max(), periods=12, freq="M").strftime("%Y-%m")
+    rows = rows[rows["Month"].isin(current) & (rows["Crime type"] == "Violence and sexual offences")]
+    rows = rows.assign(decile=rows["LSOA code"].map(decile))
+    return rows.groupby(["LAD22NM", "decile"]).size().unstack(fill_value=0).reindex(columns=range(1, 11), fill_value=0)
+
+
+def _group_table(path: Path, name: str) -> pd.DataFrame:
+    workbook = load_workbook(path)
+    sheet = next(ws for ws in workbook.worksheets if name in ws.tables)
+    rows = [[c.value for c in row] for row in sheet[sheet.tables[name].ref]]
+    return pd.DataFrame(rows[1:], columns=rows[0]).set_index(DECILE)
+
+
+def test_protected_build_keeps_area_groups_with_small_counts_suppressed(tmp_path):
+    """The decile table of a sensitive indicator survives a protected build: every count from 1 to 9 reads
+    'suppressed' with its rate and limits, every shown count equals pandas', and no hidden decile can be pinned
+    below the threshold from the table (its shown deciles, the benchmark's and the district's shown total)."""
+    prepared = prepare(EXAMPLES / "protected.yaml", suppress=True)
+    paths = render_all(prepared, tmp_path)
+    expected = violence_by_decile()
+    hidden_any = 0
+    for report in prepared.reports:
+        area = report.partner_area
+        path = next(p for p in paths if p.name.startswith(f"{area}_"))
+        shown = _group_table(path, "sb_group_deprivation_violence")
+        counts = shown[f"Crimes in {area}"]
+        for decile, value in expected.loc[area].items():
+            if 1 <= value < PROTECTED_BELOW:
+                assert counts[decile] == SUPPRESSED, (area, decile, value)
+            if counts[decile] == SUPPRESSED:
+                hidden_any += 1
+                assert (shown.loc[decile, [f"{area} rate per 1,000", f"{area}: lower 95% limit",
+                                           f"{area}: upper 95% limit"]] == SUPPRESSED).all()
+            else:
+                assert counts[decile] == value, (area, decile)
+        # An attacker's unknowns: the district's and the rest of the benchmark's crimes in each decile (>= 0).
+        kpi = next(k for k in report.kpis if k.indicator_id == "violence")
+        bench = shown[f"Crimes in {report.benchmark_name}"]
+        n = 10
+        equations, values = [], []
+        for k, decile in enumerate(expected.columns):
+            if counts[decile] != SUPPRESSED:
+                equations.append(np.eye(2 * n)[k]), values.append(counts[decile])
+            if bench[decile] != SUPPRESSED:
+                equations.append(np.eye(2 * n)[k] + np.eye(2 * n)[n + k]), values.append(bench[decile])
+        if kpi.current is not None and not report.area_groups[0].ungrouped:  # every LSOA has a decile
+            equations.append(np.r_[np.ones(n), np.zeros(n)]), values.append(kpi.current)
+        for k, decile in enumerate(expected.columns):
+            value = expected.loc[area, decile]
+            if counts[decile] == SUPPRESSED and 1 <= value < PROTECTED_BELOW:
+                target = np.eye(2 * n)[k]
+                low = linprog(target, A_eq=np.array(equations), b_eq=values, bounds=[(0, None)] * 2 * n)
+                high = linprog(-target, A_eq=np.array(equations), b_eq=values, bounds=[(0, None)] * 2 * n)
+                assert low.status == 0 and high.status in (0, 3)
+                width = np.inf if high.status == 3 else -high.fun - low.fun
+                assert width >= PROTECTED_BELOW, (area, decile, value, width)
+    assert hidden_any > 0, "the example must hide something, or this tests nothing"

@@ -186,3 +186,91 @@ def test_no_small_count_in_any_cut_can_be_pinned_down(case):
             assert not shown[t], key
             low, high = attacker_interval(matrix, value, shown, t)
             assert high - low >= below - 1e-6, (key, value[t], low, high)
+
+
+# --- area groups beside the Top 10 and the months (small areas in the current window) -------------------------
+
+@st.composite
+def grouped_workbooks(draw):
+    """Counts by event kind × small area × month; indicators as sets of kinds; an area group placing each small
+    area in a group (or none); a Top 10 listing some small areas per indicator, complete or not."""
+    n_kinds, n_areas, n_months = draw(st.integers(1, 2)), draw(st.integers(2, 5)), draw(st.integers(6, 8))
+    counts = np.array(draw(st.lists(st.integers(0, 6), min_size=n_kinds * n_areas * n_months,
+                                    max_size=n_kinds * n_areas * n_months)), dtype=float).reshape(n_kinds, n_areas,
+                                                                                                    n_months)
+    n_indicators = draw(st.integers(1, 2))
+    members = {f"i{k}": np.array(sorted(draw(st.sets(st.integers(0, n_kinds - 1), min_size=1))))
+               for k in range(n_indicators)}
+    sensitive = draw(st.sets(st.sampled_from(sorted(members)), min_size=1))
+    group_of = np.array(draw(st.lists(st.integers(-1, 2), min_size=n_areas, max_size=n_areas)))
+    picks = {i: sorted(draw(st.sets(st.integers(0, n_areas - 1), max_size=n_areas))) for i in members}
+    # The rest of the benchmark: each kind's events in each group (the benchmark's count is the area's plus these).
+    elsewhere = np.array(draw(st.lists(st.integers(0, 6), min_size=n_kinds * 4, max_size=n_kinds * 4)),
+                         dtype=float).reshape(n_kinds, 4)
+    return counts, members, sensitive, group_of, picks, elsewhere, draw(st.booleans()), draw(st.integers(2, 6))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(grouped_workbooks())
+def test_no_small_count_in_an_area_group_can_be_pinned_down(case):
+    """The attacker's unknowns are the events of each kind in each small area and month (written out here, not
+    the engine's merged atoms); every shown number, including each group's count and a complete table's zero
+    for the small areas it leaves out, is one equation. Every small count hidden stays at least its threshold
+    wide; every figure hidden to protect one stays underivable."""
+    from engine.indicators.disclosure import Layout, Signatures, SmallAreaGroups, hidden_numbers
+
+    counts, members, sensitive, group_of, picks, elsewhere, in_benchmark, below = case
+    n_kinds, n_areas, n = counts.shape
+    groups = sorted(set(group_of.tolist()))
+    everything = np.concatenate([counts.ravel(), elsewhere.ravel()])  # the attacker's unknowns
+    current, previous = range(n - 3, n), range(n - 6, n - 3)
+    layout = Layout(n, current, previous, [range(0, n - 6), range(n - 6, n)], range(n), sorted(members),
+                    [range(n - 6, n - 3), range(n - 3, n)])
+    totals = {i: counts[members[i]].sum(axis=0) for i in members}  # [area, month]
+
+    def v(i, areas, months_, sign=1.0, benchmark_group=None):
+        out, rest = np.zeros(counts.shape), np.zeros(elsewhere.shape)
+        # A benchmark that leaves the partner area out counts none of its events.
+        for a in areas if benchmark_group is None or in_benchmark else []:
+            for m in months_:
+                out[members[i], a, m] += sign
+        if benchmark_group is not None:
+            rest[members[i], benchmark_group + 1] = 1.0
+        return np.concatenate([out.ravel(), rest.ravel()])
+
+    everywhere = range(n_areas)
+    vectors = {}
+    for i in members:
+        vectors[("current", i)] = v(i, everywhere, current)
+        vectors[("previous", i)] = v(i, everywhere, previous)
+        vectors[("change", i)] = v(i, everywhere, current) + v(i, everywhere, previous, -1.0)
+        for m in range(n):
+            vectors[("month", i, m)] = v(i, everywhere, [m])
+        for a in picks[i]:
+            vectors[("top", i, a)] = v(i, [a], current)
+        for g in groups:
+            vectors[("group", i, "g", g)] = v(i, np.flatnonzero(group_of == g), current)
+            if g >= 0:  # the benchmark's count of each group (the note's count outside groups is the area's alone)
+                vectors[("benchmark_group", i, "g", g)] = v(i, np.flatnonzero(group_of == g), current,
+                                                            benchmark_group=g)
+    # Fewer rows than the limit (here: every small area with an event is listed) makes a table complete.
+    complete = {i for i in members if all(totals[i][a, current].sum() == 0 for a in everywhere if a not in picks[i])
+                and len(picks[i]) < n_areas}
+    values = {k: float(vec @ everything) for k, vec in vectors.items()}
+    hidden = hidden_numbers(values, layout, Signatures(n_kinds, members), picks, complete,
+                            {i: (below, False) for i in sensitive},
+                            SmallAreaGroups(np.arange(n_areas), {"g": group_of}, in_benchmark))
+    keys = list(vectors)
+    facts = [v(i, [a for a in everywhere if a not in picks[i]], current) for i in sorted(complete)]
+    matrix = np.array([vectors[k] for k in keys] + facts)
+    value = np.array([values[k] for k in keys] + [0.0] * len(facts))
+    shown = np.array([k not in hidden for k in keys] + [True] * len(facts))
+    shown_rank = np.linalg.matrix_rank(matrix[shown])
+    for t, key in enumerate(keys):
+        small = key[0] not in ("change", "benchmark_group") and key[1] in sensitive and 1 <= value[t] < below
+        if small:
+            assert not shown[t], key
+            low, high = attacker_interval(matrix, value, shown, t)
+            assert high - low >= below - 1e-6, (key, value[t], low, high)
+        elif not shown[t]:
+            assert np.linalg.matrix_rank(np.vstack([matrix[shown], matrix[t]])) > shown_rank, key

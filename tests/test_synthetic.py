@@ -41,6 +41,9 @@ BAD_COLUMNS = {
     "peer_groups": {},  # no bad rows: its ".." cells are the markers below
     "area_classification": {},
     "police_incidents": {"unknown_lsoa": "LSOA Code", "bad_date": "Date Reported"},
+    "uava_referrals": {"unknown_district": "Victim / District", "bad_date": "Referral / Date Received"},
+    "treatment_presentations": {"unknown_district": "Client / Home District",
+                                "bad_date": "Client / Date of Presentation"},
 }
 
 
@@ -161,8 +164,8 @@ def is_bad(kind: str, value: object, source: str, lsoas: set[str], districts: se
         return value not in lsoas and value != "N/A"
     if kind == "missing_lsoa":
         return value == "N/A"
-    if kind == "unknown_district":
-        return value not in districts
+    if kind == "unknown_district":  # a footnote digit glued to a district's name (Melton1) is not bad
+        return value not in districts and re.sub(r"\d+$", "", str(value)) not in districts
     if kind == "bad_date":
         if source == "marac_referrals":
             return not is_month_year(value)
@@ -296,6 +299,8 @@ def test_sizes_within_the_configured_plausible_ranges(out: Path, manifest: dict,
         "youth_offending": _annual_rates(truth.youth_offences(out), population, 2),
         "probation_caseload": _annual_rates(truth.probation_cases(out), population, 1),
         "marac_referrals": _annual_rates(truth.marac_referrals(out), population, 2),
+        "uava_referrals": _annual_rates(truth.uava_referrals(out), population, 2),
+        "treatment_presentations": _annual_rates(truth.treatment_presentations(out), population, 2),
         "police_incidents": _annual_rates(frame_of(out, manifest, "police_incidents").assign(
             district=lambda f: f["LSOA Code"].map(to_district)).dropna(subset=["district"]), population, 2),
     }

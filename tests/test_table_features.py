@@ -149,7 +149,7 @@ def test_zero_marker_is_zero_in_numbers_and_missing_elsewhere(tmp_path):
     assert frame["clients"].tolist() == [0.0, 3.0]
     assert frame["code"].astype(str).tolist() == ["", "E1"]  # a code column: "-" is still "missing"
     reasons = set(log.frame()["reason"])
-    assert "marker '-' read as 0 (the source's zero_markers)" in reasons and "status marker '-' read as missing" in reasons
+    assert "marker '-' read as 0 (the spec says this source marks none so)" in reasons and "status marker '-' read as missing" in reasons
 
 
 def test_a_marker_cannot_mean_missing_and_zero():

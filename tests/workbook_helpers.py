@@ -173,7 +173,8 @@ def tables_on_sheet() -> dict[str, list[str]]:
                   + [f"sb_season_{i}" for i in (spec().get("seasonality") or {}).get("indicators", [])],
         "Comparisons": ["sb_comparison_rates", "sb_monthly_profile"] + (["sb_comparators"] if spec().get("comparators") else []),
         "Profiles": [f"sb_breakdown_{b['id']}" for b in spec()["breakdowns"]]
-                    + [f"sb_hotspots_{h['id']}" for h in spec().get("hotspots", [])],
+                    + [f"sb_hotspots_{h['id']}" for h in spec().get("hotspots", [])]
+                    + [f"sb_published_{p['id']}" for p in spec().get("published", [])],
         "Who is affected": [name for g in spec()["area_groups"]
                             for name in ([f"sb_group_{g['id']}_ratio"] if "compare" in g else [])
                             + [f"sb_group_{g['id']}_{i}" for i in g["indicators"]]],

@@ -12,6 +12,7 @@ import re
 
 from engine.report import Kpi, Report
 from engine.suggest import did_you_mean
+from engine.web import display
 
 PLACEHOLDERS: dict[str, str] = {
     "area": "the partner area, e.g. Blaby",
@@ -64,9 +65,10 @@ def headline_kpi(report: Report, indicator_id: str | None) -> Kpi | None:
     return next((k for k in report.kpis if k.indicator_id == indicator_id), None)
 
 
-def _count(value: int | None) -> str:
-    """``6,784``; ``[c]`` (the statistical symbol for confidential) for a number suppression hides."""
-    return "[c]" if value is None else f"{value:,}"
+def _count(value: int | None, kpi: Kpi) -> str:
+    """``6,784``; where there is no number, the word the workbook shows in its place ("suppressed" for one that
+    small-number suppression hides, "n/a" for a measure's missing figure): the partner reads both side by side."""
+    return display.value(value, "count", display.kpi_missing(kpi))
 
 
 def template_values(report: Report, workbook_name: str, headline: Kpi | None) -> dict[str, str]:
@@ -83,14 +85,21 @@ def template_values(report: Report, workbook_name: str, headline: Kpi | None) ->
         "headline": "", "headline_name": "", "headline_count": "", "headline_change": "", "headline_band": "",
     }
     if headline is not None:
-        change = f"{headline.percent_change:+.1%}" if headline.percent_change is not None else "n/a"
-        values.update(headline_name=headline.name, headline_count=_count(headline.current), headline_change=change,
-                      headline_band=headline.band or "")
-        if headline.current is None:  # hidden by small-number suppression: say so, never the number
-            values["headline"] = f"{headline.name}: not shown for {report.current_window} (small numbers are suppressed)."
+        missing = display.kpi_missing(headline)
+        # A change is absent because a count is hidden (the workbook's word), or because there is nothing to compare.
+        hidden = missing != display.NOT_AVAILABLE and (headline.current is None or headline.previous is None)
+        change = display.percent_change(headline.percent_change, missing if hidden else display.NOT_AVAILABLE)
+        values.update(headline_name=headline.name, headline_count=_count(headline.current, headline),
+                      headline_change=change,
+                      headline_band=headline.band or (missing if headline.current is None and hidden else ""))
+        if headline.current is None and missing != display.NOT_AVAILABLE:  # hidden: say so, never the number
+            values["headline"] = f"{headline.name}: {missing} for {report.current_window} (small numbers are hidden)."
+        elif headline.current is None:
+            values["headline"] = f"{headline.name}: no figure for {report.current_window} ({missing})."
         else:
-            previous = f" ({_count(headline.previous)})" if headline.previous is not None else ""
-            values["headline"] = (f"{headline.name}: {_count(headline.current)} {headline.unit} in {report.current_window}, "
-                                  f"{change} on the previous 12 months{previous}.")
+            previous = f" ({_count(headline.previous, headline)})" if headline.previous is not None else ""
+            values["headline"] = (f"{headline.name}: {_count(headline.current, headline)} {headline.unit} in "
+                                  f"{report.current_window}, " + (f"{change} on the previous 12 months{previous}."
+                                  if headline.percent_change is not None else f"change on the previous 12 months: {change}."))
     assert values.keys() == PLACEHOLDERS.keys()
     return values

@@ -18,6 +18,7 @@ from engine.indicators.counted.phase import CountedPhase, counted_phase
 from engine.indicators.coverage import Coverage, report_window
 from engine.indicators.findings.partner import partner_findings
 from engine.indicators.hotspots import with_hotspots
+from engine.indicators.published import with_published
 from engine.indicators.measured.measures import MeasuredIndicator, merged_series, withheld_sources
 from engine.indicators.measured.phase import measured_phase
 from engine.indicators.methodology import methodology_notes, synthetic_note
@@ -26,6 +27,7 @@ from engine.indicators.periods import generated_timestamp
 from engine.ingest import Inputs
 from engine.months import month_text
 from engine.report import IndicatorSeries, Report
+from engine.spec.labels import source_title
 from engine.spec.models import Spec
 
 
@@ -53,6 +55,7 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     quality = PartnerQuality(spec, inputs)
     reports = [_partner_report(spec, counted, measures, series, withheld, quality, shared, p) for p in chosen]
     reports = with_hotspots(reports, spec, inputs, coverage.periods.current, suppress)
+    reports = with_published(reports, spec, inputs, list(chosen), suppress)
     return with_comparators(reports, spec.comparators, inputs.comparators)
 
 
@@ -67,6 +70,7 @@ def _shared_fields(spec: Spec, inputs: Inputs, coverage: Coverage, suppress: boo
         quality=partner_safe_notes(inputs.quality), attribution=spec.attribution, spec_version=spec.spec_version,
         engine_version=__version__, theme=spec.theme, synthetic_note=synthetic_note(spec),
         priorities=list(dict.fromkeys(i.priority for i in spec.indicators)),
+        source_titles={name: source_title(spec, name) for name in spec.sources},
     )
 
 

@@ -1,62 +1,69 @@
 """Spec settings in words, for the Methodology sheet: what an analyst can quote in a board paper."""
 from __future__ import annotations
 
+from functools import partial
+from typing import Callable
+
 from engine.report import SUPPRESSED
-from engine.spec.models import RESIDENTS, Banding, ChangeTest, Condition, Indicator, Peers, Suppression
+from engine.spec.labels import column_label, source_description, words
+from engine.spec.models import RESIDENTS, Banding, ChangeTest, Condition, Indicator, Peers, Spec, Suppression
 
 
-def describe_condition(column: str, condition: Condition) -> str:
-    label = column.replace("_", " ").capitalize()
+def describe_condition(column: str, condition: Condition, label: Callable[[str], str] = words) -> str:
+    """A filter in words; ``label`` names the column as the reader knows it (its header in the source's file)."""
+    name = label(column)
+    name = name[:1].upper() + name[1:]
     if condition.equals is not None:
-        return f"{label} is {condition.equals}"
+        return f"{name} is {condition.equals}"
     if condition.not_equals is not None:
-        return f"{label} is not {condition.not_equals}"
+        return f"{name} is not {condition.not_equals}"
     if condition.in_ is not None:
-        return f"{label} is one of: {', '.join(map(str, condition.in_))}"
+        return f"{name} is one of: {', '.join(map(str, condition.in_))}"
     if condition.not_in is not None:
-        return f"{label} is anything except: {', '.join(map(str, condition.not_in))}"
+        return f"{name} is anything except: {', '.join(map(str, condition.not_in))}"
     low, high = condition.between  # type: ignore[misc]
-    return f"{label} is between {low} and {high}"
+    return f"{name} is between {low} and {high}"
 
 
-def _rule(where: dict[str, Condition]) -> str:
-    return "; ".join(describe_condition(c, cond) for c, cond in where.items()) or "every row"
+def _rule(where: dict[str, Condition], label: Callable[[str], str]) -> str:
+    return "; ".join(describe_condition(c, cond, label) for c, cond in where.items()) or "every row"
 
 
-def _words(column: str | None) -> str:
-    """A column's spec name as words: "alcohol_clients" -> "alcohol clients"."""
-    return (column or "").replace("_", " ")
-
-
-def describe_indicator(indicator: Indicator, source_description: str) -> str:
+def describe_indicator(indicator: Indicator, spec: Spec) -> str:
+    """An indicator's definition in the words of its source's file: its title or description and its headers, never
+    the spec's ids."""
     if indicator.measure is not None:
-        return describe_measure(indicator, source_description)
-    source = source_description or indicator.source
-    rows = f"Rows of {source} where {_rule(indicator.where)}" if indicator.where else f"Every row of {source}"
+        return describe_measure(indicator, spec)
+    source = source_description(spec, indicator.source)
+    rule = _rule(indicator.where, partial(column_label, spec.sources[indicator.source]))
+    rows = f"Rows of {source} where {rule}" if indicator.where else f"Every row of {source}"
     return f"{rows}. Rate per {indicator.rate_per:,} residents."
 
 
-def describe_measure(indicator: Indicator, source_description: str) -> str:
+def describe_measure(indicator: Indicator, spec: Spec) -> str:
     """A measured indicator's definition: what is divided by what, over which periods."""
     measure = indicator.measure
     assert measure is not None
-    rows = f"the rows of {source_description or indicator.source}"
-    rows += f" where {_rule(indicator.where)}" if indicator.where else ""
+    source = source_description(spec, indicator.source)
+    label = partial(column_label, spec.sources[indicator.source])
+    rows = f"the rows of {source}"
+    rows += f" where {_rule(indicator.where, label)}" if indicator.where else ""
     if measure.share_of is not None:
-        what = (f"The share the rows of indicator {measure.share_of.numerator!r} make of the rows of indicator "
-                f"{measure.share_of.denominator!r} (both of {source_description or indicator.source}): rows counted "
-                "by both ÷ rows counted by the second.")
+        names = {i.id: i.name for i in spec.indicators}
+        what = (f"The share the rows of {names[measure.share_of.numerator]} make of the rows of "
+                f"{names[measure.share_of.denominator]} (both of {source}): rows counted by both ÷ rows counted by the "
+                "second.")
     elif measure.kind == "proportion" and measure.numerator is not None:
-        what = f"The share of {rows} for which {_rule(measure.numerator)}."
+        what = f"The share of {rows} for which {_rule(measure.numerator, label)}."
     elif measure.kind == "proportion" and measure.percent_column is not None:
-        what = (f"The {measure.percent_column.replace('_', ' ')} of {rows}, weighted by {measure.respondents_column}: "
+        what = (f"The {label(measure.percent_column or '')} of {rows}, weighted by {label(measure.respondents_column or '')}: "
                 f"each row stands for round(percent × respondents ÷ 100) people of its respondents.")
     elif measure.kind == "proportion":
-        what = f"The sum of {_words(measure.value)} divided by the sum of {_words(measure.denominator)}, over {rows}."
+        what = f"The sum of {label(measure.value or '')} divided by the sum of {label(measure.denominator or '')}, over {rows}."
     elif measure.kind == "value":
         per = ("residents" if measure.denominator in (None, RESIDENTS)
-               else f"of the sum of {_words(measure.denominator)} (from the same rows)")
-        what = f"The sum of {_words(measure.value)} over {rows}; rate per {indicator.rate_per:,} {per}."
+               else f"of the sum of {label(measure.denominator or '')} (from the same rows)")
+        what = f"The sum of {label(measure.value or '')} over {rows}; rate per {indicator.rate_per:,} {per}."
     else:
         what = f"A count of {rows}; rate per {indicator.rate_per:,} residents."
     when = ("the latest period of the source (a quarter, a financial year or a month) against the latest one before "

@@ -15,6 +15,12 @@ Top 10 counts belong to single small areas. A reader cannot split the partner ar
 between small areas, so each small area's counts form a separate problem, except where a Top 10
 table lists every small area with an event (fewer than ten rows): then its rows add up to the
 partner area's count, and those small areas join the partner-level problem.
+
+Area groups (rates by a characteristic of the small areas, e.g. a deprivation decile) split the
+partner area's current window by small area too, and a group's count less its listed Top 10 rows
+bounds what is left. When a workbook shows them, every small area of the partner area gets its own
+unknowns for the current window (merged where no number tells them apart), tied to the months by
+one identity per kind of event: the small areas' events add up to the partner area's.
 """
 from __future__ import annotations
 
@@ -26,13 +32,15 @@ import numpy as np
 
 from engine.indicators.counted.seasonality import SeasonalCounts
 from engine.indicators.protected_cuts import protect_cuts
-from engine.report import IndicatorSeries, SeasonalTable
+from engine.report import AreaGroupTable, GroupRatio, IndicatorSeries, SeasonalTable
 from engine.spec.models import Spec
 from engine.stats.suppression import primary_suppression
 
 #: A published number: ("current" | "previous" | "change", indicator), ("year", indicator, column),
 #: ("month", indicator, month offset), ("year_total", column), ("month_total", month offset),
-#: ("top", indicator, small area), ("quarter", indicator, quarter), ("peak", indicator, first offset, last offset).
+#: ("top", indicator, small area), ("quarter", indicator, quarter), ("peak", indicator, first offset, last offset),
+#: ("group", indicator, area group id, group position; -1 for the small areas in no group), ("benchmark_group", …):
+#: the same group's count over the benchmark (the partner area's events and the rest's, which the reader cannot split).
 #: Month offsets count from the first month of the rolling windows; seasonal grids reach earlier (negative).
 Key = tuple
 TOTAL_KINDS = ("year_total", "month_total")
@@ -58,6 +66,16 @@ class Signatures:
 
     count: int
     members: dict[str, np.ndarray]  # indicator id -> the kinds it counts
+
+
+@dataclass(frozen=True)
+class SmallAreaGroups:
+    """One partner area's small areas (global positions) and, per area group id, each one's group (-1: none);
+    ``in_benchmark``: whether the benchmark's counts include the partner area's (a benchmark may leave it out)."""
+
+    small_areas: np.ndarray
+    group_of: dict[str, np.ndarray]
+    in_benchmark: bool = True
 
 
 def event_kinds(spec: Spec, masks: dict[str, np.ndarray]) -> Signatures:
@@ -109,22 +127,33 @@ def _protected(keys: list[Key], vectors: np.ndarray, values: dict[Key, float], p
 
 
 def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, picks: dict[str, list[int]],
-                   complete: set[str], rules: dict[str, tuple[int, bool]]) -> set[Key]:
+                   complete: set[str], rules: dict[str, tuple[int, bool]],
+                   areas: SmallAreaGroups | None = None) -> set[Key]:
     """The keys of ``values`` to hide in one partner's workbook.
 
     ``picks`` gives the small areas each indicator's Top 10 table lists; ``complete`` the
     indicators whose table lists every small area with an event. ``rules`` maps each sensitive
-    indicator to (below, zero): its small counts are hidden first.
+    indicator to (below, zero): its small counts are hidden first. ``areas``: the partner area's
+    small areas and their area groups, needed when ``values`` holds area-group counts.
     """
     primary = {key for key, value in values.items()
-               if key[0] not in ("change",) + TOTAL_KINDS and key[1] in rules
+               if key[0] not in ("change", "benchmark_group") + TOTAL_KINDS and key[1] in rules
                and bool(primary_suppression([value], *rules[key[1]])[0])}
     if not primary:
         return set()
     n_kinds, n_months = kinds.count, layout.before + layout.n_months
-    coupled = sorted({area for indicator in complete for area in picks[indicator]})
+    grouped = any(k[0] in ("group", "benchmark_group") for k in values)
+    if grouped and areas is None:
+        raise ValueError("area-group counts need the partner area's small areas and their groups")
+    # With area groups every small area is in the joint problem; otherwise only those a complete table lists.
+    coupled = sorted(areas.small_areas.tolist()) if grouped else \
+        sorted({area for indicator in complete for area in picks[indicator]})
     slot = {area: n_kinds * n_months + position * n_kinds for position, area in enumerate(coupled)}
-    width = n_kinds * n_months + n_kinds * len(coupled)
+    # The rest of the benchmark's events in each group: unknowns of their own, so a benchmark group's count bounds the
+    # partner area's (it is never less) without giving it away.
+    elsewhere = {cell: n_kinds * (n_months + len(coupled) + position)
+                 for position, cell in enumerate(dict.fromkeys(k[2:] for k in values if k[0] == "benchmark_group"))}
+    width = n_kinds * (n_months + len(coupled) + len(elsewhere))
 
     def months(indicator: str, span, sign: float = 1.0) -> np.ndarray:
         vector = np.zeros(width)
@@ -156,11 +185,24 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
             return sum((months(i, layout.years[key[1]]) for i in layout.trend_rows), np.zeros(width))
         if kind == "month_total":
             return sum((months(i, [key[1]]) for i in layout.trend_rows), np.zeros(width))
+        if kind in ("group", "benchmark_group"):
+            members = areas.small_areas[areas.group_of[key[2]] == key[3]]
+            vector = sum((area(key[1], a) for a in members.tolist()), np.zeros(width))
+            if kind == "benchmark_group":
+                vector = vector if areas.in_benchmark else np.zeros(width)
+                vector[elsewhere[key[2:]] + kinds.members[key[1]]] = 1.0
+            return vector
         return area(key[1], key[2])  # "top"
 
     joint = [k for k in values if k[0] != "top" or k[2] in slot]
     # What the reader knows from a complete table: its indicator has no events outside the listed areas.
     known = [months(i, layout.current) - sum((area(i, a) for a in picks[i]), np.zeros(width)) for i in sorted(complete)]
+    if grouped:  # every event of the current window is in one small area: per kind, the small areas add up
+        for kind_index in range(n_kinds):
+            identity = np.zeros(width)
+            identity[kind_index * n_months + layout.before + np.asarray(list(layout.current), dtype=np.int64)] = 1.0
+            identity[[slot[a] + kind_index for a in coupled]] = -1.0
+            known.append(identity)
     hidden = _protected(joint, np.array([vector_of(k) for k in joint] + known), values, primary, rules,
                         fixed=len(known))
     # Every other small area on its own: its Top 10 counts as sums of its events of each kind.
@@ -228,3 +270,44 @@ def touched_indicators(hidden: set[Key]) -> set[str]:
     """Indicators with any hidden number: other cuts of them (area groups, breakdowns of their rows, the
     comparison chart) could give a hidden number away, so a protected workbook leaves those cuts out."""
     return {k[1] for k in hidden if k[0] not in TOTAL_KINDS}
+
+
+def area_group_numbers(table: AreaGroupTable, ungrouped: float) -> dict[Key, float]:
+    """The counts one partner's area-group table shows: each group's, in the partner area and over the benchmark, and
+    the events in small areas in no group (``ungrouped``, quoted in the table's note when there are any)."""
+    i, gid = table.indicator_id, table.group_id
+    values: dict[Key, float] = {}
+    for g, row in enumerate(table.rows):
+        values[("group", i, gid, g)] = float(row.count)
+        values[("benchmark_group", i, gid, g)] = float(row.benchmark_count)
+    if table.ungrouped:
+        values[("group", i, gid, -1)] = float(ungrouped)
+    return values
+
+
+def shown_area_group(table: AreaGroupTable, ungrouped: int, hidden: set[Key]) -> AreaGroupTable:
+    """The table as the partner sees it: a hidden count takes its rate and limits with it (the residents are shown, so
+    a rate gives the count back), a rate ratio of a hidden group goes, and the note's count of events in no group goes
+    when that is hidden. ``hidden`` marks the table, so no sentence quotes it."""
+    i, gid = table.indicator_id, table.group_id
+    rows = [dataclasses.replace(row, count=None, rate=None, lower=None, upper=None, hidden=True)
+            if ("group", i, gid, g) in hidden else row for g, row in enumerate(table.rows)]
+    rows = [dataclasses.replace(row, benchmark_count=None, benchmark_rate=None, benchmark_lower=None,
+                                benchmark_upper=None, benchmark_hidden=True)
+            if ("benchmark_group", i, gid, g) in hidden else row for g, row in enumerate(rows)]
+    if rows == table.rows and ("group", i, gid, -1) not in hidden and ("current", i) not in hidden:
+        return table
+    by_value = {str(r.value): r for r in rows}
+
+    def ratio(r: GroupRatio, first: bool) -> GroupRatio:
+        pair = (by_value[str(r.high)], by_value[str(r.low)])
+        gone = any(row.hidden if first else row.benchmark_hidden for row in pair)
+        return dataclasses.replace(r, high_rate=None, low_rate=None, ratio=None, lower=None, upper=None, p_value=None,
+                                   hidden=True) if gone else r
+
+    ratios = [ratio(r, k == 0) for k, r in enumerate(table.ratios)]
+    words = table.ungrouped
+    if ("group", i, gid, -1) in hidden:
+        words = words.replace(f", {ungrouped:,} {table.unit})", ")")
+    return dataclasses.replace(table, rows=rows, ratios=ratios, ungrouped=words, hidden=True,
+                               rate=None if ("current", i) in hidden else table.rate)

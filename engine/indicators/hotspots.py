@@ -20,6 +20,7 @@ from engine.indicators.periods import Window
 from engine.ingest import AREA_COLUMN, PARTNER_AREA, SMALL_AREA, Inputs, SourceRows
 from engine.report import Finding, HotspotRow, HotspotTable, MethodNote, Report
 from engine.spec.filters import where_mask
+from engine.spec.labels import column_label, source_title
 from engine.spec.models import Hotspots, Spec
 from engine.suggest import did_you_mean
 
@@ -96,7 +97,7 @@ def with_hotspots(reports: list[Report], spec: Spec, inputs: Inputs, window: Win
         tables = [[dataclasses.replace(t, counted=None, unplaced=None) for t in per_partner] for per_partner in tables]
     position = {str(name): p for p, name in enumerate(inputs.geography.partner_names)}
     label = inputs.geography.small_area_label
-    notes = [hotspot_note(block, label, spec.sources[block.source].title or block.source) for block in shown]
+    notes = [hotspot_note(block, label, spec) for block in shown]
     out = []
     for report in reports:
         own = [t[position[report.partner_area]] for t in tables]
@@ -106,11 +107,14 @@ def with_hotspots(reports: list[Report], spec: Spec, inputs: Inputs, window: Win
     return out
 
 
-def hotspot_note(block: Hotspots, small_area_label: str, source_title: str) -> MethodNote:
-    """What the hotspot table counts and how its rows are placed, for the Methodology sheet."""
-    distinct = f", each {block.distinct} once" if block.distinct else ""
+def hotspot_note(block: Hotspots, small_area_label: str, spec: Spec) -> MethodNote:
+    """What the hotspot table counts and how its rows are placed, for the Methodology sheet (the source and its
+    columns named as the reader knows them)."""
+    source = spec.sources[block.source]
+    distinct = f", each {column_label(source, block.distinct)} once" if block.distinct else ""
     return MethodNote(block.title, f"{small_area_label}s with {block.at_least} or more {block.described_as}: rows of "
-                                   f"{source_title}{distinct}, placed by their own {block.small_area} column (where "
+                                   f"{source_title(spec, block.source)}{distinct}, placed by their own "
+                                   f"{column_label(source, block.small_area)} column (where "
                                    f"they live), not by the file's district. Rows with no matched {small_area_label} "
                                    f"are counted in the note under the table and placed in none. Only counts of "
                                    f"{block.at_least} or more are shown.")

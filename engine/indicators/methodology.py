@@ -17,6 +17,7 @@ from engine.ingest import PARTNER_AREA, Inputs
 from engine.ingest.geography import Geography
 from engine.months import MONTH_NAMES, month_text
 from engine.report import MethodNote
+from engine.spec.labels import source_description, source_title
 from engine.spec.models import Indicator, Spec
 
 
@@ -70,7 +71,7 @@ def synthetic_note(spec: Spec) -> str | None:
 
 
 def missing_words(sources: list[str], partner: str) -> str:
-    """The missing-is-not-zero rule in words, for the sources it applies to."""
+    """The missing-is-not-zero rule in words, for the sources it applies to (by their titles)."""
     return (f"Missing is not zero. In {', '.join(sources)}, a {partner} with no row for a period, or whose row was "
             f"rejected for a bad value, has no figure for that period: any figure whose periods include it is shown "
             f"as n/a with the reason, and takes no band, rank, direction of travel or key finding; the other "
@@ -92,16 +93,17 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
         span = f"{ending}{month_text(months[0])} to {month_text(months[-1])}" if months else "a snapshot (no month column)"
         level = f" Recorded by {geo.partner_label.lower()}, not {geo.small_area_label}." if source.level == PARTNER_AREA else ""
         files = f"{len(source.files)} file{'' if len(source.files) == 1 else 's'}"
-        notes.append(MethodNote(f"Source: {spec.sources[name].title or name}",
+        notes.append(MethodNote(f"Source: {source_title(spec, name)}",
                                 (f"{SYNTHETIC_WORDS}. " if spec.sources[name].synthetic else "") +
-                                f"{source.description or name}: {files}, {span}, "
+                                f"{source_description(spec, name)}: {files}, {span}, "
                                 f"{len(source.rows):,} rows.{level} {spec.sources[name].licence}".strip()))
+    population_source = source_description(spec, spec.geography.population.source)
     notes += [
         MethodNote("Geography", f"{len(geo.small_area_codes):,} {geo.small_area_label}s in {len(geo.partner_names)} "
                                 f"{geo.partner_label.lower()}s ({', '.join(geo.partner_names)}); "
                                 f"{benchmark_words(geo)} Lookup: "
-                                f"{spec.sources[spec.geography.small_areas.source].description or spec.geography.small_areas.source}."),
-        MethodNote("Population", f"{spec.geography.population.description or spec.geography.population.source}: "
+                                f"{source_description(spec, spec.geography.small_areas.source)}."),
+        MethodNote("Population", f"{spec.geography.population.description or population_source}: "
                                  f"{geo.benchmark_population:,.0f} residents in {geo.benchmark_name}. Partner-area and "
                                  f"benchmark populations are the sums of their {geo.small_area_label} populations."),
         MethodNote("Rates", "Rate = count in the current window ÷ resident population × the indicator's multiplier "
@@ -110,7 +112,8 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
     returns = list(dict.fromkeys(i.source for i in spec.indicators if i.measure is not None
                                  and absent_rows_are_missing(i, spec.sources[i.source])))
     if returns:
-        notes.append(MethodNote("Missing data", missing_words(returns, geo.partner_label.lower())))
+        notes.append(MethodNote("Missing data", missing_words([source_title(spec, name) for name in returns],
+                                                              geo.partner_label.lower())))
     counted = counted_spec(spec)  # measured indicators' methods are described together, below
     for banding, names in _grouped(counted, spec.banding_for):
         topic = "Comparison bands" + (" (standard deviations)" if banding.method == "sd" else "")
@@ -138,8 +141,7 @@ def methodology_notes(spec: Spec, inputs: Inputs, periods: ReportPeriods, suppre
     if rules:
         notes.append(MethodNote("Small numbers", describe_suppression(rules, suppress)))
     for indicator in spec.indicators:
-        source = spec.sources[indicator.source]
-        notes.append(MethodNote(f"Indicator: {indicator.name}", describe_indicator(indicator, source.description)))
+        notes.append(MethodNote(f"Indicator: {indicator.name}", describe_indicator(indicator, spec)))
     notes += area_group_notes(spec, inputs)
     if spec.attribution:
         notes.append(MethodNote("Licence and attribution", spec.attribution))

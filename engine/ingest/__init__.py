@@ -24,8 +24,10 @@ from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.issues import UNPLACED, IssueLog, IssueOwners
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
 from engine.ingest.comparator_table import ComparatorRows, read_comparator_rows
+from engine.ingest.published_table import PublishedRows, read_published_rows
 from engine.ingest.peer_table import PeerTable, read_peer_table
 from engine.ingest.periods import PERIOD_MONTHS
+from engine.ingest.police_columns import columns_kept
 from engine.ingest.police_uk import CRIME_TYPES, other_forces, quirks, read_police_uk
 from engine.ingest.safety import Limits
 from engine.ingest.table_source import read_table
@@ -127,6 +129,7 @@ class Inputs:
     peer_table: PeerTable | None = None  # the spec's peer-group export, when it names one
     boundaries: Boundaries | None = None  # the small areas' shapes, when the spec has maps
     comparators: ComparatorRows | None = None  # the spec's published comparator rows (force, region, England)
+    published: list[PublishedRows] = field(default_factory=list)  # the spec's published long tables, in spec order
 
     def issue_owners(self) -> IssueOwners:
         """Each logged issue's partner area under this geography, worked out once for every workbook's use."""
@@ -230,12 +233,15 @@ def _police_uk_rows(name: str, spec: Spec, base_dir: Path, geography: Geography,
     repeats = quirks(name, data, source.repeated_crime_ids, log)
     month, area = _place(name, rows, _Origin(data.files, data.file_index, data.line), geography, log, "LSOA code")
     area[repeats] = NOT_COUNTED
+    files = data.files
+    del data  # its frame holds every column; only the ones a count can read are kept (see police_columns)
+    rows = rows[[c for c in columns_kept(spec) if c in rows.columns]]
     unknown = ~rows["crime_type"].isin(CRIME_TYPES)
     if unknown.any():
         values = rows["crime_type"][unknown].value_counts()
         log.note(name, "crime type not in police.uk's list: kept, counted only by filters that include it",
                  int(unknown.sum()), example=", ".join(map(str, values.index[:3])))
-    return SourceRows(name, source.description, path, rows, month, area, data.files)
+    return SourceRows(name, source.description, path, rows, month, area, files)
 
 
 def _place_partner_rows(name: str, spec: Spec, rows: pd.DataFrame, origin: _Origin, geography: Geography,
@@ -252,7 +258,7 @@ def _place_partner_rows(name: str, spec: Spec, rows: pd.DataFrame, origin: _Orig
     if outside.any():
         origin.log(log, name, outside, label, values[outside], EXCLUDED,
                    f"not one of the spec's {geography.partner_label.lower()}s (e.g. out of area, a total row): "
-                   f"counted nowhere; add geography.partner_areas.aliases if it is another spelling of one")
+                   f"counted nowhere (if it is another spelling of one, the spec can name it as that one's alias)")
         distinct = pd.Series(values[outside]).value_counts()
         log.note(name, f"values that are not one of the spec's {geography.partner_label.lower()}s",
                  len(distinct), example=", ".join(f"{v} ({n})" for v, n in distinct.head(3).items()))
@@ -350,7 +356,7 @@ def sources_in_use(spec: Spec) -> dict[str, bool]:
     undated snapshots)."""
     counted = {indicator.source for indicator in spec.indicators if indicator.measure is None}
     used = ([indicator.source for indicator in spec.indicators] + [b.source for b in spec.breakdowns]
-            + [h.source for h in spec.hotspots])
+            + [h.source for h in spec.hotspots] + [t.own.source for t in spec.published if t.own is not None])
     return {name: name in counted for name in dict.fromkeys(used)}
 
 
@@ -415,6 +421,14 @@ def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) ->
         comparators = read_comparator_rows(spec, base_dir, log)
     except DataError as error:
         problems += error.problems
+    published = []
+    for block in spec.published:
+        try:
+            for name in [block.source] + ([block.own.population.source] if block.own and block.own.population else []):
+                require_generated(spec, name, source_path(spec, base_dir, name))
+            published.append(read_published_rows(spec, block, base_dir, log))
+        except DataError as error:
+            problems += error.problems
     try:
         if spec.maps is not None:
             key, files = boundaries_key(spec, base_dir)
@@ -425,4 +439,5 @@ def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) ->
     if problems:
         raise DataError(problems)
     _check_threshold(spec, log)
-    return Inputs(geography, sources, log.summary(), log, area_groups, peer_table, boundaries, comparators)
+    return Inputs(geography, sources, log.summary(), log, area_groups, peer_table, boundaries, comparators,
+                  published)

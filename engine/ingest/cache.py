@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
 from engine.ingest.issues import IssueLog
+from engine.ingest.police_columns import columns_kept
 from engine.ingest.stamps import FileStamp, stamp, unchanged
 from engine.spec.models import Spec
 
@@ -120,7 +121,8 @@ def geography_key(spec: Spec, base_dir: Path) -> str:
 
 def source_key(spec: Spec, base_dir: Path, name: str, counted: bool) -> str:
     """What a source's tidy rows depend on: its definition and file, whether it is counted, and the geography."""
-    return json.dumps({"source": _definition(spec, base_dir, name), "counted": counted,
+    kept = columns_kept(spec) if spec.sources[name].type == "police_uk" else None  # police.uk rows keep only these
+    return json.dumps({"source": _definition(spec, base_dir, name), "counted": counted, "columns": kept,
                        "geography": geography_key(spec, base_dir)}, sort_keys=True, default=str)
 
 

@@ -219,7 +219,7 @@ def _zero_markers(strings: _Strings, ctx: _Context, label: str) -> None:
     found = _np_mask(pc.is_in(strings.values, value_set=pa.array(sorted(ctx.zeros), pa.string())))
     if not found.any():
         return
-    _record_markers(strings, found, ctx, label, lambda marker: f"marker {marker!r} read as 0 (the source's zero_markers)")
+    _record_markers(strings, found, ctx, label, lambda marker: f"marker {marker!r} read as 0 (the spec says this source marks none so)")
     strings.values = pc.if_else(pa.array(found), pa.scalar("0", pa.string()), strings.values)
 
 

@@ -19,7 +19,7 @@ from engine.ingest.geography import source_path
 from engine.ingest.issues import IssueLog
 from engine.ingest.table_source import read_table
 from engine.ingest.tables import require_columns
-from engine.spec.models import Spec
+from engine.spec.models import ComparatorArea, Spec
 from engine.suggest import did_you_mean
 
 
@@ -33,10 +33,17 @@ class ComparatorRows:
     rows: list[int]  # each area's 1-based row in the file, for messages
 
 
-def _label_of(spec: Spec, source_name: str) -> dict[str, str]:
+def label_of(spec: Spec, source_name: str) -> dict[str, str]:
     """Tidy column name -> the file's own header, so that messages name what the analyst sees."""
     specs = spec.sources[source_name].column_specs() or {}
     return {column.name: header for header, column in specs.items()}
+
+
+def area_not_in_table(area: ComparatorArea, codes: pd.Series, path: Path, sheet: str | None, column: str) -> Problem:
+    """The problem of a spec's area code that no row of a published table holds, with the closest code it does."""
+    known = [str(c) for c in codes.dropna().unique()]
+    return Problem(f"area code {area.code!r} ({area.label}) is not in the table{did_you_mean(area.code, known)}",
+                   file=str(path), sheet=sheet, column=column, value=area.code)
 
 
 def read_comparator_rows(spec: Spec, base_dir: Path, log: IssueLog) -> ComparatorRows | None:
@@ -50,17 +57,14 @@ def read_comparator_rows(spec: Spec, base_dir: Path, log: IssueLog) -> Comparato
     frame, sheet = data.frame, data.sheet
     measures = list(block.measures)
     require_columns(frame, [block.code, *measures], path, "the published comparators", sheet)
-    labels = _label_of(spec, name)
+    labels = label_of(spec, name)
     codes = frame[block.code].astype("string").str.strip()
     problems: list[Problem] = []
     found: list[int] = []
     for area in block.areas:
         matches = [i for i, code in enumerate(codes) if code == area.code]
         if not matches:
-            known = [str(c) for c in codes.dropna()]
-            problems.append(Problem(f"area code {area.code!r} ({area.label}) is not in the table{did_you_mean(area.code, known)}",
-                                    file=str(path), sheet=sheet, column=labels.get(block.code, block.code),
-                                    value=area.code))
+            problems.append(area_not_in_table(area, codes, path, sheet, labels.get(block.code, block.code)))
         elif len(matches) > 1:
             problems.append(Problem(f"area code {area.code!r} is on {len(matches)} rows "
                                     f"({', '.join(str(int(data.rows[i])) for i in matches)}); comparators need one",

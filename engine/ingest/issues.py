@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from engine.ingest.markers import strip_footnotes
 from engine.quality import ISSUE_FIELDS, REJECTED, WHOLE_FILE_LABEL, QualityIssue, QualityNote
 
 
@@ -189,10 +190,21 @@ def issue_owners(frame: pd.DataFrame, partner_codes, partner_names, small_area_c
         lookup[str(code).strip().casefold()] = position
     for code, partner in zip(small_area_codes, small_area_partner):
         lookup[str(code).strip().casefold()] = int(partner)
+    names = {str(name).strip().casefold() for name in partner_names}
+
+    def owner(text: str) -> int:
+        """The place's partner area; a partner's name with a footnote digit glued on (``Rutland2``, as provider
+        tables print it) is that partner's, so a rejected row from it is shown to that partner."""
+        if text == "":
+            return WHOLE_FILE
+        found = lookup.get(text.strip().casefold())
+        if found is None and strip_footnotes(text, capitals=True).casefold() in names:
+            found = lookup[strip_footnotes(text, capitals=True).casefold()]
+        return NOBODY if found is None else found
+
     places = frame[PLACE].to_numpy(dtype=object)
     distinct, inverse = np.unique(places.astype(str), return_inverse=True)
-    table = np.array([WHOLE_FILE if text == "" else lookup.get(text.strip().casefold(), NOBODY) for text in distinct],
-                     dtype=np.int64)
+    table = np.array([owner(text) for text in distinct], dtype=np.int64)
     return table[inverse] if len(places) else np.zeros(0, dtype=np.int64)
 
 

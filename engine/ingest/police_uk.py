@@ -20,6 +20,9 @@ came from. The real files' quirks are handled on purpose, each counted (:func:`q
 from __future__ import annotations
 
 import csv
+import ctypes
+import ctypes.util
+import functools
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +48,7 @@ CATEGORY_COLUMNS = frozenset({"month", "reported_by", "falls_within", "small_are
 REQUIRED = ("Month", "LSOA code", "Crime type")
 ENCODED = pa.dictionary(pa.int32(), pa.string())  # how the few-valued columns are read
 HEADER_BYTES = 1 << 16  # enough for police.uk's header line
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter: the size from which an allocation gets its own mapping
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MAX_LISTED = 20
@@ -69,13 +73,32 @@ class PoliceUkData:
 def _memory_pool() -> pa.MemoryPool:
     """Where the files' Arrow data is allocated: jemalloc where pyarrow has it, since it hands freed memory back to
     the system (the default mimalloc kept about a third more at national scale, the CSV reader's buffers), else
-    the default."""
+    the default. It is made Arrow's default pool too: the CSV reader allocates the blocks it reads and parses in the
+    default pool whatever pool it is given, and mimalloc kept about 650 MB of them after a national read, freed
+    but never handed back (a third of the build's peak memory)."""
+    _large_arrays_handed_back()
     try:
         pool = pa.jemalloc_memory_pool()
         pa.jemalloc_set_decay_ms(0)  # hand freed pages back at once, not seconds later (after the peak)
+        if pa.default_memory_pool() is not pool:
+            pa.set_memory_pool(pool)
         return pool
     except (NotImplementedError, pa.ArrowNotImplementedError):
         return pa.default_memory_pool()
+
+
+@functools.cache
+def _large_arrays_handed_back() -> None:
+    """Have glibc's malloc give every large array (numpy's working arrays) its own mapping, handed back when freed.
+
+    By default glibc raises that size to 32 MB as arrays are freed, and the arrays of a few million rows
+    (tens of MB each) made while finding repeats were then kept in its heap after use, about 100 MB under the next
+    step's peak at national scale. Elsewhere (another C library) nothing is changed."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(M_MMAP_THRESHOLD, 1 << 20)
+    except (OSError, AttributeError):
+        pass
 
 
 def _open_csv(file: MonthlyFile, archive: zipfile.ZipFile | None, **options) -> pa.Table:
@@ -140,14 +163,21 @@ def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=values[order], validate=False)  # valid by construction
 
 
-def _frame(table: pa.Table) -> pd.DataFrame:
+def _frame(holder: list[pa.Table]) -> pd.DataFrame:
     """The rows as pandas: the columns with few distinct values (month, LSOA, crime type, force, outcome) as
     categoricals; Crime IDs, coordinates and location text, nearly one value a row, stay Arrow strings (a
     categorical of 6.5 million distinct IDs costs more than the strings, and its encoding was a fifth of a
-    national build)."""
-    return pd.DataFrame({name: (pd.Series(_categorical(table.column(name))) if name in CATEGORY_COLUMNS
-                                else pd.Series(pd.arrays.ArrowExtensionArray(table.column(name))))
-                         for name in table.column_names})
+    national build). The table is taken from ``holder`` and each column dropped from it as it is converted, so
+    the files' Arrow buffers go column by column (a caller holding the table kept about 200 MB of indices)."""
+    table = holder.pop()  # ``holder`` is emptied so that no caller keeps the table (a few hundred MB of indices)
+    columns = {}
+    for name in table.column_names:
+        column = table.column(name)
+        table = table.drop_columns([name])  # the last reference to the column's Arrow data is ``column`` now
+        columns[name] = pd.Series(_categorical(column) if name in CATEGORY_COLUMNS
+                                  else pd.arrays.ArrowExtensionArray(column))
+        del column  # a categorical's dictionary-encoded chunks go here, not when every column is converted
+    return pd.DataFrame(columns)
 
 
 def _check_months(path: Path, table: pa.Table) -> list[Problem]:
@@ -191,9 +221,11 @@ def read_police_uk(path: Path, limits: Limits = Limits(), source: str = "police_
     if problems:
         raise DataError(problems)
     columns = set.intersection(*(set(t.column_names) for t in tables))
-    frame = _frame(pa.concat_tables([t.select([c for c in TIDY_COLUMNS if c in columns]) for t in tables]))
     sizes = [t.num_rows for t in tables]
-    file_index = np.repeat(np.arange(len(tables), dtype=np.int32), sizes)
+    joined = [pa.concat_tables([t.select([c for c in TIDY_COLUMNS if c in columns]) for t in tables])]
+    del tables  # the joined table alone holds the files' buffers, so each column's go as soon as it is converted
+    frame = _frame(joined)
+    file_index = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
     line = np.concatenate([np.arange(2, n + 2, dtype=np.int64) for n in sizes]) if sizes else np.zeros(0, np.int64)
     return PoliceUkData(rows=frame, files=[f.shown for f in files], rows_per_file=counts, file_index=file_index,
                         line=line, other_forces={f.force for f in others}, other_force_rows=other_rows)

@@ -39,7 +39,7 @@ def write_data_quality(sheet: Worksheet, report: Report, formats: Formats, home:
     columns = [Column("Source", formats.text), Column("File", formats.text), Column("Sheet", formats.text),
                Column("Row", formats.count, 9), Column("Column", formats.get(align="left", indent=1)), Column("Value", formats.text, 24),
                Column("Action", formats.text, 10), Column("Reason", formats.wrap, 70), Column("About", formats.text, 18)]
-    rows = [[i.source, i.file, i.sheet, i.row, i.column, i.value, i.action, i.reason, i.about]
+    rows = [[report.source_title(i.source), i.file, i.sheet, i.row, i.column, i.value, i.action, i.reason, i.about]
             for i in report.quality_issues]
     widths: dict[int, float] = {}
     write_table(sheet, formats, table_name("data_quality_rows"), TABLE_FIRST_ROW, 0, columns, rows, widths)

@@ -22,8 +22,10 @@ def _note(table: HotspotTable, report: Report) -> str:
     return f"{head} ({table.counted:,} {table.unit} placed in its {label}s).{unplaced}"
 
 
-def write_hotspots(sheet: Worksheet, formats: Formats, report: Report, row: int, widths: dict[int, float]) -> list[int]:
-    """Every hotspot table from ``row`` down; the rows each starts at (to keep it on one printed page)."""
+def write_hotspots(sheet: Worksheet, formats: Formats, report: Report, row: int,
+                   widths: dict[int, float]) -> tuple[list[int], int]:
+    """Every hotspot table from ``row`` down; the rows each starts at (to keep it on one printed page), and the row
+    after them."""
     starts = []
     label = report.small_area_label
     section = ""
@@ -39,4 +41,4 @@ def write_hotspots(sheet: Worksheet, formats: Formats, report: Report, row: int,
         placement = write_table(sheet, formats, table_name("hotspots", table.hotspot_id), row + 2, 0, columns,
                                 [[r.code, r.name, r.count] for r in table.rows], widths)
         row = placement.last_row + 3
-    return starts
+    return starts, row

@@ -30,7 +30,7 @@ def write_methodology(sheet: Worksheet, report: Report, formats: Formats, home: 
     sheet.write(row, 0, "Data quality", formats.heading)
     quality_columns = [Column("Source", formats.text, TOPIC_WIDTH), Column("What happened", formats.wrap, DETAIL_WIDTH),
                        Column("Rows", formats.count, 10), Column("Examples", formats.wrap, EXAMPLES_WIDTH)]
-    quality_rows = [[q.source, q.reason, q.rows, q.example] for q in report.quality]
+    quality_rows = [[report.source_title(q.source), q.reason, q.rows, q.example] for q in report.quality]
     write_table(sheet, formats, table_name("data_quality"), row + 1, 0, quality_columns, quality_rows, widths)
     apply_widths(sheet, widths)
     sheet.freeze_panes(4, 0)

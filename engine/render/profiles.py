@@ -12,6 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.hotspot_tables import write_hotspots
+from engine.render.published_tables import write_published
 from engine.render.layout import TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import table_name
 from engine.render.profile_tables import TableShape, section_title, table_shape
@@ -68,7 +69,7 @@ def _block_note(breakdown: Breakdown, report: Report) -> str:
 
 def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
     section_heading(sheet, formats, f"Profiles — {report.partner_area}")
-    if not report.breakdowns and not report.hotspots:
+    if not report.breakdowns and not report.hotspots and not report.published:
         sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
         report_page_setup(sheet, formats, report)
         return
@@ -76,6 +77,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
     row = FIRST_BLOCK_ROW
     section = ""
     breaks: list[int] = []
+    notes: list[tuple[int, str]] = []  # wrapped once the tables have set the columns' widths
     for breakdown in report.breakdowns:
         if breakdown.section and breakdown.section != section:
             section = breakdown.section
@@ -85,7 +87,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
         if breaks[-1:] != [row - 2]:  # a section heading keeps its first table with it
             breaks.append(row)
         sheet.write(row, 0, breakdown.title, formats.heading)
-        sheet.write(row + 1, 0, _block_note(breakdown, report), formats.note)
+        notes.append((row + 1, _block_note(breakdown, report)))
         if shape.spans:
             _write_spans(sheet, formats, row + 2, shape)
             row += 1
@@ -95,11 +97,16 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
         _significance_rules(sheet, formats, placement, shape)
         _highlight_rules(sheet, formats, placement, shape, report)
         row = placement.last_row + 3
-    breaks += write_hotspots(sheet, formats, report, row, widths)
+    starts, row = write_hotspots(sheet, formats, report, row, widths)
+    breaks += starts
+    section = next((t.section for t in reversed(report.hotspots) if t.section), section)
+    breaks += write_published(sheet, formats, report, row, widths, page_wide_columns(widths, formats.theme), section)
+    for note_row, text in notes:
+        wrapped_note(sheet, formats, note_row, 0, page_wide_columns(widths, formats.theme), text, widths)
     wrapped_note(sheet, formats, 2, 0, page_wide_columns(widths, formats.theme),
                  f"▲ the percentage is significantly higher than {report.benchmark_name}'s, ▼ significantly lower "
                  f"(where a table tests it: its Significance column); 'higher' or 'lower' in words where the "
                  f"difference is not significant or not tested; = the same to one decimal place.", widths)
     apply_widths(sheet, widths)
     sheet.freeze_panes(FIRST_BLOCK_ROW - 1, 0)
-    report_page_setup(sheet, formats, report, keep_together=breaks)
+    report_page_setup(sheet, formats, report, keep_together=breaks, repeat_cols=(0, 0))

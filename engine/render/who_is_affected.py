@@ -25,7 +25,7 @@ from engine.render.layout import (Column, TablePlacement, apply_widths, empty_se
 from engine.contract.names import SHEET_WHO, table_name
 from engine.render.print_pages import page_wide_columns
 from engine.render.wrapping import wrapped_note
-from engine.report import AreaGroupTable, GroupRatio, Report
+from engine.report import SUPPRESSED, AreaGroupRow, AreaGroupTable, GroupRatio, Report
 
 CHART_WIDTH, CHART_HEIGHT = 720, 300
 CHART_ROWS = 16  # rows a chart covers at the default height, with a gap
@@ -52,9 +52,16 @@ def _columns(table: AreaGroupTable, report: Report, formats: Formats) -> list[Co
 
 
 def _rows(table: AreaGroupTable) -> list[list]:
-    return [[r.value, r.small_areas, r.population, r.count, r.rate, r.lower, r.upper, r.benchmark_small_areas,
-             r.benchmark_population, r.benchmark_count, r.benchmark_rate, r.benchmark_lower, r.benchmark_upper]
-            for r in table.rows]
+    """A row per group; a figure hidden by small-number suppression reads as the workbook's word for it."""
+    def area(r: AreaGroupRow) -> list:
+        return [SUPPRESSED] * 4 if r.hidden else [r.count, r.rate, r.lower, r.upper]
+
+    def benchmark(r: AreaGroupRow) -> list:
+        return [SUPPRESSED] * 4 if r.benchmark_hidden else [r.benchmark_count, r.benchmark_rate, r.benchmark_lower,
+                                                            r.benchmark_upper]
+
+    return [[r.value, r.small_areas, r.population, *area(r), r.benchmark_small_areas, r.benchmark_population,
+             *benchmark(r)] for r in table.rows]
 
 
 def _verdict(ratio: GroupRatio) -> str:
@@ -78,7 +85,8 @@ def _ratio_table(sheet: Worksheet, formats: Formats, tables: list[AreaGroupTable
                Column(f"Lower {level} limit", formats.get(num_format="0.00"), 12),
                Column(f"Upper {level} limit", formats.get(num_format="0.00"), 12),
                Column(f"Group {high} against group {low}", formats.text, 24)]
-    rows = [[t.indicator_name, r.area, r.high_rate, r.low_rate, r.ratio, r.lower, r.upper, _verdict(r)]
+    rows = [[t.indicator_name, r.area, *([SUPPRESSED] * 6 if r.hidden else
+                                        [r.high_rate, r.low_rate, r.ratio, r.lower, r.upper, _verdict(r)])]
             for t in tables for r in t.ratios]
     placement = write_table(sheet, formats, table_name("group", first.group_id, "ratio"), row, 0, columns, rows, widths)
     sheet.set_row(row, 30)
@@ -114,10 +122,11 @@ def _chart(workbook: Workbook, formats: Formats, report: Report, table: AreaGrou
 
 def _description(report: Report, table: AreaGroupTable) -> str:
     """Alt text: what the chart shows, with every group's two rates."""
-    def shown(rate: float | None) -> str:
-        return "no residents" if rate is None else f"{rate:,.1f}"
+    def shown(rate: float | None, hidden: bool) -> str:
+        return SUPPRESSED if hidden else "no residents" if rate is None else f"{rate:,.1f}"
 
-    pairs = "; ".join(f"{r.value}: {shown(r.rate)} and {shown(r.benchmark_rate)}" for r in table.rows)
+    pairs = "; ".join(f"{r.value}: {shown(r.rate, r.hidden)} and {shown(r.benchmark_rate, r.benchmark_hidden)}"
+                      for r in table.rows)
     return (f"Column chart of {table.indicator_name.lower()} per {table.rate_per:,} residents by "
             f"{table.label[:1].lower()}{table.label[1:]}, {report.partner_area} beside {report.benchmark_name} "
             f"({report.current_window}): {pairs}.")
@@ -170,6 +179,12 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
             if table.ungrouped:
                 sheet.write(row, 0, table.ungrouped, formats.note)
                 row += 1
+            if any(r.hidden or r.benchmark_hidden for r in table.rows):
+                # A chart would draw a hidden rate as nothing (or 0) beside the shown ones: the table alone.
+                sheet.write(row, 0, f"'{SUPPRESSED}': a small count, or one from which a small count could be worked "
+                                    f"out, with its rate and limits; the chart is left out.", formats.note)
+                row += 2
+                continue
             sheet.insert_chart(row + 1, 0, _chart(workbook, formats, report, table, placed),
                                {"description": _description(report, table), "object_position": 3})
             row += CHART_ROWS + 2
@@ -179,4 +194,4 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
                  f"{report.small_area_label}s in {report.partner_area} has no rate.", widths)
     apply_widths(sheet, widths)
     sheet.freeze_panes(3, 0)
-    report_page_setup(sheet, formats, report, keep_together=breaks)
+    report_page_setup(sheet, formats, report, keep_together=breaks, repeat_cols=(0, 0))

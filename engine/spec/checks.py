@@ -6,6 +6,7 @@ Each message carries the exact key path of the offending value.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 from engine.vocabulary.police_uk import KNOWN_VALUES as POLICE_UK_VALUES, TIDY_COLUMNS as POLICE_UK_COLUMNS
@@ -78,6 +79,8 @@ def cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, st
         ref = _mapping(hotspot).get("source")
         if isinstance(ref, str) and _mapping(sources.get(ref)).get("type") not in (None, "police_uk"):
             yield from _breakdown_column_problems(ref, _mapping(sources[ref]), _mapping(hotspot), ("hotspots", position))
+    for position, table in enumerate(data.get("published") if isinstance(data.get("published"), list) else []):
+        yield from _published_problems(_mapping(table), sources, ("published", position))
     yield from area_group_problems(data, ids)
 
     breakdowns = data.get("breakdowns") if isinstance(data.get("breakdowns"), list) else []
@@ -119,6 +122,56 @@ def _breakdown_column_problems(name: str, source: dict, breakdown: dict, here: K
         if isinstance(column, str) and column not in names:
             yield here + path, (f"source {name!r} maps no column to {column!r}{did_you_mean(column, [str(n) for n in names])}; "
                                 f"{here[0]} use the names its columns give: ({', '.join(str(n) for n in names)})")
+
+
+def _published_problems(table: dict, sources: dict, here: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    """A published table's columns, its own extract's and its population's are mapped columns of their sources, and
+    each area code fits the pattern its code column declares, all before any data is read."""
+    own = _mapping(table.get("own"))
+    population = _mapping(own.get("population"))
+    parts = [(here, table, {"code": table.get("code"), "where": table.get("where"),
+                            "columns": [("value", table.get("value"))] + (
+                                [("period", table.get("period"))] if not isinstance(table.get("period"), list) else
+                                [(("period", i), c) for i, c in enumerate(table.get("period"))])}),
+             (here + ("own",), own, {"where": own.get("where"), "distinct": own.get("distinct")}),
+             (here + ("own", "population"), population,
+              {"code": population.get("code"),
+               "columns": [(("value", i), c) for i, c in enumerate(population.get("value") or [])
+                           if isinstance(population.get("value"), list)]})]
+    for path, block, used in parts:
+        if not block:
+            continue
+        yield from _table_source_problems(path, block, "a published table", sources)
+        ref = block.get("source")
+        if not isinstance(ref, str) or _mapping(sources.get(ref)).get("type") in (None, "police_uk"):
+            continue
+        yield from _breakdown_column_problems(ref, _mapping(sources[ref]), {k: v for k, v in used.items() if k != "columns"},
+                                              path)
+        names = [c if isinstance(c, str) else _mapping(c).get("name") for c in _mapping(sources[ref].get("columns")).values()]
+        for key, column in used.get("columns", []):
+            if names and isinstance(column, str) and column not in names:
+                yield path + (key if isinstance(key, tuple) else (key,)), (
+                    f"source {ref!r} maps no column to {column!r}{did_you_mean(column, [str(n) for n in names])}")
+    yield from _area_code_pattern_problems(table, sources, here)
+
+
+def _area_code_pattern_problems(table: dict, sources: dict, here: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    """An area code that cannot be in the table, because its code column declares a pattern it does not fit."""
+    source = _mapping(sources.get(table.get("source")))
+    column = next((c for c in _mapping(source.get("columns")).values()
+                   if isinstance(c, dict) and c.get("name") == table.get("code")), None)
+    pattern = _mapping(column).get("pattern")
+    if not isinstance(pattern, str):
+        return
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return  # the source's own check reports a bad pattern
+    for position, area in enumerate(table.get("areas") if isinstance(table.get("areas"), list) else []):
+        code = _mapping(area).get("code")
+        if isinstance(code, str) and not compiled.fullmatch(code):
+            yield here + ("areas", position, "code"), (f"area code {code!r} does not fit the pattern {pattern!r} that "
+                                                       f"source {table.get('source')!r} declares for {table.get('code')!r}")
 
 
 def _table_source_problems(here: KeyPath, block: Any, what: str, sources: dict) -> Iterator[tuple[KeyPath, str]]:

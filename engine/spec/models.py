@@ -493,6 +493,15 @@ class ComparisonAreas(Strict):
         return self
 
 
+def areas_once(value: list["ComparatorArea"]) -> list["ComparatorArea"]:
+    """A published table's areas, each listed once (a second row of the same area would be shown twice)."""
+    codes = [a.code for a in value]
+    twice = sorted({c for c in codes if codes.count(c) > 1})
+    if twice:
+        raise ValueError(f"{', '.join(twice)} listed more than once")
+    return value
+
+
 class ComparatorArea(Strict):
     """One row of a published comparator table, found by its code (names repeat: a force and a region can
     both be called "West Midlands")."""
@@ -527,11 +536,7 @@ class Comparators(Strict):
     @field_validator("areas")
     @classmethod
     def _each_once(cls, value: list[ComparatorArea]) -> list[ComparatorArea]:
-        codes = [a.code for a in value]
-        twice = sorted({c for c in codes if codes.count(c) > 1})
-        if twice:
-            raise ValueError(f"{', '.join(twice)} listed more than once")
-        return value
+        return areas_once(value)
 
 
 class PeerGroups(Strict):
@@ -823,6 +828,8 @@ class BreakdownSpec(Strict):
     unit: str = "crimes"
     section: str = Field("", description="A heading over this breakdown and the ones after it, up to the next "
                                          "section, e.g. 'Offender management'.")
+    note: str = Field("", description="A sentence under the table, e.g. what a comparison the seeds make is not "
+                                      "available from ('National figures are not available in this build').")
 
     @model_validator(mode="after")
     def _one_kind(self) -> "BreakdownSpec":
@@ -860,6 +867,72 @@ class Hotspots(Strict):
                                                                 "resident offenders'.")
     section: str = Field("", description="A heading over this table and the ones after it on the Profiles sheet, "
                                          "e.g. 'Offender management'.")
+
+
+class PublishedPopulation(Strict):
+    """The partner areas' own denominator for a published table's rate (e.g. ONS residents aged 10-17), read from a
+    table with one row per partner area: no row for a partner area means no rate, never an invented one."""
+
+    source: str = Field(description="A csv, excel or table source with one row per area.")
+    code: Annotated[str, Field(pattern=TIDY_NAME)] = Field(description="Column holding the partner area's code.")
+    value: list[Annotated[str, Field(pattern=TIDY_NAME)]] = Field(
+        min_length=1, description="Column(s) added up to make the population, e.g. the single years of age 10 to 17.")
+    rate_per: int = Field(gt=0, description="What the rate is per, as the published table has it, e.g. 10000.")
+    label: str = Field(min_length=1, description="The population in words, with its vintage, e.g. 'ONS mid-2023 "
+                                                 "estimate of residents aged 10-17'.")
+
+
+class PublishedOwn(Strict):
+    """The partner area's own figure beside a published table, counted by the engine from a partner extract over
+    each published period the extract covers whole (a financial-year label such as 2021/22)."""
+
+    source: str = Field(description="A dated csv, excel or table source (e.g. the youth offending extract).")
+    where: Where = Field(default_factory=dict)
+    distinct: Annotated[str, Field(pattern=TIDY_NAME)] | None = Field(
+        None, description="Count each value of this column once per period (e.g. a person id: children, not offences).")
+    count_label: str = Field(min_length=1, description="What the count is, e.g. 'Children cautioned or sentenced'.")
+    population: PublishedPopulation | None = Field(
+        None, description="The denominator for the partner's own rate; without it only the count is shown, and the "
+                          "table's note says why.")
+
+
+class PublishedTable(Strict):
+    """A published long-format table (one row per area, period and measure, e.g. the Youth Justice Statistics)
+    read as published: the areas the spec names, over the published periods, on the Profiles sheet. A value the
+    table marks missing (a source missing_marker such as 'NA') stays missing; any other text is an error naming
+    the file, row, column and value. With ``own``, the partner area's own figure is computed beside them."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$", description="Stable id; names the workbook's table.")]
+    title: str
+    section: str = Field("", description="A heading over this table on the Profiles sheet, e.g. 'Youth justice'.")
+    source: str = Field(description="A csv, excel or table source holding the published table.")
+    code: Annotated[str, Field(pattern=TIDY_NAME)] = Field(description="Column identifying each area (its code).")
+    period: Annotated[str, Field(pattern=TIDY_NAME)] | list[Annotated[str, Field(pattern=TIDY_NAME)]] = Field(
+        description="Column holding the period label (e.g. 2021/22), or columns whose values period_label joins.")
+    period_label: Annotated[str, Field(pattern=r"^[^{}]*(\{[0-9]\}[^{}]*)*$")] | None = Field(
+        None, description="How the period columns' values make a label, by position: '{0} Q{1}' gives '2017/18 Q1'; "
+                          "default: the values joined by a space.")
+    value: Annotated[str, Field(pattern=TIDY_NAME)] = Field(
+        description="Column holding the published figure; read as text, so the reader can tell a marker from a "
+                    "malformed number.")
+    where: Where = Field(default_factory=dict, description="Which rows: e.g. indicator and measure.")
+    measure: str = Field(min_length=1, description="What the figures are, e.g. 'Rate per 10,000 aged 10-17'.")
+    areas: list[ComparatorArea] = Field(min_length=1, description="The published areas shown, in order.")
+    periods: list[str] | None = Field(None, description="The period labels shown, in order; all the table's, in "
+                                                        "its order, when absent.")
+    year_start_month: int = Field(4, ge=1, le=12, description="The month the published periods' years start in "
+                                                               "(4: April to March, as the Youth Justice Statistics); "
+                                                               "the partner's own figures are counted over the same months.")
+    sum_rows: bool = Field(False, description="Add up the rows an area has for one period (e.g. the offence codes of "
+                                              "an offence group); otherwise more than one row is an error.")
+    decimals: int = Field(0, ge=0, le=3, description="Decimal places the figures are shown with.")
+    own: PublishedOwn | None = None
+    note: str = Field("", description="The table's source and licence, printed under it and on the Methodology sheet.")
+
+    @field_validator("areas")
+    @classmethod
+    def _each_once(cls, value: list[ComparatorArea]) -> list[ComparatorArea]:
+        return areas_once(value)
 
 
 class GroupContrast(Strict):
@@ -1028,6 +1101,10 @@ class Spec(Strict):
     hotspots: list[Hotspots] = Field(
         default_factory=list, description="Small areas with many of a partner extract's people or events (e.g. where "
                                           "10 or more offenders live), on the Profiles sheet (see Hotspots).")
+    published: list[PublishedTable] = Field(
+        default_factory=list, description="Published long-format tables (e.g. the Youth Justice Statistics) shown as "
+                                          "published on the Profiles sheet, with the partner's own figure beside them "
+                                          "(see PublishedTable).")
     area_groups: list[AreaGroup] = Field(
         default_factory=list, description="Rates by a characteristic of the small areas (deprivation decile, area "
                                           "classification): the 'Who is affected' sheet.")

@@ -27,7 +27,8 @@ __all__ = ["DEFAULT_POLICE_UK", "DEFAULT_SEED", "GeographyFiles", "MANIFEST_NAME
 #: something is generated: ``saferbook demo`` with fresh extracts needs just the names, for the fingerprint.
 SOURCE_IDS: tuple[str, ...] = ("police_crime", "fire_incidents", "youth_offending", "probation_caseload",
                                "marac_referrals", "substance_misuse", "hospital_admissions", "resident_survey",
-                               "area_classification", "peer_groups", "police_incidents")
+                               "area_classification", "peer_groups", "police_incidents",
+                               "uava_referrals", "treatment_presentations")
 DEFAULT_POLICE_UK = DEFAULT_CONFIG.parents[1] / "police_uk" / "leicestershire"
 DEFAULT_SEED = 2012
 GENERATOR_VERSION = "1"

@@ -122,6 +122,15 @@ def as_datetimes(days: np.ndarray, seconds: np.ndarray | None = None) -> np.ndar
     return np.array(stamps.astype(dt.datetime).tolist() if len(stamps) else [], dtype=object)
 
 
+def mixed_dates(rng: np.random.Generator, days: np.ndarray, text_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Excel dates with a share typed as ``dd/mm/yyyy`` text, as when some rows were keyed by hand; returns the
+    cells and the rows typed as text (for the manifest)."""
+    dates = as_datetimes(days)
+    typed = np.flatnonzero(rng.random(len(days)) < text_share)
+    dates[typed] = uk_date_text(days[typed]) if len(typed) else dates[typed]
+    return dates, typed
+
+
 def yearly_references(days: np.ndarray, prefix: str, width: int) -> np.ndarray:
     """Case numbers that count up through each calendar year in date order, as case systems issue them.
 
@@ -140,6 +149,16 @@ def yearly_references(days: np.ndarray, prefix: str, width: int) -> np.ndarray:
 def footnoted(label: str, number: int) -> str:
     """A footnote digit glued to a label, as published tables do (``Coalville1``)."""
     return f"{label}{number}"
+
+
+def footnoted_names(rng: np.random.Generator, names: Sequence[str], count: int) -> tuple[np.ndarray, list[int]]:
+    """``names`` with footnote digits 1, 2, … glued to ``count`` of them drawn at random (``Melton1``), and the
+    positions footnoted, in order (their footnotes' numbers)."""
+    chosen = sorted(rng.choice(len(names), size=min(count, len(names)), replace=False).tolist())
+    labels = np.array(list(names), dtype=object)
+    for number, index in enumerate(chosen, start=1):
+        labels[index] = footnoted(str(names[index]), number)
+    return labels, chosen
 
 
 def count_markers(columns: dict[str, Sequence[object]], meanings: dict[str, str]) -> dict[str, dict]:

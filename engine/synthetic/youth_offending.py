@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.synthetic.common import BAD_DAY_DATES, as_datetimes, mark, spoil, uk_date_text
+from engine.synthetic.common import BAD_DAY_DATES, mark, mixed_dates, spoil
 from engine.synthetic.config import Strict
 from engine.synthetic.context import Context
 from engine.synthetic.manifest import publish, rows_in
@@ -70,14 +70,6 @@ def _offence_types(rng: np.random.Generator, settings: Settings, district: np.nd
     return out
 
 
-def _dates(rng: np.random.Generator, days: np.ndarray, text_share: float) -> tuple[np.ndarray, np.ndarray]:
-    """Excel dates, with a share typed as ``dd/mm/yyyy`` text (returned too, for the manifest)."""
-    dates = as_datetimes(days)
-    typed = np.flatnonzero(rng.random(len(days)) < text_share)
-    dates[typed] = uk_date_text(days[typed]) if len(typed) else dates[typed]
-    return dates, typed
-
-
 def generate(ctx: Context) -> dict:
     settings = ctx.settings(SOURCE_ID, Settings)
     rng = ctx.rng(SOURCE_ID)
@@ -105,7 +97,7 @@ def generate(ctx: Context) -> dict:
     days = ctx.period.random_days(rng, len(person))
     order = np.lexsort((person, days))
     person, district, offence, outcome, days = (a[order] for a in (person, district, offence, outcome, days))
-    dates, typed = _dates(rng, days, settings.text_dates)
+    dates, typed = mixed_dates(rng, days, settings.text_dates)
     districts = geo.district_names[district].astype(object)
     bad = spoil(rng, settings.bad_rows, {"unknown_district": (districts, UNKNOWN_DISTRICTS),
                                          "bad_date": (dates, BAD_DAY_DATES)})

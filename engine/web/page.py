@@ -168,7 +168,7 @@ def _common(report: Report) -> Row:
         "findings": [{"group": group, "sentences": [f.text for f in report.findings if (f.group or "Other") == group]}
                      for group in dict.fromkeys(f.group or "Other" for f in report.findings)],
         "methodology": [{"topic": m.topic, "text": m.text} for m in report.methodology],
-        "quality": [{"source": q.source, "reason": q.reason, "rows": f"{q.rows:,}", "example": q.example}
+        "quality": [{"source": report.source_title(q.source), "reason": q.reason, "rows": f"{q.rows:,}", "example": q.example}
                     for q in report.quality],
         "quality_count": f"{report.quality_issue_count:,}", "attribution": report.attribution,
         "engine_version": report.engine_version, "spec_version": report.spec_version,

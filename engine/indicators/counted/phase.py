@@ -26,7 +26,7 @@ from engine.indicators.counted.suppression import hidden_by_partner, suppression
 from engine.indicators.counted.top_areas import top_picks, top_table
 from engine.indicators.counted.trend import TrendCounts, trend_counts, trend_table
 from engine.indicators.coverage import Coverage
-from engine.indicators.disclosure import shown_seasonal, shown_series, touched_indicators
+from engine.indicators.disclosure import shown_area_group, shown_seasonal, shown_series, touched_indicators
 from engine.indicators.measured.measures import counted_spec, withheld_sources
 from engine.indicators.periods import ReportPeriods
 from engine.indicators.profiles.breakdowns import breakdown_tables, breakdown_window
@@ -64,6 +64,7 @@ class CountedPhase:
     compared_with: list[np.ndarray] | None  # per partner area: the comparison areas shown beside it (None: all)
     first_month: int  # the first month counted (the disclosure check's month offsets count from it)
     withheld: set[str]  # sources of sensitive indicators in a protected build (their measures are withheld whole)
+    ungrouped: list[dict[tuple[str, str], float]]  # per partner: (area group, indicator) -> events in no group
 
     def kpi(self, indicator: Indicator, p: int, measured: Kpi | None) -> Kpi:
         """Partner ``p``'s KPI for ``indicator`` (``measured``: the measured phase's, for a measured indicator),
@@ -83,8 +84,8 @@ class CountedPhase:
                            None if self.compared_with is None else self.compared_with[p])
 
     def _unsafe_sources(self, p: int) -> set[str]:
-        """Sources whose other cuts (breakdowns, area groups) partner ``p``'s protected workbook leaves out: a
-        sensitive indicator's, or one with a hidden figure. The disclosure check does not cover those cuts yet."""
+        """Sources whose breakdowns partner ``p``'s protected workbook leaves out: a sensitive indicator's, or one with
+        a hidden figure. The disclosure check does not cover breakdowns yet."""
         return self.withheld | {self.spec.indicator(i).source for i in touched_indicators(self.hidden[p])}
 
     def partner_breakdowns(self, p: int) -> list[Breakdown]:
@@ -93,9 +94,9 @@ class CountedPhase:
         return [b[p] for b, b_spec in zip(self.breakdowns, self.spec.breakdowns) if b_spec.source not in unsafe]
 
     def partner_group_tables(self, p: int) -> list[AreaGroupTable]:
-        """Partner ``p``'s who-is-affected tables, less those a protected workbook leaves out."""
-        unsafe = self._unsafe_sources(p)
-        return [t for t in self.group_tables[p] if self.spec.indicator(t.indicator_id).source not in unsafe]
+        """Partner ``p``'s who-is-affected tables, their hidden figures marked (the disclosure check covers them)."""
+        return [shown_area_group(t, int(self.ungrouped[p][(t.group_id, t.indicator_id)]), self.hidden[p])
+                for t in self.group_tables[p]]
 
     def shown_series(self, series: IndicatorSeries, p: int) -> IndicatorSeries:
         """Partner ``p``'s series as its workbook shows it: hidden months and quarters, a hidden peak gone."""
@@ -147,11 +148,18 @@ def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file
     seasonal = _seasonal_grids(spec, inputs, masks, first_data, end, season_years)
     series, comparisons = _series_and_comparisons(spec, inputs, periods, all_counts, results, first_month)
     by_partner = {i for i, c in all_counts.items() if c.by_partner}
-    # The series and seasonal grids repeat the counts month by month and quarter by quarter: the disclosure
-    # check covers them with the KPIs, Top 10 and trend table. Breakdowns, area groups and comparisons of a
+    group_tables = area_group_tables(
+        spec, inputs, {i: r.current for i, r in results.items()},
+        {i: rates(r.partner_current, geo.partner_population, r.indicator.rate_per) for i, r in results.items()},
+        {i: r.benchmark_rate for i, r in results.items()})
+    groups_of = {g.id: inputs.area_groups[g.id].of_small_area for g in spec.area_groups}
+    ungrouped = _ungrouped_counts(spec, results, groups_of, geo.small_area_partner, n_partners)
+    # The series, seasonal grids and area groups repeat the counts month by month, quarter by quarter and group by
+    # group: the disclosure check covers them with the KPIs, Top 10 and trend table. Breakdowns and comparisons of a
     # sensitive source are left out partner by partner (CountedPhase.partner_breakdowns …).
     hidden = hidden_by_partner(spec, results, trend, picks, masks, periods, first_month, chosen, n_partners,
-                               by_partner, series, seasonal, season_years, first_data) \
+                               by_partner, series, seasonal, season_years, first_data, group_tables, groups_of,
+                               geo.small_area_partner, ungrouped, geo.in_benchmark) \
         if suppress else [set() for _ in range(n_partners)]
     protected = suppress and bool(suppression_rules(spec))
     breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners,
@@ -160,10 +168,6 @@ def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file
                                    partner_label=geo.partner_label, benchmark_name=geo.benchmark_name,
                                    in_benchmark=geo.in_benchmark)
                   for b in spec.breakdowns]
-    group_tables = area_group_tables(
-        spec, inputs, {i: r.current for i, r in results.items()},
-        {i: rates(r.partner_current, geo.partner_population, r.indicator.rate_per) for i, r in results.items()},
-        {i: r.benchmark_rate for i, r in results.items()})
     # A map shades every small area: none of a sensitive indicator, nor of one with a hidden Top 10 row.
     map_sets = partner_map_sets(
         spec, geo, inputs.boundaries, results, picks,
@@ -173,7 +177,22 @@ def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file
     return CountedPhase(spec, inputs, coverage, results, by_partner, picks, hidden, protected, peer_groups, trend,
                         series, comparisons, breakdowns, group_tables, map_sets, seasonal, season_years,
                         comparison_positions(spec.comparison_areas, geo, inputs.peer_table), first_month,
-                        withheld_sources(full_spec) if protected else set())
+                        withheld_sources(full_spec) if protected else set(), ungrouped)
+
+
+def _ungrouped_counts(spec: Spec, results: dict[str, IndicatorResults], groups_of: dict[str, np.ndarray],
+                      partner_of: np.ndarray, n_partners: int) -> list[dict[tuple[str, str], float]]:
+    """Per partner area: (area group, indicator) -> the current window's events in small areas in no group (the
+    count the area-group table's note quotes)."""
+    out: list[dict[tuple[str, str], float]] = [{} for _ in range(n_partners)]
+    for group in spec.area_groups:
+        outside = groups_of[group.id] < 0
+        for indicator_id in group.indicators:
+            sums = np.bincount(partner_of[outside], weights=results[indicator_id].current[outside],
+                               minlength=n_partners)
+            for p in range(n_partners):
+                out[p][(group.id, indicator_id)] = float(sums[p])
+    return out
 
 
 def _series_and_comparisons(spec: Spec, inputs: Inputs, periods: ReportPeriods, all_counts: dict[str, IndicatorCounts],

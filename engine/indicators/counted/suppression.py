@@ -14,9 +14,10 @@ import numpy as np
 from engine.indicators.counted.results import IndicatorResults
 from engine.indicators.counted.seasonality import SeasonalCounts
 from engine.indicators.counted.trend import TrendCounts
-from engine.indicators.disclosure import Layout, event_kinds, hidden_numbers, seasonal_numbers, series_numbers
+from engine.indicators.disclosure import (Layout, SmallAreaGroups, area_group_numbers, event_kinds, hidden_numbers,
+                                          seasonal_numbers, series_numbers)
 from engine.indicators.periods import ReportPeriods
-from engine.report import SUPPRESSED, IndicatorSeries
+from engine.report import SUPPRESSED, AreaGroupTable, IndicatorSeries
 from engine.spec.models import Spec
 
 
@@ -29,11 +30,17 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
                       picks: dict[str, list[list[int]]], masks: dict[str, np.ndarray], periods: ReportPeriods,
                       first_month: int, chosen: Sequence[int], n_partners: int, by_partner: set[str],
                       series: list[list[IndicatorSeries]], seasonal: list[SeasonalCounts], season_years: list[int],
-                      first_data: int) -> list[set]:
+                      first_data: int, group_tables: list[list[AreaGroupTable]] | None = None,
+                      small_area_groups: dict[str, np.ndarray] | None = None,
+                      partner_of: np.ndarray | None = None, ungrouped: list[dict[tuple[str, str], float]] | None = None,
+                      in_benchmark: np.ndarray | None = None) -> list[set]:
     """Each partner area's hidden numbers (keys as :mod:`engine.indicators.disclosure` names them); an empty
     set for the partners not ``chosen`` and for a spec with no sensitive indicator. ``by_partner``: indicators
     counted by partner area (no Top 10); ``series`` and ``seasonal`` (from ``season_years``, the data starting at
-    ``first_data``) are cuts of the same counts, checked with the rest."""
+    ``first_data``) are cuts of the same counts, checked with the rest. ``group_tables`` (per partner area), with
+    each area group's group of every small area (``small_area_groups``), ``partner_of`` (each small area's partner
+    area), ``ungrouped`` (per partner area, (group id, indicator) -> events in small areas in no group) and
+    ``in_benchmark`` (per partner area), are checked with them when they cut a sensitive indicator's source."""
     rules = suppression_rules(spec)
     hidden: list[set] = [set() for _ in range(n_partners)]
     if not rules:
@@ -56,7 +63,14 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
             numbers.update(series_numbers(indicator_series[p], first_month))
         for grid in seasonal:
             numbers.update(seasonal_numbers(grid, p, season_years, first_month))
-        hidden[p] = hidden_numbers(numbers, layout, kinds, listed, complete, rules)
+        areas = None
+        sensitive = {spec.indicator(i).source for i in rules}
+        for table in group_tables[p] if group_tables else []:
+            if spec.indicator(table.indicator_id).source in sensitive:
+                numbers.update(area_group_numbers(table, ungrouped[p][(table.group_id, table.indicator_id)]))
+                areas = SmallAreaGroups(np.flatnonzero(partner_of == p), {
+                    g: of[partner_of == p] for g, of in small_area_groups.items()}, bool(in_benchmark[p]))
+        hidden[p] = hidden_numbers(numbers, layout, kinds, listed, complete, rules, areas)
     return hidden
 
 

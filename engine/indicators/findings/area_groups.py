@@ -102,7 +102,7 @@ def area_group_findings(groups: list[AreaGroup], tables: list[AreaGroupTable], *
     findings: list[Finding | None] = []
     for group in groups:
         table = next((t for t in tables if t.group_id == group.id and t.indicator_id == group.indicators[0]), None)
-        if table is None:
+        if table is None or table.hidden:  # a sentence would have to leave out or guess at a hidden figure
             continue
         if group.compare is not None:
             findings.append(contrast_sentence(table, group.compare, partner_area=partner_area, benchmark=benchmark,

@@ -260,5 +260,6 @@ def breakdown_tables(spec: BreakdownSpec, source: SourceRows, partner_of_small_a
                           for f in figures for q in range(n_partners)]
         else:
             table_rows = [f.row(p) for f in figures]
-        tables.append(Breakdown(spec.id, spec.title, spec.unit, table_rows, notes[p], **common))
+        tables.append(Breakdown(spec.id, spec.title, spec.unit, table_rows, " ".join(filter(None, (notes[p], spec.note))),
+                                **common))
     return tables

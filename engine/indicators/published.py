@@ -1,0 +1,145 @@
+"""Published long tables (spec ``published:``): England and other areas as published, the partner's own beside them.
+
+The published figures are shown as published (nothing recomputed, no significance claimed: such tables give
+no intervals). The partner area's own figure is counted by the engine from its own extract for each published
+period that the extract covers whole, so that it sits under the same period heading as the published ones; a
+period the extract covers only in part gets no figure, and the note says which periods were computed. Its rate
+needs a population the spec names; without one the count is shown alone and the note says why, because a
+denominator is never made up.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from engine.errors import DataError, Problem
+from engine.indicators.periods import Window
+from engine.ingest import PARTNER_AREA, Inputs, PublishedRows, SourceRows
+from engine.ingest.periods import FINANCIAL_YEAR, period_end
+from engine.months import month_label, month_number
+from engine.report import MethodNote, PublishedRow, PublishedTableView, Report
+from engine.spec.filters import where_mask
+from engine.spec.models import PublishedTable, Spec
+from engine.stats.intervals import rates
+from engine.suggest import did_you_mean
+
+
+def period_window(label: str, start_month: int) -> Window | None:
+    """The months a published financial-year label (2021/22) covers; None for a label that names no year."""
+    last = period_end(label, FINANCIAL_YEAR, start_month)
+    if last is None:
+        return None
+    end = month_number(last)
+    return Window(end - 11, end)
+
+
+def own_counts(block: PublishedTable, source: SourceRows, windows: list[Window | None], partner_of: np.ndarray,
+               n_partners: int) -> np.ndarray:
+    """Partner area × period counts of the rows passing the block's ``where`` (each ``distinct`` value once per
+    period and partner area); NaN for a period the source does not cover in every month."""
+    own = block.own
+    assert own is not None
+    needed = [*own.where, *([own.distinct] if own.distinct else [])]
+    missing = [c for c in needed if c not in source.rows.columns]
+    if missing:
+        raise DataError([Problem(f"published table {block.id!r}: source {source.name!r} has no column {c!r}"
+                                 f"{did_you_mean(c, [str(n) for n in source.rows.columns])}", file=str(source.path))
+                         for c in missing])
+    if not source.dated:
+        raise DataError(Problem(f"published table {block.id!r}: source {source.name!r} has no month column, so no "
+                                "period can be counted", file=str(source.path)))
+    partner = source.area if source.level == PARTNER_AREA else np.where(
+        source.area >= 0, partner_of[np.maximum(source.area, 0)], -1)
+    keep = where_mask(source.rows, own.where) & (partner >= 0) & (source.month >= 0)
+    present = source.months_present
+    counts = np.full((n_partners, len(windows)), np.nan)
+    for p, window in enumerate(windows):
+        if window is None or not all(m in present for m in window.months()):
+            continue
+        rows = keep & (source.month >= window.first) & (source.month <= window.last)
+        frame = source.rows.loc[rows].assign(_area=partner[rows])
+        if own.distinct:
+            frame = frame.drop_duplicates(["_area", own.distinct])
+        counts[:, p] = np.bincount(frame["_area"].to_numpy(dtype=np.int64), minlength=n_partners)[:n_partners]
+    return counts
+
+
+def _note(block: PublishedTable, rows: PublishedRows, computed: list[str], source_title: str) -> str:
+    parts = [f"{block.measure}, as published in {rows.title} (not recomputed; no significance is tested)."]
+    if block.own is not None:
+        own = block.own
+        where = (f"computed by Saferbook from {source_title} for each period it covers in every month "
+                 f"({', '.join(computed)})" if computed else
+                 f"not computed: {source_title} covers none of the periods shown in every month")
+        parts.append(f"The partner area's own figures are {where}.")
+        if own.population is None:
+            parts.append(f"Its rate is not given: the spec names no population to divide {own.count_label.lower()} "
+                         f"by, and Saferbook never estimates one; the count is shown instead.")
+        else:
+            parts.append(f"Its rate is {own.count_label.lower()} per {own.population.rate_per:,} of the "
+                         f"{own.population.label} ({rows.population_title}), the same population for every period.")
+    if block.note:
+        parts.append(block.note)
+    return " ".join(parts)
+
+
+def published_views(spec: Spec, block: PublishedTable, rows: PublishedRows, inputs: Inputs,
+                    suppress: bool = False) -> list[PublishedTableView]:
+    """One view of the table per partner area (in partner order): its own rows, then the published areas'. In a
+    protected build (``suppress``) the partner's small counts are hidden with their rates (the population is shown
+    in no workbook, but a rate and a known population would give the count back)."""
+    geo = inputs.geography
+    n_partners = len(geo.partner_names)
+    published = [PublishedRow(area.label, block.measure, f"{rows.title}, as published", values)
+                 for area, values in zip(block.areas, rows.values)]
+    if block.own is None:
+        view = PublishedTableView(block.id, block.title, rows.periods, published, block.decimals,
+                                  _note(block, rows, [], ""), block.section)
+        return [view] * n_partners
+    own = block.own
+    source = inputs.sources[own.source]
+    title = spec.sources[own.source].title or own.source
+    windows = [period_window(p, block.year_start_month) for p in rows.periods]
+    counts = own_counts(block, source, windows, geo.small_area_partner, n_partners)
+    computed = [f"{label}: {month_label(w.first)} – {month_label(w.last)}" for label, w, c
+                in zip(rows.periods, windows, counts[0]) if w is not None and not np.isnan(c)]
+    note = _note(block, rows, computed, title)
+    made_by = f"Saferbook, from {title}" + (" (SYNTHETIC)" if spec.sources[own.source].synthetic else "")
+    rule = spec.suppression
+    if suppress:
+        note += (f" In this protected build the partner area's counts from {0 if rule.zero else 1} to {rule.below - 1}, "
+                 f"and their rates, read \"suppressed\".")
+    views = []
+    for p in range(n_partners):
+        hidden = tuple(i for i, c in enumerate(counts[p])
+                       if suppress and not np.isnan(c) and (0 if rule.zero else 1) <= c < rule.below)
+        mine = [None if np.isnan(c) or i in hidden else float(c) for i, c in enumerate(counts[p])]
+        own_rows = []
+        population = rows.population.get(str(geo.partner_codes[p]))
+        if own.population is not None:
+            rate = [None if c is None or not population else float(rates([c], [population], own.population.rate_per)[0])
+                    for c in mine]
+            own_rows.append(PublishedRow(str(geo.partner_names[p]), block.measure, made_by, rate, own=True,
+                                         suppressed=hidden))
+        own_rows.append(PublishedRow(str(geo.partner_names[p]), f"{own.count_label} (count)", made_by, mine, own=True,
+                                     count=True, suppressed=hidden))
+        extra = "" if own.population is None or population else (
+            f" {geo.partner_names[p]} has no row in {rows.population_title}, so its rate is not given.")
+        views.append(PublishedTableView(block.id, block.title, rows.periods, own_rows + published, block.decimals,
+                                        note + extra, block.section))
+    return views
+
+
+def with_published(reports: list[Report], spec: Spec, inputs: Inputs, chosen: list[int],
+                   suppress: bool = False) -> list[Report]:
+    """Each Report (of the partner areas at positions ``chosen``) with the spec's published tables and notes."""
+    if not spec.published:
+        return reports
+    per_table = [published_views(spec, block, rows, inputs, suppress) for block, rows in zip(spec.published, inputs.published)]
+    out = []
+    for report, p in zip(reports, chosen):
+        views = [tables[p] for tables in per_table]
+        notes = [MethodNote(v.title, v.note) for v in views]
+        out.append(dataclasses.replace(report, published=views, methodology=[*report.methodology, *notes]))
+    return out

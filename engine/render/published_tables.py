@@ -1,0 +1,60 @@
+"""The Profiles sheet's published tables: each area's figures by period as published, the partner's own rows first.
+
+Every column is headed by its period, and every row says where its figures come from ("Youth Justice
+Statistics (published)", "Saferbook, from Youth offending"), so no figure is read without its period or its
+maker. A figure not published, or not computed, is an empty cell (never 0); the note under the heading says why.
+"""
+from __future__ import annotations
+
+from xlsxwriter.worksheet import Worksheet
+
+from engine.contract.names import table_name
+from engine.render.formats import Formats
+from engine.render.layout import Column, write_table
+from engine.render.profile_tables import section_title
+from engine.render.wrapping import wrapped_note
+from engine.report import SUPPRESSED, PublishedRow, PublishedTableView, Report
+
+
+def _number_format(formats: Formats, decimals: int):
+    return formats.get(num_format="#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
+def _label(row: PublishedRow) -> str:
+    """The first cell: the area on its own line, then what the figures are and who made them."""
+    return f"{row.area}\n{row.what}: {row.source}"
+
+
+def write_published(sheet: Worksheet, formats: Formats, report: Report, row: int, widths: dict[int, float],
+                    last_col: int, section: str = "") -> list[int]:
+    """Every published table from ``row`` down; the rows each starts at (to keep it on one printed page)."""
+    starts = []
+    for table in report.published:
+        starts.append(row)
+        if table.section and table.section != section:
+            section = table.section
+            row = section_title(sheet, formats, row, section)
+        sheet.write(row, 0, table.title, formats.heading)
+        row = _table(sheet, formats, table, row + 1, widths, last_col)
+    return starts
+
+
+def _table(sheet: Worksheet, formats: Formats, table: PublishedTableView, row: int, widths: dict[int, float],
+           last_col: int) -> int:
+    number = _number_format(formats, table.decimals)
+    own = formats.get(bold=True, text_wrap=True)
+    columns = [Column("Area: figure, source", formats.wrap, 40)] + [Column(period, number, 10) for period in table.periods]
+    rows = [[_label(r), *r.values] for r in table.rows]
+    placement = write_table(sheet, formats, table_name("published", table.table_id), row + 1, 0, columns, rows, widths)
+    for offset, r in enumerate(table.rows):
+        at = placement.first_data_row + offset
+        if r.own:
+            sheet.write_string(at, 0, _label(r), own)
+        for col in r.suppressed:
+            sheet.write_string(at, 1 + col, SUPPRESSED, formats.get(align="right"))
+        if r.count and table.decimals:
+            for col, value in enumerate(r.values, 1):
+                if value is not None:
+                    sheet.write_number(at, col, value, formats.count)
+    wrapped_note(sheet, formats, row, 0, max(last_col, len(table.periods)), table.note, widths)
+    return placement.last_row + 3

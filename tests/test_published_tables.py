@@ -1,0 +1,198 @@
+"""Published long-format tables (spec ``published:``): figures as published, the partner's own beside them.
+
+Expected figures come from plain pandas on the bundled CSVs and the generated youth offending extract,
+never from the engine.
+"""
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from engine.api import build
+from engine.errors import DataError, SpecError
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "specs" / "community_safety.yaml"
+PRC_SPEC = REPO / "specs" / "examples" / "published_table.yaml"
+YJS = REPO / "data" / "public_partner" / "children_offending.csv.gz"
+PRC = REPO / "data" / "public_partner" / "prc_pfa_201718_east_midlands.csv.gz"
+POPULATION = REPO / "data" / "ons" / "population23_lad23_aged_10_17.csv"
+YOUTH = REPO / "data" / "synthetic" / "generated" / "youth_offending.xlsx"
+
+
+def table_rows(path: Path, name: str) -> list[list]:
+    """The table's rows, the first cell ('Area\\nfigure: source') split in two and its second part put last."""
+    book = load_workbook(path)
+    sheet = next(ws for ws in book.worksheets if name in ws.tables)
+    rows = [[cell.value for cell in row] for row in sheet[sheet.tables[name].ref]]
+    return [["Area", *rows[0][1:], "Figure and source"]] + [[*r[0].split("\n", 1)[:1], *r[1:], r[0].split("\n", 1)[1]]
+                                                            for r in rows[1:]]
+
+
+@pytest.fixture(scope="module")
+def demo_table(tmp_path_factory: pytest.TempPathFactory) -> list[list]:
+    paths = build(DEMO, tmp_path_factory.mktemp("published"), areas=["North West Leicestershire"])
+    return table_rows(next(p for p in paths if p.suffix == ".xlsx"), "sb_published_youth_justice")
+
+
+def test_published_figures_equal_the_csv(demo_table: list[list]) -> None:
+    block = next(b for b in yaml.safe_load(DEMO.read_text())["published"] if b["id"] == "youth_justice")
+    raw = pd.read_csv(YJS, dtype=str, keep_default_na=False)
+    raw = raw[(raw.indicator == "Children cautioned or sentenced") & (raw.measure == "Per 10,000 aged 10-17")]
+    assert demo_table[0][1:-1] == block["periods"]
+    shown = {row[0]: row[1:-1] for row in demo_table[1:] if row[-1].endswith("as published")}
+    assert list(shown) == [a["label"] for a in block["areas"]]
+    for area in block["areas"]:
+        for period, value in zip(block["periods"], shown[area["label"]]):
+            cell = raw[(raw.area_code == area["code"]) & (raw.period == period)].value
+            assert len(cell) == 1
+            assert value == (None if cell.iat[0] == "NA" else float(cell.iat[0])), (area, period)
+
+
+def test_partner_own_count_and_rate_from_the_extract(demo_table: list[list]) -> None:
+    """Distinct young people in each financial year the extract covers whole, over the ONS 10-17 population."""
+    youth = pd.read_excel(YOUTH, sheet_name="Offences", header=4)
+    dates = pd.to_datetime(youth["Offence Date"], errors="coerce", dayfirst=True)
+    months = dates.dt.to_period("M").dropna().unique()
+    area = youth["Home District"].str.replace(r"[\d*†]+$", "", regex=True).str.strip() == "North West Leicestershire"
+    population = pd.read_csv(POPULATION, dtype={"Code": str})
+    pop = population.loc[population.Code == "E07000134", [str(a) for a in range(10, 18)]].sum(axis=1).iat[0]
+    count_row = next(r for r in demo_table if r[-1].startswith("Children cautioned or sentenced (count)"))
+    rate_row = next(r for r in demo_table if r[0] == "North West Leicestershire" and r[-1].startswith("Rate"))
+    assert count_row[-1].endswith(": Saferbook, from Youth offending (SYNTHETIC)")
+    for offset, label in enumerate(demo_table[0][1:-1]):
+        start = pd.Period(f"{label[:4]}-04", "M")
+        year = pd.period_range(start, periods=12, freq="M")
+        if not all(m in months for m in year):
+            assert count_row[1 + offset] is None and rate_row[1 + offset] is None, label
+            continue
+        inside = area & dates.dt.to_period("M").isin(year)
+        expected = youth.loc[inside, "YOT Case ID"].nunique()
+        assert count_row[1 + offset] == expected, label
+        assert rate_row[1 + offset] == pytest.approx(expected / pop * 10_000, rel=1e-12)
+    assert any(v is not None for v in count_row[1:-1])  # at least one whole financial year is computed
+
+
+def absolute_copy(spec_path: Path, data: dict, folder: Path) -> Path:
+    data["data_root"] = "/"
+    for source in data["sources"].values():
+        source["path"] = str((spec_path.parent / source["path"]).resolve())
+    spec = folder / "spec.yaml"
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return spec
+
+
+def test_example_reads_the_prc_table_as_published(tmp_path: Path) -> None:
+    """The PRC example: each force's quarterly robbery count, the sum of the group's offence codes in the file."""
+    (path,) = [p for p in build(PRC_SPEC, tmp_path / "out") if p.suffix == ".xlsx"][:1]
+    rows = table_rows(path, "sb_published_robbery")
+    raw = pd.read_csv(PRC, dtype=str, keep_default_na=False)
+    raw = raw[raw.Offence_Group == "Robbery"]
+    block = yaml.safe_load(PRC_SPEC.read_text())["published"][0]
+    assert rows[0][1:-1] == ["2017/18 Q1", "2017/18 Q2", "2017/18 Q3", "2017/18 Q4"]
+    for area, row in zip(block["areas"], rows[1:]):
+        for quarter, value in zip(["1", "2", "3", "4"], row[1:-1]):
+            cells = raw[(raw.Force_Name == area["code"]) & (raw.Financial_Quarter == quarter)].Number_of_Offences
+            assert value == sum(int(v) for v in cells)
+
+
+def _demo_with(tmp_path: Path, change) -> Path:
+    data = yaml.safe_load(DEMO.read_text())
+    data.pop("maps", None)  # not what these tests look at, and a path of its own
+    change(data)
+    return absolute_copy(DEMO, data, tmp_path)
+
+
+def test_malformed_value_names_file_row_column_and_value(tmp_path: Path) -> None:
+    lines = gzip.open(YJS, "rt").read().splitlines()
+    broken = next(i for i, line in enumerate(lines) if line.startswith("E92000001") and "2021/22" in line and "Per 10" in line)
+    lines[broken] = lines[broken].replace(",25,", ",2 5,")
+    bad = tmp_path / "children_offending.csv"
+    bad.write_text("\n".join(lines) + "\n")
+
+    def change(data: dict) -> None:
+        data["sources"]["youth_justice_statistics"]["path"] = str(bad)
+    with pytest.raises(DataError) as raised:
+        build(_demo_with(tmp_path, change), tmp_path / "out", areas=["Melton"])
+    message = str(raised.value)
+    assert "children_offending.csv" in message and f"row {broken + 1}" in message
+    assert "'value'" in message and "'2 5'" in message
+
+
+def test_marker_is_missing_never_zero(tmp_path: Path) -> None:
+    lines = gzip.open(YJS, "rt").read().splitlines()
+    marked = next(i for i, line in enumerate(lines) if line.startswith("E92000001") and "2021/22" in line and "Per 10" in line)
+    lines[marked] = lines[marked].replace(",25,", ",NA,")
+    bad = tmp_path / "children_offending.csv"
+    bad.write_text("\n".join(lines) + "\n")
+
+    def change(data: dict) -> None:
+        data["sources"]["youth_justice_statistics"]["path"] = str(bad)
+    (path,) = [p for p in build(_demo_with(tmp_path, change), tmp_path / "out", areas=["Melton"]) if p.suffix == ".xlsx"]
+    rows = table_rows(path, "sb_published_youth_justice")
+    england = next(r for r in rows if r[0] == "England")
+    assert england[1 + rows[0][1:-1].index("2021/22")] is None
+
+
+def test_unknown_column_is_a_spec_error_before_data_is_read(tmp_path: Path) -> None:
+    def change(data: dict) -> None:
+        block = next(b for b in data["published"] if b["id"] == "youth_justice")
+        block["period"] = "perod"
+        data["sources"]["youth_justice_statistics"]["path"] = str(tmp_path / "not_there.csv")
+    with pytest.raises(SpecError) as raised:
+        build(_demo_with(tmp_path, change), tmp_path / "out")
+    message = str(raised.value)
+    assert "spec.yaml:" in message and "published[0].period" in message and "did you mean 'period'" in message
+
+
+def test_area_code_against_the_column_pattern_before_data_is_read(tmp_path: Path) -> None:
+    def change(data: dict) -> None:
+        block = next(b for b in data["published"] if b["id"] == "youth_justice")
+        block["areas"][0]["code"] = "E9200001"
+        data["sources"]["youth_justice_statistics"]["path"] = str(tmp_path / "not_there.csv")
+    with pytest.raises(SpecError) as raised:
+        build(_demo_with(tmp_path, change), tmp_path / "out")
+    message = str(raised.value)
+    assert "spec.yaml:" in message and "published[0].areas[0].code" in message and "E9200001" in message
+
+
+def test_area_code_not_in_the_table_names_file_column_and_value(tmp_path: Path) -> None:
+    def change(data: dict) -> None:
+        block = next(b for b in data["published"] if b["id"] == "youth_justice")
+        block["areas"][1]["code"] = "E10000099"
+    with pytest.raises(DataError) as raised:
+        build(_demo_with(tmp_path, change), tmp_path / "out", areas=["Melton"])
+    message = str(raised.value)
+    assert "children_offending.csv.gz" in message and "'area_code'" in message and "E10000099" in message
+
+
+def test_without_a_population_the_count_is_shown_and_the_note_says_why(tmp_path: Path) -> None:
+    def change(data: dict) -> None:
+        block = next(b for b in data["published"] if b["id"] == "youth_justice")
+        del block["own"]["population"]
+    (path,) = [p for p in build(_demo_with(tmp_path, change), tmp_path / "out", areas=["Melton"]) if p.suffix == ".xlsx"]
+    rows = table_rows(path, "sb_published_youth_justice")
+    mine = [r for r in rows if r[0] == "Melton"]
+    assert [r[-1].split(":")[0] for r in mine] == ["Children cautioned or sentenced (count)"]
+    texts = [c for row in load_workbook(path)["Profiles"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any("Its rate is not given" in t and "never estimates one" in t for t in texts)
+    assert any("(2021/22: Apr 2021 – Mar 2022)" in t for t in texts)  # the own figures' months, April to March
+
+
+def test_protected_build_hides_small_own_counts_and_their_rates(tmp_path: Path) -> None:
+    """Under a rule hiding counts below 1,000 every own count (and its rate) reads "suppressed"; published figures stay."""
+    def change(data: dict) -> None:
+        data["suppression"] = {"below": 1000}
+    (path,) = [p for p in build(_demo_with(tmp_path, change), tmp_path / "out", areas=["Melton"], suppress=True)
+               if p.suffix == ".xlsx"]
+    rows = table_rows(path, "sb_published_youth_justice")
+    mine = [r for r in rows if r[0] == "Melton"]
+    assert len(mine) == 2 and "suppressed" in mine[0][1:-1] and "suppressed" in mine[1][1:-1]
+    assert all(v in (None, "suppressed") for r in mine for v in r[1:-1])
+    england = next(r for r in rows if r[0] == "England")
+    assert all(isinstance(v, (int, float)) for v in england[1:-1])
