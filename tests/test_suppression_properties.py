@@ -117,6 +117,21 @@ def test_a_table_with_margins_hides_a_rectangle():
     assert high - low >= 5
 
 
+def test_a_threshold_above_every_count_together_is_met_by_hiding_them_all():
+    """Two counts, their total and a known relation (the counts add up to the total, a fixed row the reader
+    knows). A threshold of 1,000 is more than all the numbers together; with all three hidden nothing bounds
+    the small count, so the rule is met. The widths solved once capped every count at the numbers' sum, so
+    no width could reach the threshold and the build raised "cannot be protected"."""
+    vectors = np.array([[1.0, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, -1]])
+    values = np.array([3.0, 4.0, 7.0, 0.0])
+    primary = np.array([True, False, False, False])
+    hidden = protect_cuts(vectors, values, primary, np.array([1000.0, 1, 1, 1]),
+                          hideable=np.array([True, True, True, False]))
+    assert hidden[:3].all() and not hidden[3]
+    low, high = attacker_interval(vectors, values, ~hidden, 0)
+    assert high - low >= 1000
+
+
 # --- a workbook's cuts of one partner area's counts (engine.indicators.disclosure) ----------------------------
 
 @st.composite

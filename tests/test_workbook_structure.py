@@ -69,6 +69,7 @@ def sparse_book(tmp_path_factory: pytest.TempPathFactory) -> Book:
     data["comparisons"] = []
     data.pop("comparators", None)  # published comparators are charted too
     data.pop("hotspots", None)  # hotspot tables are on the Profiles sheet
+    data.pop("published", None)  # published tables are on the Profiles sheet
     data.pop("area_groups")
     data.pop("breakdowns")
     data.pop("trend_table")

@@ -90,7 +90,10 @@ def _widths(atoms: np.ndarray, values: np.ndarray, hidden: np.ndarray, targets: 
     model = highspy.HighsLp()
     model.num_col_, model.num_row_ = n, a.shape[0]
     model.col_cost_, model.col_lower_ = np.zeros(n), np.zeros(n)
-    model.col_upper_ = np.full(n, float(np.abs(values).sum()) + 1.0)  # no count exceeds every number together
+    # A finite cap keeps the solves bounded. It must lie beyond any width asked for: a count that only the
+    # cap bounds is one nothing shown bounds, and must read as wide enough whatever the threshold.
+    asked = float(np.max(enough)) if enough is not None and len(enough) else 0.0
+    model.col_upper_ = np.full(n, float(np.abs(values).sum()) + asked + 1.0)
     model.row_lower_ = model.row_upper_ = b
     model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = a.indptr, a.indices, a.data
@@ -147,6 +150,22 @@ def protect_cuts(vectors: np.ndarray, values: np.ndarray, primary: np.ndarray, r
     return result
 
 
+def _nearest_hideable(gram: np.ndarray, target: int, hideable_now: np.ndarray) -> np.ndarray:
+    """The shown, hideable numbers fewest steps from ``target``, a step joining two numbers that share an
+    underlying count. When everything beside it is hidden or fixed (a relation the reader knows, such as
+    counts adding up to a total), what bounds it lies further out, through those numbers' neighbours."""
+    touching = np.abs(gram) > 0
+    reach = touching[target].copy()
+    while True:
+        near = np.flatnonzero(hideable_now & reach)
+        if near.size:
+            return near
+        wider = reach | touching[reach].any(axis=0)
+        if (wider == reach).all():
+            raise ValueError(f"number {target} cannot be protected: every number that bounds it must stay visible")
+        reach = wider
+
+
 def _protect_group(vectors: np.ndarray, values: np.ndarray, hidden: np.ndarray, required: np.ndarray,
                    can_hide: np.ndarray, cost: np.ndarray) -> np.ndarray:
     from scipy.sparse import csr_matrix
@@ -166,11 +185,7 @@ def _protect_group(vectors: np.ndarray, values: np.ndarray, hidden: np.ndarray, 
             return hidden
         chosen: set[int] = set()
         for t in pending:
-            near = np.flatnonzero(~hidden & can_hide & (np.abs(gram[t]) > 0))
-            if near.size == 0:  # everything beside it is hidden or fixed: widen through any hidden neighbour's
-                near = np.flatnonzero(~hidden & can_hide & (np.abs(gram[hidden]).sum(axis=0) > 0))
-            if near.size == 0:
-                raise ValueError(f"number {t} cannot be protected: every number that bounds it must stay visible")
+            near = _nearest_hideable(gram, int(t), ~hidden & can_hide)
             if chosen.isdisjoint(near.tolist()):
                 chosen.add(int(near[np.argmin(cost[near])]))
         hidden[list(chosen)] = True
