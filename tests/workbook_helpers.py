@@ -241,6 +241,8 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
     for hotspot in spec().get("hotspots", []):
         described = hotspot.get("described_as", "resident offenders")
         headers[f"sb_hotspots_{hotspot['id']}"] = ["LSOA code", "LSOA name", described[:1].upper() + described[1:]]
+    for block in spec().get("published", []):  # the published periods as the spec names them
+        headers[f"sb_published_{block['id']}"] = ["Area: figure, source", *block["periods"]]
     if spec().get("comparators"):
         labels = [a["label"] for a in spec()["comparators"]["areas"]]
         headers["sb_comparators"] = ["Measure", *labels, f"{labels[0]} compared"]
