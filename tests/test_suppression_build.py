@@ -49,14 +49,21 @@ def spec_path(tmp_path_factory) -> Path:
     return path
 
 
+#: The two smallest partner areas: under the raised thresholds they have the most to hide. Each partner's
+#: workbook is protected on its own, so checking these two checks the rule; the other seven only cost time.
+SMALL_AREAS = ["Melton", "Rutland"]
+
+
 @pytest.fixture(scope="module")
 def plain(spec_path):
-    return {r.partner_area: r for r in prepare(spec_path).reports}
+    return {r.partner_area: r for r in prepare(spec_path, areas=SMALL_AREAS).reports}
 
 
 @pytest.fixture(scope="module")
 def suppressed(spec_path):
-    return prepare(spec_path, suppress=True)
+    prepared = prepare(spec_path, areas=SMALL_AREAS, suppress=True)
+    assert sorted(r.partner_area for r in prepared.reports) == SMALL_AREAS
+    return prepared
 
 
 def by_area(prepared):
