@@ -196,3 +196,21 @@ def test_protected_build_hides_small_own_counts_and_their_rates(tmp_path: Path) 
     assert all(v in (None, "suppressed") for r in mine for v in r[1:-1])
     england = next(r for r in rows if r[0] == "England")
     assert all(isinstance(v, (int, float)) for v in england[1:-1])
+
+
+def test_dashboard_spec_refuses_published_naming_file_and_key(tmp_path: Path) -> None:
+    """A dashboard draws no published tables: the key is a spec error (before any data is read), never left out
+    of the workbook without a word."""
+    demo = yaml.safe_load(DEMO.read_text())
+    data = yaml.safe_load((REPO / "specs" / "dashboard.yaml").read_text())
+    for name in ("youth_justice_statistics", "population_10_17"):
+        data["sources"][name] = demo["sources"][name]
+    data["published"] = demo["published"]
+    spec = absolute_copy(REPO / "specs" / "dashboard.yaml", data, tmp_path)
+    data["sources"]["street_crime"]["path"] = str(tmp_path / "not_there")  # a data read would fail differently
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(SpecError) as raised:
+        build(spec, tmp_path / "out")
+    message = str(raised.value)
+    assert message.startswith(f"{spec}:")
+    assert "published" in message and "dashboard spec does not show published tables" in message
