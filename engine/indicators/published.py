@@ -14,14 +14,17 @@ import dataclasses
 import numpy as np
 
 from engine.errors import DataError, Problem
+from engine.indicators.findings.key_findings import GROUP_PROFILES, after_profiles
+from engine.indicators.findings.published import PublishedFigures, published_sentence
 from engine.indicators.periods import Window
 from engine.ingest import PARTNER_AREA, Inputs, PublishedRows, SourceRows
 from engine.ingest.periods import FINANCIAL_YEAR, period_end
 from engine.months import month_label, month_number
-from engine.report import MethodNote, PublishedRow, PublishedTableView, Report
+from engine.report import Finding, MethodNote, PublishedRow, PublishedTableView, Report
 from engine.spec.filters import where_mask
 from engine.spec.models import PublishedTable, Spec
-from engine.stats.intervals import rates
+from engine.stats.compare import significance
+from engine.stats.intervals import rate_limits, rates
 from engine.suggest import did_you_mean
 
 
@@ -65,7 +68,7 @@ def own_counts(block: PublishedTable, source: SourceRows, windows: list[Window |
     return counts
 
 
-def _note(block: PublishedTable, rows: PublishedRows, computed: list[str], source_title: str) -> str:
+def _note(block: PublishedTable, rows: PublishedRows, computed: list[str], source_title: str, level: float) -> str:
     parts = [f"{block.measure}, as published in {rows.title} (not recomputed; no significance is tested)."]
     if block.own is not None:
         own = block.own
@@ -78,25 +81,29 @@ def _note(block: PublishedTable, rows: PublishedRows, computed: list[str], sourc
                          f"by, and Saferbook never estimates one; the count is shown instead.")
         else:
             parts.append(f"Its rate is {own.count_label.lower()} per {own.population.rate_per:,} of the "
-                         f"{own.population.label} ({rows.population_title}), the same population for every period.")
+                         f"{own.population.label} ({rows.population_title}), the same population for every period. "
+                         f"The key finding calls it significantly higher or lower than a published figure only when "
+                         f"its {level:.0%} confidence interval (Byar's method, exact below 10) lies wholly above or "
+                         f"below that figure, taken as a fixed value.")
     if block.note:
         parts.append(block.note)
     return " ".join(parts)
 
 
 def published_views(spec: Spec, block: PublishedTable, rows: PublishedRows, inputs: Inputs,
-                    suppress: bool = False) -> list[PublishedTableView]:
-    """One view of the table per partner area (in partner order): its own rows, then the published areas'. In a
-    protected build (``suppress``) the partner's small counts are hidden with their rates (the population is shown
-    in no workbook, but a rate and a known population would give the count back)."""
+                    suppress: bool = False) -> list[tuple[PublishedTableView, Finding]]:
+    """One view of the table per partner area (in partner order): its own rows, then the published areas'; each with
+    its key finding. In a protected build (``suppress``) the partner's small counts are hidden with their rates (the
+    population is shown in no workbook, but a rate and a known population would give the count back)."""
     geo = inputs.geography
     n_partners = len(geo.partner_names)
     published = [PublishedRow(area.label, block.measure, f"{rows.title}, as published", values)
                  for area, values in zip(block.areas, rows.values)]
     if block.own is None:
         view = PublishedTableView(block.id, block.title, rows.periods, published, block.decimals,
-                                  _note(block, rows, [], ""), block.section)
-        return [view] * n_partners
+                                  _note(block, rows, [], "", spec.banding.levels[0]), block.section)
+        return [(view, _finding(spec, block, rows, str(geo.partner_names[p]), [None] * len(rows.periods), None))
+                for p in range(n_partners)]
     own = block.own
     source = inputs.sources[own.source]
     title = spec.sources[own.source].title or own.source
@@ -104,7 +111,7 @@ def published_views(spec: Spec, block: PublishedTable, rows: PublishedRows, inpu
     counts = own_counts(block, source, windows, geo.small_area_partner, n_partners)
     computed = [f"{label}: {month_label(w.first)} – {month_label(w.last)}" for label, w, c
                 in zip(rows.periods, windows, counts[0]) if w is not None and not np.isnan(c)]
-    note = _note(block, rows, computed, title)
+    note = _note(block, rows, computed, title, spec.banding.levels[0])
     made_by = f"Saferbook, from {title}" + (" (SYNTHETIC)" if spec.sources[own.source].synthetic else "")
     rule = spec.suppression
     if suppress:
@@ -126,20 +133,52 @@ def published_views(spec: Spec, block: PublishedTable, rows: PublishedRows, inpu
                                      count=True, suppressed=hidden))
         extra = "" if own.population is None or population else (
             f" {geo.partner_names[p]} has no row in {rows.population_title}, so its rate is not given.")
-        views.append(PublishedTableView(block.id, block.title, rows.periods, own_rows + published, block.decimals,
-                                        note + extra, block.section))
+        views.append((PublishedTableView(block.id, block.title, rows.periods, own_rows + published, block.decimals,
+                                         note + extra, block.section),
+                      _finding(spec, block, rows, str(geo.partner_names[p]), mine,
+                               population if own.population is not None else None)))
     return views
+
+
+def _finding(spec: Spec, block: PublishedTable, rows: PublishedRows, area: str, mine: list[float | None],
+             population: float | None) -> Finding:
+    """The partner's key finding for one published table: its latest shown own figure (a hidden one is never
+    quoted) beside the first published area with a figure for that period. The own rate is tested against that
+    figure as a fixed value (its interval at the spec's lower banding level, as the Summary's bands); a count
+    without a rate is only stated beside it."""
+    shown = [i for i, c in enumerate(mine) if c is not None]
+    published = [i for i in range(len(rows.periods)) if any(v[i] is not None for v in rows.values)]
+    at = shown[-1] if shown else (published[-1] if published else len(rows.periods) - 1)
+    comparator = next(((a.label, v[at]) for a, v in zip(block.areas, rows.values) if v[at] is not None),
+                      (block.areas[0].label, None))
+    count = mine[at]
+    rate = code = None
+    level = spec.banding.levels[0]
+    if count is not None and population and block.own is not None and block.own.population is not None:
+        per = block.own.population.rate_per
+        rate = float(rates([count], [population], per)[0])
+        if comparator[1] is not None:
+            lower, upper = rate_limits([count], [population], level, per)
+            code = int(significance(lower, upper, [comparator[1]])[0])
+    return dataclasses.replace(published_sentence(PublishedFigures(
+        heading=block.section or block.title, area=area, measure=block.measure,
+        count_label=block.own.count_label if block.own is not None else "", period=rows.periods[at], count=count,
+        rate=rate, comparator=comparator[0], comparator_value=comparator[1], decimals=block.decimals,
+        significance=code, level=level)), group=GROUP_PROFILES)
 
 
 def with_published(reports: list[Report], spec: Spec, inputs: Inputs, chosen: list[int],
                    suppress: bool = False) -> list[Report]:
-    """Each Report (of the partner areas at positions ``chosen``) with the spec's published tables and notes."""
+    """Each Report (of the partner areas at positions ``chosen``) with the spec's published tables, their notes, and
+    one key finding each after the Profiles sentences."""
     if not spec.published:
         return reports
     per_table = [published_views(spec, block, rows, inputs, suppress) for block, rows in zip(spec.published, inputs.published)]
     out = []
     for report, p in zip(reports, chosen):
-        views = [tables[p] for tables in per_table]
+        views = [tables[p][0] for tables in per_table]
         notes = [MethodNote(v.title, v.note) for v in views]
-        out.append(dataclasses.replace(report, published=views, methodology=[*report.methodology, *notes]))
+        findings = after_profiles(report.findings, [tables[p][1] for tables in per_table])
+        out.append(dataclasses.replace(report, published=views, findings=findings,
+                                       methodology=[*report.methodology, *notes]))
     return out
