@@ -6,12 +6,14 @@ never from the engine.
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 from openpyxl import load_workbook
+from scipy.stats import chi2
 
 from engine.api import build
 from engine.errors import DataError, SpecError
@@ -35,9 +37,89 @@ def table_rows(path: Path, name: str) -> list[list]:
 
 
 @pytest.fixture(scope="module")
-def demo_table(tmp_path_factory: pytest.TempPathFactory) -> list[list]:
+def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     paths = build(DEMO, tmp_path_factory.mktemp("published"), areas=["North West Leicestershire"])
-    return table_rows(next(p for p in paths if p.suffix == ".xlsx"), "sb_published_youth_justice")
+    return next(p for p in paths if p.suffix == ".xlsx")
+
+
+@pytest.fixture(scope="module")
+def demo_table(demo_book: Path) -> list[list]:
+    return table_rows(demo_book, "sb_published_youth_justice")
+
+
+def findings_of(path: Path) -> list[str]:
+    """The Key findings sheet's sentences (column B), as the partner reads them."""
+    return [row[1] for row in load_workbook(path)["Key findings"].iter_rows(values_only=True)
+            if len(row) > 1 and isinstance(row[1], str)]
+
+
+def own_counts(district: str) -> dict[str, int]:
+    """Distinct young people of ``district`` in each April-March year the extract covers in every month."""
+    youth = pd.read_excel(YOUTH, sheet_name="Offences", header=4)
+    dates = pd.to_datetime(youth["Offence Date"], errors="coerce", dayfirst=True)
+    months = set(dates.dt.to_period("M").dropna())
+    area = youth["Home District"].str.replace(r"[\d*†]+$", "", regex=True).str.strip() == district
+    counts = {}
+    for first in range(2015, 2030):
+        year = pd.period_range(pd.Period(f"{first}-04", "M"), periods=12, freq="M")
+        if all(m in months for m in year):
+            counts[f"{first}/{str(first + 1)[2:]}"] = youth.loc[area & dates.dt.to_period("M").isin(year),
+                                                                 "YOT Case ID"].nunique()
+    return counts
+
+
+def poisson_limits(count: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """95% limits on a count: exact (chi-squared) below 10 events, Byar's from 10, as public-health tools give them."""
+    if count < 10:
+        return (chi2.ppf(0.025, 2 * count) / 2 if count else 0.0), chi2.ppf(0.975, 2 * count + 2) / 2
+    upper = count + 1
+    return (count * (1 - 1 / (9 * count) - z / (3 * count ** 0.5)) ** 3,
+            upper * (1 - 1 / (9 * upper) + z / (3 * upper ** 0.5)) ** 3)
+
+
+def test_key_finding_states_period_both_figures_and_a_tested_relation(demo_book: Path) -> None:
+    """The sentence quotes the latest year the extract covers whole, the own count and rate (pandas on the extract
+    and the ONS population) and England's published rate for that year (the CSV), and says "significantly" by the
+    rate's 95% interval against England's figure taken as fixed."""
+    block = next(b for b in yaml.safe_load(DEMO.read_text())["published"] if b["id"] == "youth_justice")
+    counts = own_counts("North West Leicestershire")
+    period = [p for p in block["periods"] if p in counts][-1]
+    count = counts[period]
+    population = pd.read_csv(POPULATION, dtype={"Code": str})
+    pop = population.loc[population.Code == "E07000134", [str(a) for a in range(10, 18)]].sum(axis=1).iat[0]
+    raw = pd.read_csv(YJS, dtype=str, keep_default_na=False)
+    england = float(raw[(raw.indicator == "Children cautioned or sentenced") & (raw.measure == "Per 10,000 aged 10-17")
+                        & (raw.area_code == "E92000001") & (raw.period == period)].value.iat[0])
+    lower, upper = (limit / pop * 10_000 for limit in poisson_limits(count))
+    relation = ("significantly higher than" if lower > england else "significantly lower than" if upper < england
+                else "not significantly different from")
+    expected = (f"Youth justice: North West Leicestershire had {count:,} children cautioned or sentenced in {period}, "
+                f"{count / pop * 10_000:.1f} per 10,000 aged 10-17, {relation} the published figure for England "
+                f"({england:.1f}), at 95% confidence.")
+    assert expected in findings_of(demo_book)
+    heading = None
+    for row in load_workbook(demo_book)["Key findings"].iter_rows(min_row=5, values_only=True):
+        if isinstance(row[0], str) and not row[0].rstrip(".").isdigit():
+            heading = row[0]
+        if len(row) > 1 and row[1] == expected:
+            assert heading == "Profiles"  # listed with the other Profiles sentences
+
+
+def test_key_finding_without_a_rate_states_both_figures_and_claims_nothing(tmp_path: Path) -> None:
+    def change(data: dict) -> None:
+        block = next(b for b in data["published"] if b["id"] == "youth_justice")
+        del block["own"]["population"]
+    (path,) = [p for p in build(_demo_with(tmp_path, change), tmp_path / "out", areas=["Melton"]) if p.suffix == ".xlsx"]
+    (sentence,) = [t for t in findings_of(path) if t.startswith("Youth justice:")]
+    counts = own_counts("Melton")
+    period = [p for p in yaml.safe_load(DEMO.read_text())["published"][0]["periods"] if p in counts][-1]
+    raw = pd.read_csv(YJS, dtype=str, keep_default_na=False)
+    england = raw[(raw.indicator == "Children cautioned or sentenced") & (raw.measure == "Per 10,000 aged 10-17")
+                  & (raw.area_code == "E92000001") & (raw.period == period)].value.iat[0]
+    assert sentence == (f"Youth justice: Melton had {counts[period]:,} children cautioned or sentenced in {period}; "
+                        f"England's rate per 10,000 aged 10-17 was {float(england):.1f}, as published (no rate is given "
+                        f"for Melton, so the two are not compared).")
+    assert "significant" not in sentence
 
 
 def test_published_figures_equal_the_csv(demo_table: list[list]) -> None:
@@ -196,6 +278,10 @@ def test_protected_build_hides_small_own_counts_and_their_rates(tmp_path: Path) 
     assert all(v in (None, "suppressed") for r in mine for v in r[1:-1])
     england = next(r for r in rows if r[0] == "England")
     assert all(isinstance(v, (int, float)) for v in england[1:-1])
+    (sentence,) = [t for t in findings_of(path) if t.startswith("Youth justice:")]
+    assert "Melton's own figure cannot be shown" in sentence
+    counts = own_counts("Melton")
+    assert not any(re.search(rf"\b{n}\b", sentence.split(";")[0]) for n in counts.values())  # no hidden count quoted
 
 
 def test_dashboard_spec_refuses_published_naming_file_and_key(tmp_path: Path) -> None:
