@@ -5,7 +5,9 @@ never from the engine.
 """
 from __future__ import annotations
 
+import dataclasses
 import gzip
+from html.parser import HTMLParser
 import re
 from pathlib import Path
 
@@ -15,7 +17,9 @@ import yaml
 from openpyxl import load_workbook
 from scipy.stats import chi2
 
-from engine.api import build
+from engine.api import build, prepare, render_all
+from engine.render import load_theme
+from engine.web import report_html
 from engine.errors import DataError, SpecError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,7 +42,8 @@ def table_rows(path: Path, name: str) -> list[list]:
 
 @pytest.fixture(scope="module")
 def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    paths = build(DEMO, tmp_path_factory.mktemp("published"), areas=["North West Leicestershire"])
+    """The demo's North West Leicestershire workbook, with its web page beside it (the same Report)."""
+    paths = render_all(prepare(DEMO, ["North West Leicestershire"]), tmp_path_factory.mktemp("published"), pages=True)
     return next(p for p in paths if p.suffix == ".xlsx")
 
 
@@ -300,3 +305,59 @@ def test_dashboard_spec_refuses_published_naming_file_and_key(tmp_path: Path) ->
     message = str(raised.value)
     assert message.startswith(f"{spec}:")
     assert "published" in message and "dashboard spec does not show published tables" in message
+
+
+class _Tables(HTMLParser):
+    """Every ``<table class="published">``'s cells, row by row, as text (the page's own parser, stdlib)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._table: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "table" and found.get("class") == "published":
+            self._table = self.tables.setdefault(str(found["data-table"]), [])
+        elif self._table is not None and tag == "tr":
+            self._table.append([])
+        elif self._table is not None and tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._table = None
+        elif tag in ("td", "th") and self._cell is not None and self._table is not None:
+            self._table[-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_web_page_shows_the_workbooks_published_figures(demo_book: Path, demo_table: list[list]) -> None:
+    """The page's table holds the workbook's rows and periods, each figure as the workbook formats it (a rate to
+    the table's one decimal, a count whole, an empty cell "n/a")."""
+    parser = _Tables()
+    parser.feed(demo_book.with_suffix(".html").read_text(encoding="utf-8"))
+    page = parser.tables["youth_justice"]
+    assert page[0] == ["Area", "Figure: source", *demo_table[0][1:-1]]
+    assert len(page) == len(demo_table)
+    for shown, row in zip(page[1:], demo_table[1:]):
+        assert shown[:2] == [row[0], row[-1]]
+        count = row[-1].split(":")[0].endswith("(count)")
+        assert shown[2:] == ["n/a" if v is None else f"{v:,.0f}" if count else f"{v:,.1f}" for v in row[1:-1]]
+
+
+def test_web_page_writes_published_text_as_text() -> None:
+    prepared = prepare(DEMO, ["Melton"])
+    hostile = "<img src=x onerror=alert(1)>"
+    report = prepared.reports[0]
+    table = report.published[0]
+    rows = [dataclasses.replace(table.rows[-1], area=hostile), *table.rows]
+    report = dataclasses.replace(report, published=[dataclasses.replace(table, rows=rows, note=hostile)])
+    page = report_html(report, load_theme(prepared.spec.theme, prepared.spec_dir)).decode("utf-8")
+    assert hostile not in page
+    assert page.count("&lt;img src=x onerror=alert(1)&gt;") >= 2

@@ -69,7 +69,7 @@ def own_counts(block: PublishedTable, source: SourceRows, windows: list[Window |
 
 
 def _note(block: PublishedTable, rows: PublishedRows, computed: list[str], source_title: str, level: float) -> str:
-    parts = [f"{block.measure}, as published in {rows.title} (not recomputed; no significance is tested)."]
+    parts = [f"{block.measure}, as published in {rows.title} (not recomputed; the table gives no intervals for them)."]
     if block.own is not None:
         own = block.own
         where = (f"computed by Saferbook from {source_title} for each period it covers in every month "
