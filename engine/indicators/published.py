@@ -10,6 +10,7 @@ denominator is never made up.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from engine.errors import DataError, Problem
 from engine.indicators.findings.key_findings import GROUP_PROFILES, after_profiles
 from engine.indicators.findings.published import PublishedFigures, published_sentence
 from engine.indicators.periods import Window
+from engine.indicators.words import possessive
 from engine.ingest import PARTNER_AREA, Inputs, PublishedRows, SourceRows
 from engine.ingest.periods import FINANCIAL_YEAR, period_end
 from engine.months import month_label, month_number
@@ -26,6 +28,14 @@ from engine.spec.models import PublishedTable, Spec
 from engine.stats.compare import significance
 from engine.stats.intervals import rate_limits, rates
 from engine.suggest import did_you_mean
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Whose own figure a view shows: one partner area, or a dashboard's subject (several partner areas together)."""
+
+    name: str
+    members: tuple[int, ...]  # partner-area indices
 
 
 def period_window(label: str, start_month: int) -> Window | None:
@@ -38,9 +48,11 @@ def period_window(label: str, start_month: int) -> Window | None:
 
 
 def own_counts(block: PublishedTable, source: SourceRows, windows: list[Window | None], partner_of: np.ndarray,
-               n_partners: int) -> np.ndarray:
+               n_partners: int, unit_of: np.ndarray | None = None) -> np.ndarray:
     """Partner area × period counts of the rows passing the block's ``where`` (each ``distinct`` value once per
-    period and partner area); NaN for a period the source does not cover in every month."""
+    period and partner area); NaN for a period the source does not cover in every month. With ``unit_of`` (partner
+    area -> unit, -1 for none) the rows are counted by unit instead, ``n_partners`` of them: a dashboard's subject
+    counts each ``distinct`` value once across its members, not once per member."""
     own = block.own
     assert own is not None
     needed = [*own.where, *([own.distinct] if own.distinct else [])]
@@ -54,6 +66,8 @@ def own_counts(block: PublishedTable, source: SourceRows, windows: list[Window |
                                 "period can be counted", file=str(source.path)))
     partner = source.area if source.level == PARTNER_AREA else np.where(
         source.area >= 0, partner_of[np.maximum(source.area, 0)], -1)
+    if unit_of is not None:
+        partner = np.where(partner >= 0, unit_of[np.maximum(partner, 0)], -1)
     keep = where_mask(source.rows, own.where) & (partner >= 0) & (source.month >= 0)
     present = source.months_present
     counts = np.full((n_partners, len(windows)), np.nan)
@@ -91,57 +105,65 @@ def _note(block: PublishedTable, rows: PublishedRows, computed: list[str], sourc
 
 
 def published_views(spec: Spec, block: PublishedTable, rows: PublishedRows, inputs: Inputs,
-                    suppress: bool = False) -> list[tuple[PublishedTableView, Finding]]:
-    """One view of the table per partner area (in partner order): its own rows, then the published areas'; each with
-    its key finding. In a protected build (``suppress``) the partner's small counts are hidden with their rates (the
-    population is shown in no workbook, but a rate and a known population would give the count back)."""
+                    suppress: bool = False, units: list[Unit] | None = None,
+                    group: str = GROUP_PROFILES) -> list[tuple[PublishedTableView, Finding]]:
+    """One view of the table per unit (default: each partner area, in partner order): its own rows, then the
+    published areas'; each with its key finding, listed under ``group``. In a protected build (``suppress``) the
+    small own counts are hidden with their rates (the population is shown in no workbook, but a rate and a known
+    population would give the count back)."""
     geo = inputs.geography
-    n_partners = len(geo.partner_names)
+    units = units or [Unit(str(name), (p,)) for p, name in enumerate(geo.partner_names)]
+    level = spec.banding.levels[0]
     published = [PublishedRow(area.label, block.measure, f"{rows.title}, as published", values)
                  for area, values in zip(block.areas, rows.values)]
     if block.own is None:
         view = PublishedTableView(block.id, block.title, rows.periods, published, block.decimals,
-                                  _note(block, rows, [], "", spec.banding.levels[0]), block.section)
-        return [(view, _finding(spec, block, rows, str(geo.partner_names[p]), [None] * len(rows.periods), None))
-                for p in range(n_partners)]
+                                  _note(block, rows, [], "", level), block.section)
+        return [(view, _finding(spec, block, rows, unit.name, [None] * len(rows.periods), None, group))
+                for unit in units]
     own = block.own
     source = inputs.sources[own.source]
     title = spec.sources[own.source].title or own.source
     windows = [period_window(p, block.year_start_month) for p in rows.periods]
-    counts = own_counts(block, source, windows, geo.small_area_partner, n_partners)
+    unit_of = np.full(len(geo.partner_names), -1)
+    for u, unit in enumerate(units):
+        unit_of[list(unit.members)] = u
+    counts = own_counts(block, source, windows, geo.small_area_partner, len(units), unit_of)
     computed = [f"{label}: {month_label(w.first)} – {month_label(w.last)}" for label, w, c
                 in zip(rows.periods, windows, counts[0]) if w is not None and not np.isnan(c)]
-    note = _note(block, rows, computed, title, spec.banding.levels[0])
+    note = _note(block, rows, computed, title, level)
     made_by = f"Saferbook, from {title}" + (" (SYNTHETIC)" if spec.sources[own.source].synthetic else "")
     rule = spec.suppression
     if suppress:
         note += (f" In this protected build the partner area's counts from {0 if rule.zero else 1} to {rule.below - 1}, "
                  f"and their rates, read \"suppressed\".")
     views = []
-    for p in range(n_partners):
-        hidden = tuple(i for i, c in enumerate(counts[p])
+    for u, unit in enumerate(units):
+        hidden = tuple(i for i, c in enumerate(counts[u])
                        if suppress and not np.isnan(c) and (0 if rule.zero else 1) <= c < rule.below)
-        mine = [None if np.isnan(c) or i in hidden else float(c) for i, c in enumerate(counts[p])]
+        mine = [None if np.isnan(c) or i in hidden else float(c) for i, c in enumerate(counts[u])]
         own_rows = []
-        population = rows.population.get(str(geo.partner_codes[p]))
+        parts = [rows.population.get(str(geo.partner_codes[p])) for p in unit.members]
+        population = None if any(part is None for part in parts) else float(sum(parts))  # type: ignore[arg-type]
         if own.population is not None:
             rate = [None if c is None or not population else float(rates([c], [population], own.population.rate_per)[0])
                     for c in mine]
-            own_rows.append(PublishedRow(str(geo.partner_names[p]), block.measure, made_by, rate, own=True,
-                                         suppressed=hidden))
-        own_rows.append(PublishedRow(str(geo.partner_names[p]), f"{own.count_label} (count)", made_by, mine, own=True,
-                                     count=True, suppressed=hidden))
-        extra = "" if own.population is None or population else (
-            f" {geo.partner_names[p]} has no row in {rows.population_title}, so its rate is not given.")
+            own_rows.append(PublishedRow(unit.name, block.measure, made_by, rate, own=True, suppressed=hidden))
+        own_rows.append(PublishedRow(unit.name, f"{own.count_label} (count)", made_by, mine, own=True, count=True,
+                                     suppressed=hidden))
+        lacking = [str(geo.partner_names[p]) for p, part in zip(unit.members, parts) if part is None]
+        extra = "" if own.population is None or not lacking else (
+            f" {', '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} no row in {rows.population_title}, so "
+            f"{'its' if lacking == [unit.name] else possessive(unit.name)} rate is not given.")
         views.append((PublishedTableView(block.id, block.title, rows.periods, own_rows + published, block.decimals,
                                          note + extra, block.section),
-                      _finding(spec, block, rows, str(geo.partner_names[p]), mine,
-                               population if own.population is not None else None)))
+                      _finding(spec, block, rows, unit.name, mine, population if own.population is not None else None,
+                               group)))
     return views
 
 
 def _finding(spec: Spec, block: PublishedTable, rows: PublishedRows, area: str, mine: list[float | None],
-             population: float | None) -> Finding:
+             population: float | None, group: str) -> Finding:
     """The partner's key finding for one published table: its latest shown own figure (a hidden one is never
     quoted) beside the first published area with a figure for that period. The own rate is tested against that
     figure as a fixed value (its interval at the spec's lower banding level, as the Summary's bands); a count
@@ -164,7 +186,7 @@ def _finding(spec: Spec, block: PublishedTable, rows: PublishedRows, area: str, 
         heading=block.section or block.title, area=area, measure=block.measure,
         count_label=block.own.count_label if block.own is not None else "", period=rows.periods[at], count=count,
         rate=rate, comparator=comparator[0], comparator_value=comparator[1], decimals=block.decimals,
-        significance=code, level=level)), group=GROUP_PROFILES)
+        significance=code, level=level)), group=group)
 
 
 def with_published(reports: list[Report], spec: Spec, inputs: Inputs, chosen: list[int],
