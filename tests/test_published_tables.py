@@ -29,6 +29,7 @@ YJS = REPO / "data" / "public_partner" / "children_offending.csv.gz"
 PRC = REPO / "data" / "public_partner" / "prc_pfa_201718_east_midlands.csv.gz"
 POPULATION = REPO / "data" / "ons" / "population23_lad23_aged_10_17.csv"
 YOUTH = REPO / "data" / "synthetic" / "generated" / "youth_offending.xlsx"
+DASHBOARD = REPO / "specs" / "dashboard.yaml"
 
 
 def table_rows(path: Path, name: str) -> list[list]:
@@ -62,8 +63,13 @@ def own_counts(district: str) -> dict[str, int]:
     """Distinct young people of ``district`` in each April-March year the extract covers in every month."""
     youth = pd.read_excel(YOUTH, sheet_name="Offences", header=4)
     dates = pd.to_datetime(youth["Offence Date"], errors="coerce", dayfirst=True)
-    months = set(dates.dt.to_period("M").dropna())
     area = youth["Home District"].str.replace(r"[\d*†]+$", "", regex=True).str.strip() == district
+    return own_counts_of(youth, dates, area)
+
+
+def own_counts_of(youth: pd.DataFrame, dates: pd.Series, area: pd.Series) -> dict[str, int]:
+    """Distinct YOT case ids of the ``area`` rows in each April-March year the extract covers in every month."""
+    months = set(dates.dt.to_period("M").dropna())
     counts = {}
     for first in range(2015, 2030):
         year = pd.period_range(pd.Period(f"{first}-04", "M"), periods=12, freq="M")
@@ -289,22 +295,48 @@ def test_protected_build_hides_small_own_counts_and_their_rates(tmp_path: Path) 
     assert not any(re.search(rf"\b{n}\b", sentence.split(";")[0]) for n in counts.values())  # no hidden count quoted
 
 
-def test_dashboard_spec_refuses_published_naming_file_and_key(tmp_path: Path) -> None:
-    """A dashboard draws no published tables: the key is a spec error (before any data is read), never left out
-    of the workbook without a word."""
-    demo = yaml.safe_load(DEMO.read_text())
-    data = yaml.safe_load((REPO / "specs" / "dashboard.yaml").read_text())
-    for name in ("youth_justice_statistics", "population_10_17"):
-        data["sources"][name] = demo["sources"][name]
-    data["published"] = demo["published"]
-    spec = absolute_copy(REPO / "specs" / "dashboard.yaml", data, tmp_path)
-    data["sources"]["street_crime"]["path"] = str(tmp_path / "not_there")  # a data read would fail differently
-    spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    with pytest.raises(SpecError) as raised:
-        build(spec, tmp_path / "out")
-    message = str(raised.value)
-    assert message.startswith(f"{spec}:")
-    assert "published" in message and "dashboard spec does not show published tables" in message
+def test_dashboard_shows_the_subjects_own_figure_under_its_outcome(tmp_path: Path) -> None:
+    """The dashboard spec's published table (it used to be left out without a word): the subject's own count is each
+    child once across the member districts (pandas on the extract), its rate over their ONS populations added up,
+    the published rows as the CSV has them, and its key finding listed under the outcome the table's section names."""
+    spec = yaml.safe_load(DASHBOARD.read_text())
+    block = spec["published"][0]
+    (members,) = spec["dashboard"]["subject"]["where"].values()
+    districts = members["in"]
+    (path,) = [p for p in build(DASHBOARD, tmp_path) if p.suffix == ".xlsx"]
+    rows = table_rows(path, "sb_published_youth_justice")
+    subject = spec["dashboard"]["subject"]["name"]
+    youth = pd.read_excel(YOUTH, sheet_name="Offences", header=4)
+    dates = pd.to_datetime(youth["Offence Date"], errors="coerce", dayfirst=True)
+    inside = youth["Home District"].str.replace(r"[\d*†]+$", "", regex=True).str.strip().isin(districts)
+    population = pd.read_csv(POPULATION, dtype={"Code": str})
+    lookup = pd.read_csv(REPO / "data" / "ons" / "lad23_csp23_pfa23_lookup.csv", dtype=str)
+    codes = lookup.loc[lookup.LAD23NM.isin(districts), "LAD23CD"]
+    assert len(codes) == len(districts) == 7
+    pop = population.loc[population.Code.isin(codes), [str(a) for a in range(10, 18)]].to_numpy().sum()
+    count_row = next(r for r in rows if r[0] == subject and r[-1].startswith("Children cautioned or sentenced (count)"))
+    rate_row = next(r for r in rows if r[0] == subject and r[-1].startswith("Rate"))
+    counts = own_counts_of(youth, dates, inside)
+    assert rows[0][1:-1] == block["periods"]
+    for offset, period in enumerate(block["periods"]):
+        expected = counts.get(period)
+        assert count_row[1 + offset] == expected, period
+        assert rate_row[1 + offset] == (None if expected is None else pytest.approx(expected / pop * 10_000, rel=1e-12))
+    raw = pd.read_csv(YJS, dtype=str, keep_default_na=False)
+    raw = raw[(raw.indicator == "Children cautioned or sentenced") & (raw.measure == "Per 10,000 aged 10-17")]
+    england = next(r for r in rows if r[0] == "England")
+    assert england[1:-1] == [float(raw[(raw.area_code == "E92000001") & (raw.period == p)].value.iat[0])
+                             for p in block["periods"]]
+    period = [p for p in block["periods"] if p in counts][-1]
+    heading, sentence = None, None
+    for row in load_workbook(path)["Key findings"].iter_rows(min_row=5, values_only=True):
+        if isinstance(row[0], str) and not row[0].rstrip(".").isdigit():
+            heading = row[0]
+        if len(row) > 1 and isinstance(row[1], str) and "children cautioned or sentenced" in row[1]:
+            sentence = (heading, row[1])
+    assert sentence is not None and sentence[0] == block["section"]
+    assert sentence[1].startswith(f"{subject} had {counts[period]:,} children cautioned or sentenced in {period}, "
+                                  f"{counts[period] / pop * 10_000:.1f} per 10,000 aged 10-17")
 
 
 class _Tables(HTMLParser):

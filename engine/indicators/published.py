@@ -22,6 +22,7 @@ from engine.indicators.words import possessive
 from engine.ingest import PARTNER_AREA, Inputs, PublishedRows, SourceRows
 from engine.ingest.periods import FINANCIAL_YEAR, period_end
 from engine.months import month_label, month_number
+from engine.dashboard_report import DashboardReport
 from engine.report import Finding, MethodNote, PublishedRow, PublishedTableView, Report
 from engine.spec.filters import where_mask
 from engine.spec.models import PublishedTable, Spec
@@ -82,14 +83,15 @@ def own_counts(block: PublishedTable, source: SourceRows, windows: list[Window |
     return counts
 
 
-def _note(block: PublishedTable, rows: PublishedRows, computed: list[str], source_title: str, level: float) -> str:
+def _note(block: PublishedTable, rows: PublishedRows, computed: list[str], source_title: str, level: float,
+          whose: str = "The partner area's") -> str:
     parts = [f"{block.measure}, as published in {rows.title} (not recomputed; the table gives no intervals for them)."]
     if block.own is not None:
         own = block.own
         where = (f"computed by Saferbook from {source_title} for each period it covers in every month "
                  f"({', '.join(computed)})" if computed else
                  f"not computed: {source_title} covers none of the periods shown in every month")
-        parts.append(f"The partner area's own figures are {where}.")
+        parts.append(f"{whose} own figures are {where}.")
         if own.population is None:
             parts.append(f"Its rate is not given: the spec names no population to divide {own.count_label.lower()} "
                          f"by, and Saferbook never estimates one; the count is shown instead.")
@@ -105,8 +107,8 @@ def _note(block: PublishedTable, rows: PublishedRows, computed: list[str], sourc
 
 
 def published_views(spec: Spec, block: PublishedTable, rows: PublishedRows, inputs: Inputs,
-                    suppress: bool = False, units: list[Unit] | None = None,
-                    group: str = GROUP_PROFILES) -> list[tuple[PublishedTableView, Finding]]:
+                    suppress: bool = False, units: list[Unit] | None = None, group: str = GROUP_PROFILES,
+                    whose: str = "The partner area's") -> list[tuple[PublishedTableView, Finding]]:
     """One view of the table per unit (default: each partner area, in partner order): its own rows, then the
     published areas'; each with its key finding, listed under ``group``. In a protected build (``suppress``) the
     small own counts are hidden with their rates (the population is shown in no workbook, but a rate and a known
@@ -131,7 +133,7 @@ def published_views(spec: Spec, block: PublishedTable, rows: PublishedRows, inpu
     counts = own_counts(block, source, windows, geo.small_area_partner, len(units), unit_of)
     computed = [f"{label}: {month_label(w.first)} – {month_label(w.last)}" for label, w, c
                 in zip(rows.periods, windows, counts[0]) if w is not None and not np.isnan(c)]
-    note = _note(block, rows, computed, title, level)
+    note = _note(block, rows, computed, title, level, whose)
     made_by = f"Saferbook, from {title}" + (" (SYNTHETIC)" if spec.sources[own.source].synthetic else "")
     rule = spec.suppression
     if suppress:
@@ -183,7 +185,7 @@ def _finding(spec: Spec, block: PublishedTable, rows: PublishedRows, area: str, 
             lower, upper = rate_limits([count], [population], level, per)
             code = int(significance(lower, upper, [comparator[1]])[0])
     return dataclasses.replace(published_sentence(PublishedFigures(
-        heading=block.section or block.title, area=area, measure=block.measure,
+        heading="" if group == (block.section or block.title) else block.section or block.title, area=area, measure=block.measure,
         count_label=block.own.count_label if block.own is not None else "", period=rows.periods[at], count=count,
         rate=rate, comparator=comparator[0], comparator_value=comparator[1], decimals=block.decimals,
         significance=code, level=level)), group=group)
@@ -204,3 +206,25 @@ def with_published(reports: list[Report], spec: Spec, inputs: Inputs, chosen: li
         out.append(dataclasses.replace(report, published=views, findings=findings,
                                        methodology=[*report.methodology, *notes]))
     return out
+
+
+def with_subject_published(dashboard: DashboardReport, spec: Spec, inputs: Inputs,
+                           members: np.ndarray) -> DashboardReport:
+    """The dashboard with the spec's published tables for its subject (its ``members`` together, each distinct person
+    counted once across them, over the members' populations added up), their notes in place of the partner
+    workbook's, and one key finding each under its outcome: the table's ``section`` (an outcome's name puts it with
+    that outcome's sentences)."""
+    report = dashboard.report
+    titles = {block.title for block in spec.published}
+    methodology = [n for n in report.methodology if n.topic not in titles]
+    unit = Unit(report.partner_area, tuple(int(m) for m in members))
+    whose = f"{possessive(report.partner_area)} ({', '.join(str(inputs.geography.partner_names[m]) for m in members)} together)"
+    made = [published_views(spec, block, rows, inputs, units=[unit], group=block.section or block.title, whose=whose)[0]
+            for block, rows in zip(spec.published, inputs.published)]
+    findings = list(report.findings)
+    for _, finding in made:
+        last = max((i for i, f in enumerate(findings) if f.group == finding.group), default=len(findings) - 1)
+        findings.insert(last + 1, finding)
+    return dataclasses.replace(dashboard, report=dataclasses.replace(
+        report, published=[view for view, _ in made], findings=findings,
+        methodology=[*methodology, *(MethodNote(view.title, view.note) for view, _ in made)]))

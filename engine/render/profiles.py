@@ -14,7 +14,7 @@ from engine.render.formats import Formats
 from engine.render.hotspot_tables import write_hotspots
 from engine.render.published_tables import write_published
 from engine.render.layout import TablePlacement, apply_widths, report_page_setup, section_heading, write_table
-from engine.contract.names import table_name
+from engine.contract.names import SHEET_SUMMARY, table_name
 from engine.render.profile_tables import TableShape, section_title, table_shape
 from engine.render.print_pages import page_wide_columns
 from engine.render.wrapping import wrapped_note
@@ -67,8 +67,10 @@ def _block_note(breakdown: Breakdown, report: Report) -> str:
     return " ".join(parts)
 
 
-def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
-    section_heading(sheet, formats, f"Profiles — {report.partner_area}")
+def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str = SHEET_SUMMARY) -> None:
+    """The breakdowns, hotspot tables and published tables, by section (a dashboard has only published tables, each
+    under its outcome; ``home`` is the sheet its link leads back to)."""
+    section_heading(sheet, formats, f"Profiles — {report.partner_area}", home=home)
     if not report.breakdowns and not report.hotspots and not report.published:
         sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
         report_page_setup(sheet, formats, report)
@@ -103,10 +105,11 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
     breaks += write_published(sheet, formats, report, row, widths, page_wide_columns(widths, formats.theme), section)
     for note_row, text in notes:
         wrapped_note(sheet, formats, note_row, 0, page_wide_columns(widths, formats.theme), text, widths)
-    wrapped_note(sheet, formats, 2, 0, page_wide_columns(widths, formats.theme),
-                 f"▲ the percentage is significantly higher than {report.benchmark_name}'s, ▼ significantly lower "
-                 f"(where a table tests it: its Significance column); 'higher' or 'lower' in words where the "
-                 f"difference is not significant or not tested; = the same to one decimal place.", widths)
+    if report.breakdowns:
+        wrapped_note(sheet, formats, 2, 0, page_wide_columns(widths, formats.theme),
+                     f"▲ the percentage is significantly higher than {report.benchmark_name}'s, ▼ significantly lower "
+                     f"(where a table tests it: its Significance column); 'higher' or 'lower' in words where the "
+                     f"difference is not significant or not tested; = the same to one decimal place.", widths)
     apply_widths(sheet, widths)
     sheet.freeze_panes(FIRST_BLOCK_ROW - 1, 0)
     report_page_setup(sheet, formats, report, keep_together=breaks, repeat_cols=(0, 0))

@@ -135,14 +135,9 @@ def _comparison_area_problems(spec: Spec) -> Iterator[tuple[KeyPath, str]]:
 
 def _dashboard_problems(spec: Spec) -> Iterator[tuple[KeyPath, str]]:
     """The dashboard bands its subject against the benchmark, and each member against the subject, by confidence
-    intervals: a group of partner areas has no spread of small-area rates to band by. It draws no published tables,
-    so a ``published:`` key is refused rather than silently left out of the workbook."""
+    intervals: a group of partner areas has no spread of small-area rates to band by."""
     if spec.dashboard is None:
         return
-    if spec.published:  # its tables sit beside a partner area's own figure; a dashboard's subject has none yet
-        yield ("published",), ("a dashboard spec does not show published tables (they are drawn beside one partner "
-                               "area's own figures, on a partner workbook's Profiles sheet): remove published: from "
-                               "this spec, or put it in a partner-workbook spec")
     for position, indicator in enumerate(spec.indicators):
         if spec.banding_for(indicator).method == "sd":
             yield _banding_at(position, indicator), (

@@ -1,8 +1,8 @@
 """Key findings for published tables (spec ``published:``): the partner's own figure beside the published one.
 
-"Youth justice: Melton had 42 children cautioned or sentenced in 2021/22, 41.7 per 10,000 aged 10-17,
-significantly higher than the published figure for England (23.0), at 95% confidence." The period is always said, because the published table's periods
-(financial years) are not the report's rolling window. "Significantly" is said only when a test was run: the
+"Youth justice: North West Leicestershire had 42 children cautioned or sentenced in 2021/22, 41.7 per 10,000 aged
+10-17, significantly higher than the published figure for England (25.0), at 95% confidence." The period is always
+said, because the published table's periods (financial years) are not the report's rolling window. "Significantly" is said only when a test was run: the
 partner's rate's confidence interval against the published figure taken as a fixed value (the Fingertips rule
 the Summary's bands use). With no rate (no population named) the two figures are stated side by side and nothing
 is compared. A figure hidden in a protected build is never quoted: the sentence takes the latest period whose own
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.indicators.words import possessive
 from engine.report import Finding
 
 TOPIC = "published"
@@ -22,7 +23,7 @@ RELATIONS = {1: "significantly higher than", -1: "significantly lower than", 0: 
 class PublishedFigures:
     """What one partner area's sentence quotes, chosen by :mod:`engine.indicators.published`."""
 
-    heading: str  # the table's section, else its title: "Youth justice"
+    heading: str  # the table's section, else its title: "Youth justice"; "" when the sentence is listed under it
     area: str  # the partner area
     measure: str  # the published figures' measure: "Rate per 10,000 aged 10-17"
     count_label: str  # "Children cautioned or sentenced"; "" when the table has no own figure
@@ -47,6 +48,7 @@ def _per(measure: str) -> str:
 
 def published_sentence(f: PublishedFigures) -> Finding:
     """One sentence per published table and partner area, stating the period and both figures."""
+    lead = f"{f.heading}: " if f.heading else ""
     number = f"{{:,.{f.decimals}f}}"
     published = "" if f.comparator_value is None else number.format(f.comparator_value)
     figures: dict[str, float] = {}
@@ -54,17 +56,18 @@ def published_sentence(f: PublishedFigures) -> Finding:
         figures["published"] = f.comparator_value
     if f.count is None:
         if not f.count_label:
-            text = f"{f.heading}: {f.comparator}'s {_lower_first(f.measure)} was {published} in {f.period}, as published."
+            text = (f"{lead}{possessive(f.comparator)} {_lower_first(f.measure)} was {published} in {f.period}, "
+                    f"as published.")
         else:
-            text = (f"{f.heading}: {f.area}'s own figure cannot be shown for any period of the table (its extract does "
-                    f"not cover one whole, or the figures are hidden to protect small numbers); {f.comparator}'s "
-                    f"{_lower_first(f.measure)} was {published or 'not published'} in {f.period}.")
+            text = (f"{lead}{possessive(f.area)} own figure cannot be shown for any period of the table (its extract "
+                    f"does not cover one whole, or the figures are hidden to protect small numbers); "
+                    f"{possessive(f.comparator)} {_lower_first(f.measure)} was {published or 'not published'} in {f.period}.")
         return Finding(TOPIC, text, figures)
     figures["count"] = f.count
-    text = f"{f.heading}: {f.area} had {f.count:,.0f} {_lower_first(f.count_label)} in {f.period}"
+    text = f"{lead}{f.area} had {f.count:,.0f} {_lower_first(f.count_label)} in {f.period}"
     if f.rate is None:
-        text += (f"; {f.comparator}'s {_lower_first(f.measure)} was {published}, as published (no rate is given for "
-                 f"{f.area}, so the two are not compared)." if published else ".")
+        text += (f"; {possessive(f.comparator)} {_lower_first(f.measure)} was {published}, as published (no rate is "
+                 f"given for {f.area}, so the two are not compared)." if published else ".")
         return Finding(TOPIC, text, figures)
     figures["rate"] = f.rate
     text += f", {number.format(f.rate)} {_per(f.measure)}"
