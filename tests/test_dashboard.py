@@ -31,8 +31,8 @@ from workbook_helpers import (CURRENT, NS, PERIOD_END, RATE, REPO, Book, Raw, co
 DASHBOARD_SPEC = REPO / "specs" / "dashboard.yaml"
 PREVIOUS = pd.period_range(end="2021-10", periods=12, freq="M").strftime("%Y-%m").tolist()
 SHEETS = ["Dashboard", "Front page", "Key findings", "Quarterly trend", "Districts", "Comparisons", "Profiles", "Maps",
-          "Methodology",
-          "Data Quality"]  # Comparisons: the spec's published force / region / England rates; Profiles: its published tables
+          "Methodology", "Data Quality"]  # Comparisons: the spec's published force / region / England rates;
+# Profiles: its published tables
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 XM = "http://schemas.microsoft.com/office/excel/2006/main"
 ARROW = {"Increase (significant)": "▲", "Reduction (significant)": "▼", "No significant change": "►"}
