@@ -102,7 +102,11 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
     starts, row = write_hotspots(sheet, formats, report, row, widths)
     breaks += starts
     section = next((t.section for t in reversed(report.hotspots) if t.section), section)
-    breaks += write_published(sheet, formats, report, row, widths, page_wide_columns(widths, formats.theme), section)
+    starts, headers = write_published(sheet, formats, report, row, widths, page_wide_columns(widths, formats.theme),
+                                      section)
+    breaks += starts
+    # A sheet holding one table (a dashboard's one published table) repeats its header on the pages it runs onto.
+    only = headers[0] if len(headers) == 1 and not report.breakdowns and not report.hotspots else None
     for note_row, text in notes:
         wrapped_note(sheet, formats, note_row, 0, page_wide_columns(widths, formats.theme), text, widths)
     if report.breakdowns:
@@ -112,4 +116,5 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
                      f"difference is not significant or not tested; = the same to one decimal place.", widths)
     apply_widths(sheet, widths)
     sheet.freeze_panes(FIRST_BLOCK_ROW - 1, 0)
-    report_page_setup(sheet, formats, report, keep_together=breaks, repeat_cols=(0, 0))
+    report_page_setup(sheet, formats, report, keep_together=breaks, repeat_cols=(0, 0),
+                      repeat_rows=None if only is None else (only, only))
