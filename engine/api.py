@@ -142,7 +142,8 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     (which brings its own cache) also keeps the Reports, for a later call with nothing changed (:class:`ComputeMemo`).
     """
     from engine.indicators import build_reports
-    from engine.indicators.dashboard.subject import build_dashboard
+    from engine.indicators.dashboard.subject import build_dashboard, subject_members
+    from engine.indicators.published import with_subject_published
     from engine.indicators.periods import generated_timestamp
     from engine.ingest import load_inputs
     from engine.project import project_of_spec
@@ -180,6 +181,8 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
         reports = build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress, partners=chosen)
         if spec.dashboard is not None:
             dashboard = build_dashboard(spec, inputs.geography, reports, str(spec_path), boundaries=inputs.boundaries)
+            dashboard = with_subject_published(dashboard, spec, inputs,
+                                               subject_members(spec, inputs.geography, str(spec_path)))
         reports = _in_order_named(reports, chosen, inputs.geography.partner_names)
     except SpecError as error:
         raise locate(error, spec_path) from None

@@ -29,6 +29,7 @@ PAGES = {
     "summary.png": "Key performance indicators",
     "front_page.png": "The printable front page",
     "findings.png": "Key findings —",
+    "findings_profiles.png": "Youth justice: North West",  # the Profiles sentences, the published table's among them
     "top10.png": "Top 10 highest areas in",
     "maps.png": "Maps —",
     "comparisons.png": "Comparisons —",

@@ -30,8 +30,9 @@ from workbook_helpers import (CURRENT, NS, PERIOD_END, RATE, REPO, Book, Raw, co
 
 DASHBOARD_SPEC = REPO / "specs" / "dashboard.yaml"
 PREVIOUS = pd.period_range(end="2021-10", periods=12, freq="M").strftime("%Y-%m").tolist()
-SHEETS = ["Dashboard", "Front page", "Key findings", "Quarterly trend", "Districts", "Comparisons", "Maps", "Methodology",
-          "Data Quality"]  # Comparisons: the spec's published force / region / England rates
+SHEETS = ["Dashboard", "Front page", "Key findings", "Quarterly trend", "Districts", "Comparisons", "Profiles", "Maps",
+          "Methodology", "Data Quality"]  # Comparisons: the spec's published force / region / England rates;
+# Profiles: its published tables
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 XM = "http://schemas.microsoft.com/office/excel/2006/main"
 ARROW = {"Increase (significant)": "▲", "Reduction (significant)": "▼", "No significant change": "►"}
@@ -161,7 +162,8 @@ def test_sheets_and_tables(book):
     assert book.wb["_saferbook"].sheet_state == "hidden"
     expected = {
         "Dashboard": ["sb_dash_kpis"], "Front page": [], "Key findings": [], "Quarterly trend": ["sb_dash_quarterly"],
-        "Districts": [f"sb_dash_areas_{i['id']}" for i in kpis_in_order()], "Comparisons": ["sb_comparators"], "Maps": [],
+        "Districts": [f"sb_dash_areas_{i['id']}" for i in kpis_in_order()], "Comparisons": ["sb_comparators"],
+        "Profiles": ["sb_published_youth_justice"], "Maps": [],
         "Methodology": ["sb_methodology", "sb_data_quality"], "Data Quality": ["sb_data_quality_rows"], "_saferbook": [],
     }
     for ws in book.wb.worksheets:

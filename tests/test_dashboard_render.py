@@ -20,8 +20,9 @@ from ooxml_support import error_lines, node_or_skip, validation_report
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SPEC = REPO_ROOT / "specs" / "dashboard.yaml"
-SHEETS = ["Dashboard", "Front page", "Key findings", "Quarterly trend", "Districts", "Comparisons", "Maps", "Methodology",
-          "Data Quality"]  # Comparisons: the spec's published force / region / England rates
+SHEETS = ["Dashboard", "Front page", "Key findings", "Quarterly trend", "Districts", "Comparisons", "Profiles", "Maps",
+          "Methodology", "Data Quality"]  # Comparisons: the spec's published force / region / England rates;
+# Profiles: its published tables
 
 
 def _spec() -> dict:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import DataError, Problem
-from engine.indicators.findings.key_findings import GROUP_PROFILES
+from engine.indicators.findings.key_findings import GROUP_PROFILES, after_profiles
 from engine.indicators.periods import Window
 from engine.ingest import AREA_COLUMN, PARTNER_AREA, SMALL_AREA, Inputs, SourceRows
 from engine.report import Finding, HotspotRow, HotspotTable, MethodNote, Report
@@ -102,7 +102,7 @@ def with_hotspots(reports: list[Report], spec: Spec, inputs: Inputs, window: Win
     for report in reports:
         own = [t[position[report.partner_area]] for t in tables]
         findings = [hotspot_finding(t, report.partner_area, label) for t in own]
-        out.append(dataclasses.replace(report, hotspots=own, findings=_after_profiles(report.findings, findings),
+        out.append(dataclasses.replace(report, hotspots=own, findings=after_profiles(report.findings, findings),
                                        methodology=[*report.methodology, *notes]))
     return out
 
@@ -119,8 +119,3 @@ def hotspot_note(block: Hotspots, small_area_label: str, spec: Spec) -> MethodNo
                                    f"are counted in the note under the table and placed in none. Only counts of "
                                    f"{block.at_least} or more are shown.")
 
-
-def _after_profiles(findings: list[Finding], added: list[Finding]) -> list[Finding]:
-    """``added`` after the last Profiles sentence, so the Key findings sheet keeps one Profiles heading."""
-    last = max((i for i, f in enumerate(findings) if f.group == GROUP_PROFILES), default=len(findings) - 1)
-    return [*findings[:last + 1], *added, *findings[last + 1:]]

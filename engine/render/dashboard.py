@@ -1,7 +1,8 @@
 """DashboardReport -> .xlsx bytes (xlsxwriter), deterministic, then written atomically.
 
 Sheets: Dashboard, Front page (what a board prints), Key findings (per outcome), Quarterly trend, the member
-areas ("Districts"), Comparisons (only with the spec's published comparators), Maps, Methodology and Data Quality;
+areas ("Districts"), Comparisons (only with the spec's published comparators), Profiles (only with the spec's
+published tables, each under its outcome), Maps, Methodology and Data Quality;
 the last two are the partner workbook's own renderers, fed the subject's Report.
 """
 from __future__ import annotations
@@ -21,9 +22,10 @@ from engine.render.formats import Formats
 from engine.render.front_page import SHEET_FRONT, FrontRow, write_front_page
 from engine.render.maps_sheet import write_maps
 from engine.render.methodology import write_methodology
+from engine.render.profiles import write_profiles
 from engine.render.cell_values import Cells, written_cells
 from engine.contract.names import (AS_BUILT_SHEETS, SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS,
-                                   SHEET_METHODOLOGY)
+                                   SHEET_METHODOLOGY, SHEET_PROFILES)
 from engine.contract.settings_sheet import KIND_DASHBOARD
 from engine.render.settings_sheet import write_settings_sheet
 from engine.render.theme import Theme
@@ -53,9 +55,10 @@ def _written(dashboard: DashboardReport, theme: Theme, as_built: bool) -> tuple[
     members_name = members_sheet(dashboard)
     maps = (SHEET_MAPS,) if dashboard.maps is not None else ()
     published = (SHEET_COMPARISONS,) if report.comparators is not None else ()
+    tables = (SHEET_PROFILES,) if report.published else ()  # the spec's published tables, by outcome
     sheets = {name: workbook.add_worksheet(name)  # tab order
               for name in (SHEET_DASHBOARD, SHEET_FRONT, SHEET_FINDINGS, SHEET_QUARTERLY, members_name, *published,
-                           *maps, SHEET_METHODOLOGY, SHEET_DATA_QUALITY)}
+                           *tables, *maps, SHEET_METHODOLOGY, SHEET_DATA_QUALITY)}
     quarter_rows = write_quarterly(workbook, sheets[SHEET_QUARTERLY], dashboard, formats)
     member_rows = write_members(workbook, sheets[members_name], members_name, dashboard, formats)
     write_dashboard_sheet(sheets[SHEET_DASHBOARD], dashboard, formats, members_name, member_rows, quarter_rows)
@@ -65,6 +68,8 @@ def _written(dashboard: DashboardReport, theme: Theme, as_built: bool) -> tuple[
     write_findings(sheets[SHEET_FINDINGS], report, formats, home=SHEET_DASHBOARD)
     if published:  # the spec's published force / region / England rates (no partner-area bars on a dashboard)
         write_comparisons(workbook, sheets[SHEET_COMPARISONS], report, formats)
+    if tables:
+        write_profiles(sheets[SHEET_PROFILES], report, formats, home=SHEET_DASHBOARD)
     if dashboard.maps is not None and (as_built or SHEET_MAPS not in AS_BUILT_SHEETS):
         write_maps(sheets[SHEET_MAPS], report, dashboard.maps, formats, home=SHEET_DASHBOARD)
     write_methodology(sheets[SHEET_METHODOLOGY], report, formats, home=SHEET_DASHBOARD)

@@ -14,7 +14,7 @@ from engine.render.formats import Formats
 from engine.render.hotspot_tables import write_hotspots
 from engine.render.published_tables import write_published
 from engine.render.layout import TablePlacement, apply_widths, report_page_setup, section_heading, write_table
-from engine.contract.names import table_name
+from engine.contract.names import SHEET_SUMMARY, table_name
 from engine.render.profile_tables import TableShape, section_title, table_shape
 from engine.render.print_pages import page_wide_columns
 from engine.render.wrapping import wrapped_note
@@ -67,8 +67,10 @@ def _block_note(breakdown: Breakdown, report: Report) -> str:
     return " ".join(parts)
 
 
-def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
-    section_heading(sheet, formats, f"Profiles — {report.partner_area}")
+def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str = SHEET_SUMMARY) -> None:
+    """The breakdowns, hotspot tables and published tables, by section (a dashboard has only published tables, each
+    under its outcome; ``home`` is the sheet its link leads back to)."""
+    section_heading(sheet, formats, f"Profiles — {report.partner_area}", home=home)
     if not report.breakdowns and not report.hotspots and not report.published:
         sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
         report_page_setup(sheet, formats, report)
@@ -100,13 +102,19 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats) -> None:
     starts, row = write_hotspots(sheet, formats, report, row, widths)
     breaks += starts
     section = next((t.section for t in reversed(report.hotspots) if t.section), section)
-    breaks += write_published(sheet, formats, report, row, widths, page_wide_columns(widths, formats.theme), section)
+    starts, headers = write_published(sheet, formats, report, row, widths, page_wide_columns(widths, formats.theme),
+                                      section)
+    breaks += starts
+    # A sheet holding one table (a dashboard's one published table) repeats its header on the pages it runs onto.
+    only = headers[0] if len(headers) == 1 and not report.breakdowns and not report.hotspots else None
     for note_row, text in notes:
         wrapped_note(sheet, formats, note_row, 0, page_wide_columns(widths, formats.theme), text, widths)
-    wrapped_note(sheet, formats, 2, 0, page_wide_columns(widths, formats.theme),
-                 f"▲ the percentage is significantly higher than {report.benchmark_name}'s, ▼ significantly lower "
-                 f"(where a table tests it: its Significance column); 'higher' or 'lower' in words where the "
-                 f"difference is not significant or not tested; = the same to one decimal place.", widths)
+    if report.breakdowns:
+        wrapped_note(sheet, formats, 2, 0, page_wide_columns(widths, formats.theme),
+                     f"▲ the percentage is significantly higher than {report.benchmark_name}'s, ▼ significantly lower "
+                     f"(where a table tests it: its Significance column); 'higher' or 'lower' in words where the "
+                     f"difference is not significant or not tested; = the same to one decimal place.", widths)
     apply_widths(sheet, widths)
     sheet.freeze_panes(FIRST_BLOCK_ROW - 1, 0)
-    report_page_setup(sheet, formats, report, keep_together=breaks, repeat_cols=(0, 0))
+    report_page_setup(sheet, formats, report, keep_together=breaks, repeat_cols=(0, 0),
+                      repeat_rows=None if only is None else (only, only))

@@ -12,8 +12,11 @@ from engine.contract.names import table_name
 from engine.render.formats import Formats
 from engine.render.layout import Column, write_table
 from engine.render.profile_tables import section_title
-from engine.render.wrapping import wrapped_note
+from engine.render.wrapping import row_height, wrapped_lines, wrapped_note
 from engine.report import SUPPRESSED, PublishedRow, PublishedTableView, Report
+
+
+LABEL_WIDTH = 40  # the first column: area, then figure and source, wrapped
 
 
 def _number_format(formats: Formats, decimals: int):
@@ -26,28 +29,32 @@ def _label(row: PublishedRow) -> str:
 
 
 def write_published(sheet: Worksheet, formats: Formats, report: Report, row: int, widths: dict[int, float],
-                    last_col: int, section: str = "") -> list[int]:
-    """Every published table from ``row`` down; the rows each starts at (to keep it on one printed page)."""
-    starts = []
+                    last_col: int, section: str = "") -> tuple[list[int], list[int]]:
+    """Every published table from ``row`` down; the rows each starts at (to keep it on one printed page) and each
+    one's header row (a sheet holding one table repeats it on every printed page)."""
+    starts, headers = [], []
     for table in report.published:
         starts.append(row)
         if table.section and table.section != section:
             section = table.section
             row = section_title(sheet, formats, row, section)
         sheet.write(row, 0, table.title, formats.heading)
-        row = _table(sheet, formats, table, row + 1, widths, last_col)
-    return starts
+        row, header = _table(sheet, formats, table, row + 1, widths, last_col)
+        headers.append(header)
+    return starts, headers
 
 
 def _table(sheet: Worksheet, formats: Formats, table: PublishedTableView, row: int, widths: dict[int, float],
-           last_col: int) -> int:
+           last_col: int) -> tuple[int, int]:
     number = _number_format(formats, table.decimals)
     own = formats.get(bold=True, text_wrap=True)
-    columns = [Column("Area: figure, source", formats.wrap, 40)] + [Column(period, number, 10) for period in table.periods]
+    columns = [Column("Area: figure, source", formats.wrap, LABEL_WIDTH)] + [Column(period, number, 10) for period in table.periods]
     rows = [[_label(r), *r.values] for r in table.rows]
     placement = write_table(sheet, formats, table_name("published", table.table_id), row + 1, 0, columns, rows, widths)
     for offset, r in enumerate(table.rows):
         at = placement.first_data_row + offset
+        # Its height set from its wrapped label, so the page plan measures the rows as they print.
+        sheet.set_row(at, row_height(wrapped_lines(_label(r), LABEL_WIDTH, formats.theme, bold=r.own), formats.theme))
         if r.own:
             sheet.write_string(at, 0, _label(r), own)
         for col in r.suppressed:
@@ -57,4 +64,4 @@ def _table(sheet: Worksheet, formats: Formats, table: PublishedTableView, row: i
                 if value is not None:
                     sheet.write_number(at, col, value, formats.count)
     wrapped_note(sheet, formats, row, 0, max(last_col, len(table.periods)), table.note, widths)
-    return placement.last_row + 3
+    return placement.last_row + 3, placement.first_data_row - 1

@@ -898,13 +898,14 @@ class PublishedOwn(Strict):
 
 class PublishedTable(Strict):
     """A published long-format table (one row per area, period and measure, e.g. the Youth Justice Statistics)
-    read as published: the areas the spec names, over the published periods, on the Profiles sheet. A value the
-    table marks missing (a source missing_marker such as 'NA') stays missing; any other text is an error naming
-    the file, row, column and value. With ``own``, the partner area's own figure is computed beside them."""
+    read as published: the areas the spec names, over the published periods, on the Profiles sheet (a partner
+    workbook's or a dashboard's), with one key finding. A value the table marks missing (a source missing_marker
+    such as 'NA') stays missing; any other text is an error naming the file, row, column and value. With ``own``, the partner area's own figure is computed beside them."""
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$", description="Stable id; names the workbook's table.")]
     title: str
-    section: str = Field("", description="A heading over this table on the Profiles sheet, e.g. 'Youth justice'.")
+    section: str = Field("", description="A heading over this table on the Profiles sheet, e.g. 'Youth justice'; on a "
+                                         "dashboard, an outcome's name lists the table and its key finding under it.")
     source: str = Field(description="A csv, excel or table source holding the published table.")
     code: Annotated[str, Field(pattern=TIDY_NAME)] = Field(description="Column identifying each area (its code).")
     period: Annotated[str, Field(pattern=TIDY_NAME)] | list[Annotated[str, Field(pattern=TIDY_NAME)]] = Field(

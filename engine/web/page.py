@@ -13,7 +13,8 @@ import numpy as np
 from engine.dashboard_report import AreaRow, DashboardKpi, DashboardReport
 from engine.map_report import MapSet, MapShape
 from engine.render.theme import Theme
-from engine.report import CLOSE_TO_TARGET, MET, NOT_MET, SUPPRESSED, ComparatorChart, Kpi, Report
+from engine.report import (CLOSE_TO_TARGET, MET, NOT_MET, SUPPRESSED, ComparatorChart, Kpi, PublishedTableView,
+                           Report)
 from engine.web import charts, display
 from engine.web.vega import script_safe, vega_bundle
 
@@ -157,10 +158,27 @@ def _published(chart: ComparatorChart | None) -> Row | None:
             "rows": rows, "note": chart.note}
 
 
+def _published_table(table: PublishedTableView) -> Row:
+    """A published long table (spec ``published:``) as the Profiles sheet shows it: each area's figures by period,
+    the partner's own rows first, counts whole, a hidden figure "suppressed" and one not published or not computed
+    "n/a" (the workbook's empty cell; the note says why)."""
+    def shown(row, position: int, number: float | None) -> str:
+        if position in row.suppressed:
+            return SUPPRESSED
+        if number is None:
+            return display.NOT_AVAILABLE
+        return f"{number:,.0f}" if row.count else f"{number:,.{table.decimals}f}"
+    return {"id": table.table_id, "title": table.title, "section": table.section, "periods": table.periods,
+            "note": table.note,
+            "rows": [{"area": r.area, "what": r.what, "source": r.source, "own": r.own,
+                      "figures": [shown(r, i, v) for i, v in enumerate(r.values)]} for r in table.rows]}
+
+
 def _common(report: Report) -> Row:
     """Header, findings, published comparators, methodology and data quality: what both kinds of page show."""
     return {
         "published": _published(report.comparators),
+        "published_tables": [_published_table(t) for t in report.published],
         "title": report.title, "organisation": report.organisation, "area": report.partner_area,
         "current_window": report.current_window, "previous_window": report.previous_window,
         "benchmark": report.benchmark_name, "produced": f"{report.generated:%d/%m/%Y}", "period_end": report.period_end,

@@ -225,6 +225,12 @@ def key_findings(kpis: list[Kpi], series: list[IndicatorSeries], top_tables: lis
     return findings + _grouped(profiles, GROUP_PROFILES)
 
 
+def after_profiles(findings: list[Finding], added: list[Finding]) -> list[Finding]:
+    """``added`` after the last Profiles sentence, so the Key findings sheet keeps one Profiles heading."""
+    last = max((i for i, f in enumerate(findings) if f.group == GROUP_PROFILES), default=len(findings) - 1)
+    return [*findings[:last + 1], *added, *findings[last + 1:]]
+
+
 def outcome_findings(kpis: list[Kpi], *, subject: str, benchmark: str, period_end: str) -> list[Finding]:
     """The county report's narrative, outcome by outcome (the 2019 performance report's paragraphs): for every KPI,
     how it changed (worded by the test) and how its rate stands against the benchmark (by its interval band)."""

@@ -13,6 +13,7 @@ significance test says so; a breakdown that does not test says "against" instead
 """
 from __future__ import annotations
 
+from engine.indicators.words import possessive
 from engine.report import SIGNIFICANCE_WORDS, Breakdown, BreakdownRow, Finding
 
 RELATIONS = {SIGNIFICANCE_WORDS[1]: "significantly higher than", SIGNIFICANCE_WORDS[-1]: "significantly lower than",
@@ -106,7 +107,7 @@ def area_rate_sentence(breakdown: Breakdown, area: str, benchmark: str) -> Findi
     own = next((r for r in breakdown.rows if r.highlight and r.percent is not None), None)
     if own is None or own.benchmark_percent is None:
         return None
-    text = (f"The {breakdown.subject} in {area} is {own.percent:.0%}, {_relation(own)} {benchmark}'s "
+    text = (f"The {breakdown.subject} in {area} is {own.percent:.0%}, {_relation(own)} {possessive(benchmark)} "
             f"{own.benchmark_percent:.0%}.")
     return Finding("profile", text, _figures(own))
 

@@ -19,6 +19,7 @@ import numpy as np
 from engine.errors import DataError, Problem
 from engine.indicators.profiles.items import NOT_RECORDED, Item, breakdown_items
 from engine.indicators.periods import Window
+from engine.indicators.words import possessive
 from engine.ingest import SourceRows
 from engine.months import month_label, month_of, month_text
 from engine.report import SIGNIFICANCE_WORDS, Breakdown, BreakdownRow, MethodNote
@@ -183,8 +184,8 @@ def significance_method_words(spec: BreakdownSpec, partner_label: str, benchmark
     level = f"{test.level:.1%}".replace(".0%", "%")
     if test.method == "rest_of_benchmark":
         return (f"Significance: Fisher's exact test of the {partner_label.lower()}'s rows against the rest of "
-                f"{benchmark}'s, at {level} confidence.")
-    return (f"Significance: the {partner_label.lower()}'s {level} Wilson score interval against {benchmark}'s "
+                f"{possessive(benchmark)}, at {level} confidence.")
+    return (f"Significance: the {partner_label.lower()}'s {level} Wilson score interval against {possessive(benchmark)} "
             f"percentage.")
 
 
@@ -194,7 +195,7 @@ def profile_method_notes(breakdowns: Sequence[BreakdownSpec], partner_label: str
         return []
     text = (f"Profiles: each percentage is a count of rows out of a base (a category's share of the rows, the share of "
             f"a category's rows in a subset, or the share with a flag among the rows that have a value for it). "
-            f"▲/▼: the {partner_label.lower()}'s percentage is higher/lower than {benchmark}'s as shown to one decimal "
+            f"▲/▼: the {partner_label.lower()}'s percentage is higher/lower than {possessive(benchmark)} as shown to one decimal "
             f"place; = the same.")
     tests = list(dict.fromkeys(significance_method_words(b, partner_label, benchmark) for b in breakdowns
                                if b.significance is not None))
