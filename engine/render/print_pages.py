@@ -197,12 +197,13 @@ def _split(block: Block, used: float, page: float) -> tuple[list[int], float]:
 
 def _extents(sheet: Worksheet, last_row: int) -> tuple[list[float], list[float]]:
     """Each row's top (from row 0) and how far below that top it prints (its height, or a chart anchored in it), in
-    points at 100%."""
+    points at 100%. A row with no cell and no chart prints nothing (0): the blank rows that end a block may fall
+    below the page's foot, where they print on no page."""
     heights = [_row_pixels(sheet, r) * PIXEL_POINTS for r in range(last_row + 1)]
     tops = [0.0]
     for height in heights[:-1]:
         tops.append(tops[-1] + height)
-    reach = list(heights)
+    reach = [height if r in sheet.table else 0.0 for r, height in enumerate(heights)]
     for row, bottom in _chart_bottoms(sheet).items():
         if row <= last_row:
             reach[row] = max(reach[row], bottom * PIXEL_POINTS)
@@ -210,8 +211,8 @@ def _extents(sheet: Worksheet, last_row: int) -> tuple[list[float], list[float]]
 
 
 def _used(tops: list[float], reach: list[float], first: int, end: int) -> float:
-    """How much of a page holding rows ``first`` to ``end`` - 1 is used: down to its lowest row or chart edge."""
-    return max((tops[r] - tops[first] + reach[r] for r in range(first, end)), default=0.0)
+    """How much of a page holding rows ``first`` to ``end`` - 1 is used: down to its lowest printed row or chart."""
+    return max((tops[r] - tops[first] + reach[r] for r in range(first, end) if reach[r]), default=0.0)
 
 
 HALF_PAGE = 0.6  # "half used" as the planner measures it: its page is 6% short of the printer's, and a page printed
