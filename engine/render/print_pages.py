@@ -226,7 +226,7 @@ def _share_pages(breaks: list[int], starts: Sequence[int], tops: list[float], re
 
     Breaking only where the next block does not fit packs the first pages and can leave a page with one short
     table when the block after it is too tall to join it. Between the breaks that cannot move (inside a table
-    taller than a page, or before one), the whole blocks are shared out again: the fewest pages less than half
+    taller than a page, or before one), the whole blocks are shared out again: the least space missing from pages less than half
     used (the sheet's last page excepted: a section's end), then the fewest pages, then the most even (least
     squared space left), so that consecutive short tables share a page rather than one table alone on it. On a
     sheet printed across pages (``last_may_be_short`` false) the last band of rows prints on several pages, all
@@ -239,7 +239,7 @@ def _share_pages(breaks: list[int], starts: Sequence[int], tops: list[float], re
     shared: list[int] = []
     for first, end in zip([0, *fixed], [*fixed, last]):
         points = [first, *sorted(s for s in block_starts if first < s < end and s not in tall), end]
-        best: dict[int, tuple[tuple[int, int, float], list[int]]] = {0: ((0, 0, 0.0), [])}  # (short, pages, spare)
+        best: dict[int, tuple[tuple[float, int, float], list[int]]] = {0: ((0.0, 0, 0.0), [])}  # (short, pages, spare)
         for j in range(1, len(points)):
             options = []
             for i in range(j):
@@ -248,7 +248,7 @@ def _share_pages(breaks: list[int], starts: Sequence[int], tops: list[float], re
                     continue
                 (short, pages, spare), cuts = best[i]
                 ends_sheet = points[j] == last and last_may_be_short
-                options.append(((short + (used < page * HALF_PAGE and not ends_sheet), pages + 1,
+                options.append(((short + (0.0 if ends_sheet else max(0.0, HALF_PAGE - used / page)), pages + 1,
                                  spare + (0.0 if ends_sheet else ((page - used) / page) ** 2)), cuts + [points[i]]))
             if options:
                 best[j] = min(options)
