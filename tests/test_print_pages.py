@@ -219,7 +219,7 @@ def test_no_page_is_less_than_half_filled_but_a_sheets_last(printed, name):
 
 
 @pytest.mark.xfail(strict=True, reason="not yet: Who is affected's first page (the rate-ratio table) is under half "
-                                       "filled (its tables and charts need a shorter printed form, see TALL_TABLE_SHEETS)")
+                                       "filled (its tables with charts need a shorter printed form: TALL_TABLE_SHEETS)")
 def test_who_is_affected_pages_are_half_filled(printed):
     _, pages = printed["partner"]
     short, _ = _short_pages(pages)

@@ -8,7 +8,9 @@ of each block that must stay on one page. The scale is the largest that fits the
 wide, but never smaller than keeps the body text at ``MIN_TEXT_POINTS``; a sheet wider than that
 prints across pages, its label columns repeated. Breaks go before the first block that would not
 fit on the current page, so a table (with its heading and notes) is never split from its header
-unless it is taller than a page, where its header row repeats (print titles).
+unless it is taller than a page, where its header row repeats (print titles). Then the blocks are shared
+out between the breaks that cannot move, so that short tables share pages and no page but a sheet's last is
+less than half used where the blocks allow it.
 """
 from __future__ import annotations
 
@@ -215,8 +217,8 @@ def _used(tops: list[float], reach: list[float], first: int, end: int) -> float:
     return max((tops[r] - tops[first] + reach[r] for r in range(first, end) if reach[r]), default=0.0)
 
 
-HALF_PAGE = 0.6  # "half used" as the planner measures it: its page is 6% short of the printer's, and a page printed
-# to its last row's bottom reads about 0.87 times as full to its last word's (measured on the demo's Profiles)
+HALF_PAGE = 0.6  # "half used" as the planner measures it: its page is 6% short of the printer's (SAFETY), and a page
+# measured to its last word reads a little emptier than to its last row's foot (0.93 times, on the demo's Profiles)
 
 
 def _share_pages(breaks: list[int], starts: Sequence[int], tops: list[float], reach: list[float], page: float,
@@ -226,15 +228,17 @@ def _share_pages(breaks: list[int], starts: Sequence[int], tops: list[float], re
 
     Breaking only where the next block does not fit packs the first pages and can leave a page with one short
     table when the block after it is too tall to join it. Between the breaks that cannot move (inside a table
-    taller than a page, or before one), the whole blocks are shared out again: the least space missing from pages less than half
-    used (the sheet's last page excepted: a section's end), then the fewest pages, then the most even (least
-    squared space left), so that consecutive short tables share a page rather than one table alone on it. On a
-    sheet printed across pages (``last_may_be_short`` false) the last band of rows prints on several pages, all
-    but one in the middle of the print, so it too should be half used.
+    taller than a page, or before one), the whole blocks are shared out again: the least space missing from pages
+    less than half used (the sheet's last page excepted: a section's end), then the fewest pages, then the most
+    even (least squared space left), so that consecutive short tables share a page rather than one table alone on
+    it, and a heading is never left alone to make the rest fuller. On a sheet printed across pages
+    (``last_may_be_short`` false) the last band of rows prints on several pages, all but one in the middle of the
+    print, so it too should be half used.
     """
     last = len(tops)
     block_starts = set(starts)
-    tall = {s for s, e in zip(sorted(block_starts), sorted(block_starts)[1:] + [last]) if _used(tops, reach, s, e) > page}
+    ordered = sorted(block_starts)
+    tall = {s for s, e in zip(ordered, ordered[1:] + [last]) if _used(tops, reach, s, e) > page}
     fixed = sorted({b for b in breaks if b not in block_starts or b in tall})
     shared: list[int] = []
     for first, end in zip([0, *fixed], [*fixed, last]):
