@@ -246,9 +246,11 @@ def _share_pages(breaks: list[int], starts: Sequence[int], tops: list[float], re
         best: dict[int, tuple[tuple[float, int, float], list[int]]] = {0: ((0.0, 0, 0.0), [])}  # (short, pages, spare)
         for j in range(1, len(points)):
             options = []
-            for i in range(j):
+            for i in range(j - 1, -1, -1):  # pages ending at point j, shortest first: stop once one overflows
                 used = _used(tops, reach, points[i], points[j])
-                if i not in best or (used > page and (i, j) != (0, 1)):
+                if used > page and (i, j) != (0, 1):
+                    break
+                if i not in best:
                     continue
                 (short, pages, spare), cuts = best[i]
                 ends_sheet = points[j] == last and last_may_be_short
