@@ -78,3 +78,30 @@ def test_a_hidden_column_takes_no_room_on_the_page(tmp_path):
     shown_pixels = 20 * 7 + 5  # Excel's width of 20 characters of Calibri 11: 7 pixels a digit and 5 of padding
     assert content_points(sheet) == pytest.approx(shown_pixels * COLUMN_PIXEL_POINTS)
     workbook.close()
+
+
+def test_short_tables_share_pages_rather_than_one_sitting_alone(tmp_path):
+    """Five tables of 18, 10, 12, 25 and 8 rows on a page of 31 rows: breaking only where the next does not fit
+    leaves the 12-row table alone on a page under half used; shared out, the 10- and 12-row tables share one, and
+    every page but the last is at least half used. Heights are worked out here from the rows, not by the planner."""
+    from engine.render import load_theme
+    from engine.render.print_pages import plan_pages, printable_points
+
+    theme = load_theme("default")
+    workbook = xlsxwriter.Workbook(tmp_path / "blocks.xlsx")
+    sheet = workbook.add_worksheet()
+    starts, row = [], 0
+    for size in (18, 10, 12, 25, 8):
+        starts.append(row)
+        for offset in range(size):
+            sheet.write(row + offset, 0, f"table of {size}, row {offset + 1}")
+        row += size
+    plan = plan_pages(sheet, theme, starts[1:])
+    workbook.close()
+    page_rows = printable_points(theme)[1] * 100 / plan.scale / 15  # xlsxwriter's rows are 15 points high
+    assert plan.scale == 100 and 31 < page_rows < 32  # the sizes above assume a 31-row page
+    edges = [0, *plan.breaks, row]
+    used = [(end - first) / page_rows for first, end in zip(edges, edges[1:])]
+    assert all(share <= 1 for share in used), used
+    assert all(share >= HALF for share in used[:-1]), f"pages' shares of the page: {used}"
+    assert set(plan.breaks) <= set(starts), "a table split from its header"

@@ -132,5 +132,7 @@ def write_dashboard_sheet(sheet: Worksheet, dashboard: DashboardReport, formats:
     wrapped_note(sheet, formats, 2, 0, note_cols, f"{about}Compared with {compared}. {produced_words(report)}.", widths)
     for offset, note in enumerate(notes):
         wrapped_note(sheet, formats, placement.last_row + 2 + offset, 0, note_cols, note, widths)
-    report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW), repeat_cols=(1, 1))
+    # The table and its notes as one block: the planner shares their rows evenly over the pages.
+    report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW), repeat_cols=(1, 1),
+                      keep_together=[TABLE_FIRST_ROW])
     sheet.activate()

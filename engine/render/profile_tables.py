@@ -14,6 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
 from engine.render.layout import Column
+from engine.render.wrapping import one_line_points
 from engine.report import Breakdown, BreakdownRow, Report
 
 POINTS = "+0.0;-0.0;0.0"
@@ -155,6 +156,20 @@ def table_shape(breakdown: Breakdown, report: Report, formats: Formats) -> Table
     if breakdown.subsets:
         return subsets_shape(breakdown, report, formats)
     return single_shape(breakdown, report, formats)
+
+
+def table_heading(sheet: Worksheet, formats: Formats, row: int, text: str) -> None:
+    """A table's heading on the Profiles sheet, its row as high as its face (the sheet's default row fits body
+    text: :func:`compact_rows`)."""
+    sheet.write(row, 0, text, formats.heading)
+    sheet.set_row(row, one_line_points(formats.theme.heading_size))
+
+
+def compact_rows(sheet: Worksheet, formats: Formats) -> None:
+    """Rows as high as one line of the theme's body text (not xlsxwriter's 15 points, an 11-point face's): the
+    sheet's tables, each about half a printed page at 15 points, then share pages (two fit where one and a half
+    did)."""
+    sheet.set_default_row(one_line_points(formats.theme.font_size))
 
 
 def section_title(sheet: Worksheet, formats: Formats, row: int, text: str) -> int:

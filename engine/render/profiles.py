@@ -15,7 +15,7 @@ from engine.render.hotspot_tables import write_hotspots
 from engine.render.published_tables import write_published
 from engine.render.layout import TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import SHEET_SUMMARY, table_name
-from engine.render.profile_tables import TableShape, section_title, table_shape
+from engine.render.profile_tables import TableShape, compact_rows, section_title, table_heading, table_shape
 from engine.render.print_pages import page_wide_columns
 from engine.render.wrapping import wrapped_note
 from engine.report import SIGNIFICANCE_WORDS, Breakdown, Report
@@ -88,7 +88,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
         shape = table_shape(breakdown, report, formats)
         if breaks[-1:] != [row - 2]:  # a section heading keeps its first table with it
             breaks.append(row)
-        sheet.write(row, 0, breakdown.title, formats.heading)
+        table_heading(sheet, formats, row, breakdown.title)
         notes.append((row + 1, _block_note(breakdown, report)))
         if shape.spans:
             _write_spans(sheet, formats, row + 2, shape)
@@ -115,6 +115,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
                      f"(where a table tests it: its Significance column); 'higher' or 'lower' in words where the "
                      f"difference is not significant or not tested; = the same to one decimal place.", widths)
     apply_widths(sheet, widths)
+    compact_rows(sheet, formats)
     sheet.freeze_panes(FIRST_BLOCK_ROW - 1, 0)
     report_page_setup(sheet, formats, report, keep_together=breaks, repeat_cols=(0, 0),
                       repeat_rows=None if only is None else (only, only))

@@ -187,7 +187,10 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     # Wrapped across the table's width (not overflowing to the right), so the page is scaled to the table.
     for offset, note in enumerate(notes + [note for note in footnotes if note]):
         wrapped_note(sheet, formats, placement.last_row + 2 + offset, 0, placement.last_col, note, widths)
-    report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW), repeat_cols=(1, 1))
+    # The table and its notes as one block: the planner shares their rows evenly over the pages (left to the
+    # printer, the last band of rows, printed across pages, held a few rows on each of its pages).
+    report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW), repeat_cols=(1, 1),
+                      keep_together=[TABLE_FIRST_ROW])
     sheet.activate()
 
 
