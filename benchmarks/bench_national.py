@@ -38,6 +38,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from checkout import child_environment
+
 ROOT = Path(__file__).resolve().parents[1]
 LOOKUP = ROOT / "data" / "ons" / "lsoa11_csp23_pfa23_ew.csv.gz"
 RESULTS = ROOT / "benchmarks" / "results" / "national"
@@ -169,7 +171,6 @@ def pyarrow_read(data: Path) -> tuple[float, float]:
 
 def bare_render(workbooks: list[Path]) -> float:
     """Median CPU seconds of a bare xlsxwriter write of each workbook's cells: the render yardstick."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_render import bare_write, cells_of
 
     seconds = []
@@ -183,12 +184,16 @@ def bare_render(workbooks: list[Path]) -> float:
 
 CHILD = """
 import json, resource, sys, time
+from multiprocessing import forkserver
 from pathlib import Path
 from engine.api import prepare, render_all
 from engine.render import load_theme, render_workbook
 
 p = prepare(sys.argv[1])
 paths = render_all(p, Path(sys.argv[2]), jobs=int(sys.argv[3]))
+# forkserver render workers are the forkserver's children, not this process's: until it is stopped and waited for,
+# their CPU and memory are in no count this process can read (at exit it would be left for init to reap)
+getattr(getattr(forkserver, "_forkserver", None), "_stop", lambda: None)()
 mine, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 built = {"cpu": mine.ru_utime + mine.ru_stime + workers.ru_utime + workers.ru_stime,
          "rss_mb": max(mine.ru_maxrss, workers.ru_maxrss) / 1024, "workbooks": len(paths)}
@@ -206,11 +211,13 @@ print(json.dumps({**p.timings, **built, "sample": [r.file_stem + ".xlsx" for r i
 
 
 def build(spec: Path, out: Path, jobs: int) -> dict:
-    """One build in a fresh process (start-up included): wall, CPU (its workers included) and peak RSS of its largest
-    process, as the build process measured them before rendering a sample of workbooks again for the yardstick."""
+    """One build in a fresh process (start-up included): wall, CPU (its render workers included, whether forked or
+    started by a forkserver) and peak RSS of its largest process, as the build process measured them before
+    rendering a sample of workbooks again for the yardstick. The child imports Saferbook as this process does
+    (PYTHONPATH's folders first, then this checkout; see checkout.py)."""
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", CHILD, str(spec), str(out), str(jobs)], capture_output=True,
-                            text=True, cwd=ROOT)
+                            text=True, cwd=spec.parent, env=child_environment())  # not cwd=ROOT: "-c" puts it first
     wall = time.perf_counter() - started
     if result.returncode:
         raise SystemExit(result.stderr)
