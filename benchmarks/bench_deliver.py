@@ -27,9 +27,10 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from checkout import child_environment, use_checkout
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:  # runnable from a checkout even without the editable install
-    sys.path.insert(0, str(REPO_ROOT))
+use_checkout()  # runnable from a checkout even without the editable install; PYTHONPATH still comes first
 
 from engine.api import prepare  # noqa: E402
 from engine.deliver.build import build_all  # noqa: E402
@@ -79,7 +80,7 @@ def main() -> None:
         shutil.copy(PIPELINE, pipeline)
         text = pipeline.read_text(encoding="utf-8").replace("../specs/community_safety.yaml", SPEC.as_posix())
         pipeline.write_text(text, encoding="utf-8")
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
+        env = child_environment()
         command = [sys.executable, "-m", "engine.cli", "run", str(pipeline), "--dry-run", "--force", "--quiet"]
         rows.append(("saferbook run demo --dry-run (wall, subprocess)",
                      *timed(lambda: subprocess.run(command, env=env, check=False, capture_output=True), repeat)))

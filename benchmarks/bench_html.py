@@ -17,8 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from checkout import use_checkout
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+use_checkout()  # PYTHONPATH still comes first
 
 from engine.api import prepare, write_pages  # noqa: E402
 from tests.web_browser import missing_browser, open_page, start_browser  # noqa: E402

@@ -28,13 +28,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
+from checkout import use_checkout
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:  # runnable from a checkout even without the editable install
-    sys.path.insert(0, str(REPO_ROOT))
+use_checkout()  # runnable from a checkout even without the editable install; PYTHONPATH still comes first
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -127,7 +127,6 @@ def ours(path: Path, kind: str):
 
 def national(scale: str, repeat: int, only: str | None) -> None:
     """The national benchmark's whole ingest against a plain pyarrow read of the same police.uk files."""
-    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
     from bench_national import pyarrow_read, scale_files
     from bench_render import timed as cpu_and_wall  # medians: CPU counts every thread (pyarrow reads on several)
 

@@ -31,9 +31,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from checkout import use_checkout
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:  # runnable from a checkout even without the editable install
-    sys.path.insert(0, str(REPO_ROOT))
+use_checkout()  # runnable from a checkout even without the editable install; PYTHONPATH still comes first
 
 import engine.cli  # noqa: E402,F401  (imported for the start-up check)
 import engine.indicators.counted.phase as counted_phase  # noqa: E402

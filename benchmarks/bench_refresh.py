@@ -40,10 +40,10 @@ import warnings
 from pathlib import Path
 from typing import Callable
 
+from checkout import use_checkout
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-for folder in (REPO_ROOT, REPO_ROOT / "tests"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+use_checkout(REPO_ROOT / "tests")  # PYTHONPATH still comes first
 
 SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
 GENERATED = Path("data/synthetic/generated")

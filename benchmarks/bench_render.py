@@ -26,14 +26,15 @@ import os
 import pickle
 import pstats
 import statistics
-import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
+from checkout import use_checkout
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+use_checkout()  # PYTHONPATH still comes first
 
 from engine.render import load_theme, render_workbook  # noqa: E402
 from engine.render.theme import Theme  # noqa: E402

@@ -25,9 +25,10 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from checkout import use_checkout
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:  # runnable from a checkout even without the editable install
-    sys.path.insert(0, str(REPO_ROOT))
+use_checkout()  # runnable from a checkout even without the editable install; PYTHONPATH still comes first
 
 import numpy as np  # noqa: E402
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
+from checkout import use_checkout
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:  # runnable from a checkout even without the editable install
-    sys.path.insert(0, str(REPO_ROOT))
+use_checkout()  # runnable from a checkout even without the editable install; PYTHONPATH still comes first
 
 from engine.api import prepare  # noqa: E402
 

@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from checkout import child_environment
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
 TARGET_SECONDS = 1.0
@@ -47,7 +49,7 @@ CASES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
 
 def run(command: str, spec: Path, extra: list[str], expect: int) -> tuple[float, float]:
     """(wall, CPU) seconds of one ``saferbook COMMAND SPEC EXTRA`` subprocess; its exit status must be ``expect``."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
+    env = child_environment()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:

@@ -21,6 +21,7 @@ from engine.ingest.cache import (IngestCache, area_groups_key, boundaries_key, g
                                  peer_table_key, source_files, source_key)
 from engine.ingest.generated import require_generated
 from engine.ingest.geography import Geography, load_geography, source_path
+from engine.ingest.groups import grouped
 from engine.ingest.issues import UNPLACED, IssueLog, IssueOwners
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS, partner_key_column, partner_positions
 from engine.ingest.comparator_table import ComparatorRows, read_comparator_rows
@@ -165,14 +166,13 @@ class _Origin:
         at = np.flatnonzero(mask)
         part = self.file_index[at] if self.sheet_index is None else \
             self.file_index[at] * (len(self.sheets or ()) + 1) + self.sheet_index[at]
-        for key in np.unique(part):
-            here = part == key
+        for _, here in grouped(part):
             first = at[here][0]
             sheet = self.sheets[self.sheet_index[first]] if self.sheets and self.sheet_index is not None else None
             # rows logged here could not be placed in one partner area: no partner is shown them
             log.add(source, str(self.files[self.file_index[first]]), sheet, self.line[at[here]], column,
                     values if isinstance(values, str) else np.asarray(values, dtype=object)[here], action, reason,
-                    places=np.full(int(here.sum()), UNPLACED, dtype=object))
+                    places=np.full(len(here), UNPLACED, dtype=object))
 
 
 def _texts(categorical: pd.Series, mask: np.ndarray) -> np.ndarray:

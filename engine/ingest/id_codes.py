@@ -15,6 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.ingest.groups import by_chunk
+
 BLANK = -1  # the code of a row with no ID
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constants (golden ratio; splitmix64) for mixing words
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
@@ -105,12 +107,9 @@ def _fingerprints(words: np.ndarray) -> np.ndarray:
 
 def _gathered(words: list[np.ndarray], positions: np.ndarray) -> np.ndarray:
     """The words of the named IDs at ``positions`` (counted across the chunks), in that order."""
-    starts = np.cumsum([0] + [len(w) for w in words])
-    chunk = np.searchsorted(starts, positions, side="right") - 1
     out = np.empty((len(positions), words[0].shape[1]), dtype=np.uint64)
-    for index in np.unique(chunk):
-        here = chunk == index
-        out[here] = words[index][positions[here] - starts[index]]
+    for index, here, inside in by_chunk([len(w) for w in words], positions):
+        out[here] = words[index][inside]
     return out
 
 

@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from engine.errors import DataError, Problem
+from engine.ingest.groups import by_chunk, grouped
 from engine.ingest.id_codes import BLANK, id_codes, on_several_rows
 from engine.ingest.issues import IssueLog
 from engine.ingest.police_files import MonthlyFile, check_one_file_per_force_month, discover, select_forces
@@ -260,10 +261,9 @@ def quirks(name: str, data: PoliceUkData, repeated_crime_ids: str, log: IssueLog
     repeats = np.flatnonzero(kinds != KEPT)
     shown = _taken(pa.array(rows["crime_id"].array), repeats).to_numpy().astype(object)  # the repeats' IDs, once
     places = rows["small_area_code"].take(repeats).astype(str).to_numpy(dtype=object)  # and their LSOAs
-    for kind in np.unique(kinds[repeats]):
-        of_kind = kinds[repeats] == kind
-        for index in np.unique(data.file_index[repeats[of_kind]]):
-            here = of_kind & (data.file_index[repeats] == index)
+    for kind, of_kind in grouped(kinds[repeats]):
+        for index, in_file in grouped(data.file_index[repeats[of_kind]]):
+            here = of_kind[in_file]
             log.add(name, str(data.files[index]), None, data.line[repeats[here]], "Crime ID", shown[here], EXCLUDED,
                     REASONS[kind], places=places[here])
     return kinds != KEPT
@@ -276,9 +276,7 @@ def _whole_row_repeats(rows: pd.DataFrame, ids: np.ndarray, months: np.ndarray, 
     repeated = np.zeros(len(rows), dtype=bool)
     pairs = pd.DataFrame({"id": ids[several], "month": months[several]})
     candidates = several[pairs.duplicated(keep=False).to_numpy()]
-    if len(candidates):
-        repeated[candidates] = pd.DataFrame({c: _column_codes(rows[c], candidates) for c in rows.columns}).duplicated(
-        ).to_numpy()
+    repeated[candidates] = _equal_to_earlier(rows, candidates)
     return repeated
 
 
@@ -296,12 +294,31 @@ def _identical_asb(name: str, rows: pd.DataFrame, log: IssueLog, is_asb: np.ndar
     """Count ASB rows equal in every column to an earlier one, compared as integer codes per column (the text
     columns of the ASB rows encoded in the reader's pool, not copied into a pandas frame: a national year has over
     a million ASB rows)."""
-    at = np.flatnonzero(is_asb)
-    repeats = int(pd.DataFrame({c: _column_codes(rows[c], at) for c in rows.columns}).duplicated().sum()) \
-        if len(at) else 0
+    repeats = int(_equal_to_earlier(rows, np.flatnonzero(is_asb)).sum())
     if repeats:
         log.note(name, "ASB rows identical to another (distinct incidents at the same snapped location): kept, "
                        "never de-duplicated", repeats)
+
+
+def _equal_to_earlier(rows: pd.DataFrame, at: np.ndarray) -> np.ndarray:
+    """Which of the rows ``at`` (ascending) equal an earlier one of them in every column.
+
+    The categorical columns are compared first, all at once (their codes cost nothing), then the text columns one
+    by one, each only on the rows still equal to another in every column compared so far: a row unlike every other
+    in one column cannot repeat, and after the coordinates few rows are left, so the location text (and any other
+    text column) of a million anti-social behaviour rows is never encoded."""
+    categorical = [c for c in rows.columns if isinstance(rows[c].dtype, pd.CategoricalDtype)]
+    stages = [categorical] + [[c] for c in rows.columns if c not in categorical]
+    still = np.arange(len(at))  # positions in ``at`` of the rows still equal to another in every column compared
+    codes: dict[str, np.ndarray] = {}
+    for stage in [s for s in stages if s]:
+        codes.update({c: _column_codes(rows[c], at[still]) for c in stage})
+        shared = pd.DataFrame(codes).duplicated(keep=False).to_numpy()
+        still, codes = still[shared], {c: v[shared] for c, v in codes.items()}
+    repeated = np.zeros(len(at), dtype=bool)
+    if codes:
+        repeated[still] = pd.DataFrame(codes).duplicated().to_numpy()
+    return repeated
 
 
 def _column_codes(column: pd.Series, at: np.ndarray) -> np.ndarray:
@@ -318,7 +335,5 @@ def _taken(values: pa.ChunkedArray, at: np.ndarray) -> pa.ChunkedArray:
     """The rows ``at`` (ascending) of a text column, taken chunk by chunk: Arrow's take on a chunked column first
     joins every chunk into one copy (at national scale, hundreds of MB for a few rows)."""
     values = values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
-    starts = np.cumsum([0] + [len(chunk) for chunk in values.chunks])
-    chunk = np.searchsorted(starts, at, side="right") - 1
-    return pa.chunked_array([values.chunk(i).take(pa.array(at[chunk == i] - starts[i])) for i in np.unique(chunk)],
-                            type=values.type)
+    return pa.chunked_array([values.chunk(i).take(pa.array(inside))
+                             for i, _, inside in by_chunk([len(c) for c in values.chunks], at)], type=values.type)
