@@ -6,6 +6,7 @@ data-quality log). police.uk folders and generic tables (csv, excel) arrive in t
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -378,7 +379,8 @@ def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) ->
     :mod:`engine.ingest.cache`).
     """
     cache = cache if cache is not None else IngestCache()
-    cache.start()
+    cache.start(scope=json.dumps({"spec": spec.model_dump(mode="json"), "base_dir": str(base_dir.resolve())},
+                                 sort_keys=True, default=str))
     log = IssueLog()
     geography = cache.read(geography_key(spec, base_dir), log, lambda own_log: load_geography(spec, base_dir, own_log),
                            geography_files(spec, base_dir))
