@@ -189,3 +189,17 @@ def boundaries_key(spec: Spec, base_dir: Path) -> tuple[str, list[Path]]:
     path = (base_dir / spec.maps.boundaries).resolve()
     settings = {**spec.maps.model_dump(mode="json"), "boundaries": str(path)}
     return _extra_key(spec, base_dir, "maps", settings, []), [path] + geography_files(spec, base_dir)
+
+
+def comparators_key(spec: Spec, base_dir: Path) -> tuple[str, list[Path]]:
+    """The key and files of the spec's comparator rows (``comparators:`` must be set)."""
+    block = spec.comparators
+    return (_extra_key(spec, base_dir, "comparators", block.model_dump(mode="json"), [block.source]),
+            source_files(spec, base_dir, [block.source]))
+
+
+def published_key(spec: Spec, base_dir: Path, block: Any) -> tuple[str, list[Path]]:
+    """The key and files of one published table's rows (a ``published:`` block), with its population source."""
+    names = [block.source] + ([block.own.population.source] if block.own and block.own.population else [])
+    return (_extra_key(spec, base_dir, "published", block.model_dump(mode="json"), names),
+            source_files(spec, base_dir, names))
