@@ -110,10 +110,11 @@ def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str |
     started = time.perf_counter()
     cache = cache if cache is not None else _ingest_cache()
     with progress_bar(None, quiet, f"Reading and computing {spec.name}"):
-        prepared = prepare(spec, areas, period_end, suppress, cache=cache)
+        kept = _kept_reports(cache)
+        prepared = prepare(spec, areas, period_end, suppress, cache=cache, kept=kept)
     with progress_bar(len(prepared.outputs), quiet, "Writing workbooks") as advance:
         paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area),
-                           pages=output_format == "html", jobs=jobs, scheduler=scheduler)
+                           pages=output_format == "html", jobs=jobs, scheduler=scheduler, kept=kept)
     pages = [path.with_suffix(".html") for path in paths] if output_format == "html" else []
     if not quiet:
         print_build_summary(prepared, paths, time.perf_counter() - started, verbose=verbose, sources=sources)
@@ -129,6 +130,14 @@ def _ingest_cache():
     from engine.ingest.disk_cache import DiskStore, enabled
 
     return IngestCache(store=DiskStore() if enabled() else None)
+
+
+def _kept_reports(cache):
+    """Computed Reports and their workbooks kept on disk beside the reads they came from (only when the reads are
+    kept)."""
+    from engine.ingest.disk_cache import DiskStore, reports_folder
+
+    return DiskStore(reports_folder()) if getattr(cache, "store", None) is not None else None
 
 
 def _demo_data(quiet: bool) -> None:

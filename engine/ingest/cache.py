@@ -27,6 +27,7 @@ only if the stamps of its files, taken before it was read, still match.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class _Entry:
     log: IssueLog
     stamps: tuple[FileStamp, ...]
     serial: int  # this read's number: never reused, so the same numbers mean the very same reads
+    identity: str | None = None  # with a disk store: the same in any process for the same read of the same files
 
 
 @dataclass
@@ -63,6 +65,7 @@ class IngestCache:
     reads: int = 0  # how many reads were made
     loaded: int = 0  # how many reads were taken from the disk store
     served: list[int] = field(default_factory=list)  # the serials of the reads served since :meth:`start`
+    identities: list[str | None] = field(default_factory=list)  # and their identities (see :func:`_identity`)
     _scope: str = ""  # the spec being loaded, part of every disk entry's key
     _serials: int = 0
 
@@ -72,6 +75,7 @@ class IngestCache:
         ``scope`` is what else a read may depend on (the whole spec and its folder): disk entries are kept by it too.
         """
         self.served = []
+        self.identities = []
         self._scope = scope
 
     def read(self, key: str, log: IssueLog, read: Callable[[IssueLog], T], files: Iterable[Path] = ()) -> T:
@@ -89,6 +93,7 @@ class IngestCache:
             while len(self._entries) > MAX_ENTRIES:
                 self._entries.popitem(last=False)
         self.served.append(entry.serial)
+        self.identities.append(entry.identity)
         log.extend(entry.log)
         return entry.value
 
@@ -105,7 +110,8 @@ class IngestCache:
         if stored is None or not unchanged(stored.stamps, files):
             return None
         self.loaded += 1
-        return _Entry(stored.value, stored.log, stored.stamps if self.watch else (), self._serial())
+        return _Entry(stored.value, stored.log, stored.stamps if self.watch else (), self._serial(),
+                      _identity(self._disk_key(key), stored.stamps))
 
     def _read(self, key: str, read: Callable[[IssueLog], T], files: list[Path]) -> _Entry:
         # Stamped before reading: a file written during the read will not match next time.
@@ -115,7 +121,14 @@ class IngestCache:
         entry = _Entry(read(own_log), own_log, stamps if self.watch else (), self._serial())
         if self.store is not None:
             self.store.save(self._disk_key(key), Stored(entry.value, own_log, stamps))
+            entry.identity = _identity(self._disk_key(key), stamps)
         return entry
+
+
+def _identity(disk_key: str, stamps: tuple[FileStamp, ...]) -> str:
+    """A read's identity across commands: what it was asked (its disk key) and the files it read, as stamped before
+    reading. Two reads with one identity produced the same value (the disk store serves one for the other)."""
+    return hashlib.sha256(repr((disk_key, stamps)).encode()).hexdigest()
 
 
 def _definition(spec: Spec, base_dir: Path, name: str) -> dict:

@@ -14,7 +14,8 @@ on, and it is served only when all of it still matches:
   :mod:`engine.ingest.cache`) and the whole spec that asked for it (a spec edit anywhere reads again:
   cheaper to pay than to prove which settings a reader consults);
 - the engine's code (every ``.py`` file of the ``engine`` package, by content) and the versions of
-  Python and the libraries the readers use, so an upgrade or an edit never serves an old reader's rows;
+  Python and the libraries the readers and the statistics use, so an upgrade or an edit never serves an
+  old reader's rows;
 - the files' stamps, compared when the entry is loaded: a changed, added or removed file is read again.
 
 Nothing in it is needed: an entry that cannot be read (damaged, written by another version) is read
@@ -22,6 +23,12 @@ again from the source, and a cache folder that cannot be written only means read
 kept under :data:`KEEP_BYTES`, the least recently used entries removed first. The entries are pickles,
 so the folder must be the user's own (it is: the same trust as their home folder, where the picture
 cache already lives). ``SAFERBOOK_NO_INGEST_CACHE=1`` turns it off.
+
+The same store, in a folder of its own (:func:`reports_folder`), keeps what was computed from the reads and
+what was rendered from that (``kept`` of :func:`engine.api.prepare` and :func:`engine.api.render_all`): the
+Reports under everything the add-in's in-memory memo keys them by, with each read's identity (its disk key and
+its files' stamps) for the read itself; each workbook under the Reports' key, the theme and its logo's bytes.
+A warm ``saferbook demo`` with nothing changed then reads, computes and renders nothing.
 """
 from __future__ import annotations
 
@@ -41,8 +48,10 @@ from engine.user_cache import cache_dir
 
 KEEP_BYTES = 2 * 1024**3  # the cache's size limit: a few national builds' reads
 FORMAT = b"saferbook-ingest-1"  # the entry layout; changing it orphans old entries (pruned as least recently used)
-#: Distributions whose code shapes what a read produces (the engine's own code is digested file by file).
-READER_LIBRARIES = ("numpy", "pandas", "pyarrow", "fastexcel", "openpyxl", "pydantic", "PyYAML", "shapely", "scipy")
+#: Distributions whose code shapes what a read or a computation produces (the engine's own code is digested file by
+#: file).
+LIBRARIES = ("numpy", "pandas", "pyarrow", "fastexcel", "openpyxl", "pydantic", "PyYAML", "shapely", "scipy", "highspy",
+             "XlsxWriter", "matplotlib", "pillow")
 OFF_VARIABLE = "SAFERBOOK_NO_INGEST_CACHE"
 
 
@@ -72,12 +81,12 @@ def _write_private(path: Path, data: bytes) -> None:
 
 @functools.cache
 def code_version() -> bytes:
-    """Digest of the engine's source files and the reader libraries' versions (once per process)."""
+    """Digest of the engine's source files and the versions of Python and :data:`LIBRARIES` (once per process)."""
     from importlib.metadata import PackageNotFoundError, version
 
     digest = hashlib.sha256(FORMAT)
     digest.update(sys.version.encode())
-    for name in READER_LIBRARIES:
+    for name in LIBRARIES:
         try:
             digest.update(f"{name}={version(name)}\n".encode())
         except PackageNotFoundError:
@@ -87,6 +96,12 @@ def code_version() -> bytes:
         digest.update(str(path.relative_to(package)).encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.digest()
+
+
+def reports_folder() -> Path:
+    """Where computed Reports and their workbooks are kept (``kept`` of :func:`engine.api.prepare` and
+    :func:`engine.api.render_all`), apart from the reads."""
+    return cache_dir() / "reports"
 
 
 def enabled() -> bool:
