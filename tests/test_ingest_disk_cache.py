@@ -173,3 +173,15 @@ def test_the_command_line_keeps_reads_unless_turned_off(monkeypatch) -> None:
     assert cli._ingest_cache().store is not None
     monkeypatch.setenv(disk_cache.OFF_VARIABLE, "1")
     assert cli._ingest_cache().store is None
+
+
+def test_the_store_keeps_under_its_size_limit_dropping_the_least_recently_used(tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "store"
+    for number in range(4):  # four entries of about 10 KB, each used a minute after the one before
+        DiskStore(folder).save(f"key {number}", disk_cache.Stored(b"x" * 10_000, disk_cache.IssueLog(), ()))
+        entry = DiskStore(folder).path(f"key {number}")
+        os.utime(entry, (1_000_000 + 60 * number, 1_000_000 + 60 * number))
+    monkeypatch.setattr(disk_cache, "KEEP_BYTES", 25_000)
+    DiskStore(folder).save("key 4", disk_cache.Stored(b"x" * 10_000, disk_cache.IssueLog(), ()))
+    kept = [number for number in range(5) if DiskStore(folder).path(f"key {number}").exists()]
+    assert kept == [3, 4]
