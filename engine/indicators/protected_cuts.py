@@ -25,21 +25,39 @@ programme per hidden number per bound would cost seconds per partner area:
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from engine.stats.suppression import protect
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 #: Slack for the solver's arithmetic when comparing a width with a threshold.
 _SLACK = 1e-6
 
 
-def independent_groups(vectors: np.ndarray) -> np.ndarray:
-    """A group label per number (row of ``vectors``): numbers sharing an underlying count, directly or
-    through others, are in one group. What is shown in one group tells nothing about another."""
+def _sparse(vectors) -> csr_matrix:
+    """``vectors`` (dense or any scipy.sparse matrix) as CSR with float entries: a workbook's numbers touch a few
+    of very many underlying counts, so a dense row per number costs memory for nothing."""
+    from scipy.sparse import csr_matrix, issparse
+
+    matrix = vectors.tocsr() if issparse(vectors) else csr_matrix(np.asarray(vectors, dtype=float))
+    matrix = matrix.astype(float)
+    matrix.sum_duplicates()
+    matrix.eliminate_zeros()
+    return matrix
+
+
+def independent_groups(vectors) -> np.ndarray:
+    """A group label per number (row of ``vectors``, dense or sparse): numbers sharing an underlying count,
+    directly or through others, are in one group. What is shown in one group tells nothing about another."""
     from scipy.sparse import bmat, csr_matrix
     from scipy.sparse.csgraph import connected_components
 
-    incidence = csr_matrix(np.abs(vectors) > 0, dtype=np.int8)
+    incidence = _sparse(vectors)
+    incidence.data = np.ones_like(incidence.data)
     n_rows, n_atoms = incidence.shape
     graph = bmat([[csr_matrix((n_rows, n_rows)), incidence], [incidence.T, csr_matrix((n_atoms, n_atoms))]],
                  format="csr")
@@ -47,27 +65,37 @@ def independent_groups(vectors: np.ndarray) -> np.ndarray:
     return labels[:n_rows]
 
 
-def _merged_atoms(vectors: np.ndarray) -> np.ndarray:
-    """``vectors`` with underlying counts that every number weighs alike merged into one (and unused ones
-    dropped): the same feasible values for every number, far fewer unknowns."""
-    used = np.flatnonzero(np.abs(vectors).sum(axis=0) > 0)
-    return np.unique(vectors[:, used], axis=1) if used.size else vectors[:, :0]
+def _merged_atoms(vectors) -> csr_matrix:
+    """``vectors`` (rows: numbers) with underlying counts that every number weighs alike merged into one (and
+    unused ones dropped): the same feasible values for every number, far fewer unknowns. Sparse throughout:
+    each column is keyed by its non-zero rows and weights, never laid out densely."""
+    from scipy.sparse import csc_matrix
+
+    columns = csc_matrix(_sparse(vectors))
+    columns.sort_indices()
+    starts, indices, data = columns.indptr, columns.indices, columns.data
+    first: dict[tuple[bytes, bytes], int] = {}
+    for c in np.flatnonzero(np.diff(starts)).tolist():
+        first.setdefault((indices[starts[c]:starts[c + 1]].tobytes(), data[starts[c]:starts[c + 1]].tobytes()), c)
+    return columns[:, sorted(first.values())].tocsr()
 
 
-def interval_widths(vectors: np.ndarray, values: np.ndarray, hidden: np.ndarray,
+def interval_widths(vectors, values: np.ndarray, hidden: np.ndarray,
                     targets: np.ndarray | None = None) -> np.ndarray:
     """For each of ``targets`` (default: every hidden number), the width of the interval it can take given
     every shown number's value and non-negative underlying counts; ``inf`` when nothing shown bounds it.
+    ``vectors``: a row per number, dense or scipy.sparse.
 
     Two linear programmes per target (its least and greatest value) on one HiGHS model: only the
     objective changes between them, so each solve starts from the last one's basis (about six times
     faster than setting each up afresh with ``scipy.optimize.linprog``).
     """
+    hidden = np.asarray(hidden, dtype=bool)
     targets = np.flatnonzero(hidden) if targets is None else np.asarray(targets, dtype=int)
-    return _widths(_merged_atoms(vectors), values, hidden, targets)
+    return _widths(_merged_atoms(vectors), np.asarray(values, dtype=float), hidden, targets)
 
 
-def _widths(atoms: np.ndarray, values: np.ndarray, hidden: np.ndarray, targets: np.ndarray,
+def _widths(atoms: csr_matrix, values: np.ndarray, hidden: np.ndarray, targets: np.ndarray,
             enough: np.ndarray | None = None) -> np.ndarray:
     """:func:`interval_widths` on numbers whose underlying counts are already merged.
 
@@ -79,13 +107,15 @@ def _widths(atoms: np.ndarray, values: np.ndarray, hidden: np.ndarray, targets: 
     from scipy.sparse import csc_matrix
 
     widths = np.full(targets.size, np.inf)
-    shown = atoms[~hidden]
+    shown = atoms[np.flatnonzero(~hidden)]
     # Nothing shown touches these: each may be anything, so any hidden number using one is unbounded.
-    keep = np.abs(shown).sum(axis=0) > 0 if shown.shape[0] else np.zeros(atoms.shape[1], dtype=bool)
-    bounded = [k for k, t in enumerate(targets) if not (np.abs(atoms[t]) > 0)[~keep].any()]
+    keep = np.diff(csc_matrix(shown).indptr) > 0
+    bounded = [k for k, t in enumerate(targets) if keep[atoms.indices[atoms.indptr[t]:atoms.indptr[t + 1]]].all()]
     if not bounded:
         return widths
-    a, b = csc_matrix(shown[:, keep]), np.asarray(values, dtype=float)[~hidden]
+    kept = np.flatnonzero(keep)
+    a, b = csc_matrix(shown[:, kept]), np.asarray(values, dtype=float)[~hidden]
+    targeted = atoms[:, kept]
     n = a.shape[1]
     model = highspy.HighsLp()
     model.num_col_, model.num_row_ = n, a.shape[0]
@@ -113,7 +143,7 @@ def _widths(atoms: np.ndarray, values: np.ndarray, hidden: np.ndarray, targets: 
         return solver.getInfo().objective_function_value
 
     for k in bounded:
-        target = atoms[targets[k], keep]
+        target = targeted[targets[k]].toarray().ravel()
         greatest = -solve(-target)
         own = float(values[targets[k]])
         if enough is not None and greatest - own >= enough[k]:
@@ -123,7 +153,7 @@ def _widths(atoms: np.ndarray, values: np.ndarray, hidden: np.ndarray, targets: 
     return widths
 
 
-def protect_cuts(vectors: np.ndarray, values: np.ndarray, primary: np.ndarray, required: np.ndarray,
+def protect_cuts(vectors, values: np.ndarray, primary: np.ndarray, required: np.ndarray,
                  hideable: np.ndarray | None = None, costs: np.ndarray | None = None,
                  hidden: np.ndarray | None = None) -> np.ndarray:
     """What to hide so that every hidden number's interval (see :func:`interval_widths`) is at least
@@ -135,7 +165,7 @@ def protect_cuts(vectors: np.ndarray, values: np.ndarray, primary: np.ndarray, r
     the bounds; a number whose interval is too narrow gets a partner: the cheapest shown, hideable number
     sharing an underlying count with it. Raises ``ValueError`` when none is left to hide.
     """
-    vectors = np.asarray(vectors, dtype=float)
+    vectors = _sparse(vectors)
     values = np.asarray(values, dtype=float)
     primary = np.asarray(primary, dtype=bool)
     result = primary.copy() if hidden is None else (primary | np.asarray(hidden, dtype=bool))
@@ -145,7 +175,9 @@ def protect_cuts(vectors: np.ndarray, values: np.ndarray, primary: np.ndarray, r
     groups = independent_groups(vectors)
     for group in np.unique(groups[primary]):
         rows = np.flatnonzero(groups == group)
-        result[rows] = _protect_group(vectors[rows], values[rows], result[rows], required[rows], can_hide[rows],
+        block = vectors[rows]
+        block = block[:, np.unique(block.indices)]  # the group's own underlying counts only: small
+        result[rows] = _protect_group(block, values[rows], result[rows], required[rows], can_hide[rows],
                                       cost[rows])
     return result
 
@@ -166,12 +198,11 @@ def _nearest_hideable(gram: np.ndarray, target: int, hideable_now: np.ndarray) -
         reach = wider
 
 
-def _protect_group(vectors: np.ndarray, values: np.ndarray, hidden: np.ndarray, required: np.ndarray,
+def _protect_group(vectors: csr_matrix, values: np.ndarray, hidden: np.ndarray, required: np.ndarray,
                    can_hide: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    from scipy.sparse import csr_matrix
-
-    sparse = csr_matrix(vectors)
-    gram = (sparse @ sparse.T).toarray()  # the numbers are sums of a few counts each: sparse is far faster
+    """One independent group (``vectors`` sparse, its own columns only): the only place dense work is done, on
+    the group's numbers (its Gram matrix), never on its underlying counts."""
+    gram = (vectors @ vectors.T).toarray()  # the numbers are sums of a few counts each: sparse is far faster
     atoms = _merged_atoms(vectors)
     hidden = hidden.copy()
     # Only numbers that must stay uncertain by more than one unit need the bounds; exact derivation is
