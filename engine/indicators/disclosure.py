@@ -294,7 +294,11 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
         known += 1
     if grouped:  # every event of the current window is in one small area: per kind, the small areas add up
         current = layout.before + np.asarray(list(layout.current), dtype=np.int64)
-        for kind_index in range(n_kinds):
+        # Only kinds some small-area number counts: for any other kind the small areas' unknowns appear nowhere
+        # else, and the identity says no more than that counts are never negative.
+        split = [kinds.members[k[1]] for k in joint if k[0] in ("top", "group", "benchmark_group")]
+        split += [kinds.members[i] for i in complete]
+        for kind_index in np.unique(np.concatenate(split)).tolist() if split else []:
             columns = np.concatenate([kind_index * n_months + current,
                                       np.array([slot[a] + kind_index for a in coupled], dtype=np.int64)])
             rows.add((columns, np.concatenate([np.ones(current.size), -np.ones(len(coupled))])))

@@ -95,62 +95,89 @@ def interval_widths(vectors, values: np.ndarray, hidden: np.ndarray,
     return _widths(_merged_atoms(vectors), np.asarray(values, dtype=float), hidden, targets)
 
 
-def _widths(atoms: csr_matrix, values: np.ndarray, hidden: np.ndarray, targets: np.ndarray,
-            enough: np.ndarray | None = None) -> np.ndarray:
-    """:func:`interval_widths` on numbers whose underlying counts are already merged.
+class _Bounds:
+    """One HiGHS model of a group's numbers (every row, merged underlying counts as columns), kept across the
+    rounds of :func:`_protect_group`: hiding a number frees its row (its bounds become infinite), so each solve
+    starts from the last one's basis, which stays feasible. Only the objective and the freed rows change.
 
-    With ``enough`` (a width per target), a target's greatest value is solved first: when it already lies
-    ``enough`` above the target's own value, the least (which is at most that value) need not be solved,
-    and the width returned is that lower bound on it.
+    Solved with the primal simplex: with the constraints fixed and the objective changed, the last basis is
+    still feasible, and on the demo's largest group it is six times faster than HiGHS's default (dual) choice.
     """
-    import highspy
-    from scipy.sparse import csc_matrix
 
-    widths = np.full(targets.size, np.inf)
-    shown = atoms[np.flatnonzero(~hidden)]
-    # Nothing shown touches these: each may be anything, so any hidden number using one is unbounded.
-    keep = np.diff(csc_matrix(shown).indptr) > 0
-    bounded = [k for k, t in enumerate(targets) if keep[atoms.indices[atoms.indptr[t]:atoms.indptr[t + 1]]].all()]
-    if not bounded:
-        return widths
-    kept = np.flatnonzero(keep)
-    a, b = csc_matrix(shown[:, kept]), np.asarray(values, dtype=float)[~hidden]
-    targeted = atoms[:, kept]
-    n = a.shape[1]
-    model = highspy.HighsLp()
-    model.num_col_, model.num_row_ = n, a.shape[0]
-    model.col_cost_, model.col_lower_ = np.zeros(n), np.zeros(n)
-    # A finite cap keeps the solves bounded. It must lie beyond any width asked for: a count that only the
-    # cap bounds is one nothing shown bounds, and must read as wide enough whatever the threshold.
-    asked = float(np.max(enough)) if enough is not None and len(enough) else 0.0
-    model.col_upper_ = np.full(n, float(np.abs(values).sum()) + asked + 1.0)
-    model.row_lower_ = model.row_upper_ = b
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = a.indptr, a.indices, a.data
-    # highspy.Highs() prints HiGHS's banner on the console before any option can be set (HiGHS issue 2749);
-    # the core class it wraps does not, and is all this needs.
-    solver = highspy._core._Highs()
-    solver.setOptionValue("output_flag", False)
-    solver.passModel(model)
-    columns = np.arange(n, dtype=np.int32)
+    def __init__(self, atoms: csr_matrix, values: np.ndarray, widest: float) -> None:
+        import highspy
+        from scipy.sparse import csc_matrix
 
-    def solve(cost: np.ndarray) -> float:
-        solver.changeColsCost(n, columns, cost)
-        solver.run()
-        if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        self.atoms, self.values = atoms, values
+        self.columns = csc_matrix(atoms)
+        n = atoms.shape[1]
+        model = highspy.HighsLp()
+        model.num_col_, model.num_row_ = n, atoms.shape[0]
+        model.col_cost_, model.col_lower_ = np.zeros(n), np.zeros(n)
+        # A finite cap keeps the solves bounded. It must lie beyond any width asked for: a count that only the
+        # cap bounds is one nothing shown bounds, and must read as wide enough whatever the threshold.
+        model.col_upper_ = np.full(n, float(np.abs(values).sum()) + widest + 1.0)
+        model.row_lower_ = model.row_upper_ = values
+        model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        model.a_matrix_.start_, model.a_matrix_.index_ = self.columns.indptr, self.columns.indices
+        model.a_matrix_.value_ = self.columns.data
+        # highspy.Highs() prints HiGHS's banner on the console before any option can be set (HiGHS issue 2749);
+        # the core class it wraps does not, and is all this needs.
+        self.solver = highspy._core._Highs()
+        self.solver.setOptionValue("output_flag", False)
+        self.solver.setOptionValue("simplex_strategy", 4)  # primal
+        self.solver.passModel(model)
+        self.freed = np.zeros(atoms.shape[0], dtype=bool)
+        self.n = n
+        self.all_columns = np.arange(n, dtype=np.int32)
+
+    def _free(self, hidden: np.ndarray) -> None:
+        rows = np.flatnonzero(hidden & ~self.freed)
+        if rows.size:
+            self.solver.changeRowsBounds(rows.size, rows.astype(np.int32), np.full(rows.size, -np.inf),
+                                         np.full(rows.size, np.inf))
+            self.freed[rows] = True
+        if (self.freed & ~hidden).any():
+            raise ValueError("a number once hidden is never shown again")
+
+    def _solve(self, cost: np.ndarray) -> float:
+        import highspy
+
+        self.solver.changeColsCost(self.n, self.all_columns, cost)
+        self.solver.run()
+        status = self.solver.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
             raise ValueError("the shown numbers are inconsistent with non-negative counts "
-                             f"({solver.modelStatusToString(solver.getModelStatus())})")
-        return solver.getInfo().objective_function_value
+                             f"({self.solver.modelStatusToString(status)})")
+        return self.solver.getInfo().objective_function_value
 
-    for k in bounded:
-        target = targeted[targets[k]].toarray().ravel()
-        greatest = -solve(-target)
-        own = float(values[targets[k]])
-        if enough is not None and greatest - own >= enough[k]:
-            widths[k] = greatest - own
-            continue
-        widths[k] = greatest - solve(target)
-    return widths
+    def widths(self, hidden: np.ndarray, targets: np.ndarray, enough: np.ndarray | None = None) -> np.ndarray:
+        """:func:`interval_widths` of ``targets`` with ``hidden`` hidden. With ``enough`` (a width per target), a
+        target's greatest value is solved first: when it already lies ``enough`` above the target's own value,
+        the least (which is at most that value) need not be solved, and the width returned is that lower bound."""
+        widths = np.full(targets.size, np.inf)
+        shown = np.flatnonzero(~hidden)
+        # Nothing shown touches these: each may be anything, so any hidden number using one is unbounded.
+        keep = np.diff(self.columns[shown].tocsc().indptr) > 0 if shown.size else np.zeros(self.n, dtype=bool)
+        atoms = self.atoms
+        bounded = [k for k, t in enumerate(targets) if keep[atoms.indices[atoms.indptr[t]:atoms.indptr[t + 1]]].all()]
+        if not bounded:
+            return widths
+        self._free(hidden)
+        for k in bounded:
+            target = atoms[targets[k]].toarray().ravel()
+            greatest = -self._solve(-target)
+            own = float(self.values[targets[k]])
+            if enough is not None and greatest - own >= enough[k]:
+                widths[k] = greatest - own
+                continue
+            widths[k] = greatest - self._solve(target)
+        return widths
+
+
+def _widths(atoms: csr_matrix, values: np.ndarray, hidden: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """:func:`interval_widths` on numbers whose underlying counts are already merged."""
+    return _Bounds(atoms, values, 0.0).widths(hidden, targets)
 
 
 def protect_cuts(vectors, values: np.ndarray, primary: np.ndarray, required: np.ndarray,
@@ -209,9 +236,10 @@ def _protect_group(vectors: csr_matrix, values: np.ndarray, hidden: np.ndarray, 
     # stopped for every hidden number. Hiding more only widens intervals, so a number once wide enough
     # is not solved again.
     pending = np.flatnonzero(hidden & (required > 1))
+    bounds = _Bounds(atoms, values, float(required.max(initial=0.0)))
     while True:
         hidden = protect(gram, values, hidden, hideable=can_hide, costs=cost)
-        pending = pending[_widths(atoms, values, hidden, pending, required[pending]) < required[pending] - _SLACK]
+        pending = pending[bounds.widths(hidden, pending, required[pending]) < required[pending] - _SLACK]
         if pending.size == 0:
             return hidden
         chosen: set[int] = set()
