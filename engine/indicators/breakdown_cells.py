@@ -19,7 +19,7 @@ from engine.indicators.disclosure import BreakdownCells, Key
 from engine.indicators.periods import Window
 from engine.indicators.profiles.breakdowns import breakdown_cell_masks
 from engine.ingest import SourceRows
-from engine.report import Breakdown, BreakdownRow
+from engine.report import Breakdown
 from engine.spec.models import BreakdownSpec, Spec
 
 COUNT, BASE, BENCHMARK, BENCHMARK_BASE = "breakdown", "breakdown_base", "breakdown_benchmark", "breakdown_benchmark_base"
@@ -76,20 +76,28 @@ def checked_breakdowns(spec: Spec, sources: dict[str, SourceRows], partner_of_sm
     return checked
 
 
+def figure_rules(checked: list[CheckedBreakdown], rules: dict[str, tuple[int, bool]],
+                 members: dict[str, np.ndarray]) -> dict[str, tuple[int, bool]]:
+    """Each figure's rows (by member name) that count any event a sensitive indicator counts, with the strictest of
+    those indicators' rules: the same for every partner area, so worked out once."""
+    sensitive = [(members[i], rule) for i, rule in rules.items()]
+    found: dict[str, tuple[int, bool]] = {}
+    for b in checked:
+        for name in b.masks:
+            hits = [rule for kinds, rule in sensitive if np.intersect1d(kinds, members[name]).size]
+            if hits:
+                found[name] = (max(r[0] for r in hits), any(r[1] for r in hits))
+    return found
+
+
 def partner_cells(checked: list[CheckedBreakdown], tables: list[Breakdown], rules: dict[str, tuple[int, bool]],
-                  members: dict[str, np.ndarray], first_month: int, in_benchmark: bool) -> BreakdownCells:
-    """One partner's breakdown figures (``tables``: its Breakdown for each of ``checked``) as disclosure keys.
-    A figure counting any event a sensitive indicator counts takes the strictest of those indicators' rules."""
-    sensitive = {i: members[i] for i in rules}
+                  first_month: int, in_benchmark: bool) -> BreakdownCells:
+    """One partner's breakdown figures (``tables``: its Breakdown for each of ``checked``) as disclosure keys;
+    ``rules``: :func:`figure_rules`."""
     values: dict[Key, float] = {}
     names: dict[Key, str] = {}
     cell_rules: dict[Key, tuple[int, bool]] = {}
     months, elsewhere = {}, {}
-
-    def rule(name: str) -> tuple[int, bool] | None:
-        hits = [rules[i] for i, kinds in sensitive.items() if np.intersect1d(kinds, members[name]).size]
-        return (max(r[0] for r in hits), any(r[1] for r in hits)) if hits else None
-
     for b, table in zip(checked, tables):
         months[b.spec.id] = range(b.first - first_month, b.last - first_month + 1)
         elsewhere[b.spec.id] = (b.spec.source, b.first, b.last)
@@ -99,8 +107,8 @@ def partner_cells(checked: list[CheckedBreakdown], tables: list[Breakdown], rule
                                       (BENCHMARK_BASE, row.benchmark_base, base)):
                 key = (kind, b.spec.id, figure)
                 values[key], names[key] = float(value), name
-                if kind in (COUNT, BASE) and (found := rule(name)) is not None:
-                    cell_rules[key] = found
+                if kind in (COUNT, BASE) and name in rules:
+                    cell_rules[key] = rules[name]
     return BreakdownCells(values, names, months, elsewhere, cell_rules, in_benchmark)
 
 

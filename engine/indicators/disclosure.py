@@ -193,6 +193,22 @@ def _protected(keys: list[Key], vectors, values: dict[Key, float], primary: set[
 BREAKDOWN_KINDS = ("breakdown", "breakdown_base", "breakdown_benchmark", "breakdown_benchmark_base")
 
 
+def _classes(n_kinds: int, members: list[np.ndarray]) -> np.ndarray:
+    """A class per kind of event: kinds counted by the same of ``members`` (indicators' kinds) share one; kinds none
+    counts get -1 (no small-area number touches them)."""
+    if not members:
+        return np.full(n_kinds, -1, dtype=np.int64)
+    table = np.zeros((n_kinds, len(members)), dtype=bool)
+    for column, kinds in enumerate(members):
+        table[kinds, column] = True
+    used = table.any(axis=1)
+    packed = np.packbits(table, axis=1)
+    _, inverse = np.unique(packed[used], axis=0, return_inverse=True)
+    classes = np.full(n_kinds, -1, dtype=np.int64)
+    classes[used] = inverse.ravel()
+    return classes
+
+
 def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, picks: dict[str, list[int]],
                    complete: set[str], rules: dict[str, tuple[int, bool]],
                    areas: SmallAreaGroups | None = None, breakdowns: BreakdownCells | None = None) -> set[Key]:
@@ -227,13 +243,22 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
     # With area groups every small area is in the joint problem; otherwise only those a complete table lists.
     coupled = sorted(areas.small_areas.tolist()) if grouped else \
         sorted({area for indicator in complete for area in picks[indicator]})
-    slot = {area: n_kinds * n_months + position * n_kinds for position, area in enumerate(coupled)}
+    # A small area's events need telling apart only by the indicators some small-area number counts: kinds alike for
+    # all of them share one unknown per small area (a class). Nothing is lost: any split of a class's events among
+    # small areas and of its kinds' events among months, with the same totals, can be made together (a transport
+    # problem with equal supply and demand is always feasible), and breakdowns split the kinds far more finely.
+    joint = [k for k in values if k[0] != "top" or k[2] in set(coupled)]
+    split_by = sorted({k[1] for k in joint if k[0] in ("top", "group", "benchmark_group")} | set(complete))
+    class_of = _classes(n_kinds, [kinds.members[i] for i in split_by])
+    n_classes = int(class_of.max(initial=-1)) + 1
+    slot = {area: n_kinds * n_months + position * n_classes for position, area in enumerate(coupled)}
     # The rest of the benchmark's events in each group (and each breakdown's rows): unknowns of their own, so a
     # benchmark's count bounds the partner area's (it is never less) without giving it away.
     blocks = list(dict.fromkeys([k[2:] for k in values if k[0] == "benchmark_group"]
                                 + (list(dict.fromkeys(breakdowns.elsewhere.values())) if breakdowns else [])))
-    elsewhere = {cell: n_kinds * (n_months + len(coupled) + position) for position, cell in enumerate(blocks)}
-    width = n_kinds * (n_months + len(coupled) + len(elsewhere))
+    start = n_kinds * n_months + n_classes * len(coupled)
+    elsewhere = {cell: start + n_kinds * position for position, cell in enumerate(blocks)}
+    width = start + n_kinds * len(elsewhere)
 
     def of_months(members: np.ndarray, span, sign: float = 1.0) -> Part:
         offsets = layout.before + np.asarray(list(span), dtype=np.int64)
@@ -244,7 +269,7 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
         return of_months(kinds.members[indicator], span, sign)
 
     def area(indicator: str, small_area: int, sign: float = 1.0) -> Part:
-        columns = slot[small_area] + kinds.members[indicator]
+        columns = slot[small_area] + np.unique(class_of[kinds.members[indicator]])
         return columns, np.full(columns.size, sign)
 
     def block(start: int, members: np.ndarray) -> Part:
@@ -283,7 +308,6 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
             return own
         return area(key[1], key[2])  # "top"
 
-    joint = [k for k in values if k[0] != "top" or k[2] in slot]
     rows = _Rows()
     for key in joint:
         rows.add(vector_of(key))
@@ -292,16 +316,13 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
     for i in sorted(complete):
         rows.add(_join(months(i, layout.current), *(area(i, a, -1.0) for a in picks[i])))
         known += 1
-    if grouped:  # every event of the current window is in one small area: per kind, the small areas add up
+    if grouped:  # every event of the current window is in one small area: per class of kinds, the small areas add up
         current = layout.before + np.asarray(list(layout.current), dtype=np.int64)
-        # Only kinds some small-area number counts: for any other kind the small areas' unknowns appear nowhere
-        # else, and the identity says no more than that counts are never negative.
-        split = [kinds.members[k[1]] for k in joint if k[0] in ("top", "group", "benchmark_group")]
-        split += [kinds.members[i] for i in complete]
-        for kind_index in np.unique(np.concatenate(split)).tolist() if split else []:
-            columns = np.concatenate([kind_index * n_months + current,
-                                      np.array([slot[a] + kind_index for a in coupled], dtype=np.int64)])
-            rows.add((columns, np.concatenate([np.ones(current.size), -np.ones(len(coupled))])))
+        for c in range(n_classes):
+            members = np.flatnonzero(class_of == c)
+            columns = np.concatenate([(members[:, None] * n_months + current[None, :]).ravel(),
+                                      np.array([slot[a] + c for a in coupled], dtype=np.int64)])
+            rows.add((columns, np.concatenate([np.ones(members.size * current.size), -np.ones(len(coupled))])))
             known += 1
     hidden = _protected(joint, rows.matrix(width), values, primary, rule_of, fixed=known)
     # Every other small area on its own: its Top 10 counts as sums of its events of each kind.

@@ -128,6 +128,7 @@ class _Bounds:
         self.solver.setOptionValue("simplex_strategy", 4)  # primal
         self.solver.passModel(model)
         self.freed = np.zeros(atoms.shape[0], dtype=bool)
+        self.binding: dict[int, np.ndarray] = {}  # per target too narrow in the last call: what bounds it
         self.n = n
         self.all_columns = np.arange(n, dtype=np.int32)
 
@@ -151,6 +152,11 @@ class _Bounds:
                              f"({self.solver.modelStatusToString(status)})")
         return self.solver.getInfo().objective_function_value
 
+    def _binding(self) -> np.ndarray:
+        """The shown numbers that hold the last bound where it is (non-zero duals): hiding one of them moves it."""
+        duals = np.asarray(self.solver.getSolution().row_dual)
+        return np.flatnonzero((np.abs(duals) > _SLACK) & ~self.freed)
+
     def widths(self, hidden: np.ndarray, targets: np.ndarray, enough: np.ndarray | None = None) -> np.ndarray:
         """:func:`interval_widths` of ``targets`` with ``hidden`` hidden. With ``enough`` (a width per target), a
         target's greatest value is solved first: when it already lies ``enough`` above the target's own value,
@@ -164,6 +170,7 @@ class _Bounds:
         if not bounded:
             return widths
         self._free(hidden)
+        self.binding = {}
         for k in bounded:
             target = atoms[targets[k]].toarray().ravel()
             greatest = -self._solve(-target)
@@ -171,7 +178,9 @@ class _Bounds:
             if enough is not None and greatest - own >= enough[k]:
                 widths[k] = greatest - own
                 continue
+            binding = self._binding()
             widths[k] = greatest - self._solve(target)
+            self.binding[int(targets[k])] = np.union1d(binding, self._binding())
         return widths
 
 
@@ -244,7 +253,11 @@ def _protect_group(vectors: csr_matrix, values: np.ndarray, hidden: np.ndarray, 
             return hidden
         chosen: set[int] = set()
         for t in pending:
-            near = _nearest_hideable(gram, int(t), ~hidden & can_hide)
+            # The shown numbers that bound it, where the solver names them; otherwise the nearest.
+            near = bounds.binding.get(int(t), np.zeros(0, dtype=int))
+            near = near[~hidden[near] & can_hide[near]]
+            if not near.size:
+                near = _nearest_hideable(gram, int(t), ~hidden & can_hide)
             if chosen.isdisjoint(near.tolist()):
                 chosen.add(int(near[np.argmin(cost[near])]))
         hidden[list(chosen)] = True

@@ -60,11 +60,14 @@ def _write_spans(sheet: Worksheet, formats: Formats, row: int, shape: TableShape
 
 
 def _suppressed_cells(sheet: Worksheet, formats: Formats, placement: TablePlacement, shape: TableShape) -> None:
-    """A hidden figure reads the word, right-aligned as in every other table, so it sits where the number would."""
+    """A hidden figure reads the word, right-aligned in a number column as in every other table, so it sits where
+    the number would."""
     right = formats.get(align="right")
+    numeric = {col for col, column in enumerate(shape.columns)
+               if column.format is not None and column.format.num_format not in (0, "", "General", "@")}
     for offset, values in enumerate(shape.rows):
         for col, value in enumerate(values):
-            if value == SUPPRESSED:
+            if value == SUPPRESSED and col in numeric:  # words (▲/▼, significance) keep their column's alignment
                 sheet.write_string(placement.first_data_row + offset, placement.first_col + col, SUPPRESSED, right)
 
 

@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from engine.indicators.breakdown_cells import CheckedBreakdown, earliest_offset, partner_cells
+from engine.indicators.breakdown_cells import CheckedBreakdown, earliest_offset, figure_rules, partner_cells
 from engine.indicators.counted.results import IndicatorResults
 from engine.indicators.counted.seasonality import SeasonalCounts
 from engine.indicators.counted.trend import TrendCounts
@@ -58,6 +58,7 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
                     [range(q.first - first_month, q.last - first_month + 1) for q in periods.quarters],
                     before)
     kinds = event_kinds(spec, masks, {name: (b.spec.source, mask) for b in checked for name, mask in b.masks.items()})
+    figures = figure_rules(checked, rules, kinds.members)
     for p in chosen:
         listed = {i.id: picks[i.id][p] for i in spec.indicators}
         # A Top 10 with fewer rows lists every small area with an event; an indicator counted by partner
@@ -75,7 +76,7 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
                 numbers.update(area_group_numbers(table, ungrouped[p][(table.group_id, table.indicator_id)]))
                 areas = SmallAreaGroups(np.flatnonzero(partner_of == p), {
                     g: of[partner_of == p] for g, of in small_area_groups.items()}, bool(in_benchmark[p]))
-        cells = partner_cells(checked, [tables[p] for tables in breakdowns], rules, kinds.members, first_month,
+        cells = partner_cells(checked, [tables[p] for tables in breakdowns], figures, first_month,
                               True if in_benchmark is None else bool(in_benchmark[p])) if checked else None
         hidden[p] = hidden_numbers(numbers, layout, kinds, listed, complete, rules, areas, cells)
     return hidden
