@@ -10,11 +10,12 @@ hidden number, minimise and maximise it over every non-negative assignment of th
 counts that reproduces every shown number. The gap between the two is what the reader cannot
 tell apart; it must be at least the suppression threshold for a small count.
 
-Three things keep that affordable, since a workbook shows hundreds of numbers and a linear
-programme per hidden number per bound would cost seconds per partner area:
+Four things keep that affordable, since a workbook shows hundreds of numbers (thousands with its
+breakdowns) and a linear programme per hidden number per bound would cost seconds per partner area:
 
-* numbers are split into independent groups (no shared underlying count), and only groups that
-  hold a small count are examined at all;
+* the numbers are held as a sparse matrix (a row per number, a column per underlying count), split
+  into independent groups (no shared underlying count) before anything dense is made, and only
+  groups that hold a small count are examined at all;
 * underlying counts that every number treats alike are merged (a crime type nobody counts apart
   from another is one unknown, not one per type);
 * only small counts are bounded (a number hidden to protect one need only not be derivable, which
@@ -22,6 +23,9 @@ programme per hidden number per bound would cost seconds per partner area:
   enough is never solved again. (One block-diagonal programme for all of a group's bounds was tried:
   on a district's 276 hidden figures it cost 60 s against 0.09 s per figure solved apart, and
   0.013 s with one model whose objective alone changes.)
+* a number whose interval is too narrow gets as its partner one of the shown numbers that hold the
+  bound (non-zero duals), not merely one sharing an underlying count: on the demo's largest group,
+  with breakdowns, 3 rounds instead of 26, and 46 numbers hidden instead of 135.
 """
 from __future__ import annotations
 
@@ -164,7 +168,7 @@ class _Bounds:
         widths = np.full(targets.size, np.inf)
         shown = np.flatnonzero(~hidden)
         # Nothing shown touches these: each may be anything, so any hidden number using one is unbounded.
-        keep = np.diff(self.columns[shown].tocsc().indptr) > 0 if shown.size else np.zeros(self.n, dtype=bool)
+        keep = np.diff(self.atoms[shown].tocsc().indptr) > 0 if shown.size else np.zeros(self.n, dtype=bool)
         atoms = self.atoms
         bounded = [k for k, t in enumerate(targets) if keep[atoms.indices[atoms.indptr[t]:atoms.indptr[t + 1]]].all()]
         if not bounded:
@@ -199,7 +203,8 @@ def protect_cuts(vectors, values: np.ndarray, primary: np.ndarray, required: np.
 
     Each round first stops exact derivation (:func:`engine.stats.suppression.protect`, fast), then solves
     the bounds; a number whose interval is too narrow gets a partner: the cheapest shown, hideable number
-    sharing an underlying count with it. Raises ``ValueError`` when none is left to hide.
+    holding its bound (else sharing an underlying count with it). Raises ``ValueError`` when none is left to
+    hide. ``vectors``: a row per number, dense or scipy.sparse.
     """
     vectors = _sparse(vectors)
     values = np.asarray(values, dtype=float)
