@@ -453,6 +453,10 @@ class Report:
     comparators: ComparatorChart | None = None  # spec ``comparators:``: published force / region / England rates
     partner_code: str = ""  # the partner area's code (its identity: file names, ledger); "" for a dashboard's subject
     source_titles: dict[str, str] = field(default_factory=dict)  # source id -> the name a reader knows it by
+    # A protected build: why a comparison chart or a breakdown table is not in this workbook (a sentence each, written
+    # on the sheet where it would have been).
+    left_out_comparisons: list[str] = field(default_factory=list)
+    left_out_breakdowns: list[str] = field(default_factory=list)
 
     def source_title(self, source: str) -> str:
         """The name a sheet shows for a source the data-quality records key by its id (the CSV keeps the id)."""

@@ -24,6 +24,16 @@ from engine.spec.models import BreakdownSpec, Spec
 
 COUNT, BASE, BENCHMARK, BENCHMARK_BASE = "breakdown", "breakdown_base", "breakdown_benchmark", "breakdown_benchmark_base"
 
+# Why a breakdown of a sensitive indicator's source is left out of a protected workbook (completing "… because").
+CROSS_PARTNER = ("it shows every {partner}'s counts side by side: another {partner}'s small count, hidden in its own "
+                 "workbook, would be published here, and each workbook's check protects its own {partner}'s figures")
+UNDATED = ("its rows carry no month, so its figures cannot be checked against the months, quarters and 12-month "
+           "counts this workbook shows of the same events")
+PAST_END = ("its window reaches beyond the months this workbook counts, so its figures cannot be checked against "
+            "the months, quarters and 12-month counts shown of the same events")
+HIDDEN_SOURCE = ("its source has hidden figures in this workbook and the check does not cover this table's "
+                 "categories")
+
 
 @dataclass(frozen=True)
 class CheckedBreakdown:
@@ -43,17 +53,25 @@ def _member(breakdown_id: str, figure: int, part: str) -> str:
 
 
 def checked_breakdowns(spec: Spec, sources: dict[str, SourceRows], partner_of_small_area: np.ndarray,
-                       windows: list[Window | None], end: int) -> list[CheckedBreakdown]:
-    """The breakdowns of sensitive indicators' sources that a protected build keeps, their hidden figures marked.
+                       windows: list[Window | None], end: int) -> tuple[list[CheckedBreakdown], dict[int, str]]:
+    """The breakdowns of sensitive indicators' sources that a protected build keeps, their hidden figures marked, and
+    (by position in ``spec.breakdowns``) why each of the others of those sources is left out.
 
-    Left out (as before) are those the check cannot write as sums of counted events: a ``partner_areas`` layout
-    (it shows every partner area's counts, not one partner's), an undated snapshot, and a window reaching past
-    the last month counted."""
+    Left out are those the check cannot write as sums of one partner area's counted events: a ``partner_areas``
+    layout (it shows every partner area's counts, and each partner's check covers its own events only), an undated
+    snapshot (its rows have no month), and a window reaching past the last month counted."""
     sensitive = {i.source for i in spec.indicators if spec.suppression_for(i) is not None}
-    checked = []
+    checked: list[CheckedBreakdown] = []
+    left_out: dict[int, str] = {}
     for position, (b, window) in enumerate(zip(spec.breakdowns, windows)):
         source = sources[b.source]
-        if b.source not in sensitive or b.layout != "categories" or not source.dated:
+        if b.source not in sensitive:
+            continue
+        if b.layout != "categories":
+            left_out[position] = CROSS_PARTNER
+            continue
+        if not source.dated:
+            left_out[position] = UNDATED
             continue
         cells = breakdown_cell_masks(b, source, partner_of_small_area, window)
         kept = np.zeros(len(source.month), dtype=bool)
@@ -67,13 +85,14 @@ def checked_breakdowns(spec: Spec, sources: dict[str, SourceRows], partner_of_sm
         else:
             first = last = end
         if last > end or (months.size and months.min() < first):
+            left_out[position] = PAST_END
             continue
         masks, names = {}, []
         for figure, (count, base) in enumerate(cells):
             names.append((_member(b.id, figure, "count"), _member(b.id, figure, "base")))
             masks[names[-1][0]], masks[names[-1][1]] = count, base
         checked.append(CheckedBreakdown(b, position, masks, names, first, last))
-    return checked
+    return checked, left_out
 
 
 def figure_rules(checked: list[CheckedBreakdown], rules: dict[str, tuple[int, bool]],

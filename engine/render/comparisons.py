@@ -166,8 +166,12 @@ def _published(workbook: Workbook, sheet: Worksheet, formats: Formats, report: R
 
 def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> None:
     section_heading(sheet, formats, f"Comparisons — {report.partner_area}")
+    left_out = " ".join(report.left_out_comparisons)
     if not report.comparisons and report.comparators is None:
-        sheet.write(3, 0, "The spec charts no indicators.", formats.note)
+        if left_out:
+            wrapped_note(sheet, formats, 3, 0, columns_spanning(sheet, 2 * CHART_WIDTH + 20), left_out, {})
+        else:
+            sheet.write(3, 0, "The spec charts no indicators.", formats.note)
         report_page_setup(sheet, formats, report)
         return
     by_id = {s.indicator_id: s for s in report.series}
@@ -197,6 +201,8 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
                      f"Rates for {report.current_window}: {report.partner_area} is highlighted, {report.benchmark_name} is "
                      f"the darkest bar{peers}. A peak is named only when its three months are significantly busier than "
                      f"a flat year (exact binomial test).", widths)
+    if left_out:  # between the sheet's note and the first chart, where the missing charts would have been
+        wrapped_note(sheet, formats, 3, 0, charts_last_col, left_out, widths)
     for position, (comparison, series) in enumerate(zip(report.comparisons, charted)):
         row = chart_top + rows_each * position
         breaks.append(row)

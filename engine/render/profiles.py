@@ -87,7 +87,11 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
     under its outcome; ``home`` is the sheet its link leads back to)."""
     section_heading(sheet, formats, f"Profiles — {report.partner_area}", home=home)
     if not report.breakdowns and not report.hotspots and not report.published:
-        sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
+        if report.left_out_breakdowns:
+            wrapped_note(sheet, formats, 3, 0, page_wide_columns({}, formats.theme),
+                         " ".join(report.left_out_breakdowns), {})
+        else:
+            sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
         report_page_setup(sheet, formats, report)
         return
     widths: dict[int, float] = {}
@@ -115,6 +119,9 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
         _significance_rules(sheet, formats, placement, shape)
         _highlight_rules(sheet, formats, placement, shape, report)
         row = placement.last_row + 3
+    if report.left_out_breakdowns:  # after the breakdowns kept, where the others would have been
+        notes.append((row, " ".join(report.left_out_breakdowns)))
+        row += 2
     starts, row = write_hotspots(sheet, formats, report, row, widths)
     breaks += starts
     section = next((t.section for t in reversed(report.hotspots) if t.section), section)

@@ -7,12 +7,13 @@ build decides here which numbers each partner's workbook hides.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
-from engine.indicators.breakdown_cells import checked_breakdowns, shown_breakdown
+from engine.indicators.breakdown_cells import CROSS_PARTNER, HIDDEN_SOURCE, checked_breakdowns, shown_breakdown
 from engine.indicators.counted.area_groups import area_group_tables
 from engine.indicators.counted.comparison_areas import comparison_positions, shown_areas
 from engine.indicators.counted.comparisons import area_comparison
@@ -67,6 +68,7 @@ class CountedPhase:
     withheld: set[str]  # sources of sensitive indicators in a protected build (their measures are withheld whole)
     ungrouped: list[dict[tuple[str, str], float]]  # per partner: (area group, indicator) -> events in no group
     checked: set[int] = frozenset()  # positions in spec.breakdowns of those the disclosure check covers
+    left_out: dict[int, str] = dataclasses.field(default_factory=dict)  # position -> why a protected build drops it
 
     def kpi(self, indicator: Indicator, p: int, measured: Kpi | None) -> Kpi:
         """Partner ``p``'s KPI for ``indicator`` (``measured``: the measured phase's, for a measured indicator),
@@ -97,6 +99,23 @@ class CountedPhase:
         return [shown_breakdown(b[p], self.hidden[p]) if k in self.checked else b[p]
                 for k, (b, b_spec) in enumerate(zip(self.breakdowns, self.spec.breakdowns))
                 if k in self.checked or b_spec.source not in unsafe]
+
+    def _partner_words(self, text: str) -> str:
+        return text.format(partner=self.inputs.geography.partner_label.lower())
+
+    def left_out_comparisons(self, p: int) -> list[str]:
+        """Why partner ``p``'s protected workbook has no comparison chart of some indicators (one sentence each)."""
+        shown = {c.indicator_id for c in self.partner_comparisons(p)}
+        gone = [c for c in self.comparisons if c.indicator_id not in shown]
+        return [f"The comparison chart and rates of {self.spec.indicator(c.indicator_id).name.lower()} are left out "
+                f"of this protected workbook because " + self._partner_words(CROSS_PARTNER) + "." for c in gone]
+
+    def left_out_breakdowns(self, p: int) -> list[str]:
+        """Why partner ``p``'s protected workbook has no table of some breakdowns (one sentence each)."""
+        kept = {b.breakdown_id for b in self.partner_breakdowns(p)}
+        return [f"'{b.title}' is left out of this protected workbook because "
+                + self._partner_words(self.left_out.get(k, HIDDEN_SOURCE)) + "."
+                for k, b in enumerate(self.spec.breakdowns) if b.id not in kept]
 
     def partner_group_tables(self, p: int) -> list[AreaGroupTable]:
         """Partner ``p``'s who-is-affected tables, their hidden figures marked (the disclosure check covers them)."""
@@ -170,7 +189,8 @@ def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file
                                    in_benchmark=geo.in_benchmark)
                   for b, window in zip(spec.breakdowns, windows)]
     protected = suppress and bool(suppression_rules(spec))
-    checked = checked_breakdowns(spec, inputs.sources, geo.small_area_partner, windows, end) if protected else []
+    checked, left_out = checked_breakdowns(spec, inputs.sources, geo.small_area_partner, windows, end) \
+        if protected else ([], {})
     hidden = hidden_by_partner(spec, results, trend, picks, masks, periods, first_month, chosen, n_partners,
                                by_partner, series, seasonal, season_years, first_data, group_tables, groups_of,
                                geo.small_area_partner, ungrouped, geo.in_benchmark, checked,
@@ -185,7 +205,8 @@ def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file
     return CountedPhase(spec, inputs, coverage, results, by_partner, picks, hidden, protected, peer_groups, trend,
                         series, comparisons, breakdowns, group_tables, map_sets, seasonal, season_years,
                         comparison_positions(spec.comparison_areas, geo, inputs.peer_table), first_month,
-                        withheld_sources(full_spec) if protected else set(), ungrouped, {b.position for b in checked})
+                        withheld_sources(full_spec) if protected else set(), ungrouped, {b.position for b in checked},
+                        left_out)
 
 
 def _ungrouped_counts(spec: Spec, results: dict[str, IndicatorResults], groups_of: dict[str, np.ndarray],
