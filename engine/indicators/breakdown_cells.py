@@ -29,8 +29,6 @@ CROSS_PARTNER = ("it shows every {partner}'s counts side by side: another {partn
                  "workbook, would be published here, and each workbook's check protects its own {partner}'s figures")
 UNDATED = ("its rows carry no month, so its figures cannot be checked against the months, quarters and 12-month "
            "counts this workbook shows of the same events")
-PAST_END = ("its window reaches beyond the months this workbook counts, so its figures cannot be checked against "
-            "the months, quarters and 12-month counts shown of the same events")
 HIDDEN_SOURCE = ("its source has hidden figures in this workbook and the check does not cover this table's "
                  "categories")
 
@@ -58,8 +56,9 @@ def checked_breakdowns(spec: Spec, sources: dict[str, SourceRows], partner_of_sm
     (by position in ``spec.breakdowns``) why each of the others of those sources is left out.
 
     Left out are those the check cannot write as sums of one partner area's counted events: a ``partner_areas``
-    layout (it shows every partner area's counts, and each partner's check covers its own events only), an undated
-    snapshot (its rows have no month), and a window reaching past the last month counted."""
+    layout (it shows every partner area's counts, and each partner's check covers its own events only) and an
+    undated snapshot (its rows have no month). A window reaching past the last month counted is kept: its later
+    months are unknowns of their own, which no other figure of the workbook sums."""
     sensitive = {i.source for i in spec.indicators if spec.suppression_for(i) is not None}
     checked: list[CheckedBreakdown] = []
     left_out: dict[int, str] = {}
@@ -84,9 +83,6 @@ def checked_breakdowns(spec: Spec, sources: dict[str, SourceRows], partner_of_sm
             first, last = int(months.min()), int(months.max())
         else:
             first = last = end
-        if last > end or (months.size and months.min() < first):
-            left_out[position] = PAST_END
-            continue
         masks, names = {}, []
         for figure, (count, base) in enumerate(cells):
             names.append((_member(b.id, figure, "count"), _member(b.id, figure, "base")))
@@ -134,6 +130,11 @@ def partner_cells(checked: list[CheckedBreakdown], tables: list[Breakdown], rule
 def earliest_offset(checked: list[CheckedBreakdown], first_month: int) -> int:
     """How many months before the first month counted the breakdowns' windows reach (0 when none do)."""
     return max([first_month - b.first for b in checked] + [0])
+
+
+def latest_offset(checked: list[CheckedBreakdown], end: int) -> int:
+    """How many months after the last month counted (``end``) the breakdowns' windows reach (0 when none do)."""
+    return max([b.last - end for b in checked] + [0])
 
 
 def shown_breakdown(table: Breakdown, hidden: set[Key]) -> Breakdown:

@@ -171,5 +171,5 @@ def describe_suppression(rules: list[tuple[str, Suppression]], applied: bool) ->
             f"small ones cannot be told apart. Breakdowns and area groups are checked with the rest, category by "
             f"category. Left out, each with a note where it would have been, are the comparison chart of a sensitive "
             f"indicator and a breakdown showing every partner area side by side (another partner area's small "
-            f"count, hidden in its own workbook, would be published there), and a breakdown the check cannot write "
-            f"as sums of the months counted (an undated snapshot, or a window beyond the last month). {where}")
+            f"count, hidden in its own workbook, would be published there), and a breakdown of an undated snapshot, "
+            f"whose rows have no month to be checked against. {where}")

@@ -62,6 +62,7 @@ class Layout:
     trend_rows: list[str]
     quarters: list[range] = field(default_factory=list)  # the series' rolling quarters
     before: int = 0  # months counted before offset 0 (the seasonal grids' earlier years)
+    after: int = 0  # months after the last one counted that a breakdown's window still reaches
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,7 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
                and bool(primary_suppression([value], *rule_of(key))[0])}
     if not primary:
         return set()
-    n_kinds, n_months = kinds.count, layout.before + layout.n_months
+    n_kinds, n_months = kinds.count, layout.before + layout.n_months + layout.after
     grouped = any(k[0] in ("group", "benchmark_group") for k in values)
     if grouped and areas is None:
         raise ValueError("area-group counts need the partner area's small areas and their groups")

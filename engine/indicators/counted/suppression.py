@@ -11,7 +11,8 @@ from typing import Sequence
 
 import numpy as np
 
-from engine.indicators.breakdown_cells import CheckedBreakdown, earliest_offset, figure_rules, partner_cells
+from engine.indicators.breakdown_cells import (CheckedBreakdown, earliest_offset, figure_rules, latest_offset,
+                                              partner_cells)
 from engine.indicators.counted.results import IndicatorResults
 from engine.indicators.counted.seasonality import SeasonalCounts
 from engine.indicators.counted.trend import TrendCounts
@@ -56,7 +57,7 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
                     trend.year_months if trend else [], trend.shown if trend else range(0),
                     list(spec.trend_table.rows) if trend and spec.trend_table else [],
                     [range(q.first - first_month, q.last - first_month + 1) for q in periods.quarters],
-                    before)
+                    before, latest_offset(checked, periods.end))
     kinds = event_kinds(spec, masks, {name: (b.spec.source, mask) for b in checked for name, mask in b.masks.items()})
     figures = figure_rules(checked, rules, kinds.members)
     for p in chosen:
