@@ -9,11 +9,14 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import PERCENT, RATE, Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import SHEET_TRENDS, table_name
+from engine.render.print_pages import columns_spanning
 from engine.render.seasonality import write_seasonality
 from engine.report import SUPPRESSED, Report, TrendTable
+from engine.render.wrapping import wrapped_note
 
 TABLE_FIRST_ROW = 4
 CHART_ROWS = 20  # rows the chart covers at the default row height
+CHART_WIDTH = 900  # pixels: the monthly chart, and the notes above it
 YEAR_WIDTH = 12  # a partial year's label wraps onto a second header line: the count columns stay even
 # The label column wraps long names: at the width of the longest one, the sheet printed across two pages wide,
 # the second holding a column or two of numbers.
@@ -57,7 +60,7 @@ def _monthly_chart(workbook: Workbook, formats: Formats, trend: TrendTable, tabl
     chart.set_x_axis({"date_axis": True, "num_format": "mmm yy", "major_unit": 3, "major_unit_type": "months",
                       "num_font": formats.chart_font(8)})
     chart.set_legend({"position": "bottom", "font": formats.chart_font(9)})
-    chart.set_size({"width": 900, "height": CHART_ROWS * 20})
+    chart.set_size({"width": CHART_WIDTH, "height": CHART_ROWS * 20})
     return chart
 
 
@@ -167,16 +170,16 @@ def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: 
     sheet.freeze_panes(TABLE_FIRST_ROW + 1, 1)
     note_row = placement.last_row + 2
     notes = trend.notes + ([report.suppression_note] if report.suppression_note else []) + _undrawn_note(trend)
-    for offset, note in enumerate(notes):
-        sheet.write(note_row + offset, 0, note, formats.note)
 
     chart_row = note_row + len(notes) + 1
-    monthly_row = chart_row + CHART_ROWS + 1
+    monthly_row = chart_row + (CHART_ROWS + 1 if _drawn(trend) else 0)  # no line to draw: no chart, no gap
     monthly = _write_monthly(sheet, formats, trend, monthly_row, widths)
     quarterly_row = monthly.last_row + 3
     quarters = _write_quarterly(sheet, formats, report, quarterly_row, widths) if report.series else {}
     seasonal_rows = write_seasonality(workbook, sheet, report, formats, sheet.dim_rowmax + 3, widths)
     apply_widths(sheet, widths)
+    for offset, note in enumerate(notes):  # wrapped as wide as the chart, once every column has its width
+        wrapped_note(sheet, formats, note_row + offset, 0, columns_spanning(sheet, CHART_WIDTH), note, widths)
     if _drawn(trend):
         sheet.insert_chart(chart_row, 0, _monthly_chart(workbook, formats, trend, monthly, report.partner_area),
                            {"description": _chart_description(trend, report.partner_area), "object_position": 3})
