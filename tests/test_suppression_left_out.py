@@ -92,7 +92,7 @@ def test_protected_workbook_says_what_it_leaves_out_and_why(builds):
         assert "'Crime by type, every month held' is left out" not in profiles
         comparisons = " ".join(_texts(path, "Comparisons"))
         assert ("The comparison chart and rates of total recorded crime are left out of this protected workbook "
-                "because it shows every district's counts side by side") in comparisons, comparisons
+                "because they show every district's counts side by side") in comparisons, comparisons
         assert "The spec charts no indicators." not in comparisons
         method = " ".join(_texts(path, "Methodology")) if "Methodology" in load_workbook(path).sheetnames else ""
         assert "breakdown showing every partner area side by side" in " ".join(n.text for n in report.methodology) \

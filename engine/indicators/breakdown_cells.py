@@ -25,7 +25,7 @@ from engine.spec.models import BreakdownSpec, Spec
 COUNT, BASE, BENCHMARK, BENCHMARK_BASE = "breakdown", "breakdown_base", "breakdown_benchmark", "breakdown_benchmark_base"
 
 # Why a breakdown of a sensitive indicator's source is left out of a protected workbook (completing "… because").
-CROSS_PARTNER = ("it shows every {partner}'s counts side by side: another {partner}'s small count, hidden in its own "
+CROSS_PARTNER = ("{shows} every {partner}'s counts side by side: another {partner}'s small count, hidden in its own "
                  "workbook, would be published here, and each workbook's check protects its own {partner}'s figures")
 UNDATED = ("its rows carry no month, so its figures cannot be checked against the months, quarters and 12-month "
            "counts this workbook shows of the same events")

@@ -100,15 +100,15 @@ class CountedPhase:
                 for k, (b, b_spec) in enumerate(zip(self.breakdowns, self.spec.breakdowns))
                 if k in self.checked or b_spec.source not in unsafe]
 
-    def _partner_words(self, text: str) -> str:
-        return text.format(partner=self.inputs.geography.partner_label.lower())
+    def _partner_words(self, text: str, shows: str = "it shows") -> str:
+        return text.format(partner=self.inputs.geography.partner_label.lower(), shows=shows)
 
     def left_out_comparisons(self, p: int) -> list[str]:
         """Why partner ``p``'s protected workbook has no comparison chart of some indicators (one sentence each)."""
         shown = {c.indicator_id for c in self.partner_comparisons(p)}
         gone = [c for c in self.comparisons if c.indicator_id not in shown]
         return [f"The comparison chart and rates of {self.spec.indicator(c.indicator_id).name.lower()} are left out "
-                f"of this protected workbook because " + self._partner_words(CROSS_PARTNER) + "." for c in gone]
+                f"of this protected workbook because " + self._partner_words(CROSS_PARTNER, "they show") + "." for c in gone]
 
     def left_out_breakdowns(self, p: int) -> list[str]:
         """Why partner ``p``'s protected workbook has no table of some breakdowns (one sentence each)."""
