@@ -456,7 +456,7 @@ class Report:
     # A protected build: why a comparison chart or a breakdown table is not in this workbook (a sentence each, written
     # on the sheet where it would have been).
     left_out_comparisons: list[str] = field(default_factory=list)
-    left_out_breakdowns: list[str] = field(default_factory=list)
+    left_out_breakdowns: list[tuple[str, str]] = field(default_factory=list)  # (the kept breakdown it follows, why)
 
     def source_title(self, source: str) -> str:
         """The name a sheet shows for a source the data-quality records key by its id (the CSV keeps the id)."""

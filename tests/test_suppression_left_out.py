@@ -90,6 +90,13 @@ def test_protected_workbook_says_what_it_leaves_out_and_why(builds):
                         "workbook, would be published here")
         assert side_by_side in profiles, profiles
         assert "'Crime by type, every month held' is left out" not in profiles
+        # Where the table would have been: between the spec's breakdowns before and after it.
+        sheet = load_workbook(path)["Profiles"]
+        note = next(c.row for row in sheet.iter_rows() for c in row
+                    if isinstance(c.value, str) and c.value.startswith("'Crime by type, every district' is left out"))
+        before, after = (sheet.tables[f"sb_breakdown_{b}"].ref for b in ("crime_mix", "crime_all_months"))
+        assert int(before.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) < note
+        assert note < int(after.split(":")[0].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
         comparisons = " ".join(_texts(path, "Comparisons"))
         assert ("The comparison chart and rates of total recorded crime are left out of this protected workbook "
                 "because they show every district's counts side by side") in comparisons, comparisons

@@ -89,7 +89,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
     if not report.breakdowns and not report.hotspots and not report.published:
         if report.left_out_breakdowns:
             wrapped_note(sheet, formats, 3, 0, page_wide_columns({}, formats.theme),
-                         " ".join(report.left_out_breakdowns), {})
+                         " ".join(text for _, text in report.left_out_breakdowns), {})
         else:
             sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
         report_page_setup(sheet, formats, report)
@@ -99,6 +99,16 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
     section = ""
     breaks: list[int] = []
     notes: list[tuple[int, str]] = []  # wrapped once the tables have set the columns' widths
+
+    def left_out(after: str, row: int) -> int:
+        """A protected build's note, where the tables it leaves out would have been (after ``after``)."""
+        words = " ".join(text for follows, text in report.left_out_breakdowns if follows == after)
+        if not words:
+            return row
+        notes.append((row, words))
+        return row + 2
+
+    row = left_out("", row)
     for breakdown in report.breakdowns:
         if breakdown.section and breakdown.section != section:
             section = breakdown.section
@@ -118,10 +128,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
         _suppressed_cells(sheet, formats, placement, shape)
         _significance_rules(sheet, formats, placement, shape)
         _highlight_rules(sheet, formats, placement, shape, report)
-        row = placement.last_row + 3
-    if report.left_out_breakdowns:  # after the breakdowns kept, where the others would have been
-        notes.append((row, " ".join(report.left_out_breakdowns)))
-        row += 2
+        row = left_out(breakdown.breakdown_id, placement.last_row + 3)
     starts, row = write_hotspots(sheet, formats, report, row, widths)
     breaks += starts
     section = next((t.section for t in reversed(report.hotspots) if t.section), section)

@@ -110,12 +110,18 @@ class CountedPhase:
         return [f"The comparison chart and rates of {self.spec.indicator(c.indicator_id).name.lower()} are left out "
                 f"of this protected workbook because " + self._partner_words(CROSS_PARTNER, "they show") + "." for c in gone]
 
-    def left_out_breakdowns(self, p: int) -> list[str]:
-        """Why partner ``p``'s protected workbook has no table of some breakdowns (one sentence each)."""
+    def left_out_breakdowns(self, p: int) -> list[tuple[str, str]]:
+        """Why partner ``p``'s protected workbook has no table of some breakdowns: (the id of the kept breakdown it
+        would have followed, "" for none, one sentence), so the sheet says it where the table would have been."""
         kept = {b.breakdown_id for b in self.partner_breakdowns(p)}
-        return [f"'{b.title}' is left out of this protected workbook because "
-                + self._partner_words(self.left_out.get(k, HIDDEN_SOURCE)) + "."
-                for k, b in enumerate(self.spec.breakdowns) if b.id not in kept]
+        out, after = [], ""
+        for k, b in enumerate(self.spec.breakdowns):
+            if b.id in kept:
+                after = b.id
+                continue
+            out.append((after, f"'{b.title}' is left out of this protected workbook because "
+                        + self._partner_words(self.left_out.get(k, HIDDEN_SOURCE)) + "."))
+        return out
 
     def partner_group_tables(self, p: int) -> list[AreaGroupTable]:
         """Partner ``p``'s who-is-affected tables, their hidden figures marked (the disclosure check covers them)."""
