@@ -29,7 +29,6 @@ from engine.report import SUPPRESSED, AreaGroupRow, AreaGroupTable, GroupRatio, 
 
 CHART_WIDTH, CHART_HEIGHT = 720, 300
 CHART_ROWS = 16  # rows a chart covers at the default height, with a gap
-NOTE_WIDTH = 150  # characters of a wrapped note line across the table
 
 
 def _capital(text: str) -> str:
@@ -70,6 +69,15 @@ def _verdict(ratio: GroupRatio) -> str:
     if not ratio.significant:
         return "Not significantly different"
     return "Significantly higher" if ratio.ratio > 1 else "Significantly lower"
+
+
+def _ratio_reading(table: AreaGroupTable) -> str:
+    """How to read the rate ratios, under their table (printed across pages, its verdict column is on the page to
+    the right of the ratios: the rule for reading them is on the same page as the figures)."""
+    high, low = table.ratios[0].high, table.ratios[0].low
+    return (f"Rate ratio: the rate per {table.rate_per:,} residents in group {high} divided by the rate in group {low} (2.00: twice "
+            f"as high; 1.00: the same). Where its {table.level:.0%} interval includes 1.00 the two groups' rates are not "
+            f"significantly different: the difference may be chance.")
 
 
 def _ratio_table(sheet: Worksheet, formats: Formats, tables: list[AreaGroupTable], row: int,
@@ -132,15 +140,6 @@ def _description(report: Report, table: AreaGroupTable) -> str:
             f"({report.current_window}): {pairs}.")
 
 
-def _note(sheet: Worksheet, formats: Formats, row: int, text: str, last_col: int) -> int:
-    """A wrapped note across the table's width; returns the next free row."""
-    lines = max(1, -(-len(text) // NOTE_WIDTH))
-    sheet.merge_range(row, 0, row, last_col, text, formats.get(italic=True, text_wrap=True,
-                                                               font_color=formats.theme.colours.get("muted_text", "#404040")))
-    sheet.set_row(row, 14 * lines)
-    return row + 1
-
-
 def _group_blocks(report: Report) -> list[list[AreaGroupTable]]:
     """The report's tables gathered by area group, in spec order."""
     blocks: dict[str, list[AreaGroupTable]] = {}
@@ -157,17 +156,19 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
     widths: dict[int, float] = {}
     breaks: list[int] = []
     row = 4
-    last_col = 12
+    notes: list[tuple[int, str]] = []  # wrapped once the tables have set the columns' widths
     for number, tables in enumerate(_group_blocks(report)):
         if number:  # the first group starts under the sheet's heading, not on a page of its own
             breaks.append(row)
         sheet.write(row, 0, tables[0].title, formats.heading)
         row += 1
         if tables[0].note:
-            row = _note(sheet, formats, row, tables[0].note, last_col)
+            notes.append((row, tables[0].note))
+            row += 1
         if tables[0].ratios:
             placed = _ratio_table(sheet, formats, tables, row + 1, widths)
-            row = placed.last_row + 2
+            notes.append((placed.last_row + 1, _ratio_reading(tables[0])))
+            row = placed.last_row + 3
         for position, table in enumerate(tables):
             if position or tables[0].ratios:  # each table with its chart; the first shares the group's heading
                 breaks.append(row)
@@ -188,6 +189,10 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
             sheet.insert_chart(row + 1, 0, _chart(workbook, formats, report, table, placed),
                                {"description": _description(report, table), "object_position": 3})
             row += CHART_ROWS + 2
+    # Wrapped within the columns of the first page wide (the sheet prints across pages): merged across the
+    # table's width, a note's lines were cut between the pages side by side.
+    for note_row, text in notes:
+        wrapped_note(sheet, formats, note_row, 0, page_wide_columns(widths, formats.theme), text, widths)
     wrapped_note(sheet, formats, 2, 0, page_wide_columns(widths, formats.theme),
                  f"Rates for {report.current_window}, per 1,000 residents of each kind of neighbourhood, with "
                  f"confidence intervals, in {report.partner_area} and in {report.benchmark_name}. A group with no "
