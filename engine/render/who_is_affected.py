@@ -24,6 +24,7 @@ from engine.render.layout import (Column, TablePlacement, apply_widths, empty_se
                                   write_table)
 from engine.contract.names import SHEET_WHO, table_name
 from engine.render.print_pages import page_wide_columns
+from engine.render.print_sheet import PrintTable
 from engine.render.wrapping import wrapped_note
 from engine.report import SUPPRESSED, AreaGroupRow, AreaGroupTable, GroupRatio, Report
 
@@ -81,8 +82,9 @@ def _ratio_reading(table: AreaGroupTable) -> str:
 
 
 def _ratio_table(sheet: Worksheet, formats: Formats, tables: list[AreaGroupTable], row: int,
-                 widths: dict[int, float]) -> TablePlacement:
-    """One row per indicator and area: the compared groups' rates, their ratio and its interval, in words too."""
+                 widths: dict[int, float]) -> tuple[TablePlacement, list[Column], list[list]]:
+    """One row per indicator and area: the compared groups' rates, their ratio and its interval, in words too; with
+    the table's columns and rows."""
     first = tables[0]
     high, low = first.ratios[0].high, first.ratios[0].low
     level = f"{first.level:.0%}"
@@ -98,7 +100,7 @@ def _ratio_table(sheet: Worksheet, formats: Formats, tables: list[AreaGroupTable
             for t in tables for r in t.ratios]
     placement = write_table(sheet, formats, table_name("group", first.group_id, "ratio"), row, 0, columns, rows, widths)
     sheet.set_row(row, 30)
-    return placement
+    return placement, columns, rows
 
 
 def _chart(workbook: Workbook, formats: Formats, report: Report, table: AreaGroupTable, placed: TablePlacement) -> Chart:
@@ -148,11 +150,32 @@ def _group_blocks(report: Report) -> list[list[AreaGroupTable]]:
     return list(blocks.values())
 
 
-def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> None:
+PRINTED_COLUMNS = (0, 3, 4, 5, 6, 9, 10, 11, 12)  # label, then each place's count, rate and limits (not LSOAs, residents)
+PRINTED_RATIO_WIDTHS = (22, 18, 10, 10, 8, 8, 8, 18)
+
+
+def _printed(table: AreaGroupTable, report: Report, formats: Formats) -> PrintTable:
+    """The indicator's table in its printable form (:mod:`engine.render.print_sheet`): the groups' counts, rates and
+    limits in both places, without the small areas and residents behind them."""
+    columns, rows = _columns(table, report, formats), _rows(table)
+    return PrintTable(f"{table.indicator_name}: rate per {table.rate_per:,} by {table.label[:1].lower()}{table.label[1:]}",
+                      table.ungrouped or None,
+                      [Column(columns[c].header, columns[c].format, 20 if c == 0 else 10) for c in PRINTED_COLUMNS],
+                      [[r[c] for c in PRINTED_COLUMNS] for r in rows])
+
+
+def _printed_ratios(tables: list[AreaGroupTable], columns: list[Column], rows: list[list]) -> PrintTable:
+    return PrintTable(f"{tables[0].title}: rate ratios", " ".join(filter(None, [tables[0].note, _ratio_reading(tables[0])])),
+                      [Column(c.header, c.format, w) for c, w in zip(columns, PRINTED_RATIO_WIDTHS)], rows)
+
+
+def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> list[PrintTable]:
+    """The sheet, and its tables' printable form (:mod:`engine.render.print_sheet`)."""
     section_heading(sheet, formats, f"Who is affected — {report.partner_area}")
     if not report.area_groups:
         empty_section(sheet, formats, report, "The spec defines no area groups.")
-        return
+        return []
+    printed: list[PrintTable] = []
     widths: dict[int, float] = {}
     breaks: list[int] = []
     row = 4
@@ -166,7 +189,8 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
             notes.append((row, tables[0].note))
             row += 1
         if tables[0].ratios:
-            placed = _ratio_table(sheet, formats, tables, row + 1, widths)
+            placed, ratio_columns, ratio_rows = _ratio_table(sheet, formats, tables, row + 1, widths)
+            printed.append(_printed_ratios(tables, ratio_columns, ratio_rows))
             notes.append((placed.last_row + 1, _ratio_reading(tables[0])))
             row = placed.last_row + 3
         for position, table in enumerate(tables):
@@ -174,6 +198,7 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
                 breaks.append(row)
             sheet.write(row, 0, f"{table.indicator_name}: rate per {table.rate_per:,} by {table.label[:1].lower()}"
                                 f"{table.label[1:]}", formats.bold)
+            printed.append(_printed(table, report, formats))
             placed = write_table(sheet, formats, table_name("group", table.group_id, table.indicator_id), row + 1, 0,
                                  _columns(table, report, formats), _rows(table), widths)
             row = placed.last_row + 1
@@ -200,3 +225,4 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
     apply_widths(sheet, widths)
     sheet.freeze_panes(3, 0)
     report_page_setup(sheet, formats, report, keep_together=breaks, repeat_cols=(0, 0))
+    return printed
