@@ -47,7 +47,8 @@ FORCE = "Leicestershire"  # the police force area (PFA23NM) the demo's partner a
 PARTNER_LABEL = "District"
 
 # The sheets in order (their tables are in tables_on_sheet() below); every check follows these two.
-SHEET_ORDER = ["Summary", "Front page", "Key findings", "Top 10", "Maps", "Trends", "Comparisons", "Profiles", "Who is affected", "Methodology",
+SHEET_ORDER = ["Summary", "Front page", "Key findings", "Top 10", "Maps", "Trends", "Comparisons", "Profiles", "Profiles (print)", "Who is affected",
+          "Who is affected (print)", "Methodology",
                "Data Quality"]
 
 BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",

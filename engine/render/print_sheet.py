@@ -81,6 +81,7 @@ def write_print_sheet(sheet: Worksheet, formats: Formats, report: Report, screen
                       tables: Sequence[PrintTable]) -> None:
     """The printable form of ``screen``: a heading, a link back, then each table under its heading, a page break
     only between tables (the planner shares them out so that pages are filled and each begins with a heading)."""
+    sheet.set_default_row(one_line_points(formats.theme.font_size))  # rows as high as a line of body text
     sheet.set_row(0, 26)
     sheet.write(0, 0, title, formats.title)
     sheet.write_url(1, 0, internal_link(screen), formats.link, string=f"‹ Back to {screen}")

@@ -189,8 +189,8 @@ def section_title(sheet: Worksheet, formats: Formats, row: int, text: str) -> in
     return row + 2
 
 
-PRINT_LABEL_WIDTHS = (24.0, 18.0)  # characters: the label columns of the printed form wrap within these
-PRINT_WORDS_WIDTH, PRINT_FIGURE_WIDTH = 16.0, 9.0
+PRINT_LABEL_WIDTHS = (22.0, 16.0)  # characters: the label columns of the printed form wrap within these
+PRINT_WORDS_WIDTH, PRINT_FIGURE_WIDTH = 16.0, 11.0
 
 
 def printed_parts(shape: TableShape) -> list[tuple[str | None, list[Column], list[list]]]:
