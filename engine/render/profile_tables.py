@@ -190,7 +190,7 @@ def section_title(sheet: Worksheet, formats: Formats, row: int, text: str) -> in
 
 
 PRINT_LABEL_WIDTHS = (22.0, 16.0)  # characters: the label columns of the printed form wrap within these
-PRINT_WORDS_WIDTH, PRINT_FIGURE_WIDTH = 16.0, 11.0
+PRINT_WORDS_WIDTH, PRINT_FIGURE_WIDTH = 22.0, 11.0  # "Not significantly different" on one line
 
 
 def printed_parts(shape: TableShape) -> list[tuple[str | None, list[Column], list[list]]]:
@@ -207,6 +207,7 @@ def printed_parts(shape: TableShape) -> list[tuple[str | None, list[Column], lis
         for c in keep:
             header = shape.columns[c].header
             header = header[len(prefix):] if prefix and header.startswith(prefix) else header
+            header = "Count" if header == "n" else header
             columns.append(Column(header[:1].upper() + header[1:], shape.columns[c].format,
                                   PRINT_WORDS_WIDTH if c in words else PRINT_FIGURE_WIDTH))
         found.append((name, columns, [r[:shape.labels] + [r[c] for c in keep] for r in shape.rows]))

@@ -11,8 +11,8 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.hotspot_tables import write_hotspots
-from engine.render.published_tables import write_published
+from engine.render.hotspot_tables import printed_hotspots, write_hotspots
+from engine.render.published_tables import printed_published, write_published
 from engine.render.layout import TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import SHEET_SUMMARY, table_name
 from engine.render.print_sheet import PrintTable
@@ -90,7 +90,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
             row = section_title(sheet, formats, row, section)
         shape = table_shape(breakdown, report, formats)
         printed += [PrintTable(f"{breakdown.title}: {part}" if part else breakdown.title, _block_note(breakdown, report),
-                               columns, rows) for part, columns, rows in printed_parts(shape)]
+                               columns, rows, labels=shape.labels) for part, columns, rows in printed_parts(shape)]
         if breaks[-1:] != [row - 2]:  # a section heading keeps its first table with it
             breaks.append(row)
         table_heading(sheet, formats, row, breakdown.title)
@@ -104,6 +104,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
         _significance_rules(sheet, formats, placement, shape)
         _highlight_rules(sheet, formats, placement, shape, report)
         row = placement.last_row + 3
+    printed += printed_hotspots(report, formats) + printed_published(report, formats)
     starts, row = write_hotspots(sheet, formats, report, row, widths)
     breaks += starts
     section = next((t.section for t in reversed(report.hotspots) if t.section), section)

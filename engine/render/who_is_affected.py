@@ -154,19 +154,29 @@ PRINTED_COLUMNS = (0, 3, 4, 5, 6, 9, 10, 11, 12)  # label, then each place's cou
 PRINTED_RATIO_WIDTHS = (22, 18, 10, 10, 8, 8, 8, 18)
 
 
-def _printed(table: AreaGroupTable, report: Report, formats: Formats) -> PrintTable:
+def _printed(table: AreaGroupTable, report: Report, formats: Formats, chart: Chart | None) -> PrintTable:
     """The indicator's table in its printable form (:mod:`engine.render.print_sheet`): the groups' counts, rates and
-    limits in both places, without the small areas and residents behind them."""
+    limits in both places, without the small areas and residents behind them; its chart drawn again there."""
     columns, rows = _columns(table, report, formats), _rows(table)
-    return PrintTable(f"{table.indicator_name}: rate per {table.rate_per:,} by {table.label[:1].lower()}{table.label[1:]}",
-                      table.ungrouped or None,
+    return PrintTable(_heading(table), table.ungrouped or None,
                       [Column(columns[c].header, columns[c].format, 20 if c == 0 else 10) for c in PRINTED_COLUMNS],
-                      [[r[c] for c in PRINTED_COLUMNS] for r in rows])
+                      [[r[c] for c in PRINTED_COLUMNS] for r in rows], chart=chart,
+                      chart_description=_description(report, table) if chart is not None else "")
 
 
-def _printed_ratios(tables: list[AreaGroupTable], columns: list[Column], rows: list[list]) -> PrintTable:
+def _heading(table: AreaGroupTable) -> str:
+    return f"{table.indicator_name}: rate per {table.rate_per:,} by {table.label[:1].lower()}{table.label[1:]}"
+
+
+def _printed_ratios(tables: list[AreaGroupTable], columns: list[Column], rows: list[list],
+                    formats: Formats) -> PrintTable:
+    """The rate-ratio table in its printable form: every column, the labels as wide as their longest (up to a cap),
+    the verdict set off from the limit beside it."""
+    widths = [min(26, max(w, max((len(str(r[c])) for r in rows), default=0) + 2)) if c < 2 else w
+              for c, w in enumerate(PRINTED_RATIO_WIDTHS)]
+    columns = [*columns[:-1], Column(columns[-1].header, formats.get(indent=1))]
     return PrintTable(f"{tables[0].title}: rate ratios", " ".join(filter(None, [tables[0].note, _ratio_reading(tables[0])])),
-                      [Column(c.header, c.format, w) for c, w in zip(columns, PRINTED_RATIO_WIDTHS)], rows)
+                      [Column(c.header, c.format, w) for c, w in zip(columns, widths)], rows, labels=2)
 
 
 def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> list[PrintTable]:
@@ -190,15 +200,13 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
             row += 1
         if tables[0].ratios:
             placed, ratio_columns, ratio_rows = _ratio_table(sheet, formats, tables, row + 1, widths)
-            printed.append(_printed_ratios(tables, ratio_columns, ratio_rows))
+            printed.append(_printed_ratios(tables, ratio_columns, ratio_rows, formats))
             notes.append((placed.last_row + 1, _ratio_reading(tables[0])))
             row = placed.last_row + 3
         for position, table in enumerate(tables):
             if position or tables[0].ratios:  # each table with its chart; the first shares the group's heading
                 breaks.append(row)
-            sheet.write(row, 0, f"{table.indicator_name}: rate per {table.rate_per:,} by {table.label[:1].lower()}"
-                                f"{table.label[1:]}", formats.bold)
-            printed.append(_printed(table, report, formats))
+            sheet.write(row, 0, _heading(table), formats.bold)
             placed = write_table(sheet, formats, table_name("group", table.group_id, table.indicator_id), row + 1, 0,
                                  _columns(table, report, formats), _rows(table), widths)
             row = placed.last_row + 1
@@ -210,7 +218,9 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
                 sheet.write(row, 0, f"'{SUPPRESSED}': a small count, or one from which a small count could be worked "
                                     f"out, with its rate and limits; the chart is left out.", formats.note)
                 row += 2
+                printed.append(_printed(table, report, formats, None))
                 continue
+            printed.append(_printed(table, report, formats, _chart(workbook, formats, report, table, placed)))
             sheet.insert_chart(row + 1, 0, _chart(workbook, formats, report, table, placed),
                                {"description": _description(report, table), "object_position": 3})
             row += CHART_ROWS + 2
