@@ -163,7 +163,11 @@ def write_print_sheet(sheet: Worksheet, formats: Formats, report: Report, screen
     sheet.set_row(0, 26)
     sheet.write(0, 0, title, formats.title)
     sheet.write_url(1, 0, internal_link(screen), formats.link, string=f"‹ Back to {screen}")
-    columns = max((len(t.columns) for t in tables), default=1)
+    if not tables:
+        sheet.write(2, 0, f"The {screen} sheet has no tables to print.", formats.note)
+        report_page_setup(sheet, formats, report)
+        return
+    columns = max(len(t.columns) for t in tables)
     widths = _widths(tables, columns)
     wrapped_note(sheet, formats, 2, 0, NOTE_COLUMNS - 1,
                  f"{produced_words(report)}. The printable form of the {screen} sheet, one page wide: each table with the "

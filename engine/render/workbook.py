@@ -69,9 +69,9 @@ def _written(report: Report, theme: Theme, as_built: bool) -> tuple[xlsxwriter.W
     trends = workbook.add_worksheet(SHEET_TRENDS)
     comparisons = workbook.add_worksheet(SHEET_COMPARISONS)
     profiles = workbook.add_worksheet(SHEET_PROFILES)
-    profiles_print = workbook.add_worksheet(print_sheet_name(SHEET_PROFILES)) if report.breakdowns else None
+    profiles_print = workbook.add_worksheet(print_sheet_name(SHEET_PROFILES))
     who = workbook.add_worksheet(SHEET_WHO)
-    who_print = workbook.add_worksheet(print_sheet_name(SHEET_WHO)) if report.area_groups else None
+    who_print = workbook.add_worksheet(print_sheet_name(SHEET_WHO))
     methodology = workbook.add_worksheet(SHEET_METHODOLOGY)
     data_quality = workbook.add_worksheet(SHEET_DATA_QUALITY)
     top_rows = write_top_areas(top, report, formats)
@@ -85,8 +85,7 @@ def _written(report: Report, theme: Theme, as_built: bool) -> tuple[xlsxwriter.W
     write_comparisons(workbook, comparisons, report, formats)
     for screen, printing, tables in ((SHEET_PROFILES, profiles_print, write_profiles(profiles, report, formats)),
                                      (SHEET_WHO, who_print, write_who_is_affected(workbook, who, report, formats))):
-        if printing is not None:
-            write_print_sheet(printing, formats, report, screen, f"{screen} to print — {report.partner_area}", tables)
+        write_print_sheet(printing, formats, report, screen, f"{screen} to print — {report.partner_area}", tables)
     write_methodology(methodology, report, formats)
     write_data_quality(data_quality, report, formats)
     write_settings_sheet(workbook, report)  # last: it lists what the sheets above hold, for Refresh in Excel
