@@ -40,6 +40,8 @@ PAGES = {
     "uava.png": "who referred, at what risk",
     "treatment.png": "Adults starting substance-misuse treatment by",
     "published_table.png": "Children cautioned or sentenced per 10,000",  # spec published: youth justice
+    "profiles_print.png": "first-time entrants: First-time entrants",  # the printable form: one subset of two
+    "who_print.png": "Who is affected to print",  # the printable form's first page: the rate ratios
 }
 
 

@@ -180,6 +180,7 @@ def write_print_sheet(sheet: Worksheet, formats: Formats, report: Report, screen
             starts.append(row)
             sheet.write(row, 0, table.heading + (f" (continued, {number + 1} of {len(chunks)})" if number else ""),
                         formats.heading)
+            sheet.set_row(row, one_line_points(formats.theme.heading_size))  # the sheet's rows fit body text
             row += 1
             if table.note and not number:
                 wrapped_note(sheet, formats, row, 0, NOTE_COLUMNS - 1, table.note, widths)

@@ -174,7 +174,7 @@ def _printed_ratios(tables: list[AreaGroupTable], columns: list[Column], rows: l
     the verdict set off from the limit beside it."""
     widths = [min(26, max(w, max((len(str(r[c])) for r in rows), default=0) + 2)) if c < 2 else w
               for c, w in enumerate(PRINTED_RATIO_WIDTHS)]
-    columns = [*columns[:-1], Column(columns[-1].header, formats.get(indent=1))]
+    columns = [*columns[:-1], Column(columns[-1].header, formats.get(align="left", indent=1))]
     return PrintTable(f"{tables[0].title}: rate ratios", " ".join(filter(None, [tables[0].note, _ratio_reading(tables[0])])),
                       [Column(c.header, c.format, w) for c, w in zip(columns, widths)], rows, labels=2)
 
