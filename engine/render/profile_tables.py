@@ -189,6 +189,18 @@ def section_title(sheet: Worksheet, formats: Formats, row: int, text: str) -> in
     return row + 2
 
 
+def headed_table(sheet: Worksheet, formats: Formats, row: int, title: str, section: str,
+                 current: str) -> tuple[int, str]:
+    """A table's heading at ``row``, under a section title first when ``section`` starts a new one (after
+    ``current``); the heading's row and the section now open. Hotspot and published tables follow the breakdowns
+    in sections of their own, so each list opens its sections the same way."""
+    if section and section != current:
+        current = section
+        row = section_title(sheet, formats, row, section)
+    table_heading(sheet, formats, row, title)
+    return row, current
+
+
 PRINT_LABEL_WIDTHS = (22.0, 16.0)  # characters: the label columns of the printed form wrap within these
 PRINT_WORDS_WIDTH, PRINT_FIGURE_WIDTH = 22.0, 11.0  # "Not significantly different" on one line
 
