@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from xlsxwriter.chart import Chart
 from xlsxwriter.format import Format
@@ -21,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.contract.names import internal_link
 from engine.render.formats import Formats
-from engine.render.layout import Column, produced_words, report_page_setup
+from engine.render.layout import TABLE_STYLE, Column, produced_words, report_page_setup
 from engine.render.print_pages import printable_points, smallest_scale
 from engine.render.wrapping import one_line_points, row_height, wrapped_lines, wrapped_note
 from engine.report import Report
@@ -33,11 +33,24 @@ NOTE_COLUMNS = 6  # a note wraps across the first columns (every print table has
 
 
 @dataclass(frozen=True)
+class PrintedCells:
+    """Where a table's cells are, for a chart bound to them: its sheet, header row, first and last data rows, and
+    the sheet column of each of the table's column offsets."""
+
+    sheet: str
+    header_row: int
+    first_data_row: int
+    last_data_row: int
+    column: Callable[[int], int]
+
+
+@dataclass(frozen=True)
 class PrintTable:
     """One table of the printable form: its heading, a note under it, its columns (widths in characters) and rows,
     the leading ``labels`` columns wrapped within their width (the others as one line), ``cell_formats`` a cell's own
     format where its column's does not fit it (a count in a column of rates), and the chart drawn under the table
-    on the screen sheet, drawn again here from the screen sheet's cells (so Refresh redraws both)."""
+    on the screen sheet, made for the printed cells (a chart is bound to the cells of its own sheet; Refresh rewrites
+    them with the rest)."""
 
     heading: str
     note: str | None
@@ -45,8 +58,9 @@ class PrintTable:
     rows: list[list[Any]]
     labels: int = 1
     cell_formats: dict[tuple[int, int], Format] = field(default_factory=dict)  # (row, column) offsets
-    chart: Chart | None = None
+    chart: Callable[[PrintedCells], Chart] | None = None
     chart_description: str = ""
+    name: str = ""  # a charted table's Excel table name: a chart is bound to a table's column, as on every sheet
 
 
 def print_sheet_name(screen: str) -> str:
@@ -124,12 +138,23 @@ def _cell(sheet: Worksheet, row: int, layout: _Layout, col: int, value: Any, cel
         sheet.write(row, first, value, cell_format)
 
 
+def _as_table(sheet: Worksheet, formats: Formats, row: int, table: PrintTable) -> None:
+    """The header and rows as an Excel table named ``table.name`` (each column its own format), for its chart to be
+    bound to; the cells are written over it as for any printed table."""
+    sheet.add_table(row, 0, row + len(table.rows), len(table.columns) - 1, {
+        "name": table.name, "style": TABLE_STYLE, "autofilter": False,
+        "columns": [{"header": c.header, "header_format": formats.header, "format": c.format or formats.text}
+                    for c in table.columns]})
+
+
 def _write_table(sheet: Worksheet, formats: Formats, row: int, table: PrintTable, layout: _Layout,
                  chunk: Sequence[int], widths: dict[int, float]) -> int:
     """The header row (its height fitted to its wrapped titles) and the rows ``chunk``; the row after the table."""
     theme = formats.theme
     lines = max(wrapped_lines(c.header, _width(layout, p, widths), theme, bold=True) for p, c in enumerate(table.columns))
     sheet.set_row(row, row_height(lines, theme))
+    if _charted(table, layout, chunk):
+        _as_table(sheet, formats, row, table)
     for col, column in enumerate(table.columns):
         _cell(sheet, row, layout, col, column.header, formats.header)
     for offset in chunk:
@@ -147,12 +172,19 @@ def _write_table(sheet: Worksheet, formats: Formats, row: int, table: PrintTable
     return row + 1
 
 
-def _chart(sheet: Worksheet, formats: Formats, row: int, table: PrintTable) -> int:
+def _charted(table: PrintTable, layout: _Layout, chunk: Sequence[int]) -> bool:
+    """Whether the table is drawn with its chart: one with a chart and a table name, printed in one run, as wide as
+    the sheet (a table's cells cannot be merged, as a label spanning the sheet's spare columns is)."""
+    return (table.chart is not None and bool(table.name) and not layout.slack
+            and len(chunk) == len(table.rows))
+
+
+def _chart(sheet: Worksheet, formats: Formats, row: int, table: PrintTable, cells: PrintedCells) -> int:
     """The table's chart from ``row``; the row after it, with a gap."""
-    if table.chart is None:
-        return row
-    sheet.insert_chart(row, 0, table.chart, {"description": table.chart_description, "object_position": 3})
-    return row + math.ceil(table.chart.height * 0.75 / one_line_points(formats.theme.font_size)) + 1
+    assert table.chart is not None
+    chart = table.chart(cells)
+    sheet.insert_chart(row, 0, chart, {"description": table.chart_description, "object_position": 3})
+    return row + math.ceil(chart.height * 0.75 / one_line_points(formats.theme.font_size)) + 1
 
 
 def write_print_sheet(sheet: Worksheet, formats: Formats, report: Report, screen: str, title: str,
@@ -172,7 +204,7 @@ def write_print_sheet(sheet: Worksheet, formats: Formats, report: Report, screen
     wrapped_note(sheet, formats, 2, 0, NOTE_COLUMNS - 1,
                  f"{produced_words(report)}. The printable form of the {screen} sheet, one page wide: each table with the "
                  f"columns a reader needs; the {screen} sheet has every column.", widths)
-    row, starts = FIRST_ROW, []
+    row, starts, glued = FIRST_ROW, [], []
     for table in tables:
         layout = _layout(table, columns)
         chunks = _chunks(table, layout, widths, formats)
@@ -185,8 +217,16 @@ def write_print_sheet(sheet: Worksheet, formats: Formats, report: Report, screen
             if table.note and not number:
                 wrapped_note(sheet, formats, row, 0, NOTE_COLUMNS - 1, table.note, widths)
                 row += 1
+            header = row
             row = _write_table(sheet, formats, row, table, layout, chunk, widths) + 1
-        row = _chart(sheet, formats, row, table)
+        # A chart of its own block, glued to its table: it may go to the next page where its table then fills the
+        # page before (a table with its chart is most of a page; a short table before them would stand half empty).
+        # Not under a table printed in runs: its rows are not one range (:func:`_charted`).
+        if _charted(table, layout, chunks[0]):
+            starts.append(row)
+            glued.append(row)
+            row = _chart(sheet, formats, row, table, PrintedCells(sheet.name, header, header + 1, header + len(table.rows),
+                                                                 layout.first))
     for col, width in widths.items():
         sheet.set_column(col, col, width)
-    report_page_setup(sheet, formats, report, keep_together=starts)
+    report_page_setup(sheet, formats, report, keep_together=starts, glued=glued)

@@ -24,7 +24,7 @@ from engine.render.layout import (Column, TablePlacement, apply_widths, empty_se
                                   write_table)
 from engine.contract.names import SHEET_WHO, table_name
 from engine.render.print_pages import page_wide_columns
-from engine.render.print_sheet import PrintTable
+from engine.render.print_sheet import PrintedCells, PrintTable
 from engine.render.wrapping import wrapped_note
 from engine.report import SUPPRESSED, AreaGroupRow, AreaGroupTable, GroupRatio, Report
 
@@ -103,19 +103,22 @@ def _ratio_table(sheet: Worksheet, formats: Formats, tables: list[AreaGroupTable
     return placement, columns, rows
 
 
-def _chart(workbook: Workbook, formats: Formats, report: Report, table: AreaGroupTable, placed: TablePlacement) -> Chart:
-    """Columns per group: the partner area in the theme's link colour, the benchmark in its neutral grey."""
+def _chart(workbook: Workbook, formats: Formats, report: Report, table: AreaGroupTable, cells: PrintedCells) -> Chart:
+    """Columns per group: the partner area in the theme's link colour, the benchmark in its neutral grey; bound to
+    the table's cells on the sheet the chart is on (``cells``: the screen table's or its printable form's)."""
     colours = formats.theme.colours
     chart = workbook.add_chart({"type": "column"})
-    categories = [SHEET_WHO, placed.first_data_row, placed.first_col, placed.data_last_row, placed.first_col]
-    series = ((4, colours.get("link", "#0B5394"), [r.rate for r in table.rows]),
-              (10, colours.get("neutral", "#404040"), [r.benchmark_rate for r in table.rows]))
+    name = cells.sheet
+    label = cells.column(0)
+    categories = [name, cells.first_data_row, label, cells.last_data_row, label]
+    series = ((RATE_COLUMN, colours.get("link", "#0B5394"), [r.rate for r in table.rows]),
+              (BENCHMARK_RATE_COLUMN, colours.get("neutral", "#404040"), [r.benchmark_rate for r in table.rows]))
     for offset, colour, cached in series:
-        column = placed.first_col + offset
+        column = cells.column(offset)
         chart.add_series({
-            "name": [SHEET_WHO, placed.first_row, column],
+            "name": [name, cells.header_row, column],
             "categories": categories,
-            "values": [SHEET_WHO, placed.first_data_row, column, placed.data_last_row, column],
+            "values": [name, cells.first_data_row, column, cells.last_data_row, column],
             # The cached points previews draw: xlsxwriter would cache a blank cell (no residents) as 0.
             "values_data": cached,
             "fill": {"color": colour},
@@ -150,18 +153,27 @@ def _group_blocks(report: Report) -> list[list[AreaGroupTable]]:
     return list(blocks.values())
 
 
+RATE_COLUMN, BENCHMARK_RATE_COLUMN = 4, 10  # offsets in the table of each place's rate
 PRINTED_COLUMNS = (0, 3, 4, 5, 6, 9, 10, 11, 12)  # label, then each place's count, rate and limits (not LSOAs, residents)
 PRINTED_RATIO_WIDTHS = (22, 18, 10, 10, 8, 8, 8, 18)
 
 
-def _printed(table: AreaGroupTable, report: Report, formats: Formats, chart: Chart | None) -> PrintTable:
+def _printed(workbook: Workbook, table: AreaGroupTable, report: Report, formats: Formats, charted: bool) -> PrintTable:
     """The indicator's table in its printable form (:mod:`engine.render.print_sheet`): the groups' counts, rates and
-    limits in both places, without the small areas and residents behind them; its chart drawn again there."""
+    limits in both places, without the small areas and residents behind them; its chart drawn again there from the
+    printed cells (``charted``: the screen table has one)."""
     columns, rows = _columns(table, report, formats), _rows(table)
+
+    def chart(cells: PrintedCells) -> Chart:
+        printed = PrintedCells(cells.sheet, cells.header_row, cells.first_data_row, cells.last_data_row,
+                               lambda offset: cells.column(PRINTED_COLUMNS.index(offset)))
+        return _chart(workbook, formats, report, table, printed)
+
     return PrintTable(_heading(table), table.ungrouped or None,
                       [Column(columns[c].header, columns[c].format, 20 if c == 0 else 10) for c in PRINTED_COLUMNS],
-                      [[r[c] for c in PRINTED_COLUMNS] for r in rows], chart=chart,
-                      chart_description=_description(report, table) if chart is not None else "")
+                      [[r[c] for c in PRINTED_COLUMNS] for r in rows], chart=chart if charted else None,
+                      chart_description=_description(report, table) if charted else "",
+                      name=table_name("print", table.group_id, table.indicator_id) if charted else "")
 
 
 def _heading(table: AreaGroupTable) -> str:
@@ -218,10 +230,12 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
                 sheet.write(row, 0, f"'{SUPPRESSED}': a small count, or one from which a small count could be worked "
                                     f"out, with its rate and limits; the chart is left out.", formats.note)
                 row += 2
-                printed.append(_printed(table, report, formats, None))
+                printed.append(_printed(workbook, table, report, formats, charted=False))
                 continue
-            printed.append(_printed(table, report, formats, _chart(workbook, formats, report, table, placed)))
-            sheet.insert_chart(row + 1, 0, _chart(workbook, formats, report, table, placed),
+            printed.append(_printed(workbook, table, report, formats, charted=True))
+            screen = PrintedCells(SHEET_WHO, placed.first_row, placed.first_data_row, placed.data_last_row,
+                                  lambda offset, first=placed.first_col: first + offset)
+            sheet.insert_chart(row + 1, 0, _chart(workbook, formats, report, table, screen),
                                {"description": _description(report, table), "object_position": 3})
             row += CHART_ROWS + 2
     # Wrapped within the columns of the first page wide (the sheet prints across pages): merged across the
