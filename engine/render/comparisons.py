@@ -142,9 +142,12 @@ def _descriptions(report: Report, comparison: AreaComparison, series: IndicatorS
     peers = f", peer average {comparison.peer_average:,.1f}" if comparison.peer_average is not None else ""
     bar = (f"Bar chart of {comparison.name.lower()} per {comparison.rate_per:,} residents in each "
            f"{report.partner_label.lower()}: {own_text}{report.benchmark_name} {comparison.benchmark_rate:,.1f}{peers}.")
-    busiest = max(range(len(series.monthly)), key=lambda i: series.monthly[i] or 0)
+    # Only a shown month can be the busiest: a hidden one (None) tied with shown zeros was picked and printed.
+    busiest = max((i for i, v in enumerate(series.monthly) if v is not None), key=lambda i: series.monthly[i],
+                  default=None)
+    highest = "" if busiest is None else f"highest {series.monthly[busiest]:,} in {series.months[busiest]:%B %Y}; "
     profile = (f"Column chart of monthly {series.unit} in {report.partner_area}, {series.months[0]:%B %Y} to "
-               f"{series.months[-1]:%B %Y}; highest {series.monthly[busiest]:,} in {series.months[busiest]:%B %Y}; "
+               f"{series.months[-1]:%B %Y}; {highest}"
                + (f"significant peak {series.peak.label}." if series.peak else "no significant peak."))
     return bar, profile
 

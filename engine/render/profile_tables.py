@@ -47,6 +47,8 @@ def _shows_bases(rows: list[BreakdownRow]) -> bool:
     "% of each category" have bases of their own)."""
     totals: dict[str, int] = {}
     for r in rows:
+        if r.count is None or r.base is None:  # hidden: the reader must not be able to add the others up to it
+            return True
         totals[r.group] = totals.get(r.group, 0) + r.count
     return any(r.base != totals[r.group] for r in rows)
 
@@ -80,8 +82,9 @@ def single_shape(breakdown: Breakdown, report: Report, formats: Formats) -> Tabl
     rows = []
     is_grouped = grouped(breakdown)
     for r in breakdown.rows:
-        rows.append(_label(r, is_grouped) + [r.count] + ([r.base] if bases else [])
-                    + [r.percent, r.benchmark_percent, r.difference, r.flag] + ([r.significance] if tested else []))
+        rows.append(_label(r, is_grouped) + [r.shown("count")] + ([r.shown("base")] if bases else [])
+                    + [r.shown(f) for f in ("percent", "benchmark_percent", "difference", "flag")]
+                    + ([r.shown("significance")] if tested else []))
     difference = len(columns) - (3 if tested else 2)  # worked out from the two percentages beside it
     return TableShape(columns, rows, [len(columns) - 1] if tested else [], [], labels=len(_label_columns(breakdown, formats)),
                       screen_only=[difference])
@@ -113,8 +116,9 @@ def subsets_shape(breakdown: Breakdown, report: Report, formats: Formats) -> Tab
         row = _label(label_row, is_grouped)
         for subset in breakdown.subsets:
             r = per_subset[subset][position]
-            row += [r.count] + ([r.base] if shows_bases[subset] else []) + [r.percent, r.benchmark_percent, r.flag]
-            row += [r.significance] if tested else []
+            row += [r.shown("count")] + ([r.shown("base")] if shows_bases[subset] else [])
+            row += [r.shown(f) for f in ("percent", "benchmark_percent", "flag")]
+            row += [r.shown("significance")] if tested else []
         rows.append(row)
     return TableShape(columns, rows, significance, [], spans=spans, labels=len(_label_columns(breakdown, formats)),
                       parts=spans)

@@ -19,7 +19,7 @@ from engine.render.print_sheet import PrintTable
 from engine.render.profile_tables import TableShape, compact_rows, printed_parts, section_title, table_heading, table_shape
 from engine.render.print_pages import page_wide_columns
 from engine.render.wrapping import wrapped_note
-from engine.report import SIGNIFICANCE_WORDS, Breakdown, Report
+from engine.report import SIGNIFICANCE_WORDS, SUPPRESSED, Breakdown, Report
 
 #: Significance words -> the band whose colours they take (the words carry the meaning in greyscale).
 SIGNIFICANCE_BANDS = {SIGNIFICANCE_WORDS[1]: "Significantly High", SIGNIFICANCE_WORDS[-1]: "Significantly Low"}
@@ -60,10 +60,25 @@ def _write_spans(sheet: Worksheet, formats: Formats, row: int, shape: TableShape
             sheet.write_blank(row, col, None, band)
 
 
+def _suppressed_cells(sheet: Worksheet, formats: Formats, placement: TablePlacement, shape: TableShape) -> None:
+    """A hidden figure reads the word, right-aligned in a number column as in every other table, so it sits where
+    the number would."""
+    right = formats.get(align="right")
+    numeric = {col for col, column in enumerate(shape.columns)
+               if column.format is not None and column.format.num_format not in (0, "", "General", "@")}
+    for offset, values in enumerate(shape.rows):
+        for col, value in enumerate(values):
+            if value == SUPPRESSED and col in numeric:  # words (▲/▼, significance) keep their column's alignment
+                sheet.write_string(placement.first_data_row + offset, placement.first_col + col, SUPPRESSED, right)
+
+
 def _block_note(breakdown: Breakdown, report: Report) -> str:
     window = breakdown.window or report.current_window
     parts = [f"{breakdown.unit.capitalize()}, {window}."]
     parts += [breakdown.note] if breakdown.note else []
+    parts += [f"'{SUPPRESSED}': a small count of a sensitive indicator's {breakdown.unit}, or a figure from which one "
+              f"could be worked out or narrowed down (another category, a total elsewhere in the workbook); its "
+              f"percentage and comparison go with it."] if breakdown.hidden else []
     parts += [breakdown.significance_method] if breakdown.significance_method else []
     return " ".join(parts)
 
@@ -101,6 +116,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
         placement = write_table(sheet, formats, table_name("breakdown", breakdown.breakdown_id), row + 2, 0,
                                 shape.columns, shape.rows, widths)
         sheet.set_row(row + 2, 60 if breakdown.subsets else 45)
+        _suppressed_cells(sheet, formats, placement, shape)
         _significance_rules(sheet, formats, placement, shape)
         _highlight_rules(sheet, formats, placement, shape, report)
         row = placement.last_row + 3
