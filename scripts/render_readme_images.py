@@ -33,7 +33,7 @@ PAGES = {
     "top10.png": "Top 10 highest areas in",
     "maps.png": "Maps —",
     "comparisons.png": "Comparisons —",
-    "comparators.png": "1,000 population, year ending",  # the published comparators chart's title
+    "comparators.png": "population, year ending",  # the published comparators chart's title (it wraps after "1,000")
     "incidents.png": "Hate incidents by strand",
     "hotspots.png": "or more offenders live",
     "methodology.png": "What happened",  # the data-quality table's header: sources by their titles
