@@ -11,11 +11,12 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.hotspot_tables import write_hotspots
-from engine.render.published_tables import write_published
+from engine.render.hotspot_tables import printed_hotspots, write_hotspots
+from engine.render.published_tables import printed_published, write_published
 from engine.render.layout import TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import SHEET_SUMMARY, table_name
-from engine.render.profile_tables import TableShape, compact_rows, section_title, table_heading, table_shape
+from engine.render.print_sheet import PrintTable
+from engine.render.profile_tables import TableShape, compact_rows, printed_parts, section_title, table_heading, table_shape
 from engine.render.print_pages import page_wide_columns
 from engine.render.wrapping import wrapped_note
 from engine.report import SIGNIFICANCE_WORDS, SUPPRESSED, Breakdown, Report
@@ -82,9 +83,10 @@ def _block_note(breakdown: Breakdown, report: Report) -> str:
     return " ".join(parts)
 
 
-def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str = SHEET_SUMMARY) -> None:
+def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str = SHEET_SUMMARY) -> list[PrintTable]:
     """The breakdowns, hotspot tables and published tables, by section (a dashboard has only published tables, each
-    under its outcome; ``home`` is the sheet its link leads back to)."""
+    under its outcome; ``home`` is the sheet its link leads back to). Returns the breakdowns' printable form
+    (:mod:`engine.render.print_sheet`)."""
     section_heading(sheet, formats, f"Profiles — {report.partner_area}", home=home)
     if not report.breakdowns and not report.hotspots and not report.published:
         if report.left_out_breakdowns:
@@ -93,7 +95,8 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
         else:
             sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
         report_page_setup(sheet, formats, report)
-        return
+        return []
+    printed: list[PrintTable] = []
     widths: dict[int, float] = {}
     row = FIRST_BLOCK_ROW
     section = ""
@@ -115,6 +118,8 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
             breaks.append(row)
             row = section_title(sheet, formats, row, section)
         shape = table_shape(breakdown, report, formats)
+        printed += [PrintTable(f"{breakdown.title}: {part}" if part else breakdown.title, _block_note(breakdown, report),
+                               columns, rows, labels=shape.labels) for part, columns, rows in printed_parts(shape)]
         if breaks[-1:] != [row - 2]:  # a section heading keeps its first table with it
             breaks.append(row)
         table_heading(sheet, formats, row, breakdown.title)
@@ -129,6 +134,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
         _significance_rules(sheet, formats, placement, shape)
         _highlight_rules(sheet, formats, placement, shape, report)
         row = left_out(breakdown.breakdown_id, placement.last_row + 3)
+    printed += printed_hotspots(report, formats) + printed_published(report, formats)
     starts, row = write_hotspots(sheet, formats, report, row, widths)
     breaks += starts
     section = next((t.section for t in reversed(report.hotspots) if t.section), section)
@@ -149,3 +155,4 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
     sheet.freeze_panes(FIRST_BLOCK_ROW - 1, 0)
     report_page_setup(sheet, formats, report, keep_together=breaks, repeat_cols=(0, 0),
                       repeat_rows=None if only is None else (only, only))
+    return printed
