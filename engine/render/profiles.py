@@ -51,13 +51,19 @@ def _highlight_rules(sheet: Worksheet, formats: Formats, placement: TablePlaceme
 
 
 def _write_spans(sheet: Worksheet, formats: Formats, row: int, shape: TableShape) -> None:
-    """Each subset's name centred across its columns above the header (no merged cells, so a refresh can rewrite them)."""
-    band = formats.get(bold=True, center_across=True, top=1, bottom=1, left=1, right=1,
-                       bg_color=formats.theme.colours.get("band_fill", "#D9E1F2"))
+    """Each subset's name over its columns above the header, in a band from its first column to its last (no merged
+    cells, so a refresh can rewrite them). The name starts at the band's first column: a wide table prints across
+    pages, and a name centred over all its columns would land on the page break, cut in two."""
+    fill = formats.theme.colours.get("band_fill", "#D9E1F2")
+    edges = {(left, right): formats.get(bold=True, align="left", top=1, bottom=1, left=left, right=right,
+                                        bg_color=fill) for left in (0, 1) for right in (0, 1)}
     for subset, first, last in shape.spans:
-        sheet.write(row, first, subset, band)
-        for col in range(first + 1, last + 1):
-            sheet.write_blank(row, col, None, band)
+        for col in range(first, last + 1):
+            band = edges[int(col == first), int(col == last)]
+            if col == first:
+                sheet.write(row, col, subset, band)
+            else:
+                sheet.write_blank(row, col, None, band)
 
 
 def _suppressed_cells(sheet: Worksheet, formats: Formats, placement: TablePlacement, shape: TableShape) -> None:
