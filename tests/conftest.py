@@ -4,9 +4,9 @@ The demo spec reads SYNTHETIC partner extracts that are generated, never committ
 clone has none. Every test session makes sure they are there and current (the same call as
 ``saferbook demo``; regenerated only when the manifest's fingerprint is stale, under a lock).
 
-``demo_build`` and ``demo_command`` are the demo's outputs made once for the whole run: the tests
-run on two worker processes (pytest-xdist), and the files that only read them would otherwise each
-build the demo (several seconds of CPU each) on whichever worker they land.
+``demo_build``, ``demo_command`` and ``dashboard_build`` are the demo's outputs made once for the whole
+run: the tests run on two worker processes (pytest-xdist), and the files that only read them would
+otherwise each build the demo (several seconds of CPU each) on whichever worker they land.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from engine.synthetic import MANIFEST_NAME, ensure_generated
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_SPEC = REPO / "specs" / "community_safety.yaml"
+DASHBOARD_SPEC = REPO / "specs" / "dashboard.yaml"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -58,6 +59,21 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path
             build(DEMO_SPEC, out)
 
     return once_per_run(tmp_path_factory, "demo-build", make)
+
+
+@pytest.fixture(scope="session")
+def dashboard_build(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> Path:
+    """The dashboard workbook: ``engine.api.build`` of specs/dashboard.yaml (SOURCE_DATE_EPOCH unset), made once for
+    the files that read it; its data-quality CSV is beside it."""
+    from engine.api import build
+
+    def make(out: Path) -> None:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.delenv("SOURCE_DATE_EPOCH", raising=False)  # the produced date is the build day
+            build(DASHBOARD_SPEC, out)
+
+    (path,) = once_per_run(tmp_path_factory, "dashboard-build", make).glob("*.xlsx")
+    return path
 
 
 @pytest.fixture(scope="session")

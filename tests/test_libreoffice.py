@@ -16,11 +16,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from engine.api import build
 from engine.contract.settings_sheet import SHEET_SETTINGS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
 AREA = "Rutland"
 SHEETS = ["Summary", "Front page", "Key findings", "Top 10", "Maps", "Trends", "Comparisons", "Profiles", "Who is affected", "Methodology",
           "Data Quality"]
@@ -79,11 +77,10 @@ def pdftotext() -> str:
 
 
 @pytest.fixture(scope="module")
-def workbook_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("lo_workbook")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("SOURCE_DATE_EPOCH", raising=False)
-        paths = build(SPEC, out, areas=[AREA])
+def workbook_path(demo_build: Path) -> Path:
+    """The area's workbook from the demo's build (conftest's, SOURCE_DATE_EPOCH unset), the same bytes as a build of
+    the area alone."""
+    paths = list(demo_build.glob(f"{AREA}_E*.xlsx"))
     assert len(paths) == 1 and paths[0].is_file()
     return paths[0]
 
