@@ -26,6 +26,7 @@ from engine.synthetic import MANIFEST_NAME, ensure_generated
 REPO = Path(__file__).resolve().parents[1]
 DEMO_SPEC = REPO / "specs" / "community_safety.yaml"
 DASHBOARD_SPEC = REPO / "specs" / "dashboard.yaml"
+DEMO_HASH_SEED = "4242"  # demo_command's PYTHONHASHSEED
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -79,7 +80,9 @@ def dashboard_build(tmp_path_factory: pytest.TempPathFactory, demo_partner_data:
 @pytest.fixture(scope="session")
 def demo_command(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> dict[str, Any]:
     """``saferbook demo --out <folder> --quiet`` run once, as a user runs it (another process):
-    ``out``, ``returncode``, ``stderr``, and the generated extracts' manifest's mtime before and after."""
+    ``out``, ``returncode``, ``stderr``, and the generated extracts' manifest's mtime before and after. Its str-hash
+    seed is fixed (``hash_seed``), so that its workbooks compared with ``demo_build``'s are those of a process with
+    another seed (test_outputs.py)."""
     def make(folder: Path) -> None:
         folder.mkdir()
         manifest = DEMO_DATA / MANIFEST_NAME
@@ -87,10 +90,12 @@ def demo_command(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Pa
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         env.pop("COLUMNS", None)
+        env.pop("SOURCE_DATE_EPOCH", None)  # the produced date is the build day, as demo_build's
+        env["PYTHONHASHSEED"] = DEMO_HASH_SEED
         result = subprocess.run([sys.executable, "-m", "engine.cli", "demo", "--out", str(folder / "out"), "--quiet"],
                                 cwd=REPO, env=env, capture_output=True, text=True, encoding="utf-8", timeout=600)
         (folder / "run.json").write_text(json.dumps({
-            "returncode": result.returncode, "stderr": result.stderr, "manifest_before": before,
+            "returncode": result.returncode, "stderr": result.stderr, "hash_seed": DEMO_HASH_SEED, "manifest_before": before,
             "manifest_after": manifest.stat().st_mtime_ns}), encoding="utf-8")
 
     folder = once_per_run(tmp_path_factory, "demo-command", make)
