@@ -78,6 +78,26 @@ def dashboard_build(tmp_path_factory: pytest.TempPathFactory, demo_partner_data:
 
 
 @pytest.fixture(scope="session")
+def project(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> Path:
+    """The add-in tests' demo project one month longer: its spec (``addin_support.make_project``), made once for
+    the run; tests must not change it."""
+    from addin_support import make_project
+
+    return once_per_run(tmp_path_factory, "addin-project", make_project) / "specs" / "community_safety.yaml"
+
+
+@pytest.fixture(scope="session")
+def september(project: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Melton's workbook for the period to September 2022 from ``project``, as ``saferbook build`` writes it (made
+    once for the run: ``addin_support.build_september``)."""
+    from addin_support import build_september
+
+    out = once_per_run(tmp_path_factory, "addin-september", lambda folder: build_september(project, folder))
+    [workbook] = out.glob("*2022-09.xlsx")
+    return workbook.read_bytes()
+
+
+@pytest.fixture(scope="session")
 def demo_command(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> dict[str, Any]:
     """``saferbook demo --out <folder> --quiet`` run once, as a user runs it (another process):
     ``out``, ``returncode``, ``stderr``, and the generated extracts' manifest's mtime before and after. Its str-hash

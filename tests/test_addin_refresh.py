@@ -20,7 +20,6 @@ from engine.contract.names import AS_BUILT_SHEETS, SHEET_MAPS
 from engine.contract.settings_sheet import SHEET_SETTINGS, WorkbookSettings
 from addin_support import (AREA, REPO_ROOT, after_refresh, build_bytes, cli_errors, land_latest_month, make_project,
                            shown)
-from addin_support import project, september  # noqa: F401 - shared fixtures
 from fake_excel import ExcelRefused, FakeExcel, parse_input
 
 COMMENTARY = {(0, 0): "Partnership commentary, Q3", (1, 0): "Burglary is up again in Melton North.",

@@ -29,7 +29,6 @@ import saferbook  # noqa: E402
 from addin.fresh import Formula  # noqa: E402
 from engine.contract.settings_sheet import SHEET_SETTINGS, range_ref  # noqa: E402
 from addin_support import AREA, after_refresh, assert_book_shows, build_bytes, make_project, shown  # noqa: E402
-from addin_support import project, september  # noqa: E402,F401 - shared fixtures
 from fake_excel import FakeExcel  # noqa: E402
 from addin.config import CONFIG_ENV, AddinConfig, save_config  # noqa: E402
 
