@@ -77,6 +77,57 @@ def dashboard_build(tmp_path_factory: pytest.TempPathFactory, demo_partner_data:
     return path
 
 
+def _office_books(demo_build: Path, dashboard_build: Path, areas: tuple[str, ...]) -> list[Path]:
+    """The ``areas``' workbooks from the demo build, then the dashboard."""
+    return [*(next(demo_build.glob(f"{area.replace(' ', '_')}_E*.xlsx")) for area in areas), dashboard_build]
+
+
+def _office_run(tmp_path_factory: pytest.TempPathFactory, name: str, convert_to: str, books: list[Path],
+                recalculate: bool = False) -> dict[str, Any]:
+    """``soffice --convert-to`` of ``books`` in one LibreOffice run (it starts in seconds) made once for the run:
+    ``out`` (the folder converted into), ``returncode``, ``stdout``, ``stderr``. ``recalculate``: a profile that
+    recalculates every formula on load, and test_libreoffice's probe workbook (it reads 2 only if recalculated)
+    converted first."""
+    from test_libreoffice import RECALC_ALWAYS, _probe_workbook, require_tool, run_soffice
+
+    soffice = require_tool("soffice", "libreoffice")
+
+    def make(folder: Path) -> None:
+        profile = folder / "lo_profile"
+        (profile / "user").mkdir(parents=True)
+        inputs = books
+        if recalculate:
+            (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+            _probe_workbook(folder / "probe.xlsx")
+            inputs = [folder / "probe.xlsx", *books]
+        result = run_soffice(soffice, profile, convert_to, folder / "out", *inputs)
+        (folder / "run.json").write_text(json.dumps({"returncode": result.returncode, "stdout": result.stdout,
+                                                     "stderr": result.stderr}), encoding="utf-8")
+
+    folder = once_per_run(tmp_path_factory, name, make)
+    return {"out": folder / "out", **json.loads((folder / "run.json").read_text(encoding="utf-8"))}
+
+
+@pytest.fixture(scope="session")
+def office_pdfs(tmp_path_factory: pytest.TempPathFactory, demo_build: Path, dashboard_build: Path) -> dict[str, Any]:
+    """The workbooks the LibreOffice tests print (Rutland's: test_libreoffice.py; North West Leicestershire's:
+    test_print_pages.py; the dashboard: both, and test_dashboard_render.py) printed to PDF by one LibreOffice run
+    (``_office_run``): each PDF is ``out / <workbook stem>.pdf``."""
+    books = _office_books(demo_build, dashboard_build, ("Rutland", "North West Leicestershire"))
+    return _office_run(tmp_path_factory, "office-pdfs", "pdf", books)
+
+
+@pytest.fixture(scope="session")
+def office_csvs(tmp_path_factory: pytest.TempPathFactory, demo_build: Path, dashboard_build: Path) -> dict[str, Any]:
+    """Every sheet of Rutland's workbook (test_libreoffice.py) and of the dashboard (test_dashboard_render.py) as
+    LibreOffice shows it after recalculating every formula on load, in one run (``_office_run``):
+    ``out / <workbook stem>-<sheet>.csv``; the probe's sheet is ``out / probe-Probe.csv``."""
+    from test_libreoffice import CSV_ALL_SHEETS
+
+    books = _office_books(demo_build, dashboard_build, ("Rutland",))
+    return _office_run(tmp_path_factory, "office-csvs", CSV_ALL_SHEETS, books, recalculate=True)
+
+
 @pytest.fixture(scope="session")
 def project(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> Path:
     """The add-in tests' demo project one month longer: its spec (``addin_support.make_project``), made once for

@@ -27,7 +27,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
 from page_fill import PageFill, half_empty, nearly_empty, page_fills
-from test_libreoffice import require_tool, run_soffice
+from test_libreoffice import require_tool
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 AREA = "North West Leicestershire"
@@ -70,20 +70,17 @@ def _pages(pdf: Path) -> list[Page]:
 
 
 @pytest.fixture(scope="module")
-def printed(demo_build: Path, dashboard_build: Path,
-            tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, list[Page]]]:
-    """Both workbooks (conftest's builds, SOURCE_DATE_EPOCH unset), printed to PDF by one LibreOffice run:
-    name -> (workbook, pages)."""
-    soffice = require_tool("soffice", "libreoffice")
+def printed(demo_build: Path, dashboard_build: Path, office_pdfs: dict) -> dict[str, tuple[Path, list[Page]]]:
+    """Both workbooks (conftest's builds, SOURCE_DATE_EPOCH unset), printed to PDF by LibreOffice (conftest's
+    office_pdfs: one run for every file that prints): name -> (workbook, pages)."""
+    require_tool("soffice", "libreoffice")
     require_tool("pdftotext")
-    work = tmp_path_factory.mktemp("print_pages")
     (partner,) = demo_build.glob(f"{AREA.replace(' ', '_')}_E*.xlsx")
     dashboard = dashboard_build
-    result = run_soffice(soffice, work / "lo_profile", "pdf", work / "pdf", partner, dashboard)
     printed = {}
     for name, book in (("partner", partner), ("dashboard", dashboard)):
-        pdf = work / "pdf" / f"{book.stem}.pdf"
-        assert pdf.is_file(), f"no PDF of {book.name}.\nstdout: {result.stdout}\nstderr: {result.stderr}"
+        pdf = office_pdfs["out"] / f"{book.stem}.pdf"
+        assert pdf.is_file(), f"no PDF of {book.name}.\nstdout: {office_pdfs['stdout']}\nstderr: {office_pdfs['stderr']}"
         printed[name] = (book, _pages(pdf))
         PDFS[name] = pdf
     return printed
