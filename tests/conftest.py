@@ -166,7 +166,8 @@ def demo_command(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Pa
         result = subprocess.run([sys.executable, "-m", "engine.cli", "demo", "--out", str(folder / "out"), "--quiet"],
                                 cwd=REPO, env=env, capture_output=True, text=True, encoding="utf-8", timeout=600)
         (folder / "run.json").write_text(json.dumps({
-            "returncode": result.returncode, "stderr": result.stderr, "hash_seed": DEMO_HASH_SEED, "manifest_before": before,
+            "returncode": result.returncode, "stderr": result.stderr, "hash_seed": DEMO_HASH_SEED,
+            "manifest_before": before,
             "manifest_after": manifest.stat().st_mtime_ns}), encoding="utf-8")
 
     folder = once_per_run(tmp_path_factory, "demo-command", make)

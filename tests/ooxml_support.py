@@ -43,7 +43,8 @@ def node_or_skip() -> str:
 def validation_reports(node: str, paths_by_version: dict[str, list[Path]]) -> dict[str, dict[str, list[dict]]]:
     """The validator's raw findings, from one start of it: Office version -> each file's path -> its errors (empty
     when valid)."""
-    args = [arg for version, paths in paths_by_version.items() for arg in ["--office-version", version, *map(str, paths)]]
+    args = [arg for version, paths in paths_by_version.items()
+            for arg in ["--office-version", version, *map(str, paths)]]
     result = subprocess.run([node, str(CHECKER / "validate_many.mjs"), *args],
                             capture_output=True, text=True, timeout=600, cwd=CHECKER)
     assert result.returncode == 0, result.stderr[-2000:]
