@@ -149,6 +149,19 @@ def september(project: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 
 @pytest.fixture(scope="session")
+def october_workbook(project: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Melton's workbook for the period to October 2022 from ``project`` (``addin_support.build_bytes``): what a
+    refresh of ``september`` to October must show; made once for the run."""
+    from addin_support import build_bytes
+
+    def make(folder: Path) -> None:
+        folder.mkdir()
+        (folder / "october.xlsx").write_bytes(build_bytes(project, "2022-10"))
+
+    return (once_per_run(tmp_path_factory, "addin-october", make) / "october.xlsx").read_bytes()
+
+
+@pytest.fixture(scope="session")
 def demo_command(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> dict[str, Any]:
     """``saferbook demo --out <folder> --quiet`` run once, as a user runs it (another process):
     ``out``, ``returncode``, ``stderr``, and the generated extracts' manifest's mtime before and after. Its str-hash

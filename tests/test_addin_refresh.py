@@ -27,9 +27,9 @@ COMMENTARY = {(0, 0): "Partnership commentary, Q3", (1, 0): "Burglary is up agai
 
 
 @pytest.fixture(scope="module")
-def october(project: Path) -> dict[str, Any]:
-    data = build_bytes(project, "2022-10")
-    return {"bytes": data, **shown(data)}
+def october(october_workbook: bytes) -> dict[str, Any]:
+    """October's build (conftest's, shared with the other add-in tests) and what it shows."""
+    return {"bytes": october_workbook, **shown(october_workbook)}
 
 
 def table_rect(book: FakeExcel, name: str) -> tuple[int, int, int, int]:
