@@ -7,6 +7,7 @@ this module costs almost nothing and a command pays only for the phases it uses.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # the phases are imported when they run: `saferbook --help` a
     from engine.dashboard_report import DashboardReport
     from engine.ingest import Inputs
     from engine.ingest.cache import IngestCache
+    from engine.ingest.disk_cache import DiskStore
     from engine.render.theme import Theme
     from engine.report import Report
     from engine.spec import Spec
@@ -36,6 +38,7 @@ class Prepared:
     reports: list[Report]
     timings: dict[str, float] = field(default_factory=dict)
     dashboard: DashboardReport | None = None  # a spec with ``dashboard:`` builds this instead of the partner workbooks
+    kept_key: str | None = None  # what the Reports are kept on disk under (``prepare(kept=...)``), if they are
 
     @property
     def outputs(self) -> list[Report]:
@@ -131,8 +134,25 @@ def check_arguments(spec: Spec, spec_dir: Path, spec_file: str, areas: Sequence[
         raise SpecError(problems)
 
 
+def _kept_key(spec: Spec, spec_path: str | Path, spec_dir: Path, project, areas: Sequence[str] | None,
+              period_end: str | None, suppress: bool, cache: IngestCache | None) -> str | None:
+    """What computed Reports kept on disk are kept under: everything :class:`ComputeMemo`'s key holds, with each read's
+    identity across commands (see :mod:`engine.ingest.cache`) for its serial, and the spec file's own path (the
+    Reports name it); None when a read has no such identity (a cache without a disk store)."""
+    from engine.indicators.periods import generated_timestamp
+
+    if cache is None or not cache.identities or None in cache.identities:
+        return None
+    return json.dumps({"spec": spec.model_dump(mode="json"), "spec_path": str(Path(spec_path).resolve()),
+                       "spec_dir": str(spec_dir), "project": [project.id, str(project.root)],
+                       "areas": list(areas or ()), "period_end": period_end, "suppress": suppress,
+                       "generated": generated_timestamp(0).isoformat(), "reads": cache.identities},
+                      sort_keys=True, default=str)
+
+
 def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_end: str | None = None,
-            suppress: bool = False, cache: IngestCache | None = None, memo: ComputeMemo | None = None) -> Prepared:
+            suppress: bool = False, cache: IngestCache | None = None, memo: ComputeMemo | None = None,
+            kept: DiskStore | None = None) -> Prepared:
     """Load spec and data and compute the Reports; raises SaferbookError for bad input.
 
     ``suppress=True`` is for workbooks that leave the analysts' hands (partner deliveries): the
@@ -140,6 +160,9 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     one, are hidden (``None`` in the Reports, ``suppressed`` in the workbook). ``cache`` shares sources read by an
     earlier ``prepare`` of the same command (the demo's two specs; see :mod:`engine.ingest.cache`). ``memo``
     (which brings its own cache) also keeps the Reports, for a later call with nothing changed (:class:`ComputeMemo`).
+    ``kept`` keeps them on disk for a later command, when ``cache`` keeps its reads on disk too: a command whose
+    spec, arguments, build day, engine and every read (each file behind it unchanged) are the same as an earlier
+    one's gets that command's Reports without computing them (``saferbook build`` and ``demo``).
     """
     from engine.indicators import build_reports
     from engine.indicators.dashboard.subject import build_dashboard, subject_members
@@ -175,6 +198,12 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
         if known is not None:
             timings = {"spec": loaded - started, "ingest": ingested - loaded, "compute": time.perf_counter() - ingested}
             return replace(known, timings=timings)
+    kept_key = _kept_key(spec, spec_path, spec_dir, project, areas, period_end, suppress, cache) if kept else None
+    stored = kept.load(kept_key) if kept is not None and kept_key is not None else None
+    if stored is not None:
+        reports, dashboard = stored.value
+        timings = {"spec": loaded - started, "ingest": ingested - loaded, "compute": time.perf_counter() - ingested}
+        return Prepared(spec, spec_dir, inputs, reports, timings, dashboard, kept_key)
     dashboard = None
     try:
         chosen = select_areas(inputs.geography.partner_names, areas, str(spec_path))
@@ -197,9 +226,14 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     if dashboard is not None:
         dashboard = replace(dashboard, report=replace(dashboard.report, provenance=provenance))
     timings = {"spec": loaded - started, "ingest": ingested - loaded, "compute": computed - ingested}
-    prepared = Prepared(spec, spec_dir, inputs, reports, timings, dashboard)
+    prepared = Prepared(spec, spec_dir, inputs, reports, timings, dashboard, kept_key if kept is not None else None)
     if memo is not None and key is not None:
         memo.put(key, prepared)
+    if kept is not None and kept_key is not None:
+        from engine.ingest.disk_cache import Stored
+        from engine.ingest.issues import IssueLog
+
+        kept.save(kept_key, Stored((reports, dashboard), IssueLog(), ()))
     return prepared
 
 
@@ -288,15 +322,29 @@ def write_partner_files(prepared: Prepared, report: Report, files: OutputSet, *,
     return PartnerFiles(report, path, csv_path, hashlib.sha256(data).hexdigest(), len(data))
 
 
+def _kept_workbook_key(prepared: Prepared, position: int, now: Theme) -> str | None:
+    """What one output's workbook bytes are kept on disk under: the kept Reports' key (the computation), which output,
+    and the theme with its logo's bytes (the workbook embeds them); None when the Reports are not kept."""
+    if prepared.kept_key is None:
+        return None
+    try:
+        logo = hashlib.sha256(now.logo.read_bytes()).hexdigest() if now.logo is not None else None
+    except OSError:
+        return None  # rendering reports it
+    return json.dumps({"reports": prepared.kept_key, "output": position, "theme": repr(now), "logo": logo})
+
+
 def render_all(prepared: Prepared, out_dir: Path, on_written: Callable[[Report, Path], None] | None = None,
-               pages: bool = False, jobs: int | None = 1, scheduler: str | None = None) -> list[Path]:
+               pages: bool = False, jobs: int | None = 1, scheduler: str | None = None,
+               kept: DiskStore | None = None) -> list[Path]:
     """Write every prepared Report's workbook and data-quality CSV into ``out_dir`` as one set
     (:class:`engine.output_set.OutputSet`: all replaced together, or none; a concurrent build is refused).
 
     ``pages``: each workbook's web page too (``--format html``), in the same set; the returned paths
     are the workbooks'. ``jobs`` worker processes render the workbooks (None or 0: one per available core),
     or the Dask cluster at ``scheduler`` does; this process stages every file, so the files are the same
-    bytes either way.
+    bytes either way. ``kept``: workbooks kept on disk for Reports that were kept (``prepare(kept=...)``), served
+    instead of rendering the same Report with the same theme and engine again, and kept when rendered.
     """
     from engine.fanout import render_fanned_out
 
@@ -312,8 +360,27 @@ def render_all(prepared: Prepared, out_dir: Path, on_written: Callable[[Report, 
             if on_written:
                 on_written(report, paths[position])
 
-        render_fanned_out(outputs, theme(prepared), stage, jobs=jobs,
-                          scheduler=scheduler)
+        now = theme(prepared)
+        keys = [_kept_workbook_key(prepared, i, now) if kept is not None else None for i in range(len(outputs))]
+        missing = []
+        for position, key in enumerate(keys):
+            stored = kept.load(key) if kept is not None and key is not None else None
+            if stored is not None and isinstance(stored.value, bytes):
+                stage(position, stored.value)
+            else:
+                missing.append(position)
+
+        def rendered(index: int, data: bytes) -> None:
+            position = missing[index]
+            if kept is not None and keys[position] is not None:
+                from engine.ingest.disk_cache import Stored
+                from engine.ingest.issues import IssueLog
+
+                kept.save(keys[position], Stored(data, IssueLog(), ()))
+            stage(position, data)
+
+        if missing:
+            render_fanned_out([outputs[i] for i in missing], now, rendered, jobs=jobs, scheduler=scheduler)
         files.commit()
     prepared.timings["render"] = time.perf_counter() - started
     return [path for path in paths if path is not None]

@@ -108,17 +108,36 @@ def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str |
     from engine.cli_output import print_build_summary, progress_bar
 
     started = time.perf_counter()
+    cache = cache if cache is not None else _ingest_cache()
     with progress_bar(None, quiet, f"Reading and computing {spec.name}"):
-        prepared = prepare(spec, areas, period_end, suppress, cache=cache)
+        kept = _kept_reports(cache)
+        prepared = prepare(spec, areas, period_end, suppress, cache=cache, kept=kept)
     with progress_bar(len(prepared.outputs), quiet, "Writing workbooks") as advance:
         paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area),
-                           pages=output_format == "html", jobs=jobs, scheduler=scheduler)
+                           pages=output_format == "html", jobs=jobs, scheduler=scheduler, kept=kept)
     pages = [path.with_suffix(".html") for path in paths] if output_format == "html" else []
     if not quiet:
         print_build_summary(prepared, paths, time.perf_counter() - started, verbose=verbose, sources=sources)
         if pages:
             print(f"{len(pages)} web page(s) beside the workbooks: {', '.join(p.name for p in pages)}")
     return 0
+
+
+def _ingest_cache():
+    """One command's reads, kept on disk for the next command while their files are unchanged
+    (:mod:`engine.ingest.disk_cache`; ``SAFERBOOK_NO_INGEST_CACHE=1`` reads every file every time)."""
+    from engine.ingest.cache import IngestCache
+    from engine.ingest.disk_cache import DiskStore, enabled
+
+    return IngestCache(store=DiskStore() if enabled() else None)
+
+
+def _kept_reports(cache):
+    """Computed Reports and their workbooks kept on disk beside the reads they came from (only when the reads are
+    kept)."""
+    from engine.ingest.disk_cache import DiskStore, reports_folder
+
+    return DiskStore(reports_folder()) if getattr(cache, "store", None) is not None else None
 
 
 def _demo_data(quiet: bool) -> None:
@@ -203,9 +222,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             if not spec.is_file():
                 raise SaferbookError(f"the demo spec {spec} is not here: run the demo from a source checkout (pip install -e .)")
         _demo_data(args.quiet)
-        from engine.ingest.cache import IngestCache
-
-        cache = IngestCache()  # the dashboard reads the partner workbooks' sources: read them once
+        cache = _ingest_cache()  # the dashboard reads the partner workbooks' sources: read them once
         return (_build(DEMO_SPEC, args.out, None, None, args.quiet, jobs=args.jobs, scheduler=args.scheduler,
                        cache=cache, verbose=args.verbose)
                 or _build(DEMO_DASHBOARD_SPEC, args.out, None, None, args.quiet, jobs=args.jobs,

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,6 +29,25 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO_SPEC = REPO / "specs" / "community_safety.yaml"
 DASHBOARD_SPEC = REPO / "specs" / "dashboard.yaml"
 DEMO_HASH_SEED = "4242"  # demo_command's PYTHONHASHSEED
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A test run never reads or writes the user's cache (map pictures, kept reads, Reports and workbooks): it gets
+    one of its own, which its xdist workers and every command a test runs inherit, removed when the run ends."""
+    if "PYTEST_XDIST_WORKER" in os.environ:  # a worker: the controller's cache is already in the environment
+        return
+    folder = tempfile.mkdtemp(prefix="saferbook-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = os.environ["LOCALAPPDATA"] = folder
+    config.stash[_RUN_CACHE] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_RUN_CACHE, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_RUN_CACHE = pytest.StashKey[str]()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -172,24 +172,27 @@ def _all_sheets(folder: Path, source: str) -> pd.DataFrame:
                      ignore_index=True)
 
 
+def _footnoted_return(frame: pd.DataFrame, district: str, date: str, start: str | None, end: str | None,
+                      known: list[str] | None) -> pd.DataFrame:
+    """A partner return's valid rows with a ``month``: footnote digits stripped from ``district`` first."""
+    frame[district] = frame[district].map(_footnote_free)
+    dates = frame[date].map(uk_date)
+    return _valid(frame, district, dates, start, end, known or districts()).assign(
+        month=lambda f: f[date].map(uk_date).dt.strftime("%Y-%m"))
+
+
 def uava_referrals(folder: Path, start: str | None = None, end: str | None = None,
                    known: list[str] | None = None) -> pd.DataFrame:
     """The domestic-abuse service's referrals (every April-March sheet), footnote digits stripped from districts."""
-    frame = _all_sheets(folder, "uava_referrals")
-    frame["Victim / District"] = frame["Victim / District"].map(_footnote_free)
-    dates = frame["Referral / Date Received"].map(uk_date)
-    return _valid(frame, "Victim / District", dates, start, end, known or districts()).assign(
-        month=lambda f: f["Referral / Date Received"].map(uk_date).dt.strftime("%Y-%m"))
+    return _footnoted_return(_all_sheets(folder, "uava_referrals"), "Victim / District", "Referral / Date Received",
+                             start, end, known)
 
 
 def treatment_presentations(folder: Path, start: str | None = None, end: str | None = None,
                             known: list[str] | None = None) -> pd.DataFrame:
     """The treatment provider's new presentations, footnote digits stripped from districts."""
-    frame = read_source(folder, "treatment_presentations")
-    frame["Client / Home District"] = frame["Client / Home District"].map(_footnote_free)
-    dates = frame["Client / Date of Presentation"].map(uk_date)
-    return _valid(frame, "Client / Home District", dates, start, end, known or districts()).assign(
-        month=lambda f: f["Client / Date of Presentation"].map(uk_date).dt.strftime("%Y-%m"))
+    return _footnoted_return(read_source(folder, "treatment_presentations"), "Client / Home District",
+                             "Client / Date of Presentation", start, end, known)
 
 
 def lsoa_districts(lookup: Path = LOOKUP) -> pd.Series:

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from engine.api import build, prepare
 from engine.errors import SpecError
+from bundled_geography import geography_yaml
 from workbook_helpers import REPO
 
 DATA = Path(__file__).parent / "data" / "missing"
@@ -38,15 +39,7 @@ sources:
       {area}: {{name: partner_area_name, type: code}}
       {period}: {{name: month, type: {period_type}}}
       {value}: {{name: value, type: integer}}
-  lsoa_lookup: {{type: csv, path: {repo}/data/ons/lsoa11_lad22_leicestershire.csv}}
-  districts: {{type: csv, path: {repo}/data/ons/lad23_csp23_pfa23_lookup.csv}}
-  population: {{type: csv, path: {repo}/data/ons/population20_lsoa11_leicestershire.csv}}
-geography:
-  small_areas: {{source: lsoa_lookup, code: LSOA11CD, name: LSOA11NM, partner_area_code: LAD22CD}}
-  partner_areas: {{source: districts, code: LAD23CD, name: LAD23NM, where: {{PFA23NM: {{equals: Leicestershire}}}}}}
-  benchmark: {{name: Leicestershire}}
-  population: {{source: population, code: LSOA11CD, value: All Ages (mid-2020)}}
-{quality}indicators:
+{geography}{quality}indicators:
   - id: clients
     name: Clients in treatment
     unit: clients
@@ -61,7 +54,8 @@ def write_spec(tmp_path: Path, path: Path = QUARTERLY, area: str = "District", p
                quality: str = "", absent: str = "", measure: str = VALUE) -> Path:
     spec = tmp_path / "spec.yaml"
     spec.write_text(SPEC.format(path=path, area=area, period=period, value=value, period_type=period_type,
-                                measure=measure.format(compare=compare), repo=REPO, quality=quality, absent=absent),
+                                measure=measure.format(compare=compare), quality=quality, absent=absent,
+                                geography=geography_yaml()),
                     encoding="utf-8")
     return spec
 

@@ -20,6 +20,7 @@ from engine.ingest.groups import by_chunk, grouped
 from engine.ingest.issues import IssueLog
 from engine.spec import load_spec
 from engine.vocabulary.police_uk import COLUMN_NAMES
+from bundled_geography import geography_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 LOOKUP = REPO / "data" / "ons" / "lsoa11_lad22_leicestershire.csv"
@@ -34,15 +35,7 @@ title: many police.uk files
 data_root: /
 sources:
   street: {{type: police_uk, path: {folder}}}
-  lsoa_lookup: {{type: csv, path: {repo}/data/ons/lsoa11_lad22_leicestershire.csv}}
-  districts: {{type: csv, path: {repo}/data/ons/lad23_csp23_pfa23_lookup.csv}}
-  population: {{type: csv, path: {repo}/data/ons/population20_lsoa11_leicestershire.csv}}
-geography:
-  small_areas: {{source: lsoa_lookup, code: LSOA11CD, name: LSOA11NM, partner_area_code: LAD22CD}}
-  partner_areas: {{source: districts, code: LAD23CD, name: LAD23NM, where: {{PFA23NM: {{equals: Leicestershire}}}}}}
-  benchmark: {{name: Leicestershire}}
-  population: {{source: population, code: LSOA11CD, value: All Ages (mid-2020)}}
-indicators:
+{geography}indicators:
   - {{id: all_rows, name: All rows, source: street}}
 """
 
@@ -105,7 +98,7 @@ def raw(folder) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def loaded(folder, tmp_path_factory):
     spec_file = tmp_path_factory.mktemp("spec") / "spec.yaml"
-    spec_file.write_text(SPEC.format(folder=folder, repo=REPO), encoding="utf-8")
+    spec_file.write_text(SPEC.format(folder=folder, geography=geography_yaml()), encoding="utf-8")
     return load_inputs(*load_spec(spec_file))
 
 

@@ -242,26 +242,27 @@ def test_marker_is_missing_never_zero(tmp_path: Path) -> None:
     assert england[1 + rows[0][1:-1].index("2021/22")] is None
 
 
-def test_unknown_column_is_a_spec_error_before_data_is_read(tmp_path: Path) -> None:
+def _misspell_period(block: dict) -> None:
+    block["period"] = "perod"
+
+
+def _code_off_the_column_pattern(block: dict) -> None:
+    block["areas"][0]["code"] = "E9200001"
+
+
+@pytest.mark.parametrize("mistake, expected", [
+    (_misspell_period, ("published[0].period", "did you mean 'period'")),
+    (_code_off_the_column_pattern, ("published[0].areas[0].code", "E9200001")),
+], ids=["unknown column", "area code against the column pattern"])
+def test_a_spec_mistake_is_an_error_before_data_is_read(tmp_path: Path, mistake, expected: tuple[str, str]) -> None:
+    """The source points at a file that does not exist: the spec error must come first, with file, line and key."""
     def change(data: dict) -> None:
-        block = next(b for b in data["published"] if b["id"] == "youth_justice")
-        block["period"] = "perod"
+        mistake(next(b for b in data["published"] if b["id"] == "youth_justice"))
         data["sources"]["youth_justice_statistics"]["path"] = str(tmp_path / "not_there.csv")
     with pytest.raises(SpecError) as raised:
         build(_demo_with(tmp_path, change), tmp_path / "out")
     message = str(raised.value)
-    assert "spec.yaml:" in message and "published[0].period" in message and "did you mean 'period'" in message
-
-
-def test_area_code_against_the_column_pattern_before_data_is_read(tmp_path: Path) -> None:
-    def change(data: dict) -> None:
-        block = next(b for b in data["published"] if b["id"] == "youth_justice")
-        block["areas"][0]["code"] = "E9200001"
-        data["sources"]["youth_justice_statistics"]["path"] = str(tmp_path / "not_there.csv")
-    with pytest.raises(SpecError) as raised:
-        build(_demo_with(tmp_path, change), tmp_path / "out")
-    message = str(raised.value)
-    assert "spec.yaml:" in message and "published[0].areas[0].code" in message and "E9200001" in message
+    assert "spec.yaml:" in message and all(part in message for part in expected)
 
 
 def test_area_code_not_in_the_table_names_file_column_and_value(tmp_path: Path) -> None:

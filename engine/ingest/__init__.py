@@ -6,6 +6,7 @@ data-quality log). police.uk folders and generic tables (csv, excel) arrive in t
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -17,8 +18,8 @@ from engine.errors import DataError, Problem, SpecError
 from engine.ingest.area_groups import SmallAreaGroups, load_area_groups
 from engine.ingest.benchmark_areas import benchmark_members
 from engine.ingest.boundaries import Boundaries, load_boundaries
-from engine.ingest.cache import (IngestCache, area_groups_key, boundaries_key, geography_files, geography_key,
-                                 peer_table_key, source_files, source_key)
+from engine.ingest.cache import (IngestCache, area_groups_key, boundaries_key, comparators_key, geography_files,
+                                 geography_key, peer_table_key, published_key, source_files, source_key)
 from engine.ingest.generated import require_generated
 from engine.ingest.geography import Geography, load_geography, source_path
 from engine.ingest.groups import grouped
@@ -378,7 +379,8 @@ def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) ->
     :mod:`engine.ingest.cache`).
     """
     cache = cache if cache is not None else IngestCache()
-    cache.start()
+    cache.start(scope=json.dumps({"spec": spec.model_dump(mode="json"), "base_dir": str(base_dir.resolve())},
+                                 sort_keys=True, default=str))
     log = IssueLog()
     geography = cache.read(geography_key(spec, base_dir), log, lambda own_log: load_geography(spec, base_dir, own_log),
                            geography_files(spec, base_dir))
@@ -418,7 +420,8 @@ def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) ->
     try:
         if spec.comparators is not None:
             require_generated(spec, spec.comparators.source, source_path(spec, base_dir, spec.comparators.source))
-        comparators = read_comparator_rows(spec, base_dir, log)
+            key, files = comparators_key(spec, base_dir)
+            comparators = cache.read(key, log, lambda own_log: read_comparator_rows(spec, base_dir, own_log), files)
     except DataError as error:
         problems += error.problems
     published = []
@@ -426,7 +429,9 @@ def load_inputs(spec: Spec, base_dir: Path, cache: IngestCache | None = None) ->
         try:
             for name in [block.source] + ([block.own.population.source] if block.own and block.own.population else []):
                 require_generated(spec, name, source_path(spec, base_dir, name))
-            published.append(read_published_rows(spec, block, base_dir, log))
+            key, files = published_key(spec, base_dir, block)
+            published.append(cache.read(key, log, lambda own_log: read_published_rows(spec, block, base_dir, own_log),
+                                        files))
         except DataError as error:
             problems += error.problems
     try:

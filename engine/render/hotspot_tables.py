@@ -7,7 +7,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.contract.names import table_name
 from engine.render.formats import Formats
 from engine.render.layout import Column, write_table
-from engine.render.profile_tables import section_title, table_heading
+from engine.render.profile_tables import headed_table
 from engine.report import HotspotTable, Report
 
 
@@ -31,10 +31,7 @@ def write_hotspots(sheet: Worksheet, formats: Formats, report: Report, row: int,
     section = ""
     for table in report.hotspots:
         starts.append(row)
-        if table.section and table.section != section:
-            section = table.section
-            row = section_title(sheet, formats, row, section)
-        table_heading(sheet, formats, row, table.title)
+        row, section = headed_table(sheet, formats, row, table.title, table.section, section)
         sheet.write(row + 1, 0, _note(table, report), formats.note)
         columns = [Column(f"{label} code", formats.text), Column(f"{label} name", formats.text),
                    Column(table.described_as[:1].upper() + table.described_as[1:], formats.count)]

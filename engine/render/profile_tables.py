@@ -178,3 +178,15 @@ def section_title(sheet: Worksheet, formats: Formats, row: int, text: str) -> in
     sheet.write(row, 0, text, formats.get(bold=True, font_size=formats.theme.heading_size + 2,
                                           font_color=formats.theme.colours.get("title", "#000000")))
     return row + 2
+
+
+def headed_table(sheet: Worksheet, formats: Formats, row: int, title: str, section: str,
+                 current: str) -> tuple[int, str]:
+    """A table's heading at ``row``, under a section title first when ``section`` starts a new one (after
+    ``current``); the heading's row and the section now open. Hotspot and published tables follow the breakdowns
+    in sections of their own, so each list opens its sections the same way."""
+    if section and section != current:
+        current = section
+        row = section_title(sheet, formats, row, section)
+    table_heading(sheet, formats, row, title)
+    return row, current

@@ -11,7 +11,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.contract.names import table_name
 from engine.render.formats import Formats
 from engine.render.layout import Column, write_table
-from engine.render.profile_tables import section_title, table_heading
+from engine.render.profile_tables import headed_table
 from engine.render.wrapping import row_height, wrapped_lines, wrapped_note
 from engine.report import SUPPRESSED, PublishedRow, PublishedTableView, Report
 
@@ -35,10 +35,7 @@ def write_published(sheet: Worksheet, formats: Formats, report: Report, row: int
     starts, headers = [], []
     for table in report.published:
         starts.append(row)
-        if table.section and table.section != section:
-            section = table.section
-            row = section_title(sheet, formats, row, section)
-        table_heading(sheet, formats, row, table.title)
+        row, section = headed_table(sheet, formats, row, table.title, table.section, section)
         row, header = _table(sheet, formats, table, row + 1, widths, last_col)
         headers.append(header)
     return starts, headers

@@ -16,6 +16,7 @@ import pytest
 from engine.errors import DataError
 from engine.ingest import load_inputs
 from engine.spec import load_spec
+from bundled_geography import POPULATION, geography_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 LSOA = "E01013607"  # a Leicestershire LSOA of the bundled lookup
@@ -33,15 +34,7 @@ sources:
       Type: {{name: incident_type}}
       Casualties: {{name: casualties, type: integer}}
       Cost: {{name: cost, type: number}}
-  lsoa_lookup: {{type: csv, path: {repo}/data/ons/lsoa11_lad22_leicestershire.csv}}
-  districts: {{type: csv, path: {repo}/data/ons/lad23_csp23_pfa23_lookup.csv}}
-  population: {{type: csv, path: {population}}}
-geography:
-  small_areas: {{source: lsoa_lookup, code: LSOA11CD, name: LSOA11NM, partner_area_code: LAD22CD}}
-  partner_areas: {{source: districts, code: LAD23CD, name: LAD23NM, where: {{PFA23NM: {{equals: Leicestershire}}}}}}
-  benchmark: {{name: Leicestershire}}
-  population: {{source: population, code: LSOA11CD, value: All Ages (mid-2020)}}
-indicators:
+{geography}indicators:
   - {{id: fires, name: Fires, source: fire}}
 """
 
@@ -62,8 +55,8 @@ def build(tmp_path: Path, rows=ROWS, max_value: float | None = None, population:
         writer.writerows(rows)
     extra = "" if max_value is None else f"    max_value: {max_value}\n"
     spec = tmp_path / "spec.yaml"
-    spec.write_text(SPEC.format(repo=REPO, max_value=extra,
-                                population=population or REPO / "data/ons/population20_lsoa11_leicestershire.csv"),
+    spec.write_text(SPEC.format(max_value=extra,
+                                geography=geography_yaml(population or POPULATION)),
                     encoding="utf-8")
     return load_inputs(*load_spec(spec))
 

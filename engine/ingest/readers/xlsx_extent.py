@@ -64,11 +64,11 @@ def check_sheet_extent(path: Path, part: str, sheet: str) -> None:
                                 file=str(path), sheet=sheet)) from None
     except KeyError:
         return  # no such part: calamine reports the workbook itself
-    rows, columns = 0, 0
-    for match in _CELL_REF.finditer(data):
-        columns = max(columns, column_index(match.group(1).decode()) + 1)
-        rows = max(rows, int(match.group(2)))
-    for match in _ROW_REF.finditer(data):
-        rows = max(rows, int(match.group(1)))
+    # Each distinct column letters and row number converted once: a sheet repeats them in every row and column.
+    cells = _CELL_REF.findall(data)
+    letters, numbers = (set(part) for part in zip(*cells)) if cells else (set(), set())
+    numbers.update(_ROW_REF.findall(data))
+    columns = max((column_index(letter.decode()) + 1 for letter in letters), default=0)
+    rows = max(map(int, numbers), default=0)
     if rows * columns > MAX_CELLS:
         raise _refuse(path, sheet, rows, columns, "used range")
