@@ -23,6 +23,7 @@ import filelock
 import pytest
 
 from engine.cli import DEMO_DATA
+from engine.ingest.disk_cache import OFF_VARIABLE
 from engine.synthetic import MANIFEST_NAME, ensure_generated
 
 REPO = Path(__file__).resolve().parents[1]
@@ -186,8 +187,8 @@ def october_workbook(project: Path, tmp_path_factory: pytest.TempPathFactory) ->
 def demo_command(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> dict[str, Any]:
     """``saferbook demo --out <folder> --quiet`` run once, as a user runs it (another process):
     ``out``, ``returncode``, ``stderr``, and the generated extracts' manifest's mtime before and after. Its str-hash
-    seed is fixed (``hash_seed``), so that its workbooks compared with ``demo_build``'s are those of a process with
-    another seed (test_outputs.py)."""
+    seed is fixed (``hash_seed``) and it keeps nothing on disk nor takes anything kept, so that its workbooks,
+    compared with ``demo_build``'s, are computed by a process with another seed (test_outputs.py)."""
     def make(folder: Path) -> None:
         folder.mkdir()
         manifest = DEMO_DATA / MANIFEST_NAME
@@ -197,6 +198,7 @@ def demo_command(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Pa
         env.pop("COLUMNS", None)
         env.pop("SOURCE_DATE_EPOCH", None)  # the produced date is the build day, as demo_build's
         env["PYTHONHASHSEED"] = DEMO_HASH_SEED
+        env[OFF_VARIABLE] = "1"  # every file read and every workbook computed: a second computation, never kept bytes
         result = subprocess.run([sys.executable, "-m", "engine.cli", "demo", "--out", str(folder / "out"), "--quiet"],
                                 cwd=REPO, env=env, capture_output=True, text=True, encoding="utf-8", timeout=600)
         (folder / "run.json").write_text(json.dumps({
