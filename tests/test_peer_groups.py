@@ -12,16 +12,18 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 import yaml
 from openpyxl import load_workbook
 
-from engine.api import prepare
+from engine.api import prepare, render_all
 from engine.errors import DataError, SpecError
 from engine.synthetic import generate_all
-from workbook_helpers import CURRENT, PERIOD_END, REPO, build_books, column_of, count_limits, data_rows, load_raw
+from workbook_helpers import (CURRENT, PERIOD_END, REPO, build_books, column_of, count_limits, data_rows, load_raw,
+                              read_book)
 
 EXPORT_NAME = "most_similar_groups.xlsx"
 SPEC_TEXT = (REPO / "specs" / "community_safety.yaml").read_text(encoding="utf-8")
@@ -80,9 +82,22 @@ def export(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def books(export, tmp_path_factory) -> dict:
+def prepared(export, tmp_path_factory) -> tuple[Path, Any]:
+    """(the project's folder, every district's Reports from the demo spec reading ``export``): computed once for the
+    workbooks (``books``) and the findings test (SOURCE_DATE_EPOCH unset, as ``build_books`` builds)."""
     root = tmp_path_factory.mktemp("peer_project")
-    return build_books(root / "out", DISTRICTS, project(root, export))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("SOURCE_DATE_EPOCH", raising=False)
+        return root, prepare(project(root, export), areas=DISTRICTS)
+
+
+@pytest.fixture(scope="module")
+def books(prepared) -> dict:
+    """Every district's workbook as ``engine.api.build`` writes it (its Reports rendered: ``render_all``)."""
+    root, reports = prepared
+    paths = render_all(reports, root / "out")
+    assert [r.partner_area for r in reports.reports] == DISTRICTS and len(paths) == len(DISTRICTS)
+    return {report.partner_area: read_book(report.partner_area, path) for report, path in zip(reports.reports, paths)}
 
 
 def read_export(path: Path) -> pd.DataFrame:
@@ -191,10 +206,9 @@ def test_summary_formats_and_note(books):
     assert any("most similar group" in n and "Anti-social behaviour" in n and "9 districts" in n for n in notes)
 
 
-def test_findings_sentence_in_the_seeds_style(export):
+def test_findings_sentence_in_the_seeds_style(export, prepared):
     frame = read_export(export)
-    root = export.parent / "findings"
-    reports = prepare(project(root, export), areas=DISTRICTS).reports
+    reports = prepared[1].reports
     for report in reports:
         want = expected(frame, report.partner_area, "total_crime")
         sentences = [f for f in report.findings if f.topic == "peer_group"]
