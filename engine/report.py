@@ -203,18 +203,23 @@ class BreakdownRow:
 
     group: str  # the characteristic, e.g. "Gender"; the breakdown's title when it has one characteristic
     category: str  # the category or flag; the partner area's name in a partner_areas layout
-    count: int
-    percent: float | None  # fractions; None when the base is 0
-    benchmark_count: int
+    count: int | None  # None: hidden by small-number suppression (see suppressed)
+    percent: float | None  # fractions; None when the base is 0 (or hidden)
+    benchmark_count: int | None
     benchmark_percent: float | None
     flag: str  # "▲" significantly higher than the benchmark, "▼" lower; "higher"/"lower" not significantly (or not
     # tested); "=" the same at one decimal place
     difference: float | None = None  # percentage points between the shares as shown (one decimal place)
-    base: int = 0
-    benchmark_base: int = 0
+    base: int | None = 0
+    benchmark_base: int | None = 0
     subset: str = ""  # the column group, when the breakdown puts subsets side by side
     significance: str = ""  # SIGNIFICANCE_WORDS, or "" when the breakdown does not test
     highlight: bool = False  # the report's own partner area (partner_areas layout)
+    suppressed: frozenset[str] = frozenset()  # fields hidden by small-number suppression: they read SUPPRESSED
+
+    def shown(self, name: str):
+        """The field as the sheet writes it: SUPPRESSED when hidden, else its value."""
+        return SUPPRESSED if name in self.suppressed else getattr(self, name)
 
 
 #: What the significance column says, by code (+1 higher, −1 lower, 0 neither, None not compared).
@@ -243,6 +248,7 @@ class Breakdown:
     subject: str = ""  # the Key findings sentence's subject; "" for no sentence
     subset_phrases: tuple[str, ...] = ()  # each subset's described_as, in the order of subsets
     section: str = ""  # a heading over this breakdown and the ones after it on the Profiles sheet
+    hidden: tuple[int, ...] = ()  # rows with a figure hidden by small-number suppression: no sentence quotes them
 
     def rows_of(self, subset: str) -> list[BreakdownRow]:
         return [r for r in self.rows if r.subset == subset]
@@ -447,6 +453,10 @@ class Report:
     comparators: ComparatorChart | None = None  # spec ``comparators:``: published force / region / England rates
     partner_code: str = ""  # the partner area's code (its identity: file names, ledger); "" for a dashboard's subject
     source_titles: dict[str, str] = field(default_factory=dict)  # source id -> the name a reader knows it by
+    # A protected build: why a comparison chart or a breakdown table is not in this workbook (a sentence each, written
+    # on the sheet where it would have been).
+    left_out_comparisons: list[str] = field(default_factory=list)
+    left_out_breakdowns: list[tuple[str, str]] = field(default_factory=list)  # (the kept breakdown it follows, why)
 
     def source_title(self, source: str) -> str:
         """The name a sheet shows for a source the data-quality records key by its id (the CSV keeps the id)."""

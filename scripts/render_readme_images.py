@@ -33,13 +33,15 @@ PAGES = {
     "top10.png": "Top 10 highest areas in",
     "maps.png": "Maps —",
     "comparisons.png": "Comparisons —",
-    "comparators.png": "1,000 population, year ending",  # the published comparators chart's title
+    "comparators.png": "population, year ending",  # the published comparators chart's title (it wraps after "1,000")
     "incidents.png": "Hate incidents by strand",
     "hotspots.png": "or more offenders live",
     "methodology.png": "What happened",  # the data-quality table's header: sources by their titles
     "uava.png": "who referred, at what risk",
     "treatment.png": "Adults starting substance-misuse treatment by",
     "published_table.png": "Children cautioned or sentenced per 10,000",  # spec published: youth justice
+    "profiles_print.png": "first-time entrants: First-time entrants",  # the printable form: one subset of two
+    "who_print.png": "Who is affected to print",  # the printable form's first page: the rate ratios
 }
 
 

@@ -20,7 +20,8 @@ from engine.contract.settings_sheet import SHEET_SETTINGS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 AREA = "Rutland"
-SHEETS = ["Summary", "Front page", "Key findings", "Top 10", "Maps", "Trends", "Comparisons", "Profiles", "Who is affected", "Methodology",
+SHEETS = ["Summary", "Front page", "Key findings", "Top 10", "Maps", "Trends", "Comparisons", "Profiles", "Profiles (print)", "Who is affected",
+          "Who is affected (print)", "Methodology",
           "Data Quality"]
 HEADINGS = ["Key performance indicators", "Top 10", "Methodology", AREA, "Grand Total"]
 ERROR_VALUES = ["#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "Err:"]

@@ -105,3 +105,45 @@ def test_short_tables_share_pages_rather_than_one_sitting_alone(tmp_path):
     assert all(share <= 1 for share in used), used
     assert all(share >= HALF for share in used[:-1]), f"pages' shares of the page: {used}"
     assert set(plan.breaks) <= set(starts), "a table split from its header"
+
+
+def _glued_plan(tmp_path, sizes: list[tuple[int, int]], glue: bool) -> tuple[list[int], list[int], list[int], float]:
+    """A sheet of tables each followed by its "chart" rows (``sizes``: table rows, chart rows), and its plan: the
+    table starts, the chart starts, the breaks and the page's height in rows."""
+    from engine.render import load_theme
+    from engine.render.print_pages import plan_pages, printable_points
+
+    theme = load_theme("default")
+    workbook = xlsxwriter.Workbook(tmp_path / "glued.xlsx")
+    sheet = workbook.add_worksheet()
+    tables, charts, row = [], [], 0
+    for table, chart in sizes:
+        tables.append(row)
+        for offset in range(table + chart):
+            sheet.write(row + offset, 0, f"{'table' if offset < table else 'chart'} {len(tables)}, row {offset + 1}")
+        charts += [row + table] if chart else []
+        row += table + chart
+    plan = plan_pages(sheet, theme, sorted(tables[1:] + charts), glued=charts if glue else ())
+    workbook.close()
+    return tables, charts, plan.breaks, printable_points(theme)[1] * 100 / plan.scale / 15
+
+
+def test_a_chart_keeps_its_tables_page_where_the_pages_fill_either_way(tmp_path):
+    """An 18-row opening table, then three of 6 rows each with a 13-row chart, on a 31-row page: out of step (a
+    chart over the next table) the opening page is fuller (24 rows, not 18), but in step it is still more than half
+    used, so each table keeps its chart: the breaks fall before tables, never between a table and its chart.
+    Unglued, the same blocks go out of step (18 rows is under the planner's margin of 60%)."""
+    sizes = [(18, 0), (6, 13), (6, 13), (6, 13)]
+    tables, charts, breaks, page_rows = _glued_plan(tmp_path, sizes, glue=True)
+    assert 31 < page_rows < 32
+    assert breaks and set(breaks) <= set(tables), f"a chart parted from its table: breaks {breaks}, charts {charts}"
+    _, _, loose, _ = _glued_plan(tmp_path, sizes, glue=False)
+    assert set(loose) & set(charts), f"unglued, the planner keeps them in step anyway: the test has no subject ({loose})"
+
+
+def test_a_chart_leaves_its_table_where_the_page_before_would_be_under_half(tmp_path):
+    """A 12-row opening table, then one of 6 rows with a 20-row chart, on a 31-row page: in step the opening table
+    would stand alone on a page under half used (12 of 31), so the chart goes to the next page (the sheet's last)
+    and its table joins the opening one (18 of 31)."""
+    tables, charts, breaks, _ = _glued_plan(tmp_path, [(12, 0), (6, 20)], glue=True)
+    assert breaks == charts == [18], f"breaks {breaks}: tables at {tables}, charts at {charts}"

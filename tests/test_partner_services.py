@@ -246,8 +246,10 @@ def test_findings_name_what_is_significant(plain):
 
 
 def test_a_protected_build_hides_the_small_counts(plain, protected):
-    """Built for partners, no count of 1 to 4 of the two sensitive indicators is shown (KPIs, months, quarters),
-    some are hidden, and their sources' breakdowns are left out (the disclosure check does not cover them yet)."""
+    """Built for partners, no count of 1 to 4 of the two sensitive indicators is shown (KPIs, months, quarters,
+    their sources' breakdowns), some are hidden, every shown breakdown count is the unprotected build's, and only the
+    breakdown of every district's figures (layout: partner_areas, which the disclosure check does not cover) is left
+    out."""
     sensitive = {"uava_referrals", "treatment_presentations"}
     hidden = 0
     for district, report in protected.items():
@@ -257,8 +259,18 @@ def test_a_protected_build_hides_the_small_counts(plain, protected):
             shown = [v for v in series.monthly + series.quarterly if v is not None]
             assert not [v for v in shown if 0 < v < 5], (district, series.indicator_id)
             hidden += series.monthly.count(None)
-        assert not {b.breakdown_id for b in report.breakdowns} & set(SUBJECTS)
+        kept = {b.breakdown_id: b for b in report.breakdowns}
         assert set(SUBJECTS) <= {b.breakdown_id for b in plain[district].breakdowns}
+        assert set(SUBJECTS) & set(kept) == set(SUBJECTS) - {"uava_repeat_referrals"}
+        for b in (kept[i] for i in set(SUBJECTS) & set(kept)):
+            before = next(p for p in plain[district].breakdowns if p.breakdown_id == b.breakdown_id)
+            for row, original in zip(b.rows, before.rows):
+                assert row.count in (None, original.count) and row.base in (None, original.base)
+                assert not (row.count is not None and 0 < row.count < 5), (district, b.breakdown_id, row.category)
+                assert not (row.base is not None and 0 < row.base < 5), (district, b.breakdown_id, row.category)
+                assert (row.count is None) == ("count" in row.suppressed)
+                if 0 < original.count < 5:
+                    assert row.count is None and row.percent is None, (district, b.breakdown_id, row.category)
     small = sum(0 < v < 5 for r in plain.values() for s in r.series if s.indicator_id in sensitive for v in s.monthly)
     assert small > 0 and hidden >= small
 

@@ -287,6 +287,28 @@ def test_protection_across_groupings_and_changes():
     assert not derivable_items(gram, result).any()
 
 
+def test_protection_of_independent_groups_together_matches_each_alone():
+    """Two problems with no atom in common, given as one (block-diagonal Gram matrix): the first is the example
+    above, the second a table a + d = 60 with nothing small. Together they get exactly the first's answer (a, b and
+    the change hidden) and the second is left alone; no hidden number lies in the span of the shown ones (numpy rank
+    of the atom vectors, not the Gram matrix the engine reads)."""
+    from engine.stats.suppression import derivable_items, protect
+
+    first = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1], [1, 1, 0], [-1, 0, 1]], dtype=float)
+    second = np.array([[1, 0], [0, 1], [1, 1]], dtype=float)
+    vectors = np.block([[first, np.zeros((6, 2))], [np.zeros((3, 3)), second]])
+    values = np.array([3.0, 40.0, 50.0, 93.0, 43.0, 47.0, 25.0, 35.0, 60.0])
+    hidden = np.zeros(9, dtype=bool)
+    hidden[0] = True
+    hideable = [True, True, True, False, False, True, True, True, False]
+    result = protect(vectors @ vectors.T, values, hidden, hideable=hideable)
+    assert result.tolist() == [True, True, False, False, False, True, False, False, False]
+    shown = vectors[~result]
+    rank = np.linalg.matrix_rank(shown)
+    assert all(np.linalg.matrix_rank(np.vstack([shown, vectors[k]])) > rank for k in np.flatnonzero(result))
+    assert derivable_items(vectors @ vectors.T, np.eye(9, dtype=bool)[6]).tolist()[6]  # d shown gives a back
+
+
 def test_large_arrays_look_their_limits_up_and_get_the_same_values():
     """Arrays of whole counts look limits up in a table of 0 … the largest count: identical values."""
     from engine.stats.intervals import _count_limits_at, count_limits_at

@@ -10,6 +10,8 @@ be shown, and none may be pinned into an interval narrower than its threshold.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -177,6 +179,45 @@ def test_hidden_cells_read_suppressed_never_blank_or_zero(protected, tmp_path):
     assert "linear programme" in methodology and "counts from 1 to 11" in methodology
 
 
+def _charted_ranges(path: Path, sheet_name: str, title_part: str) -> list[str]:
+    """The cell ranges (e.g. "$B$40:$B$63") whose values the charts titled with ``title_part`` on ``sheet_name``
+    draw, read from the workbook's chart XML (openpyxl does not load charts)."""
+    ranges = []
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/charts/chart") and name.endswith(".xml"):
+                xml = archive.read(name).decode("utf-8")
+                if title_part in xml:
+                    ranges += [m.split("!")[1] for m in re.findall(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", xml)
+                               if m.startswith(f"{sheet_name}!") or m.startswith(f"'{sheet_name}'!")]
+    return ranges
+
+
+def test_monthly_chart_draws_no_hidden_month_as_zero(tmp_path):
+    """The trend table's chart is bound to its monthly table: a hidden month reads 'suppressed' there, which a line
+    chart draws as 0. A line with a hidden month is left out of the chart, and a note under the table names it."""
+    spec = example_variant(tmp_path, "counted.yaml",
+                           ("    sensitive: true\n", f"    sensitive: true\n    suppress: {{below: {BELOW}}}\n"),
+                           ("  rows: [total_crime, burglary]\n", f"  rows: [total_crime, burglary, {SENSITIVE}]\n"))
+    protected = prepare(spec, suppress=True)
+    paths = render_all(protected, tmp_path / "out")
+    hidden_rows = 0
+    for report in protected.reports:
+        left_out = [r.name for r in report.trend.rows if None in r.monthly]
+        hidden_rows += len(left_out)
+        path = next(p for p in paths if p.name.startswith(f"{report.partner_area}_"))
+        sheet = load_workbook(path)["Trends"]
+        charted = _charted_ranges(path, "Trends", "monthly counts")
+        assert len(charted) == len(report.trend.rows) - len(left_out), (report.partner_area, charted)
+        for ref in charted:
+            assert all(c.value != SUPPRESSED for row in sheet[ref.replace("$", "")] for c in row), ref
+        notes = [c.value for row in sheet.iter_rows() for c in row
+                 if isinstance(c.value, str) and "left out of this protected workbook's chart because" in c.value]
+        assert len(notes) == bool(left_out), notes
+        assert all(name in notes[0] for name in left_out), (notes, left_out)
+    assert hidden_rows > 0, "no trend row has a hidden month: this tests nothing"
+
+
 def test_a_small_count_of_an_indicator_counted_by_partner_area_is_hidden(tmp_path):
     """MARAC referrals come one row per referral naming the district, so the indicator has no Top 10. The
     disclosure check took its empty Top 10 for a complete one (the area's count known to be 0) and a small
@@ -221,12 +262,18 @@ def test_a_map_is_left_out_when_its_top_10_hides_a_row(tmp_path):
         ("comparisons: [total_crime, anti_social_behaviour]",
          "comparisons: [total_crime, anti_social_behaviour]\n"
          "maps:\n  boundaries: ../../data/ons/lsoa11_boundaries_leicestershire.geojson.gz\n"
-         "  code_property: LSOA11CD\n  indicators: [total_crime, burglary]\n  source: ONS LSOA boundaries (OGL v3)\n"))
+         "  code_property: LSOA11CD\n  indicators: [total_crime, burglary, anti_social_behaviour]\n"
+         "  source: ONS LSOA boundaries (OGL v3)\n"))
     reports = {r.partner_area: r for r in prepare(path, suppress=True).reports}
     rutland_total = next(t for t in reports["Rutland"].top_tables if t.indicator_id == "total_crime")
     assert any(row.count is None for row in rutland_total.rows), "the case the test is about"
+    # Every partner's maps shade every small area: an indicator with a hidden Top 10 row in any partner is left out.
+    kept = [i for i in ("total_crime", "burglary", "anti_social_behaviour")
+            if not any(row.count is None for r in reports.values() for t in r.top_tables if t.indicator_id == i
+                       for row in t.rows)]
+    assert "anti_social_behaviour" in kept  # no small count shares its events: nothing of it is ever hidden
     for report in reports.values():
-        assert [m.indicator_id for m in report.maps.maps] == ["burglary"]
+        assert [m.indicator_id for m in report.maps.maps] == kept
         assert any("total recorded crime is left out" in note for note in report.maps.notes)
 
 

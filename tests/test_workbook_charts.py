@@ -166,7 +166,7 @@ def test_bar_charts_pick_out_the_partner_area(book):
 
 
 def test_no_charts_elsewhere(book):
-    assert {c.sheet for c in book.charts} == {"Trends", "Comparisons", "Who is affected"}
+    assert {c.sheet for c in book.charts} == {"Trends", "Comparisons", "Who is affected", "Who is affected (print)"}
 
 
 def _overlap(a: tuple, b: tuple) -> bool:

@@ -47,7 +47,8 @@ FORCE = "Leicestershire"  # the police force area (PFA23NM) the demo's partner a
 PARTNER_LABEL = "District"
 
 # The sheets in order (their tables are in tables_on_sheet() below); every check follows these two.
-SHEET_ORDER = ["Summary", "Front page", "Key findings", "Top 10", "Maps", "Trends", "Comparisons", "Profiles", "Who is affected", "Methodology",
+SHEET_ORDER = ["Summary", "Front page", "Key findings", "Top 10", "Maps", "Trends", "Comparisons", "Profiles", "Profiles (print)", "Who is affected",
+          "Who is affected (print)", "Methodology",
                "Data Quality"]
 
 BANDS = ["Very Significantly High", "Significantly High", "Above Average", "Average",
@@ -178,6 +179,8 @@ def tables_on_sheet() -> dict[str, list[str]]:
         "Who is affected": [name for g in spec()["area_groups"]
                             for name in ([f"sb_group_{g['id']}_ratio"] if "compare" in g else [])
                             + [f"sb_group_{g['id']}_{i}" for i in g["indicators"]]],
+        # the printable form's charted tables: each indicator's, its chart bound to it (none is suppressed here)
+        "Who is affected (print)": [f"sb_print_{g['id']}_{i}" for g in spec()["area_groups"] for i in g["indicators"]],
         "Methodology": ["sb_methodology", "sb_data_quality"],
         "Data Quality": ["sb_data_quality_rows"],
     }
@@ -259,6 +262,11 @@ def expected_headers(area: str, data_months: list[str]) -> dict[str, list[str]]:
                 header for place in (area, BENCHMARK) for header in (
                     f"LSOAs in {place}", f"Residents in {place}", f"{unit(i).capitalize()} in {place}",
                     f"{place} rate per 1,000", f"{place}: lower 95% limit", f"{place}: upper 95% limit")]
+            # the printable form: the label, then each place's count, rate and limits (no LSOAs or residents)
+            headers[f"sb_print_{group['id']}_{i}"] = [group["label"]] + [
+                header for place in (area, BENCHMARK) for header in (
+                    f"{unit(i).capitalize()} in {place}", f"{place} rate per 1,000", f"{place}: lower 95% limit",
+                    f"{place}: upper 95% limit")]
         if "compare" in group:
             high, low = group["compare"]["high"], group["compare"]["low"]
             headers[f"sb_group_{group['id']}_ratio"] = [

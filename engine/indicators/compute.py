@@ -92,5 +92,7 @@ def _partner_report(spec: Spec, counted: CountedPhase, measures: dict[str, Measu
         findings=partner_findings(spec, geo, partner_area, shared["period_end"], kpis, partner_series, top_tables,
                                   comparisons, breakdowns, group_tables),
         area_groups=group_tables, suppression_note=counted.suppression_note(p), quality_issues=issues,
-        quality_issue_count=issue_count, maps=counted.map_sets[p], seasonal=counted.seasonal_tables(p), **shared,
+        quality_issue_count=issue_count, maps=counted.map_sets[p], seasonal=counted.seasonal_tables(p),
+        left_out_comparisons=counted.left_out_comparisons(p), left_out_breakdowns=counted.left_out_breakdowns(p),
+        **shared,
     )

@@ -168,5 +168,8 @@ def describe_suppression(rules: list[tuple[str, Suppression]], applied: bool) ->
             f"(counts are never negative); a small count must stay uncertain across at least its threshold. Hidden "
             f"figures are the 12-month counts, changes and rates, Top 10 rows, trend-table cells, months, rolling "
             f"quarters and seasonal cells of the indicators concerned; all read '{SUPPRESSED}', small or not, so the "
-            f"small ones cannot be told apart. Breakdowns and area groups of a source with hidden figures, and the "
-            f"comparison chart of a sensitive indicator, are left out. {where}")
+            f"small ones cannot be told apart. Breakdowns and area groups are checked with the rest, category by "
+            f"category. Left out, each with a note where it would have been, are the comparison chart of a sensitive "
+            f"indicator and a breakdown showing every partner area side by side (another partner area's small "
+            f"count, hidden in its own workbook, would be published there), and a breakdown of an undated snapshot, "
+            f"whose rows have no month to be checked against. {where}")

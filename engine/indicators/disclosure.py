@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,6 +36,9 @@ from engine.indicators.protected_cuts import protect_cuts
 from engine.report import AreaGroupTable, GroupRatio, IndicatorSeries, SeasonalTable
 from engine.spec.models import Spec
 from engine.stats.suppression import primary_suppression
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 #: A published number: ("current" | "previous" | "change", indicator), ("year", indicator, column),
 #: ("month", indicator, month offset), ("year_total", column), ("month_total", month offset),
@@ -58,6 +62,7 @@ class Layout:
     trend_rows: list[str]
     quarters: list[range] = field(default_factory=list)  # the series' rolling quarters
     before: int = 0  # months counted before offset 0 (the seasonal grids' earlier years)
+    after: int = 0  # months after the last one counted that a breakdown's window still reaches
 
 
 @dataclass(frozen=True)
@@ -78,33 +83,93 @@ class SmallAreaGroups:
     in_benchmark: bool = True
 
 
-def event_kinds(spec: Spec, masks: dict[str, np.ndarray]) -> Signatures:
+def event_kinds(spec: Spec, masks: dict[str, np.ndarray],
+                extra: dict[str, tuple[str, np.ndarray]] | None = None) -> Signatures:
     """Group each source's rows by which indicators count them (``masks``: indicator id -> rows it
-    counts); every group is one kind of event.
+    counts) and, with ``extra`` (name -> (source, rows)), which breakdown figures count them; every group
+    is one kind of event.
 
     Only kinds present in the data are used: treating an absent kind as known to be zero makes
     more numbers derivable, never fewer, so the protection errs on the safe side.
     """
+    extra = extra or {}
     members: dict[str, np.ndarray] = {}
     offset = 0
-    for name in dict.fromkeys(i.source for i in spec.indicators):
-        ids = [i.id for i in spec.indicators if i.source == name]
-        bits = np.stack([masks[i] for i in ids], axis=1).astype(np.int64)
-        if len(ids) < 63:  # pack each row's filters into one integer: far faster than unique rows
-            codes = np.unique(bits @ (np.int64(1) << np.arange(len(ids), dtype=np.int64)))
-            table = (codes[:, None] >> np.arange(len(ids), dtype=np.int64)) & 1
-        else:
-            table = np.unique(bits, axis=0)
-        for column, indicator_id in enumerate(ids):
-            members[indicator_id] = offset + np.flatnonzero(table[:, column])
+    sources = dict.fromkeys([i.source for i in spec.indicators] + [source for source, _ in extra.values()])
+    for name in sources:
+        ids = [i.id for i in spec.indicators if i.source == name] + [e for e, (source, _) in extra.items()
+                                                                      if source == name]
+        bits = np.stack([masks[i] if i in masks else extra[i][1] for i in ids], axis=1).astype(bool)
+        # Each row's filters packed into bytes, the distinct byte strings found at once: far faster than unique rows.
+        packed = np.ascontiguousarray(np.packbits(bits, axis=1))
+        codes = np.unique(packed.view(np.dtype((np.void, packed.shape[1]))).ravel())
+        table = np.unpackbits(codes.view(np.uint8).reshape(codes.size, packed.shape[1]), axis=1,
+                              count=len(ids)).astype(bool)
+        for column, member in enumerate(ids):
+            members[member] = offset + np.flatnonzero(table[:, column])
         offset += table.shape[0]
     return Signatures(offset, members)
 
 
-def _protected(keys: list[Key], vectors: np.ndarray, values: dict[Key, float], primary: set[Key],
-               rules: dict[str, tuple[int, bool]], fixed: int = 0) -> set[Key]:
+@dataclass(frozen=True)
+class BreakdownCells:
+    """One partner's breakdown figures as numbers of the disclosure problem.
+
+    ``values``: ("breakdown" | "breakdown_base" | "breakdown_benchmark" | "breakdown_benchmark_base", breakdown id,
+    figure) -> value: a figure's count and the base of its percentage (a shown count and percentage give the base
+    back), the partner area's and the benchmark's. ``members``: each key's name in :class:`Signatures` (the rows it
+    counts). ``months``: per breakdown, the month offsets of its window. ``elsewhere``: per breakdown, the block of
+    the rest of the benchmark's events it shares with breakdowns over the same rows (its own unknowns, as an area
+    group's benchmark count has). ``rules``: the small-number rule of each figure counting a sensitive indicator's
+    events."""
+
+    values: dict[Key, float]
+    members: dict[Key, str]
+    months: dict[str, range]
+    elsewhere: dict[str, tuple]
+    rules: dict[Key, tuple[int, bool]]
+    in_benchmark: bool = True
+
+
+class _Rows:
+    """A sparse matrix built row by row (one number's underlying counts and weights each): the problem's width is
+    kinds × (months + small areas + …), far too wide for dense rows once breakdowns split the kinds."""
+
+    def __init__(self) -> None:
+        self.rows: list[np.ndarray] = []
+        self.columns: list[np.ndarray] = []
+        self.weights: list[np.ndarray] = []
+        self.count = 0
+
+    def add(self, part: tuple[np.ndarray, np.ndarray]) -> None:
+        columns, weights = part
+        self.rows.append(np.full(columns.size, self.count, dtype=np.int64))
+        self.columns.append(columns)
+        self.weights.append(weights)
+        self.count += 1
+
+    def matrix(self, width: int) -> csr_matrix:
+        from scipy.sparse import csr_matrix
+
+        if not self.count:
+            return csr_matrix((0, width))
+        cat = np.concatenate
+        return csr_matrix((cat(self.weights), (cat(self.rows), cat(self.columns))), shape=(self.count, width))
+
+
+Part = tuple  # (column indices, weights) of one number's underlying counts
+
+
+def _join(*parts: Part) -> Part:
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _protected(keys: list[Key], vectors, values: dict[Key, float], primary: set[Key],
+               rule_of, fixed: int = 0) -> set[Key]:
     """Protect one problem: ``keys`` (and ``fixed`` more rows of ``vectors``: numbers known to
-    the reader that can never be hidden)."""
+    the reader that can never be hidden). ``rule_of``: a primary key's small-number rule."""
     value = np.array([values[k] for k in keys] + [0.0] * fixed)
     hidden = np.array([k in primary for k in keys] + [False] * fixed)
     if not hidden.any():
@@ -121,58 +186,102 @@ def _protected(keys: list[Key], vectors: np.ndarray, values: dict[Key, float], p
     costs = np.where(value > 0, value, big) + np.where(is_total, 2 * big, 0)
     hideable = np.arange(value.size) < len(keys)
     # A small count must stay uncertain by at least its threshold; a number hidden to protect one, by anything.
-    required = np.array([float(rules[k[1]][0]) if k in primary else 1.0 for k in keys] + [1.0] * fixed)
+    required = np.array([float(rule_of(k)[0]) if k in primary else 1.0 for k in keys] + [1.0] * fixed)
     result = protect_cuts(vectors, value, hidden, required, hideable=hideable, costs=costs)
     return {k for k, hide in zip(keys, result) if hide}
 
 
+BREAKDOWN_KINDS = ("breakdown", "breakdown_base", "breakdown_benchmark", "breakdown_benchmark_base")
+
+
+def _classes(n_kinds: int, members: list[np.ndarray]) -> np.ndarray:
+    """A class per kind of event: kinds counted by the same of ``members`` (indicators' kinds) share one; kinds none
+    counts get -1 (no small-area number touches them)."""
+    if not members:
+        return np.full(n_kinds, -1, dtype=np.int64)
+    table = np.zeros((n_kinds, len(members)), dtype=bool)
+    for column, kinds in enumerate(members):
+        table[kinds, column] = True
+    used = table.any(axis=1)
+    packed = np.packbits(table, axis=1)
+    _, inverse = np.unique(packed[used], axis=0, return_inverse=True)
+    classes = np.full(n_kinds, -1, dtype=np.int64)
+    classes[used] = inverse.ravel()
+    return classes
+
+
 def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, picks: dict[str, list[int]],
                    complete: set[str], rules: dict[str, tuple[int, bool]],
-                   areas: SmallAreaGroups | None = None) -> set[Key]:
-    """The keys of ``values`` to hide in one partner's workbook.
+                   areas: SmallAreaGroups | None = None, breakdowns: BreakdownCells | None = None) -> set[Key]:
+    """The keys of ``values`` (and of ``breakdowns.values``) to hide in one partner's workbook.
 
     ``picks`` gives the small areas each indicator's Top 10 table lists; ``complete`` the
     indicators whose table lists every small area with an event. ``rules`` maps each sensitive
     indicator to (below, zero): its small counts are hidden first. ``areas``: the partner area's
-    small areas and their area groups, needed when ``values`` holds area-group counts.
+    small areas and their area groups, needed when ``values`` holds area-group counts. ``breakdowns``:
+    the breakdown figures shown of the sources of sensitive indicators.
+
+    The problem is built sparse (a row per number, its underlying counts as column indices) and split
+    into independent groups before anything dense is made (:func:`engine.indicators.protected_cuts.protect_cuts`).
     """
+    if breakdowns is not None:
+        values = {**values, **breakdowns.values}
+
+    def rule_of(key: Key) -> tuple[int, bool]:
+        return breakdowns.rules[key] if key[0] in BREAKDOWN_KINDS else rules[key[1]]
+
     primary = {key for key, value in values.items()
-               if key[0] not in ("change", "benchmark_group") + TOTAL_KINDS and key[1] in rules
-               and bool(primary_suppression([value], *rules[key[1]])[0])}
+               if key[0] not in ("change", "benchmark_group", "breakdown_benchmark", "breakdown_benchmark_base")
+               + TOTAL_KINDS
+               and (key in breakdowns.rules if key[0] in BREAKDOWN_KINDS else key[1] in rules)
+               and bool(primary_suppression([value], *rule_of(key))[0])}
     if not primary:
         return set()
-    n_kinds, n_months = kinds.count, layout.before + layout.n_months
+    n_kinds, n_months = kinds.count, layout.before + layout.n_months + layout.after
     grouped = any(k[0] in ("group", "benchmark_group") for k in values)
     if grouped and areas is None:
         raise ValueError("area-group counts need the partner area's small areas and their groups")
     # With area groups every small area is in the joint problem; otherwise only those a complete table lists.
     coupled = sorted(areas.small_areas.tolist()) if grouped else \
         sorted({area for indicator in complete for area in picks[indicator]})
-    slot = {area: n_kinds * n_months + position * n_kinds for position, area in enumerate(coupled)}
-    # The rest of the benchmark's events in each group: unknowns of their own, so a benchmark group's count bounds the
-    # partner area's (it is never less) without giving it away.
-    elsewhere = {cell: n_kinds * (n_months + len(coupled) + position)
-                 for position, cell in enumerate(dict.fromkeys(k[2:] for k in values if k[0] == "benchmark_group"))}
-    width = n_kinds * (n_months + len(coupled) + len(elsewhere))
+    # A small area's events need telling apart only by the indicators some small-area number counts: kinds alike for
+    # all of them share one unknown per small area (a class). Nothing is lost: any split of a class's events among
+    # small areas and of its kinds' events among months, with the same totals, can be made together (a transport
+    # problem with equal supply and demand is always feasible), and breakdowns split the kinds far more finely.
+    joint = [k for k in values if k[0] != "top" or k[2] in set(coupled)]
+    split_by = sorted({k[1] for k in joint if k[0] in ("top", "group", "benchmark_group")} | set(complete))
+    class_of = _classes(n_kinds, [kinds.members[i] for i in split_by])
+    n_classes = int(class_of.max(initial=-1)) + 1
+    slot = {area: n_kinds * n_months + position * n_classes for position, area in enumerate(coupled)}
+    # The rest of the benchmark's events in each group (and each breakdown's rows): unknowns of their own, so a
+    # benchmark's count bounds the partner area's (it is never less) without giving it away.
+    blocks = list(dict.fromkeys([k[2:] for k in values if k[0] == "benchmark_group"]
+                                + (list(dict.fromkeys(breakdowns.elsewhere.values())) if breakdowns else [])))
+    start = n_kinds * n_months + n_classes * len(coupled)
+    elsewhere = {cell: start + n_kinds * position for position, cell in enumerate(blocks)}
+    width = start + n_kinds * len(elsewhere)
 
-    def months(indicator: str, span, sign: float = 1.0) -> np.ndarray:
-        vector = np.zeros(width)
-        members = kinds.members[indicator]
+    def of_months(members: np.ndarray, span, sign: float = 1.0) -> Part:
         offsets = layout.before + np.asarray(list(span), dtype=np.int64)
-        vector[(members[:, None] * n_months + offsets[None, :]).ravel()] = sign
-        return vector
+        columns = (members[:, None] * n_months + offsets[None, :]).ravel()
+        return columns, np.full(columns.size, sign)
 
-    def area(indicator: str, small_area: int, sign: float = 1.0) -> np.ndarray:
-        vector = np.zeros(width)
-        vector[slot[small_area] + kinds.members[indicator]] = sign
-        return vector
+    def months(indicator: str, span, sign: float = 1.0) -> Part:
+        return of_months(kinds.members[indicator], span, sign)
 
-    def vector_of(key: Key) -> np.ndarray:
+    def area(indicator: str, small_area: int, sign: float = 1.0) -> Part:
+        columns = slot[small_area] + np.unique(class_of[kinds.members[indicator]])
+        return columns, np.full(columns.size, sign)
+
+    def block(start: int, members: np.ndarray) -> Part:
+        return start + members, np.ones(members.size)
+
+    def vector_of(key: Key) -> Part:
         kind = key[0]
         if kind in ("current", "previous"):
             return months(key[1], getattr(layout, kind))
         if kind == "change":
-            return months(key[1], layout.current) + months(key[1], layout.previous, -1.0)
+            return _join(months(key[1], layout.current), months(key[1], layout.previous, -1.0))
         if kind == "year":
             return months(key[1], layout.years[key[2]])
         if kind == "month":
@@ -182,36 +291,48 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
         if kind == "peak":
             return months(key[1], range(key[2], key[3] + 1))
         if kind == "year_total":
-            return sum((months(i, layout.years[key[1]]) for i in layout.trend_rows), np.zeros(width))
+            return _join(*(months(i, layout.years[key[1]]) for i in layout.trend_rows))
         if kind == "month_total":
-            return sum((months(i, [key[1]]) for i in layout.trend_rows), np.zeros(width))
+            return _join(*(months(i, [key[1]]) for i in layout.trend_rows))
         if kind in ("group", "benchmark_group"):
             members = areas.small_areas[areas.group_of[key[2]] == key[3]]
-            vector = sum((area(key[1], a) for a in members.tolist()), np.zeros(width))
+            own = [area(key[1], a) for a in members.tolist()]
             if kind == "benchmark_group":
-                vector = vector if areas.in_benchmark else np.zeros(width)
-                vector[elsewhere[key[2:]] + kinds.members[key[1]]] = 1.0
-            return vector
+                own = (own if areas.in_benchmark else []) + [block(elsewhere[key[2:]], kinds.members[key[1]])]
+            return _join(*own)
+        if kind in BREAKDOWN_KINDS:
+            members = kinds.members[breakdowns.members[key]]
+            own = of_months(members, breakdowns.months[key[1]])
+            if kind.startswith("breakdown_benchmark"):
+                return _join(*([own] if breakdowns.in_benchmark else []),
+                             block(elsewhere[breakdowns.elsewhere[key[1]]], members))
+            return own
         return area(key[1], key[2])  # "top"
 
-    joint = [k for k in values if k[0] != "top" or k[2] in slot]
+    rows = _Rows()
+    for key in joint:
+        rows.add(vector_of(key))
     # What the reader knows from a complete table: its indicator has no events outside the listed areas.
-    known = [months(i, layout.current) - sum((area(i, a) for a in picks[i]), np.zeros(width)) for i in sorted(complete)]
-    if grouped:  # every event of the current window is in one small area: per kind, the small areas add up
-        for kind_index in range(n_kinds):
-            identity = np.zeros(width)
-            identity[kind_index * n_months + layout.before + np.asarray(list(layout.current), dtype=np.int64)] = 1.0
-            identity[[slot[a] + kind_index for a in coupled]] = -1.0
-            known.append(identity)
-    hidden = _protected(joint, np.array([vector_of(k) for k in joint] + known), values, primary, rules,
-                        fixed=len(known))
+    known = 0
+    for i in sorted(complete):
+        rows.add(_join(months(i, layout.current), *(area(i, a, -1.0) for a in picks[i])))
+        known += 1
+    if grouped:  # every event of the current window is in one small area: per class of kinds, the small areas add up
+        current = layout.before + np.asarray(list(layout.current), dtype=np.int64)
+        for c in range(n_classes):
+            members = np.flatnonzero(class_of == c)
+            columns = np.concatenate([(members[:, None] * n_months + current[None, :]).ravel(),
+                                      np.array([slot[a] + c for a in coupled], dtype=np.int64)])
+            rows.add((columns, np.concatenate([np.ones(members.size * current.size), -np.ones(len(coupled))])))
+            known += 1
+    hidden = _protected(joint, rows.matrix(width), values, primary, rule_of, fixed=known)
     # Every other small area on its own: its Top 10 counts as sums of its events of each kind.
     for small_area in sorted({k[2] for k in values if k[0] == "top"} - set(slot)):
         keys = [k for k in values if k[0] == "top" and k[2] == small_area]
         vectors = np.zeros((len(keys), n_kinds))
         for row, key in enumerate(keys):
             vectors[row, kinds.members[key[1]]] = 1
-        hidden |= _protected(keys, vectors, values, primary, rules)
+        hidden |= _protected(keys, vectors, values, primary, rule_of)
     return hidden
 
 
@@ -269,7 +390,7 @@ def shown_seasonal(table: SeasonalTable, starts: list[int], first_month: int, hi
 def touched_indicators(hidden: set[Key]) -> set[str]:
     """Indicators with any hidden number: other cuts of them (area groups, breakdowns of their rows, the
     comparison chart) could give a hidden number away, so a protected workbook leaves those cuts out."""
-    return {k[1] for k in hidden if k[0] not in TOTAL_KINDS}
+    return {k[1] for k in hidden if k[0] not in TOTAL_KINDS + BREAKDOWN_KINDS}
 
 
 def area_group_numbers(table: AreaGroupTable, ungrouped: float) -> dict[Key, float]:

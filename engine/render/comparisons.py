@@ -142,9 +142,12 @@ def _descriptions(report: Report, comparison: AreaComparison, series: IndicatorS
     peers = f", peer average {comparison.peer_average:,.1f}" if comparison.peer_average is not None else ""
     bar = (f"Bar chart of {comparison.name.lower()} per {comparison.rate_per:,} residents in each "
            f"{report.partner_label.lower()}: {own_text}{report.benchmark_name} {comparison.benchmark_rate:,.1f}{peers}.")
-    busiest = max(range(len(series.monthly)), key=lambda i: series.monthly[i] or 0)
+    # Only a shown month can be the busiest: a hidden one (None) tied with shown zeros was picked and printed.
+    busiest = max((i for i, v in enumerate(series.monthly) if v is not None), key=lambda i: series.monthly[i],
+                  default=None)
+    highest = "" if busiest is None else f"highest {series.monthly[busiest]:,} in {series.months[busiest]:%B %Y}; "
     profile = (f"Column chart of monthly {series.unit} in {report.partner_area}, {series.months[0]:%B %Y} to "
-               f"{series.months[-1]:%B %Y}; highest {series.monthly[busiest]:,} in {series.months[busiest]:%B %Y}; "
+               f"{series.months[-1]:%B %Y}; {highest}"
                + (f"significant peak {series.peak.label}." if series.peak else "no significant peak."))
     return bar, profile
 
@@ -163,8 +166,12 @@ def _published(workbook: Workbook, sheet: Worksheet, formats: Formats, report: R
 
 def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> None:
     section_heading(sheet, formats, f"Comparisons — {report.partner_area}")
+    left_out = " ".join(report.left_out_comparisons)
     if not report.comparisons and report.comparators is None:
-        sheet.write(3, 0, "The spec charts no indicators.", formats.note)
+        if left_out:
+            wrapped_note(sheet, formats, 3, 0, columns_spanning(sheet, 2 * CHART_WIDTH + 20), left_out, {})
+        else:
+            sheet.write(3, 0, "The spec charts no indicators.", formats.note)
         report_page_setup(sheet, formats, report)
         return
     by_id = {s.indicator_id: s for s in report.series}
@@ -194,6 +201,8 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
                      f"Rates for {report.current_window}: {report.partner_area} is highlighted, {report.benchmark_name} is "
                      f"the darkest bar{peers}. A peak is named only when its three months are significantly busier than "
                      f"a flat year (exact binomial test).", widths)
+    if left_out:  # between the sheet's note and the first chart, where the missing charts would have been
+        wrapped_note(sheet, formats, 3, 0, charts_last_col, left_out, widths)
     for position, (comparison, series) in enumerate(zip(report.comparisons, charted)):
         row = chart_top + rows_each * position
         breaks.append(row)

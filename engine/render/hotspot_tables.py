@@ -7,6 +7,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.contract.names import table_name
 from engine.render.formats import Formats
 from engine.render.layout import Column, write_table
+from engine.render.print_sheet import PrintTable
 from engine.render.profile_tables import headed_table
 from engine.report import HotspotTable, Report
 
@@ -22,19 +23,30 @@ def _note(table: HotspotTable, report: Report) -> str:
     return f"{head} ({table.counted:,} {table.unit} placed in its {label}s).{unplaced}"
 
 
+def _columns(table: HotspotTable, report: Report, formats: Formats) -> list[Column]:
+    label = report.small_area_label
+    return [Column(f"{label} code", formats.text), Column(f"{label} name", formats.text),
+            Column(table.described_as[:1].upper() + table.described_as[1:], formats.count)]
+
+
+def printed_hotspots(report: Report, formats: Formats) -> list[PrintTable]:
+    """The hotspot tables' printable form (:mod:`engine.render.print_sheet`): narrow already, the same columns."""
+    return [PrintTable(table.title, _note(table, report),
+                       [Column(c.header, c.format, w) for c, w in zip(_columns(table, report, formats), (22, 16, 11))],
+                       [[r.code, r.name, r.count] for r in table.rows], labels=2) for table in report.hotspots]
+
+
 def write_hotspots(sheet: Worksheet, formats: Formats, report: Report, row: int,
                    widths: dict[int, float]) -> tuple[list[int], int]:
     """Every hotspot table from ``row`` down; the rows each starts at (to keep it on one printed page), and the row
     after them."""
     starts = []
-    label = report.small_area_label
     section = ""
     for table in report.hotspots:
         starts.append(row)
         row, section = headed_table(sheet, formats, row, table.title, table.section, section)
         sheet.write(row + 1, 0, _note(table, report), formats.note)
-        columns = [Column(f"{label} code", formats.text), Column(f"{label} name", formats.text),
-                   Column(table.described_as[:1].upper() + table.described_as[1:], formats.count)]
+        columns = _columns(table, report, formats)
         placement = write_table(sheet, formats, table_name("hotspots", table.hotspot_id), row + 2, 0, columns,
                                 [[r.code, r.name, r.count] for r in table.rows], widths)
         row = placement.last_row + 3

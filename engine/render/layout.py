@@ -165,12 +165,14 @@ def outcome_rules(sheet: Worksheet, formats: Formats, target: tuple[int, int, in
 
 def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str, repeat_rows: tuple[int, int] | None = None,
                keep_together: Sequence[int] = (), repeat_cols: tuple[int, int] | None = None,
-               right: str = "Saferbook", print_area: tuple[int, int, int, int] | None = None) -> None:
+               right: str = "Saferbook", print_area: tuple[int, int, int, int] | None = None,
+               glued: Sequence[int] = ()) -> None:
     """A4 landscape at a readable scale, page breaks between blocks, repeated headers, page numbers and the date.
 
     Call it last, when the sheet's content is written: the scale and the breaks are measured from it
     (:mod:`engine.render.print_pages`). ``keep_together`` are the rows where blocks (a heading, its table
-    and notes, a chart) begin; ``repeat_cols`` the label columns repeated when the sheet prints across pages.
+    and notes, a chart) begin, ``glued`` those that would rather share the page of the block before (a chart under
+    its table); ``repeat_cols`` the label columns repeated when the sheet prints across pages.
     """
     theme = formats.theme
     sheet.set_paper(theme.paper)
@@ -181,7 +183,7 @@ def page_setup(sheet: Worksheet, formats: Formats, title: str, footer_date: str,
     if print_area:
         sheet.print_area(*print_area)
     plan = plan_pages(sheet, theme, keep_together, last_col=print_area[3] if print_area else None,
-                      last_row=print_area[2] if print_area else None)
+                      last_row=print_area[2] if print_area else None, glued=glued)
     sheet.set_print_scale(plan.scale)
     if plan.across:
         sheet.print_across()  # a wide table's columns follow each other before the next rows
@@ -212,12 +214,12 @@ def empty_section(sheet: Worksheet, formats: Formats, report: Report, text: str)
 
 def report_page_setup(sheet: Worksheet, formats: Formats, report: Report, repeat_rows: tuple[int, int] | None = None,
                       keep_together: Sequence[int] = (), repeat_cols: tuple[int, int] | None = None,
-                      print_area: tuple[int, int, int, int] | None = None) -> None:
+                      print_area: tuple[int, int, int, int] | None = None, glued: Sequence[int] = ()) -> None:
     """:func:`page_setup` with the header (the sheet's chapter and the area) and footer (the data's period, the day
     it was produced, the page, the report's title) every sheet of a workbook shares."""
     page_setup(sheet, formats, f"{sheet.name} — {report.partner_area}", produced_words(report),
                repeat_rows=repeat_rows, keep_together=keep_together, repeat_cols=repeat_cols, right=report.title,
-               print_area=print_area)
+               print_area=print_area, glued=glued)
 
 
 def produced_words(report: Report) -> str:

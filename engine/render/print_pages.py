@@ -219,10 +219,11 @@ def _used(tops: list[float], reach: list[float], first: int, end: int) -> float:
 
 HALF_PAGE = 0.6  # "half used" as the planner measures it: its page is 6% short of the printer's (SAFETY), and a page
 # measured to its last word reads a little emptier than to its last row's foot (0.93 times, on the demo's Profiles)
+LEAST_HALF = 0.55  # a page short of this prints less than half filled, measured as the planner does
 
 
 def _share_pages(breaks: list[int], starts: Sequence[int], tops: list[float], reach: list[float], page: float,
-                 last_may_be_short: bool) -> list[int]:
+                 last_may_be_short: bool, glued: Sequence[int] = ()) -> list[int]:
     """Re-place the breaks between blocks so that no page but the sheet's last is less than half used, where the
     blocks allow it.
 
@@ -233,17 +234,23 @@ def _share_pages(breaks: list[int], starts: Sequence[int], tops: list[float], re
     even (least squared space left), so that consecutive short tables share a page rather than one table alone on
     it, and a heading is never left alone to make the rest fuller. On a sheet printed across pages
     (``last_may_be_short`` false) the last band of rows prints on several pages, all but one in the middle of the
-    print, so it too should be half used.
+    print, so it too should be half used. A block in ``glued`` (a chart under its table) starts a page only where
+    that leaves less space missing from pages printed less than half filled (``LEAST_HALF``), before the margin
+    ``HALF_PAGE`` keeps: where the pages are half filled either way each table keeps its chart (charts and tables
+    out of step, each page a chart of one indicator over the table of the next, read worse than one page that
+    is a little short of the margin).
     """
     last = len(tops)
     block_starts = set(starts)
+    sticky = set(glued)
     ordered = sorted(block_starts)
     tall = {s for s, e in zip(ordered, ordered[1:] + [last]) if _used(tops, reach, s, e) > page}
     fixed = sorted({b for b in breaks if b not in block_starts or b in tall})
     shared: list[int] = []
     for first, end in zip([0, *fixed], [*fixed, last]):
         points = [first, *sorted(s for s in block_starts if first < s < end and s not in tall), end]
-        best: dict[int, tuple[tuple[float, int, float], list[int]]] = {0: ((0.0, 0, 0.0), [])}  # (short, pages, spare)
+        best: dict[int, tuple[tuple[float, int, float, int, float], list[int]]] = {0: ((0.0, 0, 0.0, 0, 0.0), [])}
+        # (short of the least half, glued blocks starting a page, short, pages, spare)
         for j in range(1, len(points)):
             options = []
             for i in range(j - 1, -1, -1):  # pages ending at point j, shortest first: stop once one overflows
@@ -252,9 +259,11 @@ def _share_pages(breaks: list[int], starts: Sequence[int], tops: list[float], re
                     break
                 if i not in best:
                     continue
-                (short, pages, spare), cuts = best[i]
+                (below, split, short, pages, spare), cuts = best[i]
                 ends_sheet = points[j] == last and last_may_be_short
-                options.append(((short + (0.0 if ends_sheet else max(0.0, HALF_PAGE - used / page)), pages + 1,
+                filled = 1.0 if ends_sheet else used / page
+                options.append(((below + max(0.0, LEAST_HALF - filled), split + (points[i] in sticky),
+                                 short + max(0.0, HALF_PAGE - filled), pages + 1,
                                  spare + (0.0 if ends_sheet else ((page - used) / page) ** 2)), cuts + [points[i]]))
             if options:
                 best[j] = min(options)
@@ -265,7 +274,7 @@ def _share_pages(breaks: list[int], starts: Sequence[int], tops: list[float], re
 
 
 def page_breaks(sheet: Worksheet, starts: Sequence[int], scale: int, theme: Theme,
-                last_row: int | None = None, across: bool = False) -> list[int]:
+                last_row: int | None = None, across: bool = False, glued: Sequence[int] = ()) -> list[int]:
     """Rows to break before so that no block (a table with its heading and notes) straddles two pages.
 
     ``starts`` are the rows where blocks begin (row 0 is always one). A block is moved to a new page
@@ -290,13 +299,14 @@ def page_breaks(sheet: Worksheet, starts: Sequence[int], scale: int, theme: Them
         inner, used = _split(block, used, page)
         breaks += inner
     end = found[-1].first + len(found[-1].rows) - 1
-    return _share_pages(breaks, [b.first for b in found], *_extents(sheet, end), page, not across)
+    return _share_pages(breaks, [b.first for b in found], *_extents(sheet, end), page, not across, glued)
 
 
 def plan_pages(sheet: Worksheet, theme: Theme, keep_together: Sequence[int] = (), last_col: int | None = None,
-               last_row: int | None = None) -> PrintPlan:
+               last_row: int | None = None, glued: Sequence[int] = ()) -> PrintPlan:
     """The scale and breaks for the sheet (up to ``last_col`` and ``last_row`` when a print area leaves wider or
-    further tables to the screen)."""
+    further tables to the screen); ``glued`` are the blocks that would rather share the page of the block before
+    (:func:`_share_pages`)."""
     scale, across = print_scale(sheet, theme, last_col)
-    return PrintPlan(scale, page_breaks(sheet, keep_together, scale, theme, last_row, across) if keep_together else [],
-                     across)
+    return PrintPlan(scale, page_breaks(sheet, keep_together, scale, theme, last_row, across, glued)
+                     if keep_together else [], across)

@@ -28,6 +28,9 @@ class TableShape:
     percent_columns: list[int]  # offsets of the area's percentages (data bars in a partner_areas table)
     highlight_row: int | None = None  # data-row offset of the report's own partner area
     spans: list[tuple[str, int, int]] = field(default_factory=list)  # (subset, first, last column offset) above the header
+    labels: int = 1  # the leading label columns (characteristic and category, or the category alone)
+    parts: list[tuple[str, int, int]] = field(default_factory=list)  # column groups printed one at a time (name, first, last)
+    screen_only: list[int] = field(default_factory=list)  # offsets of columns left out of the printed form
 
 
 def _fit(name: str, least: float) -> float:
@@ -44,6 +47,8 @@ def _shows_bases(rows: list[BreakdownRow]) -> bool:
     "% of each category" have bases of their own)."""
     totals: dict[str, int] = {}
     for r in rows:
+        if r.count is None or r.base is None:  # hidden: the reader must not be able to add the others up to it
+            return True
         totals[r.group] = totals.get(r.group, 0) + r.count
     return any(r.base != totals[r.group] for r in rows)
 
@@ -77,9 +82,12 @@ def single_shape(breakdown: Breakdown, report: Report, formats: Formats) -> Tabl
     rows = []
     is_grouped = grouped(breakdown)
     for r in breakdown.rows:
-        rows.append(_label(r, is_grouped) + [r.count] + ([r.base] if bases else [])
-                    + [r.percent, r.benchmark_percent, r.difference, r.flag] + ([r.significance] if tested else []))
-    return TableShape(columns, rows, [len(columns) - 1] if tested else [], [])
+        rows.append(_label(r, is_grouped) + [r.shown("count")] + ([r.shown("base")] if bases else [])
+                    + [r.shown(f) for f in ("percent", "benchmark_percent", "difference", "flag")]
+                    + ([r.shown("significance")] if tested else []))
+    difference = len(columns) - (3 if tested else 2)  # worked out from the two percentages beside it
+    return TableShape(columns, rows, [len(columns) - 1] if tested else [], [], labels=len(_label_columns(breakdown, formats)),
+                      screen_only=[difference])
 
 
 def subsets_shape(breakdown: Breakdown, report: Report, formats: Formats) -> TableShape:
@@ -108,10 +116,12 @@ def subsets_shape(breakdown: Breakdown, report: Report, formats: Formats) -> Tab
         row = _label(label_row, is_grouped)
         for subset in breakdown.subsets:
             r = per_subset[subset][position]
-            row += [r.count] + ([r.base] if shows_bases[subset] else []) + [r.percent, r.benchmark_percent, r.flag]
-            row += [r.significance] if tested else []
+            row += [r.shown("count")] + ([r.shown("base")] if shows_bases[subset] else [])
+            row += [r.shown(f) for f in ("percent", "benchmark_percent", "flag")]
+            row += [r.shown("significance")] if tested else []
         rows.append(row)
-    return TableShape(columns, rows, significance, [], spans=spans)
+    return TableShape(columns, rows, significance, [], spans=spans, labels=len(_label_columns(breakdown, formats)),
+                      parts=spans)
 
 
 def partner_areas_shape(breakdown: Breakdown, report: Report, formats: Formats) -> TableShape:
@@ -124,7 +134,9 @@ def partner_areas_shape(breakdown: Breakdown, report: Report, formats: Formats) 
     columns = [Column(report.partner_label, formats.text)]
     significance: list[int] = []
     percents: list[int] = []
+    parts: list[tuple[str, int, int]] = []
     for group in groups:
+        start = len(columns)
         prefix = f"{group}: " if several else ""
         columns += [Column(f"{prefix}{breakdown.unit.capitalize()}", formats.count, 11),
                     Column(group if not several else f"{group}: count", formats.count, 11)]
@@ -133,6 +145,7 @@ def partner_areas_shape(breakdown: Breakdown, report: Report, formats: Formats) 
         if tested:
             significance.append(len(columns))
             columns.append(Column(f"{prefix}Significance", formats.text, 22))
+        parts.append((group, start, len(columns) - 1))
     first = by_group[groups[0]]
     rows = [[f"{bench} (benchmark)"]]
     for group in groups:
@@ -147,7 +160,7 @@ def partner_areas_shape(breakdown: Breakdown, report: Report, formats: Formats) 
         rows.append(row)
         if area_row.highlight:
             highlight = position + 1
-    return TableShape(columns, rows, significance, percents, highlight)
+    return TableShape(columns, rows, significance, percents, highlight, parts=parts if several else [])
 
 
 def table_shape(breakdown: Breakdown, report: Report, formats: Formats) -> TableShape:
@@ -190,3 +203,28 @@ def headed_table(sheet: Worksheet, formats: Formats, row: int, title: str, secti
         row = section_title(sheet, formats, row, section)
     table_heading(sheet, formats, row, title)
     return row, current
+
+
+PRINT_LABEL_WIDTHS = (22.0, 16.0)  # characters: the label columns of the printed form wrap within these
+PRINT_WORDS_WIDTH, PRINT_FIGURE_WIDTH = 22.0, 11.0  # "Not significantly different" on one line
+
+
+def printed_parts(shape: TableShape) -> list[tuple[str | None, list[Column], list[list]]]:
+    """The table's printable form (:mod:`engine.render.print_sheet`): the label columns with each part's columns (a
+    subset, a flag) in turn, their titles without the part's name (it heads them), less the columns the screen alone
+    keeps (a difference readable from the two percentages beside it). One part, unnamed, where the table has none."""
+    parts = shape.parts or [(None, shape.labels, len(shape.columns) - 1)]
+    words = set(shape.significance_columns)
+    found = []
+    for name, first, last in parts:
+        keep = [c for c in range(first, last + 1) if c not in shape.screen_only]
+        prefix = f"{name}: " if name else ""
+        columns = [Column(c.header, c.format, PRINT_LABEL_WIDTHS[min(i, 1)]) for i, c in enumerate(shape.columns[:shape.labels])]
+        for c in keep:
+            header = shape.columns[c].header
+            header = header[len(prefix):] if prefix and header.startswith(prefix) else header
+            header = "Count" if header == "n" else header
+            columns.append(Column(header[:1].upper() + header[1:], shape.columns[c].format,
+                                  PRINT_WORDS_WIDTH if c in words else PRINT_FIGURE_WIDTH))
+        found.append((name, columns, [r[:shape.labels] + [r[c] for c in keep] for r in shape.rows]))
+    return found

@@ -11,14 +11,15 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from engine.render.formats import Formats
-from engine.render.hotspot_tables import write_hotspots
-from engine.render.published_tables import write_published
+from engine.render.hotspot_tables import printed_hotspots, write_hotspots
+from engine.render.published_tables import printed_published, write_published
 from engine.render.layout import TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import SHEET_SUMMARY, table_name
-from engine.render.profile_tables import TableShape, compact_rows, section_title, table_heading, table_shape
+from engine.render.print_sheet import PrintTable
+from engine.render.profile_tables import TableShape, compact_rows, printed_parts, section_title, table_heading, table_shape
 from engine.render.print_pages import page_wide_columns
 from engine.render.wrapping import wrapped_note
-from engine.report import SIGNIFICANCE_WORDS, Breakdown, Report
+from engine.report import SIGNIFICANCE_WORDS, SUPPRESSED, Breakdown, Report
 
 #: Significance words -> the band whose colours they take (the words carry the meaning in greyscale).
 SIGNIFICANCE_BANDS = {SIGNIFICANCE_WORDS[1]: "Significantly High", SIGNIFICANCE_WORDS[-1]: "Significantly Low"}
@@ -59,33 +60,66 @@ def _write_spans(sheet: Worksheet, formats: Formats, row: int, shape: TableShape
             sheet.write_blank(row, col, None, band)
 
 
+def _suppressed_cells(sheet: Worksheet, formats: Formats, placement: TablePlacement, shape: TableShape) -> None:
+    """A hidden figure reads the word, right-aligned in a number column as in every other table, so it sits where
+    the number would."""
+    right = formats.get(align="right")
+    numeric = {col for col, column in enumerate(shape.columns)
+               if column.format is not None and column.format.num_format not in (0, "", "General", "@")}
+    for offset, values in enumerate(shape.rows):
+        for col, value in enumerate(values):
+            if value == SUPPRESSED and col in numeric:  # words (▲/▼, significance) keep their column's alignment
+                sheet.write_string(placement.first_data_row + offset, placement.first_col + col, SUPPRESSED, right)
+
+
 def _block_note(breakdown: Breakdown, report: Report) -> str:
     window = breakdown.window or report.current_window
     parts = [f"{breakdown.unit.capitalize()}, {window}."]
     parts += [breakdown.note] if breakdown.note else []
+    parts += [f"'{SUPPRESSED}': a small count of a sensitive indicator's {breakdown.unit}, or a figure from which one "
+              f"could be worked out or narrowed down (another category, a total elsewhere in the workbook); its "
+              f"percentage and comparison go with it."] if breakdown.hidden else []
     parts += [breakdown.significance_method] if breakdown.significance_method else []
     return " ".join(parts)
 
 
-def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str = SHEET_SUMMARY) -> None:
+def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str = SHEET_SUMMARY) -> list[PrintTable]:
     """The breakdowns, hotspot tables and published tables, by section (a dashboard has only published tables, each
-    under its outcome; ``home`` is the sheet its link leads back to)."""
+    under its outcome; ``home`` is the sheet its link leads back to). Returns the breakdowns' printable form
+    (:mod:`engine.render.print_sheet`)."""
     section_heading(sheet, formats, f"Profiles — {report.partner_area}", home=home)
     if not report.breakdowns and not report.hotspots and not report.published:
-        sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
+        if report.left_out_breakdowns:
+            wrapped_note(sheet, formats, 3, 0, page_wide_columns({}, formats.theme),
+                         " ".join(text for _, text in report.left_out_breakdowns), {})
+        else:
+            sheet.write(3, 0, "The spec defines no breakdowns.", formats.note)
         report_page_setup(sheet, formats, report)
-        return
+        return []
+    printed: list[PrintTable] = []
     widths: dict[int, float] = {}
     row = FIRST_BLOCK_ROW
     section = ""
     breaks: list[int] = []
     notes: list[tuple[int, str]] = []  # wrapped once the tables have set the columns' widths
+
+    def left_out(after: str, row: int) -> int:
+        """A protected build's note, where the tables it leaves out would have been (after ``after``)."""
+        words = " ".join(text for follows, text in report.left_out_breakdowns if follows == after)
+        if not words:
+            return row
+        notes.append((row, words))
+        return row + 2
+
+    row = left_out("", row)
     for breakdown in report.breakdowns:
         if breakdown.section and breakdown.section != section:
             section = breakdown.section
             breaks.append(row)
             row = section_title(sheet, formats, row, section)
         shape = table_shape(breakdown, report, formats)
+        printed += [PrintTable(f"{breakdown.title}: {part}" if part else breakdown.title, _block_note(breakdown, report),
+                               columns, rows, labels=shape.labels) for part, columns, rows in printed_parts(shape)]
         if breaks[-1:] != [row - 2]:  # a section heading keeps its first table with it
             breaks.append(row)
         table_heading(sheet, formats, row, breakdown.title)
@@ -96,9 +130,11 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
         placement = write_table(sheet, formats, table_name("breakdown", breakdown.breakdown_id), row + 2, 0,
                                 shape.columns, shape.rows, widths)
         sheet.set_row(row + 2, 60 if breakdown.subsets else 45)
+        _suppressed_cells(sheet, formats, placement, shape)
         _significance_rules(sheet, formats, placement, shape)
         _highlight_rules(sheet, formats, placement, shape, report)
-        row = placement.last_row + 3
+        row = left_out(breakdown.breakdown_id, placement.last_row + 3)
+    printed += printed_hotspots(report, formats) + printed_published(report, formats)
     starts, row = write_hotspots(sheet, formats, report, row, widths)
     breaks += starts
     section = next((t.section for t in reversed(report.hotspots) if t.section), section)
@@ -119,3 +155,4 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
     sheet.freeze_panes(FIRST_BLOCK_ROW - 1, 0)
     report_page_setup(sheet, formats, report, keep_together=breaks, repeat_cols=(0, 0),
                       repeat_rows=None if only is None else (only, only))
+    return printed

@@ -11,12 +11,14 @@ from xlsxwriter.worksheet import Worksheet
 from engine.contract.names import table_name
 from engine.render.formats import Formats
 from engine.render.layout import Column, write_table
+from engine.render.print_sheet import PrintTable
 from engine.render.profile_tables import headed_table
 from engine.render.wrapping import row_height, wrapped_lines, wrapped_note
 from engine.report import SUPPRESSED, PublishedRow, PublishedTableView, Report
 
 
 LABEL_WIDTH = 40  # the first column: area, then figure and source, wrapped
+PRINT_LABEL_WIDTH = 22  # the same, in the printable form (as wide as the breakdowns' first column there)
 
 
 def _number_format(formats: Formats, decimals: int):
@@ -26,6 +28,24 @@ def _number_format(formats: Formats, decimals: int):
 def _label(row: PublishedRow) -> str:
     """The first cell: the area on its own line, then what the figures are and who made them."""
     return f"{row.area}\n{row.what}: {row.source}"
+
+
+def printed_published(report: Report, formats: Formats) -> list[PrintTable]:
+    """The published tables' printable form (:mod:`engine.render.print_sheet`): the same columns (the periods), the
+    label column narrower; counts without decimals and hidden figures in words, as on the screen sheet."""
+    found = []
+    for table in report.published:
+        number = _number_format(formats, table.decimals)
+        columns = [Column("Area: figure, source", formats.wrap, PRINT_LABEL_WIDTH)] + [Column(p, number, 10)
+                                                                                          for p in table.periods]
+        rows = [[_label(r), *(SUPPRESSED if c in r.suppressed else v for c, v in enumerate(r.values))]
+                for r in table.rows]
+        cells = {(i, 0): formats.get(bold=True, text_wrap=True) for i, r in enumerate(table.rows) if r.own}
+        cells |= {(i, 1 + c): formats.count for i, r in enumerate(table.rows) if r.count and table.decimals
+                  for c in range(len(r.values))}
+        cells |= {(i, 1 + c): formats.get(align="right") for i, r in enumerate(table.rows) for c in r.suppressed}
+        found.append(PrintTable(table.title, table.note, columns, rows, cell_formats=cells))
+    return found
 
 
 def write_published(sheet: Worksheet, formats: Formats, report: Report, row: int, widths: dict[int, float],

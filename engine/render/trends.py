@@ -9,11 +9,14 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import PERCENT, RATE, Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import SHEET_TRENDS, table_name
+from engine.render.print_pages import columns_spanning
 from engine.render.seasonality import write_seasonality
 from engine.report import SUPPRESSED, Report, TrendTable
+from engine.render.wrapping import wrapped_note
 
 TABLE_FIRST_ROW = 4
 CHART_ROWS = 20  # rows the chart covers at the default row height
+CHART_WIDTH = 900  # pixels: the monthly chart, and the notes above it
 YEAR_WIDTH = 12  # a partial year's label wraps onto a second header line: the count columns stay even
 # The label column wraps long names: at the width of the longest one, the sheet printed across two pages wide,
 # the second holding a column or two of numbers.
@@ -38,9 +41,10 @@ def _shown(value: int | None) -> int | str:
 
 def _monthly_chart(workbook: Workbook, formats: Formats, trend: TrendTable, table: TablePlacement,
                    partner_area: str) -> Chart:
-    """A line per category over the months, bound to the monthly table's columns."""
+    """A line per category over the months, bound to the monthly table's columns; a category with a hidden month is
+    left out (its cell reads 'suppressed', which a line chart draws as 0)."""
     chart = workbook.add_chart({"type": "line"})
-    for offset in range(len(trend.rows)):
+    for offset in _drawn(trend):
         col = table.first_col + 1 + offset
         chart.add_series({
             "name": [SHEET_TRENDS, table.first_row, col],
@@ -56,13 +60,29 @@ def _monthly_chart(workbook: Workbook, formats: Formats, trend: TrendTable, tabl
     chart.set_x_axis({"date_axis": True, "num_format": "mmm yy", "major_unit": 3, "major_unit_type": "months",
                       "num_font": formats.chart_font(8)})
     chart.set_legend({"position": "bottom", "font": formats.chart_font(9)})
-    chart.set_size({"width": 900, "height": CHART_ROWS * 20})
+    chart.set_size({"width": CHART_WIDTH, "height": CHART_ROWS * 20})
     return chart
+
+
+def _drawn(trend: TrendTable) -> list[int]:
+    """The trend rows the monthly chart draws: those with no hidden month."""
+    return [k for k, r in enumerate(trend.rows) if None not in r.monthly]
+
+
+def _undrawn_note(trend: TrendTable) -> list[str]:
+    """Why the monthly chart has no line for some categories (a protected build's hidden months)."""
+    gone = [r.name for k, r in enumerate(trend.rows) if k not in _drawn(trend)]
+    if not gone:
+        return []
+    names = ", ".join(gone[:-1]) + (" and " if len(gone) > 1 else "") + gone[-1]
+    return [f"{names} {'are' if len(gone) > 1 else 'is'} left out of this protected workbook's chart because some of "
+            f"{'their' if len(gone) > 1 else 'its'} months are hidden: the chart would draw them as 0 (the Monthly "
+            f"counts table below reads '{SUPPRESSED}')."]
 
 
 def _chart_description(trend: TrendTable, partner_area: str) -> str:
     return (f"Line chart of monthly counts in {partner_area}, {trend.months[0]:%B %Y} to {trend.months[-1]:%B %Y}, "
-            f"one line per category: {', '.join(r.name for r in trend.rows)}.")
+            f"one line per category: {', '.join(trend.rows[k].name for k in _drawn(trend))}.")
 
 
 QuarterRows = dict[str, tuple[int, int, int, int]]  # indicator id -> (first row, first col, last row, last col)
@@ -149,18 +169,19 @@ def write_trends(workbook: Workbook, sheet: Worksheet, report: Report, formats: 
                             totals=["Grand Total"] + [_shown(v) for v in trend.grand_total])
     sheet.freeze_panes(TABLE_FIRST_ROW + 1, 1)
     note_row = placement.last_row + 2
-    notes = trend.notes + ([report.suppression_note] if report.suppression_note else [])
-    for offset, note in enumerate(notes):
-        sheet.write(note_row + offset, 0, note, formats.note)
+    notes = trend.notes + ([report.suppression_note] if report.suppression_note else []) + _undrawn_note(trend)
 
     chart_row = note_row + len(notes) + 1
-    monthly_row = chart_row + CHART_ROWS + 1
+    monthly_row = chart_row + (CHART_ROWS + 1 if _drawn(trend) else 0)  # no line to draw: no chart, no gap
     monthly = _write_monthly(sheet, formats, trend, monthly_row, widths)
     quarterly_row = monthly.last_row + 3
     quarters = _write_quarterly(sheet, formats, report, quarterly_row, widths) if report.series else {}
     seasonal_rows = write_seasonality(workbook, sheet, report, formats, sheet.dim_rowmax + 3, widths)
     apply_widths(sheet, widths)
-    sheet.insert_chart(chart_row, 0, _monthly_chart(workbook, formats, trend, monthly, report.partner_area),
-                       {"description": _chart_description(trend, report.partner_area), "object_position": 3})
+    for offset, note in enumerate(notes):  # wrapped as wide as the chart, once every column has its width
+        wrapped_note(sheet, formats, note_row + offset, 0, columns_spanning(sheet, CHART_WIDTH), note, widths)
+    if _drawn(trend):
+        sheet.insert_chart(chart_row, 0, _monthly_chart(workbook, formats, trend, monthly, report.partner_area),
+                           {"description": _chart_description(trend, report.partner_area), "object_position": 3})
     report_page_setup(sheet, formats, report, keep_together=[chart_row, monthly_row, quarterly_row, *seasonal_rows])
     return quarters

@@ -24,12 +24,12 @@ from engine.render.layout import (Column, TablePlacement, apply_widths, empty_se
                                   write_table)
 from engine.contract.names import SHEET_WHO, table_name
 from engine.render.print_pages import page_wide_columns
+from engine.render.print_sheet import PrintedCells, PrintTable
 from engine.render.wrapping import wrapped_note
 from engine.report import SUPPRESSED, AreaGroupRow, AreaGroupTable, GroupRatio, Report
 
 CHART_WIDTH, CHART_HEIGHT = 720, 300
 CHART_ROWS = 16  # rows a chart covers at the default height, with a gap
-NOTE_WIDTH = 150  # characters of a wrapped note line across the table
 
 
 def _capital(text: str) -> str:
@@ -72,9 +72,19 @@ def _verdict(ratio: GroupRatio) -> str:
     return "Significantly higher" if ratio.ratio > 1 else "Significantly lower"
 
 
+def _ratio_reading(table: AreaGroupTable) -> str:
+    """How to read the rate ratios, under their table (printed across pages, its verdict column is on the page to
+    the right of the ratios: the rule for reading them is on the same page as the figures)."""
+    high, low = table.ratios[0].high, table.ratios[0].low
+    return (f"Rate ratio: the rate per {table.rate_per:,} residents in group {high} divided by the rate in group {low} (2.00: twice "
+            f"as high; 1.00: the same). Where its {table.level:.0%} interval includes 1.00 the two groups' rates are not "
+            f"significantly different: the difference may be chance.")
+
+
 def _ratio_table(sheet: Worksheet, formats: Formats, tables: list[AreaGroupTable], row: int,
-                 widths: dict[int, float]) -> TablePlacement:
-    """One row per indicator and area: the compared groups' rates, their ratio and its interval, in words too."""
+                 widths: dict[int, float]) -> tuple[TablePlacement, list[Column], list[list]]:
+    """One row per indicator and area: the compared groups' rates, their ratio and its interval, in words too; with
+    the table's columns and rows."""
     first = tables[0]
     high, low = first.ratios[0].high, first.ratios[0].low
     level = f"{first.level:.0%}"
@@ -90,22 +100,25 @@ def _ratio_table(sheet: Worksheet, formats: Formats, tables: list[AreaGroupTable
             for t in tables for r in t.ratios]
     placement = write_table(sheet, formats, table_name("group", first.group_id, "ratio"), row, 0, columns, rows, widths)
     sheet.set_row(row, 30)
-    return placement
+    return placement, columns, rows
 
 
-def _chart(workbook: Workbook, formats: Formats, report: Report, table: AreaGroupTable, placed: TablePlacement) -> Chart:
-    """Columns per group: the partner area in the theme's link colour, the benchmark in its neutral grey."""
+def _chart(workbook: Workbook, formats: Formats, report: Report, table: AreaGroupTable, cells: PrintedCells) -> Chart:
+    """Columns per group: the partner area in the theme's link colour, the benchmark in its neutral grey; bound to
+    the table's cells on the sheet the chart is on (``cells``: the screen table's or its printable form's)."""
     colours = formats.theme.colours
     chart = workbook.add_chart({"type": "column"})
-    categories = [SHEET_WHO, placed.first_data_row, placed.first_col, placed.data_last_row, placed.first_col]
-    series = ((4, colours.get("link", "#0B5394"), [r.rate for r in table.rows]),
-              (10, colours.get("neutral", "#404040"), [r.benchmark_rate for r in table.rows]))
+    name = cells.sheet
+    label = cells.column(0)
+    categories = [name, cells.first_data_row, label, cells.last_data_row, label]
+    series = ((RATE_COLUMN, colours.get("link", "#0B5394"), [r.rate for r in table.rows]),
+              (BENCHMARK_RATE_COLUMN, colours.get("neutral", "#404040"), [r.benchmark_rate for r in table.rows]))
     for offset, colour, cached in series:
-        column = placed.first_col + offset
+        column = cells.column(offset)
         chart.add_series({
-            "name": [SHEET_WHO, placed.first_row, column],
+            "name": [name, cells.header_row, column],
             "categories": categories,
-            "values": [SHEET_WHO, placed.first_data_row, column, placed.data_last_row, column],
+            "values": [name, cells.first_data_row, column, cells.last_data_row, column],
             # The cached points previews draw: xlsxwriter would cache a blank cell (no residents) as 0.
             "values_data": cached,
             "fill": {"color": colour},
@@ -132,15 +145,6 @@ def _description(report: Report, table: AreaGroupTable) -> str:
             f"({report.current_window}): {pairs}.")
 
 
-def _note(sheet: Worksheet, formats: Formats, row: int, text: str, last_col: int) -> int:
-    """A wrapped note across the table's width; returns the next free row."""
-    lines = max(1, -(-len(text) // NOTE_WIDTH))
-    sheet.merge_range(row, 0, row, last_col, text, formats.get(italic=True, text_wrap=True,
-                                                               font_color=formats.theme.colours.get("muted_text", "#404040")))
-    sheet.set_row(row, 14 * lines)
-    return row + 1
-
-
 def _group_blocks(report: Report) -> list[list[AreaGroupTable]]:
     """The report's tables gathered by area group, in spec order."""
     blocks: dict[str, list[AreaGroupTable]] = {}
@@ -149,30 +153,72 @@ def _group_blocks(report: Report) -> list[list[AreaGroupTable]]:
     return list(blocks.values())
 
 
-def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> None:
+RATE_COLUMN, BENCHMARK_RATE_COLUMN = 4, 10  # offsets in the table of each place's rate
+PRINTED_COLUMNS = (0, 3, 4, 5, 6, 9, 10, 11, 12)  # label, then each place's count, rate and limits (not LSOAs, residents)
+PRINTED_RATIO_WIDTHS = (22, 18, 10, 10, 8, 8, 8, 18)
+
+
+def _printed(workbook: Workbook, table: AreaGroupTable, report: Report, formats: Formats, charted: bool) -> PrintTable:
+    """The indicator's table in its printable form (:mod:`engine.render.print_sheet`): the groups' counts, rates and
+    limits in both places, without the small areas and residents behind them; its chart drawn again there from the
+    printed cells (``charted``: the screen table has one)."""
+    columns, rows = _columns(table, report, formats), _rows(table)
+
+    def chart(cells: PrintedCells) -> Chart:
+        printed = PrintedCells(cells.sheet, cells.header_row, cells.first_data_row, cells.last_data_row,
+                               lambda offset: cells.column(PRINTED_COLUMNS.index(offset)))
+        return _chart(workbook, formats, report, table, printed)
+
+    return PrintTable(_heading(table), table.ungrouped or None,
+                      [Column(columns[c].header, columns[c].format, 20 if c == 0 else 10) for c in PRINTED_COLUMNS],
+                      [[r[c] for c in PRINTED_COLUMNS] for r in rows], chart=chart if charted else None,
+                      chart_description=_description(report, table) if charted else "",
+                      name=table_name("print", table.group_id, table.indicator_id) if charted else "")
+
+
+def _heading(table: AreaGroupTable) -> str:
+    return f"{table.indicator_name}: rate per {table.rate_per:,} by {table.label[:1].lower()}{table.label[1:]}"
+
+
+def _printed_ratios(tables: list[AreaGroupTable], columns: list[Column], rows: list[list],
+                    formats: Formats) -> PrintTable:
+    """The rate-ratio table in its printable form: every column, the labels as wide as their longest (up to a cap),
+    the verdict set off from the limit beside it."""
+    widths = [min(26, max(w, max((len(str(r[c])) for r in rows), default=0) + 2)) if c < 2 else w
+              for c, w in enumerate(PRINTED_RATIO_WIDTHS)]
+    columns = [*columns[:-1], Column(columns[-1].header, formats.get(align="left", indent=1))]
+    return PrintTable(f"{tables[0].title}: rate ratios", " ".join(filter(None, [tables[0].note, _ratio_reading(tables[0])])),
+                      [Column(c.header, c.format, w) for c, w in zip(columns, widths)], rows, labels=2)
+
+
+def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> list[PrintTable]:
+    """The sheet, and its tables' printable form (:mod:`engine.render.print_sheet`)."""
     section_heading(sheet, formats, f"Who is affected — {report.partner_area}")
     if not report.area_groups:
         empty_section(sheet, formats, report, "The spec defines no area groups.")
-        return
+        return []
+    printed: list[PrintTable] = []
     widths: dict[int, float] = {}
     breaks: list[int] = []
     row = 4
-    last_col = 12
+    notes: list[tuple[int, str]] = []  # wrapped once the tables have set the columns' widths
     for number, tables in enumerate(_group_blocks(report)):
         if number:  # the first group starts under the sheet's heading, not on a page of its own
             breaks.append(row)
         sheet.write(row, 0, tables[0].title, formats.heading)
         row += 1
         if tables[0].note:
-            row = _note(sheet, formats, row, tables[0].note, last_col)
+            notes.append((row, tables[0].note))
+            row += 1
         if tables[0].ratios:
-            placed = _ratio_table(sheet, formats, tables, row + 1, widths)
-            row = placed.last_row + 2
+            placed, ratio_columns, ratio_rows = _ratio_table(sheet, formats, tables, row + 1, widths)
+            printed.append(_printed_ratios(tables, ratio_columns, ratio_rows, formats))
+            notes.append((placed.last_row + 1, _ratio_reading(tables[0])))
+            row = placed.last_row + 3
         for position, table in enumerate(tables):
             if position or tables[0].ratios:  # each table with its chart; the first shares the group's heading
                 breaks.append(row)
-            sheet.write(row, 0, f"{table.indicator_name}: rate per {table.rate_per:,} by {table.label[:1].lower()}"
-                                f"{table.label[1:]}", formats.bold)
+            sheet.write(row, 0, _heading(table), formats.bold)
             placed = write_table(sheet, formats, table_name("group", table.group_id, table.indicator_id), row + 1, 0,
                                  _columns(table, report, formats), _rows(table), widths)
             row = placed.last_row + 1
@@ -184,10 +230,18 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
                 sheet.write(row, 0, f"'{SUPPRESSED}': a small count, or one from which a small count could be worked "
                                     f"out, with its rate and limits; the chart is left out.", formats.note)
                 row += 2
+                printed.append(_printed(workbook, table, report, formats, charted=False))
                 continue
-            sheet.insert_chart(row + 1, 0, _chart(workbook, formats, report, table, placed),
+            printed.append(_printed(workbook, table, report, formats, charted=True))
+            screen = PrintedCells(SHEET_WHO, placed.first_row, placed.first_data_row, placed.data_last_row,
+                                  lambda offset, first=placed.first_col: first + offset)
+            sheet.insert_chart(row + 1, 0, _chart(workbook, formats, report, table, screen),
                                {"description": _description(report, table), "object_position": 3})
             row += CHART_ROWS + 2
+    # Wrapped within the columns of the first page wide (the sheet prints across pages): merged across the
+    # table's width, a note's lines were cut between the pages side by side.
+    for note_row, text in notes:
+        wrapped_note(sheet, formats, note_row, 0, page_wide_columns(widths, formats.theme), text, widths)
     wrapped_note(sheet, formats, 2, 0, page_wide_columns(widths, formats.theme),
                  f"Rates for {report.current_window}, per 1,000 residents of each kind of neighbourhood, with "
                  f"confidence intervals, in {report.partner_area} and in {report.benchmark_name}. A group with no "
@@ -195,3 +249,4 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
     apply_widths(sheet, widths)
     sheet.freeze_panes(3, 0)
     report_page_setup(sheet, formats, report, keep_together=breaks, repeat_cols=(0, 0))
+    return printed

@@ -15,6 +15,7 @@ from engine.render.findings import write_findings
 from engine.render.cell_values import Cells, written_cells
 from engine.contract.names import AS_BUILT_SHEETS, SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS, SHEET_WHO
 from engine.render.maps_sheet import write_maps
+from engine.render.print_sheet import print_sheet_name, write_print_sheet
 from engine.render.front_page import SHEET_FRONT, partner_front_rows, write_front_page
 from engine.render.profiles import write_profiles
 from engine.render.settings_sheet import write_settings_sheet
@@ -68,7 +69,9 @@ def _written(report: Report, theme: Theme, as_built: bool) -> tuple[xlsxwriter.W
     trends = workbook.add_worksheet(SHEET_TRENDS)
     comparisons = workbook.add_worksheet(SHEET_COMPARISONS)
     profiles = workbook.add_worksheet(SHEET_PROFILES)
+    profiles_print = workbook.add_worksheet(print_sheet_name(SHEET_PROFILES))
     who = workbook.add_worksheet(SHEET_WHO)
+    who_print = workbook.add_worksheet(print_sheet_name(SHEET_WHO))
     methodology = workbook.add_worksheet(SHEET_METHODOLOGY)
     data_quality = workbook.add_worksheet(SHEET_DATA_QUALITY)
     top_rows = write_top_areas(top, report, formats)
@@ -80,8 +83,9 @@ def _written(report: Report, theme: Theme, as_built: bool) -> tuple[xlsxwriter.W
     if maps is not None and report.maps is not None and (as_built or SHEET_MAPS not in AS_BUILT_SHEETS):
         write_maps(maps, report, report.maps, formats)
     write_comparisons(workbook, comparisons, report, formats)
-    write_profiles(profiles, report, formats)
-    write_who_is_affected(workbook, who, report, formats)
+    for screen, printing, tables in ((SHEET_PROFILES, profiles_print, write_profiles(profiles, report, formats)),
+                                     (SHEET_WHO, who_print, write_who_is_affected(workbook, who, report, formats))):
+        write_print_sheet(printing, formats, report, screen, f"{screen} to print — {report.partner_area}", tables)
     write_methodology(methodology, report, formats)
     write_data_quality(data_quality, report, formats)
     write_settings_sheet(workbook, report)  # last: it lists what the sheets above hold, for Refresh in Excel

@@ -55,15 +55,29 @@ def _representation(gram: np.ndarray, visible: np.ndarray, targets: np.ndarray) 
     return coefficients, residual <= _RESIDUAL * np.maximum(size, 1.0)
 
 
+def _components(gram: np.ndarray) -> list[np.ndarray]:
+    """The numbers in groups that share no atom (zero inner product, directly or through others): a number's
+    derivation only ever uses numbers of its own group, so each is factorised apart, and the dense work is
+    on one group at a time (cubic in its size, not in the whole problem's)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    count, labels = connected_components(csr_matrix(np.abs(gram) > _TOLERANCE), directed=False)
+    if count == 1:
+        return [np.arange(gram.shape[0])]
+    return [np.flatnonzero(labels == c) for c in range(count)]
+
+
 def derivable_items(gram: ArrayLike, hidden: ArrayLike) -> np.ndarray:
     """Hidden numbers that the visible numbers determine exactly, from the Gram matrix of all the
     numbers' atom vectors (``gram[i, j]`` = Σ over atoms of coefficient i × coefficient j)."""
     g = np.asarray(gram, dtype=float)
     h = np.asarray(hidden, dtype=bool)
     result = np.zeros(h.shape, dtype=bool)
-    targets = np.flatnonzero(h)
-    if targets.size:
-        result[targets] = _representation(g, np.flatnonzero(~h), targets)[1]
+    for rows in _components(g):
+        targets = rows[h[rows]]
+        if targets.size:
+            result[targets] = _representation(g, rows[~h[rows]], targets)[1]
     return result
 
 
@@ -87,6 +101,13 @@ def protect(gram: ArrayLike, values: ArrayLike, hidden: ArrayLike, hideable: Arr
     h = np.asarray(hidden, dtype=bool).copy()
     can_hide = np.ones(h.shape, dtype=bool) if hideable is None else np.asarray(hideable, dtype=bool)
     cost = _costs(np.asarray(values, dtype=float)) if costs is None else np.asarray(costs, dtype=float)
+    groups = _components(g)
+    if len(groups) > 1:  # independent groups: each protected on its own (see _components)
+        for rows in groups:
+            if h[rows].any():
+                h[rows] = protect(g[np.ix_(rows, rows)], np.asarray(values, dtype=float)[rows], h[rows],
+                                  can_hide[rows], cost[rows])
+        return h
     while True:
         targets, visible = np.flatnonzero(h), np.flatnonzero(~h)
         if targets.size == 0:

@@ -7,11 +7,13 @@ build decides here which numbers each partner's workbook hides.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
+from engine.indicators.breakdown_cells import CROSS_PARTNER, HIDDEN_SOURCE, checked_breakdowns, shown_breakdown
 from engine.indicators.counted.area_groups import area_group_tables
 from engine.indicators.counted.comparison_areas import comparison_positions, shown_areas
 from engine.indicators.counted.comparisons import area_comparison
@@ -65,6 +67,8 @@ class CountedPhase:
     first_month: int  # the first month counted (the disclosure check's month offsets count from it)
     withheld: set[str]  # sources of sensitive indicators in a protected build (their measures are withheld whole)
     ungrouped: list[dict[tuple[str, str], float]]  # per partner: (area group, indicator) -> events in no group
+    checked: set[int] = frozenset()  # positions in spec.breakdowns of those the disclosure check covers
+    left_out: dict[int, str] = dataclasses.field(default_factory=dict)  # position -> why a protected build drops it
 
     def kpi(self, indicator: Indicator, p: int, measured: Kpi | None) -> Kpi:
         """Partner ``p``'s KPI for ``indicator`` (``measured``: the measured phase's, for a measured indicator),
@@ -84,14 +88,40 @@ class CountedPhase:
                            None if self.compared_with is None else self.compared_with[p])
 
     def _unsafe_sources(self, p: int) -> set[str]:
-        """Sources whose breakdowns partner ``p``'s protected workbook leaves out: a sensitive indicator's, or one with
-        a hidden figure. The disclosure check does not cover breakdowns yet."""
+        """Sources whose breakdowns partner ``p``'s protected workbook leaves out, unless the disclosure check covers
+        the breakdown: a sensitive indicator's, or one with a hidden figure."""
         return self.withheld | {self.spec.indicator(i).source for i in touched_indicators(self.hidden[p])}
 
     def partner_breakdowns(self, p: int) -> list[Breakdown]:
-        """Partner ``p``'s breakdowns, less those a protected workbook leaves out."""
+        """Partner ``p``'s breakdowns, their hidden figures marked, less those a protected workbook leaves out (those
+        the disclosure check does not cover, of a source it has to protect)."""
         unsafe = self._unsafe_sources(p)
-        return [b[p] for b, b_spec in zip(self.breakdowns, self.spec.breakdowns) if b_spec.source not in unsafe]
+        return [shown_breakdown(b[p], self.hidden[p]) if k in self.checked else b[p]
+                for k, (b, b_spec) in enumerate(zip(self.breakdowns, self.spec.breakdowns))
+                if k in self.checked or b_spec.source not in unsafe]
+
+    def _partner_words(self, text: str, shows: str = "it shows") -> str:
+        return text.format(partner=self.inputs.geography.partner_label.lower(), shows=shows)
+
+    def left_out_comparisons(self, p: int) -> list[str]:
+        """Why partner ``p``'s protected workbook has no comparison chart of some indicators (one sentence each)."""
+        shown = {c.indicator_id for c in self.partner_comparisons(p)}
+        gone = [c for c in self.comparisons if c.indicator_id not in shown]
+        return [f"The comparison chart and rates of {self.spec.indicator(c.indicator_id).name.lower()} are left out "
+                f"of this protected workbook because " + self._partner_words(CROSS_PARTNER, "they show") + "." for c in gone]
+
+    def left_out_breakdowns(self, p: int) -> list[tuple[str, str]]:
+        """Why partner ``p``'s protected workbook has no table of some breakdowns: (the id of the kept breakdown it
+        would have followed, "" for none, one sentence), so the sheet says it where the table would have been."""
+        kept = {b.breakdown_id for b in self.partner_breakdowns(p)}
+        out, after = [], ""
+        for k, b in enumerate(self.spec.breakdowns):
+            if b.id in kept:
+                after = b.id
+                continue
+            out.append((after, f"'{b.title}' is left out of this protected workbook because "
+                        + self._partner_words(self.left_out.get(k, HIDDEN_SOURCE)) + "."))
+        return out
 
     def partner_group_tables(self, p: int) -> list[AreaGroupTable]:
         """Partner ``p``'s who-is-affected tables, their hidden figures marked (the disclosure check covers them)."""
@@ -154,20 +184,24 @@ def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file
         {i: r.benchmark_rate for i, r in results.items()})
     groups_of = {g.id: inputs.area_groups[g.id].of_small_area for g in spec.area_groups}
     ungrouped = _ungrouped_counts(spec, results, groups_of, geo.small_area_partner, n_partners)
-    # The series, seasonal grids and area groups repeat the counts month by month, quarter by quarter and group by
-    # group: the disclosure check covers them with the KPIs, Top 10 and trend table. Breakdowns and comparisons of a
-    # sensitive source are left out partner by partner (CountedPhase.partner_breakdowns …).
-    hidden = hidden_by_partner(spec, results, trend, picks, masks, periods, first_month, chosen, n_partners,
-                               by_partner, series, seasonal, season_years, first_data, group_tables, groups_of,
-                               geo.small_area_partner, ungrouped, geo.in_benchmark) \
-        if suppress else [set() for _ in range(n_partners)]
-    protected = suppress and bool(suppression_rules(spec))
-    breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners,
-                                   breakdown_window(b, spec.periods, periods.current),
+    # The series, seasonal grids, area groups and breakdowns repeat the counts month by month, quarter by quarter,
+    # group by group and category by category: the disclosure check covers them with the KPIs, Top 10 and trend
+    # table. Comparisons of a sensitive source, and breakdowns it cannot write as sums of counted events, are left
+    # out partner by partner (CountedPhase.partner_breakdowns …).
+    windows = [breakdown_window(b, spec.periods, periods.current) for b in spec.breakdowns]
+    breakdowns = [breakdown_tables(b, inputs.sources[b.source], geo.small_area_partner, n_partners, window,
                                    partner_names=[str(n) for n in geo.partner_names],
                                    partner_label=geo.partner_label, benchmark_name=geo.benchmark_name,
                                    in_benchmark=geo.in_benchmark)
-                  for b in spec.breakdowns]
+                  for b, window in zip(spec.breakdowns, windows)]
+    protected = suppress and bool(suppression_rules(spec))
+    checked, left_out = checked_breakdowns(spec, inputs.sources, geo.small_area_partner, windows, end) \
+        if protected else ([], {})
+    hidden = hidden_by_partner(spec, results, trend, picks, masks, periods, first_month, chosen, n_partners,
+                               by_partner, series, seasonal, season_years, first_data, group_tables, groups_of,
+                               geo.small_area_partner, ungrouped, geo.in_benchmark, checked,
+                               [breakdowns[b.position] for b in checked]) \
+        if suppress else [set() for _ in range(n_partners)]
     # A map shades every small area: none of a sensitive indicator, nor of one with a hidden Top 10 row.
     map_sets = partner_map_sets(
         spec, geo, inputs.boundaries, results, picks,
@@ -177,7 +211,8 @@ def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file
     return CountedPhase(spec, inputs, coverage, results, by_partner, picks, hidden, protected, peer_groups, trend,
                         series, comparisons, breakdowns, group_tables, map_sets, seasonal, season_years,
                         comparison_positions(spec.comparison_areas, geo, inputs.peer_table), first_month,
-                        withheld_sources(full_spec) if protected else set(), ungrouped)
+                        withheld_sources(full_spec) if protected else set(), ungrouped, {b.position for b in checked},
+                        left_out)
 
 
 def _ungrouped_counts(spec: Spec, results: dict[str, IndicatorResults], groups_of: dict[str, np.ndarray],

@@ -11,13 +11,15 @@ from typing import Sequence
 
 import numpy as np
 
+from engine.indicators.breakdown_cells import (CheckedBreakdown, earliest_offset, figure_rules, latest_offset,
+                                              partner_cells)
 from engine.indicators.counted.results import IndicatorResults
 from engine.indicators.counted.seasonality import SeasonalCounts
 from engine.indicators.counted.trend import TrendCounts
 from engine.indicators.disclosure import (Layout, SmallAreaGroups, area_group_numbers, event_kinds, hidden_numbers,
                                           seasonal_numbers, series_numbers)
 from engine.indicators.periods import ReportPeriods
-from engine.report import SUPPRESSED, AreaGroupTable, IndicatorSeries
+from engine.report import SUPPRESSED, AreaGroupTable, Breakdown, IndicatorSeries
 from engine.spec.models import Spec
 
 
@@ -33,26 +35,31 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
                       first_data: int, group_tables: list[list[AreaGroupTable]] | None = None,
                       small_area_groups: dict[str, np.ndarray] | None = None,
                       partner_of: np.ndarray | None = None, ungrouped: list[dict[tuple[str, str], float]] | None = None,
-                      in_benchmark: np.ndarray | None = None) -> list[set]:
+                      in_benchmark: np.ndarray | None = None, checked: list[CheckedBreakdown] | None = None,
+                      breakdowns: list[list[Breakdown]] | None = None) -> list[set]:
     """Each partner area's hidden numbers (keys as :mod:`engine.indicators.disclosure` names them); an empty
     set for the partners not ``chosen`` and for a spec with no sensitive indicator. ``by_partner``: indicators
     counted by partner area (no Top 10); ``series`` and ``seasonal`` (from ``season_years``, the data starting at
     ``first_data``) are cuts of the same counts, checked with the rest. ``group_tables`` (per partner area), with
     each area group's group of every small area (``small_area_groups``), ``partner_of`` (each small area's partner
     area), ``ungrouped`` (per partner area, (group id, indicator) -> events in small areas in no group) and
-    ``in_benchmark`` (per partner area), are checked with them when they cut a sensitive indicator's source."""
+    ``in_benchmark`` (per partner area), are checked with them when they cut a sensitive indicator's source, and so
+    are the ``checked`` breakdowns (``breakdowns``: each one's table per partner area, in the order of ``checked``)."""
     rules = suppression_rules(spec)
     hidden: list[set] = [set() for _ in range(n_partners)]
     if not rules:
         return hidden
     n_months = periods.end - first_month + 1
+    checked = checked or []
+    before = max(first_month - first_data if seasonal else 0, earliest_offset(checked, first_month))
     layout = Layout(n_months, range(periods.current.first - first_month, periods.current.last - first_month + 1),
                     range(max(periods.previous.first - first_month, 0), periods.previous.last - first_month + 1),
                     trend.year_months if trend else [], trend.shown if trend else range(0),
                     list(spec.trend_table.rows) if trend and spec.trend_table else [],
                     [range(q.first - first_month, q.last - first_month + 1) for q in periods.quarters],
-                    first_month - first_data if seasonal else 0)
-    kinds = event_kinds(spec, masks)
+                    before, latest_offset(checked, periods.end))
+    kinds = event_kinds(spec, masks, {name: (b.spec.source, mask) for b in checked for name, mask in b.masks.items()})
+    figures = figure_rules(checked, rules, kinds.members)
     for p in chosen:
         listed = {i.id: picks[i.id][p] for i in spec.indicators}
         # A Top 10 with fewer rows lists every small area with an event; an indicator counted by partner
@@ -70,7 +77,9 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
                 numbers.update(area_group_numbers(table, ungrouped[p][(table.group_id, table.indicator_id)]))
                 areas = SmallAreaGroups(np.flatnonzero(partner_of == p), {
                     g: of[partner_of == p] for g, of in small_area_groups.items()}, bool(in_benchmark[p]))
-        hidden[p] = hidden_numbers(numbers, layout, kinds, listed, complete, rules, areas)
+        cells = partner_cells(checked, [tables[p] for tables in breakdowns], figures, first_month,
+                              True if in_benchmark is None else bool(in_benchmark[p])) if checked else None
+        hidden[p] = hidden_numbers(numbers, layout, kinds, listed, complete, rules, areas, cells)
     return hidden
 
 
@@ -104,5 +113,5 @@ def suppression_note(spec: Spec) -> str:
                           for name, rule in rules)
     return (f"'{SUPPRESSED}' = not shown, to protect privacy: a small count of a sensitive indicator ({described}), "
             f"or a number from which one could be worked out or narrowed down (a change, a rate, a band, another part "
-            f"of a total, a month or quarter of a series).")
+            f"of a total, a month or quarter of a series, a category of a breakdown).")
 

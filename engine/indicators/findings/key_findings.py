@@ -146,7 +146,7 @@ def share_sentence(breakdown: Breakdown, partner_area: str, benchmark: str) -> F
     """The largest category's share against the benchmark's: "Violence … make up 43% of crime …"."""
     rows = [r for r in breakdown.rows_of(breakdown.subsets[0] if breakdown.subsets else "")
             if r.percent is not None and r.benchmark_percent is not None]
-    if not rows or breakdown.layout != "categories":
+    if not rows or breakdown.layout != "categories" or breakdown.hidden:  # never quote a table with hidden figures
         return None
     largest = max(rows, key=lambda r: r.count)
     text = (f"{largest.category} accounts for {largest.percent:.1%} of {breakdown.unit} in {partner_area} "

@@ -128,7 +128,7 @@ def profile_findings(breakdowns: list[Breakdown], area: str, benchmark: str, win
     """The Profiles sheet's sentences, each dated with its breakdown's period (``window``: the report's)."""
     findings: list[Finding | None] = []
     for breakdown in breakdowns:
-        if not breakdown.subject:
+        if not breakdown.subject or breakdown.hidden:  # a sentence would quote or guess at a hidden figure
             continue
         if breakdown.layout == "partner_areas":
             findings.append(dated(area_rate_sentence(breakdown, area, benchmark), breakdown, window))

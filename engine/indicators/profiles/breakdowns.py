@@ -29,7 +29,7 @@ from engine.suggest import did_you_mean
 from engine.stats.compare import NOT_COMPARED
 from engine.stats.proportions import interval_codes, rest_codes
 
-__all__ = ["NOT_RECORDED", "breakdown_tables", "breakdown_window", "profile_method_notes", "share_difference",
+__all__ = ["NOT_RECORDED", "breakdown_cell_masks", "breakdown_tables", "breakdown_window", "profile_method_notes", "share_difference",
            "shown_percent"]
 
 
@@ -223,12 +223,10 @@ def _missing_note(spec: BreakdownSpec, items: list[Item], partner: np.ndarray, n
     return notes
 
 
-def breakdown_tables(spec: BreakdownSpec, source: SourceRows, partner_of_small_area: np.ndarray, n_partners: int,
-                     window: Window | None, *, partner_names: Sequence[str] = (), partner_label: str = "District",
-                     benchmark_name: str = "the benchmark", in_benchmark: np.ndarray | None = None) -> list[Breakdown]:
-    """One Breakdown per partner area for ``spec`` over the rows of ``window`` (None: all) placed in a partner area.
-    ``in_benchmark``: bool per partner area, those the benchmark sums (None: every one)."""
-    in_benchmark = np.ones(n_partners, dtype=bool) if in_benchmark is None else in_benchmark
+def _cells(spec: BreakdownSpec, source: SourceRows, partner_of_small_area: np.ndarray, window: Window | None
+           ) -> tuple[np.ndarray, np.ndarray, list[Item], list[tuple[str, Item, np.ndarray, np.ndarray]]]:
+    """The rows a breakdown counts (``keep``, over the source's rows), their partner areas and items, and per table
+    figure in order (each subset's items): (subset, item, rows counted, rows of its base), masks over the kept rows."""
     _check_columns(spec, source)
     _check_window(spec, source, window)
     keep = _selected(spec, source, source.partner_of_rows(partner_of_small_area), window)
@@ -237,17 +235,43 @@ def breakdown_tables(spec: BreakdownSpec, source: SourceRows, partner_of_small_a
     items = breakdown_items(spec, rows)
     subsets = [(name, where_mask(rows, s.where), s.percent_of) for name, s in spec.subsets.items()] \
         or [("", np.ones(len(rows), dtype=bool), "subset")]
+    keys = [(name, item, in_subset & item.member, item.member if percent_of == "category" else in_subset & item.valid)
+            for name, in_subset, percent_of in subsets for item in items]
+    return keep, partner, items, keys
+
+
+def breakdown_cell_masks(spec: BreakdownSpec, source: SourceRows, partner_of_small_area: np.ndarray,
+                         window: Window | None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per figure of the breakdown's table, in the order of its rows: (rows counted, rows of its base) as masks over
+    all the source's rows, so that the disclosure check can write each figure as a sum of the same events the
+    indicators count (:mod:`engine.indicators.breakdown_cells`)."""
+    keep, _, _, keys = _cells(spec, source, partner_of_small_area, window)
+    kept = np.flatnonzero(keep)
+
+    def full(mask: np.ndarray) -> np.ndarray:
+        out = np.zeros(keep.size, dtype=bool)
+        out[kept[mask]] = True
+        return out
+
+    return [(full(count), full(base)) for _, _, count, base in keys]
+
+
+def breakdown_tables(spec: BreakdownSpec, source: SourceRows, partner_of_small_area: np.ndarray, n_partners: int,
+                     window: Window | None, *, partner_names: Sequence[str] = (), partner_label: str = "District",
+                     benchmark_name: str = "the benchmark", in_benchmark: np.ndarray | None = None) -> list[Breakdown]:
+    """One Breakdown per partner area for ``spec`` over the rows of ``window`` (None: all) placed in a partner area.
+    ``in_benchmark``: bool per partner area, those the benchmark sums (None: every one)."""
+    in_benchmark = np.ones(n_partners, dtype=bool) if in_benchmark is None else in_benchmark
+    keep, partner, items, keys = _cells(spec, source, partner_of_small_area, window)
 
     def per_partner(mask: np.ndarray) -> np.ndarray:
         return np.bincount(partner[mask], minlength=n_partners)
 
-    keys = [(name, percent_of, in_subset, item) for name, in_subset, percent_of in subsets for item in items]
-    counts = np.array([per_partner(in_subset & item.member) for _, _, in_subset, item in keys]).reshape(len(keys), n_partners)
-    bases = np.array([per_partner(item.member if percent_of == "category" else in_subset & item.valid)
-                      for _, percent_of, in_subset, item in keys]).reshape(len(keys), n_partners)
+    counts = np.array([per_partner(count) for _, _, count, _ in keys]).reshape(len(keys), n_partners)
+    bases = np.array([per_partner(base) for _, _, _, base in keys]).reshape(len(keys), n_partners)
     codes = _significance(spec, counts, bases, in_benchmark)
     figures = [_Counts(item, name, counts[k], bases[k], None if codes is None else codes[k], in_benchmark)
-               for k, (name, _, _, item) in enumerate(keys)]
+               for k, (name, item, _, _) in enumerate(keys)]
 
     notes = _missing_note(spec, items, partner, n_partners)
     common = dict(subsets=tuple(spec.subsets), layout=spec.layout, window=_window_words(spec, source, window),

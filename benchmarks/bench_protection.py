@@ -1,0 +1,82 @@
+"""Benchmark: what the disclosure check of a protected build costs, its breakdowns included.
+
+    python benchmarks/bench_protection.py [--spec PATH] [--repeat N] [--areas NAME ...]
+
+Runs ``engine.api.prepare(spec, suppress=True)`` (spec, ingest, compute: every partner area's Report; default spec
+specs/community_safety.yaml, the demo: run ``saferbook demo`` first for its partner data) in a fresh child Python,
+N times (default 1), each after the ingest cache is warm, and prints one row per run: the partner areas protected,
+the numbers in their disclosure problems (keys: every published count the check writes as a sum of events, the
+breakdowns' figures among them), how many are hidden, wall seconds of ``prepare`` and of the disclosure check alone,
+and the child's peak resident memory. Which Saferbook is measured follows benchmarks/checkout.py (PYTHONPATH first,
+then this checkout), so putting another checkout on PYTHONPATH measures that one with the same script.
+
+Prints a plain-text table and always exits 0: targets are reported, not enforced.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from checkout import child_environment, use_checkout
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+CHILD = r"""
+import json, sys, time
+import engine.indicators.disclosure as disclosure
+import engine.indicators.counted.suppression as suppression
+from engine.api import prepare
+
+spec, areas = sys.argv[1], json.loads(sys.argv[2]) or None
+prepare(spec, suppress=False, areas=areas)  # warm the ingest cache and the imports
+tally = {"partners": 0, "keys": 0, "hidden": 0, "check": 0.0}
+inner = disclosure.hidden_numbers
+
+
+def counted(values, *args, **kwargs):
+    cells = kwargs.get("breakdowns", args[6] if len(args) > 6 else None)
+    started = time.perf_counter()
+    hidden = inner(values, *args, **kwargs)
+    tally["check"] += time.perf_counter() - started
+    tally["partners"] += 1
+    tally["keys"] += len(values) + (len(cells.values) if cells is not None else 0)
+    tally["hidden"] += len(hidden)
+    return hidden
+
+
+suppression.hidden_numbers = counted  # the name the build calls it by
+started = time.perf_counter()
+prepare(spec, suppress=True, areas=areas)
+tally["seconds"] = time.perf_counter() - started
+import resource
+tally["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+print(json.dumps(tally))
+"""
+
+
+def _run(spec: Path, areas: list[str]) -> dict:
+    done = subprocess.run([sys.executable, "-P", "-c", CHILD, str(spec), json.dumps(areas)], env=child_environment(),
+                          capture_output=True, text=True, check=True, cwd=REPO_ROOT)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    use_checkout()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--spec", type=Path, default=REPO_ROOT / "specs" / "community_safety.yaml")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--areas", nargs="*", default=[], help="partner areas to build (default: all)")
+    args = parser.parse_args()
+    rows = [_run(args.spec.resolve(), args.areas) for _ in range(args.repeat)]
+    print(f"prepare(suppress=True) of {args.spec.name}; each run in a fresh process")
+    print(f"{'run':<5}{'partners':>10}{'keys':>8}{'hidden':>8}{'seconds':>10}{'check s':>10}{'peak RSS MB':>13}")
+    for k, r in enumerate(rows, 1):
+        print(f"{k:<5}{r['partners']:>10}{r['keys']:>8}{r['hidden']:>8}{r['seconds']:>10.1f}{r['check']:>10.1f}"
+              f"{r['rss_mb']:>13.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Property: with breakdowns in the disclosure problem, no small count is shown or can be pinned down.
+
+Random small count tables: events by category and month (the underlying counts), a sensitive indicator counting
+every category and a second one counting some, each shown for the whole window and month by month, and a breakdown
+by category with its percentages' base and the benchmark's count and base (the benchmark adds the rest of the
+benchmark's events, unknowns of their own). The engine (``hidden_numbers``) chooses what to hide. An independent
+attacker then knows every shown number and that every count is non-negative, and for each hidden small count
+minimises and maximises it with scipy's linprog: the interval must be at least the threshold wide.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from engine.indicators.disclosure import BreakdownCells, Layout, Signatures, hidden_numbers
+
+
+@st.composite
+def tables(draw):
+    n_categories = draw(st.integers(2, 4))
+    n_months = draw(st.integers(2, 4))
+    counts = np.array(draw(st.lists(st.integers(0, 9), min_size=n_categories * n_months,
+                                    max_size=n_categories * n_months))).reshape(n_categories, n_months)
+    rest = np.array(draw(st.lists(st.integers(0, 9), min_size=n_categories, max_size=n_categories)))
+    some = draw(st.lists(st.booleans(), min_size=n_categories, max_size=n_categories))
+    threshold = draw(st.integers(3, 6))
+    return counts, rest, np.array(some, dtype=bool), threshold
+
+
+def published(counts: np.ndarray, rest: np.ndarray, some: np.ndarray) -> dict[tuple, np.ndarray]:
+    """Every shown number as a vector over the unknowns: counts[c, m] (row-major), then rest[c]."""
+    n_categories, n_months = counts.shape
+    width = counts.size + rest.size
+
+    def over(categories, months) -> np.ndarray:
+        v = np.zeros(width)
+        for c in categories:
+            for m in months:
+                v[c * n_months + m] = 1
+        return v
+
+    every, selected, months = range(n_categories), np.flatnonzero(some).tolist(), range(n_months)
+    vectors = {("current", "x"): over(every, months), ("current", "y"): over(selected, months)}
+    for m in months:
+        vectors[("month", "x", m)] = over(every, [m])
+        vectors[("month", "y", m)] = over(selected, [m])
+    for c in every:
+        elsewhere = np.zeros(width)
+        elsewhere[counts.size + c] = 1
+        vectors[("breakdown", "b", c)] = over([c], months)
+        vectors[("breakdown_base", "b", c)] = over(every, months)
+        vectors[("breakdown_benchmark", "b", c)] = over([c], months) + elsewhere
+        vectors[("breakdown_benchmark_base", "b", c)] = over(every, months) + np.r_[np.zeros(counts.size),
+                                                                                     np.ones(rest.size)]
+    return {k: v for k, v in vectors.items() if v.any()}
+
+
+def engine_hidden(counts, rest, some, threshold) -> tuple[set, dict]:
+    n_categories, n_months = counts.shape
+    vectors = published(counts, rest, some)
+    unknowns = np.r_[counts.ravel(), rest].astype(float)
+    values = {k: float(v @ unknowns) for k, v in vectors.items()}
+    members = {"x": np.arange(n_categories), "y": np.flatnonzero(some), "base": np.arange(n_categories)}
+    members.update({f"cell {c}": np.array([c]) for c in range(n_categories)})
+    kinds = Signatures(n_categories, members)
+    layout = Layout(n_months, range(n_months), range(0), [], range(n_months), [])
+    breakdown_keys = {k: v for k, v in values.items() if k[0].startswith("breakdown")}
+    names = {k: "base" if k[0].endswith("base") else f"cell {k[2]}" for k in breakdown_keys}
+    rules = {k: (threshold, False) for k in breakdown_keys if k[0] in ("breakdown", "breakdown_base")}
+    cells = BreakdownCells(breakdown_keys, names, {"b": range(n_months)}, {"b": ("source", 0, n_months - 1)}, rules)
+    plain = {k: v for k, v in values.items() if k not in breakdown_keys}
+    hidden = hidden_numbers(plain, layout, kinds, {"x": [], "y": []}, set(), {"x": (threshold, False)}, None, cells)
+    return hidden, values
+
+
+def attacker_width(vectors: dict, values: dict, hidden: set, target: tuple) -> float:
+    shown = [k for k in vectors if k not in hidden]
+    a = np.array([vectors[k] for k in shown]) if shown else None
+    b = np.array([values[k] for k in shown]) if shown else None
+    objective = vectors[target]
+    low = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+    high = linprog(-objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+    assert low.status == 0, "the shown numbers must be consistent with the true counts"
+    return np.inf if high.status == 3 else -high.fun - low.fun
+
+
+@settings(max_examples=30, deadline=None)
+@given(tables())
+def test_no_small_count_in_a_breakdown_or_its_totals_is_shown_or_pinned_down(case):
+    counts, rest, some, threshold = case
+    hidden, values = engine_hidden(counts, rest, some, threshold)
+    vectors = published(counts, rest, some)
+    small = {k for k, v in values.items() if 1 <= v < threshold
+             and (k[0] in ("breakdown", "breakdown_base") or (k[0] in ("current", "month") and k[1] == "x"))}
+    assert small <= hidden, small - hidden
+    for key in small:
+        assert attacker_width(vectors, values, hidden, key) >= threshold - 1e-6, key
+
+
+@settings(max_examples=30, deadline=None)
+@given(tables())
+def test_a_hidden_figure_is_never_exactly_derivable(case):
+    """Every hidden figure, small or hidden to protect one, is not a combination of shown ones (numpy rank)."""
+    counts, rest, some, threshold = case
+    hidden, values = engine_hidden(counts, rest, some, threshold)
+    vectors = published(counts, rest, some)
+    shown = np.array([vectors[k] for k in vectors if k not in hidden]).reshape(-1, counts.size + rest.size)
+    rank = np.linalg.matrix_rank(shown) if shown.size else 0
+    for key in hidden:
+        assert np.linalg.matrix_rank(np.vstack([shown, vectors[key]])) > rank, key
