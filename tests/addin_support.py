@@ -1,5 +1,6 @@
 """Shared by the add-in tests: a demo project one month longer, builds, and an independent reader of
-what a built workbook shows."""
+what a built workbook shows. conftest's ``project`` and ``september`` fixtures make the shared project and its
+September workbook once per run."""
 from __future__ import annotations
 
 import gzip
@@ -77,22 +78,15 @@ def build_bytes(spec: Path, period_end: str | None) -> bytes:
     return workbook_bytes(prepared, prepared.reports[0])
 
 
-@pytest.fixture(scope="session")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The longer demo project's spec (see make_project); tests must not change it."""
-    return make_project(tmp_path_factory.mktemp("project"))
-
-
-@pytest.fixture(scope="session")
-def september(project: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """Melton's workbook for the period to September 2022, as ``saferbook build`` writes it."""
-    out = tmp_path_factory.mktemp("september")
+def build_september(project: Path, out: Path) -> Path:
+    """Melton's workbook for the period to September 2022 from ``project`` (make_project's spec), as
+    ``saferbook build`` writes it into ``out``. (conftest's ``september``, made once per run for the add-in tests.)"""
     result = subprocess.run([sys.executable, "-m", "engine.cli", "build", str(project), "--area", AREA,
                              "--period-end", "2022-09", "--out", str(out), "--quiet"],
                             env=_env(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     [workbook] = out.glob(f"{AREA}_*2022-09.xlsx")  # <Name>_<code>_<period>.xlsx
-    return workbook.read_bytes()
+    return workbook
 
 
 def shown(data: bytes) -> dict[str, Any]:

@@ -4,9 +4,9 @@ The demo spec reads SYNTHETIC partner extracts that are generated, never committ
 clone has none. Every test session makes sure they are there and current (the same call as
 ``saferbook demo``; regenerated only when the manifest's fingerprint is stale, under a lock).
 
-``demo_build`` and ``demo_command`` are the demo's outputs made once for the whole run: the tests
-run on two worker processes (pytest-xdist), and the files that only read them would otherwise each
-build the demo (several seconds of CPU each) on whichever worker they land.
+``demo_build``, ``demo_command`` and ``dashboard_build`` are the demo's outputs made once for the whole
+run: the tests run on two worker processes (pytest-xdist), and the files that only read them would
+otherwise each build the demo (several seconds of CPU each) on whichever worker they land.
 """
 from __future__ import annotations
 
@@ -23,10 +23,13 @@ import filelock
 import pytest
 
 from engine.cli import DEMO_DATA
+from engine.ingest.disk_cache import OFF_VARIABLE
 from engine.synthetic import MANIFEST_NAME, ensure_generated
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_SPEC = REPO / "specs" / "community_safety.yaml"
+DASHBOARD_SPEC = REPO / "specs" / "dashboard.yaml"
+DEMO_HASH_SEED = "4242"  # demo_command's PYTHONHASHSEED
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -82,9 +85,110 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path
 
 
 @pytest.fixture(scope="session")
+def dashboard_build(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> Path:
+    """The dashboard workbook: ``engine.api.build`` of specs/dashboard.yaml (SOURCE_DATE_EPOCH unset), made once for
+    the files that read it; its data-quality CSV is beside it."""
+    from engine.api import build
+
+    def make(out: Path) -> None:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.delenv("SOURCE_DATE_EPOCH", raising=False)  # the produced date is the build day
+            build(DASHBOARD_SPEC, out)
+
+    (path,) = once_per_run(tmp_path_factory, "dashboard-build", make).glob("*.xlsx")
+    return path
+
+
+def _office_books(demo_build: Path, dashboard_build: Path, areas: tuple[str, ...]) -> list[Path]:
+    """The ``areas``' workbooks from the demo build, then the dashboard."""
+    return [*(next(demo_build.glob(f"{area.replace(' ', '_')}_E*.xlsx")) for area in areas), dashboard_build]
+
+
+def _office_run(tmp_path_factory: pytest.TempPathFactory, name: str, convert_to: str, books: list[Path],
+                recalculate: bool = False) -> dict[str, Any]:
+    """``soffice --convert-to`` of ``books`` in one LibreOffice run (it starts in seconds) made once for the run:
+    ``out`` (the folder converted into), ``returncode``, ``stdout``, ``stderr``. ``recalculate``: a profile that
+    recalculates every formula on load, and test_libreoffice's probe workbook (it reads 2 only if recalculated)
+    converted first."""
+    from test_libreoffice import RECALC_ALWAYS, _probe_workbook, require_tool, run_soffice
+
+    soffice = require_tool("soffice", "libreoffice")
+
+    def make(folder: Path) -> None:
+        profile = folder / "lo_profile"
+        (profile / "user").mkdir(parents=True)
+        inputs = books
+        if recalculate:
+            (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+            _probe_workbook(folder / "probe.xlsx")
+            inputs = [folder / "probe.xlsx", *books]
+        result = run_soffice(soffice, profile, convert_to, folder / "out", *inputs)
+        (folder / "run.json").write_text(json.dumps({"returncode": result.returncode, "stdout": result.stdout,
+                                                     "stderr": result.stderr}), encoding="utf-8")
+
+    folder = once_per_run(tmp_path_factory, name, make)
+    return {"out": folder / "out", **json.loads((folder / "run.json").read_text(encoding="utf-8"))}
+
+
+@pytest.fixture(scope="session")
+def office_pdfs(tmp_path_factory: pytest.TempPathFactory, demo_build: Path, dashboard_build: Path) -> dict[str, Any]:
+    """The workbooks the LibreOffice tests print (Rutland's: test_libreoffice.py; North West Leicestershire's:
+    test_print_pages.py; the dashboard: both, and test_dashboard_render.py) printed to PDF by one LibreOffice run
+    (``_office_run``): each PDF is ``out / <workbook stem>.pdf``."""
+    books = _office_books(demo_build, dashboard_build, ("Rutland", "North West Leicestershire"))
+    return _office_run(tmp_path_factory, "office-pdfs", "pdf", books)
+
+
+@pytest.fixture(scope="session")
+def office_csvs(tmp_path_factory: pytest.TempPathFactory, demo_build: Path, dashboard_build: Path) -> dict[str, Any]:
+    """Every sheet of Rutland's workbook (test_libreoffice.py) and of the dashboard (test_dashboard_render.py) as
+    LibreOffice shows it after recalculating every formula on load, in one run (``_office_run``):
+    ``out / <workbook stem>-<sheet>.csv``; the probe's sheet is ``out / probe-Probe.csv``."""
+    from test_libreoffice import CSV_ALL_SHEETS
+
+    books = _office_books(demo_build, dashboard_build, ("Rutland",))
+    return _office_run(tmp_path_factory, "office-csvs", CSV_ALL_SHEETS, books, recalculate=True)
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> Path:
+    """The add-in tests' demo project one month longer: its spec (``addin_support.make_project``), made once for
+    the run; tests must not change it."""
+    from addin_support import make_project
+
+    return once_per_run(tmp_path_factory, "addin-project", make_project) / "specs" / "community_safety.yaml"
+
+
+@pytest.fixture(scope="session")
+def september(project: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Melton's workbook for the period to September 2022 from ``project``, as ``saferbook build`` writes it (made
+    once for the run: ``addin_support.build_september``)."""
+    from addin_support import build_september
+
+    out = once_per_run(tmp_path_factory, "addin-september", lambda folder: build_september(project, folder))
+    [workbook] = out.glob("*2022-09.xlsx")
+    return workbook.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def october_workbook(project: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Melton's workbook for the period to October 2022 from ``project`` (``addin_support.build_bytes``): what a
+    refresh of ``september`` to October must show; made once for the run."""
+    from addin_support import build_bytes
+
+    def make(folder: Path) -> None:
+        folder.mkdir()
+        (folder / "october.xlsx").write_bytes(build_bytes(project, "2022-10"))
+
+    return (once_per_run(tmp_path_factory, "addin-october", make) / "october.xlsx").read_bytes()
+
+
+@pytest.fixture(scope="session")
 def demo_command(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> dict[str, Any]:
     """``saferbook demo --out <folder> --quiet`` run once, as a user runs it (another process):
-    ``out``, ``returncode``, ``stderr``, and the generated extracts' manifest's mtime before and after."""
+    ``out``, ``returncode``, ``stderr``, and the generated extracts' manifest's mtime before and after. Its str-hash
+    seed is fixed (``hash_seed``) and it keeps nothing on disk nor takes anything kept, so that its workbooks,
+    compared with ``demo_build``'s, are computed by a process with another seed (test_outputs.py)."""
     def make(folder: Path) -> None:
         folder.mkdir()
         manifest = DEMO_DATA / MANIFEST_NAME
@@ -92,24 +196,28 @@ def demo_command(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Pa
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         env.pop("COLUMNS", None)
+        env.pop("SOURCE_DATE_EPOCH", None)  # the produced date is the build day, as demo_build's
+        env["PYTHONHASHSEED"] = DEMO_HASH_SEED
+        env[OFF_VARIABLE] = "1"  # every file read and every workbook computed: a second computation, never kept bytes
         result = subprocess.run([sys.executable, "-m", "engine.cli", "demo", "--out", str(folder / "out"), "--quiet"],
                                 cwd=REPO, env=env, capture_output=True, text=True, encoding="utf-8", timeout=600)
         (folder / "run.json").write_text(json.dumps({
-            "returncode": result.returncode, "stderr": result.stderr, "manifest_before": before,
+            "returncode": result.returncode, "stderr": result.stderr, "hash_seed": DEMO_HASH_SEED,
+            "manifest_before": before,
             "manifest_after": manifest.stat().st_mtime_ns}), encoding="utf-8")
 
     folder = once_per_run(tmp_path_factory, "demo-command", make)
     return {"out": folder / "out", **json.loads((folder / "run.json").read_text(encoding="utf-8"))}
 
 
-#: The test files that take longest (one worker's seconds on an idle machine, slowest first). They are handed
-#: out first so that the two workers finish together: a long file handed out last runs while the other worker
-#: has nothing left to do. The order changes only how long the run takes, never what it tests.
+#: The test files that take longest (one worker's seconds, slowest first: ``benchmarks/bench_suite.py`` lists
+#: them). They are handed out first so that the two workers finish together: a long file handed out last runs
+#: while the other worker has nothing left to do. The order changes only how long the run takes, never what it
+#: tests. (A shared build, such as conftest's demo build, counts for the first file that asks for it.)
 SLOWEST_FILES = (
-    "test_ooxml_validation", "test_addin_refresh", "test_ooxml_addin", "test_outputs", "test_peer_groups",
-    "test_measures", "test_area_groups", "test_suppression_build", "test_dashboard_render", "test_synthetic",
-    "test_published_tables", "test_print_pages", "test_addin_remote", "test_workbook_structure", "test_dashboard",
-    "test_cli", "test_addin_machine", "test_libreoffice",
+    "test_addin_refresh", "test_suppression_build", "test_outputs", "test_area_groups", "test_ooxml_validation",
+    "test_peer_groups", "test_synthetic", "test_workbook_structure", "test_cli", "test_dashboard_render",
+    "test_measures", "test_published_tables", "test_addin_machine", "test_partner_level_sources", "test_addin_warm",
 )
 
 

@@ -19,7 +19,7 @@ xlwings = pytest.importorskip("xlwings", reason="the add-in needs the addin extr
 from addin.config import CONFIG_ENV, AddinConfig, load_config, save_config  # noqa: E402
 from addin.install import install  # noqa: E402
 from addin.refresh import refresh  # noqa: E402
-from addin_support import AREA, REPO_ROOT, project, september  # noqa: E402,F401 - shared fixtures
+from addin_support import AREA, REPO_ROOT  # noqa: E402
 from fake_excel import FakeExcel  # noqa: E402
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

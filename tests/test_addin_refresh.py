@@ -20,7 +20,6 @@ from engine.contract.names import AS_BUILT_SHEETS, SHEET_MAPS
 from engine.contract.settings_sheet import SHEET_SETTINGS, WorkbookSettings
 from addin_support import (AREA, REPO_ROOT, after_refresh, build_bytes, cli_errors, land_latest_month, make_project,
                            shown)
-from addin_support import project, september  # noqa: F401 - shared fixtures
 from fake_excel import ExcelRefused, FakeExcel, parse_input
 
 COMMENTARY = {(0, 0): "Partnership commentary, Q3", (1, 0): "Burglary is up again in Melton North.",
@@ -28,9 +27,9 @@ COMMENTARY = {(0, 0): "Partnership commentary, Q3", (1, 0): "Burglary is up agai
 
 
 @pytest.fixture(scope="module")
-def october(project: Path) -> dict[str, Any]:
-    data = build_bytes(project, "2022-10")
-    return {"bytes": data, **shown(data)}
+def october(october_workbook: bytes) -> dict[str, Any]:
+    """October's build (conftest's, shared with the other add-in tests) and what it shows."""
+    return {"bytes": october_workbook, **shown(october_workbook)}
 
 
 def table_rect(book: FakeExcel, name: str) -> tuple[int, int, int, int]:
@@ -362,8 +361,11 @@ def test_excel_refusing_mid_write_is_reported(book, monkeypatch):
 # --- new layout and the analyst's content in the way --------------------------------------------
 
 
-def spec_with_new_indicator(tmp_path: Path) -> Path:
-    spec = make_project(tmp_path / "wider")
+@pytest.fixture(scope="module")
+def spec_with_new_indicator(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project with one more indicator than the workbooks were built with; made once for the tests that refresh
+    from it (they only read it: a rebuild is written beside the workbook)."""
+    spec = make_project(tmp_path_factory.mktemp("wider") / "wider")
     text = spec.read_text(encoding="utf-8")
     text += ("  - id: theft_and_damage\n    name: Theft and criminal damage\n    priority: Tackling crime\n"
              "    source: street_crime\n    where:\n      crime_type: {in: [Other theft, Criminal damage and arson]}\n")
@@ -371,8 +373,8 @@ def spec_with_new_indicator(tmp_path: Path) -> Path:
     return spec
 
 
-def test_new_indicator_is_reported_and_nothing_changes(book, tmp_path):
-    use_project(spec_with_new_indicator(tmp_path).parents[1])
+def test_new_indicator_is_reported_and_nothing_changes(book, spec_with_new_indicator):
+    use_project(spec_with_new_indicator.parents[1])
     before = copy.deepcopy(book)
     outcome = refresh(book, period_end="2022-10")
     assert outcome.status == "new_layout"
@@ -382,8 +384,8 @@ def test_new_indicator_is_reported_and_nothing_changes(book, tmp_path):
     assert_unchanged(book, before)
 
 
-def test_new_layout_rebuilds_into_a_new_file_when_asked(book, tmp_path):
-    spec = spec_with_new_indicator(tmp_path)
+def test_new_layout_rebuilds_into_a_new_file_when_asked(book, spec_with_new_indicator):
+    spec = spec_with_new_indicator
     use_project(spec.parents[1])
     book.answer = True
     before = copy.deepcopy(book)
@@ -394,8 +396,8 @@ def test_new_layout_rebuilds_into_a_new_file_when_asked(book, tmp_path):
     assert str(outcome.rebuilt) in book.alerts[-1][1]
 
 
-def test_rebuild_never_overwrites_a_file(book, tmp_path):
-    spec = spec_with_new_indicator(tmp_path)
+def test_rebuild_never_overwrites_a_file(book, spec_with_new_indicator):
+    spec = spec_with_new_indicator
     use_project(spec.parents[1])
     taken = book.path.parent / f"{AREA}_E07000133_2022-10.xlsx"
     taken.write_bytes(b"the analyst's own file")

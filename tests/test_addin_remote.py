@@ -28,8 +28,7 @@ from openpyxl.utils.cell import range_boundaries  # noqa: E402
 import saferbook  # noqa: E402
 from addin.fresh import Formula  # noqa: E402
 from engine.contract.settings_sheet import SHEET_SETTINGS, range_ref  # noqa: E402
-from addin_support import AREA, after_refresh, assert_book_shows, build_bytes, make_project, shown  # noqa: E402
-from addin_support import project, september  # noqa: E402,F401 - shared fixtures
+from addin_support import AREA, after_refresh, assert_book_shows, make_project, shown  # noqa: E402
 from fake_excel import FakeExcel  # noqa: E402
 from addin.config import CONFIG_ENV, AddinConfig, save_config  # noqa: E402
 
@@ -136,11 +135,11 @@ def replay(actions: list[dict[str, Any]], book: FakeExcel, names: list[str]) -> 
             raise AssertionError(f"unexpected action {func}")
 
 
-def test_refresh_through_xlwings_records_the_right_actions(september, project):
+def test_refresh_through_xlwings_records_the_right_actions(september, october_workbook):
     book, actions = run_refresh(september, period_end="2022-10")
     funcs = [a["func"] for a in actions]
     names = [s.name for s in book.sheets]
-    october = shown(build_bytes(project, "2022-10"))
+    october = shown(october_workbook)
     # Screen updating off before the first change, back on after; one alert at the end.
     first_change = next(i for i, f in enumerate(funcs) if f not in ("setScreenUpdating", "alert"))
     assert funcs[:first_change] == ["setScreenUpdating"] and actions[0]["args"] == [False]
@@ -157,14 +156,14 @@ def test_refresh_through_xlwings_records_the_right_actions(september, project):
     assert names.index(ANALYST_SHEET) not in {a["sheet_position"] for a in actions}
 
 
-def test_the_recorded_actions_give_the_fresh_workbook(september, project):
+def test_the_recorded_actions_give_the_fresh_workbook(september, october_workbook):
     """Replayed with Excel's rules, the actions xlwings recorded turn the September workbook into
     exactly what a build for October shows."""
     book, actions = run_refresh(september, period_end="2022-10")
     fake = FakeExcel.from_xlsx(september)
     fake.add_sheet(ANALYST_SHEET, {(0, 0): "Our commentary", (1, 1): 42})
     replay(actions, fake, [s.name for s in book.sheets])
-    october = after_refresh(september, shown(build_bytes(project, "2022-10")))  # the maps stay as built
+    october = after_refresh(september, shown(october_workbook))  # the maps stay as built
     assert_book_shows(fake, october)  # the settings sheet: test_addin_refresh checks it
     assert {k: v for k, v in fake.hyperlinks.items() if k[0] != SHEET_SETTINGS} == october["links"]
     assert fake.cells[ANALYST_SHEET] == {(0, 0): "Our commentary", (1, 1): 42}

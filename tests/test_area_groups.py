@@ -30,6 +30,7 @@ from workbook_helpers import (BENCHMARK, CRIME_DIR, CURRENT, LSOA_LOOKUP, POP_CO
                               crime_type_mask, indicator, unit)
 
 REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "specs" / "examples" / "area_groups.yaml"  # the decile groups alone, three districts: for bad input
 IMD = REPO / "data" / "ons" / "imd2019_lsoa11_leicestershire.csv"
 DECILE = "Income Domain Decile in England (where 1 is most deprived 10% of LSOAs)"
 ENGLAND_RANK = "Income Domain Rank in England (where 1 is most deprived)"
@@ -116,13 +117,16 @@ def deciles() -> pd.Series:
 # Workbooks and reports built from the demo spec, with the synthetic classification in tmp_path
 # --------------------------------------------------------------------------------------------
 
-def spec_copy(folder: Path, classification: Path, edit=None) -> Path:
-    data = _spec()
+def spec_copy(folder: Path, classification: Path | None, edit=None, spec: Path = SPEC) -> Path:
+    """``spec`` (the demo's) written into ``folder`` reading the repository's data where it is, with
+    ``classification`` as its area classification file and ``edit`` applied to it."""
+    data = yaml.safe_load(spec.read_text(encoding="utf-8"))
     for source in data["sources"].values():
-        source["path"] = str((SPEC.parent / source["path"]).resolve())
-    data["sources"]["area_classification"]["path"] = str(classification)
+        source["path"] = str((spec.parent / source["path"]).resolve())
+    if classification is not None:
+        data["sources"]["area_classification"]["path"] = str(classification)
     if "maps" in data:
-        data["maps"]["boundaries"] = str((SPEC.parent / data["maps"]["boundaries"]).resolve())
+        data["maps"]["boundaries"] = str((spec.parent / data["maps"]["boundaries"]).resolve())
     data["data_root"] = "/"  # the copy sits in a temporary folder and reads the repository's data where it is
     if edit is not None:
         edit(data)
@@ -331,7 +335,9 @@ def test_privacy_protected_builds_keep_the_groups(spec_path, reports):
 # Bad or incomplete group files
 # --------------------------------------------------------------------------------------------
 
-def _with_imd(tmp_path: Path, classification_csv: Path, imd: pd.DataFrame, edit=None) -> Path:
+def _with_imd(tmp_path: Path, imd: pd.DataFrame, edit=None) -> Path:
+    """The decile example (specs/examples/area_groups.yaml: the same IMD source and group as the demo's, fewer
+    districts and indicators) reading ``imd`` as its IMD file."""
     path = tmp_path / "imd.csv"
     imd.to_csv(path, index=False)
 
@@ -340,23 +346,31 @@ def _with_imd(tmp_path: Path, classification_csv: Path, imd: pd.DataFrame, edit=
         if edit is not None:
             edit(data)
 
-    return spec_copy(tmp_path, classification_csv, point)
+    return spec_copy(tmp_path, None, point, spec=EXAMPLE)
 
 
-def test_an_lsoa_missing_from_the_imd_file_is_reported(tmp_path, classification_csv):
+def example_rows(imd: pd.DataFrame) -> list[int]:
+    """The positions of ``imd``'s rows whose LSOA is in one of the example's districts (those it reads)."""
+    lookup = pd.read_csv(LSOA_LOOKUP, dtype=str)
+    inside = set(lookup.loc[lookup["LAD22NM"].isin(["Blaby", "Melton", "Rutland"]), "LSOA11CD"])
+    return [i for i, code in enumerate(imd["LSOA Code (2011)"]) if code in inside]
+
+
+def test_an_lsoa_missing_from_the_imd_file_is_reported(tmp_path):
     imd = pd.read_csv(IMD, dtype=str)
     lookup = pd.read_csv(LSOA_LOOKUP, dtype=str)
-    nwl = lookup.index[lookup["LAD22NM"] == "North West Leicestershire"]
-    gone = lookup.loc[nwl[3], "LSOA11CD"]
-    spec = _with_imd(tmp_path, classification_csv, imd[imd["LSOA Code (2011)"] != gone])
+    district = "Melton"
+    rows = lookup.index[lookup["LAD22NM"] == district]
+    gone = lookup.loc[rows[3], "LSOA11CD"]
+    spec = _with_imd(tmp_path, imd[imd["LSOA Code (2011)"] != gone])
     reports = {r.partner_area: r for r in prepare(spec).reports}
-    report = reports["North West Leicestershire"]
+    report = reports[district]
     (issue,) = [i for i in report.quality_issues if i.value == gone]
     assert (issue.source, issue.file, issue.row, issue.column, issue.action) == \
-        ("imd", LSOA_LOOKUP.name, int(nwl[3]) + 2, "LSOA11CD", "excluded")  # header on line 1
+        ("imd", LSOA_LOOKUP.name, int(rows[3]) + 2, "LSOA11CD", "excluded")  # header on line 1
     assert "not in imd" in issue.reason
     table = next(t for t in report.area_groups if t.indicator_id == "total_crime" and t.group_id == "deprivation")
-    residents = lsoas().loc[lsoas()["district"] == "North West Leicestershire", "population"].sum()
+    residents = lsoas().loc[lsoas()["district"] == district, "population"].sum()
     assert sum(r.population for r in table.rows) == residents - lsoas().loc[gone, "population"]
     assert table.ungrouped.startswith("1 LSOA is in no group") and "Data Quality" in table.ungrouped
     assert any(gone in n.text for n in report.methodology if n.topic.startswith("Who is affected"))
@@ -364,14 +378,15 @@ def test_an_lsoa_missing_from_the_imd_file_is_reported(tmp_path, classification_
 
 
 @pytest.mark.parametrize("bad", ["11", "ten", ""])
-def test_a_bad_decile_is_an_error_naming_file_row_column_and_value(tmp_path, classification_csv, bad):
+def test_a_bad_decile_is_an_error_naming_file_row_column_and_value(tmp_path, bad):
     imd = pd.read_csv(IMD, dtype=str, keep_default_na=False)
-    imd.loc[7, DECILE] = bad
-    spec = _with_imd(tmp_path, classification_csv, imd)
+    row = example_rows(imd)[7]
+    imd.loc[row, DECILE] = bad
+    spec = _with_imd(tmp_path, imd)
     with pytest.raises(DataError) as caught:
         prepare(spec)
     (problem,) = caught.value.problems
-    assert (Path(problem.file).name, problem.row, problem.column) == ("imd.csv", 9, DECILE)  # data row 8, line 9
+    assert (Path(problem.file).name, problem.row, problem.column) == ("imd.csv", row + 2, DECILE)  # header on line 1
     if bad:
         assert problem.value == bad and f"(value {bad!r})" in str(problem)
         assert "not one of the groups" in problem.message
@@ -379,27 +394,29 @@ def test_a_bad_decile_is_an_error_naming_file_row_column_and_value(tmp_path, cla
         assert problem.message.startswith("no Income deprivation decile")
 
 
-def test_without_values_a_numeric_group_must_be_a_number(tmp_path, classification_csv):
+def test_without_values_a_numeric_group_must_be_a_number(tmp_path):
     imd = pd.read_csv(IMD, dtype=str, keep_default_na=False)
-    imd.loc[2, DECILE] = "1st"
+    row = example_rows(imd)[2]
+    imd.loc[row, DECILE] = "1st"
 
     def numeric_order(data: dict) -> None:
         del data["area_groups"][0]["values"]
 
-    spec = _with_imd(tmp_path, classification_csv, imd, numeric_order)
+    spec = _with_imd(tmp_path, imd, numeric_order)
     with pytest.raises(DataError) as caught:
         prepare(spec)
     (problem,) = caught.value.problems
-    assert problem.row == 4 and problem.value == "1st" and "not a number" in problem.message
+    assert problem.row == row + 2 and problem.value == "1st" and "not a number" in problem.message
 
 
-def test_the_cli_prints_one_line_naming_the_place(tmp_path, classification_csv, capsys):
+def test_the_cli_prints_one_line_naming_the_place(tmp_path, capsys):
     imd = pd.read_csv(IMD, dtype=str, keep_default_na=False)
-    imd.loc[0, DECILE] = "0"
-    spec = _with_imd(tmp_path, classification_csv, imd)
+    row = example_rows(imd)[0]
+    imd.loc[row, DECILE] = "0"
+    spec = _with_imd(tmp_path, imd)
     assert cli_main(["validate", str(spec)]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
-    assert line.startswith(f"error: {tmp_path / 'imd.csv'}: row 2, column {DECILE!r}:") and line.endswith("(value '0')")
+    assert line.startswith(f"error: {tmp_path / 'imd.csv'}: row {row + 2}, column {DECILE!r}:") and line.endswith("(value '0')")
 
 
 def test_spec_mistakes_in_area_groups_are_located(tmp_path, classification_csv):
@@ -420,10 +437,13 @@ def test_spec_mistakes_in_area_groups_are_located(tmp_path, classification_csv):
 
 
 def test_a_group_file_that_is_missing_is_an_error(tmp_path):
-    spec = spec_copy(tmp_path, tmp_path / "nowhere" / "area_classification.csv")
+    def elsewhere(data: dict) -> None:
+        data["sources"]["imd"]["path"] = str(tmp_path / "nowhere" / "imd2019.csv")
+
+    spec = spec_copy(tmp_path, None, elsewhere, spec=EXAMPLE)
     with pytest.raises(DataError) as caught:
         prepare(spec)
-    assert any("area_classification.csv" in str(p) for p in caught.value.problems)
+    assert any("imd2019.csv" in str(p) for p in caught.value.problems)
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
-from engine.api import build
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 AREA = "North West Leicestershire"
@@ -27,11 +26,10 @@ PERIOD = re.compile(r"12 months to [A-Z][a-z]+ \d{4}|Q[1-4] \d{4}-\d{2}|\d{4}/\d
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("findings")
-    (partner,) = build(BOOKS["partner"][0], out, areas=[AREA])
-    (dashboard,) = build(BOOKS["dashboard"][0], out)
-    return {"partner": partner, "dashboard": dashboard}
+def books(demo_build: Path, dashboard_build: Path) -> dict[str, Path]:
+    """The partner's and the dashboard's workbooks as ``engine.api.build`` writes them (conftest's, shared)."""
+    (partner,) = demo_build.glob(f"{AREA.replace(' ', '_')}_E*.xlsx")
+    return {"partner": partner, "dashboard": dashboard_build}
 
 
 def _table(ws, name: str) -> list[dict[str, object]]:

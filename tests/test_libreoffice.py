@@ -16,11 +16,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from engine.api import build
 from engine.contract.settings_sheet import SHEET_SETTINGS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
 AREA = "Rutland"
 SHEETS = ["Summary", "Front page", "Key findings", "Top 10", "Maps", "Trends", "Comparisons", "Profiles", "Profiles (print)", "Who is affected",
           "Who is affected (print)", "Methodology",
@@ -80,24 +78,21 @@ def pdftotext() -> str:
 
 
 @pytest.fixture(scope="module")
-def workbook_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("lo_workbook")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("SOURCE_DATE_EPOCH", raising=False)
-        paths = build(SPEC, out, areas=[AREA])
+def workbook_path(demo_build: Path) -> Path:
+    """The area's workbook from the demo's build (conftest's, SOURCE_DATE_EPOCH unset), the same bytes as a build of
+    the area alone."""
+    paths = list(demo_build.glob(f"{AREA}_E*.xlsx"))
     assert len(paths) == 1 and paths[0].is_file()
     return paths[0]
 
 
 @pytest.fixture(scope="module")
-def pdf_text(soffice: str, pdftotext: str, workbook_path: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    work = tmp_path_factory.mktemp("lo_pdf")
-    out = work / "out"
-    result = run_soffice(soffice, work / "lo_profile", "pdf", out, workbook_path)
-    pdf = out / f"{workbook_path.stem}.pdf"
+def pdf_text(soffice: str, pdftotext: str, workbook_path: Path, office_pdfs: dict) -> str:
+    """The workbook's PDF as LibreOffice prints it (conftest's office_pdfs: one run for every file that prints)."""
+    pdf = office_pdfs["out"] / f"{workbook_path.stem}.pdf"
     # soffice exits 0 even when it could not load the file: the PDF itself is the evidence.
-    assert result.returncode == 0, result.stderr
-    assert pdf.is_file(), f"no PDF written.\nstdout: {result.stdout}\nstderr: {result.stderr}"
+    assert office_pdfs["returncode"] == 0, office_pdfs["stderr"]
+    assert pdf.is_file(), f"no PDF written.\nstdout: {office_pdfs['stdout']}\nstderr: {office_pdfs['stderr']}"
     assert pdf.read_bytes()[:5] == b"%PDF-"
     text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True,
                           timeout=60).stdout
@@ -135,19 +130,13 @@ def _probe_workbook(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def recalculated(soffice: str, workbook_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[list[str]]]:
-    """Every sheet's values as LibreOffice shows them after recalculating on load: sheet -> CSV rows."""
-    work = tmp_path_factory.mktemp("lo_csv")
-    profile = work / "lo_profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
-    probe = work / "probe.xlsx"
-    _probe_workbook(probe)
-    out = work / "out"
-    result = run_soffice(soffice, profile, CSV_ALL_SHEETS, out, probe, workbook_path)
-    assert result.returncode == 0, result.stderr
+def recalculated(soffice: str, workbook_path: Path, office_csvs: dict) -> dict[str, list[list[str]]]:
+    """Every sheet's values as LibreOffice shows them after recalculating on load: sheet -> CSV rows (conftest's
+    office_csvs: the probe, this workbook and the dashboard in one run with a profile that recalculates on load)."""
+    out = office_csvs["out"]
+    assert office_csvs["returncode"] == 0, office_csvs["stderr"]
     sheets = {}
-    for path in sorted(out.glob("*.csv")):
+    for path in [*sorted(out.glob("probe-*.csv")), *sorted(out.glob(f"{workbook_path.stem}-*.csv"))]:
         with open(path, newline="", encoding="utf-8") as fh:
             sheets[path.stem] = list(csv.reader(fh))
     if f"{workbook_path.stem}-Trends" not in sheets:

@@ -12,16 +12,18 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 import yaml
 from openpyxl import load_workbook
 
-from engine.api import prepare
+from engine.api import prepare, render_all
 from engine.errors import DataError, SpecError
 from engine.synthetic import generate_all
-from workbook_helpers import CURRENT, PERIOD_END, REPO, build_books, column_of, count_limits, data_rows, load_raw
+from workbook_helpers import (CURRENT, PERIOD_END, REPO, build_books, column_of, count_limits, data_rows, load_raw,
+                              read_book)
 
 EXPORT_NAME = "most_similar_groups.xlsx"
 SPEC_TEXT = (REPO / "specs" / "community_safety.yaml").read_text(encoding="utf-8")
@@ -39,12 +41,31 @@ MEASURES: dict[str, str] = demo_spec()["peer_groups"]["measures"]
 NAMES = {i["id"]: i["name"] for i in demo_spec()["indicators"]}
 
 
-def project(root: Path, export: Path, *edits: tuple[str, str]) -> Path:
-    """The demo spec in ``root/specs`` reading ``export``, with (old, new) text edits; data/ linked."""
+#: The demo spec's sections a spec for the peer-group checks of bad input keeps; the rest (maps, breakdowns, the
+#: other sections) is not what they look at, and most of the time a build takes.
+PEERS_ALONE = ("spec_version", "data_root", "title", "organisation", "attribution", "theme", "sources", "geography",
+               "periods", "quality", "banding", "change", "suppression", "peers", "peer_groups", "indicators")
+
+
+def peers_alone(text: str) -> str:
+    """The demo spec's text with only its :data:`PEERS_ALONE` sections and the indicators ``peer_groups.measures``
+    maps (their lines as the demo has them, so that the tests' text edits apply)."""
+    blocks = re.split(r"(?m)^(?=[a-z_]+:)", text)
+    kept = [b for b in blocks if not re.match(r"[a-z_]+:", b) or b.split(":", 1)[0] in PEERS_ALONE]
+    head, *items = re.split(r"(?m)^(?=  - id: )", kept[-1])
+    assert head.startswith("indicators:")
+    mapped = [item for item in items if re.match(r"  - id: (\w+)", item).group(1) in MEASURES]
+    assert len(mapped) == len(MEASURES)
+    return "".join(kept[:-1]) + head + "".join(mapped)
+
+
+def project(root: Path, export: Path, *edits: tuple[str, str], whole: bool = True) -> Path:
+    """The demo spec in ``root/specs`` reading ``export``, with (old, new) text edits; data/ linked. Not ``whole``:
+    the peer groups alone (:func:`peers_alone`)."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "specs", root / "specs")
     (root / "data").symlink_to(REPO / "data", target_is_directory=True)
-    text = SPEC_TEXT.replace("../data/synthetic/generated/most_similar_groups.xlsx", str(export))
+    text = (SPEC_TEXT if whole else peers_alone(SPEC_TEXT)).replace("../data/synthetic/generated/most_similar_groups.xlsx", str(export))
     text = text.replace("data_root: ..", "data_root: /", 1)  # the export lies in another temporary folder
     for old, new in edits:
         assert old in text, old
@@ -61,9 +82,22 @@ def export(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def books(export, tmp_path_factory) -> dict:
+def prepared(export, tmp_path_factory) -> tuple[Path, Any]:
+    """(the project's folder, every district's Reports from the demo spec reading ``export``): computed once for the
+    workbooks (``books``) and the findings test (SOURCE_DATE_EPOCH unset, as ``build_books`` builds)."""
     root = tmp_path_factory.mktemp("peer_project")
-    return build_books(root / "out", DISTRICTS, project(root, export))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("SOURCE_DATE_EPOCH", raising=False)
+        return root, prepare(project(root, export), areas=DISTRICTS)
+
+
+@pytest.fixture(scope="module")
+def books(prepared) -> dict:
+    """Every district's workbook as ``engine.api.build`` writes it (its Reports rendered: ``render_all``)."""
+    root, reports = prepared
+    paths = render_all(reports, root / "out")
+    assert [r.partner_area for r in reports.reports] == DISTRICTS and len(paths) == len(DISTRICTS)
+    return {report.partner_area: read_book(report.partner_area, path) for report, path in zip(reports.reports, paths)}
 
 
 def read_export(path: Path) -> pd.DataFrame:
@@ -172,10 +206,9 @@ def test_summary_formats_and_note(books):
     assert any("most similar group" in n and "Anti-social behaviour" in n and "9 districts" in n for n in notes)
 
 
-def test_findings_sentence_in_the_seeds_style(export):
+def test_findings_sentence_in_the_seeds_style(export, prepared):
     frame = read_export(export)
-    root = export.parent / "findings"
-    reports = prepare(project(root, export), areas=DISTRICTS).reports
+    reports = prepared[1].reports
     for report in reports:
         want = expected(frame, report.partner_area, "total_crime")
         sentences = [f for f in report.findings if f.topic == "peer_group"]
@@ -237,7 +270,7 @@ def test_period_mismatch_is_an_error_naming_file_and_value(export, tmp_path):
                 ws.cell(r, 5).value = "Sep-22"
     stale = rewritten(export, tmp_path / "stale.xlsx", september)
     with pytest.raises(DataError) as error:
-        prepare(project(tmp_path / "p", stale), areas=["Rutland"])
+        prepare(project(tmp_path / "p", stale, whole=False), areas=["Rutland"])
     (problem,) = error.value.problems
     assert problem.file == str(stale) and problem.value == "2022-09" and problem.column == "12 Months To"
     assert problem.sheet == "MSG comparison" and problem.row == 7  # the first data row, under the header on row 6
@@ -245,7 +278,7 @@ def test_period_mismatch_is_an_error_naming_file_and_value(export, tmp_path):
 
 
 def test_unknown_measure_name_is_an_error(export, tmp_path):
-    spec = project(tmp_path, export, ("    burglary: Burglary\n", "    burglary: Burglaries\n"))
+    spec = project(tmp_path, export, ("    burglary: Burglary\n", "    burglary: Burglaries\n"), whole=False)
     with pytest.raises(DataError) as error:
         prepare(spec, areas=["Rutland"])
     (problem,) = error.value.problems
@@ -259,7 +292,7 @@ def test_a_district_missing_from_the_export_is_ranked_among_the_districts(export
             if ws.cell(r, 1).value == "Rutland":
                 ws.delete_rows(r)
     partial = rewritten(export, tmp_path / "partial.xlsx", drop_rutland)
-    books = build_books(tmp_path / "out", ["Melton", "Rutland"], project(tmp_path / "p", partial))
+    books = build_books(tmp_path / "out", ["Melton", "Rutland"], project(tmp_path / "p", partial, whole=False))
     frame = read_export(partial)
     raw = load_raw()
     rates = pd.Series({d: raw.count("burglary", CURRENT, d) / raw.district_pop[d] for d in DISTRICTS})
@@ -280,7 +313,7 @@ def test_rates_instead_of_populations(export, tmp_path):
     spec = project(tmp_path, export,
                    ("      Population (mid-2020): {name: population, type: number}\n",
                     "      Crimes per 1,000 Population: {name: rate, type: number}\n"),
-                   ("  population: population\n", "  rate: rate\n"))
+                   ("  population: population\n", "  rate: rate\n"), whole=False)
     (report,) = prepare(spec, areas=["Harborough"]).reports
     frame = read_export(export)
     peers = frame[(frame["Most Similar Group Of"] == "Harborough") & (frame["MSG Member"] != "Harborough")
@@ -303,7 +336,7 @@ def test_rates_instead_of_populations(export, tmp_path):
 ])
 def test_spec_mistakes_name_the_key(export, tmp_path, edit, key_path, words):
     with pytest.raises(SpecError) as error:
-        prepare(project(tmp_path, export, edit))
+        prepare(project(tmp_path, export, edit, whole=False))
     assert any(p.key_path == key_path and words in p.message and p.line for p in error.value.problems), \
         [str(p) for p in error.value.problems]
 
@@ -318,7 +351,7 @@ def test_a_member_listed_twice_is_an_error_naming_the_row(export, tmp_path):
         copied["row"] = second
     doubled = rewritten(export, tmp_path / "doubled.xlsx", twice)
     with pytest.raises(DataError) as error:
-        prepare(project(tmp_path / "p", doubled), areas=["Rutland"])
+        prepare(project(tmp_path / "p", doubled, whole=False), areas=["Rutland"])
     (problem,) = error.value.problems
     assert (problem.file, problem.sheet, problem.row, problem.column, problem.value) == (
         str(doubled), "MSG comparison", copied["row"], "MSG Member", copied["name"])

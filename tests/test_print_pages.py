@@ -26,13 +26,10 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
-from engine.api import build
 from page_fill import PageFill, half_empty, nearly_empty, page_fills
-from test_libreoffice import require_tool, run_soffice
+from test_libreoffice import require_tool
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PARTNER_SPEC = REPO_ROOT / "specs" / "community_safety.yaml"
-DASHBOARD_SPEC = REPO_ROOT / "specs" / "dashboard.yaml"
 AREA = "North West Leicestershire"
 MIN_MEDIAN_POINTS = 8.0
 MARGIN_POINTS = 40  # the running header and footer sit in the page's top and bottom margins
@@ -73,20 +70,17 @@ def _pages(pdf: Path) -> list[Page]:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, list[Page]]]:
-    """Both workbooks, built and printed to PDF by one LibreOffice run: name -> (workbook, pages)."""
-    soffice = require_tool("soffice", "libreoffice")
+def printed(demo_build: Path, dashboard_build: Path, office_pdfs: dict) -> dict[str, tuple[Path, list[Page]]]:
+    """Both workbooks (conftest's builds, SOURCE_DATE_EPOCH unset), printed to PDF by LibreOffice (conftest's
+    office_pdfs: one run for every file that prints): name -> (workbook, pages)."""
+    require_tool("soffice", "libreoffice")
     require_tool("pdftotext")
-    work = tmp_path_factory.mktemp("print_pages")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("SOURCE_DATE_EPOCH", raising=False)
-        (partner,) = build(PARTNER_SPEC, work / "xlsx", areas=[AREA])
-        (dashboard,) = build(DASHBOARD_SPEC, work / "xlsx")
-    result = run_soffice(soffice, work / "lo_profile", "pdf", work / "pdf", partner, dashboard)
+    (partner,) = demo_build.glob(f"{AREA.replace(' ', '_')}_E*.xlsx")
+    dashboard = dashboard_build
     printed = {}
     for name, book in (("partner", partner), ("dashboard", dashboard)):
-        pdf = work / "pdf" / f"{book.stem}.pdf"
-        assert pdf.is_file(), f"no PDF of {book.name}.\nstdout: {result.stdout}\nstderr: {result.stderr}"
+        pdf = office_pdfs["out"] / f"{book.stem}.pdf"
+        assert pdf.is_file(), f"no PDF of {book.name}.\nstdout: {office_pdfs['stdout']}\nstderr: {office_pdfs['stderr']}"
         printed[name] = (book, _pages(pdf))
         PDFS[name] = pdf
     return printed

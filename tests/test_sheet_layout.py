@@ -17,11 +17,12 @@ font size. Each check uses those measurements, not the engine's own estimates:
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
-from workbook_helpers import AREAS, Book, build_books
+from workbook_helpers import AREAS, Book, demo_books
 
 MEASURED_UNITS_PER_CHAR = 0.73
 MEASURED_BOLD_UNITS_PER_CHAR = 0.82
@@ -31,8 +32,9 @@ DEFAULT_HEIGHT = 15
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
-    return build_books(tmp_path_factory.mktemp("sheet_layout"), AREAS)
+def books(demo_build: Path) -> dict[str, Book]:
+    """The AREAS' demo workbooks (conftest's demo build, shared by the files that read it)."""
+    return demo_books(demo_build, AREAS)
 
 
 @pytest.fixture(params=AREAS)

@@ -14,12 +14,13 @@ checks the ``x14:sparklineGroups`` extension Excel reads:
 """
 from __future__ import annotations
 
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 from openpyxl.utils.cell import range_boundaries
 
-from workbook_helpers import AREAS, Book, build_books, column_of, counted_indicators, data_rows, parse_ref
+from workbook_helpers import AREAS, Book, column_of, counted_indicators, data_rows, demo_books, parse_ref
 
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 XM = "http://schemas.microsoft.com/office/excel/2006/main"
@@ -27,8 +28,9 @@ SPARKLINE_URI = "{05C60535-1F16-4fd2-B633-F4F36F0B64E0}"
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
-    return build_books(tmp_path_factory.mktemp("sparklines"), AREAS)
+def books(demo_build: Path) -> dict[str, Book]:
+    """The AREAS' demo workbooks (conftest's demo build, shared by the files that read it)."""
+    return demo_books(demo_build, AREAS)
 
 
 @pytest.fixture(params=AREAS)

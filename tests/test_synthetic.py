@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ from openpyxl import load_workbook
 
 import synthetic_truth as truth
 from engine.errors import SpecError
-from engine.synthetic import MANIFEST_NAME, PROVENANCE, SOURCES, GeographyFiles, generate_all
+from engine.synthetic import DEFAULT_SEED, MANIFEST_NAME, PROVENANCE, SOURCES, GeographyFiles, generate_all
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "data" / "synthetic" / "partners.yaml"
@@ -48,10 +49,12 @@ BAD_COLUMNS = {
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("synthetic")
-    generate_all(folder, SEED)
-    return folder
+def out(demo_partner_data: Path) -> Path:
+    """Every source generated with SEED and the default geography, police.uk files and settings: the demo's extracts,
+    which conftest's demo_partner_data has made current (test_same_seed_gives_byte_identical_files generates them
+    again and compares). Tests only read them."""
+    assert SEED == DEFAULT_SEED
+    return demo_partner_data
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +85,7 @@ def population(lookup: pd.DataFrame) -> pd.Series:
 class Sheet:
     """One data table of a generated file: its column names (read from its own header) and data rows."""
 
-    def __init__(self, folder: Path, entry: dict, sheet: str | None) -> None:
+    def __init__(self, folder: Path, entry: dict, sheet: str | None, workbook: Any = None) -> None:
         path = folder / entry["file"]
         top, height = entry["header_row"], entry["header_rows"]
         n_rows = entry["data_rows"] if sheet is None else entry["data_rows"][sheet]
@@ -91,7 +94,7 @@ class Sheet:
             header = [rows[top - 1]]
             grid = [[None if c == "" else c for c in row] for row in rows]
         else:
-            ws = load_workbook(path)[sheet]
+            ws = (workbook or load_workbook(path))[sheet]
             grid = [list(row) for row in ws.iter_rows(values_only=True)]
             header = [self._filled(ws, grid, r) for r in range(top, top + height)]
             self.merged = [str(r) for r in ws.merged_cells.ranges]
@@ -135,8 +138,11 @@ def sheets_of(out: Path, entry: dict) -> dict[str | None, Sheet]:
     """Every data table of a file, read once per test module."""
     key = (out, entry["file"])
     if key not in _READ:
-        names = [None] if entry["format"] == "csv" else entry["sheets"]
-        _READ[key] = {name: Sheet(out, entry, name) for name in names}
+        if entry["format"] == "csv":
+            _READ[key] = {None: Sheet(out, entry, None)}
+        else:
+            workbook = load_workbook(out / entry["file"])  # once for all its sheets
+            _READ[key] = {name: Sheet(out, entry, name, workbook) for name in entry["sheets"]}
     return _READ[key]
 
 

@@ -17,13 +17,15 @@ chart (xl/drawings/*.xml -> xl/charts/chart*.xml through their rels) is checked:
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
 import pytest
 from openpyxl.utils.cell import range_boundaries
 
-from workbook_helpers import (AREAS, PARTNER_LABEL, PERIOD_END, RATE, Book, Raw, build_books, charted,
+from workbook_helpers import (AREAS, PARTNER_LABEL, PERIOD_END, RATE, Book, Raw, charted, demo_books,
                               data_rows, expected_peak_words, indicator, load_raw, month_name, parse_ref, spec,
                               theme)
 
@@ -34,8 +36,9 @@ def raw() -> Raw:
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
-    return build_books(tmp_path_factory.mktemp("workbook_charts"), AREAS)
+def books(demo_build: Path) -> dict[str, Book]:
+    """The AREAS' demo workbooks (conftest's demo build, shared by the files that read it)."""
+    return demo_books(demo_build, AREAS)
 
 
 @pytest.fixture(params=AREAS)

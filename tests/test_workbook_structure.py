@@ -20,16 +20,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import pandas as pd
+
 import pytest
 import yaml
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from workbook_helpers import (AREAS, BANDS, BENCHMARK, COUNT, CURRENT, GENERATED, NS, PARTNER_LABEL, PERCENT,
-                              PERIOD_END, POINTS, RATE, SHEET_ORDER, SPEC, Book, Raw, build_books, charted,
+                              PERIOD_END, POINTS, RATE, SHEET_ORDER, SPEC, Book, Raw, build_books, charted, demo_books,
                               band_colour_key, column_of, counted_indicators, data_rows, expected_headers,
                               financial_year_labels, indicator, indicators, load_raw, own_period_indicators,
                               polarity_by_name, rate, rolling_indicators, rolling_quarters, shown_percent,
@@ -42,8 +44,9 @@ def raw() -> Raw:
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
-    return build_books(tmp_path_factory.mktemp("workbook_structure"), AREAS)
+def books(demo_build: Path) -> dict[str, Book]:
+    """The AREAS' demo workbooks (conftest's demo build, shared by the files that read it)."""
+    return demo_books(demo_build, AREAS)
 
 
 @pytest.fixture(params=AREAS)

@@ -635,6 +635,18 @@ def read_book(area: str, path: Path) -> Book:
 
 
 _BUILT: dict[tuple[str, tuple[str, ...]], dict[str, Book]] = {}
+_READ: dict[tuple[str, tuple[str, ...]], dict[str, Book]] = {}
+
+
+def demo_books(demo_build: Path, areas: list[str]) -> dict[str, Book]:
+    """The demo's partner workbooks of ``areas`` from conftest's ``demo_build`` (built by the engine once for the
+    run, SOURCE_DATE_EPOCH unset: the same bytes as ``build_books(out, areas)`` of the demo spec), opened for
+    reading once per test process."""
+    key = (str(demo_build), tuple(areas))
+    if key not in _READ:
+        paths = [next(demo_build.glob(f"{area.replace(' ', '_')}_E*_{PERIOD_END}.xlsx")) for area in areas]
+        _READ[key] = {area: read_book(area, path) for area, path in zip(areas, paths)}
+    return _READ[key]
 
 
 def build_books(out: Path, areas: list[str], spec_path: Path = SPEC) -> dict[str, Book]:
