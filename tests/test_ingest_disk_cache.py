@@ -7,42 +7,21 @@ Expected rows come from pandas reading the file as it is on disk, not from the e
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
 from engine.api import prepare, workbook_bytes
 from engine.errors import DataError
 from engine.ingest import disk_cache, load_inputs
 from engine.ingest.cache import IngestCache
 from engine.ingest.disk_cache import DiskStore
+from example_support import partner_table_spec
 from engine.spec import load_spec
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO / "specs" / "examples"
-SURVEY = "survey.csv"
-
-
-def _write_spec(tmp_path: Path, change=lambda spec: None) -> Path:
-    """The partner-table example in ``tmp_path`` with its survey copied beside it (lookups stay bundled), after
-    ``change(spec)``."""
-    spec = yaml.safe_load((EXAMPLES / "partner_table.yaml").read_text(encoding="utf-8"))
-    spec.pop("data_root", None)
-    for name, source in spec["sources"].items():
-        original = (EXAMPLES / source["path"]).resolve()
-        if name == "resident_survey":
-            if not (tmp_path / SURVEY).exists():
-                shutil.copy(original, tmp_path / SURVEY)
-            source["path"] = SURVEY
-        else:
-            source["path"], source["allow_outside"] = str(original), True
-    change(spec)
-    path = tmp_path / "spec.yaml"
-    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
-    return path
+SURVEY = "survey.csv"  # where partner_table_spec copies the survey
 
 
 def _command(spec_path: Path, store: Path) -> tuple[IngestCache, object]:
@@ -67,7 +46,7 @@ def _old(path: Path) -> None:
 
 
 def test_a_second_command_takes_every_read_from_disk(tmp_path: Path) -> None:
-    spec_path = _write_spec(tmp_path)
+    spec_path = partner_table_spec(tmp_path)
     store = tmp_path / "store"
     first_cache, first = _command(spec_path, store)
     assert first_cache.reads > 0 and first_cache.loaded == 0
@@ -79,7 +58,7 @@ def test_a_second_command_takes_every_read_from_disk(tmp_path: Path) -> None:
 
 
 def test_a_changed_file_is_read_again(tmp_path: Path) -> None:
-    spec_path = _write_spec(tmp_path)
+    spec_path = partner_table_spec(tmp_path)
     csv, store = tmp_path / SURVEY, tmp_path / "store"
     _old(csv)
     _, before = _command(spec_path, store)
@@ -93,8 +72,8 @@ def test_a_changed_file_is_read_again(tmp_path: Path) -> None:
 
 def test_a_changed_spec_is_read_again(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    _command(_write_spec(tmp_path), store)
-    changed = _write_spec(tmp_path, lambda spec: spec["sources"]["resident_survey"]["missing_markers"].remove("-"))
+    _command(partner_table_spec(tmp_path), store)
+    changed = partner_table_spec(tmp_path, lambda spec: spec["sources"]["resident_survey"]["missing_markers"].remove("-"))
     cache, inputs = _command(changed, store)
     assert cache.loaded == 0 and cache.reads > 0
     # "-" is no longer a missing marker: each number cell holding it is now rejected as not a number
@@ -105,7 +84,7 @@ def test_a_changed_spec_is_read_again(tmp_path: Path) -> None:
 
 
 def test_another_engine_version_reads_again(tmp_path: Path, monkeypatch) -> None:
-    spec_path, store = _write_spec(tmp_path), tmp_path / "store"
+    spec_path, store = partner_table_spec(tmp_path), tmp_path / "store"
     _command(spec_path, store)
     monkeypatch.setattr(disk_cache, "code_version", lambda: b"an edited reader")
     cache, _ = _command(spec_path, store)
@@ -113,7 +92,7 @@ def test_another_engine_version_reads_again(tmp_path: Path, monkeypatch) -> None
 
 
 def test_a_damaged_entry_is_read_again_not_an_error(tmp_path: Path) -> None:
-    spec_path, store = _write_spec(tmp_path), tmp_path / "store"
+    spec_path, store = partner_table_spec(tmp_path), tmp_path / "store"
     _command(spec_path, store)
     for entry in store.glob("*.pickle"):
         entry.write_bytes(entry.read_bytes()[:100])
@@ -122,14 +101,14 @@ def test_a_damaged_entry_is_read_again_not_an_error(tmp_path: Path) -> None:
 
 
 def test_entries_are_readable_by_their_owner_only(tmp_path: Path) -> None:
-    spec_path, store = _write_spec(tmp_path), tmp_path / "store"
+    spec_path, store = partner_table_spec(tmp_path), tmp_path / "store"
     _command(spec_path, store)
     entries = list(store.glob("*.pickle"))
     assert entries and all(entry.stat().st_mode & 0o077 == 0 for entry in entries)
 
 
 def test_a_removed_source_is_an_error_not_the_kept_rows(tmp_path: Path) -> None:
-    spec_path, store = _write_spec(tmp_path), tmp_path / "store"
+    spec_path, store = partner_table_spec(tmp_path), tmp_path / "store"
     _command(spec_path, store)
     (tmp_path / SURVEY).unlink()
     with pytest.raises(DataError, match=SURVEY):
@@ -138,7 +117,7 @@ def test_a_removed_source_is_an_error_not_the_kept_rows(tmp_path: Path) -> None:
 
 def test_a_workbook_from_kept_reads_is_byte_identical(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    spec_path, store = _write_spec(tmp_path), tmp_path / "store"
+    spec_path, store = partner_table_spec(tmp_path), tmp_path / "store"
     fresh = prepare(spec_path, ["Melton"])
     prepare(spec_path, ["Melton"], cache=IngestCache(store=DiskStore(store)))
     cache = IngestCache(store=DiskStore(store))
@@ -151,9 +130,9 @@ def test_a_lower_population_limit_is_applied_to_a_geography_already_read(tmp_pat
     """quality.max_small_area_population is checked while the geography is read: a cache shared by two specs (the
     demo's, the add-in's between clicks) must not serve the first spec's geography to one with a lower limit."""
     cache = IngestCache(watch=True)
-    spec, spec_dir = load_spec(_write_spec(tmp_path))
+    spec, spec_dir = load_spec(partner_table_spec(tmp_path))
     load_inputs(spec, spec_dir, cache)
-    strict, _ = load_spec(_write_spec(tmp_path, lambda s: s.setdefault("quality", {}).update(
+    strict, _ = load_spec(partner_table_spec(tmp_path, lambda s: s.setdefault("quality", {}).update(
         max_small_area_population=100)))
     with pytest.raises(DataError, match="implausible"):
         load_inputs(strict, spec_dir, cache)
@@ -162,8 +141,8 @@ def test_a_lower_population_limit_is_applied_to_a_geography_already_read(tmp_pat
 def test_any_spec_edit_reads_again(tmp_path: Path) -> None:
     """Even a setting no reader is known to consult (the title): the disk cache does not try to prove which do."""
     store = tmp_path / "store"
-    _command(_write_spec(tmp_path), store)
-    cache, _ = _command(_write_spec(tmp_path, lambda spec: spec.update(title="Another title")), store)
+    _command(partner_table_spec(tmp_path), store)
+    cache, _ = _command(partner_table_spec(tmp_path, lambda spec: spec.update(title="Another title")), store)
     assert cache.loaded == 0 and cache.reads > 0
 
 

@@ -11,34 +11,19 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from engine import api, fanout
 from engine.api import prepare, render_all, workbook_bytes
 from engine.ingest.cache import IngestCache
 from engine.ingest.disk_cache import DiskStore
+from example_support import partner_table_spec
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO / "specs" / "examples"
-SURVEY = "survey.csv"
+SURVEY = "survey.csv"  # where partner_table_spec copies the survey
 
 
 def _write_spec(tmp_path: Path, theme: str | None = None) -> Path:
-    spec = yaml.safe_load((EXAMPLES / "partner_table.yaml").read_text(encoding="utf-8"))
-    spec.pop("data_root", None)
-    for name, source in spec["sources"].items():
-        original = (EXAMPLES / source["path"]).resolve()
-        if name == "resident_survey":
-            if not (tmp_path / SURVEY).exists():
-                shutil.copy(original, tmp_path / SURVEY)
-            source["path"] = SURVEY
-        else:
-            source["path"], source["allow_outside"] = str(original), True
-    if theme:
-        spec["theme"] = theme
-    path = tmp_path / "spec.yaml"
-    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
-    return path
+    return partner_table_spec(tmp_path, lambda spec: spec.update(theme=theme) if theme else None)
 
 
 def _command(spec_path: Path, store: Path, out: Path | None = None):

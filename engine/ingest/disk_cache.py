@@ -44,7 +44,7 @@ from typing import Any
 
 from engine.ingest.issues import IssueLog
 from engine.ingest.stamps import FileStamp
-from engine.user_cache import cache_dir
+from engine.user_cache import cache_dir, prune
 
 KEEP_BYTES = 2 * 1024**3  # the cache's size limit: a few national builds' reads
 FORMAT = b"saferbook-ingest-1"  # the entry layout; changing it orphans old entries (pruned as least recently used)
@@ -157,16 +157,4 @@ class DiskStore:
         if self._pruned:
             return
         self._pruned = True
-        try:
-            entries = sorted((entry.stat().st_mtime, entry.stat().st_size, entry) for entry in self.folder.glob("*.pickle"))
-        except OSError:
-            return
-        total = sum(size for _, size, _ in entries)
-        for _, size, path in entries:
-            if total <= KEEP_BYTES:
-                break
-            try:
-                path.unlink(missing_ok=True)
-            except OSError:
-                continue
-            total -= size
+        prune(self.folder.glob("*.pickle"), KEEP_BYTES)

@@ -30,7 +30,7 @@ from engine.map_report import AreaMap, MapSet, MapShape
 from engine.render import map_drawing
 from engine.render.map_drawing import MapCanvas, MapLook, MapPainter
 from engine.render.theme import Theme
-from engine.user_cache import cache_dir
+from engine.user_cache import cache_dir, prune
 
 KEEP_DAYS = 100  # a quarterly build still finds the pictures of the last quarter's (the maps that did not change)
 KEEP_BYTES = 500 * 2**20  # about eight national builds' maps
@@ -96,20 +96,7 @@ def _read(path: Path) -> bytes | None:
 def _prune(folder: Path) -> None:
     """Remove pictures unused for :data:`KEEP_DAYS`, then the least recently used while the cache holds more than
     :data:`KEEP_BYTES` (once per process and folder: when it first keeps a picture)."""
-    try:
-        stats = [(entry, entry.stat()) for entry in folder.glob("??/*.png")]
-        kept = sorted((stat.st_mtime, stat.st_size, entry) for entry, stat in stats)
-    except OSError:
-        return
-    cutoff, total = time.time() - KEEP_DAYS * 86_400, sum(size for _, size, _ in kept)
-    for mtime, size, path in kept:  # oldest first
-        if mtime >= cutoff and total <= KEEP_BYTES:
-            break
-        try:
-            path.unlink(missing_ok=True)
-        except OSError:
-            continue
-        total -= size
+    prune(folder.glob("??/*.png"), KEEP_BYTES, used_since=time.time() - KEEP_DAYS * 86_400)
 
 
 def _keep(path: Path, data: bytes) -> None:
