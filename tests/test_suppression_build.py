@@ -131,9 +131,15 @@ def test_what_a_hidden_count_would_give_away_is_hidden(suppressed):
 
 
 @lru_cache(maxsize=None)
+def _spec() -> dict:
+    """The spec's YAML, parsed once: parsing it is seconds of CPU, and every indicator's lookup needs it."""
+    return yaml.safe_load(SPEC_TEXT)
+
+
+@lru_cache(maxsize=None)
 def _types(indicator_id: str) -> frozenset[str]:
     """The crime types an indicator counts, from its ``where: crime_type`` in the YAML."""
-    spec = yaml.safe_load(SPEC_TEXT)
+    spec = _spec()
     where = next(i for i in spec["indicators"] if i["id"] == indicator_id)["where"]["crime_type"]
     (operator, value), = where.items()
     return frozenset({"equals": [value], "in": value, "not_in": [t for t in CRIME_TYPES if t not in value]}[operator])
@@ -157,7 +163,7 @@ def _fy_months(label: str, shown: list[dt.date]) -> list[dt.date]:
 def _police_uk(indicator_id: str) -> bool:
     """Whether the indicator counts police.uk rows. The partner extracts' indicators count other records, whose
     numbers lie in other dimensions: no sum of them gives a police.uk count, nor the reverse."""
-    spec = yaml.safe_load(SPEC_TEXT)
+    spec = _spec()
     source = next(i for i in spec["indicators"] if i["id"] == indicator_id)["source"]
     return spec["sources"][source]["type"] == "police_uk"
 
