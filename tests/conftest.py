@@ -19,12 +19,18 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-import filelock
-import pytest
+# Two xdist workers share two cores: BLAS threads of their own only compete with the other worker (a rank test's
+# SVD took ~1.5 s on a 216 x 336 matrix). Set before numpy loads here, and inherited by the workers and every
+# command a test runs; a value already set stands.
+for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")
 
-from engine.cli import DEMO_DATA
-from engine.ingest.disk_cache import OFF_VARIABLE
-from engine.synthetic import MANIFEST_NAME, ensure_generated
+import filelock  # noqa: E402
+import pytest  # noqa: E402
+
+from engine.cli import DEMO_DATA  # noqa: E402
+from engine.ingest.disk_cache import OFF_VARIABLE  # noqa: E402
+from engine.synthetic import MANIFEST_NAME, ensure_generated  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_SPEC = REPO / "specs" / "community_safety.yaml"
