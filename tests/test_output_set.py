@@ -45,8 +45,18 @@ def build_process(project: Path, patch: str) -> subprocess.Popen[str]:
     code = (f"import sys, os, time, signal\n{patch}\nfrom engine.cli import main\n"
             f"raise SystemExit(main(['build', {str(project / 'tiny.yaml')!r}, '--out', {str(project / 'out')!r}, '--quiet']))")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # A session of its own: a kill takes the build's render workers with it, as when the power goes (a worker whose
+    # parent alone is killed waits on its pool for ever).
     return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+                            env=env, start_new_session=True)
+
+
+def kill_build(process: subprocess.Popen[str]) -> None:
+    """SIGKILL to the build and every process it started."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 PAUSE_AFTER_FIRST_PARTNER = """
@@ -85,7 +95,7 @@ def test_a_build_killed_part_way_leaves_the_previous_set_whole(project):
     before = snapshot(project / "out")
     process = build_process(project, PAUSE_AFTER_FIRST_PARTNER)
     wait_for(process, "STAGED")  # one partner's workbook and CSV written (staged), two to go
-    process.send_signal(signal.SIGKILL)
+    kill_build(process)
     process.wait(timeout=30)
 
     assert snapshot(project / "out") == before  # not one new file in place
@@ -100,6 +110,7 @@ def test_a_build_killed_while_moving_files_into_place_is_finished_by_the_next(pr
     expected = new_set(project)
     process = build_process(project, KILL_DURING_COMMIT)
     process.wait(timeout=120)
+    kill_build(process)  # the build killed itself; its render workers are left
     assert process.returncode == -signal.SIGKILL, process.stderr.read()
     assert [p.name[:len(COMMIT_PREFIX)] for p in (project / "out").iterdir() if p.is_dir()] == [COMMIT_PREFIX]
 
