@@ -13,7 +13,7 @@ from engine.contract.names import SHEET_SUMMARY, internal_link
 from engine.render.print_pages import plan_pages
 from engine.render.theme import BAND_NAMES, Theme
 from engine.render.wrapping import font_scale, row_height, text_width, units_per_char, wrapped_lines
-from engine.report import Report
+from engine.report import SUPPRESSED, Report
 
 MAX_WIDTH = 60
 SUBTOTAL_CODES = {"sum": 109, "average": 101, "count": 103, "max": 104, "min": 105}
@@ -133,6 +133,20 @@ def apply_widths(sheet: Worksheet, widths: dict[int, float]) -> None:
 
 
 CellRange = tuple[int, int, int, int]  # first row, first col, last row, last col (0-based)
+
+
+def right_align_suppressed(sheet: Worksheet, formats: Formats, placement: TablePlacement, columns: Sequence[Column],
+                           rows: Sequence[Sequence[Any]]) -> None:
+    """A hidden figure (:data:`engine.report.SUPPRESSED`) in a number column of a table :func:`write_table` placed
+    reads its word right-aligned, where the number would sit; words in text columns (▲/▼, significance) keep their
+    column's alignment."""
+    right = formats.get(align="right")
+    numeric = {col for col, column in enumerate(columns)
+               if column.format is not None and column.format.num_format not in (0, "", "General", "@")}
+    for offset, values in enumerate(rows):
+        for col, value in enumerate(values):
+            if value == SUPPRESSED and col in numeric:
+                sheet.write_string(placement.first_data_row + offset, placement.first_col + col, SUPPRESSED, right)
 
 
 def band_rules(sheet: Worksheet, formats: Formats, cell_range: CellRange | Sequence[CellRange], polarity: str) -> None:

@@ -13,7 +13,8 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.hotspot_tables import printed_hotspots, write_hotspots
 from engine.render.published_tables import printed_published, write_published
-from engine.render.layout import TablePlacement, apply_widths, report_page_setup, section_heading, write_table
+from engine.render.layout import (TablePlacement, apply_widths, report_page_setup, right_align_suppressed,
+                                  section_heading, write_table)
 from engine.contract.names import SHEET_SUMMARY, table_name
 from engine.render.print_sheet import PrintTable
 from engine.render.profile_tables import TableShape, compact_rows, printed_parts, section_title, table_heading, table_shape
@@ -64,18 +65,6 @@ def _write_spans(sheet: Worksheet, formats: Formats, row: int, shape: TableShape
                 sheet.write(row, col, subset, band)
             else:
                 sheet.write_blank(row, col, None, band)
-
-
-def _suppressed_cells(sheet: Worksheet, formats: Formats, placement: TablePlacement, shape: TableShape) -> None:
-    """A hidden figure reads the word, right-aligned in a number column as in every other table, so it sits where
-    the number would."""
-    right = formats.get(align="right")
-    numeric = {col for col, column in enumerate(shape.columns)
-               if column.format is not None and column.format.num_format not in (0, "", "General", "@")}
-    for offset, values in enumerate(shape.rows):
-        for col, value in enumerate(values):
-            if value == SUPPRESSED and col in numeric:  # words (▲/▼, significance) keep their column's alignment
-                sheet.write_string(placement.first_data_row + offset, placement.first_col + col, SUPPRESSED, right)
 
 
 def _block_note(breakdown: Breakdown, report: Report) -> str:
@@ -136,7 +125,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
         placement = write_table(sheet, formats, table_name("breakdown", breakdown.breakdown_id), row + 2, 0,
                                 shape.columns, shape.rows, widths)
         sheet.set_row(row + 2, 60 if breakdown.subsets else 45)
-        _suppressed_cells(sheet, formats, placement, shape)
+        right_align_suppressed(sheet, formats, placement, shape.columns, shape.rows)
         _significance_rules(sheet, formats, placement, shape)
         _highlight_rules(sheet, formats, placement, shape, report)
         row = left_out(breakdown.breakdown_id, placement.last_row + 3)

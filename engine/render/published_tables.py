@@ -10,7 +10,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.contract.names import table_name
 from engine.render.formats import Formats
-from engine.render.layout import Column, write_table
+from engine.render.layout import Column, right_align_suppressed, write_table
 from engine.render.print_sheet import PrintTable
 from engine.render.profile_tables import headed_table
 from engine.render.wrapping import row_height, wrapped_lines, wrapped_note
@@ -30,6 +30,11 @@ def _label(row: PublishedRow) -> str:
     return f"{row.area}\n{row.what}: {row.source}"
 
 
+def _shown_rows(table: PublishedTableView) -> list[list]:
+    """Each row's label and figures, a hidden figure as its word."""
+    return [[_label(r), *(SUPPRESSED if c in r.suppressed else v for c, v in enumerate(r.values))] for r in table.rows]
+
+
 def printed_published(report: Report, formats: Formats) -> list[PrintTable]:
     """The published tables' printable form (:mod:`engine.render.print_sheet`): the same columns (the periods), the
     label column narrower; counts without decimals and hidden figures in words, as on the screen sheet."""
@@ -38,8 +43,7 @@ def printed_published(report: Report, formats: Formats) -> list[PrintTable]:
         number = _number_format(formats, table.decimals)
         columns = [Column("Area: figure, source", formats.wrap, PRINT_LABEL_WIDTH)] + [Column(p, number, 10)
                                                                                           for p in table.periods]
-        rows = [[_label(r), *(SUPPRESSED if c in r.suppressed else v for c, v in enumerate(r.values))]
-                for r in table.rows]
+        rows = _shown_rows(table)
         cells = {(i, 0): formats.get(bold=True, text_wrap=True) for i, r in enumerate(table.rows) if r.own}
         cells |= {(i, 1 + c): formats.count for i, r in enumerate(table.rows) if r.count and table.decimals
                   for c in range(len(r.values))}
@@ -68,14 +72,13 @@ def _table(sheet: Worksheet, formats: Formats, table: PublishedTableView, row: i
     columns = [Column("Area: figure, source", formats.wrap, LABEL_WIDTH)] + [Column(period, number, 10) for period in table.periods]
     rows = [[_label(r), *r.values] for r in table.rows]
     placement = write_table(sheet, formats, table_name("published", table.table_id), row + 1, 0, columns, rows, widths)
+    right_align_suppressed(sheet, formats, placement, columns, _shown_rows(table))  # widths come from the figures, not the word
     for offset, r in enumerate(table.rows):
         at = placement.first_data_row + offset
         # Its height set from its wrapped label, so the page plan measures the rows as they print.
         sheet.set_row(at, row_height(wrapped_lines(_label(r), LABEL_WIDTH, formats.theme, bold=r.own), formats.theme))
         if r.own:
             sheet.write_string(at, 0, _label(r), own)
-        for col in r.suppressed:
-            sheet.write_string(at, 1 + col, SUPPRESSED, formats.get(align="right"))
         if r.count and table.decimals:
             for col, value in enumerate(r.values, 1):
                 if value is not None:
