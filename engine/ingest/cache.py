@@ -106,12 +106,15 @@ class IngestCache:
 
     def _from_store(self, key: str, files: list[Path]) -> _Entry | None:
         """The read kept on disk for ``key``, if its files are still the ones it was read from."""
-        stored = self.store.load(self._disk_key(key)) if self.store is not None else None
+        if self.store is None:
+            return None
+        disk_key = self._disk_key(key)
+        stored = self.store.load(disk_key)
         if stored is None or not unchanged(stored.stamps, files):
             return None
         self.loaded += 1
         return _Entry(stored.value, stored.log, stored.stamps if self.watch else (), self._serial(),
-                      _identity(self._disk_key(key), stored.stamps))
+                      _identity(disk_key, stored.stamps))
 
     def _read(self, key: str, read: Callable[[IssueLog], T], files: list[Path]) -> _Entry:
         # Stamped before reading: a file written during the read will not match next time.
@@ -120,8 +123,9 @@ class IngestCache:
         self.reads += 1
         entry = _Entry(read(own_log), own_log, stamps if self.watch else (), self._serial())
         if self.store is not None:
-            self.store.save(self._disk_key(key), Stored(entry.value, own_log, stamps))
-            entry.identity = _identity(self._disk_key(key), stamps)
+            disk_key = self._disk_key(key)
+            self.store.save(disk_key, Stored(entry.value, own_log, stamps))
+            entry.identity = _identity(disk_key, stamps)
         return entry
 
 
