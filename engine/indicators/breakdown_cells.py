@@ -25,10 +25,6 @@ from engine.spec.models import BreakdownSpec, Spec
 COUNT, BASE, BENCHMARK, BENCHMARK_BASE = "breakdown", "breakdown_base", "breakdown_benchmark", "breakdown_benchmark_base"
 
 # Why a breakdown of a sensitive indicator's source is left out of a protected workbook (completing "… because").
-CROSS_PARTNER = ("{shows} every {partner}'s counts side by side: another {partner}'s small count, hidden in its own "
-                 "workbook, would be published here, and each workbook's check protects its own {partner}'s figures")
-UNDATED = ("its rows carry no month, so its figures cannot be checked against the months, quarters and 12-month "
-           "counts this workbook shows of the same events")
 HIDDEN_SOURCE = ("its source has hidden figures in this workbook and the check does not cover this table's "
                  "categories")
 
@@ -51,33 +47,34 @@ def _member(breakdown_id: str, figure: int, part: str) -> str:
 
 
 def checked_breakdowns(spec: Spec, sources: dict[str, SourceRows], partner_of_small_area: np.ndarray,
-                       windows: list[Window | None], end: int) -> tuple[list[CheckedBreakdown], dict[int, str]]:
-    """The breakdowns of sensitive indicators' sources that a protected build keeps, their hidden figures marked, and
-    (by position in ``spec.breakdowns``) why each of the others of those sources is left out.
+                       windows: list[Window | None], end: int, sensitive: set[str] | None = None
+                       ) -> tuple[list[CheckedBreakdown], dict[int, str]]:
+    """The breakdowns of sensitive sources (``sensitive``; default: those of ``spec``'s sensitive indicators) that a
+    protected build keeps, and (by position in ``spec.breakdowns``) why any other of those sources is left out: none
+    is, today, so the mapping is empty; it stays for a cut the check cannot write as sums of counted events.
 
-    Left out are those the check cannot write as sums of one partner area's counted events: a ``partner_areas``
-    layout (it shows every partner area's counts, and each partner's check covers its own events only) and an
-    undated snapshot (its rows have no month). A window reaching past the last month counted is kept: its later
-    months are unknowns of their own, which no other figure of the workbook sums."""
-    sensitive = {i.source for i in spec.indicators if spec.suppression_for(i) is not None}
+    A ``partner_areas`` layout shows every partner area's figures: each is that partner's own (the same rows as its
+    categories), checked in its own problem and shown with its status in every workbook; the benchmark's are shared
+    totals (:mod:`engine.indicators.cross_partner`). An undated snapshot's rows have no month: they are given the last
+    month counted, a slot of their own since no indicator counts the source's kinds of event by month, so its figures
+    form a problem (group) of their own, tied to whatever else shows the same rows. A window reaching past the last
+    month counted is kept: its later months are unknowns of their own, which no other figure of the workbook sums."""
+    if sensitive is None:
+        sensitive = {i.source for i in spec.indicators if spec.suppression_for(i) is not None}
     checked: list[CheckedBreakdown] = []
     left_out: dict[int, str] = {}
     for position, (b, window) in enumerate(zip(spec.breakdowns, windows)):
         source = sources[b.source]
         if b.source not in sensitive:
             continue
-        if b.layout != "categories":
-            left_out[position] = CROSS_PARTNER
-            continue
-        if not source.dated:
-            left_out[position] = UNDATED
-            continue
         cells = breakdown_cell_masks(b, source, partner_of_small_area, window)
         kept = np.zeros(len(source.month), dtype=bool)
         for count, base in cells:
             kept |= count | base
         months = source.month[kept]
-        if window is not None:
+        if not source.dated:
+            first = last = end
+        elif window is not None:
             first, last = window.first, window.last
         elif months.size:
             first, last = int(months.min()), int(months.max())
@@ -92,23 +89,37 @@ def checked_breakdowns(spec: Spec, sources: dict[str, SourceRows], partner_of_sm
 
 
 def figure_rules(checked: list[CheckedBreakdown], rules: dict[str, tuple[int, bool]],
-                 members: dict[str, np.ndarray]) -> dict[str, tuple[int, bool]]:
+                 members: dict[str, np.ndarray],
+                 source_rules: dict[str, tuple[int, bool]] | None = None) -> dict[str, tuple[int, bool]]:
     """Each figure's rows (by member name) that count any event a sensitive indicator counts, with the strictest of
-    those indicators' rules: the same for every partner area, so worked out once."""
+    those indicators' rules: the same for every partner area, so worked out once. ``source_rules``: a source's rule
+    when a measured sensitive indicator reads it (its rows are not counted by month): every figure of its
+    breakdowns takes it."""
     sensitive = [(members[i], rule) for i, rule in rules.items()]
     found: dict[str, tuple[int, bool]] = {}
     for b in checked:
+        whole = (source_rules or {}).get(b.spec.source)
         for name in b.masks:
             hits = [rule for kinds, rule in sensitive if np.intersect1d(kinds, members[name]).size]
+            hits += [whole] if whole is not None and members[name].size else []
             if hits:
                 found[name] = (max(r[0] for r in hits), any(r[1] for r in hits))
     return found
 
 
+def _own_rows(b: CheckedBreakdown, table: Breakdown, p: int, n_partners: int) -> list:
+    """Partner ``p``'s row of each figure: the table's rows, or in a ``partner_areas`` layout (a row per figure and
+    partner area) its own."""
+    if b.spec.layout == "partner_areas":
+        return [table.rows[figure * n_partners + p] for figure in range(len(b.names))]
+    return list(table.rows)
+
+
 def partner_cells(checked: list[CheckedBreakdown], tables: list[Breakdown], rules: dict[str, tuple[int, bool]],
-                  first_month: int, in_benchmark: bool) -> BreakdownCells:
-    """One partner's breakdown figures (``tables``: its Breakdown for each of ``checked``) as disclosure keys;
-    ``rules``: :func:`figure_rules`."""
+                  first_month: int, p: int, n_partners: int) -> BreakdownCells:
+    """Partner ``p``'s own breakdown figures (``tables``: its Breakdown for each of ``checked``) as disclosure keys:
+    each figure's count and the base of its percentage. The benchmark's are shared totals of every partner's
+    (:mod:`engine.indicators.cross_partner`); ``rules``: :func:`figure_rules`."""
     values: dict[Key, float] = {}
     names: dict[Key, str] = {}
     cell_rules: dict[Key, tuple[int, bool]] = {}
@@ -116,15 +127,13 @@ def partner_cells(checked: list[CheckedBreakdown], tables: list[Breakdown], rule
     for b, table in zip(checked, tables):
         months[b.spec.id] = range(b.first - first_month, b.last - first_month + 1)
         elsewhere[b.spec.id] = (b.spec.source, b.first, b.last)
-        for figure, (row, (count, base)) in enumerate(zip(table.rows, b.names)):
-            for kind, value, name in ((COUNT, row.count, count), (BASE, row.base, base),
-                                      (BENCHMARK, row.benchmark_count, count),
-                                      (BENCHMARK_BASE, row.benchmark_base, base)):
+        for figure, (row, (count, base)) in enumerate(zip(_own_rows(b, table, p, n_partners), b.names)):
+            for kind, value, name in ((COUNT, row.count, count), (BASE, row.base, base)):
                 key = (kind, b.spec.id, figure)
                 values[key], names[key] = float(value), name
-                if kind in (COUNT, BASE) and name in rules:
+                if name in rules:
                     cell_rules[key] = rules[name]
-    return BreakdownCells(values, names, months, elsewhere, cell_rules, in_benchmark)
+    return BreakdownCells(values, names, months, elsewhere, cell_rules)
 
 
 def earliest_offset(checked: list[CheckedBreakdown], first_month: int) -> int:
@@ -137,20 +146,24 @@ def latest_offset(checked: list[CheckedBreakdown], end: int) -> int:
     return max([b.last - end for b in checked] + [0])
 
 
-def shown_breakdown(table: Breakdown, hidden: set[Key]) -> Breakdown:
+def shown_breakdown(table: Breakdown, hidden: set[Key], others: list[set[Key]] | None = None) -> Breakdown:
     """The table as the partner sees it: a hidden count takes its percentage, difference, ▲/▼ and significance
     with it; a hidden base takes the percentage (a shown count and percentage give the base back); the
-    benchmark's likewise. Hidden figures are None and listed, so the sheet writes the word and no sentence
-    quotes the table."""
+    benchmark's likewise (a shared total, ``("link", …)`` in ``hidden``). Hidden figures are None and listed, so the
+    sheet writes the word and no sentence quotes the table. ``others``: every partner area's hidden keys, for a
+    ``partner_areas`` layout, whose rows (figure by partner area) show each partner's figure with its own status."""
     i = table.breakdown_id
+    n = len(others) if table.layout == "partner_areas" and others else 1
     rows, cells = [], []
-    for figure, row in enumerate(table.rows):
-        count, base = (COUNT, i, figure) in hidden, (BASE, i, figure) in hidden
-        bench, bench_base = (BENCHMARK, i, figure) in hidden, (BENCHMARK_BASE, i, figure) in hidden
+    for position, row in enumerate(table.rows):
+        figure, own = (position // n, others[position % n]) if n > 1 else (position, hidden)
+        count, base = (COUNT, i, figure) in own, (BASE, i, figure) in own
+        bench = (BENCHMARK, i, figure) in hidden or ("link", BENCHMARK, i, figure) in hidden
+        bench_base = (BENCHMARK_BASE, i, figure) in hidden or ("link", BENCHMARK_BASE, i, figure) in hidden
         if not (count or base or bench or bench_base):
             rows.append(row)
             continue
-        cells.append(figure)
+        cells.append(position)
         gone = {"count"} if count else set()
         gone |= {"base"} if base else set()
         gone |= {"percent"} if count or base else set()

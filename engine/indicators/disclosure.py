@@ -131,6 +131,27 @@ class BreakdownCells:
     in_benchmark: bool = True
 
 
+@dataclass(frozen=True)
+class Linked:
+    """What ties one partner's problem to the other partner areas' (built by
+    :mod:`engine.indicators.cross_partner`): extra keys and unknowns appended to the partner's own.
+
+    ``keys``: other partners' figures (``("partner", q, key)``) and shared totals (``("link", …)``: a benchmark's
+    count, the sum of the partner areas' own figures). ``parts``: each extra key's columns among the extra unknowns
+    (numbered from 0) and weights; ``own``: a shared total's summand in this partner's own problem, added to its part.
+    ``known``: relations over the extra unknowns the reader knows, with their values. ``hidden``: extra keys hidden
+    before this partner's check starts; ``costs``: what hiding each extra key costs."""
+
+    keys: list[Key]
+    values: dict[Key, float]
+    parts: dict[Key, tuple]
+    own: dict[Key, Key]
+    hidden: set[Key]
+    costs: dict[Key, float]
+    width: int
+    known: list[tuple[tuple, float]]
+
+
 class _Rows:
     """A sparse matrix built row by row (one number's underlying counts and weights each): the problem's width is
     kinds × (months + small areas + …), far too wide for dense rows once breakdowns split the kinds."""
@@ -167,26 +188,32 @@ def _join(*parts: Part) -> Part:
 
 
 def _protected(keys: list[Key], vectors, values: dict[Key, float], primary: set[Key],
-               rule_of, fixed: int = 0) -> set[Key]:
+               rule_of, fixed: int | list[float] = 0, start: set[Key] = frozenset(),
+               extra_costs: dict[Key, float] | None = None) -> set[Key]:
     """Protect one problem: ``keys`` (and ``fixed`` more rows of ``vectors``: numbers known to
-    the reader that can never be hidden). ``rule_of``: a primary key's small-number rule."""
-    value = np.array([values[k] for k in keys] + [0.0] * fixed)
-    hidden = np.array([k in primary for k in keys] + [False] * fixed)
+    the reader that can never be hidden, their values when a list, else that many zeros). ``rule_of``: a primary
+    key's small-number rule; ``start``: keys hidden already; ``extra_costs``: a cost for keys priced apart."""
+    fixed_values = [0.0] * fixed if isinstance(fixed, int) else list(fixed)
+    value = np.array([values[k] for k in keys] + fixed_values)
+    hidden = np.array([k in primary or k in start for k in keys] + [False] * len(fixed_values))
     if not hidden.any():
         return set()
     # A change beside a hidden count would give it away at once: hide it from the start.
     position = {k: i for i, k in enumerate(keys)}
     for key, i in position.items():
         if key[0] == "change":
-            hidden[i] = any(position.get((part, key[1])) is not None and hidden[position[(part, key[1])]]
-                            for part in ("current", "previous"))
+            hidden[i] |= any(position.get((part, key[1])) is not None and hidden[position[(part, key[1])]]
+                             for part in ("current", "previous"))
     # Totals are hidden only as a last resort: they cost more than any count.
     big = 1 + np.abs(value).sum()
-    is_total = np.array([k[0] in TOTAL_KINDS for k in keys] + [False] * fixed)
+    is_total = np.array([k[0] in TOTAL_KINDS for k in keys] + [False] * len(fixed_values))
     costs = np.where(value > 0, value, big) + np.where(is_total, 2 * big, 0)
+    for key, cost in (extra_costs or {}).items():
+        if key in position:
+            costs[position[key]] = cost * big if cost < 0 else cost  # negative: so many times the dearest
     hideable = np.arange(value.size) < len(keys)
     # A small count must stay uncertain by at least its threshold; a number hidden to protect one, by anything.
-    required = np.array([float(rule_of(k)[0]) if k in primary else 1.0 for k in keys] + [1.0] * fixed)
+    required = np.array([float(rule_of(k)[0]) if k in primary else 1.0 for k in keys] + [1.0] * len(fixed_values))
     result = protect_cuts(vectors, value, hidden, required, hideable=hideable, costs=costs)
     return {k for k, hide in zip(keys, result) if hide}
 
@@ -210,20 +237,26 @@ def _classes(n_kinds: int, members: list[np.ndarray]) -> np.ndarray:
     return classes
 
 
-def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, picks: dict[str, list[int]],
-                   complete: set[str], rules: dict[str, tuple[int, bool]],
-                   areas: SmallAreaGroups | None = None, breakdowns: BreakdownCells | None = None) -> set[Key]:
-    """The keys of ``values`` (and of ``breakdowns.values``) to hide in one partner's workbook.
+@dataclass(frozen=True)
+class _Joint:
+    """One partner's joint problem, built: its keys, a row per key then the relations the reader knows (``known``
+    values), the extra unknowns of :class:`Linked` after the partner's own; ``rule_of`` and ``primary`` as
+    :func:`hidden_numbers` decides them."""
 
-    ``picks`` gives the small areas each indicator's Top 10 table lists; ``complete`` the
-    indicators whose table lists every small area with an event. ``rules`` maps each sensitive
-    indicator to (below, zero): its small counts are hidden first. ``areas``: the partner area's
-    small areas and their area groups, needed when ``values`` holds area-group counts. ``breakdowns``:
-    the breakdown figures shown of the sources of sensitive indicators.
+    keys: list[Key]
+    matrix: csr_matrix
+    values: dict[Key, float]
+    known: list[float]
+    primary: set[Key]
+    rule_of: object
+    alone: list[list[Key]]  # the Top 10 counts of small areas outside the joint problem, one list per small area
+    n_kinds: int
 
-    The problem is built sparse (a row per number, its underlying counts as column indices) and split
-    into independent groups before anything dense is made (:func:`engine.indicators.protected_cuts.protect_cuts`).
-    """
+
+def _joint_problem(values: dict[Key, float], layout: Layout, kinds: Signatures, picks: dict[str, list[int]],
+                   complete: set[str], rules: dict[str, tuple[int, bool]], areas: SmallAreaGroups | None,
+                   breakdowns: BreakdownCells | None, linked: Linked | None, always: bool = False) -> _Joint | None:
+    """The sparse problem :func:`hidden_numbers` solves (None when nothing is small, unless ``always``)."""
     if breakdowns is not None:
         values = {**values, **breakdowns.values}
 
@@ -235,8 +268,8 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
                + TOTAL_KINDS
                and (key in breakdowns.rules if key[0] in BREAKDOWN_KINDS else key[1] in rules)
                and bool(primary_suppression([value], *rule_of(key))[0])}
-    if not primary:
-        return set()
+    if not primary and not (linked and linked.hidden) and not always:
+        return None
     n_kinds, n_months = kinds.count, layout.before + layout.n_months + layout.after
     grouped = any(k[0] in ("group", "benchmark_group") for k in values)
     if grouped and areas is None:
@@ -256,7 +289,8 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
     # The rest of the benchmark's events in each group (and each breakdown's rows): unknowns of their own, so a
     # benchmark's count bounds the partner area's (it is never less) without giving it away.
     blocks = list(dict.fromkeys([k[2:] for k in values if k[0] == "benchmark_group"]
-                                + (list(dict.fromkeys(breakdowns.elsewhere.values())) if breakdowns else [])))
+                                + ([breakdowns.elsewhere[k[1]] for k in breakdowns.values
+                                    if k[0].startswith("breakdown_benchmark")] if breakdowns else [])))
     start = n_kinds * n_months + n_classes * len(coupled)
     elsewhere = {cell: start + n_kinds * position for position, cell in enumerate(blocks)}
     width = start + n_kinds * len(elsewhere)
@@ -309,14 +343,24 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
             return own
         return area(key[1], key[2])  # "top"
 
+    def linked_vector(key: Key) -> Part:
+        columns, weights = linked.parts[key]
+        part = (width + np.asarray(columns, dtype=np.int64), np.asarray(weights, dtype=float))
+        return _join(part, vector_of(linked.own[key])) if key in linked.own else part
+
     rows = _Rows()
     for key in joint:
         rows.add(vector_of(key))
+    keys = list(joint)
+    if linked is not None:
+        for key in linked.keys:
+            rows.add(linked_vector(key))
+        keys += linked.keys
     # What the reader knows from a complete table: its indicator has no events outside the listed areas.
-    known = 0
+    known: list[float] = []
     for i in sorted(complete):
         rows.add(_join(months(i, layout.current), *(area(i, a, -1.0) for a in picks[i])))
-        known += 1
+        known.append(0.0)
     if grouped:  # every event of the current window is in one small area: per class of kinds, the small areas add up
         current = layout.before + np.asarray(list(layout.current), dtype=np.int64)
         for c in range(n_classes):
@@ -324,16 +368,71 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
             columns = np.concatenate([(members[:, None] * n_months + current[None, :]).ravel(),
                                       np.array([slot[a] + c for a in coupled], dtype=np.int64)])
             rows.add((columns, np.concatenate([np.ones(members.size * current.size), -np.ones(len(coupled))])))
-            known += 1
-    hidden = _protected(joint, rows.matrix(width), values, primary, rule_of, fixed=known)
+            known.append(0.0)
+    if linked is not None:
+        for (columns, weights), value in linked.known:
+            rows.add((width + np.asarray(columns, dtype=np.int64), np.asarray(weights, dtype=float)))
+            known.append(float(value))
+        values = {**values, **linked.values}
+    matrix = rows.matrix(width + (linked.width if linked is not None else 0))
+    alone = [[k for k in values if k[0] == "top" and k[2] == small_area]
+             for small_area in sorted({k[2] for k in values if k[0] == "top"} - set(slot))]
+    return _Joint(keys, matrix, values, known, primary, rule_of, alone, n_kinds)
+
+
+def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, picks: dict[str, list[int]],
+                   complete: set[str], rules: dict[str, tuple[int, bool]],
+                   areas: SmallAreaGroups | None = None, breakdowns: BreakdownCells | None = None,
+                   linked: Linked | None = None, start: set[Key] = frozenset()) -> set[Key]:
+    """The keys of ``values`` (and of ``breakdowns.values``, and ``linked.keys``) to hide in one partner's workbook.
+
+    ``picks`` gives the small areas each indicator's Top 10 table lists; ``complete`` the
+    indicators whose table lists every small area with an event. ``rules`` maps each sensitive
+    indicator to (below, zero): its small counts are hidden first. ``areas``: the partner area's
+    small areas and their area groups, needed when ``values`` holds area-group counts. ``breakdowns``:
+    the breakdown figures shown of the sources of sensitive indicators. ``linked``: the other partner areas'
+    figures and the shared totals tied to this partner's (:mod:`engine.indicators.cross_partner`); ``start``: this
+    partner's keys hidden already (another partner's check asked for them).
+
+    The problem is built sparse (a row per number, its underlying counts as column indices) and split
+    into independent groups before anything dense is made (:func:`engine.indicators.protected_cuts.protect_cuts`).
+    """
+    problem = _joint_problem(values, layout, kinds, picks, complete, rules, areas, breakdowns, linked,
+                             always=bool(start))
+    if problem is None:
+        return set()
+    begun = set(start) | (linked.hidden if linked is not None else set())
+    hidden = _protected(problem.keys, problem.matrix, problem.values, problem.primary, problem.rule_of,
+                        fixed=problem.known, start=begun, extra_costs=linked.costs if linked is not None else None)
     # Every other small area on its own: its Top 10 counts as sums of its events of each kind.
-    for small_area in sorted({k[2] for k in values if k[0] == "top"} - set(slot)):
-        keys = [k for k in values if k[0] == "top" and k[2] == small_area]
-        vectors = np.zeros((len(keys), n_kinds))
+    for keys in problem.alone:
+        vectors = np.zeros((len(keys), problem.n_kinds))
         for row, key in enumerate(keys):
             vectors[row, kinds.members[key[1]]] = 1
-        hidden |= _protected(keys, vectors, values, primary, rule_of)
+        hidden |= _protected(keys, vectors, problem.values, problem.primary, problem.rule_of,
+                             start=set(start) & set(keys))
     return hidden
+
+
+def interface_points(values: dict[Key, float], layout: Layout, kinds: Signatures, picks: dict[str, list[int]],
+                     complete: set[str], rules: dict[str, tuple[int, bool]], areas: SmallAreaGroups | None,
+                     breakdowns: BreakdownCells | None, hidden: set[Key], interface: list[Key]) -> np.ndarray:
+    """Values the ``interface`` keys can take together in this partner's problem with ``hidden`` hidden: a row per
+    point (the true values first, then each hidden interface key at its least and greatest), each a feasible
+    assignment of the partner's counts, so any mixture of the rows is one too (the problem is convex)."""
+    from engine.indicators.protected_cuts import extreme_points
+
+    truth = np.array([[(values if k in values else breakdowns.values)[k] for k in interface]])
+    targets = [k for k in interface if k in hidden]
+    if not targets:
+        return truth
+    problem = _joint_problem(values, layout, kinds, picks, complete, rules, areas, breakdowns, None, always=True)
+    position = {k: i for i, k in enumerate(problem.keys)}
+    shown_values = np.array([problem.values[k] for k in problem.keys] + problem.known)
+    shut = np.array([k in hidden for k in problem.keys] + [False] * len(problem.known))
+    rows = np.array([position[k] for k in interface])
+    found = extreme_points(problem.matrix, shown_values, shut, np.array([position[k] for k in targets]), rows)
+    return np.vstack([truth, found])
 
 
 def _offset(date: dt.date, first_month: int) -> int:
@@ -390,7 +489,7 @@ def shown_seasonal(table: SeasonalTable, starts: list[int], first_month: int, hi
 def touched_indicators(hidden: set[Key]) -> set[str]:
     """Indicators with any hidden number: other cuts of them (area groups, breakdowns of their rows, the
     comparison chart) could give a hidden number away, so a protected workbook leaves those cuts out."""
-    return {k[1] for k in hidden if k[0] not in TOTAL_KINDS + BREAKDOWN_KINDS}
+    return {k[1] for k in hidden if k[0] not in TOTAL_KINDS + BREAKDOWN_KINDS + ("link",)}
 
 
 def area_group_numbers(table: AreaGroupTable, ungrouped: float) -> dict[Key, float]:

@@ -188,6 +188,37 @@ class _Bounds:
         return widths
 
 
+def extreme_points(vectors, values: np.ndarray, hidden: np.ndarray, targets: np.ndarray,
+                   rows: np.ndarray) -> np.ndarray:
+    """For each of ``targets`` (hidden rows of ``vectors``) its least and greatest value given every shown row's value
+    and non-negative underlying counts: the values of ``rows`` at each of those two solutions (two result rows per
+    target, least first). Each is a feasible assignment of all the counts: rows in other independent groups keep
+    their own values, which the solution of the target's group does not touch."""
+    vectors = _sparse(vectors)
+    values = np.asarray(values, dtype=float)
+    hidden = np.asarray(hidden, dtype=bool)
+    groups = independent_groups(vectors)
+    out = np.tile(values[rows], (2 * len(targets), 1))
+    for group in np.unique(groups[targets]):
+        members = np.flatnonzero(groups == group)
+        block = vectors[members]
+        atoms = _merged_atoms(block[:, np.unique(block.indices)])
+        bounds = _Bounds(atoms, values[members], 0.0)
+        bounds._free(hidden[members])
+        local = {int(m): i for i, m in enumerate(members)}
+        inside = [j for j, r in enumerate(rows.tolist()) if r in local]
+        evaluate = atoms[[local[int(rows[j])] for j in inside]]
+        for k, t in enumerate(targets.tolist()):
+            if t not in local:
+                continue
+            objective = atoms[local[t]].toarray().ravel()
+            for side, sign in ((0, 1.0), (1, -1.0)):
+                bounds._solve(sign * objective)
+                solution = np.asarray(bounds.solver.getSolution().col_value)
+                out[2 * k + side, inside] = evaluate @ solution
+    return out
+
+
 def _widths(atoms: csr_matrix, values: np.ndarray, hidden: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """:func:`interval_widths` on numbers whose underlying counts are already merged."""
     return _Bounds(atoms, values, 0.0).widths(hidden, targets)

@@ -12,7 +12,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.comparator_chart import comparator_bars, comparator_description, comparator_table, comparator_words
 from engine.render.formats import Formats
-from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
+from engine.render.layout import (Column, TablePlacement, apply_widths, report_page_setup, right_align_suppressed,
+                                  section_heading, write_table)
 from engine.contract.names import SHEET_COMPARISONS, table_name
 from engine.render.print_pages import columns_spanning
 from engine.render.wrapping import wrapped_note
@@ -55,12 +56,18 @@ def _rates_table(sheet: Worksheet, formats: Formats, report: Report, row: int, w
     comparisons = report.comparisons
     columns = [Column(report.partner_label, formats.text)] + [Column(_rate_header(c), formats.rate, 14) for c in comparisons]
     areas = comparisons[0].areas
-    rows = [[area] + [c.rates[i] for c in comparisons] for i, area in enumerate(areas)]
-    rows.append([f"{report.benchmark_name} (benchmark)"] + [c.benchmark_rate for c in comparisons])
+    # A protected build's hidden rate (None) reads the word, right-aligned; its bar is not drawn (see _bar_chart).
+    rows = [[area] + [_shown(c.rates[i]) for c in comparisons] for i, area in enumerate(areas)]
+    rows.append([f"{report.benchmark_name} (benchmark)"] + [_shown(c.benchmark_rate) for c in comparisons])
     if has_peer_average(report):  # an indicator without one leaves its cell empty: no bar, never a 0
         rows.append([PEER_AVERAGE] + [c.peer_average for c in comparisons])
     placement = write_table(sheet, formats, table_name("comparison_rates"), row, 0, columns, rows, widths)
+    right_align_suppressed(sheet, formats, placement, columns, rows)
     return placement
+
+
+def _shown(rate: float | None) -> float | str:
+    return SUPPRESSED if rate is None else rate
 
 
 def _monthly_table(sheet: Worksheet, formats: Formats, series: list[IndicatorSeries], row: int,
@@ -85,6 +92,14 @@ def _bar_chart(workbook: Workbook, formats: Formats, report: Report, comparison:
     if has_peer_average(report):
         points.append({"fill": {"color": colours["peer_average"]}})
         cached.append(comparison.peer_average)
+    # A hidden rate's cell holds the word, which a chart reads as 0: its bar has no fill, no border and no label, so
+    # nothing is drawn (the note above the charts names it).
+    hidden = [k for k, value in enumerate(cached) if value is None and k < len(comparison.areas) + 1]
+    for k in hidden:
+        points[k] = {"fill": {"none": True}, "border": {"none": True}}
+    labels = {"value": True, "num_format": "#,##0.0", "font": formats.chart_font(8)}
+    if hidden:
+        labels["custom"] = [{"delete": True} if k in hidden else None for k in range(len(cached))]
     chart = workbook.add_chart({"type": "bar"})
     chart.add_series({
         "name": _rate_header(comparison),
@@ -93,7 +108,7 @@ def _bar_chart(workbook: Workbook, formats: Formats, report: Report, comparison:
         "points": points,
         # The cached points previews draw: xlsxwriter would cache an empty peer-average cell as 0.
         "values_data": cached,
-        "data_labels": {"value": True, "num_format": "#,##0.0", "font": formats.chart_font(8)},
+        "data_labels": labels,
         "gap": 60,
     })
     chart.set_title({"name": f"{comparison.name}: rate per {comparison.rate_per:,}", "name_font": formats.chart_font(11, bold=True)})
@@ -138,10 +153,12 @@ def _profile_chart(workbook: Workbook, formats: Formats, series: IndicatorSeries
 def _descriptions(report: Report, comparison: AreaComparison, series: IndicatorSeries) -> tuple[str, str]:
     """Alt text that says what the chart shows, in numbers, for screen-reader users."""
     own = comparison.areas.index(report.partner_area) if report.partner_area in comparison.areas else None
-    own_text = f"{report.partner_area} {comparison.rates[own]:,.1f}, " if own is not None else ""
+    own_rate = comparison.rates[own] if own is not None else None
+    own_text = f"{report.partner_area} {own_rate:,.1f}, " if own_rate is not None else ""
+    benchmark_text = f" {comparison.benchmark_rate:,.1f}" if comparison.benchmark_rate is not None else " (suppressed)"
     peers = f", peer average {comparison.peer_average:,.1f}" if comparison.peer_average is not None else ""
     bar = (f"Bar chart of {comparison.name.lower()} per {comparison.rate_per:,} residents in each "
-           f"{report.partner_label.lower()}: {own_text}{report.benchmark_name} {comparison.benchmark_rate:,.1f}{peers}.")
+           f"{report.partner_label.lower()}: {own_text}{report.benchmark_name}{benchmark_text}{peers}.")
     # Only a shown month can be the busiest: a hidden one (None) tied with shown zeros was picked and printed.
     busiest = max((i for i, v in enumerate(series.monthly) if v is not None), key=lambda i: series.monthly[i],
                   default=None)

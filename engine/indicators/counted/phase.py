@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from engine.indicators.breakdown_cells import CROSS_PARTNER, HIDDEN_SOURCE, checked_breakdowns, shown_breakdown
+from engine.indicators.breakdown_cells import HIDDEN_SOURCE, checked_breakdowns, shown_breakdown
 from engine.indicators.counted.area_groups import area_group_tables
 from engine.indicators.counted.comparison_areas import comparison_positions, shown_areas
 from engine.indicators.counted.comparisons import area_comparison
@@ -36,7 +36,7 @@ from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
 from engine.ingest import Inputs
 from engine.map_report import MapSet
-from engine.report import (AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, SeasonalTable, TopAreaTable,
+from engine.report import (SUPPRESSED, AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, SeasonalTable, TopAreaTable,
                            TrendTable)
 from engine.spec.models import Indicator, Spec
 from engine.stats import rates
@@ -75,17 +75,32 @@ class CountedPhase:
         with its target status and peer-group position."""
         kpi = measured if measured is not None else counted_kpi(
             self.results[indicator.id], p, float(self.inputs.geography.partner_population[p]), self.hidden[p])
+        if measured is None and self.protected and any(("current", indicator.id) in h for h in self.hidden):
+            # A rank among the partner areas orders a hidden count between shown ones: no rank while any is hidden.
+            kpi = dataclasses.replace(kpi, peer_rank=None, peer_quartile=None)
+        if measured is None and ("link", "benchmark", indicator.id) in self.hidden[p]:
+            kpi = dataclasses.replace(kpi, benchmark_rate=None)
         return with_peer_group(with_target(kpi, indicator.target), self.peer_groups.get(indicator.id), p)
 
     def partner_comparisons(self, p: int) -> list[AreaComparison]:
-        """The Comparisons partner ``p`` sees: its comparison areas only, with its peer group's averages. The chart
-        shows every partner area's count, so a protected workbook has none of a sensitive indicator, nor of one
-        whose count it hides."""
-        rules = suppression_rules(self.spec)
-        shown = [c for c in self.comparisons if not self.protected
-                 or (c.indicator_id not in rules and ("current", c.indicator_id) not in self.hidden[p])]
+        """The Comparisons partner ``p`` sees: its comparison areas only, with its peer group's averages. In a protected
+        workbook each partner area's count (and its rate and limits, which give it back) is hidden when that area's own
+        workbook hides it, and the benchmark's when every workbook does: one status for a figure wherever shown."""
+        shown = [self._shown_comparison(c) for c in self.comparisons] if self.protected else self.comparisons
         return shown_areas(with_peer_averages(shown, self.peer_groups, p),
                            None if self.compared_with is None else self.compared_with[p])
+
+    def _shown_comparison(self, c: AreaComparison) -> AreaComparison:
+        gone = {q for q in range(len(c.areas)) if ("current", c.indicator_id) in self.hidden[q]}
+        benchmark = any(("link", "benchmark", c.indicator_id) in h for h in self.hidden)
+        if not gone and not benchmark:
+            return c
+
+        def blank(values: list) -> list:
+            return [None if q in gone else v for q, v in enumerate(values)]
+
+        return dataclasses.replace(c, counts=blank(c.counts), rates=blank(c.rates), lowers=blank(c.lowers),
+                                   uppers=blank(c.uppers), benchmark_rate=None if benchmark else c.benchmark_rate)
 
     def _unsafe_sources(self, p: int) -> set[str]:
         """Sources whose breakdowns partner ``p``'s protected workbook leaves out, unless the disclosure check covers
@@ -96,7 +111,7 @@ class CountedPhase:
         """Partner ``p``'s breakdowns, their hidden figures marked, less those a protected workbook leaves out (those
         the disclosure check does not cover, of a source it has to protect)."""
         unsafe = self._unsafe_sources(p)
-        return [shown_breakdown(b[p], self.hidden[p]) if k in self.checked else b[p]
+        return [shown_breakdown(b[p], self.hidden[p], self.hidden) if k in self.checked else b[p]
                 for k, (b, b_spec) in enumerate(zip(self.breakdowns, self.spec.breakdowns))
                 if k in self.checked or b_spec.source not in unsafe]
 
@@ -104,11 +119,19 @@ class CountedPhase:
         return text.format(partner=self.inputs.geography.partner_label.lower(), shows=shows)
 
     def left_out_comparisons(self, p: int) -> list[str]:
-        """Why partner ``p``'s protected workbook has no comparison chart of some indicators (one sentence each)."""
-        shown = {c.indicator_id for c in self.partner_comparisons(p)}
-        gone = [c for c in self.comparisons if c.indicator_id not in shown]
-        return [f"The comparison chart and rates of {self.spec.indicator(c.indicator_id).name.lower()} are left out "
-                f"of this protected workbook because " + self._partner_words(CROSS_PARTNER, "they show") + "." for c in gone]
+        """What partner ``p``'s Comparisons charts do not draw (a protected build's hidden rates: a bar would read 0),
+        one sentence per indicator."""
+        out = []
+        for c in self.partner_comparisons(p):
+            gone = [area for area, rate in zip(c.areas, c.rates) if rate is None]
+            if c.benchmark_rate is None:
+                gone.append(str(self.inputs.geography.benchmark_name))
+            if gone:
+                names = ", ".join(gone[:-1]) + (" and " if len(gone) > 1 else "") + gone[-1]
+                out.append(f"{c.name}: the {'bars' if len(gone) > 1 else 'bar'} of {names} "
+                           f"{'are' if len(gone) > 1 else 'is'} not drawn, to protect privacy (the rates table below "
+                           f"reads '{SUPPRESSED}').")
+        return out
 
     def left_out_breakdowns(self, p: int) -> list[tuple[str, str]]:
         """Why partner ``p``'s protected workbook has no table of some breakdowns: (the id of the kept breakdown it
@@ -194,13 +217,14 @@ def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file
                                    partner_label=geo.partner_label, benchmark_name=geo.benchmark_name,
                                    in_benchmark=geo.in_benchmark)
                   for b, window in zip(spec.breakdowns, windows)]
-    protected = suppress and bool(suppression_rules(spec))
-    checked, left_out = checked_breakdowns(spec, inputs.sources, geo.small_area_partner, windows, end) \
-        if protected else ([], {})
+    source_rules = _measured_rules(full_spec)
+    protected = suppress and bool(suppression_rules(spec) or source_rules)
+    checked, left_out = checked_breakdowns(spec, inputs.sources, geo.small_area_partner, windows, end,
+                                           withheld_sources(full_spec)) if protected else ([], {})
     hidden = hidden_by_partner(spec, results, trend, picks, masks, periods, first_month, chosen, n_partners,
                                by_partner, series, seasonal, season_years, first_data, group_tables, groups_of,
                                geo.small_area_partner, ungrouped, geo.in_benchmark, checked,
-                               [breakdowns[b.position] for b in checked]) \
+                               [breakdowns[b.position] for b in checked], source_rules) \
         if suppress else [set() for _ in range(n_partners)]
     # A map shades every small area: none of a sensitive indicator, nor of one with a hidden Top 10 row.
     map_sets = partner_map_sets(
@@ -213,6 +237,18 @@ def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file
                         comparison_positions(spec.comparison_areas, geo, inputs.peer_table), first_month,
                         withheld_sources(full_spec) if protected else set(), ungrouped, {b.position for b in checked},
                         left_out)
+
+
+def _measured_rules(spec: Spec) -> dict[str, tuple[int, bool]]:
+    """Per source read by a measured sensitive indicator, the strictest of their rules: the counted check does not
+    count its rows by month (an undated snapshot has none), so each figure of its breakdowns takes the rule."""
+    out: dict[str, tuple[int, bool]] = {}
+    for indicator in spec.indicators:
+        rule = spec.suppression_for(indicator)
+        if indicator.measure is not None and rule is not None:
+            below, zero = out.get(indicator.source, (0, False))
+            out[indicator.source] = (max(below, rule.below), zero or rule.zero)
+    return out
 
 
 def _ungrouped_counts(spec: Spec, results: dict[str, IndicatorResults], groups_of: dict[str, np.ndarray],

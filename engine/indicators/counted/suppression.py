@@ -11,13 +11,14 @@ from typing import Sequence
 
 import numpy as np
 
-from engine.indicators.breakdown_cells import (CheckedBreakdown, earliest_offset, figure_rules, latest_offset,
-                                              partner_cells)
+from engine.indicators.breakdown_cells import (BASE, BENCHMARK, BENCHMARK_BASE, COUNT, CheckedBreakdown,
+                                              earliest_offset, figure_rules, latest_offset, partner_cells)
+from engine.indicators.cross_partner import PartnerProblem, SharedTotal, protect_partners
 from engine.indicators.counted.results import IndicatorResults
 from engine.indicators.counted.seasonality import SeasonalCounts
 from engine.indicators.counted.trend import TrendCounts
-from engine.indicators.disclosure import (Layout, SmallAreaGroups, area_group_numbers, event_kinds, hidden_numbers,
-                                          seasonal_numbers, series_numbers)
+from engine.indicators.disclosure import (Layout, SmallAreaGroups, area_group_numbers, event_kinds, seasonal_numbers,
+                                          series_numbers)
 from engine.indicators.periods import ReportPeriods
 from engine.report import SUPPRESSED, AreaGroupTable, Breakdown, IndicatorSeries
 from engine.spec.models import Spec
@@ -36,18 +37,25 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
                       small_area_groups: dict[str, np.ndarray] | None = None,
                       partner_of: np.ndarray | None = None, ungrouped: list[dict[tuple[str, str], float]] | None = None,
                       in_benchmark: np.ndarray | None = None, checked: list[CheckedBreakdown] | None = None,
-                      breakdowns: list[list[Breakdown]] | None = None) -> list[set]:
+                      breakdowns: list[list[Breakdown]] | None = None,
+                      source_rules: dict[str, tuple[int, bool]] | None = None) -> list[set]:
     """Each partner area's hidden numbers (keys as :mod:`engine.indicators.disclosure` names them); an empty
-    set for the partners not ``chosen`` and for a spec with no sensitive indicator. ``by_partner``: indicators
+    set for a spec with no sensitive indicator. ``by_partner``: indicators
     counted by partner area (no Top 10); ``series`` and ``seasonal`` (from ``season_years``, the data starting at
     ``first_data``) are cuts of the same counts, checked with the rest. ``group_tables`` (per partner area), with
     each area group's group of every small area (``small_area_groups``), ``partner_of`` (each small area's partner
     area), ``ungrouped`` (per partner area, (group id, indicator) -> events in small areas in no group) and
     ``in_benchmark`` (per partner area), are checked with them when they cut a sensitive indicator's source, and so
-    are the ``checked`` breakdowns (``breakdowns``: each one's table per partner area, in the order of ``checked``)."""
+    are the ``checked`` breakdowns (``breakdowns``: each one's table per partner area, in the order of ``checked``;
+    ``source_rules``: the rule of a source's measured sensitive indicators, for its breakdowns' figures).
+
+    Every partner area is checked, whichever are ``chosen``: a workbook shows the other partner areas' counts
+    (Comparisons, breakdowns by partner area) with the status their own workbooks give them, and the benchmark's
+    counts, which are their sums (:mod:`engine.indicators.cross_partner`). The set returned for a partner holds the
+    shared totals hidden too (``("link", …)`` keys)."""
     rules = suppression_rules(spec)
     hidden: list[set] = [set() for _ in range(n_partners)]
-    if not rules:
+    if not rules and not source_rules:
         return hidden
     n_months = periods.end - first_month + 1
     checked = checked or []
@@ -59,8 +67,10 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
                     [range(q.first - first_month, q.last - first_month + 1) for q in periods.quarters],
                     before, latest_offset(checked, periods.end))
     kinds = event_kinds(spec, masks, {name: (b.spec.source, mask) for b in checked for name, mask in b.masks.items()})
-    figures = figure_rules(checked, rules, kinds.members)
-    for p in chosen:
+    figures = figure_rules(checked, rules, kinds.members, source_rules or {})
+    sensitive = {spec.indicator(i).source for i in rules}
+    problems = []
+    for p in range(n_partners):  # every partner: their figures are shown beside each other (Comparisons, breakdowns)
         listed = {i.id: picks[i.id][p] for i in spec.indicators}
         # A Top 10 with fewer rows lists every small area with an event; an indicator counted by partner
         # area has no Top 10 at all (taking its empty one for complete told the check its count was 0).
@@ -71,16 +81,23 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
         for grid in seasonal:
             numbers.update(seasonal_numbers(grid, p, season_years, first_month))
         areas = None
-        sensitive = {spec.indicator(i).source for i in rules}
         for table in group_tables[p] if group_tables else []:
             if spec.indicator(table.indicator_id).source in sensitive:
                 numbers.update(area_group_numbers(table, ungrouped[p][(table.group_id, table.indicator_id)]))
                 areas = SmallAreaGroups(np.flatnonzero(partner_of == p), {
                     g: of[partner_of == p] for g, of in small_area_groups.items()}, bool(in_benchmark[p]))
-        cells = partner_cells(checked, [tables[p] for tables in breakdowns], figures, first_month,
-                              True if in_benchmark is None else bool(in_benchmark[p])) if checked else None
-        hidden[p] = hidden_numbers(numbers, layout, kinds, listed, complete, rules, areas, cells)
-    return hidden
+        cells = partner_cells(checked, [tables[p] for tables in breakdowns], figures, first_month, p,
+                              n_partners) if checked else None
+        problems.append(PartnerProblem(numbers, layout, kinds, listed, complete, rules, areas, cells))
+    summed = [q for q in range(n_partners) if in_benchmark is None or bool(in_benchmark[q])]
+    totals = [SharedTotal(("link", "benchmark", i), {q: ("current", i) for q in summed}) for i in results]
+    for b in checked:
+        for figure in range(len(b.names)):
+            for kind, part in ((BENCHMARK, COUNT), (BENCHMARK_BASE, BASE)):
+                totals.append(SharedTotal(("link", kind, b.spec.id, figure), {q: (part, b.spec.id, figure)
+                                                                              for q in summed}))
+    own, links = protect_partners(problems, totals)
+    return [own[p] | links if own[p] or links else set() for p in range(n_partners)]
 
 
 def _published_numbers(spec: Spec, results: dict[str, IndicatorResults], trend: TrendCounts | None,

@@ -101,8 +101,8 @@ def hotspot_sentence(table: TopAreaTable, kpi: Kpi, small_area_label: str, when:
 
 def rank_sentence(comparison: AreaComparison, partner_area: str, partner_label: str, when: str = "") -> Finding | None:
     """"Melton has the 4th highest rate of total recorded crime of the 9 districts"."""
-    if partner_area not in comparison.areas or len(comparison.areas) < 2:
-        return None
+    if partner_area not in comparison.areas or len(comparison.areas) < 2 or None in comparison.rates:
+        return None  # a rank would order a hidden rate between shown ones
     own = comparison.areas.index(partner_area)
     # Rank of the negated rates: 1 = the highest rate, ties sharing the better position.
     ranks, _ = peer_ranks(-np.asarray(comparison.rates, dtype=float))
