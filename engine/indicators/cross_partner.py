@@ -61,13 +61,21 @@ class PartnerProblem:
     def value(self, key: Key) -> float:
         return self.values[key] if key in self.values else self.breakdowns.values[key]
 
+    def signature(self, key: Key) -> tuple:
+        """What a summand key counts (its kinds of event and months): two keys alike are the same number."""
+        if key[0] == "current":
+            kinds, months = self.kinds.members[key[1]], self.layout.current
+        else:
+            kinds, months = self.kinds.members[self.breakdowns.members[key]], self.breakdowns.months[key[1]]
+        return tuple(np.asarray(kinds).tolist()), tuple(months)
+
     def points(self, hidden: set[Key], interface: list[Key]) -> np.ndarray:
         return interface_points(self.values, self.layout, self.kinds, self.picks, self.complete, self.rules,
                                 self.areas, self.breakdowns, hidden, interface)
 
-    def hidden(self, linked: Linked, start: set[Key]) -> set[Key]:
+    def hidden(self, linked: Linked, start: set[Key], wide: set[Key]) -> set[Key]:
         return hidden_numbers(self.values, self.layout, self.kinds, self.picks, self.complete, self.rules, self.areas,
-                              self.breakdowns, linked, start)
+                              self.breakdowns, linked, start, wide)
 
 
 @dataclass(frozen=True)
@@ -118,12 +126,24 @@ def _join(parts: list[tuple]) -> tuple:
 
 class _Cross:
     def __init__(self, problems: list[PartnerProblem], totals: list[SharedTotal]) -> None:
-        self.problems, self.totals = problems, totals
+        # Totals of the same rows (a breakdown's base repeated on every row, one table's figures in another layout)
+        # are one number: checked once, shown alike.
+        self.alike: dict[Key, list[Key]] = {}
+        kept: dict[tuple, SharedTotal] = {}
+        for t in totals:
+            q, k = next(iter(t.summands.items()), (None, None))
+            signature = (tuple(sorted(t.summands)), problems[q].signature(k)) if q is not None else (t.key,)
+            first = kept.setdefault(signature, t)
+            self.alike.setdefault(first.key, []).append(t.key)
+        self.problems, self.totals = problems, list(kept.values())
         self.hidden: list[set[Key]] = [set() for _ in problems]
         self.asked: list[set[Key]] = [set() for _ in problems]
+        # Keys another check asked for: they were asked for to give it room, so they must be as uncertain as a small
+        # count of their rule (a summand hidden only to stop it being worked out could be pinned to a unit).
+        self.ever_asked: list[set[Key]] = [set() for _ in problems]
         self.links: set[Key] = set()
         self.cache: dict[tuple, np.ndarray] = {}
-        self.values = {t.key: t.value(problems) for t in totals}
+        self.values = {t.key: t.value(problems) for t in self.totals}
 
     def active(self) -> list[SharedTotal]:
         """The shared totals some hidden (or asked) figure takes part in; the others add nothing to what is shown."""
@@ -170,7 +190,8 @@ class _Cross:
                 else:
                     shown.append((q, k))
             value = {(q, k): self.problems[q].value(k) for q, k in shown}
-            cheapest = sorted(shown, key=lambda qk: (value[qk] <= 0, value[qk], qk[0]))[:OFFERED]
+            # A shown zero is not offered: hiding one protects little (a zero is often known to be zero anyway).
+            cheapest = sorted([qk for qk in shown if value[qk] > 0], key=lambda qk: (value[qk], qk[0]))[:OFFERED]
             for q, k in shown:
                 if (q, k) in cheapest:
                     if (q, k) not in offered:
@@ -189,12 +210,13 @@ class _Cross:
             p = queue.pop(0)
             active = self.active()
             model = self.model(p, active)
-            result = self.problems[p].hidden(model.linked(), self.hidden[p] | self.asked[p])
+            result = self.problems[p].hidden(model.linked(), self.hidden[p] | self.asked[p], self.ever_asked[p])
             own = {k for k in result if k[0] not in ("partner", "link")}
             again = model.optimistic
             for key in result:
                 if key[0] == "partner" and key[2] not in self.hidden[key[1]] | self.asked[key[1]]:
                     self.asked[key[1]].add(key[2])
+                    self.ever_asked[key[1]].add(key[2])
                     if key[1] not in queue:
                         queue.append(key[1])
                     again = True
@@ -207,7 +229,7 @@ class _Cross:
             self.asked[p] -= own
             if again and p not in queue:
                 queue.append(p)
-        return self.hidden, self.links
+        return self.hidden, {alike for key in self.links for alike in self.alike[key]}
 
 
 def protect_partners(problems: list[PartnerProblem], totals: list[SharedTotal]) -> tuple[list[set[Key]], set[Key]]:

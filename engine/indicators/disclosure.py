@@ -189,10 +189,12 @@ def _join(*parts: Part) -> Part:
 
 def _protected(keys: list[Key], vectors, values: dict[Key, float], primary: set[Key],
                rule_of, fixed: int | list[float] = 0, start: set[Key] = frozenset(),
-               extra_costs: dict[Key, float] | None = None) -> set[Key]:
+               extra_costs: dict[Key, float] | None = None, wide: set[Key] = frozenset()) -> set[Key]:
     """Protect one problem: ``keys`` (and ``fixed`` more rows of ``vectors``: numbers known to
     the reader that can never be hidden, their values when a list, else that many zeros). ``rule_of``: a primary
-    key's small-number rule; ``start``: keys hidden already; ``extra_costs``: a cost for keys priced apart."""
+    key's small-number rule; ``start``: keys hidden already; ``extra_costs``: a cost for keys priced apart; ``wide``:
+    keys that, once hidden, must stay uncertain by their rule's threshold as a small count must (a summand of a total
+    other workbooks show: the other partners' checks count on its width)."""
     fixed_values = [0.0] * fixed if isinstance(fixed, int) else list(fixed)
     value = np.array([values[k] for k in keys] + fixed_values)
     hidden = np.array([k in primary or k in start for k in keys] + [False] * len(fixed_values))
@@ -210,10 +212,11 @@ def _protected(keys: list[Key], vectors, values: dict[Key, float], primary: set[
     costs = np.where(value > 0, value, big) + np.where(is_total, 2 * big, 0)
     for key, cost in (extra_costs or {}).items():
         if key in position:
-            costs[position[key]] = cost * big if cost < 0 else cost  # negative: so many times the dearest
+            costs[position[key]] = -cost * big if cost < 0 else cost  # negative: so many times the dearest
     hideable = np.arange(value.size) < len(keys)
     # A small count must stay uncertain by at least its threshold; a number hidden to protect one, by anything.
-    required = np.array([float(rule_of(k)[0]) if k in primary else 1.0 for k in keys] + [1.0] * len(fixed_values))
+    required = np.array([float(rule_of(k)[0]) if k in primary or k in wide else 1.0 for k in keys]
+                        + [1.0] * len(fixed_values))
     result = protect_cuts(vectors, value, hidden, required, hideable=hideable, costs=costs)
     return {k for k, hide in zip(keys, result) if hide}
 
@@ -383,7 +386,8 @@ def _joint_problem(values: dict[Key, float], layout: Layout, kinds: Signatures, 
 def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, picks: dict[str, list[int]],
                    complete: set[str], rules: dict[str, tuple[int, bool]],
                    areas: SmallAreaGroups | None = None, breakdowns: BreakdownCells | None = None,
-                   linked: Linked | None = None, start: set[Key] = frozenset()) -> set[Key]:
+                   linked: Linked | None = None, start: set[Key] = frozenset(),
+                   wide: set[Key] = frozenset()) -> set[Key]:
     """The keys of ``values`` (and of ``breakdowns.values``, and ``linked.keys``) to hide in one partner's workbook.
 
     ``picks`` gives the small areas each indicator's Top 10 table lists; ``complete`` the
@@ -392,7 +396,8 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
     small areas and their area groups, needed when ``values`` holds area-group counts. ``breakdowns``:
     the breakdown figures shown of the sources of sensitive indicators. ``linked``: the other partner areas'
     figures and the shared totals tied to this partner's (:mod:`engine.indicators.cross_partner`); ``start``: this
-    partner's keys hidden already (another partner's check asked for them).
+    partner's keys hidden already (another partner's check asked for them); ``wide``: its summands of those totals,
+    which once hidden must stay as uncertain as a small count of their rule (when they have one).
 
     The problem is built sparse (a row per number, its underlying counts as column indices) and split
     into independent groups before anything dense is made (:func:`engine.indicators.protected_cuts.protect_cuts`).
@@ -403,7 +408,8 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
         return set()
     begun = set(start) | (linked.hidden if linked is not None else set())
     hidden = _protected(problem.keys, problem.matrix, problem.values, problem.primary, problem.rule_of,
-                        fixed=problem.known, start=begun, extra_costs=linked.costs if linked is not None else None)
+                        fixed=problem.known, start=begun, extra_costs=linked.costs if linked is not None else None,
+                        wide={k for k in wide if k in problem.values and _has_rule(k, rules, breakdowns)})
     # Every other small area on its own: its Top 10 counts as sums of its events of each kind.
     for keys in problem.alone:
         vectors = np.zeros((len(keys), problem.n_kinds))
@@ -412,6 +418,10 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
         hidden |= _protected(keys, vectors, problem.values, problem.primary, problem.rule_of,
                              start=set(start) & set(keys))
     return hidden
+
+
+def _has_rule(key: Key, rules: dict[str, tuple[int, bool]], breakdowns: BreakdownCells | None) -> bool:
+    return key in breakdowns.rules if key[0] in BREAKDOWN_KINDS else key[1] in rules
 
 
 def interface_points(values: dict[Key, float], layout: Layout, kinds: Signatures, picks: dict[str, list[int]],

@@ -280,11 +280,15 @@ def _protect_group(vectors: csr_matrix, values: np.ndarray, hidden: np.ndarray, 
     # Only numbers that must stay uncertain by more than one unit need the bounds; exact derivation is
     # stopped for every hidden number. Hiding more only widens intervals, so a number once wide enough
     # is not solved again.
-    pending = np.flatnonzero(hidden & (required > 1))
+    # A number hidden on the way that must be wide too (a summand of a total other workbooks show) joins them.
+    wide = np.zeros(hidden.size, dtype=bool)
     bounds = _Bounds(atoms, values, float(required.max(initial=0.0)))
     while True:
         hidden = protect(gram, values, hidden, hideable=can_hide, costs=cost)
-        pending = pending[bounds.widths(hidden, pending, required[pending]) < required[pending] - _SLACK]
+        pending = np.flatnonzero(hidden & (required > 1) & ~wide)
+        narrow = bounds.widths(hidden, pending, required[pending]) < required[pending] - _SLACK
+        wide[pending[~narrow]] = True
+        pending = pending[narrow]
         if pending.size == 0:
             return hidden
         chosen: set[int] = set()
