@@ -150,13 +150,15 @@ def partner_areas_shape(breakdown: Breakdown, report: Report, formats: Formats) 
     rows = [[f"{bench} (benchmark)"]]
     for group in groups:
         r = by_group[group][0]
-        rows[0] += [r.benchmark_base, r.benchmark_count, r.benchmark_percent, ""] + ([""] if tested else [])
+        rows[0] += [r.shown(f) for f in ("benchmark_base", "benchmark_count", "benchmark_percent")] + [""] \
+            + ([""] if tested else [])
     highlight = None
     for position, area_row in enumerate(first):
         row = [area_row.category]
         for group in groups:
             r = by_group[group][position]
-            row += [r.base, r.count, r.percent, r.flag] + ([r.significance] if tested else [])
+            # A protected build's hidden figure (each partner area's with its own workbook's status) reads the word.
+            row += [r.shown(f) for f in ("base", "count", "percent", "flag")] + ([r.shown("significance")] if tested else [])
         rows.append(row)
         if area_row.highlight:
             highlight = position + 1
