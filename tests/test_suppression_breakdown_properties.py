@@ -5,7 +5,9 @@ every category and a second one counting some, each shown for the whole window a
 by category with its percentages' base and the benchmark's count and base (the benchmark adds the rest of the
 benchmark's events, unknowns of their own). The engine (``hidden_numbers``) chooses what to hide. An independent
 attacker then knows every shown number and that every count is non-negative, and for each hidden small count
-minimises and maximises it with scipy's linprog: the interval must be at least the threshold wide.
+minimises and maximises it with scipy's linprog: the interval must be at least the threshold wide. The last tests do the
+same with several partner areas, the attacker holding every workbook (each shows the others' figures and the
+benchmark's counts, their sums), and check that partner areas checked apart are caught.
 """
 from __future__ import annotations
 
@@ -110,3 +112,130 @@ def test_a_hidden_figure_is_never_exactly_derivable(case):
     rank = np.linalg.matrix_rank(shown) if shown.size else 0
     for key in hidden:
         assert np.linalg.matrix_rank(np.vstack([shown, vectors[key]])) > rank, key
+
+
+# --- every partner area's workbook together -----------------------------------------------------------------------
+# Several partner areas, each with the same published numbers as above (a count per category and month); every
+# workbook also shows the other partner areas' figures (a comparison chart, a breakdown by partner area: the same
+# keys, with their own workbook's status) and the benchmark's counts, the sums over the partner areas. The attacker
+# holds every workbook.
+
+
+@st.composite
+def partner_tables(draw):
+    n_partners = draw(st.integers(2, 3))
+    n_categories = draw(st.integers(2, 3))
+    n_months = draw(st.integers(2, 3))
+    size = n_partners * n_categories * n_months
+    counts = np.array(draw(st.lists(st.integers(0, 12), min_size=size, max_size=size))).reshape(
+        n_partners, n_categories, n_months)
+    threshold = draw(st.integers(3, 6))
+    return counts, threshold
+
+
+def _own_vectors(n_categories: int, n_months: int) -> dict[tuple, np.ndarray]:
+    """One partner's numbers over its own counts (category × month, row-major)."""
+    def over(categories, months) -> np.ndarray:
+        v = np.zeros(n_categories * n_months)
+        for c in categories:
+            for m in months:
+                v[c * n_months + m] = 1
+        return v
+
+    every, months = range(n_categories), range(n_months)
+    vectors = {("current", "x"): over(every, months)}
+    vectors.update({("month", "x", m): over(every, [m]) for m in months})
+    for c in every:
+        vectors[("breakdown", "b", c)] = over([c], months)
+        vectors[("breakdown_base", "b", c)] = over(every, months)
+    return vectors
+
+
+def _totals(n_partners: int, n_categories: int):
+    from engine.indicators.cross_partner import SharedTotal
+
+    everyone = range(n_partners)
+    totals = [SharedTotal(("link", "benchmark", "x"), {q: ("current", "x") for q in everyone})]
+    for c in range(n_categories):
+        totals.append(SharedTotal(("link", "breakdown_benchmark", "b", c), {q: ("breakdown", "b", c) for q in everyone}))
+        totals.append(SharedTotal(("link", "breakdown_benchmark_base", "b", c),
+                                  {q: ("breakdown_base", "b", c) for q in everyone}))
+    return totals
+
+
+def partners_hidden(counts: np.ndarray, threshold: int, together: bool = True) -> tuple[list[set], set]:
+    from engine.indicators.cross_partner import PartnerProblem, protect_partners
+
+    n_partners, n_categories, n_months = counts.shape
+    vectors = _own_vectors(n_categories, n_months)
+    members = {"x": np.arange(n_categories), "base": np.arange(n_categories)}
+    members.update({f"cell {c}": np.array([c]) for c in range(n_categories)})
+    kinds = Signatures(n_categories, members)
+    layout = Layout(n_months, range(n_months), range(0), [], range(n_months), [])
+    problems = []
+    for p in range(n_partners):
+        values = {k: float(v @ counts[p].ravel()) for k, v in vectors.items()}
+        figures = {k: v for k, v in values.items() if k[0].startswith("breakdown")}
+        names = {k: "base" if k[0].endswith("base") else f"cell {k[2]}" for k in figures}
+        cells = BreakdownCells(figures, names, {"b": range(n_months)}, {"b": ("source", 0, n_months - 1)},
+                               {k: (threshold, False) for k in figures})
+        plain = {k: v for k, v in values.items() if k not in figures}
+        problems.append(PartnerProblem(plain, layout, kinds, {"x": []}, set(), {"x": (threshold, False)}, None, cells))
+    if not together:  # each partner area on its own, as before the joint check
+        return [p.hidden(None, set(), set()) for p in problems], set()
+    return protect_partners(problems, _totals(n_partners, n_categories))
+
+
+def joint_attacker_widths(counts: np.ndarray, threshold: int, hidden: list[set], links: set) -> dict[tuple, float]:
+    """Each small count's interval for an attacker with every workbook: each partner's shown numbers and the
+    benchmark's shown totals, over every partner's counts (>= 0), with scipy's linprog."""
+    n_partners, n_categories, n_months = counts.shape
+    own = _own_vectors(n_categories, n_months)
+    width = counts[0].size
+
+    def placed(p: int, v: np.ndarray) -> np.ndarray:
+        out = np.zeros(n_partners * width)
+        out[p * width:(p + 1) * width] = v
+        return out
+
+    rows, values = [], []
+    truth = counts.reshape(n_partners, -1).astype(float)
+    for p in range(n_partners):
+        for k, v in own.items():
+            if k not in hidden[p]:
+                rows.append(placed(p, v)), values.append(float(v @ truth[p]))
+    for t in _totals(n_partners, n_categories):
+        if t.key not in links:
+            v = sum(placed(q, own[k]) for q, k in t.summands.items())
+            rows.append(v), values.append(float(v @ truth.ravel()))
+    out = {}
+    for p in range(n_partners):
+        for k, v in own.items():
+            value = float(v @ truth[p])
+            if 1 <= value < threshold:
+                assert k in hidden[p], (p, k, value)
+                target = placed(p, v)
+                low = linprog(target, A_eq=np.array(rows), b_eq=values, bounds=(0, None), method="highs")
+                high = linprog(-target, A_eq=np.array(rows), b_eq=values, bounds=(0, None), method="highs")
+                assert low.status == 0
+                out[(p, k)] = np.inf if high.status == 3 else -high.fun - low.fun
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(partner_tables())
+def test_no_small_count_is_pinned_by_every_workbook_together(case):
+    counts, threshold = case
+    hidden, links = partners_hidden(counts, threshold)
+    for key, width in joint_attacker_widths(counts, threshold, hidden, links).items():
+        assert width >= threshold - 1e-6, (key, width)
+
+
+def test_partners_checked_apart_are_caught_by_the_joint_attacker():
+    """Two partner areas, one with a small category: checked apart, the benchmark's count less the other area's
+    shown count gives it away; checked together, it does not."""
+    counts = np.array([[[2, 1], [20, 30]], [[15, 25], [40, 35]]])
+    apart = joint_attacker_widths(counts, 5, *partners_hidden(counts, 5, together=False))
+    assert min(apart.values()) < 5
+    together = joint_attacker_widths(counts, 5, *partners_hidden(counts, 5))
+    assert min(together.values()) >= 5 - 1e-6
