@@ -1,13 +1,13 @@
-"""What a protected build still leaves out, it says so on the sheet where it would have been; a breakdown
-reaching past the last month counted is kept, its small counts suppressed.
+"""A protected build keeps every cut of a sensitive source, with no "left out" note; a breakdown reaching past the
+last month counted is kept, its small counts suppressed.
 
 specs/examples/breakdown.yaml (crime by type in three districts, a one-in-ten sample of police.uk) with its
 indicator, Total recorded crime, made sensitive below 12, its report (six-month windows) ending in June 2022
 while the data run to October, and two more breakdowns of the same rows: every district's crime types side by
 side (``layout: partner_areas``) and every row the data hold (``window: all``, reaching past the last month
-counted). The comparison chart shows every district's count, and so does the side-by-side table: another
-district's small count, hidden in its own workbook, would be published in this one, so both stay out, each
-named with its reason on its sheet. The ``all`` table is kept: an attacker with scipy's linprog, one unknown
+counted). The comparison chart shows every district's count, and so does the side-by-side table: both are kept,
+checked with every district's workbook together (tests/test_suppression_cross_partner.py attacks them). The ``all``
+table is kept too: an attacker with scipy's linprog, one unknown
 per crime type and month, who knows every count and base both crime-type tables show, the district's shown
 6-month counts and shown months, and that the benchmark's counts bound the district's, must not pin a hidden
 small count (from pandas on the police.uk files) to less than the threshold.
@@ -76,34 +76,19 @@ def _tables(path: Path) -> set[str]:
     return {name for ws in load_workbook(path).worksheets for name in ws.tables}
 
 
-def test_protected_workbook_says_what_it_leaves_out_and_why(builds):
+def test_protected_workbook_keeps_every_table_and_says_how_side_by_side_ones_are_checked(builds):
     prepared, paths = builds[True]
     assert any(b.hidden for r in prepared.reports for b in r.breakdowns), "nothing hidden: this tests nothing"
     for report in prepared.reports:
         path = next(p for p in paths if p.name.startswith(f"{report.partner_area}_"))
         tables = _tables(path)
-        assert {"sb_breakdown_crime_mix", "sb_breakdown_crime_all_months"} <= tables  # the check covers them
-        assert "sb_breakdown_crime_by_district" not in tables
-        profiles = " ".join(_texts(path, "Profiles"))
-        side_by_side = ("'Crime by type, every district' is left out of this protected workbook because it shows "
-                        "every district's counts side by side: another district's small count, hidden in its own "
-                        "workbook, would be published here")
-        assert side_by_side in profiles, profiles
-        assert "'Crime by type, every month held' is left out" not in profiles
-        # Where the table would have been: between the spec's breakdowns before and after it.
-        sheet = load_workbook(path)["Profiles"]
-        note = next(c.row for row in sheet.iter_rows() for c in row
-                    if isinstance(c.value, str) and c.value.startswith("'Crime by type, every district' is left out"))
-        before, after = (sheet.tables[f"sb_breakdown_{b}"].ref for b in ("crime_mix", "crime_all_months"))
-        assert int(before.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) < note
-        assert note < int(after.split(":")[0].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-        comparisons = " ".join(_texts(path, "Comparisons"))
-        assert ("The comparison chart and rates of total recorded crime are left out of this protected workbook "
-                "because they show every district's counts side by side") in comparisons, comparisons
-        assert "The spec charts no indicators." not in comparisons
-        method = " ".join(_texts(path, "Methodology")) if "Methodology" in load_workbook(path).sheetnames else ""
-        assert "breakdown showing every partner area side by side" in " ".join(n.text for n in report.methodology) \
-            or "breakdown showing every partner area side by side" in method
+        assert {"sb_breakdown_crime_mix", "sb_breakdown_crime_all_months", "sb_breakdown_crime_by_district",
+                "sb_comparison_rates"} <= tables  # the check covers them all
+        for sheet in ("Profiles", "Comparisons"):
+            assert not any("left out of this protected workbook because" in t for t in _texts(path, sheet))
+        assert [c.indicator_id for c in report.comparisons] == ["total_crime"]
+        method = " ".join(n.text for n in report.methodology)
+        assert "side by side are checked with every partner area's workbook together" in method, method
 
 
 def test_unprotected_workbook_has_every_table_and_no_such_note(builds):

@@ -47,20 +47,20 @@ def _member(breakdown_id: str, figure: int, part: str) -> str:
 
 
 def checked_breakdowns(spec: Spec, sources: dict[str, SourceRows], partner_of_small_area: np.ndarray,
-                       windows: list[Window | None], end: int, sensitive: set[str] | None = None
-                       ) -> tuple[list[CheckedBreakdown], dict[int, str]]:
-    """The breakdowns of sensitive sources (``sensitive``; default: those of ``spec``'s sensitive indicators) that a
-    protected build keeps, and (by position in ``spec.breakdowns``) why any other of those sources is left out: none
-    is, today, so the mapping is empty; it stays for a cut the check cannot write as sums of counted events.
+                       windows: list[Window | None], end: int) -> tuple[list[CheckedBreakdown], dict[int, str]]:
+    """The breakdowns of sensitive indicators' sources that a protected build keeps, and (by position in
+    ``spec.breakdowns``) why any other of those sources is left out: none is, today, so the mapping is empty; it stays
+    for a cut the check cannot write as sums of counted events.
 
     A ``partner_areas`` layout shows every partner area's figures: each is that partner's own (the same rows as its
     categories), checked in its own problem and shown with its status in every workbook; the benchmark's are shared
     totals (:mod:`engine.indicators.cross_partner`). An undated snapshot's rows have no month: they are given the last
     month counted, a slot of their own since no indicator counts the source's kinds of event by month, so its figures
-    form a problem (group) of their own, tied to whatever else shows the same rows. A window reaching past the last
+    form a problem (group) of their own, tied to whatever else shows the same rows. (No spec reaches this today: a
+    counted indicator's source needs a month column, and a measured indicator cannot be sensitive; it is kept so
+    that allowing either cannot silently publish a snapshot's small counts.) A window reaching past the last
     month counted is kept: its later months are unknowns of their own, which no other figure of the workbook sums."""
-    if sensitive is None:
-        sensitive = {i.source for i in spec.indicators if spec.suppression_for(i) is not None}
+    sensitive = {i.source for i in spec.indicators if spec.suppression_for(i) is not None}
     checked: list[CheckedBreakdown] = []
     left_out: dict[int, str] = {}
     for position, (b, window) in enumerate(zip(spec.breakdowns, windows)):
@@ -89,19 +89,14 @@ def checked_breakdowns(spec: Spec, sources: dict[str, SourceRows], partner_of_sm
 
 
 def figure_rules(checked: list[CheckedBreakdown], rules: dict[str, tuple[int, bool]],
-                 members: dict[str, np.ndarray],
-                 source_rules: dict[str, tuple[int, bool]] | None = None) -> dict[str, tuple[int, bool]]:
+                 members: dict[str, np.ndarray]) -> dict[str, tuple[int, bool]]:
     """Each figure's rows (by member name) that count any event a sensitive indicator counts, with the strictest of
-    those indicators' rules: the same for every partner area, so worked out once. ``source_rules``: a source's rule
-    when a measured sensitive indicator reads it (its rows are not counted by month): every figure of its
-    breakdowns takes it."""
+    those indicators' rules: the same for every partner area, so worked out once."""
     sensitive = [(members[i], rule) for i, rule in rules.items()]
     found: dict[str, tuple[int, bool]] = {}
     for b in checked:
-        whole = (source_rules or {}).get(b.spec.source)
         for name in b.masks:
             hits = [rule for kinds, rule in sensitive if np.intersect1d(kinds, members[name]).size]
-            hits += [whole] if whole is not None and members[name].size else []
             if hits:
                 found[name] = (max(r[0] for r in hits), any(r[1] for r in hits))
     return found

@@ -69,13 +69,14 @@ class PartnerProblem:
             kinds, months = self.kinds.members[self.breakdowns.members[key]], self.breakdowns.months[key[1]]
         return tuple(np.asarray(kinds).tolist()), tuple(months)
 
-    def points(self, hidden: set[Key], interface: list[Key]) -> np.ndarray:
+    def points(self, hidden: set[Key], interface: list[Key], targets: list[Key]) -> np.ndarray:
         return interface_points(self.values, self.layout, self.kinds, self.picks, self.complete, self.rules,
-                                self.areas, self.breakdowns, hidden, interface)
+                                self.areas, self.breakdowns, hidden, interface, targets)
 
-    def hidden(self, linked: Linked, start: set[Key], wide: set[Key]) -> set[Key]:
+    def hidden(self, linked: Linked | None, start: set[Key], wide: set[Key], memo: dict | None = None,
+               settled: set[Key] | None = None) -> set[Key]:
         return hidden_numbers(self.values, self.layout, self.kinds, self.picks, self.complete, self.rules, self.areas,
-                              self.breakdowns, linked, start, wide)
+                              self.breakdowns, linked, start, wide, memo, settled)
 
 
 @dataclass(frozen=True)
@@ -142,8 +143,19 @@ class _Cross:
         # count of their rule (a summand hidden only to stop it being worked out could be pinned to a unit).
         self.ever_asked: list[set[Key]] = [set() for _ in problems]
         self.links: set[Key] = set()
-        self.cache: dict[tuple, np.ndarray] = {}
+        self.memo: list[dict] = [{} for _ in problems]  # per partner: its groups' results (protect_cuts)
+        # Per partner: small counts found wide enough by a check that asked nothing. Its model lifts into what every
+        # workbook together allows however the others grow later (see the module's note), so they are not solved
+        # for again.
+        self.settled: list[set[Key]] = [set() for _ in problems]
+        self.seen: list[set[Key]] = [set() for _ in problems]  # found wide by any check, provisional ones too
+        self.points: dict[int, tuple[list[Key], np.ndarray]] = {}  # per partner: summands solved for, points
         self.values = {t.key: t.value(problems) for t in self.totals}
+        self.all_summands: list[list[Key]] = [[] for _ in problems]
+        for t in self.totals:
+            for q, k in t.summands.items():
+                if k not in self.all_summands[q]:
+                    self.all_summands[q].append(k)
 
     def active(self) -> list[SharedTotal]:
         """The shared totals some hidden (or asked) figure takes part in; the others add nothing to what is shown."""
@@ -151,10 +163,18 @@ class _Cross:
                 and any(k in self.hidden[q] or k in self.asked[q] for q, k in t.summands.items())]
 
     def _points(self, q: int, interface: list[Key]) -> np.ndarray:
-        key = (q, frozenset(self.hidden[q]), tuple(interface))
-        if key not in self.cache:
-            self.cache[key] = self.problems[q].points(self.hidden[q], interface)
-        return self.cache[key]
+        """q's points over ``interface`` (its hidden summands): the true values, and each hidden summand at its least
+        and greatest. Points found with fewer numbers hidden stay feasible when q hides more (fewer numbers bind
+        it), so they are kept and only summands not solved for before are; each point holds the values of all q's
+        summands, whichever are asked for later."""
+        summands = self.all_summands[q]
+        solved, points = self.points.get(q, ([], np.array([[self.problems[q].value(k) for k in summands]])))
+        new = [k for k in interface if k not in solved]
+        if new:
+            points = np.vstack([points, self.problems[q].points(self.hidden[q], summands, new)])
+            solved = solved + new
+            self.points[q] = (solved, points)
+        return points[:, [summands.index(k) for k in interface]]
 
     def model(self, p: int, active: list[SharedTotal]) -> _Model:
         model = _Model()
@@ -205,12 +225,23 @@ class _Cross:
         return model
 
     def run(self) -> tuple[list[set[Key]], set[Key]]:
+        # Each partner on its own first (cheap, and its groups no other partner touches are kept in its memo): the
+        # joint checks then start from what each hides anyway, and ask the others for less.
+        for p, problem in enumerate(self.problems):
+            self.hidden[p] = problem.hidden(None, set(), set(), self.memo[p])
         queue = list(range(len(self.problems)))
         while queue:
-            p = queue.pop(0)
+            # A partner asked to hide something goes first: until it has, the others' models of it are provisional.
+            p = next((q for q in queue if self.asked[q]), queue[0])
+            queue.remove(p)
             active = self.active()
             model = self.model(p, active)
-            result = self.problems[p].hidden(model.linked(), self.hidden[p] | self.asked[p], self.ever_asked[p])
+            # A provisional model is checked again anyway: skip what any earlier check found wide; a check that may be
+            # the last skips only what a check that asked nothing found wide (self.settled).
+            found = set(self.settled[p] | (self.seen[p] if model.optimistic else set()))
+            result = self.problems[p].hidden(model.linked(), self.hidden[p] | self.asked[p], self.ever_asked[p],
+                                             self.memo[p], found)
+            self.seen[p] |= found
             own = {k for k in result if k[0] not in ("partner", "link")}
             again = model.optimistic
             for key in result:
@@ -227,6 +258,8 @@ class _Cross:
                 again = True  # it hid a summand of a total its model left out
             self.hidden[p] = own
             self.asked[p] -= own
+            if not again:  # its model asked nothing: what it found wide stays wide however the others grow
+                self.settled[p] = found
             if again and p not in queue:
                 queue.append(p)
         return self.hidden, {alike for key in self.links for alike in self.alike[key]}

@@ -169,7 +169,7 @@ def describe_suppression(rules: list[tuple[str, Suppression]], applied: bool) ->
             f"figures are the 12-month counts, changes and rates, Top 10 rows, trend-table cells, months, rolling "
             f"quarters and seasonal cells of the indicators concerned; all read '{SUPPRESSED}', small or not, so the "
             f"small ones cannot be told apart. Breakdowns and area groups are checked with the rest, category by "
-            f"category. Left out, each with a note where it would have been, are the comparison chart of a sensitive "
-            f"indicator and a breakdown showing every partner area side by side (another partner area's small "
-            f"count, hidden in its own workbook, would be published there), and a breakdown of an undated snapshot, "
-            f"whose rows have no month to be checked against. {where}")
+            f"category. The comparison charts and breakdowns showing every partner area side by side are checked "
+            f"with every partner area's workbook together, as someone holding all of them would read them: a partner "
+            f"area's figure is shown or hidden alike in every workbook, the benchmark's counts (the sums of the "
+            f"partner areas') are part of the check, and a hidden rate's bar is not drawn. {where}")

@@ -189,7 +189,8 @@ def _join(*parts: Part) -> Part:
 
 def _protected(keys: list[Key], vectors, values: dict[Key, float], primary: set[Key],
                rule_of, fixed: int | list[float] = 0, start: set[Key] = frozenset(),
-               extra_costs: dict[Key, float] | None = None, wide: set[Key] = frozenset()) -> set[Key]:
+               extra_costs: dict[Key, float] | None = None, wide: set[Key] = frozenset(),
+               memo: dict | None = None, settled: set[Key] | None = None) -> set[Key]:
     """Protect one problem: ``keys`` (and ``fixed`` more rows of ``vectors``: numbers known to
     the reader that can never be hidden, their values when a list, else that many zeros). ``rule_of``: a primary
     key's small-number rule; ``start``: keys hidden already; ``extra_costs``: a cost for keys priced apart; ``wide``:
@@ -206,18 +207,24 @@ def _protected(keys: list[Key], vectors, values: dict[Key, float], primary: set[
         if key[0] == "change":
             hidden[i] |= any(position.get((part, key[1])) is not None and hidden[position[(part, key[1])]]
                              for part in ("current", "previous"))
-    # Totals are hidden only as a last resort: they cost more than any count.
-    big = 1 + np.abs(value).sum()
+    # Totals are hidden only as a last resort: they cost more than any count. (Priced by the partner's own numbers,
+    # so a group no other partner's figure touches costs the same in every check, and ``memo`` finds it.)
+    own = np.array([k not in (extra_costs or {}) and k[0] != "partner" for k in keys] + [False] * len(fixed_values))
+    big = 1 + np.abs(value[own]).sum()
+    dearest = 1 + np.abs(value).sum()
     is_total = np.array([k[0] in TOTAL_KINDS for k in keys] + [False] * len(fixed_values))
     costs = np.where(value > 0, value, big) + np.where(is_total, 2 * big, 0)
     for key, cost in (extra_costs or {}).items():
         if key in position:
-            costs[position[key]] = -cost * big if cost < 0 else cost  # negative: so many times the dearest
+            costs[position[key]] = -cost * dearest if cost < 0 else cost  # negative: so many times the dearest
     hideable = np.arange(value.size) < len(keys)
     # A small count must stay uncertain by at least its threshold; a number hidden to protect one, by anything.
     required = np.array([float(rule_of(k)[0]) if k in primary or k in wide else 1.0 for k in keys]
                         + [1.0] * len(fixed_values))
-    result = protect_cuts(vectors, value, hidden, required, hideable=hideable, costs=costs)
+    known = None if settled is None else np.array([k in settled for k in keys] + [False] * len(fixed_values))
+    result = protect_cuts(vectors, value, hidden, required, hideable=hideable, costs=costs, memo=memo, settled=known)
+    if settled is not None:  # handed back: the keys found wide enough
+        settled |= {k for k, done in zip(keys, known) if done}
     return {k for k, hide in zip(keys, result) if hide}
 
 
@@ -387,7 +394,8 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
                    complete: set[str], rules: dict[str, tuple[int, bool]],
                    areas: SmallAreaGroups | None = None, breakdowns: BreakdownCells | None = None,
                    linked: Linked | None = None, start: set[Key] = frozenset(),
-                   wide: set[Key] = frozenset()) -> set[Key]:
+                   wide: set[Key] = frozenset(), memo: dict | None = None,
+                   settled: set[Key] | None = None) -> set[Key]:
     """The keys of ``values`` (and of ``breakdowns.values``, and ``linked.keys``) to hide in one partner's workbook.
 
     ``picks`` gives the small areas each indicator's Top 10 table lists; ``complete`` the
@@ -397,7 +405,10 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
     the breakdown figures shown of the sources of sensitive indicators. ``linked``: the other partner areas'
     figures and the shared totals tied to this partner's (:mod:`engine.indicators.cross_partner`); ``start``: this
     partner's keys hidden already (another partner's check asked for them); ``wide``: its summands of those totals,
-    which once hidden must stay as uncertain as a small count of their rule (when they have one).
+    which once hidden must stay as uncertain as a small count of their rule (when they have one); ``memo``: kept
+    between checks of the same partner, so groups of numbers nothing changed in are not solved again; ``settled``:
+    keys known wide enough from an earlier check whose problem has only loosened since, updated in place with the
+    keys found wide enough by this one.
 
     The problem is built sparse (a row per number, its underlying counts as column indices) and split
     into independent groups before anything dense is made (:func:`engine.indicators.protected_cuts.protect_cuts`).
@@ -409,7 +420,8 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
     begun = set(start) | (linked.hidden if linked is not None else set())
     hidden = _protected(problem.keys, problem.matrix, problem.values, problem.primary, problem.rule_of,
                         fixed=problem.known, start=begun, extra_costs=linked.costs if linked is not None else None,
-                        wide={k for k in wide if k in problem.values and _has_rule(k, rules, breakdowns)})
+                        wide={k for k in wide if k in problem.values and _has_rule(k, rules, breakdowns)}, memo=memo,
+                        settled=settled)
     # Every other small area on its own: its Top 10 counts as sums of its events of each kind.
     for keys in problem.alone:
         vectors = np.zeros((len(keys), problem.n_kinds))
@@ -426,23 +438,19 @@ def _has_rule(key: Key, rules: dict[str, tuple[int, bool]], breakdowns: Breakdow
 
 def interface_points(values: dict[Key, float], layout: Layout, kinds: Signatures, picks: dict[str, list[int]],
                      complete: set[str], rules: dict[str, tuple[int, bool]], areas: SmallAreaGroups | None,
-                     breakdowns: BreakdownCells | None, hidden: set[Key], interface: list[Key]) -> np.ndarray:
-    """Values the ``interface`` keys can take together in this partner's problem with ``hidden`` hidden: a row per
-    point (the true values first, then each hidden interface key at its least and greatest), each a feasible
-    assignment of the partner's counts, so any mixture of the rows is one too (the problem is convex)."""
+                     breakdowns: BreakdownCells | None, hidden: set[Key], interface: list[Key],
+                     targets: list[Key]) -> np.ndarray:
+    """Values the ``interface`` keys take together at feasible assignments of this partner's counts with ``hidden``
+    hidden: a row per point, each of ``targets`` (hidden keys) at its least and then its greatest. Any mixture of
+    feasible assignments is one too (the problem is convex)."""
     from engine.indicators.protected_cuts import extreme_points
 
-    truth = np.array([[(values if k in values else breakdowns.values)[k] for k in interface]])
-    targets = [k for k in interface if k in hidden]
-    if not targets:
-        return truth
     problem = _joint_problem(values, layout, kinds, picks, complete, rules, areas, breakdowns, None, always=True)
     position = {k: i for i, k in enumerate(problem.keys)}
     shown_values = np.array([problem.values[k] for k in problem.keys] + problem.known)
     shut = np.array([k in hidden for k in problem.keys] + [False] * len(problem.known))
-    rows = np.array([position[k] for k in interface])
-    found = extreme_points(problem.matrix, shown_values, shut, np.array([position[k] for k in targets]), rows)
-    return np.vstack([truth, found])
+    return extreme_points(problem.matrix, shown_values, shut, np.array([position[k] for k in targets]),
+                          np.array([position[k] for k in interface]))
 
 
 def _offset(date: dt.date, first_month: int) -> int:

@@ -224,9 +224,21 @@ def _widths(atoms: csr_matrix, values: np.ndarray, hidden: np.ndarray, targets: 
     return _Bounds(atoms, values, 0.0).widths(hidden, targets)
 
 
+def _digest(*arrays: np.ndarray) -> bytes:
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=20)
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(str((a.dtype, a.shape)).encode())
+        h.update(a.tobytes())
+    return h.digest()
+
+
 def protect_cuts(vectors, values: np.ndarray, primary: np.ndarray, required: np.ndarray,
                  hideable: np.ndarray | None = None, costs: np.ndarray | None = None,
-                 hidden: np.ndarray | None = None) -> np.ndarray:
+                 hidden: np.ndarray | None = None, memo: dict | None = None,
+                 settled: np.ndarray | None = None) -> np.ndarray:
     """What to hide so that every hidden number's interval (see :func:`interval_widths`) is at least
     ``required`` wide (its threshold for a small count; 1 for a number hidden to protect one, which
     then need only not be derivable exactly). Starts from ``primary`` (and ``hidden``, numbers already
@@ -235,7 +247,11 @@ def protect_cuts(vectors, values: np.ndarray, primary: np.ndarray, required: np.
     Each round first stops exact derivation (:func:`engine.stats.suppression.protect`, fast), then solves
     the bounds; a number whose interval is too narrow gets a partner: the cheapest shown, hideable number
     holding its bound (else sharing an underlying count with it). Raises ``ValueError`` when none is left to
-    hide. ``vectors``: a row per number, dense or scipy.sparse.
+    hide. ``vectors``: a row per number, dense or scipy.sparse. ``memo``: a group's result by everything it depends on
+    (its numbers' rows, values, what is hidden, required, hideable and costs), kept by a caller that checks the same
+    problem again with a few numbers changed (:mod:`engine.indicators.cross_partner`): the groups it did not change
+    are not solved again. ``settled``: numbers already known wide enough (a caller's earlier check of a problem that
+    has only loosened since), not solved for again; updated in place with those found wide enough now.
     """
     vectors = _sparse(vectors)
     values = np.asarray(values, dtype=float)
@@ -249,8 +265,22 @@ def protect_cuts(vectors, values: np.ndarray, primary: np.ndarray, required: np.
         rows = np.flatnonzero(groups == group)
         block = vectors[rows]
         block = block[:, np.unique(block.indices)]  # the group's own underlying counts only: small
+        key = None
+        known = np.zeros(rows.size, dtype=bool) if settled is None else settled[rows].copy()
+        if memo is not None:
+            key = _digest(block.indptr, block.indices, block.data, values[rows], result[rows], required[rows],
+                          can_hide[rows], cost[rows], known)
+            if key in memo:
+                result[rows], known = memo[key]
+                if settled is not None:
+                    settled[rows] = known
+                continue
         result[rows] = _protect_group(block, values[rows], result[rows], required[rows], can_hide[rows],
-                                      cost[rows])
+                                      cost[rows], known)
+        if settled is not None:
+            settled[rows] = known
+        if memo is not None:
+            memo[key] = (result[rows].copy(), known.copy())
     return result
 
 
@@ -271,9 +301,10 @@ def _nearest_hideable(gram: np.ndarray, target: int, hideable_now: np.ndarray) -
 
 
 def _protect_group(vectors: csr_matrix, values: np.ndarray, hidden: np.ndarray, required: np.ndarray,
-                   can_hide: np.ndarray, cost: np.ndarray) -> np.ndarray:
+                   can_hide: np.ndarray, cost: np.ndarray, wide: np.ndarray | None = None) -> np.ndarray:
     """One independent group (``vectors`` sparse, its own columns only): the only place dense work is done, on
-    the group's numbers (its Gram matrix), never on its underlying counts."""
+    the group's numbers (its Gram matrix), never on its underlying counts. ``wide``: numbers known wide enough
+    already; updated in place with those found so."""
     gram = (vectors @ vectors.T).toarray()  # the numbers are sums of a few counts each: sparse is far faster
     atoms = _merged_atoms(vectors)
     hidden = hidden.copy()
@@ -281,7 +312,7 @@ def _protect_group(vectors: csr_matrix, values: np.ndarray, hidden: np.ndarray, 
     # stopped for every hidden number. Hiding more only widens intervals, so a number once wide enough
     # is not solved again.
     # A number hidden on the way that must be wide too (a summand of a total other workbooks show) joins them.
-    wide = np.zeros(hidden.size, dtype=bool)
+    wide = np.zeros(hidden.size, dtype=bool) if wide is None else wide
     bounds = _Bounds(atoms, values, float(required.max(initial=0.0)))
     while True:
         hidden = protect(gram, values, hidden, hideable=can_hide, costs=cost)

@@ -217,14 +217,13 @@ def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file
                                    partner_label=geo.partner_label, benchmark_name=geo.benchmark_name,
                                    in_benchmark=geo.in_benchmark)
                   for b, window in zip(spec.breakdowns, windows)]
-    source_rules = _measured_rules(full_spec)
-    protected = suppress and bool(suppression_rules(spec) or source_rules)
-    checked, left_out = checked_breakdowns(spec, inputs.sources, geo.small_area_partner, windows, end,
-                                           withheld_sources(full_spec)) if protected else ([], {})
+    protected = suppress and bool(suppression_rules(spec))
+    checked, left_out = checked_breakdowns(spec, inputs.sources, geo.small_area_partner, windows, end) \
+        if protected else ([], {})
     hidden = hidden_by_partner(spec, results, trend, picks, masks, periods, first_month, chosen, n_partners,
                                by_partner, series, seasonal, season_years, first_data, group_tables, groups_of,
                                geo.small_area_partner, ungrouped, geo.in_benchmark, checked,
-                               [breakdowns[b.position] for b in checked], source_rules) \
+                               [breakdowns[b.position] for b in checked]) \
         if suppress else [set() for _ in range(n_partners)]
     # A map shades every small area: none of a sensitive indicator, nor of one with a hidden Top 10 row.
     map_sets = partner_map_sets(
@@ -237,18 +236,6 @@ def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file
                         comparison_positions(spec.comparison_areas, geo, inputs.peer_table), first_month,
                         withheld_sources(full_spec) if protected else set(), ungrouped, {b.position for b in checked},
                         left_out)
-
-
-def _measured_rules(spec: Spec) -> dict[str, tuple[int, bool]]:
-    """Per source read by a measured sensitive indicator, the strictest of their rules: the counted check does not
-    count its rows by month (an undated snapshot has none), so each figure of its breakdowns takes the rule."""
-    out: dict[str, tuple[int, bool]] = {}
-    for indicator in spec.indicators:
-        rule = spec.suppression_for(indicator)
-        if indicator.measure is not None and rule is not None:
-            below, zero = out.get(indicator.source, (0, False))
-            out[indicator.source] = (max(below, rule.below), zero or rule.zero)
-    return out
 
 
 def _ungrouped_counts(spec: Spec, results: dict[str, IndicatorResults], groups_of: dict[str, np.ndarray],

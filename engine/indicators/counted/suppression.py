@@ -37,8 +37,7 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
                       small_area_groups: dict[str, np.ndarray] | None = None,
                       partner_of: np.ndarray | None = None, ungrouped: list[dict[tuple[str, str], float]] | None = None,
                       in_benchmark: np.ndarray | None = None, checked: list[CheckedBreakdown] | None = None,
-                      breakdowns: list[list[Breakdown]] | None = None,
-                      source_rules: dict[str, tuple[int, bool]] | None = None) -> list[set]:
+                      breakdowns: list[list[Breakdown]] | None = None) -> list[set]:
     """Each partner area's hidden numbers (keys as :mod:`engine.indicators.disclosure` names them); an empty
     set for a spec with no sensitive indicator. ``by_partner``: indicators
     counted by partner area (no Top 10); ``series`` and ``seasonal`` (from ``season_years``, the data starting at
@@ -46,8 +45,7 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
     each area group's group of every small area (``small_area_groups``), ``partner_of`` (each small area's partner
     area), ``ungrouped`` (per partner area, (group id, indicator) -> events in small areas in no group) and
     ``in_benchmark`` (per partner area), are checked with them when they cut a sensitive indicator's source, and so
-    are the ``checked`` breakdowns (``breakdowns``: each one's table per partner area, in the order of ``checked``;
-    ``source_rules``: the rule of a source's measured sensitive indicators, for its breakdowns' figures).
+    are the ``checked`` breakdowns (``breakdowns``: each one's table per partner area, in the order of ``checked``).
 
     Every partner area is checked, whichever are ``chosen``: a workbook shows the other partner areas' counts
     (Comparisons, breakdowns by partner area) with the status their own workbooks give them, and the benchmark's
@@ -55,7 +53,7 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
     shared totals hidden too (``("link", …)`` keys)."""
     rules = suppression_rules(spec)
     hidden: list[set] = [set() for _ in range(n_partners)]
-    if not rules and not source_rules:
+    if not rules:
         return hidden
     n_months = periods.end - first_month + 1
     checked = checked or []
@@ -67,7 +65,7 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
                     [range(q.first - first_month, q.last - first_month + 1) for q in periods.quarters],
                     before, latest_offset(checked, periods.end))
     kinds = event_kinds(spec, masks, {name: (b.spec.source, mask) for b in checked for name, mask in b.masks.items()})
-    figures = figure_rules(checked, rules, kinds.members, source_rules or {})
+    figures = figure_rules(checked, rules, kinds.members)
     sensitive = {spec.indicator(i).source for i in rules}
     problems = []
     for p in range(n_partners):  # every partner: their figures are shown beside each other (Comparisons, breakdowns)
