@@ -74,9 +74,9 @@ class PartnerProblem:
                                 self.areas, self.breakdowns, hidden, interface, targets)
 
     def hidden(self, linked: Linked | None, start: set[Key], wide: set[Key], memo: dict | None = None,
-               settled: set[Key] | None = None) -> set[Key]:
+               settled: set[Key] | None = None, exact: bool = False) -> set[Key]:
         return hidden_numbers(self.values, self.layout, self.kinds, self.picks, self.complete, self.rules, self.areas,
-                              self.breakdowns, linked, start, wide, memo, settled)
+                              self.breakdowns, linked, start, wide, memo, settled, exact)
 
 
 @dataclass(frozen=True)
@@ -225,10 +225,16 @@ class _Cross:
         return model
 
     def run(self) -> tuple[list[set[Key]], set[Key]]:
-        # Each partner on its own first (cheap, and its groups no other partner touches are kept in its memo): the
-        # joint checks then start from what each hides anyway, and ask the others for less.
+        # Each partner on its own first (cheap, and its groups no other partner touches are kept in its memo), then
+        # the joint loop stopping exact derivation only (quick): the checks with bounds start from what each hides
+        # anyway, and ask the others for less. Only the last loop's result is relied on (hiding only grows).
         for p, problem in enumerate(self.problems):
             self.hidden[p] = problem.hidden(None, set(), set(), self.memo[p])
+        self._loop(exact=True)
+        self._loop(exact=False)
+        return self.hidden, {alike for key in self.links for alike in self.alike[key]}
+
+    def _loop(self, exact: bool) -> None:
         queue = list(range(len(self.problems)))
         while queue:
             # A partner asked to hide something goes first: until it has, the others' models of it are provisional.
@@ -240,8 +246,9 @@ class _Cross:
             # the last skips only what a check that asked nothing found wide (self.settled).
             found = set(self.settled[p] | (self.seen[p] if model.optimistic else set()))
             result = self.problems[p].hidden(model.linked(), self.hidden[p] | self.asked[p], self.ever_asked[p],
-                                             self.memo[p], found)
-            self.seen[p] |= found
+                                             self.memo[p], None if exact else found, exact)
+            if not exact:
+                self.seen[p] |= found
             own = {k for k in result if k[0] not in ("partner", "link")}
             again = model.optimistic
             for key in result:
@@ -258,11 +265,10 @@ class _Cross:
                 again = True  # it hid a summand of a total its model left out
             self.hidden[p] = own
             self.asked[p] -= own
-            if not again:  # its model asked nothing: what it found wide stays wide however the others grow
+            if not again and not exact:  # its model asked nothing: what it found wide stays wide however others grow
                 self.settled[p] = found
             if again and p not in queue:
                 queue.append(p)
-        return self.hidden, {alike for key in self.links for alike in self.alike[key]}
 
 
 def protect_partners(problems: list[PartnerProblem], totals: list[SharedTotal]) -> tuple[list[set[Key]], set[Key]]:

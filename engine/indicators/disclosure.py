@@ -190,12 +190,13 @@ def _join(*parts: Part) -> Part:
 def _protected(keys: list[Key], vectors, values: dict[Key, float], primary: set[Key],
                rule_of, fixed: int | list[float] = 0, start: set[Key] = frozenset(),
                extra_costs: dict[Key, float] | None = None, wide: set[Key] = frozenset(),
-               memo: dict | None = None, settled: set[Key] | None = None) -> set[Key]:
+               memo: dict | None = None, settled: set[Key] | None = None, exact: bool = False) -> set[Key]:
     """Protect one problem: ``keys`` (and ``fixed`` more rows of ``vectors``: numbers known to
     the reader that can never be hidden, their values when a list, else that many zeros). ``rule_of``: a primary
     key's small-number rule; ``start``: keys hidden already; ``extra_costs``: a cost for keys priced apart; ``wide``:
     keys that, once hidden, must stay uncertain by their rule's threshold as a small count must (a summand of a total
-    other workbooks show: the other partners' checks count on its width)."""
+    other workbooks show: the other partners' checks count on its width). ``exact``: only stop exact derivation (no
+    bounds solved): a quick first guess, never the last word."""
     fixed_values = [0.0] * fixed if isinstance(fixed, int) else list(fixed)
     value = np.array([values[k] for k in keys] + fixed_values)
     hidden = np.array([k in primary or k in start for k in keys] + [False] * len(fixed_values))
@@ -219,7 +220,7 @@ def _protected(keys: list[Key], vectors, values: dict[Key, float], primary: set[
             costs[position[key]] = -cost * dearest if cost < 0 else cost  # negative: so many times the dearest
     hideable = np.arange(value.size) < len(keys)
     # A small count must stay uncertain by at least its threshold; a number hidden to protect one, by anything.
-    required = np.array([float(rule_of(k)[0]) if k in primary or k in wide else 1.0 for k in keys]
+    required = np.array([float(rule_of(k)[0]) if (k in primary or k in wide) and not exact else 1.0 for k in keys]
                         + [1.0] * len(fixed_values))
     known = None if settled is None else np.array([k in settled for k in keys] + [False] * len(fixed_values))
     result = protect_cuts(vectors, value, hidden, required, hideable=hideable, costs=costs, memo=memo, settled=known)
@@ -395,7 +396,7 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
                    areas: SmallAreaGroups | None = None, breakdowns: BreakdownCells | None = None,
                    linked: Linked | None = None, start: set[Key] = frozenset(),
                    wide: set[Key] = frozenset(), memo: dict | None = None,
-                   settled: set[Key] | None = None) -> set[Key]:
+                   settled: set[Key] | None = None, exact: bool = False) -> set[Key]:
     """The keys of ``values`` (and of ``breakdowns.values``, and ``linked.keys``) to hide in one partner's workbook.
 
     ``picks`` gives the small areas each indicator's Top 10 table lists; ``complete`` the
@@ -408,7 +409,7 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
     which once hidden must stay as uncertain as a small count of their rule (when they have one); ``memo``: kept
     between checks of the same partner, so groups of numbers nothing changed in are not solved again; ``settled``:
     keys known wide enough from an earlier check whose problem has only loosened since, updated in place with the
-    keys found wide enough by this one.
+    keys found wide enough by this one; ``exact``: stop exact derivation only, a quick first guess (bounds unsolved).
 
     The problem is built sparse (a row per number, its underlying counts as column indices) and split
     into independent groups before anything dense is made (:func:`engine.indicators.protected_cuts.protect_cuts`).
@@ -421,7 +422,7 @@ def hidden_numbers(values: dict[Key, float], layout: Layout, kinds: Signatures, 
     hidden = _protected(problem.keys, problem.matrix, problem.values, problem.primary, problem.rule_of,
                         fixed=problem.known, start=begun, extra_costs=linked.costs if linked is not None else None,
                         wide={k for k in wide if k in problem.values and _has_rule(k, rules, breakdowns)}, memo=memo,
-                        settled=settled)
+                        settled=settled, exact=exact)
     # Every other small area on its own: its Top 10 counts as sums of its events of each kind.
     for keys in problem.alone:
         vectors = np.zeros((len(keys), problem.n_kinds))

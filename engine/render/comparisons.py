@@ -224,8 +224,10 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
         row = chart_top + rows_each * position
         breaks.append(row)
         bar_text, profile_text = _descriptions(report, comparison, series)
-        sheet.insert_chart(row, 0, _bar_chart(workbook, formats, report, comparison, rates, rates.first_col + 1 + position),
-                           {"description": bar_text, "object_position": 3, "y_offset": CHART_TOP_PIXELS})
+        if any(r is not None for r in (*comparison.rates, comparison.benchmark_rate)):  # all hidden: no empty frame
+            sheet.insert_chart(row, 0, _bar_chart(workbook, formats, report, comparison, rates,
+                                                  rates.first_col + 1 + position),
+                               {"description": bar_text, "object_position": 3, "y_offset": CHART_TOP_PIXELS})
         if not series.suppressed:  # a chart would draw a hidden month as 0: its table says "suppressed" instead
             sheet.insert_chart(row, 0, _profile_chart(workbook, formats, series, monthly, monthly.first_col + 1 + position,
                                                       chart_height(report)),
