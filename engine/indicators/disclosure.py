@@ -21,6 +21,10 @@ partner area's current window by small area too, and a group's count less its li
 bounds what is left. When a workbook shows them, every small area of the partner area gets its own
 unknowns for the current window (merged where no number tells them apart), tied to the months by
 one identity per kind of event: the small areas' events add up to the partner area's.
+
+Every partner area's problem is solved together with the others' (:mod:`engine.indicators.cross_partner`): a
+workbook shows the other partner areas' counts and the benchmark's, their sum, so :class:`Linked` appends what ties
+one partner's problem to the others'.
 """
 from __future__ import annotations
 
@@ -506,8 +510,8 @@ def shown_seasonal(table: SeasonalTable, starts: list[int], first_month: int, hi
 
 
 def touched_indicators(hidden: set[Key]) -> set[str]:
-    """Indicators with any hidden number: other cuts of them (area groups, breakdowns of their rows, the
-    comparison chart) could give a hidden number away, so a protected workbook leaves those cuts out."""
+    """Indicators with any hidden number: other cuts of them the check does not cover (breakdowns of their rows it
+    has not written as sums of events) could give a hidden number away, so a protected workbook leaves those out."""
     return {k[1] for k in hidden if k[0] not in TOTAL_KINDS + BREAKDOWN_KINDS + ("link",)}
 
 
