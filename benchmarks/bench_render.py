@@ -11,7 +11,17 @@ sheet) and its own Python cost on top. Target: within 2×.
 
 Prints CPU seconds (process time: robust on a shared machine) and wall seconds, medians. Maps are
 timed three ways: left out, taken from the picture cache (a rebuild whose maps did not change), and
-drawn afresh (an empty cache for every run).
+drawn afresh (an empty cache for every run). Each mode has its own yardstick: "left out" is compared with the
+bare write of the cells alone, the other two with the bare write that also inserts the pictures. Inserting a
+picture costs both sides the same (reading its PNG header, deflating it into the zip), so that common cost makes
+the "from the cache" ratio the smaller of the two even though the render is the same; read the seconds too.
+
+Every timed run starts from a full garbage collection (untimed). Without it the measurement was the collector's:
+``prepare`` leaves this process a heap of about a million objects, a render promotes tens of thousands to the
+oldest generation, and so every second or third run paid a full collection of that whole heap (about 0.1 s, more
+than the rest of the render's own Python). Which mode's runs it fell in decided which came out slower: it made
+"maps left out" (timed first, right after ``prepare``) slower than "maps from the cache", which does strictly
+more. A collection at the start of each run puts every mode, the yardsticks included, on the same footing.
 
 For a whole-process comparison by an outside timer, ``--save DIR`` keeps the Report and the cells,
 and ``--loop render|render-without-maps|bare --from DIR --times N`` repeats one of them N times.
@@ -21,6 +31,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import dataclasses
+import gc
 import io
 import os
 import pickle
@@ -75,11 +86,12 @@ def bare_write(sheets: Sheets, pictures: list[bytes] = ()) -> bytes:
 
 
 def timed(fn, repeat: int, before=None) -> tuple[float, float]:
-    """Median CPU and wall seconds of ``fn`` (``before`` runs untimed ahead of each)."""
+    """Median CPU and wall seconds of ``fn`` (``before`` and a full garbage collection run untimed ahead of each)."""
     cpu, wall = [], []
     for _ in range(repeat):
         if before is not None:
             before()
+        gc.collect()
         c, w = time.process_time(), time.perf_counter()
         fn()
         cpu.append(time.process_time() - c)
