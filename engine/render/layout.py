@@ -1,6 +1,7 @@
 """Shared sheet mechanics: Excel tables sized to their content, band rules, print setup."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -61,11 +62,37 @@ def display_width(value: Any) -> int:
 
 
 def _widest(values: list[Any], theme: Theme) -> float:
-    """The largest :func:`fitted_width` of ``values``: the texts' longest line measured once (a column of a
-    national build's tables holds thousands of cells, and the render's own time is mostly here)."""
-    texts = [v for v in values if isinstance(v, str)]
-    widest = max((len(line) for text in texts for line in text.splitlines()), default=0) * units_per_char(theme)
-    return max([widest] + [display_width(v) for v in values if not isinstance(v, str)])
+    """The largest :func:`fitted_width` of ``values``, without measuring every value (a column of a national build's
+    tables holds thousands of cells, and the render's own time is mostly here).
+
+    Texts: each distinct text once, longest first, until no text left can hold a longer line than the longest found.
+    Numbers: :func:`display_width` grows with a number's size and a minus sign adds one, so the widest float is the
+    largest or the most negative (or a negative zero), and likewise for integers; a column with a NaN or an infinity
+    (their words are shorter than their size says) is measured value by value."""
+    texts, floats, ints, others = [], [], [], []
+    for value in values:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, float):
+            floats.append(value)
+        elif isinstance(value, int):
+            ints.append(value)
+        else:
+            others.append(value)
+    longest = 0
+    for text in sorted(set(texts), key=len, reverse=True):
+        if len(text) <= longest:
+            break
+        longest = max(longest, max((len(line) for line in text.splitlines()), default=0))
+    widths = [longest * units_per_char(theme)] + [display_width(v) for v in others]
+    if floats:
+        extremes = [max(floats), min(floats)] if math.isfinite(sum(floats)) else floats
+        if extremes[-1] == 0.0 and any(math.copysign(1.0, v) < 0 for v in floats if v == 0.0):
+            extremes.append(-0.0)  # shown as "-0.0", and as small as 0.0 to min()
+        widths += [display_width(v) for v in extremes]
+    if ints:
+        widths += [display_width(max(ints)), display_width(min(ints))]
+    return max(widths)
 
 
 def fitted_width(value: Any, theme: Theme) -> float:
