@@ -16,7 +16,8 @@ bare write of the cells alone, the other two with the bare write that also inser
 picture costs both sides the same (reading its PNG header, deflating it into the zip), so that common cost makes
 the "from the cache" ratio the smaller of the two even though the render is the same; read the seconds too.
 
-Every timed run starts from a full garbage collection (untimed). Without it the measurement was the collector's:
+The measured things take turns (one run of each per round), so that a change in the shared machine's load falls on
+all of them alike. Every timed run starts from a full garbage collection (untimed). Without it the measurement was the collector's:
 ``prepare`` leaves this process a heap of about a million objects, a render promotes tens of thousands to the
 oldest generation, and so every second or third run paid a full collection of that whole heap (about 0.1 s, more
 than the rest of the render's own Python). Which mode's runs it fell in decided which came out slower: it made
@@ -101,6 +102,16 @@ def timed(fn, repeat: int, before=None) -> tuple[float, float]:
     return statistics.median(cpu), statistics.median(wall)
 
 
+def timed_in_turn(fns: list, repeat: int) -> list[tuple[float, float]]:
+    """:func:`timed` for several things, taking turns: each round runs every one of them once, so that a change in
+    the machine's load (it is shared) falls on all of them alike and the ratios between them keep."""
+    runs: list[list[tuple[float, float]]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, times in zip(fns, runs):
+            times.append(timed(fn, 1))
+    return [(statistics.median(c for c, _ in times), statistics.median(w for _, w in times)) for times in runs]
+
+
 def fresh_cache(root: Path):
     """A new, empty picture cache for the next run: every map is drawn."""
     counter = iter(range(10**9))
@@ -152,12 +163,9 @@ def main() -> None:
     plain_calls = recorded(lambda: render_workbook(plain, theme))[0]
     calls = recorded(lambda: render_workbook(report, theme))[0]
     n_cells = sum(1 for _, rows in sheets for row in rows for v in row if v is not None)
-    without = timed(lambda: render_workbook(plain, theme), args.repeat)
-    cached = timed(lambda: render_workbook(report, theme), args.repeat)
-    bare = timed(lambda: bare_write(sheets), args.repeat)
-    bare_pictures = timed(lambda: bare_write(sheets_with_maps, pictures), args.repeat)
-    replayed = timed(lambda: replay(plain_calls), args.repeat)
-    replayed_maps = timed(lambda: replay(calls), args.repeat)
+    without, cached, bare, bare_pictures, replayed, replayed_maps = timed_in_turn([
+        lambda: render_workbook(plain, theme), lambda: render_workbook(report, theme), lambda: bare_write(sheets),
+        lambda: bare_write(sheets_with_maps, pictures), lambda: replay(plain_calls), lambda: replay(calls)], args.repeat)
     home = os.environ.get("XDG_CACHE_HOME")
     with tempfile.TemporaryDirectory() as empty:
         drawn = timed(lambda: render_workbook(report, theme), max(3, args.repeat // 2), before=fresh_cache(Path(empty)))
