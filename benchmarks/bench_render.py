@@ -18,9 +18,10 @@ the "from the cache" ratio the smaller of the two even though the render is the 
 
 The measured things take turns (one run of each per round), so that a change in the shared machine's load falls on
 all of them alike. Every timed run starts from a full garbage collection (untimed). Without it the measurement was the collector's:
-``prepare`` leaves this process a heap of about a million objects, a render promotes tens of thousands to the
-oldest generation, and so every second or third run paid a full collection of that whole heap (about 0.1 s, more
-than the rest of the render's own Python). Which mode's runs it fell in decided which came out slower: it made
+``prepare`` and the yardsticks' cells leave this process well over a hundred thousand tracked objects, each render
+moves some ten thousand more into the oldest generation (Python collects it whole once those reach a quarter of
+it), and so every second or third run paid a full collection of the whole heap (0.07–0.1 s, more than all of the
+render's own Python). Which mode's runs it fell in decided which came out slower: it made
 "maps left out" (timed first, right after ``prepare``) slower than "maps from the cache", which does strictly
 more. A collection at the start of each run puts every mode, the yardsticks included, on the same footing.
 
