@@ -79,7 +79,9 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
     """An Excel table with a stable name; values are written as values (never formulas).
 
     ``totals`` gives the total row's cached values, so that viewers that do not recalculate
-    (mail previews, LibreOffice by default) show the right numbers, not 0.
+    (mail previews, LibreOffice by default) show the right numbers, not 0. A hidden figure
+    (:data:`engine.report.SUPPRESSED`) in a number column reads its word right-aligned, where the number would sit
+    (:func:`_right_align_suppressed`): here, so that no table can forget it.
     """
     data = [list(r) for r in rows] or [[None] * len(columns)]
     last_row = row + len(data) + (1 if totals is not None else 0)
@@ -110,6 +112,8 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
     if totals is not None:
         options["total_row"] = True
     sheet.add_table(row, col, last_row, col + len(columns) - 1, options)
+    written = data + ([list(totals)] if totals is not None else [])  # the total row follows the data
+    _right_align_suppressed(sheet, formats, row + 1, col, columns, written)
     theme = formats.theme
     for position, column in enumerate(columns):
         fitted = max(text_width(column.header, theme, bold=True) * 0.9,
@@ -127,26 +131,27 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
     return TablePlacement(name, row, last_row, col, col + len(columns) - 1, data_last_row=row + len(data))
 
 
+def _right_align_suppressed(sheet: Worksheet, formats: Formats, first_row: int, first_col: int,
+                            columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
+    """The word of a hidden figure in a number column, written again in that column's format aligned right (a text
+    cell in a number format is otherwise left-aligned); words in text columns (▲/▼, significance, bands) keep their
+    column's alignment."""
+    for position, column in enumerate(columns):
+        if column.format is None or column.format.num_format in (0, "", "General", "@"):
+            continue
+        right = None
+        for offset, values in enumerate(rows):
+            if isinstance(values[position], str) and values[position] == SUPPRESSED:
+                right = right or formats.right_aligned(column.format)
+                sheet.write_string(first_row + offset, first_col + position, SUPPRESSED, right)
+
+
 def apply_widths(sheet: Worksheet, widths: dict[int, float]) -> None:
     for col, width in widths.items():
         sheet.set_column(col, col, width)
 
 
 CellRange = tuple[int, int, int, int]  # first row, first col, last row, last col (0-based)
-
-
-def right_align_suppressed(sheet: Worksheet, formats: Formats, placement: TablePlacement, columns: Sequence[Column],
-                           rows: Sequence[Sequence[Any]]) -> None:
-    """A hidden figure (:data:`engine.report.SUPPRESSED`) in a number column of a table :func:`write_table` placed
-    reads its word right-aligned, where the number would sit; words in text columns (▲/▼, significance) keep their
-    column's alignment."""
-    right = formats.get(align="right")
-    numeric = {col for col, column in enumerate(columns)
-               if column.format is not None and column.format.num_format not in (0, "", "General", "@")}
-    for offset, values in enumerate(rows):
-        for col, value in enumerate(values):
-            if value == SUPPRESSED and col in numeric:
-                sheet.write_string(placement.first_data_row + offset, placement.first_col + col, SUPPRESSED, right)
 
 
 def band_rules(sheet: Worksheet, formats: Formats, cell_range: CellRange | Sequence[CellRange], polarity: str) -> None:
