@@ -1,8 +1,11 @@
 """Shared sheet mechanics: Excel tables sized to their content, band rules, print setup."""
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Any, Sequence
+
+import numpy as np
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell
@@ -79,7 +82,8 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
     """An Excel table with a stable name; values are written as values (never formulas).
 
     ``totals`` gives the total row's cached values, so that viewers that do not recalculate
-    (mail previews, LibreOffice by default) show the right numbers, not 0. A hidden figure
+    (mail previews, LibreOffice by default) show the right numbers, not 0; a column without a total function
+    shows its total as a value (a number stays a number). A hidden figure
     (:data:`engine.report.SUPPRESSED`) in a number column reads its word right-aligned, where the number would sit
     (:func:`_right_align_suppressed`): here, so that no table can forget it.
     """
@@ -105,13 +109,18 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
                 spec["total_function"] = f"SUBTOTAL({SUBTOTAL_CODES[column.total]},{first}:{last})"
                 spec["total_value"] = value
                 spec["format"] = column.format
-            elif value is not None:
+            elif value is not None and not _is_number(value):  # a number is written below, as a number
                 spec["total_string"] = str(value)
         spec.setdefault("format", formats.text)
         options["columns"].append(spec)
     if totals is not None:
         options["total_row"] = True
     sheet.add_table(row, col, last_row, col + len(columns) - 1, options)
+    for position, column in enumerate(columns if totals is not None else []):
+        value = totals[position]
+        if not column.total and _is_number(value):
+            # a total without a function (the column hides a figure, which SUBTOTAL would leave out): still a number
+            sheet.write_number(last_row, col + position, value, column.format or formats.text)
     written = data + ([list(totals)] if totals is not None else [])  # the total row follows the data
     _right_align_suppressed(sheet, formats, row + 1, col, columns, written)
     theme = formats.theme
@@ -129,6 +138,10 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
         if lines > 1:
             sheet.set_row(row + 1 + offset, row_height(lines, theme))
     return TablePlacement(name, row, last_row, col, col + len(columns) - 1, data_last_row=row + len(data))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def _right_align_suppressed(sheet: Worksheet, formats: Formats, first_row: int, first_col: int,
