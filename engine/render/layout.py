@@ -146,17 +146,31 @@ def _is_number(value: Any) -> bool:
 
 def _right_align_suppressed(sheet: Worksheet, formats: Formats, first_row: int, first_col: int,
                             columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
-    """The word of a hidden figure in a number column, written again in that column's format aligned right (a text
-    cell in a number format is otherwise left-aligned); words in text columns (▲/▼, significance, bands) keep their
-    column's alignment."""
+    """Every hidden figure's word in a number column, written again in :func:`table_cell_format` (Excel's table
+    gives each cell its column's format)."""
     for position, column in enumerate(columns):
-        if column.format is None or column.format.num_format in (0, "", "General", "@"):
-            continue
-        right = None
         for offset, values in enumerate(rows):
-            if isinstance(values[position], str) and values[position] == SUPPRESSED:
-                right = right or formats.right_aligned(column.format)
-                sheet.write_string(first_row + offset, first_col + position, SUPPRESSED, right)
+            shown = table_cell_format(formats, values[position], column.format)
+            if shown is not column.format:
+                sheet.write_string(first_row + offset, first_col + position, SUPPRESSED, shown)
+
+
+def table_cell_format(formats: Formats, value: Any, column_format: Format | None) -> Format | None:
+    """The format a table's cell is written in: its column's, but a hidden figure's word
+    (:data:`engine.report.SUPPRESSED`) in a number column aligned right, where the number would sit (a text cell in a
+    number format is otherwise left-aligned); words in text columns (▲/▼, significance, bands) keep their column's
+    alignment. :func:`write_table` and the printable tables (:mod:`engine.render.print_sheet`) both use it."""
+    if _is_suppressed(value) and _is_number_format(column_format):
+        return formats.right_aligned(column_format)
+    return column_format
+
+
+def _is_suppressed(value: Any) -> bool:
+    return isinstance(value, str) and value == SUPPRESSED
+
+
+def _is_number_format(column_format: Format | None) -> bool:
+    return column_format is not None and column_format.num_format not in (0, "", "General", "@")
 
 
 def apply_widths(sheet: Worksheet, widths: dict[int, float]) -> None:
