@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any, Sequence
+
+import numpy as np
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell
@@ -106,7 +109,10 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
     """An Excel table with a stable name; values are written as values (never formulas).
 
     ``totals`` gives the total row's cached values, so that viewers that do not recalculate
-    (mail previews, LibreOffice by default) show the right numbers, not 0.
+    (mail previews, LibreOffice by default) show the right numbers, not 0; a column without a total function
+    shows its total as a value (a number stays a number). A hidden figure
+    (:data:`engine.report.SUPPRESSED`) in a number column reads its word right-aligned, where the number would sit
+    (:func:`_right_align_suppressed`): here, so that no table can forget it.
     """
     data = [list(r) for r in rows] or [[None] * len(columns)]
     last_row = row + len(data) + (1 if totals is not None else 0)
@@ -130,13 +136,20 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
                 spec["total_function"] = f"SUBTOTAL({SUBTOTAL_CODES[column.total]},{first}:{last})"
                 spec["total_value"] = value
                 spec["format"] = column.format
-            elif value is not None:
+            elif value is not None and not _is_number(value):  # a number is written below, as a number
                 spec["total_string"] = str(value)
         spec.setdefault("format", formats.text)
         options["columns"].append(spec)
     if totals is not None:
         options["total_row"] = True
     sheet.add_table(row, col, last_row, col + len(columns) - 1, options)
+    for position, column in enumerate(columns if totals is not None else []):
+        value = totals[position]
+        if not column.total and _is_number(value):
+            # a total without a function (the column hides a figure, which SUBTOTAL would leave out): still a number
+            sheet.write_number(last_row, col + position, value, column.format or formats.text)
+    written = data + ([list(totals)] if totals is not None else [])  # the total row follows the data
+    _right_align_suppressed(sheet, formats, row + 1, col, columns, written)
     theme = formats.theme
     for position, column in enumerate(columns):
         fitted = max(text_width(column.header, theme, bold=True) * 0.9,
@@ -154,26 +167,45 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
     return TablePlacement(name, row, last_row, col, col + len(columns) - 1, data_last_row=row + len(data))
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _right_align_suppressed(sheet: Worksheet, formats: Formats, first_row: int, first_col: int,
+                            columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
+    """Every hidden figure's word in a number column, written again in :func:`table_cell_format` (Excel's table
+    gives each cell its column's format)."""
+    for position, column in enumerate(columns):
+        for offset, values in enumerate(rows):
+            shown = table_cell_format(formats, values[position], column.format)
+            if shown is not column.format:
+                sheet.write_string(first_row + offset, first_col + position, SUPPRESSED, shown)
+
+
+def table_cell_format(formats: Formats, value: Any, column_format: Format | None) -> Format | None:
+    """The format a table's cell is written in: its column's, but a hidden figure's word
+    (:data:`engine.report.SUPPRESSED`) in a number column aligned right, where the number would sit (a text cell in a
+    number format is otherwise left-aligned); words in text columns (▲/▼, significance, bands) keep their column's
+    alignment. :func:`write_table` and the printable tables (:mod:`engine.render.print_sheet`) both use it."""
+    if _is_suppressed(value) and _is_number_format(column_format):
+        return formats.right_aligned(column_format)
+    return column_format
+
+
+def _is_suppressed(value: Any) -> bool:
+    return isinstance(value, str) and value == SUPPRESSED
+
+
+def _is_number_format(column_format: Format | None) -> bool:
+    return column_format is not None and column_format.num_format not in (0, "", "General", "@")
+
+
 def apply_widths(sheet: Worksheet, widths: dict[int, float]) -> None:
     for col, width in widths.items():
         sheet.set_column(col, col, width)
 
 
 CellRange = tuple[int, int, int, int]  # first row, first col, last row, last col (0-based)
-
-
-def right_align_suppressed(sheet: Worksheet, formats: Formats, placement: TablePlacement, columns: Sequence[Column],
-                           rows: Sequence[Sequence[Any]]) -> None:
-    """A hidden figure (:data:`engine.report.SUPPRESSED`) in a number column of a table :func:`write_table` placed
-    reads its word right-aligned, where the number would sit; words in text columns (▲/▼, significance) keep their
-    column's alignment."""
-    right = formats.get(align="right")
-    numeric = {col for col, column in enumerate(columns)
-               if column.format is not None and column.format.num_format not in (0, "", "General", "@")}
-    for offset, values in enumerate(rows):
-        for col, value in enumerate(values):
-            if value == SUPPRESSED and col in numeric:
-                sheet.write_string(placement.first_data_row + offset, placement.first_col + col, SUPPRESSED, right)
 
 
 def band_rules(sheet: Worksheet, formats: Formats, cell_range: CellRange | Sequence[CellRange], polarity: str) -> None:

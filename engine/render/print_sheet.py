@@ -21,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.contract.names import internal_link
 from engine.render.formats import Formats
-from engine.render.layout import TABLE_STYLE, Column, produced_words, report_page_setup
+from engine.render.layout import TABLE_STYLE, Column, produced_words, report_page_setup, table_cell_format
 from engine.render.print_pages import printable_points, smallest_scale
 from engine.render.wrapping import one_line_points, row_height, wrapped_lines, wrapped_note
 from engine.report import Report
@@ -166,7 +166,7 @@ def _write_table(sheet: Worksheet, formats: Formats, row: int, table: PrintTable
             if cell_format is None:  # a label wraps; words in a column of figures take its alignment
                 text = value is None or isinstance(value, str)
                 cell_format = formats.wrap if text and col < table.labels else column.format or formats.text
-            _cell(sheet, row, layout, col, value, cell_format)
+            _cell(sheet, row, layout, col, value, table_cell_format(formats, value, cell_format))
         tall = lines_of[offset]
         if tall > 1:
             sheet.set_row(row, row_height(tall, theme))
