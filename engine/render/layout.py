@@ -174,12 +174,16 @@ def _is_number(value: Any) -> bool:
 def _right_align_suppressed(sheet: Worksheet, formats: Formats, first_row: int, first_col: int,
                             columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
     """Every hidden figure's word in a number column, written again in :func:`table_cell_format` (Excel's table
-    gives each cell its column's format)."""
+    gives each cell its column's format). Only number columns are looked through, for the word itself: the
+    cells of the others keep their column's format whatever they hold."""
     for position, column in enumerate(columns):
+        if not _is_number_format(column.format):
+            continue
         for offset, values in enumerate(rows):
-            shown = table_cell_format(formats, values[position], column.format)
-            if shown is not column.format:
-                sheet.write_string(first_row + offset, first_col + position, SUPPRESSED, shown)
+            if _is_suppressed(values[position]):
+                shown = table_cell_format(formats, values[position], column.format)
+                if shown is not column.format:
+                    sheet.write_string(first_row + offset, first_col + position, SUPPRESSED, shown)
 
 
 def table_cell_format(formats: Formats, value: Any, column_format: Format | None) -> Format | None:
