@@ -26,6 +26,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
+from engine.report import SUPPRESSED
 from page_fill import PageFill, half_empty, nearly_empty, page_fills
 from test_libreoffice import require_tool
 
@@ -299,6 +300,12 @@ def test_every_note_of_a_protected_workbook_prints_whole(printed_protected):
     assert {"Summary", "Top 10", "Trends", "Comparisons", "Profiles", "Profiles (print)", "Who is affected",
             "Maps"} <= sheets, sheets
     assert sum("suppressed" in text for _s, _c, text in notes) >= 6, notes
+    # A sheet showing a hidden figure's word says what it means (the printable forms too).
+    wb = load_workbook(book)
+    showing = {ws.title for ws in wb.worksheets if ws.sheet_state == "visible"
+               and any(cell.value == SUPPRESSED for row in ws.iter_rows() for cell in row)}
+    explained = {sheet for sheet, _cell, text in notes if f"'{SUPPRESSED}'" in text}
+    assert {"Top 10", "Who is affected (print)"} <= showing and showing - explained == set(), showing - explained
     printed_text = {}
     for page in pages:
         sheet = page.running_header().split(" — ")[0]
