@@ -15,11 +15,10 @@ from engine.render.print_pages import page_wide_columns
 from engine.render.peer_columns import RANK_AMONG_PEERS, peer_columns_note, peer_rules
 from engine.render.trends import QuarterRows, value_format
 from engine.render.wrapping import text_width, wrapped_note
-from engine.report import CLOSE_TO_TARGET, MET, NOT_MET, SUPPRESSED, Kpi, Report
+from engine.report import CLOSE_TO_TARGET, MET, NOT_AVAILABLE, NOT_MET, SUPPRESSED, Kpi, Report
 
 ARROWS = {"Increase (significant)": "▲ Increase (significant)", "Reduction (significant)": "▼ Reduction (significant)",
           "No significant change": "► No significant change"}
-NOT_AVAILABLE = "n/a"
 POINTS = '+0.0" pp";-0.0" pp";0.0" pp"'  # a change in a proportion, in percentage points
 RATE_CHANGE = "+#,##0.0;-#,##0.0;0.0"
 TABLE_FIRST_ROW = 6
@@ -146,7 +145,7 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
         columns += [Column("Target", formats.wrap, 22), Column("Target status", formats.centre, 15)]
     rows = [[k.priority, k.name, *([period_text(k, report)] if own_periods else []),
              _shown(k.previous, k), _shown(k.current, k), _shown(k.change, k),
-             k.percent_change if k.percent_change is not None else (_shown(None, k) if k.change is None else "n/a"),
+             k.percent_change if k.percent_change is not None else (_shown(None, k) if k.change is None else NOT_AVAILABLE),
              ARROWS.get(k.direction, k.direction), k.outcome, _shown(k.rate, k), k.benchmark_rate, k.peer_rank_text]
             + ([k.peer_average, k.peer_comparison] if grouped else []) + [_shown(k.band, k), None]
             + ([k.target, k.target_status] if targets else [])
