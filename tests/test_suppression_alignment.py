@@ -42,7 +42,7 @@ def _declared_formats(sheet: Worksheet, table) -> list[str | None]:
             for c in table.tableColumns]
 
 
-def _number_columns(path: Path):
+def number_columns(path: Path):
     """(sheet, table name, header, the column's data cells) for every number column of every table."""
     workbook = load_workbook(path)
     for sheet in workbook.worksheets:
@@ -60,7 +60,7 @@ def _number_columns(path: Path):
 def _hidden_cells(path: Path) -> list[tuple[str, str, str, str, bool]]:
     """(sheet, table, header, cell, right-aligned?) for every hidden figure's word in a table's number column."""
     return [(sheet, table, header, c.coordinate, c.alignment.horizontal == "right")
-            for sheet, table, header, cells in _number_columns(path) for c in cells if c.value == SUPPRESSED]
+            for sheet, table, header, cells in number_columns(path) for c in cells if c.value == SUPPRESSED]
 
 
 @pytest.mark.filterwarnings("ignore:Sparkline Group extension")
@@ -76,6 +76,6 @@ def test_every_hidden_figure_in_a_number_column_is_right_aligned(workbooks):
 def test_no_figure_in_a_number_column_is_text(workbooks):
     looks_like_a_number = re.compile(r"^[-+]?[\d,]+(\.\d+)?%?$")
     text = [(path.name, sheet, table, header, c.coordinate, c.value) for path in workbooks
-            for sheet, table, header, cells in _number_columns(path) for c in cells
+            for sheet, table, header, cells in number_columns(path) for c in cells
             if isinstance(c.value, str) and looks_like_a_number.match(c.value.strip())]
     assert text == []

@@ -17,7 +17,7 @@ from engine.contract.names import SHEET_SUMMARY, internal_link
 from engine.render.print_pages import plan_pages
 from engine.render.theme import BAND_NAMES, Theme
 from engine.render.wrapping import font_scale, row_height, text_width, units_per_char, wrapped_lines
-from engine.report import SUPPRESSED, Report
+from engine.report import NOT_AVAILABLE, SUPPRESSED, Report
 
 MAX_WIDTH = 60
 SUBTOTAL_CODES = {"sum": 109, "average": 101, "count": 103, "max": 104, "min": 105}
@@ -110,9 +110,9 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
 
     ``totals`` gives the total row's cached values, so that viewers that do not recalculate
     (mail previews, LibreOffice by default) show the right numbers, not 0; a column without a total function
-    shows its total as a value (a number stays a number). A hidden figure
-    (:data:`engine.report.SUPPRESSED`) in a number column reads its word right-aligned, where the number would sit
-    (:func:`_right_align_suppressed`): here, so that no table can forget it.
+    shows its total as a value (a number stays a number). A word standing for a figure in a number column (hidden,
+    :data:`engine.report.SUPPRESSED`, or missing, :data:`engine.report.NOT_AVAILABLE`) is right-aligned, where the
+    number would sit (:func:`_right_align_figure_words`): here, so that no table can forget it.
     """
     data = [list(r) for r in rows] or [[None] * len(columns)]
     last_row = row + len(data) + (1 if totals is not None else 0)
@@ -149,7 +149,7 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
             # a total without a function (the column hides a figure, which SUBTOTAL would leave out): still a number
             sheet.write_number(last_row, col + position, value, column.format or formats.text)
     written = data + ([list(totals)] if totals is not None else [])  # the total row follows the data
-    _right_align_suppressed(sheet, formats, row + 1, col, columns, written)
+    _right_align_figure_words(sheet, formats, row + 1, col, columns, written)
     theme = formats.theme
     for position, column in enumerate(columns):
         fitted = max(text_width(column.header, theme, bold=True) * 0.9,
@@ -171,33 +171,37 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
-def _right_align_suppressed(sheet: Worksheet, formats: Formats, first_row: int, first_col: int,
-                            columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
-    """Every hidden figure's word in a number column, written again in :func:`table_cell_format` (Excel's table
+#: The words a table writes where a figure would be: hidden (small-number suppression) or missing (not zero).
+FIGURE_WORDS = frozenset({SUPPRESSED, NOT_AVAILABLE})
+
+
+def _right_align_figure_words(sheet: Worksheet, formats: Formats, first_row: int, first_col: int,
+                              columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
+    """Every word standing for a figure in a number column, written again in :func:`table_cell_format` (Excel's table
     gives each cell its column's format). Only number columns are looked through, for the word itself: the
     cells of the others keep their column's format whatever they hold."""
     for position, column in enumerate(columns):
         if not _is_number_format(column.format):
             continue
         for offset, values in enumerate(rows):
-            if _is_suppressed(values[position]):
-                shown = table_cell_format(formats, values[position], column.format)
-                if shown is not column.format:
-                    sheet.write_string(first_row + offset, first_col + position, SUPPRESSED, shown)
+            value = values[position]
+            if _is_figure_word(value):
+                sheet.write_string(first_row + offset, first_col + position, value,
+                                   table_cell_format(formats, value, column.format))
 
 
 def table_cell_format(formats: Formats, value: Any, column_format: Format | None) -> Format | None:
-    """The format a table's cell is written in: its column's, but a hidden figure's word
-    (:data:`engine.report.SUPPRESSED`) in a number column aligned right, where the number would sit (a text cell in a
-    number format is otherwise left-aligned); words in text columns (▲/▼, significance, bands) keep their column's
-    alignment. :func:`write_table` and the printable tables (:mod:`engine.render.print_sheet`) both use it."""
-    if _is_suppressed(value) and _is_number_format(column_format):
+    """The format a table's cell is written in: its column's, but a word standing for a figure
+    (:data:`FIGURE_WORDS`: hidden or missing) in a number column aligned right, where the number would sit (a text
+    cell in a number format is otherwise left-aligned); words in text columns (▲/▼, significance, bands) keep their
+    column's alignment. :func:`write_table` and the printable tables (:mod:`engine.render.print_sheet`) both use it."""
+    if _is_figure_word(value) and _is_number_format(column_format):
         return formats.right_aligned(column_format)
     return column_format
 
 
-def _is_suppressed(value: Any) -> bool:
-    return isinstance(value, str) and value == SUPPRESSED
+def _is_figure_word(value: Any) -> bool:
+    return isinstance(value, str) and value in FIGURE_WORDS
 
 
 def _is_number_format(column_format: Format | None) -> bool:

@@ -128,7 +128,7 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
         _highlight_rules(sheet, formats, placement, shape, report)
         row = left_out(breakdown.breakdown_id, placement.last_row + 3)
     printed += printed_hotspots(report, formats) + printed_published(report, formats)
-    starts, row = write_hotspots(sheet, formats, report, row, widths)
+    starts, row = write_hotspots(sheet, formats, report, row, widths, notes)
     breaks += starts
     section = next((t.section for t in reversed(report.hotspots) if t.section), section)
     starts, headers = write_published(sheet, formats, report, row, widths, page_wide_columns(widths, formats.theme),
