@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -60,25 +61,25 @@ def _watching_cache() -> IngestCache:
 class ComputeMemo:
     """What :func:`prepare` computed, kept between calls in one long-lived process (the Excel add-in's).
 
-    It holds the :class:`~engine.ingest.cache.IngestCache` its reads come from. A call whose spec,
-    arguments and build day are the same as an earlier one's, and whose every read was served by the very
-    same cached read (no file behind it changed: see :mod:`engine.ingest.stamps`), gets that call's
-    Reports without computing them again; anything else computes afresh. It keeps the
-    :data:`MEMO_ENTRIES` most recent.
+    It holds the :class:`~engine.ingest.cache.IngestCache` its reads come from. A call whose spec file (by its
+    path: the same text in another file is another spec, and its Reports name it), spec, arguments and build day
+    are the same as an earlier one's, and whose every read was served by the very same cached read (no file
+    behind it changed: see :mod:`engine.ingest.stamps`), gets that call's Reports without computing them again;
+    anything else computes afresh (:func:`_computed_from`). It keeps the :data:`MEMO_ENTRIES` most recent.
     """
 
     cache: IngestCache = field(default_factory=_watching_cache)
-    _prepared: OrderedDict[tuple, Prepared] = field(default_factory=OrderedDict)
+    _prepared: OrderedDict[str, Prepared] = field(default_factory=OrderedDict)
     hits: int = 0
 
-    def get(self, key: tuple) -> Prepared | None:
+    def get(self, key: str) -> Prepared | None:
         prepared = self._prepared.get(key)
         if prepared is not None:
             self.hits += 1
             self._prepared.move_to_end(key)
         return prepared
 
-    def put(self, key: tuple, prepared: Prepared) -> None:
+    def put(self, key: str, prepared: Prepared) -> None:
         self._prepared[key] = prepared
         while len(self._prepared) > MEMO_ENTRIES:
             self._prepared.popitem(last=False)
@@ -134,19 +135,19 @@ def check_arguments(spec: Spec, spec_dir: Path, spec_file: str, areas: Sequence[
         raise SpecError(problems)
 
 
-def _kept_key(spec: Spec, spec_path: str | Path, spec_dir: Path, project, areas: Sequence[str] | None,
-              period_end: str | None, suppress: bool, cache: IngestCache | None) -> str | None:
-    """What computed Reports kept on disk are kept under: everything :class:`ComputeMemo`'s key holds, with each read's
-    identity across commands (see :mod:`engine.ingest.cache`) for its serial, and the spec file's own path (the
-    Reports name it); None when a read has no such identity (a cache without a disk store)."""
+def _computed_from(spec: Spec, spec_path: str | Path, spec_dir: Path, project, areas: Sequence[str] | None,
+                   period_end: str | None, suppress: bool, reads: Sequence) -> str:
+    """Everything the Reports are computed from, as one key: the spec, the spec file's own path (the Reports name it:
+    the settings sheet's ``spec``, which a Refresh reads) and folder, the project, the arguments, the build day, and
+    ``reads``, each read's serial (:class:`ComputeMemo`, in this process) or identity (kept on disk, across commands;
+    see :mod:`engine.ingest.cache`): a read is keyed by its sources' resolved paths and served only while their files
+    are unchanged, so the same reads mean the same data."""
     from engine.indicators.periods import generated_timestamp
 
-    if cache is None or not cache.identities or None in cache.identities:
-        return None
-    return json.dumps({"spec": spec.model_dump(mode="json"), "spec_path": str(Path(spec_path).resolve()),
+    return json.dumps({"spec": spec.model_dump(mode="json"), "spec_path": os.path.abspath(spec_path),
                        "spec_dir": str(spec_dir), "project": [project.id, str(project.root)],
                        "areas": list(areas or ()), "period_end": period_end, "suppress": suppress,
-                       "generated": generated_timestamp(0).isoformat(), "reads": cache.identities},
+                       "generated": generated_timestamp(0).isoformat(), "reads": list(reads)},
                       sort_keys=True, default=str)
 
 
@@ -167,7 +168,6 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     from engine.indicators import build_reports
     from engine.indicators.dashboard.subject import build_dashboard, subject_members
     from engine.indicators.published import with_subject_published
-    from engine.indicators.periods import generated_timestamp
     from engine.ingest import load_inputs
     from engine.project import project_of_spec
     from engine.render import load_theme
@@ -191,14 +191,16 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
         raise locate(SpecError([replace(p, file=p.file or str(spec_path)) for p in error.problems]), spec_path) from None
     ingested = time.perf_counter()
     key = None
-    if memo is not None:  # everything the Reports are computed from: the reads' serials stand for the data
-        key = (spec.model_dump_json(), str(spec_dir), project.id, str(project.root), tuple(areas or ()), period_end,
-               suppress, generated_timestamp(0), tuple(memo.cache.served))
+    if memo is not None:  # the reads' serials stand for the data
+        key = _computed_from(spec, spec_path, spec_dir, project, areas, period_end, suppress, memo.cache.served)
         known = memo.get(key)
         if known is not None:
             timings = {"spec": loaded - started, "ingest": ingested - loaded, "compute": time.perf_counter() - ingested}
             return replace(known, timings=timings)
-    kept_key = _kept_key(spec, spec_path, spec_dir, project, areas, period_end, suppress, cache) if kept else None
+    kept_key = None
+    if kept is not None and cache is not None and cache.identities and None not in cache.identities:
+        # each read's identity across commands stands for the data (None: a cache without a disk store)
+        kept_key = _computed_from(spec, spec_path, spec_dir, project, areas, period_end, suppress, cache.identities)
     stored = kept.load(kept_key) if kept is not None and kept_key is not None else None
     if stored is not None:
         reports, dashboard = stored.value

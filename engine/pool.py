@@ -2,10 +2,16 @@
 
 One place decides how many workers there are and how they start, so ``saferbook build --jobs``
 and ``saferbook run``'s ``workers:`` behave alike.
+
+A worker outlives its pool only while the process that started it lives: a pool's workers wait on
+its queue, and when the build is killed outright (SIGKILL, the task manager, the out-of-memory
+killer: nothing in the build runs to shut the pool down) that queue never speaks again. So each
+worker watches its parent and exits as soon as the parent is gone (:func:`_exit_with_parent`).
 """
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import sys
 import threading
@@ -53,4 +59,24 @@ def process_pool(workers: int, preload: Sequence[str] = ()) -> Executor:
     context = multiprocessing.get_context(start_method())
     if context.get_start_method() == "forkserver" and preload:
         context.set_forkserver_preload(list(preload))
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_exit_with_parent)
+
+
+def _exit_with_parent() -> None:
+    """Run first in every worker: a daemon thread that ends the worker when the process that started it ends.
+
+    It waits on multiprocessing's own handle on the parent (``parent_process().sentinel``: a pipe whose other end
+    only the parent holds, so it reads end-of-file the moment the parent is gone however it died; the parent's
+    process handle on Windows), so it costs nothing while the parent lives and needs no polling or platform call.
+    Forked workers also hold the ends of the workers forked before them: those then follow within moments, as
+    each later worker exits."""
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:  # not a multiprocessing child: nothing to watch
+        return
+    threading.Thread(target=_exit_when_ready, args=(parent.sentinel,), name="saferbook-parent-watch",
+                     daemon=True).start()
+
+
+def _exit_when_ready(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)  # the parent is gone: no one is left to take this worker's results

@@ -15,6 +15,9 @@ from engine.quality import QualityIssue, QualityNote
 #: What a hidden (suppressed) number is shown as: a word, never a blank (read as "not recorded") or a 0. The same
 #: word for a small count and for a number hidden to protect one, so a reader cannot tell which is the small one.
 SUPPRESSED = "suppressed"
+#: What a missing figure (an area and period with no row, or whose value was rejected: missing, not zero) is shown
+#: as, with the reason beside it; tables write it where the number would sit, as they do :data:`SUPPRESSED`.
+NOT_AVAILABLE = "n/a"
 #: A KPI's target status (RAG): met (green), within the spec's amber tolerance (amber), missed (red).
 MET, CLOSE_TO_TARGET, NOT_MET = "Met", "Close to target", "Not met"
 

@@ -2,7 +2,8 @@
 
     python scripts/render_readme_images.py [--area "North West Leicestershire"] [--out docs/images]
 
-Builds the demo partner workbook from the bundled data into a temporary folder, prints it to PDF
+Builds the demo partner workbook from the bundled data into a temporary folder, and the same
+partner's protected workbook (``--suppress``) for the pictures of hidden figures, prints each to PDF
 with LibreOffice (headless, a throwaway profile), finds each page by its heading with
 ``pdftotext`` and writes it as a PNG at 110 dpi (an A4 landscape page is 1287 x 910 pixels) with
 ``pdftoppm``. Needs ``soffice`` and poppler-utils on PATH. Run it after changing how a sheet looks.
@@ -43,6 +44,11 @@ PAGES = {
     "profiles_print.png": "first-time entrants: First-time entrants",  # the printable form: one subset of two
     "who_print.png": "Who is affected to print",  # the printable form's first page: the rate ratios
 }
+# README picture of the protected workbook -> the heading that starts its page
+PROTECTED_PAGES = {
+    "protected_top10.png": "Top 10 highest areas in",
+    "protected_profiles.png": "Hate incidents by strand",
+}
 
 
 def _tool(name: str) -> str:
@@ -59,33 +65,39 @@ def page_texts(pdf: Path) -> list[str]:
     return text.split("\f")
 
 
+def print_pages(workbook: Path, pages: dict[str, str], out: Path) -> None:
+    """Print ``workbook`` to PDF with LibreOffice and write each picture's page (found by its heading) as a PNG."""
+    soffice, pdftoppm = _tool("soffice"), _tool("pdftoppm")
+    profile = (workbook.parent / "lo_profile").as_uri()
+    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", "pdf",
+                    "--outdir", str(workbook.parent), str(workbook)], check=True, capture_output=True, timeout=300)
+    pdf = workbook.with_suffix(".pdf")
+    if not pdf.is_file():  # soffice exits 0 even when it could not load the file
+        raise SystemExit(f"LibreOffice wrote no PDF for {workbook.name}")
+    texts = page_texts(pdf)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, heading in pages.items():
+        page = next((i + 1 for i, text in enumerate(texts) if heading in text), None)
+        if page is None:
+            raise SystemExit(f"no page of {pdf.name} has the heading {heading!r}")
+        target = out / name
+        subprocess.run([pdftoppm, "-png", "-r", str(DPI), "-f", str(page), "-l", str(page), "-singlefile",
+                        str(pdf), str(target.with_suffix(""))], check=True)
+        print(f"{target.relative_to(REPO_ROOT) if target.is_relative_to(REPO_ROOT) else target}: page {page}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--area", default="North West Leicestershire")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "images")
     args = parser.parse_args(argv)
-    soffice, pdftoppm = _tool("soffice"), _tool("pdftoppm")
+    _tool("soffice"), _tool("pdftoppm")  # say what is missing before a build
     with tempfile.TemporaryDirectory(prefix="sb_readme_") as tmp:
-        folder = Path(tmp)
-        (workbook,) = build(SPEC, folder, areas=[args.area])
-        profile = (folder / "lo_profile").as_uri()
-        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", "pdf",
-                        "--outdir", str(folder), str(workbook)], check=True, capture_output=True, timeout=300)
-        pdf = workbook.with_suffix(".pdf")
-        if not pdf.is_file():  # soffice exits 0 even when it could not load the file
-            raise SystemExit(f"LibreOffice wrote no PDF for {workbook.name}")
-        texts = page_texts(pdf)
-        args.out.mkdir(parents=True, exist_ok=True)
-        for name, heading in PAGES.items():
-            page = next((i + 1 for i, text in enumerate(texts) if heading in text), None)
-            if page is None:
-                raise SystemExit(f"no page of {pdf.name} has the heading {heading!r}")
-            target = args.out / name
-            subprocess.run([pdftoppm, "-png", "-r", str(DPI), "-f", str(page), "-l", str(page), "-singlefile",
-                            str(pdf), str(target.with_suffix(""))], check=True)
-            print(f"{target.relative_to(REPO_ROOT) if target.is_relative_to(REPO_ROOT) else target}: page {page}")
+        for suppress, pages in ((False, PAGES), (True, PROTECTED_PAGES)):
+            folder = Path(tmp) / ("protected" if suppress else "open")
+            (workbook,) = build(SPEC, folder, areas=[args.area], suppress=suppress)
+            print_pages(workbook, pages, args.out)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -105,6 +105,22 @@ def dashboard_build(tmp_path_factory: pytest.TempPathFactory, demo_partner_data:
     return path
 
 
+PROTECTED_NOTES_SPEC = REPO / "tests" / "specs" / "protected_notes.yaml"
+
+
+@pytest.fixture(scope="session")
+def protected_build(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> Path:
+    """Melton's workbook from tests/specs/protected_notes.yaml built with ``suppress=True`` (a second or two): the
+    smallest protected build that writes every note a protected workbook carries; made once for the run."""
+    from engine.api import build
+
+    def make(out: Path) -> None:
+        build(PROTECTED_NOTES_SPEC, out, areas=["Melton"], suppress=True)
+
+    (path,) = once_per_run(tmp_path_factory, "protected-build", make).glob("*.xlsx")
+    return path
+
+
 def _office_books(demo_build: Path, dashboard_build: Path, areas: tuple[str, ...]) -> list[Path]:
     """The ``areas``' workbooks from the demo build, then the dashboard."""
     return [*(next(demo_build.glob(f"{area.replace(' ', '_')}_E*.xlsx")) for area in areas), dashboard_build]
@@ -137,11 +153,12 @@ def _office_run(tmp_path_factory: pytest.TempPathFactory, name: str, convert_to:
 
 
 @pytest.fixture(scope="session")
-def office_pdfs(tmp_path_factory: pytest.TempPathFactory, demo_build: Path, dashboard_build: Path) -> dict[str, Any]:
-    """The workbooks the LibreOffice tests print (Rutland's: test_libreoffice.py; North West Leicestershire's:
-    test_print_pages.py; the dashboard: both, and test_dashboard_render.py) printed to PDF by one LibreOffice run
-    (``_office_run``): each PDF is ``out / <workbook stem>.pdf``."""
-    books = _office_books(demo_build, dashboard_build, ("Rutland", "North West Leicestershire"))
+def office_pdfs(tmp_path_factory: pytest.TempPathFactory, demo_build: Path, dashboard_build: Path,
+                protected_build: Path) -> dict[str, Any]:
+    """The workbooks the LibreOffice tests print (Rutland's: test_libreoffice.py; North West Leicestershire's and
+    the protected build's: test_print_pages.py; the dashboard: both, and test_dashboard_render.py) printed to PDF by
+    one LibreOffice run (``_office_run``): each PDF is ``out / <workbook stem>.pdf``."""
+    books = _office_books(demo_build, dashboard_build, ("Rutland", "North West Leicestershire")) + [protected_build]
     return _office_run(tmp_path_factory, "office-pdfs", "pdf", books)
 
 

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from engine.api import build, prepare
 from engine.errors import SpecError
 from bundled_geography import geography_yaml
+from test_suppression_alignment import number_columns
 from workbook_helpers import REPO
 
 DATA = Path(__file__).parent / "data" / "missing"
@@ -229,3 +230,15 @@ def test_the_web_page_shows_n_a_with_the_reason(tmp_path):
     page = partner_page(prepared, prepared.reports[0]).decode("utf-8")
     assert 'title="n/a: Current (Q2 2022-23): no row in source &#39;return&#39;"' in page
     assert "n/a — Clients in treatment: missing, not zero" in page
+
+
+@pytest.mark.filterwarnings("ignore:Sparkline Group extension")
+def test_n_a_in_a_number_column_is_right_aligned(tmp_path):
+    """A missing figure's "n/a" in a table's number column sits where the number would, right-aligned, as a hidden
+    figure's "suppressed" does: left-aligned text in a column of right-aligned numbers read as a label. Melton has no
+    row for the latest quarter: its Summary figures and its Trends value for that quarter are n/a."""
+    path, = build(write_spec(tmp_path), tmp_path / "out", areas=["Melton"])
+    cells = [(sheet, table, header, c.coordinate, c.alignment.horizontal)
+             for sheet, table, header, column in number_columns(path) for c in column if c.value == "n/a"]
+    assert {"Summary", "Trends"} <= {sheet for sheet, *_ in cells}, cells  # the test sees n/a on both sheets
+    assert [cell for cell in cells if cell[-1] != "right"] == []

@@ -46,7 +46,7 @@ def build_process(project: Path, patch: str) -> subprocess.Popen[str]:
             f"raise SystemExit(main(['build', {str(project / 'tiny.yaml')!r}, '--out', {str(project / 'out')!r}, '--quiet']))")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     # A session of its own: a kill takes the build's render workers with it, as when the power goes (a worker whose
-    # parent alone is killed waits on its pool for ever).
+    # parent alone is killed exits by itself: tests/test_orphan_workers.py).
     return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env, start_new_session=True)
 
@@ -110,7 +110,7 @@ def test_a_build_killed_while_moving_files_into_place_is_finished_by_the_next(pr
     expected = new_set(project)
     process = build_process(project, KILL_DURING_COMMIT)
     process.wait(timeout=120)
-    kill_build(process)  # the build killed itself; its render workers are left
+    kill_build(process)  # the build killed itself; its render workers follow (this only makes sure)
     assert process.returncode == -signal.SIGKILL, process.stderr.read()
     assert [p.name[:len(COMMIT_PREFIX)] for p in (project / "out").iterdir() if p.is_dir()] == [COMMIT_PREFIX]
 

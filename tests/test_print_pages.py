@@ -26,6 +26,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
+from engine.report import SUPPRESSED
 from page_fill import PageFill, half_empty, nearly_empty, page_fills
 from test_libreoffice import require_tool
 
@@ -264,3 +265,51 @@ def test_subset_names_start_at_their_first_column(printed):
                   if isinstance(ws.cell(first_row - 1, col).value, str)]
     centred = [f"{cell.coordinate} {cell.value!r}" for cell in spans if cell.alignment.horizontal != "left"]
     assert spans and centred == [], f"subset names not starting at their first column: {centred}"
+
+
+@pytest.fixture(scope="module")
+def printed_protected(protected_build: Path, office_pdfs: dict) -> tuple[Path, list[Page]]:
+    """Melton's protected workbook (conftest's protected_build: tests/specs/protected_notes.yaml with ``suppress``),
+    printed in conftest's one LibreOffice run: (workbook, pages)."""
+    require_tool("soffice", "libreoffice")
+    pdf = office_pdfs["out"] / f"{protected_build.stem}.pdf"
+    assert pdf.is_file(), f"no PDF of {protected_build.name}.\nstderr: {office_pdfs['stderr']}"
+    return protected_build, _pages(pdf)
+
+
+def _notes(book: Path) -> list[tuple[str, str, str]]:
+    """(sheet, cell, text) of every note on the visible sheets: the text cells written in italics (the note format),
+    with their whitespace made single spaces (and none after a hyphen: a line may break there)."""
+    wb = load_workbook(book)
+    return [(ws.title, cell.coordinate, _cell_text(cell.value).replace("- ", "-"))
+            for ws in wb.worksheets if ws.sheet_state == "visible"
+            for row in ws.iter_rows() for cell in row
+            if isinstance(cell.value, str) and cell.value.strip() and cell.font is not None and cell.font.i]
+
+
+@pytest.mark.filterwarnings("ignore:Sparkline Group extension")
+def test_every_note_of_a_protected_workbook_prints_whole(printed_protected):
+    """Each note (what 'suppressed' means, what is left out and why, every other sentence under a table) prints whole
+    on one page of its sheet, its words in order: a note written unwrapped in one cell ran past the page's edge
+    ("… worked out or na"), and one wrapped across a table printed across pages was cut between the pages side by
+    side. The text is pdftotext's, the page's lines top to bottom joined by spaces."""
+    book, pages = printed_protected
+    notes = _notes(book)
+    sheets = {sheet for sheet, _cell, _text in notes}
+    # The fixture hides figures and leaves things out on every sheet that says so: the test sees each kind of note.
+    assert {"Summary", "Top 10", "Trends", "Comparisons", "Profiles", "Profiles (print)", "Who is affected",
+            "Maps"} <= sheets, sheets
+    assert sum("suppressed" in text for _s, _c, text in notes) >= 6, notes
+    # A sheet showing a hidden figure's word says what it means (the printable forms too).
+    wb = load_workbook(book)
+    showing = {ws.title for ws in wb.worksheets if ws.sheet_state == "visible"
+               and any(cell.value == SUPPRESSED for row in ws.iter_rows() for cell in row)}
+    explained = {sheet for sheet, _cell, text in notes if f"'{SUPPRESSED}'" in text}
+    assert {"Top 10", "Who is affected (print)"} <= showing and showing - explained == set(), showing - explained
+    printed_text = {}
+    for page in pages:
+        sheet = page.running_header().split(" — ")[0]
+        printed_text.setdefault(sheet, []).append(" ".join(page.body_lines()).replace("- ", "-"))
+    cut = [(sheet, cell, text[:70]) for sheet, cell, text in notes
+           if not any(text in page for page in printed_text.get(sheet, []))]
+    assert cut == [], f"notes not printed whole on a page of their sheet: {cut}"

@@ -11,7 +11,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from engine.api import prepare, workbook_bytes
 from engine.errors import SaferbookError
-from engine.contract.settings_sheet import SHEET_SETTINGS, WorkbookSettings, parse_cells, parse_range
+from engine.contract.settings_sheet import SHEET_SETTINGS, WorkbookSettings, parse_cells, parse_range, range_ref, row_runs
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SPEC = REPO_ROOT / "specs" / "community_safety.yaml"  # every kind of sheet, so every kind of owned range
@@ -108,3 +108,21 @@ def test_addresses():
     for bad in ("", "7A", "A0", "A1:B2:C3", "ABCD1"):
         with pytest.raises(ValueError):
             parse_range(bad)
+
+
+def test_range_references_are_openpyxls_for_every_column():
+    """The settings sheet's A1 references, checked against openpyxl's reading of them (an independent parser),
+    for every one of a sheet's 16,384 columns, single cells and ranges alike."""
+    for col in range(16_384):
+        assert range_boundaries(range_ref((9, col, 9, col))) == (col + 1, 10, col + 1, 10)
+    assert range_ref((0, 0, 0, 0)) == "A1"
+    assert range_ref((6, 0, 24, 10)) == "A7:K25"
+    assert range_ref((1_048_575, 16_383, 1_048_575, 16_383)) == "XFD1048576"
+    assert range_ref((0, 25, 3, 26)) == "Z1:AA4"
+
+
+def test_cells_fall_into_runs_of_neighbours_row_by_row():
+    assert row_runs([]) == []
+    assert row_runs([(3, 2), (0, 0), (3, 1), (3, 3), (0, 2), (3, 1), (5, 4)]) == [
+        (0, 0, 0, 0), (0, 2, 0, 2), (3, 1, 3, 3), (5, 4, 5, 4)]
+    assert row_runs([(1, 9), (2, 0)]) == [(1, 9, 1, 9), (2, 0, 2, 0)]  # the next row's first cell starts a run

@@ -121,3 +121,32 @@ def test_no_sentence_quotes_a_breakdown_with_hidden_figures(built):
         table = next(b for b in report.breakdowns if b.breakdown_id == "crime_mix")
         if table.hidden:
             assert not any(f.topic == "share" for f in report.findings), report.partner_area
+
+
+def _printed_hidden_in_number_columns(path: Path) -> list[tuple[str, str]]:
+    """(cell, horizontal alignment) of every hidden figure's word on the printable Profiles sheet whose column, within
+    its table (the rows up to the blank rows around it), also holds a number."""
+    sheet = load_workbook(path)["Profiles (print)"]
+    rows = [list(row) for row in sheet.iter_rows()]
+    blank = [all(c.value is None for c in row) for row in rows]
+    found = []
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            if cell.value != SUPPRESSED:
+                continue
+            first, last = r, r
+            while first > 0 and not blank[first - 1]:
+                first -= 1
+            while last + 1 < len(rows) and not blank[last + 1]:
+                last += 1
+            column = [rows[k][c].value for k in range(first, last + 1)]
+            if any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in column):
+                found.append((cell.coordinate, cell.alignment.horizontal))
+    return found
+
+
+def test_the_printable_copy_right_aligns_hidden_figures_too(built):
+    _, paths = built
+    cells = [cell for path in paths for cell in _printed_hidden_in_number_columns(path)]
+    assert cells, "the example must hide figures in the printable copy, or this tests nothing"
+    assert {alignment for _, alignment in cells} == {"right"}, cells

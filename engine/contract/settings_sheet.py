@@ -34,6 +34,7 @@ the workbook again.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -194,9 +195,24 @@ def _is_cell(text: str) -> bool:
 
 
 def range_ref(rect: Rect) -> str:
-    from xlsxwriter.utility import xl_range
+    """0-based inclusive rectangle -> ``"B8"`` or ``"A7:K25"``, as ``xlsxwriter.utility.xl_range`` writes it (a
+    settings sheet lists thousands of them: each column's letters are worked out once)."""
+    first_row, first_col, last_row, last_col = rect
+    if min(rect) < 0:
+        from xlsxwriter.utility import xl_range
 
-    return xl_range(*rect)
+        return xl_range(*rect)  # (its warning and empty answer)
+    first = _column_letters(first_col) + str(first_row + 1)
+    if first_row == last_row and first_col == last_col:
+        return first
+    return f"{first}:{_column_letters(last_col)}{last_row + 1}"
+
+
+@functools.lru_cache(maxsize=None)  # a sheet has 16,384 columns at most
+def _column_letters(col: int) -> str:
+    from xlsxwriter.utility import xl_col_to_name
+
+    return xl_col_to_name(col)
 
 
 def parse_cells(text: str) -> list[tuple[int, int]]:
@@ -214,11 +230,18 @@ def parse_cells(text: str) -> list[tuple[int, int]]:
 def row_runs(cells: Iterable[tuple[int, int]]) -> list[Rect]:
     """Cells grouped into horizontal runs of neighbours, row by row."""
     runs: list[Rect] = []
-    for row, col in sorted(set(cells)):
-        if runs and runs[-1][0] == row and runs[-1][3] == col - 1:
-            runs[-1] = (row, runs[-1][1], row, col)
-        else:
-            runs.append((row, col, row, col))
+    ordered = sorted(set(cells))
+    if not ordered:
+        return runs
+    run_row, first = ordered[0]
+    last = first
+    for row, col in ordered[1:]:
+        if row == run_row and col == last + 1:
+            last = col
+            continue
+        runs.append((run_row, first, run_row, last))
+        run_row, first, last = row, col, col
+    runs.append((run_row, first, run_row, last))
     return runs
 
 
@@ -230,7 +253,7 @@ def _cells_text(cells: Iterable[tuple[int, int]]) -> list[str]:
     """Cells as row runs (``A1``, ``B4:D4``), comma-separated, in chunks that fit a cell comfortably."""
     chunks: list[str] = []
     for run in row_runs(cells):
-        ref = range_ref(run[:2] * 2) if run[1] == run[3] else range_ref(run)
+        ref = range_ref(run)
         if chunks and len(chunks[-1]) + len(ref) < MAX_CELLS_TEXT:
             chunks[-1] += "," + ref
         else:

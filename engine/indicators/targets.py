@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from engine.report import CLOSE_TO_TARGET, MET, NOT_MET, SUPPRESSED, Kpi, MethodNote
+from engine.report import CLOSE_TO_TARGET, MET, NOT_AVAILABLE, NOT_MET, SUPPRESSED, Kpi, MethodNote
 from engine.spec.models import Spec, Target
 
 
@@ -50,7 +50,7 @@ def with_target(kpi: Kpi, target: Target | None) -> Kpi:
     measure = {"percent_change": kpi.percent_change, "rate": kpi.rate, "current": kpi.current,
                "percent": kpi.rate if kpi.value_format == "percent" else None}[target.measure]
     if measure is None:
-        status = SUPPRESSED if kpi.current is None or kpi.rate is None else "n/a"
+        status = SUPPRESSED if kpi.current is None or kpi.rate is None else NOT_AVAILABLE
     else:
         status = target_status(target, measure)
     bound = target.at_most if target.at_most is not None else target.at_least

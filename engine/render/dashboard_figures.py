@@ -13,11 +13,11 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.dashboard_parts import percent_change
 from engine.render.formats import Formats
-from engine.render.summary import NOT_AVAILABLE, POINTS, RATE_CHANGE
+from engine.render.summary import POINTS, RATE_CHANGE
 from engine.render.trends import value_format
-from engine.report import Kpi
+from engine.report import NOT_AVAILABLE, Kpi
 
-__all__ = ["NOT_AVAILABLE", "figures", "measured_figures", "write_figure"]
+__all__ = ["figures", "measured_figures", "write_figure"]
 
 
 def figures(kpi: Kpi) -> list:

@@ -20,7 +20,8 @@ from engine.render.wrapping import wrapped_note
 from engine.render.layout import (Column, TablePlacement, apply_widths, band_rules, outcome_rules, report_page_setup,
                                   section_heading, write_table)
 from engine.contract.names import table_name
-from engine.render.summary import ARROWS, NOT_AVAILABLE
+from engine.render.summary import ARROWS
+from engine.report import NOT_AVAILABLE
 
 TABLE_LEFT = 0
 CHART_COLUMN = 8  # the chart starts one blank column right of the table

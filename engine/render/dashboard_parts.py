@@ -7,6 +7,7 @@ from xlsxwriter.format import Format
 
 from engine.dashboard_report import DashboardReport, ValueFormat
 from engine.render.formats import Formats
+from engine.report import NOT_AVAILABLE
 
 SHEET_DASHBOARD = "Dashboard"
 SHEET_QUARTERLY = "Quarterly trend"
@@ -25,4 +26,4 @@ def value_format(formats: Formats, kind: ValueFormat) -> Format:
 
 def percent_change(value: float | None) -> float | str:
     """% change as a number, or "n/a" when the previous window had none."""
-    return value if value is not None else "n/a"
+    return value if value is not None else NOT_AVAILABLE

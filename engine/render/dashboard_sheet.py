@@ -18,12 +18,13 @@ from engine.render.formats import Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, band_rules, outcome_rules, produced_words, report_page_setup, write_table
 from engine.contract.names import SHEET_DATA_QUALITY, SHEET_METHODOLOGY, internal_link, table_name
 from engine.render.dashboard_parts import SHEET_QUARTERLY, percent_change, value_format
-from engine.render.dashboard_figures import NOT_AVAILABLE, figures, measured_figures, write_figure
+from engine.render.dashboard_figures import figures, measured_figures, write_figure
 from engine.render.summary import (ARROWS, SPARKLINE_HEADER, missing_comments, missing_notes, period_text,
                                    polarity_runs, quarter_sparklines, target_rules)
 from engine.render.trends import QuarterRows
 from engine.render.print_pages import page_wide_columns
 from engine.render.wrapping import wrapped_note
+from engine.report import NOT_AVAILABLE
 
 TABLE_FIRST_ROW = 6
 OUTCOME_WIDTH = 34  # column width (Arial digits); about 1.2 times as many letters fit

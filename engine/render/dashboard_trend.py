@@ -17,6 +17,7 @@ from engine.render.formats import Formats
 from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import table_name
 from engine.render.trends import QuarterRows
+from engine.report import NOT_AVAILABLE
 
 TABLE_FIRST_ROW = 4
 CHARTS_PER_ROW = 3
@@ -74,7 +75,7 @@ def write_quarterly(workbook: Workbook, sheet: Worksheet, dashboard: DashboardRe
                          if any(k.kpi.measured for k in dashboard.kpis) else ""), formats.note)
     columns = ([Column("Outcome", formats.text), Column("Indicator", formats.text)]
                + [Column(label, formats.count, 12) for label in dashboard.quarter_labels])
-    rows = [[k.outcome_group, k.kpi.name] + [q if q is not None else "n/a" for q in k.quarterly] for k in dashboard.kpis]
+    rows = [[k.outcome_group, k.kpi.name] + [q if q is not None else NOT_AVAILABLE for q in k.quarterly] for k in dashboard.kpis]
     widths: dict[int, float] = {}
     placement = write_table(sheet, formats, table_name("dash", "quarterly"), TABLE_FIRST_ROW, 0, columns, rows, widths)
     for offset, item in enumerate(dashboard.kpis):

@@ -23,6 +23,7 @@ class Formats:
         self._workbook = workbook
         self.theme = theme
         self._cache: dict[tuple, Format] = {}
+        self._properties: dict[int, dict[str, Any]] = {}  # id of a format made by get -> its properties
         c = theme.colours
         self.base = {"font_name": theme.font, "font_size": theme.font_size, "valign": "top"}
         self.title = self.get(bold=True, font_size=theme.title_size, font_color=c.get("title", "#000000"), valign="vcenter")
@@ -49,7 +50,13 @@ class Formats:
         key = tuple(sorted(merged.items()))
         if key not in self._cache:
             self._cache[key] = self._workbook.add_format(merged)
+            self._properties[id(self._cache[key])] = merged
         return self._cache[key]
+
+    def right_aligned(self, cell_format: Format | None) -> Format:
+        """``cell_format`` (one of these formats) aligned right: a word written where a number would sit."""
+        properties = self._properties.get(id(cell_format), {}) if cell_format is not None else {}
+        return self.get(**{**properties, "align": "right"})
 
     def chart_font(self, size: float, bold: bool = False) -> dict[str, Any]:
         """A chart text font in the theme's face (charts do not take the cells' fonts)."""

@@ -22,7 +22,7 @@ from engine.contract.names import internal_link
 from engine.render.summary import ARROWS, POINTS, _shown, band_method_note
 from engine.render.trends import value_format
 from engine.render.wrapping import row_height, wrapped_lines
-from engine.report import Kpi, Report
+from engine.report import NOT_AVAILABLE, Kpi, Report
 
 SHEET_FRONT = "Front page"
 BARS = "▁▂▃▄▅▆▇█"
@@ -60,7 +60,7 @@ def _change(sheet: Worksheet, formats: Formats, row: int, kpi: Kpi) -> None:
     elif kpi.percent_change is not None:
         sheet.write_number(row, CHANGE, kpi.percent_change, formats.percent)
     else:
-        sheet.write(row, CHANGE, _shown(None, kpi) if kpi.change is None else "n/a", formats.centre)
+        sheet.write(row, CHANGE, _shown(None, kpi) if kpi.change is None else NOT_AVAILABLE, formats.centre)
 
 
 def write_front_page(sheet: Worksheet, formats: Formats, report: Report, rows: Sequence[FrontRow], *, title: str,
@@ -99,7 +99,7 @@ def write_front_page(sheet: Worksheet, formats: Formats, report: Report, rows: S
         _change(sheet, formats, row, kpi)
         sheet.write(row, DIRECTION, ARROWS.get(kpi.direction, kpi.direction), formats.text)
         sheet.write(row, len(headers), kpi.outcome)  # the rule's anchor, hidden, outside the print area
-        sheet.write(row, BAND, _shown(kpi.band, kpi) or "n/a", formats.get(align="left", indent=1))
+        sheet.write(row, BAND, _shown(kpi.band, kpi) or NOT_AVAILABLE, formats.get(align="left", indent=1))
         sheet.write(row, TREND, bar_text(item.trend), trend_format)
         sheet.write(row, TARGET, kpi.target_status or "", formats.centre)
         band_ranges.setdefault(kpi.polarity, []).append((row, BAND, row, BAND))

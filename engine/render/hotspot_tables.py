@@ -36,16 +36,17 @@ def printed_hotspots(report: Report, formats: Formats) -> list[PrintTable]:
                        [[r.code, r.name, r.count] for r in table.rows], labels=2) for table in report.hotspots]
 
 
-def write_hotspots(sheet: Worksheet, formats: Formats, report: Report, row: int,
-                   widths: dict[int, float]) -> tuple[list[int], int]:
+def write_hotspots(sheet: Worksheet, formats: Formats, report: Report, row: int, widths: dict[int, float],
+                   notes: list[tuple[int, str]]) -> tuple[list[int], int]:
     """Every hotspot table from ``row`` down; the rows each starts at (to keep it on one printed page), and the row
-    after them."""
+    after them. Each table's note goes into ``notes`` (row, text), for the sheet to wrap once every table has set
+    the columns' widths."""
     starts = []
     section = ""
     for table in report.hotspots:
         starts.append(row)
         row, section = headed_table(sheet, formats, row, table.title, table.section, section)
-        sheet.write(row + 1, 0, _note(table, report), formats.note)
+        notes.append((row + 1, _note(table, report)))
         columns = _columns(table, report, formats)
         placement = write_table(sheet, formats, table_name("hotspots", table.hotspot_id), row + 2, 0, columns,
                                 [[r.code, r.name, r.count] for r in table.rows], widths)

@@ -1,8 +1,12 @@
 """Shared sheet mechanics: Excel tables sized to their content, band rules, print setup."""
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 from typing import Any, Sequence
+
+import numpy as np
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell
@@ -13,7 +17,7 @@ from engine.contract.names import SHEET_SUMMARY, internal_link
 from engine.render.print_pages import plan_pages
 from engine.render.theme import BAND_NAMES, Theme
 from engine.render.wrapping import font_scale, row_height, text_width, units_per_char, wrapped_lines
-from engine.report import SUPPRESSED, Report
+from engine.report import NOT_AVAILABLE, SUPPRESSED, Report
 
 MAX_WIDTH = 60
 SUBTOTAL_CODES = {"sum": 109, "average": 101, "count": 103, "max": 104, "min": 105}
@@ -61,11 +65,37 @@ def display_width(value: Any) -> int:
 
 
 def _widest(values: list[Any], theme: Theme) -> float:
-    """The largest :func:`fitted_width` of ``values``: the texts' longest line measured once (a column of a
-    national build's tables holds thousands of cells, and the render's own time is mostly here)."""
-    texts = [v for v in values if isinstance(v, str)]
-    widest = max((len(line) for text in texts for line in text.splitlines()), default=0) * units_per_char(theme)
-    return max([widest] + [display_width(v) for v in values if not isinstance(v, str)])
+    """The largest :func:`fitted_width` of ``values``, without measuring every value (a column of a national build's
+    tables holds thousands of cells, and the render's own time is mostly here).
+
+    Texts: each distinct text once, longest first, until no text left can hold a longer line than the longest found.
+    Numbers: :func:`display_width` grows with a number's size and a minus sign adds one, so the widest float is the
+    largest or the most negative (or a negative zero), and likewise for integers; a column with a NaN or an infinity
+    (their words are shorter than their size says) is measured value by value."""
+    texts, floats, ints, others = [], [], [], []
+    for value in values:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, float):
+            floats.append(value)
+        elif isinstance(value, int):
+            ints.append(value)
+        else:
+            others.append(value)
+    longest = 0
+    for text in sorted(set(texts), key=len, reverse=True):
+        if len(text) <= longest:
+            break
+        longest = max(longest, max((len(line) for line in text.splitlines()), default=0))
+    widths = [longest * units_per_char(theme)] + [display_width(v) for v in others]
+    if floats:
+        extremes = [max(floats), min(floats)] if math.isfinite(sum(floats)) else floats
+        if extremes[-1] == 0.0 and any(math.copysign(1.0, v) < 0 for v in floats if v == 0.0):
+            extremes.append(-0.0)  # shown as "-0.0", and as small as 0.0 to min()
+        widths += [display_width(v) for v in extremes]
+    if ints:
+        widths += [display_width(max(ints)), display_width(min(ints))]
+    return max(widths)
 
 
 def fitted_width(value: Any, theme: Theme) -> float:
@@ -79,7 +109,10 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
     """An Excel table with a stable name; values are written as values (never formulas).
 
     ``totals`` gives the total row's cached values, so that viewers that do not recalculate
-    (mail previews, LibreOffice by default) show the right numbers, not 0.
+    (mail previews, LibreOffice by default) show the right numbers, not 0; a column without a total function
+    shows its total as a value (a number stays a number). A word standing for a figure in a number column (hidden,
+    :data:`engine.report.SUPPRESSED`, or missing, :data:`engine.report.NOT_AVAILABLE`) is right-aligned, where the
+    number would sit (:func:`_right_align_figure_words`): here, so that no table can forget it.
     """
     data = [list(r) for r in rows] or [[None] * len(columns)]
     last_row = row + len(data) + (1 if totals is not None else 0)
@@ -103,13 +136,20 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
                 spec["total_function"] = f"SUBTOTAL({SUBTOTAL_CODES[column.total]},{first}:{last})"
                 spec["total_value"] = value
                 spec["format"] = column.format
-            elif value is not None:
+            elif value is not None and not _is_number(value):  # a number is written below, as a number
                 spec["total_string"] = str(value)
         spec.setdefault("format", formats.text)
         options["columns"].append(spec)
     if totals is not None:
         options["total_row"] = True
     sheet.add_table(row, col, last_row, col + len(columns) - 1, options)
+    for position, column in enumerate(columns if totals is not None else []):
+        value = totals[position]
+        if not column.total and _is_number(value):
+            # a total without a function (the column hides a figure, which SUBTOTAL would leave out): still a number
+            sheet.write_number(last_row, col + position, value, column.format or formats.text)
+    written = data + ([list(totals)] if totals is not None else [])  # the total row follows the data
+    _right_align_figure_words(sheet, formats, row + 1, col, columns, written)
     theme = formats.theme
     for position, column in enumerate(columns):
         fitted = max(text_width(column.header, theme, bold=True) * 0.9,
@@ -127,26 +167,53 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
     return TablePlacement(name, row, last_row, col, col + len(columns) - 1, data_last_row=row + len(data))
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+#: The words a table writes where a figure would be: hidden (small-number suppression) or missing (not zero).
+FIGURE_WORDS = frozenset({SUPPRESSED, NOT_AVAILABLE})
+
+
+def _right_align_figure_words(sheet: Worksheet, formats: Formats, first_row: int, first_col: int,
+                              columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
+    """Every word standing for a figure in a number column, written again in :func:`table_cell_format` (Excel's table
+    gives each cell its column's format). Only number columns are looked through, for the word itself: the
+    cells of the others keep their column's format whatever they hold."""
+    for position, column in enumerate(columns):
+        if not _is_number_format(column.format):
+            continue
+        for offset, values in enumerate(rows):
+            value = values[position]
+            if _is_figure_word(value):
+                sheet.write_string(first_row + offset, first_col + position, value,
+                                   table_cell_format(formats, value, column.format))
+
+
+def table_cell_format(formats: Formats, value: Any, column_format: Format | None) -> Format | None:
+    """The format a table's cell is written in: its column's, but a word standing for a figure
+    (:data:`FIGURE_WORDS`: hidden or missing) in a number column aligned right, where the number would sit (a text
+    cell in a number format is otherwise left-aligned); words in text columns (▲/▼, significance, bands) keep their
+    column's alignment. :func:`write_table` and the printable tables (:mod:`engine.render.print_sheet`) both use it."""
+    if _is_figure_word(value) and _is_number_format(column_format):
+        return formats.right_aligned(column_format)
+    return column_format
+
+
+def _is_figure_word(value: Any) -> bool:
+    return isinstance(value, str) and value in FIGURE_WORDS
+
+
+def _is_number_format(column_format: Format | None) -> bool:
+    return column_format is not None and column_format.num_format not in (0, "", "General", "@")
+
+
 def apply_widths(sheet: Worksheet, widths: dict[int, float]) -> None:
     for col, width in widths.items():
         sheet.set_column(col, col, width)
 
 
 CellRange = tuple[int, int, int, int]  # first row, first col, last row, last col (0-based)
-
-
-def right_align_suppressed(sheet: Worksheet, formats: Formats, placement: TablePlacement, columns: Sequence[Column],
-                           rows: Sequence[Sequence[Any]]) -> None:
-    """A hidden figure (:data:`engine.report.SUPPRESSED`) in a number column of a table :func:`write_table` placed
-    reads its word right-aligned, where the number would sit; words in text columns (▲/▼, significance) keep their
-    column's alignment."""
-    right = formats.get(align="right")
-    numeric = {col for col, column in enumerate(columns)
-               if column.format is not None and column.format.num_format not in (0, "", "General", "@")}
-    for offset, values in enumerate(rows):
-        for col, value in enumerate(values):
-            if value == SUPPRESSED and col in numeric:
-                sheet.write_string(placement.first_data_row + offset, placement.first_col + col, SUPPRESSED, right)
 
 
 def band_rules(sheet: Worksheet, formats: Formats, cell_range: CellRange | Sequence[CellRange], polarity: str) -> None:

@@ -14,6 +14,7 @@ less than half used where the blocks allow it.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -156,7 +157,7 @@ def blocks(sheet: Worksheet, starts: Sequence[int], last_row: int | None = None)
     found = []
     for first, end in zip(edges, edges[1:]):
         heights = [_row_pixels(sheet, r) for r in range(first, end)]
-        tops = [sum(heights[:i]) for i in range(len(heights))]
+        tops = list(itertools.accumulate(heights[:-1], initial=0)) if heights else []  # the heights above each row
         covered = {i for r, bottom in bottoms.items() if first <= r < end
                    for i in range(r - first + 1, len(heights)) if tops[i] < tops[r - first] + bottom}
         reach = max([sum(heights)] + [tops[r - first] + b for r, b in bottoms.items() if first <= r < end])

@@ -21,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.contract.names import internal_link
 from engine.render.formats import Formats
-from engine.render.layout import TABLE_STYLE, Column, produced_words, report_page_setup
+from engine.render.layout import TABLE_STYLE, Column, produced_words, report_page_setup, table_cell_format
 from engine.render.print_pages import printable_points, smallest_scale
 from engine.render.wrapping import one_line_points, row_height, wrapped_lines, wrapped_note
 from engine.report import Report
@@ -116,12 +116,13 @@ def _lines(values: Sequence[Any], layout: _Layout, widths: dict[int, float], for
                       for c, v in enumerate(values[:layout.labels]) if isinstance(v, str)])
 
 
-def _chunks(table: PrintTable, layout: _Layout, widths: dict[int, float], formats: Formats) -> list[list[int]]:
+def _chunks(table: PrintTable, lines: Sequence[int], formats: Formats) -> list[list[int]]:
     """The rows in runs that each fit a page with their header and heading, shared evenly: a table taller than a
-    page prints as several, each with its header row (print titles repeat one row for a whole sheet). Row offsets."""
+    page prints as several, each with its header row (print titles repeat one row for a whole sheet). Row offsets.
+    ``lines`` is each row's :func:`_lines`."""
     theme = formats.theme
     room = printable_points(theme)[1] * 100 / smallest_scale(theme) * PAGE_SHARE
-    heights = [row_height(_lines(r, layout, widths, formats), theme) for r in table.rows]
+    heights = [row_height(n, theme) for n in lines]
     if sum(heights) <= room:
         return [list(range(len(table.rows)))]
     count = -(-int(sum(heights)) // int(room))
@@ -134,8 +135,7 @@ def _cell(sheet: Worksheet, row: int, layout: _Layout, col: int, value: Any, cel
     if first == last:
         sheet.write(row, first, value, cell_format)
     else:
-        sheet.merge_range(row, first, row, last, "", cell_format)
-        sheet.write(row, first, value, cell_format)
+        sheet.merge_range(row, first, row, last, value, cell_format)
 
 
 def _as_table(sheet: Worksheet, formats: Formats, row: int, table: PrintTable) -> None:
@@ -148,8 +148,9 @@ def _as_table(sheet: Worksheet, formats: Formats, row: int, table: PrintTable) -
 
 
 def _write_table(sheet: Worksheet, formats: Formats, row: int, table: PrintTable, layout: _Layout,
-                 chunk: Sequence[int], widths: dict[int, float]) -> int:
-    """The header row (its height fitted to its wrapped titles) and the rows ``chunk``; the row after the table."""
+                 chunk: Sequence[int], widths: dict[int, float], lines_of: Sequence[int]) -> int:
+    """The header row (its height fitted to its wrapped titles) and the rows ``chunk`` (``lines_of``: each row's
+    :func:`_lines`); the row after the table."""
     theme = formats.theme
     lines = max(wrapped_lines(c.header, _width(layout, p, widths), theme, bold=True) for p, c in enumerate(table.columns))
     sheet.set_row(row, row_height(lines, theme))
@@ -165,8 +166,8 @@ def _write_table(sheet: Worksheet, formats: Formats, row: int, table: PrintTable
             if cell_format is None:  # a label wraps; words in a column of figures take its alignment
                 text = value is None or isinstance(value, str)
                 cell_format = formats.wrap if text and col < table.labels else column.format or formats.text
-            _cell(sheet, row, layout, col, value, cell_format)
-        tall = _lines(values, layout, widths, formats)
+            _cell(sheet, row, layout, col, value, table_cell_format(formats, value, cell_format))
+        tall = lines_of[offset]
         if tall > 1:
             sheet.set_row(row, row_height(tall, theme))
     return row + 1
@@ -207,7 +208,8 @@ def write_print_sheet(sheet: Worksheet, formats: Formats, report: Report, screen
     row, starts, glued = FIRST_ROW, [], []
     for table in tables:
         layout = _layout(table, columns)
-        chunks = _chunks(table, layout, widths, formats)
+        lines = [_lines(values, layout, widths, formats) for values in table.rows]  # measured once, used twice
+        chunks = _chunks(table, lines, formats)
         for number, chunk in enumerate(chunks):
             starts.append(row)
             sheet.write(row, 0, table.heading + (f" (continued, {number + 1} of {len(chunks)})" if number else ""),
@@ -218,7 +220,7 @@ def write_print_sheet(sheet: Worksheet, formats: Formats, report: Report, screen
                 wrapped_note(sheet, formats, row, 0, NOTE_COLUMNS - 1, table.note, widths)
                 row += 1
             header = row
-            row = _write_table(sheet, formats, row, table, layout, chunk, widths) + 1
+            row = _write_table(sheet, formats, row, table, layout, chunk, widths, lines) + 1
         # A chart of its own block, glued to its table: it may go to the next page where its table then fills the
         # page before (a table with its chart is most of a page; a short table before them would stand half empty).
         # Not under a table printed in runs: its rows are not one range (:func:`_charted`).

@@ -13,8 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.hotspot_tables import printed_hotspots, write_hotspots
 from engine.render.published_tables import printed_published, write_published
-from engine.render.layout import (TablePlacement, apply_widths, report_page_setup, right_align_suppressed,
-                                  section_heading, write_table)
+from engine.render.layout import TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import SHEET_SUMMARY, table_name
 from engine.render.print_sheet import PrintTable
 from engine.render.profile_tables import TableShape, compact_rows, printed_parts, section_title, table_heading, table_shape
@@ -125,12 +124,11 @@ def write_profiles(sheet: Worksheet, report: Report, formats: Formats, home: str
         placement = write_table(sheet, formats, table_name("breakdown", breakdown.breakdown_id), row + 2, 0,
                                 shape.columns, shape.rows, widths)
         sheet.set_row(row + 2, 60 if breakdown.subsets else 45)
-        right_align_suppressed(sheet, formats, placement, shape.columns, shape.rows)
         _significance_rules(sheet, formats, placement, shape)
         _highlight_rules(sheet, formats, placement, shape, report)
         row = left_out(breakdown.breakdown_id, placement.last_row + 3)
     printed += printed_hotspots(report, formats) + printed_published(report, formats)
-    starts, row = write_hotspots(sheet, formats, report, row, widths)
+    starts, row = write_hotspots(sheet, formats, report, row, widths, notes)
     breaks += starts
     section = next((t.section for t in reversed(report.hotspots) if t.section), section)
     starts, headers = write_published(sheet, formats, report, row, widths, page_wide_columns(widths, formats.theme),

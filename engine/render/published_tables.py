@@ -10,7 +10,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.contract.names import table_name
 from engine.render.formats import Formats
-from engine.render.layout import Column, right_align_suppressed, write_table
+from engine.render.layout import Column, write_table
 from engine.render.print_sheet import PrintTable
 from engine.render.profile_tables import headed_table
 from engine.render.wrapping import row_height, wrapped_lines, wrapped_note
@@ -70,9 +70,8 @@ def _table(sheet: Worksheet, formats: Formats, table: PublishedTableView, row: i
     number = _number_format(formats, table.decimals)
     own = formats.get(bold=True, text_wrap=True)
     columns = [Column("Area: figure, source", formats.wrap, LABEL_WIDTH)] + [Column(period, number, 10) for period in table.periods]
-    rows = [[_label(r), *r.values] for r in table.rows]
-    placement = write_table(sheet, formats, table_name("published", table.table_id), row + 1, 0, columns, rows, widths)
-    right_align_suppressed(sheet, formats, placement, columns, _shown_rows(table))  # widths come from the figures, not the word
+    placement = write_table(sheet, formats, table_name("published", table.table_id), row + 1, 0, columns,
+                            _shown_rows(table), widths)  # the figures' columns have a fixed width: the word fits
     for offset, r in enumerate(table.rows):
         at = placement.first_data_row + offset
         # Its height set from its wrapped label, so the page plan measures the rows as they print.

@@ -71,14 +71,15 @@ def write_seasonality(workbook: Workbook, sheet: Worksheet, report: Report, form
                              widths)
         note = (f"{table.unit.capitalize()} recorded in each month, {table.first_month} to {table.last_month}. "
                 "A blank cell is a month outside the data: not recorded, not zero.")
-        if table.hidden:  # wrapped across the table: the longer note would run off the printed page
+        if table.hidden:
             note += (f" '{SUPPRESSED}': a small count, or a month from which one could be worked out; the chart is "
                      "left out, as it would draw those months as gaps.")
+        if table.hidden or any(v is None for values in table.counts for v in values):
+            # wrapped across the table: written in one cell, a note ran off the printed page
             wrapped_note(sheet, formats, placed.last_row + 1, 0, placed.last_col, note, widths)
+        if table.hidden:
             row = placed.last_row + 3
             continue
-        if any(v is None for values in table.counts for v in values):
-            sheet.write(placed.last_row + 1, 0, note, formats.note)
         chart_row = placed.last_row + 3
         sheet.insert_chart(chart_row, 0, _chart(workbook, formats, table, placed, report.partner_area), {
             "object_position": 3,

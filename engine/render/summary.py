@@ -11,14 +11,14 @@ from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, band_rules, outcome_rules, produced_words, report_page_setup, write_table
 from engine.contract.names import (SHEET_COMPARISONS, SHEET_FINDINGS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_TOP,
                                  SHEET_TRENDS, SHEET_WHO, internal_link, table_name)
+from engine.render.print_pages import page_wide_columns
 from engine.render.peer_columns import RANK_AMONG_PEERS, peer_columns_note, peer_rules
 from engine.render.trends import QuarterRows, value_format
 from engine.render.wrapping import text_width, wrapped_note
-from engine.report import CLOSE_TO_TARGET, MET, NOT_MET, SUPPRESSED, Kpi, Report
+from engine.report import CLOSE_TO_TARGET, MET, NOT_AVAILABLE, NOT_MET, SUPPRESSED, Kpi, Report
 
 ARROWS = {"Increase (significant)": "▲ Increase (significant)", "Reduction (significant)": "▼ Reduction (significant)",
           "No significant change": "► No significant change"}
-NOT_AVAILABLE = "n/a"
 POINTS = '+0.0" pp";-0.0" pp";0.0" pp"'  # a change in a proportion, in percentage points
 RATE_CHANGE = "+#,##0.0;-#,##0.0;0.0"
 TABLE_FIRST_ROW = 6
@@ -145,7 +145,7 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
         columns += [Column("Target", formats.wrap, 22), Column("Target status", formats.centre, 15)]
     rows = [[k.priority, k.name, *([period_text(k, report)] if own_periods else []),
              _shown(k.previous, k), _shown(k.current, k), _shown(k.change, k),
-             k.percent_change if k.percent_change is not None else (_shown(None, k) if k.change is None else "n/a"),
+             k.percent_change if k.percent_change is not None else (_shown(None, k) if k.change is None else NOT_AVAILABLE),
              ARROWS.get(k.direction, k.direction), k.outcome, _shown(k.rate, k), k.benchmark_rate, k.peer_rank_text]
             + ([k.peer_average, k.peer_comparison] if grouped else []) + [_shown(k.band, k), None]
             + ([k.target, k.target_status] if targets else [])
@@ -184,9 +184,11 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     footnotes = [report.suppression_note, peer_columns_note(kpis, report.partner_label) if grouped else None,
                  measure_note if any(k.measured for k in kpis) else None, *missing_notes(kpis), report.synthetic_note]
     missing_comments(sheet, kpis, placement.first_data_row, 3 + shift)
-    # Wrapped across the table's width (not overflowing to the right), so the page is scaled to the table.
+    # Wrapped across the table's width (not overflowing to the right), so the page is scaled to the table; within
+    # the columns of the first page wide when the table prints across pages (else cut between the pages).
+    last_col = min(placement.last_col, page_wide_columns(widths, formats.theme))
     for offset, note in enumerate(notes + [note for note in footnotes if note]):
-        wrapped_note(sheet, formats, placement.last_row + 2 + offset, 0, placement.last_col, note, widths)
+        wrapped_note(sheet, formats, placement.last_row + 2 + offset, 0, last_col, note, widths)
     # The table and its notes as one block: the planner shares their rows evenly over the pages (left to the
     # printer, the last band of rows, printed across pages, held a few rows on each of its pages).
     report_page_setup(sheet, formats, report, repeat_rows=(TABLE_FIRST_ROW, TABLE_FIRST_ROW), repeat_cols=(1, 1),

@@ -6,6 +6,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.layout import Column, apply_widths, band_rules, report_page_setup, write_table
 from engine.contract.names import SHEET_SUMMARY, internal_link, table_name
+from engine.render.print_pages import page_wide_columns
 from engine.render.wrapping import wrapped_note
 from engine.report import SUPPRESSED, Report
 
@@ -57,8 +58,9 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
         row = placement.last_row + 3
     for polarity, ranges in band_ranges.items():
         band_rules(sheet, formats, ranges, polarity)
-    if report.suppression_note:
-        sheet.write(row, 0, report.suppression_note, formats.note)
+    if report.suppression_note:  # wrapped across the tables' width: written in one cell, it ran off the page
+        last_col = placement.last_col if report.top_tables else page_wide_columns(widths, formats.theme)
+        wrapped_note(sheet, formats, row, 0, last_col, report.suppression_note, widths)
     apply_widths(sheet, widths)
     sheet.freeze_panes(3, 0)
     report_page_setup(sheet, formats, report, keep_together=breaks)

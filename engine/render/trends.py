@@ -11,7 +11,7 @@ from engine.render.layout import Column, TablePlacement, apply_widths, report_pa
 from engine.contract.names import SHEET_TRENDS, table_name
 from engine.render.print_pages import columns_spanning
 from engine.render.seasonality import write_seasonality
-from engine.report import SUPPRESSED, Report, TrendTable
+from engine.report import NOT_AVAILABLE, SUPPRESSED, Report, TrendTable
 from engine.render.wrapping import wrapped_note
 
 TABLE_FIRST_ROW = 4
@@ -98,7 +98,7 @@ def _write_quarterly(sheet: Worksheet, formats: Formats, report: Report, row: in
     sheet.write(row, 0, f"Quarterly {what} (rolling quarters to the period end)", formats.heading)
     columns = ([Column("Indicator", formats.wrap, LABEL_WIDTH)]
                + [Column(label, formats.count, YEAR_WIDTH) for label in series[0].quarter_labels])
-    rows = [[s.name] + [SUPPRESSED if i in s.hidden_quarters else q if q is not None else "n/a"
+    rows = [[s.name] + [SUPPRESSED if i in s.hidden_quarters else q if q is not None else NOT_AVAILABLE
                         for i, q in enumerate(s.quarterly)] for s in series]
     placement = write_table(sheet, formats, table_name("trend_quarterly"), row + 1, 0, columns, rows, widths)
     for offset, s in enumerate(series):
@@ -129,7 +129,7 @@ def _write_own_periods(sheet: Worksheet, formats: Formats, report: Report, row: 
         return {}
     sheet.write(row, 0, "Latest periods of indicators compared period on period (the source's own quarters or years)",
                 formats.heading)
-    rows = [[s.name, label, value if value is not None else "n/a"]
+    rows = [[s.name, label, value if value is not None else NOT_AVAILABLE]
             for s in series for label, value in zip(s.quarter_labels, s.quarterly)]
     columns = [Column("Indicator", formats.wrap, LABEL_WIDTH), Column("Period", formats.text, 14),
                Column("Value", formats.count, 12)]

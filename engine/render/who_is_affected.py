@@ -169,11 +169,21 @@ def _printed(workbook: Workbook, table: AreaGroupTable, report: Report, formats:
                                lambda offset: cells.column(PRINTED_COLUMNS.index(offset)))
         return _chart(workbook, formats, report, table, printed)
 
-    return PrintTable(_heading(table), table.ungrouped or None,
+    note = " ".join(filter(None, [table.ungrouped, HIDDEN_NOTE if _hides_figures(table) else None]))
+    return PrintTable(_heading(table), note or None,
                       [Column(columns[c].header, columns[c].format, 20 if c == 0 else 10) for c in PRINTED_COLUMNS],
                       [[r[c] for c in PRINTED_COLUMNS] for r in rows], chart=chart if charted else None,
                       chart_description=_description(report, table) if charted else "",
                       name=table_name("print", table.group_id, table.indicator_id) if charted else "")
+
+
+HIDDEN_NOTE = (f"'{SUPPRESSED}': a small count, or one from which a small count could be worked out, with its rate "
+               f"and limits; the chart is left out.")
+
+
+def _hides_figures(table: AreaGroupTable) -> bool:
+    """Whether small-number suppression hides any of the table's figures (its note says so; it has no chart)."""
+    return any(r.hidden or r.benchmark_hidden for r in table.rows)
 
 
 def _heading(table: AreaGroupTable) -> str:
@@ -223,12 +233,11 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
                                  _columns(table, report, formats), _rows(table), widths)
             row = placed.last_row + 1
             if table.ungrouped:
-                sheet.write(row, 0, table.ungrouped, formats.note)
+                notes.append((row, table.ungrouped))
                 row += 1
-            if any(r.hidden or r.benchmark_hidden for r in table.rows):
+            if _hides_figures(table):
                 # A chart would draw a hidden rate as nothing (or 0) beside the shown ones: the table alone.
-                sheet.write(row, 0, f"'{SUPPRESSED}': a small count, or one from which a small count could be worked "
-                                    f"out, with its rate and limits; the chart is left out.", formats.note)
+                notes.append((row, HIDDEN_NOTE))
                 row += 2
                 printed.append(_printed(workbook, table, report, formats, charted=False))
                 continue

@@ -28,7 +28,13 @@ ROW_PADDING = 3.0  # points above and below the lines
 
 def font_scale(theme: Theme) -> float:
     """How much wider the theme's body text runs than Arial at 10 points (fixed column widths grow by it)."""
-    return FONT_WIDTHS.get(theme.font.lower(), 1.0) * theme.font_size / 10
+    return _font_scale(theme.font, theme.font_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _font_scale(font: str, font_size: float) -> float:
+    """:func:`font_scale` by face and size (asked for every measured cell)."""
+    return FONT_WIDTHS.get(font.lower(), 1.0) * font_size / 10
 
 
 def units_per_char(theme: Theme, bold: bool = False) -> float:

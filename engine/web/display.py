@@ -5,9 +5,8 @@ Report hides by small-number suppression shows as ``suppressed``; one it has no 
 """
 from __future__ import annotations
 
-from engine.report import SUPPRESSED, Kpi
+from engine.report import NOT_AVAILABLE, SUPPRESSED, Kpi
 
-NOT_AVAILABLE = "n/a"
 ARROWS = {"Increase (significant)": "▲", "Reduction (significant)": "▼", "No significant change": "►"}
 
 

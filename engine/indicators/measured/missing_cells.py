@@ -21,11 +21,10 @@ from engine.indicators.measured.period_values import Span, period_label
 from engine.ingest import AREA_COLUMN, Inputs, SourceRows
 from engine.ingest.partner_places import PARTNER_KEY_COLUMNS
 from engine.quality import MISSING, QualityIssue
-from engine.report import Kpi
+from engine.report import NOT_AVAILABLE, Kpi
 from engine.spec.filters import where_mask
 from engine.spec.models import Indicator, Source, Spec
 
-NOT_AVAILABLE = "n/a"
 #: More periods than this in one reason are summarised ("and 4 more").
 LISTED_PERIODS = 3
 
