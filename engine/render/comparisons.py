@@ -12,8 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from engine.render.comparator_chart import comparator_bars, comparator_description, comparator_table, comparator_words
 from engine.render.formats import Formats
-from engine.render.layout import (Column, TablePlacement, apply_widths, report_page_setup, right_align_suppressed,
-                                  section_heading, write_table)
+from engine.render.layout import Column, TablePlacement, apply_widths, report_page_setup, section_heading, write_table
 from engine.contract.names import SHEET_COMPARISONS, table_name
 from engine.render.print_pages import columns_spanning
 from engine.render.wrapping import wrapped_note
@@ -56,13 +55,13 @@ def _rates_table(sheet: Worksheet, formats: Formats, report: Report, row: int, w
     comparisons = report.comparisons
     columns = [Column(report.partner_label, formats.text)] + [Column(_rate_header(c), formats.rate, 14) for c in comparisons]
     areas = comparisons[0].areas
-    # A protected build's hidden rate (None) reads the word, right-aligned; its bar is not drawn (see _bar_chart).
+    # A protected build's hidden rate (None) reads the word (right-aligned by the table writer in a number column); its
+    # bar is not drawn (see _bar_chart).
     rows = [[area] + [_shown(c.rates[i]) for c in comparisons] for i, area in enumerate(areas)]
     rows.append([f"{report.benchmark_name} (benchmark)"] + [_shown(c.benchmark_rate) for c in comparisons])
     if has_peer_average(report):  # an indicator without one leaves its cell empty: no bar, never a 0
         rows.append([PEER_AVERAGE] + [c.peer_average for c in comparisons])
     placement = write_table(sheet, formats, table_name("comparison_rates"), row, 0, columns, rows, widths)
-    right_align_suppressed(sheet, formats, placement, columns, rows)
     return placement
 
 
