@@ -40,7 +40,7 @@ class Kpi:
     direction: str  # "Increase (significant)", "Reduction (significant)", "No significant change"
     outcome: str  # "Better", "Worse" (a significant change, by polarity), "Neither" (no polarity), "Similar"
     rate: float | None
-    benchmark_rate: float
+    benchmark_rate: float | None  # None: hidden in a protected build (a partner area's count of it is hidden)
     band: str | None  # the partner area's rate against the benchmark's rate
     rate_per: int
     polarity: str = "higher_is_worse"
@@ -93,7 +93,7 @@ class TopAreaTable:
     unit: str
     rank_by: str
     rate_per: int
-    benchmark_rate: float
+    benchmark_rate: float | None  # None: hidden in a protected build, with the bands against it
     rows: list[TopAreaRow]
     polarity: str = "higher_is_worse"
     band_basis: str | None = None  # for standard-deviation bands: the mean and SD they are measured from
@@ -190,7 +190,7 @@ class AreaComparison:
     areas: list[str]
     counts: list[int]
     rates: list[float]
-    benchmark_rate: float
+    benchmark_rate: float | None  # None: hidden in a protected build (a partner area's count of it is hidden)
     peer_average: float | None = None
     lowers: list[float] = field(default_factory=list)  # each area's rate's 95% interval (the web page's bars)
     uppers: list[float] = field(default_factory=list)

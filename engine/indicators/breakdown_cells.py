@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.indicators.disclosure import BreakdownCells, Key
+from engine.indicators.disclosure import LINK, BreakdownCells, Key
 from engine.indicators.periods import Window
 from engine.indicators.profiles.breakdowns import breakdown_cell_masks
 from engine.ingest import SourceRows
@@ -118,17 +118,16 @@ def partner_cells(checked: list[CheckedBreakdown], tables: list[Breakdown], rule
     values: dict[Key, float] = {}
     names: dict[Key, str] = {}
     cell_rules: dict[Key, tuple[int, bool]] = {}
-    months, elsewhere = {}, {}
+    months = {}
     for b, table in zip(checked, tables):
         months[b.spec.id] = range(b.first - first_month, b.last - first_month + 1)
-        elsewhere[b.spec.id] = (b.spec.source, b.first, b.last)
         for figure, (row, (count, base)) in enumerate(zip(_own_rows(b, table, p, n_partners), b.names)):
             for kind, value, name in ((COUNT, row.count, count), (BASE, row.base, base)):
                 key = (kind, b.spec.id, figure)
                 values[key], names[key] = float(value), name
                 if name in rules:
                     cell_rules[key] = rules[name]
-    return BreakdownCells(values, names, months, elsewhere, cell_rules)
+    return BreakdownCells(values, names, months, cell_rules)
 
 
 def earliest_offset(checked: list[CheckedBreakdown], first_month: int) -> int:
@@ -144,7 +143,7 @@ def latest_offset(checked: list[CheckedBreakdown], end: int) -> int:
 def shown_breakdown(table: Breakdown, hidden: set[Key], others: list[set[Key]] | None = None) -> Breakdown:
     """The table as the partner sees it: a hidden count takes its percentage, difference, ▲/▼ and significance
     with it; a hidden base takes the percentage (a shown count and percentage give the base back); the
-    benchmark's likewise (a shared total, ``("link", …)`` in ``hidden``). Hidden figures are None and listed, so the
+    benchmark's likewise (``(LINK, …)`` in ``hidden``: hidden when any partner area's summand is). Hidden figures are None and listed, so the
     sheet writes the word and no sentence quotes the table. ``others``: every partner area's hidden keys, for a
     ``partner_areas`` layout, whose rows (figure by partner area) show each partner's figure with its own status."""
     i = table.breakdown_id
@@ -153,8 +152,7 @@ def shown_breakdown(table: Breakdown, hidden: set[Key], others: list[set[Key]] |
     for position, row in enumerate(table.rows):
         figure, own = (position // n, others[position % n]) if n > 1 else (position, hidden)
         count, base = (COUNT, i, figure) in own, (BASE, i, figure) in own
-        bench = (BENCHMARK, i, figure) in hidden or ("link", BENCHMARK, i, figure) in hidden
-        bench_base = (BENCHMARK_BASE, i, figure) in hidden or ("link", BENCHMARK_BASE, i, figure) in hidden
+        bench, bench_base = (LINK, BENCHMARK, i, figure) in hidden, (LINK, BENCHMARK_BASE, i, figure) in hidden
         if not (count or base or bench or bench_base):
             rows.append(row)
             continue

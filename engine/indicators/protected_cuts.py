@@ -188,57 +188,14 @@ class _Bounds:
         return widths
 
 
-def extreme_points(vectors, values: np.ndarray, hidden: np.ndarray, targets: np.ndarray,
-                   rows: np.ndarray) -> np.ndarray:
-    """For each of ``targets`` (hidden rows of ``vectors``) its least and greatest value given every shown row's value
-    and non-negative underlying counts: the values of ``rows`` at each of those two solutions (two result rows per
-    target, least first). Each is a feasible assignment of all the counts: rows in other independent groups keep
-    their own values, which the solution of the target's group does not touch."""
-    vectors = _sparse(vectors)
-    values = np.asarray(values, dtype=float)
-    hidden = np.asarray(hidden, dtype=bool)
-    groups = independent_groups(vectors)
-    out = np.tile(values[rows], (2 * len(targets), 1))
-    for group in np.unique(groups[targets]):
-        members = np.flatnonzero(groups == group)
-        block = vectors[members]
-        atoms = _merged_atoms(block[:, np.unique(block.indices)])
-        bounds = _Bounds(atoms, values[members], 0.0)
-        bounds._free(hidden[members])
-        local = {int(m): i for i, m in enumerate(members)}
-        inside = [j for j, r in enumerate(rows.tolist()) if r in local]
-        evaluate = atoms[[local[int(rows[j])] for j in inside]]
-        for k, t in enumerate(targets.tolist()):
-            if t not in local:
-                continue
-            objective = atoms[local[t]].toarray().ravel()
-            for side, sign in ((0, 1.0), (1, -1.0)):
-                bounds._solve(sign * objective)
-                solution = np.asarray(bounds.solver.getSolution().col_value)
-                out[2 * k + side, inside] = evaluate @ solution
-    return out
-
-
 def _widths(atoms: csr_matrix, values: np.ndarray, hidden: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """:func:`interval_widths` on numbers whose underlying counts are already merged."""
     return _Bounds(atoms, values, 0.0).widths(hidden, targets)
 
 
-def _digest(*arrays: np.ndarray) -> bytes:
-    import hashlib
-
-    h = hashlib.blake2b(digest_size=20)
-    for a in arrays:
-        a = np.ascontiguousarray(a)
-        h.update(str((a.dtype, a.shape)).encode())
-        h.update(a.tobytes())
-    return h.digest()
-
-
 def protect_cuts(vectors, values: np.ndarray, primary: np.ndarray, required: np.ndarray,
                  hideable: np.ndarray | None = None, costs: np.ndarray | None = None,
-                 hidden: np.ndarray | None = None, memo: dict | None = None,
-                 settled: np.ndarray | None = None) -> np.ndarray:
+                 hidden: np.ndarray | None = None) -> np.ndarray:
     """What to hide so that every hidden number's interval (see :func:`interval_widths`) is at least
     ``required`` wide (its threshold for a small count; 1 for a number hidden to protect one, which
     then need only not be derivable exactly). Starts from ``primary`` (and ``hidden``, numbers already
@@ -247,11 +204,7 @@ def protect_cuts(vectors, values: np.ndarray, primary: np.ndarray, required: np.
     Each round first stops exact derivation (:func:`engine.stats.suppression.protect`, fast), then solves
     the bounds; a number whose interval is too narrow gets a partner: the cheapest shown, hideable number
     holding its bound (else sharing an underlying count with it). Raises ``ValueError`` when none is left to
-    hide. ``vectors``: a row per number, dense or scipy.sparse. ``memo``: a group's result by everything it depends on
-    (its numbers' rows, values, what is hidden, required, hideable and costs), kept by a caller that checks the same
-    problem again with a few numbers changed (:mod:`engine.indicators.cross_partner`): the groups it did not change
-    are not solved again. ``settled``: numbers already known wide enough (a caller's earlier check of a problem that
-    has only loosened since), not solved for again; updated in place with those found wide enough now.
+    hide. ``vectors``: a row per number, dense or scipy.sparse.
     """
     vectors = _sparse(vectors)
     values = np.asarray(values, dtype=float)
@@ -265,22 +218,8 @@ def protect_cuts(vectors, values: np.ndarray, primary: np.ndarray, required: np.
         rows = np.flatnonzero(groups == group)
         block = vectors[rows]
         block = block[:, np.unique(block.indices)]  # the group's own underlying counts only: small
-        key = None
-        known = np.zeros(rows.size, dtype=bool) if settled is None else settled[rows].copy()
-        if memo is not None:
-            key = _digest(block.indptr, block.indices, block.data, values[rows], result[rows], required[rows],
-                          can_hide[rows], cost[rows], known)
-            if key in memo:
-                result[rows], known = memo[key]
-                if settled is not None:
-                    settled[rows] = known
-                continue
         result[rows] = _protect_group(block, values[rows], result[rows], required[rows], can_hide[rows],
-                                      cost[rows], known)
-        if settled is not None:
-            settled[rows] = known
-        if memo is not None:
-            memo[key] = (result[rows].copy(), known.copy())
+                                      cost[rows])
     return result
 
 
@@ -301,25 +240,20 @@ def _nearest_hideable(gram: np.ndarray, target: int, hideable_now: np.ndarray) -
 
 
 def _protect_group(vectors: csr_matrix, values: np.ndarray, hidden: np.ndarray, required: np.ndarray,
-                   can_hide: np.ndarray, cost: np.ndarray, wide: np.ndarray | None = None) -> np.ndarray:
+                   can_hide: np.ndarray, cost: np.ndarray) -> np.ndarray:
     """One independent group (``vectors`` sparse, its own columns only): the only place dense work is done, on
-    the group's numbers (its Gram matrix), never on its underlying counts. ``wide``: numbers known wide enough
-    already; updated in place with those found so."""
+    the group's numbers (its Gram matrix), never on its underlying counts."""
     gram = (vectors @ vectors.T).toarray()  # the numbers are sums of a few counts each: sparse is far faster
     atoms = _merged_atoms(vectors)
     hidden = hidden.copy()
     # Only numbers that must stay uncertain by more than one unit need the bounds; exact derivation is
     # stopped for every hidden number. Hiding more only widens intervals, so a number once wide enough
     # is not solved again.
-    # A number hidden on the way that must be wide too (a summand of a total other workbooks show) joins them.
-    wide = np.zeros(hidden.size, dtype=bool) if wide is None else wide
+    pending = np.flatnonzero(hidden & (required > 1))
     bounds = _Bounds(atoms, values, float(required.max(initial=0.0)))
     while True:
         hidden = protect(gram, values, hidden, hideable=can_hide, costs=cost)
-        pending = np.flatnonzero(hidden & (required > 1) & ~wide)
-        narrow = bounds.widths(hidden, pending, required[pending]) < required[pending] - _SLACK
-        wide[pending[~narrow]] = True
-        pending = pending[narrow]
+        pending = pending[bounds.widths(hidden, pending, required[pending]) < required[pending] - _SLACK]
         if pending.size == 0:
             return hidden
         chosen: set[int] = set()

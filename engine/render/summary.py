@@ -146,7 +146,7 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
     rows = [[k.priority, k.name, *([period_text(k, report)] if own_periods else []),
              _shown(k.previous, k), _shown(k.current, k), _shown(k.change, k),
              k.percent_change if k.percent_change is not None else (_shown(None, k) if k.change is None else NOT_AVAILABLE),
-             ARROWS.get(k.direction, k.direction), k.outcome, _shown(k.rate, k), k.benchmark_rate, k.peer_rank_text]
+             ARROWS.get(k.direction, k.direction), k.outcome, _shown(k.rate, k), _shown(k.benchmark_rate, k), k.peer_rank_text]
             + ([k.peer_average, k.peer_comparison] if grouped else []) + [_shown(k.band, k), None]
             + ([k.target, k.target_status] if targets else [])
             for k in kpis]

@@ -28,7 +28,8 @@ from engine.indicators.counted.suppression import hidden_by_partner, suppression
 from engine.indicators.counted.top_areas import top_picks, top_table
 from engine.indicators.counted.trend import TrendCounts, trend_counts, trend_table
 from engine.indicators.coverage import Coverage
-from engine.indicators.disclosure import shown_area_group, shown_seasonal, shown_series, touched_indicators
+from engine.indicators.disclosure import (BENCHMARK_RATE, LINK, shown_area_group, shown_seasonal, shown_series,
+                                          touched_indicators)
 from engine.indicators.measured.measures import counted_spec, withheld_sources
 from engine.indicators.periods import ReportPeriods
 from engine.indicators.profiles.breakdowns import breakdown_tables, breakdown_window
@@ -76,11 +77,19 @@ class CountedPhase:
         kpi = measured if measured is not None else counted_kpi(
             self.results[indicator.id], p, float(self.inputs.geography.partner_population[p]), self.hidden[p])
         if measured is None and self.protected and any(("current", indicator.id) in h for h in self.hidden):
-            # A rank among the partner areas orders a hidden count between shown ones: no rank while any is hidden.
-            kpi = dataclasses.replace(kpi, peer_rank=None, peer_quartile=None)
-        if measured is None and ("link", "benchmark", indicator.id) in self.hidden[p]:
-            kpi = dataclasses.replace(kpi, benchmark_rate=None)
+            # A rank among the partner areas orders a hidden count between shown ones, and the comparison with their
+            # pooled rate bounds their sum: neither while any is hidden.
+            kpi = dataclasses.replace(kpi, peer_rank=None, peer_quartile=None, peer_comparison=None)
+        if measured is None and self._benchmark_hidden(indicator.id, p):
+            # The benchmark's count is the partner areas' sum: a band against its rate would bound it.
+            kpi = dataclasses.replace(kpi, benchmark_rate=None,
+                                      band=None if kpi.banding_method == "ci" else kpi.band)
         return with_peer_group(with_target(kpi, indicator.target), self.peer_groups.get(indicator.id), p)
+
+    def _benchmark_hidden(self, indicator_id: str, p: int) -> bool:
+        """Whether the benchmark's 12-month count of the indicator (its rate) is hidden: some partner area's own count
+        of it is (:mod:`engine.indicators.cross_partner`)."""
+        return (LINK, BENCHMARK_RATE, indicator_id) in self.hidden[p]
 
     def partner_comparisons(self, p: int) -> list[AreaComparison]:
         """The Comparisons partner ``p`` sees: its comparison areas only, with its peer group's averages. In a protected
@@ -92,7 +101,7 @@ class CountedPhase:
 
     def _shown_comparison(self, c: AreaComparison) -> AreaComparison:
         gone = {q for q in range(len(c.areas)) if ("current", c.indicator_id) in self.hidden[q]}
-        benchmark = any(("link", "benchmark", c.indicator_id) in h for h in self.hidden)
+        benchmark = any(self._benchmark_hidden(c.indicator_id, q) for q in range(len(self.hidden)))
         if not gone and not benchmark:
             return c
 
@@ -157,7 +166,8 @@ class CountedPhase:
 
     def top_tables(self, p: int) -> list[TopAreaTable]:
         """Partner ``p``'s Top 10 tables, one per indicator with small-area detail, its hidden numbers blanked."""
-        return [top_table(self.inputs, self.results[i.id], p, self.picks[i.id][p], self.hidden[p])
+        return [top_table(self.inputs, self.results[i.id], p, self.picks[i.id][p], self.hidden[p],
+                          self._benchmark_hidden(i.id, p))
                 for i in self.spec.indicators if i.id not in self.by_partner]
 
     def trend_table(self, p: int) -> TrendTable | None:

@@ -17,8 +17,8 @@ from engine.indicators.cross_partner import PartnerProblem, SharedTotal, protect
 from engine.indicators.counted.results import IndicatorResults
 from engine.indicators.counted.seasonality import SeasonalCounts
 from engine.indicators.counted.trend import TrendCounts
-from engine.indicators.disclosure import (Layout, SmallAreaGroups, area_group_numbers, event_kinds, seasonal_numbers,
-                                          series_numbers)
+from engine.indicators.disclosure import (BENCHMARK_GROUP, BENCHMARK_RATE, LINK, Layout, SmallAreaGroups,
+                                          area_group_numbers, event_kinds, seasonal_numbers, series_numbers)
 from engine.indicators.periods import ReportPeriods
 from engine.report import SUPPRESSED, AreaGroupTable, Breakdown, IndicatorSeries
 from engine.spec.models import Spec
@@ -50,7 +50,7 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
     Every partner area is checked, whichever are ``chosen``: a workbook shows the other partner areas' counts
     (Comparisons, breakdowns by partner area) with the status their own workbooks give them, and the benchmark's
     counts, which are their sums (:mod:`engine.indicators.cross_partner`). The set returned for a partner holds the
-    shared totals hidden too (``("link", …)`` keys)."""
+    benchmark's figures hidden too (``(LINK, …)`` keys, alike for every partner)."""
     rules = suppression_rules(spec)
     hidden: list[set] = [set() for _ in range(n_partners)]
     if not rules:
@@ -83,19 +83,30 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
             if spec.indicator(table.indicator_id).source in sensitive:
                 numbers.update(area_group_numbers(table, ungrouped[p][(table.group_id, table.indicator_id)]))
                 areas = SmallAreaGroups(np.flatnonzero(partner_of == p), {
-                    g: of[partner_of == p] for g, of in small_area_groups.items()}, bool(in_benchmark[p]))
+                    g: of[partner_of == p] for g, of in small_area_groups.items()})
         cells = partner_cells(checked, [tables[p] for tables in breakdowns], figures, first_month, p,
                               n_partners) if checked else None
         problems.append(PartnerProblem(numbers, layout, kinds, listed, complete, rules, areas, cells))
     summed = [q for q in range(n_partners) if in_benchmark is None or bool(in_benchmark[q])]
-    totals = [SharedTotal(("link", "benchmark", i), {q: ("current", i) for q in summed}) for i in results]
+    own, links = protect_partners(problems, _benchmark_totals(results, group_tables, checked, summed))
+    return [own[p] | links if own[p] or links else set() for p in range(n_partners)]
+
+
+def _benchmark_totals(results: dict[str, IndicatorResults], group_tables: list[list[AreaGroupTable]] | None,
+                      checked: list[CheckedBreakdown], summed: list[int]) -> list[SharedTotal]:
+    """The benchmark's figures every workbook shows, each the sum of the ``summed`` partner areas' own figures of the
+    same cut: an indicator's 12-month count (its rate), an area group's count, a breakdown's count and base."""
+    totals = [SharedTotal((LINK, BENCHMARK_RATE, i), {q: ("current", i) for q in summed}) for i in results]
+    for table in group_tables[summed[0]] if group_tables and summed else []:
+        i, gid = table.indicator_id, table.group_id
+        totals += [SharedTotal((LINK, BENCHMARK_GROUP, i, gid, g), {q: ("group", i, gid, g) for q in summed})
+                   for g in range(len(table.rows))]
     for b in checked:
         for figure in range(len(b.names)):
             for kind, part in ((BENCHMARK, COUNT), (BENCHMARK_BASE, BASE)):
-                totals.append(SharedTotal(("link", kind, b.spec.id, figure), {q: (part, b.spec.id, figure)
-                                                                              for q in summed}))
-    own, links = protect_partners(problems, totals)
-    return [own[p] | links if own[p] or links else set() for p in range(n_partners)]
+                totals.append(SharedTotal((LINK, kind, b.spec.id, figure), {q: (part, b.spec.id, figure)
+                                                                             for q in summed}))
+    return totals
 
 
 def _published_numbers(spec: Spec, results: dict[str, IndicatorResults], trend: TrendCounts | None,

@@ -36,10 +36,14 @@ def top_picks(inputs: Inputs, results: IndicatorResults, by_partner: bool) -> li
     return picks
 
 
-def top_table(inputs: Inputs, results: IndicatorResults, p: int, picked: list[int], hidden: set) -> TopAreaTable:
-    """One partner area's highest small areas for one indicator, banded against the benchmark."""
+def top_table(inputs: Inputs, results: IndicatorResults, p: int, picked: list[int], hidden: set,
+              benchmark_hidden: bool = False) -> TopAreaTable:
+    """One partner area's highest small areas for one indicator, banded against the benchmark. ``benchmark_hidden``:
+    a protected build hides the benchmark's count (a partner area's own count of it is hidden), so its rate and every
+    band against it (confidence-interval bands would bound it) read as hidden."""
     geo = inputs.geography
     indicator = results.indicator
+    banded = not (benchmark_hidden and results.banding_method == "ci")
     rows = []
     for rank, i in enumerate(picked, start=1):
         shown = ("top", indicator.id, i) not in hidden
@@ -47,7 +51,8 @@ def top_table(inputs: Inputs, results: IndicatorResults, p: int, picked: list[in
         rows.append(TopAreaRow(rank, str(geo.partner_names[p]), str(geo.small_area_codes[i]), str(geo.small_area_names[i]),
                                count if shown else None,
                                float(rates(count, geo.small_area_population[i], indicator.rate_per)) if shown else None,
-                               BAND_LABELS[int(results.small_bands[i])] if shown else None))
+                               BAND_LABELS[int(results.small_bands[i])] if shown and banded else None))
     return TopAreaTable(indicator.id, indicator.name, indicator.unit, indicator.top.rank_by, indicator.rate_per,
-                        results.benchmark_rate, rows, indicator.polarity, results.band_basis)
+                        None if benchmark_hidden else results.benchmark_rate, rows, indicator.polarity,
+                        results.band_basis)
 

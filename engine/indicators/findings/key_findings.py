@@ -66,12 +66,14 @@ def change_sentence(kpi: Kpi, period_end: str, series: IndicatorSeries | None) -
     return Finding("change", text, figures)
 
 
-def band_sentence(kpi: Kpi, partner_area: str, benchmark: str, method: str = "ci", when: str = "") -> Finding:
-    """How the area's rate stands against the benchmark, in words that follow the band.
+def band_sentence(kpi: Kpi, partner_area: str, benchmark: str, method: str = "ci", when: str = "") -> Finding | None:
+    """How the area's rate stands against the benchmark, in words that follow the band (none when either is hidden).
 
     Only confidence-interval bands are a significance test; standard-deviation bands are quoted
     by their own words, never as "significantly".
     """
+    if kpi.band is None or kpi.benchmark_rate is None or kpi.rate is None:
+        return None
     if method == "sd":
         text = (f"The rate of {_lower_first(kpi.name)} in {partner_area} ({kpi.rate:,.1f} per {kpi.rate_per:,} residents"
                 f"{' ' + when if when else ''}) is '{kpi.band}' against the {benchmark} rate ({kpi.benchmark_rate:,.1f}), "
