@@ -190,13 +190,13 @@ def test_protected_workbooks_keep_side_by_side_cuts_with_one_status_and_no_small
             assert any(all(a in s for a in gone) and "not drawn" in s for s in report.left_out_comparisons)
 
 
-def test_partners_checked_apart_are_caught(tmp_path, monkeypatch):
-    """The attacker has teeth: with each partner area checked on its own (the benchmark's counts and the other
-    partners' figures left out of its problem, as before this check), holding every workbook pins a small count."""
+def test_a_benchmark_shown_whatever_its_summands_is_caught(tmp_path, monkeypatch):
+    """The attacker has teeth: with the benchmark's counts shown whatever the partner areas' own checks hide (as
+    before this check), holding every workbook pins a small count: the benchmark's less the others' shown counts."""
     import engine.indicators.counted.suppression as suppression
 
     def apart(problems, totals):
-        return [p.hidden(None, set(), set()) for p in problems], set()
+        return [p.hidden() for p in problems], set()
 
     monkeypatch.setattr(suppression, "protect_partners", apart)
     prepared = prepare(_variant(tmp_path), suppress=True)
