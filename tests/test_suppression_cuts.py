@@ -357,3 +357,53 @@ def test_protected_build_keeps_area_groups_with_small_counts_suppressed(tmp_path
                 width = np.inf if high.status == 3 else -high.fun - low.fun
                 assert width >= PROTECTED_BELOW, (area, decile, value, width)
     assert hidden_any > 0, "the example must hide something, or this tests nothing"
+
+
+def test_every_workbook_together_pins_no_hidden_decile(tmp_path):
+    """A reader holding all three districts' protected workbooks: one unknown per district and decile (>= 0); every
+    district's shown decile counts and 12-month count, and the benchmark's decile counts as every workbook shows them
+    (each the three districts' sum, pandas). The benchmark's count of a decile less the other districts' shown counts
+    gave a hidden one back while each workbook was checked alone: now a benchmark decile is hidden in every workbook
+    whenever a district's own count of it is, and no hidden small count can be pinned below the threshold."""
+    prepared = prepare(EXAMPLES / "protected.yaml", suppress=True)
+    paths = render_all(prepared, tmp_path)
+    expected = violence_by_decile()
+    areas = [r.partner_area for r in prepared.reports]
+    n = len(expected.columns)
+
+    def unknown(area: str, deciles) -> np.ndarray:
+        v = np.zeros((len(areas), n))
+        v[areas.index(area), [list(expected.columns).index(d) for d in deciles]] = 1
+        return v.ravel()
+
+    equations, values, hidden, benchmark_columns = [], [], [], []
+    for report in prepared.reports:
+        area = report.partner_area
+        shown = _group_table(next(p for p in paths if p.name.startswith(f"{area}_")), "sb_group_deprivation_violence")
+        for decile, count in shown[f"Crimes in {area}"].items():
+            if count == SUPPRESSED:
+                hidden.append((area, decile))
+            else:
+                equations.append(unknown(area, [decile])), values.append(count)
+        kpi = next(k for k in report.kpis if k.indicator_id == "violence")
+        if kpi.current is not None and not report.area_groups[0].ungrouped:  # every LSOA has a decile
+            equations.append(unknown(area, expected.columns)), values.append(kpi.current)
+        benchmark_columns.append(shown[f"Crimes in {report.benchmark_name}"])
+    for column in benchmark_columns[1:]:
+        pd.testing.assert_series_equal(column, benchmark_columns[0])  # one status, whichever workbook shows it
+    for decile, count in benchmark_columns[0].items():
+        summands = [(a, decile) for a in areas]
+        if any(s in hidden for s in summands):
+            assert count == SUPPRESSED, decile
+        elif count != SUPPRESSED:
+            assert count == expected[decile].sum(), decile
+            equations.append(sum(unknown(a, [decile]) for a in areas)), values.append(count)
+    small = [(a, d) for a, d in hidden if 1 <= expected.loc[a, d] < PROTECTED_BELOW]
+    assert small, "the example must hide a small decile, or this tests nothing"
+    for area, decile in small:
+        target = unknown(area, [decile])
+        low = linprog(target, A_eq=np.array(equations), b_eq=values, bounds=(0, None), method="highs")
+        high = linprog(-target, A_eq=np.array(equations), b_eq=values, bounds=(0, None), method="highs")
+        assert low.status == 0 and high.status in (0, 3)
+        width = np.inf if high.status == 3 else -high.fun - low.fun
+        assert width >= PROTECTED_BELOW, (area, decile, expected.loc[area, decile], width)
