@@ -15,6 +15,16 @@ from engine.quality import QualityIssue, QualityNote
 #: What a hidden (suppressed) number is shown as: a word, never a blank (read as "not recorded") or a 0. The same
 #: word for a small count and for a number hidden to protect one, so a reader cannot tell which is the small one.
 SUPPRESSED = "suppressed"
+
+
+def benchmark_hidden_words(benchmark: str, partner_label: str) -> str:
+    """Why a protected workbook hides a benchmark figure: it is the sum of every partner area's own figure of the same
+    cut, so it goes wherever one of those is hidden (:mod:`engine.indicators.cross_partner`)."""
+    partner = partner_label.lower()
+    return (f"A {benchmark} figure is the sum of every {partner}'s own, so it reads '{SUPPRESSED}' wherever one "
+            f"{partner}'s figure of it is hidden in that {partner}'s workbook: the total less the others would give it "
+            f"back.")
+
 #: What a missing figure (an area and period with no row, or whose value was rejected: missing, not zero) is shown
 #: as, with the reason beside it; tables write it where the number would sit, as they do :data:`SUPPRESSED`.
 NOT_AVAILABLE = "n/a"

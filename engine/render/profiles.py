@@ -19,7 +19,7 @@ from engine.render.print_sheet import PrintTable
 from engine.render.profile_tables import TableShape, compact_rows, printed_parts, section_title, table_heading, table_shape
 from engine.render.print_pages import page_wide_columns
 from engine.render.wrapping import wrapped_note
-from engine.report import SIGNIFICANCE_WORDS, SUPPRESSED, Breakdown, Report
+from engine.report import SIGNIFICANCE_WORDS, SUPPRESSED, Breakdown, Report, benchmark_hidden_words
 
 #: Significance words -> the band whose colours they take (the words carry the meaning in greyscale).
 SIGNIFICANCE_BANDS = {SIGNIFICANCE_WORDS[1]: "Significantly High", SIGNIFICANCE_WORDS[-1]: "Significantly Low"}
@@ -73,6 +73,8 @@ def _block_note(breakdown: Breakdown, report: Report) -> str:
     parts += [f"'{SUPPRESSED}': a small count of a sensitive indicator's {breakdown.unit}, or a figure from which one "
               f"could be worked out or narrowed down (another category, a total elsewhere in the workbook); its "
               f"percentage and comparison go with it."] if breakdown.hidden else []
+    if any(row.suppressed & {"benchmark_count", "benchmark_base"} for row in breakdown.rows):
+        parts.append(benchmark_hidden_words(report.benchmark_name, report.partner_label))
     parts += [breakdown.significance_method] if breakdown.significance_method else []
     return " ".join(parts)
 

@@ -8,14 +8,14 @@ from engine.render.layout import Column, apply_widths, band_rules, report_page_s
 from engine.contract.names import SHEET_SUMMARY, internal_link, table_name
 from engine.render.print_pages import page_wide_columns
 from engine.render.wrapping import wrapped_note
-from engine.report import SUPPRESSED, Report, TopAreaTable
+from engine.report import SUPPRESSED, Report, TopAreaTable, benchmark_hidden_words
 
-def _benchmark_words(table: TopAreaTable) -> str:
+def _benchmark_words(table: TopAreaTable, report: Report) -> str:
     """The benchmark rate under a Top 10, or why it is hidden (a protected build hides it, and the bands against it,
-    when a partner area's own count of the indicator is hidden: the benchmark's count is their sum)."""
+    when a partner area's own count of the indicator is hidden)."""
     if table.benchmark_rate is None:
-        return f"{SUPPRESSED} (it is the sum of every partner area's count, one of which is hidden)"
-    return f"{table.benchmark_rate:,.1f} per {table.rate_per:,} population"
+        return f"{SUPPRESSED}. {benchmark_hidden_words(report.benchmark_name, report.partner_label)}"
+    return f"{table.benchmark_rate:,.1f} per {table.rate_per:,} population."
 
 
 def band_method_words(band_basis: str | None) -> str:
@@ -61,7 +61,7 @@ def write_top_areas(sheet: Worksheet, report: Report, formats: Formats) -> dict[
         placement = write_table(sheet, formats, table_name("top10", table.indicator_id), row + 1, 0, columns, rows, widths)
         band_ranges.setdefault(table.polarity, []).append(placement.column_range(6))
         wrapped_note(sheet, formats, placement.last_row + 1, placement.first_col, placement.last_col,
-                     f"{report.benchmark_name} rate: {_benchmark_words(table)}. "
+                     f"{report.benchmark_name} rate: {_benchmark_words(table, report)} "
                      f"{table.band_basis or ''}".strip(), widths)
         row = placement.last_row + 3
     for polarity, ranges in band_ranges.items():

@@ -26,7 +26,7 @@ from engine.contract.names import SHEET_WHO, table_name
 from engine.render.print_pages import page_wide_columns
 from engine.render.print_sheet import PrintedCells, PrintTable
 from engine.render.wrapping import wrapped_note
-from engine.report import SUPPRESSED, AreaGroupRow, AreaGroupTable, GroupRatio, Report
+from engine.report import SUPPRESSED, AreaGroupRow, AreaGroupTable, GroupRatio, Report, benchmark_hidden_words
 
 CHART_WIDTH, CHART_HEIGHT = 720, 300
 CHART_ROWS = 16  # rows a chart covers at the default height, with a gap
@@ -169,7 +169,7 @@ def _printed(workbook: Workbook, table: AreaGroupTable, report: Report, formats:
                                lambda offset: cells.column(PRINTED_COLUMNS.index(offset)))
         return _chart(workbook, formats, report, table, printed)
 
-    note = " ".join(filter(None, [table.ungrouped, HIDDEN_NOTE if _hides_figures(table) else None]))
+    note = " ".join(filter(None, [table.ungrouped, _hidden_note(table, report) if _hides_figures(table) else None]))
     return PrintTable(_heading(table), note or None,
                       [Column(columns[c].header, columns[c].format, 20 if c == 0 else 10) for c in PRINTED_COLUMNS],
                       [[r[c] for c in PRINTED_COLUMNS] for r in rows], chart=chart if charted else None,
@@ -179,6 +179,13 @@ def _printed(workbook: Workbook, table: AreaGroupTable, report: Report, formats:
 
 HIDDEN_NOTE = (f"'{SUPPRESSED}': a small count, or one from which a small count could be worked out, with its rate "
                f"and limits; the chart is left out.")
+
+
+def _hidden_note(table: AreaGroupTable, report: Report) -> str:
+    """What the word means under this table, and why a benchmark row is hidden when one is."""
+    if any(r.benchmark_hidden for r in table.rows):
+        return f"{HIDDEN_NOTE} {benchmark_hidden_words(report.benchmark_name, report.partner_label)}"
+    return HIDDEN_NOTE
 
 
 def _hides_figures(table: AreaGroupTable) -> bool:
@@ -237,7 +244,7 @@ def write_who_is_affected(workbook: Workbook, sheet: Worksheet, report: Report, 
                 row += 1
             if _hides_figures(table):
                 # A chart would draw a hidden rate as nothing (or 0) beside the shown ones: the table alone.
-                notes.append((row, HIDDEN_NOTE))
+                notes.append((row, _hidden_note(table, report)))
                 row += 2
                 printed.append(_printed(workbook, table, report, formats, charted=False))
                 continue

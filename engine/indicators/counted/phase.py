@@ -37,8 +37,8 @@ from engine.indicators.series import partner_series
 from engine.indicators.targets import with_target
 from engine.ingest import Inputs
 from engine.map_report import MapSet
-from engine.report import (SUPPRESSED, AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, SeasonalTable, TopAreaTable,
-                           TrendTable)
+from engine.report import (SUPPRESSED, AreaComparison, AreaGroupTable, Breakdown, IndicatorSeries, Kpi, SeasonalTable,
+                           TopAreaTable, TrendTable, benchmark_hidden_words)
 from engine.spec.models import Indicator, Spec
 from engine.stats import rates
 
@@ -130,16 +130,18 @@ class CountedPhase:
     def left_out_comparisons(self, p: int) -> list[str]:
         """What partner ``p``'s Comparisons charts do not draw (a protected build's hidden rates: a bar would read 0),
         one sentence per indicator."""
+        geo = self.inputs.geography
         out = []
         for c in self.partner_comparisons(p):
             gone = [area for area, rate in zip(c.areas, c.rates) if rate is None]
             if c.benchmark_rate is None:
-                gone.append(str(self.inputs.geography.benchmark_name))
+                gone.append(str(geo.benchmark_name))
             if gone:
                 names = ", ".join(gone[:-1]) + (" and " if len(gone) > 1 else "") + gone[-1]
                 out.append(f"{c.name}: the {'bars' if len(gone) > 1 else 'bar'} of {names} "
                            f"{'are' if len(gone) > 1 else 'is'} not drawn, to protect privacy (the rates table below "
-                           f"reads '{SUPPRESSED}').")
+                           f"reads '{SUPPRESSED}')." + (" " + benchmark_hidden_words(geo.benchmark_name, geo.partner_label)
+                                                       if c.benchmark_rate is None else ""))
         return out
 
     def left_out_breakdowns(self, p: int) -> list[tuple[str, str]]:
