@@ -6,8 +6,9 @@ Runs ``engine.api.prepare(spec, suppress=True)`` (spec, ingest, compute: every p
 specs/community_safety.yaml, the demo: run ``saferbook demo`` first for its partner data) in a fresh child Python,
 N times (default 1), each after the ingest cache is warm, and prints one row per run: the partner areas protected,
 the numbers in their disclosure problems (keys: every published count the check writes as a sum of events, the
-breakdowns' figures and the benchmark's shared totals among them), how many are hidden, how many partner checks were
-solved (every partner area is checked together, some more than once: engine.indicators.cross_partner), wall seconds
+breakdowns' figures and the benchmark's figures, sums of the partner areas', among them), how many are hidden (the
+benchmark's once), how many partner checks were solved (one per partner area, each on its own: the benchmark's figures
+follow from them, engine.indicators.cross_partner), wall seconds
 of ``prepare`` and of the disclosure check alone, and the child's peak resident memory. Which Saferbook is measured follows benchmarks/checkout.py (PYTHONPATH first,
 then this checkout), so putting another checkout on PYTHONPATH measures that one with the same script.
 
@@ -43,7 +44,7 @@ def solved(*args, **kwargs):
 
 
 disclosure.hidden_numbers = solved
-if hasattr(suppression, "protect_partners"):  # every partner area checked together
+if hasattr(suppression, "protect_partners"):  # every partner area checked, the benchmark decided from them
     import engine.indicators.cross_partner as cross_partner
 
     cross_partner.hidden_numbers = solved

@@ -88,7 +88,7 @@ def test_protected_workbook_keeps_every_table_and_says_how_side_by_side_ones_are
             assert not any("left out of this protected workbook because" in t for t in _texts(path, sheet))
         assert [c.indicator_id for c in report.comparisons] == ["total_crime"]
         method = " ".join(n.text for n in report.methodology)
-        assert "side by side are checked with every partner area's workbook together" in method, method
+        assert "is shown only when every one of them is" in method, method
 
 
 def test_unprotected_workbook_has_every_table_and_no_such_note(builds):

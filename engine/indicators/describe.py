@@ -169,7 +169,10 @@ def describe_suppression(rules: list[tuple[str, Suppression]], applied: bool) ->
             f"figures are the 12-month counts, changes and rates, Top 10 rows, trend-table cells, months, rolling "
             f"quarters and seasonal cells of the indicators concerned; all read '{SUPPRESSED}', small or not, so the "
             f"small ones cannot be told apart. Breakdowns and area groups are checked with the rest, category by "
-            f"category. The comparison charts and breakdowns showing every partner area side by side are checked "
-            f"with every partner area's workbook together, as someone holding all of them would read them: a partner "
-            f"area's figure is shown or hidden alike in every workbook, the benchmark's counts (the sums of the "
-            f"partner areas') are part of the check, and a hidden rate's bar is not drawn. {where}")
+            f"category. Someone may hold every partner area's workbook: each partner area's check covers every figure "
+            f"of its own that any workbook shows (the comparison charts and breakdowns showing every partner area side "
+            f"by side included), and that figure is shown or hidden alike in every workbook. A benchmark figure is "
+            f"the sum of the partner areas' own figures of the same cut, so it is shown only when every one of them "
+            f"is, and reads '{SUPPRESSED}' in every workbook otherwise, with the percentages, differences and "
+            f"significance against it: it then adds nothing to what the partner areas' shown figures tell. A hidden "
+            f"rate's bar is not drawn. {where}")
