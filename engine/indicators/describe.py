@@ -169,10 +169,7 @@ def describe_suppression(rules: list[tuple[str, Suppression]], applied: bool) ->
             f"figures are the 12-month counts, changes and rates, Top 10 rows, trend-table cells, months, rolling "
             f"quarters and seasonal cells of the indicators concerned; all read '{SUPPRESSED}', small or not, so the "
             f"small ones cannot be told apart. Breakdowns and area groups are checked with the rest, category by "
-            f"category. Someone may hold every partner area's workbook: each partner area's check covers every figure "
-            f"of its own that any workbook shows (the comparison charts and breakdowns showing every partner area side "
-            f"by side included), and that figure is shown or hidden alike in every workbook. A benchmark figure is "
-            f"the sum of the partner areas' own figures of the same cut, so it is shown only when every one of them "
-            f"is, and reads '{SUPPRESSED}' in every workbook otherwise, with the percentages, differences and "
-            f"significance against it: it then adds nothing to what the partner areas' shown figures tell. A hidden "
-            f"rate's bar is not drawn. {where}")
+            f"category. Someone may hold every workbook: a partner area's figure is checked with its own and shown or "
+            f"hidden alike wherever it appears (side-by-side charts and breakdowns too); a benchmark figure, their sum, "
+            f"is shown only when every one of them is, else it reads '{SUPPRESSED}' with what compares against it. A "
+            f"hidden rate's bar is not drawn. {where}")

@@ -180,6 +180,18 @@ def _published(workbook: Workbook, sheet: Worksheet, formats: Formats, report: R
     comparator_words(sheet, formats, chart, top + 1, words_first, last_col, widths)
 
 
+def _undrawn_profiles(report: Report, charted: list[IndicatorSeries]) -> str:
+    """Why a protected build draws no monthly profile of an indicator with a hidden month (a chart would draw it as
+    0), and what the word in the tables means, when any figure on the sheet is hidden."""
+    names = [s.name for s in charted if s.suppressed]
+    words = (f"The monthly {'profiles' if len(names) > 1 else 'profile'} of {', '.join(names)} "
+             f"{'are' if len(names) > 1 else 'is'} not drawn: a hidden month would read as 0 (the monthly counts "
+             f"below read '{SUPPRESSED}').") if names else ""
+    if names or report.left_out_comparisons:
+        words = " ".join(filter(None, [words, report.suppression_note]))
+    return words
+
+
 def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, formats: Formats) -> None:
     section_heading(sheet, formats, f"Comparisons — {report.partner_area}")
     left_out = " ".join(report.left_out_comparisons)
@@ -217,8 +229,9 @@ def write_comparisons(workbook: Workbook, sheet: Worksheet, report: Report, form
                      f"Rates for {report.current_window}: {report.partner_area} is highlighted, {report.benchmark_name} is "
                      f"the darkest bar{peers}. A peak is named only when its three months are significantly busier than "
                      f"a flat year (exact binomial test).", widths)
-    if left_out:  # between the sheet's note and the first chart, where the missing charts would have been
-        wrapped_note(sheet, formats, 3, 0, charts_last_col, left_out, widths)
+    undrawn = _undrawn_profiles(report, charted)
+    if left_out or undrawn:  # between the sheet's note and the first chart, where the missing charts would have been
+        wrapped_note(sheet, formats, 3, 0, charts_last_col, " ".join(filter(None, [left_out, undrawn])), widths)
     for position, (comparison, series) in enumerate(zip(report.comparisons, charted)):
         row = chart_top + rows_each * position
         breaks.append(row)
