@@ -243,9 +243,16 @@ def test_a_small_count_of_an_indicator_counted_by_partner_area_is_hidden(tmp_pat
     for report in prepared.reports:
         kpi = next(k for k in report.kpis if k.indicator_id == "marac_referrals")
         series = next(s for s in report.series if s.indicator_id == "marac_referrals")
-        if last_12[report.partner_area] < 30:  # another area's count may go with it: the benchmark's less the others'
+        if last_12[report.partner_area] < 30:
             assert kpi.current is None
-        assert kpi.current in (None, last_12[report.partner_area])
+        assert kpi.current == last_12[report.partner_area] or kpi.current is None
+        # Rutland's count is hidden, so the benchmark's (the three districts' sum) is hidden in every workbook, with
+        # what would bound it: the band against its rate, the rank among the districts and the pooled-rate comparison.
+        assert kpi.benchmark_rate is None and kpi.band is None and kpi.banding_method == "ci"
+        assert kpi.peer_rank is None and kpi.peer_comparison is None
+        comparison = next(c for c in report.comparisons if c.indicator_id == "marac_referrals")
+        assert comparison.benchmark_rate is None
+        assert [r is None for r in comparison.rates] == [last_12[a] < 30 for a in comparison.areas]
         for q, value in enumerate(series.quarterly):
             if 0 < by_quarter.get((report.partner_area, q), 0) < 30:
                 assert value is None and q in series.hidden_quarters
