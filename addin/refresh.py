@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from engine.api import Prepared, prepare, write_report
 from engine.errors import SaferbookError
 from engine.contract.names import table_name
-from engine.contract.settings_sheet import KIND_DASHBOARD, SHEET_SETTINGS, WorkbookSettings
+from engine.contract.settings_sheet import KIND_DASHBOARD, NOT_PROTECTED, PROTECTED, SHEET_SETTINGS, WorkbookSettings
 from addin.book import Book, XlwingsBook
 from addin.config import AddinConfig, load_config, registered_spec
 from addin.fresh import excel_input
@@ -131,6 +131,21 @@ def _apply(book: Book, plan: Plan) -> None:
         book.link(link.sheet, link.cell, link.target, link.text)
 
 
+def _protected(settings: WorkbookSettings) -> bool:
+    """Whether the refreshed figures must be protected as the built ones were (``--suppress``). A protected
+    workbook is the one that leaves the analysts' hands: refreshed without protection it would show the small
+    numbers it was sent out hiding, under the same file name. A partner area's workbook that does not say (built
+    before the setting was recorded) is refused rather than guessed; a dashboard is never protected."""
+    if settings.protected in (PROTECTED, NOT_PROTECTED):
+        return settings.protected == PROTECTED
+    if settings.kind == KIND_DASHBOARD:
+        return False
+    raise SaferbookError(f"this workbook does not say whether its small numbers are hidden (protected: "
+                         f"{settings.protected!r} on the {SHEET_SETTINGS} sheet; it was built by an earlier Saferbook or "
+                         "the setting was edited): build it again with 'saferbook build' (with --suppress if it is "
+                         "to be shared) to refresh it")
+
+
 def refresh(book: Book, period_end: str | None = None, config: AddinConfig | None = None,
             xlwings_version: str | None = None, warm: Warm | None = None) -> Outcome:
     """Refresh ``book`` in place; ``period_end`` overrides the workbook's own setting.
@@ -156,7 +171,8 @@ def refresh(book: Book, period_end: str | None = None, config: AddinConfig | Non
         request = period_end or settings.period_end or "latest"
         book.status(f"{TITLE}: computing {settings.partner_area}, period end {request}…")
         dashboard = settings.kind == KIND_DASHBOARD  # a dashboard spec builds one workbook: no --area
-        prepared = prepare(spec, None if dashboard else [settings.partner_area], request, memo=warm.memo)
+        prepared = prepare(spec, None if dashboard else [settings.partner_area], request,
+                           suppress=_protected(settings), memo=warm.memo)
         if dashboard and prepared.dashboard is None:
             raise SaferbookError(f"this workbook is a dashboard, but {settings.spec} no longer builds one")
         report = prepared.dashboard.report if dashboard else prepared.reports[0]

@@ -222,6 +222,7 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
         project=project.id,
         spec=project.relative(spec_path),
         period_end_setting=period_end or spec.periods.period_end,
+        protected=suppress,
         data_locations=tuple((name, project.relative(spec_dir / source.path)) for name, source in spec.sources.items()),
     )
     reports = [replace(report, provenance=provenance) for report in reports]

@@ -422,6 +422,7 @@ class Provenance:
     project: str  # the project's identifier
     spec: str  # relative to the project root, "/"-separated
     period_end_setting: str  # what a refresh asks for: "latest" or "YYYY-MM"
+    protected: bool = False  # built with small-number suppression: a refresh must hide small numbers too
     data_locations: tuple[tuple[str, str], ...] = ()  # (source name, path relative to the project root)
 
 

@@ -19,7 +19,9 @@ Contract, format 2 (keep it when changing layouts; the add-in depends on it):
   project's identifier; empty when the spec lies in no project), ``spec`` (the spec's path relative to the project root, ``/``-separated),
   ``kind`` (``partner``: a partner area's workbook; ``dashboard``: the spec's dashboard, whose
   ``partner_area`` is the dashboard's subject), ``partner_area``, ``period_end`` (what Refresh asks for: ``latest`` or ``YYYY-MM``; people may
-  edit it), ``shows_period_end`` (what the engine's ranges hold), ``engine_version``,
+  edit it), ``shows_period_end`` (what the engine's ranges hold), ``protected`` (``yes``: built with
+  ``--suppress``, so Refresh hides small numbers too; ``no``; missing in workbooks built before it was recorded,
+  which Refresh refuses for a partner area's workbook), ``engine_version``,
   ``spec_version``, and ``data:<source>`` (each source's path relative to the project root);
 - after the empty row, the header ``owned | sheet | name | range | total row`` and one row per
   engine-owned thing, in sheet order:
@@ -43,6 +45,8 @@ from engine.errors import Problem, SaferbookError
 SHEET_SETTINGS = "_saferbook"
 TITLE = "Saferbook settings"
 FORMAT_VERSION = 2
+#: The ``protected`` setting's values: built with small-number suppression (``--suppress``), or not.
+PROTECTED, NOT_PROTECTED = "yes", "no"
 KIND_PARTNER, KIND_DASHBOARD = "partner", "dashboard"
 OWNED_HEADER = ["owned", "sheet", "name", "range", "total row"]
 MAX_CELLS_TEXT = 8000  # characters of cell addresses per row (a cell holds 32,767)
@@ -80,6 +84,7 @@ class WorkbookSettings:
     partner_area: str = ""
     period_end: str = "latest"
     shows_period_end: str = ""
+    protected: str = ""  # PROTECTED or NOT_PROTECTED; "" in a workbook built before this was recorded
     engine_version: str = ""
     spec_version: str = ""
     data_locations: list[tuple[str, str]] = field(default_factory=list)
@@ -98,6 +103,7 @@ class WorkbookSettings:
             ["partner_area", self.partner_area, ""],
             ["period_end", self.period_end, "what Refresh asks for: latest, or a month as YYYY-MM (editable)"],
             ["shows_period_end", self.shows_period_end, "the period the engine's tables show now"],
+            ["protected", self.protected, "yes: small numbers are hidden (built with --suppress); Refresh hides them too"],
             ["engine_version", self.engine_version, ""],
             ["spec_version", self.spec_version, ""],
         ]
@@ -128,7 +134,8 @@ class WorkbookSettings:
             key, value = (grid[position] + ["", ""])[:2]
             if key.startswith("data:"):
                 settings.data_locations.append((key[5:], value))
-            elif key in ("project", "spec", "kind", "partner_area", "period_end", "shows_period_end", "engine_version", "spec_version"):
+            elif key in ("project", "spec", "kind", "partner_area", "period_end", "shows_period_end", "protected",
+                         "engine_version", "spec_version"):
                 setattr(settings, key, value)
             position += 1
         while position < len(grid) and not any(grid[position]):

@@ -11,7 +11,8 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import CellBlankTuple, Worksheet
 
-from engine.contract.settings_sheet import KIND_PARTNER, SHEET_SETTINGS, OwnedLink, OwnedTable, WorkbookSettings
+from engine.contract.settings_sheet import (KIND_PARTNER, NOT_PROTECTED, PROTECTED, SHEET_SETTINGS, OwnedLink,
+                                           OwnedTable, WorkbookSettings)
 from engine.report import Report
 
 
@@ -46,6 +47,7 @@ def capture(workbook: Workbook, report: Report, kind: str = KIND_PARTNER) -> Wor
         partner_area=report.partner_area,
         period_end=provenance.period_end_setting if provenance else report.period_end,
         shows_period_end=report.period_end,
+        protected=PROTECTED if provenance and provenance.protected else NOT_PROTECTED,
         engine_version=report.engine_version,
         spec_version=report.spec_version,
         data_locations=list(provenance.data_locations) if provenance else [],
