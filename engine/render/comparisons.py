@@ -186,7 +186,7 @@ def _undrawn_profiles(report: Report, charted: list[IndicatorSeries]) -> str:
     names = [s.name for s in charted if s.suppressed]
     words = (f"The monthly {'profiles' if len(names) > 1 else 'profile'} of {', '.join(names)} "
              f"{'are' if len(names) > 1 else 'is'} not drawn: a hidden month would read as 0 (the monthly counts "
-             f"below read '{SUPPRESSED}').") if names else ""
+             f"in the chart data under the charts, which is not printed, read '{SUPPRESSED}').") if names else ""
     if names or report.left_out_comparisons:
         words = " ".join(filter(None, [words, report.suppression_note]))
     return words

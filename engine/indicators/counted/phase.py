@@ -139,9 +139,10 @@ class CountedPhase:
             if gone:
                 names = ", ".join(gone[:-1]) + (" and " if len(gone) > 1 else "") + gone[-1]
                 out.append(f"{c.name}: the {'bars' if len(gone) > 1 else 'bar'} of {names} "
-                           f"{'are' if len(gone) > 1 else 'is'} not drawn, to protect privacy (the rates table below "
-                           f"reads '{SUPPRESSED}')." + (" " + benchmark_hidden_words(geo.benchmark_name, geo.partner_label)
-                                                       if c.benchmark_rate is None else ""))
+                           f"{'are' if len(gone) > 1 else 'is'} not drawn, to protect privacy (their rates in the "
+                           f"chart data under the charts, which is not printed, read '{SUPPRESSED}')."
+                           + (" " + benchmark_hidden_words(geo.benchmark_name, geo.partner_label)
+                              if c.benchmark_rate is None else ""))
         return out
 
     def left_out_breakdowns(self, p: int) -> list[tuple[str, str]]:
