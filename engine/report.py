@@ -25,6 +25,7 @@ def benchmark_hidden_words(benchmark: str, partner_label: str) -> str:
             f"{partner}'s figure of it is hidden in that {partner}'s workbook: the total less the others would give it "
             f"back.")
 
+
 #: What a missing figure (an area and period with no row, or whose value was rejected: missing, not zero) is shown
 #: as, with the reason beside it; tables write it where the number would sit, as they do :data:`SUPPRESSED`.
 NOT_AVAILABLE = "n/a"

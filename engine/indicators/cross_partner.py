@@ -61,6 +61,13 @@ class SharedTotal:
             raise ValueError(f"a shared total's key starts with {LINK!r}: {self.key!r}")
 
 
+def bands_bound_benchmark(banding_method: str) -> bool:
+    """Whether a rate's band (``"ci"`` or ``"sd"``, the spec's banding) tells something about the benchmark's rate, so
+    goes where that is hidden: confidence-interval bands compare the rate with the benchmark's; standard-deviation
+    bands with the mean and spread of the small areas' rates, not the benchmark's."""
+    return banding_method == "ci"
+
+
 def protect_partners(problems: list[PartnerProblem], totals: list[SharedTotal]) -> tuple[list[set[Key]], set[Key]]:
     """Each partner area's hidden keys (its own check), and the shared totals hidden in every workbook: those with a
     summand its owner hides. See the module's note for why no workbook, nor all of them together, then lets a hidden

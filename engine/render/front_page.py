@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from engine.render.formats import Formats
 from engine.render.layout import apply_widths, band_rules, outcome_rules, produced_words, report_page_setup
 from engine.contract.names import internal_link
-from engine.render.summary import ARROWS, POINTS, _shown, band_method_note
+from engine.render.summary import ARROWS, POINTS, _shown, band_method_note, no_percent_change
 from engine.render.trends import value_format
 from engine.render.wrapping import row_height, wrapped_lines
 from engine.report import NOT_AVAILABLE, Kpi, Report
@@ -60,7 +60,7 @@ def _change(sheet: Worksheet, formats: Formats, row: int, kpi: Kpi) -> None:
     elif kpi.percent_change is not None:
         sheet.write_number(row, CHANGE, kpi.percent_change, formats.percent)
     else:
-        sheet.write(row, CHANGE, _shown(None, kpi) if kpi.change is None else NOT_AVAILABLE, formats.centre)
+        sheet.write(row, CHANGE, no_percent_change(kpi), formats.centre)
 
 
 def write_front_page(sheet: Worksheet, formats: Formats, report: Report, rows: Sequence[FrontRow], *, title: str,

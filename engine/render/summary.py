@@ -145,7 +145,7 @@ def write_summary(sheet: Worksheet, report: Report, formats: Formats, top_rows: 
         columns += [Column("Target", formats.wrap, 22), Column("Target status", formats.centre, 15)]
     rows = [[k.priority, k.name, *([period_text(k, report)] if own_periods else []),
              _shown(k.previous, k), _shown(k.current, k), _shown(k.change, k),
-             k.percent_change if k.percent_change is not None else (_shown(None, k) if k.change is None else NOT_AVAILABLE),
+             k.percent_change if k.percent_change is not None else no_percent_change(k),
              ARROWS.get(k.direction, k.direction), k.outcome, _shown(k.rate, k), _shown(k.benchmark_rate, k), k.peer_rank_text]
             + ([k.peer_average, k.peer_comparison] if grouped else []) + [_shown(k.band, k), None]
             + ([k.target, k.target_status] if targets else [])
@@ -228,6 +228,12 @@ def _shown(value, kpi: Kpi):
     if value is not None:
         return value
     return NOT_AVAILABLE if kpi.measured and kpi.direction != SUPPRESSED else SUPPRESSED
+
+
+def no_percent_change(kpi: Kpi) -> str:
+    """What a KPI without a % change shows in its place: the suppression word where the change itself is hidden (or
+    missing, :func:`_shown`), else "n/a" (a change there is no percentage of, as from none)."""
+    return _shown(None, kpi) if kpi.change is None else NOT_AVAILABLE
 
 
 def rate_multiplier(kpis: list[Kpi]) -> int | None:

@@ -10,6 +10,7 @@ from engine.render.print_pages import page_wide_columns
 from engine.render.wrapping import wrapped_note
 from engine.report import SUPPRESSED, Report, TopAreaTable, benchmark_hidden_words
 
+
 def _benchmark_words(table: TopAreaTable, report: Report) -> str:
     """The benchmark rate under a Top 10, or why it is hidden (a protected build hides it, and the bands against it,
     when a partner area's own count of the indicator is hidden)."""

@@ -28,6 +28,7 @@ from engine.indicators.counted.suppression import hidden_by_partner, suppression
 from engine.indicators.counted.top_areas import top_picks, top_table
 from engine.indicators.counted.trend import TrendCounts, trend_counts, trend_table
 from engine.indicators.coverage import Coverage
+from engine.indicators.cross_partner import bands_bound_benchmark
 from engine.indicators.disclosure import (BENCHMARK_RATE, LINK, shown_area_group, shown_seasonal, shown_series,
                                           touched_indicators)
 from engine.indicators.measured.measures import counted_spec, withheld_sources
@@ -83,7 +84,7 @@ class CountedPhase:
         if measured is None and self._benchmark_hidden(indicator.id, p):
             # The benchmark's count is the partner areas' sum: a band against its rate would bound it.
             kpi = dataclasses.replace(kpi, benchmark_rate=None,
-                                      band=None if kpi.banding_method == "ci" else kpi.band)
+                                      band=None if bands_bound_benchmark(kpi.banding_method) else kpi.band)
         return with_peer_group(with_target(kpi, indicator.target), self.peer_groups.get(indicator.id), p)
 
     def _benchmark_hidden(self, indicator_id: str, p: int) -> bool:

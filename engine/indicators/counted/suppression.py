@@ -89,7 +89,7 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
         problems.append(PartnerProblem(numbers, layout, kinds, listed, complete, rules, areas, cells))
     summed = [q for q in range(n_partners) if in_benchmark is None or bool(in_benchmark[q])]
     own, links = protect_partners(problems, _benchmark_totals(results, group_tables, checked, summed))
-    return [own[p] | links if own[p] or links else set() for p in range(n_partners)]
+    return [own[p] | links for p in range(n_partners)]
 
 
 def _benchmark_totals(results: dict[str, IndicatorResults], group_tables: list[list[AreaGroupTable]] | None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.indicators.counted.results import IndicatorResults
+from engine.indicators.cross_partner import bands_bound_benchmark
 from engine.ingest import Inputs
 from engine.report import TopAreaRow, TopAreaTable
 from engine.stats import BAND_LABELS, rates
@@ -43,7 +44,7 @@ def top_table(inputs: Inputs, results: IndicatorResults, p: int, picked: list[in
     band against it (confidence-interval bands would bound it) read as hidden."""
     geo = inputs.geography
     indicator = results.indicator
-    banded = not (benchmark_hidden and results.banding_method == "ci")
+    banded = not (benchmark_hidden and bands_bound_benchmark(results.banding_method))
     rows = []
     for rank, i in enumerate(picked, start=1):
         shown = ("top", indicator.id, i) not in hidden
