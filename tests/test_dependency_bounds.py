@@ -4,6 +4,7 @@ The render reads xlsxwriter's own records of a sheet, which are not its public A
 ``Worksheet.table`` and friends: see pyproject.toml's comment), so a version pip accepts but the engine cannot import
 is a broken install for a user whose environment already holds it (pip keeps a version that satisfies the range).
 xlsxwriter 3.2.0 has no ``CellBlankTuple`` (it came in a later 3.2 release): ``import engine.render`` fails with it.
+With 3.2.9 the engine imports, but pages print differently (two of tests/test_print_pages.py's checks fail).
 """
 from __future__ import annotations
 
@@ -30,6 +31,10 @@ def _declared(name: str) -> Requirement:
 
 def test_xlsxwriter_range_excludes_a_release_the_render_cannot_import() -> None:
     assert not _declared("xlsxwriter").specifier.contains("3.2.0")
+
+
+def test_xlsxwriter_range_excludes_a_release_that_prints_pages_differently() -> None:
+    assert not _declared("xlsxwriter").specifier.contains("3.2.9")
 
 
 def test_xlsxwriter_range_stops_before_the_next_untested_minor_series() -> None:
