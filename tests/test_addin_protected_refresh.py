@@ -3,28 +3,25 @@
 A workbook built with ``--suppress`` is the one sent to partners. Refreshed in Excel without protection it would
 show, under the same file name, the small numbers it went out hiding. The workbook records that it is protected
 (the settings sheet's ``protected`` row) and Refresh computes with suppression when it says so; a partner area's
-workbook that does not say is refused, not guessed. Driven against the in-memory workbook of tests/fake_excel.py,
-with the smallest protected build (conftest's ``protected_build``).
+workbook that does not say is refused, not guessed. A count hidden this period reads 'suppressed' where the number
+sat, right-aligned as a build writes it. Driven against the in-memory workbook of tests/fake_excel.py, with the
+smallest protected build (conftest's ``protected_build``), and that spec's workbooks for two months (conftest's
+``protected_months``).
 """
 from __future__ import annotations
 
 import copy
-import gzip
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from openpyxl import load_workbook
-from openpyxl.utils.cell import range_boundaries
 
 from addin.config import CONFIG_ENV, AddinConfig, save_config
 from addin.refresh import refresh
-from engine.api import build
-from engine.contract.names import AS_BUILT_SHEETS
 from engine.contract.settings_sheet import SHEET_SETTINGS, WorkbookSettings
 from engine.report import NOT_AVAILABLE, SUPPRESSED
+from addin_support import PROTECTED_MONTHS, figure_word_alignments, protected_workbook, table_values
 from fake_excel import FakeExcel
 
 REPO = Path(__file__).resolve().parents[1]
@@ -85,55 +82,13 @@ def test_a_partner_workbook_that_does_not_say_is_refused_and_left_alone(book):
 
 # --- a count hidden by a refresh reads 'suppressed' where the number sat -------------------------------------------
 
-PROTECTED_NOTES = REPO / "tests" / "specs" / "protected_notes.yaml"
-POLICE_UK = REPO / "specs" / "examples" / "data" / "police_uk"
-
-
-def two_month_project(root: Path) -> Path:
-    """The protected-notes spec in a project of its own whose police.uk sample starts a month earlier (November
-    2020's rows relabelled October), so that its workbook can be built for 2022-09 and refreshed to 2022-10; the
-    rest of its data is the repository's. Returns the spec's path."""
-    (root / "tests" / "specs").mkdir(parents=True)
-    shutil.copy(REPO / "saferbook-project.yaml", root)
-    shutil.copy(PROTECTED_NOTES, root / "tests" / "specs")
-    (root / "data").symlink_to(REPO / "data", target_is_directory=True)
-    police = root / POLICE_UK.relative_to(REPO)
-    police.mkdir(parents=True)
-    for month in POLICE_UK.iterdir():
-        (police / month.name).symlink_to(month)
-    text = gzip.open(POLICE_UK / "2020-11-leicestershire-street.csv.gz", "rt", encoding="utf-8").read()
-    with gzip.open(police / "2020-10-leicestershire-street.csv.gz", "wt", encoding="utf-8") as out:
-        out.write(text.replace("\n2020-11,", "\n2020-10,"))
-    return root / "tests" / "specs" / PROTECTED_NOTES.name
-
-
 @pytest.fixture(scope="module")
-def two_months(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> dict[str, Any]:
-    """Melton's protected workbooks for 2022-09 and 2022-10 from :func:`two_month_project`, and its add-in settings."""
-    root = tmp_path_factory.mktemp("two-months") / "project"
-    spec = two_month_project(root)
-    built = {month: build(spec, root / "out" / month, areas=["Melton"], period_end=month, suppress=True)[0]
-             for month in ("2022-09", "2022-10")}
-    project_id = yaml.safe_load((root / "saferbook-project.yaml").read_text(encoding="utf-8"))["id"]
-    return {**built, "config": AddinConfig(projects={project_id: str(root)})}
-
-
-def figure_word_alignments(path: Path) -> dict[tuple[str, tuple[int, int]], str | None]:
-    """Every cell of the sheets Refresh rewrites that reads a word standing for a figure, and its horizontal alignment,
-    read from the file with openpyxl."""
-    workbook = load_workbook(path)
-    return {(ws.title, (c.row - 1, c.column - 1)): c.alignment.horizontal
-            for ws in workbook.worksheets if ws.title not in AS_BUILT_SHEETS | {SHEET_SETTINGS}
-            for row in ws.iter_rows() for c in row if c.value in (SUPPRESSED, NOT_AVAILABLE)}
-
-
-def table_values(path: Path, sheet: str, name: str) -> tuple[tuple[int, int, int, int], list[list[Any]]]:
-    """A table's rectangle (0-based) and values, read from the file with openpyxl."""
-    ws = load_workbook(path)[sheet]
-    min_col, min_row, max_col, max_row = range_boundaries(ws.tables[name].ref)
-    values = [[c.value for c in row] for row in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
-                                                             max_col=max_col)]
-    return (min_row - 1, min_col - 1, max_row - 1, max_col - 1), values
+def two_months(protected_months: Path) -> dict[str, Any]:
+    """Melton's protected workbooks for 2022-09 and 2022-10 (conftest's ``protected_months``) and add-in settings
+    that register their project."""
+    project_id = yaml.safe_load((protected_months / "saferbook-project.yaml").read_text(encoding="utf-8"))["id"]
+    return {**{month: protected_workbook(protected_months, month) for month in PROTECTED_MONTHS},
+            "config": AddinConfig(projects={project_id: str(protected_months)})}
 
 
 def test_a_count_hidden_by_a_refresh_reads_suppressed_where_the_number_sat(two_months, tmp_path):
@@ -162,7 +117,8 @@ def test_a_count_hidden_by_a_refresh_reads_suppressed_where_the_number_sat(two_m
 
 def test_refresh_aligns_only_the_figure_words_it_writes(two_months, tmp_path):
     """The analyst's own alignment stays: on a cell Refresh does not write, and on an engine cell it writes a number
-    or a label into. Every range Refresh aligns holds figure words only."""
+    or a label into. Every range Refresh aligns holds figure words only, and a refresh that hides nothing new aligns
+    nothing."""
     september = two_months["2022-09"]
     book = FakeExcel.from_xlsx(september.read_bytes(), tmp_path / september.name)
     (r0, c0, _, _), _ = table_values(september, "Trends", "sb_trend_quarterly")
@@ -184,3 +140,5 @@ def test_refresh_aligns_only_the_figure_words_it_writes(two_months, tmp_path):
     for sheet, (a0, b0, a1, b1) in aligned:
         assert {book.value(sheet, (r, c)) for r in range(a0, a1 + 1) for c in range(b0, b1 + 1)} <= {SUPPRESSED,
                                                                                                      NOT_AVAILABLE}
+    again = refresh(book, period_end="2022-10", config=two_months["config"])
+    assert again.status == "refreshed" and again.plan.aligns == [], "nothing newly hidden: nothing aligned"
