@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the phases are imported when they run: `saferbook --help` a
     from engine.ingest import Inputs
     from engine.ingest.cache import IngestCache
     from engine.ingest.disk_cache import DiskStore
+    from engine.render.cell_values import WrittenCells
     from engine.render.theme import Theme
     from engine.report import Report
     from engine.spec import Spec
@@ -281,10 +282,10 @@ def partner_workbook(prepared: Prepared, report: Report) -> bytes:
     return render_workbook(report, theme(prepared))
 
 
-def workbook_cells(prepared: Prepared, report: Report, with_theme: Theme | None = None) -> dict[str, dict]:
-    """What each sheet of one prepared Report's workbook holds, by sheet (the hidden settings sheet too), without
-    making the file: what Refresh in Excel copies from (the sheets it keeps as built are left empty).
-    ``with_theme``: the :func:`theme` the caller has just read (else it is read here)."""
+def workbook_cells(prepared: Prepared, report: Report, with_theme: Theme | None = None) -> WrittenCells:
+    """What each sheet of one prepared Report's workbook holds, by sheet (the hidden settings sheet too), values and
+    horizontal alignments, without making the file: what Refresh in Excel copies from (the sheets it keeps as built
+    are left empty). ``with_theme``: the :func:`theme` the caller has just read (else it is read here)."""
     from engine.render.dashboard import dashboard_cells
     from engine.render.workbook import workbook_cells as partner_cells
 
