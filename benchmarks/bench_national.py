@@ -14,7 +14,11 @@ Each build runs in a fresh process (``saferbook build --jobs N``), so its peak m
 The yardsticks, on the same files: a plain ``pyarrow.csv.read_csv`` of every file (ingest; the median of
 three reads), and a bare xlsxwriter ``write_row`` of the cells of a sample of the workbooks (render; see bench_render.py).
 
-    python benchmarks/bench_national.py --scales 1/8 1/4 [1/2 1] [--jobs 2] [--keep]
+    python benchmarks/bench_national.py --scales 1/8 1/4 [1/2 1] [--jobs 2] [--keep] [--protected]
+
+``--protected`` builds as partners receive their workbooks (``--suppress``), with burglary and vehicle crime marked
+sensitive (counts below 5 hidden, and whatever would give them away): every partnership's disclosure check runs, and
+the benchmark's figures are checked against all of them.
 
 Generated data goes to benchmarks/results/national/ (git-ignored); it is reused when present.
 """
@@ -65,6 +69,7 @@ INDICATORS = {
     "vehicle_crime": ("Vehicle crime", {"equals": "Vehicle crime"}),
     "criminal_damage_and_arson": ("Criminal damage and arson", {"equals": "Criminal damage and arson"}),
 }
+SENSITIVE = ("burglary", "vehicle_crime")  # with --protected: small counts hidden (the spec's default rule, below 5)
 
 
 def slug(name: str) -> str:
@@ -130,11 +135,12 @@ def generate(folder: Path, lookup: pd.DataFrame, forces: list[str]) -> int:
     return total
 
 
-def write_spec(folder: Path, data: Path, lookup_file: Path, forces: list[str]) -> Path:
+def write_spec(folder: Path, data: Path, lookup_file: Path, forces: list[str], protected: bool = False) -> Path:
     import yaml
 
     indicators = [{"id": key, "name": name, "priority": "Crime", "source": "street_crime",
-                   "where": {"crime_type": condition}} for key, (name, condition) in INDICATORS.items()]
+                   "where": {"crime_type": condition}} | ({"sensitive": True} if protected and key in SENSITIVE else {})
+                  for key, (name, condition) in INDICATORS.items()]
     spec = {
         "spec_version": "1.0", "title": "National benchmark (generated police.uk rows)",
         "organisation": "Benchmark", "attribution": "Generated rows; ONS geography (Open Government Licence v3.0).",
@@ -157,7 +163,7 @@ def write_spec(folder: Path, data: Path, lookup_file: Path, forces: list[str]) -
         "comparison_areas": {"same": "PFA23NM"},
         "indicators": indicators,
     }
-    path = folder / "national.yaml"
+    path = folder / ("national_protected.yaml" if protected else "national.yaml")
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     return path
 
@@ -190,7 +196,7 @@ from pathlib import Path
 from engine.api import prepare, render_all
 from engine.render import load_theme, render_workbook
 
-p = prepare(sys.argv[1])
+p = prepare(sys.argv[1], suppress=sys.argv[4] == "protected")
 paths = render_all(p, Path(sys.argv[2]), jobs=int(sys.argv[3]))
 # forkserver render workers are the forkserver's children, not this process's: until it is stopped and waited for,
 # their CPU and memory are in no count this process can read (at exit it would be left for init to reap)
@@ -211,13 +217,14 @@ print(json.dumps({**p.timings, **built, "sample": [r.file_stem + ".xlsx" for r i
 """
 
 
-def build(spec: Path, out: Path, jobs: int) -> dict:
+def build(spec: Path, out: Path, jobs: int, protected: bool = False) -> dict:
     """One build in a fresh process (start-up included): wall, CPU (its render workers included, whether forked or
     started by a forkserver) and peak RSS of its largest process, as the build process measured them before
     rendering a sample of workbooks again for the yardstick. The child imports Saferbook as this process does
     (PYTHONPATH's folders first, then this checkout; see checkout.py)."""
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", CHILD, str(spec), str(out), str(jobs)], capture_output=True,
+    result = subprocess.run([sys.executable, "-c", CHILD, str(spec), str(out), str(jobs),
+                             "protected" if protected else "open"], capture_output=True,
                             text=True, cwd=spec.parent, env=child_environment())  # not cwd=ROOT: "-c" puts it first
     wall = time.perf_counter() - started
     if result.returncode:
@@ -226,7 +233,7 @@ def build(spec: Path, out: Path, jobs: int) -> dict:
     return {**measured, "wall": wall - measured["sample_wall"]}
 
 
-def scale_files(text: str) -> tuple[Path, Path, Path, int]:
+def scale_files(text: str, protected: bool = False) -> tuple[Path, Path, Path, int]:
     """(folder, spec, police.uk folder, rows) of one scale ("1/8"), generated on first use and reused after."""
     lookup = pd.read_csv(LOOKUP, dtype={"All Ages (mid-2020)": float})
     lookup_file = RESULTS / "lookup.csv"
@@ -243,7 +250,7 @@ def scale_files(text: str) -> tuple[Path, Path, Path, int]:
         shutil.rmtree(folder, ignore_errors=True)
         data.mkdir(parents=True)
         marker.write_text(str(generate(data, lookup, forces)))
-    return folder, write_spec(folder, data, lookup_file, forces), data, int(marker.read_text())
+    return folder, write_spec(folder, data, lookup_file, forces, protected), data, int(marker.read_text())
 
 
 def main() -> None:
@@ -251,13 +258,15 @@ def main() -> None:
     parser.add_argument("--scales", nargs="+", default=["1/8", "1/4"])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the workbooks written")
+    parser.add_argument("--protected", action="store_true",
+                        help="build as partners receive it (--suppress), burglary and vehicle crime sensitive")
     args = parser.parse_args()
     rows_out = []
     for text in args.scales:
-        folder, spec, data, rows = scale_files(text)
+        folder, spec, data, rows = scale_files(text, args.protected)
         out = folder / "out"
         shutil.rmtree(out, ignore_errors=True)
-        measured = build(spec, out, args.jobs)
+        measured = build(spec, out, args.jobs, args.protected)
         output_bytes = sum(p.stat().st_size for p in out.iterdir())
         reads = [pyarrow_read(data) for _ in range(YARDSTICK_READS)]  # one read's wall swung 2x with the load
         arrow = (statistics.median(w for w, _ in reads), statistics.median(c for _, c in reads))
@@ -265,7 +274,8 @@ def main() -> None:
         rows_out.append((text, rows, measured, output_bytes, arrow, bare, statistics.median(measured["sample_cpu"])))
         if not args.keep:
             shutil.rmtree(out, ignore_errors=True)
-    print(f"\n--jobs {args.jobs}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}\n")
+    print(f"\n--jobs {args.jobs}{', protected (--suppress)' if args.protected else ''}, {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}\n")
     print("| scale | rows | workbooks | wall s | CPU s | CPU s per million rows | ingest s | compute s | render s "
           "| peak RSS MB | output MB | pyarrow read wall / CPU s | ingest ÷ pyarrow (wall) "
           "| render one workbook CPU ms | ÷ bare xlsxwriter |")

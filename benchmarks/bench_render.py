@@ -7,7 +7,7 @@ yardstick also inserts the same PNG pictures (their drawing is what the maps row
 is what Saferbook's presentation (formats, Excel tables, charts, sparklines, print setup, the settings
 sheet) and its own Python cost on top. Target: within 2×.
 
-    python benchmarks/bench_render.py [--area Leicester] [--repeat 7] [--profile]
+    python benchmarks/bench_render.py [--area Leicester] [--repeat 7] [--profile] [--floor]
 
 Prints CPU seconds (process time: robust on a shared machine) and wall seconds, medians. Maps are
 timed three ways: left out, taken from the picture cache (a rebuild whose maps did not change), and
@@ -24,6 +24,12 @@ it), and so every second or third run paid a full collection of the whole heap (
 render's own Python). Which mode's runs it fell in decided which came out slower: it made
 "maps left out" (timed first, right after ``prepare``) slower than "maps from the cache", which does strictly
 more. A collection at the start of each run puts every mode, the yardsticks included, on the same footing.
+
+``--floor`` adds where xlsxwriter's own time for the workbook goes beyond the bare write: the engine's recorded calls
+replayed (:mod:`render_replay`, no engine code runs) without its charts, without its Excel tables (their cells written
+plainly), without cell formats, and without conditional formats. With the demo's workbooks those features alone take
+xlsxwriter past 2× the bare write, before any of the engine's Python: what the target would cost to reach is fewer Excel
+features, not less overhead.
 
 For a whole-process comparison by an outside timer, ``--save DIR`` keeps the Report and the cells,
 and ``--loop render|render-without-maps|bare --from DIR --times N`` repeats one of them N times.
@@ -49,7 +55,7 @@ from checkout import use_checkout
 ROOT = Path(__file__).resolve().parents[1]
 use_checkout()  # PYTHONPATH still comes first
 
-from render_replay import recorded, replay  # noqa: E402
+from render_replay import FEATURES, recorded, replay  # noqa: E402
 
 from engine.render import load_theme, render_workbook  # noqa: E402
 from engine.render.theme import Theme  # noqa: E402
@@ -140,6 +146,8 @@ def main() -> None:
     parser.add_argument("--area", default="Leicester")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="print the render's cProfile (maps left out), by own time")
+    parser.add_argument("--floor", action="store_true",
+                        help="also print what each kind of Excel feature costs xlsxwriter in this workbook (maps left out)")
     parser.add_argument("--save", type=Path, help="keep the Report and cells here for --loop")
     parser.add_argument("--loop", choices=["render", "render-without-maps", "bare"],
                         help="repeat one thing (bare: the cells of the workbook without its maps)")
@@ -190,6 +198,8 @@ def main() -> None:
     print(f"| Saferbook render, maps drawn afresh | {drawn[0]:.3f} | {drawn[1]:.3f} | {drawn[0] / bare_pictures[0]:.2f}× |")
     print(f"| maps' share: drawn afresh − left out | {drawn[0] - without[0]:.3f} | {drawn[1] - without[1]:.3f} | |")
     print(f"| maps' share: from the cache − left out | {cached[0] - without[0]:.3f} | {cached[1] - without[1]:.3f} | |")
+    if args.floor:
+        print_floor(plain_calls, sheets, args.repeat)
     if args.profile:
         profile = cProfile.Profile()
         gc.collect()
@@ -198,6 +208,26 @@ def main() -> None:
         profile.disable()
         pstats.Stats(profile).sort_stats("tottime").print_stats(25)
         print_shares(pstats.Stats(profile))
+
+
+def print_floor(calls: list, sheets: Sheets, repeat: int) -> None:
+    """Where xlsxwriter's time for this workbook (maps left out) goes beyond the bare write of its cells: the recorded
+    calls replayed with one kind of Excel feature taken out at a time, and with all of them out. A feature's cost is
+    the whole replay's time less the replay without it; no engine code runs in any of them."""
+    without_all = calls
+    for strip in FEATURES.values():
+        without_all = strip(without_all)
+    variants = [calls] + [strip(calls) for strip in FEATURES.values()] + [without_all]
+    *timings, bare = timed_in_turn([lambda v=v: replay(v) for v in variants] + [lambda: bare_write(sheets)], repeat)
+    whole, each, rest = timings[0][0], timings[1:-1], timings[-1][0]
+    print(f"\n| xlsxwriter's time for the workbook (maps left out), CPU s | seconds | × the bare write |")
+    print("|---|---|---|")
+    print(f"| the bare write_row of the same cells | {bare[0]:.3f} | 1.00× |")
+    print(f"| the whole workbook by xlsxwriter alone (replay) | {whole:.3f} | {whole / bare[0]:.2f}× |")
+    for name, (without, _wall) in zip(FEATURES, each):
+        print(f"| of which {name} (the replay without them: {without:.3f} s) | {whole - without:.3f} | "
+              f"{(whole - without) / bare[0]:.2f}× |")
+    print(f"| the replay without all of those | {rest:.3f} | {rest / bare[0]:.2f}× |")
 
 
 def _owner(filename: str) -> str | None:

@@ -164,3 +164,67 @@ def replay(calls: list[Call]) -> bytes:
             objects[call.made] = made
     return buffer.getvalue()
 
+
+
+# What each kind of Excel feature costs xlsxwriter: the recorded calls without it, replayed.
+# The differences say where a formatted workbook's time over a bare write of its cells goes (bench_render --floor):
+# not the engine's Python (none runs in a replay) but xlsxwriter making the features the workbook shows.
+
+def _chart_tokens(calls: list[Call]) -> set[str]:
+    return {c.made for c in calls if c.method == "add_chart" and c.made is not None}
+
+
+def without_charts(calls: list[Call]) -> list[Call]:
+    """No charts: neither made, set up (their own calls) nor inserted."""
+    charts = _chart_tokens(calls)
+    return [c for c in calls if c.method not in ("add_chart", "insert_chart") and c.target not in charts]
+
+
+def without_conditional_formats(calls: list[Call]) -> list[Call]:
+    return [c for c in calls if c.method != "conditional_format"]
+
+
+def without_excel_tables(calls: list[Call]) -> list[Call]:
+    """Every Excel table's header and data cells written one by one with their formats (as ``add_table`` writes them
+    itself), with no table made: its cells stay, the table (its part, style and total row) goes."""
+    plain: list[Call] = []
+    for call in calls:
+        if call.method != "add_table":
+            plain.append(call)
+            continue
+        first_row, first_col, options = call.args[0], call.args[1], call.args[4]
+        columns = options.get("columns", [])
+        header = [(column.get("header"), column.get("header_format")) for column in columns]
+        rows = [[(value, columns[j].get("format") if j < len(columns) else None) for j, value in enumerate(row)]
+                for row in options.get("data", [])]
+        for offset, row in enumerate([header] + rows):
+            plain += [dataclasses.replace(call, method="write", args=(first_row + offset, first_col + j, value, form),
+                                          kwargs={}, made=None, plain=False) for j, (value, form) in enumerate(row)]
+    return plain
+
+
+def _formatless(value: Any) -> Any:
+    if isinstance(value, _Ref) and value.token.startswith("Format"):
+        return None
+    if isinstance(value, dict):
+        return {k: _formatless(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_formatless(v) for v in value)
+    return value
+
+
+def without_cell_formats(calls: list[Call]) -> list[Call]:
+    """Cells, rows, columns and tables without their formats (conditional formats and charts keep theirs: those are
+    counted on their own)."""
+    charts = _chart_tokens(calls)
+    return [c if c.method == "conditional_format" or c.target in charts
+            else dataclasses.replace(c, args=_formatless(c.args), kwargs=_formatless(c.kwargs), plain=False)
+            for c in calls]
+
+
+FEATURES: dict[str, Callable[[list[Call]], list[Call]]] = {
+    "charts": without_charts,
+    "Excel tables": without_excel_tables,
+    "cell, row and column formats": without_cell_formats,
+    "conditional formats": without_conditional_formats,
+}

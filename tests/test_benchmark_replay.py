@@ -57,3 +57,41 @@ def test_a_replay_that_differs_in_one_cell_is_told_apart(replay_module, rendered
     assert other != data
     with zipfile.ZipFile(io.BytesIO(other)) as book:
         assert b"changed" in book.read("xl/sharedStrings.xml")
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        return {name: book.read(name) for name in book.namelist()}
+
+
+def _values(data: bytes) -> list[list]:
+    """Every sheet's stored values; a date as its serial number (without its number format, openpyxl reads the
+    stored serial as a number)."""
+    import datetime
+
+    import openpyxl
+    from openpyxl.utils.datetime import to_excel
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return [[to_excel(v) if isinstance(v, datetime.datetime) else v
+             for row in sheet.iter_rows(values_only=True) for v in row if v is not None] for sheet in book.worksheets]
+
+
+def test_each_floor_variant_takes_out_its_feature_and_keeps_the_cells(replay_module, rendered):
+    """The floor table (bench_render --floor) charges a feature with the replay's time less the time without it: so
+    each variant must lack exactly that feature and still hold every value of the workbook."""
+    calls, data, _ = rendered
+    whole = _parts(data)
+    assert any(n.startswith("xl/charts/") for n in whole) and any(n.startswith("xl/tables/") for n in whole)
+    assert any(b"<conditionalFormatting" in v for n, v in whole.items() if n.startswith("xl/worksheets/sheet"))
+    cells = _values(data)
+    features = replay_module.FEATURES
+    variants = {name: _parts(replay_module.replay(strip(calls))) for name, strip in features.items()}
+
+    assert not any(n.startswith("xl/charts/") for n in variants["charts"])
+    assert not any(n.startswith("xl/tables/") for n in variants["Excel tables"])
+    assert not any(b"<conditionalFormatting" in v for n, v in variants["conditional formats"].items()
+                   if n.startswith("xl/worksheets/sheet"))
+    assert variants["cell, row and column formats"]["xl/styles.xml"].count(b"<xf ") < whole["xl/styles.xml"].count(b"<xf ")
+    for name, strip in features.items():
+        assert _values(replay_module.replay(strip(calls))) == cells, name
