@@ -3,7 +3,8 @@
 tests/specs/protected_notes.yaml: three districts, Total recorded crime sensitive below 40, so each district's check
 hides figures of its own. The reference is the check run one partner after another in the building process
 (``jobs=1``, the only route before the checks had workers): two workers must hide exactly the same figures and give
-the same Reports. A check that raises in a worker fails the build with its own error, as a failed render does.
+the same Reports. A check that raises in a worker fails the build with its own error, as a failed render does, and a
+worker that dies fails it with an error saying so.
 
 The failing check is a partner problem the check itself refuses (area-group counts without the partner area's small
 areas, :func:`refused`): it is data, so it reaches the worker whichever way the pool starts its processes (fork or
@@ -23,7 +24,7 @@ import pytest
 import engine.indicators.counted.suppression as suppression
 from engine.api import ComputeMemo, prepare
 from engine.indicators import cross_partner
-from engine.indicators.cross_partner import partners_hidden
+from engine.indicators.cross_partner import PartnerProblem, partners_hidden
 from engine.ingest.cache import IngestCache
 from engine.ingest.disk_cache import OFF_VARIABLE, DiskStore
 
@@ -115,6 +116,19 @@ def test_a_check_that_raises_fails_the_build_with_its_own_error(monkeypatch, job
         prepare(SPEC, suppress=True, jobs=jobs)
     # a worker's error comes back with the worker's traceback as its cause; this process's has none
     assert ("hidden_numbers" in str(raised.value.__cause__)) == (jobs == 2)
+
+
+class _EndsTheWorker:
+    """A figure whose arrival ends the process that unpickles it at once (as the out-of-memory killer would)."""
+
+    def __reduce__(self):
+        return os._exit, (1,)
+
+
+def test_a_worker_that_dies_fails_the_checks_with_a_clear_error():
+    problems = [PartnerProblem({("current", "x"): _EndsTheWorker()}, None, None, {}, set(), {}) for _ in range(2)]
+    with pytest.raises(RuntimeError, match="a disclosure-check worker process died"):
+        partners_hidden(problems, jobs=2)
 
 
 def test_the_command_line_exits_1_with_the_checks_error_and_writes_nothing(tmp_path):
