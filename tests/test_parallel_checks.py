@@ -93,6 +93,29 @@ def test_one_job_or_one_partner_area_starts_no_pool(monkeypatch):
     assert partners_hidden([], jobs=None) == []
 
 
+def _blas_threads() -> list[int]:
+    """The BLAS thread counts in this process, numpy and scipy loaded (runs in a worker)."""
+    import numpy  # noqa: F401
+    import scipy.linalg  # noqa: F401
+    from threadpoolctl import threadpool_info
+
+    return [library["num_threads"] for library in threadpool_info() if library["user_api"] == "blas"]
+
+
+def test_each_worker_keeps_one_blas_thread(monkeypatch):
+    """The workers share the cores (engine/pool.py: a BLAS thread per core in each worker slowed the checks). Forked
+    from a process with two BLAS threads (the tests' own processes have one: tests/conftest.py), each worker has one."""
+    from threadpoolctl import threadpool_limits
+
+    from engine import pool
+
+    monkeypatch.setattr(pool, "start_method", lambda: "fork")
+    with threadpool_limits(2, user_api="blas"), pool.process_pool(2) as workers:
+        assert set(_blas_threads()) == {2}
+        threads = [workers.submit(_blas_threads).result() for _ in range(2)]
+    assert all(counts and set(counts) == {1} for counts in threads), threads
+
+
 def test_the_memo_and_the_kept_reports_serve_another_jobs_count_without_computing(tmp_path, monkeypatch):
     import engine.indicators
 
