@@ -37,7 +37,7 @@ from engine.pool import process_pool, worker_count
 
 #: How many chunks each worker's share of the problems goes in: a chunk is one pickle, holding what the partners'
 #: problems share (the kinds of event, the layout) once (the demo's nine: 0.56 MB together, 1.35 MB one by one), and a
-#: few per worker keep every worker busy to the end when some checks take several times as long as others (0.5-1.8 s).
+#: few per worker keep every worker busy to the end when some checks take twice as long as others (0.3-0.6 s each).
 CHUNKS_PER_WORKER = 4
 
 
@@ -104,4 +104,3 @@ def partners_hidden(problems: list[PartnerProblem], jobs: int | None = 1) -> lis
             return list(pool.map(PartnerProblem.hidden, problems, chunksize=chunk))
         except BrokenProcessPool as error:
             raise RuntimeError(f"a disclosure-check worker process died ({error})") from None
-
