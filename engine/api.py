@@ -154,7 +154,7 @@ def _computed_from(spec: Spec, spec_path: str | Path, spec_dir: Path, project, a
 
 def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_end: str | None = None,
             suppress: bool = False, cache: IngestCache | None = None, memo: ComputeMemo | None = None,
-            kept: DiskStore | None = None) -> Prepared:
+            kept: DiskStore | None = None, jobs: int | None = 1) -> Prepared:
     """Load spec and data and compute the Reports; raises SaferbookError for bad input.
 
     ``suppress=True`` is for workbooks that leave the analysts' hands (partner deliveries): the
@@ -165,6 +165,10 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     ``kept`` keeps them on disk for a later command, when ``cache`` keeps its reads on disk too: a command whose
     spec, arguments, build day, engine and every read (each file behind it unchanged) are the same as an earlier
     one's gets that command's Reports without computing them (``saferbook build`` and ``demo``).
+
+    ``jobs``: the worker processes a protected build's disclosure checks run in, one partner area's at a time (None
+    or 0: one per available core; 1: in this process), as ``render_all``'s render. The Reports are the same whatever
+    it is, so it is no part of what they are memoised or kept under.
     """
     from engine.indicators import build_reports
     from engine.indicators.dashboard.subject import build_dashboard, subject_members
@@ -210,7 +214,8 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     dashboard = None
     try:
         chosen = select_areas(inputs.geography.partner_names, areas, str(spec_path))
-        reports = build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress, partners=chosen)
+        reports = build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress, partners=chosen,
+                                jobs=jobs)
         if spec.dashboard is not None:
             dashboard = build_dashboard(spec, inputs.geography, reports, str(spec_path), boundaries=inputs.boundaries)
             dashboard = with_subject_published(dashboard, spec, inputs,
@@ -424,5 +429,6 @@ def build(spec_path: str | Path, out_dir: str | Path, areas: Sequence[str] | Non
           period_end: str | None = None, suppress: bool = False, jobs: int | None = 1,
           scheduler: str | None = None) -> list[Path]:
     """Build the partner workbooks a spec describes; return their paths (``suppress``: see :func:`prepare`;
-    ``jobs`` and ``scheduler``: see :func:`render_all`)."""
-    return render_all(prepare(spec_path, areas, period_end, suppress), Path(out_dir), jobs=jobs, scheduler=scheduler)
+    ``jobs`` and ``scheduler``: see :func:`render_all`; ``jobs`` worker processes run the disclosure checks too)."""
+    return render_all(prepare(spec_path, areas, period_end, suppress, jobs=jobs), Path(out_dir), jobs=jobs,
+                      scheduler=scheduler)
