@@ -1,8 +1,8 @@
 """The few operations Refresh needs from an open workbook, and the xlwings adapter that provides them.
 
 Refresh talks to this small protocol, never to xlwings directly, so the same code drives Excel
-(through xlwings' BSD-licensed core: ``xw.Book.caller()``, ranges, tables, the app's status bar,
-screen updating and alerts), xlwings' remote engine in tests, and an in-memory fake book.
+(through xlwings' BSD-licensed core: ``xw.Book.caller()``, ranges and their horizontal alignment, tables, the
+app's status bar, screen updating and alerts), xlwings' remote engine in tests, and an in-memory fake book.
 
 Coordinates are 0-based (row, column); rectangles are (first row, first col, last row, last col),
 inclusive. Values written are Excel *input* values (see :func:`addin.fresh.excel_input`).
@@ -36,6 +36,10 @@ class Book(Protocol):
 
     def clear(self, sheet: str, rect: Rect) -> None:
         """Clear the contents (not the formats) of a range."""
+
+    def align(self, sheet: str, rect: Rect, horizontal: str) -> None:
+        """Set a range's horizontal alignment (xlwings' names: ``'left'``, ``'center'``, ``'right'``…), its other
+        formats kept."""
 
     def insert(self, sheet: str, rect: Rect, shift: str) -> None:
         """Insert cells, shifting the others ``down`` or ``right`` (tables grow when this is inside them);
@@ -108,6 +112,14 @@ class XlwingsBook:
 
     def clear(self, sheet: str, rect: Rect) -> None:
         self._range(sheet, rect).clear_contents()
+
+    def align(self, sheet: str, rect: Rect, horizontal: str) -> None:
+        # xlwings 0.37.3 and later: HorizontalAlignment through COM on Windows, AppleScript on a Mac, an action for
+        # the Office.js client of the remote engine.
+        try:
+            self._range(sheet, rect).horizontal_alignment = horizontal
+        except NotImplementedError:  # the remote engine's other clients: the cell keeps its alignment, as before
+            pass
 
     def insert(self, sheet: str, rect: Rect, shift: str) -> None:
         # Formats come from the cells pushed aside, i.e. from inside the table that grows.

@@ -1,17 +1,20 @@
-"""The workbook the engine would build now, in memory: its settings and typed values.
+"""The workbook the engine would build now, in memory: its settings, typed values and alignments.
 
 Refresh renders the new period with the engine's own renderer and copies the engine-owned ranges
 from it, so a refreshed workbook and a freshly built one cannot disagree. The renderer hands over
-what each cell holds (:func:`engine.api.workbook_cells`); no file is made.
+what each cell holds and how it is aligned (:func:`engine.api.workbook_cells`); no file is made.
 """
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.contract.cell_value import Formula
 from engine.contract.settings_sheet import SHEET_SETTINGS, WorkbookSettings
 from addin.book import Rect
+
+if TYPE_CHECKING:  # the renderer's module loads xlsxwriter, which the add-in loads only when it renders
+    from engine.render.cell_values import WrittenCells
 
 __all__ = ["Formula", "FreshWorkbook", "excel_input", "same_value"]  # Formula: where the add-in's tests find it
 
@@ -45,17 +48,22 @@ def same_value(current: Any, new: Any) -> bool:
 
 
 class FreshWorkbook:
-    """A rendered workbook's settings sheet and the values of its engine sheets."""
+    """A rendered workbook's settings sheet and the values and horizontal alignments of its engine sheets."""
 
-    def __init__(self, cells: dict[str, dict[tuple[int, int], Any]]):
-        """``cells``: every sheet's cells, the settings sheet's too (as :func:`engine.api.workbook_cells` gives)."""
-        settings = cells[SHEET_SETTINGS]
+    def __init__(self, written: WrittenCells):
+        """``written``: every sheet's cells, the settings sheet's too (as :func:`engine.api.workbook_cells` gives)."""
+        settings = written.values[SHEET_SETTINGS]
         height, width = max(r for r, _ in settings) + 1, max(c for _, c in settings) + 1
         self.settings = WorkbookSettings.from_rows([[settings.get((r, c)) for c in range(width)] for r in range(height)])
-        self.cells = {name: cells[name] for name in self.settings.sheets}
+        self.cells = {name: written.values[name] for name in self.settings.sheets}
+        self.alignments = {name: written.alignments[name] for name in self.settings.sheets}
 
     def value(self, sheet: str, cell: tuple[int, int]) -> Any:
         return self.cells[sheet].get(cell)
+
+    def alignment(self, sheet: str, cell: tuple[int, int]) -> str | None:
+        """The cell's horizontal alignment (xlwings' name: ``'right'``…); None for General."""
+        return self.alignments[sheet].get(cell)
 
     def block(self, sheet: str, rect: Rect) -> list[list[Any]]:
         r0, c0, r1, c1 = rect

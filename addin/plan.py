@@ -12,6 +12,12 @@ the new layout has, and cells inside a table's rows for a new column. The analys
 with the rows it sits on (a note beside a table stays beside it); it is never overwritten, and a
 refresh that would delete it, or cut through the analyst's own table, stops before writing.
 
+Values are written into cells formatted as the workbook was built, which is what keeps the analyst's formatting;
+but a count hidden (or a figure missing) this period reads as a word where a number sat, and a word in a number's
+format sits left. So where the plan writes a word standing for a figure
+(:data:`engine.contract.figure_words.FIGURE_WORDS`) into a cell that did not hold it, and the fresh build
+right-aligns it (in a number column), it right-aligns the cell; it aligns nothing else.
+
 If the new layout does not map onto the workbook (tables added or removed, a table moved by hand)
 the plan raises :class:`LayoutChange`; if the analyst's content is where the engine must write,
 :class:`Conflict`. Either way nothing has been written.
@@ -21,12 +27,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
+from engine.contract.figure_words import FIGURE_WORDS
 from engine.contract.names import AS_BUILT_SHEETS
 from engine.contract.settings_sheet import OwnedTable, WorkbookSettings, inside, parse_range, range_ref, row_runs
 from addin.book import LAST_COLUMN, Rect
 from addin.fresh import FreshWorkbook, same_value
 
 Cell = tuple[int, int]
+RIGHT = "right"
 
 
 class LayoutChange(Exception):
@@ -139,11 +147,21 @@ class Link:
     text: str
 
 
+@dataclass(frozen=True)
+class Align:
+    """A range given one horizontal alignment (xlwings' name: ``'right'``…)."""
+
+    sheet: str
+    rect: Rect
+    horizontal: str
+
+
 @dataclass
 class Plan:
     shifts: list[Shift] = field(default_factory=list)
     clears: list[tuple[str, Rect]] = field(default_factory=list)
     writes: list[Write] = field(default_factory=list)
+    aligns: list[Align] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     resized: list[str] = field(default_factory=list)
 
@@ -302,9 +320,11 @@ def make_plan(old: WorkbookSettings, fresh: FreshWorkbook, state: dict[str, Shee
 
         stale = {moved(c, shifts) for c in old_cells} - {None} - new_cells
         plan.clears += [(sheet, r) for r in row_runs(c for c in stale if not any(inside(c, n) for n in new_rects))]
-        plan.writes += [Write(sheet, t.rect, fresh.block(sheet, t.rect), table=t.name) for t in new_tables[sheet]]
         changed = [c for c in new_cells if not same_value(now.get(c), fresh.value(sheet, c))]
-        plan.writes += [Write(sheet, r, fresh.block(sheet, r)) for r in row_runs(changed)]
+        writes = [Write(sheet, t.rect, fresh.block(sheet, t.rect), table=t.name) for t in new_tables[sheet]]
+        writes += [Write(sheet, r, fresh.block(sheet, r)) for r in row_runs(changed)]
+        plan.writes += writes
+        plan.aligns += figure_word_aligns(sheet, fresh, [w.rect for w in writes], now)
         links_now = {moved(cell_of(link.cell), shifts): link.target for link in old.links if link.sheet == sheet}
         for link in (link for link in new.links if link.sheet == sheet):
             cell = cell_of(link.cell)
@@ -313,6 +333,35 @@ def make_plan(old: WorkbookSettings, fresh: FreshWorkbook, state: dict[str, Shee
     if conflicts:
         raise Conflict(conflicts)
     return plan
+
+
+def figure_word_aligns(sheet: str, fresh: FreshWorkbook, written: list[Rect], now: dict[Cell, Any]) -> list[Align]:
+    """Right alignment for each word standing for a figure that Refresh writes (inside ``written``) into a cell that did
+    not hold it (``now``: each cell's value once the shifts are made) and that the fresh build right-aligns (in a
+    number column, where the number would sit): the cell's format is the number's shown last period, or an empty
+    cell's. Only those cells: a cell's format is otherwise the same whatever it holds (a word in a text column keeps
+    its column's alignment, a word already there kept its own), so the others keep theirs, the analyst's own
+    alignment included, and a refresh that hides nothing new aligns nothing. In rectangles, so that a column of
+    newly hidden counts is one call to Excel."""
+    cells = [cell for cell, value in fresh.cells[sheet].items()
+             if isinstance(value, str) and value in FIGURE_WORDS and now.get(cell) != value
+             and fresh.alignment(sheet, cell) == RIGHT and any(inside(cell, rect) for rect in written)]
+    return [Align(sheet, rect, RIGHT) for rect in blocks(cells)]
+
+
+def blocks(cells: Iterable[Cell]) -> list[Rect]:
+    """Cells as few rectangles: :func:`row_runs`, each stacked onto the run of the same columns in the row above."""
+    done: list[Rect] = []
+    growing: dict[tuple[int, int], Rect] = {}  # (first column, last column) -> the rectangle ending on the last row
+    for r0, c0, _, c1 in row_runs(cells):  # row by row
+        above = growing.get((c0, c1))
+        if above is not None and above[2] == r0 - 1:
+            growing[(c0, c1)] = (above[0], c0, r0, c1)
+            continue
+        if above is not None:
+            done.append(above)
+        growing[(c0, c1)] = (r0, c0, r0, c1)
+    return sorted(done + list(growing.values()))
 
 
 def cell_of(ref: str) -> Cell:

@@ -127,6 +127,8 @@ def _apply(book: Book, plan: Plan) -> None:
         book.clear(sheet, rect)
     for write in plan.writes:
         book.write(write.sheet, write.rect, [[excel_input(v) for v in row] for row in write.values])
+    for align in plan.aligns:
+        book.align(align.sheet, align.rect, align.horizontal)
     for link in plan.links:
         book.link(link.sheet, link.cell, link.target, link.text)
 

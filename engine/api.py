@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the phases are imported when they run: `saferbook --help` a
     from engine.ingest import Inputs
     from engine.ingest.cache import IngestCache
     from engine.ingest.disk_cache import DiskStore
+    from engine.render.cell_values import WrittenCells
     from engine.render.theme import Theme
     from engine.report import Report
     from engine.spec import Spec
@@ -153,7 +154,7 @@ def _computed_from(spec: Spec, spec_path: str | Path, spec_dir: Path, project, a
 
 def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_end: str | None = None,
             suppress: bool = False, cache: IngestCache | None = None, memo: ComputeMemo | None = None,
-            kept: DiskStore | None = None) -> Prepared:
+            kept: DiskStore | None = None, jobs: int | None = 1) -> Prepared:
     """Load spec and data and compute the Reports; raises SaferbookError for bad input.
 
     ``suppress=True`` is for workbooks that leave the analysts' hands (partner deliveries): the
@@ -164,6 +165,10 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     ``kept`` keeps them on disk for a later command, when ``cache`` keeps its reads on disk too: a command whose
     spec, arguments, build day, engine and every read (each file behind it unchanged) are the same as an earlier
     one's gets that command's Reports without computing them (``saferbook build`` and ``demo``).
+
+    ``jobs``: the worker processes a protected build's disclosure checks run in, one partner area's at a time (None
+    or 0: one per available core; 1: in this process), as ``render_all``'s render. The Reports are the same whatever
+    it is, so it is no part of what they are memoised or kept under.
     """
     from engine.indicators import build_reports
     from engine.indicators.dashboard.subject import build_dashboard, subject_members
@@ -209,7 +214,8 @@ def prepare(spec_path: str | Path, areas: Sequence[str] | None = None, period_en
     dashboard = None
     try:
         chosen = select_areas(inputs.geography.partner_names, areas, str(spec_path))
-        reports = build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress, partners=chosen)
+        reports = build_reports(spec, inputs, str(spec_path), period_end, suppress=suppress, partners=chosen,
+                                jobs=jobs)
         if spec.dashboard is not None:
             dashboard = build_dashboard(spec, inputs.geography, reports, str(spec_path), boundaries=inputs.boundaries)
             dashboard = with_subject_published(dashboard, spec, inputs,
@@ -281,10 +287,10 @@ def partner_workbook(prepared: Prepared, report: Report) -> bytes:
     return render_workbook(report, theme(prepared))
 
 
-def workbook_cells(prepared: Prepared, report: Report, with_theme: Theme | None = None) -> dict[str, dict]:
-    """What each sheet of one prepared Report's workbook holds, by sheet (the hidden settings sheet too), without
-    making the file: what Refresh in Excel copies from (the sheets it keeps as built are left empty).
-    ``with_theme``: the :func:`theme` the caller has just read (else it is read here)."""
+def workbook_cells(prepared: Prepared, report: Report, with_theme: Theme | None = None) -> WrittenCells:
+    """What each sheet of one prepared Report's workbook holds, by sheet (the hidden settings sheet too), values and
+    horizontal alignments, without making the file: what Refresh in Excel copies from (the sheets it keeps as built
+    are left empty). ``with_theme``: the :func:`theme` the caller has just read (else it is read here)."""
     from engine.render.dashboard import dashboard_cells
     from engine.render.workbook import workbook_cells as partner_cells
 
@@ -423,5 +429,6 @@ def build(spec_path: str | Path, out_dir: str | Path, areas: Sequence[str] | Non
           period_end: str | None = None, suppress: bool = False, jobs: int | None = 1,
           scheduler: str | None = None) -> list[Path]:
     """Build the partner workbooks a spec describes; return their paths (``suppress``: see :func:`prepare`;
-    ``jobs`` and ``scheduler``: see :func:`render_all`)."""
-    return render_all(prepare(spec_path, areas, period_end, suppress), Path(out_dir), jobs=jobs, scheduler=scheduler)
+    ``jobs`` and ``scheduler``: see :func:`render_all`; ``jobs`` worker processes run the disclosure checks too)."""
+    return render_all(prepare(spec_path, areas, period_end, suppress, jobs=jobs), Path(out_dir), jobs=jobs,
+                      scheduler=scheduler)

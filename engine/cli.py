@@ -89,7 +89,8 @@ def _spec_first(spec: Path, period_end: str | None) -> None:
 def _fan_out_options(command: argparse.ArgumentParser) -> None:
     """Where the workbooks are rendered: worker processes here, or a Dask cluster."""
     command.add_argument("--jobs", type=_jobs, default=0, metavar="N",
-                         help="render in N worker processes (default: one per available core; 1: in this process)")
+                         help="render (and run a protected build's disclosure checks) in N worker processes "
+                              "(default: one per available core; 1: in this process)")
     command.add_argument("--scheduler", metavar="tcp://HOST:8786",
                          help="render on this Dask distributed cluster instead (pip install \"saferbook[cluster]\")")
 
@@ -111,7 +112,7 @@ def _build(spec: Path, out: Path, areas: Sequence[str] | None, period_end: str |
     cache = cache if cache is not None else _ingest_cache()
     with progress_bar(None, quiet, f"Reading and computing {spec.name}"):
         kept = _kept_reports(cache)
-        prepared = prepare(spec, areas, period_end, suppress, cache=cache, kept=kept)
+        prepared = prepare(spec, areas, period_end, suppress, cache=cache, kept=kept, jobs=jobs)
     with progress_bar(len(prepared.outputs), quiet, "Writing workbooks") as advance:
         paths = render_all(prepared, out, on_written=lambda report, path: advance(report.partner_area),
                            pages=output_format == "html", jobs=jobs, scheduler=scheduler, kept=kept)

@@ -1,4 +1,4 @@
-"""Worker processes for work that is independent per partner area (rendering, delivery builds).
+"""Worker processes for work that is independent per partner area (rendering, delivery builds, disclosure checks).
 
 One place decides how many workers there are and how they start, so ``saferbook build --jobs``
 and ``saferbook run``'s ``workers:`` behave alike.
@@ -7,6 +7,11 @@ A worker outlives its pool only while the process that started it lives: a pool'
 its queue, and when the build is killed outright (SIGKILL, the task manager, the out-of-memory
 killer: nothing in the build runs to shut the pool down) that queue never speaks again. So each
 worker watches its parent and exits as soon as the parent is gone (:func:`_exit_with_parent`).
+
+The workers share the cores, one each: numpy's and scipy's BLAS start a thread per core in every process, so each
+worker keeps one (:func:`_one_blas_thread`). The extra threads only take the cores the other workers need: the demo's
+nine disclosure checks on two cores took 3.1-3.2 s in two workers with two BLAS threads each, 2.3-2.7 s with one
+(3.8-3.9 s in one process, whose second BLAS thread adds CPU time, 5.4-5.7 s against 3.6-3.9 s, but no speed).
 """
 from __future__ import annotations
 
@@ -59,11 +64,27 @@ def process_pool(workers: int, preload: Sequence[str] = ()) -> Executor:
     context = multiprocessing.get_context(start_method())
     if context.get_start_method() == "forkserver" and preload:
         context.set_forkserver_preload(list(preload))
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_exit_with_parent)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
+
+
+def _start_worker() -> None:
+    """Run first in every worker."""
+    _one_blas_thread()
+    _exit_with_parent()
+
+
+def _one_blas_thread() -> None:
+    """One BLAS thread in this worker: the libraries already loaded (a forked worker's, a forkserver's preloaded) are
+    told at once, and those loaded later read the variables when they load (a spawned worker's)."""
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = "1"
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
 
 
 def _exit_with_parent() -> None:
-    """Run first in every worker: a daemon thread that ends the worker when the process that started it ends.
+    """A daemon thread that ends the worker when the process that started it ends.
 
     It waits on multiprocessing's own handle on the parent (``parent_process().sentinel``: a pipe whose other end
     only the parent holds, so it reads end-of-file the moment the parent is gone however it died; the parent's

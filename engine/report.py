@@ -8,13 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+# The words a sheet writes for a hidden or a missing figure, defined in the workbook contract (the add-in reads them
+# there); the engine's modules import them from here.
+from engine.contract.figure_words import NOT_AVAILABLE, SUPPRESSED  # noqa: F401
 from engine.map_report import MapSet
 from engine.quality import QualityIssue, QualityNote
-
-
-#: What a hidden (suppressed) number is shown as: a word, never a blank (read as "not recorded") or a 0. The same
-#: word for a small count and for a number hidden to protect one, so a reader cannot tell which is the small one.
-SUPPRESSED = "suppressed"
 
 
 def benchmark_hidden_words(benchmark: str, partner_label: str) -> str:
@@ -26,9 +24,6 @@ def benchmark_hidden_words(benchmark: str, partner_label: str) -> str:
             f"back.")
 
 
-#: What a missing figure (an area and period with no row, or whose value was rejected: missing, not zero) is shown
-#: as, with the reason beside it; tables write it where the number would sit, as they do :data:`SUPPRESSED`.
-NOT_AVAILABLE = "n/a"
 #: A KPI's target status (RAG): met (green), within the spec's amber tolerance (amber), missed (red).
 MET, CLOSE_TO_TARGET, NOT_MET = "Met", "Close to target", "Not met"
 

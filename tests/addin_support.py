@@ -18,9 +18,10 @@ import yaml
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
-from engine.api import prepare, workbook_bytes
+from engine.api import build, prepare, workbook_bytes
 from engine.contract.names import AS_BUILT_SHEETS
 from engine.contract.settings_sheet import SHEET_SETTINGS
+from engine.report import NOT_AVAILABLE, SUPPRESSED
 from fake_excel import typed
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -87,6 +88,58 @@ def build_september(project: Path, out: Path) -> Path:
     assert result.returncode == 0, result.stderr
     [workbook] = out.glob(f"{AREA}_*2022-09.xlsx")  # <Name>_<code>_<period>.xlsx
     return workbook
+
+
+PROTECTED_NOTES = REPO_ROOT / "tests" / "specs" / "protected_notes.yaml"
+EXAMPLE_POLICE = REPO_ROOT / "specs" / "examples" / "data" / "police_uk"
+PROTECTED_MONTHS = ("2022-09", "2022-10")
+
+
+def make_protected_project(root: Path) -> Path:
+    """The protected-notes spec (the smallest protected build) in a project of its own whose police.uk sample starts
+    a month earlier (November 2020's rows relabelled October), so that a workbook can be built for 2022-09 and
+    refreshed to 2022-10, when it hides counts it showed; the rest of its data is the repository's (linked). Melton's
+    protected workbooks for both months are built into ``root/out/<month>`` (conftest's ``protected_months``, made
+    once per run). Returns the spec's path."""
+    (root / "tests" / "specs").mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "saferbook-project.yaml", root)
+    shutil.copy(PROTECTED_NOTES, root / "tests" / "specs")
+    (root / "data").symlink_to(REPO_ROOT / "data", target_is_directory=True)
+    police = root / EXAMPLE_POLICE.relative_to(REPO_ROOT)
+    police.mkdir(parents=True)
+    for month in EXAMPLE_POLICE.iterdir():
+        (police / month.name).symlink_to(month)
+    text = gzip.open(EXAMPLE_POLICE / "2020-11-leicestershire-street.csv.gz", "rt", encoding="utf-8").read()
+    with gzip.open(police / "2020-10-leicestershire-street.csv.gz", "wt", encoding="utf-8") as out:
+        out.write(text.replace("\n2020-11,", "\n2020-10,"))
+    spec = root / "tests" / "specs" / PROTECTED_NOTES.name
+    for month in PROTECTED_MONTHS:
+        build(spec, root / "out" / month, areas=[AREA], period_end=month, suppress=True)
+    return spec
+
+
+def protected_workbook(root: Path, month: str) -> Path:
+    """Melton's protected workbook for ``month`` in :func:`make_protected_project`'s folder ``root``."""
+    [path] = (root / "out" / month).glob("*.xlsx")
+    return path
+
+
+def figure_word_alignments(path: Path) -> dict[tuple[str, tuple[int, int]], str | None]:
+    """Every cell of the sheets Refresh rewrites that reads a word standing for a figure, and its horizontal alignment
+    (openpyxl's name), read from the file with openpyxl."""
+    workbook = load_workbook(path)
+    return {(ws.title, (c.row - 1, c.column - 1)): c.alignment.horizontal
+            for ws in workbook.worksheets if ws.title not in AS_BUILT_SHEETS | {SHEET_SETTINGS}
+            for row in ws.iter_rows() for c in row if c.value in (SUPPRESSED, NOT_AVAILABLE)}
+
+
+def table_values(path: Path, sheet: str, name: str) -> tuple[tuple[int, int, int, int], list[list[Any]]]:
+    """A table's rectangle (0-based) and values, read from the file with openpyxl."""
+    ws = load_workbook(path)[sheet]
+    min_col, min_row, max_col, max_row = range_boundaries(ws.tables[name].ref)
+    values = [[c.value for c in row] for row in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
+                                                             max_col=max_col)]
+    return (min_row - 1, min_col - 1, max_row - 1, max_col - 1), values
 
 
 def shown(data: bytes) -> dict[str, Any]:

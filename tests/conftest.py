@@ -207,6 +207,16 @@ def october_workbook(project: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="session")
+def protected_months(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> Path:
+    """The folder of ``addin_support.make_protected_project``: the protected-notes spec, data a month longer, and
+    Melton's protected workbooks for 2022-09 and 2022-10 (``addin_support.protected_workbook``); made once for the
+    run, not to be changed."""
+    from addin_support import make_protected_project
+
+    return once_per_run(tmp_path_factory, "protected-months", make_protected_project)
+
+
+@pytest.fixture(scope="session")
 def demo_command(tmp_path_factory: pytest.TempPathFactory, demo_partner_data: Path) -> dict[str, Any]:
     """``saferbook demo --out <folder> --quiet`` run once, as a user runs it (another process):
     ``out``, ``returncode``, ``stderr``, and the generated extracts' manifest's mtime before and after. Its str-hash

@@ -5,6 +5,10 @@
 - Inserting or deleting cells moves the cells (and their links) below or to the right; a table
   grows or shrinks when the cells are inserted or deleted inside it, moves when they are above
   or left of it, and Excel refuses to shift part of a table.
+- A cell's horizontal alignment (a format) stays with the cell: writing or clearing a value keeps it, shifting
+  cells moves it, and inserted cells take it from the cells beyond them (``format_from_right_or_below``, as
+  Refresh asks); only :meth:`FakeExcel.align` changes it. Alignments use xlwings' names (``'right'``…);
+  ``None`` is Excel's General (numbers right, text left).
 - Every call is recorded, so tests can count writes and prove that failures write nothing.
 
 Loaded from xlsx bytes with openpyxl (read only; never saved).
@@ -22,6 +26,10 @@ from openpyxl.utils.cell import range_boundaries
 from addin.fresh import Formula
 
 Rect = tuple[int, int, int, int]
+
+
+#: openpyxl's names for the horizontal alignments whose xlwings names differ.
+OPENPYXL_ALIGNMENTS = {"centerContinuous": "center_across_selection"}
 
 
 class ExcelRefused(Exception):
@@ -53,6 +61,7 @@ class FakeExcel:
     cells: dict[str, dict[tuple[int, int], Any]] = field(default_factory=dict)  # sheet -> (row, col) -> value
     table_rects: dict[str, tuple[str, Rect]] = field(default_factory=dict)  # table name -> (sheet, rect)
     hyperlinks: dict[tuple[str, tuple[int, int]], str] = field(default_factory=dict)
+    alignments: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet -> cell -> horizontal
     calls: list[tuple[str, str, Rect]] = field(default_factory=list)
     statuses: list[str | None] = field(default_factory=list)
     screen: list[bool] = field(default_factory=list)
@@ -66,10 +75,14 @@ class FakeExcel:
         workbook = load_workbook(io.BytesIO(data))
         for ws in workbook.worksheets:
             sheet = book.cells.setdefault(ws.title, {})
+            aligned = book.alignments.setdefault(ws.title, {})
             for row in ws.iter_rows():
                 for c in row:
                     if c.value is not None:
                         sheet[(c.row - 1, c.column - 1)] = typed(c)
+                    if c.alignment.horizontal not in (None, "general"):
+                        aligned[(c.row - 1, c.column - 1)] = OPENPYXL_ALIGNMENTS.get(c.alignment.horizontal,
+                                                                                    c.alignment.horizontal)
                     if c.hyperlink is not None and c.hyperlink.location:
                         book.hyperlinks[(ws.title, (c.row - 1, c.column - 1))] = "#" + c.hyperlink.location
             for table in ws.tables.values():
@@ -117,6 +130,16 @@ class FakeExcel:
         self.hyperlinks[(sheet, cell)] = target
         self._set(sheet, cell, text or None)
 
+    def align(self, sheet: str, rect: Rect, horizontal: str) -> None:
+        self.calls.append(("align", sheet, rect))
+        r0, c0, r1, c1 = rect
+        aligned = self.alignments.setdefault(sheet, {})
+        for cell in ((r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)):
+            if horizontal == "general":
+                aligned.pop(cell, None)
+            else:
+                aligned[cell] = horizontal
+
     def status(self, text: str | None) -> None:
         self.statuses.append(text)
 
@@ -135,6 +158,10 @@ class FakeExcel:
     def value(self, sheet: str, cell: tuple[int, int]) -> Any:
         return self.cells[sheet].get(cell)
 
+    def alignment(self, sheet: str, cell: tuple[int, int]) -> str | None:
+        """The cell's horizontal alignment; None for General."""
+        return self.alignments.get(sheet, {}).get(cell)
+
     def add_sheet(self, name: str, values: dict[tuple[int, int], Any]) -> None:
         self.cells[name] = dict(values)
 
@@ -142,7 +169,7 @@ class FakeExcel:
         return [call for call in self.calls if call[0] == "write"]
 
     def changed_anything(self) -> bool:
-        return any(kind in ("write", "clear", "insert", "delete", "link") for kind, _, _ in self.calls)
+        return any(kind in ("write", "clear", "insert", "delete", "link", "align") for kind, _, _ in self.calls)
 
     # --- Excel's rules -----------------------------------------------------------------------
 
@@ -194,6 +221,17 @@ class FakeExcel:
             if target is not None:
                 moved[target] = value
         self.cells[sheet] = moved
+        aligned = {}
+        for cell, horizontal in self.alignments.get(sheet, {}).items():
+            target = move(cell)
+            if target is not None:
+                aligned[target] = horizontal
+        if insert:  # the inserted cells take the format of the cells now just beyond them
+            for cell, horizontal in list(aligned.items()):
+                along, across = flip(*cell)
+                if along == first + count and lo <= across <= hi:
+                    aligned.update({flip(a, across): horizontal for a in range(first, first + count)})
+        self.alignments[sheet] = aligned
         links = {}
         for (s, cell), target in self.hyperlinks.items():
             new = move(cell) if s == sheet else cell

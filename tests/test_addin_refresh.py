@@ -15,6 +15,7 @@ import pytest
 
 from addin.fresh import Formula, excel_input, same_value
 from addin.config import CONFIG_ENV, AddinConfig, save_config
+from addin.plan import blocks
 from addin.refresh import refresh
 from engine.contract.names import AS_BUILT_SHEETS, SHEET_MAPS
 from engine.contract.settings_sheet import SHEET_SETTINGS, WorkbookSettings
@@ -528,3 +529,16 @@ def test_formulas_numbers_and_empties():
     assert excel_input(3) == 3 and excel_input(None) is None and excel_input("") is None
     assert same_value(3.0, 3) and same_value("a", "a") and same_value(None, None) and same_value("", None)
     assert not same_value("3", 3) and not same_value(True, 1) and not same_value(None, Formula("=1"))
+
+
+# --- ranges for Excel ------------------------------------------------------------------------------
+
+
+def test_cells_become_few_rectangles_covering_exactly_them():
+    """A column of cells is one range, a row's neighbours one range; rectangles never overlap nor take in a cell that
+    was not asked for."""
+    cells = {(0, 0), (1, 0), (2, 0), (3, 0), (0, 2), (1, 2), (5, 4), (5, 5), (6, 4), (6, 5), (7, 4)}
+    assert blocks(cells) == [(0, 0, 3, 0), (0, 2, 1, 2), (5, 4, 6, 5), (7, 4, 7, 4)]
+    assert blocks([]) == []
+    covered = [(r, c) for r0, c0, r1, c1 in blocks(cells) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
+    assert sorted(covered) == sorted(cells)

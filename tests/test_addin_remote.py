@@ -28,7 +28,8 @@ from openpyxl.utils.cell import range_boundaries  # noqa: E402
 import saferbook  # noqa: E402
 from addin.fresh import Formula  # noqa: E402
 from engine.contract.settings_sheet import SHEET_SETTINGS, range_ref  # noqa: E402
-from addin_support import AREA, after_refresh, assert_book_shows, make_project, shown  # noqa: E402
+from addin_support import (AREA, after_refresh, assert_book_shows, figure_word_alignments, make_project,  # noqa: E402
+                           protected_workbook, shown)
 from fake_excel import FakeExcel  # noqa: E402
 from addin.config import CONFIG_ENV, AddinConfig, save_config  # noqa: E402
 
@@ -131,6 +132,8 @@ def replay(actions: list[dict[str, Any]], book: FakeExcel, names: list[str]) -> 
             book.clear(sheet, rect_of(action))
         elif func == "addHyperlink":
             book.link(sheet, rect_of(action)[:2], action["args"][0], action["args"][1])
+        elif func == "setHorizontalAlignment":  # Office.js names ("CenterAcrossSelection") to xlwings'
+            book.align(sheet, rect_of(action), re.sub(r"(?<!^)(?=[A-Z])", "_", action["args"][0]).lower())
         else:
             raise AssertionError(f"unexpected action {func}")
 
@@ -150,7 +153,7 @@ def test_refresh_through_xlwings_records_the_right_actions(september, october_wo
     for name, (sheet, rect, _) in october["tables"].items():
         assert writes.count((sheet, rect)) == 1, name
     assert {f for f in funcs} <= {"setScreenUpdating", "alert", "setValues", "rangeInsert", "rangeDelete",
-                                   "rangeClearContents", "addHyperlink"}
+                                   "rangeClearContents", "addHyperlink", "setHorizontalAlignment"}
     assert "rangeInsert" in funcs  # the layout really grew
     # Nothing on the analyst's sheet.
     assert names.index(ANALYST_SHEET) not in {a["sheet_position"] for a in actions}
@@ -179,3 +182,20 @@ def test_bad_spec_through_xlwings_writes_nothing(september, tmp_path):
     assert [a["func"] for a in actions] == ["alert"]
     text = actions[0]["args"][0]
     assert text.startswith(f"error: {spec.resolve()}:") and "window_month" in text and "Nothing was changed" in text
+
+
+def test_a_count_hidden_by_a_refresh_is_right_aligned_through_xlwings(protected_months):
+    """A protected workbook built for 2022-09, refreshed to 2022-10, when it hides counts it showed: xlwings records
+    the right alignment of the words Refresh writes where numbers sit, and replayed, every word standing for a figure
+    is aligned as October's build has it (read from that file with openpyxl)."""
+    use_project(protected_months)
+    september = protected_workbook(protected_months, "2022-09").read_bytes()
+    book, actions = run_refresh(september, period_end="2022-10")
+    aligned = [a for a in actions if a["func"] == "setHorizontalAlignment"]
+    assert aligned and {tuple(a["args"]) for a in aligned} == {("Right",)}
+    fake = FakeExcel.from_xlsx(september)
+    fake.add_sheet(ANALYST_SHEET, {(0, 0): "Our commentary", (1, 1): 42})
+    replay(actions, fake, [s.name for s in book.sheets])
+    expected = figure_word_alignments(protected_workbook(protected_months, "2022-10"))
+    assert "right" in expected.values()
+    assert {cell: fake.alignment(*cell) for cell in expected} == expected

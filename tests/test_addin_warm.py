@@ -26,7 +26,7 @@ from engine.contract.cell_value import Formula
 from engine.contract.names import AS_BUILT_SHEETS
 from engine.contract.settings_sheet import SHEET_SETTINGS
 from engine.project import project_of_spec
-from fake_excel import FakeExcel
+from fake_excel import OPENPYXL_ALIGNMENTS, FakeExcel
 
 AREA = "Melton"
 POLICE = Path("specs/examples/data/police_uk")
@@ -100,7 +100,7 @@ import addin.refresh
 print(" ".join(m for m in {heavy!r} if m in sys.modules) or "-")
 if {click!r}:
     from pathlib import Path
-    from fake_excel import FakeExcel
+    from fake_excel import OPENPYXL_ALIGNMENTS, FakeExcel
     book = FakeExcel.from_xlsx(Path({workbook!r}).read_bytes())
     print(addin.refresh.refresh(book).status, "matplotlib" in sys.modules)
 """
@@ -153,15 +153,22 @@ def test_warm_state_is_never_shared_with_a_book_of_another_project(spec: Path, t
     assert warm.memo.hits == 2
 
 
-def _read_back(data: bytes) -> dict:
-    """Every sheet's cells as openpyxl reads them from the file (formulas as Formula)."""
+def _read_back(data: bytes) -> tuple[dict, dict]:
+    """Every sheet's cells as openpyxl reads them from the file (formulas as Formula), and every cell's horizontal
+    alignment other than General (by xlwings' names)."""
     from openpyxl import load_workbook
 
     workbook = load_workbook(io.BytesIO(data), read_only=True)
     try:
-        return {sheet.title: {(c.row - 1, c.column - 1): Formula(str(c.value)) if c.data_type == "f" else c.value
-                              for row in sheet.iter_rows() for c in row if c.value is not None}
-                for sheet in workbook.worksheets}
+        values, alignments = {}, {}
+        for sheet in workbook.worksheets:
+            cells = [c for row in sheet.iter_rows() for c in row if c.__class__.__name__ != "EmptyCell"]
+            values[sheet.title] = {(c.row - 1, c.column - 1): Formula(str(c.value)) if c.data_type == "f" else c.value
+                                   for c in cells if c.value is not None}
+            alignments[sheet.title] = {(c.row - 1, c.column - 1): OPENPYXL_ALIGNMENTS.get(c.alignment.horizontal,
+                                                                                          c.alignment.horizontal)
+                                       for c in cells if c.alignment.horizontal not in (None, "general")}
+        return values, alignments
     finally:
         workbook.close()
 
@@ -169,14 +176,18 @@ def _read_back(data: bytes) -> dict:
 @pytest.mark.parametrize("example", ["counted+maps", "measured.yaml", "dashboard.yaml"])
 def test_the_cells_refresh_copies_are_what_the_built_file_holds(spec: Path, example: str) -> None:
     """Refresh takes the fresh workbook's cells from the renderer, not from a file: they must be the file's, value
-    and type (an int stays an int, a date a datetime, a formula a formula), on every sheet it copies."""
+    and type (an int stays an int, a date a datetime, a formula a formula), and horizontal alignment, on every sheet
+    it copies."""
     path = spec if example == "counted+maps" else REPO_ROOT / "specs" / "examples" / example
     prepared = prepare(path)
     for report in prepared.outputs:
-        cells, file = workbook_cells(prepared, report), _read_back(workbook_bytes(prepared, report))
-        assert set(cells) == set(file)
+        written = workbook_cells(prepared, report)
+        file, aligned = _read_back(workbook_bytes(prepared, report))
+        assert set(written.values) == set(file) == set(written.alignments)
         for sheet in set(file) - AS_BUILT_SHEETS - {SHEET_SETTINGS}:
-            typed = {cell: (type(v), v) for cell, v in cells[sheet].items()}
+            typed = {cell: (type(v), v) for cell, v in written.values[sheet].items()}
             assert typed == {cell: (type(v), v) for cell, v in file[sheet].items()}, sheet
+            assert written.alignments[sheet] == aligned[sheet], sheet
+        assert any(aligned.values()), "not vacuous: the workbook aligns cells"
     if example == "counted+maps":
         assert AS_BUILT_SHEETS <= set(file)  # the maps sheet is there, and left out of the comparison

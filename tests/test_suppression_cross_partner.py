@@ -195,7 +195,7 @@ def test_a_benchmark_shown_whatever_its_summands_is_caught(tmp_path, monkeypatch
     before this check), holding every workbook pins a small count: the benchmark's less the others' shown counts."""
     import engine.indicators.counted.suppression as suppression
 
-    def apart(problems, totals):
+    def apart(problems, totals, jobs=1):
         return [p.hidden() for p in problems], set()
 
     monkeypatch.setattr(suppression, "protect_partners", apart)

@@ -40,11 +40,12 @@ class Built:
 
 
 def prepare_partners(spec_path: Path, areas: Sequence[str], period_end: str | None, suppress_small_numbers: bool,
-                     warn: Callable[[str], None]) -> Prepared:
-    """Spec, data and every named area's Report (raises SaferbookError for bad input)."""
+                     warn: Callable[[str], None], workers: int = 1) -> Prepared:
+    """Spec, data and every named area's Report (raises SaferbookError for bad input); the disclosure checks in
+    ``workers`` processes (0: one per CPU), as the workbooks are rendered."""
     # The one place partner workbooks ask for small-number suppression: the indicators the spec
     # marks sensitive have their small counts (and every number revealing one) hidden as [c].
-    return prepare(spec_path, areas, period_end, suppress=suppress_small_numbers)
+    return prepare(spec_path, areas, period_end, suppress=suppress_small_numbers, jobs=workers)
 
 
 def render_one(spec: Spec, spec_dir: Path, report: Report) -> bytes:

@@ -174,7 +174,8 @@ class Pipeline(Strict):
     output: str = Field("out", description="Folder for the workbooks, relative to this file.")
     ledger: str | None = Field(None, description="SQLite run ledger; default <output>/saferbook-ledger.sqlite.")
     outbox: str | None = Field(None, description="Folder for --dry-run .eml files; default <output>/outbox.")
-    workers: int = Field(0, ge=0, description="Processes building workbooks; 0: one per CPU.")
+    workers: int = Field(0, ge=0, description="Processes building workbooks and running the disclosure checks; "
+                                              "0: one per CPU.")
     formats: list[Literal["xlsx", "html"]] = Field(
         default_factory=lambda: ["xlsx"], min_length=1,
         description="What each partner is sent: the workbook (xlsx, always) and its self-contained web page (html).")

@@ -158,7 +158,7 @@ class _Run:
     def all(self, partners: list[Partner]) -> list[PartnerResult]:
         pipeline = self.pipeline_file.pipeline
         prepared = prepare_partners(self.pipeline_file.spec_path, None, pipeline.period_end,
-                                    pipeline.privacy.suppress_small_numbers, self.warnings.append)
+                                    pipeline.privacy.suppress_small_numbers, self.warnings.append, pipeline.workers)
         # a pipeline names a partner by its area's name or its code; the code is its identity from here on
         by_area = {r.partner_code.casefold(): r for r in prepared.reports if r.partner_code}
         by_area.update({r.partner_area.casefold(): r for r in prepared.reports})

@@ -32,7 +32,8 @@ from engine.spec.models import Spec
 
 
 def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | None = None,
-                  suppress: bool = False, partners: Sequence[int] | None = None) -> list[Report]:
+                  suppress: bool = False, partners: Sequence[int] | None = None,
+                  jobs: int | None = 1) -> list[Report]:
     """Every partner area's Report, in partner-name order (or only those at the positions ``partners``).
 
     What every area needs (counts, rates, bands, ranks, the benchmark and the comparisons) is computed over all
@@ -40,13 +41,14 @@ def build_reports(spec: Spec, inputs: Inputs, spec_file: str, period_end: str | 
     areas a ``--area`` build writes.
 
     ``suppress=True`` (partner deliveries) hides the small counts of the spec's sensitive
-    indicators, and every number that would reveal one, as ``None`` (shown as ``suppressed``).
+    indicators, and every number that would reveal one, as ``None`` (shown as ``suppressed``); the partner areas'
+    disclosure checks run in ``jobs`` worker processes (None or 0: one per available core; 1: in this process).
     """
     n_partners = len(inputs.geography.partner_names)
     chosen = range(n_partners) if partners is None else sorted(set(partners))
     coverage = report_window(spec, inputs, spec_file, period_end)
     measures = measured_phase(spec, inputs, coverage.periods, spec_file)
-    counted = counted_phase(spec, inputs, coverage, spec_file, suppress, chosen)
+    counted = counted_phase(spec, inputs, coverage, spec_file, suppress, chosen, jobs)
     # A privacy-protected build withholds measures of a sensitive indicator's rows (their series too).
     withheld = withheld_sources(spec) if counted.protected else set()
     series = [s for s in merged_series(spec, counted.series, measures, n_partners)

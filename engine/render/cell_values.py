@@ -6,11 +6,14 @@ value is already in xlsxwriter's records (``worksheet.table``, as :mod:`engine.r
 reads them). Each value is given as openpyxl reads it back from the file — text, numbers as the file
 spells them (an integral number is an ``int``), booleans, error codes as text, dates as ``datetime``,
 formulas as :class:`~engine.contract.cell_value.Formula` — and tests/test_addin_warm.py checks that
-against openpyxl for whole workbooks.
+against openpyxl for whole workbooks. With the values come the cells' horizontal alignments: Refresh keeps the
+formats of the cells it writes, but a word standing for a figure must sit where the number would, as it does in
+the build (:mod:`engine.contract.figure_words`).
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from xlsxwriter.workbook import Workbook
@@ -18,6 +21,10 @@ from xlsxwriter.workbook import Workbook
 from engine.contract.cell_value import Formula
 
 Cells = dict[tuple[int, int], Any]
+Alignments = dict[tuple[int, int], str]
+#: xlsxwriter's horizontal alignment codes (``Format.text_h_align``) by the names Excel and xlwings give them.
+HORIZONTAL = {1: "left", 2: "center", 3: "right", 4: "fill", 5: "justify", 6: "center_across_selection",
+              7: "distributed"}
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # serial 1 is 1900-01-01 after Excel's phantom 29 February 1900
 
 
@@ -52,16 +59,33 @@ def _value(cell: Any, strings: dict[int, str]) -> Any:
     raise TypeError(f"a {kind} cell: not one the engine writes")  # an array formula, say: add it here and to the test
 
 
-def written_cells(workbook: Workbook) -> dict[str, Cells]:
-    """Every worksheet's non-empty cells, by sheet name; call it once every sheet is written (before close)."""
+@dataclass(frozen=True)
+class WrittenCells:
+    """What each sheet of a workbook holds, by sheet name: ``values`` its non-empty cells', ``alignments`` the
+    horizontal alignment of each written cell whose format sets one (a cell not listed is General: numbers right,
+    text left)."""
+
+    values: dict[str, Cells]
+    alignments: dict[str, Alignments]
+
+
+def written_cells(workbook: Workbook) -> WrittenCells:
+    """Every worksheet's cells; call it once every sheet is written (before close). A cell's alignment is its own
+    format's: the engine gives no row or column a format of its own, which a cell written without one would take."""
     strings = {index: text for text, index in workbook.str_table.string_table.items()}
-    sheets: dict[str, Cells] = {}
+    values: dict[str, Cells] = {}
+    alignments: dict[str, Alignments] = {}
     for sheet in workbook.worksheets():
         cells: Cells = {}
+        aligned: Alignments = {}
         for row, columns in sheet.table.items():
             for col, cell in columns.items():
                 value = _value(cell, strings)
                 if value is not None:
                     cells[(row, col)] = value
-        sheets[sheet.name] = cells
-    return sheets
+                horizontal = HORIZONTAL.get(cell.format.text_h_align) if cell.format is not None else None
+                if horizontal is not None:
+                    aligned[(row, col)] = horizontal
+        values[sheet.name] = cells
+        alignments[sheet.name] = aligned
+    return WrittenCells(values, alignments)

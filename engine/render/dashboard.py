@@ -23,7 +23,7 @@ from engine.render.front_page import SHEET_FRONT, FrontRow, write_front_page
 from engine.render.maps_sheet import write_maps
 from engine.render.methodology import write_methodology
 from engine.render.profiles import write_profiles
-from engine.render.cell_values import Cells, written_cells
+from engine.render.cell_values import WrittenCells, written_cells
 from engine.contract.names import (AS_BUILT_SHEETS, SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS,
                                    SHEET_METHODOLOGY, SHEET_PROFILES)
 from engine.contract.settings_sheet import KIND_DASHBOARD
@@ -40,7 +40,7 @@ def render_dashboard(dashboard: DashboardReport, theme: Theme) -> bytes:
     return buffer.getvalue()
 
 
-def dashboard_cells(dashboard: DashboardReport, theme: Theme) -> dict[str, Cells]:
+def dashboard_cells(dashboard: DashboardReport, theme: Theme) -> WrittenCells:
     """What each sheet holds, without making the file (see :func:`engine.render.workbook.workbook_cells`)."""
     return written_cells(_written(dashboard, theme, as_built=False)[0])
 

@@ -17,7 +17,8 @@ from engine.contract.names import SHEET_SUMMARY, internal_link
 from engine.render.print_pages import plan_pages
 from engine.render.theme import BAND_NAMES, Theme
 from engine.render.wrapping import font_scale, row_height, text_width, units_per_char, wrapped_lines
-from engine.report import NOT_AVAILABLE, SUPPRESSED, Report
+from engine.contract.figure_words import FIGURE_WORDS
+from engine.report import Report
 
 MAX_WIDTH = 60
 SUBTOTAL_CODES = {"sum": 109, "average": 101, "count": 103, "max": 104, "min": 105}
@@ -169,10 +170,6 @@ def write_table(sheet: Worksheet, formats: Formats, name: str, row: int, col: in
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
-
-#: The words a table writes where a figure would be: hidden (small-number suppression) or missing (not zero).
-FIGURE_WORDS = frozenset({SUPPRESSED, NOT_AVAILABLE})
 
 
 def _right_align_figure_words(sheet: Worksheet, formats: Formats, first_row: int, first_col: int,

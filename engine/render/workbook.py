@@ -12,7 +12,7 @@ from engine.render.formats import Formats
 from engine.render.methodology import write_methodology
 from engine.render.comparisons import write_comparisons
 from engine.render.findings import write_findings
-from engine.render.cell_values import Cells, written_cells
+from engine.render.cell_values import WrittenCells, written_cells
 from engine.contract.names import AS_BUILT_SHEETS, SHEET_COMPARISONS, SHEET_DATA_QUALITY, SHEET_FINDINGS, SHEET_MAPS, SHEET_METHODOLOGY, SHEET_PROFILES, SHEET_SUMMARY, SHEET_TOP, SHEET_TRENDS, SHEET_WHO
 from engine.render.maps_sheet import write_maps
 from engine.render.print_sheet import print_sheet_name, write_print_sheet
@@ -49,7 +49,7 @@ def render_workbook(report: Report, theme: Theme) -> bytes:
     return buffer.getvalue()
 
 
-def workbook_cells(report: Report, theme: Theme) -> dict[str, Cells]:
+def workbook_cells(report: Report, theme: Theme) -> WrittenCells:
     """What each sheet of the workbook holds, by sheet, without making the file: what Refresh in Excel copies from.
     The sheets Refresh keeps as built (``AS_BUILT_SHEETS``) are left empty: drawing their maps was most of the time."""
     return written_cells(_written(report, theme, as_built=False)[0])

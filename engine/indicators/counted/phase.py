@@ -192,9 +192,10 @@ class CountedPhase:
 
 
 def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file: str, suppress: bool,
-                  chosen: Sequence[int]) -> CountedPhase:
+                  chosen: Sequence[int], jobs: int | None = 1) -> CountedPhase:
     """Every counted indicator's numbers for all partner areas; ``suppress`` hides, for the ``chosen`` partner
-    areas, the small counts of sensitive indicators and every number that would reveal one."""
+    areas, the small counts of sensitive indicators and every number that would reveal one (every partner area's
+    check, in ``jobs`` worker processes)."""
     spec = counted_spec(full_spec)
     periods, first_data, end = coverage.periods, coverage.first_data, coverage.end
     geo = inputs.geography
@@ -237,7 +238,7 @@ def counted_phase(full_spec: Spec, inputs: Inputs, coverage: Coverage, spec_file
     hidden = hidden_by_partner(spec, results, trend, picks, masks, periods, first_month, chosen, n_partners,
                                by_partner, series, seasonal, season_years, first_data, group_tables, groups_of,
                                geo.small_area_partner, ungrouped, geo.in_benchmark, checked,
-                               [breakdowns[b.position] for b in checked]) \
+                               [breakdowns[b.position] for b in checked], jobs) \
         if suppress else [set() for _ in range(n_partners)]
     # A map shades every small area: none of a sensitive indicator, nor of one with a hidden Top 10 row.
     map_sets = partner_map_sets(

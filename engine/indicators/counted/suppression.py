@@ -37,7 +37,7 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
                       small_area_groups: dict[str, np.ndarray] | None = None,
                       partner_of: np.ndarray | None = None, ungrouped: list[dict[tuple[str, str], float]] | None = None,
                       in_benchmark: np.ndarray | None = None, checked: list[CheckedBreakdown] | None = None,
-                      breakdowns: list[list[Breakdown]] | None = None) -> list[set]:
+                      breakdowns: list[list[Breakdown]] | None = None, jobs: int | None = 1) -> list[set]:
     """Each partner area's hidden numbers (keys as :mod:`engine.indicators.disclosure` names them); an empty
     set for a spec with no sensitive indicator. ``by_partner``: indicators
     counted by partner area (no Top 10); ``series`` and ``seasonal`` (from ``season_years``, the data starting at
@@ -50,7 +50,8 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
     Every partner area is checked, whichever are ``chosen``: a workbook shows the other partner areas' counts
     (Comparisons, breakdowns by partner area) with the status their own workbooks give them, and the benchmark's
     counts, which are their sums (:mod:`engine.indicators.cross_partner`). The set returned for a partner holds the
-    benchmark's figures hidden too (``(LINK, …)`` keys, alike for every partner)."""
+    benchmark's figures hidden too (``(LINK, …)`` keys, alike for every partner). ``jobs``: the worker processes the
+    partners' checks run in (:func:`engine.indicators.cross_partner.partners_hidden`)."""
     rules = suppression_rules(spec)
     hidden: list[set] = [set() for _ in range(n_partners)]
     if not rules:
@@ -88,7 +89,7 @@ def hidden_by_partner(spec: Spec, results: dict[str, IndicatorResults], trend: T
                               n_partners) if checked else None
         problems.append(PartnerProblem(numbers, layout, kinds, listed, complete, rules, areas, cells))
     summed = [q for q in range(n_partners) if in_benchmark is None or bool(in_benchmark[q])]
-    own, links = protect_partners(problems, _benchmark_totals(results, group_tables, checked, summed))
+    own, links = protect_partners(problems, _benchmark_totals(results, group_tables, checked, summed), jobs)
     return [own[p] | links for p in range(n_partners)]
 
 
