@@ -200,7 +200,7 @@ from pathlib import Path
 from engine.api import prepare, render_all
 from engine.render import load_theme, render_workbook
 
-p = prepare(sys.argv[1], suppress=sys.argv[4] == "protected")
+p = prepare(sys.argv[1], suppress=sys.argv[4] == "protected", jobs=int(sys.argv[3]))
 paths = render_all(p, Path(sys.argv[2]), jobs=int(sys.argv[3]))
 # forkserver render workers are the forkserver's children, not this process's: until it is stopped and waited for,
 # their CPU and memory are in no count this process can read (at exit it would be left for init to reap)
