@@ -16,9 +16,9 @@ three reads), and a bare xlsxwriter ``write_row`` of the cells of a sample of th
 
     python benchmarks/bench_national.py --scales 1/8 1/4 [1/2 1] [--jobs 2] [--keep] [--protected]
 
-``--protected`` builds as partners receive their workbooks (``--suppress``), with burglary and vehicle crime marked
-sensitive (counts below 5 hidden, and whatever would give them away): every partnership's disclosure check runs, and
-the benchmark's figures are checked against all of them.
+``--protected`` builds as partners receive their workbooks (``--suppress``), with two small indicators added and marked
+sensitive, robbery and possession of weapons (counts below 5 hidden, and whatever would give them away): every
+partnership's disclosure check runs, and the benchmark's figures are checked against all of them.
 
 Generated data goes to benchmarks/results/national/ (git-ignored); it is reused when present.
 """
@@ -69,7 +69,10 @@ INDICATORS = {
     "vehicle_crime": ("Vehicle crime", {"equals": "Vehicle crime"}),
     "criminal_damage_and_arson": ("Criminal damage and arson", {"equals": "Criminal damage and arson"}),
 }
-SENSITIVE = ("burglary", "vehicle_crime")  # with --protected: small counts hidden (the spec's default rule, below 5)
+SENSITIVE = {  # added with --protected, small counts hidden (the spec's default rule: below 5): about 1% of crimes each
+    "robbery": ("Robbery", {"equals": "Robbery"}),
+    "possession_of_weapons": ("Possession of weapons", {"equals": "Possession of weapons"}),
+}
 
 
 def slug(name: str) -> str:
@@ -139,8 +142,9 @@ def write_spec(folder: Path, data: Path, lookup_file: Path, forces: list[str], p
     import yaml
 
     indicators = [{"id": key, "name": name, "priority": "Crime", "source": "street_crime",
-                   "where": {"crime_type": condition}} | ({"sensitive": True} if protected and key in SENSITIVE else {})
-                  for key, (name, condition) in INDICATORS.items()]
+                   "where": {"crime_type": condition}} for key, (name, condition) in INDICATORS.items()]
+    indicators += [{"id": key, "name": name, "priority": "Crime", "source": "street_crime", "where": {"crime_type": condition},
+                    "sensitive": True} for key, (name, condition) in (SENSITIVE.items() if protected else ())]
     spec = {
         "spec_version": "1.0", "title": "National benchmark (generated police.uk rows)",
         "organisation": "Benchmark", "attribution": "Generated rows; ONS geography (Open Government Licence v3.0).",
@@ -196,7 +200,7 @@ from pathlib import Path
 from engine.api import prepare, render_all
 from engine.render import load_theme, render_workbook
 
-p = prepare(sys.argv[1], suppress=sys.argv[4] == "protected")
+p = prepare(sys.argv[1], suppress=sys.argv[4] == "protected", jobs=int(sys.argv[3]))
 paths = render_all(p, Path(sys.argv[2]), jobs=int(sys.argv[3]))
 # forkserver render workers are the forkserver's children, not this process's: until it is stopped and waited for,
 # their CPU and memory are in no count this process can read (at exit it would be left for init to reap)
@@ -259,7 +263,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the workbooks written")
     parser.add_argument("--protected", action="store_true",
-                        help="build as partners receive it (--suppress), burglary and vehicle crime sensitive")
+                        help="build as partners receive it (--suppress), with two small sensitive indicators added")
     args = parser.parse_args()
     rows_out = []
     for text in args.scales:
