@@ -69,16 +69,13 @@ class _Recording:
             raise ValueError(f"an xlsxwriter object the recording did not see made: {value!r}") from None
 
     def convert(self, value: Any) -> Any:
+        return _mapped(value, self._recordable)
+
+    def _recordable(self, value: Any) -> Any:
         if isinstance(value, (Format, Worksheet, Chart)):
             return _Ref(self.token_of(value))
         if isinstance(value, io.BytesIO):
             return _Picture(value.getvalue())
-        if isinstance(value, dict):
-            return {k: self.convert(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.convert(v) for v in value]
-        if isinstance(value, tuple):
-            return tuple(self.convert(v) for v in value)
         return value
 
     def watch(self, obj: Any, token: str) -> None:
@@ -118,8 +115,21 @@ def _is_plain(value: Any) -> bool:
     return True
 
 
+def _mapped(value: Any, leaf: Callable[[Any], Any]) -> Any:
+    """``value`` with ``leaf`` applied to everything in it that is not a dict, list or tuple (containers copied)."""
+    if isinstance(value, dict):
+        return {k: _mapped(v, leaf) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mapped(v, leaf) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_mapped(v, leaf) for v in value)
+    return leaf(value)
+
+
 def _resolved(value: Any, objects: dict[str, Any]) -> Any:
-    """The recorded arguments with this replay's objects in them (containers copied: xlsxwriter may change them)."""
+    """The recorded arguments with this replay's objects in them (containers copied: xlsxwriter may change them).
+    :func:`_mapped` with the leaf written in: this runs inside the timed replay, on every argument of every call, and a
+    function call per leaf would add to the yardstick's time what the render does not pay."""
     if isinstance(value, _Ref):
         return objects[value.token]
     if isinstance(value, _Picture):
@@ -208,13 +218,7 @@ def without_excel_tables(calls: list[Call]) -> list[Call]:
 
 
 def _formatless(value: Any) -> Any:
-    if isinstance(value, _Ref) and value.token.startswith("Format"):
-        return None
-    if isinstance(value, dict):
-        return {k: _formatless(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_formatless(v) for v in value)
-    return value
+    return _mapped(value, lambda v: None if isinstance(v, _Ref) and v.token.startswith("Format") else v)
 
 
 def without_cell_formats(calls: list[Call]) -> list[Call]:

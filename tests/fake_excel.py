@@ -215,17 +215,12 @@ class FakeExcel:
                 raise ExcelRefused(f"This operation is not allowed: it would delete part of the table {name}'s header")
             (t0, u0), (t1, u1) = flip(a0, b0), flip(a1, b1)
             self.table_rects[name] = (s, (t0, u0, t1, u1))
-        moved = {}
-        for cell, value in self.cells[sheet].items():
-            target = move(cell)
-            if target is not None:
-                moved[target] = value
-        self.cells[sheet] = moved
-        aligned = {}
-        for cell, horizontal in self.alignments.get(sheet, {}).items():
-            target = move(cell)
-            if target is not None:
-                aligned[target] = horizontal
+        def shifted(by_cell: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any]:
+            """What each cell holds, at the cell it moves to (deleted cells dropped)."""
+            return {target: held for cell, held in by_cell.items() if (target := move(cell)) is not None}
+
+        self.cells[sheet] = shifted(self.cells[sheet])
+        aligned = shifted(self.alignments.get(sheet, {}))
         if insert:  # the inserted cells take the format of the cells now just beyond them
             for cell, horizontal in list(aligned.items()):
                 along, across = flip(*cell)
